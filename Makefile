@@ -1,0 +1,136 @@
+# Makefile: builds the framekernel, its ISO, and runs its tests.
+#
+#   make            build/kernel.elf and build/os.iso
+#   make run        boot the ISO in QEMU on this terminal (Ctrl-A X quits)
+#   make debug      same, halted, with a gdb stub on :1234
+#   make test       every test: unit, gate fixtures, integration
+#   make check      the safe-C gate and the symbol gate over services/
+#   make tcb        line counts of the trusted framework vs the services
+#
+# Knobs: MEM= SMP= APPEND= QEMU_EXTRA= INITRD= DEBUG=0|1
+
+MEM      ?= 512
+SMP      ?= 2
+APPEND   ?=
+QEMU_EXTRA ?=
+INITRD   ?=
+DEBUG    ?= 1
+VERSION  := 0.1.0
+
+BUILD    := build
+CC       := gcc
+NASM     := nasm
+LD       := ld
+PY       := /usr/bin/python3
+
+GCC_INC  := $(shell $(CC) -print-file-name=include)
+LIBGCC   := $(shell $(CC) -print-libgcc-file-name)
+
+# The kernel: freestanding, no red zone (interrupts land on the same stack),
+# kernel code model (linked in the top 2 GiB), no SSE/x87 so the kernel never
+# touches user FPU state behind the context-switch code's back.
+BASE_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
+	-fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -mgeneral-regs-only \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
+	-fno-asynchronous-unwind-tables -ffunction-sections \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -DFW_VERSION='"$(VERSION)"' -DFW_DEBUG=$(DEBUG)
+# Services see only the framework's public headers.
+SERVICES_CFLAGS  := $(BASE_CFLAGS) -Iframework/include -Iservices
+FRAMEWORK_CFLAGS := $(BASE_CFLAGS) -Iframework/include -Iframework -Iarch/x86_64/include
+
+ARCH_ASM   := $(wildcard arch/x86_64/*.asm)
+ARCH_C     := $(wildcard arch/x86_64/*.c)
+FW_C       := $(wildcard framework/*/*.c)
+SERVICES_C := $(wildcard services/*/*.c services/*/*/*.c)
+KTEST_C    := $(wildcard tests/ktest/*.c)
+
+FW_OBJ := $(ARCH_ASM:%.asm=$(BUILD)/%.o) $(ARCH_C:%.c=$(BUILD)/%.o) \
+	  $(FW_C:%.c=$(BUILD)/%.o) $(KTEST_C:%.c=$(BUILD)/%.o)
+SERVICES_OBJ := $(SERVICES_C:%.c=$(BUILD)/%.o)
+OBJ := $(FW_OBJ) $(SERVICES_OBJ)
+
+ISO    := $(BUILD)/os.iso
+KERNEL := $(BUILD)/kernel.elf
+DEPS   := $(BUILD)/.deps-ok
+
+.PHONY: all run debug test check tcb unit lint integration clean deps
+all: $(ISO)
+
+$(DEPS): tools/deps.sh
+	@tools/deps.sh
+	@mkdir -p $(BUILD) && touch $@
+deps: $(DEPS)
+
+$(BUILD)/arch/%.o: arch/%.asm | $(DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  AS  $<"; $(NASM) -f elf64 -g -F dwarf -o $@ $<
+$(BUILD)/arch/%.o: arch/%.c | $(DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"; $(CC) $(FRAMEWORK_CFLAGS) -MMD -MP -c -o $@ $<
+$(BUILD)/framework/%.o: framework/%.c | $(DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"; $(CC) $(FRAMEWORK_CFLAGS) -MMD -MP -c -o $@ $<
+$(BUILD)/tests/ktest/%.o: tests/ktest/%.c | $(DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"; $(CC) $(FRAMEWORK_CFLAGS) -MMD -MP -c -o $@ $<
+$(BUILD)/services/%.o: services/%.c | $(DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"; $(CC) $(SERVICES_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Two-pass link: the panic handler symbolizes backtraces from a table of the
+# kernel's own function symbols, which exists only after a first link.
+$(KERNEL): $(OBJ) linker.ld tools/gen-symbols.sh
+	$(LD) -n -T linker.ld -z noexecstack -o $(BUILD)/kernel.pass1 $(OBJ) $(LIBGCC)
+	tools/gen-symbols.sh $(BUILD)/kernel.pass1 > $(BUILD)/symbols.S
+	$(CC) -c -o $(BUILD)/symbols.o $(BUILD)/symbols.S
+	$(LD) -n -T linker.ld -z noexecstack -o $(BUILD)/kernel.pass2 $(OBJ) $(BUILD)/symbols.o $(LIBGCC)
+	tools/gen-symbols.sh $(BUILD)/kernel.pass2 > $(BUILD)/symbols.S
+	$(CC) -c -o $(BUILD)/symbols.o $(BUILD)/symbols.S
+	$(LD) -n -T linker.ld -z noexecstack -o $@ $(OBJ) $(BUILD)/symbols.o $(LIBGCC)
+
+# The ISO carries the kernel, the initramfs (a newc cpio) and the command
+# line. Changing APPEND or INITRD must rebuild it, so both are stamped.
+$(BUILD)/iso.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo "APPEND=$(APPEND) INITRD=$(INITRD)" | cmp -s - $@ || echo "APPEND=$(APPEND) INITRD=$(INITRD)" > $@
+$(BUILD)/initrd.cpio: $(if $(INITRD),$(INITRD),tools/mkinitrd.sh) $(BUILD)/iso.stamp
+	@mkdir -p $(BUILD)
+	$(if $(INITRD),cp $(INITRD) $@,tools/mkinitrd.sh $@)
+$(ISO): $(KERNEL) $(BUILD)/initrd.cpio iso/grub.cfg.in $(BUILD)/iso.stamp
+	rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+	cp $(KERNEL) $(BUILD)/iso/boot/kernel.elf
+	cp $(BUILD)/initrd.cpio $(BUILD)/iso/boot/initrd.cpio
+	sed 's|@APPEND@|$(APPEND)|' iso/grub.cfg.in > $(BUILD)/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/iso 2>$(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+FORCE:
+
+QEMU := qemu-system-x86_64 -machine q35 -cpu max -m $(MEM) -smp $(SMP) \
+	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+run: $(ISO)
+	@echo "Booting $(ISO) (quit QEMU with Ctrl-A X)"
+	$(QEMU) -nographic -cdrom $(ISO) $(QEMU_EXTRA)
+
+debug: $(ISO)
+	@echo "QEMU is halted with a gdb stub on localhost:1234. In another terminal:"
+	@echo "  gdb $(KERNEL) -ex 'target remote localhost:1234'"
+	$(QEMU) -nographic -cdrom $(ISO) -s -S $(QEMU_EXTRA)
+
+check: $(SERVICES_OBJ) | $(DEPS)
+	$(PY) tools/gate/check_services.py --cflags "$(SERVICES_CFLAGS)" $(SERVICES_C)
+	tools/gate/check_exports.sh framework/exports.txt $(SERVICES_OBJ)
+	@echo "gate: services/ is safe C ($(words $(SERVICES_C)) files)"
+
+tcb:
+	@tools/tcb.sh
+
+test: | $(DEPS)
+	@tools/run-tests.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(OBJ:.o=.d)

@@ -1,0 +1,30 @@
+/* fw/cpu.h: which CPU am I on, and how many are there.
+ *
+ * Layer: framework public API. CPUs are numbered 0..fw_cpu_count()-1 in the
+ * order they were brought up (0 is the boot CPU); services keep per-CPU
+ * state in arrays of FW_MAX_CPUS indexed by this number. */
+#ifndef FW_CPU_H
+#define FW_CPU_H
+
+#include <fw/compiler.h>
+
+#define FW_MAX_CPUS 64
+
+/* The current CPU. Only stable while preemption is disabled (a spinlock is
+ * held or interrupts are off); otherwise the task may migrate right after. */
+unsigned fw_cpu_id(void);
+unsigned fw_cpu_count(void);
+
+/* Preemption control: nests; a task is not preempted while the count > 0. */
+void fw_preempt_disable(void);
+void fw_preempt_enable(void);
+
+/* Interrupt state, for the IRQ-safe locking helpers. */
+typedef unsigned long fw_irqflags_t;
+fw_irqflags_t fw_irq_save(void);
+void fw_irq_restore(fw_irqflags_t flags);
+
+/* Spin-wait hint for busy loops. */
+void fw_cpu_relax(void);
+
+#endif

@@ -1,0 +1,44 @@
+/* fw/frame.h: physical memory frames as refcounted handles.
+ *
+ * Layer: framework public API. A frame handle stands for one 4 KiB page of
+ * RAM of the *user-mappable* kind: the only memory a user address space or
+ * the page cache may ever contain. Kernel heap, page tables and kernel
+ * stacks come from a separate kind that services never get a handle to, so
+ * no user mapping can alias a kernel object (DESIGN.md, "frames"). Contents
+ * are reached through copy calls with bounds checks, never a raw pointer. */
+#ifndef FW_FRAME_H
+#define FW_FRAME_H
+
+#include <fw/bytes.h>
+#include <fw/compiler.h>
+
+#define FW_PAGE_SIZE 4096u
+
+struct fw_frame;
+
+enum fw_frame_flags {
+	FW_FRAME_ZERO = 1u << 0, /* fill with zeros before returning */
+};
+
+/* Allocate one user-mappable frame with refcount 1. Returns 0 and the
+ * handle in *out, or -ENOMEM. */
+FW_MUST_CHECK int fw_frame_alloc(unsigned flags, struct fw_frame **out);
+/* Take / drop a reference; the frame is freed when the last one goes. */
+void fw_frame_get(struct fw_frame *f);
+void fw_frame_put(struct fw_frame *f);
+unsigned fw_frame_refcount(const struct fw_frame *f);
+
+/* Copy between a frame and a byte view. Returns 0, or -EINVAL if
+ * [off, off+len) is not inside the page. */
+FW_MUST_CHECK int fw_frame_read(const struct fw_frame *f, size_t off,
+				struct fw_buf dst);
+FW_MUST_CHECK int fw_frame_write(struct fw_frame *f, size_t off,
+				 struct fw_bytes src);
+void fw_frame_zero(struct fw_frame *f);
+void fw_frame_copy(struct fw_frame *dst, const struct fw_frame *src);
+
+/* Memory accounting, in frames. */
+uint64_t fw_frames_total(void);
+uint64_t fw_frames_free(void);
+
+#endif

@@ -1,0 +1,56 @@
+/* fw/task.h: kernel tasks (threads of control inside the kernel).
+ *
+ * Layer: framework public API. The framework owns stacks, contexts and the
+ * switch; which task runs next is the scheduler service's choice
+ * (fw/sched.h). Every task has a 16 KiB kernel stack with an unmapped guard
+ * page below it, so an overflow faults instead of corrupting memory. */
+#ifndef FW_TASK_H
+#define FW_TASK_H
+
+#include <fw/compiler.h>
+
+struct fw_task;
+typedef void (*fw__task_fn)(void *arg);
+
+/* Start a task running fn(arg) on any CPU (cpu < 0) or the given one.
+ * Returns 0 and the task in *out, -ENOMEM, or -EINVAL for a bad cpu.
+ * The creator must fw_task_join() it (or fw_task_detach()). */
+FW_MUST_CHECK int fw__task_spawn(const char *name, fw__task_fn fn, void *arg,
+				 int cpu, struct fw_task **out);
+
+/* Typed front end: fn must be `void fn(T *arg)` for the type of arg; the
+ * compiler checks that, so a service needs no void * conversions. */
+#define FW_TASK_SPAWN(name, fn, arg, cpu, out)                                 \
+	(FW_EXPR_ASSERT(__builtin_types_compatible_p(                        \
+				  __typeof__(&(fn)),                           \
+				  void (*)(__typeof__(arg))),                  \
+			  "task function must take the argument's type"),      \
+	 fw__task_spawn((name), (fw__task_fn)(void (*)(void))(fn), (void *)(arg),      \
+			(cpu), (out)))
+
+/* End the current task with a code for fw_task_join. */
+FW_NORETURN void fw_task_exit(int code);
+
+/* Wait for t to end, store its exit code in *code (if not NULL) and free
+ * it. Returns 0, or -EINVAL if t is the caller or already joined. */
+FW_MUST_CHECK int fw_task_join(struct fw_task *t, int *code);
+
+/* Let t free itself when it ends; it must not be joined afterwards. */
+void fw_task_detach(struct fw_task *t);
+
+struct fw_task *fw_task_current(void);
+const char *fw_task_name(const struct fw_task *t);
+uint64_t fw_task_id(const struct fw_task *t);
+/* The CPU t last ran on (or is queued on). */
+unsigned fw_task_cpu(const struct fw_task *t);
+
+/* Give up the CPU to another runnable task, if any. */
+void fw_task_yield(void);
+
+/* Sleep for at least ns nanoseconds of monotonic time. */
+void fw_sleep_ns(uint64_t ns);
+
+/* How many times t has been switched out involuntarily (preempted). */
+uint64_t fw_task_preemptions(const struct fw_task *t);
+
+#endif

@@ -1,0 +1,36 @@
+/* internal/frame.h: physical frames inside the framework.
+ *
+ * Kernel frames (heap, page tables, stacks) are allocated by physical
+ * address and never reach services; user-mappable frames are handed out as
+ * struct fw_frame handles (fw/frame.h). The kind of every frame is recorded,
+ * so mapping code can refuse a kernel frame in a user address space. */
+#ifndef INTERNAL_FRAME_H
+#define INTERNAL_FRAME_H
+
+#include <fw/compiler.h>
+#include <stdint.h>
+
+struct fw_frame;
+
+enum frame_kind {
+	FRAME_FREE = 0,
+	FRAME_KERNEL = 1, /* framework-owned: heap, page tables, stacks */
+	FRAME_USER = 2,   /* user-mappable: anonymous memory, page cache */
+	FRAME_RESERVED = 3, /* firmware, kernel image, modules, metadata */
+};
+
+/* Set up the allocator from boot_info's memory map (early, before
+ * paging_init: uses only the boot 1 GiB window). */
+void frame_init(void);
+
+/* 2^order contiguous kernel frames: physical address, or 0 if none. */
+uint64_t kframe_alloc(unsigned order);
+void kframe_free(uint64_t phys, unsigned order);
+
+/* Physical address of a user frame (for the page-table code). */
+uint64_t frame_phys(const struct fw_frame *f);
+enum frame_kind frame_kind_of(uint64_t phys);
+/* Highest physical address of RAM + 1 (for the physical window). */
+uint64_t frame_max_phys(void);
+
+#endif

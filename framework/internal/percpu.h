@@ -1,0 +1,72 @@
+/* internal/percpu.h: per-CPU data, reached through the GS base.
+ *
+ * Layer: framework internal. GS points at this CPU's struct percpu while in
+ * the kernel, so fw_cpu_id() and the current task are one load each. The
+ * first fields are at fixed offsets used by entry.asm. */
+#ifndef INTERNAL_PERCPU_H
+#define INTERNAL_PERCPU_H
+
+#include <fw/cpu.h>
+#include <fw/list.h>
+#include <fw/sync.h>
+#include <stdint.h>
+
+struct fw_task;
+
+/* x86-64 task-state segment (SDM vol. 3, 8.7). */
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];      /* stack for entry from rings 0-2 */
+	uint64_t reserved1;
+	uint64_t ist[7];      /* interrupt stacks (double fault, NMI) */
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;  /* beyond the limit: no I/O bitmap, no ports */
+} __attribute__((packed));
+
+struct percpu {
+	/* Fixed offsets, used by assembly: */
+	struct percpu *self;        /* 0: gs:0 gives the struct's address */
+	uint64_t id;                /* 8: CPU number */
+	uint64_t user_rsp_scratch;  /* 16: syscall entry scratch */
+	uint64_t kernel_rsp;        /* 24: top of the current task's stack */
+
+	uint32_t apic_id;           /* local APIC id */
+	int preempt_count;          /* >0: do not preempt */
+	bool need_resched;          /* set by tick/wakeup, checked on irq exit */
+	bool online;                /* finished bring-up */
+	struct fw_task *current;    /* task running here */
+	struct fw_task *idle;       /* this CPU's idle task */
+	uint64_t slice_start_ns;    /* when current was switched in */
+
+	/* run queue (policy data lives in services/sched) */
+	struct fw_spinlock rq_lock; /* guards the policy's queue for this CPU */
+
+	/* timers */
+	struct fw_spinlock timer_lock; /* guards timers */
+	struct fw_list timers;         /* armed fw_timers, by deadline */
+
+	uint64_t gdt[7];            /* null, kcode, kdata, udata, ucode, tss(2) */
+	struct tss tss;
+	uint64_t irq_count;         /* interrupts taken (stats) */
+} __attribute__((aligned(64)));
+
+extern struct percpu percpu_area[FW_MAX_CPUS];
+extern unsigned percpu_online;
+
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+static inline struct percpu *cpu_data(unsigned id)
+{
+	return &percpu_area[id];
+}
+
+/* Set up this CPU's GS base and descriptor tables. */
+void percpu_init(unsigned id, uint32_t apic_id);
+
+#endif

@@ -1,0 +1,56 @@
+/* internal/task.h: the task structure and scheduler core entry points. */
+#ifndef INTERNAL_TASK_H
+#define INTERNAL_TASK_H
+
+#include <fw/sched.h>
+#include <fw/sync.h>
+#include <fw/task.h>
+
+enum task_state {
+	TASK_RUNNABLE = 0, /* running or waiting for a CPU */
+	TASK_SLEEPING = 1, /* waiting for a wakeup */
+	TASK_DEAD = 2,     /* exited; stack still in use until switched out */
+};
+
+struct fw_task {
+	uint64_t saved_rsp;          /* arch_switch's save slot */
+	uint64_t stack_top;          /* initial rsp / TSS rsp0 */
+	uint64_t stack_slot;         /* kstack.c slot, 0 for boot stacks */
+	struct fw_sched_entity se;   /* the policy's data */
+	struct fw_spinlock pi_lock;  /* serializes wakeups of this task */
+	int state;                   /* enum task_state */
+	bool on_rq;                  /* runnable-accounted (queued or running) */
+	int on_cpu;                  /* still executing (till switch completes) */
+	unsigned cpu;                /* CPU it runs / is queued on */
+	int pin_cpu;                 /* -1, or the only CPU it may run on */
+	uint64_t id;
+	char name[24];
+	fw__task_fn fn;
+	void *arg;
+	int exit_code;
+	bool detached;
+	bool joined;
+	struct fw_waitq exit_wq;     /* joiners */
+	uint64_t preemptions;
+	struct fw_list dead_node;    /* on the reap list once dead+detached */
+};
+
+void task_init_boot(void);         /* the boot CPU's context becomes idle */
+void task_init_ap(unsigned cpu);   /* an AP's context becomes its idle */
+FW_NORETURN void task_idle_loop(void);
+void task_preempt(void);           /* from an interrupt, need_resched set */
+void task_tick(void);              /* scheduler tick, interrupt context */
+bool task_wake(struct fw_task *t); /* SLEEPING -> RUNNABLE */
+void task_set_sleeping(void);      /* current -> SLEEPING (before a check) */
+void task_schedule(void);          /* give up the CPU (voluntary) */
+const char *task_name_or_boot(const struct fw_task *t);
+bool task_sched_ready(void);
+
+/* Kernel stacks with guard pages (kstack.c). */
+int kstack_alloc(uint64_t *slot, uint64_t *top);
+void kstack_free(uint64_t slot);
+
+void arch_switch(uint64_t *save_rsp, uint64_t new_rsp);
+void arch_task_trampoline(void);
+
+#endif

@@ -1,0 +1,123 @@
+/* framework/irq/irq.c: interrupt lines for drivers.
+ *
+ * Layer: framework. A line owns one vector in 48..239. Handlers are called
+ * from trap_dispatch with interrupts off; the EOI follows them there. */
+#include <fw/errno.h>
+#include <fw/heap.h>
+#include <fw/irq.h>
+#include <fw/panic.h>
+#include <fw/sync.h>
+#include "internal/acpi.h"
+#include "internal/lapic.h"
+#include "internal/trap.h"
+
+#define NLINES (VEC_IRQ_LAST - VEC_IRQ_FIRST + 1)
+
+struct fw_irq_line {
+	unsigned vector;
+	bool used;
+	int32_t gsi;       /* routed IOAPIC input, -1 if none */
+	fw__irq_fn fn;
+	void *arg;
+	uint64_t count;
+};
+
+static struct fw_irq_line lines[NLINES];
+static struct fw_spinlock lines_lock = FW_SPINLOCK_INIT("irq-lines");
+
+static struct fw_irq_line *check(const struct fw_irq_line *l)
+{
+	if (l < lines || l >= lines + NLINES || !l->used)
+		fw_panic("irq: invalid line handle %p from %p", (const void *)l,
+			 __builtin_return_address(0));
+	return (struct fw_irq_line *)l;
+}
+
+int fw_irq_line_alloc(struct fw_irq_line **out)
+{
+	int err = -ENOSPC;
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&lines_lock);
+
+	for (unsigned i = 0; i < NLINES; i++)
+		if (!lines[i].used) {
+			lines[i] = (struct fw_irq_line){
+				.vector = VEC_IRQ_FIRST + i, .used = true, .gsi = -1
+			};
+			*out = &lines[i];
+			err = 0;
+			break;
+		}
+	fw_spin_unlock_irqrestore(&lines_lock, fl);
+	return err;
+}
+
+int fw_irq_line_route_isa(struct fw_irq_line *l, unsigned isa_irq)
+{
+	uint16_t flags;
+	bool active_low, level;
+	int err;
+
+	check(l);
+	if (isa_irq >= 16)
+		return -EINVAL;
+	/* MADT MPS INTI flags: polarity bits 0-1 (3 = low), trigger 2-3
+	 * (3 = level); 0 means "bus default", which for ISA is high/edge. */
+	flags = acpi.isa_flags[isa_irq];
+	active_low = (flags & 3) == 3;
+	level = ((flags >> 2) & 3) == 3;
+	err = ioapic_route(acpi.isa_gsi[isa_irq], (uint8_t)l->vector, level,
+			   active_low);
+	if (!err)
+		l->gsi = (int32_t)acpi.isa_gsi[isa_irq];
+	return err;
+}
+
+void fw__irq_line_attach(struct fw_irq_line *l, fw__irq_fn fn, void *arg)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&lines_lock);
+	check(l);
+	l->arg = arg;
+	__atomic_store_n(&l->fn, fn, __ATOMIC_RELEASE);
+	fw_spin_unlock_irqrestore(&lines_lock, fl);
+}
+
+void fw_irq_line_mask(struct fw_irq_line *l)
+{
+	if (check(l)->gsi >= 0)
+		ioapic_mask((uint32_t)l->gsi, true);
+}
+
+void fw_irq_line_unmask(struct fw_irq_line *l)
+{
+	if (check(l)->gsi >= 0)
+		ioapic_mask((uint32_t)l->gsi, false);
+}
+
+void fw_irq_line_free(struct fw_irq_line *l)
+{
+	fw_irq_line_mask(l);
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&lines_lock);
+	l->fn = 0;
+	l->used = false;
+	fw_spin_unlock_irqrestore(&lines_lock, fl);
+}
+
+unsigned fw_irq_line_vector(const struct fw_irq_line *l)
+{
+	return check(l)->vector;
+}
+
+uint64_t fw_irq_line_count(const struct fw_irq_line *l)
+{
+	return __atomic_load_n(&check(l)->count, __ATOMIC_RELAXED);
+}
+
+void irq_dispatch(unsigned vector)
+{
+	struct fw_irq_line *l = &lines[vector - VEC_IRQ_FIRST];
+	fw__irq_fn fn = __atomic_load_n(&l->fn, __ATOMIC_ACQUIRE);
+
+	__atomic_add_fetch(&l->count, 1, __ATOMIC_RELAXED);
+	if (fn)
+		fn(l->arg);
+}

@@ -1,0 +1,66 @@
+/* framework/log/log.c: fw_log, the stamped and filtered kernel log.
+ *
+ * Layer: framework. Formats into a stack buffer first and writes the line
+ * with one console_write, so lines from different CPUs never interleave. */
+#include <fw/boot.h>
+#include <fw/log.h>
+#include <fw/string.h>
+#include <fw/time.h>
+#include "internal/console.h"
+#include "internal/log.h"
+
+#define LOG_LINE_MAX 512
+
+static int log_threshold = 8; /* levels below this are printed */
+
+void log_init_from_cmdline(void)
+{
+	uint64_t v;
+
+	if (fw_boot_opt_has("quiet"))
+		log_threshold = 4;
+	if (fw_boot_opt_u64("loglevel", &v) == 0)
+		log_threshold = v > 8 ? 8 : (int)v;
+}
+
+void fw_vlog(enum fw_log_level level, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
+	uint64_t ns;
+	int n;
+
+	if ((int)level >= log_threshold)
+		return;
+	ns = fw_time_ns();
+	n = snprintf(line, sizeof line, "[%5llu.%06llu] ",
+		     (unsigned long long)(ns / 1000000000ull),
+		     (unsigned long long)(ns / 1000ull % 1000000ull));
+	n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	if (n > LOG_LINE_MAX - 2)
+		n = LOG_LINE_MAX - 2;
+	if (n == 0 || line[n - 1] != '\n')
+		line[n++] = '\n';
+	console_write(line, (size_t)n);
+}
+
+void fw_log(enum fw_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fw_vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+void fw_printf(const char *fmt, ...)
+{
+	char buf[LOG_LINE_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof buf - 1)
+		n = (int)sizeof buf - 1;
+	console_write(buf, (size_t)n);
+}

@@ -1,0 +1,299 @@
+/* framework/mm/frame.c: the physical frame allocator and frame handles.
+ *
+ * Layer: framework. One buddy zone (buddy.c) covers RAM from pfn 0 to the
+ * highest usable frame; holes and firmware ranges stay reserved. Next to the
+ * buddy metadata sits a frame table (struct fw_frame per pfn: refcount and
+ * kind), so a handle is simply a pointer into that table and is validated by
+ * range before use. Memory below 1 MiB is never allocated: it holds the BIOS
+ * data and the AP start-up trampoline. */
+#include <fw/errno.h>
+#include <fw/frame.h>
+#include <fw/log.h>
+#include <fw/panic.h>
+#include <fw/string.h>
+#include <fw/sync.h>
+#include "internal/boot.h"
+#include "internal/frame.h"
+#include "internal/mem.h"
+#include "mm/buddy.h"
+
+struct fw_frame {
+	uint32_t refcount; /* user frames: references; others: 0 */
+	uint8_t kind;      /* enum frame_kind */
+	uint8_t order;     /* kernel runs: order of the run at its head */
+	uint16_t spare;
+};
+
+static struct fw_spinlock zone_lock = FW_SPINLOCK_INIT("frames");
+static struct buddy zone;         /* guarded by zone_lock */
+static struct fw_frame *frame_db; /* one per pfn in the zone */
+static uint64_t zone_frames;
+static uint64_t total_usable_frames;
+
+static void reserve(uint64_t *lo, uint64_t *hi, uint64_t rlo, uint64_t rhi)
+{
+	/* Clip [lo, hi) against a reserved range that overlaps its start or
+	 * end; a range inside is handled by the caller splitting. */
+	if (rhi <= *lo || rlo >= *hi)
+		return;
+	if (rlo <= *lo)
+		*lo = rhi < *hi ? rhi : *hi;
+	else
+		*hi = rlo;
+}
+
+struct range {
+	uint64_t lo, hi;
+};
+
+/* Ranges that are usable RAM by the map but already taken. */
+static unsigned taken_ranges(struct range *out, uint64_t meta_lo,
+			     uint64_t meta_hi)
+{
+	unsigned n = 0;
+	out[n++] = (struct range){ 0, 0x100000 };
+	out[n++] = (struct range){ (uint64_t)(uintptr_t)__kernel_phys_start,
+				   (uint64_t)(uintptr_t)__kernel_phys_end };
+	out[n++] = (struct range){ boot_info.mbi_phys,
+				   boot_info.mbi_phys + boot_info.mbi_len };
+	out[n++] = (struct range){ meta_lo, meta_hi };
+	for (unsigned i = 0; i < boot_info.nmodules; i++)
+		out[n++] = (struct range){ boot_info.modules[i].start,
+					   boot_info.modules[i].end };
+	return n;
+}
+
+/* Donate [lo, hi) minus every taken range, recursively splitting. */
+static void donate(uint64_t lo, uint64_t hi, const struct range *taken,
+		   unsigned ntaken)
+{
+	lo = PAGE_ALIGN_UP(lo);
+	hi = PAGE_ALIGN_DOWN(hi);
+	for (unsigned i = 0; i < ntaken && lo < hi; i++) {
+		uint64_t rlo = PAGE_ALIGN_DOWN(taken[i].lo);
+		uint64_t rhi = PAGE_ALIGN_UP(taken[i].hi);
+		if (rlo > lo && rhi < hi) { /* strictly inside: split */
+			donate(lo, rlo, taken + i + 1, ntaken - i - 1);
+			lo = rhi;
+			continue;
+		}
+		reserve(&lo, &hi, rlo, rhi);
+	}
+	if (lo >= hi)
+		return;
+	buddy_free_range(&zone, lo >> PAGE_SHIFT, (hi - lo) >> PAGE_SHIFT);
+	total_usable_frames += (hi - lo) >> PAGE_SHIFT;
+}
+
+void frame_init(void)
+{
+	uint64_t max_phys = 0, meta_bytes, meta_phys = 0;
+	struct range taken[4 + BOOT_MAX_MODULES];
+	unsigned ntaken;
+
+	for (unsigned i = 0; i < boot_info.nregions; i++) {
+		const struct mem_region *r = &boot_info.mmap[i];
+		if (r->type == MEM_USABLE && r->base + r->len > max_phys)
+			max_phys = r->base + r->len;
+	}
+	zone_frames = max_phys >> PAGE_SHIFT;
+	if (zone_frames > BUDDY_MAX_FRAMES)
+		zone_frames = BUDDY_MAX_FRAMES;
+	meta_bytes = PAGE_ALIGN_UP(zone_frames * (sizeof(struct buddy_frame) +
+						  sizeof(struct fw_frame)));
+
+	/* Place the metadata in usable RAM the boot window maps (< 1 GiB),
+	 * clear of everything else already in memory. */
+	(void)taken_ranges(taken, 0, 0); /* slot 3 (metadata) is empty */
+	for (unsigned i = 0; i < boot_info.nregions && !meta_phys; i++) {
+		const struct mem_region *r = &boot_info.mmap[i];
+		uint64_t lo = PAGE_ALIGN_UP(r->base), hi = r->base + r->len;
+		if (r->type != MEM_USABLE)
+			continue;
+		if (hi > (1ull << 30))
+			hi = 1ull << 30;
+		bool moved;
+		do { /* move past every taken range it overlaps */
+			moved = false;
+			for (unsigned k = 0; k < 4 + boot_info.nmodules; k++) {
+				uint64_t tlo = PAGE_ALIGN_DOWN(taken[k].lo);
+				uint64_t thi = PAGE_ALIGN_UP(taken[k].hi);
+				if (k != 3 && tlo < lo + meta_bytes && thi > lo) {
+					lo = thi;
+					moved = true;
+				}
+			}
+		} while (moved && lo + meta_bytes <= hi);
+		if (lo + meta_bytes <= hi)
+			meta_phys = lo;
+	}
+	if (!meta_phys)
+		fw_panic("frames: no room below 1 GiB for %llu KiB of frame metadata",
+			 (unsigned long long)(meta_bytes >> 10));
+
+	struct buddy_frame *meta = phys_to_virt(meta_phys);
+	frame_db = phys_to_virt(meta_phys + zone_frames * sizeof *meta);
+	memset(frame_db, 0, zone_frames * sizeof *frame_db);
+	buddy_init(&zone, meta, 0, zone_frames);
+
+	ntaken = taken_ranges(taken, meta_phys, meta_phys + meta_bytes);
+	for (unsigned i = 0; i < boot_info.nregions; i++) {
+		const struct mem_region *r = &boot_info.mmap[i];
+		uint64_t hi = r->base + r->len;
+		if (r->type != MEM_USABLE)
+			continue;
+		if (hi > (zone_frames << PAGE_SHIFT))
+			hi = zone_frames << PAGE_SHIFT;
+		if (r->base < hi)
+			donate(r->base, hi, taken, ntaken);
+	}
+	for (uint64_t pfn = 0; pfn < zone_frames; pfn++)
+		frame_db[pfn].kind = buddy_is_free(&zone, pfn) ? FRAME_FREE
+							       : FRAME_RESERVED;
+	fw_info("frames: %llu MiB usable, %llu KiB metadata at %#llx",
+		(unsigned long long)(total_usable_frames >> 8),
+		(unsigned long long)(meta_bytes >> 10),
+		(unsigned long long)meta_phys);
+}
+
+uint64_t frame_max_phys(void)
+{
+	return zone_frames << PAGE_SHIFT;
+}
+
+static int64_t zone_alloc(unsigned order, enum frame_kind kind)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&zone_lock);
+	int64_t pfn = buddy_alloc(&zone, order);
+	if (pfn >= 0) {
+		for (uint64_t i = 0; i < (1ull << order); i++)
+			frame_db[pfn + i].kind = kind;
+		frame_db[pfn].order = order;
+	}
+	fw_spin_unlock_irqrestore(&zone_lock, fl);
+	return pfn;
+}
+
+static void zone_free(uint64_t pfn, unsigned order)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&zone_lock);
+	for (uint64_t i = 0; i < (1ull << order); i++)
+		frame_db[pfn + i].kind = FRAME_FREE;
+	int err = buddy_free(&zone, pfn, order);
+	fw_spin_unlock_irqrestore(&zone_lock, fl);
+	if (err)
+		fw_panic("frames: bad free of pfn %#llx order %u (double free?)",
+			 (unsigned long long)pfn, order);
+}
+
+uint64_t kframe_alloc(unsigned order)
+{
+	int64_t pfn = zone_alloc(order, FRAME_KERNEL);
+	return pfn < 0 ? 0 : (uint64_t)pfn << PAGE_SHIFT;
+}
+
+void kframe_free(uint64_t phys, unsigned order)
+{
+	uint64_t pfn = phys >> PAGE_SHIFT;
+	if (pfn >= zone_frames || frame_db[pfn].kind != FRAME_KERNEL)
+		fw_panic("frames: kframe_free(%#llx) of a frame that is not a kernel frame",
+			 (unsigned long long)phys);
+	zone_free(pfn, order);
+}
+
+enum frame_kind frame_kind_of(uint64_t phys)
+{
+	uint64_t pfn = phys >> PAGE_SHIFT;
+	return pfn < zone_frames ? (enum frame_kind)frame_db[pfn].kind
+				 : FRAME_RESERVED;
+}
+
+/* A handle from a service: must point at a live user frame. */
+static uint64_t handle_pfn(const struct fw_frame *f)
+{
+	uint64_t pfn = (uint64_t)(f - frame_db);
+	if (f < frame_db || pfn >= zone_frames || f->kind != FRAME_USER ||
+	    f->refcount == 0)
+		fw_panic("frames: invalid frame handle %p from %p", (const void *)f,
+			 __builtin_return_address(0));
+	return pfn;
+}
+
+uint64_t frame_phys(const struct fw_frame *f)
+{
+	return handle_pfn(f) << PAGE_SHIFT;
+}
+
+static uint8_t *frame_ptr(const struct fw_frame *f)
+{
+	return phys_to_virt(handle_pfn(f) << PAGE_SHIFT);
+}
+
+int fw_frame_alloc(unsigned flags, struct fw_frame **out)
+{
+	int64_t pfn = zone_alloc(0, FRAME_USER);
+	if (pfn < 0)
+		return -ENOMEM;
+	frame_db[pfn].refcount = 1;
+	if (flags & FW_FRAME_ZERO)
+		memset(phys_to_virt((uint64_t)pfn << PAGE_SHIFT), 0, PAGE_SIZE);
+	*out = &frame_db[pfn];
+	return 0;
+}
+
+void fw_frame_get(struct fw_frame *f)
+{
+	(void)handle_pfn(f);
+	__atomic_add_fetch(&f->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void fw_frame_put(struct fw_frame *f)
+{
+	uint64_t pfn = handle_pfn(f);
+	if (__atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+		zone_free(pfn, 0);
+}
+
+unsigned fw_frame_refcount(const struct fw_frame *f)
+{
+	(void)handle_pfn(f);
+	return __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
+}
+
+int fw_frame_read(const struct fw_frame *f, size_t off, struct fw_buf dst)
+{
+	size_t len = fw_buf_len(dst);
+	if (off > PAGE_SIZE || len > PAGE_SIZE - off)
+		return -EINVAL;
+	memcpy(fw__buf_ptr(dst), frame_ptr(f) + off, len);
+	return 0;
+}
+
+int fw_frame_write(struct fw_frame *f, size_t off, struct fw_bytes src)
+{
+	size_t len = fw_bytes_len(src);
+	if (off > PAGE_SIZE || len > PAGE_SIZE - off)
+		return -EINVAL;
+	memcpy(frame_ptr(f) + off, fw__bytes_ptr(src), len);
+	return 0;
+}
+
+void fw_frame_zero(struct fw_frame *f)
+{
+	memset(frame_ptr(f), 0, PAGE_SIZE);
+}
+
+void fw_frame_copy(struct fw_frame *dst, const struct fw_frame *src)
+{
+	memcpy(frame_ptr(dst), frame_ptr(src), PAGE_SIZE);
+}
+
+uint64_t fw_frames_total(void)
+{
+	return total_usable_frames;
+}
+
+uint64_t fw_frames_free(void)
+{
+	return buddy_free_frames(&zone);
+}

@@ -1,0 +1,152 @@
+/* framework/sync/spinlock.c: ticket spinlocks and preemption control.
+ *
+ * Layer: framework. A held spinlock disables preemption on its CPU; the
+ * irqsave form also disables interrupts. Debug builds catch taking a lock
+ * this CPU already holds (a self-deadlock) and unlocking one it does not
+ * hold, and report a lock spun on for far too long. */
+#include <arch/x86.h>
+#include <fw/panic.h>
+#include <fw/sync.h>
+#include "internal/percpu.h"
+#include "internal/task.h"
+
+#define PCOUNT_OFF __builtin_offsetof(struct percpu, preempt_count)
+
+void fw_preempt_disable(void)
+{
+	/* One instruction on this CPU's count, so a migration cannot split
+	 * the read from the write. */
+	__asm__ volatile("incl %%gs:%c0" : : "i"(PCOUNT_OFF) : "memory");
+}
+
+void fw_preempt_enable(void)
+{
+	int left;
+	__asm__ volatile("decl %%gs:%c1\n\t"
+			 "movl %%gs:%c1, %0"
+			 : "=r"(left)
+			 : "i"(PCOUNT_OFF)
+			 : "memory");
+	if (left == 0 && this_cpu()->need_resched &&
+	    (x86_read_rflags() & X86_RFLAGS_IF) && task_sched_ready())
+		task_preempt();
+}
+
+fw_irqflags_t fw_irq_save(void)
+{
+	fw_irqflags_t f = x86_read_rflags();
+	x86_cli();
+	return f;
+}
+
+void fw_irq_restore(fw_irqflags_t flags)
+{
+	if (flags & X86_RFLAGS_IF)
+		x86_sti();
+}
+
+void fw_cpu_relax(void)
+{
+	x86_pause();
+}
+
+unsigned fw_cpu_id(void)
+{
+	uint64_t id;
+	__asm__ volatile("mov %%gs:%c1, %0"
+			 : "=r"(id)
+			 : "i"(__builtin_offsetof(struct percpu, id)));
+	return (unsigned)id;
+}
+
+unsigned fw_cpu_count(void)
+{
+	return percpu_online;
+}
+
+void fw_spin_init(struct fw_spinlock *l, const char *name)
+{
+	l->next = 0;
+	l->owner = 0;
+	l->cpu = -1;
+	l->name = name;
+}
+
+static void acquire(struct fw_spinlock *l)
+{
+	uint16_t me = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+	uint64_t spins = 0;
+
+#if FW_DEBUG
+	if (FW_UNLIKELY(__atomic_load_n(&l->cpu, __ATOMIC_RELAXED) ==
+			(int32_t)fw_cpu_id()))
+		fw_panic("spinlock '%s': recursive lock on cpu %u", l->name,
+			 fw_cpu_id());
+#endif
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me) {
+		x86_pause();
+		if (FW_UNLIKELY(++spins == (1ull << 34)))
+			fw_panic("spinlock '%s': stuck (held by cpu %d)", l->name,
+				 l->cpu);
+	}
+	l->cpu = (int32_t)fw_cpu_id();
+}
+
+static void release(struct fw_spinlock *l)
+{
+#if FW_DEBUG
+	if (FW_UNLIKELY(l->cpu != (int32_t)fw_cpu_id()))
+		fw_panic("spinlock '%s': unlocked by cpu %u, held by cpu %d",
+			 l->name, fw_cpu_id(), l->cpu);
+#endif
+	l->cpu = -1;
+	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
+}
+
+void fw_spin_lock(struct fw_spinlock *l)
+{
+	fw_preempt_disable();
+	acquire(l);
+}
+
+void fw_spin_unlock(struct fw_spinlock *l)
+{
+	release(l);
+	fw_preempt_enable();
+}
+
+bool fw_spin_trylock(struct fw_spinlock *l)
+{
+	uint16_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	uint16_t next = owner;
+
+	fw_preempt_disable();
+	if (!__atomic_compare_exchange_n(&l->next, &next, (uint16_t)(owner + 1),
+					 false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED)) {
+		fw_preempt_enable();
+		return false;
+	}
+	l->cpu = (int32_t)fw_cpu_id();
+	return true;
+}
+
+fw_irqflags_t fw_spin_lock_irqsave(struct fw_spinlock *l)
+{
+	fw_irqflags_t f = fw_irq_save();
+	fw_preempt_disable();
+	acquire(l);
+	return f;
+}
+
+void fw_spin_unlock_irqrestore(struct fw_spinlock *l, fw_irqflags_t flags)
+{
+	release(l);
+	fw_irq_restore(flags);
+	fw_preempt_enable();
+}
+
+bool fw_spin_held(const struct fw_spinlock *l)
+{
+	return __atomic_load_n(&l->cpu, __ATOMIC_RELAXED) == (int32_t)fw_cpu_id();
+}

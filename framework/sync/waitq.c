@@ -1,0 +1,130 @@
+/* framework/sync/waitq.c: wait queues and mutexes.
+ *
+ * Layer: framework. See FW_WAIT_EVENT in fw/sync.h for the sleeping
+ * protocol: the waiter is queued and marked sleeping before it checks its
+ * condition, so a wakeup racing with the check is never lost. */
+#include <fw/errno.h>
+#include <fw/panic.h>
+#include <fw/sync.h>
+#include <fw/time.h>
+#include "internal/task.h"
+
+void fw_waitq_init(struct fw_waitq *wq, const char *name)
+{
+	fw_spin_init(&wq->lock, name);
+	fw_list_init(&wq->waiters);
+}
+
+void fw__waitq_prepare(struct fw_waitq *wq, struct fw__waiter *w)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&wq->lock);
+	w->task = fw_task_current();
+	if (!w->node.next || fw_list_empty(&w->node))
+		fw_list_add_tail(&wq->waiters, &w->node);
+	task_set_sleeping();
+	fw_spin_unlock_irqrestore(&wq->lock, fl);
+}
+
+void fw__waitq_sleep(struct fw_waitq *wq, struct fw__waiter *w)
+{
+	(void)wq;
+	(void)w;
+	task_schedule();
+}
+
+static void timeout_wake(struct fw_task *t)
+{
+	task_wake(t);
+}
+
+int fw__waitq_sleep_timeout(struct fw_waitq *wq, struct fw__waiter *w,
+			    uint64_t deadline_ns)
+{
+	struct fw_timer timer;
+
+	(void)wq;
+	if (fw_time_ns() >= deadline_ns)
+		return -ETIMEDOUT;
+	FW_TIMER_INIT(&timer, timeout_wake, w->task);
+	fw_timer_arm(&timer, deadline_ns);
+	task_schedule();
+	(void)fw_timer_cancel(&timer);
+	return fw_time_ns() >= deadline_ns ? -ETIMEDOUT : 0;
+}
+
+void fw__waitq_finish(struct fw_waitq *wq, struct fw__waiter *w)
+{
+	fw_irqflags_t fl;
+
+	__atomic_store_n(&fw_task_current()->state, TASK_RUNNABLE,
+			 __ATOMIC_RELEASE);
+	fl = fw_spin_lock_irqsave(&wq->lock);
+	if (w->node.next)
+		fw_list_del(&w->node);
+	fw_spin_unlock_irqrestore(&wq->lock, fl);
+}
+
+static unsigned wake(struct fw_waitq *wq, bool all)
+{
+	unsigned n = 0;
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&wq->lock);
+
+	while (!fw_list_empty(&wq->waiters)) {
+		struct fw__waiter *w =
+			FW_LIST_FIRST(&wq->waiters, struct fw__waiter, node);
+		fw_list_del(&w->node);
+		if (task_wake(w->task))
+			n++;
+		if (!all && n)
+			break;
+	}
+	fw_spin_unlock_irqrestore(&wq->lock, fl);
+	return n;
+}
+
+unsigned fw_waitq_wake_one(struct fw_waitq *wq)
+{
+	return wake(wq, false);
+}
+
+unsigned fw_waitq_wake_all(struct fw_waitq *wq)
+{
+	return wake(wq, true);
+}
+
+void fw_mutex_init(struct fw_mutex *m, const char *name)
+{
+	fw_spin_init(&m->lock, name);
+	m->owner = 0;
+	fw_waitq_init(&m->waitq, name);
+}
+
+bool fw_mutex_trylock(struct fw_mutex *m)
+{
+	bool got = false;
+	fw_spin_lock(&m->lock);
+	if (!m->owner) {
+		m->owner = fw_task_current();
+		got = true;
+	}
+	fw_spin_unlock(&m->lock);
+	return got;
+}
+
+void fw_mutex_lock(struct fw_mutex *m)
+{
+	if (FW_UNLIKELY(m->owner == fw_task_current()))
+		fw_panic("mutex '%s': recursive lock", m->lock.name);
+	FW_WAIT_EVENT(&m->waitq, fw_mutex_trylock(m));
+}
+
+void fw_mutex_unlock(struct fw_mutex *m)
+{
+	fw_spin_lock(&m->lock);
+	if (FW_UNLIKELY(m->owner != fw_task_current()))
+		fw_panic("mutex '%s': unlocked by a task that does not hold it",
+			 m->lock.name);
+	m->owner = 0;
+	fw_spin_unlock(&m->lock);
+	fw_waitq_wake_one(&m->waitq);
+}

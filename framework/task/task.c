@@ -1,0 +1,455 @@
+/* framework/task/task.c: kernel tasks, the context switch and preemption.
+ *
+ * Layer: framework. The mechanism half of scheduling: stacks, switching,
+ * sleeping and waking, preemption on the timer tick. The policy (which task
+ * next, on which CPU, how long a slice) is the fw_sched_ops a service
+ * registers.
+ *
+ * State protocol (after Linux's try_to_wake_up):
+ *  - `on_rq` is true while a task is runnable-accounted: in the policy's
+ *    queue or running. It is changed only under the task's CPU rq_lock.
+ *  - A task going to sleep sets state SLEEPING itself, then calls
+ *    task_schedule(), which, under rq_lock, clears on_rq if the state is
+ *    still SLEEPING. A waker takes the task's pi_lock, and under the rq_lock
+ *    either finds on_rq still set (the task has not switched out; setting
+ *    RUNNABLE is enough) or finds it cleared, waits for `on_cpu` to drop
+ *    (the switch has finished) and enqueues it on a CPU of the policy's
+ *    choice. Lock order: pi_lock, then rq_lock.
+ *  - The rq_lock taken by the switching-out task is released by the task
+ *    switched in (finish_switch), so no other CPU can pick the old task
+ *    before its registers are saved. */
+#include <arch/x86.h>
+#include <fw/errno.h>
+#include <fw/heap.h>
+#include <fw/log.h>
+#include <fw/panic.h>
+#include <fw/string.h>
+#include <fw/time.h>
+#include "internal/gdt.h"
+#include "internal/lapic.h"
+#include "internal/percpu.h"
+#include "internal/task.h"
+#include "internal/trap.h"
+
+static const struct fw_sched_ops *sched_ops;
+static struct fw_task idle_tasks[FW_MAX_CPUS];
+static uint64_t next_task_id = 1;
+
+/* Detached tasks that died, waiting for their stacks to be reclaimed from
+ * task context (freeing needs no IRQs-off context). */
+static struct fw_spinlock reap_lock = FW_SPINLOCK_INIT("reap");
+static struct fw_list reap_list = FW_LIST_HEAD_INIT(reap_list);
+
+/* Per-CPU: the task switched away from, for finish_switch. */
+static struct fw_task *switch_prev[FW_MAX_CPUS];
+
+int fw_sched_register(const struct fw_sched_ops *ops)
+{
+	if (sched_ops)
+		return -EBUSY;
+	sched_ops = ops;
+	return 0;
+}
+
+bool task_sched_ready(void)
+{
+	return sched_ops != 0;
+}
+
+struct fw_sched_entity *fw_task_sched(struct fw_task *t)
+{
+	return &t->se;
+}
+
+struct fw_task *fw_sched_entity_task(struct fw_sched_entity *se)
+{
+	return FW_CONTAINER_OF(se, struct fw_task, se);
+}
+
+struct fw_task *fw_task_current(void)
+{
+	struct fw_task *t;
+	__asm__ volatile("mov %%gs:%c1, %0"
+			 : "=r"(t)
+			 : "i"(__builtin_offsetof(struct percpu, current)));
+	return t;
+}
+
+const char *fw_task_name(const struct fw_task *t)
+{
+	return t->name;
+}
+
+const char *task_name_or_boot(const struct fw_task *t)
+{
+	return t->name[0] ? t->name : "boot";
+}
+
+uint64_t fw_task_id(const struct fw_task *t)
+{
+	return t->id;
+}
+
+unsigned fw_task_cpu(const struct fw_task *t)
+{
+	return __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
+}
+
+uint64_t fw_task_preemptions(const struct fw_task *t)
+{
+	return t->preemptions;
+}
+
+static void init_common(struct fw_task *t, const char *name)
+{
+	fw_spin_init(&t->pi_lock, "task");
+	fw_waitq_init(&t->exit_wq, "task-exit");
+	fw_list_init(&t->se.node);
+	fw_list_init(&t->dead_node);
+	fw_strlcpy(t->name, name, sizeof t->name);
+	t->id = __atomic_fetch_add(&next_task_id, 1, __ATOMIC_RELAXED);
+	t->pin_cpu = -1;
+}
+
+static void idle_init(unsigned cpu)
+{
+	struct fw_task *t = &idle_tasks[cpu];
+	char name[16];
+
+	snprintf(name, sizeof name, "idle/%u", cpu);
+	init_common(t, name);
+	t->state = TASK_RUNNABLE;
+	t->on_cpu = 1;
+	t->cpu = cpu;
+	t->pin_cpu = (int)cpu;
+	cpu_data(cpu)->current = t;
+	cpu_data(cpu)->idle = t;
+}
+
+void task_init_boot(void)
+{
+	idle_init(0);
+}
+
+void task_init_ap(unsigned cpu)
+{
+	idle_init(cpu);
+}
+
+/* Wake cpu to look at its queue: a flag for this CPU, an IPI for others. */
+static void resched_cpu(unsigned cpu)
+{
+	struct percpu *c = cpu_data(cpu);
+	c->need_resched = true;
+	if (cpu != fw_cpu_id())
+		lapic_send_ipi(c->apic_id, VEC_IPI_RESCHED);
+}
+
+static unsigned pick_cpu(struct fw_task *t)
+{
+	unsigned cpu;
+
+	if (t->pin_cpu >= 0)
+		return (unsigned)t->pin_cpu;
+	cpu = sched_ops->select_cpu(t, fw_cpu_id());
+	if (cpu >= percpu_online || !cpu_data(cpu)->online)
+		cpu = fw_cpu_id();
+	return cpu;
+}
+
+static void enqueue_on(unsigned cpu, struct fw_task *t)
+{
+	struct percpu *c = cpu_data(cpu);
+
+	fw_spin_lock(&c->rq_lock);
+	t->cpu = cpu;
+	t->state = TASK_RUNNABLE;
+	t->on_rq = true;
+	sched_ops->enqueue(cpu, t);
+	fw_spin_unlock(&c->rq_lock);
+	resched_cpu(cpu);
+}
+
+/* Runs on the new task's stack right after arch_switch. */
+static void finish_switch(void)
+{
+	struct percpu *c = this_cpu();
+	struct fw_task *prev = switch_prev[c->id];
+
+	fw_spin_unlock(&c->rq_lock);
+	/* From here another CPU may run prev: its registers are saved. */
+	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
+	if (prev->state == TASK_DEAD) {
+		if (prev->detached) {
+			fw_spin_lock(&reap_lock);
+			fw_list_add_tail(&reap_list, &prev->dead_node);
+			fw_spin_unlock(&reap_lock);
+		} else {
+			fw_waitq_wake_all(&prev->exit_wq);
+		}
+	}
+}
+
+/* The core: switch to the next task. Interrupts must be off. */
+static void schedule_locked(bool preempted)
+{
+	struct percpu *c = this_cpu();
+	struct fw_task *prev = c->current, *next;
+	uint64_t now = fw_time_ns();
+
+	fw_spin_lock(&c->rq_lock);
+	c->need_resched = false;
+	prev->se.runtime_ns += now - c->slice_start_ns;
+	if (prev != c->idle) {
+		/* A preempted task stays queued whatever its state: it was
+		 * stopped between marking itself sleeping and checking its
+		 * wait condition, and must get to finish that check. */
+		if (prev->state == TASK_RUNNABLE ||
+		    (preempted && prev->state == TASK_SLEEPING))
+			sched_ops->enqueue((unsigned)c->id, prev);
+		else
+			prev->on_rq = false;
+	}
+	next = sched_ops->pick_next((unsigned)c->id);
+	if (!next)
+		next = c->idle;
+	if (next == prev) {
+		fw_spin_unlock(&c->rq_lock);
+		return;
+	}
+	if (preempted)
+		prev->preemptions++;
+	c->slice_start_ns = now;
+	next->on_cpu = 1;
+	next->cpu = (unsigned)c->id;
+	c->current = next;
+	gdt_set_kernel_stack(next->stack_top);
+	switch_prev[c->id] = prev;
+	arch_switch(&prev->saved_rsp, next->saved_rsp);
+	finish_switch();
+}
+
+void task_schedule(void)
+{
+	fw_irqflags_t fl = fw_irq_save();
+	if (FW_UNLIKELY(this_cpu()->preempt_count != 0))
+		fw_panic("scheduling while atomic (preempt count %d): a task "
+			 "slept holding a spinlock",
+			 this_cpu()->preempt_count);
+	schedule_locked(false);
+	fw_irq_restore(fl);
+}
+
+void task_preempt(void)
+{
+	fw_irqflags_t fl = fw_irq_save(); /* already off in a handler */
+	schedule_locked(true);
+	fw_irq_restore(fl);
+}
+
+void fw_task_yield(void)
+{
+	task_schedule();
+}
+
+void task_tick(void)
+{
+	struct percpu *c = this_cpu();
+	struct fw_task *curr = c->current;
+	uint64_t now = fw_time_ns();
+	bool preempt;
+
+	if (!sched_ops)
+		return;
+	fw_spin_lock(&c->rq_lock);
+	if (curr == c->idle)
+		preempt = sched_ops->nr_queued((unsigned)c->id) > 0;
+	else
+		preempt = sched_ops->tick((unsigned)c->id, curr,
+					  now - c->slice_start_ns);
+	curr->se.runtime_ns += now - c->slice_start_ns;
+	c->slice_start_ns = now;
+	fw_spin_unlock(&c->rq_lock);
+	if (preempt)
+		c->need_resched = true;
+}
+
+void task_set_sleeping(void)
+{
+	__atomic_store_n(&fw_task_current()->state, TASK_SLEEPING,
+			 __ATOMIC_SEQ_CST);
+}
+
+bool task_wake(struct fw_task *t)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->pi_lock);
+	struct percpu *c;
+	bool woke = false;
+
+	if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != TASK_SLEEPING)
+		goto out;
+	c = cpu_data(t->cpu);
+	fw_spin_lock(&c->rq_lock);
+	if (t->on_rq) {
+		/* Not switched out yet: it will see RUNNABLE and carry on. */
+		t->state = TASK_RUNNABLE;
+		fw_spin_unlock(&c->rq_lock);
+		woke = true;
+		goto out;
+	}
+	fw_spin_unlock(&c->rq_lock);
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		x86_pause();
+	enqueue_on(pick_cpu(t), t);
+	woke = true;
+out:
+	fw_spin_unlock_irqrestore(&t->pi_lock, fl);
+	return woke;
+}
+
+static void reap_dead(void)
+{
+	for (;;) {
+		struct fw_task *t;
+		fw_spin_lock(&reap_lock);
+		t = FW_LIST_FIRST(&reap_list, struct fw_task, dead_node);
+		if (t)
+			fw_list_del(&t->dead_node);
+		fw_spin_unlock(&reap_lock);
+		if (!t)
+			return;
+		kstack_free(t->stack_slot);
+		fw_free(t);
+	}
+}
+
+void task_first_entry(fw__task_fn fn, void *arg);
+void task_first_entry(fw__task_fn fn, void *arg)
+{
+	finish_switch();
+	x86_sti();
+	fn(arg);
+	fw_task_exit(0);
+}
+
+int fw__task_spawn(const char *name, fw__task_fn fn, void *arg, int cpu,
+		   struct fw_task **out)
+{
+	struct fw_task *t;
+	uint64_t *sp;
+
+	if (!sched_ops)
+		fw_panic("fw_task_spawn before a scheduler policy is registered");
+	if (cpu >= (int)percpu_online)
+		return -EINVAL;
+	reap_dead();
+	t = FW_NEW(struct fw_task);
+	if (!t)
+		return -ENOMEM;
+	if (kstack_alloc(&t->stack_slot, &t->stack_top)) {
+		fw_free(t);
+		return -ENOMEM;
+	}
+	init_common(t, name);
+	t->fn = fn;
+	t->arg = arg;
+	t->pin_cpu = cpu;
+	/* The frame arch_switch pops: r15 r14 r13 r12 rbx rbp, then ret. */
+	sp = (uint64_t *)(uintptr_t)t->stack_top;
+	*--sp = 0; /* alignment: the trampoline's call pushes onto 16n+8 */
+	*--sp = (uint64_t)(uintptr_t)arch_task_trampoline;
+	*--sp = 0;                         /* rbp */
+	*--sp = 0;                         /* rbx */
+	*--sp = (uint64_t)(uintptr_t)fn;   /* r12 */
+	*--sp = (uint64_t)(uintptr_t)arg;  /* r13 */
+	*--sp = 0;                         /* r14 */
+	*--sp = 0;                         /* r15 */
+	t->saved_rsp = (uint64_t)(uintptr_t)sp;
+	t->se.slice_left_ns = 0;
+	*out = t;
+	fw_irqflags_t fl = fw_irq_save();
+	enqueue_on(pick_cpu(t), t);
+	fw_irq_restore(fl);
+	return 0;
+}
+
+void fw_task_exit(int code)
+{
+	struct fw_task *t = fw_task_current();
+
+	if (t->stack_slot == 0 && t->fn == 0)
+		fw_panic("fw_task_exit called by the idle/boot task");
+	t->exit_code = code;
+	x86_cli();
+	__atomic_store_n(&t->state, TASK_DEAD, __ATOMIC_RELEASE);
+	schedule_locked(false);
+	fw_panic("a dead task was scheduled again");
+}
+
+int fw_task_join(struct fw_task *t, int *code)
+{
+	if (t == fw_task_current() || t->joined || t->detached)
+		return -EINVAL;
+	t->joined = true;
+	FW_WAIT_EVENT(&t->exit_wq,
+		      __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == TASK_DEAD &&
+			      !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE));
+	if (code)
+		*code = t->exit_code;
+	kstack_free(t->stack_slot);
+	fw_free(t);
+	return 0;
+}
+
+void fw_task_detach(struct fw_task *t)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->pi_lock);
+	bool dead = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == TASK_DEAD &&
+		    !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE);
+	t->detached = true;
+	fw_spin_unlock_irqrestore(&t->pi_lock, fl);
+	if (dead) {
+		fw_spin_lock(&reap_lock);
+		if (fw_list_empty(&t->dead_node))
+			fw_list_add_tail(&reap_list, &t->dead_node);
+		fw_spin_unlock(&reap_lock);
+	}
+}
+
+void task_idle_loop(void)
+{
+	struct percpu *c = this_cpu();
+
+	c->slice_start_ns = fw_time_ns();
+	for (;;) {
+		x86_cli();
+		if (c->need_resched || (sched_ops && sched_ops->nr_queued((unsigned)c->id))) {
+			schedule_locked(false);
+			x86_sti();
+			continue;
+		}
+		x86_sti_hlt(); /* an interrupt (timer, IPI) ends the halt */
+	}
+}
+
+static void sleep_wakeup(struct fw_task *t)
+{
+	task_wake(t);
+}
+
+void fw_sleep_ns(uint64_t ns)
+{
+	struct fw_task *self = fw_task_current();
+	uint64_t deadline = fw_time_ns() + ns;
+	struct fw_timer timer;
+
+	FW_TIMER_INIT(&timer, sleep_wakeup, self);
+	while (fw_time_ns() < deadline) {
+		task_set_sleeping();
+		fw_timer_arm(&timer, deadline);
+		if (fw_time_ns() < deadline)
+			task_schedule();
+		__atomic_store_n(&self->state, TASK_RUNNABLE, __ATOMIC_RELEASE);
+		(void)fw_timer_cancel(&timer);
+	}
+}

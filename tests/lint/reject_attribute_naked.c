@@ -1,0 +1,2 @@
+/* Fixture: naked function. */
+__attribute__((naked)) void svc_entry(void) {}

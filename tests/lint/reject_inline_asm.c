@@ -1,0 +1,2 @@
+/* Fixture: inline asm in a service. */
+void svc_halt(void) { __asm__ volatile("hlt"); }

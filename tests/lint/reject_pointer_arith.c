@@ -1,0 +1,2 @@
+/* Fixture: pointer + integer. */
+int svc_next(int *p) { int *q = p + 1; return *q; }

@@ -1,0 +1,2 @@
+/* Fixture: volatile in a service. */
+int svc_poll(volatile int *reg) { return *reg; }

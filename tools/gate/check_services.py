@@ -1,0 +1,1170 @@
+#!/usr/bin/python3
+# tools/gate/check_services.py: the "safe C" gate for services/.
+#
+# Layer: build tooling (host side). Plays the part of Asterinas'
+# #![deny(unsafe_code)] for the C services (see /work/shared/DESIGN.md, "The
+# gate"). Run with the Debian python3-clang-14 bindings, i.e. /usr/bin/python3:
+#
+#   /usr/bin/python3 tools/gate/check_services.py [--cflags "<flags>"] file.c ...
+#
+# Each file is parsed by libclang with the real services build flags and every
+# token/AST node SPELLED in a checked file (anything that is not a framework
+# header, an arch file or a compiler header) is checked. Output, one line per
+# violation:   file:line:col: rule-name: explanation
+# Exit status: 0 clean, 1 violations, 2 a file did not parse (diagnostics are
+# printed; a file that does not parse is never silently skipped).
+#
+# Rules (rule name: what it rejects):
+#   inline-asm           asm/__asm__/__asm statements, file-scope asm, asm labels
+#   attribute            __attribute__((naked|section|alias|weak|used|...))
+#   pointer-cast         explicit cast to or from a pointer type ((void)x and
+#                        (void *)0 are fine)
+#   void-ptr-conversion  implicit conversion from void * to another pointer type
+#   pointer-conversion   implicit conversion between different pointer types,
+#                        int<->pointer, one that drops const, or va_arg of a
+#                        pointer type (clang only warns about most of these;
+#                        the gate parses without -Werror and checks itself)
+#   pointer-arith        + - += -= ++ -- on a pointer, pointer difference,
+#                        subscript of a pointer (or of an array of unknown size)
+#   volatile             the volatile qualifier
+#   union-pointer        a union with a member that is or contains a pointer
+#   raw-mem              mem*/str* calls whose pointer arguments are not a real
+#                        array, &lvalue or string literal; taking their address
+#   private-name         identifiers starting with fw__
+#   private-field        a member access to a framework struct field marked
+#                        __private
+#   builtin              __builtin_* calls outside a small allowlist
+#   vla                  variable-length arrays, alloca
+#   computed-goto        goto *p, &&label
+#   extern-decl          declaring fw_*, fw__*, arch_*, x86_* symbols
+#   include              an #include that escapes -Iframework/include
+#   no-prototype         unprototyped (K&R / implicit) function declarations
+#   flexible-array       flexible or zero-length array members (unbounded)
+#   thread-local         __thread/_Thread_local (%fs is the user's in a kernel)
+#
+# "Spelled where": libclang 14 cannot report the spelling location of a token
+# that comes from a macro body (clang_getSpellingLocation only resolves macro
+# arguments). So the gate works it out: a node whose file location is the start
+# of a macro expansion comes from a macro body; if the macro was defined in a
+# framework header the node belongs to the framework. If it was defined in a
+# service, the node belongs to the service unless the service macro's body
+# (followed through other service macros) cannot have produced it (e.g. it
+# contains no '+'/'-' token for pointer arithmetic) -- then it came from a
+# framework macro the service macro invokes. Token rules (asm, volatile,
+# attribute, fw__ names, __thread) scan the raw tokens of every checked file, so
+# they also see service macro bodies.
+#
+# Known limits (what safe C under this gate still cannot prevent):
+#   * Lifetimes: use-after-free, dangling &local stored in a global or in a
+#     framework object, double free. C has no ownership; the framework APIs
+#     must make these detectable (handles with generations) where possible.
+#   * Sizes: memcpy(&a, &b, n) and framework calls taking (void *, len) are
+#     accepted whatever n is; only the ORIGIN of the pointer is checked. Prefer
+#     sizeof-based framework macros. Array subscripts are bounds-checked only in
+#     -fsanitize=bounds test builds, not by the gate.
+#   * Uninitialized pointers (struct x *p; p->f = 1) are left to the compiler's
+#     -Wuninitialized / -Wmaybe-uninitialized.
+#   * va_arg(ap, T *) is reported (as pointer-conversion); va_arg(ap, long)
+#     with a mismatched caller is not (variadic calls are unchecked in C).
+#   * Struct copies and initializers of framework structs (struct fw_bytes b =
+#     other;) are fine; field-level access is checked only for __private and
+#     fw__-named fields.
+#   * A service macro that expands a framework macro containing a cast is
+#     reported (the gate cannot tell which macro body the cast came from);
+#     wrap framework macros in static inline functions instead.
+#   * A service macro whose body contains '+' / '-' and also invokes a framework
+#     macro doing pointer arithmetic is reported (conservative).
+#   * Raw tokens include #if 0 regions, so asm/volatile there is reported.
+#   * Deep qualifier changes (char ** -> const char **) are not reported.
+#   * restrict, signed overflow and other UB the optimizer may exploit.
+#   * Stack depth: no recursion or frame-size limit (use -Wframe-larger-than).
+#   * Everything the compiler accepts in framework headers is trusted: a
+#     framework static inline or macro that is unsound makes services unsound.
+
+import argparse
+import glob
+import os
+import re
+import shlex
+import sys
+
+import clang.cindex as ci
+from clang.cindex import CursorKind as CK, TypeKind as TK
+import ctypes
+
+ROOT = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+
+DEFAULT_CFLAGS = ("-std=gnu11 -O2 -ffreestanding -nostdinc -fno-pic -mno-red-zone "
+                  "-mcmodel=kernel -mno-sse -mno-sse2 -mno-mmx -mno-80387 "
+                  "-fno-stack-protector -Wall -Wextra -Werror -Iframework/include")
+
+
+# ---------------------------------------------------------------- libclang setup
+
+def _setup_libclang():
+    cands = []
+    if os.environ.get("LIBCLANG"):
+        cands.append(os.environ["LIBCLANG"])
+    for pat in ("/usr/lib/llvm-14/lib/libclang.so.1", "/usr/lib/llvm-14/lib/libclang-14.so.1",
+                "/usr/lib/x86_64-linux-gnu/libclang-14.so.1", "/usr/lib/llvm-14/lib/libclang.so",
+                "/usr/lib/llvm-*/lib/libclang.so.1", "/usr/lib/x86_64-linux-gnu/libclang-*.so.1",
+                "/usr/lib/*/libclang*.so*"):
+        cands.extend(sorted(glob.glob(pat), reverse=True))
+    for c in cands:
+        if os.path.exists(c):
+            try:
+                ci.Config.set_library_file(c)
+            except Exception:
+                pass
+            try:
+                ci.conf.lib  # force load
+                return c
+            except Exception:
+                continue
+    ci.conf.lib  # let it raise with libclang's own message
+    return None
+
+
+LIBCLANG = _setup_libclang()
+
+
+def _resource_include():
+    # clang's own builtin headers (stddef.h, stdint.h, stdatomic.h ...), matching
+    # the libclang we loaded when possible.
+    m = re.search(r"llvm-(\d+)", LIBCLANG or "") or re.search(r"clang-(\d+)", LIBCLANG or "")
+    ver = m.group(1) if m else "*"
+    for pat in ("/usr/lib/llvm-%s/lib/clang/*/include" % ver, "/usr/lib/clang/%s*/include" % ver,
+                "/usr/lib/llvm-*/lib/clang/*/include"):
+        hits = sorted(glob.glob(pat), reverse=True)
+        for h in hits:
+            if os.path.exists(os.path.join(h, "stddef.h")):
+                return os.path.realpath(h)
+    return None
+
+
+RESOURCE_INC = _resource_include()
+
+
+def _fileloc(loc):
+    f = ci.c_object_p()
+    line, col, off = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    ci.conf.lib.clang_getFileLocation(loc, ctypes.byref(f), ctypes.byref(line), ctypes.byref(col),
+                                      ctypes.byref(off))
+    if not f:
+        return (None, 0, 0, 0)
+    return (ci.File(f).name, line.value, col.value, off.value)
+
+
+# ---------------------------------------------------------------- flags
+
+def build_args(cflags):
+    toks = shlex.split(cflags)
+    out = []
+    sysdirs = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t == "-isystem" and i + 1 < len(toks):
+            d = toks[i + 1]
+            i += 2
+            if "gcc" in d or (RESOURCE_INC and os.path.realpath(d) == RESOURCE_INC):
+                continue  # the compiler's include dir: replaced by clang's below
+            out += ["-isystem", d]
+            sysdirs.append(os.path.realpath(d))
+            continue
+        if t.startswith("-isystem") and len(t) > 8:
+            d = t[8:]
+            i += 1
+            if "gcc" in d:
+                continue
+            out.append(t)
+            sysdirs.append(os.path.realpath(d))
+            continue
+        i += 1
+        # -Werror is dropped: the gate's own rules (pointer-conversion...) cover
+        # the warnings that matter, and clang-only warnings must not turn into
+        # spurious parse failures. gcc's -Werror build still applies.
+        if t == "-Werror" or t in ("-c", "-MMD", "-MP") or t.startswith("-fsanitize"):
+            continue
+        if t in ("-MF", "-MT", "-MQ", "-o"):
+            i += 1
+            continue
+        out.append(t)
+    if RESOURCE_INC:
+        out += ["-isystem", RESOURCE_INC]
+        sysdirs.append(RESOURCE_INC)
+    out += ["-x", "c", "-Wno-unknown-warning-option", "-Wno-unused-command-line-argument"]
+    return out, sysdirs
+
+
+# ---------------------------------------------------------------- trust model
+
+SYSTEM_PREFIXES = ["/usr/lib/gcc/", "/usr/include/", "/usr/local/include/"]
+
+
+class Trust:
+    def __init__(self, sysdirs):
+        self.sysdirs = [d.rstrip("/") + "/" for d in sysdirs] + SYSTEM_PREFIXES
+        self.cache = {}
+
+    def trusted(self, path):
+        """True for framework/arch/fixture-framework/compiler headers."""
+        if path is None:
+            return True
+        r = self.cache.get(path)
+        if r is not None:
+            return r
+        if path == "<scratch space>" or path.startswith("<"):
+            r = False
+        else:
+            p = os.path.realpath(path)
+            if p.startswith(ROOT + "/"):
+                rel = p[len(ROOT) + 1:]
+                r = (rel.startswith("framework/") or rel.startswith("arch/")
+                     or rel.startswith("tests/lint/include/fw/"))
+            else:
+                r = "/include/fw/" in p or any(p.startswith(d) for d in self.sysdirs)
+        self.cache[path] = r
+        return r
+
+    def public_header(self, path):
+        """Headers a service may include: the framework's include dir(s) and
+        the compiler's freestanding headers."""
+        p = os.path.realpath(path)
+        if p.startswith(ROOT + "/"):
+            rel = p[len(ROOT) + 1:]
+            return rel.startswith("framework/include/") or rel.startswith("tests/lint/include/")
+        return "/include/fw/" in p or any(p.startswith(d) for d in self.sysdirs)
+
+
+# ---------------------------------------------------------------- rules data
+
+ATTR_FORBIDDEN = {
+    "naked", "section", "alias", "weak", "weakref", "ifunc", "used", "retain",
+    "constructor", "destructor", "interrupt", "no_sanitize", "no_sanitize_address",
+    "no_address_safety_analysis", "no_sanitize_undefined", "no_sanitize_thread",
+    "no_stack_protector", "address_space", "noinit", "persistent", "symver",
+    "cleanup_section", "externally_visible", "no_instrument_function",
+}
+
+RAW_MEM = {
+    "memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strnlen", "strcmp",
+    "strncmp", "strchr", "strrchr", "strcpy", "strncpy", "strcat", "strncat", "fw_strlcpy",
+    "strlcpy", "strlcat", "strstr", "strspn", "strcspn", "strpbrk", "strtok", "bzero",
+    "bcopy", "bcmp", "mempcpy", "stpcpy", "stpncpy", "memrchr", "memccpy",
+}
+
+BUILTIN_OK_RE = re.compile(
+    r"^__builtin_(expect|expect_with_probability|unreachable|trap|offsetof|types_compatible_p|"
+    r"constant_p|(clz|ctz|popcount|ffs|parity|clrsb)(l|ll)?|bswap(16|32|64)|"
+    r"[su]?(add|sub|mul)(l|ll)?_overflow|(add|sub|mul)_overflow_p|va_start|va_end|va_arg|"
+    r"va_copy|c23_va_start|choose_expr|classify_type|object_size|dynamic_object_size|"
+    r"prefetch|abs|labs|llabs|assume)$")
+
+EXTERN_PREFIX_RE = re.compile(r"^(fw_|fw__|arch_|x86_)")
+
+ARRAY_KINDS = (TK.CONSTANTARRAY, TK.INCOMPLETEARRAY, TK.VARIABLEARRAY, TK.DEPENDENTSIZEDARRAY)
+INT_KINDS = {TK.BOOL, TK.CHAR_U, TK.UCHAR, TK.CHAR16, TK.CHAR32, TK.USHORT, TK.UINT, TK.ULONG,
+             TK.ULONGLONG, TK.UINT128, TK.CHAR_S, TK.SCHAR, TK.WCHAR, TK.SHORT, TK.INT,
+             TK.LONG, TK.LONGLONG, TK.INT128, TK.ENUM}
+
+
+def canon(t):
+    return t.get_canonical()
+
+
+def is_ptr(t):
+    return t is not None and canon(t).kind in (TK.POINTER, TK.BLOCKPOINTER)
+
+
+def is_array(t):
+    return t is not None and canon(t).kind in ARRAY_KINDS
+
+
+def is_int(t):
+    return t is not None and canon(t).kind in INT_KINDS
+
+
+def is_void_ptr(t):
+    if not is_ptr(t):
+        return False
+    return canon(t).get_pointee().get_canonical().kind == TK.VOID
+
+
+QUAL_RE = re.compile(r"\b(const|volatile|restrict|__restrict)\b\s*")
+
+
+def unqual(spelling):
+    return re.sub(r"\s+", " ", QUAL_RE.sub("", spelling)).strip()
+
+
+def contains_pointer(t, depth=0, seen=None):
+    """Does type t (a union member) hold a pointer anywhere?"""
+    if depth > 16:
+        return False
+    c = canon(t)
+    if c.kind in (TK.POINTER, TK.BLOCKPOINTER):
+        return True
+    if c.kind in ARRAY_KINDS:
+        return contains_pointer(c.element_type, depth + 1, seen)
+    if c.kind == TK.RECORD:
+        d = c.get_declaration()
+        seen = seen or set()
+        key = d.hash
+        if key in seen:
+            return False
+        seen.add(key)
+        for f in d.get_children():
+            if f.kind == CK.FIELD_DECL and contains_pointer(f.type, depth + 1, seen):
+                return True
+            if f.kind in (CK.STRUCT_DECL, CK.UNION_DECL) and contains_pointer(f.type, depth + 1, seen):
+                return True
+    return False
+
+
+def has_vla(t, depth=0):
+    if t is None or depth > 16:
+        return False
+    c = canon(t)
+    if c.kind == TK.VARIABLEARRAY:
+        return True
+    if c.kind in ARRAY_KINDS:
+        return has_vla(c.element_type, depth + 1)
+    if c.kind == TK.POINTER:
+        return has_vla(c.get_pointee(), depth + 1)
+    return False
+
+
+def children(c):
+    return list(c.get_children())
+
+
+def strip_parens(c):
+    while c.kind == CK.PAREN_EXPR:
+        ch = children(c)
+        if len(ch) != 1:
+            break
+        c = ch[0]
+    return c
+
+
+def is_implicit_cast(c):
+    """ImplicitCastExpr shows up as a one-child UNEXPOSED_EXPR."""
+    if c.kind != CK.UNEXPOSED_EXPR:
+        return False
+    ch = children(c)
+    return len(ch) == 1 and ch[0].kind not in (CK.INIT_LIST_EXPR,) and c.type.kind != TK.INVALID
+
+
+def strip_implicit(c):
+    while True:
+        c2 = strip_parens(c)
+        if is_implicit_cast(c2) and canon(c2.type).kind != TK.VOID:
+            inner = children(c2)[0]
+            # keep the array that decays: the caller wants to see it
+            c = inner
+            continue
+        return c2
+
+
+def is_array_param_ref(e):
+    """A parameter declared as an array (int a[], int a[4]) is a pointer, but
+    libclang 14 reports its original array type and no decay."""
+    e = strip_parens(e)
+    while is_implicit_cast(e):
+        e = strip_parens(children(e)[0])
+    if e.kind != CK.DECL_REF_EXPR:
+        return False
+    d = e.referenced
+    return d is not None and d.kind == CK.PARM_DECL and is_array(d.type)
+
+
+def ptrlike(e):
+    return is_ptr(e.type) or is_array_param_ref(e)
+
+
+def literal_int_value(c):
+    toks = [t.spelling for t in c.get_tokens()]
+    if len(toks) != 1:
+        return None
+    s = re.sub(r"[uUlL]+$", "", toks[0])
+    try:
+        return int(s, 0)
+    except ValueError:
+        if s.startswith("'") and s in ("'\\0'",):
+            return 0
+        return None
+
+
+def is_null_constant(c):
+    c = strip_implicit(c)
+    if c.kind == CK.CSTYLE_CAST_EXPR and is_void_ptr(c.type):
+        ch = children(c)
+        if ch:
+            return is_null_constant(ch[-1])
+        return False
+    if c.kind in (CK.INTEGER_LITERAL, CK.CHARACTER_LITERAL):
+        return literal_int_value(c) == 0
+    return False
+
+
+# ---------------------------------------------------------------- the checker
+
+class Checker:
+    def __init__(self, index, args, sysdirs):
+        self.index = index
+        self.args = args
+        self.trust = Trust(sysdirs)
+        self.violations = []
+        self.seen = set()
+        self.scanned_files = set()
+        self.parse_failed = False
+
+    # ------------------------------------------------------------ reporting
+    def report(self, where, rule, msg):
+        fname, line, col = where
+        key = (os.path.realpath(fname) if fname else fname, line, col, rule)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.violations.append((fname, line, col, rule, msg))
+
+    # ------------------------------------------------------------ macro index
+    def index_macros(self, tu):
+        self.macro_starts = {}  # (file, offset) -> [instantiation cursor]
+        self.macro_list = {}    # file -> [(start, end, cursor)]
+        for c in tu.cursor.get_children():
+            if c.kind != CK.MACRO_INSTANTIATION:
+                continue
+            f, _, _, s = _fileloc(c.extent.start)
+            _, _, _, e = _fileloc(c.extent.end)
+            if f is None:
+                continue
+            self.macro_starts.setdefault((f, s), []).append(c)
+            self.macro_list.setdefault(f, []).append((s, e, c))
+        self.macro_defs = {}
+        self.body_cache = {}
+
+    def macro_def(self, inst):
+        try:
+            d = inst.referenced
+        except Exception:
+            d = None
+        return d if d is not None and d.kind == CK.MACRO_DEFINITION else None
+
+    def macro_body(self, d):
+        key = d.hash
+        if key in self.body_cache:
+            return self.body_cache[key]
+        toks = list(d.get_tokens())
+        body = toks[1:]
+        if len(toks) >= 2 and toks[1].spelling == "(" and \
+                toks[1].extent.start.offset == toks[0].extent.end.offset:
+            depth = 0
+            for i, t in enumerate(toks[1:], 1):
+                if t.spelling == "(":
+                    depth += 1
+                elif t.spelling == ")":
+                    depth -= 1
+                    if depth == 0:
+                        body = toks[i + 1:]
+                        break
+        body = [t.spelling for t in body]
+        self.body_cache[key] = body
+        return body
+
+    def macro_trusted(self, inst):
+        d = self.macro_def(inst)
+        if d is None:
+            return False  # builtin macro (__LINE__...): treat as service text
+        f = d.location.file
+        return self.trust.trusted(f.name if f else None)
+
+    def service_macro_bodies(self, inst, tu_macros):
+        """Token lists of the service macro `inst` and of the service macros
+        its body names, transitively (framework macros are not followed)."""
+        out = []
+        todo = [self.macro_def(inst)]
+        done = set()
+        while todo:
+            d = todo.pop()
+            if d is None or d.hash in done:
+                continue
+            done.add(d.hash)
+            f = d.location.file
+            if self.trust.trusted(f.name if f else None):
+                continue
+            body = self.macro_body(d)
+            out.append(body)
+            for tok in body:
+                nd = tu_macros.get(tok)
+                if nd is not None:
+                    todo.append(nd)
+        return out
+
+    def containing_macros(self, fname, off, end=None):
+        """Expansions that contain the node: its start, and its end when the
+        end is known to be in the same file after the start."""
+        if end is None or end < off:
+            end = off
+        return [c for (s, e, c) in self.macro_list.get(fname, ()) if s <= off and end <= e]
+
+    # ------------------------------------------------------------ origin
+    def origin(self, c, body_pred=None):
+        """Where node c is spelled, as (trusted, (file, line, col)).
+        body_pred(tokens) says whether a service macro body could have
+        produced the node; default: yes."""
+        f, line, col, off = _fileloc(c.location)
+        if f is None:
+            return True, (None, 0, 0)
+        where = (f, line, col)
+        if self.trust.trusted(f):
+            return True, where
+        insts = self.macro_starts.get((f, off))
+        if not insts:
+            return False, where
+        return self.macro_origin(insts, where, body_pred)
+
+    def macro_origin(self, insts, where, body_pred):
+        # The node comes from the body of the macro expanded here.
+        for inst in insts:
+            if self.macro_trusted(inst):
+                continue
+            if body_pred is None:
+                return False, where
+            for body in self.service_macro_bodies(inst, self.tu_macros):
+                if body_pred(body):
+                    return False, where
+        return True, where
+
+    def op_origin(self, node, left, right, ops):
+        """Origin of a binary/postfix/subscript operator token (one of ops)
+        written between `left` and `right` (right may be None: postfix)."""
+        f, line, col, loff = _fileloc(left.extent.end)
+        if right is not None:
+            rf, _, _, roff = _fileloc(right.extent.start)
+        else:
+            rf, _, _, roff = _fileloc(node.extent.end)
+            roff += 1
+        if f is not None and f == rf and roff >= loff:
+            tu = node.translation_unit
+            fobj = tu.get_file(f)
+            rng = ci.SourceRange.from_locations(ci.SourceLocation.from_offset(tu, fobj, loff),
+                                                ci.SourceLocation.from_offset(tu, fobj, roff))
+            for t in tu.get_tokens(extent=rng):
+                if t.extent.start.offset < loff:
+                    continue
+                if t.extent.start.offset > roff:
+                    break
+                if t.spelling in ops:
+                    where = (f, t.location.line, t.location.column)
+                    return self.trust.trusted(f), where
+        # The operator comes from a macro body.
+        nf, nl, nc, noff = _fileloc(node.extent.start)
+        if nf is None:
+            return True, (None, 0, 0)
+        where = (nf, nl, nc)
+        if self.trust.trusted(nf):
+            return True, where
+        ef, _, _, eoff = _fileloc(node.extent.end)
+        insts = self.containing_macros(nf, noff, eoff if ef == nf else None)
+        if not insts:
+            return False, where
+        return self.macro_origin(insts, where, lambda body: any(t in ops for t in body))
+
+    # ------------------------------------------------------------ driver
+    def check_file(self, path):
+        try:
+            tu = self.index.parse(path, args=self.args,
+                                  options=ci.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD)
+        except ci.TranslationUnitLoadError as e:
+            print("%s: error: libclang could not parse the file: %s" % (path, e), file=sys.stderr)
+            self.parse_failed = True
+            return
+        bad = False
+        for d in tu.diagnostics:
+            if d.severity >= ci.Diagnostic.Error:
+                loc = d.location
+                if loc.file is None and "unknown argument" in d.spelling:
+                    print("%s: warning (flags): %s" % (path, d.spelling), file=sys.stderr)
+                    continue
+                where = "%s:%d:%d" % (loc.file.name, loc.line, loc.column) if loc.file else path
+                print("%s: error: %s" % (where, d.spelling), file=sys.stderr)
+                bad = True
+        if bad:
+            # Still report includes that escape the include path: the usual
+            # reason such a file does not parse is that the header is hidden.
+            for c in tu.cursor.get_children():
+                if c.kind == CK.INCLUSION_DIRECTIVE:
+                    self.check_include(c)
+            print("%s: parse error: the gate refuses files that do not compile" % path,
+                  file=sys.stderr)
+            self.parse_failed = True
+            return
+        self.tu = tu
+        self.index_macros(tu)
+        self.tu_macros = {}
+        for c in tu.cursor.get_children():
+            if c.kind == CK.MACRO_DEFINITION:
+                self.tu_macros[c.spelling] = c
+        files = {tu.spelling}
+        for inc in tu.get_includes():
+            files.add(inc.include.name)
+        for f in sorted(files):
+            if not self.trust.trusted(f):
+                self.scan_tokens(tu, f)
+        self.callee_refs = set()
+        self.walk(tu.cursor, None)
+
+    # ------------------------------------------------------------ token rules
+    def scan_tokens(self, tu, fname):
+        key = os.path.realpath(fname)
+        if key in self.scanned_files:
+            return
+        self.scanned_files.add(key)
+        fobj = tu.get_file(fname)
+        try:
+            size = os.path.getsize(fname)
+        except OSError:
+            return
+        rng = ci.SourceRange.from_locations(ci.SourceLocation.from_offset(tu, fobj, 0),
+                                            ci.SourceLocation.from_offset(tu, fobj, size))
+        toks = [t for t in tu.get_tokens(extent=rng) if t.kind != ci.TokenKind.COMMENT]
+        for i, t in enumerate(toks):
+            s = t.spelling
+            where = (fname, t.location.line, t.location.column)
+            if s in ("asm", "__asm__", "__asm"):
+                self.report(where, "inline-asm", "'%s' is not allowed in services: inline "
+                            "assembly belongs in arch/ or the framework" % s)
+            elif s in ("volatile", "__volatile__", "__volatile"):
+                self.report(where, "volatile", "'volatile' is not allowed in services: use "
+                            "fw_iomem accessors or <stdatomic.h>")
+            elif s in ("__thread", "_Thread_local", "thread_local"):
+                self.report(where, "thread-local", "thread-local storage is not allowed in "
+                            "the kernel (%fs holds the user's TLS base); use fw per-CPU data")
+            elif t.kind == ci.TokenKind.IDENTIFIER and s.startswith("fw__"):
+                self.report(where, "private-name", "'%s' is framework-private (fw__ prefix); "
+                            "only framework macros may use it" % s)
+            elif s == "##" and i > 0 and toks[i - 1].spelling.startswith("fw"):
+                self.report(where, "private-name", "token pasting onto a fw name can form a "
+                            "framework-private fw__ name")
+            elif s in ("__attribute__", "__attribute", "__declspec"):
+                self.check_attribute(toks, i, fname)
+
+    def check_attribute(self, toks, i, fname):
+        # __attribute__ (( name [(args)] , name ... ))
+        n = len(toks)
+        j = i + 1
+        if j >= n or toks[j].spelling != "(":
+            return
+        depth = 0
+        while j < n:
+            s = toks[j].spelling
+            if s == "(":
+                depth += 1
+            elif s == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif depth == 2 and toks[j - 1].spelling in ("(", ","):
+                name = s.strip("_") if s.startswith("__") and s.endswith("__") else s
+                if name in ATTR_FORBIDDEN or name.startswith("no_sanitize"):
+                    t = toks[j]
+                    self.report((fname, t.location.line, t.location.column), "attribute",
+                                "__attribute__((%s)) is not allowed in services: it lets code "
+                                "escape the gate or the linker's view" % s)
+            j += 1
+
+    # ------------------------------------------------------------ AST walk
+    def walk(self, c, parent):
+        k = c.kind
+        if k == CK.TRANSLATION_UNIT:
+            for ch in c.get_children():
+                if ch.kind in (CK.MACRO_DEFINITION, CK.MACRO_INSTANTIATION):
+                    continue
+                if ch.kind == CK.INCLUSION_DIRECTIVE:
+                    self.check_include(ch)
+                    continue
+                f = ch.location.file
+                if f is not None and self.trust.trusted(f.name):
+                    continue  # declarations in framework headers
+                self.walk(ch, c)
+            return
+        try:
+            self.visit(c, parent)
+        except Exception as e:  # a checker bug must not pass code silently
+            f, l, col, _ = _fileloc(c.location)
+            print("%s:%d:%d: internal error in gate on %s: %r" % (f, l, col, k, e),
+                  file=sys.stderr)
+            self.parse_failed = True
+        for ch in c.get_children():
+            self.walk(ch, c)
+
+    def visit(self, c, parent):
+        k = c.kind
+        if k == CK.CSTYLE_CAST_EXPR:
+            self.check_cast(c)
+        elif k == CK.UNEXPOSED_EXPR:
+            if is_implicit_cast(c):
+                self.check_implicit(c)
+        elif k == CK.BINARY_OPERATOR:
+            self.check_binop(c)
+        elif k == CK.COMPOUND_ASSIGNMENT_OPERATOR:
+            ch = children(c)
+            if len(ch) == 2 and ptrlike(ch[0]):
+                tr, where = self.op_origin(c, ch[0], ch[1], ("+=", "-="))
+                if not tr:
+                    self.report(where, "pointer-arith", "pointer arithmetic (+=/-= on a "
+                                "pointer) is not allowed in services: use an array index or "
+                                "a fw_reader/fw_writer cursor")
+        elif k == CK.UNARY_OPERATOR:
+            self.check_unop(c)
+        elif k == CK.ARRAY_SUBSCRIPT_EXPR:
+            self.check_subscript(c)
+        elif k == CK.CALL_EXPR:
+            self.check_call(c)
+        elif k == CK.DECL_REF_EXPR:
+            self.check_declref(c, parent)
+        elif k in (CK.MEMBER_REF_EXPR, CK.MEMBER_REF):
+            self.check_member(c)
+        elif k in (CK.VAR_DECL, CK.FUNCTION_DECL, CK.PARM_DECL, CK.TYPEDEF_DECL, CK.FIELD_DECL):
+            self.check_decl(c)
+        elif k == CK.UNION_DECL:
+            self.check_union(c)
+        elif k == CK.INDIRECT_GOTO_STMT:
+            tr, where = self.origin(c)
+            if not tr:
+                self.report(where, "computed-goto", "computed goto (goto *p) is not allowed")
+        elif k == CK.ADDR_LABEL_EXPR:
+            tr, where = self.origin(c)
+            if not tr:
+                self.report(where, "computed-goto", "label address (&&label) is not allowed")
+        elif k == CK.ASM_STMT:
+            tr, where = self.origin(c)
+            if not tr:
+                self.report(where, "inline-asm", "asm statement is not allowed in services")
+        elif k == CK.ASM_LABEL_ATTR:
+            tr, where = self.origin(c)
+            if not tr:
+                self.report(where, "inline-asm", "asm label is not allowed in services")
+
+    # ---- casts
+    def check_cast(self, c):
+        ch = children(c)
+        src = ch[-1] if ch else None
+        dst_t = c.type
+        if canon(dst_t).kind == TK.VOID:
+            return  # (void)expr
+        src_t = src.type if src is not None else None
+        if not (is_ptr(dst_t) or is_ptr(src_t) or canon(dst_t).kind in (TK.FUNCTIONPROTO,)):
+            return
+        if is_void_ptr(dst_t) and src is not None and is_null_constant(src):
+            return  # (void *)0
+        tr, where = self.origin(c, body_pred=cast_in_body)
+        if tr:
+            return
+        self.report(where, "pointer-cast", "explicit cast %s '%s' to '%s' is not allowed in "
+                    "services: the framework must provide a typed API"
+                    % ("from", src_t.spelling if src_t else "?", dst_t.spelling))
+
+    def check_implicit(self, c):
+        child = children(c)[0]
+        dst, src = c.type, child.type
+        if "__va_list_tag" in canon(src).spelling:
+            # va_arg(ap, T) shows up as a one-child expression over ap.
+            if is_ptr(dst):
+                tr, where = self.origin(c)
+                if not tr:
+                    self.report(where, "pointer-conversion", "va_arg(ap, '%s') reads a "
+                                "variadic argument as a pointer without a type check"
+                                % dst.spelling)
+            return
+        if not is_ptr(dst):
+            if is_ptr(src) and is_int(dst) and canon(dst).kind != TK.BOOL:
+                tr, where = self.origin(child)
+                if not tr:
+                    self.report(where, "pointer-conversion", "implicit conversion from pointer "
+                                "'%s' to integer '%s'" % (src.spelling, dst.spelling))
+            return
+        # destination is a pointer
+        if is_array(src) or canon(src).kind in (TK.FUNCTIONPROTO, TK.FUNCTIONNOPROTO):
+            return  # array / function decay
+        if is_int(src):
+            if is_null_constant(child):
+                return
+            tr, where = self.origin(child)
+            if not tr:
+                self.report(where, "pointer-conversion", "implicit conversion from integer "
+                            "'%s' to pointer '%s'" % (src.spelling, dst.spelling))
+            return
+        if not is_ptr(src):
+            return
+        if is_void_ptr(src) and not is_void_ptr(dst):
+            if is_null_constant(child):
+                return
+            tr, where = self.origin(child)
+            if not tr:
+                self.report(where, "void-ptr-conversion", "implicit conversion from '%s' to "
+                            "'%s': a void * from outside the framework's typed allocators "
+                            "has no type to check" % (src.spelling, dst.spelling))
+            return
+        if is_void_ptr(dst):
+            if canon(src).get_pointee().is_const_qualified() and \
+                    not canon(dst).get_pointee().is_const_qualified():
+                tr, where = self.origin(child)
+                if not tr:
+                    self.report(where, "pointer-conversion", "implicit conversion from '%s' "
+                                "to '%s' drops const" % (src.spelling, dst.spelling))
+            return
+        sp, dp = canon(src).get_pointee(), canon(dst).get_pointee()
+        spell_s, spell_d = canon(sp).spelling, canon(dp).spelling
+        if unqual(spell_s) != unqual(spell_d):
+            tr, where = self.origin(child)
+            if not tr:
+                self.report(where, "pointer-conversion", "implicit conversion between "
+                            "incompatible pointer types '%s' and '%s'"
+                            % (src.spelling, dst.spelling))
+        elif sp.is_const_qualified() and not dp.is_const_qualified():
+            tr, where = self.origin(child)
+            if not tr:
+                self.report(where, "pointer-conversion", "implicit conversion from '%s' to "
+                            "'%s' drops const" % (src.spelling, dst.spelling))
+
+    # ---- arithmetic
+    def check_binop(self, c):
+        ch = children(c)
+        if len(ch) != 2:
+            return
+        l, r = ch
+        lt, rt, t = l.type, r.type, c.type
+        lp, rp = ptrlike(l), ptrlike(r)
+        arith = False
+        if (is_ptr(t) or is_array(t)) and (is_int(lt) and rp or lp and is_int(rt)):
+            arith = True  # p + n, n + p, p - n (or a comma expression: see ops)
+        elif lp and rp and is_int(t) and canon(t).kind in (TK.LONG, TK.LONGLONG):
+            arith = True  # p - q (ptrdiff_t); comparisons give int
+        if not arith:
+            return
+        tr, where = self.op_origin(c, l, r, ("+", "-"))
+        if not tr:
+            # rule out "n, p" (comma): the operator token decides when visible
+            self.report(where, "pointer-arith", "pointer arithmetic is not allowed in services: "
+                        "use an array index or a fw_reader/fw_writer cursor")
+
+    def check_unop(self, c):
+        ch = children(c)
+        if len(ch) != 1:
+            return
+        op = ch[0]
+        if not ptrlike(op) or not (is_ptr(c.type) or is_array(c.type)):
+            return
+        if canon(c.type).spelling != canon(op.type).spelling:
+            return  # &p or *pp
+        # ++p / --p / p++ / p--
+        cf, _, _, coff = _fileloc(c.extent.start)
+        of, _, _, ooff = _fileloc(op.extent.start)
+        if cf is not None and cf == of and coff < ooff:
+            # prefix: the node's location is the operator itself
+            tr, where = self.origin(c, body_pred=lambda b: "++" in b or "--" in b)
+        else:
+            tr, where = self.op_origin(c, op, None, ("++", "--"))
+        if not tr:
+            self.report(where, "pointer-arith", "increment/decrement of a pointer is not allowed "
+                        "in services: use an array index or a cursor")
+
+    def check_subscript(self, c):
+        ch = children(c)
+        if len(ch) != 2:
+            return
+        for b in ch:
+            if is_array_param_ref(b):
+                tr, where = self.op_origin(c, ch[0], ch[1], ("[",))
+                if not tr:
+                    self.report(where, "pointer-arith", "subscript on an array parameter (it "
+                                "is a pointer) is not allowed in services")
+                return
+            if not is_ptr(b.type):
+                continue
+            inner = strip_parens(b)
+            if is_implicit_cast(inner):
+                src = children(inner)[0]
+                if is_array(strip_parens(src).type) or is_array(src.type):
+                    if canon(src.type).kind == TK.INCOMPLETEARRAY:
+                        tr, where = self.op_origin(c, ch[0], ch[1], ("[",))
+                        if not tr:
+                            self.report(where, "pointer-arith", "subscript of an array of "
+                                        "unknown size (no bounds to check)")
+                    return  # a real array
+            tr, where = self.op_origin(c, ch[0], ch[1], ("[",))
+            if not tr:
+                self.report(where, "pointer-arith", "subscript on a pointer ('%s') is not "
+                            "allowed in services: only real arrays may be indexed"
+                            % b.type.spelling)
+            return
+
+    # ---- calls
+    def callee_decl_ref(self, call):
+        ch = children(call)
+        if not ch:
+            return None
+        e = ch[0]
+        while e.kind in (CK.UNEXPOSED_EXPR, CK.PAREN_EXPR):
+            cc = children(e)
+            if len(cc) != 1:
+                return None
+            e = cc[0]
+        return e if e.kind == CK.DECL_REF_EXPR else None
+
+    def check_call(self, c):
+        ref = self.callee_decl_ref(c)
+        if ref is None:
+            return
+        self.callee_refs.add(ref.hash)
+        name = ref.spelling
+        decl = ref.referenced
+        if decl is not None and decl.kind == CK.FUNCTION_DECL and \
+                canon(decl.type).kind == TK.FUNCTIONNOPROTO:
+            tr, where = self.origin(ref)
+            if not tr:
+                self.report(where, "no-prototype", "call to '%s' without a prototype (implicit "
+                            "or K&R declaration): arguments are not type-checked" % name)
+        base = name[len("__builtin_"):] if name.startswith("__builtin_") else name
+        if base in RAW_MEM:
+            # Arguments spelled in a framework macro are skipped one by one, so
+            # even "#define memcpy __builtin_memcpy" in a header is checked.
+            self.check_raw_mem_args(c, name)
+        if name.startswith("__builtin_") and base not in RAW_MEM:
+            if name in ("__builtin_alloca", "__builtin_alloca_with_align",
+                        "__builtin_alloca_with_align_and_max"):
+                tr, where = self.origin(ref)
+                if not tr:
+                    self.report(where, "vla", "alloca is not allowed: unbounded kernel stack use")
+                return
+            if not BUILTIN_OK_RE.match(name):
+                tr, where = self.origin(ref)
+                if not tr:
+                    self.report(where, "builtin", "'%s' is not on the gate's builtin allowlist"
+                                % name)
+        elif name.startswith("__builtin_"):
+            tr, where = self.origin(ref)
+            if not tr:
+                self.report(where, "builtin", "'%s' is not on the gate's builtin allowlist" % name)
+        if name == "alloca":
+            tr, where = self.origin(ref)
+            if not tr:
+                self.report(where, "vla", "alloca is not allowed: unbounded kernel stack use")
+
+    def check_raw_mem_args(self, call, name):
+        args = list(call.get_arguments())
+        for i, a in enumerate(args):
+            # pointer parameters: the argument (after implicit conversion) is a pointer
+            if not is_ptr(a.type):
+                continue
+            tr, awhere = self.origin(a)
+            if tr:
+                continue  # from a framework macro (a bounded view)
+            e = strip_parens(a)
+            while is_implicit_cast(e):
+                inner = children(e)[0]
+                if is_array(inner.type):
+                    e = inner
+                    break
+                e = strip_parens(inner)
+            if is_array(e.type) and canon(e.type).kind != TK.INCOMPLETEARRAY and \
+                    not is_array_param_ref(e):
+                continue  # real array or string literal
+            if e.kind == CK.STRING_LITERAL:
+                continue
+            if e.kind == CK.UNARY_OPERATOR and is_ptr(e.type):
+                ops = children(e)
+                if len(ops) == 1 and canon(e.type).get_pointee().spelling == \
+                        canon(ops[0].type).spelling:
+                    toks = [t.spelling for t in e.get_tokens()]
+                    if toks[:1] == ["&"] or not toks:
+                        if self.lvalue_ok(ops[0]):
+                            continue
+            self.report(awhere, "raw-mem", "argument %d of %s() is a raw pointer: pass a real "
+                        "array, &object or a string literal, or use a framework byte view"
+                        % (i + 1, name))
+
+    def lvalue_ok(self, e):
+        """&obj, &obj.f, &p->f, &arr[i]: an lvalue whose object the compiler
+        knows. &*p is not (that is just p)."""
+        e = strip_parens(e)
+        if e.kind == CK.DECL_REF_EXPR:
+            return True
+        if e.kind == CK.MEMBER_REF_EXPR:
+            return True
+        if e.kind == CK.ARRAY_SUBSCRIPT_EXPR:
+            return True  # subscript rules check the base
+        return False
+
+    def check_declref(self, c, parent):
+        name = c.spelling
+        base = name[len("__builtin_"):] if name.startswith("__builtin_") else name
+        decl = c.referenced
+        if base in RAW_MEM and c.hash not in self.callee_refs and decl is not None and \
+                decl.kind == CK.FUNCTION_DECL:
+            # address of memcpy & co taken: calls through it escape raw-mem.
+            # (CALL_EXPR is visited before its callee, so direct calls are known.)
+            tr, where = self.origin(c)
+            if not tr:
+                self.report(where, "raw-mem", "taking the address of %s() escapes the "
+                            "raw-mem rule" % name)
+        if name.startswith("fw__"):
+            # catches names formed by token pasting in service macros
+            tr, where = self.origin(c)
+            if not tr:
+                self.report(where, "private-name", "'%s' is framework-private (fw__ prefix)"
+                            % name)
+
+    def check_member(self, c):
+        d = c.referenced
+        if d is None or d.kind != CK.FIELD_DECL:
+            return
+        f = d.location.file
+        if f is None or not self.trust.trusted(f.name):
+            return
+        if not self.field_is_private(d):
+            return
+        tr, where = self.origin(c)
+        if not tr:
+            self.report(where, "private-field", "field '%s' is __private to the framework: use "
+                        "its accessor functions" % c.spelling)
+
+    def field_is_private(self, d):
+        # __private expands to nothing, so look at the header text of the
+        # declaration (up to its ';').
+        key = d.hash
+        cache = self.__dict__.setdefault("_priv_cache", {})
+        if key in cache:
+            return cache[key]
+        r = False
+        try:
+            fname = d.extent.start.file.name
+            text = self.__dict__.setdefault("_text_cache", {})
+            if fname not in text:
+                with open(fname, "rb") as fh:
+                    text[fname] = fh.read().decode("utf-8", "replace")
+            src = text[fname]
+            start = d.extent.start.offset
+            # back up to the start of the declaration (after the previous ; { or })
+            b = max(src.rfind(";", 0, start), src.rfind("{", 0, start), src.rfind("}", 0, start))
+            end = src.find(";", start)
+            r = re.search(r"\b__private\b", src[b + 1:end if end >= 0 else len(src)]) is not None
+        except Exception:
+            r = False
+        cache[key] = r
+        return r
+
+    # ---- declarations
+    def check_decl(self, c):
+        tr, where = self.origin(c)
+        if tr:
+            return
+        k = c.kind
+        if k in (CK.VAR_DECL, CK.FUNCTION_DECL) and EXTERN_PREFIX_RE.match(c.spelling or ""):
+            self.report(where, "extern-decl", "'%s' uses a framework/arch name prefix: only "
+                        "framework headers declare fw_/arch_/x86_ symbols" % c.spelling)
+        if k == CK.FUNCTION_DECL and canon(c.type).kind == TK.FUNCTIONNOPROTO:
+            self.report(where, "no-prototype", "'%s' is declared without a prototype; write "
+                        "'(void)' for no parameters" % c.spelling)
+        t = c.underlying_typedef_type if k == CK.TYPEDEF_DECL else c.type
+        if has_vla(t):
+            self.report(where, "vla", "variable-length array '%s': unbounded kernel stack use"
+                        % c.spelling)
+        if k == CK.FIELD_DECL:
+            ct = canon(c.type)
+            if ct.kind == TK.INCOMPLETEARRAY or (ct.kind == TK.CONSTANTARRAY and
+                                                 ct.get_array_size() == 0):
+                self.report(where, "flexible-array", "flexible/zero-length array member '%s' "
+                            "has no bound the compiler can check" % c.spelling)
+
+    def check_union(self, c):
+        if not c.is_definition():
+            return
+        tr, where = self.origin(c)
+        if tr:
+            return
+        for f in c.get_children():
+            if f.kind == CK.FIELD_DECL and contains_pointer(f.type):
+                self.report(where, "union-pointer", "union with pointer member '%s' allows "
+                            "type punning of pointers" % f.spelling)
+                return
+
+    # ---- includes
+    def check_include(self, c):
+        f = c.location.file
+        if f is None or self.trust.trusted(f.name):
+            return
+        where = (f.name, c.location.line, c.location.column)
+        toks = [t.spelling for t in c.get_tokens()]
+        name = c.spelling or ""
+        angled = "<" in toks[2:3]
+        try:
+            inc = c.get_included_file()
+        except Exception:
+            inc = None  # not found
+        reason = None
+        if ".." in name.split("/") or ".." in name:
+            reason = "contains '..'"
+        elif name.startswith("/"):
+            reason = "is an absolute path"
+        elif name.split("/")[0] in ("arch", "framework"):
+            reason = "names framework internals"
+        elif inc is not None:
+            p = inc.name
+            if angled and not self.trust.public_header(p):
+                reason = "resolves outside the framework's public include dir (%s)" % p
+            elif self.trust.trusted(p) and not self.trust.public_header(p):
+                reason = "resolves to framework internals (%s)" % p
+        if reason:
+            self.report(where, "include", "#include of '%s' %s: services see only "
+                        "-Iframework/include and their own headers" % (name, reason))
+
+
+def cast_in_body(body):
+    """Could these macro-body tokens hold a cast? ')' followed by the start of
+    an operand. Conservative."""
+    for a, b in zip(body, body[1:]):
+        if a == ")" and (re.match(r"^[A-Za-z_0-9'\"]", b) or b in ("(", "*", "&", "-", "+", "!",
+                                                                     "~", "{")):
+            return True
+    return False
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description="safe-C gate for services/")
+    ap.add_argument("--cflags", default=None, help="services build flags (default: %(default)s)")
+    ap.add_argument("files", nargs="+")
+    # "--cflags -I..." : argparse would take the value for an option
+    fixed = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--cflags" and i + 1 < len(argv):
+            fixed.append("--cflags=" + argv[i + 1])
+            i += 2
+            continue
+        fixed.append(argv[i])
+        i += 1
+    ns = ap.parse_args(fixed)
+    cflags = ns.cflags if ns.cflags is not None else DEFAULT_CFLAGS
+    args, sysdirs = build_args(cflags)
+    index = ci.Index.create()
+    chk = Checker(index, args, sysdirs)
+    for f in ns.files:
+        if not os.path.exists(f):
+            print("%s: error: no such file" % f, file=sys.stderr)
+            chk.parse_failed = True
+            continue
+        chk.check_file(f)
+    for (fname, line, col, rule, msg) in sorted(chk.violations,
+                                               key=lambda v: (v[0] or "", v[1], v[2], v[3])):
+        print("%s:%d:%d: %s: %s" % (fname, line, col, rule, msg))
+    if chk.parse_failed:
+        return 2
+    return 1 if chk.violations else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
