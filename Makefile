@@ -15,7 +15,6 @@ APPEND   ?=
 QEMU_EXTRA ?=
 INITRD   ?=
 DEBUG    ?= 1
-VERSION  := 0.1.0
 
 BUILD    := build
 CC       := gcc
@@ -35,7 +34,7 @@ BASE_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -ffunction-sections \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
-	-Wmissing-prototypes -Wvla -DFW_VERSION='"$(VERSION)"' -DFW_DEBUG=$(DEBUG)
+	-Wmissing-prototypes -Wvla -DFW_DEBUG=$(DEBUG)
 # Services see only the framework's public headers.
 SERVICES_CFLAGS  := $(BASE_CFLAGS) -Iframework/include -Iservices
 FRAMEWORK_CFLAGS := $(BASE_CFLAGS) -Iframework/include -Iframework -Iarch/x86_64/include

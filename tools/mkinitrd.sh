@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/mkinitrd.sh: build the default initramfs (a newc cpio archive).
 #
-# For now the archive carries a README that the kernel reports by size;
+# For now the archive carries /etc/issue, and the kernel reports its size;
 # the userland issue fills it with busybox and /init.
 set -euo pipefail
 out=$1

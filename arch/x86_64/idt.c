@@ -9,6 +9,7 @@
 #include <fw/panic.h>
 #include "internal/gdt.h"
 #include "internal/lapic.h"
+#include "internal/mem.h"
 #include "internal/paging.h"
 #include "internal/panic.h"
 #include "internal/percpu.h"
@@ -122,6 +123,10 @@ static void exception(struct trapframe *tf)
 				 : tf->error & 2 ? "write"
 						 : "read",
 				 tf->error & 4 ? "user" : "kernel");
+	if (tf->vector == VEC_DF && tf->rsp >= KSTACK_AREA && tf->rsp < MMIO_AREA &&
+	    ((tf->rsp - KSTACK_AREA) & (KSTACK_SLOT_SIZE - 1)) < PAGE_SIZE + 512)
+		panic_with_frame(tf, "kernel stack overflow (double fault: the "
+				 "stack ran into its guard page)");
 	panic_with_frame(tf, "%s (vector %llu, error %#llx)",
 			 exception_names[tf->vector],
 			 (unsigned long long)tf->vector,

@@ -10,6 +10,7 @@
 #include <fw/panic.h>
 #include <fw/service.h>
 #include <fw/task.h>
+#include <fw/version.h>
 #include "internal/acpi.h"
 #include "internal/boot.h"
 #include "internal/console.h"

@@ -16,6 +16,8 @@
 #define PAGE_SHIFT 12
 #define PHYS_WINDOW 0xFFFF800000000000ull
 #define KSTACK_AREA 0xFFFFC00000000000ull
+/* Each kernel stack slot: guard page, 16 KiB stack, unmapped rest. */
+#define KSTACK_SLOT_SIZE (8 * PAGE_SIZE)
 #define MMIO_AREA 0xFFFFD00000000000ull
 #define KERNEL_VIRT 0xFFFFFFFF80000000ull
 #define USER_TOP 0x0000800000000000ull

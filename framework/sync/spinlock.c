@@ -1,4 +1,4 @@
-/* framework/sync/spinlock.c: ticket spinlocks and preemption control.
+/* framework/sync/spinlock.c: ticket spinlocks.
  *
  * Layer: framework. A held spinlock disables preemption on its CPU; the
  * irqsave form also disables interrupts. Debug builds catch taking a lock
@@ -9,60 +9,6 @@
 #include <fw/sync.h>
 #include "internal/percpu.h"
 #include "internal/task.h"
-
-#define PCOUNT_OFF __builtin_offsetof(struct percpu, preempt_count)
-
-void fw_preempt_disable(void)
-{
-	/* One instruction on this CPU's count, so a migration cannot split
-	 * the read from the write. */
-	__asm__ volatile("incl %%gs:%c0" : : "i"(PCOUNT_OFF) : "memory");
-}
-
-void fw_preempt_enable(void)
-{
-	int left;
-	__asm__ volatile("decl %%gs:%c1\n\t"
-			 "movl %%gs:%c1, %0"
-			 : "=r"(left)
-			 : "i"(PCOUNT_OFF)
-			 : "memory");
-	if (left == 0 && this_cpu()->need_resched &&
-	    (x86_read_rflags() & X86_RFLAGS_IF) && task_sched_ready())
-		task_preempt();
-}
-
-fw_irqflags_t fw_irq_save(void)
-{
-	fw_irqflags_t f = x86_read_rflags();
-	x86_cli();
-	return f;
-}
-
-void fw_irq_restore(fw_irqflags_t flags)
-{
-	if (flags & X86_RFLAGS_IF)
-		x86_sti();
-}
-
-void fw_cpu_relax(void)
-{
-	x86_pause();
-}
-
-unsigned fw_cpu_id(void)
-{
-	uint64_t id;
-	__asm__ volatile("mov %%gs:%c1, %0"
-			 : "=r"(id)
-			 : "i"(__builtin_offsetof(struct percpu, id)));
-	return (unsigned)id;
-}
-
-unsigned fw_cpu_count(void)
-{
-	return percpu_online;
-}
 
 void fw_spin_init(struct fw_spinlock *l, const char *name)
 {

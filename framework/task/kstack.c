@@ -15,7 +15,7 @@
 #include "internal/task.h"
 
 #define KSTACK_PAGES 4
-#define KSTACK_SLOT (8 * PAGE_SIZE)
+#define KSTACK_SLOT KSTACK_SLOT_SIZE
 #define KSTACK_MAX_SLOTS 8192
 
 static struct fw_spinlock kstack_lock = FW_SPINLOCK_INIT("kstack");

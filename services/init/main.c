@@ -15,6 +15,7 @@
 #include <fw/power.h>
 #include <fw/service.h>
 #include <fw/time.h>
+#include <fw/version.h>
 #include "sched/sched.h"
 
 void services_init(void)

@@ -14,7 +14,7 @@
 const char *fw_boot_cmdline(void);
 /* Is the option present (`quiet`, `ktest`, or `key=...`)? */
 bool fw_boot_opt_has(const char *key);
-/* Value of key=value, "" for a bare key, NULL if absent. */
+/* Value of key=value ("" for `key=`); NULL if absent or a bare flag. */
 const char *fw_boot_opt(const char *key);
 /* Numeric value: 0, -ENOENT if absent, -EINVAL if not a number. */
 FW_MUST_CHECK int fw_boot_opt_u64(const char *key, uint64_t *out);

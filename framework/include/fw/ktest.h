@@ -16,15 +16,15 @@ struct fw_ktest_ctx {
 
 struct fw_ktest {
 	const char *name;
-	void (*fn)(struct fw_ktest_ctx *t);
+	void (*fn)(struct fw_ktest_ctx *fw_kt_);
 };
 
 #define FW_KTEST(name_)                                                        \
-	static void ktest_##name_(struct fw_ktest_ctx *t);                     \
+	static void ktest_##name_(struct fw_ktest_ctx *fw_kt_);                     \
 	static const struct fw_ktest ktest_reg_##name_                         \
 		__attribute__((used, section(".ktest"), aligned(8))) = {       \
 			#name_, ktest_##name_ };                               \
-	static void ktest_##name_(struct fw_ktest_ctx *t)
+	static void ktest_##name_(struct fw_ktest_ctx *fw_kt_)
 
 void fw_ktest_fail(struct fw_ktest_ctx *t, const char *file, int line,
 		   const char *fmt, ...) FW_PRINTF(4, 5);
@@ -32,14 +32,14 @@ void fw_ktest_fail(struct fw_ktest_ctx *t, const char *file, int line,
 #define FW_KT_CHECK(cond)                                                      \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
-			fw_ktest_fail(t, __FILE__, __LINE__, "%s", #cond);     \
+			fw_ktest_fail(fw_kt_, __FILE__, __LINE__, "%s", #cond);     \
 			return;                                                \
 		}                                                              \
 	} while (0)
 #define FW_KT_CHECKF(cond, ...)                                                \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
-			fw_ktest_fail(t, __FILE__, __LINE__, __VA_ARGS__);     \
+			fw_ktest_fail(fw_kt_, __FILE__, __LINE__, __VA_ARGS__);     \
 			return;                                                \
 		}                                                              \
 	} while (0)

@@ -2,8 +2,8 @@
  *
  * Layer: framework public API. fw_panic prints the message, the CPU, the
  * current task and a symbolized backtrace, stops the other CPUs and halts
- * (or, with `panic=poweroff` on the command line, powers off so a test
- * runner sees it at once). For kernel invariants, not for user input. */
+ * (or, with `fw.exit=...` on the command line, as a test run has, powers
+ * off with code 3 so the runner sees it at once). For kernel invariants, not for user input. */
 #ifndef FW_PANIC_H
 #define FW_PANIC_H
 

@@ -1,0 +1,64 @@
+/* framework/cpu/cpu.c: CPU identity, preemption and interrupt control.
+ *
+ * Layer: framework. The preemption count is per CPU and changed with one
+ * gs-relative instruction, so a migration cannot split its read from its
+ * write; dropping it to zero with a reschedule pending preempts at once. */
+#include <arch/x86.h>
+#include <fw/cpu.h>
+#include "internal/percpu.h"
+#include "internal/task.h"
+
+#define PCOUNT_OFF __builtin_offsetof(struct percpu, preempt_count)
+
+void fw_preempt_disable(void)
+{
+	/* One instruction on this CPU's count, so a migration cannot split
+	 * the read from the write. */
+	__asm__ volatile("incl %%gs:%c0" : : "i"(PCOUNT_OFF) : "memory");
+}
+
+void fw_preempt_enable(void)
+{
+	int left;
+	__asm__ volatile("decl %%gs:%c1\n\t"
+			 "movl %%gs:%c1, %0"
+			 : "=r"(left)
+			 : "i"(PCOUNT_OFF)
+			 : "memory");
+	if (left == 0 && this_cpu()->need_resched &&
+	    (x86_read_rflags() & X86_RFLAGS_IF) && task_sched_ready())
+		task_preempt();
+}
+
+fw_irqflags_t fw_irq_save(void)
+{
+	fw_irqflags_t f = x86_read_rflags();
+	x86_cli();
+	return f;
+}
+
+void fw_irq_restore(fw_irqflags_t flags)
+{
+	if (flags & X86_RFLAGS_IF)
+		x86_sti();
+}
+
+void fw_cpu_relax(void)
+{
+	x86_pause();
+}
+
+unsigned fw_cpu_id(void)
+{
+	uint64_t id;
+	__asm__ volatile("mov %%gs:%c1, %0"
+			 : "=r"(id)
+			 : "i"(__builtin_offsetof(struct percpu, id)));
+	return (unsigned)id;
+}
+
+unsigned fw_cpu_count(void)
+{
+	return percpu_online;
+}
+

@@ -1,0 +1,147 @@
+/* tests/ktest/mm_test.c: in-kernel tests of frames, heap and page tables.
+ *
+ * Layer: kernel tests, built with framework privileges (they poke page
+ * tables and probe faults), run with `ktest` on the command line. */
+#include <fw/frame.h>
+#include <fw/heap.h>
+#include <fw/ktest.h>
+#include <fw/string.h>
+#include "internal/frame.h"
+#include "internal/mem.h"
+#include "internal/paging.h"
+#include "internal/trap.h"
+
+#define NFRAMES 2048
+static struct fw_frame *frames[NFRAMES];
+
+/* A tiny xorshift PRNG so runs are reproducible. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+FW_KTEST(frames_fragmentation)
+{
+	uint64_t free0 = fw_frames_free();
+
+	for (int i = 0; i < NFRAMES; i++)
+		FW_KT_CHECK(fw_frame_alloc(FW_FRAME_ZERO, &frames[i]) == 0);
+	FW_KT_CHECK(fw_frames_free() == free0 - NFRAMES);
+	/* Stamp each frame with its index, then free every other one. */
+	for (int i = 0; i < NFRAMES; i++) {
+		uint32_t v = (uint32_t)i;
+		FW_KT_CHECK(fw_frame_write(frames[i], 100, FW_BYTES_OF_OBJ(&v)) == 0);
+	}
+	for (int i = 0; i < NFRAMES; i += 2) {
+		fw_frame_put(frames[i]);
+		frames[i] = 0;
+	}
+	FW_KT_CHECK(fw_frames_free() == free0 - NFRAMES / 2);
+	/* Contiguous, aligned runs still come from unfragmented memory. */
+	uint64_t run = kframe_alloc(4);
+	FW_KT_CHECK(run != 0);
+	FW_KT_CHECKF((run & (16 * PAGE_SIZE - 1)) == 0, "run %#llx misaligned",
+		     (unsigned long long)run);
+	kframe_free(run, 4);
+	/* The survivors kept their contents. */
+	for (int i = 1; i < NFRAMES; i += 2) {
+		uint32_t v = 0;
+		FW_KT_CHECK(fw_frame_read(frames[i], 100, FW_BUF_OF_OBJ(&v)) == 0);
+		FW_KT_CHECKF(v == (uint32_t)i, "frame %d holds %u", i, v);
+	}
+	/* Out-of-page accesses are refused. */
+	uint8_t b[8];
+	FW_KT_CHECK(fw_frame_read(frames[1], 4093, FW_BUF_OF_ARRAY(b)) == -EINVAL);
+	FW_KT_CHECK(fw_frame_write(frames[1], (size_t)-1, FW_BYTES_OF_ARRAY(b)) == -EINVAL);
+	/* Refcounts: a second reference keeps the frame alive. */
+	fw_frame_get(frames[1]);
+	FW_KT_CHECK(fw_frame_refcount(frames[1]) == 2);
+	fw_frame_put(frames[1]);
+	for (int i = 1; i < NFRAMES; i += 2)
+		fw_frame_put(frames[i]);
+	FW_KT_CHECKF(fw_frames_free() == free0, "leaked %lld frames",
+		     (long long)(free0 - fw_frames_free()));
+}
+
+#define NOBJ 512
+static uint8_t *objs[NOBJ];
+static size_t objlen[NOBJ];
+
+FW_KTEST(heap_stress)
+{
+	size_t used0 = fw_heap_used();
+
+	for (int round = 0; round < 20000; round++) {
+		int i = (int)(rng() % NOBJ);
+		if (objs[i]) {
+			for (size_t k = 0; k < objlen[i]; k++)
+				FW_KT_CHECKF(objs[i][k] == (uint8_t)(i + k),
+					     "object %d corrupted at %zu", i, k);
+			fw_free(objs[i]);
+			objs[i] = 0;
+			continue;
+		}
+		objlen[i] = 1 + rng() % (rng() % 8 == 0 ? 20000 : 600);
+		objs[i] = fw__alloc(objlen[i]);
+		FW_KT_CHECK(objs[i] != 0);
+		FW_KT_CHECK(((uintptr_t)objs[i] & 15) == 0);
+		for (size_t k = 0; k < objlen[i]; k++) {
+			FW_KT_CHECK(k > 64 || objs[i][k] == 0); /* zeroed */
+			objs[i][k] = (uint8_t)(i + k);
+		}
+	}
+	for (int i = 0; i < NOBJ; i++) {
+		fw_free(objs[i]);
+		objs[i] = 0;
+	}
+	FW_KT_CHECKF(fw_heap_used() == used0, "heap grew by %zu bytes",
+		     fw_heap_used() - used0);
+}
+
+#define TEST_VA 0xFFFFE00000000000ull
+
+FW_KTEST(pagetable_map_unmap_protect)
+{
+	uint64_t pa = kframe_alloc(0);
+	uint8_t v = 0;
+
+	FW_KT_CHECK(pa != 0);
+	FW_KT_CHECK(kmap_page(TEST_VA, pa, KMAP_RW) == 0);
+	FW_KT_CHECK(kmap_page(TEST_VA, pa, KMAP_RW) == -EEXIST);
+	FW_KT_CHECK(kmap_page(0x1000, pa, KMAP_RW) == -EINVAL); /* user half */
+	FW_KT_CHECK(arch_probe_write8(TEST_VA + 7, 0x5A) == 0);
+	FW_KT_CHECK(*(uint8_t *)phys_to_virt(pa + 7) == 0x5A); /* same frame */
+	FW_KT_CHECK(kprotect_page(TEST_VA, KMAP_RO) == 0);
+	FW_KT_CHECK(arch_probe_write8(TEST_VA + 7, 0x11) == -EFAULT);
+	FW_KT_CHECK(arch_probe_read8(TEST_VA + 7, &v) == 0 && v == 0x5A);
+	FW_KT_CHECK(kprotect_page(TEST_VA, KMAP_RW) == 0);
+	FW_KT_CHECK(arch_probe_write8(TEST_VA + 7, 0x22) == 0);
+	FW_KT_CHECK(kunmap_page(TEST_VA) == 0);
+	FW_KT_CHECK(kunmap_page(TEST_VA) == -ENOENT);
+	FW_KT_CHECK(arch_probe_read8(TEST_VA + 7, &v) == -EFAULT);
+	FW_KT_CHECK(kpte_lookup(TEST_VA) == 0);
+	kframe_free(pa, 0);
+}
+
+FW_KTEST(write_to_readonly_kernel_page_faults)
+{
+	static const uint8_t ro_data[16] = { 1, 2, 3 };
+	uint8_t v = 0;
+
+	/* rodata and text are mapped read-only (W^X): the write faults, the
+	 * fault is caught through the exception table, and nothing changed. */
+	FW_KT_CHECK(arch_probe_write8((uint64_t)(uintptr_t)&ro_data[1], 9) == -EFAULT);
+	FW_KT_CHECK(ro_data[1] == 2);
+	FW_KT_CHECK(arch_probe_write8((uint64_t)(uintptr_t)&kmap_page, 0xCC) == -EFAULT);
+	FW_KT_CHECK(arch_probe_read8((uint64_t)(uintptr_t)&kmap_page, &v) == 0);
+	/* Data is not executable and text is not writable. */
+	FW_KT_CHECK(kpte_lookup((uint64_t)(uintptr_t)&rng_state) & PTE_NX);
+	FW_KT_CHECK(!(kpte_lookup((uint64_t)(uintptr_t)&kmap_page) & PTE_W));
+	/* The guard page under the boot stack is not mapped. */
+	extern char boot_stack_guard[];
+	FW_KT_CHECK(arch_probe_read8((uint64_t)(uintptr_t)boot_stack_guard, &v) == -EFAULT);
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# tools/run-tests.sh: `make test`: every test layer, one summary line.
+#
+# Unit tests (host, ASan+UBSan), the gate's fixtures, the gate over the real
+# services/, and the integration boots. Each layer prints PASS/FAIL lines;
+# this counts them and ends with "N passed, N failed". Exit 1 if anything
+# failed, including a layer that crashed without printing its lines.
+set -u
+cd "$(dirname "$0")/.."
+mkdir -p build
+log=build/test.log
+: >"$log"
+layer_failed=0
+
+run_layer() {
+	local name=$1; shift
+	echo "== $name"
+	if ! "$@" 2>&1 | tee -a "$log"; then
+		layer_failed=1
+	fi
+	[ "${PIPESTATUS[0]}" -eq 0 ] || layer_failed=1
+}
+
+run_layer "unit tests (host, ASan+UBSan)" tools/run-unit.sh
+run_layer "gate fixtures (tests/lint)" tests/lint/run.sh
+echo "== the gate over services/"
+if make -s check >build/check.log 2>&1; then
+	echo "PASS gate.services" | tee -a "$log"
+else
+	echo "FAIL gate.services: make check failed:" | tee -a "$log"
+	sed 's/^/    /' build/check.log | tail -n 20
+fi
+run_layer "integration (QEMU)" tests/integration/run.sh
+
+passed=$(grep -c '^PASS ' "$log")
+failed=$(grep -c '^FAIL ' "$log")
+if [ "$layer_failed" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	echo "FAIL tests.harness: a test layer failed without a FAIL line" | tee -a "$log"
+	failed=1
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
