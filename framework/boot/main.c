@@ -15,16 +15,17 @@
 #include "internal/boot.h"
 #include "internal/console.h"
 #include "internal/frame.h"
+#include "internal/heap.h"
 #include "internal/lapic.h"
 #include "internal/log.h"
 #include "internal/paging.h"
 #include "internal/percpu.h"
 #include "internal/smp.h"
+#include "internal/spinlock.h"
 #include "internal/task.h"
 #include "internal/time.h"
 #include "internal/trap.h"
 
-void heap_init(void);
 void kmain(uint32_t magic, uint64_t mbi_phys);
 
 static void run_services_main(struct fw_task *self)
@@ -38,6 +39,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	struct fw_task *init;
 
 	serial_init();
+	spinlock_detect_mode();
 	percpu_init(0, 0);
 	idt_init();
 	idt_load();

@@ -9,6 +9,7 @@
 #include <fw/panic.h>
 #include <fw/sync.h>
 #include "internal/frame.h"
+#include "internal/heap.h"
 #include "internal/mem.h"
 #include "mm/slab.h"
 
@@ -48,7 +49,6 @@ static const struct slab_page_ops heap_ops = {
 	.corruption = heap_corruption,
 };
 
-void heap_init(void);
 void heap_init(void)
 {
 	slab_heap_init(&kheap, &heap_ops, 0, FW_DEBUG);

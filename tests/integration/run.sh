@@ -65,17 +65,13 @@ else
 	fail "integration.banner-under-1s" "banner boot time '${t:-missing}'"
 fi
 
-# 3. A malformed command-line option gives exactly one warning, no crash.
-if grep -q "ktest:" "$out/ktest-smp2.log"; then
-	boot cmdline 1 "ktest=boot_info =broken key=\"unterminated fw.exit=isa" 60
-	# The unterminated quote swallows the rest, so fw.exit is not seen:
-	# the guest idles and the timeout ends it. What matters is the log.
-	n=$(grep -c "cmdline: ignored" "$out/cmdline.log")
-	if [ "$n" -eq 1 ] && grep -q "framekernel .*cmdline" "$out/cmdline.log"; then
-		pass "integration.cmdline-malformed-one-warning"
-	else
-		fail "integration.cmdline-malformed-one-warning" "$n warnings, or no banner"
-	fi
+# 3. Malformed command-line options give exactly one warning, no crash.
+boot cmdline 1 "ktest=boot_info =broken == fw.exit=isa" 60
+n=$(grep -c "cmdline: ignored 2 malformed" "$out/cmdline.log")
+if [ "$rc" -eq 1 ] && [ "$n" -eq 1 ] && [ "$(grep -c 'cmdline:' "$out/cmdline.log")" -eq 1 ]; then
+	pass "integration.cmdline-malformed-one-warning"
+else
+	fail "integration.cmdline-malformed-one-warning" "QEMU status $rc, $n matching warnings"
 fi
 
 # 4. Deliberate faults produce a full report and stop the machine.
@@ -89,7 +85,7 @@ check_crash() {
 		fail "integration.$name" "no panic line naming '$want'"
 	elif ! grep -q "rip [0-9a-f]\{16\}" "$log" || ! grep -q "cr2" "$log"; then
 		fail "integration.$name" "no register dump"
-	elif ! grep -q "\] $fn+0x" "$log"; then
+	elif ! grep -q "\] $fn[.+]" "$log"; then
 		fail "integration.$name" "backtrace does not name $fn"
 	else
 		pass "integration.$name"
