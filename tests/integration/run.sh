@@ -74,7 +74,16 @@ else
 	fail "integration.cmdline-malformed-one-warning" "QEMU status $rc, $n matching warnings"
 fi
 
-# 4. Deliberate faults produce a full report and stop the machine.
+# 4. Without fw.exit the machine turns itself off through ACPI S5: QEMU
+#    then exits with status 0 (isa-debug-exit would give an odd status).
+boot acpi-poweroff 2 "ktest=boot_info" 60
+if [ "$rc" -eq 0 ] && grep -q "^ktest: 1 passed, 0 failed" "$out/acpi-poweroff.log"; then
+	pass "integration.acpi-poweroff"
+else
+	fail "integration.acpi-poweroff" "QEMU status $rc (124 = did not power off)"
+fi
+
+# 5. Deliberate faults produce a full report and stop the machine.
 check_crash() {
 	local name=$1 want=$2 fn=$3
 	boot "$name" 2 "ktest=$name fw.exit=isa" 60 || return

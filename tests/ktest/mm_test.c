@@ -2,10 +2,14 @@
  *
  * Layer: kernel tests, built with framework privileges (they poke page
  * tables and probe faults), run with `ktest` on the command line. */
+#include <fw/cpu.h>
+#include <fw/errno.h>
 #include <fw/frame.h>
 #include <fw/heap.h>
 #include <fw/ktest.h>
 #include <fw/string.h>
+#include <fw/task.h>
+#include <fw/time.h>
 #include "internal/frame.h"
 #include "internal/mem.h"
 #include "internal/paging.h"
@@ -144,4 +148,54 @@ FW_KTEST(write_to_readonly_kernel_page_faults)
 	/* The guard page under the boot stack is not mapped. */
 	extern char boot_stack_guard[];
 	FW_KT_CHECK(arch_probe_read8((uint64_t)(uintptr_t)boot_stack_guard, &v) == -EFAULT);
+}
+
+/* --- TLB shootdown: a protection change reaches the other CPUs ---------- */
+#define SHOOT_VA (TEST_VA + 0x10000)
+struct remote_probe {
+	int phase;      /* 0 start, 1 cached, 2 protected, 3 done */
+	int write_rc;   /* result of the write after the change */
+	unsigned cpu;
+};
+static struct remote_probe remote;
+
+static void remote_task(struct remote_probe *r)
+{
+	uint8_t v;
+	r->cpu = fw_cpu_id();
+	/* Pull the RW translation into this CPU's TLB. */
+	(void)arch_probe_read8(SHOOT_VA, &v);
+	(void)arch_probe_write8(SHOOT_VA, 1);
+	__atomic_store_n(&r->phase, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&r->phase, __ATOMIC_ACQUIRE) != 2)
+		fw_cpu_relax();
+	r->write_rc = arch_probe_write8(SHOOT_VA, 2);
+	__atomic_store_n(&r->phase, 3, __ATOMIC_RELEASE);
+}
+
+FW_KTEST(tlb_shootdown_reaches_other_cpus)
+{
+	struct fw_task *t;
+	uint64_t pa = kframe_alloc(0);
+	unsigned other;
+
+	if (fw_cpu_count() < 2)
+		return; /* one CPU: nothing to shoot down (not a failure) */
+	FW_KT_CHECK(pa != 0);
+	FW_KT_CHECK(kmap_page(SHOOT_VA, pa, KMAP_RW) == 0);
+	remote = (struct remote_probe){ 0 };
+	fw_preempt_disable();
+	other = (fw_cpu_id() + 1) % fw_cpu_count();
+	fw_preempt_enable();
+	FW_KT_CHECK(FW_TASK_SPAWN("tlb-remote", remote_task, &remote, (int)other,
+				  &t) == 0);
+	while (__atomic_load_n(&remote.phase, __ATOMIC_ACQUIRE) != 1)
+		fw_sleep_ns(FW_NSEC_PER_MSEC);
+	FW_KT_CHECK(kprotect_page(SHOOT_VA, KMAP_RO) == 0);
+	__atomic_store_n(&remote.phase, 2, __ATOMIC_RELEASE);
+	FW_KT_CHECK(fw_task_join(t, 0) == 0);
+	FW_KT_CHECKF(remote.write_rc == -EFAULT,
+		     "cpu %u still wrote through its stale TLB entry", remote.cpu);
+	FW_KT_CHECK(kunmap_page(SHOOT_VA) == 0);
+	kframe_free(pa, 0);
 }
