@@ -5,8 +5,8 @@
 # names are NUL-terminated strings addressed by 32-bit offsets so the table
 # stays compact. Usage: gen-symbols.sh kernel.elf > symbols.S
 set -euo pipefail
-nm -n --defined-only "$1" | awk '
-$2 ~ /^[tT]$/ && $3 !~ /^\./ { addr[n] = $1; name[n] = $3; n++ }
+nm -n --defined-only "$1" | awk 'BEGIN { n = 0 }
+NF == 3 && $1 ~ /^[0-9a-f]+$/ && $2 ~ /^[tT]$/ && $3 !~ /^\./ { addr[n] = $1; name[n] = $3; n++ }
 END {
 	print "\t.section .rodata"
 	print "\t.balign 8"
