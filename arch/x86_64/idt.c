@@ -16,6 +16,7 @@
 #include "internal/task.h"
 #include "internal/time.h"
 #include "internal/trap.h"
+#include "internal/user.h"
 
 struct idt_entry {
 	uint16_t off_lo;
@@ -138,8 +139,13 @@ void trap_dispatch(struct trapframe *tf)
 	struct percpu *cpu;
 
 	if (tf->vector < 32) {
-		exception(tf);
-		return;
+		if (!(tf->cs & 3)) {
+			exception(tf);
+			return;
+		}
+		if (tf->vector == VEC_NMI && panic_in_progress())
+			panic_park_cpu();
+		user_trap(tf); /* the process service decides (signals) */
 	}
 	cpu = this_cpu();
 	cpu->irq_count++;
@@ -167,6 +173,8 @@ void trap_dispatch(struct trapframe *tf)
 		lapic_eoi();
 		break;
 	}
+	if (tf->cs & 3)
+		user_trap(tf); /* fw_user_run returns; it preempts if needed */
 	/* Preempt only if the interrupted code had interrupts on (it was not
 	 * inside an irqsave section) and is not inside a spinlock. */
 	if (cpu->need_resched && cpu->preempt_count == 0 &&

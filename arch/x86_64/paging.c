@@ -305,19 +305,34 @@ void tlb_shootdown_interrupt(void)
 	__atomic_sub_fetch(&shoot_pending, 1, __ATOMIC_RELEASE);
 }
 
+void tlb_flush_cpus(uint64_t mask, uint64_t va, uint64_t len)
+{
+	unsigned me, n = 0;
+
+	fw_preempt_disable();
+	me = fw_cpu_id();
+	if (mask & (1ull << me))
+		flush_local(va, len);
+	mask &= ~(1ull << me);
+	for (unsigned c = 0; c < percpu_online; c++)
+		n += (mask >> c) & 1;
+	if (n) {
+		fw_spin_lock(&shoot_lock);
+		shoot_len = len;
+		__atomic_store_n(&shoot_va, va, __ATOMIC_RELEASE);
+		__atomic_store_n(&shoot_pending, n, __ATOMIC_RELEASE);
+		for (unsigned c = 0; c < percpu_online; c++)
+			if ((mask >> c) & 1)
+				lapic_send_ipi(cpu_data(c)->apic_id, VEC_IPI_TLB);
+		while (__atomic_load_n(&shoot_pending, __ATOMIC_ACQUIRE))
+			x86_pause();
+		fw_spin_unlock(&shoot_lock);
+	}
+	fw_preempt_enable();
+}
+
 void tlb_flush_range(uint64_t va, uint64_t len)
 {
-	unsigned others = percpu_online > 0 ? percpu_online - 1 : 0;
-
-	flush_local(va, len);
-	if (others == 0)
-		return;
-	fw_spin_lock(&shoot_lock);
-	shoot_len = len;
-	__atomic_store_n(&shoot_va, va, __ATOMIC_RELEASE);
-	__atomic_store_n(&shoot_pending, others, __ATOMIC_RELEASE);
-	lapic_send_ipi_all_others(VEC_IPI_TLB);
-	while (__atomic_load_n(&shoot_pending, __ATOMIC_ACQUIRE))
-		x86_pause();
-	fw_spin_unlock(&shoot_lock);
+	uint64_t all = percpu_online >= 64 ? ~0ull : (1ull << percpu_online) - 1;
+	tlb_flush_cpus(all, va, len);
 }

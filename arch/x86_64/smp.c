@@ -19,6 +19,7 @@
 #include "internal/task.h"
 #include "internal/time.h"
 #include "internal/trap.h"
+#include "internal/user.h"
 
 extern const uint8_t ap_trampoline_start[], ap_trampoline_end[];
 extern uint64_t ap_tramp_cr3[], ap_tramp_stack[], ap_tramp_entry[],
@@ -51,6 +52,7 @@ static FW_NORETURN void ap_main(uint64_t cpu)
 	paging_init_ap();
 	lapic_init();
 	this_cpu()->apic_id = lapic_id();
+	user_cpu_init();
 	task_init_ap((unsigned)cpu);
 	timer_start_tick();
 	__atomic_store_n(&this_cpu()->online, true, __ATOMIC_RELEASE);

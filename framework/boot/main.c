@@ -25,6 +25,7 @@
 #include "internal/task.h"
 #include "internal/time.h"
 #include "internal/trap.h"
+#include "internal/user.h"
 
 void kmain(uint32_t magic, uint64_t mbi_phys);
 
@@ -57,6 +58,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	this_cpu()->apic_id = lapic_id();
 	ioapic_init();
 	time_init();
+	user_cpu_init();
 
 	task_init_boot();
 	percpu_online = 1;

@@ -30,6 +30,8 @@ void kframe_free(uint64_t phys, unsigned order);
 /* Physical address of a user frame (for the page-table code). */
 uint64_t frame_phys(const struct fw_frame *f);
 enum frame_kind frame_kind_of(uint64_t phys);
+/* The handle of the user frame at phys (page tables hold addresses). */
+struct fw_frame *frame_from_phys(uint64_t phys);
 /* Highest physical address of RAM + 1 (for the physical window). */
 uint64_t frame_max_phys(void);
 

@@ -52,6 +52,8 @@ void paging_identity_low(bool on);
 
 /* TLB shootdown: invalidate va..va+len on every online CPU. */
 void tlb_flush_range(uint64_t va, uint64_t len);
+/* ... on the CPUs in mask (this one included if its bit is set). */
+void tlb_flush_cpus(uint64_t mask, uint64_t va, uint64_t len);
 void tlb_shootdown_interrupt(void);
 
 #endif

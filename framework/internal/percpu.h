@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 struct fw_task;
+struct fw_user_context;
+struct fw_vmspace;
 
 /* x86-64 task-state segment (SDM vol. 3, 8.7). */
 struct tss {
@@ -29,7 +31,15 @@ struct percpu {
 	struct percpu *self;        /* 0: gs:0 gives the struct's address */
 	uint64_t id;                /* 8: CPU number */
 	uint64_t user_rsp_scratch;  /* 16: syscall entry scratch */
-	uint64_t kernel_rsp;        /* 24: top of the current task's stack */
+	uint64_t kernel_rsp;        /* 24: kernel rsp for syscall entry */
+	struct fw_user_context *user_ctx; /* 32: context fw_user_run runs */
+	uint64_t user_ksave_rsp;    /* 40: kernel rsp saved by arch_user_enter */
+	uint64_t user_exit;         /* 48: why user mode was left (enum) */
+	uint64_t user_vector;       /* 56: exception vector */
+	uint64_t user_error;        /* 64: error code */
+	uint64_t user_addr;         /* 72: CR2 for page faults */
+	uint64_t fs_base_loaded;    /* FS base currently in the MSR */
+	struct fw_vmspace *vmspace; /* user space loaded in CR3, or NULL */
 
 	uint32_t apic_id;           /* local APIC id */
 	int preempt_count;          /* >0: do not preempt */
@@ -50,6 +60,10 @@ struct percpu {
 	struct tss tss;
 	uint64_t irq_count;         /* interrupts taken (stats) */
 } __attribute__((aligned(64)));
+
+FW_STATIC_ASSERT(__builtin_offsetof(struct percpu, user_ctx) == 32 &&
+			 __builtin_offsetof(struct percpu, user_addr) == 72,
+		 "entry.asm/user.asm use these offsets");
 
 extern struct percpu percpu_area[FW_MAX_CPUS];
 extern unsigned percpu_online;

@@ -33,6 +33,8 @@ struct fw_task {
 	struct fw_waitq exit_wq;     /* joiners */
 	uint64_t preemptions;
 	struct fw_list dead_node;    /* on the reap list once dead+detached */
+	struct fw_task_data *data;   /* the owning service's per-task data */
+	struct fw_vmspace *vmspace;  /* user space to activate, or NULL */
 };
 
 void task_init_boot(void);         /* the boot CPU's context becomes idle */

@@ -219,6 +219,13 @@ static uint64_t handle_pfn(const struct fw_frame *f)
 	return pfn;
 }
 
+struct fw_frame *frame_from_phys(uint64_t phys)
+{
+	struct fw_frame *f = &frame_db[phys >> PAGE_SHIFT];
+	(void)handle_pfn(f);
+	return f;
+}
+
 uint64_t frame_phys(const struct fw_frame *f)
 {
 	return handle_pfn(f) << PAGE_SHIFT;

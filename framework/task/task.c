@@ -30,6 +30,7 @@
 #include "internal/percpu.h"
 #include "internal/task.h"
 #include "internal/trap.h"
+#include "internal/vmspace.h"
 
 static const struct fw_sched_ops *sched_ops;
 static struct fw_task idle_tasks[FW_MAX_CPUS];
@@ -93,6 +94,36 @@ uint64_t fw_task_id(const struct fw_task *t)
 unsigned fw_task_cpu(const struct fw_task *t)
 {
 	return __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
+}
+
+bool fw_task_wake(struct fw_task *t)
+{
+	return task_wake(t);
+}
+
+void fw_task_set_data(struct fw_task *t, struct fw_task_data *d)
+{
+	t->data = d;
+}
+
+struct fw_task_data *fw_task_data(const struct fw_task *t)
+{
+	return t->data;
+}
+
+void fw_task_set_vmspace(struct fw_task *t, struct fw_vmspace *vs)
+{
+	t->vmspace = vs;
+	if (t == fw_task_current()) {
+		fw_irqflags_t fl = fw_irq_save();
+		vmspace_switch(vs);
+		fw_irq_restore(fl);
+	}
+}
+
+uint64_t fw_task_runtime_ns(const struct fw_task *t)
+{
+	return t->se.runtime_ns;
 }
 
 uint64_t fw_task_preemptions(const struct fw_task *t)
@@ -224,6 +255,8 @@ static void schedule_locked(bool preempted)
 	next->cpu = (unsigned)c->id;
 	c->current = next;
 	gdt_set_kernel_stack(next->stack_top);
+	if (next->vmspace != prev->vmspace)
+		vmspace_switch(next->vmspace);
 	switch_prev[c->id] = prev;
 	arch_switch(&prev->saved_rsp, next->saved_rsp);
 	finish_switch();
@@ -356,7 +389,9 @@ int fw__task_spawn(const char *name, fw__task_fn fn, void *arg, int cpu,
 	t->pin_cpu = cpu;
 	/* The frame arch_switch pops: r15 r14 r13 r12 rbx rbp, then ret. */
 	sp = (uint64_t *)(uintptr_t)t->stack_top;
-	*--sp = 0; /* alignment: the trampoline's call pushes onto 16n+8 */
+	/* After the pops and the ret, rsp = stack_top, so the trampoline's
+	 * call enters task_first_entry with rsp = 16n - 8, as the ABI wants
+	 * (aligned locals, e.g. the FPU image, rely on it). */
 	*--sp = (uint64_t)(uintptr_t)arch_task_trampoline;
 	*--sp = 0;                         /* rbp */
 	*--sp = 0;                         /* rbx */

@@ -50,6 +50,26 @@ void fw_task_yield(void);
 /* Sleep for at least ns nanoseconds of monotonic time. */
 void fw_sleep_ns(uint64_t ns);
 
+/* Wake t if it sleeps in FW_WAIT_EVENT or fw_sleep_ns (it re-checks its
+ * condition: how signals interrupt a blocking system call). Returns true
+ * if it was asleep. Callable from interrupt handlers. */
+bool fw_task_wake(struct fw_task *t);
+
+/* Per-task data owned by a service: the framework stores the pointer and
+ * never looks inside. Services define `struct fw_task_data` themselves
+ * (the process service: its thread), so no void * is involved. */
+struct fw_task_data;
+void fw_task_set_data(struct fw_task *t, struct fw_task_data *d);
+struct fw_task_data *fw_task_data(const struct fw_task *t);
+
+/* The user address space to activate whenever t runs (NULL: kernel only).
+ * Setting it for the calling task activates it at once. */
+struct fw_vmspace;
+void fw_task_set_vmspace(struct fw_task *t, struct fw_vmspace *vs);
+
+/* CPU time t has consumed, in nanoseconds. */
+uint64_t fw_task_runtime_ns(const struct fw_task *t);
+
 /* How many times t has been switched out involuntarily (preempted). */
 uint64_t fw_task_preemptions(const struct fw_task *t);
 

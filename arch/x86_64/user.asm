@@ -1,0 +1,153 @@
+; arch/x86_64/user.asm: entering and leaving user mode.
+;
+; Layer: arch (framework TCB). arch_user_enter saves the kernel's callee-
+; saved registers, records its stack pointer (as the syscall stack and the
+; TSS ring-0 stack, so any entry from user mode lands just below this frame)
+; and irets into the user context. Every way back -- syscall, exception,
+; interrupt -- stores the user registers into that context and returns from
+; arch_user_enter, so fw_user_run looks like an ordinary call that returns
+; when user mode stops (Asterinas OSTD's UserMode::execute, in assembly).
+
+bits 64
+section .text
+
+; Offsets in struct fw_user_context (fw/user.h) and struct percpu.
+%define U_RAX 0
+%define U_RBX 8
+%define U_RCX 16
+%define U_RDX 24
+%define U_RSI 32
+%define U_RDI 40
+%define U_RBP 48
+%define U_RSP 56
+%define U_R8 64
+%define U_R9 72
+%define U_R10 80
+%define U_R11 88
+%define U_R12 96
+%define U_R13 104
+%define U_R14 112
+%define U_R15 120
+%define U_RIP 128
+%define U_RFLAGS 136
+%define PC_SCRATCH 16
+%define PC_KRSP 24
+%define PC_CTX 32
+%define PC_KSAVE 40
+%define PC_EXIT 48
+%define EXIT_SYSCALL 1
+
+; void arch_user_enter(struct fw_user_context *ctx, uint64_t *tss_rsp0)
+; Interrupts are off on entry (fw_user_run); iretq turns them on.
+global arch_user_enter
+arch_user_enter:
+	push rbp
+	push rbx
+	push r12
+	push r13
+	push r14
+	push r15
+	mov [gs:PC_KSAVE], rsp
+	mov [gs:PC_KRSP], rsp
+	mov [rsi], rsp                  ; TSS rsp0
+	mov [gs:PC_CTX], rdi
+	push 0x1B                       ; ss: user data
+	push qword [rdi + U_RSP]
+	push qword [rdi + U_RFLAGS]
+	push 0x23                       ; cs: user code
+	push qword [rdi + U_RIP]
+	mov rax, [rdi + U_RAX]
+	mov rbx, [rdi + U_RBX]
+	mov rcx, [rdi + U_RCX]
+	mov rdx, [rdi + U_RDX]
+	mov rsi, [rdi + U_RSI]
+	mov rbp, [rdi + U_RBP]
+	mov r8, [rdi + U_R8]
+	mov r9, [rdi + U_R9]
+	mov r10, [rdi + U_R10]
+	mov r11, [rdi + U_R11]
+	mov r12, [rdi + U_R12]
+	mov r13, [rdi + U_R13]
+	mov r14, [rdi + U_R14]
+	mov r15, [rdi + U_R15]
+	mov rdi, [rdi + U_RDI]
+	swapgs
+	iretq
+
+; The syscall instruction lands here (LSTAR) with interrupts masked
+; (SFMASK), rcx = user rip, r11 = user rflags, still on the user stack.
+global syscall_entry
+syscall_entry:
+	swapgs
+	mov [gs:PC_SCRATCH], rsp
+	mov rsp, [gs:PC_KRSP]
+	push rax
+	mov rax, [gs:PC_CTX]
+	mov [rax + U_RBX], rbx
+	mov [rax + U_RCX], rcx
+	mov [rax + U_RDX], rdx
+	mov [rax + U_RSI], rsi
+	mov [rax + U_RDI], rdi
+	mov [rax + U_RBP], rbp
+	mov [rax + U_R8], r8
+	mov [rax + U_R9], r9
+	mov [rax + U_R10], r10
+	mov [rax + U_R11], r11
+	mov [rax + U_R12], r12
+	mov [rax + U_R13], r13
+	mov [rax + U_R14], r14
+	mov [rax + U_R15], r15
+	mov [rax + U_RIP], rcx
+	mov [rax + U_RFLAGS], r11
+	mov rbx, [gs:PC_SCRATCH]
+	mov [rax + U_RSP], rbx
+	pop rbx
+	mov [rax + U_RAX], rbx
+	mov qword [gs:PC_EXIT], EXIT_SYSCALL
+	; fall through
+
+; Return from arch_user_enter, wherever the kernel is now on its stack.
+global arch_user_leave
+arch_user_leave:
+	mov rsp, [gs:PC_KSAVE]
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbx
+	pop rbp
+	ret
+
+; unsigned long arch_copy_user(void *dst, const void *src, size_t n)
+; One of dst/src is a user address. Returns the bytes NOT copied: 0, or
+; what was left when a page fault stopped the copy (rcx at the fault).
+global arch_copy_user
+arch_copy_user:
+	mov rcx, rdx
+	stac
+.insn:	rep movsb
+	clac
+	xor eax, eax
+	ret
+.fix:	clac
+	mov rax, rcx
+	ret
+section .extable
+	dq arch_copy_user.insn, arch_copy_user.fix
+section .text
+
+; unsigned long arch_clear_user(void *dst, size_t n): bytes NOT cleared.
+global arch_clear_user
+arch_clear_user:
+	mov rcx, rsi
+	xor eax, eax
+	stac
+.insn:	rep stosb
+	clac
+	ret
+.fix:	clac
+	mov rax, rcx
+	ret
+section .extable
+	dq arch_clear_user.insn, arch_clear_user.fix
+section .text

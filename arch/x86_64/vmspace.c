@@ -1,0 +1,299 @@
+/* arch/x86_64/vmspace.c: user address spaces on 4-level page tables.
+ *
+ * Layer: arch (framework TCB). Each space has its own PML4 whose upper half
+ * is a copy of the kernel's (paging.c pre-populates every upper slot, so
+ * the copy never goes stale). Lower-half tables are kernel frames; leaves
+ * point at user-mappable frames only (frame_phys() refuses any other kind),
+ * each holding one reference. A mapping change is flushed from the TLB of
+ * every CPU that has the space loaded right now; without PCIDs a CPU that
+ * loads the space later starts with no stale entries. */
+#include <arch/x86.h>
+#include <fw/errno.h>
+#include <fw/heap.h>
+#include <fw/panic.h>
+#include <fw/string.h>
+#include <fw/sync.h>
+#include <fw/task.h>
+#include <fw/uaccess.h>
+#include <fw/vmspace.h>
+#include "internal/frame.h"
+#include "internal/mem.h"
+#include "internal/paging.h"
+#include "internal/percpu.h"
+#include "internal/vmspace.h"
+
+struct fw_vmspace {
+	uint64_t pml4_phys;       /* the top table (a kernel frame) */
+	struct fw_spinlock lock;  /* guards the lower-half tables */
+	uint64_t active_cpus;     /* bit per CPU with it in CR3 (atomic) */
+	uint64_t npages;          /* leaves mapped (lock) */
+};
+
+static fw_vmspace_fault_fn fault_handler;
+
+static uint64_t *tbl(uint64_t entry)
+{
+	return phys_to_virt(entry & PTE_ADDR_MASK);
+}
+
+static uint64_t pte_flags(unsigned prot)
+{
+	uint64_t f = PTE_P | PTE_U;
+	if (prot & FW_PROT_WRITE)
+		f |= PTE_W;
+	if (!(prot & FW_PROT_EXEC))
+		f |= PTE_NX;
+	return f;
+}
+
+static unsigned pte_prot(uint64_t e)
+{
+	return FW_PROT_READ | (e & PTE_W ? FW_PROT_WRITE : 0) |
+	       (e & PTE_NX ? 0 : FW_PROT_EXEC);
+}
+
+int fw_vmspace_create(struct fw_vmspace **out)
+{
+	struct fw_vmspace *vs = FW_NEW(struct fw_vmspace);
+	uint64_t phys;
+	uint64_t *pml4;
+
+	if (!vs)
+		return -ENOMEM;
+	phys = kframe_alloc(0);
+	if (!phys) {
+		fw_free(vs);
+		return -ENOMEM;
+	}
+	pml4 = phys_to_virt(phys);
+	memset(pml4, 0, PAGE_SIZE / 2);
+	memcpy(&pml4[256], phys_to_virt(paging_kernel_cr3() + PAGE_SIZE / 2),
+	       PAGE_SIZE / 2);
+	vs->pml4_phys = phys;
+	fw_spin_init(&vs->lock, "vmspace");
+	*out = vs;
+	return 0;
+}
+
+/* Free a lower-level table and everything below it. */
+static void free_level(uint64_t *t, int level)
+{
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t e = t[i];
+		if (!(e & PTE_P))
+			continue;
+		if (level == 1) {
+			struct fw_frame *f = frame_from_phys(e & PTE_ADDR_MASK);
+			fw_frame_put(f);
+		} else {
+			free_level(tbl(e), level - 1);
+		}
+	}
+	kframe_free(virt_to_phys(t), 0);
+}
+
+void fw_vmspace_destroy(struct fw_vmspace *vs)
+{
+	uint64_t *pml4 = phys_to_virt(vs->pml4_phys);
+
+	if (__atomic_load_n(&vs->active_cpus, __ATOMIC_ACQUIRE))
+		fw_panic("vmspace: destroying a space still loaded on cpus %#llx",
+			 (unsigned long long)vs->active_cpus);
+	for (unsigned i = 0; i < 256; i++)
+		if (pml4[i] & PTE_P)
+			free_level(tbl(pml4[i]), 3);
+	kframe_free(vs->pml4_phys, 0);
+	fw_free(vs);
+}
+
+static bool user_page(uint64_t va)
+{
+	return va < FW_USER_TOP && !(va & (PAGE_SIZE - 1));
+}
+
+/* The leaf slot for va, creating tables if asked. Caller holds the lock. */
+static uint64_t *leaf(struct fw_vmspace *vs, uint64_t va, bool create)
+{
+	uint64_t *t = phys_to_virt(vs->pml4_phys);
+
+	for (int level = 4; level > 1; level--) {
+		uint64_t *e = &t[(va >> (12 + 9 * (level - 1))) & 511];
+		if (!(*e & PTE_P)) {
+			uint64_t phys;
+			if (!create || !(phys = kframe_alloc(0)))
+				return 0;
+			memset(phys_to_virt(phys), 0, PAGE_SIZE);
+			*e = phys | PTE_P | PTE_W | PTE_U;
+		}
+		t = tbl(*e);
+	}
+	return &t[(va >> 12) & 511];
+}
+
+/* Invalidate va on every CPU that has vs loaded. */
+static void flush(struct fw_vmspace *vs, uint64_t va)
+{
+	uint64_t mask = __atomic_load_n(&vs->active_cpus, __ATOMIC_SEQ_CST);
+	tlb_flush_cpus(mask, va, PAGE_SIZE);
+}
+
+int fw_vmspace_map(struct fw_vmspace *vs, uint64_t va, struct fw_frame *f,
+		   unsigned prot)
+{
+	uint64_t phys = frame_phys(f); /* panics on a non-user frame */
+	uint64_t *e;
+	int err = 0;
+
+	if (!user_page(va) || !(prot & FW_PROT_READ))
+		return -EINVAL;
+	fw_spin_lock(&vs->lock);
+	e = leaf(vs, va, true);
+	if (!e) {
+		err = -ENOMEM;
+	} else if (*e & PTE_P) {
+		err = -EEXIST;
+	} else {
+		fw_frame_get(f);
+		*e = phys | pte_flags(prot);
+		vs->npages++;
+	}
+	fw_spin_unlock(&vs->lock);
+	return err;
+}
+
+int fw_vmspace_unmap(struct fw_vmspace *vs, uint64_t va)
+{
+	uint64_t *e, old;
+
+	if (!user_page(va))
+		return -EINVAL;
+	fw_spin_lock(&vs->lock);
+	e = leaf(vs, va, false);
+	if (!e || !(*e & PTE_P)) {
+		fw_spin_unlock(&vs->lock);
+		return -ENOENT;
+	}
+	old = *e;
+	*e = 0;
+	vs->npages--;
+	fw_spin_unlock(&vs->lock);
+	/* Only after no CPU can reach it through a stale TLB entry may the
+	 * frame go back to the allocator. */
+	flush(vs, va);
+	fw_frame_put(frame_from_phys(old & PTE_ADDR_MASK));
+	return 0;
+}
+
+int fw_vmspace_protect(struct fw_vmspace *vs, uint64_t va, unsigned prot)
+{
+	uint64_t *e;
+
+	if (!user_page(va) || !(prot & FW_PROT_READ))
+		return -EINVAL;
+	fw_spin_lock(&vs->lock);
+	e = leaf(vs, va, false);
+	if (!e || !(*e & PTE_P)) {
+		fw_spin_unlock(&vs->lock);
+		return -ENOENT;
+	}
+	*e = (*e & PTE_ADDR_MASK) | pte_flags(prot);
+	fw_spin_unlock(&vs->lock);
+	flush(vs, va);
+	return 0;
+}
+
+int fw_vmspace_query(struct fw_vmspace *vs, uint64_t va, struct fw_frame **f,
+		     unsigned *prot)
+{
+	uint64_t *e;
+	int err = 0;
+
+	if (!user_page(va))
+		return -EINVAL;
+	fw_spin_lock(&vs->lock);
+	e = leaf(vs, va, false);
+	if (!e || !(*e & PTE_P)) {
+		err = -ENOENT;
+	} else {
+		if (f)
+			*f = frame_from_phys(*e & PTE_ADDR_MASK);
+		if (prot)
+			*prot = pte_prot(*e);
+	}
+	fw_spin_unlock(&vs->lock);
+	return err;
+}
+
+int fw_vmspace_next_mapped(struct fw_vmspace *vs, uint64_t va, uint64_t end,
+			   uint64_t *found)
+{
+	int err = -ENOENT;
+
+	if (end > FW_USER_TOP)
+		end = FW_USER_TOP;
+	va &= ~(PAGE_SIZE - 1);
+	fw_spin_lock(&vs->lock);
+	while (va < end) {
+		uint64_t *t = phys_to_virt(vs->pml4_phys);
+		int level;
+		for (level = 4; level > 1; level--) {
+			uint64_t e = t[(va >> (12 + 9 * (level - 1))) & 511];
+			if (!(e & PTE_P))
+				break;
+			t = tbl(e);
+		}
+		if (level > 1) { /* skip the whole empty subtree */
+			uint64_t span = 1ull << (12 + 9 * (level - 1));
+			va = (va & ~(span - 1)) + span;
+			continue;
+		}
+		if (t[(va >> 12) & 511] & PTE_P) {
+			*found = va;
+			err = 0;
+			break;
+		}
+		va += PAGE_SIZE;
+	}
+	fw_spin_unlock(&vs->lock);
+	return err;
+}
+
+void vmspace_switch(struct fw_vmspace *vs)
+{
+	struct percpu *c = this_cpu();
+	uint64_t bit = 1ull << c->id;
+
+	if (c->vmspace == vs)
+		return;
+	if (c->vmspace)
+		__atomic_and_fetch(&c->vmspace->active_cpus, ~bit, __ATOMIC_SEQ_CST);
+	if (vs)
+		__atomic_or_fetch(&vs->active_cpus, bit, __ATOMIC_SEQ_CST);
+	c->vmspace = vs;
+	x86_write_cr3(vs ? vs->pml4_phys : paging_kernel_cr3());
+}
+
+void fw_vmspace_activate(struct fw_vmspace *vs)
+{
+	fw_task_set_vmspace(fw_task_current(), vs);
+}
+
+struct fw_vmspace *fw_vmspace_current(void)
+{
+	return this_cpu()->vmspace;
+}
+
+void fw_vmspace_set_fault_handler(fw_vmspace_fault_fn fn)
+{
+	fault_handler = fn;
+}
+
+fw_vmspace_fault_fn vmspace_fault_handler(void)
+{
+	return fault_handler;
+}
+
+uint64_t fw_vmspace_mapped_pages(const struct fw_vmspace *vs)
+{
+	return vs->npages;
+}

@@ -1,0 +1,90 @@
+/* fw/user.h: running user-mode code.
+ *
+ * Layer: framework public API, after Asterinas OSTD's UserMode::execute.
+ * A process service keeps one fw_user_context per thread and loops:
+ *
+ *     for (;;) {
+ *             fw_user_run(&ctx, &why);        // user code runs here
+ *             switch (why.reason) { ... }     // syscall, fault, ...
+ *     }
+ *
+ * fw_user_run enters user mode with the registers in ctx (in the address
+ * space made current with fw_vmspace_activate) and returns when user code
+ * makes a system call, faults, or is interrupted; ctx then holds the user
+ * registers at that point. For a syscall, rax is the number and rdi, rsi,
+ * rdx, r10, r8, r9 the arguments (Linux x86-64 ABI); set rax to the result
+ * before running again. The user can never reach kernel privilege: IOPL is
+ * forced to 0, interrupts on, and a non-canonical rip is refused. */
+#ifndef FW_USER_H
+#define FW_USER_H
+
+#include <fw/bytes.h>
+#include <fw/compiler.h>
+
+struct fw_user_context {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip;
+	uint64_t rflags;
+	uint64_t fs_base;              /* arch_prctl(ARCH_SET_FS) */
+	uint64_t gs_base;              /* arch_prctl(ARCH_SET_GS) */
+	/* x87/SSE state (FXSAVE image), managed by the framework. */
+	uint8_t __private fpu[512] __attribute__((aligned(16)));
+};
+
+enum fw_user_reason {
+	FW_USER_SYSCALL = 1,    /* `syscall` instruction */
+	FW_USER_PAGE_FAULT = 2, /* addr, and FW_FAULT_* in error */
+	FW_USER_EXCEPTION = 3,  /* another CPU exception: vector, error */
+	FW_USER_INTERRUPT = 4,  /* a device/timer interrupt or preemption */
+};
+
+#define FW_FAULT_PRESENT (1u << 0) /* protection fault on a present page */
+#define FW_FAULT_WRITE (1u << 1)
+#define FW_FAULT_EXEC (1u << 4)
+
+/* x86 exception vectors services translate into signals. */
+enum fw_user_vector {
+	FW_VEC_DIVIDE = 0,
+	FW_VEC_DEBUG = 1,
+	FW_VEC_BREAKPOINT = 3,
+	FW_VEC_OVERFLOW = 4,
+	FW_VEC_BOUND = 5,
+	FW_VEC_INVALID_OPCODE = 6,
+	FW_VEC_DEVICE_NA = 7,
+	FW_VEC_GP = 13,
+	FW_VEC_STACK = 12,
+	FW_VEC_PAGE_FAULT = 14,
+	FW_VEC_X87 = 16,
+	FW_VEC_ALIGNMENT = 17,
+	FW_VEC_SIMD = 19,
+};
+
+struct fw_user_exit {
+	enum fw_user_reason reason;
+	uint32_t vector; /* exception vector (FW_USER_EXCEPTION/PAGE_FAULT) */
+	uint64_t error;  /* CPU error code; FW_FAULT_* bits for page faults */
+	uint64_t addr;   /* faulting address (page faults) */
+};
+
+/* A fresh context: zero registers, default FPU state (FNINIT + MXCSR
+ * 0x1F80, as Linux gives a new process), interrupts enabled. */
+void fw_user_context_init(struct fw_user_context *ctx);
+/* Copy all state, including FPU (fork/clone). */
+void fw_user_context_copy(struct fw_user_context *dst,
+			  const struct fw_user_context *src);
+/* Reset the FPU state only (execve). */
+void fw_user_context_reset_fpu(struct fw_user_context *ctx);
+
+/* Run ctx in user mode until it comes back to the kernel; see above. */
+void fw_user_run(struct fw_user_context *ctx, struct fw_user_exit *why);
+
+/* Copy the FPU image to/from a byte view (signal frames: the Linux
+ * `struct _fpstate` is this FXSAVE image). -EINVAL if the view is not 512
+ * bytes; restoring sanitizes MXCSR so user space cannot make it fault. */
+FW_MUST_CHECK int fw_user_fpu_save(const struct fw_user_context *ctx,
+				   struct fw_buf out);
+FW_MUST_CHECK int fw_user_fpu_restore(struct fw_user_context *ctx,
+				      struct fw_bytes in);
+
+#endif

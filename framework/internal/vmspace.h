@@ -1,0 +1,15 @@
+/* internal/vmspace.h: address-space switching for the scheduler. */
+#ifndef INTERNAL_VMSPACE_H
+#define INTERNAL_VMSPACE_H
+
+struct fw_vmspace;
+
+/* Load vs's page tables on this CPU (NULL: the kernel-only tables).
+ * Interrupts must be off. */
+void vmspace_switch(struct fw_vmspace *vs);
+
+/* The memory service's resolver for uaccess faults, or NULL. */
+#include <fw/vmspace.h>
+fw_vmspace_fault_fn vmspace_fault_handler(void);
+
+#endif

@@ -1,0 +1,115 @@
+/* framework/user/uaccess.c: fault-safe copies between kernel and user.
+ *
+ * Layer: framework. The copy itself is one `rep movsb` with an exception-
+ * table fixup (arch_copy_user). When it stops at a page fault, the faulting
+ * user address goes to the memory service's resolver (demand paging,
+ * copy-on-write) in ordinary task context -- not inside the exception
+ * handler -- and the copy resumes; if the resolver says no, or the same
+ * address faults again, the result is -EFAULT. */
+#include <fw/errno.h>
+#include <fw/frame.h>
+#include <fw/string.h>
+#include <fw/uaccess.h>
+#include <fw/vmspace.h>
+#include "internal/frame.h"
+#include "internal/mem.h"
+#include "internal/user.h"
+#include "internal/vmspace.h"
+
+static bool range_ok(uint64_t addr, uint64_t n)
+{
+	return addr + n >= addr && addr + n <= FW_USER_TOP;
+}
+
+/* Copy n bytes; exactly one of kdst/ksrc is NULL, replaced by the user
+ * address u. */
+static int copy(uint8_t *kbuf, uint64_t u, uint64_t n, bool to_user)
+{
+	uint64_t last_fault = ~0ull;
+
+	if (!range_ok(u, n))
+		return -EFAULT;
+	while (n) {
+		void *dst = to_user ? (void *)(uintptr_t)u : kbuf;
+		const void *src = to_user ? (const void *)kbuf
+					  : (const void *)(uintptr_t)u;
+		uint64_t left = arch_copy_user(dst, src, n);
+		uint64_t done = n - left;
+		fw_vmspace_fault_fn resolve = vmspace_fault_handler();
+
+		if (!left)
+			return 0;
+		kbuf += done, u += done, n = left;
+		if (u == last_fault || !resolve || !fw_vmspace_current() ||
+		    resolve(fw_vmspace_current(), u & ~(PAGE_SIZE - 1), to_user))
+			return -EFAULT;
+		last_fault = u;
+	}
+	return 0;
+}
+
+int fw_copy_in(struct fw_buf dst, fw_uptr_t src)
+{
+	return copy(fw__buf_ptr(dst), src.addr, fw_buf_len(dst), false);
+}
+
+int fw_copy_out(fw_uptr_t dst, struct fw_bytes src)
+{
+	/* SAFETY: with to_user set, copy() only reads from the buffer. */
+	return copy((uint8_t *)(uintptr_t)fw__bytes_ptr(src), dst.addr,
+		    fw_bytes_len(src), true);
+}
+
+int fw_clear_user(fw_uptr_t dst, size_t n)
+{
+	static const uint8_t zeros[256];
+
+	while (n) {
+		size_t k = n < sizeof zeros ? n : sizeof zeros;
+		int err = copy((uint8_t *)(uintptr_t)zeros, dst.addr, k, true);
+		if (err)
+			return err;
+		dst.addr += k, n -= k;
+	}
+	return 0;
+}
+
+long fw_copy_in_str(struct fw_buf dst, fw_uptr_t src)
+{
+	uint8_t *out = fw__buf_ptr(dst);
+	size_t cap = fw_buf_len(dst), have = 0;
+	uint64_t u = src.addr;
+
+	if (cap == 0)
+		return -ENAMETOOLONG;
+	/* Page by page, so no byte past the terminating NUL's page is read:
+	 * the next page may legitimately be unmapped. */
+	while (have < cap) {
+		size_t chunk = PAGE_SIZE - (u & (PAGE_SIZE - 1));
+		if (chunk > cap - have)
+			chunk = cap - have;
+		if (copy(out + have, u, chunk, false))
+			return -EFAULT;
+		const uint8_t *nul = memchr(out + have, 0, chunk);
+		if (nul)
+			return (long)(nul - out);
+		have += chunk, u += chunk;
+	}
+	out[cap - 1] = 0;
+	return -ENAMETOOLONG;
+}
+
+int fw_frame_copy_out(fw_uptr_t dst, const struct fw_frame *f, size_t off,
+		      size_t n)
+{
+	if (off > PAGE_SIZE || n > PAGE_SIZE - off)
+		return -EINVAL;
+	return copy(phys_to_virt(frame_phys(f) + off), dst.addr, n, true);
+}
+
+int fw_frame_copy_in(struct fw_frame *f, size_t off, fw_uptr_t src, size_t n)
+{
+	if (off > PAGE_SIZE || n > PAGE_SIZE - off)
+		return -EINVAL;
+	return copy(phys_to_virt(frame_phys(f) + off), src.addr, n, false);
+}

@@ -1,0 +1,208 @@
+/* tests/ktest/user_test.c: user mode, address spaces and user copies,
+ * exercised directly on the framework API (before any process service).
+ *
+ * Layer: kernel tests, public framework API only. Each test builds a tiny
+ * address space with a few instructions of machine code in it. */
+#include <fw/errno.h>
+#include <fw/frame.h>
+#include <fw/ktest.h>
+#include <fw/uaccess.h>
+#include <fw/user.h>
+#include <fw/vmspace.h>
+
+#define CODE_VA 0x10000ull
+#define DATA_VA 0x400000ull
+
+struct uspace {
+	struct fw_vmspace *vs;
+	struct fw_user_context ctx;
+};
+
+/* A space with `code` at CODE_VA (read+exec) and the CPU ready to run it. */
+static int uspace_setup(struct uspace *u, struct fw_bytes code)
+{
+	struct fw_frame *f;
+	int err = fw_vmspace_create(&u->vs);
+
+	if (err)
+		return err;
+	if ((err = fw_frame_alloc(FW_FRAME_ZERO, &f)))
+		return err;
+	if ((err = fw_frame_write(f, 0, code)) ||
+	    (err = fw_vmspace_map(u->vs, CODE_VA, f, FW_PROT_READ | FW_PROT_EXEC))) {
+		fw_frame_put(f);
+		return err;
+	}
+	fw_frame_put(f); /* the mapping holds its own reference */
+	fw_user_context_init(&u->ctx);
+	u->ctx.rip = CODE_VA;
+	fw_vmspace_activate(u->vs);
+	return 0;
+}
+
+static void uspace_teardown(struct uspace *u)
+{
+	fw_vmspace_activate(0);
+	fw_vmspace_destroy(u->vs);
+}
+
+FW_KTEST(user_syscall_roundtrip)
+{
+	/* mov eax,42; syscall; mov rbx,rax; mov eax,43; syscall */
+	static const uint8_t code[] = { 0xb8, 42, 0, 0, 0, 0x0f, 0x05, 0x48, 0x89,
+					0xc3, 0xb8, 43, 0, 0, 0, 0x0f, 0x05 };
+	struct uspace u;
+	struct fw_user_exit why;
+
+	FW_KT_CHECK(uspace_setup(&u, FW_BYTES_OF_ARRAY(code)) == 0);
+	fw_user_run(&u.ctx, &why);
+	FW_KT_CHECKF(why.reason == FW_USER_SYSCALL, "reason %d vector %u",
+		     why.reason, why.vector);
+	FW_KT_CHECK(u.ctx.rax == 42);
+	FW_KT_CHECK(u.ctx.rip == CODE_VA + 7);
+	u.ctx.rax = 1234; /* the "result" */
+	fw_user_run(&u.ctx, &why);
+	FW_KT_CHECK(why.reason == FW_USER_SYSCALL && u.ctx.rax == 43);
+	FW_KT_CHECK(u.ctx.rbx == 1234);
+	/* User code never runs with IOPL or with interrupts off. */
+	FW_KT_CHECK((u.ctx.rflags & 0x3000) == 0);
+	uspace_teardown(&u);
+}
+
+FW_KTEST(user_page_fault_then_resume)
+{
+	/* mov rax,[0x400000]; syscall */
+	static const uint8_t code[] = { 0x48, 0x8b, 0x04, 0x25, 0x00, 0x00,
+					0x40, 0x00, 0x0f, 0x05 };
+	struct uspace u;
+	struct fw_user_exit why;
+	struct fw_frame *f;
+	uint64_t magic = 0x1122334455667788ull;
+
+	FW_KT_CHECK(uspace_setup(&u, FW_BYTES_OF_ARRAY(code)) == 0);
+	fw_user_run(&u.ctx, &why);
+	FW_KT_CHECKF(why.reason == FW_USER_PAGE_FAULT, "reason %d", why.reason);
+	FW_KT_CHECK(why.addr == DATA_VA);
+	FW_KT_CHECK(!(why.error & FW_FAULT_PRESENT) && !(why.error & FW_FAULT_WRITE));
+	FW_KT_CHECK(u.ctx.rip == CODE_VA); /* the instruction did not run */
+	FW_KT_CHECK(fw_frame_alloc(FW_FRAME_ZERO, &f) == 0);
+	FW_KT_CHECK(fw_frame_write(f, 0, FW_BYTES_OF_OBJ(&magic)) == 0);
+	FW_KT_CHECK(fw_vmspace_map(u.vs, DATA_VA, f, FW_PROT_READ) == 0);
+	FW_KT_CHECK(fw_vmspace_map(u.vs, DATA_VA, f, FW_PROT_READ) == -EEXIST);
+	fw_frame_put(f);
+	fw_user_run(&u.ctx, &why);
+	FW_KT_CHECK(why.reason == FW_USER_SYSCALL && u.ctx.rax == magic);
+	uspace_teardown(&u);
+}
+
+FW_KTEST(user_privileged_instructions_fault)
+{
+	/* ud2 | cli | in al,dx | mov rax,cr3 */
+	static const uint8_t ud2[] = { 0x0f, 0x0b };
+	static const uint8_t cli[] = { 0xfa };
+	static const uint8_t in[] = { 0xec };
+	static const uint8_t cr3[] = { 0x0f, 0x20, 0xd8 };
+	struct uspace u;
+	struct fw_user_exit why;
+
+	FW_KT_CHECK(uspace_setup(&u, FW_BYTES_OF_ARRAY(ud2)) == 0);
+	fw_user_run(&u.ctx, &why);
+	FW_KT_CHECK(why.reason == FW_USER_EXCEPTION && why.vector == FW_VEC_INVALID_OPCODE);
+	uspace_teardown(&u);
+	FW_KT_CHECK(uspace_setup(&u, FW_BYTES_OF_ARRAY(cli)) == 0);
+	fw_user_run(&u.ctx, &why);
+	FW_KT_CHECK(why.reason == FW_USER_EXCEPTION && why.vector == FW_VEC_GP);
+	uspace_teardown(&u);
+	FW_KT_CHECK(uspace_setup(&u, FW_BYTES_OF_ARRAY(in)) == 0);
+	fw_user_run(&u.ctx, &why);
+	FW_KT_CHECK(why.reason == FW_USER_EXCEPTION && why.vector == FW_VEC_GP);
+	uspace_teardown(&u);
+	FW_KT_CHECK(uspace_setup(&u, FW_BYTES_OF_ARRAY(cr3)) == 0);
+	fw_user_run(&u.ctx, &why);
+	FW_KT_CHECK(why.reason == FW_USER_EXCEPTION && why.vector == FW_VEC_GP);
+	/* A jump into kernel space is refused before entry. */
+	u.ctx.rip = 0xFFFFFFFF80100000ull;
+	fw_user_run(&u.ctx, &why);
+	FW_KT_CHECK(why.reason == FW_USER_EXCEPTION && why.vector == FW_VEC_GP);
+	/* User code cannot execute from a page mapped without exec. */
+	u.ctx.rip = DATA_VA;
+	struct fw_frame *f;
+	FW_KT_CHECK(fw_frame_alloc(FW_FRAME_ZERO, &f) == 0);
+	FW_KT_CHECK(fw_vmspace_map(u.vs, DATA_VA, f, FW_PROT_READ | FW_PROT_WRITE) == 0);
+	fw_frame_put(f);
+	fw_user_run(&u.ctx, &why);
+	FW_KT_CHECK(why.reason == FW_USER_PAGE_FAULT && (why.error & FW_FAULT_EXEC));
+	uspace_teardown(&u);
+}
+
+FW_KTEST(user_fpu_state_is_per_context)
+{
+	/* movq xmm0, rdi ; syscall ; movq rax, xmm0 ; syscall */
+	static const uint8_t code[] = { 0x66, 0x48, 0x0f, 0x6e, 0xc7, 0x0f, 0x05,
+					0x66, 0x48, 0x0f, 0x7e, 0xc0, 0x0f, 0x05 };
+	struct uspace a, b;
+	struct fw_user_exit why;
+
+	FW_KT_CHECK(uspace_setup(&a, FW_BYTES_OF_ARRAY(code)) == 0);
+	a.ctx.rdi = 0xAAAA;
+	fw_user_run(&a.ctx, &why);
+	FW_KT_CHECK(why.reason == FW_USER_SYSCALL);
+	/* Another context, same space: it sets xmm0 to something else. */
+	fw_user_context_init(&b.ctx);
+	b.ctx.rip = CODE_VA;
+	b.ctx.rdi = 0xBBBB;
+	fw_user_run(&b.ctx, &why);
+	FW_KT_CHECK(why.reason == FW_USER_SYSCALL);
+	fw_user_run(&a.ctx, &why);
+	FW_KT_CHECKF(a.ctx.rax == 0xAAAA, "xmm0 leaked: %#llx",
+		     (unsigned long long)a.ctx.rax);
+	uspace_teardown(&a);
+}
+
+FW_KTEST(uaccess_copies_and_bad_pointers)
+{
+	static const uint8_t nop[] = { 0x90 };
+	struct uspace u;
+	struct fw_frame *f;
+	uint64_t v = 0xfeedface, back = 0;
+	char name[16];
+
+	FW_KT_CHECK(uspace_setup(&u, FW_BYTES_OF_ARRAY(nop)) == 0);
+	FW_KT_CHECK(fw_frame_alloc(FW_FRAME_ZERO, &f) == 0);
+	FW_KT_CHECK(fw_vmspace_map(u.vs, DATA_VA, f, FW_PROT_READ | FW_PROT_WRITE) == 0);
+	fw_frame_put(f);
+	FW_KT_CHECK(FW_COPY_OUT_OBJ(fw_uptr(DATA_VA + 8), &v) == 0);
+	FW_KT_CHECK(FW_COPY_IN_OBJ(&back, fw_uptr(DATA_VA + 8)) == 0 && back == v);
+	/* Unmapped, kernel, wrapping, and straddling-the-end addresses. */
+	FW_KT_CHECK(FW_COPY_IN_OBJ(&back, fw_uptr(0x500000)) == -EFAULT);
+	FW_KT_CHECK(FW_COPY_OUT_OBJ(fw_uptr(0xFFFF800000000000ull), &v) == -EFAULT);
+	FW_KT_CHECK(FW_COPY_IN_OBJ(&back, fw_uptr(~0ull - 3)) == -EFAULT);
+	FW_KT_CHECK(FW_COPY_IN_OBJ(&back, fw_uptr(DATA_VA + 4092)) == -EFAULT);
+	FW_KT_CHECK(fw_clear_user(fw_uptr(DATA_VA), 64) == 0);
+	/* Strings: bounded, terminated, and stopping at the NUL's page. */
+	static const char hello[] = "hello";
+	FW_KT_CHECK(fw_copy_out(fw_uptr(DATA_VA + 4090), FW_BYTES_OF_ARRAY(hello)) == 0);
+	FW_KT_CHECK(fw_copy_in_str(FW_BUF_OF_ARRAY(name), fw_uptr(DATA_VA + 4090)) == 5);
+	FW_KT_CHECK(name[0] == 'h' && name[5] == 0);
+	/* Overwrite the NUL: the string now runs into the unmapped page. */
+	static const char x[1] = { 'x' };
+	FW_KT_CHECK(fw_copy_out(fw_uptr(DATA_VA + 4095), FW_BYTES_OF_ARRAY(x)) == 0);
+	FW_KT_CHECK(fw_copy_in_str(FW_BUF_OF_ARRAY(name), fw_uptr(DATA_VA + 4090)) == -EFAULT);
+	FW_KT_CHECK(fw_copy_in_str(FW_BUF_OF_ARRAY(name), fw_uptr(DATA_VA + 100)) == 0);
+	/* Too long for the buffer. */
+	FW_KT_CHECK(fw_clear_user(fw_uptr(DATA_VA + 200), 1) == 0);
+	FW_KT_CHECK(fw_copy_out(fw_uptr(DATA_VA + 100), FW_BYTES_OF_LITERAL("0123456789abcdefXYZ")) == 0);
+	FW_KT_CHECK(fw_copy_in_str(FW_BUF_OF_ARRAY(name), fw_uptr(DATA_VA + 100)) == -ENAMETOOLONG);
+	FW_KT_CHECK(fw_copy_in_str(FW_BUF_OF_ARRAY(name), fw_uptr(0)) == -EFAULT);
+	/* Read-only page: a kernel write on the user's behalf fails too. */
+	FW_KT_CHECK(fw_vmspace_protect(u.vs, DATA_VA, FW_PROT_READ) == 0);
+	FW_KT_CHECK(FW_COPY_OUT_OBJ(fw_uptr(DATA_VA), &v) == -EFAULT);
+	uint64_t found = 0;
+	FW_KT_CHECK(fw_vmspace_next_mapped(u.vs, CODE_VA + 4096, ~0ull, &found) == 0);
+	FW_KT_CHECK(found == DATA_VA);
+	FW_KT_CHECK(fw_vmspace_mapped_pages(u.vs) == 2);
+	FW_KT_CHECK(fw_vmspace_unmap(u.vs, DATA_VA) == 0);
+	FW_KT_CHECK(fw_vmspace_unmap(u.vs, DATA_VA) == -ENOENT);
+	FW_KT_CHECK(FW_COPY_IN_OBJ(&back, fw_uptr(DATA_VA)) == -EFAULT);
+	uspace_teardown(&u);
+}
