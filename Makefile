@@ -94,7 +94,7 @@ $(KERNEL): $(OBJ) linker.ld tools/gen-symbols.sh
 $(BUILD)/iso.stamp: FORCE
 	@mkdir -p $(BUILD)
 	@echo "APPEND=$(APPEND) INITRD=$(INITRD)" | cmp -s - $@ || echo "APPEND=$(APPEND) INITRD=$(INITRD)" > $@
-$(BUILD)/initrd.cpio: $(if $(INITRD),$(INITRD),tools/mkinitrd.sh) $(BUILD)/iso.stamp
+$(BUILD)/initrd.cpio: $(if $(INITRD),$(INITRD),tools/mkinitrd.sh $(shell find initramfs -type f)) $(BUILD)/iso.stamp
 	@mkdir -p $(BUILD)
 	$(if $(INITRD),cp $(INITRD) $@,tools/mkinitrd.sh $@)
 $(ISO): $(KERNEL) $(BUILD)/initrd.cpio iso/grub.cfg.in $(BUILD)/iso.stamp

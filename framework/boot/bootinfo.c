@@ -35,6 +35,20 @@ const char *fw_boot_opt(const char *key)
 	return fw_cmdline_get(&boot_cmdline, key);
 }
 
+long fw_boot_opt_copy(const char *key, struct fw_buf out)
+{
+	const char *v = fw_cmdline_get(&boot_cmdline, key);
+	size_t len, cap = fw_buf_len(out);
+
+	if (!v)
+		return -ENOENT;
+	len = strlen(v);
+	if (len + 1 > cap)
+		return -ENAMETOOLONG;
+	memcpy(fw__buf_ptr(out), v, len + 1);
+	return (long)len;
+}
+
 int fw_boot_opt_u64(const char *key, uint64_t *out)
 {
 	return fw_cmdline_get_u64(&boot_cmdline, key, out);

@@ -4,7 +4,7 @@
  * task exists and installs the scheduling policy. services_main() is the
  * first task: it prints the banner and, with `ktest` on the command line,
  * runs the in-kernel tests, prints the summary and powers off (the exit
- * code says whether everything passed). */
+ * code says whether everything passed); otherwise it starts user space. */
 #include <fw/boot.h>
 #include <fw/cpu.h>
 #include <fw/frame.h>
@@ -16,6 +16,7 @@
 #include <fw/service.h>
 #include <fw/time.h>
 #include <fw/version.h>
+#include "init/init.h"
 #include "sched/sched.h"
 
 void services_init(void)
@@ -57,8 +58,13 @@ void services_main(void)
 
 	print_banner();
 	report_initrd();
-	if (!fw_boot_opt_has("ktest"))
-		return; /* nothing else to run yet: the CPUs idle */
+	if (!fw_boot_opt_has("ktest")) {
+		if (userland_start()) {
+			fw_printf("no init could be started; powering off\n");
+			fw_poweroff(1);
+		}
+		return; /* pid 1 runs; this task is done */
+	}
 	which = fw_boot_opt("ktest");
 	failed = fw_ktest_run(which, &passed);
 	fw_printf("ktest: %u passed, %u failed\n", passed, failed);

@@ -16,6 +16,9 @@ const char *fw_boot_cmdline(void);
 bool fw_boot_opt_has(const char *key);
 /* Value of key=value ("" for `key=`); NULL if absent or a bare flag. */
 const char *fw_boot_opt(const char *key);
+/* Copy the value of key=value into out (NUL-terminated): its length,
+ * -ENOENT if absent or a bare flag, -ENAMETOOLONG if it does not fit. */
+FW_MUST_CHECK long fw_boot_opt_copy(const char *key, struct fw_buf out);
 /* Numeric value: 0, -ENOENT if absent, -EINVAL if not a number. */
 FW_MUST_CHECK int fw_boot_opt_u64(const char *key, uint64_t *out);
 

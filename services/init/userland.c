@@ -1,0 +1,86 @@
+/* services/init/userland.c: from kernel to the first user process.
+ *
+ * Layer: services (safe C). Registers every subsystem's system calls,
+ * installs the memory service's fault resolver for user copies, builds
+ * the root file system from the initramfs, brings up the console TTY and
+ * starts pid 1 -- `/init`, or what `init=` names -- with fds 0, 1, 2 on
+ * the console, as Linux's kernel_init does. If init exits, the machine
+ * powers off (Linux would panic; powering off is kinder to a VM). */
+#include <fw/boot.h>
+#include <fw/errno.h>
+#include <fw/heap.h>
+#include <fw/log.h>
+#include <fw/power.h>
+#include <fw/string.h>
+#include <fw/vmspace.h>
+#include "fs/vfs.h"
+#include "init/init.h"
+#include "lib/kpath.h"
+#include "mm/mm.h"
+#include "proc/proc_internal.h"
+#include "proc/signal.h"
+#include "tty/tty.h"
+
+void proc_init_exited(int status)
+{
+	int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+
+	fw_printf("init exited (status %d); powering off\n", code);
+	proc_sync_all();
+	fw_poweroff(code);
+}
+
+void proc_sync_all(void)
+{
+	/* The root is tmpfs: there is no backing store to write back yet. */
+}
+
+static void register_syscalls(void)
+{
+	proc_syscalls_init();
+	signal_syscalls_init();
+	exec_syscalls_init();
+	misc_syscalls_init();
+	time_syscalls_init();
+	futex_syscalls_init();
+	mm_syscalls_init();
+	fs_syscalls_init();
+}
+
+int userland_start(void)
+{
+	struct fw_boot_module m;
+	struct fw_bytes initramfs = FW_BYTES_OF_LITERAL("");
+	struct kpath *path;
+	long n;
+	int err;
+
+	register_syscalls();
+	fw_vmspace_set_fault_handler(mm_fault_handler);
+	if (fw_boot_module_count() > 0 && fw_boot_module(0, &m) == 0)
+		initramfs = m.data;
+	err = vfs_init(initramfs);
+	if (err) {
+		fw_err("init: cannot build the root file system (%d)", err);
+		return err;
+	}
+	tty_init();
+
+	path = kpath_alloc();
+	if (!path)
+		return -ENOMEM;
+	n = fw_boot_opt_copy("init", FW_BUF_OF_ARRAY(path->s));
+	if (n == -ENAMETOOLONG) {
+		kpath_free(path);
+		return -ENAMETOOLONG;
+	}
+	if (n <= 0)
+		fw_strlcpy(path->s, "/init", sizeof path->s);
+	err = proc_start_init(path, FW_BYTES_OF_LITERAL(""));
+	if (err)
+		fw_err("init: cannot run %s (error %d); boot with init=/bin/sh "
+		       "or check the initramfs",
+		       path->s, err);
+	kpath_free(path);
+	return err;
+}

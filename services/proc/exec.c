@@ -1,0 +1,193 @@
+/* services/proc/exec.c: execve and execveat, the process side.
+ *
+ * Layer: services (safe C). services/exec builds the new image (ELF,
+ * scripts, stack); this swaps it into the calling process, as Linux's
+ * begin_new_exec does: other threads are ended, the old address space is
+ * dropped, close-on-exec files are closed, caught signals reset to the
+ * default, and the registers start clean at the entry point. */
+#include <fw/errno.h>
+#include <fw/heap.h>
+#include <fw/log.h>
+#include <fw/string.h>
+#include <fw/task.h>
+#include <fw/uaccess.h>
+#include "exec/exec.h"
+#include "fs/fdtable.h"
+#include "fs/uapi.h"
+#include "lib/kpath.h"
+#include "mm/mm.h"
+#include "proc/proc.h"
+#include "proc/proc_internal.h"
+#include "proc/signal.h"
+#include "syscall/nr.h"
+#include "syscall/syscall.h"
+
+/* The last path component, for comm (16 bytes, as Linux truncates). */
+static void set_comm(struct proc *p, const struct kpath *path)
+{
+	size_t start = 0, i;
+
+	for (i = 0; i < KPATH_MAX && path->s[i]; i++)
+		if (path->s[i] == '/')
+			start = i + 1;
+	size_t n = 0;
+	for (i = start; i < KPATH_MAX && path->s[i] && n + 1 < sizeof p->comm; i++)
+		p->comm[n++] = path->s[i];
+	p->comm[n] = 0;
+}
+
+/* Install the prepared image in the calling thread's process. */
+static void commit_image(struct thread *t, struct mm *new_mm, uint64_t entry,
+			 uint64_t sp, const struct kpath *exe)
+{
+	struct proc *p = t->proc;
+	struct mm *old = p->mm;
+
+	p->mm = new_mm;
+	fw_task_set_vmspace(fw_task_current(), new_mm->vs);
+	if (old)
+		mm_put(old);
+	if (p->files)
+		fdtable_close_on_exec(p->files);
+	if (p->sighand)
+		sighand_reset_on_exec(p->sighand);
+	t->altstack_sp = t->altstack_size = 0;
+	t->clear_child_tid = 0;
+	set_comm(p, exe);
+	fw_strlcpy(p->exe_path, exe->s, sizeof p->exe_path);
+	fw_user_context_init(&t->ctx);
+	t->ctx.rip = entry;
+	t->ctx.rsp = sp;
+	proc_vfork_release(p);
+}
+
+/* What Linux hands the first process: argv = { path }, and a minimal
+ * environment (init/main.c: "HOME=/", "TERM=linux"). */
+static int init_strings(struct exec_strings *args, const struct kpath *path)
+{
+	struct fw_bytes name;
+	int err = exec_strings_init(args);
+
+	if (err)
+		return err;
+	if (fw_bytes_sub(FW_BYTES_OF_ARRAY(path->s), 0,
+			 strnlen(path->s, sizeof path->s), &name))
+		return -EINVAL;
+	if ((err = exec_strings_add_arg(args, name)) ||
+	    (err = exec_strings_add_env(args, FW_BYTES_OF_LITERAL("HOME=/"))) ||
+	    (err = exec_strings_add_env(args, FW_BYTES_OF_LITERAL("TERM=linux"))))
+		return err;
+	return exec_strings_set_execfn(args, path);
+}
+
+int exec_initial(struct thread *t, const struct kpath *path)
+{
+	struct exec_strings *args = FW_NEW(struct exec_strings);
+	struct kpath *exe = kpath_alloc();
+	struct mm *mm = 0;
+	uint64_t entry, sp;
+	int err = -ENOMEM;
+
+	if (!args || !exe)
+		goto out;
+	err = init_strings(args, path);
+	if (!err)
+		err = exec_prepare(t->proc->fs, path, args, &mm, &entry, &sp, exe);
+	if (!err) {
+		t->proc->mm = mm;
+		set_comm(t->proc, exe);
+		fw_strlcpy(t->proc->exe_path, exe->s, sizeof t->proc->exe_path);
+		fw_user_context_init(&t->ctx);
+		t->ctx.rip = entry;
+		t->ctx.rsp = sp;
+	}
+out:
+	if (args)
+		exec_strings_free(args);
+	fw_free(args);
+	kpath_free(exe);
+	return err;
+}
+
+static long do_execve(int dirfd, fw_uptr_t upath, fw_uptr_t argv,
+		      fw_uptr_t envp, int flags)
+{
+	struct thread *t = thread_current();
+	struct kpath *path = kpath_alloc(), *exe = kpath_alloc();
+	struct exec_strings *args = FW_NEW(struct exec_strings);
+	struct mm *mm = 0;
+	uint64_t entry, sp;
+	long err = -ENOMEM;
+
+	if (!path || !exe || !args)
+		goto out;
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) {
+		err = -EINVAL;
+		goto out;
+	}
+	err = kpath_from_user(path, upath);
+	if (err)
+		goto out;
+	if (dirfd != AT_FDCWD && path->s[0] != '/') {
+		/* Paths relative to a directory fd are not resolved yet. */
+		err = -ENOSYS;
+		goto out;
+	}
+	err = exec_strings_init(args);
+	if (!err)
+		err = exec_strings_from_user(args, argv, envp);
+	if (!err)
+		err = exec_strings_set_execfn(args, path);
+	if (err)
+		goto out;
+	err = exec_prepare(t->proc->fs, path, args, &mm, &entry, &sp, exe);
+	if (err)
+		goto out;
+	/* Point of no return. Other threads go (Linux de_thread). */
+	if (t->proc->nthreads > 1) {
+		struct thread *o;
+		fw_spin_lock(&t->proc->lock);
+		FW_LIST_FOR_EACH(o, &t->proc->threads, proc_node)
+			if (o != t) {
+				o->exiting = true;
+				if (o->task)
+					fw_task_wake(o->task);
+			}
+		fw_spin_unlock(&t->proc->lock);
+		while (__atomic_load_n(&t->proc->nthreads, __ATOMIC_ACQUIRE) > 1)
+			fw_sleep_ns(1000000);
+	}
+	commit_image(t, mm, entry, sp, exe);
+	err = 0;
+out:
+	if (args)
+		exec_strings_free(args);
+	fw_free(args);
+	kpath_free(path);
+	kpath_free(exe);
+	return err;
+}
+
+static long sys_execve(const struct sys_args *a)
+{
+	long err = do_execve(AT_FDCWD, fw_uptr(a->arg[0]), fw_uptr(a->arg[1]),
+			     fw_uptr(a->arg[2]), 0);
+	/* On success the registers are the new program's: keep its rax 0. */
+	return err ? err : 0;
+}
+
+static long sys_execveat(const struct sys_args *a)
+{
+	return do_execve((int)a->arg[0], fw_uptr(a->arg[1]), fw_uptr(a->arg[2]),
+			 fw_uptr(a->arg[3]), (int)a->arg[4]);
+}
+
+static const struct sys_entry exec_syscalls[] = {
+	{ __NR_execve, "execve", sys_execve },
+	{ __NR_execveat, "execveat", sys_execveat },
+};
+
+void exec_syscalls_init(void)
+{
+	syscall_register(exec_syscalls, FW_ARRAY_LEN(exec_syscalls));
+}

@@ -1,0 +1,574 @@
+/* services/proc/misc.c: identity, credentials, limits and system info.
+ *
+ * Layer: services (safe C). Each follows its Linux man page, including
+ * the order of argument checks; the values that describe the machine
+ * (uname, sysinfo) are true ones. Time-related calls are in time.c. */
+#include <fw/boot.h>
+#include <fw/cpu.h>
+#include <fw/errno.h>
+#include <fw/frame.h>
+#include <fw/heap.h>
+#include <fw/log.h>
+#include <fw/power.h>
+#include <fw/string.h>
+#include <fw/task.h>
+#include <fw/time.h>
+#include <fw/uaccess.h>
+#include <fw/version.h>
+#include "proc/proc.h"
+#include "proc/proc_internal.h"
+#include "proc/signal.h"
+#include "proc/uapi.h"
+#include "syscall/nr.h"
+#include "syscall/syscall.h"
+
+/* --- uname, hostname --------------------------------------------------- */
+
+struct k_utsname {
+	char sysname[65], nodename[65], release[65], version[65], machine[65],
+		domainname[65];
+};
+
+static struct fw_spinlock uts_lock = FW_SPINLOCK_INIT("uts");
+static char hostname[65] = "framekernel";
+static char domainname[65] = "(none)";
+
+static long sys_uname(const struct sys_args *a)
+{
+	struct k_utsname u;
+
+	memset(&u, 0, sizeof u);
+	fw_strlcpy(u.sysname, "Linux", sizeof u.sysname);
+	fw_spin_lock(&uts_lock);
+	memcpy(u.nodename, hostname, sizeof u.nodename);
+	memcpy(u.domainname, domainname, sizeof u.domainname);
+	fw_spin_unlock(&uts_lock);
+	/* glibc and busybox compare the release with minimum versions: say
+	 * which Linux ABI level this kernel follows. */
+	fw_strlcpy(u.release, "6.1.0-framekernel", sizeof u.release);
+	snprintf(u.version, sizeof u.version, "#1 SMP framekernel %s",
+		 FW_VERSION);
+	fw_strlcpy(u.machine, "x86_64", sizeof u.machine);
+	return FW_COPY_OUT_OBJ(fw_uptr(a->arg[0]), &u) ? -EFAULT : 0;
+}
+
+static long set_uts(char (*dst)[65], const struct sys_args *a)
+{
+	char name[65];
+	struct fw_buf head;
+
+	if (proc_current()->cred.euid != 0)
+		return -EPERM;
+	if (a->arg[1] > 64)
+		return -EINVAL;
+	memset(name, 0, sizeof name);
+	if (fw_buf_sub(FW_BUF_OF_ARRAY(name), 0, a->arg[1], &head) ||
+	    fw_copy_in(head, fw_uptr(a->arg[0])))
+		return -EFAULT;
+	fw_spin_lock(&uts_lock);
+	memcpy(dst, &name, sizeof name);
+	fw_spin_unlock(&uts_lock);
+	return 0;
+}
+
+static long sys_sethostname(const struct sys_args *a)
+{
+	return set_uts(&hostname, a);
+}
+
+static long sys_setdomainname(const struct sys_args *a)
+{
+	return set_uts(&domainname, a);
+}
+
+/* --- credentials ------------------------------------------------------- */
+
+static long sys_getuid(const struct sys_args *a)
+{
+	(void)a;
+	return proc_current()->cred.uid;
+}
+static long sys_geteuid(const struct sys_args *a)
+{
+	(void)a;
+	return proc_current()->cred.euid;
+}
+static long sys_getgid(const struct sys_args *a)
+{
+	(void)a;
+	return proc_current()->cred.gid;
+}
+static long sys_getegid(const struct sys_args *a)
+{
+	(void)a;
+	return proc_current()->cred.egid;
+}
+
+static long put_three(const struct sys_args *a, uint32_t r, uint32_t e,
+		      uint32_t s)
+{
+	if (FW_COPY_OUT_OBJ(fw_uptr(a->arg[0]), &r) ||
+	    FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &e) ||
+	    FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &s))
+		return -EFAULT;
+	return 0;
+}
+
+static long sys_getresuid(const struct sys_args *a)
+{
+	const struct cred *c = &proc_current()->cred;
+	return put_three(a, c->uid, c->euid, c->suid);
+}
+
+static long sys_getresgid(const struct sys_args *a)
+{
+	const struct cred *c = &proc_current()->cred;
+	return put_three(a, c->gid, c->egid, c->sgid);
+}
+
+/* setresuid(2): unprivileged callers may only pick among their current
+ * real, effective and saved ids; -1 (as uint32) leaves one unchanged. */
+static bool uid_allowed(const struct cred *c, uint32_t v)
+{
+	return c->euid == 0 || v == c->uid || v == c->euid || v == c->suid;
+}
+
+static long set_ids(uint32_t r, uint32_t e, uint32_t s, bool gid)
+{
+	struct cred *c = &proc_current()->cred;
+	const uint32_t keep = 0xffffffffu;
+
+	if ((r != keep && !uid_allowed(c, r)) ||
+	    (e != keep && !uid_allowed(c, e)) ||
+	    (s != keep && !uid_allowed(c, s)))
+		return -EPERM;
+	if (gid) {
+		if (r != keep)
+			c->gid = r;
+		if (e != keep)
+			c->egid = c->fsgid = e;
+		if (s != keep)
+			c->sgid = s;
+	} else {
+		if (r != keep)
+			c->uid = r;
+		if (e != keep)
+			c->euid = c->fsuid = e;
+		if (s != keep)
+			c->suid = s;
+	}
+	return 0;
+}
+
+static long sys_setresuid(const struct sys_args *a)
+{
+	return set_ids((uint32_t)a->arg[0], (uint32_t)a->arg[1],
+		       (uint32_t)a->arg[2], false);
+}
+
+static long sys_setresgid(const struct sys_args *a)
+{
+	return set_ids((uint32_t)a->arg[0], (uint32_t)a->arg[1],
+		       (uint32_t)a->arg[2], true);
+}
+
+static long sys_setreuid(const struct sys_args *a)
+{
+	return set_ids((uint32_t)a->arg[0], (uint32_t)a->arg[1], 0xffffffffu,
+		       false);
+}
+
+static long sys_setregid(const struct sys_args *a)
+{
+	return set_ids((uint32_t)a->arg[0], (uint32_t)a->arg[1], 0xffffffffu,
+		       true);
+}
+
+/* setuid(2): root sets all three; others only the effective id. */
+static long sys_setuid(const struct sys_args *a)
+{
+	uint32_t id = (uint32_t)a->arg[0];
+	if (proc_current()->cred.euid == 0)
+		return set_ids(id, id, id, false);
+	return set_ids(0xffffffffu, id, 0xffffffffu, false);
+}
+
+static long sys_setgid(const struct sys_args *a)
+{
+	uint32_t id = (uint32_t)a->arg[0];
+	if (proc_current()->cred.euid == 0)
+		return set_ids(id, id, id, true);
+	return set_ids(0xffffffffu, id, 0xffffffffu, true);
+}
+
+static long sys_getgroups(const struct sys_args *a)
+{
+	const struct cred *c = &proc_current()->cred;
+	int size = (int)a->arg[0];
+
+	if (size < 0)
+		return -EINVAL;
+	if (size == 0)
+		return c->ngroups;
+	if ((uint32_t)size < c->ngroups)
+		return -EINVAL;
+	for (uint32_t i = 0; i < c->ngroups; i++)
+		if (FW_COPY_OUT_OBJ(fw_uptr_add(fw_uptr(a->arg[1]), 4ull * i),
+				    &c->groups[i]))
+			return -EFAULT;
+	return c->ngroups;
+}
+
+static long sys_setgroups(const struct sys_args *a)
+{
+	struct cred *c = &proc_current()->cred;
+	uint64_t n = a->arg[0];
+	uint32_t groups[32];
+
+	if (c->euid != 0)
+		return -EPERM;
+	if (n > FW_ARRAY_LEN(groups))
+		return -EINVAL;
+	for (uint64_t i = 0; i < n; i++)
+		if (FW_COPY_IN_OBJ(&groups[i],
+				   fw_uptr_add(fw_uptr(a->arg[1]), 4 * i)))
+			return -EFAULT;
+	for (uint64_t i = 0; i < n; i++)
+		c->groups[i] = groups[i];
+	c->ngroups = (uint32_t)n;
+	return 0;
+}
+
+/* --- limits and usage -------------------------------------------------- */
+
+static long prlimit(struct proc *p, unsigned res, fw_uptr_t newp, fw_uptr_t oldp)
+{
+	struct k_rlimit nl, ol;
+
+	if (res >= RLIM_NLIMITS)
+		return -EINVAL;
+	ol.cur = p->rlimit_cur[res];
+	ol.max = p->rlimit_max[res];
+	if (!fw_uptr_is_null(newp)) {
+		if (FW_COPY_IN_OBJ(&nl, newp))
+			return -EFAULT;
+		if (nl.cur > nl.max)
+			return -EINVAL;
+		if (nl.max > ol.max && proc_current()->cred.euid != 0)
+			return -EPERM;
+	}
+	if (!fw_uptr_is_null(oldp) && FW_COPY_OUT_OBJ(oldp, &ol))
+		return -EFAULT;
+	if (!fw_uptr_is_null(newp)) {
+		p->rlimit_cur[res] = nl.cur;
+		p->rlimit_max[res] = nl.max;
+	}
+	return 0;
+}
+
+static long sys_getrlimit(const struct sys_args *a)
+{
+	return prlimit(proc_current(), (unsigned)a->arg[0], fw_uptr(0),
+		       fw_uptr(a->arg[1]));
+}
+
+static long sys_setrlimit(const struct sys_args *a)
+{
+	return prlimit(proc_current(), (unsigned)a->arg[0], fw_uptr(a->arg[1]),
+		       fw_uptr(0));
+}
+
+static long sys_prlimit64(const struct sys_args *a)
+{
+	struct proc *p = a->arg[0] ? proc_find((int)a->arg[0]) : proc_current();
+	if (!p || p->zombie)
+		return -ESRCH;
+	return prlimit(p, (unsigned)a->arg[1], fw_uptr(a->arg[2]),
+		       fw_uptr(a->arg[3]));
+}
+
+struct k_rusage {
+	struct k_timeval utime, stime;
+	int64_t rest[14];
+};
+
+#define RUSAGE_SELF 0
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD 1
+
+static void ns_to_tv(uint64_t ns, struct k_timeval *tv)
+{
+	tv->tv_sec = (int64_t)(ns / FW_NSEC_PER_SEC);
+	tv->tv_usec = (int64_t)(ns % FW_NSEC_PER_SEC / 1000);
+}
+
+/* CPU time of the calling process: exited threads plus the live ones. */
+static uint64_t proc_cpu_ns(struct proc *p)
+{
+	uint64_t ns = p->utime_ns;
+	struct thread *t;
+
+	fw_spin_lock(&p->lock);
+	FW_LIST_FOR_EACH(t, &p->threads, proc_node)
+		if (t->task)
+			ns += fw_task_runtime_ns(t->task);
+	fw_spin_unlock(&p->lock);
+	return ns;
+}
+
+static long sys_getrusage(const struct sys_args *a)
+{
+	struct k_rusage ru;
+	int who = (int)a->arg[0];
+
+	memset(&ru, 0, sizeof ru);
+	if (who == RUSAGE_SELF)
+		ns_to_tv(proc_cpu_ns(proc_current()), &ru.utime);
+	else if (who == RUSAGE_THREAD)
+		ns_to_tv(fw_task_runtime_ns(fw_task_current()), &ru.utime);
+	else if (who != RUSAGE_CHILDREN)
+		return -EINVAL;
+	return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &ru) ? -EFAULT : 0;
+}
+
+/* times(2): clock ticks of 1/100 s (AT_CLKTCK, sysconf(_SC_CLK_TCK)). */
+static long sys_times(const struct sys_args *a)
+{
+	int64_t tms[4] = { (int64_t)(proc_cpu_ns(proc_current()) / 10000000ull),
+			   0, 0, 0 };
+
+	if (a->arg[0] && fw_copy_out(fw_uptr(a->arg[0]), FW_BYTES_OF_ARRAY(tms)))
+		return -EFAULT;
+	return (long)(fw_time_ns() / 10000000ull);
+}
+
+struct k_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	uint8_t f[4];
+};
+
+static long sys_sysinfo(const struct sys_args *a)
+{
+	struct k_sysinfo si;
+	int cursor = 0, n = 0;
+
+	memset(&si, 0, sizeof si);
+	si.uptime = (int64_t)(fw_time_ns() / FW_NSEC_PER_SEC);
+	si.totalram = fw_frames_total() * FW_PAGE_SIZE;
+	si.freeram = fw_frames_free() * FW_PAGE_SIZE;
+	while (proc_next(&cursor))
+		n++;
+	si.procs = (uint16_t)n;
+	si.mem_unit = 1;
+	return FW_COPY_OUT_OBJ(fw_uptr(a->arg[0]), &si) ? -EFAULT : 0;
+}
+
+/* --- scheduling ------------------------------------------------------- */
+
+static long sys_sched_yield(const struct sys_args *a)
+{
+	(void)a;
+	fw_task_yield();
+	return 0;
+}
+
+static long sys_sched_getaffinity(const struct sys_args *a)
+{
+	uint64_t mask = fw_cpu_count() >= 64 ? ~0ull
+					     : (1ull << fw_cpu_count()) - 1;
+	uint64_t len = a->arg[1];
+
+	if (len < sizeof mask || (len & 7))
+		return -EINVAL;
+	if (a->arg[0] && !proc_find((int)a->arg[0]) && !thread_find((int)a->arg[0]))
+		return -ESRCH;
+	if (fw_clear_user(fw_uptr(a->arg[2]), len) ||
+	    FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &mask))
+		return -EFAULT;
+	return sizeof mask; /* bytes written, as the raw syscall returns */
+}
+
+static long sys_sched_setaffinity(const struct sys_args *a)
+{
+	/* Accepted and not enforced: the policy places tasks itself. */
+	if (a->arg[0] && !proc_find((int)a->arg[0]) && !thread_find((int)a->arg[0]))
+		return -ESRCH;
+	return 0;
+}
+
+static long sys_getcpu(const struct sys_args *a)
+{
+	uint32_t cpu = fw_cpu_id(), node = 0;
+
+	if (a->arg[0] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[0]), &cpu))
+		return -EFAULT;
+	if (a->arg[1] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &node))
+		return -EFAULT;
+	return 0;
+}
+
+/* --- process attributes ----------------------------------------------- */
+
+static long sys_arch_prctl(const struct sys_args *a)
+{
+	struct thread *t = thread_current();
+
+	switch (a->arg[0]) {
+	case ARCH_SET_FS:
+		if (a->arg[1] >= FW_USER_TOP)
+			return -EPERM;
+		t->ctx.fs_base = a->arg[1];
+		return 0;
+	case ARCH_SET_GS:
+		if (a->arg[1] >= FW_USER_TOP)
+			return -EPERM;
+		t->ctx.gs_base = a->arg[1];
+		return 0;
+	case ARCH_GET_FS:
+		return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &t->ctx.fs_base)
+			       ? -EFAULT
+			       : 0;
+	case ARCH_GET_GS:
+		return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &t->ctx.gs_base)
+			       ? -EFAULT
+			       : 0;
+	}
+	return -EINVAL;
+}
+
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+static long sys_prctl(const struct sys_args *a)
+{
+	struct proc *p = proc_current();
+	char name[16];
+
+	switch (a->arg[0]) {
+	case PR_SET_NAME:
+		memset(name, 0, sizeof name);
+		if (fw_copy_in_str(FW_BUF_OF_ARRAY(name), fw_uptr(a->arg[1])) < 0 &&
+		    name[0] == 0)
+			return -EFAULT;
+		name[15] = 0;
+		memcpy(p->comm, name, sizeof p->comm);
+		return 0;
+	case PR_GET_NAME:
+		return fw_copy_out(fw_uptr(a->arg[1]), FW_BYTES_OF_ARRAY(p->comm))
+			       ? -EFAULT
+			       : 0;
+	case PR_SET_PDEATHSIG:
+		return a->arg[1] > NSIG ? -EINVAL : 0;
+	case PR_GET_PDEATHSIG: {
+		int32_t zero = 0;
+		return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &zero) ? -EFAULT : 0;
+	}
+	}
+	return -EINVAL;
+}
+
+static long sys_set_robust_list(const struct sys_args *a)
+{
+	/* struct robust_list_head is 24 bytes; the list is only walked at
+	 * thread death to release futexes held by a dying thread. */
+	if (a->arg[1] != 24)
+		return -EINVAL;
+	thread_current()->robust_list = a->arg[0];
+	return 0;
+}
+
+static long sys_get_robust_list(const struct sys_args *a)
+{
+	struct thread *t = a->arg[0] ? thread_find((int)a->arg[0])
+				     : thread_current();
+	uint64_t len = 24;
+
+	if (!t)
+		return -ESRCH;
+	if (FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &t->robust_list) ||
+	    FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &len))
+		return -EFAULT;
+	return 0;
+}
+
+/* reboot(2): the magic numbers must match, then the command. */
+#define LINUX_REBOOT_MAGIC1 0xfee1dead
+#define LINUX_REBOOT_CMD_RESTART 0x01234567
+#define LINUX_REBOOT_CMD_HALT 0xCDEF0123
+#define LINUX_REBOOT_CMD_POWER_OFF 0x4321FEDC
+#define LINUX_REBOOT_CMD_CAD_ON 0x89ABCDEF
+#define LINUX_REBOOT_CMD_CAD_OFF 0x00000000
+
+static long sys_reboot(const struct sys_args *a)
+{
+	uint32_t m2 = (uint32_t)a->arg[1];
+
+	if ((uint32_t)a->arg[0] != LINUX_REBOOT_MAGIC1 ||
+	    (m2 != 672274793 && m2 != 85072278 && m2 != 369367448 &&
+	     m2 != 537993216))
+		return -EINVAL;
+	if (proc_current()->cred.euid != 0)
+		return -EPERM;
+	switch ((uint32_t)a->arg[2]) {
+	case LINUX_REBOOT_CMD_RESTART:
+		fw_printf("reboot: Restarting system\n");
+		proc_sync_all();
+		fw_reboot();
+	case LINUX_REBOOT_CMD_HALT:
+	case LINUX_REBOOT_CMD_POWER_OFF:
+		fw_printf("reboot: Power down\n");
+		proc_sync_all();
+		fw_poweroff(0);
+	case LINUX_REBOOT_CMD_CAD_ON:
+	case LINUX_REBOOT_CMD_CAD_OFF:
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static const struct sys_entry misc_syscalls[] = {
+	{ __NR_uname, "uname", sys_uname },
+	{ __NR_sethostname, "sethostname", sys_sethostname },
+	{ __NR_setdomainname, "setdomainname", sys_setdomainname },
+	{ __NR_getuid, "getuid", sys_getuid },
+	{ __NR_geteuid, "geteuid", sys_geteuid },
+	{ __NR_getgid, "getgid", sys_getgid },
+	{ __NR_getegid, "getegid", sys_getegid },
+	{ __NR_getresuid, "getresuid", sys_getresuid },
+	{ __NR_getresgid, "getresgid", sys_getresgid },
+	{ __NR_setresuid, "setresuid", sys_setresuid },
+	{ __NR_setresgid, "setresgid", sys_setresgid },
+	{ __NR_setreuid, "setreuid", sys_setreuid },
+	{ __NR_setregid, "setregid", sys_setregid },
+	{ __NR_setuid, "setuid", sys_setuid },
+	{ __NR_setgid, "setgid", sys_setgid },
+	{ __NR_getgroups, "getgroups", sys_getgroups },
+	{ __NR_setgroups, "setgroups", sys_setgroups },
+	{ __NR_getrlimit, "getrlimit", sys_getrlimit },
+	{ __NR_setrlimit, "setrlimit", sys_setrlimit },
+	{ __NR_prlimit64, "prlimit64", sys_prlimit64 },
+	{ __NR_getrusage, "getrusage", sys_getrusage },
+	{ __NR_times, "times", sys_times },
+	{ __NR_sysinfo, "sysinfo", sys_sysinfo },
+	{ __NR_sched_yield, "sched_yield", sys_sched_yield },
+	{ __NR_sched_getaffinity, "sched_getaffinity", sys_sched_getaffinity },
+	{ __NR_sched_setaffinity, "sched_setaffinity", sys_sched_setaffinity },
+	{ __NR_getcpu, "getcpu", sys_getcpu },
+	{ __NR_arch_prctl, "arch_prctl", sys_arch_prctl },
+	{ __NR_prctl, "prctl", sys_prctl },
+	{ __NR_set_robust_list, "set_robust_list", sys_set_robust_list },
+	{ __NR_get_robust_list, "get_robust_list", sys_get_robust_list },
+	{ __NR_reboot, "reboot", sys_reboot },
+};
+
+void misc_syscalls_init(void)
+{
+	syscall_register(misc_syscalls, FW_ARRAY_LEN(misc_syscalls));
+}

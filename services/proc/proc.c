@@ -1,0 +1,812 @@
+/* services/proc/proc.c: the process table, fork/clone, exit and wait.
+ *
+ * Layer: services (safe C). Lock order: proc_tree_lock (parent/child links,
+ * pids, zombie state), then a proc's own lock. A process is created by
+ * clone (fork, vfork and threads are all clone), becomes a zombie when its
+ * last thread exits, and is freed when its parent reaps it with wait4 --
+ * or at once if the parent ignores SIGCHLD, as Linux does. Orphans are
+ * re-parented to init (pid 1). */
+#include <fw/errno.h>
+#include <fw/heap.h>
+#include <fw/log.h>
+#include <fw/panic.h>
+#include <fw/string.h>
+#include <fw/time.h>
+#include <fw/uaccess.h>
+#include <fw/vmspace.h>
+#include "fs/fdtable.h"
+#include "mm/mm.h"
+#include "proc/proc.h"
+#include "proc/proc_internal.h"
+#include "proc/signal.h"
+#include "proc/uapi.h"
+#include "syscall/nr.h"
+#include "syscall/syscall.h"
+
+#define PID_MAX 32768
+#define PROC_LIMIT 4096 /* processes+threads: bounds a fork bomb */
+
+struct fw_spinlock proc_tree_lock = FW_SPINLOCK_INIT("proc-tree");
+
+/* pid/tid -> owner (proc_tree_lock). A thread's tid and a process's pid
+ * share one space: the main thread's tid is the pid. */
+struct pid_slot {
+	struct proc *proc;     /* process with this pid (if a pid) */
+	struct thread *thread; /* thread with this tid (if alive) */
+};
+static struct pid_slot pids[PID_MAX];
+static int last_pid;
+static unsigned nr_tasks;
+
+static struct proc *init_proc;
+
+struct thread *thread_current(void)
+{
+	struct fw_task_data *d = fw_task_data(fw_task_current());
+	return d ? d->thread : 0;
+}
+
+struct proc *proc_current(void)
+{
+	struct thread *t = thread_current();
+	return t ? t->proc : 0;
+}
+
+/* A free id, or -EAGAIN. Caller holds proc_tree_lock. */
+static int pid_alloc(void)
+{
+	if (nr_tasks >= PROC_LIMIT)
+		return -EAGAIN;
+	for (int i = 0; i < PID_MAX; i++) {
+		int pid = (last_pid + 1 + i) % PID_MAX;
+		if (pid < 1)
+			continue;
+		if (!pids[pid].proc && !pids[pid].thread) {
+			last_pid = pid;
+			nr_tasks++;
+			return pid;
+		}
+	}
+	return -EAGAIN;
+}
+
+struct proc *proc_find(int pid)
+{
+	if (pid <= 0 || pid >= PID_MAX)
+		return 0;
+	return pids[pid].proc;
+}
+
+struct thread *thread_find(int tid)
+{
+	if (tid <= 0 || tid >= PID_MAX)
+		return 0;
+	return pids[tid].thread;
+}
+
+static struct proc *proc_alloc(void)
+{
+	struct proc *p = FW_NEW(struct proc);
+
+	if (!p)
+		return 0;
+	fw_list_init(&p->children);
+	fw_list_init(&p->sibling);
+	fw_list_init(&p->threads);
+	fw_spin_init(&p->lock, "proc");
+	fw_waitq_init(&p->child_wait, "wait4");
+	fw_waitq_init(&p->stop_wait, "stopped");
+	fw_waitq_init(&p->vfork_wait, "vfork");
+	p->exit_signal = SIGCHLD;
+	p->start_ns = fw_time_ns();
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		p->rlimit_cur[i] = RLIM_INFINITY;
+		p->rlimit_max[i] = RLIM_INFINITY;
+	}
+	p->rlimit_cur[RLIMIT_STACK] = 8ull << 20;
+	p->rlimit_cur[RLIMIT_NOFILE] = 1024;
+	p->rlimit_max[RLIMIT_NOFILE] = 4096;
+	p->rlimit_cur[RLIMIT_NPROC] = PROC_LIMIT;
+	p->rlimit_max[RLIMIT_NPROC] = PROC_LIMIT;
+	p->rlimit_cur[RLIMIT_CORE] = 0;
+	return p;
+}
+
+static struct thread *thread_alloc(struct proc *p)
+{
+	struct thread *t = FW_NEW(struct thread);
+
+	if (!t)
+		return 0;
+	t->td.thread = t;
+	t->proc = p;
+	t->restart_nr = ~0ull;
+	fw_list_init(&t->proc_node);
+	fw_waitq_init(&t->sig_wait, "sigsuspend");
+	return t;
+}
+
+/* Free what a process owns (mm, files, fs, handlers). */
+static void proc_release_resources(struct proc *p)
+{
+	if (p->files)
+		fdtable_put(p->files);
+	if (p->fs)
+		fs_context_put(p->fs);
+	if (p->sighand)
+		sighand_put(p->sighand);
+	p->files = 0;
+	p->fs = 0;
+	p->sighand = 0;
+}
+
+/* Start t's kernel task. */
+static int thread_start(struct thread *t)
+{
+	struct fw_task *task;
+	int err = FW_TASK_SPAWN(t->proc->comm, thread_main, t, -1, &task);
+
+	if (err)
+		return err;
+	fw_task_detach(task);
+	return 0;
+}
+
+/* --- init ----------------------------------------------------------- */
+
+int proc_start_init(const struct kpath *path, struct fw_bytes argv0)
+{
+	struct proc *p = proc_alloc();
+	struct thread *t;
+	int err;
+
+	(void)argv0;
+	if (!p)
+		return -ENOMEM;
+	t = thread_alloc(p);
+	if (!t) {
+		fw_free(p);
+		return -ENOMEM;
+	}
+	p->files = fdtable_create();
+	p->fs = fs_context_create_root();
+	if (!p->files || !p->fs || sighand_create(&p->sighand)) {
+		proc_release_resources(p);
+		fw_free(t);
+		fw_free(p);
+		return -ENOMEM;
+	}
+	err = vfs_open_console(p->files);
+	if (err)
+		fw_warn("init: cannot open /dev/console (%d); init runs without "
+			"stdin/stdout",
+			err);
+	fw_spin_lock(&proc_tree_lock);
+	p->pid = pid_alloc();
+	t->tid = p->pid;
+	pids[p->pid].proc = p;
+	pids[p->pid].thread = t;
+	fw_spin_unlock(&proc_tree_lock);
+	p->pgid = p->sid = p->pid;
+	init_proc = p;
+	fw_list_add_tail(&p->threads, &t->proc_node);
+	p->nthreads = 1;
+	fw_user_context_init(&t->ctx);
+	err = exec_initial(t, path);
+	if (err)
+		return err;
+	return thread_start(t);
+}
+
+/* --- clone ----------------------------------------------------------- */
+
+static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
+		     uint64_t ctid, uint64_t tls)
+{
+	struct thread *cur = thread_current();
+	struct proc *parent = cur->proc, *p;
+	struct thread *t;
+	bool thread_only = flags & CLONE_THREAD;
+	int err, id;
+
+	/* Argument checks first (clone(2) ERRORS). */
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if (flags & (CLONE_NEWNS | 0x7E000000u) & ~(CLONE_CHILD_SETTID |
+						     CLONE_CHILD_CLEARTID |
+						     CLONE_SETTLS |
+						     CLONE_PARENT_SETTID |
+						     CLONE_DETACHED |
+						     CLONE_SYSVSEM))
+		return -EINVAL; /* namespaces are not supported */
+
+	p = thread_only ? parent : proc_alloc();
+	if (!p)
+		return -ENOMEM;
+	t = thread_alloc(p);
+	if (!t) {
+		if (!thread_only)
+			fw_free(p);
+		return -ENOMEM;
+	}
+
+	if (!thread_only) {
+		fw_strlcpy(p->comm, parent->comm, sizeof p->comm);
+		fw_strlcpy(p->exe_path, parent->exe_path, sizeof p->exe_path);
+		p->cred = parent->cred;
+		p->ctty = parent->ctty;
+		for (int i = 0; i < RLIM_NLIMITS; i++) {
+			p->rlimit_cur[i] = parent->rlimit_cur[i];
+			p->rlimit_max[i] = parent->rlimit_max[i];
+		}
+		p->exit_signal = (int)(flags & CSIGNAL);
+		if (flags & CLONE_VM) {
+			mm_get(parent->mm);
+			p->mm = parent->mm;
+			err = 0;
+		} else {
+			err = mm_fork(parent->mm, &p->mm);
+		}
+		if (!err && (flags & CLONE_FILES)) {
+			fdtable_get(parent->files);
+			p->files = parent->files;
+		} else if (!err) {
+			err = fdtable_fork(parent->files, &p->files);
+		}
+		if (!err && (flags & CLONE_FS)) {
+			fs_context_get(parent->fs);
+			p->fs = parent->fs;
+		} else if (!err) {
+			err = fs_context_fork(parent->fs, &p->fs);
+		}
+		if (!err && (flags & CLONE_SIGHAND)) {
+			sighand_get(parent->sighand);
+			p->sighand = parent->sighand;
+		} else if (!err) {
+			err = sighand_copy(parent->sighand, &p->sighand);
+		}
+		if (err)
+			goto fail;
+	}
+
+	fw_spin_lock(&proc_tree_lock);
+	id = pid_alloc();
+	if (id < 0) {
+		fw_spin_unlock(&proc_tree_lock);
+		err = id;
+		goto fail;
+	}
+	t->tid = id;
+	pids[id].thread = t;
+	if (!thread_only) {
+		p->pid = id;
+		pids[id].proc = p;
+		p->pgid = parent->pgid;
+		p->sid = parent->sid;
+		p->parent = (flags & CLONE_PARENT) && parent->parent
+				    ? parent->parent
+				    : parent;
+		fw_list_add_tail(&p->parent->children, &p->sibling);
+	}
+	fw_spin_unlock(&proc_tree_lock);
+
+	fw_user_context_copy(&t->ctx, &cur->ctx);
+	t->ctx.rax = 0; /* the child sees 0 */
+	if (stack)
+		t->ctx.rsp = stack;
+	if (flags & CLONE_SETTLS)
+		t->ctx.fs_base = tls;
+	t->sigmask = cur->sigmask;
+	if (flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = ctid;
+	if (flags & CLONE_PARENT_SETTID) {
+		int32_t v = id;
+		if (FW_COPY_OUT_OBJ(fw_uptr(ptid), &v)) {
+			/* Ignored, as Linux ignores it: the child exists. */
+		}
+	}
+	if (flags & CLONE_CHILD_SETTID) {
+		/* Written into the child's memory: with a copied mm, this
+		 * is done by the child itself before it first runs. */
+		t->set_child_tid = ctid;
+	}
+
+	fw_spin_lock(&p->lock);
+	fw_list_add_tail(&p->threads, &t->proc_node);
+	p->nthreads++;
+	fw_spin_unlock(&p->lock);
+
+	err = thread_start(t);
+	if (err) {
+		fw_panic("clone: could not start a task for tid %d", id);
+	}
+	if (flags & CLONE_VFORK) {
+		FW_WAIT_EVENT(&p->vfork_wait,
+			      __atomic_load_n(&p->vfork_done, __ATOMIC_ACQUIRE));
+	}
+	return id;
+
+fail:
+	if (!thread_only) {
+		if (p->mm)
+			mm_put(p->mm);
+		proc_release_resources(p);
+		fw_free(p);
+	}
+	fw_free(t);
+	return err;
+}
+
+static long sys_fork(const struct sys_args *a)
+{
+	(void)a;
+	return do_clone(SIGCHLD, 0, 0, 0, 0);
+}
+
+static long sys_vfork(const struct sys_args *a)
+{
+	(void)a;
+	return do_clone(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+}
+
+/* x86-64 argument order: flags, stack, parent_tid, child_tid, tls. */
+static long sys_clone(const struct sys_args *a)
+{
+	return do_clone(a->arg[0], a->arg[1], a->arg[2], a->arg[3], a->arg[4]);
+}
+
+/* --- exit ------------------------------------------------------------ */
+
+void proc_vfork_release(struct proc *p)
+{
+	__atomic_store_n(&p->vfork_done, true, __ATOMIC_RELEASE);
+	fw_waitq_wake_all(&p->vfork_wait);
+}
+
+/* Called by the last thread: become a zombie and tell the parent. */
+static void proc_become_zombie(struct proc *p)
+{
+	struct proc *parent, *child, *tmp;
+	bool autoreap = false;
+	struct mm *mm = p->mm;
+
+	/* Leave the address space before it can go. */
+	fw_task_set_vmspace(fw_task_current(), 0);
+	p->mm = 0;
+	if (mm)
+		mm_put(mm);
+	proc_release_resources(p);
+	proc_vfork_release(p);
+
+	fw_spin_lock(&proc_tree_lock);
+	/* Orphans go to init. */
+	FW_LIST_FOR_EACH_SAFE(child, tmp, &p->children, sibling)
+	{
+		fw_list_del(&child->sibling);
+		child->parent = init_proc;
+		fw_list_add_tail(&init_proc->children, &child->sibling);
+	}
+	parent = p->parent;
+	p->zombie = true;
+	if (parent && parent->sighand) {
+		const struct k_sigaction *sa =
+			&parent->sighand->action[SIGCHLD];
+		autoreap = p->exit_signal == SIGCHLD &&
+			   (sa->handler == SIG_IGN ||
+			    (sa->flags & SA_NOCLDWAIT));
+	}
+	fw_spin_unlock(&proc_tree_lock);
+	if (p == init_proc) {
+		fw_err("init (pid 1) exited with status %#x; powering off",
+		       p->exit_status);
+		proc_init_exited(p->exit_status);
+	}
+	if (parent) {
+		if (p->exit_signal && !autoreap) {
+			struct k_siginfo si = { 0 };
+			si.si_signo = p->exit_signal;
+			si.si_code = (p->exit_status & 0x7f) ? CLD_KILLED
+							     : CLD_EXITED;
+			si.f0 = (uint64_t)(uint32_t)p->pid |
+				((uint64_t)p->cred.uid << 32);
+			si.f1 = (p->exit_status & 0x7f)
+					? (uint64_t)(p->exit_status & 0x7f)
+					: (uint64_t)((p->exit_status >> 8) & 0xff);
+			(void)signal_send_proc(parent, p->exit_signal, &si);
+		}
+		fw_waitq_wake_all(&parent->child_wait);
+	}
+	if (autoreap)
+		proc_reap(p);
+}
+
+void proc_reap(struct proc *p)
+{
+	fw_spin_lock(&proc_tree_lock);
+	fw_list_del(&p->sibling);
+	pids[p->pid].proc = 0;
+	nr_tasks--;
+	fw_spin_unlock(&proc_tree_lock);
+	fw_free(p);
+}
+
+void thread_exit(struct thread *t, int code)
+{
+	struct proc *p = t->proc;
+	bool last;
+
+	if (t->clear_child_tid) {
+		int32_t zero = 0;
+		/* CLONE_CHILD_CLEARTID: zero the tid and wake a futex waiter
+		 * (pthread_join sleeps on it). */
+		if (FW_COPY_OUT_OBJ(fw_uptr(t->clear_child_tid), &zero) == 0)
+			futex_wake_addr(t->clear_child_tid, 1);
+	}
+	fw_spin_lock(&p->lock);
+	fw_list_del(&t->proc_node);
+	last = --p->nthreads == 0;
+	if (last && !p->exiting)
+		p->exit_status = (code & 0xff) << 8;
+	p->utime_ns += fw_task_runtime_ns(fw_task_current());
+	fw_spin_unlock(&p->lock);
+
+	fw_spin_lock(&proc_tree_lock);
+	pids[t->tid].thread = 0;
+	if (!last || t->tid != p->pid)
+		nr_tasks--;
+	fw_spin_unlock(&proc_tree_lock);
+
+	if (last)
+		proc_become_zombie(p);
+	else
+		fw_task_set_vmspace(fw_task_current(), 0);
+	fw_task_set_data(fw_task_current(), 0);
+	fw_free(t);
+	fw_task_exit(0);
+}
+
+/* exit_group / fatal signal: every thread leaves; status is kept. */
+void proc_exit_group(struct proc *p, int status)
+{
+	struct thread *t;
+
+	fw_spin_lock(&p->lock);
+	if (!p->exiting) {
+		p->exiting = true;
+		p->exit_status = status;
+	}
+	FW_LIST_FOR_EACH(t, &p->threads, proc_node)
+	{
+		t->exiting = true;
+		if (t->task)
+			fw_task_wake(t->task);
+	}
+	fw_spin_unlock(&p->lock);
+}
+
+static long sys_exit(const struct sys_args *a)
+{
+	thread_exit(thread_current(), (int)a->arg[0]);
+	return 0;
+}
+
+static long sys_exit_group(const struct sys_args *a)
+{
+	struct thread *t = thread_current();
+	proc_exit_group(t->proc, ((int)a->arg[0] & 0xff) << 8);
+	thread_exit(t, (int)a->arg[0]);
+	return 0;
+}
+
+/* --- wait ------------------------------------------------------------ */
+
+static bool wait_matches(const struct proc *parent, const struct proc *c,
+			 int idtype, int id, int options)
+{
+	bool clone_child = c->exit_signal != SIGCHLD;
+
+	if (!(options & __WALL) && clone_child != !!(options & __WCLONE))
+		return false;
+	switch (idtype) {
+	case P_PID:
+		return c->pid == id;
+	case P_PGID:
+		return c->pgid == (id ? id : parent->pgid);
+	default:
+		return true;
+	}
+}
+
+struct wait_result {
+	int pid;
+	int status;   /* wait4 status word */
+	int code;     /* CLD_* for waitid */
+	int si_status;
+	uint32_t uid;
+	bool reaped;
+};
+
+/* One scan of the children: 0 and *res if one is ready, -ECHILD if none
+ * can ever match, -EAGAIN if some may later. */
+static int wait_scan(struct proc *me, int idtype, int id, int options,
+		     struct wait_result *res)
+{
+	struct proc *c;
+	bool any = false;
+
+	fw_spin_lock(&proc_tree_lock);
+	FW_LIST_FOR_EACH(c, &me->children, sibling)
+	{
+		if (!wait_matches(me, c, idtype, id, options))
+			continue;
+		any = true;
+		if (c->zombie && (options & WEXITED)) {
+			res->pid = c->pid;
+			res->status = c->exit_status;
+			res->code = (c->exit_status & 0x7f)
+					    ? ((c->exit_status & 0x80) ? CLD_DUMPED
+								       : CLD_KILLED)
+					    : CLD_EXITED;
+			res->si_status = (c->exit_status & 0x7f)
+						 ? (c->exit_status & 0x7f)
+						 : ((c->exit_status >> 8) & 0xff);
+			res->uid = c->cred.uid;
+			res->reaped = !(options & WNOWAIT);
+			me->utime_ns += c->utime_ns; /* children's times */
+			fw_spin_unlock(&proc_tree_lock);
+			if (res->reaped)
+				proc_reap(c);
+			return 0;
+		}
+		if (c->report_stop && (options & WUNTRACED)) {
+			if (!(options & WNOWAIT))
+				c->report_stop = false;
+			res->pid = c->pid;
+			res->status = (c->stop_sig << 8) | 0x7f;
+			res->code = CLD_STOPPED;
+			res->si_status = c->stop_sig;
+			res->uid = c->cred.uid;
+			fw_spin_unlock(&proc_tree_lock);
+			return 0;
+		}
+		if (c->report_cont && (options & WCONTINUED)) {
+			if (!(options & WNOWAIT))
+				c->report_cont = false;
+			res->pid = c->pid;
+			res->status = 0xffff;
+			res->code = CLD_CONTINUED;
+			res->si_status = SIGCONT;
+			res->uid = c->cred.uid;
+			fw_spin_unlock(&proc_tree_lock);
+			return 0;
+		}
+	}
+	fw_spin_unlock(&proc_tree_lock);
+	return any ? -EAGAIN : -ECHILD;
+}
+
+static long do_wait(int idtype, int id, int options, struct wait_result *res)
+{
+	struct proc *me = proc_current();
+	int err;
+
+	for (;;) {
+		FW_WAIT_EVENT(&me->child_wait,
+			      (err = wait_scan(me, idtype, id, options, res)) !=
+					      -EAGAIN ||
+				      (options & WNOHANG) ||
+				      signal_pending_current());
+		if (err != -EAGAIN)
+			return err;
+		if (options & WNOHANG)
+			return 1; /* nothing yet */
+		return -ERESTARTSYS;
+	}
+}
+
+static long sys_wait4(const struct sys_args *a)
+{
+	int pid = (int)a->arg[0];
+	int options = (int)a->arg[2];
+	struct wait_result res = { 0 };
+	int idtype = P_ALL, id = 0;
+	long err;
+
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
+		return -EINVAL;
+	if (pid > 0)
+		idtype = P_PID, id = pid;
+	else if (pid == 0)
+		idtype = P_PGID, id = 0;
+	else if (pid < -1)
+		idtype = P_PGID, id = -pid;
+	err = do_wait(idtype, id, options | WEXITED, &res);
+	if (err == 1)
+		return 0;
+	if (err)
+		return err;
+	if (a->arg[1]) {
+		int32_t st = res.status;
+		if (FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &st))
+			return -EFAULT;
+	}
+	if (a->arg[3]) { /* struct rusage: times only */
+		uint8_t ru[144] = { 0 };
+		if (fw_copy_out(fw_uptr(a->arg[3]), FW_BYTES_OF_ARRAY(ru)))
+			return -EFAULT;
+	}
+	return res.pid;
+}
+
+static long sys_waitid(const struct sys_args *a)
+{
+	int idtype = (int)a->arg[0], id = (int)a->arg[1];
+	int options = (int)a->arg[3];
+	struct wait_result res = { 0 };
+	struct k_siginfo si = { 0 };
+	long err;
+
+	if (idtype < P_ALL || idtype > P_PGID ||
+	    !(options & (WEXITED | WSTOPPED | WCONTINUED)) ||
+	    (options & ~(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT |
+			 __WALL | __WCLONE)))
+		return -EINVAL;
+	err = do_wait(idtype, id, options, &res);
+	if (err < 0)
+		return err;
+	if (err == 0) {
+		si.si_signo = SIGCHLD;
+		si.si_code = res.code;
+		si.f0 = (uint64_t)(uint32_t)res.pid | ((uint64_t)res.uid << 32);
+		si.f1 = (uint64_t)(uint32_t)res.si_status;
+	}
+	if (a->arg[2] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &si))
+		return -EFAULT;
+	return 0;
+}
+
+/* --- ids, groups, sessions ------------------------------------------- */
+
+static long sys_getpid(const struct sys_args *a)
+{
+	(void)a;
+	return proc_current()->pid;
+}
+
+static long sys_gettid(const struct sys_args *a)
+{
+	(void)a;
+	return thread_current()->tid;
+}
+
+static long sys_getppid(const struct sys_args *a)
+{
+	struct proc *p = proc_current();
+	(void)a;
+	return p->parent ? p->parent->pid : 0;
+}
+
+static long sys_getpgid(const struct sys_args *a)
+{
+	struct proc *p = a->arg[0] ? proc_find((int)a->arg[0]) : proc_current();
+	return p && !p->zombie ? p->pgid : -ESRCH;
+}
+
+static long sys_getpgrp(const struct sys_args *a)
+{
+	(void)a;
+	return proc_current()->pgid;
+}
+
+static long sys_getsid(const struct sys_args *a)
+{
+	struct proc *p = a->arg[0] ? proc_find((int)a->arg[0]) : proc_current();
+	return p && !p->zombie ? p->sid : -ESRCH;
+}
+
+static bool pgrp_in_session(int pgid, int sid)
+{
+	for (int i = 1; i < PID_MAX; i++)
+		if (pids[i].proc && pids[i].proc->pgid == pgid &&
+		    pids[i].proc->sid == sid)
+			return true;
+	return false;
+}
+
+/* setpgid(2): ESRCH, EPERM, EACCES (child already exec'd: not tracked),
+ * EINVAL for a negative pgid. */
+static long sys_setpgid(const struct sys_args *a)
+{
+	struct proc *me = proc_current(), *p;
+	int pid = (int)a->arg[0], pgid = (int)a->arg[1];
+	long err = 0;
+
+	if (pgid < 0)
+		return -EINVAL;
+	fw_spin_lock(&proc_tree_lock);
+	p = pid ? proc_find(pid) : me;
+	if (!p || (p != me && p->parent != me))
+		err = -ESRCH;
+	else if (p->sid != me->sid || p->pid == p->sid)
+		err = -EPERM;
+	else {
+		if (!pgid)
+			pgid = p->pid;
+		if (pgid != p->pid && !pgrp_in_session(pgid, me->sid))
+			err = -EPERM;
+		else
+			p->pgid = pgid;
+	}
+	fw_spin_unlock(&proc_tree_lock);
+	return err;
+}
+
+static long sys_setsid(const struct sys_args *a)
+{
+	struct proc *me = proc_current();
+	long err;
+
+	(void)a;
+	fw_spin_lock(&proc_tree_lock);
+	if (me->pgid == me->pid || pgrp_in_session(me->pid, me->sid) ||
+	    pgrp_exists(me->pid)) {
+		err = -EPERM;
+	} else {
+		me->sid = me->pgid = me->pid;
+		me->ctty = 0;
+		err = me->pid;
+	}
+	fw_spin_unlock(&proc_tree_lock);
+	return err;
+}
+
+bool pgrp_exists(int pgid)
+{
+	for (int i = 1; i < PID_MAX; i++)
+		if (pids[i].proc && !pids[i].proc->zombie &&
+		    pids[i].proc->pgid == pgid)
+			return true;
+	return false;
+}
+
+/* Iterate over live processes (for kill(-1), process groups, /proc). */
+struct proc *proc_next(int *cursor)
+{
+	while (++*cursor < PID_MAX)
+		if (pids[*cursor].proc && !pids[*cursor].proc->zombie)
+			return pids[*cursor].proc;
+	return 0;
+}
+
+static long sys_set_tid_address(const struct sys_args *a)
+{
+	struct thread *t = thread_current();
+	t->clear_child_tid = a->arg[0];
+	return t->tid;
+}
+
+static const struct sys_entry proc_syscalls[] = {
+	{ __NR_fork, "fork", sys_fork },
+	{ __NR_vfork, "vfork", sys_vfork },
+	{ __NR_clone, "clone", sys_clone },
+	{ __NR_exit, "exit", sys_exit },
+	{ __NR_exit_group, "exit_group", sys_exit_group },
+	{ __NR_wait4, "wait4", sys_wait4 },
+	{ __NR_waitid, "waitid", sys_waitid },
+	{ __NR_getpid, "getpid", sys_getpid },
+	{ __NR_gettid, "gettid", sys_gettid },
+	{ __NR_getppid, "getppid", sys_getppid },
+	{ __NR_getpgid, "getpgid", sys_getpgid },
+	{ __NR_getpgrp, "getpgrp", sys_getpgrp },
+	{ __NR_getsid, "getsid", sys_getsid },
+	{ __NR_setpgid, "setpgid", sys_setpgid },
+	{ __NR_setsid, "setsid", sys_setsid },
+	{ __NR_set_tid_address, "set_tid_address", sys_set_tid_address },
+};
+
+void proc_syscalls_init(void)
+{
+	syscall_register(proc_syscalls, FW_ARRAY_LEN(proc_syscalls));
+}

@@ -1,0 +1,119 @@
+/* services/proc/proc.h: processes and threads.
+ *
+ * Layer: services (safe C). A process owns an address space (struct mm,
+ * services/mm), a file-descriptor table and a file-system context (cwd,
+ * root, umask; services/fs), credentials and signal handlers. A thread is
+ * a kernel task running the user-mode loop (proc/thread.c) with its own
+ * user register context. Each subsystem defines the structs it owns; this
+ * header only names them. */
+#ifndef SERVICES_PROC_H
+#define SERVICES_PROC_H
+
+#include <fw/list.h>
+#include <fw/sync.h>
+#include <fw/task.h>
+#include <fw/time.h>
+#include <fw/user.h>
+
+struct mm;        /* services/mm/mm.h */
+struct fdtable;   /* services/fs/vfs.h */
+struct fs_context; /* services/fs/vfs.h */
+struct sighand;   /* services/proc/signal.h */
+struct tty;       /* services/tty/tty.h */
+
+/* The framework stores this per task (fw_task_set_data); services define
+ * it, so finding the current thread needs no cast. */
+struct fw_task_data {
+	struct thread *thread;
+};
+
+struct cred {
+	uint32_t uid, euid, suid, fsuid;
+	uint32_t gid, egid, sgid, fsgid;
+	uint32_t ngroups;
+	uint32_t groups[32];
+};
+
+struct proc {
+	int pid;
+	int pgid;                 /* process group */
+	int sid;                  /* session */
+	struct proc *parent;      /* guarded by proc_tree_lock */
+	struct fw_list children;  /* struct proc.sibling; proc_tree_lock */
+	struct fw_list sibling;   /* on parent->children */
+	struct fw_list threads;   /* struct thread.proc_node; proc->lock */
+	unsigned nthreads;        /* live threads; proc->lock */
+	struct fw_spinlock lock;  /* guards threads, state, exit fields */
+
+	struct mm *mm;            /* the address space */
+	struct fdtable *files;    /* open files */
+	struct fs_context *fs;    /* cwd, root, umask */
+	struct sighand *sighand;  /* signal actions */
+	struct cred cred;
+	struct tty *ctty;         /* controlling terminal, or NULL */
+
+	/* exit/wait (proc_tree_lock) */
+	bool zombie;              /* exited, waiting to be reaped */
+	bool exiting;             /* exit_group in progress: threads leave */
+	int exit_status;          /* wait status word (W* encoding) */
+	int exit_signal;          /* sent to the parent at exit (SIGCHLD) */
+	struct fw_waitq child_wait; /* parent sleeps here in wait4 */
+	/* job control (proc->lock) */
+	bool stopped;             /* stopped by SIGSTOP/SIGTSTP/... */
+	int stop_sig;             /* which one */
+	bool report_stop;         /* a stop not yet reported to wait4 */
+	bool report_cont;         /* a continue not yet reported */
+	struct fw_waitq stop_wait; /* stopped threads sleep here */
+	/* vfork: the parent sleeps until the child execs or exits */
+	bool vfork_done;
+	struct fw_waitq vfork_wait;
+	uint64_t sigpending;      /* process-directed pending (atomic) */
+	struct sig_info_lite {    /* who sent each pending signal (lock) */
+		int32_t code;         /* si_code */
+		int32_t pid;          /* sender, or the child for SIGCHLD */
+		uint32_t uid;
+		int32_t status;       /* SIGCHLD: exit code or signal */
+		uint64_t addr;        /* faults: si_addr */
+	} siginfo[65];
+
+	/* ITIMER_REAL / alarm(2): fires SIGALRM (proc->lock) */
+	struct fw_timer alarm_timer;
+	uint64_t alarm_deadline_ns;  /* 0 if disarmed */
+	uint64_t alarm_interval_ns;  /* re-arm period, 0 for one shot */
+
+	char comm[16];            /* executable name, as in /proc/<pid>/comm */
+	char exe_path[256];       /* path it was executed from */
+	uint64_t start_ns;        /* creation time (monotonic) */
+	uint64_t utime_ns, stime_ns; /* CPU time of exited threads */
+	uint64_t rlimit_cur[16], rlimit_max[16]; /* RLIMIT_* */
+};
+
+struct thread {
+	struct fw_task_data td;          /* td.thread == this */
+	int tid;
+	struct proc *proc;
+	struct fw_task *task;            /* the kernel task running it */
+	struct fw_list proc_node;        /* on proc->threads */
+	struct fw_user_context ctx;      /* user registers */
+	uint64_t clear_child_tid;        /* set_tid_address / CLONE_CHILD_CLEARTID */
+	uint64_t robust_list;            /* set_robust_list head */
+	uint64_t set_child_tid;          /* CLONE_CHILD_SETTID, written at start */
+	uint64_t sigmask;                /* blocked signals */
+	uint64_t sigpending;             /* thread-directed pending signals */
+	uint64_t altstack_sp, altstack_size;
+	uint32_t altstack_flags;
+	bool exiting;                    /* leave at the next kernel entry */
+	uint64_t saved_sigmask;          /* sigsuspend: restore after delivery */
+	bool restore_sigmask;
+	struct fw_waitq sig_wait;        /* sigsuspend/pause sleep here */
+	uint64_t fault_addr;             /* for the SIGSEGV siginfo */
+	uint64_t restart_nr;             /* syscall to re-issue, or ~0 */
+	bool restart_pending_clear;      /* rt_sigreturn: rax is not a code */
+	int fault_code;
+};
+
+/* The calling thread / process (NULL for pure kernel tasks). */
+struct thread *thread_current(void);
+struct proc *proc_current(void);
+
+#endif

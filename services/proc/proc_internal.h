@@ -1,0 +1,50 @@
+/* services/proc/proc_internal.h: shared between the files of services/proc.
+ *
+ * Layer: services (safe C). Not for other subsystems: they use proc.h and
+ * signal.h. */
+#ifndef SERVICES_PROC_INTERNAL_H
+#define SERVICES_PROC_INTERNAL_H
+
+#include <fw/bytes.h>
+#include <fw/sync.h>
+#include "lib/kpath.h"
+#include "proc/proc.h"
+
+extern struct fw_spinlock proc_tree_lock;
+
+struct proc *proc_find(int pid);
+struct thread *thread_find(int tid);
+/* Next live process after *cursor (start with 0), or NULL. */
+struct proc *proc_next(int *cursor);
+bool pgrp_exists(int pgid);
+
+/* Create pid 1 running path. */
+FW_MUST_CHECK int proc_start_init(const struct kpath *path, struct fw_bytes argv0);
+/* Called when pid 1 exits: the machine powers off. */
+void proc_init_exited(int status);
+
+/* The kernel task body of every user thread (thread.c). */
+void thread_main(struct thread *t);
+FW_NORETURN void thread_exit(struct thread *t, int code);
+void proc_exit_group(struct proc *p, int status);
+void proc_reap(struct proc *p);
+void proc_vfork_release(struct proc *p);
+
+/* Load the first program into a thread with no previous image. */
+FW_MUST_CHECK int exec_initial(struct thread *t, const struct kpath *path);
+
+/* futex.c: wake up to n waiters on a user address (CLONE_CHILD_CLEARTID). */
+int futex_wake_addr(uint64_t uaddr, int n);
+
+/* Stop the alarm timer of a dying process. */
+void proc_alarm_cancel(struct proc *p);
+/* Write back every file system's dirty data (reboot, poweroff). */
+void proc_sync_all(void);
+
+void proc_syscalls_init(void);
+void time_syscalls_init(void);
+void exec_syscalls_init(void);
+void misc_syscalls_init(void);
+void futex_syscalls_init(void);
+
+#endif

@@ -1,0 +1,679 @@
+/* services/proc/signal.c: sending and delivering signals.
+ *
+ * Layer: services (safe C). signal(7) semantics: standard signals do not
+ * queue (one pending bit each), SIGKILL and SIGSTOP cannot be caught,
+ * blocked or ignored, a signal whose action is "ignore" is discarded when
+ * sent, SIGCONT resumes a stopped process whatever its action, and stop
+ * signals are reported to the parent (wait4 WUNTRACED, SIGCHLD unless
+ * SA_NOCLDSTOP). A handler runs on a Linux x86-64 rt_sigframe
+ * (arch/x86/kernel/signal.c layout), returning through sa_restorer into
+ * rt_sigreturn. p->lock is taken with interrupts off, because a timer
+ * (alarm) may send a signal from interrupt context. */
+#include <fw/errno.h>
+#include <fw/heap.h>
+#include <fw/log.h>
+#include <fw/string.h>
+#include <fw/uaccess.h>
+#include <fw/user.h>
+#include "proc/proc.h"
+#include "proc/proc_internal.h"
+#include "proc/signal.h"
+#include "proc/uapi.h"
+#include "syscall/nr.h"
+#include "syscall/syscall.h"
+
+#define UNBLOCKABLE (sigbit(SIGKILL) | sigbit(SIGSTOP))
+#define STOP_SIGS                                                              \
+	(sigbit(SIGSTOP) | sigbit(SIGTSTP) | sigbit(SIGTTIN) | sigbit(SIGTTOU))
+/* Default action "ignore" (signal(7)). */
+#define DFL_IGNORE                                                             \
+	(sigbit(SIGCHLD) | sigbit(SIGURG) | sigbit(SIGWINCH) | sigbit(SIGCONT))
+/* Default action "core" (terminate and dump). */
+#define DFL_CORE                                                               \
+	(sigbit(SIGQUIT) | sigbit(SIGILL) | sigbit(SIGTRAP) |                  \
+	 sigbit(SIGABRT) | sigbit(SIGBUS) | sigbit(SIGFPE) |                   \
+	 sigbit(SIGSEGV) | sigbit(SIGXCPU) | sigbit(SIGXFSZ) | sigbit(SIGSYS))
+
+/* --- handler tables --------------------------------------------------- */
+
+int sighand_create(struct sighand **out)
+{
+	struct sighand *sh = FW_NEW(struct sighand);
+	if (!sh)
+		return -ENOMEM;
+	sh->refs = 1;
+	fw_spin_init(&sh->lock, "sighand");
+	*out = sh;
+	return 0;
+}
+
+int sighand_copy(struct sighand *src, struct sighand **out)
+{
+	int err = sighand_create(out);
+	if (err)
+		return err;
+	fw_spin_lock(&src->lock);
+	memcpy(&(*out)->action, &src->action, sizeof src->action);
+	fw_spin_unlock(&src->lock);
+	return 0;
+}
+
+void sighand_get(struct sighand *sh)
+{
+	__atomic_add_fetch(&sh->refs, 1, __ATOMIC_RELAXED);
+}
+
+void sighand_put(struct sighand *sh)
+{
+	if (__atomic_sub_fetch(&sh->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		fw_free(sh);
+}
+
+void sighand_reset_on_exec(struct sighand *sh)
+{
+	fw_spin_lock(&sh->lock);
+	for (int sig = 1; sig <= NSIG; sig++) {
+		struct k_sigaction *sa = &sh->action[sig];
+		if (sa->handler != SIG_IGN)
+			*sa = (struct k_sigaction){ 0 };
+		sa->flags = 0;
+		sa->restorer = 0;
+		sa->mask = 0;
+	}
+	fw_spin_unlock(&sh->lock);
+}
+
+/* --- sending ---------------------------------------------------------- */
+
+static bool sig_ignored(struct proc *p, int sig)
+{
+	uint64_t h = p->sighand ? p->sighand->action[sig].handler : SIG_DFL;
+	if (sigbit(sig) & UNBLOCKABLE)
+		return false;
+	return h == SIG_IGN || (h == SIG_DFL && (sigbit(sig) & DFL_IGNORE));
+}
+
+/* Wake every thread of p that could take sig. Caller holds p->lock. */
+static void wake_takers(struct proc *p, int sig)
+{
+	struct thread *t;
+	FW_LIST_FOR_EACH(t, &p->threads, proc_node)
+		if (!(t->sigmask & sigbit(sig)) && t->task)
+			fw_task_wake(t->task);
+}
+
+static void notify_parent_stop(struct proc *p, int code, int sig)
+{
+	struct proc *parent = p->parent;
+	struct k_siginfo si = { 0 };
+
+	if (!parent || !parent->sighand)
+		return;
+	if (!(parent->sighand->action[SIGCHLD].flags & SA_NOCLDSTOP)) {
+		si.si_signo = SIGCHLD;
+		si.si_code = code;
+		si.f0 = (uint64_t)(uint32_t)p->pid;
+		si.f1 = (uint64_t)sig;
+		(void)signal_send_proc(parent, SIGCHLD, &si);
+	}
+	fw_waitq_wake_all(&parent->child_wait);
+}
+
+int signal_send_proc(struct proc *p, int sig, const struct k_siginfo *info)
+{
+	struct proc *me = proc_current();
+	fw_irqflags_t fl;
+	bool continued = false;
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (!p || p->zombie)
+		return -ESRCH;
+	if (sig == 0)
+		return 0;
+	fl = fw_spin_lock_irqsave(&p->lock);
+	if (sig == SIGCONT || sig == SIGKILL) {
+		p->sigpending &= ~STOP_SIGS;
+		if (p->stopped) {
+			p->stopped = false;
+			p->report_cont = true;
+			continued = true;
+			fw_waitq_wake_all(&p->stop_wait);
+		}
+	}
+	if (sigbit(sig) & STOP_SIGS)
+		p->sigpending &= ~sigbit(SIGCONT);
+	if (!sig_ignored(p, sig)) {
+		struct sig_info_lite *li = &p->siginfo[sig];
+		__atomic_or_fetch(&p->sigpending, sigbit(sig), __ATOMIC_SEQ_CST);
+		if (info) {
+			li->code = info->si_code;
+			li->pid = (int32_t)(info->f0 & 0xffffffff);
+			li->uid = (uint32_t)(info->f0 >> 32);
+			li->status = (int32_t)info->f1;
+			li->addr = info->f0;
+		} else {
+			li->code = SI_USER;
+			li->pid = me ? me->pid : 0;
+			li->uid = me ? me->cred.uid : 0;
+			li->status = 0;
+			li->addr = 0;
+		}
+		wake_takers(p, sig);
+	}
+	fw_spin_unlock_irqrestore(&p->lock, fl);
+	if (continued)
+		notify_parent_stop(p, CLD_CONTINUED, SIGCONT);
+	return 0;
+}
+
+int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info)
+{
+	(void)info;
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (sig == 0)
+		return 0;
+	if ((sigbit(sig) & (UNBLOCKABLE | sigbit(SIGCONT))) ||
+	    sig_ignored(t->proc, sig))
+		return signal_send_proc(t->proc, sig, info);
+	__atomic_or_fetch(&t->sigpending, sigbit(sig), __ATOMIC_SEQ_CST);
+	if (t->task)
+		fw_task_wake(t->task);
+	return 0;
+}
+
+int signal_send_pgrp(int pgid, int sig)
+{
+	int cursor = 0, sent = 0, err = -ESRCH;
+	struct proc *p;
+
+	if (pgid <= 0)
+		return -EINVAL;
+	while ((p = proc_next(&cursor))) {
+		if (p->pgid != pgid)
+			continue;
+		err = signal_send_proc(p, sig, 0);
+		sent++;
+	}
+	return sent ? 0 : err;
+}
+
+void signal_send_current_thread(int sig)
+{
+	struct thread *t = thread_current();
+	if (t)
+		(void)signal_send_thread(t, sig, 0);
+}
+
+void signal_force_fault(struct thread *t, int sig, int code, uint64_t addr)
+{
+	struct proc *p = t->proc;
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
+
+	/* A fault cannot be blocked or ignored: if it is, the process dies
+	 * (Linux force_sig_fault resets the action to SIG_DFL). */
+	if ((t->sigmask & sigbit(sig)) || p->sighand->action[sig].handler == SIG_IGN) {
+		t->sigmask &= ~sigbit(sig);
+		p->sighand->action[sig].handler = SIG_DFL;
+	}
+	t->fault_addr = addr;
+	t->fault_code = code;
+	__atomic_or_fetch(&t->sigpending, sigbit(sig), __ATOMIC_SEQ_CST);
+	fw_spin_unlock_irqrestore(&p->lock, fl);
+}
+
+static uint64_t deliverable(struct thread *t)
+{
+	return (__atomic_load_n(&t->sigpending, __ATOMIC_ACQUIRE) |
+		__atomic_load_n(&t->proc->sigpending, __ATOMIC_ACQUIRE)) &
+	       (~t->sigmask | UNBLOCKABLE);
+}
+
+bool signal_pending_current(void)
+{
+	struct thread *t = thread_current();
+	return t && (deliverable(t) || t->exiting || t->proc->exiting);
+}
+
+/* --- delivery --------------------------------------------------------- */
+
+static bool is_restart(int64_t rax)
+{
+	return rax == -ERESTARTSYS || rax == -ERESTARTNOINTR ||
+	       rax == -ERESTARTNOHAND || rax == -ERESTART_RESTARTBLOCK;
+}
+
+/* The interrupted syscall runs again: back up over `syscall` (2 bytes). */
+static void restart_syscall(struct thread *t)
+{
+	t->ctx.rax = t->restart_nr;
+	t->ctx.rip -= 2;
+}
+
+/* The process stops here until SIGCONT or SIGKILL. */
+static void do_stop(struct thread *t, int sig)
+{
+	struct proc *p = t->proc;
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
+
+	if (!p->stopped) {
+		p->stopped = true;
+		p->stop_sig = sig;
+		p->report_stop = true;
+		fw_spin_unlock_irqrestore(&p->lock, fl);
+		notify_parent_stop(p, CLD_STOPPED, sig);
+	} else {
+		fw_spin_unlock_irqrestore(&p->lock, fl);
+	}
+	FW_WAIT_EVENT(&p->stop_wait,
+		      !__atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE) ||
+			      (deliverable(t) & sigbit(SIGKILL)) ||
+			      p->exiting);
+}
+
+/* Take the lowest deliverable signal off the pending sets (SIGKILL and
+ * SIGSTOP first); 0 if none. *info_out gets what was recorded. */
+static int dequeue(struct thread *t, struct k_siginfo *si)
+{
+	struct proc *p = t->proc;
+	uint64_t ready = deliverable(t);
+	fw_irqflags_t fl;
+	int sig;
+
+	if (!ready)
+		return 0;
+	if (ready & UNBLOCKABLE)
+		ready &= UNBLOCKABLE;
+	sig = __builtin_ctzll(ready) + 1;
+	memset(si, 0, sizeof *si);
+	si->si_signo = sig;
+	fl = fw_spin_lock_irqsave(&p->lock);
+	if (t->sigpending & sigbit(sig)) {
+		__atomic_and_fetch(&t->sigpending, ~sigbit(sig), __ATOMIC_SEQ_CST);
+		si->si_code = t->fault_code;
+		si->f0 = t->fault_addr;
+	} else {
+		const struct sig_info_lite *li = &p->siginfo[sig];
+		__atomic_and_fetch(&p->sigpending, ~sigbit(sig), __ATOMIC_SEQ_CST);
+		si->si_code = li->code;
+		if (sig == SIGCHLD) {
+			si->f0 = (uint64_t)(uint32_t)li->pid | ((uint64_t)li->uid << 32);
+			si->f1 = (uint64_t)(uint32_t)li->status;
+		} else {
+			si->f0 = (uint64_t)(uint32_t)li->pid | ((uint64_t)li->uid << 32);
+		}
+	}
+	fw_spin_unlock_irqrestore(&p->lock, fl);
+	return sig;
+}
+
+static bool on_altstack(const struct thread *t, uint64_t sp)
+{
+	return t->altstack_size && sp - t->altstack_sp <= t->altstack_size;
+}
+
+/* Build the handler frame; false if user memory would not take it. */
+static bool setup_frame(struct thread *t, int sig, const struct k_sigaction *sa,
+			const struct k_siginfo *si, uint64_t old_mask)
+{
+	struct k_rt_sigframe f;
+	uint8_t fp[512];
+	uint64_t sp = t->ctx.rsp, fp_addr, frame;
+
+	if ((sa->flags & SA_ONSTACK) && t->altstack_size &&
+	    !(t->altstack_flags & SS_DISABLE) && !on_altstack(t, sp))
+		sp = t->altstack_sp + t->altstack_size;
+	sp -= 128; /* the x86-64 red zone below the interrupted rsp */
+	fp_addr = (sp - sizeof fp) & ~63ull;
+	frame = ((fp_addr - sizeof f) & ~15ull) - 8;
+
+	memset(&f, 0, sizeof f);
+	f.pretcode = sa->restorer;
+	f.uc.uc_stack.ss_sp = t->altstack_sp;
+	f.uc.uc_stack.ss_size = t->altstack_size;
+	f.uc.uc_stack.ss_flags = on_altstack(t, t->ctx.rsp) ? SS_ONSTACK
+			       : t->altstack_size ? 0
+						  : SS_DISABLE;
+	struct k_sigcontext *m = &f.uc.uc_mcontext;
+	m->r8 = t->ctx.r8, m->r9 = t->ctx.r9, m->r10 = t->ctx.r10;
+	m->r11 = t->ctx.r11, m->r12 = t->ctx.r12, m->r13 = t->ctx.r13;
+	m->r14 = t->ctx.r14, m->r15 = t->ctx.r15, m->rdi = t->ctx.rdi;
+	m->rsi = t->ctx.rsi, m->rbp = t->ctx.rbp, m->rbx = t->ctx.rbx;
+	m->rdx = t->ctx.rdx, m->rax = t->ctx.rax, m->rcx = t->ctx.rcx;
+	m->rsp = t->ctx.rsp, m->rip = t->ctx.rip, m->eflags = t->ctx.rflags;
+	m->cs = 0x23, m->ss = 0x1b;
+	m->oldmask = old_mask;
+	m->cr2 = (sig == SIGSEGV || sig == SIGBUS) ? si->f0 : 0;
+	m->trapno = sig == SIGSEGV ? 14 : 0;
+	m->fpstate = fp_addr;
+	f.uc.uc_sigmask = old_mask;
+	f.info = *si;
+
+	if (fw_user_fpu_save(&t->ctx, FW_BUF_OF_ARRAY(fp)) ||
+	    fw_copy_out(fw_uptr(fp_addr), FW_BYTES_OF_ARRAY(fp)) ||
+	    FW_COPY_OUT_OBJ(fw_uptr(frame), &f))
+		return false;
+
+	t->ctx.rip = sa->handler;
+	t->ctx.rsp = frame;
+	t->ctx.rdi = (uint64_t)sig;
+	t->ctx.rsi = frame + __builtin_offsetof(struct k_rt_sigframe, info);
+	t->ctx.rdx = frame + __builtin_offsetof(struct k_rt_sigframe, uc);
+	t->ctx.rax = 0;
+	t->ctx.rflags &= ~(0x400ull | 0x100ull); /* DF, TF */
+	return true;
+}
+
+static FW_NORETURN void die(struct thread *t, int sig, bool core)
+{
+	proc_exit_group(t->proc, sig | (core ? 0x80 : 0));
+	thread_exit(t, 0);
+}
+
+void signal_deliver(struct thread *t)
+{
+	struct proc *p = t->proc;
+	struct k_siginfo si;
+	int sig;
+
+	if (__atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE))
+		do_stop(t, p->stop_sig);
+	while ((sig = dequeue(t, &si))) {
+		struct k_sigaction sa;
+		uint64_t old_mask;
+		fw_irqflags_t fl;
+
+		fw_spin_lock(&p->sighand->lock);
+		sa = p->sighand->action[sig];
+		if (sa.handler > SIG_IGN && (sa.flags & SA_RESETHAND))
+			p->sighand->action[sig] = (struct k_sigaction){ 0 };
+		fw_spin_unlock(&p->sighand->lock);
+
+		if (sig == SIGKILL)
+			die(t, sig, false);
+		if (sa.handler == SIG_IGN)
+			continue;
+		if (sa.handler == SIG_DFL) {
+			uint64_t b = sigbit(sig);
+			if (b & DFL_IGNORE)
+				continue;
+			if (b & STOP_SIGS) {
+				do_stop(t, sig);
+				continue;
+			}
+			die(t, sig, b & DFL_CORE);
+		}
+		/* A handler: first settle an interrupted system call. */
+		if (t->restart_nr != ~0ull && is_restart((int64_t)t->ctx.rax)) {
+			int64_t r = (int64_t)t->ctx.rax;
+			if (r == -ERESTARTNOINTR ||
+			    (r == -ERESTARTSYS && (sa.flags & SA_RESTART)))
+				restart_syscall(t);
+			else
+				t->ctx.rax = (uint64_t)-EINTR;
+			t->restart_nr = ~0ull;
+		}
+		old_mask = t->restore_sigmask ? t->saved_sigmask : t->sigmask;
+		t->restore_sigmask = false;
+		if (!(sa.flags & SA_RESTORER) ||
+		    !setup_frame(t, sig, &sa, &si, old_mask)) {
+			/* No way back from the handler, or no room for the
+			 * frame: Linux kills with SIGSEGV. */
+			die(t, SIGSEGV, true);
+		}
+		fl = fw_spin_lock_irqsave(&p->lock);
+		t->sigmask |= sa.mask | ((sa.flags & SA_NODEFER) ? 0 : sigbit(sig));
+		t->sigmask &= ~UNBLOCKABLE;
+		fw_spin_unlock_irqrestore(&p->lock, fl);
+		return; /* one handler at a time; the next on the next entry */
+	}
+	/* No handler ran: an interrupted call restarts transparently. */
+	if (t->restart_nr != ~0ull && is_restart((int64_t)t->ctx.rax)) {
+		if ((int64_t)t->ctx.rax == -ERESTART_RESTARTBLOCK)
+			t->ctx.rax = (uint64_t)-EINTR;
+		else
+			restart_syscall(t);
+		t->restart_nr = ~0ull;
+	}
+	if (t->restore_sigmask) {
+		t->sigmask = t->saved_sigmask;
+		t->restore_sigmask = false;
+	}
+}
+
+/* --- system calls ----------------------------------------------------- */
+
+static long sys_rt_sigaction(const struct sys_args *a)
+{
+	int sig = (int)a->arg[0];
+	struct k_sigaction act, old;
+	struct sighand *sh = proc_current()->sighand;
+
+	if (a->arg[3] != 8 || sig < 1 || sig > NSIG)
+		return -EINVAL;
+	if (a->arg[1] && FW_COPY_IN_OBJ(&act, fw_uptr(a->arg[1])))
+		return -EFAULT;
+	if (a->arg[1] && (sigbit(sig) & UNBLOCKABLE))
+		return -EINVAL;
+	fw_spin_lock(&sh->lock);
+	old = sh->action[sig];
+	if (a->arg[1]) {
+		act.mask &= ~UNBLOCKABLE;
+		sh->action[sig] = act;
+	}
+	fw_spin_unlock(&sh->lock);
+	/* Setting SIG_IGN discards a pending instance (POSIX). */
+	if (a->arg[1] && sig_ignored(proc_current(), sig))
+		__atomic_and_fetch(&proc_current()->sigpending, ~sigbit(sig),
+				   __ATOMIC_SEQ_CST);
+	if (a->arg[2] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &old))
+		return -EFAULT;
+	return 0;
+}
+
+static long sys_rt_sigprocmask(const struct sys_args *a)
+{
+	struct thread *t = thread_current();
+	uint64_t set, old = t->sigmask;
+
+	if (a->arg[3] != 8)
+		return -EINVAL;
+	if (a->arg[1]) {
+		if (FW_COPY_IN_OBJ(&set, fw_uptr(a->arg[1])))
+			return -EFAULT;
+		switch (a->arg[0]) {
+		case SIG_BLOCK:
+			t->sigmask |= set;
+			break;
+		case SIG_UNBLOCK:
+			t->sigmask &= ~set;
+			break;
+		case SIG_SETMASK:
+			t->sigmask = set;
+			break;
+		default:
+			return -EINVAL;
+		}
+		t->sigmask &= ~UNBLOCKABLE;
+	}
+	if (a->arg[2] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &old))
+		return -EFAULT;
+	return 0;
+}
+
+static long sys_rt_sigpending(const struct sys_args *a)
+{
+	struct thread *t = thread_current();
+	uint64_t set = (t->sigpending | t->proc->sigpending) & t->sigmask;
+
+	if (a->arg[1] != 8)
+		return -EINVAL;
+	return FW_COPY_OUT_OBJ(fw_uptr(a->arg[0]), &set) ? -EFAULT : 0;
+}
+
+static long suspend_with(struct thread *t, uint64_t mask)
+{
+	t->saved_sigmask = t->sigmask;
+	t->restore_sigmask = true;
+	t->sigmask = mask & ~UNBLOCKABLE;
+	FW_WAIT_EVENT(&t->sig_wait, signal_pending_current());
+	return -ERESTARTNOHAND;
+}
+
+static long sys_rt_sigsuspend(const struct sys_args *a)
+{
+	uint64_t mask;
+
+	if (a->arg[1] != 8)
+		return -EINVAL;
+	if (FW_COPY_IN_OBJ(&mask, fw_uptr(a->arg[0])))
+		return -EFAULT;
+	return suspend_with(thread_current(), mask);
+}
+
+static long sys_pause(const struct sys_args *a)
+{
+	struct thread *t = thread_current();
+	(void)a;
+	FW_WAIT_EVENT(&t->sig_wait, signal_pending_current());
+	return -ERESTARTNOHAND;
+}
+
+static long sys_rt_sigreturn(const struct sys_args *a)
+{
+	struct thread *t = thread_current();
+	struct k_rt_sigframe f;
+	uint8_t fp[512];
+	uint64_t frame = t->ctx.rsp - 8;
+	const struct k_sigcontext *m = &f.uc.uc_mcontext;
+
+	(void)a;
+	if (FW_COPY_IN_OBJ(&f, fw_uptr(frame)) ||
+	    (m->fpstate && (fw_copy_in(FW_BUF_OF_ARRAY(fp), fw_uptr(m->fpstate)) ||
+			    fw_user_fpu_restore(&t->ctx, FW_BYTES_OF_ARRAY(fp))))) {
+		signal_force_fault(t, SIGSEGV, SI_KERNEL, 0);
+		return 0;
+	}
+	t->ctx.r8 = m->r8, t->ctx.r9 = m->r9, t->ctx.r10 = m->r10;
+	t->ctx.r11 = m->r11, t->ctx.r12 = m->r12, t->ctx.r13 = m->r13;
+	t->ctx.r14 = m->r14, t->ctx.r15 = m->r15, t->ctx.rdi = m->rdi;
+	t->ctx.rsi = m->rsi, t->ctx.rbp = m->rbp, t->ctx.rbx = m->rbx;
+	t->ctx.rdx = m->rdx, t->ctx.rcx = m->rcx;
+	t->ctx.rsp = m->rsp, t->ctx.rip = m->rip;
+	t->ctx.rflags = m->eflags; /* fw_user_run masks what user may set */
+	t->sigmask = f.uc.uc_sigmask & ~UNBLOCKABLE;
+	t->restart_pending_clear = true;
+	return (long)m->rax;
+}
+
+static long sys_sigaltstack(const struct sys_args *a)
+{
+	struct thread *t = thread_current();
+	struct k_stack ss, old = {
+		.ss_sp = t->altstack_sp,
+		.ss_size = t->altstack_size,
+		.ss_flags = on_altstack(t, t->ctx.rsp) ? SS_ONSTACK
+			    : t->altstack_size	       ? 0
+						       : SS_DISABLE,
+	};
+
+	if (a->arg[0]) {
+		if (FW_COPY_IN_OBJ(&ss, fw_uptr(a->arg[0])))
+			return -EFAULT;
+		if (on_altstack(t, t->ctx.rsp))
+			return -EPERM;
+		if (ss.ss_flags & ~SS_DISABLE)
+			return -EINVAL;
+		if (ss.ss_flags & SS_DISABLE) {
+			t->altstack_sp = t->altstack_size = 0;
+		} else {
+			if (ss.ss_size < MINSIGSTKSZ)
+				return -ENOMEM;
+			t->altstack_sp = ss.ss_sp;
+			t->altstack_size = ss.ss_size;
+		}
+		t->altstack_flags = (uint32_t)ss.ss_flags;
+	}
+	if (a->arg[1] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &old))
+		return -EFAULT;
+	return 0;
+}
+
+static bool may_signal(const struct proc *from, const struct proc *to)
+{
+	return from->cred.euid == 0 || from->cred.uid == to->cred.uid ||
+	       from->cred.euid == to->cred.uid;
+}
+
+static long sys_kill(const struct sys_args *a)
+{
+	int pid = (int)a->arg[0], sig = (int)a->arg[1];
+	struct proc *me = proc_current(), *p;
+	int cursor = 0, found = 0;
+	long err = 0;
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (pid > 0) {
+		p = proc_find(pid);
+		if (!p || p->zombie)
+			return -ESRCH;
+		if (!may_signal(me, p))
+			return -EPERM;
+		return signal_send_proc(p, sig, 0);
+	}
+	/* 0: my group; -1: everyone but init and me; < -1: group -pid. */
+	while ((p = proc_next(&cursor))) {
+		if (pid == 0 ? p->pgid != me->pgid
+		    : pid == -1 ? (p->pid == 1 || p == me)
+				: p->pgid != -pid)
+			continue;
+		found++;
+		if (may_signal(me, p))
+			err = signal_send_proc(p, sig, 0);
+	}
+	return found ? err : -ESRCH;
+}
+
+static long sys_tgkill(const struct sys_args *a)
+{
+	int tgid = (int)a->arg[0], tid = (int)a->arg[1], sig = (int)a->arg[2];
+	struct thread *t = thread_find(tid);
+
+	if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (!t || t->proc->pid != tgid)
+		return -ESRCH;
+	return signal_send_thread(t, sig, 0);
+}
+
+static long sys_tkill(const struct sys_args *a)
+{
+	int tid = (int)a->arg[0], sig = (int)a->arg[1];
+	struct thread *t = thread_find(tid);
+
+	if (tid <= 0 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (!t)
+		return -ESRCH;
+	return signal_send_thread(t, sig, 0);
+}
+
+static const struct sys_entry signal_syscalls[] = {
+	{ __NR_rt_sigaction, "rt_sigaction", sys_rt_sigaction },
+	{ __NR_rt_sigprocmask, "rt_sigprocmask", sys_rt_sigprocmask },
+	{ __NR_rt_sigpending, "rt_sigpending", sys_rt_sigpending },
+	{ __NR_rt_sigsuspend, "rt_sigsuspend", sys_rt_sigsuspend },
+	{ __NR_rt_sigreturn, "rt_sigreturn", sys_rt_sigreturn },
+	{ __NR_pause, "pause", sys_pause },
+	{ __NR_sigaltstack, "sigaltstack", sys_sigaltstack },
+	{ __NR_kill, "kill", sys_kill },
+	{ __NR_tgkill, "tgkill", sys_tgkill },
+	{ __NR_tkill, "tkill", sys_tkill },
+};
+
+void signal_syscalls_init(void)
+{
+	syscall_register(signal_syscalls, FW_ARRAY_LEN(signal_syscalls));
+}

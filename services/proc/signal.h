@@ -1,0 +1,53 @@
+/* services/proc/signal.h: POSIX signals, Linux semantics.
+ *
+ * Layer: services (safe C). Per-process actions (struct sighand, shared by
+ * CLONE_SIGHAND threads), per-process and per-thread pending sets, per-
+ * thread masks. Delivery happens on the way back to user mode: a handler
+ * gets the Linux x86-64 rt_sigframe; the default actions terminate (with
+ * or without "core"), stop, continue or ignore, as signal(7) says. */
+#ifndef SERVICES_PROC_SIGNAL_H
+#define SERVICES_PROC_SIGNAL_H
+
+#include <fw/compiler.h>
+#include "proc/proc.h"
+#include "proc/uapi.h"
+
+struct sighand {
+	uint32_t refs;                     /* CLONE_SIGHAND sharers */
+	struct fw_spinlock lock;           /* guards action */
+	struct k_sigaction action[NSIG + 1]; /* [1..64] */
+};
+
+static inline uint64_t sigbit(int sig)
+{
+	return 1ull << (sig - 1);
+}
+
+FW_MUST_CHECK int sighand_create(struct sighand **out);
+FW_MUST_CHECK int sighand_copy(struct sighand *src, struct sighand **out);
+void sighand_get(struct sighand *sh);
+void sighand_put(struct sighand *sh);
+/* execve: handled signals go back to SIG_DFL (ignored stay ignored). */
+void sighand_reset_on_exec(struct sighand *sh);
+
+/* True if the calling thread has an unblocked signal pending: blocking
+ * calls stop waiting and return -EINTR (services/proc/signal.c). */
+bool signal_pending_current(void);
+/* Send sig to the calling thread (SIGPIPE on a write to a broken pipe). */
+void signal_send_current_thread(int sig);
+
+/* Send to a process (any thread may take it) / one thread / a process
+ * group. 0, -ESRCH, -EINVAL. info may be NULL (SI_USER from current). */
+int signal_send_proc(struct proc *p, int sig, const struct k_siginfo *info);
+int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info);
+int signal_send_pgrp(int pgid, int sig);
+
+/* Before returning to user mode: deliver one pending signal (set up a
+ * handler frame, or take the default action -- which may not return). */
+void signal_deliver(struct thread *t);
+/* A fault in user mode: force sig with si_addr = addr (SIGSEGV, ...). */
+void signal_force_fault(struct thread *t, int sig, int code, uint64_t addr);
+
+void signal_syscalls_init(void);
+
+#endif

@@ -1,0 +1,287 @@
+/* services/proc/time.c: clocks, sleeping and interval timers.
+ *
+ * Layer: services (safe C). CLOCK_REALTIME comes from the RTC read at boot
+ * plus the monotonic clock; MONOTONIC and BOOTTIME are the TSC clock (the
+ * machine never suspends, so they are equal); the CPU-time clocks count
+ * what the scheduler accounted. Sleeps end early, with the time left,
+ * when a signal arrives (nanosleep(2) EINTR). */
+#include <fw/errno.h>
+#include <fw/task.h>
+#include <fw/time.h>
+#include <fw/uaccess.h>
+#include "proc/proc.h"
+#include "proc/proc_internal.h"
+#include "proc/signal.h"
+#include "proc/uapi.h"
+#include "syscall/nr.h"
+#include "syscall/syscall.h"
+
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#define CLOCK_BOOTTIME 7
+#define TIMER_ABSTIME 1
+
+static int clock_read(int clk, uint64_t *ns)
+{
+	switch (clk) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		*ns = fw_time_realtime_ns();
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		*ns = fw_time_ns();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = fw_task_runtime_ns(fw_task_current());
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static struct k_timespec to_ts(uint64_t ns)
+{
+	return (struct k_timespec){ (int64_t)(ns / FW_NSEC_PER_SEC),
+				    (int64_t)(ns % FW_NSEC_PER_SEC) };
+}
+
+/* A user timespec as ns: 0, -EFAULT, or -EINVAL (out of range). */
+static int from_user_ts(fw_uptr_t u, uint64_t *ns)
+{
+	struct k_timespec ts;
+
+	if (FW_COPY_IN_OBJ(&ts, u))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	if ((uint64_t)ts.tv_sec > (~0ull - (uint64_t)ts.tv_nsec) / FW_NSEC_PER_SEC)
+		*ns = ~0ull;
+	else
+		*ns = (uint64_t)ts.tv_sec * FW_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
+static long sys_clock_gettime(const struct sys_args *a)
+{
+	uint64_t ns;
+	struct k_timespec ts;
+	int err = clock_read((int)a->arg[0], &ns);
+
+	if (err)
+		return err;
+	ts = to_ts(ns);
+	return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &ts) ? -EFAULT : 0;
+}
+
+static long sys_clock_getres(const struct sys_args *a)
+{
+	uint64_t ns;
+	struct k_timespec ts = { 0, 1 };
+
+	if (clock_read((int)a->arg[0], &ns))
+		return -EINVAL;
+	if (a->arg[1] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &ts))
+		return -EFAULT;
+	return 0;
+}
+
+static long sys_gettimeofday(const struct sys_args *a)
+{
+	uint64_t ns = fw_time_realtime_ns();
+	struct k_timeval tv = { (int64_t)(ns / FW_NSEC_PER_SEC),
+				(int64_t)(ns % FW_NSEC_PER_SEC / 1000) };
+	int32_t tz[2] = { 0, 0 };
+
+	if (a->arg[0] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[0]), &tv))
+		return -EFAULT;
+	if (a->arg[1] && fw_copy_out(fw_uptr(a->arg[1]), FW_BYTES_OF_ARRAY(tz)))
+		return -EFAULT;
+	return 0;
+}
+
+static long sys_time(const struct sys_args *a)
+{
+	int64_t t = (int64_t)(fw_time_realtime_ns() / FW_NSEC_PER_SEC);
+	if (a->arg[0] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[0]), &t))
+		return -EFAULT;
+	return t;
+}
+
+/* Sleep until the monotonic deadline or a signal: 0 or -EINTR. */
+static long sleep_until(uint64_t deadline)
+{
+	struct thread *t = thread_current();
+	int ret;
+
+	FW_WAIT_EVENT_DEADLINE(&t->sig_wait, signal_pending_current(), deadline,
+			       ret);
+	if (ret == 0 && signal_pending_current())
+		return -EINTR;
+	return 0;
+}
+
+static long do_nanosleep(int clk, int flags, fw_uptr_t req, fw_uptr_t rem)
+{
+	uint64_t ns, now, deadline;
+	long err;
+
+	if ((err = from_user_ts(req, &ns)))
+		return err;
+	if ((err = clock_read(clk, &now)) ||
+	    clk == CLOCK_THREAD_CPUTIME_ID || clk == CLOCK_PROCESS_CPUTIME_ID)
+		return clk == CLOCK_THREAD_CPUTIME_ID ? -EINVAL : err ? err : -EOPNOTSUPP;
+	if (flags & TIMER_ABSTIME)
+		ns = ns > now ? ns - now : 0;
+	deadline = fw_time_ns() + ns < fw_time_ns() ? ~0ull : fw_time_ns() + ns;
+	err = sleep_until(deadline);
+	if (err == -EINTR && !(flags & TIMER_ABSTIME) && !fw_uptr_is_null(rem)) {
+		uint64_t left = deadline > fw_time_ns() ? deadline - fw_time_ns() : 0;
+		struct k_timespec ts = to_ts(left);
+		if (FW_COPY_OUT_OBJ(rem, &ts))
+			return -EFAULT;
+	}
+	return err;
+}
+
+static long sys_nanosleep(const struct sys_args *a)
+{
+	return do_nanosleep(CLOCK_MONOTONIC, 0, fw_uptr(a->arg[0]),
+			    fw_uptr(a->arg[1]));
+}
+
+static long sys_clock_nanosleep(const struct sys_args *a)
+{
+	long err = do_nanosleep((int)a->arg[0], (int)a->arg[1],
+				fw_uptr(a->arg[2]), fw_uptr(a->arg[3]));
+	return err; /* returns the error directly, like the raw syscall */
+}
+
+/* --- alarm and ITIMER_REAL ---------------------------------------------- */
+
+#define ITIMER_REAL 0
+
+static void alarm_fire(struct proc *p)
+{
+	/* Interrupt context: signal sending is IRQ-safe (signal.c). */
+	(void)signal_send_proc(p, SIGALRM, 0);
+	if (p->alarm_interval_ns) {
+		p->alarm_deadline_ns = fw_time_ns() + p->alarm_interval_ns;
+		fw_timer_arm(&p->alarm_timer, p->alarm_deadline_ns);
+	} else {
+		p->alarm_deadline_ns = 0;
+	}
+}
+
+/* Arm or disarm; returns the time that was left on the old timer. */
+static uint64_t alarm_set(struct proc *p, uint64_t value_ns, uint64_t interval_ns)
+{
+	uint64_t now = fw_time_ns(), left = 0;
+
+	(void)fw_timer_cancel(&p->alarm_timer);
+	if (p->alarm_deadline_ns > now)
+		left = p->alarm_deadline_ns - now;
+	p->alarm_interval_ns = interval_ns;
+	p->alarm_deadline_ns = value_ns ? now + value_ns : 0;
+	if (value_ns) {
+		FW_TIMER_INIT(&p->alarm_timer, alarm_fire, p);
+		fw_timer_arm(&p->alarm_timer, p->alarm_deadline_ns);
+	}
+	return left;
+}
+
+void proc_alarm_cancel(struct proc *p)
+{
+	if (p->alarm_deadline_ns)
+		(void)fw_timer_cancel(&p->alarm_timer);
+	p->alarm_deadline_ns = 0;
+}
+
+static long sys_alarm(const struct sys_args *a)
+{
+	uint64_t left = alarm_set(proc_current(),
+				  (uint64_t)(uint32_t)a->arg[0] * FW_NSEC_PER_SEC, 0);
+	/* Rounded to the nearest second, at least 1 if any time was left. */
+	return left ? (long)((left + FW_NSEC_PER_SEC / 2) / FW_NSEC_PER_SEC) ?: 1
+		    : 0;
+}
+
+struct k_itimerval {
+	struct k_timeval interval, value;
+};
+
+static uint64_t tv_ns(const struct k_timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * FW_NSEC_PER_SEC +
+	       (uint64_t)tv->tv_usec * 1000;
+}
+
+static struct k_timeval ns_tv(uint64_t ns)
+{
+	return (struct k_timeval){ (int64_t)(ns / FW_NSEC_PER_SEC),
+				   (int64_t)(ns % FW_NSEC_PER_SEC / 1000) };
+}
+
+static long sys_getitimer(const struct sys_args *a)
+{
+	struct proc *p = proc_current();
+	struct k_itimerval v;
+	uint64_t now = fw_time_ns();
+
+	if (a->arg[0] > 2)
+		return -EINVAL;
+	v.interval = ns_tv(a->arg[0] == ITIMER_REAL ? p->alarm_interval_ns : 0);
+	v.value = ns_tv(a->arg[0] == ITIMER_REAL && p->alarm_deadline_ns > now
+				? p->alarm_deadline_ns - now
+				: 0);
+	return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &v) ? -EFAULT : 0;
+}
+
+static long sys_setitimer(const struct sys_args *a)
+{
+	struct proc *p = proc_current();
+	struct k_itimerval nv, ov;
+	uint64_t left, old_interval = p->alarm_interval_ns;
+
+	if (a->arg[0] > 2)
+		return -EINVAL;
+	if (a->arg[1] && FW_COPY_IN_OBJ(&nv, fw_uptr(a->arg[1])))
+		return -EFAULT;
+	if (a->arg[1] && (nv.value.tv_usec < 0 || nv.value.tv_usec >= 1000000 ||
+			  nv.interval.tv_usec < 0 || nv.interval.tv_usec >= 1000000 ||
+			  nv.value.tv_sec < 0 || nv.interval.tv_sec < 0))
+		return -EINVAL;
+	if (a->arg[0] != ITIMER_REAL)
+		return -ENOSYS; /* virtual/profiling timers: not yet */
+	left = alarm_set(p, a->arg[1] ? tv_ns(&nv.value) : 0,
+			 a->arg[1] ? tv_ns(&nv.interval) : 0);
+	ov.value = ns_tv(left);
+	ov.interval = ns_tv(old_interval);
+	if (a->arg[2] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &ov))
+		return -EFAULT;
+	return 0;
+}
+
+static const struct sys_entry time_syscalls[] = {
+	{ __NR_clock_gettime, "clock_gettime", sys_clock_gettime },
+	{ __NR_clock_getres, "clock_getres", sys_clock_getres },
+	{ __NR_gettimeofday, "gettimeofday", sys_gettimeofday },
+	{ __NR_time, "time", sys_time },
+	{ __NR_nanosleep, "nanosleep", sys_nanosleep },
+	{ __NR_clock_nanosleep, "clock_nanosleep", sys_clock_nanosleep },
+	{ __NR_alarm, "alarm", sys_alarm },
+	{ __NR_getitimer, "getitimer", sys_getitimer },
+	{ __NR_setitimer, "setitimer", sys_setitimer },
+};
+
+void time_syscalls_init(void)
+{
+	syscall_register(time_syscalls, FW_ARRAY_LEN(time_syscalls));
+}

@@ -1,0 +1,57 @@
+/* services/syscall/dispatch.c: the system-call table and dispatcher.
+ *
+ * Layer: services (safe C). A dense table indexed by the Linux x86-64
+ * number, filled at boot from each subsystem's fragment. Unknown numbers
+ * return -ENOSYS, and the first time each is seen it is logged with its
+ * name and the program, so a missing syscall is visible, not silent. */
+#include <fw/errno.h>
+#include <fw/log.h>
+#include <fw/panic.h>
+#include "proc/proc.h"
+#include "syscall/names.h"
+#include "syscall/syscall.h"
+
+static struct sys_entry table[SYSCALL_MAX];
+static bool warned[SYSCALL_MAX];
+
+void syscall_register(const struct sys_entry *entries, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const struct sys_entry *e = &entries[i];
+		if (e->nr >= SYSCALL_MAX)
+			fw_panic("syscall: %s has number %u beyond the table",
+				 e->name, e->nr);
+		if (table[e->nr].fn)
+			fw_panic("syscall: %u registered twice (%s and %s)",
+				 e->nr, table[e->nr].name, e->name);
+		table[e->nr] = *e;
+	}
+}
+
+const char *syscall_name(unsigned nr)
+{
+	return nr < SYSCALL_MAX && syscall_names[nr] ? syscall_names[nr] : "?";
+}
+
+long syscall_dispatch(const struct sys_args *a)
+{
+	sys_fn fn = a->nr < SYSCALL_MAX ? table[a->nr].fn : 0;
+
+	if (FW_LIKELY(fn))
+		return fn(a);
+	if (a->nr < SYSCALL_MAX && !warned[a->nr]) {
+		struct proc *p = proc_current();
+		warned[a->nr] = true;
+		fw_warn("syscall: %s (%llu) is not implemented (called by %s, "
+			"pid %d): -ENOSYS",
+			syscall_name((unsigned)a->nr), (unsigned long long)a->nr,
+			p ? p->comm : "?", p ? p->pid : 0);
+	}
+	return -ENOSYS;
+}
+
+/* For the README's generated list: is nr implemented? */
+bool syscall_implemented(unsigned nr)
+{
+	return nr < SYSCALL_MAX && table[nr].fn;
+}
