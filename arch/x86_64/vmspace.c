@@ -31,6 +31,16 @@ struct fw_vmspace {
 
 static fw_vmspace_fault_fn fault_handler;
 
+/* A PROT_NONE page stays mapped (frame held, contents kept) but is not
+ * present to the CPU: the entry keeps its address, P is clear, and this
+ * software-available bit says the slot is in use. */
+#define PTE_PROTNONE (1ull << 9)
+
+static bool in_use(uint64_t e)
+{
+	return e & (PTE_P | PTE_PROTNONE);
+}
+
 static uint64_t *tbl(uint64_t entry)
 {
 	return phys_to_virt(entry & PTE_ADDR_MASK);
@@ -39,6 +49,9 @@ static uint64_t *tbl(uint64_t entry)
 static uint64_t pte_flags(unsigned prot)
 {
 	uint64_t f = PTE_P | PTE_U;
+
+	if (!(prot & (FW_PROT_READ | FW_PROT_WRITE | FW_PROT_EXEC)))
+		return PTE_PROTNONE;
 	if (prot & FW_PROT_WRITE)
 		f |= PTE_W;
 	if (!(prot & FW_PROT_EXEC))
@@ -48,6 +61,8 @@ static uint64_t pte_flags(unsigned prot)
 
 static unsigned pte_prot(uint64_t e)
 {
+	if (!(e & PTE_P))
+		return 0;
 	return FW_PROT_READ | (e & PTE_W ? FW_PROT_WRITE : 0) |
 	       (e & PTE_NX ? 0 : FW_PROT_EXEC);
 }
@@ -80,7 +95,7 @@ static void free_level(uint64_t *t, int level)
 {
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t e = t[i];
-		if (!(e & PTE_P))
+		if (level == 1 ? !in_use(e) : !(e & PTE_P))
 			continue;
 		if (level == 1) {
 			struct fw_frame *f = frame_from_phys(e & PTE_ADDR_MASK);
@@ -144,13 +159,13 @@ int fw_vmspace_map(struct fw_vmspace *vs, uint64_t va, struct fw_frame *f,
 	uint64_t *e;
 	int err = 0;
 
-	if (!user_page(va) || !(prot & FW_PROT_READ))
+	if (!user_page(va))
 		return -EINVAL;
 	fw_spin_lock(&vs->lock);
 	e = leaf(vs, va, true);
 	if (!e) {
 		err = -ENOMEM;
-	} else if (*e & PTE_P) {
+	} else if (in_use(*e)) {
 		err = -EEXIST;
 	} else {
 		fw_frame_get(f);
@@ -169,7 +184,7 @@ int fw_vmspace_unmap(struct fw_vmspace *vs, uint64_t va)
 		return -EINVAL;
 	fw_spin_lock(&vs->lock);
 	e = leaf(vs, va, false);
-	if (!e || !(*e & PTE_P)) {
+	if (!e || !in_use(*e)) {
 		fw_spin_unlock(&vs->lock);
 		return -ENOENT;
 	}
@@ -188,11 +203,11 @@ int fw_vmspace_protect(struct fw_vmspace *vs, uint64_t va, unsigned prot)
 {
 	uint64_t *e;
 
-	if (!user_page(va) || !(prot & FW_PROT_READ))
+	if (!user_page(va))
 		return -EINVAL;
 	fw_spin_lock(&vs->lock);
 	e = leaf(vs, va, false);
-	if (!e || !(*e & PTE_P)) {
+	if (!e || !in_use(*e)) {
 		fw_spin_unlock(&vs->lock);
 		return -ENOENT;
 	}
@@ -212,7 +227,7 @@ int fw_vmspace_query(struct fw_vmspace *vs, uint64_t va, struct fw_frame **f,
 		return -EINVAL;
 	fw_spin_lock(&vs->lock);
 	e = leaf(vs, va, false);
-	if (!e || !(*e & PTE_P)) {
+	if (!e || !in_use(*e)) {
 		err = -ENOENT;
 	} else {
 		if (f)
@@ -247,7 +262,7 @@ int fw_vmspace_next_mapped(struct fw_vmspace *vs, uint64_t va, uint64_t end,
 			va = (va & ~(span - 1)) + span;
 			continue;
 		}
-		if (t[(va >> 12) & 511] & PTE_P) {
+		if (in_use(t[(va >> 12) & 511])) {
 			*found = va;
 			err = 0;
 			break;

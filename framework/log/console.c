@@ -13,7 +13,7 @@ static struct fw_spinlock console_lock = FW_SPINLOCK_INIT("console");
 static bool console_lock_broken;
 static void (*console_input)(char c);
 
-void console_write(const char *s, size_t len)
+static void write_bytes(const char *s, size_t len, bool crlf)
 {
 	fw_irqflags_t flags = 0;
 	bool locked = !console_lock_broken;
@@ -21,12 +21,17 @@ void console_write(const char *s, size_t len)
 	if (locked)
 		flags = fw_spin_lock_irqsave(&console_lock);
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n')
+		if (crlf && s[i] == '\n')
 			serial_putc('\r');
 		serial_putc(s[i]);
 	}
 	if (locked)
 		fw_spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void console_write(const char *s, size_t len)
+{
+	write_bytes(s, len, true);
 }
 
 void console_break_lock(void)
@@ -36,7 +41,10 @@ void console_break_lock(void)
 
 void fw_console_write(struct fw_bytes data)
 {
-	console_write((const char *)fw__bytes_ptr(data), fw_bytes_len(data));
+	/* Raw: the TTY's line discipline does its own output processing
+	 * (ONLCR), and must be able to switch it off for full-screen
+	 * programs such as vi. */
+	write_bytes((const char *)fw__bytes_ptr(data), fw_bytes_len(data), false);
 }
 
 void fw_console_set_input(void (*on_byte)(char c))

@@ -19,6 +19,7 @@
 #include "mm/mm.h"
 #include "proc/proc_internal.h"
 #include "proc/signal.h"
+#include "syscall/syscall.h"
 #include "tty/tty.h"
 
 void proc_init_exited(int status)
@@ -56,6 +57,7 @@ int userland_start(void)
 	int err;
 
 	register_syscalls();
+	syscall_trace_init();
 	fw_vmspace_set_fault_handler(mm_fault_handler);
 	if (fw_boot_module_count() > 0 && fw_boot_module(0, &m) == 0)
 		initramfs = m.data;

@@ -189,5 +189,5 @@ static const struct sys_entry exec_syscalls[] = {
 
 void exec_syscalls_init(void)
 {
-	syscall_register(exec_syscalls, FW_ARRAY_LEN(exec_syscalls));
+	SYSCALL_REGISTER_TABLE(exec_syscalls);
 }

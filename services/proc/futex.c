@@ -260,5 +260,5 @@ static const struct sys_entry futex_syscalls[] = {
 void futex_syscalls_init(void)
 {
 	buckets_init();
-	syscall_register(futex_syscalls, FW_ARRAY_LEN(futex_syscalls));
+	SYSCALL_REGISTER_TABLE(futex_syscalls);
 }

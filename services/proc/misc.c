@@ -52,7 +52,7 @@ static long sys_uname(const struct sys_args *a)
 	return FW_COPY_OUT_OBJ(fw_uptr(a->arg[0]), &u) ? -EFAULT : 0;
 }
 
-static long set_uts(char (*dst)[65], const struct sys_args *a)
+static long set_uts(bool host, const struct sys_args *a)
 {
 	char name[65];
 	struct fw_buf head;
@@ -66,19 +66,22 @@ static long set_uts(char (*dst)[65], const struct sys_args *a)
 	    fw_copy_in(head, fw_uptr(a->arg[0])))
 		return -EFAULT;
 	fw_spin_lock(&uts_lock);
-	memcpy(dst, &name, sizeof name);
+	if (host)
+		memcpy(hostname, name, sizeof hostname);
+	else
+		memcpy(domainname, name, sizeof domainname);
 	fw_spin_unlock(&uts_lock);
 	return 0;
 }
 
 static long sys_sethostname(const struct sys_args *a)
 {
-	return set_uts(&hostname, a);
+	return set_uts(true, a);
 }
 
 static long sys_setdomainname(const struct sys_args *a)
 {
-	return set_uts(&domainname, a);
+	return set_uts(false, a);
 }
 
 /* --- credentials ------------------------------------------------------- */
@@ -570,5 +573,5 @@ static const struct sys_entry misc_syscalls[] = {
 
 void misc_syscalls_init(void)
 {
-	syscall_register(misc_syscalls, FW_ARRAY_LEN(misc_syscalls));
+	SYSCALL_REGISTER_TABLE(misc_syscalls);
 }

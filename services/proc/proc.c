@@ -22,6 +22,7 @@
 #include "proc/uapi.h"
 #include "syscall/nr.h"
 #include "syscall/syscall.h"
+#include "tty/tty.h"
 
 #define PID_MAX 32768
 #define PROC_LIMIT 4096 /* processes+threads: bounds a fork bomb */
@@ -372,6 +373,10 @@ static void proc_become_zombie(struct proc *p)
 	bool autoreap = false;
 	struct mm *mm = p->mm;
 
+	/* A session leader's exit hangs up its terminal (SIGHUP to the
+	 * foreground group), as Linux's disassociate_ctty does. */
+	tty_proc_exit(p);
+	proc_alarm_cancel(p);
 	/* Leave the address space before it can go. */
 	fw_task_set_vmspace(fw_task_current(), 0);
 	p->mm = 0;
@@ -808,5 +813,5 @@ static const struct sys_entry proc_syscalls[] = {
 
 void proc_syscalls_init(void)
 {
-	syscall_register(proc_syscalls, FW_ARRAY_LEN(proc_syscalls));
+	SYSCALL_REGISTER_TABLE(proc_syscalls);
 }

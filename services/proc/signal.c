@@ -13,6 +13,7 @@
 #include <fw/heap.h>
 #include <fw/log.h>
 #include <fw/string.h>
+#include <fw/time.h>
 #include <fw/uaccess.h>
 #include <fw/user.h>
 #include "proc/proc.h"
@@ -272,12 +273,11 @@ static void do_stop(struct thread *t, int sig)
 			      p->exiting);
 }
 
-/* Take the lowest deliverable signal off the pending sets (SIGKILL and
- * SIGSTOP first); 0 if none. *info_out gets what was recorded. */
-static int dequeue(struct thread *t, struct k_siginfo *si)
+/* Take the lowest signal in `ready` off the pending sets (SIGKILL and
+ * SIGSTOP first); 0 if none. *si gets what was recorded for it. */
+static int dequeue_from(struct thread *t, uint64_t ready, struct k_siginfo *si)
 {
 	struct proc *p = t->proc;
-	uint64_t ready = deliverable(t);
 	fw_irqflags_t fl;
 	int sig;
 
@@ -286,8 +286,7 @@ static int dequeue(struct thread *t, struct k_siginfo *si)
 	if (ready & UNBLOCKABLE)
 		ready &= UNBLOCKABLE;
 	sig = __builtin_ctzll(ready) + 1;
-	memset(si, 0, sizeof *si);
-	si->si_signo = sig;
+	*si = (struct k_siginfo){ .si_signo = sig };
 	fl = fw_spin_lock_irqsave(&p->lock);
 	if (t->sigpending & sigbit(sig)) {
 		__atomic_and_fetch(&t->sigpending, ~sigbit(sig), __ATOMIC_SEQ_CST);
@@ -297,15 +296,23 @@ static int dequeue(struct thread *t, struct k_siginfo *si)
 		const struct sig_info_lite *li = &p->siginfo[sig];
 		__atomic_and_fetch(&p->sigpending, ~sigbit(sig), __ATOMIC_SEQ_CST);
 		si->si_code = li->code;
-		if (sig == SIGCHLD) {
-			si->f0 = (uint64_t)(uint32_t)li->pid | ((uint64_t)li->uid << 32);
+		si->f0 = (uint64_t)(uint32_t)li->pid | ((uint64_t)li->uid << 32);
+		if (sig == SIGCHLD)
 			si->f1 = (uint64_t)(uint32_t)li->status;
-		} else {
-			si->f0 = (uint64_t)(uint32_t)li->pid | ((uint64_t)li->uid << 32);
-		}
 	}
 	fw_spin_unlock_irqrestore(&p->lock, fl);
 	return sig;
+}
+
+static int dequeue(struct thread *t, struct k_siginfo *si)
+{
+	return dequeue_from(t, deliverable(t), si);
+}
+
+static uint64_t pending_of(struct thread *t)
+{
+	return __atomic_load_n(&t->sigpending, __ATOMIC_ACQUIRE) |
+	       __atomic_load_n(&t->proc->sigpending, __ATOMIC_ACQUIRE);
 }
 
 static bool on_altstack(const struct thread *t, uint64_t sp)
@@ -567,6 +574,44 @@ static long sys_rt_sigreturn(const struct sys_args *a)
 	return (long)m->rax;
 }
 
+/* rt_sigtimedwait(2): wait for one of `set` (normally blocked) and take
+ * it without running a handler. While waiting the set is unblocked, as
+ * Linux does, so senders wake us; any other signal interrupts (-EINTR). */
+static long sys_rt_sigtimedwait(const struct sys_args *a)
+{
+	struct thread *t = thread_current();
+	uint64_t set, saved, deadline = ~0ull;
+	struct k_siginfo si;
+	int sig, ret = 0;
+
+	if (a->arg[3] != 8)
+		return -EINVAL;
+	if (FW_COPY_IN_OBJ(&set, fw_uptr(a->arg[0])))
+		return -EFAULT;
+	set &= ~UNBLOCKABLE;
+	if (a->arg[2]) {
+		struct k_timespec ts;
+		if (FW_COPY_IN_OBJ(&ts, fw_uptr(a->arg[2])))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		deadline = fw_time_ns() + (uint64_t)ts.tv_sec * FW_NSEC_PER_SEC +
+			   (uint64_t)ts.tv_nsec;
+	}
+	saved = t->sigmask;
+	t->sigmask &= ~set;
+	FW_WAIT_EVENT_DEADLINE(&t->sig_wait,
+			       (pending_of(t) & set) || signal_pending_current(),
+			       deadline, ret);
+	t->sigmask = saved;
+	sig = dequeue_from(t, pending_of(t) & set, &si);
+	if (!sig)
+		return ret ? -EAGAIN : -EINTR;
+	if (a->arg[1] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &si))
+		return -EFAULT;
+	return sig;
+}
+
 static long sys_sigaltstack(const struct sys_args *a)
 {
 	struct thread *t = thread_current();
@@ -668,6 +713,7 @@ static const struct sys_entry signal_syscalls[] = {
 	{ __NR_rt_sigreturn, "rt_sigreturn", sys_rt_sigreturn },
 	{ __NR_pause, "pause", sys_pause },
 	{ __NR_sigaltstack, "sigaltstack", sys_sigaltstack },
+	{ __NR_rt_sigtimedwait, "rt_sigtimedwait", sys_rt_sigtimedwait },
 	{ __NR_kill, "kill", sys_kill },
 	{ __NR_tgkill, "tgkill", sys_tgkill },
 	{ __NR_tkill, "tkill", sys_tkill },
@@ -675,5 +721,5 @@ static const struct sys_entry signal_syscalls[] = {
 
 void signal_syscalls_init(void)
 {
-	syscall_register(signal_syscalls, FW_ARRAY_LEN(signal_syscalls));
+	SYSCALL_REGISTER_TABLE(signal_syscalls);
 }

@@ -94,8 +94,9 @@ void thread_main(struct thread *t)
 					   why.error & FW_FAULT_WRITE,
 					   why.error & FW_FAULT_EXEC);
 			if (err)
-				signal_force_fault(t, err == -ENOMEM ? SIGBUS
-								     : SIGSEGV,
+				/* -EIO: past the end of a mapped file. */
+				signal_force_fault(t, err == -EFAULT ? SIGSEGV
+								     : SIGBUS,
 						   (why.error & FW_FAULT_PRESENT)
 							   ? SEGV_ACCERR
 							   : SEGV_MAPERR,

@@ -140,7 +140,8 @@ static long do_nanosleep(int clk, int flags, fw_uptr_t req, fw_uptr_t rem)
 		return clk == CLOCK_THREAD_CPUTIME_ID ? -EINVAL : err ? err : -EOPNOTSUPP;
 	if (flags & TIMER_ABSTIME)
 		ns = ns > now ? ns - now : 0;
-	deadline = fw_time_ns() + ns < fw_time_ns() ? ~0ull : fw_time_ns() + ns;
+	now = fw_time_ns();
+	deadline = ns > ~0ull - now ? ~0ull : now + ns;
 	err = sleep_until(deadline);
 	if (err == -EINTR && !(flags & TIMER_ABSTIME) && !fw_uptr_is_null(rem)) {
 		uint64_t left = deadline > fw_time_ns() ? deadline - fw_time_ns() : 0;
@@ -283,5 +284,5 @@ static const struct sys_entry time_syscalls[] = {
 
 void time_syscalls_init(void)
 {
-	syscall_register(time_syscalls, FW_ARRAY_LEN(time_syscalls));
+	SYSCALL_REGISTER_TABLE(time_syscalls);
 }

@@ -28,12 +28,22 @@ struct sys_entry {
 
 #define SYSCALL_MAX 512
 
-/* Install a subsystem's handlers; panics on a duplicate number (two
- * subsystems claiming one syscall is a build mistake). */
-void syscall_register(const struct sys_entry *entries, unsigned n);
+/* Install one handler; panics on a duplicate number (two subsystems
+ * claiming one syscall is a build mistake). */
+void syscall_register_one(const struct sys_entry *e);
+
+/* Install a subsystem's whole table (a real array of struct sys_entry). */
+#define SYSCALL_REGISTER_TABLE(tbl)                                            \
+	do {                                                                   \
+		for (unsigned sys_i_ = 0; sys_i_ < FW_ARRAY_LEN(tbl); sys_i_++) \
+			syscall_register_one(&(tbl)[sys_i_]);                  \
+	} while (0)
 
 /* Run syscall a->nr for the current thread. */
 long syscall_dispatch(const struct sys_args *a);
+
+/* Read `strace=<pid>` from the command line. */
+void syscall_trace_init(void);
 
 /* Whether a handler is registered for nr. */
 bool syscall_implemented(unsigned nr);

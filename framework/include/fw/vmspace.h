@@ -26,9 +26,10 @@ FW_MUST_CHECK int fw_vmspace_create(struct fw_vmspace **out);
  * be active on any CPU. */
 void fw_vmspace_destroy(struct fw_vmspace *vs);
 
-/* Map frame f at page-aligned user address va with prot (a mapping needs
- * FW_PROT_READ; write-only is not expressible on x86). Takes a reference on
- * f. 0, -EINVAL (va not a page-aligned user address), -EEXIST (va already
+/* Map frame f at page-aligned user address va with prot. Write or exec
+ * imply read (x86 cannot express otherwise); prot 0 keeps the frame mapped
+ * but inaccessible (PROT_NONE: any access faults, contents are kept).
+ * Takes a reference on f. 0, -EINVAL (va not a page-aligned user address), -EEXIST (va already
  * mapped), -ENOMEM (page-table memory). */
 FW_MUST_CHECK int fw_vmspace_map(struct fw_vmspace *vs, uint64_t va,
 				 struct fw_frame *f, unsigned prot);

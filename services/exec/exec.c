@@ -1,0 +1,154 @@
+/* services/exec/exec.c: execve's preparation: "#!" scripts and the new
+ * address space (exec_prepare, exec_read_shebang).
+ *
+ * Layer: services (safe C). See exec.h for the sequence the process
+ * service follows around these calls. */
+#include <fw/errno.h>
+#include <fw/heap.h>
+#include <fw/string.h>
+
+#include "exec/exec.h"
+#include "exec/shebang.h"
+#include "fs/vfs.h"
+#include "mm/mm.h"
+#include "proc/proc.h"
+
+int exec_read_shebang(struct file *f, struct kpath *interp, struct kname *arg,
+		      bool *is_script)
+{
+	uint8_t head[SHEBANG_BUF];
+	struct fw_bytes b;
+	bool has_arg;
+	long n;
+
+	n = vfs_read_at(f, 0, FW_BUF_OF_ARRAY(head));
+	if (n < 0)
+		return (int)n;
+	if (fw_bytes_sub(FW_BYTES_OF_ARRAY(head), 0, (size_t)n, &b))
+		return -EIO;
+	return shebang_parse(b, is_script, FW_BUF_OF_ARRAY(interp->s),
+			     FW_BUF_OF_ARRAY(arg->s), &has_arg);
+}
+
+/* Rewrite args for "#!" as Linux's load_script: argv[0] is replaced by
+ * the script path, in front of which go the optional argument and the
+ * interpreter path. */
+static int script_args(struct exec_strings *args, const struct kpath *script,
+		       const struct kpath *interp, const struct kname *arg)
+{
+	struct fw_bytes b;
+	int err;
+
+	exec_strings_pop_front(args);
+	if (fw_bytes_sub(FW_BYTES_OF_ARRAY(script->s), 0, strlen(script->s), &b))
+		return -E2BIG;
+	err = exec_strings_push_front(args, b);
+	if (err)
+		return err;
+	if (arg->s[0]) {
+		if (fw_bytes_sub(FW_BYTES_OF_ARRAY(arg->s), 0, strlen(arg->s), &b))
+			return -E2BIG;
+		err = exec_strings_push_front(args, b);
+		if (err)
+			return err;
+	}
+	if (fw_bytes_sub(FW_BYTES_OF_ARRAY(interp->s), 0, strlen(interp->s), &b))
+		return -E2BIG;
+	return exec_strings_push_front(args, b);
+}
+
+/* Open path, following "#!" interpreters; *out gets the ELF (or other
+ * non-script) file and cur its path. */
+static int open_binary(struct fs_context *fs, struct kpath *cur,
+		       struct exec_strings *args, struct file **out)
+{
+	struct kpath *interp = kpath_alloc();
+	struct kname *arg = FW_NEW(struct kname);
+	int err = -ENOMEM;
+
+	if (!interp || !arg)
+		goto out;
+	for (int depth = 0;; depth++) {
+		struct file *f;
+		bool script;
+
+		err = vfs_open_exec(fs, cur, &f);
+		if (err)
+			goto out;
+		err = exec_read_shebang(f, interp, arg, &script);
+		if (!err && !script) {
+			*out = f;
+			goto out;
+		}
+		file_put(f);
+		if (err)
+			goto out;
+		err = -ELOOP;
+		if (depth >= EXEC_SHEBANG_DEPTH)
+			goto out;
+		err = script_args(args, cur, interp, arg);
+		if (err)
+			goto out;
+		FW_STATIC_ASSERT(sizeof(cur->s) == sizeof(interp->s), "kpath");
+		memcpy(cur->s, interp->s, sizeof(cur->s));
+	}
+out:
+	fw_free(arg);
+	kpath_free(interp);
+	return err;
+}
+
+int exec_prepare(struct fs_context *fs, const struct kpath *path,
+		 struct exec_strings *args, struct mm **new_mm,
+		 uint64_t *entry, uint64_t *sp, struct kpath *exe_path_out)
+{
+	struct kpath *cur = kpath_alloc();
+	struct exec_image img = { 0 };
+	struct proc *p = proc_current();
+	struct file *f = NULL;
+	struct mm *mm = NULL;
+	int err = -ENOMEM;
+
+	if (!cur)
+		return -ENOMEM;
+	memcpy(cur->s, path->s, sizeof(cur->s));
+	err = exec_strings_set_execfn(args, path);
+	if (err)
+		goto out;
+	/* Linux 5.18+: an empty argv becomes { "" }, so argv[0] exists. */
+	if (args->argc == 0) {
+		err = exec_strings_push_front(args, FW_BYTES_OF_LITERAL(""));
+		if (err)
+			goto out;
+	}
+	err = open_binary(fs, cur, args, &f);
+	if (err)
+		goto out;
+	err = mm_create(&mm);
+	if (err)
+		goto out;
+	img.hwcap = EXEC_DEFAULT_HWCAP;
+	if (p) {
+		img.uid = p->cred.uid;
+		img.euid = p->cred.euid;
+		img.gid = p->cred.gid;
+		img.egid = p->cred.egid;
+	}
+	err = exec_load(mm, fs, f, &img);
+	if (!err)
+		err = exec_build_stack(mm, args, &img, sp);
+	if (err)
+		goto out;
+	*entry = img.entry;
+	*new_mm = mm;
+	mm = NULL;
+	if (exe_path_out)
+		memcpy(exe_path_out->s, cur->s, sizeof(cur->s));
+out:
+	if (mm)
+		mm_put(mm);
+	if (f)
+		file_put(f);
+	kpath_free(cur);
+	return err;
+}

@@ -1,0 +1,14 @@
+/* services/fs/initramfs.h: unpacking the boot archive.
+ *
+ * Layer: services (safe C). */
+#ifndef SERVICES_FS_INITRAMFS_H
+#define SERVICES_FS_INITRAMFS_H
+
+#include <fw/bytes.h>
+
+/* Unpack a newc cpio archive into the root file system (vfs_init calls
+ * it). 0, -ENOMEM, or -EINVAL for a malformed archive (logged once with
+ * fw_err; what was unpacked before the problem is kept). */
+FW_MUST_CHECK int initramfs_unpack(struct fw_bytes cpio);
+
+#endif

@@ -1,0 +1,18 @@
+/* services/fs/random.h: the kernel's random number generator.
+ *
+ * Layer: services (safe C). Behind /dev/random, /dev/urandom, getrandom(2)
+ * and (for the process service) AT_RANDOM. See random.c for the quality of
+ * its seed, which is honestly weak. */
+#ifndef SERVICES_FS_RANDOM_H
+#define SERVICES_FS_RANDOM_H
+
+#include <fw/bytes.h>
+#include <fw/uaccess.h>
+
+/* Fill a kernel buffer with random bytes. */
+void random_bytes(struct fw_buf out);
+/* Copy len random bytes to user memory: len, or -EFAULT if nothing was
+ * copied (else the count copied). */
+long random_to_user(fw_uptr_t dst, size_t len);
+
+#endif

@@ -1,0 +1,89 @@
+/* services/fs/sys_calls.h: the file-system syscall handlers.
+ *
+ * Layer: services (safe C), syscall glue; the table is in sys_table.c. */
+#ifndef SERVICES_FS_SYS_CALLS_H
+#define SERVICES_FS_SYS_CALLS_H
+
+#include "syscall/syscall.h"
+
+long sys_read(const struct sys_args *a);
+long sys_write(const struct sys_args *a);
+long sys_readv(const struct sys_args *a);
+long sys_writev(const struct sys_args *a);
+long sys_pread64(const struct sys_args *a);
+long sys_pwrite64(const struct sys_args *a);
+long sys_preadv(const struct sys_args *a);
+long sys_pwritev(const struct sys_args *a);
+long sys_lseek(const struct sys_args *a);
+long sys_open(const struct sys_args *a);
+long sys_openat(const struct sys_args *a);
+long sys_creat(const struct sys_args *a);
+long sys_close(const struct sys_args *a);
+long sys_close_range(const struct sys_args *a);
+long sys_stat(const struct sys_args *a);
+long sys_fstat(const struct sys_args *a);
+long sys_lstat(const struct sys_args *a);
+long sys_newfstatat(const struct sys_args *a);
+long sys_statx(const struct sys_args *a);
+long sys_getdents64(const struct sys_args *a);
+long sys_getdents(const struct sys_args *a);
+long sys_mkdir(const struct sys_args *a);
+long sys_mkdirat(const struct sys_args *a);
+long sys_mknod(const struct sys_args *a);
+long sys_mknodat(const struct sys_args *a);
+long sys_unlink(const struct sys_args *a);
+long sys_unlinkat(const struct sys_args *a);
+long sys_rmdir(const struct sys_args *a);
+long sys_rename(const struct sys_args *a);
+long sys_renameat(const struct sys_args *a);
+long sys_renameat2(const struct sys_args *a);
+long sys_link(const struct sys_args *a);
+long sys_linkat(const struct sys_args *a);
+long sys_symlink(const struct sys_args *a);
+long sys_symlinkat(const struct sys_args *a);
+long sys_readlink(const struct sys_args *a);
+long sys_readlinkat(const struct sys_args *a);
+long sys_chmod(const struct sys_args *a);
+long sys_fchmod(const struct sys_args *a);
+long sys_fchmodat(const struct sys_args *a);
+long sys_chown(const struct sys_args *a);
+long sys_fchown(const struct sys_args *a);
+long sys_lchown(const struct sys_args *a);
+long sys_fchownat(const struct sys_args *a);
+long sys_utimensat(const struct sys_args *a);
+long sys_utimes(const struct sys_args *a);
+long sys_truncate(const struct sys_args *a);
+long sys_ftruncate(const struct sys_args *a);
+long sys_fsync(const struct sys_args *a);
+long sys_sync(const struct sys_args *a);
+long sys_getcwd(const struct sys_args *a);
+long sys_chdir(const struct sys_args *a);
+long sys_fchdir(const struct sys_args *a);
+long sys_umask(const struct sys_args *a);
+long sys_access(const struct sys_args *a);
+long sys_faccessat(const struct sys_args *a);
+long sys_faccessat2(const struct sys_args *a);
+long sys_dup(const struct sys_args *a);
+long sys_dup2(const struct sys_args *a);
+long sys_dup3(const struct sys_args *a);
+long sys_fcntl(const struct sys_args *a);
+long sys_pipe(const struct sys_args *a);
+long sys_pipe2(const struct sys_args *a);
+long sys_ioctl(const struct sys_args *a);
+long sys_poll(const struct sys_args *a);
+long sys_ppoll(const struct sys_args *a);
+long sys_select(const struct sys_args *a);
+long sys_pselect6(const struct sys_args *a);
+long sys_sendfile(const struct sys_args *a);
+long sys_statfs(const struct sys_args *a);
+long sys_fstatfs(const struct sys_args *a);
+long sys_mount(const struct sys_args *a);
+long sys_umount2(const struct sys_args *a);
+long sys_getrandom(const struct sys_args *a);
+long sys_chroot(const struct sys_args *a);
+long sys_fallocate(const struct sys_args *a);
+
+/* Register every handler above with the dispatcher. */
+void fs_syscalls_init(void);
+
+#endif

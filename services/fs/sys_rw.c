@@ -1,0 +1,430 @@
+/* services/fs/sys_rw.c: read/write family, lseek, ioctl, sync, truncate,
+ * getdents, sendfile, getrandom.
+ *
+ * Layer: services (safe C), syscall handlers (Linux fs/read_write.c,
+ * fs/ioctl.c, fs/open.c semantics). */
+#include <fw/heap.h>
+
+#include "fs/random.h"
+#include "fs/sys_util.h"
+#include "fs/sys_calls.h"
+#include "fs/tmpfs.h"
+
+long sys_read(const struct sys_args *a)
+{
+	struct file *f = sys_fget((int)a->arg[0]);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = vfs_read(f, fw_uptr(a->arg[1]), a->arg[2]);
+	file_put(f);
+	return ret;
+}
+
+long sys_write(const struct sys_args *a)
+{
+	struct file *f = sys_fget((int)a->arg[0]);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = vfs_write(f, fw_uptr(a->arg[1]), a->arg[2]);
+	file_put(f);
+	return ret;
+}
+
+long sys_pread64(const struct sys_args *a)
+{
+	struct file *f = sys_fget((int)a->arg[0]);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = vfs_pread(f, fw_uptr(a->arg[1]), a->arg[2], a->arg[3]);
+	file_put(f);
+	return ret;
+}
+
+long sys_pwrite64(const struct sys_args *a)
+{
+	struct file *f = sys_fget((int)a->arg[0]);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = vfs_pwrite(f, fw_uptr(a->arg[1]), a->arg[2], a->arg[3]);
+	file_put(f);
+	return ret;
+}
+
+/* readv/writev/preadv/pwritev: one iovec at a time; a short transfer or
+ * an error after some bytes ends the call with the count so far. */
+static long do_iov(int fd, fw_uptr_t uiov, uint64_t cnt, bool write,
+		   bool positioned, uint64_t off)
+{
+	struct file *f;
+	uint64_t total = 0;
+	long ret = 0;
+
+	if (cnt > IOV_MAX)
+		return -EINVAL;
+	f = sys_fget(fd);
+	if (!f)
+		return -EBADF;
+	if (!(f->fmode & (write ? FMODE_WRITE : FMODE_READ))) {
+		file_put(f);
+		return -EBADF;
+	}
+	for (uint64_t i = 0; i < cnt; i++) {
+		struct linux_iovec iov;
+
+		if (FW_COPY_IN_OBJ(&iov, fw_uptr_add(uiov, i * sizeof(iov)))) {
+			ret = -EFAULT;
+			break;
+		}
+		if ((int64_t)iov.iov_len < 0) {
+			ret = -EINVAL;
+			break;
+		}
+		if (iov.iov_len == 0)
+			continue;
+		if (positioned)
+			ret = write ? vfs_pwrite(f, fw_uptr(iov.iov_base), iov.iov_len, off + total)
+				    : vfs_pread(f, fw_uptr(iov.iov_base), iov.iov_len, off + total);
+		else
+			ret = write ? vfs_write(f, fw_uptr(iov.iov_base), iov.iov_len)
+				    : vfs_read(f, fw_uptr(iov.iov_base), iov.iov_len);
+		if (ret < 0)
+			break;
+		total += (uint64_t)ret;
+		if ((uint64_t)ret < iov.iov_len)
+			break;
+		ret = 0;
+	}
+	file_put(f);
+	return total ? (long)total : ret;
+}
+
+long sys_readv(const struct sys_args *a)
+{
+	return do_iov((int)a->arg[0], fw_uptr(a->arg[1]), a->arg[2], false, false, 0);
+}
+
+long sys_writev(const struct sys_args *a)
+{
+	return do_iov((int)a->arg[0], fw_uptr(a->arg[1]), a->arg[2], true, false, 0);
+}
+
+long sys_preadv(const struct sys_args *a)
+{
+	return do_iov((int)a->arg[0], fw_uptr(a->arg[1]), a->arg[2], false, true, a->arg[3]);
+}
+
+long sys_pwritev(const struct sys_args *a)
+{
+	return do_iov((int)a->arg[0], fw_uptr(a->arg[1]), a->arg[2], true, true, a->arg[3]);
+}
+
+long sys_lseek(const struct sys_args *a)
+{
+	struct file *f = sys_fget((int)a->arg[0]);
+	int64_t ret;
+
+	if (!f)
+		return -EBADF;
+	if (!f->ops->llseek || (f->fmode & FMODE_PATH)) {
+		file_put(f);
+		return (f->fmode & FMODE_PATH) ? -EBADF : -ESPIPE;
+	}
+	fw_mutex_lock(&f->pos_lock);
+	ret = f->ops->llseek(f, (int64_t)a->arg[1], (int)a->arg[2]);
+	if (ret >= 0)
+		f->pos = (uint64_t)ret;
+	fw_mutex_unlock(&f->pos_lock);
+	file_put(f);
+	return ret;
+}
+
+long sys_ioctl(const struct sys_args *a)
+{
+	int fd = (int)a->arg[0];
+	unsigned cmd = (unsigned)a->arg[1];
+	struct file *f = sys_fget(fd);
+	long ret = 0;
+
+	if (!f)
+		return -EBADF;
+	if (f->fmode & FMODE_PATH) {
+		file_put(f);
+		return -EBADF;
+	}
+	switch (cmd) {
+	case FIOCLEX:
+		ret = fd_set_cloexec(sys_files(), fd, true);
+		break;
+	case FIONCLEX:
+		ret = fd_set_cloexec(sys_files(), fd, false);
+		break;
+	case FIONBIO: {
+		int32_t on;
+
+		if (FW_COPY_IN_OBJ(&on, fw_uptr(a->arg[2]))) {
+			ret = -EFAULT;
+			break;
+		}
+		if (on)
+			atomic_fetch_or(&f->flags, O_NONBLOCK);
+		else
+			atomic_fetch_and(&f->flags, ~(unsigned)O_NONBLOCK);
+		break;
+	}
+	case FIOASYNC:
+		ret = 0; /* O_ASYNC signals are not delivered (not supported) */
+		break;
+	default:
+		if (f->ops->ioctl)
+			ret = f->ops->ioctl(f, cmd, a->arg[2]);
+		else if (cmd == FIONREAD && S_ISREG(f->path.inode->mode)) {
+			uint64_t size;
+			int32_t n = 0;
+
+			if (vfs_file_size(f, &size) == 0 && size > f->pos)
+				n = (int32_t)(size - f->pos);
+			ret = FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &n) ? -EFAULT : 0;
+		} else
+			ret = -ENOTTY;
+	}
+	file_put(f);
+	return ret;
+}
+
+/* Everything is in memory: there is nothing to write back. */
+long sys_fsync(const struct sys_args *a)
+{
+	struct file *f = sys_fget((int)a->arg[0]);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+long sys_sync(const struct sys_args *a)
+{
+	return 0;
+}
+
+static long do_truncate(struct inode *ino, int64_t len)
+{
+	if (len < 0)
+		return -EINVAL;
+	if (S_ISDIR(ino->mode))
+		return -EISDIR;
+	if (!S_ISREG(ino->mode))
+		return -EINVAL;
+	return ino->iops->truncate(ino, (uint64_t)len);
+}
+
+long sys_ftruncate(const struct sys_args *a)
+{
+	struct file *f = sys_fget((int)a->arg[0]);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	if (!(f->fmode & FMODE_WRITE))
+		ret = -EINVAL; /* Linux: -EINVAL when not open for writing */
+	else if (!S_ISREG(f->path.inode->mode))
+		ret = -EINVAL;
+	else
+		ret = do_truncate(f->path.inode, (int64_t)a->arg[1]);
+	file_put(f);
+	return ret;
+}
+
+long sys_truncate(const struct sys_args *a)
+{
+	struct vfs_path p;
+	long ret = sys_lookup(AT_FDCWD, fw_uptr(a->arg[0]), LOOKUP_FOLLOW, false, &p);
+
+	if (ret)
+		return ret;
+	if (S_ISDIR(p.inode->mode))
+		ret = -EISDIR;
+	else
+		ret = inode_permission(p.inode, MAY_WRITE, fs_cred());
+	if (!ret)
+		ret = do_truncate(p.inode, (int64_t)a->arg[1]);
+	vfs_path_put(&p);
+	return ret;
+}
+
+long sys_fallocate(const struct sys_args *a)
+{
+	struct file *f = sys_fget((int)a->arg[0]);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	if ((int64_t)a->arg[2] < 0 || (int64_t)a->arg[3] <= 0)
+		ret = -EINVAL;
+	else if (!(f->fmode & FMODE_WRITE))
+		ret = -EBADF;
+	else if (S_ISDIR(f->path.inode->mode))
+		ret = -EISDIR;
+	else if (S_ISFIFO(f->path.inode->mode))
+		ret = -ESPIPE;
+	else if (!S_ISREG(f->path.inode->mode))
+		ret = -ENODEV;
+	else
+		ret = tmpfs_fallocate(f->path.inode, (int)a->arg[1], a->arg[2], a->arg[3]);
+	file_put(f);
+	return ret;
+}
+
+static long do_getdents(const struct sys_args *a, bool is64)
+{
+	struct file *f = sys_fget((int)a->arg[0]);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	if (f->fmode & FMODE_PATH)
+		ret = -EBADF;
+	else if (!f->ops->getdents)
+		ret = -ENOTDIR;
+	else
+		ret = f->ops->getdents(f, fw_uptr(a->arg[1]),
+				       a->arg[2] > 0x7fffffff ? 0x7fffffff : a->arg[2], is64);
+	file_put(f);
+	return ret;
+}
+
+long sys_getdents64(const struct sys_args *a)
+{
+	return do_getdents(a, true);
+}
+
+long sys_getdents(const struct sys_args *a)
+{
+	return do_getdents(a, false);
+}
+
+/* sendfile(out, in, offset*, count): through a bounce page, as Linux's
+ * splice fallback does for non-splicing files. */
+long sys_sendfile(const struct sys_args *a)
+{
+	struct file *out = sys_fget((int)a->arg[0]);
+	struct file *in = sys_fget((int)a->arg[1]);
+	fw_uptr_t uoff = fw_uptr(a->arg[2]);
+	size_t count = a->arg[3], done = 0;
+	struct fw_buf bounce = { 0 };
+	uint64_t off = 0;
+	long ret = 0;
+
+	if (!out || !in) {
+		ret = -EBADF;
+		goto out_put;
+	}
+	if (!(in->fmode & FMODE_READ) || !(out->fmode & FMODE_WRITE)) {
+		ret = -EBADF;
+		goto out_put;
+	}
+	/* Only file-to-file copies go through the kernel here: the file ops
+	 * take user buffers. For other outputs -EINVAL makes callers (busybox
+	 * bb_copyfd, coreutils) fall back to read/write. */
+	if (!S_ISREG(in->path.inode->mode) || !S_ISREG(out->path.inode->mode)) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+	if (!fw_uptr_is_null(uoff)) {
+		if (FW_COPY_IN_OBJ(&off, uoff)) {
+			ret = -EFAULT;
+			goto out_put;
+		}
+		if ((int64_t)off < 0) {
+			ret = -EINVAL;
+			goto out_put;
+		}
+	} else {
+		off = in->pos;
+	}
+	ret = fw_buf_alloc(FW_PAGE_SIZE, &bounce);
+	if (ret)
+		goto out_put;
+	if (count > 0x7ffff000)
+		count = 0x7ffff000;
+	while (done < count) {
+		size_t n = count - done < FW_PAGE_SIZE ? count - done : FW_PAGE_SIZE;
+		struct fw_buf part;
+		long r, w;
+
+		if (fw_buf_sub(bounce, 0, n, &part))
+			break;
+		r = tmpfs_read_kernel(in->path.inode, off, part);
+		if (r <= 0) {
+			if (r < 0 && !done)
+				ret = r;
+			break;
+		}
+		if (fw_buf_sub(bounce, 0, (size_t)r, &part))
+			break;
+		fw_mutex_lock(&out->pos_lock);
+		{
+			uint64_t wpos = out->pos;
+
+			if ((atomic_load(&out->flags) & O_APPEND) &&
+			    vfs_file_size(out, &wpos))
+				wpos = out->pos;
+			w = tmpfs_write_kernel(out->path.inode, wpos,
+					       fw_buf_as_bytes(part));
+			if (w == 0) {
+				w = r;
+				out->pos = wpos + (uint64_t)r;
+			}
+		}
+		fw_mutex_unlock(&out->pos_lock);
+		if (w < 0) {
+			if (!done)
+				ret = w;
+			break;
+		}
+		inode_touch(out->path.inode, false, true, true);
+		done += (size_t)w;
+		off += (uint64_t)w;
+		if (w < r)
+			break;
+		if (signal_pending_current())
+			break;
+	}
+	if (done)
+		ret = (long)done;
+	if (!fw_uptr_is_null(uoff)) {
+		if (FW_COPY_OUT_OBJ(uoff, &off))
+			ret = -EFAULT;
+	} else {
+		fw_mutex_lock(&in->pos_lock);
+		in->pos = off;
+		fw_mutex_unlock(&in->pos_lock);
+	}
+	fw_buf_free(&bounce);
+out_put:
+	file_put(in);
+	file_put(out);
+	return ret;
+}
+
+long sys_getrandom(const struct sys_args *a)
+{
+	unsigned flags = (unsigned)a->arg[2];
+	size_t len = a->arg[1];
+
+	if (flags & ~(unsigned)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
+		return -EINVAL;
+	if (len > 0x1ffffff)
+		len = 0x1ffffff; /* Linux caps one call at 32 MiB - 1 */
+	return random_to_user(fw_uptr(a->arg[0]), len);
+}

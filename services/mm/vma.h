@@ -1,0 +1,138 @@
+/* services/mm/vma.h: virtual memory areas and address-space arithmetic.
+ *
+ * Layer: services (safe C), pure logic. A VMA is one run of pages of a
+ * process address space with the same permissions and backing (anonymous
+ * memory or a window of a file), as Linux's vm_area_struct. The VMAs of one
+ * address space are kept on a list sorted by start address; they never
+ * overlap. This file only does the arithmetic (find, insert, split, merge,
+ * free-range search); the page tables are the caller's business (mm.c), so
+ * the code here builds and is tested on the host (tests/unit/vma_test.c).
+ *
+ * A sorted list, not a tree: a busybox or glibc process has a few dozen
+ * VMAs, where a linear walk beats a tree's constant factors and the list is
+ * far easier to get right. Revisit if /proc/<pid>/maps grows to hundreds.
+ *
+ * File references: a file-backed VMA holds one reference on its file. The
+ * split and free functions here keep that balanced by calling
+ * vma_file_ref/vma_file_unref, which mm.c implements with file_get/file_put
+ * (and the host test with a counter), so this file needs no VFS header. */
+#ifndef SERVICES_MM_VMA_H
+#define SERVICES_MM_VMA_H
+
+#include <fw/compiler.h>
+#include <fw/list.h>
+
+#define MM_PAGE_SIZE 4096ull
+#define MM_PAGE_MASK (~(MM_PAGE_SIZE - 1))
+
+struct file;
+
+/* struct vma.flags */
+enum {
+	VMA_SHARED = 1u << 0,    /* MAP_SHARED: writes visible to all mappers */
+	VMA_GROWSDOWN = 1u << 1, /* a stack: faults just below extend it */
+	VMA_DONTCOPY = 1u << 2,  /* MADV_DONTFORK: not inherited by fork */
+	VMA_MAYWRITE = 1u << 3,  /* shared file mapping whose file is writable */
+	VMA_LOCKED = 1u << 4,    /* mlock (accepted, memory is never paged out) */
+	VMA_WIPEONFORK = 1u << 5, /* MADV_WIPEONFORK: child gets zero pages */
+};
+
+/* struct vma.name: what /proc/<pid>/maps prints for an anonymous VMA. */
+enum vma_name {
+	VMA_NAME_NONE = 0,
+	VMA_NAME_HEAP,  /* "[heap]": the brk area */
+	VMA_NAME_STACK, /* "[stack]": the main thread's stack */
+};
+
+struct vma {
+	struct fw_list node;  /* on vma_list.head, sorted by start */
+	uint64_t start;       /* first byte, page-aligned */
+	uint64_t end;         /* one past the last byte, page-aligned */
+	unsigned prot;        /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	unsigned flags;       /* VMA_* */
+	struct file *file;    /* backing file (one reference), NULL if anon */
+	uint64_t pgoff;       /* file offset of start, in bytes, page-aligned */
+	uint64_t file_limit;  /* file bytes at or past this read as zero (ELF
+			       * segment end before bss); UINT64_MAX if none */
+	enum vma_name name;   /* for /proc/<pid>/maps */
+};
+
+struct vma_list {
+	struct fw_list head; /* struct vma.node, sorted, non-overlapping */
+	unsigned count;      /* number of VMAs */
+};
+
+/* Implemented by the user of this file (mm.c; the host test's shim). */
+void vma_file_ref(struct file *f);
+void vma_file_unref(struct file *f);
+
+void vma_list_init(struct vma_list *l);
+/* A zeroed VMA (file_limit UINT64_MAX), or NULL. */
+struct vma *vma_alloc(void);
+/* Free a VMA not on a list, dropping its file reference. */
+void vma_free(struct vma *v);
+
+/* The VMA containing addr, or NULL. */
+struct vma *vma_find(struct vma_list *l, uint64_t addr);
+/* The first VMA ending above addr (containing it or after it), or NULL. */
+struct vma *vma_find_from(struct vma_list *l, uint64_t addr);
+/* Neighbours on the list, NULL at either end. */
+struct vma *vma_next(struct vma_list *l, struct vma *v);
+struct vma *vma_prev(struct vma_list *l, struct vma *v);
+struct vma *vma_first(struct vma_list *l);
+
+/* True if no VMA overlaps [start, end). */
+bool vma_range_free(struct vma_list *l, uint64_t start, uint64_t end);
+/* True if [start, end) is covered by VMAs with no hole. */
+bool vma_range_covered(struct vma_list *l, uint64_t start, uint64_t end);
+
+/* Insert v (its range must be valid: start < end, both page-aligned, and
+ * free): 0, -EINVAL or -EEXIST. The list takes ownership on success. */
+FW_MUST_CHECK int vma_insert(struct vma_list *l, struct vma *v);
+/* Cut v at page-aligned at (start < at < end): v keeps [start, at), a new
+ * VMA (returned in *tail, may be NULL) gets [at, end) with the file
+ * reference and offset it needs. 0, -EINVAL or -ENOMEM. */
+FW_MUST_CHECK int vma_split(struct vma_list *l, struct vma *v, uint64_t at,
+			    struct vma **tail);
+/* Split the VMAs overlapping the edges of [start, end) so that every VMA
+ * is then either inside or outside the range. 0 or -ENOMEM (the list is
+ * still valid, possibly with one split done). */
+FW_MUST_CHECK int vma_isolate(struct vma_list *l, uint64_t start,
+			      uint64_t end);
+/* Remove and free every VMA inside [start, end) (call vma_isolate first). */
+void vma_remove_range(struct vma_list *l, uint64_t start, uint64_t end);
+/* Unlink v from the list (not freed). */
+void vma_unlink(struct vma_list *l, struct vma *v);
+/* True if a directly followed by b could be one VMA. */
+bool vma_mergeable(const struct vma *a, const struct vma *b);
+/* Merge v with its neighbours where possible; returns the VMA that now
+ * covers v's range (v itself may have been freed). */
+struct vma *vma_merge_around(struct vma_list *l, struct vma *v);
+
+/* Find a free page-aligned range of len bytes inside [lo, hi): the highest
+ * one (top-down, as Linux places mmap below the stack). 0 and *out, or
+ * -ENOMEM. len must be page-aligned and non-zero. */
+FW_MUST_CHECK int vma_find_free_topdown(struct vma_list *l, uint64_t len,
+					uint64_t lo, uint64_t hi,
+					uint64_t *out);
+
+static inline uint64_t mm_page_down(uint64_t a)
+{
+	return a & MM_PAGE_MASK;
+}
+
+/* Round up; *out untouched and false on overflow. */
+static inline bool mm_page_up(uint64_t a, uint64_t *out)
+{
+	if (a > ~0ull - (MM_PAGE_SIZE - 1))
+		return false;
+	*out = (a + MM_PAGE_SIZE - 1) & MM_PAGE_MASK;
+	return true;
+}
+
+static inline bool mm_page_aligned(uint64_t a)
+{
+	return (a & (MM_PAGE_SIZE - 1)) == 0;
+}
+
+#endif

@@ -1,0 +1,728 @@
+/* services/tty/tty.c: the console terminal: input path, read/write/poll,
+ * termios and job-control ioctls.
+ *
+ * Layer: services (safe C). Three layers, bottom up:
+ *  1. the serial interrupt (tty_console_input): only puts the byte in the
+ *     raw ring and wakes tty-rx. It takes no other lock and sends no
+ *     signal: interrupt context must not sleep or take process locks;
+ *  2. the tty-rx kernel task: runs each raw byte through the line
+ *     discipline under tty->lock (echo goes straight to the console), then,
+ *     with the lock dropped, sends the signals the ldisc raised (^C ^\ ^Z)
+ *     to the foreground process group and wakes readers and writers. A
+ *     task rather than the reader does this so ^C works while nobody reads
+ *     (the shell waiting in wait4 for a looping child);
+ *  3. the file API (tty_read, tty_write, tty_poll, tty_ioctl), called by
+ *     the device glue in tty_dev.c; it copies user memory only with no
+ *     spinlock held, through small stack buffers.
+ * Semantics are Linux's (drivers/tty/tty_io.c, tty_jobctrl.c,
+ * n_tty.c n_tty_read for VMIN/VTIME). Simplifications are marked
+ * "Simplified:". */
+#include <fw/console.h>
+#include <fw/errno.h>
+#include <fw/log.h>
+#include <fw/time.h>
+
+#include "proc/proc.h"
+#include "proc/signal.h"
+#include "tty/tty.h"
+
+#define TTY_CHUNK 256 /* bytes moved per lock hold on read and write */
+
+static struct tty console_tty;
+
+struct tty *tty_console(void)
+{
+	return &console_tty;
+}
+
+/* ---- ldisc callbacks (tty->lock held) --------------------------------- */
+
+static void tty_ld_output(struct ldisc *ld, struct fw_bytes bytes)
+{
+	/* Gap: fw_console_write turns every "\n" into "\r\n" itself, so
+	 * with OPOST|ONLCR the line is "\r\r\n" (harmless), and with OPOST
+	 * off a bare "\n" still returns the carriage. A raw console write
+	 * (framework) would fix both. */
+	(void)ld;
+	fw_console_write(bytes);
+}
+
+static void tty_ld_signal(struct ldisc *ld, int sig)
+{
+	struct tty *t = FW_CONTAINER_OF(ld, struct tty, ld);
+
+	if (sig > 0 && sig < 32)
+		t->pending_sigs |= 1u << sig;
+}
+
+static const struct ldisc_ops tty_ld_ops = {
+	.output = tty_ld_output,
+	.signal = tty_ld_signal,
+};
+
+/* ---- signals ---------------------------------------------------------- */
+
+/* Send the signals in mask to process group pgrp (no locks held). */
+static void tty_send_sigs(int pgrp, uint32_t mask)
+{
+	if (pgrp <= 0)
+		return;
+	for (int sig = 1; sig < 32; sig++)
+		if (mask & (1u << sig))
+			(void)signal_send_pgrp(pgrp, sig);
+}
+
+/* Take the pending ISIG signals and the group to send them to. */
+static uint32_t tty_take_sigs(struct tty *t, int *pgrp)
+{
+	uint32_t mask;
+
+	fw_spin_lock(&t->lock);
+	mask = t->pending_sigs;
+	t->pending_sigs = 0;
+	*pgrp = t->pgrp;
+	fw_spin_unlock(&t->lock);
+	return mask;
+}
+
+/* ---- input: interrupt and tty-rx -------------------------------------- */
+
+/* Input, settings or flow state changed: wake readers, writers, pollers
+ * (no tty lock held). */
+static void tty_wake(struct tty *t)
+{
+	(void)fw_waitq_wake_all(&t->read_wait);
+	(void)fw_waitq_wake_all(&t->write_wait);
+	poll_wake(&t->poll);
+}
+
+/* The serial interrupt: buffer the byte, wake tty-rx. Nothing else. */
+static void tty_console_input(char c)
+{
+	struct tty *t = &console_tty;
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->rx_lock);
+
+	if (t->rx_head - t->rx_tail < TTY_RX_RING) {
+		t->rx[t->rx_head % TTY_RX_RING] = (uint8_t)c;
+		t->rx_head++;
+	} else {
+		t->rx_dropped++;
+	}
+	fw_spin_unlock_irqrestore(&t->rx_lock, fl);
+	(void)fw_waitq_wake_one(&t->rx_wait);
+}
+
+static bool tty_rx_pending(struct tty *t)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->rx_lock);
+	bool pending = t->rx_head != t->rx_tail;
+
+	fw_spin_unlock_irqrestore(&t->rx_lock, fl);
+	return pending;
+}
+
+struct tty_rx_chunk {
+	uint8_t b[TTY_CHUNK]; /* raw bytes taken from the ring */
+};
+
+/* Move up to TTY_CHUNK raw bytes out of the ring; returns how many. */
+static size_t tty_rx_take(struct tty *t, struct tty_rx_chunk *out)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->rx_lock);
+	size_t n = 0;
+
+	while (n < TTY_CHUNK && t->rx_tail != t->rx_head) {
+		out->b[n++] = t->rx[t->rx_tail % TTY_RX_RING];
+		t->rx_tail++;
+	}
+	fw_spin_unlock_irqrestore(&t->rx_lock, fl);
+	return n;
+}
+
+static void tty_rx_main(struct tty *t)
+{
+	struct tty_rx_chunk chunk;
+
+	for (;;) {
+		size_t n;
+		uint32_t sigs;
+		int pgrp = 0;
+
+		FW_WAIT_EVENT(&t->rx_wait, tty_rx_pending(t));
+		n = tty_rx_take(t, &chunk);
+		fw_spin_lock(&t->lock);
+		for (size_t i = 0; i < n; i++)
+			ldisc_receive(&t->ld, chunk.b[i]);
+		fw_spin_unlock(&t->lock);
+		sigs = tty_take_sigs(t, &pgrp);
+		tty_send_sigs(pgrp, sigs);
+		tty_wake(t);
+	}
+}
+
+/* ---- read ------------------------------------------------------------- */
+
+static bool tty_readable(struct tty *t)
+{
+	bool r;
+
+	fw_spin_lock(&t->lock);
+	r = ldisc_readable(&t->ld);
+	fw_spin_unlock(&t->lock);
+	return r;
+}
+
+/* Wait until input is readable or a signal is pending; with a deadline
+ * (0: none). Returns 0 (readable), -ERESTARTSYS (a signal: the syscall
+ * layer restarts it under SA_RESTART or returns -EINTR, as Linux
+ * n_tty_read), or -ETIMEDOUT. */
+static int tty_wait_input(struct tty *t, uint64_t deadline_ns)
+{
+	int ret = 0;
+
+	if (deadline_ns) {
+		FW_WAIT_EVENT_DEADLINE(&t->read_wait,
+				       tty_readable(t) || signal_pending_current(),
+				       deadline_ns, ret);
+		if (ret)
+			return ret;
+	} else {
+		FW_WAIT_EVENT(&t->read_wait,
+			      tty_readable(t) || signal_pending_current());
+	}
+	if (!tty_readable(t) && signal_pending_current())
+		return -ERESTARTSYS;
+	return 0;
+}
+
+/* Read up to want bytes from the ldisc and copy them to user buf.
+ * Returns bytes moved (>= 0) or -EFAULT; *eol as ldisc_read. */
+static long tty_read_chunk(struct tty *t, fw_uptr_t buf, size_t want,
+			   bool *eol)
+{
+	uint8_t kbuf[TTY_CHUNK];
+	struct fw_buf all = FW_BUF_OF_ARRAY(kbuf);
+	struct fw_buf part;
+	struct fw_bytes got;
+	size_t n;
+
+	if (want > TTY_CHUNK)
+		want = TTY_CHUNK;
+	if (fw_buf_sub(all, 0, want, &part))
+		return -EINVAL;
+	fw_spin_lock(&t->lock);
+	n = ldisc_read(&t->ld, part, eol);
+	fw_spin_unlock(&t->lock);
+	if (n == 0)
+		return 0;
+	if (fw_bytes_sub(fw_buf_as_bytes(all), 0, n, &got))
+		return -EINVAL;
+	/* Simplified: bytes taken from the ldisc are lost on a fault (Linux
+	 * copies out of its ring under a mutex and keeps them). */
+	if (fw_copy_out(buf, got))
+		return -EFAULT;
+	return (long)n;
+}
+
+static long tty_read_canon(struct tty *t, fw_uptr_t buf, size_t len,
+			   bool nonblock)
+{
+	size_t total = 0;
+
+	for (;;) {
+		bool eol = false;
+		long n;
+
+		if (!tty_readable(t)) {
+			int err;
+
+			if (total)
+				break;
+			if (nonblock)
+				return -EAGAIN;
+			err = tty_wait_input(t, 0);
+			if (err)
+				return err;
+			continue;
+		}
+		n = tty_read_chunk(t, fw_uptr_add(buf, total), len - total,
+				   &eol);
+		if (n < 0)
+			return total ? (long)total : n;
+		total += (size_t)n;
+		if (eol || total >= len)
+			break;
+	}
+	return (long)total;
+}
+
+/* Non-canonical read, n_tty_read's VMIN/VTIME cases (termios(3)):
+ *  MIN=0 TIME=0  return what is there, maybe 0;
+ *  MIN>0 TIME=0  block until MIN bytes (or len, if smaller);
+ *  MIN=0 TIME>0  wait up to TIME tenths for the first byte;
+ *  MIN>0 TIME>0  block for the first byte, then until MIN bytes or TIME
+ *                tenths pass without a new byte. */
+static long tty_read_raw(struct tty *t, fw_uptr_t buf, size_t len,
+			 bool nonblock, uint8_t vmin, uint8_t vtime)
+{
+	uint64_t tenth = 100 * FW_NSEC_PER_MSEC;
+	size_t target = vmin ? vmin : 1;
+	uint64_t deadline = 0;
+	size_t total = 0;
+
+	if (target > len)
+		target = len;
+	if (vmin == 0 && vtime)
+		deadline = fw_time_ns() + vtime * tenth;
+	for (;;) {
+		int err;
+
+		while (total < len) {
+			long n = tty_read_chunk(t, fw_uptr_add(buf, total),
+						len - total, NULL);
+
+			if (n < 0)
+				return total ? (long)total : n;
+			if (n == 0)
+				break;
+			total += (size_t)n;
+			if (vmin && vtime)
+				deadline = fw_time_ns() + vtime * tenth;
+		}
+		if (total >= target)
+			break;
+		if (vmin == 0 && vtime == 0)
+			break;
+		if (nonblock)
+			return total ? (long)total : -EAGAIN;
+		err = tty_wait_input(t, deadline);
+		if (err == -ETIMEDOUT)
+			break;
+		if (err)
+			return total ? (long)total : err;
+	}
+	return (long)total;
+}
+
+long tty_read(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
+{
+	uint8_t vmin, vtime;
+	bool canon;
+	long ret;
+
+	if (len == 0)
+		return 0;
+	/* Simplified: a background process group reading gets no SIGTTIN. */
+	fw_mutex_lock(&t->read_mutex);
+	fw_spin_lock(&t->lock);
+	canon = (t->ld.tio.c_lflag & ICANON) != 0;
+	vmin = t->ld.tio.c_cc[VMIN];
+	vtime = t->ld.tio.c_cc[VTIME];
+	fw_spin_unlock(&t->lock);
+	if (canon)
+		ret = tty_read_canon(t, buf, len, nonblock);
+	else
+		ret = tty_read_raw(t, buf, len, nonblock, vmin, vtime);
+	fw_mutex_unlock(&t->read_mutex);
+	return ret;
+}
+
+/* ---- write ------------------------------------------------------------ */
+
+static bool tty_output_stopped(struct tty *t)
+{
+	bool s;
+
+	fw_spin_lock(&t->lock);
+	s = t->ld.stopped;
+	fw_spin_unlock(&t->lock);
+	return s;
+}
+
+long tty_write(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
+{
+	uint8_t kbuf[TTY_CHUNK];
+	struct fw_buf all = FW_BUF_OF_ARRAY(kbuf);
+	size_t done = 0;
+
+	/* Simplified: no SIGTTOU for background writers under TOSTOP. */
+	while (done < len) {
+		size_t n = len - done;
+		struct fw_buf part;
+
+		if (n > TTY_CHUNK)
+			n = TTY_CHUNK;
+		if (fw_buf_sub(all, 0, n, &part))
+			break;
+		if (fw_copy_in(part, fw_uptr_add(buf, done)))
+			return done ? (long)done : -EFAULT;
+		if (tty_output_stopped(t)) {
+			if (nonblock)
+				return done ? (long)done : -EAGAIN;
+			FW_WAIT_EVENT(&t->write_wait,
+				      !tty_output_stopped(t) ||
+					      signal_pending_current());
+			if (tty_output_stopped(t))
+				return done ? (long)done : -ERESTARTSYS;
+		}
+		fw_spin_lock(&t->lock);
+		ldisc_write(&t->ld, fw_buf_as_bytes(part));
+		fw_spin_unlock(&t->lock);
+		done += n;
+	}
+	return (long)done;
+}
+
+/* ---- poll ------------------------------------------------------------- */
+
+unsigned tty_poll(struct tty *t, struct poll_table *pt)
+{
+	unsigned mask = 0;
+
+	poll_wait(pt, &t->poll); /* before reading the state: no lost wake */
+	fw_spin_lock(&t->lock);
+	if (ldisc_readable(&t->ld))
+		mask |= POLLIN | POLLRDNORM;
+	if (!t->ld.stopped)
+		mask |= POLLOUT | POLLWRNORM;
+	fw_spin_unlock(&t->lock);
+	return mask;
+}
+
+/* ---- job control ------------------------------------------------------ */
+
+int tty_open(enum tty_node node, unsigned oflags, struct tty **out)
+{
+	struct proc *p = proc_current();
+	struct tty *t = &console_tty;
+
+	if (node == TTY_NODE_CTTY) {
+		/* Linux tty_open_current_tty: -ENXIO without a ctty. */
+		if (!p || !p->ctty)
+			return -ENXIO;
+		*out = p->ctty;
+		return 0;
+	}
+	if (node == TTY_NODE_SERIAL && !(oflags & TTY_O_NOCTTY) && p &&
+	    p->pid == p->sid && !p->ctty) {
+		fw_spin_lock(&t->lock);
+		if (t->session == 0) {
+			t->session = p->sid;
+			t->pgrp = p->pgid;
+			p->ctty = t;
+		}
+		fw_spin_unlock(&t->lock);
+	}
+	*out = t;
+	return 0;
+}
+
+/* TIOCSCTTY (Linux tiocsctty). Simplified: stealing (arg 1) is allowed
+ * to uid 0 only, standing in for CAP_SYS_ADMIN; the old session's
+ * members keep a stale ctty pointer. */
+static long tty_set_ctty(struct tty *t, uint64_t arg)
+{
+	struct proc *p = proc_current();
+	long ret = 0;
+
+	if (!p)
+		return -EPERM;
+	if (p->pid == p->sid && p->ctty == t)
+		return 0;
+	if (p->pid != p->sid || p->ctty)
+		return -EPERM;
+	fw_spin_lock(&t->lock);
+	if (t->session && t->session != p->sid &&
+	    !(arg == 1 && p->cred.euid == 0)) {
+		ret = -EPERM;
+	} else {
+		t->session = p->sid;
+		t->pgrp = p->pgid;
+		p->ctty = t;
+	}
+	fw_spin_unlock(&t->lock);
+	return ret;
+}
+
+/* Drop the terminal of session leader p: SIGHUP and SIGCONT to the
+ * foreground group (Linux disassociate_ctty). */
+static void tty_hangup_session(struct tty *t, int sid)
+{
+	int pgrp = 0;
+
+	fw_spin_lock(&t->lock);
+	if (t->session == sid) {
+		pgrp = t->pgrp;
+		t->session = 0;
+		t->pgrp = 0;
+	}
+	fw_spin_unlock(&t->lock);
+	tty_send_sigs(pgrp, 1u << TTY_SIGHUP | 1u << TTY_SIGCONT);
+}
+
+void tty_proc_exit(struct proc *p)
+{
+	if (!p || !p->ctty || p->pid != p->sid)
+		return;
+	tty_hangup_session(p->ctty, p->sid);
+}
+
+static long tty_notty(struct tty *t)
+{
+	struct proc *p = proc_current();
+
+	if (!p || p->ctty != t)
+		return -ENOTTY;
+	if (p->pid == p->sid)
+		tty_hangup_session(t, p->sid);
+	p->ctty = NULL;
+	return 0;
+}
+
+/* Is t the caller's controlling terminal, of the caller's session? */
+static bool tty_is_ctty(struct tty *t, struct proc *p)
+{
+	return p && p->ctty == t && t->session == p->sid;
+}
+
+static long tty_get_int(struct tty *t, uint64_t arg, int which)
+{
+	struct proc *p = proc_current();
+	int v;
+
+	fw_spin_lock(&t->lock);
+	if (!p || p->ctty != t || (which == TIOCGSID && !t->session)) {
+		fw_spin_unlock(&t->lock);
+		return -ENOTTY;
+	}
+	v = which == TIOCGSID ? t->session : t->pgrp;
+	fw_spin_unlock(&t->lock);
+	return FW_COPY_OUT_OBJ(fw_uptr(arg), &v);
+}
+
+/* TIOCSPGRP (Linux tiocspgrp). Simplified: the group is not checked to
+ * exist in the caller's session (-ESRCH/-EPERM in Linux), and a background
+ * caller gets no SIGTTOU. */
+static long tty_set_pgrp(struct tty *t, uint64_t arg)
+{
+	struct proc *p = proc_current();
+	int pgrp;
+	long ret = 0;
+
+	if (FW_COPY_IN_OBJ(&pgrp, fw_uptr(arg)))
+		return -EFAULT;
+	fw_spin_lock(&t->lock);
+	if (!tty_is_ctty(t, p))
+		ret = -ENOTTY;
+	else if (pgrp < 0)
+		ret = -EINVAL;
+	else
+		t->pgrp = pgrp;
+	fw_spin_unlock(&t->lock);
+	return ret;
+}
+
+/* ---- termios ---------------------------------------------------------- */
+
+static long tty_set_termios(struct tty *t, uint64_t arg, bool flush)
+{
+	struct termios tio;
+
+	if (FW_COPY_IN_OBJ(&tio, fw_uptr(arg)))
+		return -EFAULT;
+	/* TCSETSW and TCSETSF wait for output to drain: output is written
+	 * synchronously, so it already has. */
+	fw_spin_lock(&t->lock);
+	if (flush)
+		ldisc_flush_input(&t->ld);
+	ldisc_set_termios(&t->ld, &tio);
+	fw_spin_unlock(&t->lock);
+	/* ICANON off or a new VMIN may make a sleeping reader's data ready;
+	 * IXON off may restart output. */
+	tty_wake(t);
+	return 0;
+}
+
+static long tty_set_winsize(struct tty *t, uint64_t arg)
+{
+	struct winsize ws;
+	bool changed;
+	int pgrp;
+
+	if (FW_COPY_IN_OBJ(&ws, fw_uptr(arg)))
+		return -EFAULT;
+	fw_spin_lock(&t->lock);
+	changed = ws.ws_row != t->ws.ws_row || ws.ws_col != t->ws.ws_col ||
+		  ws.ws_xpixel != t->ws.ws_xpixel ||
+		  ws.ws_ypixel != t->ws.ws_ypixel;
+	t->ws = ws;
+	pgrp = t->pgrp;
+	fw_spin_unlock(&t->lock);
+	if (changed)
+		tty_send_sigs(pgrp, 1u << TTY_SIGWINCH);
+	return 0;
+}
+
+/* struct serial_struct (linux/serial.h), 72 bytes on x86-64: enough for
+ * TIOCGSERIAL, which busybox cttyhack uses to find /dev/ttyS<line>. */
+struct tty_serial_struct {
+	int32_t type;            /* PORT_16550A = 4 */
+	int32_t line;            /* 0: ttyS0 */
+	uint32_t port;           /* 0x3f8 */
+	int32_t irq;             /* 4 */
+	int32_t flags;
+	int32_t xmit_fifo_size;
+	int32_t custom_divisor;
+	int32_t baud_base;
+	uint16_t close_delay;
+	uint8_t io_type;
+	uint8_t reserved_char;
+	int32_t hub6;
+	uint16_t closing_wait;
+	uint16_t closing_wait2;
+	uint64_t iomem_base;     /* a pointer in Linux; always 0 here */
+	uint16_t iomem_reg_shift;
+	uint32_t port_high;
+	uint64_t iomap_base;
+};
+FW_STATIC_ASSERT(sizeof(struct tty_serial_struct) == 72,
+		 "struct serial_struct is 72 bytes on x86-64");
+
+static long tty_get_serial(uint64_t arg)
+{
+	struct tty_serial_struct ss = {
+		.type = 4,
+		.line = 0,
+		.port = 0x3f8,
+		.irq = 4,
+		.xmit_fifo_size = 16,
+		.baud_base = 115200,
+	};
+
+	return FW_COPY_OUT_OBJ(fw_uptr(arg), &ss);
+}
+
+long tty_ioctl(struct tty *t, unsigned cmd, uint64_t arg)
+{
+	switch (cmd) {
+	case TCGETS: {
+		struct termios tio;
+
+		fw_spin_lock(&t->lock);
+		tio = t->ld.tio;
+		fw_spin_unlock(&t->lock);
+		return FW_COPY_OUT_OBJ(fw_uptr(arg), &tio);
+	}
+	case TCSETS:
+	case TCSETSW:
+		return tty_set_termios(t, arg, false);
+	case TCSETSF:
+		return tty_set_termios(t, arg, true);
+	case TIOCGWINSZ: {
+		struct winsize ws;
+
+		fw_spin_lock(&t->lock);
+		ws = t->ws;
+		fw_spin_unlock(&t->lock);
+		return FW_COPY_OUT_OBJ(fw_uptr(arg), &ws);
+	}
+	case TIOCSWINSZ:
+		return tty_set_winsize(t, arg);
+	case TIOCGPGRP:
+		return tty_get_int(t, arg, TIOCGPGRP);
+	case TIOCGSID:
+		return tty_get_int(t, arg, TIOCGSID);
+	case TIOCSPGRP:
+		return tty_set_pgrp(t, arg);
+	case TIOCSCTTY:
+		return tty_set_ctty(t, arg);
+	case TIOCNOTTY:
+		return tty_notty(t);
+	case FIONREAD: {
+		int n;
+
+		fw_spin_lock(&t->lock);
+		n = (int)ldisc_avail(&t->ld);
+		fw_spin_unlock(&t->lock);
+		return FW_COPY_OUT_OBJ(fw_uptr(arg), &n);
+	}
+	case TIOCOUTQ: {
+		int n = 0; /* output is written synchronously */
+
+		return FW_COPY_OUT_OBJ(fw_uptr(arg), &n);
+	}
+	case TCFLSH:
+		if (arg > TCIOFLUSH)
+			return -EINVAL;
+		if (arg == TCIFLUSH || arg == TCIOFLUSH) {
+			fw_spin_lock(&t->lock);
+			ldisc_flush_input(&t->ld);
+			fw_spin_unlock(&t->lock);
+		}
+		return 0;
+	case TCXONC:
+		if (arg > TCION)
+			return -EINVAL;
+		if (arg == TCOOFF || arg == TCOON) {
+			fw_spin_lock(&t->lock);
+			t->ld.stopped = arg == TCOOFF;
+			fw_spin_unlock(&t->lock);
+			tty_wake(t);
+		}
+		/* Simplified: TCIOFF/TCION (send VSTOP/VSTART) do nothing;
+		 * there is no input flow control on the console. */
+		return 0;
+	case TCSBRK:
+	case TCSBRKP:
+		return 0; /* tcdrain(): output is already drained */
+	case TIOCGETD: {
+		int ldisc_nr = 0; /* N_TTY */
+
+		return FW_COPY_OUT_OBJ(fw_uptr(arg), &ldisc_nr);
+	}
+	case TIOCSETD: {
+		int ldisc_nr;
+
+		if (FW_COPY_IN_OBJ(&ldisc_nr, fw_uptr(arg)))
+			return -EFAULT;
+		return ldisc_nr == 0 ? 0 : -EINVAL;
+	}
+	case TIOCGSERIAL:
+		return tty_get_serial(arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+void tty_init(void)
+{
+	struct tty *t = &console_tty;
+	struct termios tio;
+	int err;
+
+	t->name = "ttyS0";
+	fw_spin_init(&t->lock, "tty");
+	fw_spin_init(&t->rx_lock, "tty-rx");
+	fw_mutex_init(&t->read_mutex, "tty-read");
+	fw_waitq_init(&t->read_wait, "tty-read");
+	fw_waitq_init(&t->write_wait, "tty-write");
+	fw_waitq_init(&t->rx_wait, "tty-rx");
+	poll_head_init(&t->poll);
+	ldisc_default_termios(&tio);
+	ldisc_init(&t->ld, &tty_ld_ops, &tio);
+	t->ws.ws_row = 24;
+	t->ws.ws_col = 80;
+
+	err = FW_TASK_SPAWN("tty-rx", tty_rx_main, t, -1, &t->rx_task);
+	if (err) {
+		fw_err("tty: cannot start tty-rx: %d", err);
+		return;
+	}
+	fw_task_detach(t->rx_task);
+	fw_console_set_input(tty_console_input);
+	err = tty_dev_register();
+	if (err)
+		fw_err("tty: cannot register devices: %d", err);
+}

@@ -1,0 +1,130 @@
+/* services/tty/tty.h: terminals: the console TTY and its Linux file API.
+ *
+ * Layer: services (safe C). A struct tty joins three things:
+ *  - a driver side: bytes arrive from the serial interrupt
+ *    (fw_console_set_input) into a small raw ring, and leave through
+ *    fw_console_write;
+ *  - the N_TTY line discipline (ldisc.h), run by a kernel task ("tty-rx"),
+ *    never in interrupt context, so echo, ISIG signals and wakeups happen
+ *    where locks may be taken and signals sent;
+ *  - the POSIX job-control state: session, foreground process group,
+ *    window size.
+ * The file layer (services/fs, through tty_dev.c) calls tty_open,
+ * tty_read, tty_write, tty_poll and tty_ioctl; the process service calls
+ * tty_proc_exit when a session leader exits.
+ *
+ * Locking: tty->lock (spinlock, task context only) guards the ldisc, the
+ * session/pgrp/winsize fields and pending_sigs; it is a leaf except for the
+ * console's own output lock taken inside it (lock order: tty->lock, then
+ * the framework console lock). tty->rx_lock (spinlock, irqsave) guards only
+ * the raw ring shared with the interrupt handler and is never held with
+ * tty->lock. Signals are sent after tty->lock is dropped, so the process
+ * service may call into the tty while holding its own locks only if it
+ * does not hold them while the tty sends signals (tty_proc_exit takes
+ * tty->lock and sends after releasing it). read_mutex serialises readers
+ * (Linux atomic_read_lock) and is taken before tty->lock. */
+#ifndef SERVICES_TTY_H
+#define SERVICES_TTY_H
+
+#include <fw/compiler.h>
+#include <fw/sync.h>
+#include <fw/task.h>
+#include <fw/uaccess.h>
+
+#include "fs/poll.h"
+#include "tty/ldisc.h"
+#include "tty/uapi.h"
+
+struct proc;
+
+#define TTY_RX_RING 1024 /* raw bytes buffered between IRQ and tty-rx */
+
+/* Which device node a terminal was opened through: decides whether an
+ * open may make it the controlling terminal (Linux tty_open: never for
+ * /dev/tty and /dev/console). */
+enum tty_node {
+	TTY_NODE_CTTY,    /* 5:0 /dev/tty: the caller's controlling tty */
+	TTY_NODE_CONSOLE, /* 5:1 /dev/console */
+	TTY_NODE_SERIAL,  /* 4:64 /dev/ttyS0 */
+};
+
+struct tty {
+	const char *name; /* "ttyS0", for logs */
+
+	/* tty->lock */
+	struct fw_spinlock lock;
+	struct ldisc ld;        /* line discipline state and termios */
+	struct winsize ws;      /* TIOCGWINSZ */
+	int session;            /* sid of the controlling session, 0: none */
+	int pgrp;               /* foreground process group, 0: none */
+	uint32_t pending_sigs;  /* 1 << sig raised by the ldisc, to send */
+
+	struct fw_mutex read_mutex;  /* one reader at a time */
+	struct fw_waitq read_wait;   /* readers and pollers: input arrived */
+	struct fw_waitq write_wait;  /* writers: output restarted (^Q) */
+	struct poll_head poll;       /* poll/select: input, mode, ^S/^Q */
+
+	/* tty->rx_lock (irqsave): the raw ring filled by the interrupt */
+	struct fw_spinlock rx_lock;
+	uint8_t rx[TTY_RX_RING]; /* raw bytes */
+	uint32_t rx_head;        /* next slot the IRQ fills */
+	uint32_t rx_tail;        /* next byte tty-rx takes */
+	uint32_t rx_dropped;     /* bytes lost to a full ring */
+	struct fw_waitq rx_wait; /* tty-rx sleeps here */
+	struct fw_task *rx_task; /* runs the line discipline */
+};
+
+/* Set up the console tty, install the serial input callback, start the
+ * tty-rx task and register the character devices 5:0, 5:1 and 4:64 with
+ * the VFS (see tty_dev.c). Call once at boot, after the scheduler runs
+ * and before the first user process opens /dev/console. */
+void tty_init(void);
+
+/* The console terminal (the only tty for now). */
+struct tty *tty_console(void);
+
+/* Open the terminal behind node for the calling process. For
+ * TTY_NODE_CTTY: the caller's controlling tty, -ENXIO if it has none. For
+ * TTY_NODE_SERIAL without O_NOCTTY, a session leader with no controlling
+ * tty and a tty with no session acquires it (Linux tty_open). Returns 0
+ * and the tty in *out. */
+FW_MUST_CHECK int tty_open(enum tty_node node, unsigned oflags,
+			   struct tty **out);
+
+/* read(2): blocking per ICANON / VMIN / VTIME. Returns bytes read, 0 at
+ * end of file (VEOF on an empty line, or VMIN=0 with nothing to read),
+ * -EAGAIN if nonblock and nothing is there, -ERESTARTSYS if a signal came
+ * before any byte (the syscall layer makes it -EINTR or a restart),
+ * -EFAULT. */
+long tty_read(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock);
+
+/* write(2): output with OPOST processing; waits while output is stopped
+ * (^S). Returns bytes written, -EAGAIN, -ERESTARTSYS or -EFAULT (the
+ * latter two only if nothing was written). */
+long tty_write(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock);
+
+/* file_ops.poll: register pt on the tty's poll head (woken on input,
+ * termios changes, ^S/^Q), then return the POLL* mask: POLLIN|POLLRDNORM
+ * when a read would not block, POLLOUT|POLLWRNORM unless output is
+ * stopped. pt may be NULL (just the mask). */
+unsigned tty_poll(struct tty *t, struct poll_table *pt);
+
+/* ioctl(2) on a terminal: TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ,
+ * TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP, TIOCSCTTY, TIOCNOTTY, TIOCGSID,
+ * FIONREAD, TCFLSH, TCXONC, TCSBRK, TCSBRKP, TIOCOUTQ, TIOCGETD,
+ * TIOCSETD, TIOCGSERIAL. Anything else: -ENOTTY. arg is the raw third
+ * argument (a user address for most). */
+long tty_ioctl(struct tty *t, unsigned cmd, uint64_t arg);
+
+/* The process service calls this when process p exits, before it drops
+ * p->ctty: if p leads the tty's session, the session loses its terminal
+ * and the foreground group gets SIGHUP and SIGCONT (Linux
+ * disassociate_ctty). Other members' ctty pointers stay the caller's to
+ * clear (Linux clears them in proc_clear_tty for the whole session). */
+void tty_proc_exit(struct proc *p);
+
+/* Internal (tty_dev.c): register the terminal character devices with
+ * the VFS. 0 or -errno. */
+FW_MUST_CHECK int tty_dev_register(void);
+
+#endif

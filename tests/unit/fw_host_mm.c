@@ -1,0 +1,36 @@
+/* tests/unit/fw_host_mm.c: host stand-ins for what services/mm/vma.c
+ * calls: the typed heap (calloc/free, so ASan checks the VMA objects) and
+ * the file reference hooks, which count references so the tests can check
+ * that splitting and freeing VMAs keeps them balanced.
+ *
+ * Layer: host tests only. */
+#include <stdlib.h>
+
+#include <fw/heap.h>
+
+#include "../../services/mm/vma.h"
+#include "fw_host_mm.h"
+
+long host_file_refs;
+
+void *fw__alloc(size_t size)
+{
+	return calloc(1, size);
+}
+
+void fw_free(void *obj)
+{
+	free(obj);
+}
+
+void vma_file_ref(struct file *f)
+{
+	(void)f;
+	host_file_refs++;
+}
+
+void vma_file_unref(struct file *f)
+{
+	(void)f;
+	host_file_refs--;
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# run-all.sh [DIR]: run every DIR/t_* test binary (default DIR=/tests),
+# passing their PASS/FAIL/DONE lines through.  A binary that exits with
+# anything but 0 (all passed) or 1 (some case failed, already reported)
+# crashed or was killed: that is reported as a FAIL line of its own.
+# Ends with a summary line and USER-TESTS-DONE.  Plain POSIX sh (busybox).
+dir=${1:-/tests}
+total_bad=0
+nprog=0
+for t in "$dir"/t_*; do
+    [ -f "$t" ] && [ -x "$t" ] || continue
+    case "$t" in *.sh|*.c|*.h) continue ;; esac
+    name=${t##*/}
+    nprog=$((nprog + 1))
+    echo "RUN $name"
+    "$t" </dev/null
+    rc=$?
+    case $rc in
+        0) ;;
+        1) total_bad=$((total_bad + 1)) ;;
+        *) echo "FAIL ${name#t_}.process: exit status $rc (crashed or killed?)"
+           total_bad=$((total_bad + 1)) ;;
+    esac
+done
+echo "USER-TESTS-SUMMARY programs=$nprog failing=$total_bad"
+echo "USER-TESTS-DONE"

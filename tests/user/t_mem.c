@@ -1,0 +1,507 @@
+/* t_mem.c: brk, mmap/munmap/mprotect/mremap/madvise, fork COW and shared
+ * memory, file-backed mappings. */
+#include "t.h"
+
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+static size_t pg;
+
+/* Run fn in a child; return its wait status. */
+static int in_child(void (*fn)(void *), void *arg)
+{
+    pid_t c = t_fork();
+    if (c < 0)
+        return -1;
+    if (c == 0) {
+        fn(arg);
+        _exit(0);
+    }
+    int st = 0;
+    if (waitpid(c, &st, 0) != c)
+        return -1;
+    return st;
+}
+
+#define T_CHILD_SEGV(fn, arg) do { int t_s_ = in_child((fn), (arg)); \
+    if (!(WIFSIGNALED(t_s_) && WTERMSIG(t_s_) == SIGSEGV)) \
+        T_FAIL("%s: child status 0x%x, want SIGSEGV", #fn, t_s_); } while (0)
+
+static void touch_write(void *p) { *(volatile char *)p = 1; }
+static void touch_read(void *p) { (void)*(volatile char *)p; }
+
+T_CASE(brk_grow_shrink)
+{
+    void *b0 = sbrk(0);
+    T_ASSERT(b0 != (void *)-1);
+    long cur = syscall(SYS_brk, 0);
+    T_EQ(cur, (long)b0);
+    long want = cur + 5 * (long)pg + 17;
+    T_EQ(syscall(SYS_brk, want), want);
+    volatile char *p = (char *)cur;
+    for (long i = 0; i < want - cur; i++)
+        p[i] = (char)i;
+    for (long i = 0; i < want - cur; i++)
+        if (p[i] != (char)i)
+            T_FAIL("brk memory mismatch at %ld", i);
+    /* shrink, then grow again: the re-grown memory reads zero */
+    T_EQ(syscall(SYS_brk, cur), cur);
+    T_EQ(syscall(SYS_brk, 0), cur);
+    T_EQ(syscall(SYS_brk, want), want);
+    long base = (cur + (long)pg - 1) & ~((long)pg - 1);
+    for (long i = base; i < want; i++)
+        if (*(volatile char *)i != 0)
+            T_FAIL("regrown brk not zero at +%ld", i - cur);
+    T_EQ(syscall(SYS_brk, cur), cur);
+}
+
+T_CASE(brk_shrunk_area_faults)
+{
+    long cur = syscall(SYS_brk, 0);
+    long aligned = (cur + (long)pg - 1) & ~((long)pg - 1);
+    T_EQ(syscall(SYS_brk, aligned + 4 * (long)pg), aligned + 4 * (long)pg);
+    *(volatile char *)(aligned + 2 * (long)pg) = 1;
+    T_EQ(syscall(SYS_brk, aligned), aligned);
+    T_CHILD_SEGV(touch_read, (void *)(aligned + 2 * (long)pg));
+    T_EQ(syscall(SYS_brk, cur), cur);
+}
+
+T_CASE(brk_absurd_fails_unchanged)
+{
+    long cur = syscall(SYS_brk, 0);
+    /* the raw syscall returns the unchanged break on failure */
+    T_EQ(syscall(SYS_brk, 0x7ffffffff000L), cur);
+    T_EQ(syscall(SYS_brk, 1), cur);
+    T_EQ(syscall(SYS_brk, 0), cur);
+}
+
+T_CASE(mmap_anon_rw_1mib)
+{
+    size_t len = 1 << 20;
+    unsigned char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    T_EQ((uintptr_t)m % pg, 0);
+    for (size_t i = 0; i < len; i++)
+        if (m[i] != 0)
+            T_FAIL("fresh anon memory not zero at %zu", i);
+    for (size_t i = 0; i < len; i++)
+        m[i] = (unsigned char)(i * 7 + (i >> 12));
+    for (size_t i = 0; i < len; i++)
+        if (m[i] != (unsigned char)(i * 7 + (i >> 12)))
+            T_FAIL("pattern mismatch at %zu", i);
+    T_SYSOK(munmap(m, len));
+}
+
+T_CASE(mmap_hint_nonfixed)
+{
+    /* two mappings do not overlap */
+    char *a = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *b = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(a != MAP_FAILED && b != MAP_FAILED);
+    T_ASSERT(a + 4 * pg <= b || b + 4 * pg <= a);
+    memset(a, 1, 4 * pg);
+    memset(b, 2, 4 * pg);
+    T_EQ(a[4 * pg - 1], 1);
+    T_EQ(b[0], 2);
+    munmap(a, 4 * pg);
+    munmap(b, 4 * pg);
+}
+
+T_CASE(munmap_then_touch_segv)
+{
+    char *m = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    memset(m, 1, 3 * pg);
+    T_SYSOK(munmap(m + pg, pg)); /* punch a hole in the middle */
+    T_CHILD_SEGV(touch_read, m + pg);
+    T_CHILD_SEGV(touch_write, m + pg + 100);
+    T_EQ(m[0], 1);
+    T_EQ(m[2 * pg], 1);
+    T_SYSOK(munmap(m, 3 * pg)); /* unmapping a range with a hole is fine */
+    T_CHILD_SEGV(touch_read, m);
+    T_SYSOK(munmap(m, 3 * pg)); /* unmapping nothing is not an error */
+}
+
+T_CASE(mprotect_readonly_write_segv)
+{
+    char *m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    m[0] = 42;
+    m[pg] = 43;
+    T_SYSOK(mprotect(m, pg, PROT_READ));
+    T_EQ(m[0], 42); /* still readable */
+    T_CHILD_SEGV(touch_write, m);
+    m[pg] = 44; /* the second page is still writable */
+    T_SYSOK(mprotect(m, pg, PROT_NONE));
+    T_CHILD_SEGV(touch_read, m);
+    T_SYSOK(mprotect(m, pg, PROT_READ | PROT_WRITE));
+    m[0] = 1;
+    T_EQ(m[0], 1);
+    munmap(m, 2 * pg);
+}
+
+T_CASE(mprotect_errors)
+{
+    char *m = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    /* raw syscalls: musl's mprotect() rounds the address down */
+    T_ERRNO(syscall(SYS_mprotect, m + 1, pg, PROT_READ), EINVAL);
+    T_ERRNO(syscall(SYS_mprotect, m, pg, 0x1000 /* unknown prot bit */), EINVAL);
+    T_SYSOK(munmap(m, pg));
+    T_ERRNO(syscall(SYS_mprotect, m, pg, PROT_READ), ENOMEM); /* unmapped range */
+}
+
+T_CASE(map_fixed_replaces_with_zeros)
+{
+    char *m = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    memset(m, 0xab, 4 * pg);
+    char *f = mmap(m + pg, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    T_ASSERT(f == m + pg);
+    for (size_t i = 0; i < 2 * pg; i++)
+        if (f[i] != 0)
+            T_FAIL("MAP_FIXED page not zero at %zu", i);
+    T_EQ((unsigned char)m[0], 0xab);
+    T_EQ((unsigned char)m[pg - 1], 0xab);
+    T_EQ((unsigned char)m[3 * pg], 0xab);
+    munmap(m, 4 * pg);
+}
+
+T_CASE(map_fixed_noreplace)
+{
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+    char *m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    errno = 0;
+    void *r = mmap(m, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    int e = errno;
+    T_ASSERT(r == MAP_FAILED);
+    T_EQ(e, EEXIST);
+    munmap(m, 2 * pg);
+}
+
+T_CASE(mmap_einval_cases)
+{
+    errno = 0;
+    T_ASSERT(mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED);
+    T_EQ(errno, EINVAL);
+    char *m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    errno = 0;
+    T_ASSERT(mmap(m + 1, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED);
+    T_EQ(errno, EINVAL);
+    /* neither MAP_PRIVATE nor MAP_SHARED */
+    errno = 0;
+    T_ASSERT(mmap(NULL, pg, PROT_READ, MAP_ANONYMOUS, -1, 0) == MAP_FAILED);
+    T_EQ(errno, EINVAL);
+    /* file mapping with a misaligned offset */
+    int fd = open("/dev/zero", O_RDONLY);
+    T_SYSOK(fd);
+    errno = 0;
+    T_ASSERT(mmap(NULL, pg, PROT_READ, MAP_PRIVATE, fd, 1) == MAP_FAILED);
+    T_EQ(errno, EINVAL);
+    close(fd);
+    /* bad fd for a file mapping */
+    errno = 0;
+    T_ASSERT(mmap(NULL, pg, PROT_READ, MAP_PRIVATE, 12345, 0) == MAP_FAILED);
+    T_EQ(errno, EBADF);
+    munmap(m, 2 * pg);
+}
+
+T_CASE(munmap_einval_cases)
+{
+    char *m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    T_ERRNO(munmap(m + 1, pg), EINVAL);
+    T_ERRNO(munmap(m, 0), EINVAL);
+    T_ERRNO(munmap((void *)0xffff800000000000ULL, pg), EINVAL);
+    T_SYSOK(munmap(m, 2 * pg));
+}
+
+T_CASE(mremap_grow_maymove)
+{
+    size_t old = 4 * pg, nsz = 64 * pg;
+    /* map old + 1 pages; the last one (made PROT_NONE, so a separate
+     * mapping) blocks in-place growth so that mremap has to move */
+    unsigned char *m = mmap(NULL, old + pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    void *blocker = m + old;
+    T_SYSOK(mprotect(blocker, pg, PROT_NONE));
+    for (size_t i = 0; i < old; i++)
+        m[i] = (unsigned char)(i ^ (i >> 8));
+    errno = 0;
+    T_ASSERT(mremap(m, old, nsz, 0) == MAP_FAILED);
+    T_EQ(errno, ENOMEM);
+    unsigned char *n = mremap(m, old, nsz, MREMAP_MAYMOVE);
+    T_ASSERT(n != MAP_FAILED);
+    for (size_t i = 0; i < old; i++)
+        if (n[i] != (unsigned char)(i ^ (i >> 8)))
+            T_FAIL("mremap lost contents at %zu", i);
+    for (size_t i = old; i < nsz; i++)
+        if (n[i] != 0)
+            T_FAIL("mremap grown part not zero at %zu", i);
+    n[nsz - 1] = 9;
+    T_ASSERT(n != m);
+    T_CHILD_SEGV(touch_read, m); /* the old range is gone */
+    munmap(n, nsz);
+    munmap(blocker, pg);
+}
+
+T_CASE(mremap_shrink)
+{
+    char *m = mmap(NULL, 8 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    m[0] = 5;
+    char *n = mremap(m, 8 * pg, 2 * pg, 0);
+    T_ASSERT(n == m);
+    T_EQ(n[0], 5);
+    T_CHILD_SEGV(touch_read, m + 4 * pg);
+    T_ERRNO((long)mremap(m + 1, pg, 2 * pg, MREMAP_MAYMOVE), EINVAL);
+    munmap(n, 2 * pg);
+}
+
+T_CASE(shared_anon_visible_after_fork)
+{
+    volatile int *m = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    m[0] = 1;
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        m[0] = 1234;
+        m[100] = 5678;
+        _exit(0);
+    }
+    T_EXITED(c, 0);
+    T_EQ(m[0], 1234);
+    T_EQ(m[100], 5678);
+    munmap((void *)m, pg);
+}
+
+T_CASE(private_anon_cow_after_fork)
+{
+    size_t len = 16 * pg;
+    volatile int *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    m[0] = 1;
+    m[len / sizeof(int) - 1] = 2;
+    int p[2];
+    T_SYSOK(pipe(p));
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        char b;
+        int ok = m[0] == 1;
+        m[0] = 99;
+        m[len / sizeof(int) - 1] = 98;
+        /* wait for the parent to write, then check we still see ours */
+        close(p[1]);
+        if (read(p[0], &b, 1) != 0)
+            _exit(3);
+        _exit(ok && m[0] == 99 && m[len / sizeof(int) - 1] == 98 ? 0 : 1);
+    }
+    close(p[0]);
+    m[0] = 7; /* parent writes after fork too */
+    close(p[1]);
+    T_EXITED(c, 0);
+    T_EQ(m[0], 7);
+    T_EQ(m[len / sizeof(int) - 1], 2);
+    munmap((void *)m, len);
+}
+
+T_CASE(cow_data_and_stack)
+{
+    static int data_var = 5;
+    volatile int stack_var = 6;
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        data_var = 50;
+        stack_var = 60;
+        _exit(data_var == 50 && stack_var == 60 ? 0 : 1);
+    }
+    T_EXITED(c, 0);
+    T_EQ(data_var, 5);
+    T_EQ(stack_var, 6);
+}
+
+T_CASE(madvise_dontneed_zeroes)
+{
+    char *m = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    memset(m, 0x77, 4 * pg);
+    T_SYSOK(madvise(m + pg, 2 * pg, MADV_DONTNEED));
+    T_EQ(m[0], 0x77);
+    T_EQ(m[pg], 0);
+    T_EQ(m[3 * pg - 1], 0);
+    T_EQ(m[3 * pg], 0x77);
+    m[pg] = 3; /* still mapped and writable */
+    T_EQ(m[pg], 3);
+    T_ERRNO(madvise(m + 1, pg, MADV_DONTNEED), EINVAL);
+    T_SYSOK(madvise(m, 4 * pg, MADV_NORMAL));
+    munmap(m, 4 * pg);
+}
+
+static char scratch_file[64];
+
+T_CASE(file_mmap_private)
+{
+    snprintf(scratch_file, sizeof scratch_file, "/tmp/t_mem.%d", (int)getpid());
+    int fd = open(scratch_file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    T_SYSOK(fd);
+    size_t len = 2 * pg + 100;
+    char *buf = malloc(len);
+    T_ASSERT(buf);
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (char)('a' + i % 26);
+    T_EQ(write(fd, buf, len), (long)len);
+    char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    T_ASSERT(m != MAP_FAILED);
+    T_ASSERT(memcmp(m, buf, len) == 0);
+    /* the tail of the last page past EOF reads as zero */
+    for (size_t i = len; i < 3 * pg; i++)
+        if (m[i] != 0)
+            T_FAIL("past-EOF byte %zu not zero", i);
+    /* private writes do not reach the file */
+    m[0] = 'Z';
+    char c0;
+    T_EQ(pread(fd, &c0, 1, 0), 1);
+    T_EQ(c0, 'a');
+    munmap(m, len);
+    /* mapping at an offset */
+    m = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, fd, (off_t)pg);
+    T_ASSERT(m != MAP_FAILED);
+    T_ASSERT(memcmp(m, buf + pg, pg) == 0);
+    munmap(m, pg);
+    free(buf);
+    close(fd);
+}
+
+T_CASE(file_mmap_shared_writes_back)
+{
+    int fd = open(scratch_file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    T_SYSOK(fd);
+    T_SYSOK(ftruncate(fd, (off_t)pg));
+    char *m = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    T_ASSERT(m != MAP_FAILED);
+    memcpy(m + 10, "shared!", 7);
+    char b[8] = { 0 };
+    T_EQ(pread(fd, b, 7, 10), 7);
+    T_STREQ(b, "shared!");
+    T_EQ(pwrite(fd, "XY", 2, 20), 2);
+    T_EQ(m[20], 'X');
+    munmap(m, pg);
+    close(fd);
+}
+
+T_CASE(file_mmap_errors)
+{
+    int fd = open(scratch_file, O_RDONLY);
+    T_SYSOK(fd);
+    errno = 0;
+    /* shared writable mapping of a read-only fd */
+    T_ASSERT(mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED);
+    T_EQ(errno, EACCES);
+    close(fd);
+    int dfd = open("/tmp", O_RDONLY | O_DIRECTORY);
+    T_SYSOK(dfd);
+    errno = 0;
+    T_ASSERT(mmap(NULL, pg, PROT_READ, MAP_PRIVATE, dfd, 0) == MAP_FAILED);
+    T_EQ(errno, ENODEV);
+    close(dfd);
+    unlink(scratch_file);
+}
+
+T_CASE(mmap_huge_enomem)
+{
+    /* 64 TiB (1<<46) may or may not be granted on Linux (it depends on the
+     * overcommit policy), so it only must not crash.  128 TiB (1<<47) is the
+     * whole 47-bit user half and can never fit: ENOMEM. */
+    void *m = mmap(NULL, 1UL << 46, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m != MAP_FAILED)
+        munmap(m, 1UL << 46);
+    errno = 0;
+    m = mmap(NULL, 1UL << 47, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    int e = errno;
+    T_ASSERT(m == MAP_FAILED);
+    T_EQ(e, ENOMEM);
+    errno = 0;
+    m = mmap(NULL, SIZE_MAX & ~(pg - 1), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    e = errno;
+    T_ASSERT(m == MAP_FAILED);
+    T_EQ(e, ENOMEM);
+}
+
+T_CASE(prot_none_then_enable)
+{
+    char *m = mmap(NULL, pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    T_CHILD_SEGV(touch_read, m);
+    T_SYSOK(mprotect(m, pg, PROT_READ | PROT_WRITE));
+    T_EQ(m[5], 0);
+    m[5] = 1;
+    munmap(m, pg);
+}
+
+T_CASE(many_small_mappings)
+{
+    enum { N = 256 };
+    static char *maps[N];
+    for (int i = 0; i < N; i++) {
+        maps[i] = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        T_ASSERT(maps[i] != MAP_FAILED);
+        maps[i][0] = (char)i;
+    }
+    for (int i = 0; i < N; i++) {
+        T_EQ(maps[i][0], (char)i);
+        T_SYSOK(munmap(maps[i], pg));
+    }
+}
+
+T_CASE(malloc_large_and_free)
+{
+    for (int r = 0; r < 20; r++) {
+        size_t sz = (size_t)(r + 1) * 100000;
+        unsigned char *p = malloc(sz);
+        T_ASSERT(p);
+        memset(p, r, sz);
+        T_EQ(p[sz - 1], r);
+        free(p);
+    }
+}
+
+int main(void)
+{
+    pg = (size_t)sysconf(_SC_PAGESIZE);
+    t_init("mem");
+    T_RUN(brk_grow_shrink);
+    T_RUN(brk_shrunk_area_faults);
+    T_RUN(brk_absurd_fails_unchanged);
+    T_RUN(mmap_anon_rw_1mib);
+    T_RUN(mmap_hint_nonfixed);
+    T_RUN(munmap_then_touch_segv);
+    T_RUN(mprotect_readonly_write_segv);
+    T_RUN(mprotect_errors);
+    T_RUN(map_fixed_replaces_with_zeros);
+    T_RUN(map_fixed_noreplace);
+    T_RUN(mmap_einval_cases);
+    T_RUN(munmap_einval_cases);
+    T_RUN(mremap_grow_maymove);
+    T_RUN(mremap_shrink);
+    T_RUN(shared_anon_visible_after_fork);
+    T_RUN(private_anon_cow_after_fork);
+    T_RUN(cow_data_and_stack);
+    T_RUN(madvise_dontneed_zeroes);
+    T_RUN(file_mmap_private);
+    T_RUN(file_mmap_shared_writes_back);
+    T_RUN(file_mmap_errors);
+    T_RUN(mmap_huge_enomem);
+    T_RUN(prot_none_then_enable);
+    T_RUN(many_small_mappings);
+    T_RUN(malloc_large_and_free);
+    return t_done();
+}

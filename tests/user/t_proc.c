@@ -1,0 +1,577 @@
+/* t_proc.c: process lifecycle: fork/vfork/execve/exit/wait4/waitid,
+ * process groups and sessions. */
+#include "t.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+static char *self_path;
+
+T_CASE(getpid_getppid)
+{
+    pid_t me = getpid();
+    T_ASSERT(me > 0);
+    T_ASSERT(getppid() >= 0);
+    T_EQ(syscall(SYS_getpid), me);
+    int p[2];
+    T_SYSOK(pipe(p));
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        pid_t v[2] = { getpid(), getppid() };
+        _exit(write(p[1], v, sizeof v) == sizeof v ? 0 : 1);
+    }
+    pid_t v[2];
+    close(p[1]);
+    T_EQ(read(p[0], v, sizeof v), sizeof v);
+    close(p[0]);
+    T_EQ(v[0], c);
+    T_EQ(v[1], me);
+    T_ASSERT(c != me);
+    T_EXITED(c, 0);
+}
+
+static void exit_code_case(int code)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0)
+        _exit(code);
+    int st = 0;
+    struct rusage ru;
+    T_EQ(wait4(c, &st, 0, &ru), c);
+    T_ASSERT(WIFEXITED(st));
+    T_ASSERT(!WIFSIGNALED(st));
+    T_EQ(WEXITSTATUS(st), code & 255);
+    T_EQ(st, (code & 255) << 8); /* the raw Linux encoding */
+}
+
+T_CASE(exit_status_0) { exit_code_case(0); }
+T_CASE(exit_status_1) { exit_code_case(1); }
+T_CASE(exit_status_255) { exit_code_case(255); }
+T_CASE(exit_status_256_truncates) { exit_code_case(256); }
+
+T_CASE(exit_via_exit_group)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        syscall(SYS_exit_group, 42);
+        _exit(1);
+    }
+    T_EXITED(c, 42);
+}
+
+T_CASE(killed_by_sigkill)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        for (;;)
+            pause();
+    }
+    T_SYSOK(kill(c, SIGKILL));
+    int st = 0;
+    T_EQ(wait4(c, &st, 0, NULL), c);
+    T_ASSERT(WIFSIGNALED(st));
+    T_ASSERT(!WIFEXITED(st));
+    T_EQ(WTERMSIG(st), SIGKILL);
+    T_EQ(st & 0x7f, SIGKILL);
+}
+
+T_CASE(killed_by_sigterm_default)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        signal(SIGTERM, SIG_DFL);
+        for (;;)
+            pause();
+    }
+    T_SYSOK(kill(c, SIGTERM));
+    T_KILLED(c, SIGTERM);
+}
+
+T_CASE(wnohang_running_child)
+{
+    int p[2];
+    T_SYSOK(pipe(p));
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        char b;
+        close(p[1]);
+        _exit(read(p[0], &b, 1) == 0 ? 7 : 8);
+    }
+    close(p[0]);
+    int st = 12345;
+    T_EQ(waitpid(c, &st, WNOHANG), 0);
+    T_EQ(wait4(-1, &st, WNOHANG, NULL), 0);
+    close(p[1]); /* child sees EOF and exits */
+    T_EXITED(c, 7);
+}
+
+T_CASE(wait_no_children_echild)
+{
+    int st;
+    T_ERRNO(wait(&st), ECHILD);
+    T_ERRNO(waitpid(-1, &st, WNOHANG), ECHILD);
+    T_ERRNO(wait4(-1, &st, 0, NULL), ECHILD);
+}
+
+T_CASE(waitpid_not_my_child_echild)
+{
+    int st;
+    /* our parent is not our child */
+    T_ERRNO(waitpid(getppid(), &st, 0), ECHILD);
+    T_ERRNO(waitpid(getpid(), &st, 0), ECHILD);
+}
+
+T_CASE(wait4_bad_options_einval)
+{
+    int st;
+    T_ERRNO(wait4(-1, &st, 0x00100000 /* unknown bit */, NULL), EINVAL);
+}
+
+T_CASE(waitid_exited)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0)
+        _exit(9);
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    T_SYSOK(waitid(P_PID, (id_t)c, &si, WEXITED));
+    T_EQ(si.si_signo, SIGCHLD);
+    T_EQ(si.si_code, CLD_EXITED);
+    T_EQ(si.si_pid, c);
+    T_EQ(si.si_status, 9);
+    T_ERRNO(waitid(P_PID, (id_t)c, &si, WEXITED), ECHILD);
+}
+
+T_CASE(waitid_killed)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        for (;;)
+            pause();
+    }
+    T_SYSOK(kill(c, SIGKILL));
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    T_SYSOK(waitid(P_ALL, 0, &si, WEXITED));
+    T_EQ(si.si_code, CLD_KILLED);
+    T_EQ(si.si_pid, c);
+    T_EQ(si.si_status, SIGKILL);
+}
+
+T_CASE(waitid_wnowait_then_reap)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0)
+        _exit(3);
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    T_SYSOK(waitid(P_PID, (id_t)c, &si, WEXITED | WNOWAIT));
+    T_EQ(si.si_pid, c);
+    T_EQ(si.si_status, 3);
+    /* still waitable */
+    T_EXITED(c, 3);
+}
+
+T_CASE(waitid_wnohang_none_ready)
+{
+    int p[2];
+    T_SYSOK(pipe(p));
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        char b;
+        close(p[1]);
+        _exit(read(p[0], &b, 1) == 0 ? 0 : 1);
+    }
+    close(p[0]);
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_pid = 12345;
+    T_EQ(waitid(P_PID, (id_t)c, &si, WEXITED | WNOHANG), 0);
+    T_EQ(si.si_pid, 0); /* man waitid: si_pid is zeroed when no child was ready */
+    close(p[1]);
+    T_EXITED(c, 0);
+}
+
+T_CASE(vfork_exit)
+{
+    volatile int x = 1;
+    pid_t c = vfork();
+    if (c == 0) {
+        _exit(x + 4);
+    }
+    T_SYSOK(c);
+    T_EXITED(c, 5);
+}
+
+T_CASE(vfork_parent_suspended)
+{
+    /* With vfork the parent does not run until the child exits or execs,
+     * and the child shares memory: its write is visible to the parent. */
+    static volatile int shared;
+    shared = 0;
+    pid_t c = vfork();
+    if (c == 0) {
+        shared = 77;
+        _exit(0);
+    }
+    T_SYSOK(c);
+    T_EQ(shared, 77);
+    T_EXITED(c, 0);
+}
+
+T_CASE(fork_memory_is_copied)
+{
+    static volatile int v = 10;
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        v = 20;
+        _exit(v == 20 ? 0 : 1);
+    }
+    T_EXITED(c, 0);
+    T_EQ(v, 10);
+}
+
+T_CASE(fork_fds_shared_offset)
+{
+    int p[2];
+    T_SYSOK(pipe(p));
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        _exit(write(p[1], "hi", 2) == 2 ? 0 : 1);
+    }
+    T_EXITED(c, 0);
+    char b[3] = { 0 };
+    T_EQ(read(p[0], b, 2), 2);
+    T_STREQ(b, "hi");
+    close(p[0]);
+    close(p[1]);
+}
+
+T_CASE(execve_enoent)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        char *av[] = { "nope", NULL };
+        char *ev[] = { NULL };
+        execve("/nonexistent/definitely/not/here", av, ev);
+        _exit(errno == ENOENT ? 0 : 100 + (errno & 63));
+    }
+    T_EXITED(c, 0);
+}
+
+T_CASE(execve_directory_eacces)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        char *av[] = { "d", NULL };
+        char *ev[] = { NULL };
+        execve("/", av, ev);
+        _exit(errno == EACCES ? 0 : 100 + (errno & 63));
+    }
+    T_EXITED(c, 0);
+}
+
+T_CASE(execve_self_args_env)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        char *av[] = { self_path, "--child-echo", "alpha", "beta gamma", NULL };
+        char *ev[] = { "T_PROC_A=one", "T_PROC_B=two=2", NULL };
+        execve(self_path, av, ev);
+        _exit(99);
+    }
+    T_EXITED(c, 42);
+}
+
+T_CASE(execve_self_pipe_output)
+{
+    /* fds without CLOEXEC survive exec; the child writes through the pipe */
+    int p[2];
+    T_SYSOK(pipe(p));
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        close(p[0]);
+        char fdstr[16];
+        snprintf(fdstr, sizeof fdstr, "%d", p[1]);
+        char *av[] = { self_path, "--child-write", fdstr, NULL };
+        char *ev[] = { NULL };
+        execve(self_path, av, ev);
+        _exit(99);
+    }
+    close(p[1]);
+    char buf[64] = { 0 };
+    ssize_t n = 0, r;
+    while ((r = read(p[0], buf + n, sizeof buf - 1 - (size_t)n)) > 0)
+        n += r;
+    close(p[0]);
+    T_STREQ(buf, "hello from exec");
+    T_EXITED(c, 0);
+}
+
+T_CASE(execve_cloexec_closed)
+{
+    int p[2];
+    T_SYSOK(pipe2(p, O_CLOEXEC));
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        char fdstr[16];
+        snprintf(fdstr, sizeof fdstr, "%d", p[1]);
+        char *av[] = { self_path, "--child-checkfd", fdstr, NULL };
+        char *ev[] = { NULL };
+        execve(self_path, av, ev);
+        _exit(99);
+    }
+    close(p[0]);
+    close(p[1]);
+    T_EXITED(c, 0);
+}
+
+T_CASE(many_forks_reaped)
+{
+    enum { N = 50 };
+    pid_t kids[N];
+    int seen[N];
+    for (int i = 0; i < N; i++) {
+        kids[i] = t_fork();
+        if (kids[i] == 0)
+            _exit(i);
+        T_SYSOK(kids[i]);
+        seen[i] = 0;
+    }
+    for (int k = 0; k < N; k++) {
+        int st;
+        pid_t w = wait(&st);
+        T_SYSOK(w);
+        T_ASSERT(WIFEXITED(st));
+        int i = WEXITSTATUS(st);
+        T_ASSERT(i >= 0 && i < N);
+        T_EQ(kids[i], w);
+        T_EQ(seen[i], 0);
+        seen[i] = 1;
+    }
+    int st;
+    T_ERRNO(wait(&st), ECHILD);
+}
+
+T_CASE(nested_fork_grandchild)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        pid_t g = fork();
+        if (g < 0)
+            _exit(1);
+        if (g == 0)
+            _exit(6);
+        int st;
+        if (waitpid(g, &st, 0) != g || !WIFEXITED(st) || WEXITSTATUS(st) != 6)
+            _exit(2);
+        _exit(0);
+    }
+    T_EXITED(c, 0);
+}
+
+T_CASE(setpgid_getpgid)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        if (setpgid(0, 0) != 0)
+            _exit(1);
+        if (getpgid(0) != getpid())
+            _exit(2);
+        if (getpgrp() != getpid())
+            _exit(3);
+        _exit(0);
+    }
+    T_EXITED(c, 0);
+    T_EQ(getpgid(0), getpgrp());
+    T_EQ(getpgid(getpid()), getpgrp());
+    T_ERRNO(getpgid(0x3ffffff0), ESRCH);
+}
+
+T_CASE(setpgid_from_parent)
+{
+    int p[2];
+    T_SYSOK(pipe(p));
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        char b;
+        close(p[1]);
+        int r = read(p[0], &b, 1);
+        _exit(r == 0 && getpgrp() == getpid() ? 0 : 1);
+    }
+    close(p[0]);
+    T_SYSOK(setpgid(c, c));
+    T_EQ(getpgid(c), c);
+    close(p[1]);
+    T_EXITED(c, 0);
+    T_ERRNO(setpgid(0, -1), EINVAL);
+}
+
+T_CASE(kill_process_group)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        setpgid(0, 0);
+        for (;;)
+            pause();
+    }
+    setpgid(c, c); /* avoid racing the child's own call */
+    T_SYSOK(kill(-c, SIGKILL));
+    T_KILLED(c, SIGKILL);
+}
+
+T_CASE(getsid_setsid)
+{
+    pid_t s = getsid(0);
+    T_SYSOK(s);
+    T_EQ(getsid(getpid()), s);
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        if (getsid(0) != s)
+            _exit(1);
+        pid_t n = setsid();
+        if (n != getpid())
+            _exit(2);
+        if (getsid(0) != getpid() || getpgrp() != getpid())
+            _exit(3);
+        /* a session leader cannot create a new session */
+        if (setsid() != -1 || errno != EPERM)
+            _exit(4);
+        _exit(0);
+    }
+    T_EXITED(c, 0);
+    T_ERRNO(getsid(0x3ffffff0), ESRCH);
+}
+
+T_CASE(exit_runs_atexit_not_exit_)
+{
+    int p[2];
+    T_SYSOK(pipe(p));
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        close(p[0]);
+        /* stdout buffered data is flushed by exit(), not by _exit() */
+        FILE *f = fdopen(p[1], "w");
+        if (!f)
+            _exit(1);
+        fputs("flushed", f);
+        exit(0);
+    }
+    close(p[1]);
+    char buf[32] = { 0 };
+    ssize_t n = 0, r;
+    while ((r = read(p[0], buf + n, sizeof buf - 1 - (size_t)n)) > 0)
+        n += r;
+    close(p[0]);
+    T_STREQ(buf, "flushed");
+    T_EXITED(c, 0);
+}
+
+T_CASE(rusage_and_ids)
+{
+    T_EQ(getuid(), geteuid());
+    T_EQ(getgid(), getegid());
+    struct rusage ru;
+    T_SYSOK(getrusage(RUSAGE_SELF, &ru));
+    struct rlimit rl;
+    T_SYSOK(getrlimit(RLIMIT_NOFILE, &rl));
+    T_ASSERT(rl.rlim_cur > 0);
+}
+
+static int child_main(int argc, char **argv, char **envp)
+{
+    if (strcmp(argv[1], "--child-echo") == 0) {
+        if (argc != 4)
+            return 10;
+        if (strcmp(argv[2], "alpha") || strcmp(argv[3], "beta gamma"))
+            return 11;
+        if (argv[4] != NULL)
+            return 12;
+        int n = 0;
+        for (char **e = envp; *e; e++)
+            n++;
+        if (n != 2)
+            return 13;
+        const char *a = getenv("T_PROC_A"), *b = getenv("T_PROC_B");
+        if (!a || strcmp(a, "one") || !b || strcmp(b, "two=2"))
+            return 14;
+        if (strcmp(envp[0], "T_PROC_A=one") || strcmp(envp[1], "T_PROC_B=two=2"))
+            return 15;
+        return 42;
+    }
+    if (strcmp(argv[1], "--child-write") == 0) {
+        int fd = atoi(argv[2]);
+        const char *m = "hello from exec";
+        return write(fd, m, strlen(m)) == (ssize_t)strlen(m) ? 0 : 1;
+    }
+    if (strcmp(argv[1], "--child-checkfd") == 0) {
+        int fd = atoi(argv[2]);
+        return (write(fd, "x", 1) == -1 && errno == EBADF) ? 0 : 1;
+    }
+    return 50;
+}
+
+int main(int argc, char **argv, char **envp)
+{
+    if (argc >= 2 && strncmp(argv[1], "--child-", 8) == 0)
+        return child_main(argc, argv, envp);
+    self_path = argv[0];
+    t_init("proc");
+    T_RUN(getpid_getppid);
+    T_RUN(exit_status_0);
+    T_RUN(exit_status_1);
+    T_RUN(exit_status_255);
+    T_RUN(exit_status_256_truncates);
+    T_RUN(exit_via_exit_group);
+    T_RUN(killed_by_sigkill);
+    T_RUN(killed_by_sigterm_default);
+    T_RUN(wnohang_running_child);
+    T_RUN(wait_no_children_echild);
+    T_RUN(waitpid_not_my_child_echild);
+    T_RUN(wait4_bad_options_einval);
+    T_RUN(waitid_exited);
+    T_RUN(waitid_killed);
+    T_RUN(waitid_wnowait_then_reap);
+    T_RUN(waitid_wnohang_none_ready);
+    T_RUN(vfork_exit);
+    T_RUN(vfork_parent_suspended);
+    T_RUN(fork_memory_is_copied);
+    T_RUN(fork_fds_shared_offset);
+    T_RUN(execve_enoent);
+    T_RUN(execve_directory_eacces);
+    T_RUN(execve_self_args_env);
+    T_RUN(execve_self_pipe_output);
+    T_RUN(execve_cloexec_closed);
+    T_RUN(many_forks_reaped);
+    T_RUN(nested_fork_grandchild);
+    T_RUN(setpgid_getpgid);
+    T_RUN(setpgid_from_parent);
+    T_RUN(kill_process_group);
+    T_RUN(getsid_setsid);
+    T_RUN(exit_runs_atexit_not_exit_);
+    T_RUN(rusage_and_ids);
+    return t_done();
+}

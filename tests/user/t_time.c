@@ -1,0 +1,308 @@
+/* t_time.c: clocks, sleeps, timers, uname, getrandom. */
+#include "t.h"
+
+#include <stdint.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+static int64_t ns_of(const struct timespec *t)
+{
+    return (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return ns_of(&t);
+}
+
+T_CASE(monotonic_never_backwards)
+{
+    struct timespec prev, cur;
+    T_SYSOK(clock_gettime(CLOCK_MONOTONIC, &prev));
+    for (int i = 0; i < 10000; i++) {
+        T_SYSOK(clock_gettime(CLOCK_MONOTONIC, &cur));
+        T_ASSERT(cur.tv_nsec >= 0 && cur.tv_nsec < 1000000000L);
+        if (ns_of(&cur) < ns_of(&prev))
+            T_FAIL("went backwards at %d: %lld -> %lld", i, (long long)ns_of(&prev),
+                   (long long)ns_of(&cur));
+        prev = cur;
+    }
+    /* also via the raw syscall (bypassing any vDSO) */
+    T_SYSOK(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &cur));
+    T_ASSERT(ns_of(&cur) >= ns_of(&prev));
+}
+
+T_CASE(monotonic_advances)
+{
+    int64_t a = mono_ns();
+    int64_t b = a;
+    for (long i = 0; i < 100000000 && b == a; i++)
+        b = mono_ns();
+    T_ASSERT(b > a);
+}
+
+T_CASE(nanosleep_50ms)
+{
+    struct timespec req = { 0, 50 * 1000 * 1000 }, rem = { 9, 9 };
+    int64_t a = mono_ns();
+    T_SYSOK(nanosleep(&req, &rem));
+    int64_t d = mono_ns() - a;
+    T_ASSERT(d >= 50 * 1000000LL);
+    T_ASSERT(d < 2000 * 1000000LL);
+}
+
+T_CASE(clock_nanosleep_abs)
+{
+    struct timespec t;
+    T_SYSOK(clock_gettime(CLOCK_MONOTONIC, &t));
+    t.tv_nsec += 30 * 1000 * 1000;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    T_EQ(clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL), 0);
+    T_ASSERT(mono_ns() >= ns_of(&t));
+    /* an absolute time in the past returns at once */
+    t.tv_sec -= 10;
+    T_EQ(clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL), 0);
+}
+
+T_CASE(nanosleep_zero)
+{
+    struct timespec req = { 0, 0 };
+    T_SYSOK(nanosleep(&req, NULL));
+}
+
+T_CASE(nanosleep_einval)
+{
+    struct timespec req = { 0, 1000000000L };
+    T_ERRNO(nanosleep(&req, NULL), EINVAL);
+    req.tv_nsec = -1;
+    T_ERRNO(nanosleep(&req, NULL), EINVAL);
+    req.tv_sec = -1;
+    req.tv_nsec = 0;
+    T_ERRNO(nanosleep(&req, NULL), EINVAL);
+}
+
+static volatile sig_atomic_t alarms;
+static void on_alarm(int s)
+{
+    (void)s;
+    alarms++;
+}
+
+T_CASE(nanosleep_interrupted_rem)
+{
+    alarm(0); /* cancel the harness watchdog */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigaction(SIGALRM, &sa, NULL);
+    alarms = 0;
+    struct itimerval it = { { 0, 0 }, { 0, 100000 } };
+    T_SYSOK(setitimer(ITIMER_REAL, &it, NULL));
+    struct timespec req = { 5, 0 }, rem = { 0, 0 };
+    T_ERRNO(nanosleep(&req, &rem), EINTR);
+    T_EQ(alarms, 1);
+    /* roughly 4.9 s remain */
+    T_ASSERT(rem.tv_sec >= 4 && rem.tv_sec <= 5);
+    T_ASSERT(rem.tv_nsec >= 0 && rem.tv_nsec < 1000000000L);
+}
+
+T_CASE(realtime_after_2024)
+{
+    struct timespec t;
+    T_SYSOK(clock_gettime(CLOCK_REALTIME, &t));
+    T_ASSERT(t.tv_sec > 1704067200); /* 2024-01-01T00:00:00Z */
+    T_ASSERT(t.tv_sec < 4102444800); /* 2100-01-01 */
+    time_t now = time(NULL);
+    T_ASSERT(now >= t.tv_sec && now <= t.tv_sec + 2);
+    T_SYSOK(syscall(SYS_time, NULL));
+}
+
+T_CASE(gettimeofday_consistent)
+{
+    struct timeval tv;
+    struct timespec a, b;
+    T_SYSOK(clock_gettime(CLOCK_REALTIME, &a));
+    T_SYSOK(gettimeofday(&tv, NULL));
+    T_SYSOK(clock_gettime(CLOCK_REALTIME, &b));
+    T_ASSERT(tv.tv_usec >= 0 && tv.tv_usec < 1000000);
+    int64_t g = (int64_t)tv.tv_sec * 1000000000LL + (int64_t)tv.tv_usec * 1000;
+    T_ASSERT(g >= ns_of(&a) - 1000000000LL && g <= ns_of(&b) + 1000000000LL);
+    /* raw syscall too */
+    T_SYSOK(syscall(SYS_gettimeofday, &tv, NULL));
+    g = (int64_t)tv.tv_sec * 1000000000LL + (int64_t)tv.tv_usec * 1000;
+    T_ASSERT(g >= ns_of(&a) - 1000000000LL);
+}
+
+T_CASE(other_clocks)
+{
+    struct timespec t;
+    T_SYSOK(clock_gettime(CLOCK_BOOTTIME, &t));
+    T_SYSOK(clock_gettime(CLOCK_MONOTONIC_RAW, &t));
+    T_SYSOK(clock_gettime(CLOCK_MONOTONIC_COARSE, &t));
+    T_SYSOK(clock_gettime(CLOCK_REALTIME_COARSE, &t));
+    T_SYSOK(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t));
+    T_SYSOK(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t));
+    struct timespec res;
+    T_SYSOK(clock_getres(CLOCK_MONOTONIC, &res));
+    T_ASSERT(res.tv_sec == 0 && res.tv_nsec > 0 && res.tv_nsec <= 10000000);
+    T_SYSOK(clock_getres(CLOCK_REALTIME, &res));
+}
+
+T_CASE(bad_clock_einval)
+{
+    struct timespec t;
+    T_ERRNO(clock_gettime((clockid_t)12345, &t), EINVAL);
+    T_ERRNO(syscall(SYS_clock_gettime, 12345, &t), EINVAL);
+    T_ERRNO(syscall(SYS_clock_getres, 12345, &t), EINVAL);
+    struct timespec req = { 0, 1000 };
+    T_EQ(clock_nanosleep((clockid_t)12345, 0, &req, NULL), EINVAL);
+}
+
+T_CASE(setitimer_real_fires)
+{
+    alarm(0); /* cancel the harness watchdog */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigaction(SIGALRM, &sa, NULL);
+    alarms = 0;
+    struct itimerval it = { { 0, 0 }, { 0, 50000 } }, cur;
+    int64_t a = mono_ns();
+    T_SYSOK(setitimer(ITIMER_REAL, &it, NULL));
+    T_SYSOK(getitimer(ITIMER_REAL, &cur));
+    T_ASSERT(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec <= 50000);
+    while (alarms == 0 && mono_ns() - a < 3000000000LL)
+        pause();
+    T_EQ(alarms, 1);
+    T_ASSERT(mono_ns() - a >= 50000000LL);
+    T_SYSOK(getitimer(ITIMER_REAL, &cur));
+    T_ASSERT(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0); /* one-shot: disarmed */
+}
+
+T_CASE(setitimer_periodic)
+{
+    alarm(0);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigaction(SIGALRM, &sa, NULL);
+    alarms = 0;
+    struct itimerval it = { { 0, 20000 }, { 0, 20000 } }, old;
+    T_SYSOK(setitimer(ITIMER_REAL, &it, NULL));
+    int64_t a = mono_ns();
+    while (alarms < 5 && mono_ns() - a < 5000000000LL)
+        pause();
+    struct itimerval off = { { 0, 0 }, { 0, 0 } };
+    T_SYSOK(setitimer(ITIMER_REAL, &off, &old));
+    T_ASSERT(alarms >= 5);
+    T_EQ(old.it_interval.tv_usec, 20000);
+    T_ASSERT(mono_ns() - a >= 80000000LL); /* 5 periods of 20 ms, give or take the first */
+    struct itimerval bad = { { 0, 0 }, { 0, 1000000 } };
+    T_ERRNO(setitimer(ITIMER_REAL, &bad, NULL), EINVAL);
+    T_ERRNO(setitimer(99, &it, NULL), EINVAL);
+}
+
+T_CASE(alarm_default_kills_child)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        alarm(1);
+        for (;;)
+            pause();
+    }
+    T_KILLED(c, SIGALRM);
+}
+
+T_CASE(times_increasing)
+{
+    struct tms t;
+    clock_t a = times(&t);
+    T_ASSERT(a != (clock_t)-1);
+    long hz = sysconf(_SC_CLK_TCK);
+    T_ASSERT(hz > 0);
+    struct timespec req = { 0, 60 * 1000 * 1000 };
+    nanosleep(&req, NULL);
+    clock_t b = times(&t);
+    T_ASSERT(b > a);
+    /* busy-loop to accumulate user time */
+    int64_t s = mono_ns();
+    volatile unsigned long x = 0;
+    while (mono_ns() - s < 200000000LL)
+        x++;
+    T_ASSERT(times(&t) != (clock_t)-1);
+    T_ASSERT(t.tms_utime + t.tms_stime > 0);
+}
+
+T_CASE(cputime_increases)
+{
+    struct timespec a, b;
+    T_SYSOK(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a));
+    int64_t s = mono_ns();
+    volatile unsigned long x = 0;
+    while (mono_ns() - s < 50000000LL)
+        x++;
+    T_SYSOK(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b));
+    T_ASSERT(ns_of(&b) > ns_of(&a));
+}
+
+T_CASE(uname_linux_x86_64)
+{
+    struct utsname u;
+    T_SYSOK(uname(&u));
+    T_STREQ(u.sysname, "Linux");
+    T_STREQ(u.machine, "x86_64");
+    T_ASSERT(u.release[0] >= '0' && u.release[0] <= '9');
+    T_ASSERT(strlen(u.nodename) < sizeof u.nodename);
+    T_ASSERT(strlen(u.version) > 0);
+}
+
+T_CASE(getrandom_works)
+{
+    unsigned char a[32], b[32];
+    T_EQ(getrandom(a, sizeof a, 0), 32);
+    T_EQ(getrandom(b, sizeof b, GRND_NONBLOCK), 32);
+    T_ASSERT(memcmp(a, b, sizeof a) != 0);
+    T_EQ(getrandom(a, 0, 0), 0);
+    T_ERRNO(getrandom(a, sizeof a, 0x4000), EINVAL);
+    /* not all zero over 4 KiB */
+    static unsigned char big[4096];
+    T_EQ(getrandom(big, sizeof big, 0), 4096);
+    int nz = 0;
+    for (size_t i = 0; i < sizeof big; i++)
+        nz += big[i] != 0;
+    T_ASSERT(nz > 3000);
+}
+
+int main(void)
+{
+    t_init("time");
+    T_RUN(monotonic_never_backwards);
+    T_RUN(monotonic_advances);
+    T_RUN(nanosleep_50ms);
+    T_RUN(clock_nanosleep_abs);
+    T_RUN(nanosleep_zero);
+    T_RUN(nanosleep_einval);
+    T_RUN(nanosleep_interrupted_rem);
+    T_RUN(realtime_after_2024);
+    T_RUN(gettimeofday_consistent);
+    T_RUN(other_clocks);
+    T_RUN(bad_clock_einval);
+    T_RUN(setitimer_real_fires);
+    T_RUN(setitimer_periodic);
+    T_RUN(alarm_default_kills_child);
+    T_RUN(times_increasing);
+    T_RUN(cputime_increases);
+    T_RUN(uname_linux_x86_64);
+    T_RUN(getrandom_works);
+    return t_done();
+}
