@@ -57,7 +57,10 @@ void idt_init(void)
 		idt[v].sel = GDT_KCODE;
 		idt[v].ist = v == VEC_DF ? IST_DOUBLE_FAULT
 			     : v == VEC_NMI ? IST_NMI : 0;
-		idt[v].type = 0x8E; /* present, DPL 0, interrupt gate */
+		/* int3 and into may be used from user mode (debuggers,
+		 * __builtin_trap variants): DPL 3; everything else DPL 0, so
+		 * `int $n` from user space is a #GP. */
+		idt[v].type = (v == 3 || v == 4) ? 0xEE : 0x8E;
 		idt[v].off_mid = (a >> 16) & 0xFFFF;
 		idt[v].off_hi = a >> 32;
 		idt[v].zero = 0;

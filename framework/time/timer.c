@@ -20,7 +20,7 @@ void fw__timer_init(struct fw_timer *t, fw__timer_fn fn, void *arg)
 	fw_list_init(&t->node);
 	t->fn = fn;
 	t->arg = arg;
-	t->cpu = -1;
+	t->cpu = 0;
 	t->deadline_ns = 0;
 }
 
@@ -40,14 +40,14 @@ static void reprogram(struct percpu *c)
 static bool detach(struct fw_timer *t)
 {
 	for (;;) {
-		int cpu = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
-		if (cpu < 0)
+		int armed = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+		if (armed == 0)
 			return false;
-		struct percpu *c = cpu_data((unsigned)cpu);
+		struct percpu *c = cpu_data((unsigned)(armed - 1));
 		fw_irqflags_t fl = fw_spin_lock_irqsave(&c->timer_lock);
-		if (t->cpu == cpu) {
+		if (t->cpu == armed) {
 			fw_list_del(&t->node);
-			t->cpu = -1;
+			t->cpu = 0;
 			fw_spin_unlock_irqrestore(&c->timer_lock, fl);
 			return true;
 		}
@@ -70,7 +70,7 @@ void fw_timer_arm(struct fw_timer *t, uint64_t deadline_ns)
 		if (pos->deadline_ns > deadline_ns)
 			break;
 	fw_list_add_tail(&pos->node, &t->node); /* insert before pos */
-	__atomic_store_n(&t->cpu, (int32_t)c->id, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->cpu, (int32_t)c->id + 1, __ATOMIC_RELEASE);
 	if (c->timers.next == &t->node)
 		reprogram(c);
 	fw_spin_unlock(&c->timer_lock);
@@ -104,7 +104,7 @@ void timer_interrupt(void)
 		}
 		fw_list_del(&t->node);
 		__atomic_store_n(&running_timer[c->id], t, __ATOMIC_RELEASE);
-		__atomic_store_n(&t->cpu, -1, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->cpu, 0, __ATOMIC_RELEASE);
 		fw_spin_unlock(&c->timer_lock);
 		t->fn(t->arg);
 		__atomic_store_n(&running_timer[c->id], 0, __ATOMIC_RELEASE);

@@ -7,6 +7,8 @@
 #include <fw/heap.h>
 
 #include "fs/fdtable.h"
+#include "proc/proc.h"
+#include "proc/uapi.h"
 
 static bool cloexec_test(const struct fdtable *t, int fd)
 {
@@ -81,14 +83,23 @@ void fdtable_close_on_exec(struct fdtable *t)
 	}
 }
 
+/* Descriptors the caller may use: RLIMIT_NOFILE, at most the table. */
+static int fd_limit(void)
+{
+	struct proc *p = proc_current();
+	uint64_t lim = p ? p->rlimit_cur[RLIMIT_NOFILE] : FDTABLE_MAX;
+
+	return lim < FDTABLE_MAX ? (int)lim : FDTABLE_MAX;
+}
+
 int fd_install_from(struct fdtable *t, struct file *f, unsigned flags, int min)
 {
-	int fd = -EMFILE;
+	int fd = -EMFILE, limit = fd_limit();
 
 	if (min < 0)
 		return -EINVAL;
 	fw_spin_lock(&t->lock);
-	for (int i = min; i < FDTABLE_MAX; i++) {
+	for (int i = min; i < limit; i++) {
 		if (!t->fd[i]) {
 			t->fd[i] = f;
 			cloexec_set(t, i, flags & O_CLOEXEC);
@@ -109,7 +120,7 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, unsigned flags)
 {
 	struct file *old;
 
-	if (fd < 0 || fd >= FDTABLE_MAX)
+	if (fd < 0 || fd >= fd_limit())
 		return -EBADF;
 	fw_spin_lock(&t->lock);
 	old = t->fd[fd];

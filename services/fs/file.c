@@ -147,18 +147,24 @@ int vfs_open_path(const struct vfs_path *p, unsigned flags, struct file **out)
 	return 0;
 }
 
-static long rw_check(struct file *f, unsigned need, size_t *len)
+/* Linux rw_verify_area + access_ok: the count is clamped to MAX_RW_COUNT
+ * and the whole buffer must lie in user space before anything is copied,
+ * so a wild length fails with -EFAULT instead of scribbling over memory
+ * after the buffer. */
+static long rw_check(struct file *f, unsigned need, fw_uptr_t buf, size_t *len)
 {
 	if (!(f->fmode & need))
 		return -EBADF;
 	if (*len > MAX_RW_COUNT)
 		*len = MAX_RW_COUNT;
+	if (!fw_uptr_range_ok(buf, *len))
+		return -EFAULT;
 	return 0;
 }
 
 long vfs_read(struct file *f, fw_uptr_t buf, size_t len)
 {
-	long ret = rw_check(f, FMODE_READ, &len);
+	long ret = rw_check(f, FMODE_READ, buf, &len);
 	uint64_t pos = 0;
 
 	if (ret)
@@ -180,7 +186,7 @@ long vfs_read(struct file *f, fw_uptr_t buf, size_t len)
 
 long vfs_write(struct file *f, fw_uptr_t buf, size_t len)
 {
-	long ret = rw_check(f, FMODE_WRITE, &len);
+	long ret = rw_check(f, FMODE_WRITE, buf, &len);
 	uint64_t pos = 0;
 
 	if (ret)
@@ -200,7 +206,7 @@ long vfs_write(struct file *f, fw_uptr_t buf, size_t len)
 
 long vfs_pread(struct file *f, fw_uptr_t buf, size_t len, uint64_t off)
 {
-	long ret = rw_check(f, FMODE_READ, &len);
+	long ret = rw_check(f, FMODE_READ, buf, &len);
 
 	if (ret)
 		return ret;
@@ -217,7 +223,7 @@ long vfs_pread(struct file *f, fw_uptr_t buf, size_t len, uint64_t off)
 
 long vfs_pwrite(struct file *f, fw_uptr_t buf, size_t len, uint64_t off)
 {
-	long ret = rw_check(f, FMODE_WRITE, &len);
+	long ret = rw_check(f, FMODE_WRITE, buf, &len);
 
 	if (ret)
 		return ret;

@@ -12,6 +12,7 @@
 #include <fw/string.h>
 
 #include "fs/mount.h"
+#include "fs/procfs.h"
 #include "fs/tmpfs.h"
 
 static struct fw_list mount_list = FW_LIST_HEAD_INIT(mount_list);
@@ -85,7 +86,18 @@ int vfs_get_sb(const struct kname *fstype, uint32_t mode, struct superblock **ou
 		*out = devtmpfs_sb;
 		return 0;
 	}
+	if (strcmp(fstype->s, "proc") == 0)
+		return procfs_get_sb(out);
 	return -ENODEV;
+}
+
+struct mount *vfs_mount_next(struct mount *prev)
+{
+	struct fw_list *n = prev ? prev->node.next : mount_list.next;
+
+	if (n == &mount_list)
+		return NULL;
+	return FW_LIST_ENTRY(n, struct mount, node);
 }
 
 int vfs_path_name(const struct vfs_path *p, const struct vfs_path *root,

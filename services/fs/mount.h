@@ -14,12 +14,15 @@ FW_MUST_CHECK int vfs_mount_sb(const struct vfs_path *target,
  * (not a mount root), -EBUSY (in use and not MNT_DETACH). */
 FW_MUST_CHECK int vfs_umount(const struct vfs_path *target, int flags);
 /* A new superblock for mount(2)'s fstype: tmpfs (a fresh one), devtmpfs
- * (the shared /dev). -ENODEV for anything else. */
+ * (the shared /dev), proc (the one procfs). -ENODEV for anything else. */
 FW_MUST_CHECK int vfs_get_sb(const struct kname *fstype, uint32_t mode,
 			     struct superblock **out);
 /* Absolute path of p as seen from root ("/" joined names). */
 FW_MUST_CHECK int vfs_path_name(const struct vfs_path *p,
 				const struct vfs_path *root, struct kpath *out);
 uint32_t vfs_anon_dev(void);
+/* The mount after prev in mount order (NULL: the first), or NULL at the
+ * end; vfs_ns_lock held (for /proc/mounts). */
+struct mount *vfs_mount_next(struct mount *prev);
 
 #endif

@@ -4,8 +4,8 @@
  * ring frames and user memory with fw_frame_copy_in/out (one copy). The
  * pipe mutex serialises copies; the counters are atomics so the sleep
  * conditions can read them without it. Blocking waits end early on a
- * signal, returning -EINTR if nothing was transferred (Linux returns
- * -ERESTARTSYS, which the syscall layer turns into -EINTR or a restart). */
+ * signal, returning -ERESTARTSYS if nothing was transferred, as Linux
+ * does: the signal code turns it into -EINTR or a restart (SA_RESTART). */
 #include <fw/heap.h>
 
 #include "fs/pipe.h"
@@ -92,7 +92,7 @@ static long pipe_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 		FW_WAIT_EVENT(&p->rd_wait,
 			      pipe_readable(p) || signal_pending_current());
 		if (!pipe_readable(p))
-			return -EINTR;
+			return -ERESTARTSYS;
 		fw_mutex_lock(&p->lock);
 	}
 	fw_mutex_unlock(&p->lock);
@@ -160,7 +160,7 @@ static long pipe_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 		}
 		if (signal_pending_current()) {
 			if (!done)
-				ret = -EINTR;
+				ret = -ERESTARTSYS;
 			break;
 		}
 		fw_mutex_unlock(&p->lock);
@@ -324,7 +324,7 @@ static int fifo_open(struct inode *ino, struct file *f)
 		if (atomic_load(&p->w_counter) != seen)
 			return 0;
 		/* Interrupted: the release op undoes the count. */
-		return -EINTR;
+		return -ERESTARTSYS;
 	}
 	if (nonblock && atomic_load(&p->readers) == 0) {
 		fw_mutex_unlock(&p->lock);
@@ -341,7 +341,7 @@ static int fifo_open(struct inode *ino, struct file *f)
 		return 0;
 	FW_WAIT_EVENT(&p->wr_wait, atomic_load(&p->r_counter) != seen ||
 					   signal_pending_current());
-	return atomic_load(&p->r_counter) != seen ? 0 : -EINTR;
+	return atomic_load(&p->r_counter) != seen ? 0 : -ERESTARTSYS;
 }
 
 const struct file_ops fifo_ops = {

@@ -76,6 +76,24 @@ static long do_iov(int fd, fw_uptr_t uiov, uint64_t cnt, bool write,
 		file_put(f);
 		return -EBADF;
 	}
+	/* Linux import_iovec: every vector is checked before any byte moves,
+	 * so a bad one fails the call with nothing written. */
+	for (uint64_t i = 0; i < cnt; i++) {
+		struct linux_iovec iov;
+
+		if (FW_COPY_IN_OBJ(&iov, fw_uptr_add(uiov, i * sizeof(iov)))) {
+			file_put(f);
+			return -EFAULT;
+		}
+		if ((int64_t)iov.iov_len < 0) {
+			file_put(f);
+			return -EINVAL;
+		}
+		if (!fw_uptr_range_ok(fw_uptr(iov.iov_base), iov.iov_len)) {
+			file_put(f);
+			return -EFAULT;
+		}
+	}
 	for (uint64_t i = 0; i < cnt; i++) {
 		struct linux_iovec iov;
 
@@ -333,8 +351,10 @@ long sys_sendfile(const struct sys_args *a)
 	}
 	/* Only file-to-file copies go through the kernel here: the file ops
 	 * take user buffers. For other outputs -EINVAL makes callers (busybox
-	 * bb_copyfd, coreutils) fall back to read/write. */
-	if (!S_ISREG(in->path.inode->mode) || !S_ISREG(out->path.inode->mode)) {
+	 * bb_copyfd, coreutils) fall back to read/write; so does a regular
+	 * file that is not tmpfs data (procfs snapshots). */
+	if (!S_ISREG(in->path.inode->mode) || !S_ISREG(out->path.inode->mode) ||
+	    in->path.inode->sb->magic != TMPFS_MAGIC) {
 		ret = -EINVAL;
 		goto out_put;
 	}

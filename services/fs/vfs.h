@@ -44,6 +44,7 @@ struct tty;
 struct tmpfs_pages;
 struct fdtable;
 struct fs_context;
+struct procfs_snap;
 
 /* A timestamp as stat(2) reports it. */
 struct fs_time {
@@ -190,6 +191,7 @@ struct file {
 	struct pipe *pipe;		/* pipes and FIFOs */
 	struct tty *tty;		/* terminals (services/tty) */
 	uint64_t priv;			/* free for a character device */
+	struct procfs_snap *snap;	/* procfs: the text generated at open */
 	/* Where it was opened (for vfs_get_path): directory and name, or
 	 * none (anonymous files, directories find their own way up). */
 	struct vfs_path dir;

@@ -708,3 +708,13 @@ int mm_format_maps(struct mm *mm, struct fw_buf out, size_t *len)
 	*len = total;
 	return 0;
 }
+
+bool mm_addr_in_vma(struct mm *mm, uint64_t addr)
+{
+	bool found;
+
+	fw_mutex_lock(&mm->lock);
+	found = vma_find(&mm->vmas, addr) != 0;
+	fw_mutex_unlock(&mm->lock);
+	return found;
+}

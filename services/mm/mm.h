@@ -105,6 +105,10 @@ FW_MUST_CHECK int mm_format_maps(struct mm *mm, struct fw_buf out,
  * mlock, munlock, mlockall, munlockall, mlock2. */
 void mm_syscalls_init(void);
 
+/* Is addr inside a mapping? (SIGSEGV's si_code: SEGV_ACCERR if so, else
+ * SEGV_MAPERR.) */
+bool mm_addr_in_vma(struct mm *mm, uint64_t addr);
+
 /* ---- for the ELF loader (the mm is not active yet) ---------------------- */
 
 /* Map [start, start+len) (page-aligned) as a private VMA, replacing

@@ -518,8 +518,11 @@ static long sys_madvise(const struct sys_args *a)
 		return -ENOMEM;
 	if (!mm_page_aligned(start) || !advice_known(adv))
 		return -EINVAL;
-	if (!user_range(start, a->arg[1], &end))
+	if (a->arg[1] > ~0ull - start)
 		return -EINVAL;
+	/* Beyond user space is simply "not mapped" for madvise: -ENOMEM. */
+	if (!user_range(start, a->arg[1], &end))
+		return -ENOMEM;
 	if (end == start)
 		return 0;
 

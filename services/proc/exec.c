@@ -41,9 +41,12 @@ static void commit_image(struct thread *t, struct mm *new_mm, uint64_t entry,
 			 uint64_t sp, const struct kpath *exe)
 {
 	struct proc *p = t->proc;
-	struct mm *old = p->mm;
+	struct mm *old;
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
 
+	old = p->mm; /* swapped under p->lock: procfs reads it there */
 	p->mm = new_mm;
+	fw_spin_unlock_irqrestore(&p->lock, fl);
 	fw_task_set_vmspace(fw_task_current(), new_mm->vs);
 	if (old)
 		mm_put(old);
@@ -146,14 +149,14 @@ static long do_execve(int dirfd, fw_uptr_t upath, fw_uptr_t argv,
 	/* Point of no return. Other threads go (Linux de_thread). */
 	if (t->proc->nthreads > 1) {
 		struct thread *o;
-		fw_spin_lock(&t->proc->lock);
+		fw_irqflags_t plfl = fw_spin_lock_irqsave(&t->proc->lock);
 		FW_LIST_FOR_EACH(o, &t->proc->threads, proc_node)
 			if (o != t) {
 				o->exiting = true;
 				if (o->task)
 					fw_task_wake(o->task);
 			}
-		fw_spin_unlock(&t->proc->lock);
+		fw_spin_unlock_irqrestore(&t->proc->lock, plfl);
 		while (__atomic_load_n(&t->proc->nthreads, __ATOMIC_ACQUIRE) > 1)
 			fw_sleep_ns(1000000);
 	}

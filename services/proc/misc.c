@@ -311,11 +311,11 @@ static uint64_t proc_cpu_ns(struct proc *p)
 	uint64_t ns = p->utime_ns;
 	struct thread *t;
 
-	fw_spin_lock(&p->lock);
+	fw_irqflags_t plfl = fw_spin_lock_irqsave(&p->lock);
 	FW_LIST_FOR_EACH(t, &p->threads, proc_node)
 		if (t->task)
 			ns += fw_task_runtime_ns(t->task);
-	fw_spin_unlock(&p->lock);
+	fw_spin_unlock_irqrestore(&p->lock, plfl);
 	return ns;
 }
 

@@ -130,15 +130,25 @@ static struct thread *thread_alloc(struct proc *p)
 /* Free what a process owns (mm, files, fs, handlers). */
 static void proc_release_resources(struct proc *p)
 {
-	if (p->files)
-		fdtable_put(p->files);
-	if (p->fs)
-		fs_context_put(p->fs);
-	if (p->sighand)
-		sighand_put(p->sighand);
+	struct fdtable *files;
+	struct fs_context *fs;
+	struct sighand *sh;
+	fw_irqflags_t fl;
+
+	/* Detach under p->lock (readers such as procfs take their own
+	 * references under it), then drop the references outside it. */
+	fl = fw_spin_lock_irqsave(&p->lock);
+	files = p->files, fs = p->fs, sh = p->sighand;
 	p->files = 0;
 	p->fs = 0;
 	p->sighand = 0;
+	fw_spin_unlock_irqrestore(&p->lock, fl);
+	if (files)
+		fdtable_put(files);
+	if (fs)
+		fs_context_put(fs);
+	if (sh)
+		sighand_put(sh);
 }
 
 /* Start t's kernel task. */
@@ -314,10 +324,10 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 		t->set_child_tid = ctid;
 	}
 
-	fw_spin_lock(&p->lock);
+	fw_irqflags_t plfl = fw_spin_lock_irqsave(&p->lock);
 	fw_list_add_tail(&p->threads, &t->proc_node);
 	p->nthreads++;
-	fw_spin_unlock(&p->lock);
+	fw_spin_unlock_irqrestore(&p->lock, plfl);
 
 	err = thread_start(t);
 	if (err) {
@@ -379,7 +389,9 @@ static void proc_become_zombie(struct proc *p)
 	proc_alarm_cancel(p);
 	/* Leave the address space before it can go. */
 	fw_task_set_vmspace(fw_task_current(), 0);
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
 	p->mm = 0;
+	fw_spin_unlock_irqrestore(&p->lock, fl);
 	if (mm)
 		mm_put(mm);
 	proc_release_resources(p);
@@ -432,7 +444,8 @@ void proc_reap(struct proc *p)
 	fw_spin_lock(&proc_tree_lock);
 	fw_list_del(&p->sibling);
 	pids[p->pid].proc = 0;
-	nr_tasks--;
+	if (!pids[p->pid].thread)
+		nr_tasks--;
 	fw_spin_unlock(&proc_tree_lock);
 	fw_free(p);
 }
@@ -449,17 +462,17 @@ void thread_exit(struct thread *t, int code)
 		if (FW_COPY_OUT_OBJ(fw_uptr(t->clear_child_tid), &zero) == 0)
 			futex_wake_addr(t->clear_child_tid, 1);
 	}
-	fw_spin_lock(&p->lock);
+	fw_irqflags_t plfl = fw_spin_lock_irqsave(&p->lock);
 	fw_list_del(&t->proc_node);
 	last = --p->nthreads == 0;
 	if (last && !p->exiting)
 		p->exit_status = (code & 0xff) << 8;
 	p->utime_ns += fw_task_runtime_ns(fw_task_current());
-	fw_spin_unlock(&p->lock);
+	fw_spin_unlock_irqrestore(&p->lock, plfl);
 
 	fw_spin_lock(&proc_tree_lock);
 	pids[t->tid].thread = 0;
-	if (!last || t->tid != p->pid)
+	if (!pids[t->tid].proc) /* an id is in use until both halves go */
 		nr_tasks--;
 	fw_spin_unlock(&proc_tree_lock);
 
@@ -477,7 +490,7 @@ void proc_exit_group(struct proc *p, int status)
 {
 	struct thread *t;
 
-	fw_spin_lock(&p->lock);
+	fw_irqflags_t plfl = fw_spin_lock_irqsave(&p->lock);
 	if (!p->exiting) {
 		p->exiting = true;
 		p->exit_status = status;
@@ -488,7 +501,7 @@ void proc_exit_group(struct proc *p, int status)
 		if (t->task)
 			fw_task_wake(t->task);
 	}
-	fw_spin_unlock(&p->lock);
+	fw_spin_unlock_irqrestore(&p->lock, plfl);
 }
 
 static long sys_exit(const struct sys_args *a)

@@ -168,9 +168,16 @@ int signal_send_proc(struct proc *p, int sig, const struct k_siginfo *info)
 	return 0;
 }
 
+/* si_pid | si_uid << 32 of the calling process (0 from kernel tasks). */
+static uint64_t sender_word(void)
+{
+	struct proc *me = proc_current();
+	return me ? (uint64_t)(uint32_t)me->pid | ((uint64_t)me->cred.uid << 32)
+		  : 0;
+}
+
 int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info)
 {
-	(void)info;
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (sig == 0)
@@ -178,6 +185,10 @@ int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info)
 	if ((sigbit(sig) & (UNBLOCKABLE | sigbit(SIGCONT))) ||
 	    sig_ignored(t->proc, sig))
 		return signal_send_proc(t->proc, sig, info);
+	/* Thread-directed signals keep one record (code, sender) in the
+	 * thread, like faults do. */
+	t->fault_code = info ? info->si_code : SI_TKILL;
+	t->fault_addr = info ? info->f0 : sender_word();
 	__atomic_or_fetch(&t->sigpending, sigbit(sig), __ATOMIC_SEQ_CST);
 	if (t->task)
 		fw_task_wake(t->task);

@@ -97,7 +97,7 @@ void thread_main(struct thread *t)
 				/* -EIO: past the end of a mapped file. */
 				signal_force_fault(t, err == -EFAULT ? SIGSEGV
 								     : SIGBUS,
-						   (why.error & FW_FAULT_PRESENT)
+						   mm_addr_in_vma(t->proc->mm, why.addr)
 							   ? SEGV_ACCERR
 							   : SEGV_MAPERR,
 						   why.addr);

@@ -12,11 +12,12 @@ status=0
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; status=1; }
 
-# boot NAME SMP APPEND TIMEOUT: builds an ISO with APPEND, boots it, leaves
-# the serial log in $out/NAME.log and QEMU's exit status in $rc.
+# boot NAME SMP APPEND TIMEOUT [INITRD]: builds an ISO with APPEND (and
+# INITRD, else the default busybox image), boots it, leaves the serial log
+# in $out/NAME.log and QEMU's exit status in $rc.
 boot() {
-	local name=$1 smp=$2 append=$3 secs=$4 iso=$out/$1.iso
-	if ! make -s ISO="$iso" APPEND="$append" "$iso" >"$out/$name.build.log" 2>&1; then
+	local name=$1 smp=$2 append=$3 secs=$4 initrd=${5:-} iso=$out/$1.iso
+	if ! make -s ISO="$iso" APPEND="$append" INITRD="$initrd" "$iso" >"$out/$name.build.log" 2>&1; then
 		fail "integration.$name.build" "the ISO did not build (see $out/$name.build.log)"
 		rc=255
 		return 1
@@ -102,5 +103,40 @@ check_crash() {
 }
 check_crash crash_bad_kernel_pointer "page fault at 0xffff8ffffffff000" "crash_deref"
 check_crash crash_stack_overflow "kernel stack overflow" "recurse"
+
+# 6. Linux-ABI test programs (tests/user, static musl) in the guest.
+rm -rf "$out/utest" && mkdir -p "$out/utest/tests"
+if tests/user/build.sh "$out/utest/tests" >"$out/utest.build.log" 2>&1 &&
+	cp tests/integration/userinit/init "$out/utest/init" &&
+	tools/mkinitrd.sh "$out/utest.cpio" "$out/utest" >>"$out/utest.build.log" 2>&1; then
+	boot user-tests 2 "fw.exit=isa" 600 "$out/utest.cpio"
+	log=$out/user-tests.log
+	sed -n 's/^\(PASS\|FAIL\) /\1 user./p' "$log" | tr -d '\r'
+	if grep -q "PANIC" "$log"; then
+		fail "integration.user-tests" "kernel panic:"
+		sed -n '/PANIC/,/end kernel panic/p' "$log" | sed 's/^/    /'
+	elif ! grep -q "^USER-TESTS-DONE" "$log"; then
+		fail "integration.user-tests" "the test run did not finish (QEMU status $rc); tail:"
+		tail -n 5 "$log" | sed 's/^/    /'
+	elif [ "$rc" -ne 1 ]; then
+		fail "integration.user-tests" "QEMU status $rc after poweroff -f (expected 1)"
+	else
+		pass "integration.user-tests"
+	fi
+else
+	fail "integration.user-tests.build" "see $out/utest.build.log"
+fi
+
+# 7. An interactive busybox session over the serial console.
+if make -s ISO="$out/session.iso" APPEND="fw.exit=isa" INITRD= "$out/session.iso" \
+	>"$out/session.build.log" 2>&1; then
+	SESSION_LOG=$out/session.log timeout 900 /usr/bin/python3 tools/serial-session.py \
+		tests/integration/busybox.session -- \
+		qemu-system-x86_64 -machine q35 -cpu max -m 512 -smp 2 -no-reboot \
+		-nographic -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-cdrom "$out/session.iso" || status=1
+else
+	fail "integration.session.build" "see $out/session.build.log"
+fi
 
 exit $status

@@ -23,13 +23,15 @@ uint64_t fw_time_realtime_ns(void);
 typedef void (*fw__timer_fn)(void *arg);
 
 /* A one-shot timer. The callback runs in interrupt context on the CPU that
- * armed the timer: it must not sleep. */
+ * armed the timer: it must not sleep. A zero-filled fw_timer is unarmed;
+ * cancelling it is a no-op. */
 struct fw_timer {
 	struct fw_list __private node; /* on the CPU's sorted timer list */
 	uint64_t __private deadline_ns;
 	fw__timer_fn __private fn;
 	void *__private arg;
-	int32_t __private cpu; /* the list it is on, -1 if not armed */
+	int32_t __private cpu; /* 1 + the CPU whose list it is on; 0: not
+				* armed (so a zeroed timer is a valid one) */
 };
 
 void fw__timer_init(struct fw_timer *t, fw__timer_fn fn, void *arg);

@@ -29,6 +29,12 @@ static inline fw_uptr_t fw_uptr_add(fw_uptr_t p, uint64_t off)
 	uint64_t a = p.addr + off;
 	return (fw_uptr_t){ a < p.addr ? ~0ull : a };
 }
+/* Does [p, p+n) lie entirely in user space (Linux access_ok)? A copy of
+ * such a range may still fault; one outside it is -EFAULT up front. */
+static inline bool fw_uptr_range_ok(fw_uptr_t p, uint64_t n)
+{
+	return p.addr + n >= p.addr && p.addr + n <= FW_USER_TOP;
+}
 static inline bool fw_uptr_is_null(fw_uptr_t p)
 {
 	return p.addr == 0;
