@@ -30,6 +30,7 @@ else
 	echo "FAIL gate.services: make check failed:" | tee -a "$log"
 	sed 's/^/    /' build/check.log | tail -n 20
 fi
+run_layer "README syscall list" tools/syscall-list.sh --check
 run_layer "integration (QEMU)" tests/integration/run.sh
 
 passed=$(grep -c '^PASS ' "$log")

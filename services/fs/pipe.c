@@ -311,12 +311,18 @@ static int fifo_open(struct inode *ino, struct file *f)
 		return 0;
 	}
 	if (f->fmode & FMODE_READ) {
+		bool writer_present;
+
 		atomic_fetch_add(&p->readers, 1);
 		atomic_fetch_add(&p->r_counter, 1);
 		f->priv = atomic_load(&p->w_counter);
+		/* Look for a writer under the lock: one that opened before us
+		 * may write, close and be gone by the time we look again, and
+		 * its w_counter bump is already behind f->priv. */
+		writer_present = atomic_load(&p->writers) > 0;
 		fw_mutex_unlock(&p->lock);
 		wake_all(p);
-		if (atomic_load(&p->writers) || nonblock)
+		if (writer_present || nonblock)
 			return 0;
 		seen = (unsigned)f->priv;
 		FW_WAIT_EVENT(&p->rd_wait, atomic_load(&p->w_counter) != seen ||

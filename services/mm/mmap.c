@@ -451,8 +451,10 @@ static long sys_mremap(const struct sys_args *a)
 		return -EINVAL;
 	if (!old_len)
 		return -EINVAL; /* duplicating a shared mapping: unsupported */
+	/* An old range outside user space is simply not mapped: Linux's
+	 * vma lookup fails with -EFAULT. */
 	if (old > MM_TASK_SIZE || old_len > MM_TASK_SIZE - old)
-		return -EINVAL;
+		return -EFAULT;
 	if (flags & MREMAP_FIXED) {
 		if (!mm_page_aligned(new_addr))
 			return -EINVAL;

@@ -31,8 +31,9 @@ const char *syscall_name(unsigned nr)
 	return nr < SYSCALL_MAX && syscall_names[nr] ? syscall_names[nr] : "?";
 }
 
-/* `strace=<pid>` on the command line logs that process's system calls:
- * a debugging aid for "why does this program stop here". */
+/* `strace=<pid>` on the command line logs the system calls of that
+ * process and its children: a debugging aid for "why does this program
+ * stop here". */
 static int64_t trace_pid = -1;
 
 void syscall_trace_init(void)
@@ -46,12 +47,12 @@ static long traced(const struct sys_args *a, sys_fn fn)
 {
 	long ret;
 
-	fw_info("[%lld] %s(%#llx, %#llx, %#llx, %#llx) ...",
-		(long long)trace_pid, syscall_name((unsigned)a->nr),
+	fw_info("[%d] %s(%#llx, %#llx, %#llx, %#llx) ...",
+		proc_current()->pid, syscall_name((unsigned)a->nr),
 		(unsigned long long)a->arg[0], (unsigned long long)a->arg[1],
 		(unsigned long long)a->arg[2], (unsigned long long)a->arg[3]);
 	ret = fn ? fn(a) : -ENOSYS;
-	fw_info("[%lld] %s = %ld", (long long)trace_pid,
+	fw_info("[%d] %s = %ld", proc_current()->pid,
 		syscall_name((unsigned)a->nr), ret);
 	return ret;
 }
@@ -60,7 +61,9 @@ long syscall_dispatch(const struct sys_args *a)
 {
 	sys_fn fn = a->nr < SYSCALL_MAX ? table[a->nr].fn : 0;
 
-	if (FW_UNLIKELY(trace_pid >= 0) && proc_current()->pid == trace_pid)
+	if (FW_UNLIKELY(trace_pid >= 0) &&
+	    (proc_current()->pid == trace_pid ||
+	     (proc_current()->parent && proc_current()->parent->pid == trace_pid)))
 		return traced(a, fn);
 	if (FW_LIKELY(fn))
 		return fn(a);

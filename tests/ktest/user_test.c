@@ -40,6 +40,15 @@ static int uspace_setup(struct uspace *u, struct fw_bytes code)
 	return 0;
 }
 
+/* Run until user code stops for a reason other than an interrupt (a timer
+ * tick may arrive before the first instruction completes). */
+static void run(struct fw_user_context *ctx, struct fw_user_exit *why)
+{
+	do
+		fw_user_run(ctx, why);
+	while (why->reason == FW_USER_INTERRUPT);
+}
+
 static void uspace_teardown(struct uspace *u)
 {
 	fw_vmspace_activate(0);
@@ -55,13 +64,13 @@ FW_KTEST(user_syscall_roundtrip)
 	struct fw_user_exit why;
 
 	FW_KT_CHECK(uspace_setup(&u, FW_BYTES_OF_ARRAY(code)) == 0);
-	fw_user_run(&u.ctx, &why);
+	run(&u.ctx, &why);
 	FW_KT_CHECKF(why.reason == FW_USER_SYSCALL, "reason %d vector %u",
 		     why.reason, why.vector);
 	FW_KT_CHECK(u.ctx.rax == 42);
 	FW_KT_CHECK(u.ctx.rip == CODE_VA + 7);
 	u.ctx.rax = 1234; /* the "result" */
-	fw_user_run(&u.ctx, &why);
+	run(&u.ctx, &why);
 	FW_KT_CHECK(why.reason == FW_USER_SYSCALL && u.ctx.rax == 43);
 	FW_KT_CHECK(u.ctx.rbx == 1234);
 	/* User code never runs with IOPL or with interrupts off. */
@@ -80,7 +89,7 @@ FW_KTEST(user_page_fault_then_resume)
 	uint64_t magic = 0x1122334455667788ull;
 
 	FW_KT_CHECK(uspace_setup(&u, FW_BYTES_OF_ARRAY(code)) == 0);
-	fw_user_run(&u.ctx, &why);
+	run(&u.ctx, &why);
 	FW_KT_CHECKF(why.reason == FW_USER_PAGE_FAULT, "reason %d", why.reason);
 	FW_KT_CHECK(why.addr == DATA_VA);
 	FW_KT_CHECK(!(why.error & FW_FAULT_PRESENT) && !(why.error & FW_FAULT_WRITE));
@@ -90,7 +99,7 @@ FW_KTEST(user_page_fault_then_resume)
 	FW_KT_CHECK(fw_vmspace_map(u.vs, DATA_VA, f, FW_PROT_READ) == 0);
 	FW_KT_CHECK(fw_vmspace_map(u.vs, DATA_VA, f, FW_PROT_READ) == -EEXIST);
 	fw_frame_put(f);
-	fw_user_run(&u.ctx, &why);
+	run(&u.ctx, &why);
 	FW_KT_CHECK(why.reason == FW_USER_SYSCALL && u.ctx.rax == magic);
 	uspace_teardown(&u);
 }
@@ -106,23 +115,23 @@ FW_KTEST(user_privileged_instructions_fault)
 	struct fw_user_exit why;
 
 	FW_KT_CHECK(uspace_setup(&u, FW_BYTES_OF_ARRAY(ud2)) == 0);
-	fw_user_run(&u.ctx, &why);
+	run(&u.ctx, &why);
 	FW_KT_CHECK(why.reason == FW_USER_EXCEPTION && why.vector == FW_VEC_INVALID_OPCODE);
 	uspace_teardown(&u);
 	FW_KT_CHECK(uspace_setup(&u, FW_BYTES_OF_ARRAY(cli)) == 0);
-	fw_user_run(&u.ctx, &why);
+	run(&u.ctx, &why);
 	FW_KT_CHECK(why.reason == FW_USER_EXCEPTION && why.vector == FW_VEC_GP);
 	uspace_teardown(&u);
 	FW_KT_CHECK(uspace_setup(&u, FW_BYTES_OF_ARRAY(in)) == 0);
-	fw_user_run(&u.ctx, &why);
+	run(&u.ctx, &why);
 	FW_KT_CHECK(why.reason == FW_USER_EXCEPTION && why.vector == FW_VEC_GP);
 	uspace_teardown(&u);
 	FW_KT_CHECK(uspace_setup(&u, FW_BYTES_OF_ARRAY(cr3)) == 0);
-	fw_user_run(&u.ctx, &why);
+	run(&u.ctx, &why);
 	FW_KT_CHECK(why.reason == FW_USER_EXCEPTION && why.vector == FW_VEC_GP);
 	/* A jump into kernel space is refused before entry. */
 	u.ctx.rip = 0xFFFFFFFF80100000ull;
-	fw_user_run(&u.ctx, &why);
+	run(&u.ctx, &why);
 	FW_KT_CHECK(why.reason == FW_USER_EXCEPTION && why.vector == FW_VEC_GP);
 	/* User code cannot execute from a page mapped without exec. */
 	u.ctx.rip = DATA_VA;
@@ -130,7 +139,7 @@ FW_KTEST(user_privileged_instructions_fault)
 	FW_KT_CHECK(fw_frame_alloc(FW_FRAME_ZERO, &f) == 0);
 	FW_KT_CHECK(fw_vmspace_map(u.vs, DATA_VA, f, FW_PROT_READ | FW_PROT_WRITE) == 0);
 	fw_frame_put(f);
-	fw_user_run(&u.ctx, &why);
+	run(&u.ctx, &why);
 	FW_KT_CHECK(why.reason == FW_USER_PAGE_FAULT && (why.error & FW_FAULT_EXEC));
 	uspace_teardown(&u);
 }
@@ -145,15 +154,15 @@ FW_KTEST(user_fpu_state_is_per_context)
 
 	FW_KT_CHECK(uspace_setup(&a, FW_BYTES_OF_ARRAY(code)) == 0);
 	a.ctx.rdi = 0xAAAA;
-	fw_user_run(&a.ctx, &why);
+	run(&a.ctx, &why);
 	FW_KT_CHECK(why.reason == FW_USER_SYSCALL);
 	/* Another context, same space: it sets xmm0 to something else. */
 	fw_user_context_init(&b.ctx);
 	b.ctx.rip = CODE_VA;
 	b.ctx.rdi = 0xBBBB;
-	fw_user_run(&b.ctx, &why);
+	run(&b.ctx, &why);
 	FW_KT_CHECK(why.reason == FW_USER_SYSCALL);
-	fw_user_run(&a.ctx, &why);
+	run(&a.ctx, &why);
 	FW_KT_CHECKF(a.ctx.rax == 0xAAAA, "xmm0 leaked: %#llx",
 		     (unsigned long long)a.ctx.rax);
 	uspace_teardown(&a);
