@@ -25,8 +25,11 @@ static int greedy(void)
     for (int i = 0; i < 64 * 1024; i++) {
         char *m = mmap(NULL, MIB, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (m == MAP_FAILED)
-            return errno == ENOMEM ? 0 : 3;
+        if (m == MAP_FAILED) {
+            int e = errno;
+            dprintf(2, "oom: mmap failed after %d MiB (errno %d)\n", i, e);
+            return e == ENOMEM ? 0 : 3;
+        }
         for (long off = 0; off < MIB; off += pg)
             m[off] = (char)i;
     }
