@@ -7,6 +7,8 @@ QEMU runs with the serial console on stdio. The session file is a list of
 steps, one per line:
     > command          type `command` and Enter, then wait for the prompt
     ^C                 send Ctrl-C, then wait for the prompt
+    = keys             send keys without waiting for a prompt (full-screen
+                       programs); \e is Escape, \r Enter; then pause 1 s
     ~ regex            the output since the last command must match (re.S)
     ! regex            ... and must not match
     # comment          ignored
@@ -50,6 +52,21 @@ def main():
                     return True
         return False
 
+    def drain(quiet_s=0.5):
+        """Swallow output until the guest has been quiet for quiet_s, so a
+        late prompt (after a full-screen program) is not taken as the next
+        command's."""
+        while True:
+            r, _, _ = select.select([proc.stdout], [], [], quiet_s)
+            if not r:
+                return
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                return
+            log.write(chunk)
+            if b"\x1b[6n" in chunk:
+                proc.stdin.write(b"\x1b[1;1R")
+
     results = []
     name, output, ok, why = "boot", b"", True, ""
     booted = read_until_prompt(120)
@@ -73,6 +90,13 @@ def main():
             name, ok, why = arg, True, ""
             continue
         if not ok:
+            continue
+        if kind == "=":
+            keys = arg.replace("\\e", "\x1b").replace("\\r", "\r").encode()
+            proc.stdin.write(keys)
+            time.sleep(1)
+            drain()
+            buf = b""
             continue
         if kind in "> ^" and (kind == ">" or step == "^C"):
             buf = b""

@@ -142,7 +142,9 @@ int exec_prepare(struct fs_context *fs, const struct kpath *path,
 	*entry = img.entry;
 	*new_mm = mm;
 	mm = NULL;
-	if (exe_path_out)
+	/* /proc/<pid>/exe names the file that runs, with symlinks resolved
+	 * (Linux keeps the file itself): /bin/sh -> /bin/busybox. */
+	if (exe_path_out && vfs_get_path(f, exe_path_out))
 		memcpy(exe_path_out->s, cur->s, sizeof(cur->s));
 out:
 	if (mm)

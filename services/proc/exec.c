@@ -38,7 +38,8 @@ static void set_comm(struct proc *p, const struct kpath *path)
 
 /* Install the prepared image in the calling thread's process. */
 static void commit_image(struct thread *t, struct mm *new_mm, uint64_t entry,
-			 uint64_t sp, const struct kpath *exe)
+			 uint64_t sp, const struct kpath *path,
+			 const struct kpath *exe)
 {
 	struct proc *p = t->proc;
 	struct mm *old;
@@ -56,7 +57,7 @@ static void commit_image(struct thread *t, struct mm *new_mm, uint64_t entry,
 		sighand_reset_on_exec(p->sighand);
 	t->altstack_sp = t->altstack_size = 0;
 	t->clear_child_tid = 0;
-	set_comm(p, exe);
+	set_comm(p, path); /* comm: the name it was run by (Linux) */
 	fw_strlcpy(p->exe_path, exe->s, sizeof p->exe_path);
 	fw_user_context_init(&t->ctx);
 	t->ctx.rip = entry;
@@ -98,7 +99,7 @@ int exec_initial(struct thread *t, const struct kpath *path)
 		err = exec_prepare(t->proc->fs, path, args, &mm, &entry, &sp, exe);
 	if (!err) {
 		t->proc->mm = mm;
-		set_comm(t->proc, exe);
+		set_comm(t->proc, path);
 		fw_strlcpy(t->proc->exe_path, exe->s, sizeof t->proc->exe_path);
 		fw_user_context_init(&t->ctx);
 		t->ctx.rip = entry;
@@ -160,7 +161,7 @@ static long do_execve(int dirfd, fw_uptr_t upath, fw_uptr_t argv,
 		while (__atomic_load_n(&t->proc->nthreads, __ATOMIC_ACQUIRE) > 1)
 			fw_sleep_ns(1000000);
 	}
-	commit_image(t, mm, entry, sp, exe);
+	commit_image(t, mm, entry, sp, path, exe);
 	err = 0;
 out:
 	if (args)
