@@ -6,6 +6,7 @@
 
 #include "fs/vfs.h"
 #include "fs/chardev.h"
+#include "fs/epoll.h"
 #include "fs/namei.h"
 #include "fs/pipe.h"
 #include "fs/tmpfs.h"
@@ -40,6 +41,8 @@ struct file *file_alloc(const struct vfs_path *p, const struct file_ops *ops,
 	else if (acc == O_RDWR)
 		f->fmode = FMODE_READ | FMODE_WRITE;
 	fw_mutex_init(&f->pos_lock, "file_pos");
+	fw_list_init(&f->ep_links);
+	atomic_init(&f->ep_count, 0);
 	return f;
 }
 
@@ -52,6 +55,10 @@ void file_put(struct file *f)
 {
 	if (!f || atomic_fetch_sub(&f->refs, 1) != 1)
 		return;
+	/* Linux eventpoll_release: the last reference drops every epoll
+	 * registration of this file before it goes. */
+	if (atomic_load(&f->ep_count))
+		epoll_file_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	vfs_path_put(&f->path);

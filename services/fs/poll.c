@@ -47,6 +47,8 @@ void poll_wake(struct poll_head *h)
 	FW_LIST_FOR_EACH(e, &h->entries, head_node) {
 		atomic_store(&e->waiter->triggered, true);
 		fw_waitq_wake_all(&e->waiter->wq);
+		if (e->waiter->forward)
+			poll_wake(e->waiter->forward);
 	}
 	fw_spin_unlock_irqrestore(&h->lock, fl);
 }
@@ -57,6 +59,7 @@ void poll_waiter_init(struct poll_waiter *w)
 	atomic_init(&w->triggered, false);
 	fw_list_init(&w->entries);
 	w->err = 0;
+	w->forward = NULL;
 }
 
 void poll_waiter_finish(struct poll_waiter *w)

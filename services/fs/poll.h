@@ -33,6 +33,10 @@ struct poll_waiter {
 	atomic_bool triggered;		/* some head woke since last clear */
 	struct fw_list entries;		/* struct poll_entry.waiter_node */
 	int err;			/* -ENOMEM if a registration failed */
+	/* Also wake this head on every trigger (NULL: none). An epoll
+	 * registration forwards its file's wakeups to the epoll instance;
+	 * epoll_ctl refuses cycles, so the chain ends. */
+	struct poll_head *forward;
 };
 
 struct poll_entry {

@@ -86,4 +86,14 @@ long sys_fallocate(const struct sys_args *a);
 /* Register every handler above with the dispatcher. */
 void fs_syscalls_init(void);
 
+/* eventfd.c, epoll.c */
+long sys_eventfd(const struct sys_args *a);
+long sys_eventfd2(const struct sys_args *a);
+long sys_epoll_create(const struct sys_args *a);
+long sys_epoll_create1(const struct sys_args *a);
+long sys_epoll_ctl(const struct sys_args *a);
+long sys_epoll_wait(const struct sys_args *a);
+long sys_epoll_pwait(const struct sys_args *a);
+long sys_epoll_pwait2(const struct sys_args *a);
+
 #endif

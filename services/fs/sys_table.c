@@ -2,6 +2,7 @@
  *
  * Layer: services (safe C), syscall glue. fdatasync and syncfs share
  * fsync's handler (everything is in memory). */
+#include "fs/epoll.h"
 #include "fs/sys_calls.h"
 #include "syscall/nr.h"
 
@@ -76,6 +77,14 @@ const struct sys_entry fs_syscalls[] = {
 	E(ppoll),
 	E(select),
 	E(pselect6),
+	E(eventfd),
+	E(eventfd2),
+	E(epoll_create),
+	E(epoll_create1),
+	E(epoll_ctl),
+	E(epoll_wait),
+	E(epoll_pwait),
+	E(epoll_pwait2),
 	E(sendfile),
 	E(statfs),
 	E(fstatfs),
@@ -90,5 +99,6 @@ const struct sys_entry fs_syscalls[] = {
 
 void fs_syscalls_init(void)
 {
+	epoll_init();
 	SYSCALL_REGISTER_TABLE(fs_syscalls);
 }

@@ -135,6 +135,31 @@
 #define POLLMSG 0x0400
 #define POLLRDHUP 0x2000
 
+/* eventfd(2) (linux/eventfd.h) */
+#define EFD_SEMAPHORE 1
+#define EFD_CLOEXEC O_CLOEXEC
+#define EFD_NONBLOCK O_NONBLOCK
+
+/* epoll(7) (linux/eventpoll.h) */
+#define EPOLL_CLOEXEC O_CLOEXEC
+#define EPOLL_CTL_ADD 1
+#define EPOLL_CTL_DEL 2
+#define EPOLL_CTL_MOD 3
+#define EPOLLIN 0x001u
+#define EPOLLOUT 0x004u
+#define EPOLLERR 0x008u
+#define EPOLLHUP 0x010u
+#define EPOLLEXCLUSIVE (1u << 28)
+#define EPOLLWAKEUP (1u << 29)
+#define EPOLLONESHOT (1u << 30)
+#define EPOLLET (1u << 31)
+
+/* x86-64 packs it: 12 bytes (__EPOLL_PACKED). */
+struct linux_epoll_event {
+	uint32_t events;
+	uint64_t data;
+} __attribute__((packed));
+
 /* generic ioctls (asm-generic/ioctls.h) */
 #define FIONREAD 0x541B
 #define FIONBIO 0x5421

@@ -45,6 +45,8 @@ struct tmpfs_pages;
 struct fdtable;
 struct fs_context;
 struct procfs_snap;
+struct eventfd;
+struct eventpoll;
 
 /* A timestamp as stat(2) reports it. */
 struct fs_time {
@@ -192,6 +194,13 @@ struct file {
 	struct tty *tty;		/* terminals (services/tty) */
 	uint64_t priv;			/* free for a character device */
 	struct procfs_snap *snap;	/* procfs: the text generated at open */
+	struct eventfd *efd;		/* eventfd(2) files */
+	struct eventpoll *ep;		/* epoll instances */
+	/* epoll registrations watching this file (struct epitem.file_node,
+	 * under epoll_global_lock); ep_count says whether there are any, so
+	 * the last file_put only takes that lock when it must (epoll.c). */
+	struct fw_list ep_links;
+	_Atomic int ep_count;
 	/* Where it was opened (for vfs_get_path): directory and name, or
 	 * none (anonymous files, directories find their own way up). */
 	struct vfs_path dir;
