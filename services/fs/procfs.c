@@ -195,9 +195,17 @@ extern const struct inode_ops procfs_iops;
 static const struct file_ops procfs_file_ops;
 static struct superblock *procfs_sb;
 
+/* Forget a cached child. A directory's own cached children each hold a
+ * reference on it (ino->parent), so they go first, recursively; otherwise
+ * the pair keeps itself alive and every dead /proc/<pid> leaks. */
 static void drop_entry(struct tmpfs_dirent *d)
 {
+	struct tmpfs_dirent *c, *tmp;
+
 	fw_list_del(&d->node);
+	if (S_ISDIR(d->inode->mode))
+		FW_LIST_FOR_EACH_SAFE(c, tmp, &d->inode->dirents, node)
+			drop_entry(c);
 	inode_put(d->inode);
 	fw_free(d);
 }
