@@ -77,14 +77,26 @@ void fw_timer_arm(struct fw_timer *t, uint64_t deadline_ns)
 	fw_irq_restore(fl);
 }
 
+static bool running_elsewhere(const struct fw_timer *t)
+{
+	for (unsigned i = 0; i < FW_MAX_CPUS; i++)
+		if (__atomic_load_n(&running_timer[i], __ATOMIC_ACQUIRE) == t &&
+		    i != fw_cpu_id())
+			return true;
+	return false;
+}
+
 bool fw_timer_cancel(struct fw_timer *t)
 {
 	bool was = detach(t);
-	/* Wait out a callback running on another CPU right now. */
-	for (unsigned i = 0; i < FW_MAX_CPUS; i++)
-		while (__atomic_load_n(&running_timer[i], __ATOMIC_ACQUIRE) == t &&
-		       i != fw_cpu_id())
-			fw_cpu_relax();
+
+	/* Wait out a callback running on another CPU right now; it may
+	 * re-arm itself (periodic timers), so detach again after it. */
+	while (running_elsewhere(t)) {
+		fw_cpu_relax();
+		if (!running_elsewhere(t))
+			was |= detach(t);
+	}
 	return was;
 }
 

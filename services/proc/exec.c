@@ -55,6 +55,7 @@ static void commit_image(struct thread *t, struct mm *new_mm, uint64_t entry,
 		fdtable_close_on_exec(p->files);
 	if (p->sighand)
 		sighand_reset_on_exec(p->sighand);
+	proc_timers_delete_all(p);
 	t->altstack_sp = t->altstack_size = 0;
 	t->clear_child_tid = 0;
 	set_comm(p, path); /* comm: the name it was run by (Linux) */

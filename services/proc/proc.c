@@ -387,6 +387,7 @@ static void proc_become_zombie(struct proc *p)
 	 * foreground group), as Linux's disassociate_ctty does. */
 	tty_proc_exit(p);
 	proc_alarm_cancel(p);
+	proc_timers_delete_all(p);
 	/* Leave the address space before it can go. */
 	fw_task_set_vmspace(fw_task_current(), 0);
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);

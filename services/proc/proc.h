@@ -20,6 +20,7 @@ struct fdtable;   /* services/fs/vfs.h */
 struct fs_context; /* services/fs/vfs.h */
 struct sighand;   /* services/proc/signal.h */
 struct tty;       /* services/tty/tty.h */
+struct ptimer;    /* services/proc/time.c */
 
 /* The framework stores this per task (fw_task_set_data); services define
  * it, so finding the current thread needs no cast. */
@@ -68,18 +69,19 @@ struct proc {
 	bool vfork_done;
 	struct fw_waitq vfork_wait;
 	uint64_t sigpending;      /* process-directed pending (atomic) */
-	struct sig_info_lite {    /* who sent each pending signal (lock) */
+	struct sig_info_lite {    /* siginfo of each pending signal (lock) */
 		int32_t code;         /* si_code */
-		int32_t pid;          /* sender, or the child for SIGCHLD */
-		uint32_t uid;
-		int32_t status;       /* SIGCHLD: exit code or signal */
-		uint64_t addr;        /* faults: si_addr */
+		uint64_t f0;          /* pid|uid<<32, si_addr, or tid|overrun<<32 */
+		uint64_t f1;          /* si_status (SIGCHLD) or si_value (timers) */
 	} siginfo[65];
 
 	/* ITIMER_REAL / alarm(2): fires SIGALRM (proc->lock) */
 	struct fw_timer alarm_timer;
 	uint64_t alarm_deadline_ns;  /* 0 if disarmed */
 	uint64_t alarm_interval_ns;  /* re-arm period, 0 for one shot */
+
+	/* POSIX timers (timer_create), by id (proc->lock for the slots) */
+	struct ptimer *timers[32];
 
 	char comm[16];            /* executable name, as in /proc/<pid>/comm */
 	char exe_path[256];       /* path it was executed from */
@@ -107,6 +109,7 @@ struct thread {
 	bool restore_sigmask;
 	struct fw_waitq sig_wait;        /* sigsuspend/pause sleep here */
 	uint64_t fault_addr;             /* for the SIGSEGV siginfo */
+	uint64_t tinfo_f1;               /* si_value of a thread-directed timer */
 	uint64_t restart_nr;             /* syscall to re-issue, or ~0 */
 	bool restart_pending_clear;      /* rt_sigreturn: rax is not a code */
 	int fault_code;

@@ -36,6 +36,8 @@ FW_MUST_CHECK int exec_initial(struct thread *t, const struct kpath *path);
 /* futex.c: wake up to n waiters on a user address (CLONE_CHILD_CLEARTID). */
 int futex_wake_addr(uint64_t uaddr, int n);
 
+/* Delete a process's POSIX timers (exit, exec). */
+void proc_timers_delete_all(struct proc *p);
 /* Stop the alarm timer of a dying process. */
 void proc_alarm_cancel(struct proc *p);
 /* Write back every file system's dirty data (reboot, poweroff). */

@@ -149,16 +149,14 @@ int signal_send_proc(struct proc *p, int sig, const struct k_siginfo *info)
 		__atomic_or_fetch(&p->sigpending, sigbit(sig), __ATOMIC_SEQ_CST);
 		if (info) {
 			li->code = info->si_code;
-			li->pid = (int32_t)(info->f0 & 0xffffffff);
-			li->uid = (uint32_t)(info->f0 >> 32);
-			li->status = (int32_t)info->f1;
-			li->addr = info->f0;
+			li->f0 = info->f0;
+			li->f1 = info->f1;
 		} else {
 			li->code = SI_USER;
-			li->pid = me ? me->pid : 0;
-			li->uid = me ? me->cred.uid : 0;
-			li->status = 0;
-			li->addr = 0;
+			li->f0 = me ? (uint64_t)(uint32_t)me->pid |
+					      ((uint64_t)me->cred.uid << 32)
+				    : 0;
+			li->f1 = 0;
 		}
 		wake_takers(p, sig);
 	}
@@ -189,6 +187,7 @@ int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info)
 	 * thread, like faults do. */
 	t->fault_code = info ? info->si_code : SI_TKILL;
 	t->fault_addr = info ? info->f0 : sender_word();
+	t->tinfo_f1 = info ? info->f1 : 0;
 	__atomic_or_fetch(&t->sigpending, sigbit(sig), __ATOMIC_SEQ_CST);
 	if (t->task)
 		fw_task_wake(t->task);
@@ -231,6 +230,7 @@ void signal_force_fault(struct thread *t, int sig, int code, uint64_t addr)
 	}
 	t->fault_addr = addr;
 	t->fault_code = code;
+	t->tinfo_f1 = 0;
 	__atomic_or_fetch(&t->sigpending, sigbit(sig), __ATOMIC_SEQ_CST);
 	fw_spin_unlock_irqrestore(&p->lock, fl);
 }
@@ -303,13 +303,13 @@ static int dequeue_from(struct thread *t, uint64_t ready, struct k_siginfo *si)
 		__atomic_and_fetch(&t->sigpending, ~sigbit(sig), __ATOMIC_SEQ_CST);
 		si->si_code = t->fault_code;
 		si->f0 = t->fault_addr;
+		si->f1 = t->tinfo_f1;
 	} else {
 		const struct sig_info_lite *li = &p->siginfo[sig];
 		__atomic_and_fetch(&p->sigpending, ~sigbit(sig), __ATOMIC_SEQ_CST);
 		si->si_code = li->code;
-		si->f0 = (uint64_t)(uint32_t)li->pid | ((uint64_t)li->uid << 32);
-		if (sig == SIGCHLD)
-			si->f1 = (uint64_t)(uint32_t)li->status;
+		si->f0 = li->f0;
+		si->f1 = li->f1;
 	}
 	fw_spin_unlock_irqrestore(&p->lock, fl);
 	return sig;

@@ -6,6 +6,7 @@
  * what the scheduler accounted. Sleeps end early, with the time left,
  * when a signal arrives (nanosleep(2) EINTR). */
 #include <fw/errno.h>
+#include <fw/heap.h>
 #include <fw/task.h>
 #include <fw/time.h>
 #include <fw/uaccess.h>
@@ -270,7 +271,239 @@ static long sys_setitimer(const struct sys_args *a)
 	return 0;
 }
 
+/* --- POSIX per-process timers (timer_create(2)) -------------------------- */
+
+#define SIGEV_SIGNAL 0
+#define SIGEV_NONE 1
+#define SIGEV_THREAD 2
+#define SIGEV_THREAD_ID 4
+#define SI_TIMER (-2)
+#define NTIMERS 32
+
+struct k_sigevent {
+	uint64_t value;  /* sigev_value */
+	int32_t signo;
+	int32_t notify;
+	int32_t tid;     /* SIGEV_THREAD_ID */
+	int32_t pad[11];
+};
+FW_STATIC_ASSERT(sizeof(struct k_sigevent) == 64, "struct sigevent");
+
+struct k_itimerspec {
+	struct k_timespec interval, value;
+};
+
+struct ptimer {
+	struct fw_timer timer;   /* armed while value != 0 */
+	struct proc *proc;
+	int id;
+	int clock;               /* CLOCK_REALTIME or a monotonic one */
+	int notify, signo, tid;
+	uint64_t value;          /* si_value */
+	uint64_t deadline_ns;    /* monotonic; 0 = disarmed */
+	uint64_t interval_ns;
+	uint32_t overrun;        /* expirations missed before delivery */
+	bool pending;            /* a signal is queued and not yet taken */
+};
+
+/* Interrupt context: queue the signal, re-arm a periodic timer. */
+static void ptimer_fire(struct ptimer *pt)
+{
+	struct k_siginfo si = { 0 };
+	uint64_t now = fw_time_ns();
+
+	if (pt->interval_ns) {
+		uint64_t late = now > pt->deadline_ns ? now - pt->deadline_ns : 0;
+		uint64_t missed = late / pt->interval_ns;
+		pt->overrun += (uint32_t)missed;
+		pt->deadline_ns += (missed + 1) * pt->interval_ns;
+		fw_timer_arm(&pt->timer, pt->deadline_ns);
+	} else {
+		pt->deadline_ns = 0;
+	}
+	if (pt->notify == SIGEV_NONE)
+		return;
+	si.si_signo = pt->signo;
+	si.si_code = SI_TIMER;
+	si.f0 = (uint64_t)(uint32_t)pt->id | ((uint64_t)pt->overrun << 32);
+	si.f1 = pt->value;
+	pt->overrun = 0;
+	if (pt->notify == SIGEV_THREAD_ID) {
+		struct thread *t = thread_find(pt->tid);
+		if (t && t->proc == pt->proc)
+			(void)signal_send_thread(t, pt->signo, &si);
+	} else {
+		(void)signal_send_proc(pt->proc, pt->signo, &si);
+	}
+}
+
+static struct ptimer *ptimer_get(int id)
+{
+	struct proc *p = proc_current();
+	return id >= 0 && id < NTIMERS ? p->timers[id] : 0;
+}
+
+static long sys_timer_create(const struct sys_args *a)
+{
+	struct proc *p = proc_current();
+	struct k_sigevent ev = { .notify = SIGEV_SIGNAL, .signo = SIGALRM };
+	int clk = (int)a->arg[0], id = -1;
+	uint64_t dummy;
+	struct ptimer *pt;
+
+	if (clock_read(clk, &dummy) || clk == CLOCK_THREAD_CPUTIME_ID ||
+	    clk == CLOCK_PROCESS_CPUTIME_ID)
+		return clk == CLOCK_THREAD_CPUTIME_ID ||
+			       clk == CLOCK_PROCESS_CPUTIME_ID
+			       ? -EOPNOTSUPP
+			       : -EINVAL;
+	if (a->arg[1] && FW_COPY_IN_OBJ(&ev, fw_uptr(a->arg[1])))
+		return -EFAULT;
+	if (ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_NONE &&
+	    ev.notify != SIGEV_THREAD_ID)
+		return -EINVAL;
+	if (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > NSIG))
+		return -EINVAL;
+	if (ev.notify == SIGEV_THREAD_ID) {
+		struct thread *t = thread_find(ev.tid);
+		if (!t || t->proc != p)
+			return -EINVAL;
+	}
+	pt = FW_NEW(struct ptimer);
+	if (!pt)
+		return -EAGAIN;
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
+	for (int i = 0; i < NTIMERS; i++)
+		if (!p->timers[i]) {
+			id = i;
+			p->timers[i] = pt;
+			break;
+		}
+	fw_spin_unlock_irqrestore(&p->lock, fl);
+	if (id < 0) {
+		fw_free(pt);
+		return -EAGAIN;
+	}
+	pt->proc = p;
+	pt->id = id;
+	pt->clock = clk;
+	pt->notify = ev.notify;
+	pt->signo = ev.signo;
+	pt->tid = ev.tid;
+	pt->value = a->arg[1] ? ev.value : (uint64_t)id;
+	FW_TIMER_INIT(&pt->timer, ptimer_fire, pt);
+	int32_t out = id;
+	if (FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &out)) {
+		fl = fw_spin_lock_irqsave(&p->lock);
+		p->timers[id] = 0;
+		fw_spin_unlock_irqrestore(&p->lock, fl);
+		fw_free(pt);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static struct k_itimerspec ptimer_read(const struct ptimer *pt)
+{
+	uint64_t now = fw_time_ns();
+	struct k_itimerspec v;
+
+	v.interval = to_ts(pt->interval_ns);
+	v.value = to_ts(pt->deadline_ns > now ? pt->deadline_ns - now
+			: pt->deadline_ns ? 1 : 0);
+	return v;
+}
+
+static long sys_timer_settime(const struct sys_args *a)
+{
+	struct ptimer *pt = ptimer_get((int)a->arg[0]);
+	struct k_itimerspec nv, ov;
+	uint64_t value, interval, now;
+
+	if (!pt)
+		return -EINVAL;
+	if (FW_COPY_IN_OBJ(&nv, fw_uptr(a->arg[2])))
+		return -EFAULT;
+	if (nv.value.tv_sec < 0 || nv.value.tv_nsec < 0 ||
+	    nv.value.tv_nsec >= 1000000000 || nv.interval.tv_sec < 0 ||
+	    nv.interval.tv_nsec < 0 || nv.interval.tv_nsec >= 1000000000)
+		return -EINVAL;
+	ov = ptimer_read(pt);
+	(void)fw_timer_cancel(&pt->timer);
+	value = (uint64_t)nv.value.tv_sec * FW_NSEC_PER_SEC +
+		(uint64_t)nv.value.tv_nsec;
+	interval = (uint64_t)nv.interval.tv_sec * FW_NSEC_PER_SEC +
+		   (uint64_t)nv.interval.tv_nsec;
+	now = fw_time_ns();
+	if (value && (a->arg[1] & TIMER_ABSTIME)) {
+		/* An absolute time on the timer's clock, as a monotonic
+		 * deadline (the realtime clock runs at the same rate). */
+		uint64_t clock_now;
+		(void)clock_read(pt->clock, &clock_now);
+		value = value > clock_now ? value - clock_now : 1;
+	}
+	pt->interval_ns = interval;
+	pt->overrun = 0;
+	pt->deadline_ns = value ? now + value : 0;
+	if (value)
+		fw_timer_arm(&pt->timer, pt->deadline_ns);
+	if (a->arg[3] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[3]), &ov))
+		return -EFAULT;
+	return 0;
+}
+
+static long sys_timer_gettime(const struct sys_args *a)
+{
+	struct ptimer *pt = ptimer_get((int)a->arg[0]);
+	struct k_itimerspec v;
+
+	if (!pt)
+		return -EINVAL;
+	v = ptimer_read(pt);
+	return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &v) ? -EFAULT : 0;
+}
+
+static long sys_timer_getoverrun(const struct sys_args *a)
+{
+	struct ptimer *pt = ptimer_get((int)a->arg[0]);
+	return pt ? (long)pt->overrun : -EINVAL;
+}
+
+static long sys_timer_delete(const struct sys_args *a)
+{
+	struct proc *p = proc_current();
+	struct ptimer *pt = ptimer_get((int)a->arg[0]);
+	fw_irqflags_t fl;
+
+	if (!pt)
+		return -EINVAL;
+	(void)fw_timer_cancel(&pt->timer);
+	fl = fw_spin_lock_irqsave(&p->lock);
+	p->timers[pt->id] = 0;
+	fw_spin_unlock_irqrestore(&p->lock, fl);
+	fw_free(pt);
+	return 0;
+}
+
+/* At exit and exec: POSIX timers do not survive (timer_create(2)). */
+void proc_timers_delete_all(struct proc *p)
+{
+	for (int i = 0; i < NTIMERS; i++) {
+		struct ptimer *pt = p->timers[i];
+		if (!pt)
+			continue;
+		(void)fw_timer_cancel(&pt->timer);
+		p->timers[i] = 0;
+		fw_free(pt);
+	}
+}
+
 static const struct sys_entry time_syscalls[] = {
+	{ __NR_timer_create, "timer_create", sys_timer_create },
+	{ __NR_timer_settime, "timer_settime", sys_timer_settime },
+	{ __NR_timer_gettime, "timer_gettime", sys_timer_gettime },
+	{ __NR_timer_getoverrun, "timer_getoverrun", sys_timer_getoverrun },
+	{ __NR_timer_delete, "timer_delete", sys_timer_delete },
 	{ __NR_clock_gettime, "clock_gettime", sys_clock_gettime },
 	{ __NR_clock_getres, "clock_getres", sys_clock_getres },
 	{ __NR_gettimeofday, "gettimeofday", sys_gettimeofday },

@@ -285,6 +285,85 @@ T_CASE(getrandom_works)
     T_ASSERT(nz > 3000);
 }
 
+/* --- POSIX timers (timer_create(2)) --- */
+static volatile sig_atomic_t ptimer_hits;
+static volatile int ptimer_code, ptimer_val;
+static void on_ptimer(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    ptimer_hits++;
+    ptimer_code = si->si_code;
+    ptimer_val = si->si_value.sival_int;
+}
+
+T_CASE(posix_timer_oneshot_signal)
+{
+    struct sigaction sa = { 0 };
+    sa.sa_sigaction = on_ptimer;
+    sa.sa_flags = SA_SIGINFO;
+    T_SYSOK(sigaction(SIGUSR1, &sa, NULL));
+    ptimer_hits = 0;
+    struct sigevent ev = { 0 };
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGUSR1;
+    ev.sigev_value.sival_int = 4242;
+    timer_t tid;
+    T_SYSOK(timer_create(CLOCK_MONOTONIC, &ev, &tid));
+    struct itimerspec its = { .it_value = { 0, 20 * 1000 * 1000 } };
+    T_SYSOK(timer_settime(tid, 0, &its, NULL));
+    struct itimerspec cur;
+    T_SYSOK(timer_gettime(tid, &cur));
+    T_ASSERT(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec > 0);
+    for (int i = 0; i < 200 && !ptimer_hits; i++)
+        usleep(5000);
+    T_EQ(ptimer_hits, 1);
+    T_EQ(ptimer_code, SI_TIMER);
+    T_EQ(ptimer_val, 4242);
+    T_SYSOK(timer_gettime(tid, &cur));
+    T_ASSERT(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0);
+    T_SYSOK(timer_delete(tid));
+    signal(SIGUSR1, SIG_DFL);
+}
+
+T_CASE(posix_timer_periodic)
+{
+    struct sigaction sa = { 0 };
+    sa.sa_sigaction = on_ptimer;
+    sa.sa_flags = SA_SIGINFO;
+    T_SYSOK(sigaction(SIGUSR2, &sa, NULL));
+    ptimer_hits = 0;
+    struct sigevent ev = { 0 };
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGUSR2;
+    timer_t tid;
+    T_SYSOK(timer_create(CLOCK_REALTIME, &ev, &tid));
+    struct itimerspec its = { .it_interval = { 0, 10 * 1000 * 1000 },
+                              .it_value = { 0, 10 * 1000 * 1000 } };
+    T_SYSOK(timer_settime(tid, 0, &its, NULL));
+    for (int i = 0; i < 400 && ptimer_hits < 3; i++)
+        usleep(5000);
+    T_ASSERT(ptimer_hits >= 3);
+    struct itimerspec off = { 0 };
+    T_SYSOK(timer_settime(tid, 0, &off, NULL));
+    T_SYSOK(timer_delete(tid));
+    signal(SIGUSR2, SIG_DFL);
+}
+
+T_CASE(posix_timer_errors)
+{
+    timer_t tid;
+    T_ERRNO(syscall(SYS_timer_create, 12345, NULL, &tid), EINVAL);
+    T_ERRNO(syscall(SYS_timer_delete, 31), EINVAL);
+    T_ERRNO(syscall(SYS_timer_getoverrun, 31), EINVAL);
+    int kid;
+    T_SYSOK(syscall(SYS_timer_create, CLOCK_MONOTONIC, NULL, &kid));
+    struct itimerspec bad = { .it_value = { 0, 1000000000 } };
+    T_ERRNO(syscall(SYS_timer_settime, kid, 0, &bad, NULL), EINVAL);
+    T_SYSOK(syscall(SYS_timer_delete, kid));
+    T_ERRNO(syscall(SYS_timer_delete, kid), EINVAL);
+}
+
 int main(void)
 {
     t_init("time");
@@ -306,5 +385,8 @@ int main(void)
     T_RUN(cputime_increases);
     T_RUN(uname_linux_x86_64);
     T_RUN(getrandom_works);
+    T_RUN(posix_timer_oneshot_signal);
+    T_RUN(posix_timer_periodic);
+    T_RUN(posix_timer_errors);
     return t_done();
 }
