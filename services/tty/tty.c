@@ -160,6 +160,54 @@ static void tty_rx_main(struct tty *t)
 	}
 }
 
+/* ---- background job access (Linux tty_jobctrl.c) ---------------------- */
+
+/* Does the calling thread ignore or block sig (Linux is_ignored)? */
+static bool tty_sig_ignored(struct proc *p, int sig)
+{
+	struct thread *th = thread_current();
+	bool ign;
+
+	if (th && (th->sigmask & sigbit(sig)))
+		return true;
+	if (!p->sighand)
+		return false;
+	fw_spin_lock(&p->sighand->lock);
+	ign = p->sighand->action[sig].handler == SIG_IGN;
+	fw_spin_unlock(&p->sighand->lock);
+	return ign;
+}
+
+/* Linux __tty_check_change: may the caller use t as a foreground job?
+ * 0 if t is not the caller's controlling tty, the tty has no foreground
+ * group, or the caller is in it. A background caller: sig (SIGTTIN or
+ * SIGTTOU) ignored or blocked -> -EIO for SIGTTIN, 0 (allowed) for
+ * SIGTTOU; otherwise sig goes to the caller's whole process group and the
+ * call returns -ERESTARTSYS, so it stops and restarts on SIGCONT.
+ * Simplified: a process group is never treated as orphaned (Linux
+ * returns -EIO there instead of sending a stop signal nobody would
+ * answer with SIGCONT). */
+static long tty_check_change(struct tty *t, int sig)
+{
+	struct proc *p = proc_current();
+	int fg, pgid;
+	bool bg;
+
+	if (!p || p->ctty != t)
+		return 0;
+	fw_spin_lock(&t->lock);
+	fg = t->pgrp;
+	pgid = p->pgid;
+	bg = t->session == p->sid && fg > 0 && pgid != fg;
+	fw_spin_unlock(&t->lock);
+	if (!bg)
+		return 0;
+	if (tty_sig_ignored(p, sig))
+		return sig == TTY_SIGTTIN ? -EIO : 0;
+	tty_send_sigs(pgid, 1u << sig);
+	return -ERESTARTSYS;
+}
+
 /* ---- read ------------------------------------------------------------- */
 
 static bool tty_readable(struct tty *t)
@@ -312,7 +360,10 @@ long tty_read(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
 
 	if (len == 0)
 		return 0;
-	/* Simplified: a background process group reading gets no SIGTTIN. */
+	/* Linux n_tty_read: a background reader gets SIGTTIN, or -EIO. */
+	ret = tty_check_change(t, TTY_SIGTTIN);
+	if (ret)
+		return ret;
 	fw_mutex_lock(&t->read_mutex);
 	fw_spin_lock(&t->lock);
 	canon = (t->ld.tio.c_lflag & ICANON) != 0;
@@ -344,8 +395,18 @@ long tty_write(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
 	uint8_t kbuf[TTY_CHUNK];
 	struct fw_buf all = FW_BUF_OF_ARRAY(kbuf);
 	size_t done = 0;
+	bool tostop;
 
-	/* Simplified: no SIGTTOU for background writers under TOSTOP. */
+	/* Linux n_tty_write: a background writer under TOSTOP. */
+	fw_spin_lock(&t->lock);
+	tostop = (t->ld.tio.c_lflag & TOSTOP) != 0;
+	fw_spin_unlock(&t->lock);
+	if (tostop && len) {
+		long err = tty_check_change(t, TTY_SIGTTOU);
+
+		if (err)
+			return err;
+	}
 	while (done < len) {
 		size_t n = len - done;
 		struct fw_buf part;
@@ -500,9 +561,9 @@ static long tty_get_int(struct tty *t, uint64_t arg, int which)
 	return FW_COPY_OUT_OBJ(fw_uptr(arg), &v);
 }
 
-/* TIOCSPGRP (Linux tiocspgrp). Simplified: the group is not checked to
- * exist in the caller's session (-ESRCH/-EPERM in Linux), and a background
- * caller gets no SIGTTOU. */
+/* TIOCSPGRP (Linux tiocspgrp; tty_ioctl has done the background check).
+ * Simplified: the group is not checked to exist in the caller's session
+ * (-ESRCH/-EPERM in Linux). */
 static long tty_set_pgrp(struct tty *t, uint64_t arg)
 {
 	struct proc *p = proc_current();
@@ -602,8 +663,39 @@ static long tty_get_serial(uint64_t arg)
 	return FW_COPY_OUT_OBJ(fw_uptr(arg), &ss);
 }
 
+/* The ioctls that change the terminal: a background caller gets SIGTTOU
+ * first (Linux tty_check_change in set_termios, tiocspgrp, tty_ioctl's
+ * break handling and n_tty_ioctl_helper's TCXONC and TCFLSH). TIOCSWINSZ
+ * is not one of them in Linux (tiocswinsz does no check). */
+static bool tty_ioctl_changes(unsigned cmd)
+{
+	switch (cmd) {
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+	case TIOCSPGRP:
+	case TCFLSH:
+	case TCXONC:
+	case TCSBRK:
+	case TCSBRKP:
+	case TIOCSETD:
+		return true;
+	default:
+		return false;
+	}
+}
+
 long tty_ioctl(struct tty *t, unsigned cmd, uint64_t arg)
 {
+	if (tty_ioctl_changes(cmd)) {
+		long err = tty_check_change(t, TTY_SIGTTOU);
+
+		/* Linux tiocspgrp turns -EIO (orphaned group) into -ENOTTY. */
+		if (err == -EIO && cmd == TIOCSPGRP)
+			return -ENOTTY;
+		if (err)
+			return err;
+	}
 	switch (cmd) {
 	case TCGETS: {
 		struct termios tio;

@@ -95,12 +95,15 @@ FW_MUST_CHECK int tty_open(enum tty_node node, unsigned oflags,
  * end of file (VEOF on an empty line, or VMIN=0 with nothing to read),
  * -EAGAIN if nonblock and nothing is there, -ERESTARTSYS if a signal came
  * before any byte (the syscall layer makes it -EINTR or a restart),
- * -EFAULT. */
+ * -EFAULT. A background process group reading its controlling tty gets
+ * SIGTTIN and -ERESTARTSYS, or -EIO if it ignores or blocks SIGTTIN. */
 long tty_read(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock);
 
 /* write(2): output with OPOST processing; waits while output is stopped
  * (^S). Returns bytes written, -EAGAIN, -ERESTARTSYS or -EFAULT (the
- * latter two only if nothing was written). */
+ * latter two only if nothing was written). Under TOSTOP a background
+ * process group gets SIGTTOU and -ERESTARTSYS (unless it ignores or
+ * blocks SIGTTOU: then the write goes ahead). */
 long tty_write(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock);
 
 /* file_ops.poll: register pt on the tty's poll head (woken on input,
@@ -113,7 +116,10 @@ unsigned tty_poll(struct tty *t, struct poll_table *pt);
  * TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP, TIOCSCTTY, TIOCNOTTY, TIOCGSID,
  * FIONREAD, TCFLSH, TCXONC, TCSBRK, TCSBRKP, TIOCOUTQ, TIOCGETD,
  * TIOCSETD, TIOCGSERIAL. Anything else: -ENOTTY. arg is the raw third
- * argument (a user address for most). */
+ * argument (a user address for most). The ones that change the terminal
+ * (TCSETS*, TIOCSPGRP, TCFLSH, TCXONC, TCSBRK*, TIOCSETD) send SIGTTOU to
+ * a background caller and return -ERESTARTSYS, unless it ignores or
+ * blocks SIGTTOU. */
 long tty_ioctl(struct tty *t, unsigned cmd, uint64_t arg);
 
 /* The process service calls this when process p exits, before it drops
