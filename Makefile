@@ -6,6 +6,7 @@
 #   make test       every test: unit, gate fixtures, integration
 #   make check      the safe-C gate and the symbol gate over services/
 #   make tcb        line counts of the trusted framework vs the services
+#   make bench      microbenchmarks, this kernel vs Linux in the same QEMU
 #
 # Knobs: MEM= SMP= APPEND= QEMU_EXTRA= INITRD= DEBUG=0|1
 
@@ -54,7 +55,7 @@ ISO    := $(BUILD)/os.iso
 KERNEL := $(BUILD)/kernel.elf
 DEPS   := $(BUILD)/.deps-ok
 
-.PHONY: all run debug test check tcb unit lint integration clean deps
+.PHONY: all run debug test check tcb bench unit lint integration clean deps
 all: $(ISO)
 
 $(DEPS): tools/deps.sh
@@ -125,6 +126,9 @@ check: $(SERVICES_OBJ) | $(DEPS)
 
 tcb:
 	@tools/tcb.sh
+
+bench: | $(DEPS)
+	@tools/bench.sh
 
 test: | $(DEPS)
 	@tools/run-tests.sh

@@ -1,0 +1,226 @@
+/* bench/bench.c: LMbench-style microbenchmarks for `make bench`.
+ *
+ * A static musl program, run unchanged on this kernel and on Debian's
+ * Linux in the same QEMU. Each benchmark repeats its operation for a
+ * bounded time (so a slow kernel cannot hang the suite) and prints one
+ * line: `BENCH <name> <value> <unit>`. Latencies are per operation in
+ * nanoseconds (lower is better), bandwidths in MB/s (higher is better).
+ * The operations do what their names say: no caching tricks. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BUDGET_NS 300000000ull /* per benchmark: 0.3 s of repetitions */
+#define MAX_ITERS 1000000
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void report(const char *name, double value, const char *unit)
+{
+	printf("BENCH %s %.1f %s\n", name, value, unit);
+	fflush(stdout);
+}
+
+/* Run op() repeatedly for the time budget; report ns per call. */
+static void latency(const char *name, void (*op)(void))
+{
+	uint64_t start = now_ns(), n = 0, t;
+
+	op(); /* warm up */
+	start = now_ns();
+	do {
+		for (int k = 0; k < 16; k++)
+			op();
+		n += 16;
+		t = now_ns() - start;
+	} while (t < BUDGET_NS && n < MAX_ITERS);
+	report(name, (double)t / (double)n, "ns");
+}
+
+static int zero_fd, null_fd;
+static char buf4k[4096];
+
+static void op_getpid(void) { syscall(SYS_getpid); }
+static void op_read_zero(void) { if (read(zero_fd, buf4k, sizeof buf4k) != 4096) abort(); }
+static void op_write_null(void) { if (write(null_fd, buf4k, sizeof buf4k) != 4096) abort(); }
+static void op_open_close(void)
+{
+	int fd = open("/tmp/bench.file", O_RDONLY);
+	if (fd < 0)
+		abort();
+	close(fd);
+}
+static void op_stat(void)
+{
+	struct stat st;
+	if (stat("/tmp/bench.file", &st))
+		abort();
+}
+static void op_fork(void)
+{
+	pid_t c = fork();
+	if (c == 0)
+		_exit(0);
+	waitpid(c, NULL, 0);
+}
+static void op_fork_exec(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		char *argv[] = { "/bench/bench", "--exit", NULL };
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	waitpid(c, NULL, 0);
+}
+static void op_mmap_touch(void)
+{
+	size_t len = 1 << 20;
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		abort();
+	for (size_t off = 0; off < len; off += 4096)
+		m[off] = 1;
+	munmap(m, len);
+}
+
+/* Pipe ping-pong between two processes: one round trip per op. */
+static void pipe_latency(void)
+{
+	int a[2], b[2];
+	char c = 'x';
+	if (pipe(a) || pipe(b))
+		abort();
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(a[1]); /* so the parent's close is EOF here */
+		close(b[0]);
+		while (read(a[0], &c, 1) == 1)
+			if (write(b[1], &c, 1) != 1)
+				break;
+		_exit(0);
+	}
+	uint64_t start = now_ns(), n = 0, t;
+	do {
+		if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
+			abort();
+		n++;
+		t = now_ns() - start;
+	} while (t < BUDGET_NS && n < MAX_ITERS);
+	close(a[1]);
+	waitpid(pid, NULL, 0);
+	close(a[0]), close(b[0]), close(b[1]);
+	report("pipe_pingpong", (double)t / (double)n, "ns");
+	/* Two context switches per round trip. */
+	report("context_switch", (double)t / (double)n / 2.0, "ns");
+}
+
+static void pipe_bandwidth(void)
+{
+	int p[2];
+	static char chunk[65536];
+	if (pipe(p))
+		abort();
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		while (read(p[0], chunk, sizeof chunk) > 0)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	uint64_t start = now_ns(), bytes = 0, t;
+	do {
+		if (write(p[1], chunk, sizeof chunk) != sizeof chunk)
+			abort();
+		bytes += sizeof chunk;
+		t = now_ns() - start;
+	} while (t < BUDGET_NS);
+	close(p[1]);
+	waitpid(pid, NULL, 0);
+	report("pipe_bandwidth", (double)bytes / ((double)t / 1e9) / 1e6, "MB/s");
+}
+
+static void page_fault(void)
+{
+	size_t len = 16 << 20;
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		abort();
+	uint64_t start = now_ns();
+	for (size_t off = 0; off < len; off += 4096)
+		m[off] = 1;
+	uint64_t t = now_ns() - start;
+	munmap(m, len);
+	report("page_fault", (double)t / (double)(len / 4096), "ns");
+}
+
+static void tmpfs_bandwidth(void)
+{
+	static char chunk[65536];
+	size_t total = 16 << 20;
+	int fd = open("/tmp/bench.big", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		abort();
+	memset(chunk, 'b', sizeof chunk);
+	uint64_t start = now_ns();
+	for (size_t done = 0; done < total; done += sizeof chunk)
+		if (write(fd, chunk, sizeof chunk) != sizeof chunk)
+			abort();
+	uint64_t tw = now_ns() - start;
+	lseek(fd, 0, SEEK_SET);
+	start = now_ns();
+	for (size_t done = 0; done < total; done += sizeof chunk)
+		if (read(fd, chunk, sizeof chunk) != sizeof chunk)
+			abort();
+	uint64_t tr = now_ns() - start;
+	close(fd);
+	unlink("/tmp/bench.big");
+	report("tmpfs_write", (double)total / ((double)tw / 1e9) / 1e6, "MB/s");
+	report("tmpfs_read", (double)total / ((double)tr / 1e9) / 1e6, "MB/s");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--exit") == 0)
+		return 0;
+	zero_fd = open("/dev/zero", O_RDONLY);
+	null_fd = open("/dev/null", O_WRONLY);
+	int fd = open("/tmp/bench.file", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (zero_fd < 0 || null_fd < 0 || fd < 0) {
+		printf("BENCH-ERROR setup failed\n");
+		return 1;
+	}
+	close(fd);
+	latency("null_syscall", op_getpid);
+	latency("read_dev_zero_4k", op_read_zero);
+	latency("write_dev_null_4k", op_write_null);
+	latency("open_close", op_open_close);
+	latency("stat", op_stat);
+	latency("fork_exit_wait", op_fork);
+	latency("fork_exec_wait", op_fork_exec);
+	latency("mmap_touch_munmap_1m", op_mmap_touch);
+	page_fault();
+	pipe_latency();
+	pipe_bandwidth();
+	tmpfs_bandwidth();
+	printf("BENCH-DONE\n");
+	return 0;
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# tools/bench.sh: `make bench`: this kernel against Debian's Linux, side by
+# side in the same QEMU (q35, -cpu max, 512 MiB, 2 CPUs, TCG), running the
+# same static benchmark binary (bench/bench.c) from the same initramfs.
+#
+# Rounds alternate between the two kernels; the table shows each
+# benchmark's median and min-max and the ratio this kernel / Linux. Boot
+# time is /proc/uptime when /init starts, i.e. from the kernel's own start:
+# GRUB (this kernel) and QEMU's -kernel loader (Linux) are excluded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-3}
+out=build/bench
+mkdir -p "$out/root/bench" bench/results
+
+vmlinuz=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$vmlinuz" ]; then
+	echo "bench: installing Debian's kernel (linux-image-amd64) for the comparison"
+	if [ "$(id -u)" -eq 0 ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-image-amd64 >/dev/null
+	else
+		echo "bench: run: sudo apt-get install linux-image-amd64" >&2
+		exit 1
+	fi
+	vmlinuz=$(ls /boot/vmlinuz-* | sort -V | tail -n 1)
+fi
+
+musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/root/bench/bench" bench/bench.c
+cp bench/init "$out/root/init"
+tools/mkinitrd.sh "$out/bench.cpio" "$out/root"
+make -s ISO="$out/fk.iso" INITRD="$out/bench.cpio" APPEND="quiet fw.exit=isa" "$out/fk.iso"
+
+QEMU="qemu-system-x86_64 -machine q35 -cpu max -m 512 -smp 2 -no-reboot -display none"
+for r in $(seq 1 "$ROUNDS"); do
+	echo "bench: round $r/$ROUNDS: framekernel"
+	timeout 600 $QEMU -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-serial file:"$out/fk.$r.log" -cdrom "$out/fk.iso" || true
+	echo "bench: round $r/$ROUNDS: linux $(basename "$vmlinuz")"
+	timeout 600 $QEMU -serial file:"$out/linux.$r.log" -kernel "$vmlinuz" \
+		-initrd "$out/bench.cpio" \
+		-append "console=ttyS0 quiet rdinit=/init panic=-1" || true
+done
+
+qemu_version=$(qemu-system-x86_64 --version | head -n 1)
+result="bench/results/$(date +%Y-%m-%d).md"
+/usr/bin/python3 - "$out" "$ROUNDS" "$qemu_version" "$(basename "$vmlinuz")" > "$result" <<'PY'
+import re, statistics, sys
+out, rounds, qemu, linux = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+def parse(kind):
+    runs = []
+    for r in range(1, rounds + 1):
+        vals = {}
+        try:
+            text = open(f"{out}/{kind}.{r}.log", errors="replace").read()
+        except OSError:
+            continue
+        for m in re.finditer(r"^BENCH (\S+) ([0-9.]+) (\S+)", text, re.M):
+            vals[m.group(1)] = (float(m.group(2)), m.group(3))
+        m = re.search(r"^BOOT-UPTIME ([0-9.]+)", text, re.M)
+        if m:
+            vals["boot_to_init"] = (float(m.group(1)) * 1000, "ms")
+        runs.append(vals)
+    return runs
+fk, lx = parse("fk"), parse("linux")
+names = []
+for runs in (fk, lx):
+    for v in runs:
+        for n in v:
+            if n not in names:
+                names.append(n)
+def col(runs, n):
+    xs = [v[n][0] for v in runs if n in v]
+    if not xs:
+        return None, "missing"
+    med = statistics.median(xs)
+    return med, f"{med:.1f} [{min(xs):.1f}-{max(xs):.1f}]"
+print(f"# Benchmarks: framekernel vs Linux\n")
+print(f"{qemu}; Linux `{linux}`; q35, -cpu max, 512 MiB, 2 CPUs, TCG; "
+      f"{rounds} alternating rounds; median [min-max].\n")
+print("Ratio = framekernel / Linux. For ns, ms and kB lower is better, so a "
+      "ratio below 1.0 means framekernel wins; for MB/s higher is better, so "
+      "a ratio above 1.0 means framekernel wins.\n")
+print("| benchmark | unit | framekernel | Linux | ratio | better |")
+print("|---|---|---|---|---|---|")
+for n in names:
+    unit = next((v[n][1] for v in fk + lx if n in v), "")
+    a, sa = col(fk, n)
+    b, sb = col(lx, n)
+    ratio, who = "-", "-"
+    if a is not None and b:
+        ratio = f"{a / b:.2f}"
+        higher_better = unit == "MB/s"
+        who = "framekernel" if (a > b) == higher_better else "Linux"
+    print(f"| {n} | {unit} | {sa} | {sb} | {ratio} | {who} |")
+PY
+cat "$result"
+echo "bench: written to $result"
