@@ -40,6 +40,8 @@ struct percpu {
 	uint64_t user_addr;         /* 72: CR2 for page faults */
 	uint64_t fs_base_loaded;    /* FS base currently in the MSR */
 	struct fw_vmspace *vmspace; /* user space loaded in CR3, or NULL */
+	struct fw_user_context *fpu_owner; /* whose state the FPU registers
+					    * hold (not yet saved), or NULL */
 
 	uint32_t apic_id;           /* local APIC id */
 	int preempt_count;          /* >0: do not preempt */

@@ -13,6 +13,9 @@ void syscall_entry(void);
 unsigned long arch_copy_user(void *dst, const void *src, unsigned long n);
 unsigned long arch_clear_user(void *dst, unsigned long n);
 
+/* Save the FPU registers to their owner context, if any (context
+ * switch: a context's live state never leaves its CPU). IRQs off. */
+void user_fpu_switch_out(void);
 /* Per-CPU set-up: syscall MSRs, FPU control bits. */
 void user_cpu_init(void);
 /* An exception or interrupt arrived from user mode (trap_dispatch). */

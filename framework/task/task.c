@@ -30,6 +30,7 @@
 #include "internal/percpu.h"
 #include "internal/task.h"
 #include "internal/trap.h"
+#include "internal/user.h"
 #include "internal/vmspace.h"
 
 static const struct fw_sched_ops *sched_ops;
@@ -258,6 +259,7 @@ static void schedule_locked(bool preempted)
 	if (next->vmspace != prev->vmspace)
 		vmspace_switch(next->vmspace);
 	switch_prev[c->id] = prev;
+	user_fpu_switch_out(); /* live FPU state never migrates */
 	arch_switch(&prev->saved_rsp, next->saved_rsp);
 	finish_switch();
 }

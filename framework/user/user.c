@@ -1,9 +1,14 @@
 /* framework/user/user.c: fw_user_run and user contexts.
  *
- * Layer: framework. See fw/user.h. The FPU state is saved and restored
- * eagerly around every stay in user mode (FXSAVE/FXRSTOR): the kernel never
- * touches x87/SSE registers (-mgeneral-regs-only), so the only thing to get
- * right is that each thread finds its own state, on whatever CPU it runs.
+ * Layer: framework. See fw/user.h. The FPU state is switched lazily: the
+ * kernel never touches x87/SSE registers (-mgeneral-regs-only), so after a
+ * system call the registers still hold the caller's state and going back
+ * to the same context needs neither FXSAVE nor FXRSTOR. Each CPU records
+ * whose state its registers hold (fpu_owner); it is written back when
+ * another context enters user mode there and on every context switch, so
+ * a context's unsaved state never outlives its stay on one CPU. Code that
+ * reads a context's FPU image syncs it first; code that rewrites it drops
+ * the CPU's claim.
  * XSAVE (AVX) is not enabled, so CPUID tells user space AVX is unusable and
  * FXSAVE covers the whole state. */
 #include <arch/x86.h>
@@ -50,8 +55,47 @@ void user_cpu_init(void)
 	this_cpu()->fs_base_loaded = 0;
 }
 
+static void fxsave(struct fw_user_context *ctx)
+{
+	__asm__ volatile("fxsave64 %0" : "=m"(ctx->fpu));
+}
+
+void user_fpu_switch_out(void)
+{
+	struct percpu *c = this_cpu();
+
+	if (c->fpu_owner) {
+		fxsave(c->fpu_owner);
+		c->fpu_owner = 0;
+	}
+}
+
+/* ctx's FPU image is about to be read: write back live registers. */
+static void fpu_sync(const struct fw_user_context *ctx)
+{
+	fw_irqflags_t fl = fw_irq_save();
+	if (this_cpu()->fpu_owner == ctx)
+		user_fpu_switch_out();
+	fw_irq_restore(fl);
+}
+
+/* ctx's FPU image is about to be rewritten: forget the live registers. */
+static void fpu_drop(const struct fw_user_context *ctx)
+{
+	fw_irqflags_t fl = fw_irq_save();
+	if (this_cpu()->fpu_owner == ctx)
+		this_cpu()->fpu_owner = 0;
+	fw_irq_restore(fl);
+}
+
+void fw_user_context_release(struct fw_user_context *ctx)
+{
+	fpu_drop(ctx);
+}
+
 static void fpu_default(struct fw_user_context *ctx)
 {
+	fpu_drop(ctx);
 	memset(ctx->fpu, 0, sizeof ctx->fpu);
 	ctx->fpu[0] = 0x7F; /* FCW 0x037F: all exceptions masked, 64-bit */
 	ctx->fpu[1] = 0x03;
@@ -61,6 +105,7 @@ static void fpu_default(struct fw_user_context *ctx)
 
 void fw_user_context_init(struct fw_user_context *ctx)
 {
+	fpu_drop(ctx);
 	memset(ctx, 0, sizeof *ctx);
 	ctx->rflags = RFLAGS_FORCED;
 	fpu_default(ctx);
@@ -69,6 +114,8 @@ void fw_user_context_init(struct fw_user_context *ctx)
 void fw_user_context_copy(struct fw_user_context *dst,
 			  const struct fw_user_context *src)
 {
+	fpu_sync(src);
+	fpu_drop(dst);
 	memcpy(dst, src, sizeof *dst);
 }
 
@@ -81,6 +128,7 @@ int fw_user_fpu_save(const struct fw_user_context *ctx, struct fw_buf out)
 {
 	if (fw_buf_len(out) != sizeof ctx->fpu)
 		return -EINVAL;
+	fpu_sync(ctx);
 	memcpy(fw__buf_ptr(out), ctx->fpu, sizeof ctx->fpu);
 	return 0;
 }
@@ -91,6 +139,7 @@ int fw_user_fpu_restore(struct fw_user_context *ctx, struct fw_bytes in)
 
 	if (fw_bytes_len(in) != sizeof ctx->fpu)
 		return -EINVAL;
+	fpu_drop(ctx);
 	memcpy(ctx->fpu, fw__bytes_ptr(in), sizeof ctx->fpu);
 	/* FXRSTOR faults on reserved MXCSR bits: clear them. */
 	memcpy(&mxcsr, &ctx->fpu[24], 4);
@@ -124,14 +173,19 @@ void fw_user_run(struct fw_user_context *ctx, struct fw_user_exit *why)
 		c->fs_base_loaded = ctx->fs_base;
 	}
 	x86_wrmsr(MSR_KERNEL_GS_BASE, ctx->gs_base); /* swapgs makes it GS */
-	__asm__ volatile("fxrstor64 %0" : : "m"(ctx->fpu));
+	if (c->fpu_owner != ctx) {
+		if (c->fpu_owner)
+			fxsave(c->fpu_owner);
+		__asm__ volatile("fxrstor64 %0" : : "m"(ctx->fpu));
+		c->fpu_owner = ctx;
+	}
 	/* SAFETY: rsp[0] sits at offset 4 of the packed TSS; the CPU reads
 	 * it unaligned anyway, and x86 stores to it unaligned just fine. */
 	arch_user_enter(ctx, (uint64_t *)(void *)((uint8_t *)&c->tss +
 						  __builtin_offsetof(struct tss, rsp)));
-	/* Back from user mode, interrupts off, maybe on another CPU than
-	 * before if an interrupt handler preempted us: reload c. */
-	__asm__ volatile("fxsave64 %0" : "=m"(ctx->fpu));
+	/* Back from user mode, interrupts still off and on the same CPU
+	 * (user-mode entries never schedule before returning here): the
+	 * registers keep ctx's FPU state, and ctx owns them. */
 	c = this_cpu();
 	why->reason = (enum fw_user_reason)c->user_exit;
 	why->vector = (uint32_t)c->user_vector;

@@ -482,6 +482,7 @@ void thread_exit(struct thread *t, int code)
 	else
 		fw_task_set_vmspace(fw_task_current(), 0);
 	fw_task_set_data(fw_task_current(), 0);
+	fw_user_context_release(&t->ctx);
 	fw_free(t);
 	fw_task_exit(0);
 }

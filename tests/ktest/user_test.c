@@ -51,6 +51,7 @@ static void run(struct fw_user_context *ctx, struct fw_user_exit *why)
 
 static void uspace_teardown(struct uspace *u)
 {
+	fw_user_context_release(&u->ctx);
 	fw_vmspace_activate(0);
 	fw_vmspace_destroy(u->vs);
 }
@@ -165,6 +166,7 @@ FW_KTEST(user_fpu_state_is_per_context)
 	run(&a.ctx, &why);
 	FW_KT_CHECKF(a.ctx.rax == 0xAAAA, "xmm0 leaked: %#llx",
 		     (unsigned long long)a.ctx.rax);
+	fw_user_context_release(&b.ctx);
 	uspace_teardown(&a);
 }
 

@@ -73,6 +73,9 @@ void fw_user_context_init(struct fw_user_context *ctx);
 /* Copy all state, including FPU (fork/clone). */
 void fw_user_context_copy(struct fw_user_context *dst,
 			  const struct fw_user_context *src);
+/* Call before freeing or reusing a context's memory for something else:
+ * the CPU may still hold its FPU state to be written back there. */
+void fw_user_context_release(struct fw_user_context *ctx);
 /* Reset the FPU state only (execve). */
 void fw_user_context_reset_fpu(struct fw_user_context *ctx);
 
