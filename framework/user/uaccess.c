@@ -62,14 +62,23 @@ int fw_copy_out(fw_uptr_t dst, struct fw_bytes src)
 
 int fw_clear_user(fw_uptr_t dst, size_t n)
 {
-	static const uint8_t zeros[256];
+	uint64_t u = dst.addr, last_fault = ~0ull;
 
+	if (!range_ok(u, n))
+		return -EFAULT;
+	/* One `rep stosb` (arch_clear_user); a page fault stops it, the
+	 * resolver maps the page, and the clear resumes there. */
 	while (n) {
-		size_t k = n < sizeof zeros ? n : sizeof zeros;
-		int err = copy((uint8_t *)(uintptr_t)zeros, dst.addr, k, true);
-		if (err)
-			return err;
-		dst.addr += k, n -= k;
+		uint64_t left = arch_clear_user((void *)(uintptr_t)u, n);
+		fw_vmspace_fault_fn resolve = vmspace_fault_handler();
+
+		if (!left)
+			return 0;
+		u += n - left, n = left;
+		if (u == last_fault || !resolve || !fw_vmspace_current() ||
+		    resolve(fw_vmspace_current(), u & ~(PAGE_SIZE - 1), true))
+			return -EFAULT;
+		last_fault = u;
 	}
 	return 0;
 }
