@@ -16,18 +16,27 @@
 #include "internal/user.h"
 #include "internal/vmspace.h"
 
-static bool range_ok(uint64_t addr, uint64_t n)
+/* A user copy stopped at user address u: let the memory service map the
+ * page, and say whether to resume. The same address faulting twice means
+ * the resolver could not help: stop with -EFAULT. */
+static bool fault_resolved(uint64_t u, uint64_t *last_fault, bool write)
 {
-	return addr + n >= addr && addr + n <= FW_USER_TOP;
+	fw_vmspace_fault_fn resolve = vmspace_fault_handler();
+
+	if (u == *last_fault || !resolve || !fw_vmspace_current() ||
+	    resolve(fw_vmspace_current(), u & ~(PAGE_SIZE - 1), write))
+		return false;
+	*last_fault = u;
+	return true;
 }
 
-/* Copy n bytes; exactly one of kdst/ksrc is NULL, replaced by the user
- * address u. */
+/* Copy n bytes between kernel buffer kbuf and user address u, in the
+ * direction to_user says. */
 static int copy(uint8_t *kbuf, uint64_t u, uint64_t n, bool to_user)
 {
 	uint64_t last_fault = ~0ull;
 
-	if (!range_ok(u, n))
+	if (!fw_uptr_range_ok(fw_uptr(u), n))
 		return -EFAULT;
 	while (n) {
 		void *dst = to_user ? (void *)(uintptr_t)u : kbuf;
@@ -35,15 +44,12 @@ static int copy(uint8_t *kbuf, uint64_t u, uint64_t n, bool to_user)
 					  : (const void *)(uintptr_t)u;
 		uint64_t left = arch_copy_user(dst, src, n);
 		uint64_t done = n - left;
-		fw_vmspace_fault_fn resolve = vmspace_fault_handler();
 
 		if (!left)
 			return 0;
 		kbuf += done, u += done, n = left;
-		if (u == last_fault || !resolve || !fw_vmspace_current() ||
-		    resolve(fw_vmspace_current(), u & ~(PAGE_SIZE - 1), to_user))
+		if (!fault_resolved(u, &last_fault, to_user))
 			return -EFAULT;
-		last_fault = u;
 	}
 	return 0;
 }
@@ -64,21 +70,17 @@ int fw_clear_user(fw_uptr_t dst, size_t n)
 {
 	uint64_t u = dst.addr, last_fault = ~0ull;
 
-	if (!range_ok(u, n))
+	if (!fw_uptr_range_ok(dst, n))
 		return -EFAULT;
-	/* One `rep stosb` (arch_clear_user); a page fault stops it, the
-	 * resolver maps the page, and the clear resumes there. */
+	/* One `rep stosb` (arch_clear_user), resumed after resolved faults. */
 	while (n) {
 		uint64_t left = arch_clear_user((void *)(uintptr_t)u, n);
-		fw_vmspace_fault_fn resolve = vmspace_fault_handler();
 
 		if (!left)
 			return 0;
 		u += n - left, n = left;
-		if (u == last_fault || !resolve || !fw_vmspace_current() ||
-		    resolve(fw_vmspace_current(), u & ~(PAGE_SIZE - 1), true))
+		if (!fault_resolved(u, &last_fault, true))
 			return -EFAULT;
-		last_fault = u;
 	}
 	return 0;
 }
