@@ -19,6 +19,7 @@
 #include "internal/lapic.h"
 #include "internal/log.h"
 #include "internal/paging.h"
+#include "internal/pci.h"
 #include "internal/percpu.h"
 #include "internal/smp.h"
 #include "internal/spinlock.h"
@@ -59,6 +60,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	ioapic_init();
 	time_init();
 	user_cpu_init();
+	pci_init();
 
 	task_init_boot();
 	percpu_online = 1;

@@ -4,11 +4,14 @@
  * from trap_dispatch with interrupts off; the EOI follows them there. */
 #include <fw/errno.h>
 #include <fw/heap.h>
+#include <fw/io.h>
 #include <fw/irq.h>
 #include <fw/panic.h>
 #include <fw/sync.h>
 #include "internal/acpi.h"
+#include "internal/irq.h"
 #include "internal/lapic.h"
+#include "internal/percpu.h"
 #include "internal/trap.h"
 
 #define NLINES (VEC_IRQ_LAST - VEC_IRQ_FIRST + 1)
@@ -17,6 +20,8 @@ struct fw_irq_line {
 	unsigned vector;
 	bool used;
 	int32_t gsi;       /* routed IOAPIC input, -1 if none */
+	struct fw_iomem *msix; /* MSI-X table, if the line is an entry of it */
+	unsigned msix_idx;
 	fw__irq_fn fn;
 	void *arg;
 	uint64_t count;
@@ -51,11 +56,22 @@ int fw_irq_line_alloc(struct fw_irq_line **out)
 	return err;
 }
 
+int irq_line_route_gsi(struct fw_irq_line *l, uint32_t gsi, bool level,
+		       bool active_low)
+{
+	int err;
+
+	if (check(l)->gsi >= 0 || l->msix)
+		return -EBUSY;
+	err = ioapic_route(gsi, (uint8_t)l->vector, level, active_low);
+	if (!err)
+		l->gsi = (int32_t)gsi;
+	return err;
+}
+
 int fw_irq_line_route_isa(struct fw_irq_line *l, unsigned isa_irq)
 {
 	uint16_t flags;
-	bool active_low, level;
-	int err;
 
 	check(l);
 	if (isa_irq >= 16)
@@ -63,13 +79,23 @@ int fw_irq_line_route_isa(struct fw_irq_line *l, unsigned isa_irq)
 	/* MADT MPS INTI flags: polarity bits 0-1 (3 = low), trigger 2-3
 	 * (3 = level); 0 means "bus default", which for ISA is high/edge. */
 	flags = acpi.isa_flags[isa_irq];
-	active_low = (flags & 3) == 3;
-	level = ((flags >> 2) & 3) == 3;
-	err = ioapic_route(acpi.isa_gsi[isa_irq], (uint8_t)l->vector, level,
-			   active_low);
-	if (!err)
-		l->gsi = (int32_t)acpi.isa_gsi[isa_irq];
-	return err;
+	return irq_line_route_gsi(l, acpi.isa_gsi[isa_irq],
+				  ((flags >> 2) & 3) == 3, (flags & 3) == 3);
+}
+
+int irq_line_bind_msix(struct fw_irq_line *l, struct fw_iomem *tbl,
+		       unsigned idx)
+{
+	if (check(l)->gsi >= 0 || l->msix)
+		return -EBUSY;
+	l->msix = tbl;
+	l->msix_idx = idx;
+	return 0;
+}
+
+uint32_t irq_boot_apic_id(void)
+{
+	return cpu_data(0)->apic_id;
 }
 
 void fw__irq_line_attach(struct fw_irq_line *l, fw__irq_fn fn, void *arg)
@@ -81,16 +107,23 @@ void fw__irq_line_attach(struct fw_irq_line *l, fw__irq_fn fn, void *arg)
 	fw_spin_unlock_irqrestore(&lines_lock, fl);
 }
 
-void fw_irq_line_mask(struct fw_irq_line *l)
+/* MSI-X entry vector control: bit 0 masks (PCI 3.0 section 6.8.2.9). */
+static void line_set_mask(struct fw_irq_line *l, bool masked)
 {
 	if (check(l)->gsi >= 0)
-		ioapic_mask((uint32_t)l->gsi, true);
+		ioapic_mask((uint32_t)l->gsi, masked);
+	else if (l->msix)
+		fw_iomem_write32(l->msix, 16 * l->msix_idx + 12, masked);
+}
+
+void fw_irq_line_mask(struct fw_irq_line *l)
+{
+	line_set_mask(l, true);
 }
 
 void fw_irq_line_unmask(struct fw_irq_line *l)
 {
-	if (check(l)->gsi >= 0)
-		ioapic_mask((uint32_t)l->gsi, false);
+	line_set_mask(l, false);
 }
 
 void fw_irq_line_free(struct fw_irq_line *l)

@@ -14,6 +14,7 @@
 #include <fw/string.h>
 #include <fw/vmspace.h>
 #include "fs/vfs.h"
+#include "drivers/drivers.h"
 #include "init/init.h"
 #include "lib/kpath.h"
 #include "mm/mm.h"
@@ -61,6 +62,7 @@ int userland_start(void)
 	fw_vmspace_set_fault_handler(mm_fault_handler);
 	if (fw_boot_module_count() > 0 && fw_boot_module(0, &m) == 0)
 		initramfs = m.data;
+	drivers_init();
 	err = vfs_init(initramfs);
 	if (err) {
 		fw_err("init: cannot build the root file system (%d)", err);

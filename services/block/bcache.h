@@ -1,0 +1,73 @@
+/* services/block/bcache.h: the block cache, shared by every file system
+ * and by the block device files.
+ *
+ * Layer: services (safe C), block layer. The cache holds 4 KiB units of a
+ * device (BCACHE_UNIT, device offset a multiple of it); a file system
+ * block of 1, 2 or 4 KiB is a slice of one unit, so ext2 metadata, file
+ * data and reads of /dev/vda all see the same bytes whatever block size
+ * each uses (Linux gets the same from the block device's page cache).
+ *
+ * Write-back: a dirty unit stays in memory until bcache_sync (sync(2),
+ * fsync, unmount, poweroff), until the flusher task finds it dirty for
+ * over BCACHE_EXPIRE_NS (Linux's dirty_expire_centisecs, 30 s), or until
+ * the cache is over its size limit. A unit whose write fails stays dirty
+ * and the error is reported by the next bcache_sync of that device.
+ *
+ * Concurrency: the cache's own index is locked internally. The bytes of a
+ * block are the caller's to guard (ext2 uses its per-file-system lock for
+ * metadata and inode->lock for file data). Writing back does not lock the
+ * contents: the dirty mark is cleared before the write, so a change made
+ * while the write is in flight marks the unit dirty again and is written
+ * next time. */
+#ifndef SERVICES_BLOCK_BCACHE_H
+#define SERVICES_BLOCK_BCACHE_H
+
+#include <fw/bytes.h>
+#include <fw/compiler.h>
+
+#include "block/blkdev.h"
+
+#define BCACHE_UNIT 4096u
+#define BCACHE_EXPIRE_NS (30ull * 1000000000ull)
+
+struct bbuf;
+
+/* A referenced block: the unit holding it and the block's bytes. */
+struct bref {
+	struct bbuf *b;
+	struct fw_buf data;		/* exactly blksize bytes */
+};
+
+/* bcache_get - reference block blockno (of blksize bytes: 512, 1024,
+ * 2048 or 4096) of d.
+ * @fill: read the unit from the device if it is not cached yet; pass false
+ *        only for a block the caller will overwrite whole (a block just
+ *        allocated), then an uncached block reads as zeros. With a block
+ *        smaller than the unit, the rest of the unit is still read.
+ * Returns 0 and *out, -EINVAL (bad size, block past the end of the
+ * device), -EIO (the read failed; nothing is cached), -ENOMEM. */
+FW_MUST_CHECK int bcache_get(struct blkdev *d, uint64_t blockno,
+			     unsigned blksize, bool fill, struct bref *out);
+/* The caller changed the block's bytes: write them back later. */
+void bref_dirty(struct bref *r);
+/* Drop the reference (r->b becomes NULL; NULL is ignored). */
+void bref_put(struct bref *r);
+
+/* Write every dirty unit of d, then flush the device's write cache.
+ * 0, or the first error (-EIO) since the last sync of d: a failed write
+ * is reported once, like Linux's errseq for a block device. */
+FW_MUST_CHECK int bcache_sync(struct blkdev *d);
+/* bcache_sync of every device (sync(2), poweroff); errors are logged. */
+void bcache_sync_all(void);
+/* Drop d's clean units nobody references (after unmount, so a later
+ * mount reads what is on the disk, and to give memory back). */
+void bcache_drop_clean(struct blkdev *d);
+
+/* Statistics for /proc/meminfo "Buffers" and the tests, in units. */
+uint64_t bcache_units(void);
+uint64_t bcache_dirty_units(void);
+
+/* Start the flusher task (boot). 0 or -errno. */
+FW_MUST_CHECK int bcache_init(void);
+
+#endif

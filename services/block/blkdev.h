@@ -1,0 +1,58 @@
+/* services/block/blkdev.h: block devices.
+ *
+ * Layer: services (safe C), block layer. A driver (virtio-blk) fills a
+ * struct blkdev and registers it; it then appears as /dev/<name> (S_IFBLK)
+ * and can be mounted. Everything above the driver reads and writes through
+ * the block cache (bcache.h), which calls the driver's rw op. */
+#ifndef SERVICES_BLOCK_BLKDEV_H
+#define SERVICES_BLOCK_BLKDEV_H
+
+#include <fw/compiler.h>
+#include <fw/list.h>
+
+struct fw_dma;
+struct blkdev;
+/* The driver's own state: each driver build defines it (virtio-blk; the
+ * host tests' image-file disk). Services cannot convert a void *. */
+struct blkdev_priv;
+
+#define BLKDEV_SECTOR 512u
+/* Linux's virtio-blk major (dynamically assigned there; 254 on a typical
+ * system) and minors per disk (partitions 1..15, unused here). */
+#define BLKDEV_MAJOR 254u
+#define BLKDEV_MINORS 16u
+
+struct blkdev_ops {
+	/* Move len bytes (a multiple of BLKDEV_SECTOR) between buf at off
+	 * and the device at sector; sleeps until the device completed it.
+	 * 0, or -EIO (device error, or the device broke the protocol). */
+	int (*rw)(struct blkdev *d, bool write, uint64_t sector,
+		  struct fw_dma *buf, size_t off, size_t len);
+	/* Make completed writes durable (a volatile write cache). */
+	int (*flush)(struct blkdev *d);
+};
+
+struct blkdev {
+	char name[8];			/* "vda" */
+	uint32_t rdev;			/* set by blkdev_register */
+	uint64_t nr_sectors;		/* capacity */
+	bool read_only;			/* the device refuses writes */
+	const struct blkdev_ops *ops;
+	struct blkdev_priv *priv;	/* the driver's */
+	struct fw_list node;		/* on the registry, under its lock */
+	/* bcache_lock */
+	int wb_err;			/* first write-back error since the
+					   last bcache_sync reported it */
+};
+
+/* Give d the next name ("vda", "vdb", ...) and device number and list it.
+ * 0, or -ENOSPC (26 disks). */
+FW_MUST_CHECK int blkdev_register(struct blkdev *d);
+/* The device with number rdev, or NULL. Devices are never unregistered
+ * (no hot-unplug), so the pointer stays valid. */
+struct blkdev *blkdev_lookup(uint32_t rdev);
+/* The i-th registered device, or NULL past the last. */
+struct blkdev *blkdev_nth(unsigned i);
+uint64_t blkdev_bytes(const struct blkdev *d);
+
+#endif

@@ -1,0 +1,10 @@
+/* services/drivers/drivers.h: starting the device drivers.
+ *
+ * Layer: services (safe C), drivers. */
+#ifndef SERVICES_DRIVERS_H
+#define SERVICES_DRIVERS_H
+
+/* Probe every driver's devices (boot, before vfs_init). */
+void drivers_init(void);
+
+#endif
