@@ -9,6 +9,7 @@
 #include <fw/log.h>
 #include <fw/power.h>
 #include <fw/string.h>
+#include <fw/time.h>
 #include "internal/acpi.h"
 
 #define SLP_EN (1u << 13)
@@ -29,6 +30,11 @@ void fw_poweroff(int code)
 	}
 	x86_outw(0x604, 0x2000); /* QEMU q35/piix default PM1a */
 	x86_outw(0xB004, 0x2000); /* Bochs/older QEMU */
+	/* The emulator acts on the write when the CPU next exits, which may
+	 * take a while (QEMU flushes its disks first): wait before saying
+	 * it did not work. */
+	for (uint64_t end = fw_time_ns() + FW_NSEC_PER_SEC; fw_time_ns() < end;)
+		x86_pause();
 	fw_printf("poweroff: the machine did not turn off; it is safe to "
 		  "switch it off now\n");
 	for (;;)

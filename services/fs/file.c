@@ -5,6 +5,7 @@
 #include <fw/heap.h>
 
 #include "fs/vfs.h"
+#include "block/blkdev_file.h"
 #include "fs/chardev.h"
 #include "fs/epoll.h"
 #include "fs/namei.h"
@@ -84,7 +85,7 @@ bool file_is_seekable(const struct file *f)
 {
 	uint32_t mode = f->path.inode ? f->path.inode->mode : 0;
 
-	return S_ISREG(mode) || S_ISDIR(mode);
+	return S_ISREG(mode) || S_ISDIR(mode) || S_ISBLK(mode);
 }
 
 int vfs_open_path(const struct vfs_path *p, unsigned flags, struct file **out)
@@ -118,6 +119,11 @@ int vfs_open_path(const struct vfs_path *p, unsigned flags, struct file **out)
 		ops = chardev_lookup(ino->rdev);
 		if (!ops)
 			return -ENXIO;
+		break;
+	case S_IFBLK:
+		if (flags & O_DIRECTORY)
+			return -ENOTDIR;
+		ops = &blkdev_file_ops;
 		break;
 	case S_IFIFO:
 		if (flags & O_DIRECTORY)

@@ -6,6 +6,7 @@
 #include <fw/log.h>
 #include <fw/string.h>
 
+#include "block/blkdev.h"
 #include "fs/chardev.h"
 #include "fs/fdtable.h"
 #include "fs/initramfs.h"
@@ -84,6 +85,13 @@ static void populate_devtmpfs(struct superblock *sb)
 			  S_ISCHR(devnodes[i].mode)
 				  ? dev_mkdev(devnodes[i].major, devnodes[i].minor)
 				  : 0);
+	}
+	/* The disks the drivers found (they probe before vfs_init). */
+	for (unsigned i = 0; blkdev_nth(i); i++) {
+		struct blkdev *d = blkdev_nth(i);
+
+		fw_strlcpy(name.s, d->name, sizeof(name.s));
+		make_node(sb->root, &name, S_IFBLK | 0660, d->rdev);
 	}
 	if (!target)
 		return;

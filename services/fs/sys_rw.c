@@ -5,6 +5,8 @@
  * fs/ioctl.c, fs/open.c semantics). */
 #include <fw/heap.h>
 
+#include "block/bcache.h"
+#include "block/blkdev_file.h"
 #include "fs/random.h"
 #include "fs/sys_util.h"
 #include "fs/sys_calls.h"
@@ -217,19 +219,25 @@ long sys_ioctl(const struct sys_args *a)
 	return ret;
 }
 
-/* Everything is in memory: there is nothing to write back. */
+/* fsync, fdatasync, syncfs. In-memory files have nothing to write back;
+ * a block device file writes back its device. */
 long sys_fsync(const struct sys_args *a)
 {
 	struct file *f = sys_fget((int)a->arg[0]);
+	long ret = 0;
 
 	if (!f)
 		return -EBADF;
+	if (S_ISBLK(f->path.inode->mode))
+		ret = blkdev_fsync(f);
 	file_put(f);
-	return 0;
+	return ret;
 }
 
 long sys_sync(const struct sys_args *a)
 {
+	(void)a;
+	bcache_sync_all();
 	return 0;
 }
 

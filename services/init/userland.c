@@ -14,6 +14,7 @@
 #include <fw/string.h>
 #include <fw/vmspace.h>
 #include "fs/vfs.h"
+#include "block/bcache.h"
 #include "drivers/drivers.h"
 #include "init/init.h"
 #include "lib/kpath.h"
@@ -34,7 +35,7 @@ void proc_init_exited(int status)
 
 void proc_sync_all(void)
 {
-	/* The root is tmpfs: there is no backing store to write back yet. */
+	bcache_sync_all();
 }
 
 static void register_syscalls(void)

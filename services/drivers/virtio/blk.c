@@ -109,8 +109,8 @@ static int blk_request(struct blkdev_priv *vb, uint32_t type, uint64_t sector,
 		       struct fw_dma *data, size_t off, size_t len)
 {
 	struct fw_buf hb = fw_dma_buf(vb->hdr);
-	struct virtq_seg seg[3];
-	unsigned s = 0, n = 0;
+	struct virtq_chain c = { .n = 0 };
+	unsigned s = 0;
 	uint8_t status = 0xFF;
 	int err, tmo;
 
@@ -122,12 +122,13 @@ static int blk_request(struct blkdev_priv *vb, uint32_t type, uint64_t sector,
 		slot_free(vb, s);
 		return -EIO;
 	}
-	seg[n++] = (struct virtq_seg){ vb->hdr, s * SLOT_BYTES, 16, false };
+	c.seg[c.n++] = (struct virtq_seg){ vb->hdr, s * SLOT_BYTES, 16, false };
 	if (len)
-		seg[n++] = (struct virtq_seg){ data, off, (uint32_t)len,
-					       type == VIRTIO_BLK_T_IN };
-	seg[n++] = (struct virtq_seg){ vb->hdr, s * SLOT_BYTES + 16, 1, true };
-	err = virtq_add(vb->vd, 0, seg, n, s);
+		c.seg[c.n++] = (struct virtq_seg){ data, off, (uint32_t)len,
+						   type == VIRTIO_BLK_T_IN };
+	c.seg[c.n++] = (struct virtq_seg){ vb->hdr, s * SLOT_BYTES + 16, 1,
+					   true };
+	err = virtq_add(vb->vd, 0, &c, s);
 	if (err) {
 		slot_free(vb, s);
 		return -EIO;

@@ -130,13 +130,14 @@ static void virtio_irq(struct virtio_dev *vd);
 static int setup_irq(struct virtio_dev *vd)
 {
 	int err = fw_irq_line_alloc(&vd->irq);
-	const char *opt = fw_boot_opt("pci");
+	char opt[8] = "";
 
 	if (err)
 		return err;
 	FW_IRQ_ATTACH(vd->irq, virtio_irq, vd);
 	/* "pci=nomsi", as on Linux, forces the INTx fallback. */
-	if (!(opt && strcmp(opt, "nomsi") == 0) &&
+	if ((fw_boot_opt_copy("pci", FW_BUF_OF_ARRAY(opt)) < 0 ||
+	     strcmp(opt, "nomsi") != 0) &&
 	    fw_pci_msix_route(vd->pci, 0, vd->irq) == 0) {
 		vd->msix = true;
 		return 0;
@@ -321,8 +322,8 @@ unsigned virtq_size(const struct virtio_dev *vd, unsigned qi)
 	return qi < vd->nvqs ? vd->vq[qi]->size : 0;
 }
 
-int virtq_add(struct virtio_dev *vd, unsigned qi, const struct virtq_seg *seg,
-	      unsigned nseg, unsigned token)
+int virtq_add(struct virtio_dev *vd, unsigned qi, const struct virtq_chain *c,
+	      unsigned token)
 {
 	struct virtq *q;
 	fw_irqflags_t fl;
@@ -332,7 +333,7 @@ int virtq_add(struct virtio_dev *vd, unsigned qi, const struct virtq_seg *seg,
 		return -EINVAL;
 	q = vd->vq[qi];
 	fl = fw_spin_lock_irqsave(&q->lock);
-	err = virtio_broken(vd) ? -EIO : virtq_push(q, seg, nseg, token);
+	err = virtio_broken(vd) ? -EIO : virtq_push(q, c, token);
 	fw_spin_unlock_irqrestore(&q->lock, fl);
 	if (!err) {
 		/* The avail index must be visible before the notification. */

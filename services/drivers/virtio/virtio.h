@@ -73,6 +73,13 @@ struct virtq_seg {
 	bool device_writes;		/* VIRTQ_DESC_F_WRITE */
 };
 
+/* A request: its buffers, device-readable ones first. */
+#define VIRTQ_MAX_SEGS 4u
+struct virtq_chain {
+	struct virtq_seg seg[VIRTQ_MAX_SEGS];
+	unsigned n;
+};
+
 /* Called in interrupt context for each completed request: token is what
  * virtq_add was given, written the bytes the device wrote (0 on error),
  * err 0 or -EIO (the device broke the protocol). */
@@ -100,12 +107,11 @@ uint8_t virtio_cfg8(const struct virtio_dev *vd, unsigned off);
 uint32_t virtio_cfg32(const struct virtio_dev *vd, unsigned off);
 uint64_t virtio_cfg64(const struct virtio_dev *vd, unsigned off);
 
-/* Queue a request made of nseg segments (device-readable ones first) and
- * notify the device. 0, -ENOSPC (not enough free descriptors: wait for a
+/* Queue a request and notify the device. 0, -EINVAL (an empty or too
+ * long chain), -ENOSPC (not enough free descriptors: wait for a
  * completion and retry), -EIO (the device is broken). */
 FW_MUST_CHECK int virtq_add(struct virtio_dev *vd, unsigned qi,
-			    const struct virtq_seg *seg, unsigned nseg,
-			    unsigned token);
+			    const struct virtq_chain *c, unsigned token);
 /* Queue size (descriptors) of queue qi. */
 unsigned virtq_size(const struct virtio_dev *vd, unsigned qi);
 bool virtio_broken(const struct virtio_dev *vd);

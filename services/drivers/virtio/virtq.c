@@ -121,29 +121,29 @@ uint64_t virtq_used_addr(const struct virtq *q)
 	return fw_dma_addr(q->ring, q->used_off);
 }
 
-int virtq_push(struct virtq *q, const struct virtq_seg *seg, unsigned nseg,
-	       unsigned token)
+int virtq_push(struct virtq *q, const struct virtq_chain *c, unsigned token)
 {
-	unsigned head, d, prev = 0;
+	unsigned head, d, prev = 0, nseg = c->n;
 	uint32_t maxw = 0;
 
-	if (nseg == 0 || nseg > q->size)
+	if (nseg == 0 || nseg > VIRTQ_MAX_SEGS || nseg > q->size)
 		return -EINVAL;
 	if (q->nfree < nseg)
 		return -ENOSPC;
 	head = q->free_head;
 	d = head;
 	for (unsigned i = 0; i < nseg; i++) {
-		uint16_t flags = seg[i].device_writes ? DESC_F_WRITE : 0;
+		const struct virtq_seg *sg = &c->seg[i];
+		uint16_t flags = sg->device_writes ? DESC_F_WRITE : 0;
 
 		if (i + 1 < nseg)
 			flags |= DESC_F_NEXT;
-		put64(q, desc_off(d), fw_dma_addr(seg[i].dma, seg[i].off));
-		put32(q, desc_off(d) + 8, seg[i].len);
+		put64(q, desc_off(d), fw_dma_addr(sg->dma, sg->off));
+		put32(q, desc_off(d) + 8, sg->len);
 		put16(q, desc_off(d) + 12, flags);
 		put16(q, desc_off(d) + 14, q->next[d]);
-		if (seg[i].device_writes)
-			maxw += seg[i].len;
+		if (sg->device_writes)
+			maxw += sg->len;
 		prev = d;
 		d = q->next[d];
 	}

@@ -36,8 +36,8 @@ uint64_t virtq_desc_addr(const struct virtq *q);
 uint64_t virtq_avail_addr(const struct virtq *q);
 uint64_t virtq_used_addr(const struct virtq *q);
 /* Make a chain available. 0, -ENOSPC, -EINVAL. */
-FW_MUST_CHECK int virtq_push(struct virtq *q, const struct virtq_seg *seg,
-			     unsigned nseg, unsigned token);
+FW_MUST_CHECK int virtq_push(struct virtq *q, const struct virtq_chain *c,
+			     unsigned token);
 /* Take the next used entry: 0, -EAGAIN (none), -EIO (the device broke
  * the protocol: index ahead of what is in flight, unknown id, length
  * over the writable bytes). */
