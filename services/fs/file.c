@@ -140,6 +140,10 @@ int vfs_open_path(const struct vfs_path *p, unsigned flags, struct file **out)
 	}
 	if (!ops)
 		return -ENXIO;
+	/* Linux may_open: no writing on a read-only file system. */
+	if (((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)) &&
+	    (S_ISREG(ino->mode) || S_ISDIR(ino->mode)) && ino->sb->rdonly)
+		return -EROFS;
 	if ((flags & O_TRUNC) && S_ISREG(ino->mode) &&
 	    (flags & O_ACCMODE) != O_RDONLY) {
 		err = ino->iops->truncate(ino, 0);
@@ -255,6 +259,8 @@ long vfs_read_at(struct file *f, uint64_t off, struct fw_buf dst)
 
 	if (!ino || !S_ISREG(ino->mode))
 		return -EINVAL;
+	if (ino->iops && ino->iops->read_kernel)
+		return ino->iops->read_kernel(ino, off, dst);
 	return tmpfs_read_kernel(ino, off, dst);
 }
 
@@ -276,5 +282,18 @@ int vfs_file_page(struct file *f, uint64_t pgoff, struct fw_frame **out)
 
 	if (!ino || !S_ISREG(ino->mode))
 		return -EACCES;
+	if (ino->iops && ino->iops->get_page)
+		return ino->iops->get_page(ino, pgoff, out);
 	return tmpfs_get_page(ino, pgoff, true, out);
+}
+
+int vfs_mmap_check(struct file *f, bool shared, bool may_write)
+{
+	struct inode *ino = f->path.inode;
+
+	/* A disk file's pages are private copies (ext2_get_page): a shared
+	 * writable mapping could not be kept coherent with the file. */
+	if (ino && ino->iops && ino->iops->get_page && shared && may_write)
+		return -ENODEV;
+	return 0;
 }

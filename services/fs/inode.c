@@ -49,13 +49,38 @@ void inode_get(struct inode *ino)
 
 void inode_put(struct inode *ino)
 {
-	if (!ino || atomic_fetch_sub(&ino->refs, 1) != 1)
+	if (!ino)
+		return;
+	/* A disk file system keeps an inode cache: it must decide under its
+	 * cache lock whether this was the last reference (ext2_put). */
+	if (ino->sb->sops && ino->sb->sops->put) {
+		ino->sb->sops->put(ino);
+		return;
+	}
+	if (atomic_fetch_sub(&ino->refs, 1) != 1)
 		return;
 	/* Last reference: no directory entry names it and no file, cwd or
 	 * mount uses it, so nothing else can reach it. */
+	inode_release(ino);
+}
+
+void inode_release(struct inode *ino)
+{
 	tmpfs_evict(ino);
 	atomic_fetch_sub(&ino->sb->nr_inodes, 1);
 	fw_free(ino);
+}
+
+int inode_mark_dirty(struct inode *ino)
+{
+	if (ino->sb->sops && ino->sb->sops->write_inode)
+		return ino->sb->sops->write_inode(ino);
+	return 0;
+}
+
+int inode_check_writable(const struct inode *ino)
+{
+	return ino->sb->rdonly ? -EROFS : 0;
 }
 
 void inode_touch(struct inode *ino, bool a, bool m, bool c)

@@ -129,7 +129,10 @@ int vfs_path_name(const struct vfs_path *p, const struct vfs_path *root,
 			err = -ENOENT;
 			break;
 		}
-		err = tmpfs_name_of(ino->parent, ino, &name);
+		if (ino->parent->iops && ino->parent->iops->name_of)
+			err = ino->parent->iops->name_of(ino->parent, ino, &name);
+		else
+			err = tmpfs_name_of(ino->parent, ino, &name);
 		if (err)
 			break;
 		len = strnlen(name.s, sizeof(name.s));

@@ -6,7 +6,9 @@
 #include <fw/log.h>
 #include <fw/string.h>
 
+#include "block/bcache.h"
 #include "block/blkdev.h"
+#include "fs/ext2/ext2.h"
 #include "fs/chardev.h"
 #include "fs/fdtable.h"
 #include "fs/initramfs.h"
@@ -129,6 +131,7 @@ int vfs_init(struct fw_bytes initramfs)
 	int err;
 
 	fw_mutex_init(&vfs_ns_lock, "vfs_ns");
+	ext2_init();
 	devmem_init();
 	sb = tmpfs_create(vfs_anon_dev(), 0755);
 	devtmpfs_sb = tmpfs_create(vfs_anon_dev(), 0755);
@@ -194,6 +197,16 @@ static int kern_resolve(struct fs_context *fs, struct kpath *p, unsigned flags,
 	if (!err)
 		vfs_path_get(out);
 	fw_mutex_unlock(&vfs_ns_lock);
+	return err;
+}
+
+int vfs_sync_all(void)
+{
+	/* ext2 writes inodes and counters into the cache as they change;
+	 * its sync adds the superblock's write time and reports errors. */
+	int err = ext2_sync_all();
+
+	bcache_sync_all();
 	return err;
 }
 

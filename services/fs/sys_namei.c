@@ -8,6 +8,8 @@
 #include <fw/heap.h>
 #include <fw/string.h>
 
+#include "block/blkdev.h"
+#include "fs/ext2/ext2.h"
 #include "fs/mount.h"
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
@@ -459,7 +461,10 @@ static long chmod_inode(struct inode *ino, uint32_t mode)
 	long err = 0;
 
 	fw_mutex_lock(&vfs_ns_lock);
-	if (!inode_owner_or_root(ino, c)) {
+	err = inode_check_writable(ino);
+	if (err) {
+		/* -EROFS first, as Linux's mnt_want_write */
+	} else if (!inode_owner_or_root(ino, c)) {
 		err = -EPERM;
 	} else {
 		mode &= S_IALLUGO;
@@ -469,6 +474,7 @@ static long chmod_inode(struct inode *ino, uint32_t mode)
 			mode &= ~(uint32_t)S_ISGID;
 		ino->mode = (ino->mode & S_IFMT) | mode;
 		inode_touch(ino, false, false, true);
+		err = inode_mark_dirty(ino);
 	}
 	fw_mutex_unlock(&vfs_ns_lock);
 	return err;
@@ -480,7 +486,8 @@ static long chown_inode(struct inode *ino, uint32_t uid, uint32_t gid)
 	long err = 0;
 
 	fw_mutex_lock(&vfs_ns_lock);
-	if (c->fsuid != 0) {
+	err = inode_check_writable(ino);
+	if (!err && c->fsuid != 0) {
 		bool uid_same = uid == (uint32_t)-1 || uid == ino->uid;
 		bool gid_same = gid == (uint32_t)-1 || gid == ino->gid;
 
@@ -504,6 +511,7 @@ static long chown_inode(struct inode *ino, uint32_t uid, uint32_t gid)
 				ino->mode &= ~(uint32_t)S_ISGID;
 		}
 		inode_touch(ino, false, false, true);
+		err = inode_mark_dirty(ino);
 	}
 	fw_mutex_unlock(&vfs_ns_lock);
 	return err;
@@ -610,7 +618,10 @@ static long set_times(struct inode *ino, bool have, const struct ts_pair *tp)
 			return 0;
 	}
 	fw_mutex_lock(&vfs_ns_lock);
-	if (explicit_time && !inode_owner_or_root(ino, c))
+	err = inode_check_writable(ino);
+	if (err)
+		; /* -EROFS */
+	else if (explicit_time && !inode_owner_or_root(ino, c))
 		err = -EPERM;
 	else if (!explicit_time && !inode_owner_or_root(ino, c) &&
 		 inode_permission(ino, MAY_WRITE, c))
@@ -627,6 +638,7 @@ static long set_times(struct inode *ino, bool have, const struct ts_pair *tp)
 			}
 		}
 		ino->ctime = now;
+		err = inode_mark_dirty(ino);
 	}
 	fw_mutex_unlock(&vfs_ns_lock);
 	return err;
@@ -750,6 +762,33 @@ long sys_faccessat2(const struct sys_args *a)
 
 /* ---- mount ------------------------------------------------------------- */
 
+/* The disk named by the source path of mount(2): -ENOTBLK if it is not a
+ * block device node, -ENXIO if no driver has that device (Linux
+ * lookup_bdev). Then the file system on it (ext2_mount logs why not). */
+static long mount_ext2(fw_uptr_t usrc, unsigned long flags,
+		       struct superblock **out)
+{
+	struct vfs_path src;
+	struct blkdev *d = NULL;
+	long err;
+
+	if (fw_uptr_is_null(usrc))
+		return -EFAULT;
+	err = sys_lookup(AT_FDCWD, usrc, LOOKUP_FOLLOW, false, &src);
+	if (err)
+		return err;
+	if (!S_ISBLK(src.inode->mode))
+		err = -ENOTBLK;
+	else if (src.mnt && (src.mnt->flags & MS_NODEV))
+		err = -EACCES;
+	else if (!(d = blkdev_lookup(src.inode->rdev)))
+		err = -ENXIO;
+	vfs_path_put(&src);
+	if (err)
+		return err;
+	return ext2_mount(d, flags & MS_RDONLY, out);
+}
+
 long sys_mount(const struct sys_args *a)
 {
 	unsigned long flags = a->arg[3];
@@ -785,16 +824,21 @@ long sys_mount(const struct sys_args *a)
 		err = err == -ENAMETOOLONG ? -ENODEV : err;
 		goto out_put;
 	}
-	err = vfs_get_sb(&fstype, 01777, &sb);
+	if (strcmp(fstype.s, "ext2") == 0)
+		err = mount_ext2(fw_uptr(a->arg[0]), flags, &sb);
+	else
+		err = vfs_get_sb(&fstype, 01777, &sb);
 	if (err)
 		goto out_put;
 	if (!S_ISDIR(target.inode->mode)) {
 		err = -ENOTDIR;
-		goto out_put;
+	} else {
+		fw_mutex_lock(&vfs_ns_lock);
+		err = vfs_mount_sb(&target, sb, flags & 0xf);
+		fw_mutex_unlock(&vfs_ns_lock);
 	}
-	fw_mutex_lock(&vfs_ns_lock);
-	err = vfs_mount_sb(&target, sb, flags & 0xf);
-	fw_mutex_unlock(&vfs_ns_lock);
+	if (err && sb->sops && sb->sops->umount)
+		sb->sops->umount(sb); /* undo the disk file system's count */
 out_put:
 	vfs_path_put(&target);
 	return err;
@@ -804,6 +848,7 @@ long sys_umount2(const struct sys_args *a)
 {
 	int flags = (int)a->arg[1];
 	struct vfs_path target;
+	struct superblock *sb = NULL;
 	long err;
 
 	if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
@@ -821,7 +866,13 @@ long sys_umount2(const struct sys_args *a)
 	err = vfs_umount(&target, flags);
 	if (target.mnt)
 		atomic_fetch_add(&target.mnt->refs, 1);
+	if (!err && target.mnt)
+		sb = target.mnt->sb;
 	fw_mutex_unlock(&vfs_ns_lock);
 	vfs_path_put(&target);
+	/* A disk file system writes everything back now (Linux's
+	 * kill_block_super), outside the name-space lock. */
+	if (sb && sb->sops && sb->sops->umount)
+		sb->sops->umount(sb);
 	return err;
 }

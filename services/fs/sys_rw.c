@@ -230,6 +230,8 @@ long sys_fsync(const struct sys_args *a)
 		return -EBADF;
 	if (S_ISBLK(f->path.inode->mode))
 		ret = blkdev_fsync(f);
+	else if (f->path.inode->sb->sops && f->path.inode->sb->sops->sync)
+		ret = f->path.inode->sb->sops->sync(f->path.inode->sb);
 	file_put(f);
 	return ret;
 }
@@ -237,7 +239,7 @@ long sys_fsync(const struct sys_args *a)
 long sys_sync(const struct sys_args *a)
 {
 	(void)a;
-	bcache_sync_all();
+	(void)vfs_sync_all();
 	return 0;
 }
 
@@ -303,6 +305,8 @@ long sys_fallocate(const struct sys_args *a)
 		ret = -ESPIPE;
 	else if (!S_ISREG(f->path.inode->mode))
 		ret = -ENODEV;
+	else if (f->path.inode->sb->sops)
+		ret = -EOPNOTSUPP; /* as Linux ext2 */
 	else
 		ret = tmpfs_fallocate(f->path.inode, (int)a->arg[1], a->arg[2], a->arg[3]);
 	file_put(f);

@@ -162,6 +162,14 @@ static long statfs_out(const struct vfs_path *p, fw_uptr_t ubuf)
 	struct linux_statfs s = { 0 };
 	struct superblock *sb = p->inode->sb;
 
+	if (sb->sops && sb->sops->statfs) {
+		long err = sb->sops->statfs(sb, &s);
+
+		if (err)
+			return err;
+		s.f_flags = p->mnt ? (int64_t)(p->mnt->flags & 0xf) : 0;
+		return FW_COPY_OUT_OBJ(ubuf, &s) ? -EFAULT : 0;
+	}
 	s.f_type = sb->magic;
 	s.f_bsize = FW_PAGE_SIZE;
 	s.f_frsize = FW_PAGE_SIZE;

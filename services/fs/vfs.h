@@ -47,6 +47,28 @@ struct fs_context;
 struct procfs_snap;
 struct eventfd;
 struct eventpoll;
+struct ext2_sb;
+struct superblock;
+struct ext2_inode_info;
+struct linux_statfs;
+struct fw_frame;
+
+/* Operations of a file system instance that keeps inodes on a disk
+ * (ext2). tmpfs, devtmpfs and procfs have none (sb->sops NULL). */
+struct super_ops {
+	/* inode_put for this file system: drop a reference; the last one
+	 * evicts (writes back, or frees an unlinked inode's blocks). */
+	void (*put)(struct inode *ino);
+	/* The VFS changed mode/uid/gid/times/nlink: write the inode back
+	 * (into the block cache). 0 or -errno (-EIO). */
+	int (*write_inode)(struct inode *ino);
+	int (*statfs)(struct superblock *sb, struct linux_statfs *out);
+	/* Write everything back to the disk (sync, syncfs, fsync). */
+	int (*sync)(struct superblock *sb);
+	/* A mount of sb was detached (umount): sync, and let go of the
+	 * device's clean cache once nothing uses the file system. */
+	void (*umount)(struct superblock *sb);
+};
 
 /* A timestamp as stat(2) reports it. */
 struct fs_time {
@@ -63,6 +85,9 @@ struct superblock {
 	_Atomic uint64_t next_ino;	/* inode numbers handed out */
 	_Atomic uint64_t nr_inodes;	/* live inodes */
 	_Atomic uint64_t nr_pages;	/* data pages in use */
+	const struct super_ops *sops;	/* NULL for in-memory file systems */
+	struct ext2_sb *ext2;		/* ext2 private */
+	bool rdonly;			/* writes fail with -EROFS */
 };
 
 /* A mount: a superblock attached on a directory of a parent mount. */
@@ -121,6 +146,14 @@ struct inode_ops {
 	/* Emit entries from *pos on (0 is ".", 1 is ".."); updates *pos. */
 	int (*iterate)(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx);
 	bool (*dir_empty)(struct inode *dir);
+	/* The name under which dir lists child (getcwd). NULL: tmpfs. */
+	int (*name_of)(struct inode *dir, struct inode *child,
+		       struct kname *out);
+	/* Regular-file data for the kernel (exec) and for mmap; NULL:
+	 * tmpfs's. get_page returns a referenced frame holding the page. */
+	long (*read_kernel)(struct inode *ino, uint64_t off, struct fw_buf dst);
+	int (*get_page)(struct inode *ino, uint64_t pgoff,
+			struct fw_frame **out);
 };
 
 struct inode {
@@ -152,6 +185,9 @@ struct inode {
 	struct tmpfs_pages *pages;	/* regular file data (inode->lock) */
 	struct kpath *link;		/* symlink target */
 	struct pipe *pipe;		/* FIFO: the pipe readers share */
+
+	/* ext2 private (see fs/ext2/ext2.h for its locking) */
+	struct ext2_inode_info *ext2;
 };
 
 /* Operations of an open file. Absent ones give the Linux default error. */
@@ -216,6 +252,17 @@ struct inode *inode_alloc(struct superblock *sb, uint32_t mode);
 void inode_get(struct inode *ino);
 void inode_put(struct inode *ino);
 void inode_touch(struct inode *ino, bool atime, bool mtime, bool ctime);
+/* The VFS changed the inode's metadata: have the file system write it
+ * back (no-op for in-memory file systems). 0 or -errno. */
+int inode_mark_dirty(struct inode *ino);
+/* -EROFS if ino's file system is read-only, else 0. */
+int inode_check_writable(const struct inode *ino);
+/* Free an inode whose last reference is gone (after the file system's
+ * own eviction): parent reference, pipe, memory. */
+void inode_release(struct inode *ino);
+/* Write back every disk file system (sync(2), poweroff). Returns the first
+ * error. Does not take vfs_ns_lock. */
+int vfs_sync_all(void);
 struct fs_time fs_now(void);
 /* MAY_* access check against the credential (Linux generic_permission). */
 #define MAY_EXEC 1
@@ -269,7 +316,9 @@ FW_MUST_CHECK int vfs_get_path(struct file *f, struct kpath *out);
  * mmap): a referenced frame shared with the file (a hole gets a fresh zero
  * page, inserted into the file). -ENXIO past the end, -EACCES if not a
  * regular file. */
-struct fw_frame;
+/* May f be mapped shared (and writable)? 0 or -ENODEV (a disk file: its
+ * mmap pages are private copies). For the memory service's mmap. */
+FW_MUST_CHECK int vfs_mmap_check(struct file *f, bool shared, bool may_write);
 FW_MUST_CHECK int vfs_file_page(struct file *f, uint64_t pgoff,
 				struct fw_frame **out);
 

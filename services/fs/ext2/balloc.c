@@ -1,0 +1,347 @@
+/* services/fs/ext2/balloc.c: block and inode allocation (the bitmaps).
+ *
+ * Layer: services (safe C), ext2. Each group has one block bitmap and one
+ * inode bitmap block; a set bit is in use. Every allocation and free
+ * updates the bitmap, the group descriptor's free counts (and used_dirs)
+ * and the superblock counters together under s->lock, so a sync at any
+ * time leaves them consistent (what e2fsck's pass 5 compares).
+ *
+ * Policy (simplified from Linux ext2): a block goes to the first free one
+ * at or after the goal (the previous block of the file, or the inode's
+ * group); a directory inode goes to the group with the most free inodes,
+ * another inode to its parent directory's group, else the next group with
+ * room. A bitmap that claims a group's own metadata block is free is
+ * corruption: that block is never handed out. */
+#include <fw/log.h>
+
+#include "fs/ext2/ext2.h"
+
+struct gdesc {
+	uint32_t block_bitmap;
+	uint32_t inode_bitmap;
+	uint32_t inode_table;
+	uint16_t free_blocks;
+	uint16_t free_inodes;
+	uint16_t used_dirs;
+};
+
+static int gd_load(struct ext2_sb *s, uint32_t g, struct gdesc *d)
+{
+	struct bref r;
+	size_t off;
+	int err = ext2_gd_get(s, g, &r, &off);
+	struct fw_bytes b;
+
+	if (err)
+		return err;
+	b = fw_buf_as_bytes(r.data);
+	err = fw_bytes_get_u32_le(b, off + GD_BLOCK_BITMAP, &d->block_bitmap) |
+	      fw_bytes_get_u32_le(b, off + GD_INODE_BITMAP, &d->inode_bitmap) |
+	      fw_bytes_get_u32_le(b, off + GD_INODE_TABLE, &d->inode_table) |
+	      fw_bytes_get_u16_le(b, off + GD_FREE_BLOCKS, &d->free_blocks) |
+	      fw_bytes_get_u16_le(b, off + GD_FREE_INODES, &d->free_inodes) |
+	      fw_bytes_get_u16_le(b, off + GD_USED_DIRS, &d->used_dirs);
+	bref_put(&r);
+	return err ? -EIO : 0;
+}
+
+/* Add the deltas to group g's descriptor. s->lock held. */
+static int gd_adjust(struct ext2_sb *s, uint32_t g, int dblocks, int dinodes,
+		     int ddirs)
+{
+	struct bref r;
+	size_t off;
+	uint16_t fb = 0, fi = 0, ud = 0;
+	int err = ext2_gd_get(s, g, &r, &off);
+
+	if (err)
+		return err;
+	err = fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), off + GD_FREE_BLOCKS, &fb) |
+	      fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), off + GD_FREE_INODES, &fi) |
+	      fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), off + GD_USED_DIRS, &ud);
+	if (!err)
+		err = fw_buf_put_u16_le(r.data, off + GD_FREE_BLOCKS, (uint16_t)(fb + dblocks)) |
+		      fw_buf_put_u16_le(r.data, off + GD_FREE_INODES, (uint16_t)(fi + dinodes)) |
+		      fw_buf_put_u16_le(r.data, off + GD_USED_DIRS, (uint16_t)(ud + ddirs));
+	if (!err)
+		bref_dirty(&r);
+	bref_put(&r);
+	return err ? -EIO : 0;
+}
+
+static bool bit_test(struct fw_bytes b, uint32_t bit)
+{
+	uint8_t v = 0xff;
+
+	if (fw_bytes_get_u8(b, bit / 8, &v))
+		return true;
+	return v & (1u << (bit % 8));
+}
+
+static void bit_set(struct fw_buf b, uint32_t bit, bool on)
+{
+	uint8_t v = 0;
+
+	if (fw_bytes_get_u8(fw_buf_as_bytes(b), bit / 8, &v))
+		return;
+	if (on)
+		v = (uint8_t)(v | (1u << (bit % 8)));
+	else
+		v = (uint8_t)(v & ~(1u << (bit % 8)));
+	if (fw_buf_put_u8(b, bit / 8, v))
+		return;
+}
+
+/* First clear bit in [from, n), or n. */
+static uint32_t find_zero(struct fw_bytes b, uint32_t from, uint32_t n)
+{
+	for (uint32_t bit = from; bit < n;) {
+		uint8_t v = 0xff;
+
+		if (bit % 8 == 0 && n - bit >= 8) {
+			if (fw_bytes_get_u8(b, bit / 8, &v))
+				return n;
+			if (v == 0xff) {
+				bit += 8;
+				continue;
+			}
+		}
+		if (!bit_test(b, bit))
+			return bit;
+		bit++;
+	}
+	return n;
+}
+
+bool ext2_block_ok(const struct ext2_sb *s, uint32_t blk)
+{
+	return blk >= s->first_data_block && blk < s->blocks_count;
+}
+
+static uint32_t group_blocks(const struct ext2_sb *s, uint32_t g)
+{
+	if (g == s->groups - 1)
+		return s->blocks_count - s->first_data_block - g * s->bpg;
+	return s->bpg;
+}
+
+static bool is_group_meta(const struct ext2_sb *s, const struct gdesc *d,
+			  uint32_t blk)
+{
+	return blk == d->block_bitmap || blk == d->inode_bitmap ||
+	       (blk >= d->inode_table && blk - d->inode_table < s->itb_per_group);
+}
+
+int ext2_new_block(struct ext2_sb *s, uint32_t goal, uint32_t *out)
+{
+	uint32_t g0;
+	int err = -ENOSPC;
+
+	if (!ext2_block_ok(s, goal))
+		goal = s->first_data_block;
+	g0 = (goal - s->first_data_block) / s->bpg;
+	fw_mutex_lock(&s->lock);
+	if (s->free_blocks == 0)
+		goto out_unlock;
+	for (uint32_t i = 0; i <= s->groups; i++) {
+		uint32_t g = (g0 + i) % s->groups;
+		uint32_t n = group_blocks(s, g);
+		uint32_t from = i == 0 ? (goal - s->first_data_block) % s->bpg : 0;
+		struct gdesc d;
+		struct bref r;
+
+		if (i == s->groups) /* back in the goal's group, before goal */
+			from = 0;
+		err = gd_load(s, g, &d);
+		if (err)
+			goto out_unlock;
+		if (d.free_blocks == 0)
+			continue;
+		err = bcache_get(s->dev, d.block_bitmap, s->bs, true, &r);
+		if (err)
+			goto out_unlock;
+		for (uint32_t bit = find_zero(fw_buf_as_bytes(r.data), from, n);
+		     bit < n; bit = find_zero(fw_buf_as_bytes(r.data), bit + 1, n)) {
+			uint32_t blk = s->first_data_block + g * s->bpg + bit;
+
+			if (is_group_meta(s, &d, blk)) {
+				ext2_corrupt(s, 0, "block bitmap marks metadata block free", blk);
+				continue;
+			}
+			bit_set(r.data, bit, true);
+			bref_dirty(&r);
+			bref_put(&r);
+			err = gd_adjust(s, g, -1, 0, 0);
+			if (err)
+				goto out_unlock;
+			s->free_blocks--;
+			ext2_sb_counts_dirty(s);
+			*out = blk;
+			fw_mutex_unlock(&s->lock);
+			return 0;
+		}
+		bref_put(&r);
+		err = -ENOSPC;
+	}
+out_unlock:
+	fw_mutex_unlock(&s->lock);
+	return err;
+}
+
+void ext2_free_block(struct ext2_sb *s, uint32_t blk)
+{
+	uint32_t g, bit;
+	struct gdesc d;
+	struct bref r;
+
+	if (!ext2_block_ok(s, blk)) {
+		ext2_corrupt(s, 0, "freeing block not in data zone", blk);
+		return;
+	}
+	g = (blk - s->first_data_block) / s->bpg;
+	bit = (blk - s->first_data_block) % s->bpg;
+	fw_mutex_lock(&s->lock);
+	if (gd_load(s, g, &d) || is_group_meta(s, &d, blk) ||
+	    bcache_get(s->dev, d.block_bitmap, s->bs, true, &r)) {
+		ext2_corrupt(s, 0, "freeing metadata block", blk);
+		goto out_unlock;
+	}
+	if (!bit_test(fw_buf_as_bytes(r.data), bit)) {
+		ext2_corrupt(s, 0, "bit already cleared for block", blk);
+	} else {
+		bit_set(r.data, bit, false);
+		bref_dirty(&r);
+		if (gd_adjust(s, g, 1, 0, 0) == 0) {
+			s->free_blocks++;
+			ext2_sb_counts_dirty(s);
+		}
+	}
+	bref_put(&r);
+out_unlock:
+	fw_mutex_unlock(&s->lock);
+}
+
+/* Pick the group for a new inode. s->lock held. */
+static int pick_group(struct ext2_sb *s, uint32_t parent_group, bool dir,
+		      uint32_t *out)
+{
+	uint32_t best = s->groups, best_free = 0;
+	uint32_t avg = s->free_inodes / s->groups;
+	struct gdesc d;
+	int err;
+
+	if (dir) {
+		for (uint32_t g = 0; g < s->groups; g++) {
+			err = gd_load(s, g, &d);
+			if (err)
+				return err;
+			if (d.free_inodes && d.free_inodes >= avg &&
+			    d.free_blocks >= best_free) {
+				best = g;
+				best_free = d.free_blocks;
+			}
+		}
+		if (best < s->groups) {
+			*out = best;
+			return 0;
+		}
+	}
+	for (uint32_t i = 0; i < s->groups; i++) {
+		uint32_t g = (parent_group + i) % s->groups;
+
+		err = gd_load(s, g, &d);
+		if (err)
+			return err;
+		if (d.free_inodes) {
+			*out = g;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+int ext2_new_ino(struct ext2_sb *s, uint32_t parent_group, bool dir,
+		 uint32_t *out)
+{
+	uint32_t g0;
+	int err;
+
+	fw_mutex_lock(&s->lock);
+	err = -ENOSPC;
+	if (s->free_inodes == 0)
+		goto out_unlock;
+	err = pick_group(s, parent_group % s->groups, dir, &g0);
+	if (err)
+		goto out_unlock;
+	for (uint32_t i = 0; i < s->groups; i++) {
+		uint32_t g = (g0 + i) % s->groups;
+		uint32_t from = 0, n = s->ipg;
+		struct gdesc d;
+		struct bref r;
+		uint32_t bit;
+
+		if (g == 0)
+			from = s->first_ino - 1;
+		if ((uint64_t)g * s->ipg + n > s->inodes_count)
+			n = s->inodes_count - g * s->ipg;
+		err = gd_load(s, g, &d);
+		if (err)
+			goto out_unlock;
+		if (d.free_inodes == 0 || from >= n)
+			continue;
+		err = bcache_get(s->dev, d.inode_bitmap, s->bs, true, &r);
+		if (err)
+			goto out_unlock;
+		bit = find_zero(fw_buf_as_bytes(r.data), from, n);
+		if (bit >= n) {
+			bref_put(&r);
+			continue;
+		}
+		bit_set(r.data, bit, true);
+		bref_dirty(&r);
+		bref_put(&r);
+		err = gd_adjust(s, g, 0, -1, dir ? 1 : 0);
+		if (err)
+			goto out_unlock;
+		s->free_inodes--;
+		ext2_sb_counts_dirty(s);
+		*out = g * s->ipg + bit + 1;
+		fw_mutex_unlock(&s->lock);
+		return 0;
+	}
+	err = -ENOSPC;
+out_unlock:
+	fw_mutex_unlock(&s->lock);
+	return err;
+}
+
+void ext2_free_ino(struct ext2_sb *s, uint32_t ino, bool dir)
+{
+	uint32_t g, bit;
+	struct gdesc d;
+	struct bref r;
+
+	if (ino < s->first_ino || ino > s->inodes_count) {
+		ext2_corrupt(s, ino, "freeing reserved or nonexistent inode", ino);
+		return;
+	}
+	g = (ino - 1) / s->ipg;
+	bit = (ino - 1) % s->ipg;
+	fw_mutex_lock(&s->lock);
+	if (gd_load(s, g, &d) ||
+	    bcache_get(s->dev, d.inode_bitmap, s->bs, true, &r))
+		goto out_unlock;
+	if (!bit_test(fw_buf_as_bytes(r.data), bit)) {
+		ext2_corrupt(s, ino, "bit already cleared for inode", ino);
+	} else {
+		bit_set(r.data, bit, false);
+		bref_dirty(&r);
+		if (gd_adjust(s, g, 0, 1, dir ? -1 : 0) == 0) {
+			s->free_inodes++;
+			ext2_sb_counts_dirty(s);
+		}
+	}
+	bref_put(&r);
+out_unlock:
+	fw_mutex_unlock(&s->lock);
+}

@@ -1,0 +1,290 @@
+/* services/fs/ext2/ext2.h: the second extended file system: on-disk
+ * layout and the private in-memory structures.
+ *
+ * Layer: services (safe C), a file system under the VFS. Disk blocks are
+ * reached only through the block cache (block/bcache.h); every on-disk
+ * structure is parsed and written with bounded byte views (fw/bytes.h).
+ *
+ * Files (one idea each):
+ *   super.c  mount, superblock and group descriptors, statfs, sync, umount
+ *   balloc.c block and inode bitmaps (allocation and freeing)
+ *   inode.c  the inode cache, reading/writing inodes, eviction
+ *   bmap.c   logical -> physical block map (direct, 1/2/3-indirect),
+ *            allocation on write, truncation
+ *   dir.c    directory records: find, add, delete, iterate
+ *   namei.c  the inode_ops (lookup, create, unlink, rename, symlinks...)
+ *   file.c   regular-file read/write/llseek and the mmap page copy
+ *
+ * Reference: Linux fs/ext2 and "The Second Extended File System" (Dave
+ * Poirier), the layout described there is what the offsets below follow.
+ *
+ * Locking (outermost first):
+ *   vfs_ns_lock: directory contents and inode metadata (every inode_op).
+ *   inode->lock: a regular file's block map and size (read/write/truncate).
+ *   ext2_sb.icache_lock: the inode cache (hash chains, last-reference drop).
+ *   ext2_sb.lock: bitmaps, group descriptors, superblock counters, and the
+ *     bytes of inode-table blocks.
+ * Bytes of directory blocks are guarded by vfs_ns_lock, bytes of data and
+ * indirect blocks of a file by its inode->lock (vfs_ns_lock for
+ * directories and symlinks). */
+#ifndef SERVICES_FS_EXT2_EXT2_H
+#define SERVICES_FS_EXT2_EXT2_H
+
+#include <fw/bytes.h>
+#include <fw/list.h>
+#include <fw/sync.h>
+
+#include "block/bcache.h"
+#include "fs/vfs.h"
+
+/* ---- on-disk layout ------------------------------------------------------ */
+
+#define EXT2_MAGIC 0xEF53
+#define EXT2_SB_OFFSET 1024		/* the superblock's byte offset */
+#define EXT2_SB_SIZE 1024
+#define EXT2_ROOT_INO 2
+#define EXT2_GOOD_OLD_FIRST_INO 11
+#define EXT2_GOOD_OLD_INODE_SIZE 128
+#define EXT2_GD_SIZE 32
+#define EXT2_NDIR 12			/* direct blocks in i_block */
+#define EXT2_IND 12			/* i_block slot of the indirect block */
+#define EXT2_DIND 13
+#define EXT2_TIND 14
+#define EXT2_N_BLOCKS 15
+#define EXT2_NAME_LEN 255
+#define EXT2_FAST_LINK_MAX 59		/* target bytes kept in i_block */
+#define EXT2_VALID_FS 1
+#define EXT2_ERROR_FS 2
+
+/* superblock field offsets */
+#define SB_INODES_COUNT 0
+#define SB_BLOCKS_COUNT 4
+#define SB_R_BLOCKS_COUNT 8
+#define SB_FREE_BLOCKS 12
+#define SB_FREE_INODES 16
+#define SB_FIRST_DATA_BLOCK 20
+#define SB_LOG_BLOCK_SIZE 24
+#define SB_BLOCKS_PER_GROUP 32
+#define SB_INODES_PER_GROUP 40
+#define SB_MTIME 44
+#define SB_WTIME 48
+#define SB_MNT_COUNT 52
+#define SB_MAGIC 56
+#define SB_STATE 58
+#define SB_REV_LEVEL 76
+#define SB_FIRST_INO 84
+#define SB_INODE_SIZE 88
+#define SB_FEATURE_COMPAT 92
+#define SB_FEATURE_INCOMPAT 96
+#define SB_FEATURE_RO_COMPAT 100
+#define SB_UUID 104
+
+#define EXT2_FEATURE_COMPAT_EXT_ATTR 0x0008
+#define EXT2_FEATURE_INCOMPAT_FILETYPE 0x0002
+#define EXT2_FEATURE_INCOMPAT_META_BG 0x0010
+#define EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER 0x0001
+#define EXT2_FEATURE_RO_COMPAT_LARGE_FILE 0x0002
+#define EXT2_FEATURE_RO_COMPAT_BTREE_DIR 0x0004
+/* What this driver understands (Linux ext2 minus META_BG). */
+#define EXT2_INCOMPAT_SUPP EXT2_FEATURE_INCOMPAT_FILETYPE
+#define EXT2_RO_COMPAT_SUPP                                                   \
+	(EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER |                               \
+	 EXT2_FEATURE_RO_COMPAT_LARGE_FILE | EXT2_FEATURE_RO_COMPAT_BTREE_DIR)
+
+/* group descriptor field offsets */
+#define GD_BLOCK_BITMAP 0
+#define GD_INODE_BITMAP 4
+#define GD_INODE_TABLE 8
+#define GD_FREE_BLOCKS 12
+#define GD_FREE_INODES 14
+#define GD_USED_DIRS 16
+
+/* inode field offsets */
+#define I_MODE 0
+#define I_UID 2
+#define I_SIZE 4
+#define I_ATIME 8
+#define I_CTIME 12
+#define I_MTIME 16
+#define I_DTIME 20
+#define I_GID 24
+#define I_LINKS 26
+#define I_BLOCKS 28
+#define I_FLAGS 32
+#define I_BLOCK 40
+#define I_GENERATION 100
+#define I_FILE_ACL 104
+#define I_SIZE_HIGH 108
+#define I_FADDR 112
+#define I_BLOCKS_HI 116
+#define I_UID_HIGH 120
+#define I_GID_HIGH 122
+
+#define EXT2_INDEX_FL 0x00001000	/* hash-indexed directory */
+
+/* directory record: inode u32, rec_len u16, name_len u8, file_type u8 */
+#define EXT2_DIRENT_HDR 8
+#define EXT2_DIR_REC_LEN(n) (((n) + EXT2_DIRENT_HDR + 3) & ~3u)
+#define EXT2_FT_UNKNOWN 0
+#define EXT2_FT_REG 1
+#define EXT2_FT_DIR 2
+#define EXT2_FT_CHR 3
+#define EXT2_FT_BLK 4
+#define EXT2_FT_FIFO 5
+#define EXT2_FT_SOCK 6
+#define EXT2_FT_LNK 7
+
+/* extended attribute block header (only the reference count is used: a
+ * deleted inode releases its attribute block) */
+#define EXT2_XATTR_MAGIC 0xEA020000
+#define EXT2_XATTR_REFCOUNT 4
+
+/* ---- in-memory structures ------------------------------------------------ */
+
+#define EXT2_ICACHE_BUCKETS 256
+
+/* One mounted ext2 file system. */
+struct ext2_sb {
+	struct superblock *vsb;		/* the VFS superblock */
+	struct blkdev *dev;		/* the disk */
+	struct fw_list node;		/* on the list of ext2 mounts */
+	int mounts;			/* mounts of it (ext2_list_lock) */
+	bool rdonly;			/* MS_RDONLY or unknown RO_COMPAT */
+
+	/* fixed at mount */
+	uint32_t bs;			/* block size in bytes */
+	uint32_t log_bs;		/* log2(bs) */
+	uint32_t apb;			/* block addresses per block */
+	uint32_t inodes_count;
+	uint32_t blocks_count;
+	uint32_t r_blocks;		/* reserved for root */
+	uint32_t first_data_block;
+	uint32_t bpg;			/* blocks per group */
+	uint32_t ipg;			/* inodes per group */
+	uint32_t first_ino;		/* first non-reserved inode */
+	uint32_t inode_size;
+	uint32_t groups;
+	uint32_t gdb_count;		/* group descriptor blocks */
+	uint32_t itb_per_group;		/* inode table blocks per group */
+	uint32_t rev;
+	uint32_t feat_compat;
+	uint32_t feat_incompat;
+	uint32_t feat_ro;
+	uint64_t max_size;		/* largest file size */
+
+	/* lock */
+	struct fw_mutex lock;
+	uint32_t free_blocks;		/* superblock counters */
+	uint32_t free_inodes;
+	uint32_t next_generation;
+
+	/* icache_lock */
+	struct fw_mutex icache_lock;
+	struct fw_list icache[EXT2_ICACHE_BUCKETS];
+};
+
+/* The ext2 part of an in-memory inode (struct inode.ext2). */
+struct ext2_inode_info {
+	struct fw_list hnode;		/* icache chain (icache_lock) */
+	struct inode *vfs;		/* the VFS inode */
+	uint32_t block[EXT2_N_BLOCKS];	/* i_block (see ext2.h locking) */
+	uint64_t blocks;		/* i_blocks, 512-byte units */
+	uint32_t flags;			/* i_flags */
+	uint32_t dtime;
+	uint32_t generation;
+	uint32_t file_acl;		/* extended attribute block */
+	uint32_t faddr;
+	uint8_t osd1[4];		/* kept as found */
+	bool is_new;			/* zero the whole record when written */
+	bool bad;			/* failed a check: refuse I/O */
+};
+
+/* ---- shared between the files -------------------------------------------- */
+
+/* Log a corruption ("ext2 (vda): inode 12: ...") and return -EIO. */
+int ext2_corrupt(struct ext2_sb *s, uint64_t ino, const char *what,
+		 uint64_t val);
+
+/* super.c */
+int ext2_gd_get(struct ext2_sb *s, uint32_t group, struct bref *r,
+		size_t *off);
+void ext2_sb_counts_dirty(struct ext2_sb *s);
+extern const struct super_ops ext2_super_ops;
+
+/* balloc.c (take s->lock themselves) */
+FW_MUST_CHECK int ext2_new_block(struct ext2_sb *s, uint32_t goal,
+				 uint32_t *out);
+void ext2_free_block(struct ext2_sb *s, uint32_t blk);
+FW_MUST_CHECK int ext2_new_ino(struct ext2_sb *s, uint32_t parent_group,
+			       bool dir, uint32_t *out);
+void ext2_free_ino(struct ext2_sb *s, uint32_t ino, bool dir);
+bool ext2_block_ok(const struct ext2_sb *s, uint32_t blk);
+
+/* inode.c */
+FW_MUST_CHECK int ext2_iget(struct ext2_sb *s, uint32_t ino,
+			    struct inode **out);
+/* A fresh in-memory inode for a newly allocated number (not read). */
+FW_MUST_CHECK int ext2_inew(struct ext2_sb *s, uint32_t ino, uint32_t mode,
+			    struct inode **out);
+int ext2_write_inode(struct inode *ino);
+void ext2_put(struct inode *ino);
+void ext2_set_ops(struct inode *ino);
+int ext2_release_xattr(struct ext2_sb *s, struct inode *ino);
+
+/* bmap.c */
+FW_MUST_CHECK int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc,
+			    uint32_t *out, bool *fresh);
+FW_MUST_CHECK int ext2_trunc_blocks(struct inode *ino, uint64_t keep);
+/* Zero bytes [from, end of its block) of the block holding from. */
+int ext2_zero_tail(struct inode *ino, uint64_t from);
+
+/* dir.c (vfs_ns_lock held) */
+struct ext2_dirloc {
+	uint64_t lblk;			/* directory block */
+	uint32_t off;			/* record offset in it */
+	uint32_t prev;			/* previous record's offset, or off */
+};
+FW_MUST_CHECK int ext2_dir_find(struct inode *dir, const struct kname *name,
+				uint32_t *ino, struct ext2_dirloc *loc);
+FW_MUST_CHECK int ext2_dir_add(struct inode *dir, const struct kname *name,
+			       uint32_t ino, uint32_t mode);
+FW_MUST_CHECK int ext2_dir_del(struct inode *dir,
+			       const struct ext2_dirloc *loc);
+FW_MUST_CHECK int ext2_dir_set(struct inode *dir,
+			       const struct ext2_dirloc *loc, uint32_t ino,
+			       uint32_t mode);
+FW_MUST_CHECK int ext2_dir_init(struct inode *dir, uint32_t parent);
+FW_MUST_CHECK int ext2_dir_set_dotdot(struct inode *dir, uint32_t parent);
+bool ext2_dir_empty(struct inode *dir);
+int ext2_iterate(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx);
+int ext2_name_of(struct inode *dir, struct inode *child, struct kname *out);
+
+/* file.c */
+extern const struct file_ops ext2_file_ops;
+long ext2_read_kernel(struct inode *ino, uint64_t off, struct fw_buf dst);
+FW_MUST_CHECK int ext2_get_page(struct inode *ino, uint64_t pgoff,
+				struct fw_frame **out);
+int ext2_truncate(struct inode *ino, uint64_t size);
+
+/* namei.c */
+extern const struct inode_ops ext2_iops;
+
+/* ---- for the VFS -------------------------------------------------------- */
+
+/* Mount the ext2 file system on d (or share the superblock if it is
+ * mounted already). 0 and *out; -EINVAL (not ext2, unsupported feature,
+ * bad geometry: logged), -EIO, -ENOMEM, -EBUSY (mounted read-write and
+ * read-only at once is not supported). */
+FW_MUST_CHECK int ext2_mount(struct blkdev *d, bool rdonly,
+			     struct superblock **out);
+/* Set up the list of mounts (boot, before any mount). */
+void ext2_init(void);
+/* Write back every mounted ext2 file system; the first error. */
+int ext2_sync_all(void);
+
+static inline struct ext2_sb *EXT2_SB(const struct inode *ino)
+{
+	return ino->sb->ext2;
+}
+
+#endif

@@ -1,0 +1,335 @@
+/* services/fs/ext2/file.c: regular-file data: read, write, llseek,
+ * truncate, kernel reads (exec) and page copies for mmap.
+ *
+ * Layer: services (safe C), ext2. File bytes live in the block cache;
+ * unallocated blocks (holes) read as zeros. Invariant: the bytes of the
+ * last block past i_size are zero (new blocks are zeroed, truncate clears
+ * the tail), so extending a file exposes zeros.
+ *
+ * Neither read nor write holds inode->lock while touching user memory: a
+ * copy may fault on a mapping of this very file, and that fault takes
+ * inode->lock in ext2_get_page. A read maps and references one block under
+ * the lock and copies after dropping it; a write first copies the user's
+ * bytes for one block into a kernel bounce buffer, then takes the lock to
+ * allocate and fill the block. So a write is atomic per block, not per
+ * call (Linux holds i_rwsem across the call; its page-cache copy can fault
+ * under it because its fault path does not take i_rwsem).
+ *
+ * mmap gets a private copy of the page (ext2_get_page): fine for
+ * MAP_PRIVATE and read-only MAP_SHARED (exec), not coherent with later
+ * writes; see vfs_mmap_check for shared writable mappings. */
+#include <fw/frame.h>
+#include <fw/heap.h>
+#include <fw/log.h>
+
+#include "fs/ext2/ext2.h"
+
+#define MAX_RW_COUNT 0x7ffff000ul
+
+/* Under inode->lock: the bytes at off (n of them, inside one block) as a
+ * referenced block, or r->b NULL for a hole. */
+static int map_read(struct inode *ino, uint64_t off, struct bref *r)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	uint32_t blk;
+	int err = ext2_bmap(ino, off / s->bs, false, &blk, NULL);
+
+	r->b = NULL;
+	if (err || !blk)
+		return err;
+	return bcache_get(s->dev, blk, s->bs, true, r);
+}
+
+static long ext2_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
+{
+	struct inode *ino = f->path.inode;
+	struct ext2_sb *s = EXT2_SB(ino);
+	uint64_t off = *pos;
+	size_t done = 0;
+
+	while (done < len) {
+		size_t boff = (size_t)(off % s->bs), n = s->bs - boff;
+		struct bref r;
+		struct fw_bytes part;
+		int err;
+
+		fw_mutex_lock(&ino->lock);
+		if (off >= ino->size) {
+			fw_mutex_unlock(&ino->lock);
+			break;
+		}
+		if (n > len - done)
+			n = len - done;
+		if (n > ino->size - off)
+			n = (size_t)(ino->size - off);
+		err = map_read(ino, off, &r);
+		fw_mutex_unlock(&ino->lock);
+		if (!err && r.b) {
+			err = fw_bytes_sub(fw_buf_as_bytes(r.data), boff, n, &part);
+			if (!err)
+				err = fw_copy_out(fw_uptr_add(buf, done), part) ? -EFAULT : 0;
+			bref_put(&r);
+		} else if (!err) {
+			err = fw_clear_user(fw_uptr_add(buf, done), n);
+		}
+		if (err) {
+			if (!done)
+				return err;
+			break;
+		}
+		done += n;
+		off += n;
+	}
+	*pos = off;
+	return (long)done;
+}
+
+long ext2_read_kernel(struct inode *ino, uint64_t off, struct fw_buf dst)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	size_t len = fw_buf_len(dst), done = 0;
+
+	fw_mutex_lock(&ino->lock);
+	while (done < len && off < ino->size) {
+		size_t boff = (size_t)(off % s->bs), n = s->bs - boff;
+		struct bref r;
+		struct fw_buf out;
+		struct fw_bytes part;
+		int err;
+
+		if (n > len - done)
+			n = len - done;
+		if (n > ino->size - off)
+			n = (size_t)(ino->size - off);
+		err = map_read(ino, off, &r);
+		if (!err)
+			err = fw_buf_sub(dst, done, n, &out);
+		if (!err && r.b) {
+			err = fw_bytes_sub(fw_buf_as_bytes(r.data), boff, n, &part);
+			if (!err)
+				err = fw_buf_copy_from(out, 0, part);
+		} else if (!err) {
+			err = fw_buf_fill(out, 0, n, 0);
+		}
+		bref_put(&r);
+		if (err) {
+			fw_mutex_unlock(&ino->lock);
+			return done ? (long)done : err;
+		}
+		done += n;
+		off += n;
+	}
+	fw_mutex_unlock(&ino->lock);
+	return (long)done;
+}
+
+int ext2_get_page(struct inode *ino, uint64_t pgoff, struct fw_frame **out)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	struct fw_frame *fr;
+	uint64_t start = pgoff * FW_PAGE_SIZE;
+	int err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
+
+	if (err)
+		return err;
+	fw_mutex_lock(&ino->lock);
+	if (pgoff >= (ino->size + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE) {
+		err = -ENXIO;
+		goto out_unlock;
+	}
+	for (uint32_t in = 0; in < FW_PAGE_SIZE && start + in < ino->size; in += s->bs) {
+		uint64_t left = ino->size - (start + in);
+		size_t n = left < s->bs ? (size_t)left : s->bs;
+		struct bref r;
+		struct fw_bytes part;
+
+		err = map_read(ino, start + in, &r);
+		if (err)
+			break;
+		if (!r.b)
+			continue; /* hole: the frame is zeroed */
+		err = fw_bytes_sub(fw_buf_as_bytes(r.data), 0, n, &part);
+		if (!err)
+			err = fw_frame_write(fr, in, part);
+		bref_put(&r);
+		if (err)
+			break;
+	}
+out_unlock:
+	fw_mutex_unlock(&ino->lock);
+	if (err) {
+		fw_frame_put(fr);
+		return err;
+	}
+	*out = fr;
+	return 0;
+}
+
+/* Write the bounce buffer's n bytes at off (inside one block).
+ * inode->lock held. */
+static int write_block(struct inode *ino, uint64_t off, struct fw_bytes src)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	size_t boff = (size_t)(off % s->bs), n = fw_bytes_len(src);
+	uint32_t blk;
+	bool fresh;
+	struct bref r;
+	int err = ext2_bmap(ino, off / s->bs, true, &blk, &fresh);
+
+	if (err)
+		return err;
+	/* A block being overwritten whole need not be read first. */
+	err = bcache_get(s->dev, blk, s->bs, !(fresh || n == s->bs), &r);
+	if (err)
+		return err;
+	if (fresh && n != s->bs)
+		err = fw_buf_fill(r.data, 0, s->bs, 0);
+	if (!err)
+		err = fw_buf_copy_from(r.data, boff, src);
+	if (!err)
+		bref_dirty(&r);
+	bref_put(&r);
+	return err;
+}
+
+static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
+{
+	struct inode *ino = f->path.inode;
+	struct ext2_sb *s = EXT2_SB(ino);
+	bool append = atomic_load(&f->flags) & O_APPEND;
+	struct fw_buf bounce;
+	uint64_t off = *pos;
+	size_t done = 0;
+	long ret = 0;
+	int err;
+
+	if (s->rdonly)
+		return -EROFS;
+	if (len == 0)
+		return 0;
+	err = fw_buf_alloc(s->bs, &bounce);
+	if (err)
+		return err;
+	while (done < len) {
+		size_t boff, n;
+		struct fw_buf part;
+
+		if (append) {
+			fw_mutex_lock(&ino->lock);
+			off = ino->size;
+			fw_mutex_unlock(&ino->lock);
+		}
+		if (off >= s->max_size) {
+			ret = -EFBIG;
+			break;
+		}
+		boff = (size_t)(off % s->bs);
+		n = s->bs - boff;
+		if (n > len - done)
+			n = len - done;
+		if (n > s->max_size - off)
+			n = (size_t)(s->max_size - off);
+		err = fw_buf_sub(bounce, 0, n, &part);
+		if (!err && fw_copy_in(part, fw_uptr_add(buf, done)))
+			err = -EFAULT;
+		if (err) {
+			ret = err;
+			break;
+		}
+		fw_mutex_lock(&ino->lock);
+		if (append)
+			off = ino->size; /* still the end? it may have grown */
+		if (append && off % s->bs != boff) {
+			fw_mutex_unlock(&ino->lock);
+			continue; /* another writer moved the end: redo */
+		}
+		err = write_block(ino, off, fw_buf_as_bytes(part));
+		if (!err && off + n > ino->size)
+			ino->size = off + n;
+		fw_mutex_unlock(&ino->lock);
+		if (err) {
+			ret = err;
+			break;
+		}
+		done += n;
+		off += n;
+	}
+	fw_buf_free(&bounce);
+	if (done) {
+		inode_touch(ino, false, true, true);
+		/* Writing drops set-user-ID (Linux file_remove_privs). */
+		if (ino->mode & (S_ISUID | S_ISGID))
+			ino->mode &= ~(uint32_t)S_ISUID;
+		err = ext2_write_inode(ino);
+		if (err && !ret)
+			ret = err;
+	}
+	*pos = off;
+	return done ? (long)done : ret;
+}
+
+int ext2_truncate(struct inode *ino, uint64_t size)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	int err = 0;
+
+	if (s->rdonly)
+		return -EROFS;
+	if (size > s->max_size)
+		return -EFBIG;
+	fw_mutex_lock(&ino->lock);
+	if (size < ino->size) {
+		err = ext2_trunc_blocks(ino, (size + s->bs - 1) / s->bs);
+		if (!err)
+			err = ext2_zero_tail(ino, size);
+	} else if (size > ino->size) {
+		err = ext2_zero_tail(ino, ino->size);
+	}
+	if (!err)
+		ino->size = size;
+	fw_mutex_unlock(&ino->lock);
+	if (err)
+		return err;
+	inode_touch(ino, false, true, true);
+	return ext2_write_inode(ino);
+}
+
+static int64_t ext2_llseek(struct file *f, int64_t off, int whence)
+{
+	struct inode *ino = f->path.inode;
+	int64_t base, size;
+
+	fw_mutex_lock(&ino->lock);
+	size = (int64_t)ino->size;
+	fw_mutex_unlock(&ino->lock);
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (int64_t)f->pos;
+		break;
+	case SEEK_END:
+		base = size;
+		break;
+	case SEEK_DATA:
+		if (off < 0 || off >= size)
+			return -ENXIO;
+		return off;
+	case SEEK_HOLE:
+		if (off < 0 || off >= size)
+			return -ENXIO;
+		return size;
+	default:
+		return -EINVAL;
+	}
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	return base + off;
+}
+
+const struct file_ops ext2_file_ops = {
+	.read = ext2_read,
+	.write = ext2_write,
+	.llseek = ext2_llseek,
+};

@@ -1,0 +1,419 @@
+/* services/fs/ext2/inode.c: the inode cache, reading and writing inodes,
+ * and eviction.
+ *
+ * Layer: services (safe C), ext2. One on-disk inode has at most one
+ * struct inode: ext2_iget looks in a per-superblock hash first. Directory
+ * entries hold no references (unlike tmpfs): an inode lives while files,
+ * cwds or path walks use it, and its last inode_put comes here (ext2_put)
+ * and decides under icache_lock, so a concurrent iget can never pick up an
+ * inode that is being evicted (Linux's atomic_dec_and_lock in iput). An
+ * evicted inode with no links left loses its blocks and its number then,
+ * so an unlinked file stays readable while open (POSIX).
+ *
+ * An inode is written into its inode-table block in the cache whenever it
+ * changes (the cache itself is write-back), under s->lock, which guards
+ * the bytes of inode-table blocks. */
+#include <fw/heap.h>
+#include <fw/log.h>
+
+#include "fs/ext2/ext2.h"
+#include "fs/chardev.h"
+#include "fs/tmpfs.h"
+
+static struct fw_list *bucket(struct ext2_sb *s, uint32_t ino)
+{
+	return &s->icache[ino % EXT2_ICACHE_BUCKETS];
+}
+
+/* Block and offset of inode ino's record. */
+static int locate(struct ext2_sb *s, uint32_t ino, uint32_t *blk, size_t *off)
+{
+	uint32_t g = (ino - 1) / s->ipg, idx = (ino - 1) % s->ipg;
+	uint64_t byte = (uint64_t)idx * s->inode_size;
+	uint32_t table = 0;
+	struct bref r;
+	size_t goff;
+	int err = ext2_gd_get(s, g, &r, &goff);
+
+	if (err)
+		return err;
+	err = fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), goff + GD_INODE_TABLE, &table);
+	bref_put(&r);
+	if (err)
+		return -EIO;
+	*blk = table + (uint32_t)(byte / s->bs);
+	*off = (size_t)(byte % s->bs);
+	if (!ext2_block_ok(s, *blk))
+		return ext2_corrupt(s, ino, "inode table block out of range", *blk);
+	return 0;
+}
+
+void ext2_set_ops(struct inode *ino)
+{
+	ino->iops = &ext2_iops;
+	if (S_ISDIR(ino->mode))
+		ino->fops = &tmpfs_dir_ops; /* getdents through iops->iterate */
+	else if (S_ISREG(ino->mode))
+		ino->fops = &ext2_file_ops;
+	else
+		ino->fops = NULL; /* chosen at open: chardev, FIFO */
+}
+
+static uint32_t get32(struct fw_bytes b, size_t off)
+{
+	uint32_t v = 0;
+
+	if (fw_bytes_get_u32_le(b, off, &v))
+		return 0;
+	return v;
+}
+
+static uint16_t get16(struct fw_bytes b, size_t off)
+{
+	uint16_t v = 0;
+
+	if (fw_bytes_get_u16_le(b, off, &v))
+		return 0;
+	return v;
+}
+
+static struct fs_time tsec(uint32_t s)
+{
+	struct fs_time t = { .sec = s, .nsec = 0 };
+
+	return t;
+}
+
+/* Fill ino and ei from the raw record. */
+static void parse_inode(struct inode *ino, struct ext2_inode_info *ei,
+			struct fw_bytes b)
+{
+	ino->mode = get16(b, I_MODE);
+	ino->uid = get16(b, I_UID) | (uint32_t)get16(b, I_UID_HIGH) << 16;
+	ino->gid = get16(b, I_GID) | (uint32_t)get16(b, I_GID_HIGH) << 16;
+	ino->nlink = get16(b, I_LINKS);
+	ino->size = get32(b, I_SIZE);
+	if (S_ISREG(ino->mode))
+		ino->size |= (uint64_t)get32(b, I_SIZE_HIGH) << 32;
+	ino->atime = tsec(get32(b, I_ATIME));
+	ino->ctime = tsec(get32(b, I_CTIME));
+	ino->mtime = tsec(get32(b, I_MTIME));
+	ei->dtime = get32(b, I_DTIME);
+	ei->blocks = get32(b, I_BLOCKS);
+	ei->flags = get32(b, I_FLAGS);
+	for (unsigned i = 0; i < EXT2_N_BLOCKS; i++)
+		ei->block[i] = get32(b, I_BLOCK + 4 * i);
+	ei->generation = get32(b, I_GENERATION);
+	ei->file_acl = get32(b, I_FILE_ACL);
+	ei->faddr = get32(b, I_FADDR);
+	for (unsigned i = 0; i < 4; i++)
+		if (fw_bytes_get_u8(b, 36 + i, &ei->osd1[i]))
+			ei->osd1[i] = 0;
+	if (S_ISCHR(ino->mode) || S_ISBLK(ino->mode)) {
+		uint32_t old = ei->block[0];
+
+		/* Linux old_decode_dev (8:8 bits) or new_decode_dev. */
+		ino->rdev = old ? dev_mkdev((old >> 8) & 0xff, old & 0xff)
+				: ei->block[1];
+	}
+}
+
+static struct ext2_inode_info *cache_find(struct ext2_sb *s, uint32_t ino)
+{
+	struct ext2_inode_info *ei;
+
+	FW_LIST_FOR_EACH(ei, bucket(s, ino), hnode)
+		if (ei->vfs->ino == ino)
+			return ei;
+	return NULL;
+}
+
+static struct inode *make_inode(struct ext2_sb *s, uint32_t ino, uint32_t mode)
+{
+	struct inode *vi = inode_alloc(s->vsb, mode);
+	struct ext2_inode_info *ei = FW_NEW(struct ext2_inode_info);
+
+	if (!vi || !ei) {
+		fw_free(ei);
+		if (vi)
+			inode_release(vi);
+		return NULL;
+	}
+	vi->ino = ino;
+	vi->ext2 = ei;
+	ei->vfs = vi;
+	return vi;
+}
+
+int ext2_iget(struct ext2_sb *s, uint32_t ino, struct inode **out)
+{
+	struct ext2_inode_info *ei;
+	struct inode *vi;
+	uint32_t blk;
+	size_t off;
+	struct bref r;
+	struct fw_bytes raw;
+	int err;
+
+	if ((ino != EXT2_ROOT_INO && ino < s->first_ino) || ino > s->inodes_count)
+		return ext2_corrupt(s, ino, "inode number out of range", ino);
+	fw_mutex_lock(&s->icache_lock);
+	ei = cache_find(s, ino);
+	if (ei) {
+		inode_get(ei->vfs);
+		*out = ei->vfs;
+		fw_mutex_unlock(&s->icache_lock);
+		return 0;
+	}
+	err = locate(s, ino, &blk, &off);
+	if (err)
+		goto out_unlock;
+	vi = make_inode(s, ino, 0);
+	if (!vi) {
+		err = -ENOMEM;
+		goto out_unlock;
+	}
+	fw_mutex_lock(&s->lock);
+	err = bcache_get(s->dev, blk, s->bs, true, &r);
+	if (!err) {
+		err = fw_bytes_sub(fw_buf_as_bytes(r.data), off, s->inode_size, &raw);
+		if (!err)
+			parse_inode(vi, vi->ext2, raw);
+		bref_put(&r);
+	}
+	fw_mutex_unlock(&s->lock);
+	if (!err && vi->nlink == 0)
+		err = ext2_corrupt(s, ino, "deleted inode referenced", 0);
+	if (!err && (vi->mode & S_IFMT) == 0)
+		err = ext2_corrupt(s, ino, "inode has no file type", vi->mode);
+	if (!err && (S_ISDIR(vi->mode) && (vi->size % s->bs || vi->size == 0)))
+		err = ext2_corrupt(s, ino, "directory size not a multiple of the block size",
+				   vi->size);
+	if (err) {
+		fw_free(vi->ext2);
+		vi->ext2 = NULL;
+		inode_release(vi);
+		goto out_unlock;
+	}
+	ext2_set_ops(vi);
+	fw_list_add_tail(bucket(s, ino), &vi->ext2->hnode);
+	*out = vi;
+out_unlock:
+	fw_mutex_unlock(&s->icache_lock);
+	return err;
+}
+
+int ext2_inew(struct ext2_sb *s, uint32_t ino, uint32_t mode,
+	      struct inode **out)
+{
+	struct inode *vi;
+
+	fw_mutex_lock(&s->icache_lock);
+	if (cache_find(s, ino)) {
+		fw_mutex_unlock(&s->icache_lock);
+		return ext2_corrupt(s, ino, "allocated inode is in use", ino);
+	}
+	vi = make_inode(s, ino, mode);
+	if (!vi) {
+		fw_mutex_unlock(&s->icache_lock);
+		return -ENOMEM;
+	}
+	vi->ext2->is_new = true;
+	fw_mutex_lock(&s->lock);
+	vi->ext2->generation = s->next_generation++;
+	fw_mutex_unlock(&s->lock);
+	ext2_set_ops(vi);
+	fw_list_add_tail(bucket(s, ino), &vi->ext2->hnode);
+	fw_mutex_unlock(&s->icache_lock);
+	*out = vi;
+	return 0;
+}
+
+/* A file over 2 GiB needs the large_file feature (Linux sets it). */
+static void need_large_file(struct ext2_sb *s)
+{
+	struct bref r;
+
+	if ((s->feat_ro & EXT2_FEATURE_RO_COMPAT_LARGE_FILE) || s->rev == 0)
+		return;
+	if (bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r))
+		return;
+	s->feat_ro |= EXT2_FEATURE_RO_COMPAT_LARGE_FILE;
+	if (!fw_buf_put_u32_le(r.data, SB_FEATURE_RO_COMPAT, s->feat_ro))
+		bref_dirty(&r);
+	bref_put(&r);
+}
+
+static int serialize(struct ext2_sb *s, struct inode *ino, struct fw_buf b)
+{
+	struct ext2_inode_info *ei = ino->ext2;
+	uint32_t blk[EXT2_N_BLOCKS];
+	int err = 0;
+
+	for (unsigned i = 0; i < EXT2_N_BLOCKS; i++)
+		blk[i] = ei->block[i];
+	if (S_ISCHR(ino->mode) || S_ISBLK(ino->mode)) {
+		unsigned maj = dev_major(ino->rdev), min = dev_minor(ino->rdev);
+
+		for (unsigned i = 0; i < EXT2_N_BLOCKS; i++)
+			blk[i] = 0;
+		if (maj < 256 && min < 256)
+			blk[0] = ino->rdev;
+		else
+			blk[1] = ino->rdev;
+	}
+	if (S_ISREG(ino->mode) && ino->size > 0x7fffffffull)
+		need_large_file(s);
+	err |= fw_buf_put_u16_le(b, I_MODE, (uint16_t)ino->mode);
+	err |= fw_buf_put_u16_le(b, I_UID, (uint16_t)ino->uid);
+	err |= fw_buf_put_u16_le(b, I_UID_HIGH, (uint16_t)(ino->uid >> 16));
+	err |= fw_buf_put_u16_le(b, I_GID, (uint16_t)ino->gid);
+	err |= fw_buf_put_u16_le(b, I_GID_HIGH, (uint16_t)(ino->gid >> 16));
+	err |= fw_buf_put_u16_le(b, I_LINKS, (uint16_t)ino->nlink);
+	err |= fw_buf_put_u32_le(b, I_SIZE, (uint32_t)ino->size);
+	err |= fw_buf_put_u32_le(b, I_SIZE_HIGH,
+				 S_ISREG(ino->mode) ? (uint32_t)(ino->size >> 32) : 0);
+	err |= fw_buf_put_u32_le(b, I_ATIME, (uint32_t)ino->atime.sec);
+	err |= fw_buf_put_u32_le(b, I_CTIME, (uint32_t)ino->ctime.sec);
+	err |= fw_buf_put_u32_le(b, I_MTIME, (uint32_t)ino->mtime.sec);
+	err |= fw_buf_put_u32_le(b, I_DTIME, ei->dtime);
+	err |= fw_buf_put_u32_le(b, I_BLOCKS, (uint32_t)ei->blocks);
+	err |= fw_buf_put_u32_le(b, I_FLAGS, ei->flags);
+	for (unsigned i = 0; i < EXT2_N_BLOCKS; i++)
+		err |= fw_buf_put_u32_le(b, I_BLOCK + 4 * i, blk[i]);
+	err |= fw_buf_put_u32_le(b, I_GENERATION, ei->generation);
+	err |= fw_buf_put_u32_le(b, I_FILE_ACL, ei->file_acl);
+	err |= fw_buf_put_u32_le(b, I_FADDR, ei->faddr);
+	for (unsigned i = 0; i < 4; i++)
+		err |= fw_buf_put_u8(b, 36 + i, ei->osd1[i]);
+	return err ? -EIO : 0;
+}
+
+int ext2_write_inode(struct inode *ino)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	struct ext2_inode_info *ei = ino->ext2;
+	uint32_t blk;
+	size_t off;
+	struct bref r;
+	struct fw_buf raw;
+	int err;
+
+	if (!ei)
+		return 0;
+	if (s->rdonly)
+		return -EROFS;
+	err = locate(s, (uint32_t)ino->ino, &blk, &off);
+	if (err)
+		return err;
+	fw_mutex_lock(&s->lock);
+	err = bcache_get(s->dev, blk, s->bs, true, &r);
+	if (!err) {
+		err = fw_buf_sub(r.data, off, s->inode_size, &raw);
+		if (!err && ei->is_new)
+			err = fw_buf_fill(raw, 0, s->inode_size, 0);
+		if (!err)
+			err = serialize(s, ino, raw);
+		if (!err) {
+			ei->is_new = false;
+			bref_dirty(&r);
+		}
+		bref_put(&r);
+	}
+	fw_mutex_unlock(&s->lock);
+	return err;
+}
+
+int ext2_release_xattr(struct ext2_sb *s, struct inode *ino)
+{
+	struct ext2_inode_info *ei = ino->ext2;
+	uint32_t blk = ei->file_acl, magic = 0, refs = 0;
+	struct bref r;
+	bool free_it = false;
+	int err;
+
+	if (!blk)
+		return 0;
+	ei->file_acl = 0;
+	if (ei->blocks >= s->bs / 512)
+		ei->blocks -= s->bs / 512;
+	if (!ext2_block_ok(s, blk))
+		return ext2_corrupt(s, ino->ino, "bad extended attribute block", blk);
+	fw_mutex_lock(&s->lock);
+	err = bcache_get(s->dev, blk, s->bs, true, &r);
+	if (!err) {
+		if (fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), 0, &magic) ||
+		    fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), EXT2_XATTR_REFCOUNT, &refs) ||
+		    magic != EXT2_XATTR_MAGIC) {
+			err = -EIO;
+		} else if (refs <= 1) {
+			free_it = true;
+		} else if (!fw_buf_put_u32_le(r.data, EXT2_XATTR_REFCOUNT, refs - 1)) {
+			bref_dirty(&r);
+		}
+		bref_put(&r);
+	}
+	fw_mutex_unlock(&s->lock);
+	if (err)
+		return ext2_corrupt(s, ino->ino, "bad extended attribute block", blk);
+	if (free_it)
+		ext2_free_block(s, blk);
+	return 0;
+}
+
+/* Does the inode keep data in blocks (not a fast symlink or device)? */
+static bool has_blocks(const struct ext2_sb *s, const struct inode *ino)
+{
+	uint64_t ea = ino->ext2->file_acl ? s->bs / 512 : 0;
+
+	if (S_ISLNK(ino->mode))
+		return ino->ext2->blocks > ea;
+	return S_ISREG(ino->mode) || S_ISDIR(ino->mode);
+}
+
+/* The last reference is gone and the inode is out of the cache. */
+static void evict(struct inode *ino)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	struct ext2_inode_info *ei = ino->ext2;
+
+	if (ino->nlink == 0 && !s->rdonly && !ei->bad) {
+		ei->dtime = (uint32_t)fs_now().sec;
+		if (has_blocks(s, ino) && ext2_trunc_blocks(ino, 0))
+			fw_warn("ext2 (%s): inode %llu: blocks not freed",
+				s->dev->name, (unsigned long long)ino->ino);
+		ino->size = 0;
+		if (ext2_release_xattr(s, ino))
+			fw_warn("ext2 (%s): inode %llu: attribute block not freed",
+				s->dev->name, (unsigned long long)ino->ino);
+		if (ext2_write_inode(ino) == 0)
+			ext2_free_ino(s, (uint32_t)ino->ino, S_ISDIR(ino->mode));
+	}
+	fw_free(ei);
+	ino->ext2 = NULL;
+	inode_release(ino);
+}
+
+void ext2_put(struct inode *ino)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	int r = atomic_load(&ino->refs);
+
+	/* Not the last reference: no lock needed. */
+	while (r > 1) {
+		if (atomic_compare_exchange_weak(&ino->refs, &r, r - 1))
+			return;
+	}
+	fw_mutex_lock(&s->icache_lock);
+	if (atomic_fetch_sub(&ino->refs, 1) != 1) {
+		fw_mutex_unlock(&s->icache_lock);
+		return;
+	}
+	if (ino->ext2)
+		fw_list_del(&ino->ext2->hnode);
+	fw_mutex_unlock(&s->icache_lock);
+	if (ino->ext2)
+		evict(ino);
+	else
+		inode_release(ino);
+}

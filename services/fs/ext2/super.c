@@ -1,0 +1,486 @@
+/* services/fs/ext2/super.c: mounting ext2, the superblock and group
+ * descriptors, statfs, sync and unmount.
+ *
+ * Layer: services (safe C), ext2. The superblock is read as the 1 KiB
+ * block 1 whatever the file system's block size (the cache slices its
+ * 4 KiB units), so its bytes are shared with the block-sized view of the
+ * same disk area. Mount checks everything later code relies on (block
+ * size, geometry, descriptor locations), so a corrupt image is refused
+ * with a log line instead of being trusted. Feature policy follows Linux
+ * ext2: unknown INCOMPAT features refuse the mount, unknown RO_COMPAT
+ * features mount read-only. The superblock's free counts are recomputed
+ * from the group descriptors at mount (as Linux's percpu counters are)
+ * and written back on every change, so a sync leaves them exact. */
+#include <fw/heap.h>
+#include <fw/log.h>
+#include <fw/string.h>
+
+#include "fs/ext2/ext2.h"
+
+static struct fw_mutex ext2_list_lock;
+static bool ext2_list_ready;
+static struct fw_list ext2_list = FW_LIST_HEAD_INIT(ext2_list);
+
+int ext2_corrupt(struct ext2_sb *s, uint64_t ino, const char *what,
+		 uint64_t val)
+{
+	fw_warn("ext2 (%s): inode %llu: %s (%llu): file system corrupted",
+		s->dev->name, (unsigned long long)ino, what,
+		(unsigned long long)val);
+	return -EIO;
+}
+
+/* Reference the block holding group g's descriptor; *off is its offset. */
+int ext2_gd_get(struct ext2_sb *s, uint32_t g, struct bref *r, size_t *off)
+{
+	uint64_t byte = (uint64_t)g * EXT2_GD_SIZE;
+	uint64_t blk = s->first_data_block + 1 + byte / s->bs;
+
+	*off = (size_t)(byte % s->bs);
+	return bcache_get(s->dev, blk, s->bs, true, r);
+}
+
+/* Write the free counts into the superblock. s->lock held. */
+void ext2_sb_counts_dirty(struct ext2_sb *s)
+{
+	struct bref r;
+
+	if (bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r))
+		return;
+	if (!fw_buf_put_u32_le(r.data, SB_FREE_BLOCKS, s->free_blocks) &&
+	    !fw_buf_put_u32_le(r.data, SB_FREE_INODES, s->free_inodes))
+		bref_dirty(&r);
+	bref_put(&r);
+}
+
+static bool is_power_of(uint32_t n, uint32_t base)
+{
+	while (n > 1 && n % base == 0)
+		n /= base;
+	return n == 1;
+}
+
+/* Does group g hold a superblock backup (and group descriptors)? */
+static bool bg_has_super(const struct ext2_sb *s, uint32_t g)
+{
+	if (!(s->feat_ro & EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER))
+		return true;
+	return g <= 1 || is_power_of(g, 3) || is_power_of(g, 5) ||
+	       is_power_of(g, 7);
+}
+
+static uint32_t sb_u32(struct fw_bytes b, size_t off)
+{
+	uint32_t v = 0;
+
+	if (fw_bytes_get_u32_le(b, off, &v))
+		return 0;
+	return v;
+}
+
+static uint16_t sb_u16(struct fw_bytes b, size_t off)
+{
+	uint16_t v = 0;
+
+	if (fw_bytes_get_u16_le(b, off, &v))
+		return 0;
+	return v;
+}
+
+static uint64_t max_file_size(const struct ext2_sb *s)
+{
+	uint64_t apb = s->apb;
+	uint64_t blocks = EXT2_NDIR + apb + apb * apb + apb * apb * apb;
+	/* i_blocks is 32 bits of 512-byte sectors (no huge_file): keep
+	 * data plus indirect blocks below 2^32 sectors (Linux
+	 * ext2_max_size). */
+	uint64_t sect_limit = ((1ull << 32) - 1) >> (s->log_bs - 9);
+	uint64_t meta = 1 + 1 + apb + 1 + apb + apb * apb;
+
+	if (sect_limit > meta && blocks > sect_limit - meta)
+		blocks = sect_limit - meta;
+	return blocks << s->log_bs;
+}
+
+/* Parse and check the superblock bytes. 0 or -EINVAL (logged). */
+static int parse_super(struct ext2_sb *s, struct fw_bytes b)
+{
+	const char *dn = s->dev->name;
+	uint32_t log = sb_u32(b, SB_LOG_BLOCK_SIZE);
+
+	if (sb_u16(b, SB_MAGIC) != EXT2_MAGIC) {
+		fw_warn("ext2 (%s): bad magic number in superblock", dn);
+		return -EINVAL;
+	}
+	s->rev = sb_u32(b, SB_REV_LEVEL);
+	if (s->rev == 0) {
+		s->first_ino = EXT2_GOOD_OLD_FIRST_INO;
+		s->inode_size = EXT2_GOOD_OLD_INODE_SIZE;
+	} else {
+		s->first_ino = sb_u32(b, SB_FIRST_INO);
+		s->inode_size = sb_u16(b, SB_INODE_SIZE);
+		s->feat_compat = sb_u32(b, SB_FEATURE_COMPAT);
+		s->feat_incompat = sb_u32(b, SB_FEATURE_INCOMPAT);
+		s->feat_ro = sb_u32(b, SB_FEATURE_RO_COMPAT);
+	}
+	if (s->feat_incompat & ~(uint32_t)EXT2_INCOMPAT_SUPP) {
+		fw_warn("ext2 (%s): couldn't mount because of unsupported optional features (%x)",
+			dn, s->feat_incompat & ~(uint32_t)EXT2_INCOMPAT_SUPP);
+		return -EINVAL;
+	}
+	if (s->feat_ro & ~(uint32_t)EXT2_RO_COMPAT_SUPP) {
+		fw_warn("ext2 (%s): unsupported optional features (%x): mounting read-only",
+			dn, s->feat_ro & ~(uint32_t)EXT2_RO_COMPAT_SUPP);
+		s->rdonly = true;
+	}
+	if (s->rev > 1) {
+		fw_warn("ext2 (%s): revision level too high, forcing read-only mode", dn);
+		s->rdonly = true;
+	}
+	if (log > 2) {
+		fw_warn("ext2 (%s): unsupported block size %u", dn, 1024u << (log & 15));
+		return -EINVAL;
+	}
+	s->log_bs = 10 + log;
+	s->bs = 1024u << log;
+	s->apb = s->bs / 4;
+	s->inodes_count = sb_u32(b, SB_INODES_COUNT);
+	s->blocks_count = sb_u32(b, SB_BLOCKS_COUNT);
+	s->r_blocks = sb_u32(b, SB_R_BLOCKS_COUNT);
+	s->first_data_block = sb_u32(b, SB_FIRST_DATA_BLOCK);
+	s->bpg = sb_u32(b, SB_BLOCKS_PER_GROUP);
+	s->ipg = sb_u32(b, SB_INODES_PER_GROUP);
+	if (s->inode_size < EXT2_GOOD_OLD_INODE_SIZE || s->inode_size > s->bs ||
+	    (s->inode_size & (s->inode_size - 1))) {
+		fw_warn("ext2 (%s): unsupported inode size %u", dn, s->inode_size);
+		return -EINVAL;
+	}
+	if (s->bpg == 0 || s->bpg > 8 * s->bs || s->ipg == 0 ||
+	    s->ipg > 8 * s->bs || s->first_data_block != (s->bs == 1024 ? 1u : 0u) ||
+	    s->blocks_count <= s->first_data_block + 1 || s->r_blocks > s->blocks_count ||
+	    s->first_ino < EXT2_GOOD_OLD_FIRST_INO || s->inodes_count < s->first_ino) {
+		fw_warn("ext2 (%s): bad geometry in superblock", dn);
+		return -EINVAL;
+	}
+	s->groups = (s->blocks_count - s->first_data_block + s->bpg - 1) / s->bpg;
+	if ((uint64_t)s->groups * s->ipg < s->inodes_count) {
+		fw_warn("ext2 (%s): inodes count %u exceeds the groups' %llu", dn,
+			s->inodes_count, (unsigned long long)s->groups * s->ipg);
+		return -EINVAL;
+	}
+	if ((uint64_t)s->blocks_count * s->bs > blkdev_bytes(s->dev)) {
+		fw_warn("ext2 (%s): bad geometry: block count %u exceeds size of device",
+			dn, s->blocks_count);
+		return -EINVAL;
+	}
+	s->gdb_count = (s->groups * EXT2_GD_SIZE + s->bs - 1) / s->bs;
+	s->itb_per_group = (s->ipg * s->inode_size + s->bs - 1) / s->bs;
+	s->max_size = max_file_size(s);
+	return 0;
+}
+
+/* Check every group descriptor's locations and sum the free counts. */
+static int check_descriptors(struct ext2_sb *s)
+{
+	uint64_t fb = 0, fi = 0;
+
+	for (uint32_t g = 0; g < s->groups; g++) {
+		uint32_t first = s->first_data_block + g * s->bpg;
+		uint32_t last = g == s->groups - 1 ? s->blocks_count - 1
+						   : first + s->bpg - 1;
+		uint32_t bb = 0, ib = 0, it = 0;
+		uint16_t nfb = 0, nfi = 0;
+		struct bref r;
+		size_t off;
+		int err = ext2_gd_get(s, g, &r, &off);
+
+		if (err)
+			return err;
+		err = fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), off + GD_BLOCK_BITMAP, &bb) |
+		      fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), off + GD_INODE_BITMAP, &ib) |
+		      fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), off + GD_INODE_TABLE, &it) |
+		      fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), off + GD_FREE_BLOCKS, &nfb) |
+		      fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), off + GD_FREE_INODES, &nfi);
+		bref_put(&r);
+		if (err || bb < first || bb > last || ib < first || ib > last ||
+		    it < first || it > last || last - it + 1 < s->itb_per_group) {
+			fw_warn("ext2 (%s): group descriptor %u: bitmap or inode table not in group",
+				s->dev->name, g);
+			return -EINVAL;
+		}
+		fb += nfb;
+		fi += nfi;
+	}
+	if (fb > s->blocks_count || fi > s->inodes_count) {
+		fw_warn("ext2 (%s): free counts in group descriptors exceed totals",
+			s->dev->name);
+		return -EINVAL;
+	}
+	s->free_blocks = (uint32_t)fb;
+	s->free_inodes = (uint32_t)fi;
+	return 0;
+}
+
+/* A mount of a read-write file system: count it, stamp the time. */
+static void stamp_mount(struct ext2_sb *s)
+{
+	struct bref r;
+	uint16_t cnt = 0;
+
+	if (bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r))
+		return;
+	if (!fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), SB_MNT_COUNT, &cnt) &&
+	    !fw_buf_put_u16_le(r.data, SB_MNT_COUNT, (uint16_t)(cnt + 1)) &&
+	    !fw_buf_put_u32_le(r.data, SB_MTIME, (uint32_t)fs_now().sec))
+		bref_dirty(&r);
+	bref_put(&r);
+}
+
+static int read_super(struct blkdev *d, bool rdonly, struct ext2_sb **out)
+{
+	struct ext2_sb *s = FW_NEW(struct ext2_sb);
+	struct bref r;
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->dev = d;
+	s->rdonly = rdonly || d->read_only;
+	fw_mutex_init(&s->lock, "ext2_sb");
+	fw_mutex_init(&s->icache_lock, "ext2_icache");
+	for (unsigned i = 0; i < EXT2_ICACHE_BUCKETS; i++)
+		fw_list_init(&s->icache[i]);
+	if (blkdev_bytes(d) < EXT2_SB_OFFSET + EXT2_SB_SIZE) {
+		fw_warn("ext2 (%s): device too small", d->name);
+		err = -EINVAL;
+		goto out_free;
+	}
+	err = bcache_get(d, 1, EXT2_SB_SIZE, true, &r);
+	if (err)
+		goto out_free;
+	err = parse_super(s, fw_buf_as_bytes(r.data));
+	s->next_generation = sb_u32(fw_buf_as_bytes(r.data), SB_WTIME);
+	bref_put(&r);
+	if (err)
+		goto out_free;
+	err = check_descriptors(s);
+	if (err)
+		goto out_free;
+	*out = s;
+	return 0;
+out_free:
+	fw_free(s);
+	return err;
+}
+
+void ext2_init(void)
+{
+	if (!ext2_list_ready) {
+		fw_mutex_init(&ext2_list_lock, "ext2_list");
+		ext2_list_ready = true;
+	}
+}
+
+int ext2_mount(struct blkdev *d, bool rdonly, struct superblock **out)
+{
+	struct superblock *vsb;
+	struct ext2_sb *s;
+	struct inode *root;
+	int err;
+
+	ext2_init();
+	fw_mutex_lock(&ext2_list_lock);
+	FW_LIST_FOR_EACH(s, &ext2_list, node) {
+		if (s->dev == d) {
+			/* Linux shares one superblock between mounts of a
+			 * device; mixing ro and rw would need per-mount
+			 * checks the VFS does not make yet. */
+			if (s->rdonly != (rdonly || d->read_only)) {
+				fw_mutex_unlock(&ext2_list_lock);
+				return -EBUSY;
+			}
+			s->mounts++;
+			*out = s->vsb;
+			fw_mutex_unlock(&ext2_list_lock);
+			return 0;
+		}
+	}
+	err = read_super(d, rdonly, &s);
+	if (err)
+		goto out_unlock;
+	vsb = FW_NEW(struct superblock);
+	if (!vsb) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	vsb->dev = d->rdev;
+	vsb->magic = EXT2_MAGIC;
+	vsb->fstype = "ext2";
+	vsb->sops = &ext2_super_ops;
+	vsb->ext2 = s;
+	vsb->rdonly = s->rdonly;
+	s->vsb = vsb;
+	err = ext2_iget(s, EXT2_ROOT_INO, &root);
+	if (!err && !S_ISDIR(root->mode)) {
+		fw_warn("ext2 (%s): root inode is not a directory", d->name);
+		inode_put(root);
+		err = -EINVAL;
+	}
+	if (err) {
+		fw_free(vsb);
+		goto out_free;
+	}
+	root->parent = root; /* ".." of a root is itself (no reference) */
+	vsb->root = root;
+	s->mounts = 1;
+	if (!s->rdonly) {
+		fw_mutex_lock(&s->lock);
+		ext2_sb_counts_dirty(s);
+		fw_mutex_unlock(&s->lock);
+		stamp_mount(s);
+	}
+	fw_list_add_tail(&ext2_list, &s->node);
+	fw_info("ext2 (%s): mounted %s, %u-byte blocks, %u groups", d->name,
+		s->rdonly ? "read-only" : "read-write", s->bs, s->groups);
+	*out = vsb;
+	fw_mutex_unlock(&ext2_list_lock);
+	return 0;
+out_free:
+	fw_free(s);
+out_unlock:
+	fw_mutex_unlock(&ext2_list_lock);
+	return err;
+}
+
+static int ext2_sync_fs(struct superblock *vsb)
+{
+	struct ext2_sb *s = vsb->ext2;
+	struct bref r;
+
+	if (!s->rdonly) {
+		fw_mutex_lock(&s->lock);
+		ext2_sb_counts_dirty(s);
+		if (!bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r)) {
+			if (!fw_buf_put_u32_le(r.data, SB_WTIME, (uint32_t)fs_now().sec))
+				bref_dirty(&r);
+			bref_put(&r);
+		}
+		fw_mutex_unlock(&s->lock);
+	}
+	return bcache_sync(s->dev);
+}
+
+int ext2_sync_all(void)
+{
+	struct ext2_sb *s;
+	int first = 0;
+
+	if (!ext2_list_ready)
+		return 0;
+	fw_mutex_lock(&ext2_list_lock);
+	FW_LIST_FOR_EACH(s, &ext2_list, node) {
+		int err = ext2_sync_fs(s->vsb);
+
+		if (err && !first)
+			first = err;
+	}
+	fw_mutex_unlock(&ext2_list_lock);
+	return first;
+}
+
+/* Inodes in the cache (icache_lock taken here). */
+static unsigned cached_inodes(struct ext2_sb *s)
+{
+	struct ext2_inode_info *ei;
+	unsigned n = 0;
+
+	fw_mutex_lock(&s->icache_lock);
+	for (unsigned i = 0; i < EXT2_ICACHE_BUCKETS; i++)
+		FW_LIST_FOR_EACH(ei, &s->icache[i], hnode)
+			n++;
+	fw_mutex_unlock(&s->icache_lock);
+	return n;
+}
+
+static void ext2_umount(struct superblock *vsb)
+{
+	struct ext2_sb *s = vsb->ext2;
+	int err;
+
+	fw_mutex_lock(&ext2_list_lock);
+	if (--s->mounts > 0) {
+		fw_mutex_unlock(&ext2_list_lock);
+		return;
+	}
+	err = ext2_sync_fs(vsb);
+	if (err)
+		fw_warn("ext2 (%s): write-back at unmount failed: %d", s->dev->name, err);
+	/* Nothing but the root in use: forget the file system, so the next
+	 * mount reads the disk afresh. Otherwise (a lazy unmount with open
+	 * files) it stays listed and a new mount shares it. The VFS objects
+	 * are not freed, as for tmpfs (detached mounts may still name the
+	 * superblock). */
+	if (cached_inodes(s) == 1 && atomic_load(&vsb->root->refs) == 1) {
+		fw_list_del(&s->node);
+		vsb->root->parent = NULL;
+		inode_put(vsb->root);
+		vsb->root = NULL;
+		err = bcache_sync(s->dev);
+		if (err)
+			fw_warn("ext2 (%s): write-back at unmount failed: %d",
+				s->dev->name, err);
+		bcache_drop_clean(s->dev);
+		fw_info("ext2 (%s): unmounted", s->dev->name);
+	}
+	fw_mutex_unlock(&ext2_list_lock);
+}
+
+static int ext2_statfs(struct superblock *vsb, struct linux_statfs *st)
+{
+	struct ext2_sb *s = vsb->ext2;
+	uint64_t overhead = s->first_data_block;
+	struct bref r;
+
+	/* Linux ext2_statfs without minix_df: superblock copies and
+	 * descriptor blocks, bitmaps and inode tables are overhead. */
+	for (uint32_t g = 0; g < s->groups; g++)
+		if (bg_has_super(s, g))
+			overhead += 1 + s->gdb_count;
+	overhead += (uint64_t)s->groups * (2 + s->itb_per_group);
+	st->f_type = EXT2_MAGIC;
+	st->f_bsize = s->bs;
+	st->f_frsize = s->bs;
+	st->f_blocks = s->blocks_count - overhead;
+	fw_mutex_lock(&s->lock);
+	st->f_bfree = s->free_blocks;
+	st->f_ffree = s->free_inodes;
+	fw_mutex_unlock(&s->lock);
+	st->f_bavail = st->f_bfree > s->r_blocks ? st->f_bfree - s->r_blocks : 0;
+	st->f_files = s->inodes_count;
+	st->f_namelen = EXT2_NAME_LEN;
+	if (!bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r)) {
+		uint64_t a = 0, b = 0, id;
+
+		if (!fw_bytes_get_u64_le(fw_buf_as_bytes(r.data), SB_UUID, &a) &&
+		    !fw_bytes_get_u64_le(fw_buf_as_bytes(r.data), SB_UUID + 8, &b)) {
+			id = a ^ b;
+			st->f_fsid[0] = (int32_t)(uint32_t)id;
+			st->f_fsid[1] = (int32_t)(uint32_t)(id >> 32);
+		}
+		bref_put(&r);
+	}
+	return 0;
+}
+
+static int ext2_write_inode_op(struct inode *ino)
+{
+	return ext2_write_inode(ino);
+}
+
+const struct super_ops ext2_super_ops = {
+	.put = ext2_put,
+	.write_inode = ext2_write_inode_op,
+	.statfs = ext2_statfs,
+	.sync = ext2_sync_fs,
+	.umount = ext2_umount,
+};
