@@ -7,8 +7,9 @@
 #   make check      the safe-C gate and the symbol gate over services/
 #   make tcb        line counts of the trusted framework vs the services
 #   make bench      microbenchmarks, this kernel vs Linux in the same QEMU
+#   make disk-clean rebuild the demo disk from disk/ at the next run
 #
-# Knobs: MEM= SMP= APPEND= QEMU_EXTRA= INITRD= DEBUG=0|1
+# Knobs: MEM= SMP= APPEND= QEMU_EXTRA= INITRD= DEBUG=0|1 DISK=path.img
 
 MEM      ?= 512
 SMP      ?= 2
@@ -16,6 +17,10 @@ APPEND   ?=
 QEMU_EXTRA ?=
 INITRD   ?=
 DEBUG    ?= 1
+# The disk `make run` attaches as /dev/vda: by default an ext2 image of the
+# disk/ folder, made once and then kept, so what a session writes to it is
+# there the next time.
+DISK     ?= $(BUILD)/disk.img
 
 BUILD    := build
 CC       := gcc
@@ -55,7 +60,7 @@ ISO    := $(BUILD)/os.iso
 KERNEL := $(BUILD)/kernel.elf
 DEPS   := $(BUILD)/.deps-ok
 
-.PHONY: all run debug test check tcb bench unit lint integration clean deps
+.PHONY: all run debug test check tcb bench unit lint integration clean deps disk-clean
 all: $(ISO)
 
 $(DEPS): tools/deps.sh
@@ -110,14 +115,26 @@ FORCE:
 QEMU := qemu-system-x86_64 -machine q35 -cpu max -m $(MEM) -smp $(SMP) \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
-run: $(ISO)
-	@echo "Booting $(ISO) (quit QEMU with Ctrl-A X)"
-	$(QEMU) -nographic -cdrom $(ISO) $(QEMU_EXTRA)
+# The demo disk: 32 MiB, 1 KiB blocks, Debian's default ext2 features.
+$(BUILD)/disk.img: | $(DEPS)
+	@mkdir -p $(BUILD)
+	PATH="$$PATH:/sbin:/usr/sbin" mkfs.ext2 -q -F -b 1024 -L framekernel \
+		-d disk $@ 32M
 
-debug: $(ISO)
+disk-clean:
+	rm -f $(BUILD)/disk.img
+
+QEMU_DEVICES = -boot d -drive file=$(DISK),if=none,format=raw,id=vda \
+	-device virtio-blk-pci,drive=vda -device virtio-rng-pci
+
+run: $(ISO) $(DISK)
+	@echo "Booting $(ISO) with $(DISK) as /dev/vda (quit QEMU with Ctrl-A X)"
+	$(QEMU) -nographic -cdrom $(ISO) $(QEMU_DEVICES) $(QEMU_EXTRA)
+
+debug: $(ISO) $(DISK)
 	@echo "QEMU is halted with a gdb stub on localhost:1234. In another terminal:"
 	@echo "  gdb $(KERNEL) -ex 'target remote localhost:1234'"
-	$(QEMU) -nographic -cdrom $(ISO) -s -S $(QEMU_EXTRA)
+	$(QEMU) -nographic -cdrom $(ISO) $(QEMU_DEVICES) -s -S $(QEMU_EXTRA)
 
 check: $(SERVICES_OBJ) | $(DEPS)
 	$(PY) tools/gate/check_services.py --cflags "$(SERVICES_CFLAGS)" $(SERVICES_C)

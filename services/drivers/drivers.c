@@ -14,4 +14,5 @@ void drivers_init(void)
 		fw_err("drivers: no block-cache flusher: dirty blocks are "
 		       "written only by sync");
 	virtio_blk_probe();
+	virtio_rng_probe();
 }

@@ -12,8 +12,10 @@
  * the timing jitter of a few thousand clock reads, and every request mixes
  * in the current clock. That is enough for hash-table seeds, stack
  * canaries against accidents and mktemp names, NOT against an attacker who
- * can guess the boot time. The framework should grow an fw_entropy API
- * (RDSEED, virtio-rng) and this file should take it. */
+ * can guess the boot time. When a virtio-rng device is present, its
+ * driver mixes 64 bytes from the host into the key at boot and once a
+ * minute (random_add_entropy), which makes the output as good as the
+ * host's /dev/urandom. */
 #include <fw/sync.h>
 #include <fw/time.h>
 #include <fw/uaccess.h>
@@ -86,6 +88,24 @@ static void seed_locked(void)
 		random_state.key[i] ^= (uint32_t)(acc >> 17) ^ (uint32_t)acc;
 	}
 	random_state.seeded = true;
+}
+
+static void rekey(void);
+
+void random_add_entropy(struct fw_bytes in)
+{
+	fw_spin_lock(&random_lock);
+	if (!random_state.seeded)
+		seed_locked();
+	for (size_t i = 0; i + 4 <= fw_bytes_len(in); i += 4) {
+		uint32_t w = 0;
+
+		if (fw_bytes_get_u32_le(in, i, &w))
+			break;
+		random_state.key[(i / 4) % 8] ^= w;
+	}
+	fw_spin_unlock(&random_lock);
+	rekey();
 }
 
 /* Produce one 64-byte block, mixing the clock into the nonce. */

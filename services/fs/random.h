@@ -9,6 +9,8 @@
 #include <fw/bytes.h>
 #include <fw/uaccess.h>
 
+/* Mix bytes from an entropy source (virtio-rng) into the key. */
+void random_add_entropy(struct fw_bytes in);
 /* Fill a kernel buffer with random bytes. */
 void random_bytes(struct fw_buf out);
 /* Copy len random bytes to user memory: len, or -EFAULT if nothing was
