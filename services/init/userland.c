@@ -14,7 +14,6 @@
 #include <fw/string.h>
 #include <fw/vmspace.h>
 #include "fs/vfs.h"
-#include "block/bcache.h"
 #include "drivers/drivers.h"
 #include "init/init.h"
 #include "lib/kpath.h"
@@ -35,7 +34,10 @@ void proc_init_exited(int status)
 
 void proc_sync_all(void)
 {
-	bcache_sync_all();
+	int err = vfs_sync_all();
+
+	if (err)
+		fw_err("sync: writing back failed (%d)", err);
 }
 
 static void register_syscalls(void)
