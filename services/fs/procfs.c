@@ -107,8 +107,9 @@ static const struct procfs_entry entries[] = {
 	{ "version", PK_VERSION, REG },
 	{ "filesystems", PK_FILESYSTEMS, REG },
 	{ "stat", PK_STAT, REG },
+	{ "cmdline", PK_CMDLINE, REG },
 	{ "sys", PK_SYS, DIR },
-#define ROOT_N 11
+#define ROOT_N 12
 #define SYS_FIRST (ROOT_FIRST + ROOT_N)
 	{ "kernel", PK_SYS_KERNEL, DIR },
 #define SYS_N 1

@@ -44,6 +44,7 @@ enum procfs_kind {
 	PK_LOADAVG,
 	PK_MOUNTS_LINK,		/* /proc/mounts -> self/mounts */
 	PK_VERSION,
+	PK_CMDLINE,
 	PK_FILESYSTEMS,
 	PK_STAT,
 	PK_SYS,			/* /proc/sys */

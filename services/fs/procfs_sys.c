@@ -11,6 +11,7 @@
 #include <fw/heap.h>
 #include <fw/string.h>
 #include <fw/time.h>
+#include <fw/boot.h>
 #include <fw/version.h>
 
 #include "fs/mount.h"
@@ -263,6 +264,9 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 	case PK_VERSION:
 		procfs_printf(s, "Linux version " KERNEL_RELEASE
 				 " (framekernel) (gcc) " KERNEL_UTS_VERSION "\n");
+		return 0;
+	case PK_CMDLINE:
+		procfs_printf(s, "%s\n", fw_boot_cmdline());
 		return 0;
 	case PK_FILESYSTEMS:
 		/* What mount(2) accepts (vfs_get_sb), plus pipefs as Linux. */

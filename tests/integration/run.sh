@@ -25,7 +25,7 @@ boot() {
 	timeout "$secs" qemu-system-x86_64 -machine q35 -cpu max -m 512 -smp "$smp" \
 		-no-reboot -display none -serial "file:$out/$name.log" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" \
-		>"$out/$name.qemu.log" 2>&1
+		-boot d ${BOOT_QEMU_ARGS:-} >"$out/$name.qemu.log" 2>&1
 	rc=$?
 	return 0
 }
@@ -138,5 +138,8 @@ if make -s ISO="$out/session.iso" APPEND="fw.exit=isa" INITRD= "$out/session.iso
 else
 	fail "integration.session.build" "see $out/session.build.log"
 fi
+
+# 8. Disks: virtio-blk and ext2 (tests/integration/disk.sh).
+. tests/integration/disk.sh
 
 exit $status
