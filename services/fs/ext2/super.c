@@ -416,10 +416,11 @@ static void ext2_umount(struct superblock *vsb)
 	if (err)
 		fw_warn("ext2 (%s): write-back at unmount failed: %d", s->dev->name, err);
 	/* Nothing but the root in use: forget the file system, so the next
-	 * mount reads the disk afresh. Otherwise (a lazy unmount with open
-	 * files) it stays listed and a new mount shares it. The VFS objects
-	 * are not freed, as for tmpfs (detached mounts may still name the
-	 * superblock). */
+	 * mount reads the disk afresh, and free it (the detached mount
+	 * object still names the superblock, but nothing reaches that mount
+	 * any more: no file, cwd or inode of it is left). Otherwise (a lazy
+	 * unmount with files open) it stays listed and a new mount shares
+	 * it. */
 	if (cached_inodes(s) == 1 && atomic_load(&vsb->root->refs) == 1) {
 		fw_list_del(&s->node);
 		vsb->root->parent = NULL;
@@ -431,6 +432,8 @@ static void ext2_umount(struct superblock *vsb)
 				s->dev->name, err);
 		bcache_drop_clean(s->dev);
 		fw_info("ext2 (%s): unmounted", s->dev->name);
+		fw_free(vsb);
+		fw_free(s);
 	}
 	fw_mutex_unlock(&ext2_list_lock);
 }

@@ -1,0 +1,932 @@
+/* tests/unit/ext2_test.c: the ext2 file system against e2fsprogs.
+ *
+ * Layer: host unit test of services/fs/ext2 with the real block cache
+ * (services/block/bcache.c) over an image file. Images are made by
+ * mkfs.ext2 -d from a directory written here (1, 2 and 4 KiB blocks,
+ * Debian's default features: ext_attr, resize_inode, dir_index, filetype,
+ * sparse_super, large_file); the test mounts them through ext2_mount,
+ * checks what it reads against what it wrote, changes them through the
+ * inode_ops and file ops the VFS calls, unmounts (write-back), and runs
+ * `e2fsck -fn`, which must find nothing (exit status 0). Corrupt images
+ * (bad magic, unsupported features, bad rec_len, block and inode numbers
+ * out of range, deleted inodes referenced, random damage) must fail
+ * cleanly with -EIO/-EINVAL and a log line, never crash (ASan/UBSan).
+ *
+ * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext2/namei.c services/fs/ext2/file.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+/* The kernel's uapi.h first: the host's headers then keep their own
+ * definitions of the names both have (FD_SETSIZE...) quietly. */
+#include "fs/ext2/ext2.h"
+#include "proc/proc.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "fw_host_ext2.h"
+
+#define TMP "build/unit/ext2"
+#define GIB (1024ull * 1024 * 1024)
+
+static struct blkdev disks[128];
+static int ndisks;
+static const struct cred root_cred;
+static char cmd[1024];
+
+static int sh(const char *fmt, ...) FW_PRINTF(1, 2);
+static int sh(const char *fmt, ...)
+{
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	if (st == -1)
+		return -1;
+	return (st >> 8) & 0xff;
+}
+
+static uint8_t pat(uint64_t i, unsigned seed)
+{
+	return (uint8_t)((i * 7 + (i >> 12) * 13 + seed) & 0xff);
+}
+
+/* Write a pattern file of len bytes on the host. */
+static void host_file(const char *path, size_t len, unsigned seed)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		abort();
+	for (size_t i = 0; i < len; i++)
+		fputc(pat(i, seed), f);
+	fclose(f);
+}
+
+static int mkimg(const char *img, unsigned bs, const char *src, unsigned kb)
+{
+	return sh("rm -f %s && mkfs.ext2 -q -F -b %u %s%s %s %uk >/dev/null 2>&1",
+		  img, bs, src ? "-d " : "", src ? src : "", img, kb);
+}
+
+static int fsck(const char *img)
+{
+	int st = sh("e2fsck -fn %s >%s.fsck 2>&1", img, img);
+
+	if (st != 0)
+		sh("cat %s.fsck >&2", img);
+	return st;
+}
+
+static struct blkdev *disk(const char *img)
+{
+	struct blkdev *d = &disks[ndisks++];
+
+	if (host_disk_open(d, img, "img"))
+		abort();
+	return d;
+}
+
+/* Unmount: write back and forget; the test must hold no inodes. */
+static void umount_fs(struct superblock *sb)
+{
+	struct blkdev *d = sb->ext2->dev;
+
+	sb->sops->umount(sb);
+	bcache_drop_clean(d);
+	host_disk_close(d);
+}
+
+static struct kname kn(const char *s)
+{
+	struct kname n;
+
+	memset(&n, 0, sizeof(n));
+	snprintf(n.s, sizeof(n.s), "%s", s);
+	return n;
+}
+
+/* Walk a relative path from the root; referenced inode or NULL and *err. */
+static struct inode *walk(struct superblock *sb, const char *path, int *err)
+{
+	struct inode *cur = sb->root;
+	char buf[512], *save = NULL, *tok;
+
+	inode_get(cur);
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		struct kname n = kn(tok);
+		struct inode *next;
+		int e = cur->iops->lookup(cur, &n, &next);
+
+		inode_put(cur);
+		if (e) {
+			*err = e;
+			return NULL;
+		}
+		cur = next;
+	}
+	*err = 0;
+	return cur;
+}
+
+static long rd(struct inode *ino, uint64_t off, void *buf, size_t len)
+{
+	struct file f;
+
+	memset(&f, 0, sizeof(f));
+	f.path.inode = ino;
+	return ino->fops->read(&f, fw_uptr((uint64_t)(uintptr_t)buf), len, &off);
+}
+
+static long wr(struct inode *ino, uint64_t off, const void *buf, size_t len)
+{
+	struct file f;
+
+	memset(&f, 0, sizeof(f));
+	f.path.inode = ino;
+	return ino->fops->write(&f, fw_uptr((uint64_t)(uintptr_t)buf), len, &off);
+}
+
+/* Write len pattern bytes at off in chunks of step. */
+static int wr_pat(struct inode *ino, uint64_t off, size_t len, unsigned seed,
+		  size_t step)
+{
+	uint8_t *b = malloc(step);
+
+	for (size_t done = 0; done < len; done += step) {
+		size_t n = len - done < step ? len - done : step;
+
+		for (size_t i = 0; i < n; i++)
+			b[i] = pat(done + i, seed);
+		if (wr(ino, off + done, b, n) != (long)n) {
+			free(b);
+			return -1;
+		}
+	}
+	free(b);
+	return 0;
+}
+
+/* Does the file hold the pattern at [off, off+len)? */
+static bool rd_pat(struct inode *ino, uint64_t off, size_t len, unsigned seed)
+{
+	uint8_t *b = malloc(len + 1);
+	bool ok = rd(ino, off, b, len) == (long)len;
+
+	for (size_t i = 0; ok && i < len; i++)
+		ok = b[i] == pat(i, seed);
+	free(b);
+	return ok;
+}
+
+static bool rd_zero(struct inode *ino, uint64_t off, size_t len)
+{
+	uint8_t *b = malloc(len);
+	bool ok = rd(ino, off, b, len) == (long)len;
+
+	for (size_t i = 0; ok && i < len; i++)
+		ok = b[i] == 0;
+	free(b);
+	return ok;
+}
+
+static int mk(struct inode *dir, const char *name, uint32_t mode,
+	      struct inode **out)
+{
+	struct kname n = kn(name);
+
+	return dir->iops->create(dir, &n, mode, 0, &root_cred, out);
+}
+
+static int rm(struct inode *dir, const char *name)
+{
+	struct kname n = kn(name);
+
+	return dir->iops->unlink(dir, &n);
+}
+
+struct names {
+	int count;
+	char seen[64][64];
+	bool ok;
+};
+
+static bool collect(struct dir_ctx *ctx, const struct kname *name,
+		    uint64_t ino, unsigned dtype, uint64_t next)
+{
+	struct names *n = (struct names *)(uintptr_t)ctx->buf.addr;
+
+	(void)ino;
+	(void)dtype;
+	(void)next;
+	if (n->count < 64)
+		snprintf(n->seen[n->count], 64, "%s", name->s);
+	n->count++;
+	return true;
+}
+
+static int list(struct inode *dir, struct names *n)
+{
+	struct dir_ctx ctx = { .emit = collect };
+	uint64_t pos = 0;
+
+	memset(n, 0, sizeof(*n));
+	ctx.buf = fw_uptr((uint64_t)(uintptr_t)n);
+	return dir->iops->iterate(dir, &pos, &ctx);
+}
+
+static bool listed(const struct names *n, const char *name)
+{
+	for (int i = 0; i < n->count && i < 64; i++)
+		if (!strcmp(n->seen[i], name))
+			return true;
+	return false;
+}
+
+static char long_target[200];
+static struct kpath kpath_buf;
+
+/* The source tree for the read tests. */
+static void make_src(const char *dir)
+{
+	char p[256];
+
+	sh("rm -rf %s && mkdir -p %s/sub/deeper", dir, dir);
+	snprintf(p, sizeof(p), "%s/hello", dir);
+	host_file(p, 0, 0);
+	sh("printf 'hello\\n' > %s/hello", dir);
+	snprintf(p, sizeof(p), "%s/big", dir);
+	host_file(p, 300000, 1);
+	snprintf(p, sizeof(p), "%s/sub/deeper/x", dir);
+	host_file(p, 5000, 2);
+	sh("ln -s hello %s/fastlink && ln -s %s %s/slowlink && ln %s/hello %s/sub/h2 && : > %s/empty",
+	   dir, long_target, dir, dir, dir, dir);
+	sh("truncate -s 3221225472 %s/sparse && printf END | dd of=%s/sparse bs=1 seek=3221225469 conv=notrunc 2>/dev/null",
+	   dir, dir);
+	sh("chmod 0751 %s/sub && chmod 0600 %s/big", dir, dir);
+}
+
+static void check_read(unsigned bs)
+{
+	char img[64], src[64], buf[64];
+	struct superblock *sb;
+	struct inode *ino;
+	struct kpath *kp = &kpath_buf;
+	struct names n;
+	int err;
+
+	snprintf(img, sizeof(img), TMP "/read%u.img", bs);
+	snprintf(src, sizeof(src), TMP "/src%u", bs);
+	make_src(src);
+	CHECK(mkimg(img, bs, src, 8192) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	CHECK(sb->ext2->bs == bs);
+
+	ino = walk(sb, "hello", &err);
+	CHECK(ino && ino->size == 6 && ino->nlink == 2 && S_ISREG(ino->mode));
+	CHECK(rd(ino, 0, buf, sizeof(buf)) == 6 && !memcmp(buf, "hello\n", 6));
+	inode_put(ino);
+	ino = walk(sb, "sub/h2", &err);
+	CHECK(ino && ino->size == 6);
+	inode_put(ino);
+	ino = walk(sb, "big", &err);
+	CHECK(ino && ino->size == 300000 && (ino->mode & 07777) == 0600);
+	CHECK(rd_pat(ino, 0, 300000, 1));
+	inode_put(ino);
+	ino = walk(sb, "sub/deeper/x", &err);
+	CHECK(ino && rd_pat(ino, 0, 5000, 2));
+	CHECK(ino->parent == NULL); /* regular files have none */
+	inode_put(ino);
+	ino = walk(sb, "sub", &err);
+	CHECK(ino && S_ISDIR(ino->mode) && (ino->mode & 07777) == 0751 && ino->nlink == 3);
+	inode_put(ino);
+	ino = walk(sb, "fastlink", &err);
+	CHECK(ino && S_ISLNK(ino->mode) && ino->iops->readlink(ino, kp) == 0 &&
+	      !strcmp(kp->s, "hello"));
+	inode_put(ino);
+	ino = walk(sb, "slowlink", &err);
+	CHECK(ino && ino->iops->readlink(ino, kp) == 0 && !strcmp(kp->s, long_target));
+	inode_put(ino);
+	ino = walk(sb, "sparse", &err);
+	CHECK(ino && ino->size == 3221225472ull);
+	CHECK(rd(ino, 3221225469ull, buf, 10) == 3 && !memcmp(buf, "END", 3));
+	CHECK(rd_zero(ino, 1000000000ull, 10000));
+	inode_put(ino);
+	ino = walk(sb, "nothere", &err);
+	CHECK(!ino && err == -ENOENT);
+	CHECK(list(sb->root, &n) == 0);
+	CHECK(listed(&n, ".") && listed(&n, "..") && listed(&n, "hello") &&
+	      listed(&n, "lost+found") && listed(&n, "sparse") && listed(&n, "sub"));
+	CHECK(n.count == 10);
+	{
+		struct linux_statfs st;
+		unsigned long long fb = 0, ic = 0, fi = 0;
+		FILE *f;
+
+		memset(&st, 0, sizeof(st));
+		CHECK(sb->sops->statfs(sb, &st) == 0);
+		sh("dumpe2fs -h %s 2>/dev/null | grep -E '^(Free blocks|Inode count|Free inodes):' | awk -F: '{print $2}' > %s.df",
+		   img, img);
+		snprintf(buf, sizeof(buf), "%s.df", img);
+		f = fopen(buf, "r");
+		CHECK(f && fscanf(f, "%llu %llu %llu", &ic, &fb, &fi) == 3);
+		fclose(f);
+		CHECKF(st.f_bfree == fb && st.f_files == ic && st.f_ffree == fi,
+		       "statfs %llu %llu %llu vs dumpe2fs %llu %llu %llu",
+		       (unsigned long long)st.f_bfree, (unsigned long long)st.f_files,
+		       (unsigned long long)st.f_ffree, fb, ic, fi);
+		CHECK(st.f_type == 0xEF53 && st.f_bsize == bs && st.f_namelen == 255);
+		CHECK(st.f_bavail <= st.f_bfree && st.f_blocks < 8192u * 1024 / bs);
+	}
+	umount_fs(sb);
+	CHECK(fsck(img) == 0);
+}
+
+static void t_read_1k(void) { check_read(1024); }
+static void t_read_2k(void) { check_read(2048); }
+static void t_read_4k(void) { check_read(4096); }
+
+static void check_write(unsigned bs)
+{
+	char img[64];
+	struct superblock *sb;
+	struct inode *root, *a, *b, *big, *huge, *d1, *d2, *x, *e, *t, *ino;
+	struct kpath *kp = &kpath_buf;
+	struct kname n1, n2;
+	struct names n;
+	uint32_t nr;
+	uint64_t free0;
+	int err;
+	uint64_t far = 5 * GIB + 100;
+
+	snprintf(img, sizeof(img), TMP "/write%u.img", bs);
+	CHECK(mkimg(img, bs, NULL, 16384) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	root = sb->root;
+	free0 = sb->ext2->free_blocks;
+
+	/* small, medium (indirect) and sparse huge (triple indirect) files */
+	CHECK(mk(root, "a", S_IFREG | 0644, &a) == 0);
+	CHECK(wr_pat(a, 0, 10000, 3, 999) == 0 && a->size == 10000);
+	CHECK(rd_pat(a, 0, 10000, 3));
+	CHECK(mk(root, "a", S_IFREG | 0644, &ino) == -EEXIST);
+	CHECK(mk(root, "big", S_IFREG | 0644, &big) == 0);
+	CHECK(wr_pat(big, 0, 1048576 + 123, 4, 7000) == 0);
+	CHECK(rd_pat(big, 0, 1048576 + 123, 4));
+	CHECK(mk(root, "huge", S_IFREG | 0644, &huge) == 0);
+	CHECK(wr_pat(huge, far, 4096, 5, 4096) == 0);
+	CHECK(wr_pat(huge, 70ull << 20, 10, 6, 10) == 0);
+	CHECK(huge->size == far + 4096);
+	CHECK(rd_pat(huge, far, 4096, 5) && rd_pat(huge, 70ull << 20, 10, 6));
+	CHECK(rd_zero(huge, 4 * GIB, 8192) && rd_zero(huge, 0, 4096));
+	/* truncate down through the indirect levels, then up again */
+	CHECK(huge->iops->truncate(huge, 80ull << 20) == 0);
+	CHECK(rd_pat(huge, 70ull << 20, 10, 6) && rd_zero(huge, (80ull << 20) - 100, 100));
+	CHECK(huge->iops->truncate(huge, 1000) == 0 && huge->size == 1000);
+	CHECK(huge->ext2->blocks == 0); /* nothing was below 1000 */
+	CHECK(huge->iops->truncate(huge, 3 * GIB) == 0 && rd_zero(huge, 0, 10000));
+	CHECK(big->iops->truncate(big, 5000) == 0 && big->size == 5000);
+	CHECK(rd_pat(big, 0, 5000, 4) && big->iops->truncate(big, 9000) == 0);
+	CHECK(rd_zero(big, 5000, 4000)); /* the old bytes past 5000 are gone */
+	CHECK(big->ext2->blocks == (uint64_t)((9000 + bs - 1) / bs) * (bs / 512) ||
+	      big->ext2->blocks == (uint64_t)((5000 + bs - 1) / bs) * (bs / 512));
+
+	/* directories, rename across directories, ".." */
+	CHECK(mk(root, "d1", S_IFDIR | 0755, &d1) == 0 && root->nlink == 4);
+	CHECK(mk(d1, "d2", S_IFDIR | 0700, &d2) == 0 && d1->nlink == 3);
+	CHECK(mk(d2, "x", S_IFREG | 0644, &x) == 0 && wr_pat(x, 0, 100, 7, 100) == 0);
+	n1 = kn("d2");
+	n2 = kn("d2moved");
+	CHECK(root->iops->rename(d1, &n1, root, &n2, 0) == 0);
+	CHECK(d1->nlink == 2 && root->nlink == 5 && d2->parent == root);
+	n1 = kn("..");
+	CHECK(ext2_dir_find(d2, &n1, &nr, NULL) == 0 && nr == EXT2_ROOT_INO);
+	ino = walk(sb, "d2moved/x", &err);
+	CHECK(ino == x);
+	inode_put(ino);
+	/* rename a file over another: the old target goes */
+	CHECK(mk(root, "b", S_IFREG | 0644, &b) == 0 && wr_pat(b, 0, 3000, 8, 3000) == 0);
+	n1 = kn("a");
+	n2 = kn("b");
+	CHECK(root->iops->rename(root, &n1, root, &n2, RENAME_NOREPLACE) == -EEXIST);
+	CHECK(root->iops->rename(root, &n1, root, &n2, RENAME_EXCHANGE) == -EINVAL);
+	CHECK(root->iops->rename(root, &n1, root, &n2, 0) == 0 && b->nlink == 0);
+	inode_put(b);
+	ino = walk(sb, "b", &err);
+	CHECK(ino == a && rd_pat(ino, 0, 10000, 3));
+	inode_put(ino);
+	ino = walk(sb, "a", &err);
+	CHECK(!ino && err == -ENOENT);
+	/* rename a directory over an empty one in another directory */
+	CHECK(mk(d1, "empty", S_IFDIR | 0755, &e) == 0 && d1->nlink == 3);
+	n1 = kn("d2moved");
+	n2 = kn("empty");
+	CHECK(root->iops->rename(root, &n1, d1, &n2, 0) == 0);
+	CHECK(e->nlink == 0 && d1->nlink == 3 && root->nlink == 4 && d2->parent == d1);
+	inode_put(e);
+	n1 = kn("..");
+	CHECK(ext2_dir_find(d2, &n1, &nr, NULL) == 0 && nr == d1->ino);
+	/* hard links */
+	n1 = kn("alink");
+	CHECK(root->iops->link(d1, &n1, a) == 0 && a->nlink == 2);
+	CHECK(rm(root, "b") == 0 && a->nlink == 1);
+	ino = walk(sb, "d1/alink", &err);
+	CHECK(ino == a);
+	inode_put(ino);
+	/* symlinks */
+	snprintf(kp->s, sizeof(kp->s), "d1/alink");
+	n1 = kn("fast");
+	CHECK(root->iops->symlink(root, &n1, kp, &root_cred, &ino) == 0);
+	inode_put(ino);
+	snprintf(kp->s, sizeof(kp->s), "%s", long_target);
+	n1 = kn("slow");
+	CHECK(root->iops->symlink(root, &n1, kp, &root_cred, &ino) == 0);
+	inode_put(ino);
+	/* many entries: several directory blocks, holes in them, reuse */
+	for (int i = 0; i < 300; i++) {
+		char nm[64];
+
+		snprintf(nm, sizeof(nm), "a_rather_long_file_name_number_%04d", i);
+		CHECK(mk(d1, nm, S_IFREG | 0644, &ino) == 0);
+		if (i % 10 == 5)
+			CHECK(wr_pat(ino, 0, 100 + (size_t)i, 9, 50) == 0);
+		inode_put(ino);
+	}
+	CHECK(d1->size > bs);
+	for (int i = 0; i < 300; i += 2) {
+		char nm[64];
+
+		snprintf(nm, sizeof(nm), "a_rather_long_file_name_number_%04d", i);
+		CHECK(rm(d1, nm) == 0);
+	}
+	for (int i = 0; i < 300; i += 4) {
+		char nm[64];
+
+		snprintf(nm, sizeof(nm), "new_%d", i);
+		CHECK(mk(d1, nm, S_IFREG | 0644, &ino) == 0);
+		inode_put(ino);
+	}
+	CHECK(list(d1, &n) == 0 && n.count == 2 + 2 + 150 + 75);
+	/* rmdir */
+	CHECK(mk(root, "e", S_IFDIR | 0755, &e) == 0 && mk(e, "f", S_IFREG, &ino) == 0);
+	inode_put(ino);
+	CHECK(rm(root, "e") == -ENOTEMPTY && rm(e, "f") == 0 && rm(root, "e") == 0);
+	CHECK(e->nlink == 0);
+	inode_put(e);
+	/* metadata written by the VFS (chmod, chown, utimes) */
+	a->mode = S_IFREG | 04750;
+	a->uid = 1000;
+	a->gid = 70000;
+	a->mtime.sec = 1234567890;
+	CHECK(sb->sops->write_inode(a) == 0);
+	/* an open file survives its unlink until the last reference */
+	CHECK(mk(root, "tmpf", S_IFREG | 0644, &t) == 0 && wr_pat(t, 0, 50000, 10, 4096) == 0);
+	CHECK(rm(root, "tmpf") == 0 && t->nlink == 0 && rd_pat(t, 0, 50000, 10));
+	inode_put(t);
+	/* special files */
+	CHECK(root->iops->create(root, &(struct kname){ "null" }, S_IFCHR | 0666,
+				 (1u << 8) | 3, &root_cred, &ino) == 0);
+	inode_put(ino);
+	CHECK(mk(root, "fifo", S_IFIFO | 0644, &ino) == 0);
+	inode_put(ino);
+	CHECK(root->iops->create(root, &(struct kname){ "bigdev" }, S_IFBLK | 0600,
+				 (259u << 8) | 0x12345u << 12, &root_cred, &ino) == 0);
+	inode_put(ino);
+
+	inode_put(a);
+	inode_put(big);
+	inode_put(huge);
+	inode_put(x);
+	inode_put(d2);
+	inode_put(d1);
+	CHECK(sb->sops->sync(sb) == 0);
+	CHECK(sb->ext2->free_blocks < free0);
+	umount_fs(sb);
+	CHECK(fsck(img) == 0);
+
+	/* everything is on the disk: mount again and look */
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	ino = walk(sb, "d1/alink", &err);
+	CHECK(ino && ino->mode == (S_IFREG | 04750) && ino->uid == 1000 &&
+	      ino->gid == 70000 && ino->mtime.sec == 1234567890 && rd_pat(ino, 0, 10000, 3));
+	inode_put(ino);
+	ino = walk(sb, "huge", &err);
+	CHECK(ino && ino->size == 3 * GIB && rd_zero(ino, 3 * GIB - 10, 10));
+	inode_put(ino);
+	ino = walk(sb, "big", &err);
+	CHECK(ino && ino->size == 9000 && rd_pat(ino, 0, 5000, 4) && rd_zero(ino, 5000, 4000));
+	inode_put(ino);
+	ino = walk(sb, "d1/empty/x", &err);
+	CHECK(ino && rd_pat(ino, 0, 100, 7));
+	inode_put(ino);
+	ino = walk(sb, "slow", &err);
+	CHECK(ino && ino->iops->readlink(ino, kp) == 0 && !strcmp(kp->s, long_target));
+	inode_put(ino);
+	ino = walk(sb, "fast", &err);
+	CHECK(ino && ino->iops->readlink(ino, kp) == 0 && !strcmp(kp->s, "d1/alink"));
+	inode_put(ino);
+	ino = walk(sb, "null", &err);
+	CHECK(ino && S_ISCHR(ino->mode) && ino->rdev == ((1u << 8) | 3));
+	inode_put(ino);
+	ino = walk(sb, "bigdev", &err);
+	CHECK(ino && S_ISBLK(ino->mode) && ino->rdev == ((259u << 8) | 0x12345u << 12));
+	inode_put(ino);
+	ino = walk(sb, "d1/a_rather_long_file_name_number_0015", &err);
+	CHECK(ino && ino->size == 115 && rd_pat(ino, 0, 115, 9));
+	inode_put(ino);
+	/* remove almost everything; the counts must come back */
+	CHECK(rm(sb->root, "huge") == 0 && rm(sb->root, "big") == 0);
+	umount_fs(sb);
+	CHECK(fsck(img) == 0);
+}
+
+static void t_write_1k(void) { check_write(1024); }
+static void t_write_2k(void) { check_write(2048); }
+static void t_write_4k(void) { check_write(4096); }
+
+/* A file system filled up: -ENOSPC, and still consistent. */
+static void t_enospc(void)
+{
+	const char *img = TMP "/full.img";
+	struct superblock *sb;
+	struct inode *f;
+	long n;
+	uint8_t *buf = calloc(1, 65536);
+
+	CHECK(mkimg(img, 1024, NULL, 2048) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	CHECK(mk(sb->root, "fill", S_IFREG | 0644, &f) == 0);
+	for (uint64_t off = 0;; off += 65536) {
+		n = wr(f, off, buf, 65536);
+		if (n != 65536)
+			break;
+	}
+	CHECK(n == -ENOSPC || (n >= 0 && n < 65536));
+	CHECK(sb->ext2->free_blocks == 0);
+	inode_put(f);
+	umount_fs(sb);
+	CHECK(fsck(img) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	CHECK(rm(sb->root, "fill") == 0);
+	umount_fs(sb);
+	CHECK(fsck(img) == 0);
+	free(buf);
+}
+
+/* Revision 0 file systems (no features, 128-byte inodes). */
+static void t_rev0(void)
+{
+	const char *img = TMP "/rev0.img";
+	struct superblock *sb;
+	struct inode *f;
+
+	CHECK(sh("rm -f %s && mkfs.ext2 -q -F -r 0 -b 1024 %s 4096k >/dev/null 2>&1", img, img) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	CHECK(sb->ext2->rev == 0 && sb->ext2->inode_size == 128);
+	CHECK(mk(sb->root, "x", S_IFREG | 0644, &f) == 0 && wr_pat(f, 0, 70000, 11, 5000) == 0);
+	inode_put(f);
+	CHECK(mk(sb->root, "dir", S_IFDIR | 0755, &f) == 0);
+	inode_put(f);
+	umount_fs(sb);
+	CHECK(fsck(img) == 0);
+}
+
+static void t_readonly(void)
+{
+	const char *img = TMP "/ro.img";
+	struct superblock *sb;
+	struct inode *f;
+	int err;
+
+	make_src(TMP "/srcro");
+	CHECK(mkimg(img, 4096, TMP "/srcro", 8192) == 0);
+	CHECK(sh("cp %s %s.orig", img, img) == 0);
+	CHECK(ext2_mount(disk(img), true, &sb) == 0 && sb->rdonly);
+	CHECK(mk(sb->root, "new", S_IFREG | 0644, &f) == -EROFS);
+	CHECK(rm(sb->root, "hello") == -EROFS);
+	f = walk(sb, "big", &err);
+	CHECK(f && wr(f, 0, "x", 1) == -EROFS && f->iops->truncate(f, 0) == -EROFS);
+	CHECK(rd_pat(f, 0, 300000, 1));
+	inode_put(f);
+	umount_fs(sb);
+	CHECK(sh("cmp -s %s %s.orig", img, img) == 0);
+}
+
+/* Patch len bytes at off of the image. */
+static void patch(const char *img, uint64_t off, const void *b, size_t len)
+{
+	FILE *f = fopen(img, "r+b");
+
+	if (!f || fseek(f, (long)off, SEEK_SET) || fwrite(b, 1, len, f) != len)
+		abort();
+	fclose(f);
+}
+
+static uint32_t peek32(const char *img, uint64_t off)
+{
+	FILE *f = fopen(img, "rb");
+	uint8_t b[4] = { 0 };
+
+	if (!f || fseek(f, (long)off, SEEK_SET) || fread(b, 1, 4, f) != 4)
+		abort();
+	fclose(f);
+	return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static void poke32(const char *img, uint64_t off, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+
+	patch(img, off, b, 4);
+}
+
+static void poke16(const char *img, uint64_t off, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+
+	patch(img, off, b, 2);
+}
+
+static const char *base_img(void)
+{
+	static bool made;
+	const char *img = TMP "/base.img";
+
+	if (!made) {
+		make_src(TMP "/srcbase");
+		if (mkimg(img, 1024, TMP "/srcbase", 4096) == 0)
+			made = true;
+	}
+	return img;
+}
+
+static const char *copy_base(const char *name)
+{
+	static char img[128];
+
+	snprintf(img, sizeof(img), TMP "/%s.img", name);
+	sh("cp %s %s", base_img(), img);
+	return img;
+}
+
+static void t_bad_magic(void)
+{
+	const char *img = copy_base("badmagic");
+	struct superblock *sb;
+	struct blkdev *d = disk(img);
+
+	poke16(img, 1024 + SB_MAGIC, 0x1234);
+	host_log_clear();
+	CHECK(ext2_mount(d, false, &sb) == -EINVAL);
+	CHECK(strstr(host_log, "ext2 (img): bad magic"));
+	bcache_drop_clean(d);
+	host_disk_close(d);
+}
+
+static void t_bad_features(void)
+{
+	const char *img = copy_base("badfeat");
+	struct superblock *sb;
+	struct inode *f;
+	struct blkdev *d = disk(img);
+	uint32_t inc = peek32(img, 1024 + SB_FEATURE_INCOMPAT);
+	uint32_t ro = peek32(img, 1024 + SB_FEATURE_RO_COMPAT);
+
+	poke32(img, 1024 + SB_FEATURE_INCOMPAT, inc | 0x40); /* extents */
+	host_log_clear();
+	CHECK(ext2_mount(d, false, &sb) == -EINVAL);
+	CHECK(strstr(host_log, "unsupported optional features"));
+	bcache_drop_clean(d);
+	host_disk_close(d);
+	poke32(img, 1024 + SB_FEATURE_INCOMPAT, inc);
+	poke32(img, 1024 + SB_FEATURE_RO_COMPAT, ro | 0x1000); /* unknown */
+	d = disk(img);
+	CHECK(ext2_mount(d, false, &sb) == 0 && sb->rdonly);
+	CHECK(mk(sb->root, "new", S_IFREG | 0644, &f) == -EROFS);
+	umount_fs(sb);
+}
+
+/* The root directory's first block (mounted once to read i_block[0]). */
+static uint64_t root_block_off(const char *img)
+{
+	struct superblock *sb;
+	uint64_t off;
+
+	if (ext2_mount(disk(img), true, &sb))
+		abort();
+	off = (uint64_t)sb->root->ext2->block[0] * sb->ext2->bs;
+	umount_fs(sb);
+	return off;
+}
+
+static void bad_dir(const char *name, unsigned rec_off, uint32_t val, bool is16,
+		    const char *why)
+{
+	const char *img = copy_base(name);
+	uint64_t blk = root_block_off(img);
+	struct superblock *sb;
+	struct inode *f;
+	struct names n;
+	int err;
+
+	if (is16)
+		poke16(img, blk + rec_off, (uint16_t)val);
+	else
+		poke32(img, blk + rec_off, val);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	host_log_clear();
+	f = walk(sb, "hello", &err);
+	CHECKF(!f && err == -EIO, "%s: lookup gave %d", name, err);
+	CHECKF(strstr(host_log, "bad entry in directory #2") && strstr(host_log, why),
+	       "%s: log: %s", name, host_log);
+	CHECK(list(sb->root, &n) == -EIO);
+	CHECK(mk(sb->root, "new", S_IFREG | 0644, &f) == -EIO);
+	umount_fs(sb);
+}
+
+static void t_bad_rec_len(void)
+{
+	bad_dir("rec_small", 12 + 4, 8, true, "smaller than minimal");
+	if (harness_case_failed)
+		return;
+	bad_dir("rec_unaligned", 12 + 4, 14, true, "unaligned");
+	if (harness_case_failed)
+		return;
+	bad_dir("rec_past", 12 + 4, 2000, true, "across blocks");
+	if (harness_case_failed)
+		return;
+	bad_dir("rec_name", 6, 200, false, "too small for name_len"); /* "." name_len */
+	if (harness_case_failed)
+		return;
+	bad_dir("rec_ino", 12, 0x7fffffff, false, "inode out of bounds");
+}
+
+static void t_bad_block_ptr(void)
+{
+	const char *img = copy_base("badptr");
+	struct superblock *sb;
+	struct inode *f;
+	char buf[16];
+	int err;
+
+	CHECK(sh("debugfs -w -R 'sif /hello block[0] 0x7fffff0' %s >/dev/null 2>&1", img) == 0);
+	CHECK(sh("debugfs -w -R 'sif /big block[IND] 0x7fffff0' %s >/dev/null 2>&1", img) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	host_log_clear();
+	f = walk(sb, "hello", &err);
+	CHECK(f && rd(f, 0, buf, sizeof(buf)) == -EIO);
+	CHECKF(strstr(host_log, "ext2 (img): inode") && strstr(host_log, "block pointer out of range"),
+	       "log: %s", host_log);
+	CHECK(wr(f, 0, "x", 1) == -EIO);
+	inode_put(f);
+	f = walk(sb, "big", &err);
+	CHECK(f && rd_pat(f, 0, 12 * 1024, 1) && rd(f, 12 * 1024, buf, 4) == -EIO);
+	CHECK(f->iops->truncate(f, 0) == -EIO); /* nothing freed through it */
+	inode_put(f);
+	CHECK(rm(sb->root, "big") == 0); /* evicted: logged, not freed twice */
+	umount_fs(sb);
+}
+
+static void t_bad_inode(void)
+{
+	const char *img = copy_base("badino");
+	struct superblock *sb;
+	struct inode *f;
+	int err;
+
+	CHECK(sh("debugfs -w -R 'sif /hello links_count 0' %s >/dev/null 2>&1", img) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	host_log_clear();
+	f = walk(sb, "hello", &err);
+	CHECK(!f && err == -EIO && strstr(host_log, "deleted inode referenced"));
+	f = walk(sb, "sub/h2", &err);
+	CHECK(!f && err == -EIO);
+	CHECK(ext2_iget(sb->ext2, 5000000, &f) == -EIO);
+	CHECK(ext2_iget(sb->ext2, 3, &f) == -EIO); /* reserved */
+	umount_fs(sb);
+}
+
+/* Visit every name under dir (bounded depth), reading what can be read. */
+static void explore(struct inode *dir, int depth, struct kpath *kp)
+{
+	struct names n;
+	uint8_t buf[4096];
+
+	if (depth > 6 || list(dir, &n))
+		return;
+	for (int i = 0; i < n.count && i < 64; i++) {
+		struct kname nm = kn(n.seen[i]);
+		struct inode *c;
+
+		if (!strcmp(nm.s, ".") || !strcmp(nm.s, "..") || nm.s[0] == 0)
+			continue;
+		if (dir->iops->lookup(dir, &nm, &c))
+			continue;
+		if (S_ISREG(c->mode)) {
+			for (uint64_t off = 0; off < c->size && off < 400000; off += 4096)
+				if (rd(c, off, buf, sizeof(buf)) < 0)
+					break;
+		} else if (S_ISLNK(c->mode)) {
+			(void)c->iops->readlink(c, kp);
+		} else if (S_ISDIR(c->mode) && c != dir) {
+			explore(c, depth + 1, kp);
+		}
+		inode_put(c);
+	}
+}
+
+static uint64_t rng_state = 0x5EED5EED1234ull;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1Dull;
+}
+
+/* Random damage to the metadata area: whatever happens must be an error
+ * code, never a crash, a sanitizer report or a hang. */
+static void t_random_damage(void)
+{
+	const char *img = TMP "/damage.img";
+	struct kpath *kp = &kpath_buf;
+	int mounted = 0;
+
+	for (int round = 0; round < 150; round++) {
+		struct superblock *sb;
+		struct blkdev *d;
+		struct inode *f;
+		int nflip = 1 + (int)(rnd() % 40);
+
+		sh("cp %s %s", base_img(), img);
+		for (int i = 0; i < nflip; i++) {
+			uint8_t v = (uint8_t)rnd();
+			/* superblock, descriptors, bitmaps, inode table,
+			 * first directory blocks: the first ~300 KiB */
+			uint64_t off = 1024 + rnd() % (300 * 1024);
+
+			patch(img, off, &v, 1);
+		}
+		d = disk(img);
+		if (ext2_mount(d, false, &sb)) {
+			bcache_drop_clean(d);
+			host_disk_close(d);
+			continue;
+		}
+		mounted++;
+		explore(sb->root, 0, kp);
+		if (mk(sb->root, "newfile", S_IFREG | 0644, &f) == 0) {
+			(void)wr_pat(f, 0, 20000, 1, 4096);
+			inode_put(f);
+			(void)rm(sb->root, "newfile");
+		}
+		(void)rm(sb->root, "big");
+		(void)rm(sb->root, "sub");
+		if (ndisks > 120)
+			ndisks = 40; /* every earlier disk is closed */
+		umount_fs(sb);
+	}
+	CHECK(mounted > 10);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	TEST_SUITE("ext2");
+	if (sh("command -v mkfs.ext2 >/dev/null && command -v e2fsck >/dev/null") != 0 &&
+	    sh("test -x /usr/sbin/mkfs.ext2") != 0) {
+		printf("FAIL ext2.setup: e2fsprogs (mkfs.ext2, e2fsck) not installed\n");
+		return 1;
+	}
+	setenv("PATH", "/usr/sbin:/sbin:/usr/bin:/bin", 1);
+	sh("mkdir -p " TMP);
+	memset(long_target, 'l', 100);
+	memcpy(long_target + 96, "/tgt", 4);
+	host_verbose = getenv("EXT2_VERBOSE") != NULL;
+	if (bcache_init())
+		return 1;
+	RUN(t_read_1k);
+	RUN(t_read_2k);
+	RUN(t_read_4k);
+	RUN(t_write_1k);
+	RUN(t_write_2k);
+	RUN(t_write_4k);
+	RUN(t_enospc);
+	RUN(t_rev0);
+	RUN(t_readonly);
+	RUN(t_bad_magic);
+	RUN(t_bad_features);
+	RUN(t_bad_rec_len);
+	RUN(t_bad_block_ptr);
+	RUN(t_bad_inode);
+	RUN(t_random_damage);
+	HARNESS_EXIT();
+}

@@ -1,0 +1,159 @@
+/* tests/unit/fw_host_disk.c: host DMA buffers (malloc) and a disk whose
+ * rw op is pread/pwrite on an image file, for the block cache under test.
+ *
+ * Layer: host tests only. Kept apart from fw_host_ext2.c because it needs
+ * the host's <fcntl.h>, whose O_* and S_* names clash with fs/uapi.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fw/dma.h>
+
+#include "block/blkdev.h"
+#include "fw_host_ext2.h"
+
+/* ---- DMA buffers --------------------------------------------------------- */
+
+struct fw_dma {
+	uint8_t *p;
+	size_t len;
+};
+
+int fw_dma_alloc(size_t len, struct fw_dma **out)
+{
+	struct fw_dma *d;
+
+	if (len == 0 || len > (4u << 20))
+		return -EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->p = calloc(1, len);
+	d->len = len;
+	if (!d->p) {
+		free(d);
+		return -ENOMEM;
+	}
+	*out = d;
+	return 0;
+}
+
+void fw_dma_free(struct fw_dma *d)
+{
+	if (!d)
+		return;
+	free(d->p);
+	free(d);
+}
+
+size_t fw_dma_len(const struct fw_dma *d)
+{
+	return d->len;
+}
+
+uint64_t fw_dma_addr(const struct fw_dma *d, size_t off)
+{
+	return (uint64_t)(uintptr_t)(d->p + off);
+}
+
+struct fw_buf fw_dma_buf(struct fw_dma *d)
+{
+	return fw__buf_make(d->p, d->len);
+}
+
+void fw_dma_wmb(void)
+{
+}
+
+void fw_dma_rmb(void)
+{
+}
+
+void fw_dma_mb(void)
+{
+}
+
+/* ---- the disk: an image file --------------------------------------------- */
+
+struct blkdev_priv {
+	int fd;
+	int fail_writes;	/* make writes fail (error paths) */
+};
+
+uint64_t blkdev_bytes(const struct blkdev *d)
+{
+	return d->nr_sectors * BLKDEV_SECTOR;
+}
+
+static int img_rw(struct blkdev *d, bool write, uint64_t sector,
+		  struct fw_dma *buf, size_t off, size_t len)
+{
+	off_t pos = (off_t)(sector * BLKDEV_SECTOR);
+	ssize_t n;
+
+	if (off > buf->len || len > buf->len - off)
+		abort();
+	if (write && d->priv->fail_writes)
+		return -EIO;
+	n = write ? pwrite(d->priv->fd, buf->p + off, len, pos)
+		  : pread(d->priv->fd, buf->p + off, len, pos);
+	if (n < 0)
+		return -EIO;
+	if (!write && (size_t)n < len)
+		memset(buf->p + off + n, 0, len - (size_t)n);
+	return 0;
+}
+
+static int img_flush(struct blkdev *d)
+{
+	return fsync(d->priv->fd) ? -EIO : 0;
+}
+
+static const struct blkdev_ops img_ops = { .rw = img_rw, .flush = img_flush };
+
+int host_disk_open(struct blkdev *d, const char *path, const char *name)
+{
+	struct blkdev_priv *p = calloc(1, sizeof(*p));
+	off_t size;
+
+	memset(d, 0, sizeof(*d));
+	if (!p)
+		return -ENOMEM;
+	p->fd = open(path, O_RDWR);
+	if (p->fd < 0) {
+		free(p);
+		return -errno;
+	}
+	size = lseek(p->fd, 0, SEEK_END);
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->nr_sectors = (uint64_t)size / BLKDEV_SECTOR;
+	d->ops = &img_ops;
+	d->priv = p;
+	d->rdev = 0xfe00;
+	return 0;
+}
+
+void host_disk_close(struct blkdev *d)
+{
+	if (!d->priv)
+		return;
+	close(d->priv->fd);
+	free(d->priv);
+	d->priv = NULL;
+}
+
+void host_disk_fail_writes(struct blkdev *d, int on)
+{
+	d->priv->fail_writes = on;
+}
+
+/* No registry on the host: bcache_sync_all finds no disks (the tests
+ * sync each one by hand). */
+struct blkdev *blkdev_nth(unsigned i)
+{
+	(void)i;
+	return NULL;
+}

@@ -1,0 +1,381 @@
+/* tests/unit/fw_host_ext2.c: host stand-ins for what services/fs/ext2 and
+ * services/block/bcache.c call: the heap, byte buffers, mutexes and wait
+ * queues (single-threaded: a mutex taken twice, or a wait that would
+ * sleep, is a deadlock and aborts), DMA buffers (malloc), frames, user
+ * copies (a user address is a host pointer here), the log (kept, so tests
+ * can check what a corrupt image logs), the VFS inode helpers, and a disk
+ * whose rw op is pread/pwrite on an image file.
+ *
+ * Layer: host tests only. */
+/* The kernel's uapi.h first (see ext2_test.c). */
+#include "fs/vfs.h"
+#include "block/bcache.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <fw/frame.h>
+#include <fw/heap.h>
+#include <fw/log.h>
+#include <fw/sync.h>
+#include <fw/task.h>
+#include <fw/time.h>
+#include <fw/uaccess.h>
+
+#include "fw_host_ext2.h"
+
+char host_log[HOST_LOG_MAX];
+int host_log_warnings;
+int host_verbose;
+
+/* ---- heap ---------------------------------------------------------------- */
+
+void *fw__alloc(size_t size)
+{
+	return calloc(1, size);
+}
+
+void fw_free(void *obj)
+{
+	free(obj);
+}
+
+int fw_buf_alloc(size_t len, struct fw_buf *out)
+{
+	void *p;
+
+	if (len == 0 || len > (1u << 30))
+		return -EINVAL;
+	p = calloc(1, len);
+	if (!p)
+		return -ENOMEM;
+	*out = fw__buf_make(p, len);
+	return 0;
+}
+
+void fw_buf_free(struct fw_buf *buf)
+{
+	free(fw__buf_ptr(*buf));
+	*buf = fw__buf_make(NULL, 0);
+}
+
+/* ---- log ----------------------------------------------------------------- */
+
+void fw_vlog(enum fw_log_level level, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t have = strlen(host_log);
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (level <= FW_LOG_WARN)
+		host_log_warnings++;
+	if (have + strlen(line) + 2 < sizeof(host_log)) {
+		memcpy(host_log + have, line, strlen(line));
+		host_log[have + strlen(line)] = '\n';
+		host_log[have + strlen(line) + 1] = 0;
+	}
+	if (host_verbose)
+		fprintf(stderr, "log%d: %s\n", (int)level, line);
+}
+
+void fw_log(enum fw_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fw_vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+void host_log_clear(void)
+{
+	host_log[0] = 0;
+	host_log_warnings = 0;
+}
+
+/* ---- sync ---------------------------------------------------------------- */
+
+void fw_mutex_init(struct fw_mutex *m, const char *name)
+{
+	memset(m, 0, sizeof(*m));
+	m->lock.name = name;
+}
+
+void fw_mutex_lock(struct fw_mutex *m)
+{
+	if (m->owner) {
+		fprintf(stderr, "host: mutex %s taken twice (deadlock)\n",
+			m->lock.name ? m->lock.name : "?");
+		abort();
+	}
+	m->owner = (struct fw_task *)m; /* any non-NULL marker */
+}
+
+bool fw_mutex_trylock(struct fw_mutex *m)
+{
+	if (m->owner)
+		return false;
+	fw_mutex_lock(m);
+	return true;
+}
+
+void fw_mutex_unlock(struct fw_mutex *m)
+{
+	if (!m->owner) {
+		fprintf(stderr, "host: mutex %s unlocked while free\n",
+			m->lock.name ? m->lock.name : "?");
+		abort();
+	}
+	m->owner = NULL;
+}
+
+void fw_spin_lock(struct fw_spinlock *l)
+{
+	(void)l;
+}
+
+void fw_spin_unlock(struct fw_spinlock *l)
+{
+	(void)l;
+}
+
+void fw_waitq_init(struct fw_waitq *wq, const char *name)
+{
+	(void)wq;
+	(void)name;
+}
+
+unsigned fw_waitq_wake_all(struct fw_waitq *wq)
+{
+	(void)wq;
+	return 0;
+}
+
+unsigned fw_waitq_wake_one(struct fw_waitq *wq)
+{
+	(void)wq;
+	return 0;
+}
+
+void fw__waitq_prepare(struct fw_waitq *wq, struct fw__waiter *w)
+{
+	(void)wq;
+	(void)w;
+}
+
+void fw__waitq_sleep(struct fw_waitq *wq, struct fw__waiter *w)
+{
+	(void)wq;
+	(void)w;
+	fprintf(stderr, "host: a wait would sleep forever (single-threaded)\n");
+	abort();
+}
+
+void fw__waitq_finish(struct fw_waitq *wq, struct fw__waiter *w)
+{
+	(void)wq;
+	(void)w;
+}
+
+/* ---- tasks and time ------------------------------------------------------ */
+
+int fw__task_spawn(const char *name, fw__task_fn fn, void *arg, int cpu,
+		   struct fw_task **out)
+{
+	static int dummy;
+
+	(void)name;
+	(void)fn;
+	(void)arg;
+	(void)cpu;
+	*out = (struct fw_task *)&dummy; /* never run: tests sync by hand */
+	return 0;
+}
+
+void fw_task_detach(struct fw_task *t)
+{
+	(void)t;
+}
+
+void fw_sleep_ns(uint64_t ns)
+{
+	(void)ns;
+}
+
+uint64_t fw_time_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t fw_time_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t fw_frames_total(void)
+{
+	return 4096; /* 16 MiB: the cache's limit is an eighth of it (256) */
+}
+
+/* ---- frames ---------------------------------------------- */
+
+struct fw_frame {
+	uint8_t b[FW_PAGE_SIZE];
+	int refs;
+};
+
+int fw_frame_alloc(unsigned flags, struct fw_frame **out)
+{
+	struct fw_frame *f = calloc(1, sizeof(*f));
+
+	(void)flags;
+	if (!f)
+		return -ENOMEM;
+	f->refs = 1;
+	*out = f;
+	return 0;
+}
+
+void fw_frame_get(struct fw_frame *f)
+{
+	f->refs++;
+}
+
+void fw_frame_put(struct fw_frame *f)
+{
+	if (f && --f->refs == 0)
+		free(f);
+}
+
+int fw_frame_read(const struct fw_frame *f, size_t off, struct fw_buf dst)
+{
+	size_t n = fw_buf_len(dst);
+
+	if (off > FW_PAGE_SIZE || n > FW_PAGE_SIZE - off)
+		return -EINVAL;
+	memcpy(fw__buf_ptr(dst), f->b + off, n);
+	return 0;
+}
+
+int fw_frame_write(struct fw_frame *f, size_t off, struct fw_bytes src)
+{
+	size_t n = fw_bytes_len(src);
+
+	if (off > FW_PAGE_SIZE || n > FW_PAGE_SIZE - off)
+		return -EINVAL;
+	if (n)
+		memcpy(f->b + off, fw__bytes_ptr(src), n);
+	return 0;
+}
+
+const uint8_t *host_frame_bytes(const struct fw_frame *f)
+{
+	return f->b;
+}
+
+/* ---- user memory (host pointers) ----------------------------------------- */
+
+int fw_copy_in(struct fw_buf dst, fw_uptr_t src)
+{
+	if (!src.addr)
+		return -EFAULT;
+	if (fw_buf_len(dst))
+		memcpy(fw__buf_ptr(dst), (const void *)(uintptr_t)src.addr, fw_buf_len(dst));
+	return 0;
+}
+
+int fw_copy_out(fw_uptr_t dst, struct fw_bytes src)
+{
+	if (!dst.addr)
+		return -EFAULT;
+	if (fw_bytes_len(src))
+		memcpy((void *)(uintptr_t)dst.addr, fw__bytes_ptr(src), fw_bytes_len(src));
+	return 0;
+}
+
+int fw_clear_user(fw_uptr_t dst, size_t n)
+{
+	if (!dst.addr)
+		return -EFAULT;
+	memset((void *)(uintptr_t)dst.addr, 0, n);
+	return 0;
+}
+
+/* ---- VFS inode helpers (services/fs/inode.c's, minus tmpfs) -------------- */
+
+const struct file_ops tmpfs_dir_ops;
+long host_live_inodes;
+
+struct fs_time fs_now(void)
+{
+	uint64_t ns = fw_time_realtime_ns();
+	struct fs_time t = { (int64_t)(ns / 1000000000ull), (uint32_t)(ns % 1000000000ull) };
+
+	return t;
+}
+
+struct inode *inode_alloc(struct superblock *sb, uint32_t mode)
+{
+	struct inode *ino = calloc(1, sizeof(*ino));
+	struct fs_time now = fs_now();
+
+	if (!ino)
+		return NULL;
+	atomic_init(&ino->refs, 1);
+	ino->sb = sb;
+	ino->ino = atomic_fetch_add(&sb->next_ino, 1);
+	ino->mode = mode;
+	ino->atime = ino->mtime = ino->ctime = now;
+	fw_mutex_init(&ino->lock, "inode");
+	fw_list_init(&ino->dirents);
+	host_live_inodes++;
+	return ino;
+}
+
+void inode_get(struct inode *ino)
+{
+	atomic_fetch_add(&ino->refs, 1);
+}
+
+void inode_put(struct inode *ino)
+{
+	if (!ino)
+		return;
+	if (ino->sb->sops && ino->sb->sops->put) {
+		ino->sb->sops->put(ino);
+		return;
+	}
+	if (atomic_fetch_sub(&ino->refs, 1) == 1)
+		inode_release(ino);
+}
+
+void inode_release(struct inode *ino)
+{
+	if (ino->parent && ino->parent != ino)
+		inode_put(ino->parent);
+	host_live_inodes--;
+	free(ino);
+}
+
+void inode_touch(struct inode *ino, bool a, bool m, bool c)
+{
+	struct fs_time now = fs_now();
+
+	if (a)
+		ino->atime = now;
+	if (m)
+		ino->mtime = now;
+	if (c)
+		ino->ctime = now;
+}
+
