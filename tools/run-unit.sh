@@ -12,7 +12,7 @@ mkdir -p "$out"
 CC=${CC:-cc}
 CFLAGS="-std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-function \
  -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
- -DFW_HOST_TEST -Iframework/include -Iframework -Itests/unit"
+ -DFW_HOST_TEST -Iframework/include -Iframework -Iservices -Itests/unit"
 only=${1:-}
 status=0
 for t in tests/unit/*_test.c; do

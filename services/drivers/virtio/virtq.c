@@ -11,8 +11,6 @@
  * list and the tokens; the interrupt handler takes it too. */
 #include <fw/dma.h>
 #include <fw/heap.h>
-#include <fw/io.h>
-#include <fw/log.h>
 #include <fw/panic.h>
 
 #include "drivers/virtio/virtq.h"
@@ -149,6 +147,7 @@ int virtq_push(struct virtq *q, const struct virtq_chain *c, unsigned token)
 	}
 	q->free_head = (uint16_t)d;
 	q->nfree = (uint16_t)(q->nfree - nseg);
+	q->inflight++;
 	q->token[head] = (int32_t)token;
 	q->chain_len[head] = (uint16_t)nseg;
 	q->chain_tail[head] = (uint16_t)prev;
@@ -169,6 +168,7 @@ static void chain_free(struct virtq *q, unsigned head)
 	q->free_head = (uint16_t)head;
 	q->nfree = (uint16_t)(q->nfree + q->chain_len[head]);
 	q->token[head] = -1;
+	q->inflight--;
 }
 
 int virtq_pop(struct virtq *q, unsigned *token, uint32_t *written)
@@ -179,7 +179,7 @@ int virtq_pop(struct virtq *q, unsigned *token, uint32_t *written)
 	if (used_idx == q->last_used)
 		return -EAGAIN;
 	/* The device may not claim more than it was given. */
-	if ((uint16_t)(used_idx - q->last_used) > q->size - q->nfree)
+	if ((uint16_t)(used_idx - q->last_used) > q->inflight)
 		return -EIO;
 	fw_dma_rmb();
 	id = get32(q, used_ring_off(q, q->last_used % q->size));

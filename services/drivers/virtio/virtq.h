@@ -18,6 +18,7 @@ struct virtq {
 	uint16_t size;			/* entries, a power of two */
 	uint16_t free_head;		/* first free descriptor */
 	uint16_t nfree;
+	uint16_t inflight;		/* chains the device holds */
 	uint16_t avail_idx;		/* next avail slot (free-running) */
 	uint16_t last_used;		/* next used slot to read */
 	uint16_t notify_off;		/* queue_notify_off */
