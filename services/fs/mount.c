@@ -76,6 +76,28 @@ int vfs_umount(const struct vfs_path *target, int flags)
 	return 0;
 }
 
+int vfs_move_mount(const struct vfs_path *src, const struct vfs_path *target)
+{
+	struct mount *m = src->mnt;
+
+	if (!m || src->inode != m->sb->root || !m->parent)
+		return -EINVAL;
+	if (!S_ISDIR(target->inode->mode))
+		return -ENOTDIR;
+	if (m->mountpoint->mounted != m || target->inode->mounted)
+		return -EBUSY; /* covered, or the target is (no stacking) */
+	for (struct mount *p = target->mnt; p; p = p->parent)
+		if (p == m)
+			return -ELOOP; /* into itself (Linux: ELOOP) */
+	m->mountpoint->mounted = NULL;
+	inode_put(m->mountpoint);
+	inode_get(target->inode);
+	target->inode->mounted = m;
+	m->mountpoint = target->inode;
+	m->parent = target->mnt;
+	return 0;
+}
+
 int vfs_get_sb(const struct kname *fstype, uint32_t mode, struct superblock **out)
 {
 	if (strcmp(fstype->s, "tmpfs") == 0 || strcmp(fstype->s, "ramfs") == 0) {

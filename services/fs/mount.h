@@ -13,6 +13,13 @@ FW_MUST_CHECK int vfs_mount_sb(const struct vfs_path *target,
 /* Detach the mount whose root is at target (vfs_ns_lock held). -EINVAL
  * (not a mount root), -EBUSY (in use and not MNT_DETACH). */
 FW_MUST_CHECK int vfs_umount(const struct vfs_path *target, int flags);
+/* Move the mount whose root is at src onto the directory target, as
+ * mount(2) MS_MOVE does (switch_root moves a disk onto "/"). vfs_ns_lock
+ * held. -EINVAL (src is not a mount root, or is the root mount),
+ * -ENOTDIR, -EBUSY (src is covered or target has a mount), -ELOOP
+ * (target is inside src). */
+FW_MUST_CHECK int vfs_move_mount(const struct vfs_path *src,
+				 const struct vfs_path *target);
 /* A new superblock for mount(2)'s fstype: tmpfs (a fresh one), devtmpfs
  * (the shared /dev), proc (the one procfs). -ENODEV for anything else. */
 FW_MUST_CHECK int vfs_get_sb(const struct kname *fstype, uint32_t mode,

@@ -811,8 +811,21 @@ long sys_mount(const struct sys_args *a)
 		fw_mutex_unlock(&vfs_ns_lock);
 		goto out_put;
 	}
-	if (flags & (MS_BIND | MS_MOVE)) {
-		err = -EINVAL; /* bind and move mounts are not supported */
+	if (flags & MS_MOVE) {
+		struct vfs_path src;
+
+		err = sys_lookup(AT_FDCWD, fw_uptr(a->arg[0]), LOOKUP_FOLLOW,
+				 false, &src);
+		if (err)
+			goto out_put;
+		fw_mutex_lock(&vfs_ns_lock);
+		err = vfs_move_mount(&src, &target);
+		fw_mutex_unlock(&vfs_ns_lock);
+		vfs_path_put(&src);
+		goto out_put;
+	}
+	if (flags & MS_BIND) {
+		err = -EINVAL; /* bind mounts are not supported */
 		goto out_put;
 	}
 	if (fw_uptr_is_null(fw_uptr(a->arg[2]))) {

@@ -112,3 +112,28 @@ disk_boot disk-verify-1k verify "$dsk/ext2-1k.img"
 # The same checks on a 4 KiB-block image made by mkfs.ext2 -d.
 "$(e2bin mkfs.ext2)" -q -F -b 4096 -d "$dsk/expected" "$dsk/ext2-4k.img" 64M >/dev/null 2>&1
 disk_boot disk-verify-4k verify "$dsk/ext2-4k.img"
+
+# Boot with root=/dev/vda: the default initramfs /init mounts the disk and
+# switch_root's to it; the disk's init runs the checks (disk/rootfs).
+rm -rf "$dsk/rootfs" && mkdir -p "$dsk/rootfs"
+tools/mkinitrd.sh "$dsk/default.cpio" >/dev/null 2>&1
+(cd "$dsk/rootfs" && cpio -idm --quiet) <"$dsk/default.cpio"
+rm -f "$dsk/rootfs/init"
+cp -a tests/integration/disk/rootfs/. "$dsk/rootfs/"
+touch "$dsk/rootfs/on-the-disk"
+"$(e2bin mkfs.ext2)" -q -F -b 4096 -d "$dsk/rootfs" "$dsk/root.img" 32M >/dev/null 2>&1
+BOOT_QEMU_ARGS="-drive file=$dsk/root.img,if=none,format=raw,id=d0 -device virtio-blk-pci,drive=d0" \
+	boot disk-root 2 "root=/dev/vda fw.exit=isa" 120
+sed -n 's/^\(PASS\|FAIL\) /\1 /p' "$out/disk-root.log" | tr -d '\r'
+if grep -q "^DISK-TESTS-DONE root" "$out/disk-root.log"; then
+	pass "integration.disk-root"
+else
+	fail "integration.disk-root" "the disk's init did not run (QEMU status $rc); tail:"
+	tail -n 5 "$out/disk-root.log" | sed 's/^/    /'
+fi
+if "$(e2bin e2fsck)" -fn "$dsk/root.img" >"$dsk/e2fsck-root.log" 2>&1; then
+	pass "disk.host.root-e2fsck-clean"
+else
+	fail "disk.host.root-e2fsck-clean" "e2fsck -fn found problems:"
+	grep -v '^Pass\|^e2fsck' "$dsk/e2fsck-root.log" | head -n 10 | sed 's/^/    /'
+fi
