@@ -15,4 +15,5 @@ void drivers_init(void)
 		       "written only by sync");
 	virtio_blk_probe();
 	virtio_rng_probe();
+	virtio_console_probe();
 }

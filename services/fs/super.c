@@ -15,6 +15,7 @@
 #include "fs/mount.h"
 #include "fs/proc_glue.h"
 #include "fs/tmpfs.h"
+#include "tty/tty.h"
 
 extern struct superblock *devtmpfs_sb;
 
@@ -88,7 +89,12 @@ static void populate_devtmpfs(struct superblock *sb)
 				  ? dev_mkdev(devnodes[i].major, devnodes[i].minor)
 				  : 0);
 	}
-	/* The disks the drivers found (they probe before vfs_init). */
+	/* A virtio console and the disks the drivers found (they probe
+	 * before vfs_init). */
+	if (tty_hvc()) {
+		fw_strlcpy(name.s, "hvc0", sizeof(name.s));
+		make_node(sb->root, &name, S_IFCHR | 0620, dev_mkdev(229, 0));
+	}
 	for (unsigned i = 0; blkdev_nth(i); i++) {
 		struct blkdev *d = blkdev_nth(i);
 

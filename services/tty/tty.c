@@ -29,23 +29,45 @@
 #define TTY_CHUNK 256 /* bytes moved per lock hold on read and write */
 
 static struct tty console_tty;
+static struct tty *hvc_tty; /* set once at boot, before user space */
 
 struct tty *tty_console(void)
 {
 	return &console_tty;
 }
 
+void tty_set_hvc(struct tty *t)
+{
+	hvc_tty = t;
+}
+
+struct tty *tty_hvc(void)
+{
+	return hvc_tty;
+}
+
 /* ---- ldisc callbacks (tty->lock held) --------------------------------- */
 
 static void tty_ld_output(struct ldisc *ld, struct fw_bytes bytes)
+{
+	struct tty *t = FW_CONTAINER_OF(ld, struct tty, ld);
+
+	t->drv->write(t, bytes);
+}
+
+static void serial_write(struct tty *t, struct fw_bytes bytes)
 {
 	/* Gap: fw_console_write turns every "\n" into "\r\n" itself, so
 	 * with OPOST|ONLCR the line is "\r\r\n" (harmless), and with OPOST
 	 * off a bare "\n" still returns the carriage. A raw console write
 	 * (framework) would fix both. */
-	(void)ld;
+	(void)t;
 	fw_console_write(bytes);
 }
+
+static const struct tty_driver_ops serial_ops = {
+	.write = serial_write,
+};
 
 static void tty_ld_signal(struct ldisc *ld, int sig)
 {
@@ -96,20 +118,33 @@ static void tty_wake(struct tty *t)
 	poll_wake(&t->poll);
 }
 
-/* The serial interrupt: buffer the byte, wake tty-rx. Nothing else. */
-static void tty_console_input(char c)
+/* A device interrupt: buffer the bytes, wake tty-rx. Nothing else. */
+void tty_input(struct tty *t, struct fw_bytes bytes)
 {
-	struct tty *t = &console_tty;
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->rx_lock);
 
-	if (t->rx_head - t->rx_tail < TTY_RX_RING) {
-		t->rx[t->rx_head % TTY_RX_RING] = (uint8_t)c;
-		t->rx_head++;
-	} else {
-		t->rx_dropped++;
+	for (size_t i = 0; i < fw_bytes_len(bytes); i++) {
+		uint8_t c = 0;
+
+		if (fw_bytes_get_u8(bytes, i, &c))
+			break;
+		if (t->rx_head - t->rx_tail < TTY_RX_RING) {
+			t->rx[t->rx_head % TTY_RX_RING] = c;
+			t->rx_head++;
+		} else {
+			t->rx_dropped++;
+		}
 	}
 	fw_spin_unlock_irqrestore(&t->rx_lock, fl);
 	(void)fw_waitq_wake_one(&t->rx_wait);
+}
+
+/* The serial interrupt's callback. */
+static void tty_console_input(char c)
+{
+	uint8_t b = (uint8_t)c;
+
+	tty_input(&console_tty, FW_BYTES_OF_OBJ(&b));
 }
 
 static bool tty_rx_pending(struct tty *t)
@@ -455,8 +490,10 @@ unsigned tty_poll(struct tty *t, struct poll_table *pt)
 int tty_open(enum tty_node node, unsigned oflags, struct tty **out)
 {
 	struct proc *p = proc_current();
-	struct tty *t = &console_tty;
+	struct tty *t = node == TTY_NODE_HVC ? hvc_tty : &console_tty;
 
+	if (!t)
+		return -ENXIO; /* no virtio console */
 	if (node == TTY_NODE_CTTY) {
 		/* Linux tty_open_current_tty: -ENXIO without a ctty. */
 		if (!p || !p->ctty)
@@ -464,7 +501,8 @@ int tty_open(enum tty_node node, unsigned oflags, struct tty **out)
 		*out = p->ctty;
 		return 0;
 	}
-	if (node == TTY_NODE_SERIAL && !(oflags & TTY_O_NOCTTY) && p &&
+	if ((node == TTY_NODE_SERIAL || node == TTY_NODE_HVC) &&
+	    !(oflags & TTY_O_NOCTTY) && p &&
 	    p->pid == p->sid && !p->ctty) {
 		fw_spin_lock(&t->lock);
 		if (t->session == 0) {
@@ -788,13 +826,14 @@ long tty_ioctl(struct tty *t, unsigned cmd, uint64_t arg)
 
 /* ---- setup ------------------------------------------------------------ */
 
-void tty_init(void)
+int tty_setup(struct tty *t, const char *name,
+	      const struct tty_driver_ops *drv)
 {
-	struct tty *t = &console_tty;
 	struct termios tio;
 	int err;
 
-	t->name = "ttyS0";
+	t->name = name;
+	t->drv = drv;
 	fw_spin_init(&t->lock, "tty");
 	fw_spin_init(&t->rx_lock, "tty-rx");
 	fw_mutex_init(&t->read_mutex, "tty-read");
@@ -808,11 +847,20 @@ void tty_init(void)
 	t->ws.ws_col = 80;
 
 	err = FW_TASK_SPAWN("tty-rx", tty_rx_main, t, -1, &t->rx_task);
+	if (err)
+		return err;
+	fw_task_detach(t->rx_task);
+	return 0;
+}
+
+void tty_init(void)
+{
+	int err = tty_setup(&console_tty, "ttyS0", &serial_ops);
+
 	if (err) {
 		fw_err("tty: cannot start tty-rx: %d", err);
 		return;
 	}
-	fw_task_detach(t->rx_task);
 	fw_console_set_input(tty_console_input);
 	err = tty_dev_register();
 	if (err)

@@ -36,6 +36,16 @@
 #include "tty/uapi.h"
 
 struct proc;
+struct tty;
+struct virtio_console;
+
+/* The device side of a terminal. write runs with tty->lock (a spinlock)
+ * held, from the line discipline's output: it must not sleep, and may drop
+ * bytes when the device cannot take them (a console, like Linux's hvc
+ * without flow control). */
+struct tty_driver_ops {
+	void (*write)(struct tty *t, struct fw_bytes bytes);
+};
 
 #define TTY_RX_RING 1024 /* raw bytes buffered between IRQ and tty-rx */
 
@@ -46,10 +56,13 @@ enum tty_node {
 	TTY_NODE_CTTY,    /* 5:0 /dev/tty: the caller's controlling tty */
 	TTY_NODE_CONSOLE, /* 5:1 /dev/console */
 	TTY_NODE_SERIAL,  /* 4:64 /dev/ttyS0 */
+	TTY_NODE_HVC,     /* 229:0 /dev/hvc0, a virtio console */
 };
 
 struct tty {
 	const char *name; /* "ttyS0", for logs */
+	const struct tty_driver_ops *drv;
+	struct virtio_console *vcon; /* the hvc driver's state */
 
 	/* tty->lock */
 	struct fw_spinlock lock;
@@ -80,8 +93,20 @@ struct tty {
  * and before the first user process opens /dev/console. */
 void tty_init(void);
 
-/* The console terminal (the only tty for now). */
+/* The console terminal (the serial port). */
 struct tty *tty_console(void);
+
+/* A driver's terminal: set up t (zeroed by the caller) and start its
+ * line-discipline task. 0 or -errno. */
+FW_MUST_CHECK int tty_setup(struct tty *t, const char *name,
+			    const struct tty_driver_ops *drv);
+/* Bytes typed on t's device; callable from interrupt context. Bytes that
+ * do not fit the raw ring are dropped and counted. */
+void tty_input(struct tty *t, struct fw_bytes bytes);
+/* Make t the terminal behind /dev/hvc0 (the first virtio console). */
+void tty_set_hvc(struct tty *t);
+/* The /dev/hvc0 terminal, or NULL when there is none. */
+struct tty *tty_hvc(void);
 
 /* Open the terminal behind node for the calling process. For
  * TTY_NODE_CTTY: the caller's controlling tty, -ENXIO if it has none. For

@@ -1,12 +1,14 @@
 /* services/tty/tty_dev.c: the terminal character devices, glued to the VFS.
  *
- * Layer: services (safe C). Registers three devices with the VFS
+ * Layer: services (safe C). Registers four devices with the VFS
  * character-device registry (services/fs/chardev.h):
  *   5:0   /dev/tty      the caller's controlling terminal (-ENXIO if none)
  *   5:1   /dev/console  the console; opening it never makes it the
  *                       controlling tty (Linux tty_open)
  *   4:64  /dev/ttyS0    the same console tty, as a serial line; a session
  *                       leader without a ctty acquires it on open
+ *   229:0 /dev/hvc0     the first virtio console (-ENXIO without one),
+ *                       acquired as a ctty like ttyS0
  * Each node has its own file_ops, so open needs no device-number decoding.
  * The file keeps its terminal in f->tty (services/fs/vfs.h).
  *
@@ -53,6 +55,12 @@ static int tty_open_serial(struct inode *ino, struct file *f)
 	return tty_file_open_node(f, TTY_NODE_SERIAL);
 }
 
+static int tty_open_hvc(struct inode *ino, struct file *f)
+{
+	(void)ino;
+	return tty_file_open_node(f, TTY_NODE_HVC);
+}
+
 static long tty_file_read(struct file *f, fw_uptr_t buf, size_t len,
 			  uint64_t *pos)
 {
@@ -95,6 +103,7 @@ static unsigned tty_file_poll(struct file *f, struct poll_table *pt)
 static const struct file_ops tty_ctty_fops = TTY_FILE_OPS(tty_open_ctty);
 static const struct file_ops tty_console_fops = TTY_FILE_OPS(tty_open_console);
 static const struct file_ops tty_serial_fops = TTY_FILE_OPS(tty_open_serial);
+static const struct file_ops tty_hvc_fops = TTY_FILE_OPS(tty_open_hvc);
 
 int tty_dev_register(void)
 {
@@ -106,5 +115,8 @@ int tty_dev_register(void)
 	err = chardev_register(5, 1, 1, &tty_console_fops);
 	if (err)
 		return err;
-	return chardev_register(4, 64, 1, &tty_serial_fops);
+	err = chardev_register(4, 64, 1, &tty_serial_fops);
+	if (err)
+		return err;
+	return chardev_register(229, 0, 1, &tty_hvc_fops);
 }

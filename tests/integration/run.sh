@@ -139,7 +139,8 @@ else
 	fail "integration.session.build" "see $out/session.build.log"
 fi
 
-# 8. Disks: virtio-blk and ext2 (tests/integration/disk.sh).
-. tests/integration/disk.sh
+# 8. Devices: virtio disks with ext2, and the virtio console
+#    (tests/integration/devices.sh).
+. tests/integration/devices.sh
 
 exit $status

@@ -345,20 +345,54 @@ int virtq_add(struct virtio_dev *vd, unsigned qi, const struct virtq_chain *c,
 	return err;
 }
 
-/* The device broke the protocol: stop trusting it, fail what it holds.
- * Resetting it first stops it from writing into buffers we hand back. */
-static void mark_broken(struct virtio_dev *vd, struct virtq *q)
-{
-	unsigned token;
+/* Completions are collected under the queue lock and reported after it
+ * is dropped, so a done callback may queue the next request (virtio-rng,
+ * the console's receive buffers). */
+#define DONE_BATCH 32u
 
+struct done_batch {
+	unsigned token[DONE_BATCH];
+	uint32_t written[DONE_BATCH];
+	unsigned n;
+	int err;			/* -EIO: these are failed requests */
+};
+
+/* The device broke the protocol: stop trusting it. Resetting it first
+ * stops it from writing into buffers that are then handed back. */
+static void mark_broken(struct virtio_dev *vd)
+{
 	if (!atomic_exchange(&vd->broken, true)) {
 		fw_err("%s: the device broke the virtqueue protocol; it is "
 		       "reset and every request to it fails with EIO",
 		       vd->name);
 		fw_iomem_write8(vd->common, CC_STATUS, 0);
 	}
-	while (virtq_next_inflight(q, &token) == 0)
-		q->done(vd, token, 0, -EIO);
+}
+
+/* Fill b from q: used entries, or (device broken) chains in flight. */
+static void collect(struct virtio_dev *vd, struct virtq *q,
+		    struct done_batch *b)
+{
+	int err = 0;
+
+	b->n = 0;
+	b->err = 0;
+	fw_spin_lock(&q->lock);
+	if (!virtio_broken(vd)) {
+		while (b->n < DONE_BATCH &&
+		       (err = virtq_pop(q, &b->token[b->n],
+					&b->written[b->n])) == 0)
+			b->n++;
+		if (err == -EIO)
+			mark_broken(vd);
+	}
+	if (b->n == 0 && virtio_broken(vd)) {
+		b->err = -EIO;
+		while (b->n < DONE_BATCH &&
+		       virtq_next_inflight(q, &b->token[b->n]) == 0)
+			b->written[b->n++] = 0;
+	}
+	fw_spin_unlock(&q->lock);
 }
 
 static void virtio_irq(struct virtio_dev *vd)
@@ -367,15 +401,13 @@ static void virtio_irq(struct virtio_dev *vd)
 		return; /* a shared line, or only a configuration change */
 	for (unsigned i = 0; i < vd->nvqs; i++) {
 		struct virtq *q = vd->vq[i];
-		unsigned token;
-		uint32_t written;
-		int err;
+		struct done_batch b;
 
-		fw_spin_lock(&q->lock);
-		while ((err = virtq_pop(q, &token, &written)) == 0)
-			q->done(vd, token, written, 0);
-		if (err == -EIO)
-			mark_broken(vd, q);
-		fw_spin_unlock(&q->lock);
+		do {
+			collect(vd, q, &b);
+			for (unsigned k = 0; k < b.n; k++)
+				q->done(vd, b.token[k], b.written[k], b.err);
+		} while (b.n > 0 &&
+			 (b.n == DONE_BATCH || virtio_broken(vd)));
 	}
 }

@@ -63,6 +63,7 @@ struct virtio_dev {
 	 * cannot convert a void *). */
 	struct blkdev_priv *blk;
 	struct virtio_rng *rng;
+	struct virtio_console *vcon;
 };
 
 /* One buffer of a request: a slice of a DMA buffer. */
@@ -119,5 +120,6 @@ bool virtio_broken(const struct virtio_dev *vd);
 /* Driver probes, run once at boot (drivers.c). */
 void virtio_blk_probe(void);
 void virtio_rng_probe(void);
+void virtio_console_probe(void);
 
 #endif

@@ -1,5 +1,6 @@
-# tests/integration/disk.sh: virtio-blk and ext2 in the guest, judged from
-# the host. Sourced by run.sh (uses its boot/pass/fail and $out).
+# tests/integration/devices.sh: virtio-blk, ext2 and the virtio console in
+# the guest, judged from the host. Sourced by run.sh (uses its boot/pass/fail
+# and $out).
 #
 #   raw     dd reads known patterns from /dev/vda and /dev/vdb and writes
 #           new ones; the host finds them at the right offsets.
@@ -11,6 +12,8 @@
 #           links, modes, the sparse file past 4 GiB, and EROFS on writes.
 #           Run on the image the guest wrote and on a 4 KiB-block image
 #           that mkfs.ext2 -d built from the expected tree.
+#   root    root=/dev/vda: the initramfs switches to an ext2 root.
+#   hvc     a shell on the virtio console, typed into through a pipe.
 dsk=$out/disk
 rm -rf "$dsk" && mkdir -p "$dsk/initrd/disk" "$dsk/expected"
 e2bin() { PATH="$PATH:/sbin:/usr/sbin" command -v "$1"; }
@@ -136,4 +139,26 @@ if "$(e2bin e2fsck)" -fn "$dsk/root.img" >"$dsk/e2fsck-root.log" 2>&1; then
 else
 	fail "disk.host.root-e2fsck-clean" "e2fsck -fn found problems:"
 	grep -v '^Pass\|^e2fsck' "$dsk/e2fsck-root.log" | head -n 10 | sed 's/^/    /'
+fi
+
+# A virtio console is a second terminal with its own shell (/dev/hvc0):
+# commands typed into it from the host run, and the output comes back.
+rm -f "$dsk/hvc.in" "$dsk/hvc.out" "$dsk/hvc.log"
+mkfifo "$dsk/hvc.in" "$dsk/hvc.out"
+cat "$dsk/hvc.out" >"$dsk/hvc.log" &
+hvc_reader=$!
+(
+	for _ in $(seq 120); do grep -q '# ' "$dsk/hvc.log" 2>/dev/null && break; sleep 0.5; done
+	printf 'echo HVC-$((6 * 7)) $(tty)\n'
+	sleep 2
+	printf 'poweroff\n'
+) >"$dsk/hvc.in" &
+BOOT_QEMU_ARGS="-chardev pipe,id=hvc,path=$dsk/hvc -device virtio-serial-pci -device virtconsole,chardev=hvc" \
+	boot virtio-console 2 "" 120
+sleep 1
+kill "$hvc_reader" 2>/dev/null
+if grep -q "HVC-42 /dev/hvc0" "$dsk/hvc.log"; then
+	pass "disk.virtio-console-shell"
+else
+	fail "disk.virtio-console-shell" "no answer on hvc0 (QEMU status $rc); it said: $(tr -d '\r' <"$dsk/hvc.log" | tail -n 3 | tr '\n' '|')"
 fi
