@@ -39,6 +39,8 @@ static void fill_stat(struct inode *ino, struct linux_stat *st)
 	fw_mutex_lock(&ino->lock);
 	st->st_size = S_ISDIR(ino->mode) ? 4096 : (int64_t)ino->size;
 	st->st_blocks = (int64_t)blocks_512(ino);
+	if (ino->sb->sops && ino->sb->sops->getattr)
+		ino->sb->sops->getattr(ino, st);
 	fw_mutex_unlock(&ino->lock);
 }
 

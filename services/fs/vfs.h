@@ -51,6 +51,7 @@ struct ext2_sb;
 struct superblock;
 struct ext2_inode_info;
 struct linux_statfs;
+struct linux_stat;
 struct fw_frame;
 
 /* Operations of a file system instance that keeps inodes on a disk
@@ -63,6 +64,9 @@ struct super_ops {
 	 * (into the block cache). 0 or -errno (-EIO). */
 	int (*write_inode)(struct inode *ino);
 	int (*statfs)(struct superblock *sb, struct linux_statfs *out);
+	/* Adjust what stat(2) reports (real directory sizes, i_blocks,
+	 * the block size); inode->lock held. NULL: tmpfs's view. */
+	void (*getattr)(struct inode *ino, struct linux_stat *st);
 	/* Write everything back to the disk (sync, syncfs, fsync). */
 	int (*sync)(struct superblock *sb);
 	/* A mount of sb was detached (umount): sync, and let go of the

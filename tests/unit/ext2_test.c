@@ -100,6 +100,11 @@ static void umount_fs(struct superblock *sb)
 	sb->sops->umount(sb);
 	bcache_drop_clean(d);
 	host_disk_close(d);
+	if (host_live_inodes != 0) {
+		printf("FAIL ext2.umount: %ld inodes left after unmount\n", host_live_inodes);
+		harness_failed = 1;
+		host_live_inodes = 0;
+	}
 }
 
 static struct kname kn(const char *s)

@@ -314,6 +314,7 @@ int fw_clear_user(fw_uptr_t dst, size_t n)
 /* ---- VFS inode helpers (services/fs/inode.c's, minus tmpfs) -------------- */
 
 const struct file_ops tmpfs_dir_ops;
+struct fw_mutex vfs_ns_lock;
 long host_live_inodes;
 
 struct fs_time fs_now(void)

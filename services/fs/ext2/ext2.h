@@ -142,6 +142,8 @@
 /* ---- in-memory structures ------------------------------------------------ */
 
 #define EXT2_ICACHE_BUCKETS 256
+/* Unreferenced inodes kept cached (see inode.c) before pruning. */
+#define EXT2_UNUSED_MAX 1024
 
 /* One mounted ext2 file system. */
 struct ext2_sb {
@@ -181,11 +183,17 @@ struct ext2_sb {
 	/* icache_lock */
 	struct fw_mutex icache_lock;
 	struct fw_list icache[EXT2_ICACHE_BUCKETS];
+	struct fw_list unused;		/* refs == 0, oldest first */
+	unsigned nr_unused;
+	bool pruning;			/* a prune is running */
+	bool dying;			/* unmounted: cache nothing more */
 };
 
 /* The ext2 part of an in-memory inode (struct inode.ext2). */
 struct ext2_inode_info {
 	struct fw_list hnode;		/* icache chain (icache_lock) */
+	struct fw_list lru;		/* on ext2_sb.unused (icache_lock) */
+	bool on_lru;			/* (icache_lock) */
 	struct inode *vfs;		/* the VFS inode */
 	uint32_t block[EXT2_N_BLOCKS];	/* i_block (see ext2.h locking) */
 	uint64_t blocks;		/* i_blocks, 512-byte units */
@@ -228,6 +236,9 @@ FW_MUST_CHECK int ext2_inew(struct ext2_sb *s, uint32_t ino, uint32_t mode,
 			    struct inode **out);
 int ext2_write_inode(struct inode *ino);
 void ext2_put(struct inode *ino);
+/* Evict cached unreferenced inodes down to keep (takes vfs_ns_lock if
+ * wait, else only if it is free). */
+void ext2_prune(struct ext2_sb *s, unsigned keep, bool wait);
 void ext2_set_ops(struct inode *ino);
 int ext2_release_xattr(struct ext2_sb *s, struct inode *ino);
 

@@ -10,6 +10,19 @@
  * evicted inode with no links left loses its blocks and its number then,
  * so an unlinked file stays readable while open (POSIX).
  *
+ * The VFS's path walk drops the reference lookup gave it and keeps using
+ * the inode while it holds vfs_ns_lock (a tmpfs directory entry holds a
+ * reference; an ext2 one does not). So an inode whose last reference goes
+ * while it still has links stays cached, unreferenced (s->unused, Linux's
+ * inode LRU), and is only evicted by ext2_prune, which runs with
+ * vfs_ns_lock held, when no walk can be using it: when the cache grows
+ * past EXT2_UNUSED_MAX (if vfs_ns_lock is free at that moment) and at
+ * unmount. An inode without links goes at once (nothing can find it).
+ * A cached inode may get a reference back through a plain inode_get (the
+ * walk's result, a child's parent link) without leaving the unused list:
+ * every such 0 -> 1 happens under vfs_ns_lock, so ext2_prune, holding it,
+ * just drops those from the list instead of evicting them.
+ *
  * An inode is written into its inode-table block in the cache whenever it
  * changes (the cache itself is write-back), under s->lock, which guards
  * the bytes of inode-table blocks. */
@@ -18,6 +31,7 @@
 
 #include "fs/ext2/ext2.h"
 #include "fs/chardev.h"
+#include "fs/namei.h"
 #include "fs/tmpfs.h"
 
 static struct fw_list *bucket(struct ext2_sb *s, uint32_t ino)
@@ -160,6 +174,11 @@ int ext2_iget(struct ext2_sb *s, uint32_t ino, struct inode **out)
 	fw_mutex_lock(&s->icache_lock);
 	ei = cache_find(s, ino);
 	if (ei) {
+		if (ei->on_lru) {
+			fw_list_del(&ei->lru);
+			ei->on_lru = false;
+			s->nr_unused--;
+		}
 		inode_get(ei->vfs);
 		*out = ei->vfs;
 		fw_mutex_unlock(&s->icache_lock);
@@ -378,15 +397,24 @@ static void evict(struct inode *ino)
 	struct ext2_inode_info *ei = ino->ext2;
 
 	if (ino->nlink == 0 && !s->rdonly && !ei->bad) {
+		bool ok = true;
+
 		ei->dtime = (uint32_t)fs_now().sec;
-		if (has_blocks(s, ino) && ext2_trunc_blocks(ino, 0))
+		if (has_blocks(s, ino) && ext2_trunc_blocks(ino, 0)) {
+			/* A corrupt block map: leave the inode allocated
+			 * (e2fsck will find it) rather than free blocks
+			 * that may belong to others. */
 			fw_warn("ext2 (%s): inode %llu: blocks not freed",
 				s->dev->name, (unsigned long long)ino->ino);
-		ino->size = 0;
-		if (ext2_release_xattr(s, ino))
-			fw_warn("ext2 (%s): inode %llu: attribute block not freed",
-				s->dev->name, (unsigned long long)ino->ino);
-		if (ext2_write_inode(ino) == 0)
+			ok = false;
+		}
+		if (ok) {
+			ino->size = 0;
+			if (ext2_release_xattr(s, ino))
+				fw_warn("ext2 (%s): inode %llu: attribute block not freed",
+					s->dev->name, (unsigned long long)ino->ino);
+		}
+		if (ext2_write_inode(ino) == 0 && ok)
 			ext2_free_ino(s, (uint32_t)ino->ino, S_ISDIR(ino->mode));
 	}
 	fw_free(ei);
@@ -397,7 +425,9 @@ static void evict(struct inode *ino)
 void ext2_put(struct inode *ino)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
+	struct ext2_inode_info *ei = ino->ext2;
 	int r = atomic_load(&ino->refs);
+	bool prune;
 
 	/* Not the last reference: no lock needed. */
 	while (r > 1) {
@@ -409,11 +439,64 @@ void ext2_put(struct inode *ino)
 		fw_mutex_unlock(&s->icache_lock);
 		return;
 	}
-	if (ino->ext2)
-		fw_list_del(&ino->ext2->hnode);
+	if (ei && ino->nlink > 0 && !ei->bad && !s->dying) {
+		/* still named: keep it for the walk that may be using it */
+		if (ei->on_lru) {
+			/* taken again by a plain inode_get meanwhile */
+			fw_list_del(&ei->lru);
+		} else {
+			ei->on_lru = true;
+			s->nr_unused++;
+		}
+		fw_list_add_tail(&s->unused, &ei->lru);
+		prune = s->nr_unused > EXT2_UNUSED_MAX && !s->pruning;
+		fw_mutex_unlock(&s->icache_lock);
+		if (prune)
+			ext2_prune(s, EXT2_UNUSED_MAX / 2, false);
+		return;
+	}
+	if (ei)
+		fw_list_del(&ei->hnode);
 	fw_mutex_unlock(&s->icache_lock);
-	if (ino->ext2)
+	if (ei)
 		evict(ino);
 	else
 		inode_release(ino);
+}
+
+void ext2_prune(struct ext2_sb *s, unsigned keep, bool wait)
+{
+	if (wait)
+		fw_mutex_lock(&vfs_ns_lock);
+	else if (!fw_mutex_trylock(&vfs_ns_lock))
+		return; /* a walk (maybe ours) is running: next time */
+	fw_mutex_lock(&s->icache_lock);
+	if (s->pruning) {
+		fw_mutex_unlock(&s->icache_lock);
+		fw_mutex_unlock(&vfs_ns_lock);
+		return;
+	}
+	s->pruning = true;
+	while (s->nr_unused > keep) {
+		struct ext2_inode_info *ei =
+			FW_LIST_FIRST(&s->unused, struct ext2_inode_info, lru);
+
+		fw_list_del(&ei->lru);
+		ei->on_lru = false;
+		s->nr_unused--;
+		/* In use again: the path walk and the parent links take
+		 * references with plain inode_get, always under vfs_ns_lock,
+		 * which we hold, so this cannot change under us. */
+		if (atomic_load(&ei->vfs->refs) > 0)
+			continue;
+		fw_list_del(&ei->hnode);
+		fw_mutex_unlock(&s->icache_lock);
+		/* Its parent reference goes too, which may queue the parent
+		 * (pruning is set: no nested prune). */
+		evict(ei->vfs);
+		fw_mutex_lock(&s->icache_lock);
+	}
+	s->pruning = false;
+	fw_mutex_unlock(&s->icache_lock);
+	fw_mutex_unlock(&vfs_ns_lock);
 }

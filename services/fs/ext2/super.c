@@ -250,6 +250,7 @@ static int read_super(struct blkdev *d, bool rdonly, struct ext2_sb **out)
 	fw_mutex_init(&s->icache_lock, "ext2_icache");
 	for (unsigned i = 0; i < EXT2_ICACHE_BUCKETS; i++)
 		fw_list_init(&s->icache[i]);
+	fw_list_init(&s->unused);
 	if (blkdev_bytes(d) < EXT2_SB_OFFSET + EXT2_SB_SIZE) {
 		fw_warn("ext2 (%s): device too small", d->name);
 		err = -EINVAL;
@@ -323,6 +324,7 @@ int ext2_mount(struct blkdev *d, bool rdonly, struct superblock **out)
 	err = ext2_iget(s, EXT2_ROOT_INO, &root);
 	if (!err && !S_ISDIR(root->mode)) {
 		fw_warn("ext2 (%s): root inode is not a directory", d->name);
+		root->ext2->bad = true; /* not kept cached */
 		inode_put(root);
 		err = -EINVAL;
 	}
@@ -412,9 +414,17 @@ static void ext2_umount(struct superblock *vsb)
 		fw_mutex_unlock(&ext2_list_lock);
 		return;
 	}
+	fw_mutex_unlock(&ext2_list_lock);
 	err = ext2_sync_fs(vsb);
 	if (err)
 		fw_warn("ext2 (%s): write-back at unmount failed: %d", s->dev->name, err);
+	/* Lock order: vfs_ns_lock before ext2_list_lock. */
+	ext2_prune(s, 0, true);
+	fw_mutex_lock(&ext2_list_lock);
+	if (s->mounts > 0) { /* mounted again meanwhile */
+		fw_mutex_unlock(&ext2_list_lock);
+		return;
+	}
 	/* Nothing but the root in use: forget the file system, so the next
 	 * mount reads the disk afresh, and free it (the detached mount
 	 * object still names the superblock, but nothing reaches that mount
@@ -423,6 +433,7 @@ static void ext2_umount(struct superblock *vsb)
 	 * it. */
 	if (cached_inodes(s) == 1 && atomic_load(&vsb->root->refs) == 1) {
 		fw_list_del(&s->node);
+		s->dying = true;
 		vsb->root->parent = NULL;
 		inode_put(vsb->root);
 		vsb->root = NULL;
@@ -475,6 +486,19 @@ static int ext2_statfs(struct superblock *vsb, struct linux_statfs *st)
 	return 0;
 }
 
+static void ext2_getattr(struct inode *ino, struct linux_stat *st)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+
+	st->st_size = (int64_t)ino->size;
+	st->st_blocks = ino->ext2 ? (int64_t)ino->ext2->blocks : 0;
+	st->st_blksize = s->bs;
+	/* ext2 keeps whole seconds (Linux: s_time_gran 1 s) */
+	st->st_atime_nsec = 0;
+	st->st_mtime_nsec = 0;
+	st->st_ctime_nsec = 0;
+}
+
 static int ext2_write_inode_op(struct inode *ino)
 {
 	return ext2_write_inode(ino);
@@ -484,6 +508,7 @@ const struct super_ops ext2_super_ops = {
 	.put = ext2_put,
 	.write_inode = ext2_write_inode_op,
 	.statfs = ext2_statfs,
+	.getattr = ext2_getattr,
 	.sync = ext2_sync_fs,
 	.umount = ext2_umount,
 };
