@@ -806,7 +806,10 @@ long sys_mount(const struct sys_args *a)
 		fw_mutex_lock(&vfs_ns_lock);
 		if (!target.mnt || target.inode != target.mnt->sb->root)
 			err = -EINVAL;
-		else
+		else if (target.mnt->sb->sops && target.mnt->sb->sops->remount)
+			err = target.mnt->sb->sops->remount(target.mnt->sb,
+							     flags & MS_RDONLY);
+		if (!err)
 			target.mnt->flags = flags & 0xf;
 		fw_mutex_unlock(&vfs_ns_lock);
 		goto out_put;

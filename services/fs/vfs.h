@@ -67,6 +67,9 @@ struct super_ops {
 	/* Adjust what stat(2) reports (real directory sizes, i_blocks,
 	 * the block size); inode->lock held. NULL: tmpfs's view. */
 	void (*getattr)(struct inode *ino, struct linux_stat *st);
+	/* mount -o remount: switch read-only on or off (vfs_ns_lock held).
+	 * 0, or -EROFS (the file system can only be read). */
+	int (*remount)(struct superblock *sb, bool rdonly);
 	/* Write everything back to the disk (sync, syncfs, fsync). */
 	int (*sync)(struct superblock *sb);
 	/* A mount of sb was detached (umount): sync, and let go of the

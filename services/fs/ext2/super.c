@@ -499,6 +499,33 @@ static void ext2_getattr(struct inode *ino, struct linux_stat *st)
 	st->st_ctime_nsec = 0;
 }
 
+static int ext2_remount(struct superblock *vsb, bool rdonly)
+{
+	struct ext2_sb *s = vsb->ext2;
+	int err;
+
+	if (rdonly == s->rdonly)
+		return 0;
+	if (rdonly) {
+		/* Writes in flight finish first: they hold inode->lock, not
+		 * vfs_ns_lock, so a write racing this may still land; the
+		 * sync after it writes it back anyway. */
+		err = ext2_sync_fs(vsb);
+		s->rdonly = true;
+		vsb->rdonly = true;
+		return err;
+	}
+	if ((s->feat_ro & ~(uint32_t)EXT2_RO_COMPAT_SUPP) || s->rev > 1 ||
+	    s->dev->read_only) {
+		fw_warn("ext2 (%s): couldn't remount RDWR because of unsupported optional features",
+			s->dev->name);
+		return -EROFS;
+	}
+	s->rdonly = false;
+	vsb->rdonly = false;
+	return 0;
+}
+
 static int ext2_write_inode_op(struct inode *ino)
 {
 	return ext2_write_inode(ino);
@@ -509,6 +536,7 @@ const struct super_ops ext2_super_ops = {
 	.write_inode = ext2_write_inode_op,
 	.statfs = ext2_statfs,
 	.getattr = ext2_getattr,
+	.remount = ext2_remount,
 	.sync = ext2_sync_fs,
 	.umount = ext2_umount,
 };
