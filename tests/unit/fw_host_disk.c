@@ -81,6 +81,8 @@ void fw_dma_mb(void)
 struct blkdev_priv {
 	int fd;
 	int fail_writes;	/* make writes fail (error paths) */
+	uint8_t *mem;		/* a disk in memory (fuzzing), or NULL */
+	size_t mem_len;
 };
 
 uint64_t blkdev_bytes(const struct blkdev *d)
@@ -98,6 +100,15 @@ static int img_rw(struct blkdev *d, bool write, uint64_t sector,
 		abort();
 	if (write && d->priv->fail_writes)
 		return -EIO;
+	if (d->priv->mem) {
+		if ((uint64_t)pos > d->priv->mem_len || len > d->priv->mem_len - (size_t)pos)
+			return -EIO;
+		if (write)
+			memcpy(d->priv->mem + pos, buf->p + off, len);
+		else
+			memcpy(buf->p + off, d->priv->mem + pos, len);
+		return 0;
+	}
 	n = write ? pwrite(d->priv->fd, buf->p + off, len, pos)
 		  : pread(d->priv->fd, buf->p + off, len, pos);
 	if (n < 0)
@@ -109,6 +120,8 @@ static int img_rw(struct blkdev *d, bool write, uint64_t sector,
 
 static int img_flush(struct blkdev *d)
 {
+	if (d->priv->mem)
+		return 0;
 	return fsync(d->priv->fd) ? -EIO : 0;
 }
 
@@ -136,11 +149,31 @@ int host_disk_open(struct blkdev *d, const char *path, const char *name)
 	return 0;
 }
 
+int host_disk_open_mem(struct blkdev *d, uint8_t *mem, size_t len,
+		       const char *name)
+{
+	struct blkdev_priv *p = calloc(1, sizeof(*p));
+
+	memset(d, 0, sizeof(*d));
+	if (!p)
+		return -ENOMEM;
+	p->fd = -1;
+	p->mem = mem;
+	p->mem_len = len / BLKDEV_SECTOR * BLKDEV_SECTOR;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->nr_sectors = len / BLKDEV_SECTOR;
+	d->ops = &img_ops;
+	d->priv = p;
+	d->rdev = 0xfe00;
+	return 0;
+}
+
 void host_disk_close(struct blkdev *d)
 {
 	if (!d->priv)
 		return;
-	close(d->priv->fd);
+	if (d->priv->fd >= 0)
+		close(d->priv->fd);
 	free(d->priv);
 	d->priv = NULL;
 }

@@ -2,6 +2,7 @@
 #ifndef TEST_FW_HOST_EXT2_H
 #define TEST_FW_HOST_EXT2_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct blkdev;
@@ -18,6 +19,9 @@ const uint8_t *host_frame_bytes(const struct fw_frame *f);
 
 /* Open an image file as disk d named name. 0 or -errno. */
 int host_disk_open(struct blkdev *d, const char *path, const char *name);
+/* A disk over len bytes of memory (a multiple of 512 is used). */
+int host_disk_open_mem(struct blkdev *d, uint8_t *mem, size_t len,
+		       const char *name);
 void host_disk_close(struct blkdev *d);
 void host_disk_fail_writes(struct blkdev *d, int on);
 

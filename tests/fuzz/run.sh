@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# tests/fuzz/run.sh [SECONDS]: build and run the ext2 libFuzzer target for
+# a bounded time (default 30 s) from a seed corpus of small mkfs.ext2
+# images (1, 2 and 4 KiB blocks, rev 0 and 1, files, links, symlinks).
+# Prints "PASS fuzz.ext2" or "FAIL fuzz.ext2: ..." (crash inputs are left
+# in build/fuzz/). Needs clang with libFuzzer.
+set -u
+cd "$(dirname "$0")/../.."
+secs=${1:-30}
+out=build/fuzz
+mkdir -p "$out/corpus" "$out/src/d/e"
+PATH="$PATH:/sbin:/usr/sbin"
+srcs="services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c
+ services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext2/namei.c
+ services/fs/ext2/file.c services/block/bcache.c framework/bytes/bytes.c
+ tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c tests/fuzz/ext2_fuzz.c"
+if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -DFW_HOST_TEST -Wno-unused-command-line-argument \
+	-Iframework/include -Iframework -Itests/unit -Iservices -o "$out/ext2_fuzz" $srcs \
+	>"$out/build.log" 2>&1; then
+	echo "FAIL fuzz.ext2.build: see $out/build.log"
+	exit 1
+fi
+printf 'hello\n' >"$out/src/hello"
+head -c 20000 /dev/zero | tr '\0' 'x' >"$out/src/d/big"
+ln -sf hello "$out/src/fast"
+ln -sf "$(printf 'p%.0s' $(seq 1 80))" "$out/src/slow"
+ln -f "$out/src/hello" "$out/src/d/e/hard"
+for bs in 1024 2048 4096; do
+	mkfs.ext2 -q -F -b $bs -N 32 -d "$out/src" "$out/corpus/seed$bs" 256k >/dev/null 2>&1
+done
+mkfs.ext2 -q -F -r 0 -b 1024 -N 32 "$out/corpus/seed-rev0" 128k >/dev/null 2>&1
+if (cd "$out" && ASAN_OPTIONS=detect_leaks=1 ./ext2_fuzz -max_total_time="$secs" \
+	-max_len=262144 -timeout=20 -rss_limit_mb=2048 corpus >fuzz.log 2>&1); then
+	echo "PASS fuzz.ext2 ($(grep -o 'Done [0-9]* runs' "$out/fuzz.log"))"
+else
+	echo "FAIL fuzz.ext2: see $out/fuzz.log"
+	grep -m 5 'ERROR\|SUMMARY\|fuzz:' "$out/fuzz.log" | sed 's/^/    /'
+	exit 1
+fi
