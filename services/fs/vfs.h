@@ -19,7 +19,11 @@
  *     of a shared terminal or pipe never stalls a writer of the same file.
  * Reference counts are C11 atomics; an inode is freed when its last
  * reference goes, and every directory entry holds one, so an unlinked file
- * lives on while it is open (POSIX). */
+ * lives on while it is open (POSIX). A disk file system (ext2, sb->sops)
+ * does not keep every inode in memory: its entries hold no references, and
+ * its inode_put (sops->put) keeps an unreferenced inode that still has
+ * links cached until a prune under vfs_ns_lock, so the walk's "use after
+ * put while vfs_ns_lock is held" stays valid (see fs/ext2/inode.c). */
 #ifndef SERVICES_FS_VFS_H
 #define SERVICES_FS_VFS_H
 

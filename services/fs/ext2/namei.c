@@ -96,12 +96,14 @@ static int ext2_create(struct inode *dir, const struct kname *name,
 {
 	struct inode *ino;
 	uint32_t nr;
-	int err = ro_check(dir);
+	int err;
 
-	if (err)
-		return err;
+	/* Linux: an existing name is -EEXIST even on a read-only mount. */
 	if (ext2_dir_find(dir, name, &nr, NULL) == 0)
 		return -EEXIST;
+	err = ro_check(dir);
+	if (err)
+		return err;
 	if (S_ISDIR(mode) && dir->nlink >= EXT2_LINK_MAX)
 		return -EMLINK;
 	err = new_inode(dir, mode, c, &ino);
@@ -138,14 +140,15 @@ static int ext2_symlink(struct inode *dir, const struct kname *name,
 	size_t len = strnlen(target->s, sizeof(target->s));
 	struct inode *ino;
 	uint32_t nr;
-	int err = ro_check(dir);
+	int err;
 
+	if (ext2_dir_find(dir, name, &nr, NULL) == 0)
+		return -EEXIST;
+	err = ro_check(dir);
 	if (err)
 		return err;
 	if (len + 1 > s->bs)
 		return -ENAMETOOLONG;
-	if (ext2_dir_find(dir, name, &nr, NULL) == 0)
-		return -EEXIST;
 	err = new_inode(dir, S_IFLNK | 0777, c, &ino);
 	if (err)
 		return err;
@@ -190,12 +193,13 @@ static int ext2_link(struct inode *dir, const struct kname *name,
 		     struct inode *target)
 {
 	uint32_t nr;
-	int err = ro_check(dir);
+	int err;
 
-	if (err)
-		return err;
 	if (ext2_dir_find(dir, name, &nr, NULL) == 0)
 		return -EEXIST;
+	err = ro_check(dir);
+	if (err)
+		return err;
 	if (target->nlink >= EXT2_LINK_MAX)
 		return -EMLINK;
 	err = ext2_dir_add(dir, name, (uint32_t)target->ino, target->mode);
@@ -211,11 +215,11 @@ static int ext2_unlink(struct inode *dir, const struct kname *name)
 	struct ext2_dirloc loc;
 	struct inode *ino;
 	uint32_t nr;
-	int err = ro_check(dir);
+	int err = ext2_dir_find(dir, name, &nr, &loc);
 
 	if (err)
 		return err;
-	err = ext2_dir_find(dir, name, &nr, &loc);
+	err = ro_check(dir);
 	if (err)
 		return err;
 	err = ext2_iget(EXT2_SB(dir), nr, &ino);
@@ -267,14 +271,15 @@ static int ext2_rename(struct inode *odir, const struct kname *oname,
 	struct inode *src = NULL, *dst = NULL;
 	uint32_t snr, dnr;
 	bool have_dst;
-	int err = ro_check(odir);
+	int err;
 
-	if (err)
-		return err;
 	/* Linux ext2 supports RENAME_NOREPLACE only. */
 	if (flags & ~(unsigned)RENAME_NOREPLACE)
 		return -EINVAL;
 	err = ext2_dir_find(odir, oname, &snr, &oloc);
+	if (err)
+		return err;
+	err = ro_check(odir);
 	if (err)
 		return err;
 	have_dst = ext2_dir_find(ndir, nname, &dnr, &nloc) == 0;
