@@ -596,11 +596,64 @@ static void t_rev0(void)
 	CHECK(ext2_mount(disk(img), false, &sb) == 0);
 	CHECK(sb->ext2->rev == 0 && sb->ext2->inode_size == 128);
 	CHECK(mk(sb->root, "x", S_IFREG | 0644, &f) == 0 && wr_pat(f, 0, 70000, 11, 5000) == 0);
+	CHECK(wr(f, 3 * GIB, "x", 1) == -EFBIG && f->iops->truncate(f, 3 * GIB) == -EFBIG);
 	inode_put(f);
 	CHECK(mk(sb->root, "dir", S_IFDIR | 0755, &f) == 0);
 	inode_put(f);
 	umount_fs(sb);
 	CHECK(fsck(img) == 0);
+}
+
+static const char *base_img(void);
+
+/* CHECK that does not return (so the case can still unmount). */
+static bool check_ok(bool ok, int line, const char *what)
+{
+	if (!ok && !harness_case_failed)
+		harness_fail(__FILE__, line, what);
+	return ok;
+}
+#define CHECK_OK(c) check_ok((c), __LINE__, #c)
+
+/* A file over 2 GiB turns the large_file feature on if it was off. */
+static void t_large_file_feature(void)
+{
+	const char *img = TMP "/nolarge.img";
+	struct superblock *sb;
+	struct inode *f;
+
+	CHECK(mkimg(img, 4096, NULL, 8192) == 0);
+	CHECK(sh("debugfs -w -R 'feature -large_file' %s >/dev/null 2>&1", img) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	if (!CHECK_OK(!(sb->ext2->feat_ro & EXT2_FEATURE_RO_COMPAT_LARGE_FILE)))
+		goto out;
+	if (CHECK_OK(mk(sb->root, "l", S_IFREG | 0644, &f) == 0)) {
+		CHECK_OK(wr_pat(f, 3 * GIB, 100, 1, 100) == 0);
+		inode_put(f);
+	}
+out:
+	umount_fs(sb);
+	CHECK(fsck(img) == 0);
+	CHECK(sh("dumpe2fs -h %s 2>/dev/null | grep -q 'features:.*large_file'", img) == 0);
+}
+
+/* Corruption found while mounted marks the superblock (errors=continue). */
+static void t_error_state(void)
+{
+	const char *img = TMP "/errstate.img";
+	struct superblock *sb;
+	struct inode *f;
+	char buf[4];
+	int err;
+
+	sh("cp %s %s", base_img(), img);
+	CHECK(sh("debugfs -w -R 'sif /hello block[0] 0x7fffff0' %s >/dev/null 2>&1", img) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	f = walk(sb, "hello", &err);
+	CHECK(f && rd(f, 0, buf, 4) == -EIO);
+	inode_put(f);
+	umount_fs(sb);
+	CHECK(sh("dumpe2fs -h %s 2>/dev/null | grep -q 'Filesystem state:.*with errors'", img) == 0);
 }
 
 static void t_readonly(void)
@@ -1081,6 +1134,8 @@ int main(int argc, char **argv)
 	RUN(t_enospc);
 	RUN(t_rev0);
 	RUN(t_readonly);
+	RUN(t_large_file_feature);
+	RUN(t_error_state);
 	RUN(t_bad_magic);
 	RUN(t_bad_features);
 	RUN(t_bad_rec_len);

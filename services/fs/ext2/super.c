@@ -24,9 +24,23 @@ static struct fw_list ext2_list = FW_LIST_HEAD_INIT(ext2_list);
 int ext2_corrupt(struct ext2_sb *s, uint64_t ino, const char *what,
 		 uint64_t val)
 {
+	struct bref r;
+	uint16_t state = 0;
+
 	fw_warn("ext2 (%s): inode %llu: %s (%llu): file system corrupted",
 		s->dev->name, (unsigned long long)ino, what,
 		(unsigned long long)val);
+	/* Linux ext2_error: mark the file system as having errors, so the
+	 * next fsck checks it (errors=continue: carry on). Callers may hold
+	 * s->lock, so this two-byte update does without it; nothing else
+	 * writes s_state while mounted. */
+	if (!s->rdonly && !bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r)) {
+		if (!fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), SB_STATE, &state) &&
+		    !(state & EXT2_ERROR_FS) &&
+		    !fw_buf_put_u16_le(r.data, SB_STATE, (uint16_t)(state | EXT2_ERROR_FS)))
+			bref_dirty(&r);
+		bref_put(&r);
+	}
 	return -EIO;
 }
 
@@ -176,6 +190,10 @@ static int parse_super(struct ext2_sb *s, struct fw_bytes b)
 	s->gdb_count = (s->groups * EXT2_GD_SIZE + s->bs - 1) / s->bs;
 	s->itb_per_group = (s->ipg * s->inode_size + s->bs - 1) / s->bs;
 	s->max_size = max_file_size(s);
+	/* Revision 0 has no large_file feature to set (Linux would upgrade
+	 * the revision): stay below 2 GiB. */
+	if (s->rev == 0 && s->max_size > 0x7fffffffull)
+		s->max_size = 0x7fffffffull;
 	return 0;
 }
 
