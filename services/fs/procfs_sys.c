@@ -232,7 +232,8 @@ int procfs_gen_mounts(struct procfs_seq *s)
 			if (vfs_path_name(&at, &root, path))
 				continue; /* not reachable from the root */
 		}
-		procfs_printf(s, "%s %s %s %s%s%s%s 0 0\n", name, path->s, name,
+		procfs_printf(s, "%s %s %s %s%s%s%s 0 0\n",
+			      m->sb->source[0] ? m->sb->source : name, path->s, name,
 			      (m->flags & MS_RDONLY) ? "ro" : "rw",
 			      (m->flags & MS_NOSUID) ? ",nosuid" : "",
 			      (m->flags & MS_NODEV) ? ",nodev" : "",

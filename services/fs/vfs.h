@@ -99,6 +99,7 @@ struct superblock {
 	const struct super_ops *sops;	/* NULL for in-memory file systems */
 	struct ext2_sb *ext2;		/* ext2 private */
 	bool rdonly;			/* writes fail with -EROFS */
+	char source[16];		/* mount source ("/dev/vda"), or "" */
 };
 
 /* A mount: a superblock attached on a directory of a parent mount. */

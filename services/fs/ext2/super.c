@@ -335,6 +335,7 @@ int ext2_mount(struct blkdev *d, bool rdonly, struct superblock **out)
 	vsb->dev = d->rdev;
 	vsb->magic = EXT2_MAGIC;
 	vsb->fstype = "ext2";
+	snprintf(vsb->source, sizeof(vsb->source), "/dev/%s", d->name);
 	vsb->sops = &ext2_super_ops;
 	vsb->ext2 = s;
 	vsb->rdonly = s->rdonly;
