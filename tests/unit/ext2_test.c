@@ -568,12 +568,23 @@ static void t_enospc(void)
 	CHECK(mkimg(img, 1024, NULL, 2048) == 0);
 	CHECK(ext2_mount(disk(img), false, &sb) == 0);
 	CHECK(mk(sb->root, "fill", S_IFREG | 0644, &f) == 0);
+	host_cred.fsuid = 1000;
+	host_cred.fsgid = 1000;
 	for (uint64_t off = 0;; off += 65536) {
 		n = wr(f, off, buf, 65536);
 		if (n != 65536)
 			break;
 	}
 	CHECK(n == -ENOSPC || (n >= 0 && n < 65536));
+	/* users stop at the root reserve, root goes on to the end */
+	host_cred.fsuid = 0;
+	host_cred.fsgid = 0;
+	CHECKF(sb->ext2->free_blocks == sb->ext2->r_blocks && sb->ext2->r_blocks > 0,
+	       "free %u reserved %u", sb->ext2->free_blocks, sb->ext2->r_blocks);
+	CHECK(wr(f, f->size, buf, 65536) > 0 || sb->ext2->free_blocks == 0);
+	for (uint64_t off = f->size;; off += 65536)
+		if (wr(f, off, buf, 65536) != 65536)
+			break;
 	CHECK(sb->ext2->free_blocks == 0);
 	inode_put(f);
 	umount_fs(sb);

@@ -10,6 +10,7 @@
 /* The kernel's uapi.h first (see ext2_test.c). */
 #include "fs/vfs.h"
 #include "block/bcache.h"
+#include "proc/proc.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -314,6 +315,17 @@ int fw_clear_user(fw_uptr_t dst, size_t n)
 /* ---- VFS inode helpers (services/fs/inode.c's, minus tmpfs) -------------- */
 
 const struct file_ops tmpfs_dir_ops;
+struct cred host_cred;		/* who the file system thinks is calling */
+
+const struct cred *fs_cred(void)
+{
+	return &host_cred;
+}
+
+bool cred_in_group(const struct cred *c, uint32_t gid)
+{
+	return c->fsgid == gid;
+}
 struct fw_mutex vfs_ns_lock;
 long host_live_inodes;
 

@@ -14,6 +14,8 @@ extern int host_log_warnings;		/* lines at warning level or worse */
 extern int host_verbose;		/* echo log lines to stderr */
 extern long host_live_inodes;		/* struct inodes allocated, not freed */
 void host_log_clear(void);
+struct cred;
+extern struct cred host_cred;		/* fs_cred(): root unless changed */
 
 const uint8_t *host_frame_bytes(const struct fw_frame *f);
 

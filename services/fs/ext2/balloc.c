@@ -15,6 +15,17 @@
 #include <fw/log.h>
 
 #include "fs/ext2/ext2.h"
+#include "fs/proc_glue.h"
+
+/* May the caller dig into the blocks reserved for root (Linux
+ * ext2_has_free_blocks: root, the resuid user or the resgid group)? */
+static bool may_use_reserve(const struct ext2_sb *s)
+{
+	const struct cred *c = fs_cred();
+
+	return c->fsuid == 0 || c->fsuid == s->resuid ||
+	       (s->resgid != 0 && cred_in_group(c, s->resgid));
+}
 
 struct gdesc {
 	uint32_t block_bitmap;
@@ -141,7 +152,8 @@ int ext2_new_block(struct ext2_sb *s, uint32_t goal, uint32_t *out)
 		goal = s->first_data_block;
 	g0 = (goal - s->first_data_block) / s->bpg;
 	fw_mutex_lock(&s->lock);
-	if (s->free_blocks == 0)
+	if (s->free_blocks == 0 ||
+	    (s->free_blocks <= s->r_blocks && !may_use_reserve(s)))
 		goto out_unlock;
 	for (uint32_t i = 0; i <= s->groups; i++) {
 		uint32_t g = (g0 + i) % s->groups;

@@ -72,6 +72,8 @@
 #define SB_MAGIC 56
 #define SB_STATE 58
 #define SB_REV_LEVEL 76
+#define SB_DEF_RESUID 80
+#define SB_DEF_RESGID 82
 #define SB_FIRST_INO 84
 #define SB_INODE_SIZE 88
 #define SB_FEATURE_COMPAT 92
@@ -160,6 +162,8 @@ struct ext2_sb {
 	uint32_t inodes_count;
 	uint32_t blocks_count;
 	uint32_t r_blocks;		/* reserved for root */
+	uint32_t resuid;		/* who may use them (and root) */
+	uint32_t resgid;
 	uint32_t first_data_block;
 	uint32_t bpg;			/* blocks per group */
 	uint32_t ipg;			/* inodes per group */

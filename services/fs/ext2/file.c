@@ -40,6 +40,22 @@ static int map_read(struct inode *ino, uint64_t off, struct bref *r)
 	return bcache_get(s->dev, blk, s->bs, true, r);
 }
 
+/* Linux's default relatime: a read updates atime only if it is not newer
+ * than mtime or ctime, or a day old, so a file read over and over costs
+ * one inode write per change, not one per read. */
+static void touch_atime(struct inode *ino)
+{
+	struct fs_time now = fs_now();
+
+	if (EXT2_SB(ino)->rdonly)
+		return;
+	if (ino->atime.sec > ino->mtime.sec && ino->atime.sec > ino->ctime.sec &&
+	    now.sec - ino->atime.sec < 24 * 3600)
+		return;
+	ino->atime = now;
+	(void)ext2_write_inode(ino);
+}
+
 static long ext2_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 {
 	struct inode *ino = f->path.inode;
@@ -81,6 +97,8 @@ static long ext2_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 		off += n;
 	}
 	*pos = off;
+	if (done)
+		touch_atime(ino);
 	return (long)done;
 }
 

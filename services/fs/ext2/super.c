@@ -161,6 +161,8 @@ static int parse_super(struct ext2_sb *s, struct fw_bytes b)
 	s->inodes_count = sb_u32(b, SB_INODES_COUNT);
 	s->blocks_count = sb_u32(b, SB_BLOCKS_COUNT);
 	s->r_blocks = sb_u32(b, SB_R_BLOCKS_COUNT);
+	s->resuid = sb_u16(b, SB_DEF_RESUID);
+	s->resgid = sb_u16(b, SB_DEF_RESGID);
 	s->first_data_block = sb_u32(b, SB_FIRST_DATA_BLOCK);
 	s->bpg = sb_u32(b, SB_BLOCKS_PER_GROUP);
 	s->ipg = sb_u32(b, SB_INODES_PER_GROUP);
