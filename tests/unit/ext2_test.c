@@ -484,6 +484,7 @@ static void check_write(unsigned bs)
 	inode_put(ino);
 	CHECK(rm(root, "e") == -ENOTEMPTY && rm(e, "f") == 0 && rm(root, "e") == 0);
 	CHECK(e->nlink == 0);
+	CHECK(mk(e, "late", S_IFREG | 0644, &ino) == -ENOENT); /* removed dir */
 	inode_put(e);
 	/* metadata written by the VFS (chmod, chown, utimes) */
 	a->mode = S_IFREG | 04750;

@@ -21,6 +21,13 @@ static int ro_check(struct inode *dir)
 	return EXT2_SB(dir)->rdonly ? -EROFS : 0;
 }
 
+/* A removed directory takes no new entries (Linux IS_DEADDIR: its blocks
+ * go when its last reference does). */
+static bool dead_dir(const struct inode *dir)
+{
+	return dir->nlink == 0;
+}
+
 static void set_parent(struct inode *ino, struct inode *dir)
 {
 	struct inode *old = ino->parent;
@@ -38,8 +45,11 @@ static int ext2_lookup(struct inode *dir, const struct kname *name,
 {
 	uint32_t nr;
 	struct inode *ino;
-	int err = ext2_dir_find(dir, name, &nr, NULL);
+	int err;
 
+	if (dead_dir(dir))
+		return -ENOENT;
+	err = ext2_dir_find(dir, name, &nr, NULL);
 	if (err)
 		return err;
 	err = ext2_iget(EXT2_SB(dir), nr, &ino);
@@ -99,6 +109,8 @@ static int ext2_create(struct inode *dir, const struct kname *name,
 	int err;
 
 	/* Linux: an existing name is -EEXIST even on a read-only mount. */
+	if (dead_dir(dir))
+		return -ENOENT;
 	if (ext2_dir_find(dir, name, &nr, NULL) == 0)
 		return -EEXIST;
 	err = ro_check(dir);
@@ -142,6 +154,8 @@ static int ext2_symlink(struct inode *dir, const struct kname *name,
 	uint32_t nr;
 	int err;
 
+	if (dead_dir(dir))
+		return -ENOENT;
 	if (ext2_dir_find(dir, name, &nr, NULL) == 0)
 		return -EEXIST;
 	err = ro_check(dir);
@@ -195,6 +209,8 @@ static int ext2_link(struct inode *dir, const struct kname *name,
 	uint32_t nr;
 	int err;
 
+	if (dead_dir(dir))
+		return -ENOENT;
 	if (ext2_dir_find(dir, name, &nr, NULL) == 0)
 		return -EEXIST;
 	err = ro_check(dir);
@@ -276,6 +292,8 @@ static int ext2_rename(struct inode *odir, const struct kname *oname,
 	/* Linux ext2 supports RENAME_NOREPLACE only. */
 	if (flags & ~(unsigned)RENAME_NOREPLACE)
 		return -EINVAL;
+	if (dead_dir(odir) || dead_dir(ndir))
+		return -ENOENT;
 	err = ext2_dir_find(odir, oname, &snr, &oloc);
 	if (err)
 		return err;
