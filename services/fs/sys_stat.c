@@ -170,6 +170,8 @@ static long statfs_out(const struct vfs_path *p, fw_uptr_t ubuf)
 		if (err)
 			return err;
 		s.f_flags = p->mnt ? (int64_t)(p->mnt->flags & 0xf) : 0;
+		if (sb->rdonly)
+			s.f_flags |= MS_RDONLY; /* ST_RDONLY, also when forced */
 		return FW_COPY_OUT_OBJ(ubuf, &s) ? -EFAULT : 0;
 	}
 	s.f_type = sb->magic;
