@@ -8,10 +8,12 @@
  *
  * Neither read nor write holds inode->lock while touching user memory: a
  * copy may fault on a mapping of this very file, and that fault takes
- * inode->lock in ext2_get_page. A read maps and references one block under
- * the lock and copies after dropping it; a write first copies the user's
- * bytes for one block into a kernel bounce buffer, then takes the lock to
- * allocate and fill the block. So a write is atomic per block, not per
+ * inode->lock in ext2_get_page. So both go through a one-block kernel
+ * bounce buffer: a read copies the block's bytes into it under the lock
+ * (a block freed by a concurrent truncate and reused by another file can
+ * never leak into this reader) and to the user after dropping it; a write
+ * copies the user's bytes in first, then takes the lock to allocate and
+ * fill the block. So a write is atomic per block, not per
  * call (Linux holds i_rwsem across the call; its page-cache copy can fault
  * under it because its fault path does not take i_rwsem).
  *
@@ -62,13 +64,21 @@ static long ext2_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 	struct ext2_sb *s = EXT2_SB(ino);
 	uint64_t off = *pos;
 	size_t done = 0;
+	struct fw_buf bounce;
+	int err = fw_buf_alloc(s->bs, &bounce);
 
+	if (err)
+		return err;
 	while (done < len) {
 		size_t boff = (size_t)(off % s->bs), n = s->bs - boff;
 		struct bref r;
 		struct fw_bytes part;
-		int err;
+		struct fw_buf kpart;
+		bool hole = false;
 
+		/* The block's bytes go to the bounce buffer under the lock:
+		 * once it drops, a truncate may free the block and another
+		 * file may get it, whose data must not reach this reader. */
 		fw_mutex_lock(&ino->lock);
 		if (off >= ino->size) {
 			fw_mutex_unlock(&ino->lock);
@@ -79,23 +89,27 @@ static long ext2_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 		if (n > ino->size - off)
 			n = (size_t)(ino->size - off);
 		err = map_read(ino, off, &r);
-		fw_mutex_unlock(&ino->lock);
 		if (!err && r.b) {
 			err = fw_bytes_sub(fw_buf_as_bytes(r.data), boff, n, &part);
 			if (!err)
-				err = fw_copy_out(fw_uptr_add(buf, done), part) ? -EFAULT : 0;
+				err = fw_buf_copy_from(bounce, 0, part);
 			bref_put(&r);
 		} else if (!err) {
+			hole = true;
+		}
+		fw_mutex_unlock(&ino->lock);
+		if (!err && hole)
 			err = fw_clear_user(fw_uptr_add(buf, done), n);
-		}
-		if (err) {
-			if (!done)
-				return err;
+		else if (!err && !(err = fw_buf_sub(bounce, 0, n, &kpart)))
+			err = fw_copy_out(fw_uptr_add(buf, done), fw_buf_as_bytes(kpart)) ? -EFAULT : 0;
+		if (err)
 			break;
-		}
 		done += n;
 		off += n;
 	}
+	fw_buf_free(&bounce);
+	if (err && !done)
+		return err;
 	*pos = off;
 	if (done)
 		touch_atime(ino);
