@@ -206,6 +206,14 @@ static int kern_resolve(struct fs_context *fs, struct kpath *p, unsigned flags,
 	return err;
 }
 
+int vfs_shutdown(void)
+{
+	int err = ext2_shutdown_all();
+
+	bcache_sync_all();
+	return err;
+}
+
 int vfs_sync_all(void)
 {
 	/* ext2 writes inodes and counters into the cache as they change;

@@ -275,6 +275,9 @@ void inode_release(struct inode *ino);
 /* Write back every disk file system (sync(2), poweroff). Returns the first
  * error. Does not take vfs_ns_lock. */
 int vfs_sync_all(void);
+/* Poweroff/reboot: as vfs_sync_all, and mark disk file systems clean as
+ * unmounting does (ext2's s_state). Nothing may write afterwards. */
+int vfs_shutdown(void);
 struct fs_time fs_now(void);
 /* MAY_* access check against the credential (Linux generic_permission). */
 #define MAY_EXEC 1

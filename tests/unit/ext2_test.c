@@ -551,6 +551,7 @@ static void check_write(unsigned bs)
 	CHECK(rm(sb->root, "huge") == 0 && rm(sb->root, "big") == 0);
 	umount_fs(sb);
 	CHECK(fsck(img) == 0);
+	CHECK(sh("dumpe2fs -h %s 2>/dev/null | grep -q 'state: *clean$'", img) == 0);
 }
 
 static void t_write_1k(void) { check_write(1024); }
@@ -1108,6 +1109,7 @@ static void t_misc(void)
 	inode_put(a);
 	CHECK(sb->sops->sync(sb) == 0);
 	CHECK(fsck(img) == 0); /* synced while mounted is enough */
+	CHECK(sh("dumpe2fs -h %s 2>/dev/null | grep -q 'state: *not clean$'", img) == 0);
 	/* A failed write is reported once (bcache drops the data, as
 	 * Linux marks the page clean with an error). */
 	CHECK(mk(sb->root, "y", S_IFREG | 0644, &f) == 0);

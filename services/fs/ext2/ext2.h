@@ -183,6 +183,7 @@ struct ext2_sb {
 	uint32_t free_blocks;		/* superblock counters */
 	uint32_t free_inodes;
 	uint32_t next_generation;
+	uint16_t mount_state;		/* s_state at mount (+ERROR_FS) */
 
 	/* icache_lock */
 	struct fw_mutex icache_lock;
@@ -296,6 +297,9 @@ FW_MUST_CHECK int ext2_mount(struct blkdev *d, bool rdonly,
 void ext2_init(void);
 /* Write back every mounted ext2 file system; the first error. */
 int ext2_sync_all(void);
+/* Poweroff/reboot: write back and mark every file system clean (as
+ * unmounting would); nothing may write to them afterwards. */
+int ext2_shutdown_all(void);
 
 static inline struct ext2_sb *EXT2_SB(const struct inode *ino)
 {

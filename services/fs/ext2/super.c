@@ -32,8 +32,10 @@ int ext2_corrupt(struct ext2_sb *s, uint64_t ino, const char *what,
 		(unsigned long long)val);
 	/* Linux ext2_error: mark the file system as having errors, so the
 	 * next fsck checks it (errors=continue: carry on). Callers may hold
-	 * s->lock, so this two-byte update does without it; nothing else
-	 * writes s_state while mounted. */
+	 * s->lock, so this two-byte update does without it (the other
+	 * writers of s_state, sync and unmount, do not run corruption
+	 * checks while they write it). */
+	s->mount_state |= EXT2_ERROR_FS;
 	if (!s->rdonly && !bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r)) {
 		if (!fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), SB_STATE, &state) &&
 		    !(state & EXT2_ERROR_FS) &&
@@ -241,12 +243,32 @@ static int check_descriptors(struct ext2_sb *s)
 	return 0;
 }
 
+/* Set s_state (s->lock held or no other user). */
+static void put_state(struct ext2_sb *s, uint16_t state)
+{
+	struct bref r;
+	uint16_t old = 0;
+
+	if (bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r))
+		return;
+	if (!fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), SB_STATE, &old) &&
+	    old != state && !fw_buf_put_u16_le(r.data, SB_STATE, state))
+		bref_dirty(&r);
+	bref_put(&r);
+}
+
 /* A mount of a read-write file system: count it, stamp the time. */
 static void stamp_mount(struct ext2_sb *s)
 {
 	struct bref r;
 	uint16_t cnt = 0;
 
+	if (s->mount_state & EXT2_ERROR_FS)
+		fw_warn("ext2 (%s): warning: mounting fs with errors, running e2fsck is recommended",
+			s->dev->name);
+	else if (!(s->mount_state & EXT2_VALID_FS))
+		fw_warn("ext2 (%s): warning: mounting unchecked fs, running e2fsck is recommended",
+			s->dev->name);
 	if (bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r))
 		return;
 	if (!fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), SB_MNT_COUNT, &cnt) &&
@@ -281,6 +303,7 @@ static int read_super(struct blkdev *d, bool rdonly, struct ext2_sb **out)
 		goto out_free;
 	err = parse_super(s, fw_buf_as_bytes(r.data));
 	s->next_generation = sb_u32(fw_buf_as_bytes(r.data), SB_WTIME);
+	s->mount_state = sb_u16(fw_buf_as_bytes(r.data), SB_STATE);
 	bref_put(&r);
 	if (err)
 		goto out_free;
@@ -375,6 +398,17 @@ out_unlock:
 	return err;
 }
 
+/* Unmount, remount read-only, poweroff: the mount-time state back. */
+static int mark_clean(struct ext2_sb *s)
+{
+	if (s->rdonly)
+		return 0;
+	fw_mutex_lock(&s->lock);
+	put_state(s, s->mount_state);
+	fw_mutex_unlock(&s->lock);
+	return bcache_sync(s->dev);
+}
+
 static int ext2_sync_fs(struct superblock *vsb)
 {
 	struct ext2_sb *s = vsb->ext2;
@@ -383,6 +417,10 @@ static int ext2_sync_fs(struct superblock *vsb)
 	if (!s->rdonly) {
 		fw_mutex_lock(&s->lock);
 		ext2_sb_counts_dirty(s);
+		/* Linux ext2_sync_fs: while mounted read-write the disk says
+		 * "not clean" (a crash then gets checked); unmount puts the
+		 * mount-time state back. */
+		put_state(s, (uint16_t)(s->mount_state & ~EXT2_VALID_FS));
 		if (!bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r)) {
 			if (!fw_buf_put_u32_le(r.data, SB_WTIME, (uint32_t)fs_now().sec))
 				bref_dirty(&r);
@@ -404,6 +442,26 @@ int ext2_sync_all(void)
 	FW_LIST_FOR_EACH(s, &ext2_list, node) {
 		int err = ext2_sync_fs(s->vsb);
 
+		if (err && !first)
+			first = err;
+	}
+	fw_mutex_unlock(&ext2_list_lock);
+	return first;
+}
+
+int ext2_shutdown_all(void)
+{
+	struct ext2_sb *s;
+	int first = 0;
+
+	if (!ext2_list_ready)
+		return 0;
+	fw_mutex_lock(&ext2_list_lock);
+	FW_LIST_FOR_EACH(s, &ext2_list, node) {
+		int err = ext2_sync_fs(s->vsb);
+
+		if (!err)
+			err = mark_clean(s);
 		if (err && !first)
 			first = err;
 	}
@@ -458,7 +516,7 @@ static void ext2_umount(struct superblock *vsb)
 		vsb->root->parent = NULL;
 		inode_put(vsb->root);
 		vsb->root = NULL;
-		err = bcache_sync(s->dev);
+		err = mark_clean(s);
 		if (err)
 			fw_warn("ext2 (%s): write-back at unmount failed: %d",
 				s->dev->name, err);
@@ -532,6 +590,8 @@ static int ext2_remount(struct superblock *vsb, bool rdonly)
 		 * vfs_ns_lock, so a write racing this may still land; the
 		 * sync after it writes it back anyway. */
 		err = ext2_sync_fs(vsb);
+		if (!err)
+			err = mark_clean(s);
 		s->rdonly = true;
 		vsb->rdonly = true;
 		return err;
