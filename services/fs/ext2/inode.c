@@ -208,6 +208,12 @@ int ext2_iget(struct ext2_sb *s, uint32_t ino, struct inode **out)
 	if (!err && (S_ISDIR(vi->mode) && (vi->size % s->bs || vi->size == 0)))
 		err = ext2_corrupt(s, ino, "directory size not a multiple of the block size",
 				   vi->size);
+	/* Sizes no block map of this file system can reach (keeps the size
+	 * arithmetic of reads, mmap and readdir far from overflow). */
+	if (!err && S_ISDIR(vi->mode) && vi->size / s->bs > s->blocks_count)
+		err = ext2_corrupt(s, ino, "directory larger than the file system", vi->size);
+	if (!err && S_ISREG(vi->mode) && vi->size > s->max_size)
+		err = ext2_corrupt(s, ino, "i_size beyond the largest file", vi->size);
 	if (err) {
 		fw_free(vi->ext2);
 		vi->ext2 = NULL;
