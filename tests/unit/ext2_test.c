@@ -628,6 +628,35 @@ static bool check_ok(bool ok, int line, const char *what)
 }
 #define CHECK_OK(c) check_ok((c), __LINE__, #c)
 
+/* Revision 1 with every optional feature off (no filetype in directory
+ * records, superblock copies in every group). */
+static void t_no_features(void)
+{
+	const char *img = TMP "/nofeat.img";
+	struct superblock *sb;
+	struct inode *f, *d;
+	struct names n;
+
+	CHECK(sh("rm -f %s && mkfs.ext2 -q -F -b 1024 -g 1024 -O none %s 4096k >/dev/null 2>&1", img, img) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	CHECK(sb->ext2->rev == 1 && sb->ext2->feat_incompat == 0 && sb->ext2->groups == 4);
+	CHECK(mk(sb->root, "dir", S_IFDIR | 0755, &d) == 0);
+	CHECK(mk(d, "x", S_IFREG | 0644, &f) == 0 && wr_pat(f, 0, 300000, 4, 7000) == 0);
+	inode_put(f);
+	CHECK(list(d, &n) == 0 && n.count == 3);
+	inode_put(d);
+	{
+		struct linux_statfs st;
+		memset(&st, 0, sizeof(st));
+		CHECK(sb->sops->statfs(sb, &st) == 0);
+		/* every group: superblock, 1 descriptor block, 2 bitmaps and
+		 * the inode table (Linux ext2_statfs's overhead) */
+		CHECK(st.f_blocks == 4096 - 1 - 4 * (2 + 2 + sb->ext2->itb_per_group));
+	}
+	umount_fs(sb);
+	CHECK(fsck(img) == 0);
+}
+
 /* A file over 2 GiB turns the large_file feature on if it was off. */
 static void t_large_file_feature(void)
 {
@@ -1147,6 +1176,7 @@ int main(int argc, char **argv)
 	RUN(t_write_4k);
 	RUN(t_enospc);
 	RUN(t_rev0);
+	RUN(t_no_features);
 	RUN(t_readonly);
 	RUN(t_large_file_feature);
 	RUN(t_error_state);
