@@ -647,6 +647,7 @@ static void t_no_features(void)
 	inode_put(d);
 	{
 		struct linux_statfs st;
+
 		memset(&st, 0, sizeof(st));
 		CHECK(sb->sops->statfs(sb, &st) == 0);
 		/* every group: superblock, 1 descriptor block, 2 bitmaps and
