@@ -27,16 +27,31 @@ fi
 
 musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/root/bench/bench" bench/bench.c
 cp bench/init "$out/root/init"
+# Linux's virtio-pci, virtio-blk and ext4 (which serves ext2) are modules
+# in Debian's kernel: copy them and their dependencies, in load order.
+kver=$(basename "$vmlinuz" | sed 's/^vmlinuz-//')
+rm -rf "$out/root/lib/modules" && mkdir -p "$out/root/lib/modules"
+for m in virtio_pci virtio_blk ext4; do
+	modprobe --show-depends -S "$kver" "$m" | awk '$1 == "insmod" {print $2}'
+done | awk '!seen[$0]++' | while read -r ko; do
+	cp "$ko" "$out/root/lib/modules/"
+	basename "$ko" >>"$out/root/lib/modules/order"
+done
+# The disk both kernels benchmark ext2 on: empty, 1 KiB blocks.
+mkdisk() { PATH="$PATH:/sbin:/usr/sbin" mkfs.ext2 -q -F -b 1024 "$1" 64M >/dev/null; }
 tools/mkinitrd.sh "$out/bench.cpio" "$out/root"
 make -s ISO="$out/fk.iso" INITRD="$out/bench.cpio" APPEND="quiet fw.exit=isa" "$out/fk.iso"
 
 QEMU="qemu-system-x86_64 -machine q35 -cpu max -m 512 -smp 2 -no-reboot -display none"
+DISK_ARGS="-drive file=$out/disk.img,if=none,format=raw,id=vda -device virtio-blk-pci,drive=vda"
 for r in $(seq 1 "$ROUNDS"); do
 	echo "bench: round $r/$ROUNDS: framekernel"
+	mkdisk "$out/disk.img"
 	timeout 600 $QEMU -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-serial file:"$out/fk.$r.log" -cdrom "$out/fk.iso" || true
+		-serial file:"$out/fk.$r.log" -cdrom "$out/fk.iso" -boot d $DISK_ARGS || true
 	echo "bench: round $r/$ROUNDS: linux $(basename "$vmlinuz")"
-	timeout 600 $QEMU -serial file:"$out/linux.$r.log" -kernel "$vmlinuz" \
+	mkdisk "$out/disk.img"
+	timeout 600 $QEMU -serial file:"$out/linux.$r.log" -kernel "$vmlinuz" $DISK_ARGS \
 		-initrd "$out/bench.cpio" \
 		-append "console=ttyS0 quiet rdinit=/init panic=-1" || true
 done
