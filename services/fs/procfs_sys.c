@@ -14,6 +14,7 @@
 #include <fw/boot.h>
 #include <fw/version.h>
 
+#include "block/bcache.h"
 #include "fs/mount.h"
 #include "fs/procfs.h"
 
@@ -67,19 +68,22 @@ static void kb(struct procfs_seq *s, const char *label, uint64_t kbytes)
 /* Memory: the frame allocator's counters (all RAM, in pages) and the
  * kernel heap. There is no swap and no reclaimable page cache: tmpfs
  * pages are shared memory, counted in Cached and Shmem as Linux does,
- * and not in MemAvailable. */
+ * and not in MemAvailable; the block cache is Buffers (and Dirty), and not
+ * in MemAvailable either, as it only shrinks to its own limit, not when
+ * memory runs short. */
 static void gen_meminfo(struct procfs_seq *s)
 {
 	uint64_t total = fw_frames_total() * (FW_PAGE_SIZE / 1024);
 	uint64_t free = fw_frames_free() * (FW_PAGE_SIZE / 1024);
 	uint64_t shmem = tmpfs_pages() * (FW_PAGE_SIZE / 1024);
 	uint64_t slab = fw_heap_used() / 1024;
+	uint64_t buffers = bcache_units() * (BCACHE_UNIT / 1024);
 	uint64_t used = total > free ? total - free : 0;
 
 	kb(s, "MemTotal:", total);
 	kb(s, "MemFree:", free);
 	kb(s, "MemAvailable:", free);
-	kb(s, "Buffers:", 0);
+	kb(s, "Buffers:", buffers);
 	kb(s, "Cached:", shmem);
 	kb(s, "SwapCached:", 0);
 	kb(s, "Active:", shmem);
@@ -92,9 +96,10 @@ static void gen_meminfo(struct procfs_seq *s)
 	kb(s, "Mlocked:", 0);
 	kb(s, "SwapTotal:", 0);
 	kb(s, "SwapFree:", 0);
-	kb(s, "Dirty:", 0);
+	kb(s, "Dirty:", bcache_dirty_units() * (BCACHE_UNIT / 1024));
 	kb(s, "Writeback:", 0);
-	kb(s, "AnonPages:", used > shmem + slab ? used - shmem - slab : 0);
+	kb(s, "AnonPages:",
+	   used > shmem + slab + buffers ? used - shmem - slab - buffers : 0);
 	kb(s, "Mapped:", 0);
 	kb(s, "Shmem:", shmem);
 	kb(s, "KReclaimable:", 0);
