@@ -20,6 +20,8 @@ have musl-gcc           || need+=(musl-tools)
 { [ -x /bin/busybox ] && file -L /bin/busybox | grep -q "statically linked"; } || need+=(busybox-static)
 have file               || need+=(file)
 { [ -x /sbin/mke2fs ] || [ -x /usr/sbin/mke2fs ]; } || need+=(e2fsprogs)
+have clang              || need+=(clang)
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
 /usr/bin/python3 -c 'import clang.cindex' >/dev/null 2>&1 || need+=(python3-clang-14 libclang-14-dev)
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -22,6 +22,7 @@ run_layer() {
 }
 
 run_layer "unit tests (host, ASan+UBSan)" tools/run-unit.sh
+run_layer "fuzzing the ext2 parsers (libFuzzer, ${FUZZ_SECS:-60} s; longer: tests/fuzz/run.sh SECS)" tests/fuzz/run.sh "${FUZZ_SECS:-60}"
 run_layer "gate fixtures (tests/lint)" tests/lint/run.sh
 echo "== the gate over services/"
 if make -s check >build/check.log 2>&1; then

@@ -10,8 +10,10 @@
  * Write-back: a dirty unit stays in memory until bcache_sync (sync(2),
  * fsync, unmount, poweroff), until the flusher task finds it dirty for
  * over BCACHE_EXPIRE_NS (Linux's dirty_expire_centisecs, 30 s), or until
- * the cache is over its size limit. A unit whose write fails stays dirty
- * and the error is reported by the next bcache_sync of that device.
+ * the cache is over its size limit. A unit whose write fails is logged
+ * and kept, clean, with the new bytes (what the disk holds is then older:
+ * Linux behaves the same, marking the page's error instead); the error is
+ * reported once, by the next bcache_sync of that device.
  *
  * Concurrency: the cache's own index is locked internally. The bytes of a
  * block are the caller's to guard (ext2 uses its per-file-system lock for

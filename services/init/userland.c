@@ -34,7 +34,9 @@ void proc_init_exited(int status)
 
 void proc_sync_all(void)
 {
-	int err = vfs_sync_all();
+	/* Write everything back and mark disk file systems clean, as an
+	 * unmount would (the machine turns off next). */
+	int err = vfs_shutdown();
 
 	if (err)
 		fw_err("sync: writing back failed (%d)", err);

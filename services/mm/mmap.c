@@ -107,7 +107,13 @@ static int check_file(struct file *f, bool shared, unsigned prot,
 		return -ENODEV;
 	if (!(f->fmode & FMODE_READ))
 		return -EACCES;
-	if (shared && (f->fmode & FMODE_WRITE))
+	/* Disk files (ext2) map private copies of their pages: a shared
+	 * writable mapping is refused (-ENODEV) and a shared read-only one
+	 * may not become writable by mprotect. */
+	if (vfs_mmap_check(f, shared, prot & PROT_WRITE))
+		return -ENODEV;
+	if (shared && (f->fmode & FMODE_WRITE) &&
+	    vfs_mmap_check(f, true, true) == 0)
 		*vma_flags |= VMA_MAYWRITE;
 	if (shared && (prot & PROT_WRITE)) {
 		if (!(f->fmode & FMODE_WRITE))
