@@ -71,13 +71,19 @@ static void unhash(struct bbuf *b)
 	*pp = b->hnext;
 }
 
+/* Free a unit that is out of the index and the LRU already. */
+static void bbuf_release(struct bbuf *b)
+{
+	nr_units--;
+	fw_dma_free(b->data);
+	fw_free(b);
+}
+
 static void bbuf_free(struct bbuf *b)
 {
 	unhash(b);
 	fw_list_del(&b->lru);
-	nr_units--;
-	fw_dma_free(b->data);
-	fw_free(b);
+	bbuf_release(b);
 }
 
 /* Over the limit: free clean units nobody holds, oldest first. */
@@ -123,11 +129,8 @@ static void put_locked(struct bbuf *b)
 {
 	b->refs--;
 	if (!b->uptodate) {
-		if (b->refs == 0) {
-			nr_units--;
-			fw_dma_free(b->data);
-			fw_free(b);
-		}
+		if (b->refs == 0)
+			bbuf_release(b);
 		return;
 	}
 	fw_list_del(&b->lru);
@@ -146,12 +149,109 @@ static bool fill_settled(struct bbuf *b)
 	return settled;
 }
 
+static unsigned max_segs(const struct blkdev *d)
+{
+	return d->max_segs == 0 || d->max_segs > BLK_MAX_SEGS ? 1
+							       : d->max_segs;
+}
+
+/* How many units to read for a miss at unit: a reader that keeps asking
+ * for the unit after the last read-ahead doubles the window, up to one
+ * request's worth; any other miss reads just its unit (metadata and
+ * random reads do not drag in neighbours). bcache_lock held. */
+static unsigned ra_window(struct blkdev *d, uint64_t unit)
+{
+	if (unit == d->ra_next && d->ra_win) {
+		d->ra_win *= 2;
+		if (d->ra_win > max_segs(d))
+			d->ra_win = max_segs(d);
+	} else {
+		d->ra_win = 1;
+	}
+	return d->ra_win;
+}
+
+/* Consecutive units moved by one request. */
+struct bbuf_run {
+	struct bbuf *b[BLK_MAX_SEGS];
+	unsigned n;
+};
+
+static struct blk_req req_of(const struct bbuf_run *r)
+{
+	struct blk_req req = { .sector = r->b[0]->unit *
+					 (BCACHE_UNIT / BLKDEV_SECTOR),
+			       .n = r->n };
+
+	for (unsigned i = 0; i < r->n; i++)
+		req.seg[i] = (struct blk_seg){ r->b[i]->data, 0, r->b[i]->len };
+	return req;
+}
+
+/* A miss at unit (bcache_lock held, dropped on return): create it and,
+ * for a sequential reader, the uncached units after it, and fill them
+ * with one request. The caller gets a reference on the first. */
+static int fill_run(struct blkdev *d, uint64_t unit, bool fill,
+		    struct bbuf **out)
+{
+	struct bbuf_run run = { .n = 0 };
+	unsigned want = fill ? ra_window(d, unit) : 1;
+	uint64_t units = (blkdev_bytes(d) + BCACHE_UNIT - 1) / BCACHE_UNIT;
+	struct blk_req req;
+	int err;
+
+	err = bbuf_new(d, unit, &run.b[0]);
+	if (err) {
+		fw_mutex_unlock(&bcache_lock);
+		return err;
+	}
+	run.b[run.n++]->reading = true;
+	while (run.n < want && unit + run.n < units &&
+	       !find(d, unit + run.n) &&
+	       bbuf_new(d, unit + run.n, &run.b[run.n]) == 0) {
+		run.b[run.n]->refs = 0; /* read-ahead: nobody holds it yet */
+		run.b[run.n++]->reading = true;
+	}
+	if (fill)
+		d->ra_next = unit + run.n;
+	if (nr_units > max_units)
+		shrink();
+	fw_mutex_unlock(&bcache_lock);
+
+	req = req_of(&run);
+	err = fill ? d->ops->rw(d, false, &req) : 0;
+
+	fw_mutex_lock(&bcache_lock);
+	for (unsigned i = 0; i < run.n; i++) {
+		struct bbuf *b = run.b[i];
+
+		b->reading = false;
+		if (!err) {
+			b->uptodate = true;
+			continue;
+		}
+		/* Out of the index; the last reference frees it (waiters
+		 * that found it meanwhile drop theirs). */
+		unhash(b);
+		fw_list_del(&b->lru);
+		if (i == 0)
+			put_locked(b);
+		else if (b->refs == 0)
+			bbuf_release(b);
+	}
+	fw_mutex_unlock(&bcache_lock);
+	fw_waitq_wake_all(&bcache_wq);
+	if (err)
+		return err;
+	*out = run.b[0];
+	return 0;
+}
+
 /* A referenced, filled unit. */
 static int unit_get(struct blkdev *d, uint64_t unit, bool fill,
 		    struct bbuf **out)
 {
 	struct bbuf *b;
-	int err;
 
 	for (;;) {
 		fw_mutex_lock(&bcache_lock);
@@ -178,36 +278,7 @@ static int unit_get(struct blkdev *d, uint64_t unit, bool fill,
 		fw_mutex_unlock(&bcache_lock);
 	}
 	/* bcache_lock held, not cached. */
-	err = bbuf_new(d, unit, &b);
-	if (err) {
-		fw_mutex_unlock(&bcache_lock);
-		return err;
-	}
-	if (nr_units > max_units)
-		shrink();
-	b->reading = true;
-	fw_mutex_unlock(&bcache_lock);
-
-	err = fill ? d->ops->rw(d, false, unit * (BCACHE_UNIT / BLKDEV_SECTOR),
-				b->data, 0, b->len)
-		   : 0;
-
-	fw_mutex_lock(&bcache_lock);
-	b->reading = false;
-	if (err) {
-		/* Out of the index now; waiters drop their references. */
-		unhash(b);
-		fw_list_del(&b->lru);
-		put_locked(b);
-	} else {
-		b->uptodate = true;
-	}
-	fw_mutex_unlock(&bcache_lock);
-	fw_waitq_wake_all(&bcache_wq);
-	if (err)
-		return err;
-	*out = b;
-	return 0;
+	return fill_run(d, unit, fill, out);
 }
 
 int bcache_get(struct blkdev *d, uint64_t blockno, unsigned blksize,
@@ -265,50 +336,85 @@ void bref_put(struct bref *r)
 	fw_mutex_unlock(&bcache_lock);
 }
 
+static bool dirty_idle(const struct bbuf *b)
+{
+	return b && b->dirty && !b->reading;
+}
+
+/* The dirty neighbours of first, in unit order, as one run for a single
+ * request (first among them). bcache_lock held. */
+static void gather(struct bbuf *first, struct bbuf_run *run)
+{
+	unsigned max = max_segs(first->dev);
+	uint64_t lo = first->unit;
+
+	while (lo > 0 && first->unit - lo + 1 < max &&
+	       dirty_idle(find(first->dev, lo - 1)))
+		lo--;
+	run->n = 0;
+	for (uint64_t u = lo; run->n < max; u++) {
+		struct bbuf *b = find(first->dev, u);
+
+		if (!dirty_idle(b))
+			break;
+		run->b[run->n++] = b;
+	}
+}
+
 /* Write back d's dirty units (every device's if d is NULL) that were
- * dirtied before `before` ns. Returns the first error seen. */
+ * dirtied before `before` ns, neighbours merged into one request.
+ * Returns the first error seen. */
 static int writeback(struct blkdev *d, uint64_t before)
 {
 	int first_err = 0;
 
 	for (;;) {
-		struct bbuf *b = NULL, *it;
+		struct bbuf *first = NULL, *it;
+		struct bbuf_run run;
+		struct blk_req req;
 		int err;
 
 		fw_mutex_lock(&bcache_lock);
 		FW_LIST_FOR_EACH(it, &dirty_list, dnode)
 			if ((!d || it->dev == d) && it->dirtied_ns < before) {
-				b = it;
+				first = it;
 				break;
 			}
-		if (!b) {
+		if (!first) {
 			fw_mutex_unlock(&bcache_lock);
 			return first_err;
 		}
+		gather(first, &run);
 		/* Clean before the write: a change made meanwhile dirties
 		 * it again and is not lost. */
-		b->dirty = false;
-		fw_list_del(&b->dnode);
-		fw_list_init(&b->dnode);
-		nr_dirty--;
-		b->refs++;
+		for (unsigned i = 0; i < run.n; i++) {
+			struct bbuf *b = run.b[i];
+
+			b->dirty = false;
+			fw_list_del(&b->dnode);
+			fw_list_init(&b->dnode);
+			nr_dirty--;
+			b->refs++;
+		}
 		fw_mutex_unlock(&bcache_lock);
 
-		err = b->dev->ops->rw(b->dev, true,
-				      b->unit * (BCACHE_UNIT / BLKDEV_SECTOR),
-				      b->data, 0, b->len);
+		req = req_of(&run);
+		err = first->dev->ops->rw(first->dev, true, &req);
 
 		fw_mutex_lock(&bcache_lock);
 		if (err) {
-			if (!b->dev->wb_err)
-				b->dev->wb_err = err;
+			if (!first->dev->wb_err)
+				first->dev->wb_err = err;
 			if (!first_err)
 				first_err = err;
-			fw_err("bcache: %s: writing unit %llu failed (%d); the "
-			       "data is dropped",
-			       b->dev->name, (unsigned long long)b->unit, err);
+			fw_err("bcache: %s: writing units %llu-%llu failed (%d); "
+			       "the data is dropped",
+			       first->dev->name,
+			       (unsigned long long)run.b[0]->unit,
+			       (unsigned long long)run.b[run.n - 1]->unit, err);
 		}
-		put_locked(b);
+		for (unsigned i = 0; i < run.n; i++)
+			put_locked(run.b[i]);
 		fw_mutex_unlock(&bcache_lock);
 	}
 }

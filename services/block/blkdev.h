@@ -22,12 +22,29 @@ struct blkdev_priv;
 #define BLKDEV_MAJOR 254u
 #define BLKDEV_MINORS 16u
 
+/* One request: consecutive sectors from sector on, gathered from (or
+ * scattered to) up to BLK_MAX_SEGS buffer slices, each a multiple of
+ * BLKDEV_SECTOR long. The block cache merges neighbouring units into one
+ * request this way (read-ahead, write-back). */
+#define BLK_MAX_SEGS 32u
+
+struct blk_seg {
+	struct fw_dma *dma;
+	size_t off;
+	size_t len;
+};
+
+struct blk_req {
+	uint64_t sector;
+	struct blk_seg seg[BLK_MAX_SEGS];
+	unsigned n;
+};
+
 struct blkdev_ops {
-	/* Move len bytes (a multiple of BLKDEV_SECTOR) between buf at off
-	 * and the device at sector; sleeps until the device completed it.
-	 * 0, or -EIO (device error, or the device broke the protocol). */
-	int (*rw)(struct blkdev *d, bool write, uint64_t sector,
-		  struct fw_dma *buf, size_t off, size_t len);
+	/* Run req; sleeps until the device completed it. 0, or -EIO
+	 * (device error, a request past the end, or the device broke the
+	 * protocol). */
+	int (*rw)(struct blkdev *d, bool write, const struct blk_req *req);
 	/* Make completed writes durable (a volatile write cache). */
 	int (*flush)(struct blkdev *d);
 };
@@ -37,12 +54,15 @@ struct blkdev {
 	uint32_t rdev;			/* set by blkdev_register */
 	uint64_t nr_sectors;		/* capacity */
 	bool read_only;			/* the device refuses writes */
+	unsigned max_segs;		/* slices per request, 1..BLK_MAX_SEGS */
 	const struct blkdev_ops *ops;
 	struct blkdev_priv *priv;	/* the driver's */
 	struct fw_list node;		/* on the registry, under its lock */
 	/* bcache_lock */
 	int wb_err;			/* first write-back error since the
 					   last bcache_sync reported it */
+	uint64_t ra_next;		/* unit a sequential reader wants next */
+	unsigned ra_win;		/* read-ahead window, in units */
 };
 
 /* Give d the next name ("vda", "vdb", ...) and device number and list it.

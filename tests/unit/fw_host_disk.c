@@ -90,8 +90,8 @@ uint64_t blkdev_bytes(const struct blkdev *d)
 	return d->nr_sectors * BLKDEV_SECTOR;
 }
 
-static int img_rw(struct blkdev *d, bool write, uint64_t sector,
-		  struct fw_dma *buf, size_t off, size_t len)
+static int img_rw_one(struct blkdev *d, bool write, uint64_t sector,
+		      struct fw_dma *buf, size_t off, size_t len)
 {
 	off_t pos = (off_t)(sector * BLKDEV_SECTOR);
 	ssize_t n;
@@ -115,6 +115,27 @@ static int img_rw(struct blkdev *d, bool write, uint64_t sector,
 		return -EIO;
 	if (!write && (size_t)n < len)
 		memset(buf->p + off + n, 0, len - (size_t)n);
+	return 0;
+}
+
+/* A request's slices one after the other, as a device would. */
+static int img_rw(struct blkdev *d, bool write, const struct blk_req *req)
+{
+	uint64_t sector = req->sector;
+
+	if (req->n == 0 || req->n > BLK_MAX_SEGS)
+		abort();
+	for (unsigned i = 0; i < req->n; i++) {
+		const struct blk_seg *sg = &req->seg[i];
+		int err;
+
+		if (sg->len == 0 || sg->len % BLKDEV_SECTOR)
+			abort();
+		err = img_rw_one(d, write, sector, sg->dma, sg->off, sg->len);
+		if (err)
+			return err;
+		sector += sg->len / BLKDEV_SECTOR;
+	}
 	return 0;
 }
 
@@ -143,6 +164,7 @@ int host_disk_open(struct blkdev *d, const char *path, const char *name)
 	size = lseek(p->fd, 0, SEEK_END);
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	d->nr_sectors = (uint64_t)size / BLKDEV_SECTOR;
+	d->max_segs = BLK_MAX_SEGS;
 	d->ops = &img_ops;
 	d->priv = p;
 	d->rdev = 0xfe00;
@@ -162,6 +184,7 @@ int host_disk_open_mem(struct blkdev *d, uint8_t *mem, size_t len,
 	p->mem_len = len / BLKDEV_SECTOR * BLKDEV_SECTOR;
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	d->nr_sectors = len / BLKDEV_SECTOR;
+	d->max_segs = BLK_MAX_SEGS;
 	d->ops = &img_ops;
 	d->priv = p;
 	d->rdev = 0xfe00;

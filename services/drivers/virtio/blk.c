@@ -20,6 +20,7 @@
 #include "block/blkdev.h"
 #include "drivers/virtio/virtio.h"
 
+#define VIRTIO_BLK_F_SEG_MAX 2u
 #define VIRTIO_BLK_F_RO 5u
 #define VIRTIO_BLK_F_FLUSH 9u
 
@@ -30,6 +31,7 @@
 #define VIRTIO_BLK_S_OK 0u
 
 #define CFG_CAPACITY 0x00
+#define CFG_SEG_MAX 0x0C
 
 #define SLOT_BYTES 32u  /* header at 0, status at 16 */
 #define MAX_SLOTS 64u
@@ -52,6 +54,7 @@ struct blkdev_priv {
 	struct fw_spinlock lock;
 	struct blk_slot slot[MAX_SLOTS]; /* lock */
 	struct fw_waitq wq;		/* slot freed or completed */
+	unsigned seg_max;		/* data slices per request */
 	uint64_t requests;		/* statistics */
 };
 
@@ -104,16 +107,31 @@ static void slot_free(struct blkdev_priv *vb, unsigned i)
 	fw_waitq_wake_all(&vb->wq);
 }
 
-/* Run one request: type, sector, and an optional data segment. */
+/* Queue the chain; while the ring lacks free descriptors (large
+ * requests in flight), wait for a completion and try again. */
+static int queue(struct blkdev_priv *vb, const struct virtq_chain *c,
+		 unsigned slot)
+{
+	int err;
+
+	FW_WAIT_EVENT(&vb->wq,
+		      (err = virtq_add(vb->vd, 0, c, slot)) != -ENOSPC);
+	return err;
+}
+
+/* Run one request: type, sector, and the data slices (none: flush). */
 static int blk_request(struct blkdev_priv *vb, uint32_t type, uint64_t sector,
-		       struct fw_dma *data, size_t off, size_t len)
+		       const struct blk_req *req)
 {
 	struct fw_buf hb = fw_dma_buf(vb->hdr);
 	struct virtq_chain c = { .n = 0 };
-	unsigned s = 0;
+	unsigned s = 0, nseg = req ? req->n : 0;
 	uint8_t status = 0xFF;
+	size_t len = 0;
 	int err, tmo;
 
+	if (nseg > vb->seg_max)
+		return -EIO; /* the block cache keeps to BLK_MAX_SEGS */
 	FW_WAIT_EVENT(&vb->wq, slot_take(vb, &s));
 	if (fw_buf_put_u32_le(hb, s * SLOT_BYTES, type) ||
 	    fw_buf_put_u32_le(hb, s * SLOT_BYTES + 4, 0) ||
@@ -123,12 +141,16 @@ static int blk_request(struct blkdev_priv *vb, uint32_t type, uint64_t sector,
 		return -EIO;
 	}
 	c.seg[c.n++] = (struct virtq_seg){ vb->hdr, s * SLOT_BYTES, 16, false };
-	if (len)
-		c.seg[c.n++] = (struct virtq_seg){ data, off, (uint32_t)len,
-						   type == VIRTIO_BLK_T_IN };
+	for (unsigned i = 0; i < nseg; i++) {
+		c.seg[c.n++] = (struct virtq_seg){
+			req->seg[i].dma, req->seg[i].off,
+			(uint32_t)req->seg[i].len, type == VIRTIO_BLK_T_IN
+		};
+		len += req->seg[i].len;
+	}
 	c.seg[c.n++] = (struct virtq_seg){ vb->hdr, s * SLOT_BYTES + 16, 1,
 					   true };
-	err = virtq_add(vb->vd, 0, &c, s);
+	err = queue(vb, &c, s);
 	if (err) {
 		slot_free(vb, s);
 		return -EIO;
@@ -148,7 +170,7 @@ static int blk_request(struct blkdev_priv *vb, uint32_t type, uint64_t sector,
 		err = -EIO;
 	if (!err && status != VIRTIO_BLK_S_OK)
 		err = -EIO;
-	/* A read must have filled the buffer and the status byte. */
+	/* A read must have filled the buffers and the status byte. */
 	if (!err && type == VIRTIO_BLK_T_IN && vb->slot[s].written < len + 1)
 		err = -EIO;
 	slot_free(vb, s);
@@ -160,23 +182,30 @@ static int blk_request(struct blkdev_priv *vb, uint32_t type, uint64_t sector,
 	return err;
 }
 
-static int blk_rw(struct blkdev *d, bool write, uint64_t sector,
-		  struct fw_dma *buf, size_t off, size_t len)
+static int blk_rw(struct blkdev *d, bool write, const struct blk_req *req)
 {
-	if (len == 0 || len % BLKDEV_SECTOR || sector > d->nr_sectors ||
-	    len / BLKDEV_SECTOR > d->nr_sectors - sector)
+	uint64_t nsect = 0;
+
+	if (req->n == 0 || req->n > BLK_MAX_SEGS)
+		return -EIO;
+	for (unsigned i = 0; i < req->n; i++) {
+		if (req->seg[i].len == 0 || req->seg[i].len % BLKDEV_SECTOR)
+			return -EIO;
+		nsect += req->seg[i].len / BLKDEV_SECTOR;
+	}
+	if (req->sector > d->nr_sectors || nsect > d->nr_sectors - req->sector)
 		return -EIO;
 	if (write && d->read_only)
 		return -EROFS;
 	return blk_request(d->priv, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN,
-			   sector, buf, off, len);
+			   req->sector, req);
 }
 
 static int blk_flush(struct blkdev *d)
 {
 	if (!(d->priv->vd->features & (1ull << VIRTIO_BLK_F_FLUSH)))
 		return 0; /* no volatile cache: writes are durable already */
-	return blk_request(d->priv, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, 0);
+	return blk_request(d->priv, VIRTIO_BLK_T_FLUSH, 0, NULL);
 }
 
 static const struct blkdev_ops virtio_blk_ops = {
@@ -196,7 +225,8 @@ static int blk_attach(struct virtio_dev *vd)
 	fw_spin_init(&vb->lock, "virtio-blk");
 	fw_waitq_init(&vb->wq, "virtio-blk");
 	err = virtio_negotiate(vd, 1ull << VIRTIO_BLK_F_RO |
-					   1ull << VIRTIO_BLK_F_FLUSH);
+					   1ull << VIRTIO_BLK_F_FLUSH |
+					   1ull << VIRTIO_BLK_F_SEG_MAX);
 	if (!err)
 		err = virtio_setup_vq(vd, 0, 128, blk_done);
 	if (err)
@@ -208,6 +238,17 @@ static int blk_attach(struct virtio_dev *vd)
 	if (err)
 		return err;
 	vb->bd.nr_sectors = virtio_cfg64(vd, CFG_CAPACITY);
+	/* Data slices per request: the device's seg_max (5.2.4), within
+	 * what the queue can hold beside the header and status. */
+	vb->seg_max = BLK_MAX_SEGS;
+	if (vd->features & (1ull << VIRTIO_BLK_F_SEG_MAX) &&
+	    virtio_cfg32(vd, CFG_SEG_MAX) < vb->seg_max)
+		vb->seg_max = virtio_cfg32(vd, CFG_SEG_MAX);
+	if (vb->seg_max + 2 > virtq_size(vd, 0))
+		vb->seg_max = virtq_size(vd, 0) - 2;
+	if (vb->seg_max == 0)
+		return -EIO;
+	vb->bd.max_segs = vb->seg_max;
 	vb->bd.read_only = vd->features & (1ull << VIRTIO_BLK_F_RO);
 	vb->bd.ops = &virtio_blk_ops;
 	vb->bd.priv = vb;

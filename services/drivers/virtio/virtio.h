@@ -75,7 +75,8 @@ struct virtq_seg {
 };
 
 /* A request: its buffers, device-readable ones first. */
-#define VIRTQ_MAX_SEGS 4u
+/* A block request: header, up to 32 data slices, status. */
+#define VIRTQ_MAX_SEGS 34u
 struct virtq_chain {
 	struct virtq_seg seg[VIRTQ_MAX_SEGS];
 	unsigned n;

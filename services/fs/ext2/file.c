@@ -8,14 +8,14 @@
  *
  * Neither read nor write holds inode->lock while touching user memory: a
  * copy may fault on a mapping of this very file, and that fault takes
- * inode->lock in ext2_get_page. So both go through a one-block kernel
- * bounce buffer: a read copies the block's bytes into it under the lock
+ * inode->lock in ext2_get_page. So both go through a 16 KiB kernel
+ * bounce buffer: a read copies the blocks' bytes into it under the lock
  * (a block freed by a concurrent truncate and reused by another file can
  * never leak into this reader) and to the user after dropping it; a write
  * copies the user's bytes in first, then takes the lock to allocate and
- * fill the block. So a write is atomic per block, not per
- * call (Linux holds i_rwsem across the call; its page-cache copy can fault
- * under it because its fault path does not take i_rwsem).
+ * fill the blocks. So a write is atomic per 16 KiB, not per call (Linux
+ * holds i_rwsem across the call; its page-cache copy can fault under it
+ * because its fault path does not take i_rwsem).
  *
  * mmap gets a private copy of the page (ext2_get_page): fine for
  * MAP_PRIVATE and read-only MAP_SHARED (exec), not coherent with later
@@ -58,6 +58,11 @@ static void touch_atime(struct inode *ino)
 	(void)ext2_write_inode(ino);
 }
 
+/* Bytes moved per lock hold: several blocks, so a large read or write
+ * takes the lock, looks up the block map and copies to or from the user
+ * once per 16 KiB, not once per block. */
+#define RW_CHUNK 16384u
+
 static long ext2_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 {
 	struct inode *ino = f->path.inode;
@@ -65,47 +70,57 @@ static long ext2_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 	uint64_t off = *pos;
 	size_t done = 0;
 	struct fw_buf bounce;
-	int err = fw_buf_alloc(s->bs, &bounce);
+	int err = fw_buf_alloc(RW_CHUNK, &bounce);
 
 	if (err)
 		return err;
-	while (done < len) {
-		size_t boff = (size_t)(off % s->bs), n = s->bs - boff;
-		struct bref r;
-		struct fw_bytes part;
+	while (done < len && !err) {
+		size_t got = 0;
 		struct fw_buf kpart;
-		bool hole = false;
 
-		/* The block's bytes go to the bounce buffer under the lock:
-		 * once it drops, a truncate may free the block and another
+		/* The blocks' bytes go to the bounce buffer under the lock:
+		 * once it drops, a truncate may free a block and another
 		 * file may get it, whose data must not reach this reader. */
 		fw_mutex_lock(&ino->lock);
-		if (off >= ino->size) {
-			fw_mutex_unlock(&ino->lock);
-			break;
-		}
-		if (n > len - done)
-			n = len - done;
-		if (n > ino->size - off)
-			n = (size_t)(ino->size - off);
-		err = map_read(ino, off, &r);
-		if (!err && r.b) {
-			err = fw_bytes_sub(fw_buf_as_bytes(r.data), boff, n, &part);
-			if (!err)
-				err = fw_buf_copy_from(bounce, 0, part);
-			bref_put(&r);
-		} else if (!err) {
-			hole = true;
+		while (got < RW_CHUNK && done + got < len &&
+		       off + got < ino->size) {
+			uint64_t o = off + got;
+			size_t boff = (size_t)(o % s->bs), n = s->bs - boff;
+			struct bref r;
+			struct fw_bytes part;
+
+			if (n > len - done - got)
+				n = len - done - got;
+			if (n > ino->size - o)
+				n = (size_t)(ino->size - o);
+			if (n > RW_CHUNK - got)
+				n = RW_CHUNK - got;
+			err = map_read(ino, o, &r);
+			if (err)
+				break;
+			if (r.b) {
+				err = fw_bytes_sub(fw_buf_as_bytes(r.data), boff,
+						   n, &part);
+				if (!err)
+					err = fw_buf_copy_from(bounce, got, part);
+				bref_put(&r);
+			} else {
+				err = fw_buf_fill(bounce, got, n, 0); /* hole */
+			}
+			if (err)
+				break;
+			got += n;
 		}
 		fw_mutex_unlock(&ino->lock);
-		if (!err && hole)
-			err = fw_clear_user(fw_uptr_add(buf, done), n);
-		else if (!err && !(err = fw_buf_sub(bounce, 0, n, &kpart)))
-			err = fw_copy_out(fw_uptr_add(buf, done), fw_buf_as_bytes(kpart)) ? -EFAULT : 0;
-		if (err)
+		if (got == 0)
 			break;
-		done += n;
-		off += n;
+		if (fw_buf_sub(bounce, 0, got, &kpart) ||
+		    fw_copy_out(fw_uptr_add(buf, done), fw_buf_as_bytes(kpart))) {
+			err = -EFAULT;
+			break;
+		}
+		done += got;
+		off += got;
 	}
 	fw_buf_free(&bounce);
 	if (err && !done)
@@ -239,29 +254,17 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 		return -EROFS;
 	if (len == 0)
 		return 0;
-	err = fw_buf_alloc(s->bs, &bounce);
+	err = fw_buf_alloc(RW_CHUNK, &bounce);
 	if (err)
 		return err;
-	while (done < len) {
-		size_t boff, n;
+	while (done < len && !ret) {
+		size_t want = len - done < RW_CHUNK ? len - done : RW_CHUNK;
+		size_t put = 0;
 		struct fw_buf part;
 
-		if (append) {
-			fw_mutex_lock(&ino->lock);
-			off = ino->size;
-			fw_mutex_unlock(&ino->lock);
-		}
-		if (off >= s->max_size) {
-			ret = -EFBIG;
-			break;
-		}
-		boff = (size_t)(off % s->bs);
-		n = s->bs - boff;
-		if (n > len - done)
-			n = len - done;
-		if (n > s->max_size - off)
-			n = (size_t)(s->max_size - off);
-		err = fw_buf_sub(bounce, 0, n, &part);
+		/* The user's bytes first, with no lock held (the copy may
+		 * fault on a mapping of this file). */
+		err = fw_buf_sub(bounce, 0, want, &part);
 		if (!err && fw_copy_in(part, fw_uptr_add(buf, done)))
 			err = -EFAULT;
 		if (err) {
@@ -270,21 +273,33 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 		}
 		fw_mutex_lock(&ino->lock);
 		if (append)
-			off = ino->size; /* still the end? it may have grown */
-		if (append && off % s->bs != boff) {
-			fw_mutex_unlock(&ino->lock);
-			continue; /* another writer moved the end: redo */
+			off = ino->size;
+		while (put < want) {
+			size_t boff = (size_t)(off % s->bs), n = s->bs - boff;
+			struct fw_bytes piece;
+
+			if (off >= s->max_size) {
+				ret = -EFBIG;
+				break;
+			}
+			if (n > want - put)
+				n = want - put;
+			if (n > s->max_size - off)
+				n = (size_t)(s->max_size - off);
+			err = fw_bytes_sub(fw_buf_as_bytes(bounce), put, n, &piece);
+			if (!err)
+				err = write_block(ino, off, piece);
+			if (err) {
+				ret = err;
+				break;
+			}
+			if (off + n > ino->size)
+				ino->size = off + n;
+			put += n;
+			off += n;
 		}
-		err = write_block(ino, off, fw_buf_as_bytes(part));
-		if (!err && off + n > ino->size)
-			ino->size = off + n;
 		fw_mutex_unlock(&ino->lock);
-		if (err) {
-			ret = err;
-			break;
-		}
-		done += n;
-		off += n;
+		done += put;
 	}
 	fw_buf_free(&bounce);
 	if (done) {
