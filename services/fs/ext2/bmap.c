@@ -57,6 +57,66 @@ static int block_path(const struct ext2_sb *s, uint64_t lblk, struct bpath *p)
 	return -EFBIG;
 }
 
+int ext2_bmap_run(struct inode *ino, uint64_t lblk, unsigned max,
+		  uint32_t *out, unsigned *count)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	struct ext2_inode_info *ei = ino->ext2;
+	struct bpath p;
+	uint32_t cur;
+	int err = block_path(s, lblk, &p);
+
+	*out = 0;
+	*count = 1;
+	if (err)
+		return err;
+	if (ei->bad)
+		return -EIO;
+	cur = ei->block[p.slot];
+	if (cur && !ext2_block_ok(s, cur))
+		return ext2_corrupt(s, ino->ino, "block pointer out of range", cur);
+	if (p.depth == 0) {
+		/* Direct blocks: extend while the next slots follow on. */
+		*out = cur;
+		while (cur && *count < max && p.slot + *count < EXT2_NDIR &&
+		       ei->block[p.slot + *count] == cur + *count &&
+		       ext2_block_ok(s, cur + *count))
+			(*count)++;
+		return 0;
+	}
+	for (unsigned lvl = 0; lvl < p.depth && cur; lvl++) {
+		struct bref r;
+		size_t off = (size_t)p.idx[lvl] * 4;
+		uint32_t next = 0;
+
+		err = bcache_get(s->dev, cur, s->bs, true, &r);
+		if (err)
+			return err;
+		if (fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), off, &next))
+			err = -EIO;
+		else if (next && !ext2_block_ok(s, next))
+			err = ext2_corrupt(s, ino->ino,
+					   "block pointer out of range", next);
+		/* The leaf: extend while the next entries follow on. */
+		while (!err && next && lvl + 1 == p.depth && *count < max &&
+		       p.idx[lvl] + *count < s->apb) {
+			uint32_t v = 0;
+
+			if (fw_bytes_get_u32_le(fw_buf_as_bytes(r.data),
+						off + 4 * *count, &v) ||
+			    v != next + *count || !ext2_block_ok(s, v))
+				break;
+			(*count)++;
+		}
+		bref_put(&r);
+		if (err)
+			return err;
+		cur = next;
+	}
+	*out = cur;
+	return 0;
+}
+
 /* A new zeroed block (indirect or data) near goal; counted in i_blocks. */
 static int alloc_zeroed(struct inode *ino, uint32_t goal, uint32_t *out)
 {

@@ -248,6 +248,12 @@ void ext2_set_ops(struct inode *ino);
 int ext2_release_xattr(struct ext2_sb *s, struct inode *ino);
 
 /* bmap.c */
+/* Read-only lookup of a run: the physical block of lblk in *out (0: a
+ * hole) and in *count how many logical blocks from lblk on (at most max)
+ * map to consecutive physical blocks (1 for a hole). Same locking and
+ * errors as ext2_bmap. */
+FW_MUST_CHECK int ext2_bmap_run(struct inode *ino, uint64_t lblk, unsigned max,
+				uint32_t *out, unsigned *count);
 FW_MUST_CHECK int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc,
 			    uint32_t *out, bool *fresh);
 FW_MUST_CHECK int ext2_trunc_blocks(struct inode *ino, uint64_t keep);

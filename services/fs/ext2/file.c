@@ -63,13 +63,60 @@ static void touch_atime(struct inode *ino)
  * once per 16 KiB, not once per block. */
 #define RW_CHUNK 16384u
 
+/* A mapped run of consecutive blocks (ext2_bmap_run). */
+struct map_run {
+	uint64_t lblk;			/* first logical block */
+	uint32_t pblk;			/* its physical block, 0: a hole */
+	unsigned n;			/* blocks in the run */
+};
+
+/* Copy the file's bytes at o into dst at `at`: at most max, from one
+ * block, or from a whole 4 KiB cache unit where the run covers one, so
+ * a 1 KiB-block file is read a unit at a time. Returns the bytes copied
+ * or -errno. inode->lock held. */
+static long read_piece(struct inode *ino, uint64_t o, size_t max,
+		       struct map_run *run, struct fw_buf dst, size_t at)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	uint64_t lb = o / s->bs, pb;
+	unsigned per = BCACHE_UNIT / s->bs;
+	size_t ps = s->bs, boff = (size_t)(o % s->bs), n;
+	struct bref r;
+	struct fw_bytes part;
+	int err;
+
+	if (lb < run->lblk || lb >= run->lblk + run->n) {
+		run->lblk = lb;
+		err = ext2_bmap_run(ino, lb, RW_CHUNK / s->bs + 1, &run->pblk,
+				    &run->n);
+		if (err)
+			return err;
+	}
+	pb = run->pblk ? run->pblk + (lb - run->lblk) : 0;
+	if (pb && per > 1 && boff == 0 && pb % per == 0 &&
+	    lb + per <= run->lblk + run->n && max >= BCACHE_UNIT)
+		ps = BCACHE_UNIT;
+	n = ps - boff < max ? ps - boff : max;
+	if (!pb)
+		return fw_buf_fill(dst, at, n, 0) ? -EIO : (long)n; /* hole */
+	err = bcache_get(s->dev, ps == s->bs ? pb : pb / per, (unsigned)ps,
+			 true, &r);
+	if (err)
+		return err;
+	err = fw_bytes_sub(fw_buf_as_bytes(r.data), boff, n, &part);
+	if (!err)
+		err = fw_buf_copy_from(dst, at, part);
+	bref_put(&r);
+	return err ? err : (long)n;
+}
+
 static long ext2_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 {
 	struct inode *ino = f->path.inode;
-	struct ext2_sb *s = EXT2_SB(ino);
 	uint64_t off = *pos;
 	size_t done = 0;
 	struct fw_buf bounce;
+	struct map_run run = { 0, 0, 0 };
 	int err = fw_buf_alloc(RW_CHUNK, &bounce);
 
 	if (err)
@@ -85,31 +132,19 @@ static long ext2_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 		while (got < RW_CHUNK && done + got < len &&
 		       off + got < ino->size) {
 			uint64_t o = off + got;
-			size_t boff = (size_t)(o % s->bs), n = s->bs - boff;
-			struct bref r;
-			struct fw_bytes part;
+			size_t max = len - done - got;
+			long n;
 
-			if (n > len - done - got)
-				n = len - done - got;
-			if (n > ino->size - o)
-				n = (size_t)(ino->size - o);
-			if (n > RW_CHUNK - got)
-				n = RW_CHUNK - got;
-			err = map_read(ino, o, &r);
-			if (err)
+			if (max > ino->size - o)
+				max = (size_t)(ino->size - o);
+			if (max > RW_CHUNK - got)
+				max = RW_CHUNK - got;
+			n = read_piece(ino, o, max, &run, bounce, got);
+			if (n < 0) {
+				err = (int)n;
 				break;
-			if (r.b) {
-				err = fw_bytes_sub(fw_buf_as_bytes(r.data), boff,
-						   n, &part);
-				if (!err)
-					err = fw_buf_copy_from(bounce, got, part);
-				bref_put(&r);
-			} else {
-				err = fw_buf_fill(bounce, got, n, 0); /* hole */
 			}
-			if (err)
-				break;
-			got += n;
+			got += (size_t)n;
 		}
 		fw_mutex_unlock(&ino->lock);
 		if (got == 0)
