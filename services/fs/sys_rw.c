@@ -364,9 +364,11 @@ long sys_sendfile(const struct sys_args *a)
 	/* Only file-to-file copies go through the kernel here: the file ops
 	 * take user buffers. For other outputs -EINVAL makes callers (busybox
 	 * bb_copyfd, coreutils) fall back to read/write; so does a regular
-	 * file that is not tmpfs data (procfs snapshots). */
+	 * file that is not tmpfs data (procfs snapshots, ext2 files on
+	 * either side: their data is in the block cache, not tmpfs pages). */
 	if (!S_ISREG(in->path.inode->mode) || !S_ISREG(out->path.inode->mode) ||
-	    in->path.inode->sb->magic != TMPFS_MAGIC) {
+	    in->path.inode->sb->magic != TMPFS_MAGIC ||
+	    out->path.inode->sb->magic != TMPFS_MAGIC) {
 		ret = -EINVAL;
 		goto out_put;
 	}

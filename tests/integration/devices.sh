@@ -25,6 +25,8 @@ mkdir -p "$dsk/expected/sparse"
 printf far | dd of="$dsk/expected/sparse/big" bs=1 seek=5000000000 2>/dev/null
 (cd "$dsk/expected" && find tree -type f | LC_ALL=C sort | xargs md5sum) >"$dsk/initrd/disk/expected.md5"
 cp tests/integration/disk/workload.sh tests/integration/disk/init "$dsk/initrd/disk/"
+musl-gcc -static -O2 -Wall -Wextra -Werror -o "$dsk/initrd/disk/mmap_check" \
+	tests/integration/disk/mmap_check.c || fail "disk.mmap-check.build" "musl-gcc failed"
 cp tests/integration/disk/init "$dsk/initrd/init"
 head -c 8192 /dev/urandom >"$dsk/initrd/disk/pattern"
 
