@@ -51,6 +51,10 @@ echo start > trunc_up && truncate -s 300000 trunc_up
 # Overwrite in the middle of a file.
 head -c 70000 /tmp/seq.txt > patched
 printf 'PATCH' | dd of=patched bs=1 seek=30000 conv=notrunc 2>/dev/null
+# From another file system: cp (sendfile, or its read/write fallback)
+# and mv (rename gives EXDEV, so mv copies and unlinks).
+cp /tmp/seq.txt copied_from_tmp
+head -c 5000 /tmp/seq.txt > /tmp/fk_mv_src && mv /tmp/fk_mv_src moved_from_tmp
 # Modes.
 echo secret > private && chmod 600 private
 chmod 750 a/b
