@@ -13,12 +13,14 @@ steps, one per line:
     ! regex            ... and must not match
     # comment          ignored
     @name              the name of the following case (for PASS/FAIL lines)
-Each case prints `PASS session.<name>` or `FAIL session.<name>: why`. The
+Each case prints `PASS session.<name>` or `FAIL session.<name>: why`
+(`session` is $SESSION_PREFIX when set, so two sessions' names differ). The
 prompt is `# ` at the end of the output (busybox sh as root). A step that
 sees no prompt within its timeout fails, and the rest is skipped.
 """
 import os, re, select, subprocess, sys, time
 
+P = os.environ.get("SESSION_PREFIX", "session")
 PROMPT = re.compile(rb"# (\x1b\[6n)?$")
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -71,14 +73,14 @@ def main():
     name, output, ok, why = "boot", b"", True, ""
     booted = read_until_prompt(120)
     if not booted:
-        print("FAIL session.boot: no shell prompt within 120 s")
+        print(f"FAIL {P}.boot: no shell prompt within 120 s")
         proc.kill()
         return 1
-    print("PASS session.boot")
+    print(f"PASS {P}.boot")
 
     def finish():
         if name != "boot":
-            print(f"PASS session.{name}" if ok else f"FAIL session.{name}: {why}")
+            print(f"PASS {P}.{name}" if ok else f"FAIL {P}.{name}: {why}")
             results.append(ok)
 
     for step in steps:
@@ -119,10 +121,10 @@ def main():
     try:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        print("FAIL session.poweroff: QEMU still running 30 s after poweroff")
+        print(f"FAIL {P}.poweroff: QEMU still running 30 s after poweroff")
         proc.kill()
         return 1
-    print("PASS session.poweroff")
+    print(f"PASS {P}.poweroff")
     return 0 if all(results) else 1
 
 

@@ -14,6 +14,8 @@
 #           that mkfs.ext2 -d built from the expected tree.
 #   root    root=/dev/vda: the initramfs switches to an ext2 root.
 #   hvc     a shell on the virtio console, typed into through a pipe.
+#   vi      `make run`'s demo disk: a file edited with vi over the serial
+#           console is there after a power-off and a second boot.
 dsk=$out/disk
 rm -rf "$dsk" && mkdir -p "$dsk/initrd/disk" "$dsk/expected"
 e2bin() { PATH="$PATH:/sbin:/usr/sbin" command -v "$1"; }
@@ -163,4 +165,28 @@ if grep -q "HVC-42 /dev/hvc0" "$dsk/hvc.log"; then
 	pass "disk.virtio-console-shell"
 else
 	fail "disk.virtio-console-shell" "no answer on hvc0 (QEMU status $rc); it said: $(tr -d '\r' <"$dsk/hvc.log" | tail -n 3 | tr '\n' '|')"
+fi
+
+# What a person does with `make run`: the demo disk (disk/ through
+# mkfs.ext2 -d) on /mnt, a file edited with vi, power off, boot again, and
+# the edit is there; e2fsck is happy in between.
+"$(e2bin mkfs.ext2)" -q -F -b 1024 -d disk "$dsk/demo.img" 32M >/dev/null 2>&1
+if make -s ISO="$out/vi.iso" APPEND="" INITRD= "$out/vi.iso" >"$out/vi.build.log" 2>&1; then
+	for s in vi-edit vi-reboot; do
+		SESSION_PREFIX=disk.$s SESSION_LOG=$out/$s.log timeout 300 /usr/bin/python3 tools/serial-session.py \
+			tests/integration/disk/$s.session -- \
+			qemu-system-x86_64 -machine q35 -cpu max -m 512 -smp 2 -no-reboot \
+			-nographic -cdrom "$out/vi.iso" -boot d \
+			-drive file="$dsk/demo.img",if=none,format=raw,id=vda \
+			-device virtio-blk-pci,drive=vda || status=1
+		if [ $s = vi-edit ]; then
+			if "$(e2bin e2fsck)" -fn "$dsk/demo.img" >"$dsk/e2fsck-demo.log" 2>&1; then
+				pass "disk.host.vi-edit-e2fsck-clean"
+			else
+				fail "disk.host.vi-edit-e2fsck-clean" "see $dsk/e2fsck-demo.log"
+			fi
+		fi
+	done
+else
+	fail "disk.vi.build" "see $out/vi.build.log"
 fi
