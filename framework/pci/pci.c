@@ -5,7 +5,11 @@
  * 0xCFC. Enumeration starts at bus 0 and follows PCI-PCI bridges to their
  * secondary buses, so only buses that exist are scanned (a brute force
  * scan of 256 buses costs ~10 ms of port I/O under emulation). BARs are
- * sized once, with decoding off, when a driver claims the device. */
+ * sized once, with decoding off, at enumeration, which runs before the
+ * other CPUs start. Sizing later, when a driver claims the device, made
+ * enumeration 10 ms faster but crashed QEMU (TCG, 2 vCPUs) in about one
+ * boot in eight with an MSI-X table assertion while the BARs held
+ * all-ones: moving a BAR while another vCPU runs is not safe there. */
 #include <arch/x86.h>
 #include <fw/errno.h>
 #include <fw/heap.h>
@@ -50,8 +54,6 @@ struct fw_pci_dev {
 	uint32_t class;
 	struct pci_bar bar[6];
 	bool claimed;             /* pci_lock */
-	bool is_bridge;           /* header type 1 or 2: no BARs sized */
-	bool probed;              /* pci_lock: BARs sized, MSI-X found */
 	unsigned msix_cap;        /* config offset, 0 if none */
 	unsigned msix_n;          /* table entries */
 	struct fw_iomem *msix_tbl; /* mapped on first route */
@@ -176,26 +178,6 @@ static void find_msix(struct fw_pci_dev *d)
 	}
 }
 
-/* Size the BARs and find the MSI-X capability, once, when a driver
- * first needs them: each configuration access is a port I/O exit under
- * emulation, and sizing every function at boot cost ~10 ms. pci_lock
- * held. */
-static void probe_details(struct fw_pci_dev *d)
-{
-	uint16_t cmd;
-
-	if (d->probed || d->is_bridge)
-		return;
-	d->probed = true;
-	/* Decoding off while the BARs hold all-ones. */
-	cmd = fw_pci_cfg_read16(d, PCI_COMMAND);
-	cfg_write16(d, PCI_COMMAND, cmd & ~(PCI_CMD_IO | PCI_CMD_MEM));
-	for (unsigned i = 0; i < 6;)
-		i += bar_probe(d, i);
-	cfg_write16(d, PCI_COMMAND, cmd);
-	find_msix(d);
-}
-
 static void scan_bus(unsigned bus, unsigned depth);
 
 static void scan_fn(unsigned bus, unsigned dev, unsigned fn, unsigned depth)
@@ -204,6 +186,7 @@ static void scan_fn(unsigned bus, unsigned dev, unsigned fn, unsigned depth)
 	uint8_t hdr = (uint8_t)(cfg_read32(bus, dev, fn, PCI_HEADER_TYPE & ~3u) >>
 				16);
 	struct fw_pci_dev *d;
+	uint16_t cmd;
 
 	cls = cfg_read32(bus, dev, fn, 0x08) >> 8;
 	if ((hdr & 0x7F) == 1) { /* PCI-PCI bridge: follow it */
@@ -221,11 +204,20 @@ static void scan_fn(unsigned bus, unsigned dev, unsigned fn, unsigned depth)
 	d->vendor = (uint16_t)id;
 	d->device = (uint16_t)(id >> 16);
 	d->class = cls;
-	d->is_bridge = (hdr & 0x7F) != 0;
+	if ((hdr & 0x7F) == 0) {
+		/* Decoding off while the BARs hold all-ones. */
+		cmd = fw_pci_cfg_read16(d, PCI_COMMAND);
+		cfg_write16(d, PCI_COMMAND,
+			    cmd & ~(PCI_CMD_IO | PCI_CMD_MEM));
+		for (unsigned i = 0; i < 6;)
+			i += bar_probe(d, i);
+		cfg_write16(d, PCI_COMMAND, cmd);
+		find_msix(d);
+	}
 	*devices_tail = d;
 	devices_tail = &d->next;
-	fw_dbg("pci %02x:%02x.%u %04x:%04x class %06x", bus, dev, fn,
-		 d->vendor, d->device, cls);
+	fw_dbg("pci %02x:%02x.%u %04x:%04x class %06x%s", bus, dev, fn,
+		 d->vendor, d->device, cls, d->msix_cap ? " msix" : "");
 }
 
 static void scan_bus(unsigned bus, unsigned depth)
@@ -285,7 +277,6 @@ int fw_pci_claim(struct fw_pci_dev *d)
 	fw_spin_lock(&pci_lock);
 	was = d->claimed;
 	d->claimed = true;
-	probe_details(d);
 	fw_spin_unlock(&pci_lock);
 	if (was)
 		return -EBUSY;
@@ -326,11 +317,8 @@ int fw_pci_bar_ioport(struct fw_pci_dev *d, unsigned bar, uint16_t off,
 	return fw_ioport_acquire((uint16_t)(d->bar[bar].base + off), len, out);
 }
 
-int fw_pci_msix_count(struct fw_pci_dev *d)
+int fw_pci_msix_count(const struct fw_pci_dev *d)
 {
-	fw_spin_lock(&pci_lock);
-	probe_details(d);
-	fw_spin_unlock(&pci_lock);
 	return d->msix_cap ? (int)d->msix_n : -ENODEV;
 }
 

@@ -2,9 +2,8 @@
  *
  * Layer: framework public API. The framework enumerates the PCI buses at
  * boot (configuration mechanism #1, ports 0xCF8/0xCFC, which q35 and
- * i440fx both provide); a device's BARs are sized when it is first
- * claimed (or asked for MSI-X). A driver walks the devices, claims the
- * one it drives, and then gets its registers only as fw_iomem
+ * i440fx both provide) and sizes every BAR. A driver walks the devices,
+ * claims the one it drives, and then gets its registers only as fw_iomem
  * / fw_ioport handles bounded to a BAR, and its interrupts as fw_irq
  * lines. Configuration space is readable by anyone; the only writes are
  * the framework's own (command register, MSI-X capability), so a driver
@@ -53,7 +52,7 @@ FW_MUST_CHECK int fw_pci_bar_ioport(struct fw_pci_dev *d, unsigned bar,
 
 /* fw_pci_msix_count - how many MSI-X vectors the device has, or -ENODEV
  * if it has no MSI-X capability. */
-int fw_pci_msix_count(struct fw_pci_dev *d);
+int fw_pci_msix_count(const struct fw_pci_dev *d);
 /* fw_pci_msix_route - deliver MSI-X vector idx of a claimed device to
  * line (to the boot CPU), unmasked, and turn MSI-X on (INTx off).
  * fw_irq_line_mask/unmask then mask the vector in the device's table.
