@@ -101,29 +101,14 @@ static long bdev_write(struct file *f, fw_uptr_t buf, size_t len,
 	return bdev_rw(f, buf, len, pos, true);
 }
 
+/* Linux's blkdev_llseek: a file of the device's size. */
 static int64_t bdev_llseek(struct file *f, int64_t off, int whence)
 {
 	struct blkdev *d = file_dev(f);
-	int64_t base;
 
 	if (!d)
 		return -ENXIO;
-	switch (whence) {
-	case SEEK_SET:
-		base = 0;
-		break;
-	case SEEK_CUR:
-		base = (int64_t)f->pos;
-		break;
-	case SEEK_END:
-		base = (int64_t)blkdev_bytes(d);
-		break;
-	default:
-		return -EINVAL;
-	}
-	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
-		return -EINVAL;
-	return base + off;
+	return vfs_llseek_size(f, off, whence, (int64_t)blkdev_bytes(d));
 }
 
 static long put_u64(uint64_t arg, uint64_t v)

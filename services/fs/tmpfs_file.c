@@ -349,43 +349,8 @@ static long tmpfs_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos
 	return done ? (long)done : ret;
 }
 
-static int64_t tmpfs_llseek(struct file *f, int64_t off, int whence)
-{
-	struct inode *ino = f->path.inode;
-	int64_t base, size;
-
-	fw_mutex_lock(&ino->lock);
-	size = (int64_t)ino->size;
-	fw_mutex_unlock(&ino->lock);
-	switch (whence) {
-	case SEEK_SET:
-		base = 0;
-		break;
-	case SEEK_CUR:
-		base = (int64_t)f->pos;
-		break;
-	case SEEK_END:
-		base = size;
-		break;
-	case SEEK_DATA:
-		/* The whole file counts as data (holes are not tracked). */
-		if (off < 0 || off >= size)
-			return -ENXIO;
-		return off;
-	case SEEK_HOLE:
-		if (off < 0 || off >= size)
-			return -ENXIO;
-		return size;
-	default:
-		return -EINVAL;
-	}
-	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
-		return -EINVAL;
-	return base + off;
-}
-
 const struct file_ops tmpfs_file_ops = {
 	.read = tmpfs_read,
 	.write = tmpfs_write,
-	.llseek = tmpfs_llseek,
+	.llseek = vfs_file_llseek,
 };

@@ -306,6 +306,12 @@ long vfs_write(struct file *f, fw_uptr_t buf, size_t len);
 long vfs_pread(struct file *f, fw_uptr_t buf, size_t len, uint64_t off);
 long vfs_pwrite(struct file *f, fw_uptr_t buf, size_t len, uint64_t off);
 bool file_is_seekable(const struct file *f);
+/* lseek for a file of size bytes (Linux generic_file_llseek_size):
+ * SEEK_SET/CUR/END, and SEEK_DATA/SEEK_HOLE treating it all as data.
+ * Returns the new position (the caller stores it) or -EINVAL/-ENXIO. */
+int64_t vfs_llseek_size(struct file *f, int64_t off, int whence, int64_t size);
+/* The same for a regular file, whose size is ino->size (inode->lock). */
+int64_t vfs_file_llseek(struct file *f, int64_t off, int whence);
 
 /* Entry points for the process and memory services. */
 

@@ -19,6 +19,15 @@
 dsk=$out/disk
 rm -rf "$dsk" && mkdir -p "$dsk/initrd/disk" "$dsk/expected"
 e2bin() { PATH="$PATH:/sbin:/usr/sbin" command -v "$1"; }
+# fsck_clean NAME IMAGE: e2fsck -fn on the host must find nothing.
+fsck_clean() {
+	if "$(e2bin e2fsck)" -fn "$2" >"$dsk/$1.fsck.log" 2>&1; then
+		pass "disk.host.$1"
+	else
+		fail "disk.host.$1" "e2fsck -fn found problems:"
+		grep -v '^Pass\|^e2fsck' "$dsk/$1.fsck.log" | head -n 15 | sed 's/^/    /'
+	fi
+}
 
 # The expected tree: the same workload, run by busybox on the host.
 busybox sh tests/integration/disk/workload.sh "$dsk/expected" >"$dsk/workload.host.log" 2>&1 ||
@@ -87,12 +96,7 @@ fi
 # ext2, 1 KiB blocks, written by the guest.
 "$(e2bin mkfs.ext2)" -q -F -b 1024 "$dsk/ext2-1k.img" 64M >/dev/null 2>&1
 disk_boot disk-write write "$dsk/ext2-1k.img"
-if "$(e2bin e2fsck)" -fn "$dsk/ext2-1k.img" >"$dsk/e2fsck.log" 2>&1; then
-	pass "disk.host.e2fsck-clean"
-else
-	fail "disk.host.e2fsck-clean" "e2fsck -fn found problems:"
-	grep -v '^Pass\|^e2fsck' "$dsk/e2fsck.log" | head -n 15 | sed 's/^/    /'
-fi
+fsck_clean e2fsck-clean "$dsk/ext2-1k.img"
 rm -rf "$dsk/got" && mkdir -p "$dsk/got"
 "$(e2bin debugfs)" -R "rdump /tree $dsk/got" "$dsk/ext2-1k.img" >/dev/null 2>&1
 if diff -r --no-dereference "$dsk/expected/tree" "$dsk/got/tree" >"$dsk/diff.log" 2>&1; then
@@ -138,12 +142,7 @@ else
 	fail "integration.disk-root" "the disk's init did not run (QEMU status $rc); tail:"
 	tail -n 5 "$out/disk-root.log" | sed 's/^/    /'
 fi
-if "$(e2bin e2fsck)" -fn "$dsk/root.img" >"$dsk/e2fsck-root.log" 2>&1; then
-	pass "disk.host.root-e2fsck-clean"
-else
-	fail "disk.host.root-e2fsck-clean" "e2fsck -fn found problems:"
-	grep -v '^Pass\|^e2fsck' "$dsk/e2fsck-root.log" | head -n 10 | sed 's/^/    /'
-fi
+fsck_clean root-e2fsck-clean "$dsk/root.img"
 
 # A virtio console is a second terminal with its own shell (/dev/hvc0):
 # commands typed into it from the host run, and the output comes back.
@@ -179,13 +178,7 @@ if make -s ISO="$out/vi.iso" APPEND="" INITRD= "$out/vi.iso" >"$out/vi.build.log
 			-nographic -cdrom "$out/vi.iso" -boot d \
 			-drive file="$dsk/demo.img",if=none,format=raw,id=vda \
 			-device virtio-blk-pci,drive=vda || status=1
-		if [ $s = vi-edit ]; then
-			if "$(e2bin e2fsck)" -fn "$dsk/demo.img" >"$dsk/e2fsck-demo.log" 2>&1; then
-				pass "disk.host.vi-edit-e2fsck-clean"
-			else
-				fail "disk.host.vi-edit-e2fsck-clean" "see $dsk/e2fsck-demo.log"
-			fi
-		fi
+		[ $s = vi-edit ] && fsck_clean vi-edit-e2fsck-clean "$dsk/demo.img"
 	done
 else
 	fail "disk.vi.build" "see $out/vi.build.log"

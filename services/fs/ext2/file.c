@@ -376,42 +376,8 @@ int ext2_truncate(struct inode *ino, uint64_t size)
 	return ext2_write_inode(ino);
 }
 
-static int64_t ext2_llseek(struct file *f, int64_t off, int whence)
-{
-	struct inode *ino = f->path.inode;
-	int64_t base, size;
-
-	fw_mutex_lock(&ino->lock);
-	size = (int64_t)ino->size;
-	fw_mutex_unlock(&ino->lock);
-	switch (whence) {
-	case SEEK_SET:
-		base = 0;
-		break;
-	case SEEK_CUR:
-		base = (int64_t)f->pos;
-		break;
-	case SEEK_END:
-		base = size;
-		break;
-	case SEEK_DATA:
-		if (off < 0 || off >= size)
-			return -ENXIO;
-		return off;
-	case SEEK_HOLE:
-		if (off < 0 || off >= size)
-			return -ENXIO;
-		return size;
-	default:
-		return -EINVAL;
-	}
-	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
-		return -EINVAL;
-	return base + off;
-}
-
 const struct file_ops ext2_file_ops = {
 	.read = ext2_read,
 	.write = ext2_write,
-	.llseek = ext2_llseek,
+	.llseek = vfs_file_llseek,
 };

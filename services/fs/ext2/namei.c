@@ -28,6 +28,19 @@ static bool dead_dir(const struct inode *dir)
 	return dir->nlink == 0;
 }
 
+/* May name be added to dir? -ENOENT (dir was removed), -EEXIST (taken:
+ * Linux says so even on a read-only mount), -EROFS, or 0. */
+static int may_create(struct inode *dir, const struct kname *name)
+{
+	uint32_t nr;
+
+	if (dead_dir(dir))
+		return -ENOENT;
+	if (ext2_dir_find(dir, name, &nr, NULL) == 0)
+		return -EEXIST;
+	return ro_check(dir);
+}
+
 static void set_parent(struct inode *ino, struct inode *dir)
 {
 	struct inode *old = ino->parent;
@@ -105,15 +118,9 @@ static int ext2_create(struct inode *dir, const struct kname *name,
 		       struct inode **out)
 {
 	struct inode *ino;
-	uint32_t nr;
 	int err;
 
-	/* Linux: an existing name is -EEXIST even on a read-only mount. */
-	if (dead_dir(dir))
-		return -ENOENT;
-	if (ext2_dir_find(dir, name, &nr, NULL) == 0)
-		return -EEXIST;
-	err = ro_check(dir);
+	err = may_create(dir, name);
 	if (err)
 		return err;
 	if (S_ISDIR(mode) && dir->nlink >= EXT2_LINK_MAX)
@@ -151,14 +158,9 @@ static int ext2_symlink(struct inode *dir, const struct kname *name,
 	struct ext2_sb *s = EXT2_SB(dir);
 	size_t len = strnlen(target->s, sizeof(target->s));
 	struct inode *ino;
-	uint32_t nr;
 	int err;
 
-	if (dead_dir(dir))
-		return -ENOENT;
-	if (ext2_dir_find(dir, name, &nr, NULL) == 0)
-		return -EEXIST;
-	err = ro_check(dir);
+	err = may_create(dir, name);
 	if (err)
 		return err;
 	if (len + 1 > s->bs)
@@ -206,14 +208,9 @@ static int ext2_symlink(struct inode *dir, const struct kname *name,
 static int ext2_link(struct inode *dir, const struct kname *name,
 		     struct inode *target)
 {
-	uint32_t nr;
 	int err;
 
-	if (dead_dir(dir))
-		return -ENOENT;
-	if (ext2_dir_find(dir, name, &nr, NULL) == 0)
-		return -EEXIST;
-	err = ro_check(dir);
+	err = may_create(dir, name);
 	if (err)
 		return err;
 	if (target->nlink >= EXT2_LINK_MAX)
