@@ -118,36 +118,60 @@ arch_user_leave:
 	pop rbp
 	ret
 
+; Both copies move 8 bytes per step ("rep movsq"/"rep stosq") and the last
+; n % 8 bytes one by one. Under QEMU's TCG every iteration of a string
+; instruction is a pass through the translated loop, so 8-byte steps are
+; 8 times fewer passes than "rep movsb"; on hardware both are fast-string
+; operations. The caller keeps the user address 8-byte aligned, so an
+; 8-byte step never straddles two pages and a fault always stops the copy
+; at the start of the page that is not mapped.
+
 ; unsigned long arch_copy_user(void *dst, const void *src, size_t n)
 ; One of dst/src is a user address. Returns the bytes NOT copied: 0, or
-; what was left when a page fault stopped the copy (rcx at the fault).
+; what was left when a page fault stopped the copy.
 global arch_copy_user
 arch_copy_user:
 	mov rcx, rdx
+	shr rcx, 3
+	and edx, 7
 	stac
-.insn:	rep movsb
+.q:	rep movsq
+	mov ecx, edx
+.b:	rep movsb
 	clac
 	xor eax, eax
 	ret
-.fix:	clac
+.fixq:	clac
+	lea rax, [rdx + rcx * 8]
+	ret
+.fixb:	clac
 	mov rax, rcx
 	ret
 section .extable
-	dq arch_copy_user.insn, arch_copy_user.fix
+	dq arch_copy_user.q, arch_copy_user.fixq
+	dq arch_copy_user.b, arch_copy_user.fixb
 section .text
 
 ; unsigned long arch_clear_user(void *dst, size_t n): bytes NOT cleared.
 global arch_clear_user
 arch_clear_user:
 	mov rcx, rsi
+	shr rcx, 3
+	and esi, 7
 	xor eax, eax
 	stac
-.insn:	rep stosb
+.q:	rep stosq
+	mov ecx, esi
+.b:	rep stosb
 	clac
 	ret
-.fix:	clac
+.fixq:	clac
+	lea rax, [rsi + rcx * 8]
+	ret
+.fixb:	clac
 	mov rax, rcx
 	ret
 section .extable
-	dq arch_clear_user.insn, arch_clear_user.fix
+	dq arch_clear_user.q, arch_clear_user.fixq
+	dq arch_clear_user.b, arch_clear_user.fixb
 section .text

@@ -7,11 +7,15 @@
  * names are spelled klib_* (see fw/string.h) so the host unit test can
  * compare them with the host libc.
  *
- * Speed: bulk copies and fills use "rep movsb"/"rep stosb", which on CPUs
- * with ERMS (Ivy Bridge and later; SDM vol. 1 7.3.9.3) is as fast as any
- * hand-written loop for large sizes and needs no SSE, which the kernel does
- * not save. Its start-up cost dominates tiny copies, so sizes up to 16 bytes
- * are done with at most two overlapping 8-byte (or 4-byte) moves instead.
+ * Speed: bulk copies and fills use "rep movsq"/"rep stosq" and finish the
+ * last n % 8 bytes with "rep movsb"/"rep stosb". Both are fast-string
+ * operations on hardware (SDM vol. 1 7.3.9.3) and need no SSE, which the
+ * kernel does not save; under QEMU's TCG, where every iteration of a string
+ * instruction is one pass through a translated loop, 8-byte steps are 8
+ * times fewer passes than ERMS-style byte steps (measured with
+ * tools/profile.sh: zeroing a page went from 4096 to 512 passes). The
+ * start-up cost dominates tiny copies, so sizes up to 16 bytes are done
+ * with at most two overlapping 8-byte (or 4-byte) moves instead.
  * Small fixed-size __builtin_memcpy calls expand to plain loads and stores,
  * never to a library call, and are the strict-aliasing-safe way to do an
  * unaligned word access. */
@@ -80,16 +84,18 @@ static inline void copy_small(unsigned char *d, const unsigned char *s,
 	}
 }
 
-/* Forward byte copy of n bytes. Correct for overlap when d < s, because
- * rep movsb is defined to give the same result as a byte-by-byte copy
- * (SDM vol. 2B, MOVS/REP). */
+/* Forward copy of n bytes. Correct for overlap when d < s: every 8-byte
+ * step reads its source before writing, and writes only bytes below the
+ * next source byte still to be read. */
 FW_NO_LIBCALL static inline void copy_fwd(unsigned char *d,
 					  const unsigned char *s, size_t n)
 {
 #if defined(__x86_64__)
-	__asm__ volatile("rep movsb"
-			 : "+D"(d), "+S"(s), "+c"(n)
-			 :
+	size_t words = n / 8, tail = n % 8;
+
+	__asm__ volatile("rep movsq\n\tmov %3, %2\n\trep movsb"
+			 : "+D"(d), "+S"(s), "+c"(words)
+			 : "r"(tail)
 			 : "memory");
 #else
 	while (n--)
@@ -161,9 +167,11 @@ FW_NO_LIBCALL void *FW_KLIB(memset)(void *dst, int c, size_t n)
 		return dst;
 	}
 #if defined(__x86_64__)
-	__asm__ volatile("rep stosb"
-			 : "+D"(d), "+c"(n)
-			 : "a"(c)
+	size_t words = n / 8, tail = n % 8;
+
+	__asm__ volatile("rep stosq\n\tmov %2, %1\n\trep stosb"
+			 : "+D"(d), "+c"(words)
+			 : "r"(tail), "a"(0x0101010101010101ull * (unsigned char)c)
 			 : "memory");
 #else
 	while (n--)

@@ -94,37 +94,47 @@ unsigned fw_waitq_wake_all(struct fw_waitq *wq)
 
 void fw_mutex_init(struct fw_mutex *m, const char *name)
 {
-	fw_spin_init(&m->lock, name);
-	m->owner = 0;
+	m->owner = NULL;
+	m->name = name;
 	fw_waitq_init(&m->waitq, name);
 }
 
 bool fw_mutex_trylock(struct fw_mutex *m)
 {
-	bool got = false;
-	fw_spin_lock(&m->lock);
-	if (!m->owner) {
-		m->owner = fw_task_current();
-		got = true;
-	}
-	fw_spin_unlock(&m->lock);
-	return got;
+	struct fw_task *none = NULL;
+
+	return __atomic_compare_exchange_n(&m->owner, &none, fw_task_current(),
+					   false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
 }
 
 void fw_mutex_lock(struct fw_mutex *m)
 {
-	if (FW_UNLIKELY(m->owner == fw_task_current()))
-		fw_panic("mutex '%s': recursive lock", m->lock.name);
+	if (FW_UNLIKELY(__atomic_load_n(&m->owner, __ATOMIC_RELAXED) ==
+			fw_task_current()))
+		fw_panic("mutex '%s': recursive lock", m->name);
 	FW_WAIT_EVENT(&m->waitq, fw_mutex_trylock(m));
 }
 
+/* Whether anyone is queued on wq, read without its lock. */
+static bool has_waiters(struct fw_waitq *wq)
+{
+	return __atomic_load_n(&wq->waiters.next, __ATOMIC_RELAXED) !=
+	       &wq->waiters;
+}
+
+/* The release is an exchange, a full barrier, before the look at the wait
+ * queue: a waiter queues itself before its own atomic try (in
+ * FW_WAIT_EVENT), so either that try sees the mutex free or this look sees
+ * the waiter. */
 void fw_mutex_unlock(struct fw_mutex *m)
 {
-	fw_spin_lock(&m->lock);
-	if (FW_UNLIKELY(m->owner != fw_task_current()))
+	struct fw_task *was = __atomic_exchange_n(&m->owner, NULL,
+						  __ATOMIC_SEQ_CST);
+
+	if (FW_UNLIKELY(was != fw_task_current()))
 		fw_panic("mutex '%s': unlocked by a task that does not hold it",
-			 m->lock.name);
-	m->owner = 0;
-	fw_spin_unlock(&m->lock);
-	fw_waitq_wake_one(&m->waitq);
+			 m->name);
+	if (has_waiters(&m->waitq))
+		fw_waitq_wake_one(&m->waitq);
 }

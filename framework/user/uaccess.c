@@ -1,6 +1,6 @@
 /* framework/user/uaccess.c: fault-safe copies between kernel and user.
  *
- * Layer: framework. The copy itself is one `rep movsb` with an exception-
+ * Layer: framework. The copy itself is a string move with an exception-
  * table fixup (arch_copy_user). When it stops at a page fault, the faulting
  * user address goes to the memory service's resolver (demand paging,
  * copy-on-write) in ordinary task context -- not inside the exception
@@ -30,6 +30,16 @@ static bool fault_resolved(uint64_t u, uint64_t *last_fault, bool write)
 	return true;
 }
 
+/* How much of n bytes at user address u to hand to arch_copy_user or
+ * arch_clear_user at once: the bytes up to the next 8-byte boundary first,
+ * so that their 8-byte steps never straddle a page (see user.asm). */
+static uint64_t aligned_run(uint64_t u, uint64_t n)
+{
+	uint64_t head = (8 - (u & 7)) & 7;
+
+	return head && head < n ? head : n;
+}
+
 /* Copy n bytes between kernel buffer kbuf and user address u, in the
  * direction to_user says. */
 static int copy(uint8_t *kbuf, uint64_t u, uint64_t n, bool to_user)
@@ -42,13 +52,12 @@ static int copy(uint8_t *kbuf, uint64_t u, uint64_t n, bool to_user)
 		void *dst = to_user ? (void *)(uintptr_t)u : kbuf;
 		const void *src = to_user ? (const void *)kbuf
 					  : (const void *)(uintptr_t)u;
-		uint64_t left = arch_copy_user(dst, src, n);
-		uint64_t done = n - left;
+		uint64_t run = aligned_run(u, n);
+		uint64_t left = arch_copy_user(dst, src, run);
+		uint64_t done = run - left;
 
-		if (!left)
-			return 0;
-		kbuf += done, u += done, n = left;
-		if (!fault_resolved(u, &last_fault, to_user))
+		kbuf += done, u += done, n -= done;
+		if (left && !fault_resolved(u, &last_fault, to_user))
 			return -EFAULT;
 	}
 	return 0;
@@ -72,18 +81,19 @@ int fw_clear_user(fw_uptr_t dst, size_t n)
 
 	if (!fw_uptr_range_ok(dst, n))
 		return -EFAULT;
-	/* One `rep stosb` (arch_clear_user), resumed after resolved faults. */
+	/* arch_clear_user, resumed after resolved faults. */
 	while (n) {
-		uint64_t left = arch_clear_user((void *)(uintptr_t)u, n);
+		uint64_t run = aligned_run(u, n);
+		uint64_t left = arch_clear_user((void *)(uintptr_t)u, run);
 
-		if (!left)
-			return 0;
-		u += n - left, n = left;
-		if (!fault_resolved(u, &last_fault, true))
+		u += run - left, n -= run - left;
+		if (left && !fault_resolved(u, &last_fault, true))
 			return -EFAULT;
 	}
 	return 0;
 }
+
+#define STR_PIECE 128
 
 long fw_copy_in_str(struct fw_buf dst, fw_uptr_t src)
 {
@@ -93,10 +103,13 @@ long fw_copy_in_str(struct fw_buf dst, fw_uptr_t src)
 
 	if (cap == 0)
 		return -ENAMETOOLONG;
-	/* Page by page, so no byte past the terminating NUL's page is read:
-	 * the next page may legitimately be unmapped. */
+	/* In pieces that never cross a page, so no byte past the terminating
+	 * NUL's page is read (the next page may legitimately be unmapped);
+	 * small ones, because most paths are short. */
 	while (have < cap) {
 		size_t chunk = PAGE_SIZE - (u & (PAGE_SIZE - 1));
+		if (chunk > STR_PIECE)
+			chunk = STR_PIECE;
 		if (chunk > cap - have)
 			chunk = cap - have;
 		if (copy(out + have, u, chunk, false))

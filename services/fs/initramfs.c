@@ -192,12 +192,7 @@ int initramfs_unpack(struct fw_bytes cpio)
 	nd.start = nd.root;
 	nd.cred = fs_cred();
 	nd.links = 0;
-	nd.tmp = kpath_alloc();
-	if (!nd.tmp) {
-		fw_free(st);
-		kpath_free(p);
-		return -ENOMEM;
-	}
+	nd.tmp = NULL;
 	cpio_init(&cr, cpio);
 	fw_mutex_lock(&vfs_ns_lock);
 	for (;;) {

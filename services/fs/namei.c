@@ -22,9 +22,7 @@ int nd_init_fs(struct nameidata *nd, struct fs_context *fs)
 	nd->links = 0;
 	nd->have_last = false;
 	nd->cred = fs_cred();
-	nd->tmp = kpath_alloc();
-	if (!nd->tmp)
-		return -ENOMEM;
+	nd->tmp = NULL; /* allocated by the first symlink the walk meets */
 	fs_context_root(fs, &nd->root);
 	fs_context_cwd(fs, &nd->start);
 	return 0;
@@ -129,6 +127,8 @@ static int splice_link(struct nameidata *nd, struct kpath *p,
 		return -ELOOP;
 	if (!link->iops || !link->iops->readlink)
 		return -EINVAL;
+	if (!nd->tmp && !(nd->tmp = kpath_alloc()))
+		return -ENOMEM;
 	err = link->iops->readlink(link, nd->tmp);
 	if (err)
 		return err;

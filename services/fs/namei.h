@@ -32,7 +32,7 @@ struct nameidata {
 	struct vfs_path start;		/* base of relative paths (referenced) */
 	const struct cred *cred;	/* who is asking */
 	unsigned links;			/* symlinks followed so far */
-	struct kpath *tmp;		/* scratch for symlink expansion */
+	struct kpath *tmp;		/* symlink scratch; NULL until a link */
 	/* Set by namei_resolve/namei_open when the result was found by name
 	 * (not "/", "." or ".."): where, for vfs_get_path. Unreferenced. */
 	bool have_last;

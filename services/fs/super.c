@@ -192,11 +192,7 @@ static int kern_resolve(struct fs_context *fs, struct kpath *p, unsigned flags,
 		nd->cred = fs_cred();
 		nd->links = 0;
 		nd->have_last = false;
-		nd->tmp = kpath_alloc();
-		if (!nd->tmp) {
-			nd_fini(nd);
-			return -ENOMEM;
-		}
+		nd->tmp = NULL;
 	}
 	fw_mutex_lock(&vfs_ns_lock);
 	err = namei_resolve(nd, p, flags, out);

@@ -55,13 +55,15 @@ int fw__waitq_sleep_timeout(struct fw_waitq *wq, struct fw__waiter *w,
 			    uint64_t deadline_ns);
 void fw__waitq_finish(struct fw_waitq *wq, struct fw__waiter *w);
 
-/* Sleep until `cond` is true. The condition is re-evaluated after every
- * wakeup; a wakeup between the check and the sleep is not lost, because the
- * task is marked sleeping before the check (the Linux prepare_to_wait
- * pattern). */
+/* Sleep until `cond` is true. The condition is checked first, then
+ * re-evaluated after every wakeup; a wakeup between the check and the
+ * sleep is not lost, because the task is marked sleeping before the check
+ * (the Linux wait_event / prepare_to_wait pattern). */
 #define FW_WAIT_EVENT(wq, cond)                                                \
 	do {                                                                   \
-		struct fw__waiter fw_w_ = {0};                                    \
+		if (cond)                                                      \
+			break; /* the common case: no queueing at all */       \
+		struct fw__waiter fw_w_ = {0};                                 \
 		for (;;) {                                                     \
 			fw__waitq_prepare((wq), &fw_w_);                       \
 			if (cond)                                              \
@@ -75,8 +77,10 @@ void fw__waitq_finish(struct fw_waitq *wq, struct fw__waiter *w);
  * `ret` to 0 if cond became true, -ETIMEDOUT otherwise. */
 #define FW_WAIT_EVENT_DEADLINE(wq, cond, deadline_ns, ret)                     \
 	do {                                                                   \
-		struct fw__waiter fw_w_ = {0};                                    \
 		(ret) = 0;                                                     \
+		if (cond)                                                      \
+			break;                                                 \
+		struct fw__waiter fw_w_ = {0};                                 \
 		for (;;) {                                                     \
 			fw__waitq_prepare((wq), &fw_w_);                       \
 			if (cond)                                              \
@@ -95,11 +99,13 @@ void fw__waitq_finish(struct fw_waitq *wq, struct fw__waiter *w);
 unsigned fw_waitq_wake_one(struct fw_waitq *wq);
 unsigned fw_waitq_wake_all(struct fw_waitq *wq);
 
-/* A sleeping lock for long critical sections in task context. */
+/* A sleeping lock for long critical sections in task context. Taking a
+ * free mutex and releasing one nobody waits for are one atomic operation
+ * each; only contention touches the wait queue. */
 struct FW_CAPABILITY("mutex") fw_mutex {
-	struct fw_spinlock __private lock; /* guards owner */
-	struct fw_task *__private owner;   /* holder, NULL if free */
+	struct fw_task *__private owner;   /* holder, NULL if free (atomic) */
 	struct fw_waitq __private waitq;   /* tasks waiting for it */
+	const char *__private name;
 };
 void fw_mutex_init(struct fw_mutex *m, const char *name);
 void fw_mutex_lock(struct fw_mutex *m) FW_ACQUIRES(m);
