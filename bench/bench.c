@@ -174,6 +174,7 @@ static void page_fault(void)
 	uint64_t t = now_ns() - start;
 	munmap(m, len);
 	report("page_fault", (double)t / (double)(len / 4096), "ns");
+	printf("BENCH-ITERS page_fault %zu\n", len / 4096);
 }
 
 static void tmpfs_bandwidth(void)

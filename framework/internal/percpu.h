@@ -39,6 +39,7 @@ struct percpu {
 	uint64_t user_error;        /* 64: error code */
 	uint64_t user_addr;         /* 72: CR2 for page faults */
 	uint64_t fs_base_loaded;    /* FS base currently in the MSR */
+	uint64_t gs_base_loaded;    /* user GS base in MSR_KERNEL_GS_BASE */
 	struct fw_vmspace *vmspace; /* user space loaded in CR3, or NULL */
 	struct fw_user_context *fpu_owner; /* whose state the FPU registers
 					    * hold (not yet saved), or NULL */

@@ -53,6 +53,8 @@ void user_cpu_init(void)
 	x86_wrmsr(MSR_SFMASK, 0x47700);
 	x86_wrmsr(MSR_FS_BASE, 0);
 	this_cpu()->fs_base_loaded = 0;
+	x86_wrmsr(MSR_KERNEL_GS_BASE, 0);
+	this_cpu()->gs_base_loaded = 0;
 }
 
 static void fxsave(struct fw_user_context *ctx)
@@ -172,7 +174,13 @@ void fw_user_run(struct fw_user_context *ctx, struct fw_user_exit *why)
 		x86_wrmsr(MSR_FS_BASE, ctx->fs_base);
 		c->fs_base_loaded = ctx->fs_base;
 	}
-	x86_wrmsr(MSR_KERNEL_GS_BASE, ctx->gs_base); /* swapgs makes it GS */
+	/* The kernel runs with the user's GS base parked in KERNEL_GS_BASE
+	 * (swapgs exchanges them), so the MSR keeps its value until another
+	 * context needs a different one; WRMSR is not cheap. */
+	if (c->gs_base_loaded != ctx->gs_base) {
+		x86_wrmsr(MSR_KERNEL_GS_BASE, ctx->gs_base);
+		c->gs_base_loaded = ctx->gs_base;
+	}
 	if (c->fpu_owner != ctx) {
 		if (c->fpu_owner)
 			fxsave(c->fpu_owner);

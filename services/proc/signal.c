@@ -389,7 +389,7 @@ static FW_NORETURN void die(struct thread *t, int sig, bool core)
 	thread_exit(t, 0);
 }
 
-void signal_deliver(struct thread *t)
+static void deliver(struct thread *t)
 {
 	struct proc *p = t->proc;
 	struct k_siginfo si;
@@ -733,4 +733,14 @@ static const struct sys_entry signal_syscalls[] = {
 void signal_syscalls_init(void)
 {
 	SYSCALL_REGISTER_TABLE(signal_syscalls);
+}
+
+/* Called before every return to user space, so the usual case (nothing
+ * pending, nothing to restart or restore) is a few loads. */
+void signal_deliver(struct thread *t)
+{
+	if (deliverable(t) || t->restore_sigmask ||
+	    (t->restart_nr != ~0ull && is_restart((int64_t)t->ctx.rax)) ||
+	    __atomic_load_n(&t->proc->stopped, __ATOMIC_ACQUIRE))
+		deliver(t);
 }
