@@ -204,7 +204,18 @@ int FW_KLIB(memcmp)(const void *a, const void *b, size_t n)
 void *FW_KLIB(memchr)(const void *s, int c, size_t n)
 {
 	const unsigned char *p = s;
+	const uint64_t ones = 0x0101010101010101ull;
+	const uint64_t pattern = ones * (unsigned char)c;
 
+	/* 8 bytes at a time while no byte of the word can be c: a word
+	 * x ^ pattern has a zero byte exactly where x has c, and
+	 * (v - ones) & ~v & 0x80.. is non-zero iff v has a zero byte. */
+	for (; n >= 8; n -= 8, p += 8) {
+		uint64_t v = load64(p) ^ pattern;
+
+		if ((v - ones) & ~v & (ones << 7))
+			break;
+	}
 	for (; n > 0; n--, p++) {
 		if (*p == (unsigned char)c)
 			return (void *)p;

@@ -114,9 +114,14 @@ long fw_copy_in_str(struct fw_buf dst, fw_uptr_t src)
 			chunk = cap - have;
 		if (copy(out + have, u, chunk, false))
 			return -EFAULT;
-		const uint8_t *nul = memchr(out + have, 0, chunk);
-		if (nul)
-			return (long)(nul - out);
+		uint8_t *nul = memchr(out + have, 0, chunk);
+		if (nul) {
+			/* Only the string lands in dst: clear what the piece
+			 * brought in after the NUL. */
+			size_t len = (size_t)(nul - out);
+			memset(nul, 0, have + chunk - len);
+			return (long)len;
+		}
 		have += chunk, u += chunk;
 	}
 	out[cap - 1] = 0;

@@ -120,7 +120,7 @@ int namei_child(struct nameidata *nd, const struct vfs_path *dir,
 static int splice_link(struct nameidata *nd, struct kpath *p,
 		       struct inode *link, size_t rest, bool add_slash)
 {
-	size_t n, i;
+	size_t n, i, old;
 	int err;
 
 	if (++nd->links > 40)
@@ -146,7 +146,13 @@ static int splice_link(struct nameidata *nd, struct kpath *p,
 		nd->tmp->s[n++] = p->s[i];
 	}
 	nd->tmp->s[n] = 0;
-	*p = *nd->tmp;
+	/* p becomes the new string and tmp empty again, both zero past
+	 * their NUL (see lib/kpath.c). */
+	old = strnlen(p->s, sizeof(p->s));
+	memcpy(p->s, nd->tmp->s, n + 1);
+	if (old > n)
+		memset(&p->s[n + 1], 0, old - n - 1);
+	memset(nd->tmp->s, 0, n + 1);
 	return 0;
 }
 
@@ -199,8 +205,7 @@ restart:
 		len = j - i;
 		if (len > KNAME_MAX)
 			return -ENAMETOOLONG;
-		for (size_t c = 0; c < len; c++)
-			name.s[c] = p->s[i + c];
+		memcpy(name.s, &p->s[i], len);
 		name.s[len] = 0;
 		k = j;
 		while (k < KPATH_MAX && p->s[k] == '/')

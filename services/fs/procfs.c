@@ -289,6 +289,7 @@ static int get_child(struct inode *dir, const struct kname *name, int id,
 	inode_get(dir);
 	ino->parent = dir;
 	d->name = *name;
+	d->hash = kname_hash(name);
 	d->inode = ino; /* the cache's reference (from inode_alloc) */
 	d->cookie = dir->next_cookie++;
 	fw_list_add_tail(&dir->dirents, &d->node);

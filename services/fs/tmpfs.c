@@ -19,9 +19,10 @@ void tmpfs_free_pages(struct inode *ino);
 static struct tmpfs_dirent *find(struct inode *dir, const struct kname *name)
 {
 	struct tmpfs_dirent *d;
+	uint32_t hash = kname_hash(name);
 
 	FW_LIST_FOR_EACH(d, &dir->dirents, node)
-		if (strcmp(d->name.s, name->s) == 0)
+		if (d->hash == hash && strcmp(d->name.s, name->s) == 0)
 			return d;
 	return NULL;
 }
@@ -47,6 +48,7 @@ static int add_entry(struct inode *dir, const struct kname *name,
 	if (!d)
 		return -ENOMEM;
 	d->name = *name;
+	d->hash = kname_hash(name);
 	d->inode = ino;
 	d->cookie = dir->next_cookie++;
 	inode_get(ino);

@@ -27,6 +27,7 @@ struct tmpfs_pages {
 struct tmpfs_dirent {
 	struct fw_list node;		/* on dir->dirents, in cookie order */
 	struct kname name;		/* the entry's name */
+	uint32_t hash;			/* kname_hash(&name), compared first */
 	struct inode *inode;		/* what it names; one reference */
 	uint64_t cookie;		/* readdir position (stable, unique) */
 };

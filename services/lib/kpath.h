@@ -22,7 +22,12 @@ struct kname {
 	char s[KNAME_MAX + 1]; /* one path component, NUL-terminated */
 };
 
-/* A zeroed path from the heap, or NULL (-ENOMEM for the caller). */
+/* A hash of the name (FNV-1a), for directories that compare it before
+ * the bytes. */
+uint32_t kname_hash(const struct kname *n);
+
+/* An empty path (all zeroes, see kpath.c), or NULL (-ENOMEM for the
+ * caller). */
 struct kpath *kpath_alloc(void);
 void kpath_free(struct kpath *p);
 

@@ -5,6 +5,7 @@
  * address space with a few instructions of machine code in it. */
 #include <fw/errno.h>
 #include <fw/frame.h>
+#include <fw/string.h>
 #include <fw/ktest.h>
 #include <fw/uaccess.h>
 #include <fw/user.h>
@@ -205,6 +206,21 @@ FW_KTEST(uaccess_copies_and_bad_pointers)
 	FW_KT_CHECK(fw_copy_out(fw_uptr(DATA_VA + 100), FW_BYTES_OF_LITERAL("0123456789abcdefXYZ")) == 0);
 	FW_KT_CHECK(fw_copy_in_str(FW_BUF_OF_ARRAY(name), fw_uptr(DATA_VA + 100)) == -ENAMETOOLONG);
 	FW_KT_CHECK(fw_copy_in_str(FW_BUF_OF_ARRAY(name), fw_uptr(0)) == -EFAULT);
+	/* Copies running off the mapping from an odd address fail, having
+	 * written every byte up to the page end (the 8-byte steps start at
+	 * an aligned user address, so none straddles the boundary). */
+	static const uint8_t pat[40] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+					 13, 14, 15, 16, 17, 18, 19, 20, 21 };
+	uint8_t got[19];
+	FW_KT_CHECK(fw_clear_user(fw_uptr(DATA_VA + 4064), 32) == 0);
+	FW_KT_CHECK(fw_copy_out(fw_uptr(DATA_VA + 4077), FW_BYTES_OF_ARRAY(pat)) == -EFAULT);
+	FW_KT_CHECK(fw_copy_in(FW_BUF_OF_ARRAY(got), fw_uptr(DATA_VA + 4077)) == 0);
+	FW_KT_CHECK(memcmp(got, pat, sizeof(got)) == 0);
+	FW_KT_CHECK(fw_clear_user(fw_uptr(DATA_VA + 4075), 40) == -EFAULT);
+	FW_KT_CHECK(fw_copy_in(FW_BUF_OF_ARRAY(got), fw_uptr(DATA_VA + 4077)) == 0);
+	static const uint8_t zeros[sizeof(got)];
+	FW_KT_CHECK(memcmp(got, zeros, sizeof(got)) == 0);
+	FW_KT_CHECK(fw_copy_in(FW_BUF_OF_ARRAY(got), fw_uptr(DATA_VA + 4081)) == -EFAULT);
 	/* Read-only page: a kernel write on the user's behalf fails too. */
 	FW_KT_CHECK(fw_vmspace_protect(u.vs, DATA_VA, FW_PROT_READ) == 0);
 	FW_KT_CHECK(FW_COPY_OUT_OBJ(fw_uptr(DATA_VA), &v) == -EFAULT);
