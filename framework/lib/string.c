@@ -207,14 +207,17 @@ void *FW_KLIB(memchr)(const void *s, int c, size_t n)
 	const uint64_t ones = 0x0101010101010101ull;
 	const uint64_t pattern = ones * (unsigned char)c;
 
-	/* 8 bytes at a time while no byte of the word can be c: a word
-	 * x ^ pattern has a zero byte exactly where x has c, and
-	 * (v - ones) & ~v & 0x80.. is non-zero iff v has a zero byte. */
+	/* 8 bytes at a time: a word x ^ pattern has a zero byte exactly
+	 * where x has c, and (v - ones) & ~v & 0x80.. flags v's zero bytes.
+	 * Bytes above the first zero may be flagged falsely (the borrow),
+	 * never below it, so the lowest flag is the first match (little
+	 * endian: the lowest byte comes first). */
 	for (; n >= 8; n -= 8, p += 8) {
 		uint64_t v = load64(p) ^ pattern;
+		uint64_t zero = (v - ones) & ~v & (ones << 7);
 
-		if ((v - ones) & ~v & (ones << 7))
-			break;
+		if (zero)
+			return (void *)(p + (__builtin_ctzll(zero) >> 3));
 	}
 	for (; n > 0; n--, p++) {
 		if (*p == (unsigned char)c)
