@@ -243,15 +243,30 @@ long sys_sync(const struct sys_args *a)
 	return 0;
 }
 
+/* Growing past RLIMIT_FSIZE: SIGXFSZ and -EFBIG (vfs_grow_limits); the
+ * file system checks its own maximum. */
+static long grow_check(struct inode *ino, uint64_t new_size)
+{
+	uint64_t size;
+
+	fw_mutex_lock(&ino->lock);
+	size = ino->size;
+	fw_mutex_unlock(&ino->lock);
+	return vfs_grow_limits(size, new_size, UINT64_MAX);
+}
+
 static long do_truncate(struct inode *ino, int64_t len)
 {
+	long err;
+
 	if (len < 0)
 		return -EINVAL;
 	if (S_ISDIR(ino->mode))
 		return -EISDIR;
 	if (!S_ISREG(ino->mode))
 		return -EINVAL;
-	return ino->iops->truncate(ino, (uint64_t)len);
+	err = grow_check(ino, (uint64_t)len);
+	return err ? err : ino->iops->truncate(ino, (uint64_t)len);
 }
 
 long sys_ftruncate(const struct sys_args *a)
@@ -288,6 +303,17 @@ long sys_truncate(const struct sys_args *a)
 	return ret;
 }
 
+/* A size it grows the file to is checked against RLIMIT_FSIZE first. */
+static long fallocate_tmpfs(struct inode *ino, int mode, uint64_t off,
+			    uint64_t len)
+{
+	long err = 0;
+
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > off)
+		err = grow_check(ino, off + len);
+	return err ? err : tmpfs_fallocate(ino, mode, off, len);
+}
+
 long sys_fallocate(const struct sys_args *a)
 {
 	struct file *f = sys_fget((int)a->arg[0]);
@@ -308,7 +334,8 @@ long sys_fallocate(const struct sys_args *a)
 	else if (f->path.inode->sb->sops)
 		ret = -EOPNOTSUPP; /* as Linux ext2 */
 	else
-		ret = tmpfs_fallocate(f->path.inode, (int)a->arg[1], a->arg[2], a->arg[3]);
+		ret = fallocate_tmpfs(f->path.inode, (int)a->arg[1], a->arg[2],
+				      a->arg[3]);
 	file_put(f);
 	return ret;
 }

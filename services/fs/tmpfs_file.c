@@ -313,12 +313,11 @@ static long tmpfs_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos
 
 	fw_mutex_lock(&ino->lock);
 	off = (atomic_load(&f->flags) & O_APPEND) ? ino->size : *pos;
-	if (off >= TMPFS_MAX_FILE_SIZE) {
+	ret = vfs_write_limits(off, TMPFS_MAX_FILE_SIZE, &len);
+	if (ret) {
 		fw_mutex_unlock(&ino->lock);
-		return len ? -EFBIG : 0;
+		return ret;
 	}
-	if (len > TMPFS_MAX_FILE_SIZE - off)
-		len = (size_t)(TMPFS_MAX_FILE_SIZE - off);
 	while (done < len) {
 		struct fw_frame *fr;
 		size_t pgoff = off % FW_PAGE_SIZE, n = FW_PAGE_SIZE - pgoff;

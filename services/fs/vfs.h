@@ -306,6 +306,13 @@ long vfs_write(struct file *f, fw_uptr_t buf, size_t len);
 long vfs_pread(struct file *f, fw_uptr_t buf, size_t len, uint64_t off);
 long vfs_pwrite(struct file *f, fw_uptr_t buf, size_t len, uint64_t off);
 bool file_is_seekable(const struct file *f);
+/* Size limits of regular files (limits.c). A write of *len bytes at off:
+ * 0 with *len cut to what fits under RLIMIT_FSIZE and fs_max, or -EFBIG
+ * (with SIGXFSZ when it starts at or past RLIMIT_FSIZE). Growing a file
+ * from size to new_size (truncate, fallocate): 0 or -EFBIG, the same way. */
+FW_MUST_CHECK int vfs_write_limits(uint64_t off, uint64_t fs_max, size_t *len);
+FW_MUST_CHECK int vfs_grow_limits(uint64_t size, uint64_t new_size,
+				  uint64_t fs_max);
 /* lseek for a file of size bytes (Linux generic_file_llseek_size):
  * SEEK_SET/CUR/END, and SEEK_DATA/SEEK_HOLE treating it all as data.
  * Returns the new position (the caller stores it) or -EINVAL/-ENXIO. */

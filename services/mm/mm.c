@@ -14,6 +14,7 @@
 #include "mm/mm_internal.h"
 #include "mm/uapi.h"
 #include "proc/proc.h"
+#include "proc/uapi.h" /* RLIMIT_AS */
 
 /* Zeros for clearing the part of a page past a file's data. */
 static const uint8_t mm_zeros[FW_PAGE_SIZE];
@@ -270,6 +271,18 @@ bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len)
 	return ok;
 }
 
+bool mm_may_expand(struct mm *mm, uint64_t more)
+{
+	struct proc *p = proc_current();
+	uint64_t lim = p ? p->rlimit_cur[RLIMIT_AS] : RLIM_INFINITY;
+	uint64_t total;
+
+	if (lim == RLIM_INFINITY)
+		return true;
+	total = vma_bytes_in(&mm->vmas, 0, ~0ull);
+	return total <= lim && more <= lim - total;
+}
+
 int mm_find_free_locked(struct mm *mm, uint64_t len, uint64_t *out)
 {
 	if (vma_find_free_topdown(&mm->vmas, len, MM_MMAP_MIN, mm->mmap_base,
@@ -417,6 +430,8 @@ static struct vma *grow_stack(struct mm *mm, uint64_t addr)
 		return NULL;
 	prev = vma_prev(&mm->vmas, v);
 	if (prev && prev->end > page)
+		return NULL;
+	if (!mm_may_expand(mm, v->start - page))
 		return NULL;
 	v->start = page;
 	return v;

@@ -76,7 +76,8 @@ static long sys_brk(const struct sys_args *a)
 
 		/* Keep a page of gap below the next mapping, as Linux
 		 * keeps the stack guard gap. */
-		if (!vma_range_free(&mm->vmas, old_end, new_end + MM_PAGE_SIZE))
+		if (!vma_range_free(&mm->vmas, old_end, new_end + MM_PAGE_SIZE) ||
+		    !mm_may_expand(mm, new_end - old_end))
 			goto out;
 		if (heap && heap->name == VMA_NAME_HEAP && heap->end == old_end)
 			heap->end = new_end;
@@ -174,6 +175,13 @@ static long do_mmap(struct mm *mm, uint64_t addr, uint64_t len,
 		vma_flags |= VMA_LOCKED;
 
 	fw_mutex_lock(&mm->lock);
+	/* RLIMIT_AS, counting what a fixed mapping replaces as freed, and
+	 * before anything is unmapped (Linux mmap_region). */
+	err = -ENOMEM;
+	if (!mm_may_expand(mm, plen - (fixed ? vma_bytes_in(&mm->vmas, addr,
+							      addr + plen)
+					      : 0)))
+		goto out_unlock;
 	if (fixed) {
 		start = addr;
 		if (!vma_range_free(&mm->vmas, start, start + plen)) {
@@ -361,6 +369,8 @@ static long do_mremap(struct mm *mm, uint64_t old, uint64_t old_len,
 	v = vma_find(&mm->vmas, old);
 	if (!v || old_len > v->end - old)
 		return -EFAULT;
+	if (new_len > old_len && !mm_may_expand(mm, new_len - old_len))
+		return -ENOMEM; /* RLIMIT_AS (Linux vma_to_resize) */
 	if (new_len <= old_len) {
 		if (new_len < old_len) {
 			err = mm_unmap_range(mm, old + new_len, old + old_len);

@@ -82,6 +82,17 @@ bool vma_range_free(struct vma_list *l, uint64_t start, uint64_t end)
 	return !v || v->start >= end;
 }
 
+uint64_t vma_bytes_in(struct vma_list *l, uint64_t start, uint64_t end)
+{
+	uint64_t n = 0;
+
+	for (struct vma *v = vma_find_from(l, start); v && v->start < end;
+	     v = vma_next(l, v))
+		n += (v->end < end ? v->end : end) -
+		     (v->start > start ? v->start : start);
+	return n;
+}
+
 bool vma_range_covered(struct vma_list *l, uint64_t start, uint64_t end)
 {
 	uint64_t at = start;

@@ -83,6 +83,8 @@ struct vma *vma_first(struct vma_list *l);
 
 /* True if no VMA overlaps [start, end). */
 bool vma_range_free(struct vma_list *l, uint64_t start, uint64_t end);
+/* Bytes of [start, end) that VMAs cover. */
+uint64_t vma_bytes_in(struct vma_list *l, uint64_t start, uint64_t end);
 /* True if [start, end) is covered by VMAs with no hole. */
 bool vma_range_covered(struct vma_list *l, uint64_t start, uint64_t end);
 

@@ -312,6 +312,19 @@ int fw_clear_user(fw_uptr_t dst, size_t n)
 	return 0;
 }
 
+/* ---- process glue (for services/fs/limits.c) ---------------------------- */
+
+/* No process: no RLIMIT_FSIZE, only the file system's own maximum. */
+struct proc *proc_current(void)
+{
+	return NULL;
+}
+
+void signal_send_current_thread(int sig)
+{
+	(void)sig;
+}
+
 /* ---- VFS inode helpers (services/fs/inode.c's, minus tmpfs) -------------- */
 
 const struct file_ops tmpfs_dir_ops;

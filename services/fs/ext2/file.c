@@ -287,6 +287,14 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 
 	if (s->rdonly)
 		return -EROFS;
+	/* The limits cut len once, at the offset the write starts from (an
+	 * appender racing another sees the size at this moment); the loop
+	 * still stops at the file system's maximum. */
+	fw_mutex_lock(&ino->lock);
+	err = vfs_write_limits(append ? ino->size : off, s->max_size, &len);
+	fw_mutex_unlock(&ino->lock);
+	if (err)
+		return err;
 	if (len == 0)
 		return 0;
 	err = fw_buf_alloc(RW_CHUNK, &bounce);

@@ -1,0 +1,178 @@
+/* t_rlimit.c: RLIMIT_AS and RLIMIT_FSIZE are enforced as Linux does.
+ *
+ * Each case runs in a child (t_fork), so the limits it sets end with it.
+ * RLIMIT_AS: mmap, brk and mremap growth past the limit
+ * fail with ENOMEM (brk: the break stays), and a MAP_FIXED mapping that
+ * replaces existing pages counts them as freed. RLIMIT_FSIZE: a write
+ * crossing the limit is cut short there, one starting at it fails with
+ * EFBIG and raises SIGXFSZ (which kills by default), ftruncate and
+ * fallocate growing past it fail the same way, shrinking is allowed. */
+#include "t.h"
+
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#define MIB (1024L * 1024)
+
+static char dir[64];
+
+/* The bytes mapped now, from /proc/self/maps. */
+static long mapped_bytes(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    unsigned long a, b;
+    long n = 0;
+    char line[512];
+
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%lx-%lx", &a, &b) == 2)
+            n += (long)(b - a);
+    fclose(f);
+    return n;
+}
+
+/* Exit 0 if every step behaves, else the number of the failing step. */
+static int as_child(void)
+{
+    long base = mapped_bytes();
+    struct rlimit rl;
+    char *m, *r;
+
+    if (base <= 0)
+        return 1;
+    rl.rlim_cur = rl.rlim_max = (rlim_t)(base + 32 * MIB);
+    if (setrlimit(RLIMIT_AS, &rl))
+        return 2;
+    errno = 0;
+    if (mmap(NULL, 64 * MIB, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED || errno != ENOMEM)
+        return 3;
+    m = mmap(NULL, 16 * MIB, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return 4;
+    m[0] = 1;
+    /* Replacing the same 16 MiB in place needs no more room. */
+    if (mmap(m, 16 * MIB, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+             -1, 0) != m)
+        return 5;
+    /* Growing it by 32 MiB would pass the limit, moving or not. */
+    errno = 0;
+    r = mremap(m, 16 * MIB, 48 * MIB, MREMAP_MAYMOVE);
+    if (r != MAP_FAILED || errno != ENOMEM)
+        return 6;
+    /* brk: the break stays where it was. */
+    long cur = syscall(SYS_brk, 0);
+    if (syscall(SYS_brk, cur + 64 * MIB) != cur)
+        return 7;
+    if (munmap(m, 16 * MIB))
+        return 8;
+    if (syscall(SYS_brk, cur + 8 * MIB) != cur + 8 * MIB)
+        return 9;
+    return 0;
+}
+
+T_CASE(as_limit_mmap_brk_mremap)
+{
+    pid_t c;
+
+    T_SYSOK(c = t_fork());
+    if (c == 0)
+        _exit(as_child());
+    T_EXITED(c, 0);
+}
+
+static int set_fsize(rlim_t n)
+{
+    struct rlimit rl = { n, n };
+    return setrlimit(RLIMIT_FSIZE, &rl);
+}
+
+static int fsize_child(const char *path)
+{
+    static char buf[8000];
+    int fd;
+
+    signal(SIGXFSZ, SIG_IGN);
+    if (set_fsize(10000))
+        return 1;
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        return 2;
+    if (write(fd, buf, 8000) != 8000)
+        return 3;
+    if (write(fd, buf, 4000) != 2000) /* cut at the limit */
+        return 4;
+    errno = 0;
+    if (write(fd, buf, 1) != -1 || errno != EFBIG)
+        return 5;
+    if (write(fd, buf, 0) != 0) /* nothing to write: no error */
+        return 6;
+    if (pwrite(fd, buf, 10, 9999) != 1)
+        return 7;
+    errno = 0;
+    if (ftruncate(fd, 20000) != -1 || errno != EFBIG)
+        return 8;
+    if (ftruncate(fd, 5000) != 0 || ftruncate(fd, 10000) != 0)
+        return 9;
+    errno = 0;
+    if (fallocate(fd, 0, 0, 20000) != -1 || (errno != EFBIG && errno != EOPNOTSUPP))
+        return 10;
+    struct stat st;
+    if (fstat(fd, &st) || st.st_size != 10000)
+        return 11;
+    close(fd);
+    return 0;
+}
+
+T_CASE(fsize_limit_cuts_and_refuses)
+{
+    char path[128];
+    pid_t c;
+
+    snprintf(path, sizeof path, "%s/fsize", dir);
+    T_SYSOK(c = t_fork());
+    if (c == 0)
+        _exit(fsize_child(path));
+    T_EXITED(c, 0);
+    unlink(path);
+}
+
+T_CASE(fsize_sigxfsz_kills_by_default)
+{
+    char path[128];
+    pid_t c;
+
+    snprintf(path, sizeof path, "%s/fsize2", dir);
+    T_SYSOK(c = t_fork());
+    if (c == 0) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0 || set_fsize(100))
+            _exit(2);
+        (void)!write(fd, "x", 1);
+        (void)!pwrite(fd, "y", 1, 100);
+        _exit(3); /* SIGXFSZ should have killed it */
+    }
+    T_KILLED(c, SIGXFSZ);
+    unlink(path);
+}
+
+int main(void)
+{
+    t_init("rlimit");
+    snprintf(dir, sizeof dir, "/tmp/t_rlimit.%d", (int)getpid());
+    if (mkdir(dir, 0755) != 0) {
+        t_emit("FAIL rlimit.setup: mkdir %s: errno=%d", dir, errno);
+        t_nfail++;
+        return t_done();
+    }
+    T_RUN(as_limit_mmap_brk_mremap);
+    T_RUN(fsize_limit_cuts_and_refuses);
+    T_RUN(fsize_sigxfsz_kills_by_default);
+    rmdir(dir);
+    return t_done();
+}
