@@ -96,4 +96,35 @@ long sys_epoll_wait(const struct sys_args *a);
 long sys_epoll_pwait(const struct sys_args *a);
 long sys_epoll_pwait2(const struct sys_args *a);
 
+/* sys_xattr.c, sys_socket.c, sys_rw.c */
+long sys_getxattr(const struct sys_args *a);
+long sys_lgetxattr(const struct sys_args *a);
+long sys_fgetxattr(const struct sys_args *a);
+long sys_setxattr(const struct sys_args *a);
+long sys_lsetxattr(const struct sys_args *a);
+long sys_fsetxattr(const struct sys_args *a);
+long sys_listxattr(const struct sys_args *a);
+long sys_llistxattr(const struct sys_args *a);
+long sys_flistxattr(const struct sys_args *a);
+long sys_removexattr(const struct sys_args *a);
+long sys_lremovexattr(const struct sys_args *a);
+long sys_fremovexattr(const struct sys_args *a);
+long sys_connect(const struct sys_args *a);
+long sys_accept(const struct sys_args *a);
+long sys_accept4(const struct sys_args *a);
+long sys_sendto(const struct sys_args *a);
+long sys_recvfrom(const struct sys_args *a);
+long sys_sendmsg(const struct sys_args *a);
+long sys_recvmsg(const struct sys_args *a);
+long sys_sendmmsg(const struct sys_args *a);
+long sys_recvmmsg(const struct sys_args *a);
+long sys_shutdown(const struct sys_args *a);
+long sys_bind(const struct sys_args *a);
+long sys_listen(const struct sys_args *a);
+long sys_getsockname(const struct sys_args *a);
+long sys_getpeername(const struct sys_args *a);
+long sys_setsockopt(const struct sys_args *a);
+long sys_getsockopt(const struct sys_args *a);
+long sys_fadvise64(const struct sys_args *a);
+
 #endif

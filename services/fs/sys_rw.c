@@ -314,6 +314,25 @@ static long fallocate_tmpfs(struct inode *ino, int mode, uint64_t off,
 	return err ? err : tmpfs_fallocate(ino, mode, off, len);
 }
 
+/* posix_fadvise(2): Linux's checks (EBADF, ESPIPE for a pipe, EINVAL for
+ * unknown advice or a negative length), then nothing to do: advice never
+ * changes a result, the block cache reads ahead for sequential readers
+ * by itself, and tmpfs keeps everything in memory anyway. */
+long sys_fadvise64(const struct sys_args *a)
+{
+	struct file *f = sys_fget((int)a->arg[0]);
+	long ret = 0;
+
+	if (!f)
+		return -EBADF;
+	if (f->path.inode && S_ISFIFO(f->path.inode->mode))
+		ret = -ESPIPE;
+	else if ((int64_t)a->arg[2] < 0 || a->arg[3] > 5) /* POSIX_FADV_* */
+		ret = -EINVAL;
+	file_put(f);
+	return ret;
+}
+
 long sys_fallocate(const struct sys_args *a)
 {
 	struct file *f = sys_fget((int)a->arg[0]);

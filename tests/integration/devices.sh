@@ -183,3 +183,27 @@ if make -s ISO="$out/vi.iso" APPEND="" INITRD= "$out/vi.iso" >"$out/vi.build.log
 else
 	fail "disk.vi.build" "see $out/vi.build.log"
 fi
+
+# Dynamically linked Debian programs from an ext2 disk: this host's (Debian
+# 12) cat, ls, bash, sort and md5sum, with the loader and the libraries
+# ldd names, run under chroot /mnt.
+dyn=$dsk/dynroot
+rm -rf "$dyn" && mkdir -p "$dyn/bin" "$dyn/etc" "$dyn/tmp"
+for p in cat ls bash sort md5sum; do
+	src=$(command -v "$p")
+	cp "$src" "$dyn/bin/$p"
+	ldd "$src" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+done | sort -u | while read -r lib; do
+	mkdir -p "$dyn$(dirname "$lib")" && cp -L "$lib" "$dyn$lib"
+done
+echo dynhost >"$dyn/etc/hostname"
+md5sum <"$dyn/bin/ls" | cut -d' ' -f1 >"$dyn/etc/ls.md5"
+"$(e2bin mkfs.ext2)" -q -F -b 4096 -d "$dyn" "$dsk/dyn.img" 64M >/dev/null 2>&1
+if [ -f "$out/vi.iso" ]; then
+	SESSION_PREFIX=disk.dynamic SESSION_LOG=$out/dynamic.log timeout 300 /usr/bin/python3 tools/serial-session.py \
+		tests/integration/disk/dynamic.session -- \
+		qemu-system-x86_64 -machine q35 -cpu max -m 512 -smp 2 -no-reboot \
+		-nographic -cdrom "$out/vi.iso" -boot d \
+		-drive file="$dsk/dyn.img",if=none,format=raw,id=vda \
+		-device virtio-blk-pci,drive=vda || status=1
+fi

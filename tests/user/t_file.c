@@ -5,7 +5,9 @@
 #include <dirent.h>
 #include <limits.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -944,6 +946,61 @@ T_CASE(cleanup)
     T_ERRNO(stat(dir, &st), ENOENT);
 }
 
+/* Extended attributes: the file is looked up and the name checked as
+ * Linux does; a file system may store none (EOPNOTSUPP) or not have this
+ * one (ENODATA). */
+T_CASE(xattr_calls_checked)
+{
+    char v[16];
+    T_SYSOK(put(P("xa"), "x"));
+    T_ERRNO(getxattr(P("no-such"), "user.a", v, sizeof v), ENOENT);
+    T_ERRNO(getxattr(P("xa"), (const char *)1, v, sizeof v), EFAULT);
+    T_ERRNO(getxattr(P("xa"), "", v, sizeof v), ERANGE);
+    T_ERRNO2(getxattr(P("xa"), "user.a", v, sizeof v), EOPNOTSUPP, ENODATA);
+    T_ERRNO2(lgetxattr(P("xa"), "user.a", v, sizeof v), EOPNOTSUPP, ENODATA);
+    T_ERRNO(fgetxattr(-1, "user.a", v, sizeof v), EBADF);
+    T_ERRNO(setxattr(P("xa"), "user.a", "v", 1, 4), EINVAL); /* bad flags */
+    T_ERRNO2(removexattr(P("xa"), "user.a"), EOPNOTSUPP, ENODATA);
+    T_EQ(listxattr(P("xa"), NULL, 0), 0); /* a new file has none */
+    T_ERRNO(listxattr(P("no-such"), NULL, 0), ENOENT);
+    T_SYSOK(unlink(P("xa")));
+}
+
+/* No descriptor here is a socket: socket calls on a file say ENOTSOCK,
+ * on a closed descriptor EBADF (bash probes stdin with getpeername). */
+T_CASE(socket_calls_on_files)
+{
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof sa;
+    int fd;
+    T_SYSOK(fd = open("/dev/null", O_RDONLY));
+    T_ERRNO(getpeername(fd, (struct sockaddr *)&sa, &len), ENOTSOCK);
+    T_ERRNO(getsockname(fd, (struct sockaddr *)&sa, &len), ENOTSOCK);
+    T_ERRNO(shutdown(fd, SHUT_RDWR), ENOTSOCK);
+    T_ERRNO(listen(fd, 1), ENOTSOCK);
+    close(fd);
+    T_ERRNO(getpeername(fd, (struct sockaddr *)&sa, &len), EBADF);
+}
+
+/* posix_fadvise is advice: checked, then it changes nothing observable. */
+T_CASE(fadvise_checked)
+{
+    int fd, p[2];
+    T_SYSOK(put(P("fa"), "advice"));
+    T_SYSOK(fd = open(P("fa"), O_RDONLY));
+    T_EQ(syscall(SYS_fadvise64, fd, 0, 0, POSIX_FADV_SEQUENTIAL), 0);
+    T_EQ(syscall(SYS_fadvise64, fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    T_ERRNO(syscall(SYS_fadvise64, fd, 0, 0, 99), EINVAL);
+    char b[8];
+    T_EQ(read(fd, b, sizeof b), 6);
+    close(fd);
+    T_ERRNO(syscall(SYS_fadvise64, fd, 0, 0, POSIX_FADV_NORMAL), EBADF);
+    T_SYSOK(pipe(p));
+    T_ERRNO(syscall(SYS_fadvise64, p[0], 0, 0, POSIX_FADV_NORMAL), ESPIPE);
+    close(p[0]), close(p[1]);
+    T_SYSOK(unlink(P("fa")));
+}
+
 int main(void)
 {
     t_init("file");
@@ -998,6 +1055,9 @@ int main(void)
     T_RUN(bad_fds_ebadf);
     T_RUN(fd_inherited_across_fork);
     T_RUN(large_file_io);
+    T_RUN(xattr_calls_checked);
+    T_RUN(socket_calls_on_files);
+    T_RUN(fadvise_checked);
     T_RUN(cleanup);
     return t_done();
 }
