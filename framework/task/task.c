@@ -124,7 +124,19 @@ void fw_task_set_vmspace(struct fw_task *t, struct fw_vmspace *vs)
 
 uint64_t fw_task_runtime_ns(const struct fw_task *t)
 {
-	return t->se.runtime_ns;
+	uint64_t ns = t->se.runtime_ns;
+	fw_irqflags_t fl = fw_irq_save();
+	struct percpu *c = this_cpu();
+
+	if (c->current == t)
+		ns += fw_time_ns() - c->slice_start_ns;
+	fw_irq_restore(fl);
+	return ns;
+}
+
+uint64_t fw_task_user_ns(const struct fw_task *t)
+{
+	return t->user_ns;
 }
 
 uint64_t fw_task_preemptions(const struct fw_task *t)

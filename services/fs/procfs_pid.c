@@ -162,7 +162,8 @@ struct pinfo {
 	char state;			/* R S T Z */
 	unsigned nthreads;
 	unsigned cpu;			/* where the shown thread last ran */
-	uint64_t runtime_ns;		/* CPU time (user and kernel) */
+	uint64_t utime_ns, stime_ns;	/* CPU time, user and kernel */
+	uint64_t cutime_ns, cstime_ns;	/* of reaped children */
 	uint64_t start_ns;		/* creation, monotonic */
 	uint64_t preemptions;		/* involuntary switches */
 	struct cred cred;
@@ -215,15 +216,24 @@ static int pinfo_get(int id, bool thread, unsigned want, struct pinfo *pi)
 
 	fl = fw_spin_lock_irqsave(&p->lock);
 	pi->nthreads = p->nthreads;
-	if (!thread)
-		pi->runtime_ns = p->utime_ns + p->stime_ns;
+	if (!thread) {
+		pi->utime_ns = p->utime_ns;
+		pi->stime_ns = p->stime_ns;
+	}
+	pi->cutime_ns = p->cutime_ns;
+	pi->cstime_ns = p->cstime_ns;
 	FW_LIST_FOR_EACH(t, &p->threads, proc_node) {
 		bool shown = t->tid == pi->tid;
 
 		if (shown)
 			sel = t;
-		if (t->task && (shown || !thread))
-			pi->runtime_ns += fw_task_runtime_ns(t->task);
+		if (shown || !thread) {
+			uint64_t u, st;
+
+			thread_times(t, &u, &st);
+			pi->utime_ns += u;
+			pi->stime_ns += st;
+		}
 		if (t->task && (shown || !thread))
 			pi->preemptions += fw_task_preemptions(t->task);
 	}
@@ -452,9 +462,12 @@ static void gen_stat(struct procfs_seq *s, const struct pinfo *pi)
 	procfs_printf(s, "%d (%s) %c %d %d %d %u %d %u %u %u %u %u ",
 		      pi->tid, pi->comm, pi->state, pi->ppid, pi->pgid, pi->sid,
 		      tty_nr, tpgid, 0u /* flags: no PF_* */, 0u, 0u, 0u, 0u);
-	procfs_printf(s, "%llu %llu %d %d %d %d %u %d %llu %llu %llu %llu ",
-		      (unsigned long long)(pi->runtime_ns / NS_PER_TICK), 0ull,
-		      0, 0, 20, 0, pi->nthreads, 0,
+	procfs_printf(s, "%llu %llu %lld %lld %d %d %u %d %llu %llu %llu %llu ",
+		      (unsigned long long)(pi->utime_ns / NS_PER_TICK),
+		      (unsigned long long)(pi->stime_ns / NS_PER_TICK),
+		      (long long)(pi->cutime_ns / NS_PER_TICK),
+		      (long long)(pi->cstime_ns / NS_PER_TICK), 20, 0,
+		      pi->nthreads, 0,
 		      (unsigned long long)(pi->start_ns / NS_PER_TICK),
 		      (unsigned long long)mi.vsize,
 		      (unsigned long long)mi.rss_pages,

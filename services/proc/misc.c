@@ -290,56 +290,41 @@ static long sys_prlimit64(const struct sys_args *a)
 		       fw_uptr(a->arg[3]));
 }
 
-struct k_rusage {
-	struct k_timeval utime, stime;
-	int64_t rest[14];
-};
-
 #define RUSAGE_SELF 0
 #define RUSAGE_CHILDREN (-1)
 #define RUSAGE_THREAD 1
 
-static void ns_to_tv(uint64_t ns, struct k_timeval *tv)
-{
-	tv->tv_sec = (int64_t)(ns / FW_NSEC_PER_SEC);
-	tv->tv_usec = (int64_t)(ns % FW_NSEC_PER_SEC / 1000);
-}
-
-/* CPU time of the calling process: exited threads plus the live ones. */
-static uint64_t proc_cpu_ns(struct proc *p)
-{
-	uint64_t ns = p->utime_ns;
-	struct thread *t;
-
-	fw_irqflags_t plfl = fw_spin_lock_irqsave(&p->lock);
-	FW_LIST_FOR_EACH(t, &p->threads, proc_node)
-		if (t->task)
-			ns += fw_task_runtime_ns(t->task);
-	fw_spin_unlock_irqrestore(&p->lock, plfl);
-	return ns;
-}
-
 static long sys_getrusage(const struct sys_args *a)
 {
+	struct proc_times pt;
 	struct k_rusage ru;
+	uint64_t u, st;
 	int who = (int)a->arg[0];
 
-	memset(&ru, 0, sizeof ru);
-	if (who == RUSAGE_SELF)
-		ns_to_tv(proc_cpu_ns(proc_current()), &ru.utime);
-	else if (who == RUSAGE_THREAD)
-		ns_to_tv(fw_task_runtime_ns(fw_task_current()), &ru.utime);
-	else if (who != RUSAGE_CHILDREN)
+	if (who == RUSAGE_THREAD) {
+		thread_times(thread_current(), &u, &st);
+	} else if (who == RUSAGE_SELF || who == RUSAGE_CHILDREN) {
+		proc_times(proc_current(), &pt);
+		u = who == RUSAGE_SELF ? pt.utime : pt.cutime;
+		st = who == RUSAGE_SELF ? pt.stime : pt.cstime;
+	} else {
 		return -EINVAL;
+	}
+	rusage_times(&ru, u, st);
 	return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &ru) ? -EFAULT : 0;
 }
 
 /* times(2): clock ticks of 1/100 s (AT_CLKTCK, sysconf(_SC_CLK_TCK)). */
 static long sys_times(const struct sys_args *a)
 {
-	int64_t tms[4] = { (int64_t)(proc_cpu_ns(proc_current()) / 10000000ull),
-			   0, 0, 0 };
+	struct proc_times pt;
+	int64_t tms[4];
 
+	proc_times(proc_current(), &pt);
+	tms[0] = (int64_t)(pt.utime / 10000000ull);
+	tms[1] = (int64_t)(pt.stime / 10000000ull);
+	tms[2] = (int64_t)(pt.cutime / 10000000ull);
+	tms[3] = (int64_t)(pt.cstime / 10000000ull);
 	if (a->arg[0] && fw_copy_out(fw_uptr(a->arg[0]), FW_BYTES_OF_ARRAY(tms)))
 		return -EFAULT;
 	return (long)(fw_time_ns() / 10000000ull);

@@ -454,6 +454,7 @@ void proc_reap(struct proc *p)
 void thread_exit(struct thread *t, int code)
 {
 	struct proc *p = t->proc;
+	uint64_t ut, st;
 	bool last;
 
 	if (t->clear_child_tid) {
@@ -468,7 +469,9 @@ void thread_exit(struct thread *t, int code)
 	last = --p->nthreads == 0;
 	if (last && !p->exiting)
 		p->exit_status = (code & 0xff) << 8;
-	p->utime_ns += fw_task_runtime_ns(fw_task_current());
+	thread_times(t, &ut, &st);
+	p->utime_ns += ut;
+	p->stime_ns += st;
 	fw_spin_unlock_irqrestore(&p->lock, plfl);
 
 	fw_spin_lock(&proc_tree_lock);
@@ -546,6 +549,7 @@ struct wait_result {
 	int si_status;
 	uint32_t uid;
 	bool reaped;
+	uint64_t utime_ns, stime_ns; /* the child's, its children's included */
 };
 
 /* One scan of the children: 0 and *res if one is ready, -ECHILD if none
@@ -574,7 +578,15 @@ static int wait_scan(struct proc *me, int idtype, int id, int options,
 						 : ((c->exit_status >> 8) & 0xff);
 			res->uid = c->cred.uid;
 			res->reaped = !(options & WNOWAIT);
-			me->utime_ns += c->utime_ns; /* children's times */
+			res->utime_ns = c->utime_ns + c->cutime_ns;
+			res->stime_ns = c->stime_ns + c->cstime_ns;
+			if (res->reaped) {
+				fw_irqflags_t fl = fw_spin_lock_irqsave(&me->lock);
+
+				me->cutime_ns += res->utime_ns;
+				me->cstime_ns += res->stime_ns;
+				fw_spin_unlock_irqrestore(&me->lock, fl);
+			}
 			fw_spin_unlock(&proc_tree_lock);
 			if (res->reaped)
 				proc_reap(c);
@@ -652,9 +664,11 @@ static long sys_wait4(const struct sys_args *a)
 		if (FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &st))
 			return -EFAULT;
 	}
-	if (a->arg[3]) { /* struct rusage: times only */
-		uint8_t ru[144] = { 0 };
-		if (fw_copy_out(fw_uptr(a->arg[3]), FW_BYTES_OF_ARRAY(ru)))
+	if (a->arg[3]) {
+		struct k_rusage ru;
+
+		rusage_times(&ru, res.utime_ns, res.stime_ns);
+		if (FW_COPY_OUT_OBJ(fw_uptr(a->arg[3]), &ru))
 			return -EFAULT;
 	}
 	return res.pid;

@@ -86,7 +86,8 @@ struct proc {
 	char comm[16];            /* executable name, as in /proc/<pid>/comm */
 	char exe_path[256];       /* path it was executed from */
 	uint64_t start_ns;        /* creation time (monotonic) */
-	uint64_t utime_ns, stime_ns; /* CPU time of exited threads */
+	uint64_t utime_ns, stime_ns; /* CPU time of exited threads (p->lock) */
+	uint64_t cutime_ns, cstime_ns; /* of reaped children, theirs included */
 	uint64_t rlimit_cur[16], rlimit_max[16]; /* RLIMIT_* */
 };
 
@@ -118,5 +119,16 @@ struct thread {
 /* The calling thread / process (NULL for pure kernel tasks). */
 struct thread *thread_current(void);
 struct proc *proc_current(void);
+
+/* CPU time in ns (cputime.c): one thread's user and system time; a
+ * process's, live and exited threads, and its reaped children's. */
+struct proc_times {
+	uint64_t utime, stime, cutime, cstime;
+};
+void thread_times(const struct thread *t, uint64_t *utime, uint64_t *stime);
+void proc_times(struct proc *p, struct proc_times *out);
+/* A struct rusage (proc/uapi.h) with these times and nothing else. */
+struct k_rusage;
+void rusage_times(struct k_rusage *ru, uint64_t utime, uint64_t stime);
 
 #endif

@@ -40,7 +40,13 @@ static int clock_read(int clk, uint64_t *ns)
 	case CLOCK_BOOTTIME:
 		*ns = fw_time_ns();
 		return 0;
-	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_PROCESS_CPUTIME_ID: {
+		struct proc_times pt;
+
+		proc_times(proc_current(), &pt);
+		*ns = pt.utime + pt.stime; /* every thread's, live or exited */
+		return 0;
+	}
 	case CLOCK_THREAD_CPUTIME_ID:
 		*ns = fw_task_runtime_ns(fw_task_current());
 		return 0;

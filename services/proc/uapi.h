@@ -211,4 +211,11 @@ struct k_timeval {
 	int64_t tv_usec;
 };
 
+/* struct rusage: the times, then 14 longs this kernel leaves 0 (memory
+ * and I/O counters it does not keep). */
+struct k_rusage {
+	struct k_timeval utime, stime;
+	int64_t rest[14];
+};
+
 #endif

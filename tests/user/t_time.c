@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/times.h>
@@ -257,6 +258,68 @@ T_CASE(cputime_increases)
     T_ASSERT(ns_of(&b) > ns_of(&a));
 }
 
+static int64_t tv_ns(struct timeval tv)
+{
+    return (int64_t)tv.tv_sec * 1000000000LL + (int64_t)tv.tv_usec * 1000LL;
+}
+
+/* Spin in user mode until this process has used `ns` of CPU time,
+ * asking the clock only now and then. */
+static void burn_user(int64_t ns)
+{
+    struct timespec t;
+    volatile unsigned long x = 0;
+    do {
+        for (int i = 0; i < 200000; i++)
+            x++;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    } while (ns_of(&t) < ns);
+}
+
+/* A child's CPU time: wait4 reports it (user time for a user-mode loop),
+ * it moves to the parent's RUSAGE_CHILDREN and times()' cutime, and not
+ * to the parent's own RUSAGE_SELF. */
+T_CASE(rusage_children_user_time)
+{
+    struct rusage self0, self1, kids0, kids1, wr;
+    struct tms tm;
+    int st;
+    pid_t c;
+    T_SYSOK(getrusage(RUSAGE_SELF, &self0));
+    T_SYSOK(getrusage(RUSAGE_CHILDREN, &kids0));
+    T_SYSOK(c = t_fork());
+    if (c == 0) {
+        burn_user(150000000LL);
+        _exit(0);
+    }
+    T_EQ(wait4(c, &st, 0, &wr), c);
+    T_ASSERT(WIFEXITED(st));
+    T_ASSERT(tv_ns(wr.ru_utime) >= 100000000LL);
+    T_ASSERT(tv_ns(wr.ru_utime) > tv_ns(wr.ru_stime));
+    T_SYSOK(getrusage(RUSAGE_CHILDREN, &kids1));
+    T_ASSERT(tv_ns(kids1.ru_utime) - tv_ns(kids0.ru_utime) >= 100000000LL);
+    T_SYSOK(getrusage(RUSAGE_SELF, &self1));
+    T_ASSERT(tv_ns(self1.ru_utime) - tv_ns(self0.ru_utime) < 100000000LL);
+    T_ASSERT(times(&tm) != (clock_t)-1);
+    T_ASSERT(tm.tms_cutime >= 10 * sysconf(_SC_CLK_TCK) / 100);
+    T_ERRNO(getrusage(7, &wr), EINVAL);
+}
+
+/* Many system calls: system time shows up too. */
+T_CASE(rusage_system_time)
+{
+    struct rusage a, b;
+    T_SYSOK(getrusage(RUSAGE_SELF, &a));
+    int64_t s = mono_ns();
+    while (mono_ns() - s < 200000000LL)
+        for (int i = 0; i < 100; i++)
+            syscall(SYS_getppid);
+    T_SYSOK(getrusage(RUSAGE_SELF, &b));
+    T_ASSERT(tv_ns(b.ru_stime) > tv_ns(a.ru_stime));
+    T_ASSERT(tv_ns(b.ru_utime) + tv_ns(b.ru_stime) >
+             tv_ns(a.ru_utime) + tv_ns(a.ru_stime) + 50000000LL);
+}
+
 T_CASE(uname_linux_x86_64)
 {
     struct utsname u;
@@ -383,6 +446,8 @@ int main(void)
     T_RUN(alarm_default_kills_child);
     T_RUN(times_increasing);
     T_RUN(cputime_increases);
+    T_RUN(rusage_children_user_time);
+    T_RUN(rusage_system_time);
     T_RUN(uname_linux_x86_64);
     T_RUN(getrandom_works);
     T_RUN(posix_timer_oneshot_signal);

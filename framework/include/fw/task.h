@@ -67,8 +67,11 @@ struct fw_task_data *fw_task_data(const struct fw_task *t);
 struct fw_vmspace;
 void fw_task_set_vmspace(struct fw_task *t, struct fw_vmspace *vs);
 
-/* CPU time t has consumed, in nanoseconds. */
+/* CPU time t has consumed, in nanoseconds (its slice now running counts
+ * when t is the caller), and the part of it spent in user mode
+ * (fw_user_run measures each stay). */
 uint64_t fw_task_runtime_ns(const struct fw_task *t);
+uint64_t fw_task_user_ns(const struct fw_task *t);
 
 /* How many times t has been switched out involuntarily (preempted). */
 uint64_t fw_task_preemptions(const struct fw_task *t);
