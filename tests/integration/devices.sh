@@ -185,20 +185,27 @@ else
 fi
 
 # Dynamically linked Debian programs from an ext2 disk: this host's (Debian
-# 12) cat, ls, bash, sort and md5sum, with the loader and the libraries
-# ldd names, run under chroot /mnt.
+# 12) cat, ls, bash, sort, md5sum and Python (the one the tools run on,
+# with its standard library and extension modules), with the loader and
+# the libraries ldd names, run under chroot /mnt.
 dyn=$dsk/dynroot
-rm -rf "$dyn" && mkdir -p "$dyn/bin" "$dyn/etc" "$dyn/tmp"
+rm -rf "$dyn" && mkdir -p "$dyn/bin" "$dyn/etc" "$dyn/tmp" "$dyn/usr/bin"
+pylib=$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
+mkdir -p "$dyn$(dirname "$pylib")"
+(cd "$(dirname "$pylib")" && tar cf - --exclude=test --exclude=__pycache__ --exclude=idlelib \
+	--exclude=tkinter --exclude=lib2to3 "$(basename "$pylib")") | tar xf - -C "$dyn$(dirname "$pylib")"
+cp "$(readlink -f /usr/bin/python3)" "$dyn/usr/bin/python3"
 for p in cat ls bash sort md5sum; do
-	src=$(command -v "$p")
-	cp "$src" "$dyn/bin/$p"
-	ldd "$src" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+	cp "$(command -v "$p")" "$dyn/bin/$p"
+done
+for elf in "$dyn"/bin/* "$dyn/usr/bin/python3" "$dyn$pylib"/lib-dynload/*.so; do
+	ldd "$elf" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
 done | sort -u | while read -r lib; do
 	mkdir -p "$dyn$(dirname "$lib")" && cp -L "$lib" "$dyn$lib"
 done
 echo dynhost >"$dyn/etc/hostname"
 md5sum <"$dyn/bin/ls" | cut -d' ' -f1 >"$dyn/etc/ls.md5"
-"$(e2bin mkfs.ext2)" -q -F -b 4096 -d "$dyn" "$dsk/dyn.img" 64M >/dev/null 2>&1
+"$(e2bin mkfs.ext2)" -q -F -b 4096 -d "$dyn" "$dsk/dyn.img" 160M >/dev/null 2>&1
 if [ -f "$out/vi.iso" ]; then
 	SESSION_PREFIX=disk.dynamic SESSION_LOG=$out/dynamic.log timeout 300 /usr/bin/python3 tools/serial-session.py \
 		tests/integration/disk/dynamic.session -- \
