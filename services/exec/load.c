@@ -126,7 +126,7 @@ static int load_interp(struct mm *mm, struct fs_context *fs, struct file *f,
 	struct elf_info *ei = FW_NEW(struct elf_info);
 	struct file *interp = NULL;
 	struct fw_buf raw = { 0 };
-	uint64_t bias;
+	uint64_t bias, isize;
 	long n;
 	int err = -ENOMEM;
 
@@ -145,7 +145,17 @@ static int load_interp(struct mm *mm, struct fs_context *fs, struct file *f,
 	err = vfs_open_exec(fs, path, &interp);
 	if (err)
 		goto out;
-	err = read_headers(interp, ei);
+	/* Linux binfmt_elf reads the interpreter's ELF header in one piece
+	 * (-EIO when the file is shorter) and calls an interpreter it cannot
+	 * load a bad shared library (-ELIBBAD), where the program itself
+	 * would be -ENOEXEC. */
+	err = vfs_file_size(interp, &isize);
+	if (!err && isize < ELF_EHDR_SIZE)
+		err = -EIO;
+	if (!err)
+		err = read_headers(interp, ei);
+	if (err == -ENOEXEC)
+		err = -ELIBBAD;
 	if (!err)
 		err = choose_bias(mm, ei, MM_INTERP_BASE, &bias);
 	if (!err)

@@ -407,7 +407,6 @@ static void proc_become_zombie(struct proc *p)
 		fw_list_add_tail(&init_proc->children, &child->sibling);
 	}
 	parent = p->parent;
-	p->zombie = true;
 	if (parent && parent->sighand) {
 		const struct k_sigaction *sa =
 			&parent->sighand->action[SIGCHLD];
@@ -415,6 +414,12 @@ static void proc_become_zombie(struct proc *p)
 			   (sa->handler == SIG_IGN ||
 			    (sa->flags & SA_NOCLDWAIT));
 	}
+	/* One that reaps itself leaves its parent's list in the same hold
+	 * of the lock that makes it a zombie, so no wait() can find and
+	 * reap it as well (that was a double free). */
+	if (autoreap)
+		fw_list_del(&p->sibling);
+	p->zombie = true;
 	fw_spin_unlock(&proc_tree_lock);
 	if (p == init_proc) {
 		fw_err("init (pid 1) exited with status %#x; powering off",

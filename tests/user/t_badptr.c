@@ -6,6 +6,7 @@
  * itself. */
 #include "t.h"
 
+#include <elf.h>
 #include <poll.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -443,6 +444,69 @@ T_CASE(execve_shebang_missing_interpreter)
     T_EQ(exec_errno(TP("script")), ENOENT);
 }
 
+/* A minimal dynamically linked ELF (ET_DYN, one PT_LOAD) whose PT_INTERP
+ * is interp, written to path. */
+static int write_dyn_elf(const char *path, const char *interp)
+{
+    unsigned char img[1024] = { 0 };
+    Elf64_Ehdr *e = (Elf64_Ehdr *)img;
+    Elf64_Phdr *ph = (Elf64_Phdr *)(img + sizeof *e);
+    size_t ilen = strlen(interp) + 1;
+
+    memcpy(e->e_ident, ELFMAG, SELFMAG);
+    e->e_ident[EI_CLASS] = ELFCLASS64;
+    e->e_ident[EI_DATA] = ELFDATA2LSB;
+    e->e_ident[EI_VERSION] = EV_CURRENT;
+    e->e_type = ET_DYN;
+    e->e_machine = EM_X86_64;
+    e->e_version = EV_CURRENT;
+    e->e_entry = 0x1000;
+    e->e_phoff = sizeof *e;
+    e->e_ehsize = sizeof *e;
+    e->e_phentsize = sizeof *ph;
+    e->e_phnum = 2;
+    ph[0].p_type = PT_INTERP;
+    ph[0].p_flags = PF_R;
+    ph[0].p_offset = 512;
+    ph[0].p_filesz = ph[0].p_memsz = ilen;
+    ph[0].p_align = 1;
+    ph[1].p_type = PT_LOAD;
+    ph[1].p_flags = PF_R | PF_X;
+    ph[1].p_offset = 0;
+    ph[1].p_vaddr = 0;
+    ph[1].p_filesz = ph[1].p_memsz = sizeof img;
+    ph[1].p_align = 4096;
+    memcpy(img + 512, interp, ilen);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, img, sizeof img);
+    close(fd);
+    return n == (ssize_t)sizeof img ? 0 : -1;
+}
+
+/* The interpreter a dynamic program names must exist (ENOENT), hold a
+ * whole ELF header (EIO: Linux binfmt_elf reads it in one piece) and be
+ * an ELF (ELIBBAD). */
+T_CASE(execve_bad_elf_interpreter)
+{
+    char text[100];
+    memset(text, 'x', sizeof text);
+    T_SYSOK(write_dyn_elf(TP("dyn"), "/nonexistent/ld.so"));
+    T_EQ(exec_errno(TP("dyn")), ENOENT);
+    int fd = open(TP("fake-ld"), O_WRONLY | O_CREAT | O_TRUNC, 0755);
+    T_SYSOK(fd);
+    T_EQ(write(fd, text, 34), 34);
+    close(fd);
+    T_SYSOK(write_dyn_elf(TP("dyn"), TP("fake-ld")));
+    T_EQ(exec_errno(TP("dyn")), EIO);
+    fd = open(TP("fake-ld"), O_WRONLY | O_TRUNC);
+    T_SYSOK(fd);
+    T_EQ(write(fd, text, sizeof text), (long)sizeof text);
+    close(fd);
+    T_EQ(exec_errno(TP("dyn")), ELIBBAD);
+}
+
 T_CASE(execve_not_executable_eacces)
 {
     T_SYSOK(copy_prefix(self_path, TP("noexec"), SIZE_MAX, 0644));
@@ -654,7 +718,8 @@ static void rm_rf_flat(const char *d)
 {
     /* our scratch tree is two levels deep at most */
     static const char *files[] = { "partial", "trunc", "trunc2", "phnum", "mach", "phent",
-                                   "phoff", "text", "empty", "script", "noexec" };
+                                   "phoff", "text", "empty", "script", "noexec",
+                                   "dyn", "fake-ld" };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         unlink(TP(files[i]));
     for (int i = 0; i < 60; i++) {
@@ -706,6 +771,7 @@ int main(int argc, char **argv)
     T_RUN(execve_bad_elf_fields);
     T_RUN(execve_text_without_shebang);
     T_RUN(execve_shebang_missing_interpreter);
+    T_RUN(execve_bad_elf_interpreter);
     T_RUN(execve_not_executable_eacces);
     T_RUN(rt_sigreturn_garbage_frame_segv);
     T_RUN(sigreturn_noncanonical_rip_segv);
