@@ -152,6 +152,7 @@ void trap_dispatch(struct trapframe *tf)
 	}
 	cpu = this_cpu();
 	cpu->irq_count++;
+	cpu->irq_from_user = tf->cs & 3; /* for the tick's CPU-time sample */
 	switch (tf->vector) {
 	case VEC_TIMER:
 		lapic_eoi();

@@ -40,6 +40,7 @@ struct percpu {
 	uint64_t user_addr;         /* 72: CR2 for page faults */
 	uint64_t fs_base_loaded;    /* FS base currently in the MSR */
 	uint64_t gs_base_loaded;    /* user GS base in MSR_KERNEL_GS_BASE */
+	bool irq_from_user;         /* the interrupt being handled hit user mode */
 	struct fw_vmspace *vmspace; /* user space loaded in CR3, or NULL */
 	struct fw_user_context *fpu_owner; /* whose state the FPU registers
 					    * hold (not yet saved), or NULL */

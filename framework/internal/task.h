@@ -32,7 +32,7 @@ struct fw_task {
 	bool joined;
 	struct fw_waitq exit_wq;     /* joiners */
 	uint64_t preemptions;
-	uint64_t user_ns;            /* of its CPU time, spent in user mode */
+	uint64_t user_ns;            /* of its CPU time, in user mode (tick) */
 	struct fw_list dead_node;    /* on the reap list once dead+detached */
 	struct fw_task_data *data;   /* the owning service's per-task data */
 	struct fw_vmspace *vmspace;  /* user space to activate, or NULL */

@@ -15,7 +15,6 @@
 #include <fw/errno.h>
 #include <fw/panic.h>
 #include <fw/string.h>
-#include <fw/time.h>
 #include <fw/user.h>
 #include "internal/percpu.h"
 #include "internal/task.h"
@@ -159,7 +158,6 @@ static bool canonical_user(uint64_t a)
 void fw_user_run(struct fw_user_context *ctx, struct fw_user_exit *why)
 {
 	struct percpu *c;
-	uint64_t entered;
 
 	*why = (struct fw_user_exit){ 0 };
 	/* A non-canonical rip would make iretq fault in kernel mode. */
@@ -189,7 +187,6 @@ void fw_user_run(struct fw_user_context *ctx, struct fw_user_exit *why)
 		__asm__ volatile("fxrstor64 %0" : : "m"(ctx->fpu));
 		c->fpu_owner = ctx;
 	}
-	entered = fw_time_ns();
 	/* SAFETY: rsp[0] sits at offset 4 of the packed TSS; the CPU reads
 	 * it unaligned anyway, and x86 stores to it unaligned just fine. */
 	arch_user_enter(ctx, (uint64_t *)(void *)((uint8_t *)&c->tss +
@@ -198,10 +195,6 @@ void fw_user_run(struct fw_user_context *ctx, struct fw_user_exit *why)
 	 * (user-mode entries never schedule before returning here): the
 	 * registers keep ctx's FPU state, and ctx owns them. */
 	c = this_cpu();
-	/* User time: the stay just ended (a task never switches while in
-	 * user mode, so this is all its own), as Linux's precise
-	 * accounting (VIRT_CPU_ACCOUNTING_GEN) measures it. */
-	c->current->user_ns += fw_time_ns() - entered;
 	why->reason = (enum fw_user_reason)c->user_exit;
 	why->vector = (uint32_t)c->user_vector;
 	why->error = c->user_error;

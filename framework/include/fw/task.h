@@ -68,8 +68,8 @@ struct fw_vmspace;
 void fw_task_set_vmspace(struct fw_task *t, struct fw_vmspace *vs);
 
 /* CPU time t has consumed, in nanoseconds (its slice now running counts
- * when t is the caller), and the part of it spent in user mode
- * (fw_user_run measures each stay). */
+ * when t is the caller), and the part of it spent in user mode (sampled
+ * at the scheduler tick, 250 Hz, like Linux's tick-based accounting). */
 uint64_t fw_task_runtime_ns(const struct fw_task *t);
 uint64_t fw_task_user_ns(const struct fw_task *t);
 
