@@ -415,14 +415,25 @@ long tty_read(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
 
 /* ---- write ------------------------------------------------------------ */
 
-static bool tty_output_stopped(struct tty *t)
+/* Whether n bytes may go out now: output is not stopped (^S) and the
+ * device has room for what the line discipline makes of them (OPOST may
+ * double them, and it hands them out LDISC_OBUF at a time). tty->lock. */
+static bool can_output(struct tty *t, size_t n)
 {
-	bool s;
+	unsigned need = (unsigned)((2 * n + LDISC_OBUF - 1) / LDISC_OBUF);
+
+	return !t->ld.stopped &&
+	       (!t->drv->write_room || t->drv->write_room(t) >= need);
+}
+
+static bool try_output(struct tty *t, size_t n)
+{
+	bool ok;
 
 	fw_spin_lock(&t->lock);
-	s = t->ld.stopped;
+	ok = can_output(t, n);
 	fw_spin_unlock(&t->lock);
-	return s;
+	return ok;
 }
 
 long tty_write(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
@@ -452,16 +463,21 @@ long tty_write(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
 			break;
 		if (fw_copy_in(part, fw_uptr_add(buf, done)))
 			return done ? (long)done : -EFAULT;
-		if (tty_output_stopped(t)) {
+		/* Wait while output is stopped or the device is full; the
+		 * check and the write are one lock hold, so nothing else
+		 * (echo) takes the room in between. */
+		fw_spin_lock(&t->lock);
+		while (!can_output(t, n)) {
+			fw_spin_unlock(&t->lock);
 			if (nonblock)
 				return done ? (long)done : -EAGAIN;
 			FW_WAIT_EVENT(&t->write_wait,
-				      !tty_output_stopped(t) ||
+				      try_output(t, n) ||
 					      signal_pending_current());
-			if (tty_output_stopped(t))
+			if (signal_pending_current())
 				return done ? (long)done : -ERESTARTSYS;
+			fw_spin_lock(&t->lock);
 		}
-		fw_spin_lock(&t->lock);
 		ldisc_write(&t->ld, fw_buf_as_bytes(part));
 		fw_spin_unlock(&t->lock);
 		done += n;

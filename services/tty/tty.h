@@ -45,6 +45,10 @@ struct virtio_console;
  * without flow control). */
 struct tty_driver_ops {
 	void (*write)(struct tty *t, struct fw_bytes bytes);
+	/* How many more write calls (each at most LDISC_OBUF bytes, as the
+	 * line discipline hands them out) the device takes now; NULL: any
+	 * number. A driver with one wakes t->write_wait when room comes. */
+	unsigned (*write_room)(struct tty *t);
 };
 
 #define TTY_RX_RING 1024 /* raw bytes buffered between IRQ and tty-rx */
@@ -74,7 +78,7 @@ struct tty {
 
 	struct fw_mutex read_mutex;  /* one reader at a time */
 	struct fw_waitq read_wait;   /* readers and pollers: input arrived */
-	struct fw_waitq write_wait;  /* writers: output restarted (^Q) */
+	struct fw_waitq write_wait;  /* writers: output restarted (^Q), room */
 	struct poll_head poll;       /* poll/select: input, mode, ^S/^Q */
 
 	/* tty->rx_lock (irqsave): the raw ring filled by the interrupt */

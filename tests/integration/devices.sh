@@ -145,7 +145,9 @@ fi
 fsck_clean root-e2fsck-clean "$dsk/root.img"
 
 # A virtio console is a second terminal with its own shell (/dev/hvc0):
-# commands typed into it from the host run, and the output comes back.
+# commands typed into it from the host run, and the output comes back,
+# all of it (3000 lines, many times its 16 transmit slots: writers wait
+# for room).
 rm -f "$dsk/hvc.in" "$dsk/hvc.out" "$dsk/hvc.log"
 mkfifo "$dsk/hvc.in" "$dsk/hvc.out"
 cat "$dsk/hvc.out" >"$dsk/hvc.log" &
@@ -154,6 +156,8 @@ hvc_reader=$!
 	for _ in $(seq 120); do grep -q '# ' "$dsk/hvc.log" 2>/dev/null && break; sleep 0.5; done
 	printf 'echo HVC-$((6 * 7)) $(tty)\n'
 	sleep 2
+	printf 'seq 1 3000; echo HVC-""END\n'
+	for _ in $(seq 120); do grep -q 'HVC-END' "$dsk/hvc.log" 2>/dev/null && break; sleep 0.5; done
 	printf 'poweroff\n'
 ) >"$dsk/hvc.in" &
 BOOT_QEMU_ARGS="-chardev pipe,id=hvc,path=$dsk/hvc -device virtio-serial-pci -device virtconsole,chardev=hvc" \
@@ -164,6 +168,11 @@ if grep -q "HVC-42 /dev/hvc0" "$dsk/hvc.log"; then
 	pass "disk.virtio-console-shell"
 else
 	fail "disk.virtio-console-shell" "no answer on hvc0 (QEMU status $rc); it said: $(tr -d '\r' <"$dsk/hvc.log" | tail -n 3 | tr '\n' '|')"
+fi
+if seq 1 3000 | cmp -s - <(tr -d '\r' <"$dsk/hvc.log" | grep -xE '[0-9]+'); then
+	pass "disk.virtio-console-bulk-output"
+else
+	fail "disk.virtio-console-bulk-output" "of seq 1 3000 on hvc0, $(tr -d '\r' <"$dsk/hvc.log" | grep -cxE '[0-9]+') lines arrived, not all in order"
 fi
 
 # What a person does with `make run`: the demo disk (disk/ through

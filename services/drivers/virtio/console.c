@@ -5,10 +5,11 @@
  * receives, queue 1 transmits. RX_BUFS receive buffers are always given
  * to the device; each completed one is handed to the tty and given back.
  * Output comes from the line discipline with the tty's spinlock held, so
- * it cannot wait: it is copied into one of TX_BUFS transmit slots and
- * queued; when all slots are in flight the bytes are dropped and counted
- * (a console without flow control, like Linux's hvc when the host does
- * not read).
+ * it cannot wait: each piece is copied into one of TX_BUFS transmit slots
+ * and queued. Writers wait in tty_write until enough slots are free
+ * (write_room; a finished transmission wakes them), so only echo of
+ * typed input can find them all in flight, and is then dropped and
+ * counted (as Linux's hvc when the host does not read).
  *
  * Locking: vc->lock (irqsave) guards the transmit slots. */
 #include <fw/dma.h>
@@ -21,6 +22,8 @@
 #define RX_BUFS 8u
 #define TX_BUFS 16u
 #define BUF_BYTES 256u
+/* One line-discipline piece fits one slot (write_room counts slots). */
+FW_STATIC_ASSERT(LDISC_OBUF <= BUF_BYTES, "tx slot");
 
 struct virtio_console {
 	struct virtio_dev *vd;
@@ -68,6 +71,19 @@ static void tx_done(struct virtio_dev *vd, unsigned token, uint32_t written,
 	fl = fw_spin_lock_irqsave(&vc->lock);
 	vc->tx_busy[token] = false;
 	fw_spin_unlock_irqrestore(&vc->lock, fl);
+	fw_waitq_wake_all(&vc->tty.write_wait);
+}
+
+static unsigned console_write_room(struct tty *t)
+{
+	struct virtio_console *vc = t->vcon;
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&vc->lock);
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < TX_BUFS; i++)
+		n += !vc->tx_busy[i];
+	fw_spin_unlock_irqrestore(&vc->lock, fl);
+	return n;
 }
 
 static bool tx_slot(struct virtio_console *vc, unsigned *out)
@@ -118,6 +134,7 @@ static void console_write(struct tty *t, struct fw_bytes bytes)
 
 static const struct tty_driver_ops console_ops = {
 	.write = console_write,
+	.write_room = console_write_room,
 };
 
 static int console_attach(struct virtio_dev *vd)
