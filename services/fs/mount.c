@@ -25,6 +25,10 @@ uint32_t vfs_anon_dev(void)
 	return atomic_fetch_add(&next_anon_minor, 1) & 0xff;
 }
 
+/* Mount IDs count up from 21, about where Linux's first visible ones
+ * are; vfs_ns_lock. */
+static int next_mount_id = 21;
+
 int vfs_mount_sb(const struct vfs_path *target, struct superblock *sb,
 		 unsigned long flags)
 {
@@ -46,6 +50,7 @@ int vfs_mount_sb(const struct vfs_path *target, struct superblock *sb,
 		return -ENOMEM;
 	m->sb = sb;
 	m->flags = flags;
+	m->id = next_mount_id++;
 	m->parent = target->mnt;
 	m->mountpoint = target->inode;
 	if (target->inode) {

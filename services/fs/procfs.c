@@ -135,8 +135,9 @@ static const struct procfs_entry entries[] = {
 	{ "maps", PK_PID_MAPS, REG },
 	{ "statm", PK_PID_STATM, REG },
 	{ "mounts", PK_PID_MOUNTS, REG },
+	{ "mountinfo", PK_PID_MOUNTINFO, REG },
 	{ "task", PK_PID_TASK, DIR }, /* last: not under task/<tid> */
-#define PID_N 13
+#define PID_N 14
 };
 
 FW_STATIC_ASSERT(FW_ARRAY_LEN(entries) == PID_FIRST + PID_N,
@@ -526,9 +527,16 @@ static int generate(const struct procfs_id *id, struct procfs_seq *s)
 {
 	switch (id->kind) {
 	case PK_PID_MOUNTS:
-		if (!procfs_pid_exists(id->id, id->thread))
-			return -ENOENT;
-		return procfs_gen_mounts(s);
+	case PK_PID_MOUNTINFO: {
+		struct vfs_path root;
+		int err = procfs_pid_root(id->id, id->thread, &root);
+
+		if (err)
+			return err;
+		err = procfs_gen_mounts(s, &root, id->kind == PK_PID_MOUNTINFO);
+		vfs_path_put(&root);
+		return err;
+	}
 	case PK_PID_STAT:
 	case PK_PID_STATUS:
 	case PK_PID_CMDLINE:

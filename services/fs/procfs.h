@@ -67,6 +67,7 @@ enum procfs_kind {
 	PK_PID_MAPS,
 	PK_PID_STATM,
 	PK_PID_MOUNTS,
+	PK_PID_MOUNTINFO,
 	PK_PID_TASK,		/* /proc/<pid>/task */
 };
 
@@ -115,8 +116,11 @@ FW_MUST_CHECK int procfs_get_sb(struct superblock **out);
 
 /* Generate the text of a system-wide file (meminfo, cpuinfo, ...). */
 FW_MUST_CHECK int procfs_gen_sys(struct procfs_seq *s, unsigned kind);
-/* /proc/<pid>/mounts and /proc/mounts: takes vfs_ns_lock. */
-FW_MUST_CHECK int procfs_gen_mounts(struct procfs_seq *s);
+/* /proc/<pid>/mounts (and /proc/mounts), or with info /proc/<pid>/mountinfo,
+ * as the process whose root is `root` sees them: the mounts under its
+ * root, named from it. Takes vfs_ns_lock. */
+FW_MUST_CHECK int procfs_gen_mounts(struct procfs_seq *s,
+				    const struct vfs_path *root, bool info);
 
 /* ---- procfs_pid.c: files about one process ------------------------------- */
 
@@ -152,5 +156,8 @@ void procfs_task_stats(struct procfs_task_stats *st);
  * vfs_ns_lock held. */
 FW_MUST_CHECK int procfs_pid_readlink(unsigned kind, int id, bool thread,
 				      unsigned fd, struct kpath *out);
+/* The process's root directory (chroot), referenced. -ENOENT for a
+ * zombie. */
+FW_MUST_CHECK int procfs_pid_root(int id, bool thread, struct vfs_path *out);
 
 #endif

@@ -718,6 +718,21 @@ static int file_target(struct file *f, struct kpath *out)
 	return 0;
 }
 
+int procfs_pid_root(int id, bool thread, struct vfs_path *out)
+{
+	struct pinfo pi;
+	int err = pinfo_get(id, thread, WANT_FS, &pi);
+
+	if (err)
+		return err;
+	if (pi.fs)
+		fs_context_root(pi.fs, out);
+	else
+		err = -ENOENT; /* a zombie */
+	pinfo_put(&pi);
+	return err;
+}
+
 int procfs_pid_readlink(unsigned kind, int id, bool thread, unsigned fd,
 			struct kpath *out)
 {

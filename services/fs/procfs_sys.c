@@ -15,6 +15,7 @@
 #include <fw/version.h>
 
 #include "block/bcache.h"
+#include "fs/chardev.h" /* dev_major, dev_minor */
 #include "fs/mount.h"
 #include "fs/procfs.h"
 
@@ -216,35 +217,90 @@ static void gen_stat(struct procfs_seq *s)
 		      st.max_pid);
 }
 
-int procfs_gen_mounts(struct procfs_seq *s)
+/* Where mount m sits as seen from a root whose absolute path is top_name:
+ * 0 and its path, or -ENOENT when it is outside (above or beside) that
+ * root. vfs_ns_lock held. */
+static int mount_point_name(struct mount *m, const struct kpath *top_name,
+			    struct kpath *out)
 {
-	struct vfs_path root = { vfs_root_mount, vfs_root_mount->sb->root };
-	struct kpath *path = kpath_alloc();
+	struct vfs_path top = { vfs_root_mount, vfs_root_mount->sb->root };
+	size_t n = strnlen(top_name->s, sizeof(top_name->s)), i = 0;
+	int err;
+
+	if (!m->parent || !m->mountpoint) {
+		fw_strlcpy(out->s, "/", sizeof(out->s));
+	} else {
+		struct vfs_path at = { m->parent, m->mountpoint };
+
+		err = vfs_path_name(&at, &top, out);
+		if (err)
+			return err;
+	}
+	if (n == 1) /* the reader's root is the real one */
+		return 0;
+	/* Under the reader's root: drop that prefix ("/" if it is the root
+	 * itself). */
+	if (strncmp(out->s, top_name->s, n) != 0 ||
+	    (out->s[n] != '/' && out->s[n] != 0))
+		return -ENOENT;
+	if (out->s[n] == 0) {
+		fw_strlcpy(out->s, "/", sizeof(out->s));
+		return 0;
+	}
+	do
+		out->s[i] = out->s[i + n];
+	while (out->s[i++]);
+	return 0;
+}
+
+/* Per-mount options as /proc/mounts shows them. */
+static void mount_opts(struct procfs_seq *s, const struct mount *m)
+{
+	procfs_printf(s, "%s%s%s%s", (m->flags & MS_RDONLY) ? "ro" : "rw",
+		      (m->flags & MS_NOSUID) ? ",nosuid" : "",
+		      (m->flags & MS_NODEV) ? ",nodev" : "",
+		      (m->flags & MS_NOEXEC) ? ",noexec" : "");
+}
+
+int procfs_gen_mounts(struct procfs_seq *s, const struct vfs_path *root,
+		      bool info)
+{
+	struct vfs_path top = { vfs_root_mount, vfs_root_mount->sb->root };
+	struct kpath *path = kpath_alloc(), *top_name = kpath_alloc();
 	struct mount *m = NULL;
-	int err = 0;
+	int err = -ENOMEM;
 
-	if (!path)
-		return -ENOMEM;
+	if (!path || !top_name)
+		goto out;
 	fw_mutex_lock(&vfs_ns_lock);
-	while ((m = vfs_mount_next(m)) != NULL) {
+	err = vfs_path_name(root, &top, top_name);
+	while (!err && (m = vfs_mount_next(m)) != NULL) {
 		const char *name = fs_name(m->sb);
+		const char *source = m->sb->source[0] ? m->sb->source : name;
 
-		if (!m->parent || !m->mountpoint) {
-			fw_strlcpy(path->s, "/", sizeof(path->s));
+		if (mount_point_name(m, top_name, path))
+			continue;
+		if (info) {
+			/* Linux proc_pid_mountinfo(5): ID, parent ID,
+			 * major:minor, root of the mount within its file
+			 * system, mount point, options, no optional
+			 * fields, "-", type, source, superblock options. */
+			procfs_printf(s, "%d %d %u:%u / %s ", m->id,
+				      m->parent ? m->parent->id : m->id,
+				      dev_major(m->sb->dev),
+				      dev_minor(m->sb->dev), path->s);
+			mount_opts(s, m);
+			procfs_printf(s, " - %s %s %s\n", name, source,
+				      (m->flags & MS_RDONLY) ? "ro" : "rw");
 		} else {
-			struct vfs_path at = { m->parent, m->mountpoint };
-
-			if (vfs_path_name(&at, &root, path))
-				continue; /* not reachable from the root */
+			procfs_printf(s, "%s %s %s ", source, path->s, name);
+			mount_opts(s, m);
+			procfs_printf(s, " 0 0\n");
 		}
-		procfs_printf(s, "%s %s %s %s%s%s%s 0 0\n",
-			      m->sb->source[0] ? m->sb->source : name, path->s, name,
-			      (m->flags & MS_RDONLY) ? "ro" : "rw",
-			      (m->flags & MS_NOSUID) ? ",nosuid" : "",
-			      (m->flags & MS_NODEV) ? ",nodev" : "",
-			      (m->flags & MS_NOEXEC) ? ",noexec" : "");
 	}
 	fw_mutex_unlock(&vfs_ns_lock);
+out:
+	kpath_free(top_name);
 	kpath_free(path);
 	return err;
 }

@@ -110,6 +110,7 @@ struct mount {
 	struct fw_list node;		/* on the global mount list */
 	_Atomic int refs;		/* paths (files, cwd) inside it */
 	unsigned long flags;		/* MS_* given to mount(2) */
+	int id;				/* /proc/<pid>/mountinfo's mount ID */
 };
 
 /* A position in the name space: an inode seen through a mount. */

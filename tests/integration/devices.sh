@@ -194,17 +194,17 @@ else
 fi
 
 # Dynamically linked Debian programs from an ext2 disk: this host's (Debian
-# 12) cat, ls, bash, sort, md5sum and Python (the one the tools run on,
-# with its standard library and extension modules), with the loader and
-# the libraries ldd names, run under chroot /mnt.
+# 12) cat, ls, bash, sort, md5sum, df, ps and Python (the one the tools
+# run on, with its standard library and extension modules), with the
+# loader and the libraries ldd names, run under chroot /mnt.
 dyn=$dsk/dynroot
-rm -rf "$dyn" && mkdir -p "$dyn/bin" "$dyn/etc" "$dyn/tmp" "$dyn/usr/bin"
+rm -rf "$dyn" && mkdir -p "$dyn/bin" "$dyn/etc" "$dyn/tmp" "$dyn/usr/bin" "$dyn/proc"
 pylib=$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
 mkdir -p "$dyn$(dirname "$pylib")"
 (cd "$(dirname "$pylib")" && tar cf - --exclude=test --exclude=__pycache__ --exclude=idlelib \
 	--exclude=tkinter --exclude=lib2to3 "$(basename "$pylib")") | tar xf - -C "$dyn$(dirname "$pylib")"
 cp "$(readlink -f /usr/bin/python3)" "$dyn/usr/bin/python3"
-for p in cat ls bash sort md5sum; do
+for p in cat ls bash sort md5sum df ps; do
 	cp "$(command -v "$p")" "$dyn/bin/$p"
 done
 for elf in "$dyn"/bin/* "$dyn/usr/bin/python3" "$dyn$pylib"/lib-dynload/*.so; do

@@ -2,7 +2,9 @@
  * process groups and sessions. */
 #include "t.h"
 
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 static char *self_path;
@@ -534,6 +536,75 @@ static int child_main(int argc, char **argv, char **envp)
     return 50;
 }
 
+/* Read a whole small file into buf (NUL-terminated); its length or -1. */
+static long slurp(const char *path, char *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY);
+    long n = 0, r;
+    if (fd < 0)
+        return -1;
+    while (n < (long)cap - 1 && (r = read(fd, buf + n, cap - 1 - (size_t)n)) > 0)
+        n += r;
+    close(fd);
+    buf[n] = 0;
+    return n;
+}
+
+/* A child chrooted into a tmpfs with proc mounted inside sees only those
+ * two mounts, named from its root, in /proc/self/mounts and mountinfo
+ * (proc(5): ID, parent, major:minor, root, mount point, options, "-",
+ * type, source, super options). Exits 0 if so. */
+static int chrooted_mounts(const char *dir)
+{
+    static char buf[8192];
+    char sub[300];
+    snprintf(sub, sizeof sub, "%s/proc", dir);
+    if (mount("tmpfs", dir, "tmpfs", 0, NULL) || mkdir(sub, 0755) ||
+        mount("proc", sub, "proc", 0, NULL) || chroot(dir) || chdir("/"))
+        return 1;
+    if (slurp("/proc/self/mounts", buf, sizeof buf) <= 0)
+        return 2;
+    if (!strstr(buf, "tmpfs / tmpfs rw") || !strstr(buf, "proc /proc proc rw") ||
+        strstr(buf, "/tmp") || strstr(buf, "/dev")) {
+        dprintf(2, "chroot mounts:\n%s", buf);
+        return 3;
+    }
+    if (slurp("/proc/self/mountinfo", buf, sizeof buf) <= 0)
+        return 4;
+    int lines = 0, root_id = -1;
+    for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"), lines++) {
+        int id, parent;
+        unsigned maj, min;
+        char root[64], point[64], rest[256];
+        if (sscanf(l, "%d %d %u:%u %63s %63s %255[^\n]", &id, &parent, &maj, &min,
+                   root, point, rest) != 7 || strcmp(root, "/") != 0)
+            return 5;
+        if (strcmp(point, "/") == 0 && strstr(rest, " - tmpfs tmpfs "))
+            root_id = id;
+        else if (strcmp(point, "/proc") != 0 || parent != root_id ||
+                 !strstr(rest, " - proc proc "))
+            return 6;
+    }
+    return lines == 2 && root_id >= 0 ? 0 : 7;
+}
+
+T_CASE(mounts_and_mountinfo_from_a_chroot)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/t_proc_root.%d", (int)getpid());
+    T_SYSOK(mkdir(dir, 0755));
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0)
+        _exit(chrooted_mounts(dir));
+    T_EXITED(c, 0);
+    char sub[300];
+    snprintf(sub, sizeof sub, "%s/proc", dir);
+    umount(sub);
+    umount(dir);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv, char **envp)
 {
     if (argc >= 2 && strncmp(argv[1], "--child-", 8) == 0)
@@ -573,5 +644,6 @@ int main(int argc, char **argv, char **envp)
     T_RUN(getsid_setsid);
     T_RUN(exit_runs_atexit_not_exit_);
     T_RUN(rusage_and_ids);
+    T_RUN(mounts_and_mountinfo_from_a_chroot);
     return t_done();
 }
