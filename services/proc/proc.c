@@ -225,6 +225,8 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
+	if (flags & CLONE_PIDFD)
+		return -EINVAL; /* no pidfds (yet): refused, not ignored */
 	if (flags & (CLONE_NEWNS | 0x7E000000u) & ~(CLONE_CHILD_SETTID |
 						     CLONE_CHILD_CLEARTID |
 						     CLONE_SETTLS |
@@ -366,6 +368,67 @@ static long sys_vfork(const struct sys_args *a)
 static long sys_clone(const struct sys_args *a)
 {
 	return do_clone(a->arg[0], a->arg[1], a->arg[2], a->arg[3], a->arg[4]);
+}
+
+/* Bytes of a user struct past the part the kernel knows must be zero
+ * (Linux copy_struct_from_user): 0, -E2BIG, -EFAULT. */
+static int check_zero_tail(fw_uptr_t u, uint64_t from, uint64_t size)
+{
+	uint8_t piece[64];
+
+	while (from < size) {
+		uint64_t n = size - from < sizeof piece ? size - from : sizeof piece;
+		struct fw_buf b;
+
+		if (fw_buf_sub(FW_BUF_OF_ARRAY(piece), 0, n, &b) ||
+		    fw_copy_in(b, fw_uptr_add(u, from)))
+			return -EFAULT;
+		for (uint64_t i = 0; i < n; i++)
+			if (piece[i])
+				return -E2BIG;
+		from += n;
+	}
+	return 0;
+}
+
+/* clone3(2): clone's flags and addresses in a versioned struct, checked as
+ * Linux checks them (clone3_args_valid). Choosing the child's pid
+ * (set_tid), a cgroup and clearing its handlers are not supported and
+ * answer EINVAL; glibc uses clone3 for threads and posix_spawn and falls
+ * back to clone on ENOSYS only. */
+static long sys_clone3(const struct sys_args *a)
+{
+	struct k_clone_args ca = { 0 };
+	uint64_t size = a->arg[1];
+	uint64_t known = size < sizeof ca ? size : sizeof ca;
+	struct fw_buf b;
+	int err;
+
+	if (size < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	if (size > FW_PAGE_SIZE)
+		return -E2BIG;
+	err = fw_buf_sub(FW_BUF_OF_OBJ(&ca), 0, known, &b);
+	if (!err && fw_copy_in(b, fw_uptr(a->arg[0])))
+		err = -EFAULT;
+	if (!err)
+		err = check_zero_tail(fw_uptr(a->arg[0]), known, size);
+	if (err)
+		return err;
+	if ((ca.flags & ~(0xffffffffull | CLONE_CLEAR_SIGHAND |
+			  CLONE_INTO_CGROUP)) ||
+	    (ca.flags & CSIGNAL) || ca.exit_signal > NSIG ||
+	    ((ca.flags & (CLONE_THREAD | CLONE_PARENT)) && ca.exit_signal) ||
+	    !ca.stack != !ca.stack_size ||
+	    (ca.set_tid && !ca.set_tid_size))
+		return -EINVAL;
+	if (ca.set_tid_size || (ca.flags & (CLONE_CLEAR_SIGHAND |
+					    CLONE_INTO_CGROUP)))
+		return -EINVAL;
+	/* The stack grows down from the end of the area given. */
+	return do_clone(ca.flags | ca.exit_signal,
+			ca.stack ? ca.stack + ca.stack_size : 0, ca.parent_tid,
+			ca.child_tid, ca.tls);
 }
 
 /* --- exit ------------------------------------------------------------ */
@@ -830,6 +893,7 @@ static const struct sys_entry proc_syscalls[] = {
 	{ __NR_fork, "fork", sys_fork },
 	{ __NR_vfork, "vfork", sys_vfork },
 	{ __NR_clone, "clone", sys_clone },
+	{ __NR_clone3, "clone3", sys_clone3 },
 	{ __NR_exit, "exit", sys_exit },
 	{ __NR_exit_group, "exit_group", sys_exit_group },
 	{ __NR_wait4, "wait4", sys_wait4 },

@@ -99,6 +99,19 @@
 #define CLONE_CHILD_CLEARTID 0x00200000u
 #define CLONE_DETACHED 0x00400000u
 #define CLONE_CHILD_SETTID 0x01000000u
+/* clone3 only (linux/sched.h). */
+#define CLONE_CLEAR_SIGHAND 0x100000000ull
+#define CLONE_INTO_CGROUP 0x200000000ull
+
+/* clone3's argument block; callers pass its size, at least the first 64
+ * bytes (CLONE_ARGS_SIZE_VER0). */
+struct k_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size; /* VER1 */
+	uint64_t cgroup;                /* VER2 */
+};
+#define CLONE_ARGS_SIZE_VER0 64
 
 /* wait */
 #define WNOHANG 0x00000001

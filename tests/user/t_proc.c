@@ -536,6 +536,35 @@ static int child_main(int argc, char **argv, char **envp)
     return 50;
 }
 
+/* clone3 as fork: the child sees 0 and its exit status comes back; the
+ * argument block is checked as Linux checks it. */
+T_CASE(clone3_fork_and_checks)
+{
+    uint64_t args[12] = { 0 }; /* struct clone_args, 88 bytes, and a spare word */
+    int st;
+    args[4] = SIGCHLD; /* exit_signal */
+    long c = syscall(435 /* clone3 */, args, 88);
+    if (c == 0)
+        _exit(7);
+    T_ASSERT(c > 0);
+    T_EQ(waitpid((pid_t)c, &st, 0), c);
+    T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+    T_ERRNO(syscall(435, args, 32), EINVAL);           /* smaller than VER0 */
+    T_ERRNO(syscall(435, args, 8192), E2BIG);          /* over a page */
+    args[11] = 1;
+    T_ERRNO(syscall(435, args, 96), E2BIG);            /* unknown field set */
+    args[11] = 0;
+    args[0] = SIGCHLD;
+    T_ERRNO(syscall(435, args, 88), EINVAL);           /* signal in flags */
+    args[0] = 0;
+    args[5] = 0x10000;                                 /* stack, no size */
+    T_ERRNO(syscall(435, args, 88), EINVAL);
+    args[5] = 0;
+    args[4] = 200;                                     /* no such signal */
+    T_ERRNO(syscall(435, args, 88), EINVAL);
+    T_ERRNO(syscall(435, (void *)8, 88), EFAULT);
+}
+
 /* Read a whole small file into buf (NUL-terminated); its length or -1. */
 static long slurp(const char *path, char *buf, size_t cap)
 {
@@ -645,5 +674,6 @@ int main(int argc, char **argv, char **envp)
     T_RUN(exit_runs_atexit_not_exit_);
     T_RUN(rusage_and_ids);
     T_RUN(mounts_and_mountinfo_from_a_chroot);
+    T_RUN(clone3_fork_and_checks);
     return t_done();
 }
