@@ -2,7 +2,7 @@
 # tools/run-tests.sh: `make test`: every test layer, one summary line.
 #
 # Unit tests (host, ASan+UBSan), the gate's fixtures, the gate over the real
-# services/, and the integration boots. Each layer prints PASS/FAIL lines;
+# services/, the integration boots and a profiler run. Each layer prints PASS/FAIL lines;
 # this counts them and ends with "N passed, N failed". Exit 1 if anything
 # failed, including a layer that crashed without printing its lines.
 set -u
@@ -33,6 +33,17 @@ else
 fi
 run_layer "README syscall list" tools/syscall-list.sh --check
 run_layer "integration (QEMU)" tests/integration/run.sh
+# The profiler still works: the benchmark's own system call shows up in
+# the kernel functions it attributes to it.
+echo "== the profiler (tools/profile.sh)"
+if TOP=40 tools/profile.sh null_syscall >build/profile.log 2>&1 &&
+	grep -q "per iteration ([0-9,]*): kernel [0-9,]*" build/profile.log &&
+	grep -q "^sys_getpid " build/profile.log; then
+	echo "PASS profile.null_syscall_attributed" | tee -a "$log"
+else
+	echo "FAIL profile.null_syscall_attributed: see build/profile.log" | tee -a "$log"
+	tail -n 5 build/profile.log | sed 's/^/    /'
+fi
 
 passed=$(grep -c '^PASS ' "$log")
 failed=$(grep -c '^FAIL ' "$log")
