@@ -26,8 +26,8 @@ struct kname {
  * the bytes. */
 uint32_t kname_hash(const struct kname *n);
 
-/* An empty path (all zeroes, see kpath.c), or NULL (-ENOMEM for the
- * caller). */
+/* An empty path (s[0] == 0; what lies past the NUL is unspecified, see
+ * kpath.c), or NULL (-ENOMEM for the caller). */
 struct kpath *kpath_alloc(void);
 void kpath_free(struct kpath *p);
 
