@@ -177,12 +177,17 @@ static long statfs_out(const struct vfs_path *p, fw_uptr_t ubuf)
 	s.f_type = sb->magic;
 	s.f_bsize = FW_PAGE_SIZE;
 	s.f_frsize = FW_PAGE_SIZE;
-	/* tmpfs without size=: bounded by RAM, as Linux's default half. */
-	s.f_blocks = fw_frames_total() / 2;
-	s.f_bfree = fw_frames_free() < s.f_blocks ? fw_frames_free() : s.f_blocks;
-	s.f_bavail = s.f_bfree;
-	s.f_files = s.f_blocks;
-	s.f_ffree = s.f_files - atomic_load(&sb->nr_inodes);
+	if (sb->magic == TMPFS_MAGIC) {
+		/* tmpfs without size=: bounded by RAM, as Linux's default
+		 * half. Pseudo file systems (proc, pipes) have no blocks
+		 * or inodes to count, as Linux's simple_statfs says. */
+		s.f_blocks = fw_frames_total() / 2;
+		s.f_bfree = fw_frames_free() < s.f_blocks ? fw_frames_free()
+							  : s.f_blocks;
+		s.f_bavail = s.f_bfree;
+		s.f_files = s.f_blocks;
+		s.f_ffree = s.f_files - atomic_load(&sb->nr_inodes);
+	}
 	s.f_fsid[0] = (int32_t)sb->dev;
 	s.f_namelen = KNAME_MAX;
 	/* ST_RDONLY, ST_NOSUID, ST_NODEV, ST_NOEXEC share MS_* bit values. */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -982,6 +983,18 @@ T_CASE(socket_calls_on_files)
     T_ERRNO(getpeername(fd, (struct sockaddr *)&sa, &len), EBADF);
 }
 
+/* statfs on /proc: the proc magic and, as Linux's simple_statfs, no
+ * blocks or inodes to count (df leaves such file systems out). */
+T_CASE(statfs_proc_has_no_blocks)
+{
+    struct statfs sf;
+    T_SYSOK(statfs("/proc", &sf));
+    T_EQ(sf.f_type, 0x9fa0); /* PROC_SUPER_MAGIC */
+    T_EQ(sf.f_blocks, 0);
+    T_EQ(sf.f_files, 0);
+    T_ASSERT(sf.f_bsize > 0);
+}
+
 /* posix_fadvise is advice: checked, then it changes nothing observable. */
 T_CASE(fadvise_checked)
 {
@@ -1058,6 +1071,7 @@ int main(void)
     T_RUN(xattr_calls_checked);
     T_RUN(socket_calls_on_files);
     T_RUN(fadvise_checked);
+    T_RUN(statfs_proc_has_no_blocks);
     T_RUN(cleanup);
     return t_done();
 }
