@@ -51,42 +51,20 @@ arch_user_enter:
 	mov [gs:PC_KRSP], rsp
 	mov [rsi], rsp                  ; TSS rsp0
 	mov [gs:PC_CTX], rdi
-	; Back from a system call (rcx and r11 still hold the rip and rflags
-	; the syscall instruction saved): sysret, which loads the fixed user
-	; selectors instead of reading an iret frame and two descriptors. The
-	; user rsp is live for two instructions with interrupts off; an NMI
-	; there runs on its own IST stack (idt.c). fw_user_run has checked
-	; that rip is canonical (sysret would #GP in ring 0 otherwise).
-	mov rax, [rdi + U_RCX]
-	cmp rax, [rdi + U_RIP]
-	jne .iret
-	mov rax, [rdi + U_R11]
-	cmp rax, [rdi + U_RFLAGS]
-	jne .iret
-	mov rax, [rdi + U_RAX]
-	mov rbx, [rdi + U_RBX]
-	mov rcx, [rdi + U_RCX]
-	mov rdx, [rdi + U_RDX]
-	mov rsi, [rdi + U_RSI]
-	mov rbp, [rdi + U_RBP]
-	mov r8, [rdi + U_R8]
-	mov r9, [rdi + U_R9]
-	mov r10, [rdi + U_R10]
-	mov r11, [rdi + U_R11]
-	mov r12, [rdi + U_R12]
-	mov r13, [rdi + U_R13]
-	mov r14, [rdi + U_R14]
-	mov r15, [rdi + U_R15]
-	mov rsp, [rdi + U_RSP]
-	mov rdi, [rdi + U_RDI]
-	swapgs
-	o64 sysret
-.iret:
 	push 0x1B                       ; ss: user data
 	push qword [rdi + U_RSP]
 	push qword [rdi + U_RFLAGS]
 	push 0x23                       ; cs: user code
 	push qword [rdi + U_RIP]
+	; ZF: back from a system call, rcx and r11 still holding the rip and
+	; rflags the syscall instruction saved. Then sysret returns, which
+	; loads the fixed user selectors instead of reading the iret frame
+	; and two descriptors. The register loads below keep the flags.
+	mov rax, [rdi + U_RCX]
+	xor rax, [rdi + U_RIP]
+	mov rbx, [rdi + U_R11]
+	xor rbx, [rdi + U_RFLAGS]
+	or rax, rbx
 	mov rax, [rdi + U_RAX]
 	mov rbx, [rdi + U_RBX]
 	mov rcx, [rdi + U_RCX]
@@ -101,6 +79,15 @@ arch_user_enter:
 	mov r13, [rdi + U_R13]
 	mov r14, [rdi + U_R14]
 	mov r15, [rdi + U_R15]
+	jnz .iret
+	; The user rsp is live for two instructions with interrupts off; an
+	; NMI there runs on its own IST stack (idt.c). fw_user_run has checked
+	; that rip is canonical (sysret would #GP in ring 0 otherwise).
+	mov rsp, [rdi + U_RSP]
+	mov rdi, [rdi + U_RDI]
+	swapgs
+	o64 sysret
+.iret:
 	mov rdi, [rdi + U_RDI]
 	swapgs
 	iretq

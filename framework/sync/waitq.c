@@ -95,7 +95,6 @@ unsigned fw_waitq_wake_all(struct fw_waitq *wq)
 void fw_mutex_init(struct fw_mutex *m, const char *name)
 {
 	m->owner = NULL;
-	m->name = name;
 	fw_waitq_init(&m->waitq, name);
 }
 
@@ -112,7 +111,7 @@ void fw_mutex_lock(struct fw_mutex *m)
 {
 	if (FW_UNLIKELY(__atomic_load_n(&m->owner, __ATOMIC_RELAXED) ==
 			fw_task_current()))
-		fw_panic("mutex '%s': recursive lock", m->name);
+		fw_panic("mutex '%s': recursive lock", m->waitq.lock.name);
 	FW_WAIT_EVENT(&m->waitq, fw_mutex_trylock(m));
 }
 
@@ -134,7 +133,7 @@ void fw_mutex_unlock(struct fw_mutex *m)
 
 	if (FW_UNLIKELY(was != fw_task_current()))
 		fw_panic("mutex '%s': unlocked by a task that does not hold it",
-			 m->name);
+			 m->waitq.lock.name);
 	if (has_waiters(&m->waitq))
 		fw_waitq_wake_one(&m->waitq);
 }

@@ -53,8 +53,7 @@ void user_cpu_init(void)
 	x86_wrmsr(MSR_SFMASK, 0x47700);
 	x86_wrmsr(MSR_FS_BASE, 0);
 	this_cpu()->fs_base_loaded = 0;
-	x86_wrmsr(MSR_KERNEL_GS_BASE, 0);
-	this_cpu()->gs_base_loaded = 0;
+	this_cpu()->gs_base_loaded = 0; /* gdt.c zeroed KERNEL_GS_BASE */
 }
 
 static void fxsave(struct fw_user_context *ctx)

@@ -103,14 +103,14 @@ void host_log_clear(void)
 void fw_mutex_init(struct fw_mutex *m, const char *name)
 {
 	memset(m, 0, sizeof(*m));
-	m->name = name;
+	m->waitq.lock.name = name;
 }
 
 void fw_mutex_lock(struct fw_mutex *m)
 {
 	if (m->owner) {
 		fprintf(stderr, "host: mutex %s taken twice (deadlock)\n",
-			m->name ? m->name : "?");
+			m->waitq.lock.name ? m->waitq.lock.name : "?");
 		abort();
 	}
 	m->owner = (struct fw_task *)m; /* any non-NULL marker */
@@ -128,7 +128,7 @@ void fw_mutex_unlock(struct fw_mutex *m)
 {
 	if (!m->owner) {
 		fprintf(stderr, "host: mutex %s unlocked while free\n",
-			m->name ? m->name : "?");
+			m->waitq.lock.name ? m->waitq.lock.name : "?");
 		abort();
 	}
 	m->owner = NULL;

@@ -104,8 +104,8 @@ unsigned fw_waitq_wake_all(struct fw_waitq *wq);
  * each; only contention touches the wait queue. */
 struct FW_CAPABILITY("mutex") fw_mutex {
 	struct fw_task *__private owner;   /* holder, NULL if free (atomic) */
-	struct fw_waitq __private waitq;   /* tasks waiting for it */
-	const char *__private name;
+	struct fw_waitq __private waitq;   /* tasks waiting for it; its lock
+					    * carries the mutex's name */
 };
 void fw_mutex_init(struct fw_mutex *m, const char *name);
 void fw_mutex_lock(struct fw_mutex *m) FW_ACQUIRES(m);
