@@ -41,8 +41,19 @@ BASE_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	-fno-asynchronous-unwind-tables -ffunction-sections \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -DFW_DEBUG=$(DEBUG)
-# Services see only the framework's public headers.
-SERVICES_CFLAGS  := $(BASE_CFLAGS) -Iframework/include -Iservices
+# Services see only the framework's public headers, and are compiled with
+# what C lacks and the gate cannot give statically (SOUNDNESS.md): every
+# array index bounds-checked (trailing members too) and every loaded _Bool
+# and enum range-checked, each failure a panic naming the source line
+# (framework/panic/ubsan.c); locals zero-initialised; large frames probed
+# page by page so they hit the stack's guard page instead of jumping it,
+# and frames over 2 KiB refused; no non-literal format strings. FW_SERVICE
+# turns on the fortified string family in <fw/string.h>.
+SERVICES_HARDEN := -fsanitize=bounds-strict,bool,enum -fno-sanitize-recover=all \
+	-ftrivial-auto-var-init=zero -fstack-clash-protection \
+	-Wframe-larger-than=2048 -Wformat=2 -Wformat-security -Wformat-nonliteral \
+	-DFW_SERVICE=1
+SERVICES_CFLAGS  := $(BASE_CFLAGS) $(SERVICES_HARDEN) -Iframework/include -Iservices
 FRAMEWORK_CFLAGS := $(BASE_CFLAGS) -Iframework/include -Iframework -Iarch/x86_64/include
 
 ARCH_ASM   := $(wildcard arch/x86_64/*.asm)
@@ -60,7 +71,7 @@ ISO    := $(BUILD)/os.iso
 KERNEL := $(BUILD)/kernel.elf
 DEPS   := $(BUILD)/.deps-ok
 
-.PHONY: all run debug test check tcb bench unit lint integration clean deps disk-clean
+.PHONY: all run debug test check tcb bench unit lint integration clean deps disk-clean print-services-cflags
 all: $(ISO)
 
 $(DEPS): tools/deps.sh
@@ -143,6 +154,11 @@ check: $(SERVICES_OBJ) | $(DEPS)
 
 tcb:
 	@tools/tcb.sh
+
+# The exact flags services are compiled with (the red-team corpus and the
+# gate's fixtures use them).
+print-services-cflags:
+	@echo '$(SERVICES_CFLAGS)'
 
 bench: | $(DEPS)
 	@tools/bench.sh

@@ -146,10 +146,11 @@ int elf_parse_phdrs(struct fw_bytes tab, struct elf_info *ei)
 	return 0;
 }
 
+static int elf_interp_check(struct fw_bytes seg, size_t max);
+
 int elf_parse(struct fw_bytes image, struct elf_info *ei)
 {
 	struct fw_bytes tab, seg;
-	uint8_t tmp[ELF_INTERP_MAX];
 	int err;
 
 	err = elf_parse_ehdr(image, fw_bytes_len(image), ei);
@@ -163,19 +164,33 @@ int elf_parse(struct fw_bytes image, struct elf_info *ei)
 	if (fw_bytes_sub(image, ei->ph[ei->interp].offset,
 			 ei->ph[ei->interp].filesz, &seg))
 		return -ENOEXEC;
-	return elf_interp_path(seg, FW_BUF_OF_ARRAY(tmp));
+	return elf_interp_check(seg, ELF_INTERP_MAX);
+}
+
+/* The PT_INTERP segment holds a NUL-terminated, non-empty path of at most
+ * max bytes (checked in place: a PATH_MAX copy on the stack would be a
+ * 4 KiB frame). */
+static int elf_interp_check(struct fw_bytes seg, size_t max)
+{
+	size_t n = fw_bytes_len(seg);
+	uint8_t first, last;
+
+	if (n < 2 || n > max)
+		return -ENOEXEC;
+	if (fw_bytes_get_u8(seg, n - 1, &last) || last != 0)
+		return -ENOEXEC;
+	if (fw_bytes_get_u8(seg, 0, &first) || first == 0)
+		return -ENOEXEC;
+	return 0;
 }
 
 int elf_interp_path(struct fw_bytes seg, struct fw_buf out)
 {
-	size_t n = fw_bytes_len(seg);
-	uint8_t last;
 	long len;
+	int err = elf_interp_check(seg, fw_buf_len(out));
 
-	if (n < 2 || n > fw_buf_len(out))
-		return -ENOEXEC;
-	if (fw_bytes_get_u8(seg, n - 1, &last) || last != 0)
-		return -ENOEXEC;
+	if (err)
+		return err;
 	/* The path ends at the first NUL (as Linux's open would see it). */
 	len = fw_bytes_cstr(seg, 0, out);
 	if (len <= 0)

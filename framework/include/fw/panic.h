@@ -11,6 +11,14 @@
 
 FW_NORETURN void fw_panic(const char *fmt, ...) FW_PRINTF(1, 2);
 
+/* Services never call these themselves: the bounds, _Bool and enum checks
+ * the compiler inserts into services (Makefile, SERVICES_HARDEN) call
+ * __ubsan_handle_out_of_bounds_abort and
+ * __ubsan_handle_load_invalid_value_abort before a bad access, and they
+ * panic naming the source line (framework/panic/ubsan.c). The recoverable
+ * __ubsan_handle_out_of_bounds and __ubsan_handle_load_invalid_value panic
+ * the same way. */
+
 /* Kernel invariants, checked in debug builds (FW_DEBUG=1). Never use on
  * values user space controls: return -EINVAL/-EFAULT instead. */
 #if FW_DEBUG
