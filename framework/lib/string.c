@@ -306,7 +306,7 @@ char *FW_KLIB(strrchr)(const char *s, int c)
  * Copies at most size - 1 bytes and NUL-terminates. Returns strlen(src), as
  * BSD strlcpy does, so "ret >= size" tells the caller it was truncated.
  * Cannot fail. */
-size_t fw_strlcpy(char *dst, const char *src, size_t size)
+size_t fw__strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t len = FW_KLIB(strlen)(src);
 
@@ -317,6 +317,13 @@ size_t fw_strlcpy(char *dst, const char *src, size_t size)
 		dst[n] = '\0';
 	}
 	return len;
+}
+
+/* The exported name; services reach the body above through the fortified
+ * inline fw_strlcpy in <fw/string.h>, which checks size and src first. */
+size_t fw_strlcpy(char *dst, const char *src, size_t size)
+{
+	return fw__strlcpy(dst, src, size);
 }
 
 static int digit_value(char ch)

@@ -1015,8 +1015,11 @@ class Checker:
                 self.report(where, "raw-mem", "taking the address of %s() escapes the "
                             "raw-mem rule" % name)
         if name.startswith("fw__"):
-            # catches names formed by token pasting in service macros
-            tr, where = self.origin(c)
+            # catches names formed by token pasting in service macros; a
+            # service macro that only invokes a framework macro (snprintf,
+            # fortified) has neither the name nor a paste in its body
+            tr, where = self.origin(c, body_pred=lambda b: "##" in b or
+                                    any(t.startswith("fw__") for t in b))
             if not tr:
                 self.report(where, "private-name", "'%s' is framework-private (fw__ prefix)"
                             % name)
