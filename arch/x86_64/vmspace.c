@@ -21,6 +21,7 @@
 #include "internal/paging.h"
 #include "internal/percpu.h"
 #include "internal/vmspace.h"
+#include "internal/heap.h"
 
 struct fw_vmspace {
 	uint64_t pml4_phys;       /* the top table (a kernel frame) */
@@ -69,7 +70,7 @@ static unsigned pte_prot(uint64_t e)
 
 int fw_vmspace_create(struct fw_vmspace **out)
 {
-	struct fw_vmspace *vs = FW_NEW(struct fw_vmspace);
+	struct fw_vmspace *vs = KHEAP_NEW(struct fw_vmspace);
 	uint64_t phys;
 	uint64_t *pml4;
 
@@ -77,7 +78,7 @@ int fw_vmspace_create(struct fw_vmspace **out)
 		return -ENOMEM;
 	phys = kframe_alloc(0);
 	if (!phys) {
-		fw_free(vs);
+		kheap_free(vs);
 		return -ENOMEM;
 	}
 	pml4 = phys_to_virt(phys);
@@ -118,7 +119,7 @@ void fw_vmspace_destroy(struct fw_vmspace *vs)
 		if (pml4[i] & PTE_P)
 			free_level(tbl(pml4[i]), 3);
 	kframe_free(vs->pml4_phys, 0);
-	fw_free(vs);
+	kheap_free(vs);
 }
 
 static bool user_page(uint64_t va)

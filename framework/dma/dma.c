@@ -12,6 +12,7 @@
 #include <fw/panic.h>
 #include "internal/frame.h"
 #include "internal/mem.h"
+#include "internal/heap.h"
 
 #define DMA_MAX_ORDER 10 /* 4 MiB */
 
@@ -30,12 +31,12 @@ int fw_dma_alloc(size_t len, struct fw_dma **out)
 		return -EINVAL;
 	while ((PAGE_SIZE << order) < len)
 		order++;
-	d = FW_NEW(struct fw_dma);
+	d = KHEAP_NEW(struct fw_dma);
 	if (!d)
 		return -ENOMEM;
 	d->phys = kframe_alloc(order);
 	if (!d->phys) {
-		fw_free(d);
+		kheap_free(d);
 		return -ENOMEM;
 	}
 	/* SAFETY: the frames were just allocated to us and are in the
@@ -52,7 +53,7 @@ void fw_dma_free(struct fw_dma *d)
 	if (!d)
 		return;
 	kframe_free(d->phys, d->order);
-	fw_free(d);
+	kheap_free(d);
 }
 
 size_t fw_dma_len(const struct fw_dma *d)

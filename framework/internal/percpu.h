@@ -55,6 +55,7 @@ struct percpu {
 
 	/* run queue (policy data lives in services/sched) */
 	struct fw_spinlock rq_lock; /* guards the policy's queue for this CPU */
+	int in_sched_hook;          /* >0: a fw_sched_ops hook runs here */
 
 	/* timers */
 	struct fw_spinlock timer_lock; /* guards timers */

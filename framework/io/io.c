@@ -14,6 +14,7 @@
 #include "internal/boot.h"
 #include "internal/mem.h"
 #include "internal/paging.h"
+#include "internal/heap.h"
 
 struct fw_iomem {
 	uint64_t phys, len;
@@ -69,7 +70,7 @@ int fw_iomem_acquire(uint64_t phys, uint64_t len, struct fw_iomem **out)
 		return -EINVAL;
 	if (phys_is_ram(phys, len) || phys_is_framework(phys, len))
 		return -EPERM;
-	m = FW_NEW(struct fw_iomem);
+	m = KHEAP_NEW(struct fw_iomem);
 	if (!m)
 		return -ENOMEM;
 	first = PAGE_ALIGN_DOWN(phys);
@@ -84,7 +85,7 @@ int fw_iomem_acquire(uint64_t phys, uint64_t len, struct fw_iomem **out)
 		mmio_next += (npages + 1) * PAGE_SIZE; /* +1: a guard gap */
 	fw_spin_unlock(&io_lock);
 	if (err) {
-		fw_free(m);
+		kheap_free(m);
 		return err;
 	}
 	for (uint64_t i = 0; i < npages; i++)
@@ -93,7 +94,7 @@ int fw_iomem_acquire(uint64_t phys, uint64_t len, struct fw_iomem **out)
 			while (i--)
 				if (kunmap_page(va + i * PAGE_SIZE))
 					fw_panic("iomem: unwinding a mapping failed");
-			fw_free(m);
+			kheap_free(m);
 			return -ENOMEM;
 		}
 	m->phys = phys;
@@ -122,7 +123,7 @@ void fw_iomem_release(struct fw_iomem *m)
 	for (uint64_t a = first; a < end; a += PAGE_SIZE)
 		if (kunmap_page(a))
 			fw_panic("iomem: release of an unmapped range");
-	fw_free(m);
+	kheap_free(m);
 }
 
 uint64_t fw_iomem_len(const struct fw_iomem *m)
@@ -192,7 +193,7 @@ int fw_ioport_acquire(uint16_t base, uint16_t len, struct fw_ioport **out)
 		return -EINVAL;
 	if (port_is_framework(base, len))
 		return -EPERM;
-	p = FW_NEW(struct fw_ioport);
+	p = KHEAP_NEW(struct fw_ioport);
 	if (!p)
 		return -ENOMEM;
 	fw_spin_lock(&io_lock);
@@ -207,7 +208,7 @@ int fw_ioport_acquire(uint16_t base, uint16_t len, struct fw_ioport **out)
 	}
 	fw_spin_unlock(&io_lock);
 	if (err) {
-		fw_free(p);
+		kheap_free(p);
 		return err;
 	}
 	*out = p;
@@ -223,7 +224,7 @@ void fw_ioport_release(struct fw_ioport *p)
 			break;
 		}
 	fw_spin_unlock(&io_lock);
-	fw_free(p);
+	kheap_free(p);
 }
 
 static uint16_t port_of(const struct fw_ioport *p, uint16_t off, unsigned size,

@@ -18,7 +18,8 @@
 #include "mm/buddy.h"
 
 struct fw_frame {
-	uint32_t refcount; /* user frames: references; others: 0 */
+	uint32_t refcount; /* user frames: references; services' heap frames:
+			    * the owning partition; others: 0 */
 	uint8_t kind;      /* enum frame_kind */
 	uint8_t order;     /* kernel runs: order of the run at its head */
 	uint16_t spare;
@@ -199,6 +200,27 @@ void kframe_free(uint64_t phys, unsigned order)
 		fw_panic("frames: kframe_free(%#llx) of a frame that is not a kernel frame",
 			 (unsigned long long)phys);
 	zone_free(pfn, order);
+}
+
+uint64_t kframe_alloc_service(unsigned order, uint32_t owner)
+{
+	int64_t pfn = zone_alloc(order, FRAME_SERVICE);
+
+	if (pfn < 0)
+		return 0;
+	for (uint64_t i = 0; i < (1ull << order); i++)
+		frame_db[pfn + i].refcount = owner;
+	return (uint64_t)pfn << PAGE_SHIFT;
+}
+
+bool kframe_service_owner(uint64_t phys, uint32_t *owner)
+{
+	uint64_t pfn = phys >> PAGE_SHIFT;
+
+	if (pfn >= zone_frames || frame_db[pfn].kind != FRAME_SERVICE)
+		return false;
+	*owner = frame_db[pfn].refcount;
+	return true;
 }
 
 enum frame_kind frame_kind_of(uint64_t phys)

@@ -21,6 +21,7 @@
 #include <fw/sync.h>
 #include "internal/irq.h"
 #include "internal/pci.h"
+#include "internal/heap.h"
 
 #define CFG_ADDR 0xCF8
 #define CFG_DATA 0xCFC
@@ -195,7 +196,7 @@ static void scan_fn(unsigned bus, unsigned dev, unsigned fn, unsigned depth)
 		if (sec > bus && depth < 8)
 			scan_bus(sec, depth + 1);
 	}
-	d = FW_NEW(struct fw_pci_dev);
+	d = KHEAP_NEW(struct fw_pci_dev);
 	if (!d)
 		fw_panic("pci: out of memory at enumeration");
 	d->bus = (uint8_t)bus;

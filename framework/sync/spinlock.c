@@ -9,9 +9,11 @@
  * same two ticket counters, so release and trylock are common.
  *
  * A held spinlock disables preemption on its CPU; the
- * irqsave form also disables interrupts. Debug builds catch taking a lock
- * this CPU already holds (a self-deadlock) and unlocking one it does not
- * hold, and report a lock spun on for far too long. */
+ * irqsave form also disables interrupts. Every build (not only debug ones:
+ * a double unlock would hand the lock to two CPUs at once) catches taking
+ * a lock this CPU already holds (a self-deadlock) and unlocking one it
+ * does not hold, and reports a lock spun on for far too long. The cost is
+ * one per-CPU load and compare each way. */
 #include <arch/x86.h>
 #include <fw/panic.h>
 #include <fw/sync.h>
@@ -57,12 +59,10 @@ static void acquire(struct fw_spinlock *l)
 {
 	uint64_t spins = 0;
 
-#if FW_DEBUG
 	if (FW_UNLIKELY(__atomic_load_n(&l->cpu, __ATOMIC_RELAXED) ==
 			(int32_t)fw_cpu_id()))
 		fw_panic("spinlock '%s': recursive lock on cpu %u", l->name,
 			 fw_cpu_id());
-#endif
 	if (spin_unfair) {
 		while (!try_take(l)) {
 			do {
@@ -85,11 +85,9 @@ static void acquire(struct fw_spinlock *l)
 
 static void release(struct fw_spinlock *l)
 {
-#if FW_DEBUG
 	if (FW_UNLIKELY(l->cpu != (int32_t)fw_cpu_id()))
 		fw_panic("spinlock '%s': unlocked by cpu %u, held by cpu %d",
 			 l->name, fw_cpu_id(), l->cpu);
-#endif
 	l->cpu = -1;
 	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
 }

@@ -32,6 +32,7 @@
 #include "internal/trap.h"
 #include "internal/user.h"
 #include "internal/vmspace.h"
+#include "internal/heap.h"
 
 static const struct fw_sched_ops *sched_ops;
 static struct fw_task idle_tasks[FW_MAX_CPUS];
@@ -58,10 +59,35 @@ bool task_sched_ready(void)
 	return sched_ops != 0;
 }
 
+/* The policy's data inside a task is the run-queue link the framework's
+ * switch code depends on, so only the policy's hooks may reach it: any
+ * other caller (a service that is not the scheduler, or the policy outside
+ * the run-queue lock) could relink a task while another CPU walks its
+ * queue. */
 struct fw_sched_entity *fw_task_sched(struct fw_task *t)
 {
+	if (FW_UNLIKELY(this_cpu()->in_sched_hook <= 0))
+		fw_panic("fw_task_sched: called outside a fw_sched_ops hook "
+			 "(only the scheduling policy may reach a task's "
+			 "run-queue link, and only with its run queue locked)");
 	return &t->se;
 }
+
+/* Calls of the policy's hooks that hand it a task, marked so that
+ * fw_task_sched can tell them apart from everything else. */
+#define SCHED_HOOK(call)                                                       \
+	({                                                                     \
+		this_cpu()->in_sched_hook++;                                   \
+		__typeof__(call) hook_ret_ = (call);                           \
+		this_cpu()->in_sched_hook--;                                   \
+		hook_ret_;                                                     \
+	})
+#define SCHED_HOOK_VOID(call)                                                  \
+	do {                                                                   \
+		this_cpu()->in_sched_hook++;                                   \
+		call;                                                          \
+		this_cpu()->in_sched_hook--;                                   \
+	} while (0)
 
 struct fw_task *fw_sched_entity_task(struct fw_sched_entity *se)
 {
@@ -209,7 +235,7 @@ static void enqueue_on(unsigned cpu, struct fw_task *t)
 	t->cpu = cpu;
 	t->state = TASK_RUNNABLE;
 	t->on_rq = true;
-	sched_ops->enqueue(cpu, t);
+	SCHED_HOOK_VOID(sched_ops->enqueue(cpu, t));
 	fw_spin_unlock(&c->rq_lock);
 	resched_cpu(cpu);
 }
@@ -250,11 +276,11 @@ static void schedule_locked(bool preempted)
 		 * wait condition, and must get to finish that check. */
 		if (prev->state == TASK_RUNNABLE ||
 		    (preempted && prev->state == TASK_SLEEPING))
-			sched_ops->enqueue((unsigned)c->id, prev);
+			SCHED_HOOK_VOID(sched_ops->enqueue((unsigned)c->id, prev));
 		else
 			prev->on_rq = false;
 	}
-	next = sched_ops->pick_next((unsigned)c->id);
+	next = SCHED_HOOK(sched_ops->pick_next((unsigned)c->id));
 	if (!next)
 		next = c->idle;
 	if (next == prev) {
@@ -312,8 +338,8 @@ void task_tick(void)
 	if (curr == c->idle)
 		preempt = sched_ops->nr_queued((unsigned)c->id) > 0;
 	else
-		preempt = sched_ops->tick((unsigned)c->id, curr,
-					  now - c->slice_start_ns);
+		preempt = SCHED_HOOK(sched_ops->tick((unsigned)c->id, curr,
+						     now - c->slice_start_ns));
 	curr->se.runtime_ns += now - c->slice_start_ns;
 	/* User or system time is sampled here, as Linux's tick accounting
 	 * does: the time since the last tick or switch goes to the mode the
@@ -372,7 +398,7 @@ static void reap_dead(void)
 		if (!t)
 			return;
 		kstack_free(t->stack_slot);
-		fw_free(t);
+		kheap_free(t);
 	}
 }
 
@@ -396,11 +422,11 @@ int fw__task_spawn(const char *name, fw__task_fn fn, void *arg, int cpu,
 	if (cpu >= (int)percpu_online)
 		return -EINVAL;
 	reap_dead();
-	t = FW_NEW(struct fw_task);
+	t = KHEAP_NEW(struct fw_task);
 	if (!t)
 		return -ENOMEM;
 	if (kstack_alloc(&t->stack_slot, &t->stack_top)) {
-		fw_free(t);
+		kheap_free(t);
 		return -ENOMEM;
 	}
 	init_common(t, name);
@@ -452,7 +478,7 @@ int fw_task_join(struct fw_task *t, int *code)
 	if (code)
 		*code = t->exit_code;
 	kstack_free(t->stack_slot);
-	fw_free(t);
+	kheap_free(t);
 	return 0;
 }
 

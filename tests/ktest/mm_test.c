@@ -11,6 +11,7 @@
 #include <fw/task.h>
 #include <fw/time.h>
 #include "internal/frame.h"
+#include "internal/heap.h"
 #include "internal/mem.h"
 #include "internal/paging.h"
 #include "internal/trap.h"
@@ -85,12 +86,12 @@ FW_KTEST(heap_stress)
 			for (size_t k = 0; k < objlen[i]; k++)
 				FW_KT_CHECKF(objs[i][k] == (uint8_t)(i + k),
 					     "object %d corrupted at %zu", i, k);
-			fw_free(objs[i]);
+			kheap_free(objs[i]);
 			objs[i] = 0;
 			continue;
 		}
 		objlen[i] = 1 + rng() % (rng() % 8 == 0 ? 20000 : 600);
-		objs[i] = fw__alloc(objlen[i]);
+		objs[i] = kheap_alloc(objlen[i]);
 		FW_KT_CHECK(objs[i] != 0);
 		FW_KT_CHECK(((uintptr_t)objs[i] & 15) == 0);
 		for (size_t k = 0; k < objlen[i]; k++) {
@@ -99,7 +100,7 @@ FW_KTEST(heap_stress)
 		}
 	}
 	for (int i = 0; i < NOBJ; i++) {
-		fw_free(objs[i]);
+		kheap_free(objs[i]);
 		objs[i] = 0;
 	}
 	FW_KT_CHECKF(fw_heap_used() == used0, "heap grew by %zu bytes",

@@ -16,9 +16,24 @@ struct fw_list {
 
 #define FW_LIST_HEAD_INIT(name) { &(name), &(name) }
 
-/* The object of type `type` whose field `member` is the node `ptr`. */
+/* The object of type `type` whose field `member` is the node `ptr`.
+ * Checked at compile time: ptr must point to the member's own type (so a
+ * struct fw_timer * cannot be turned into the object around a list node),
+ * and member must name a field at a constant offset (gcc accepts
+ * offsetof(type, arr[i]) with a run-time i, which would make this pointer
+ * arithmetic by any amount; a bit-field width must be a constant). What
+ * no compiler can check is that the node really lives in a `type`: see
+ * SOUNDNESS.md. */
 #define FW_CONTAINER_OF(ptr, type, member)                                     \
-	((type *)(void *)((char *)(ptr)-__builtin_offsetof(type, member)))
+	(FW_EXPR_ASSERT(__builtin_types_compatible_p(                          \
+				__typeof__(*(ptr)),                            \
+				__typeof__(((type *)0)->member)),              \
+			"FW_CONTAINER_OF: ptr is not a pointer to the member's type"), \
+	 (void)sizeof(struct {                                                 \
+		 int fw_member_offset_must_be_constant_                        \
+		     : 0 * (int)__builtin_offsetof(type, member) + 1;          \
+	 }),                                                                   \
+	 (type *)(void *)((char *)(ptr)-__builtin_offsetof(type, member)))
 #define FW_LIST_ENTRY(ptr, type, member) FW_CONTAINER_OF(ptr, type, member)
 #define FW_LIST_FIRST(head, type, member)                                      \
 	((head)->next == (head) ? (type *)0                                    \
