@@ -23,6 +23,7 @@ static void item_put(struct item *it, int v) { it->key = v; }
 static const struct ops item_ops = { .get = item_get, .put = item_put };
 
 static struct item table[8];
+static int keys[8];
 static atomic_int counter;
 
 static struct item *find(struct item *head, int key)
@@ -50,8 +51,10 @@ int svc_clean(int k, enum color c)
 	bool ok = p != NULL && q;
 	(void)ok;
 
-	memcpy(&b, &a, sizeof a);
-	memcpy(arr, table, sizeof arr < sizeof table ? sizeof arr : sizeof table);
+	b = a; /* a struct with a pointer: assign, never memcpy */
+	memset(&b, 0, sizeof b);
+	b = a;
+	memcpy(arr, keys, sizeof arr < sizeof keys ? sizeof arr : sizeof keys);
 	memset(&b.name, 0, sizeof b.name);
 	memset(b.name, 0, sizeof b.name);
 	memcpy(&p->key, &q->key, sizeof p->key);

@@ -2,7 +2,8 @@
 # tests/lint/run.sh: the gate's own tests. A gate that cannot fail proves
 # nothing, so every rule has a reject_<rule>*.c fixture that must be rejected
 # with that rule's name, accept_*.c must pass with no output, and the symbol
-# gate gets one rejected and one accepted object.
+# gate gets one rejected and one accepted object. peer_*.c files are only
+# checked together with the fixture that names them on a "lint-with:" line.
 #
 # Prints one "PASS lint.<fixture>" or "FAIL lint.<fixture>: why" line each;
 # exits 1 if any failed. Run from anywhere.
@@ -13,7 +14,7 @@ cd "$root" || exit 2
 PY=/usr/bin/python3
 GATE="$PY tools/gate/check_services.py"
 CFLAGS="-std=gnu11 -O2 -ffreestanding -nostdinc -fno-pic -mno-red-zone -mcmodel=kernel -mno-sse -mno-sse2 -mno-mmx -mno-80387 -fno-stack-protector -Wall -Wextra -Werror -Iframework/include -Itests/lint/include"
-RULES="void-ptr-conversion pointer-conversion pointer-cast pointer-arith inline-asm attribute volatile union-pointer raw-mem private-name private-field builtin vla computed-goto extern-decl include no-prototype flexible-array thread-local"
+RULES="void-ptr-conversion pointer-conversion pointer-cast pointer-arith inline-asm attribute volatile union-pointer raw-mem private-name private-field builtin vla computed-goto extern-decl include no-prototype flexible-array thread-local init-framework framework-type type-conflict typed-copy pragma redefine address-space atomic-pointer"
 
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -34,11 +35,16 @@ expected_rule() {
 	echo "$best"
 }
 
+# Files a fixture names on a "lint-with: path ..." line are checked in the
+# same gate run (rules that compare files, such as type-conflict).
+peers() { sed -n 's/.*lint-with: *\([^*]*\).*/\1/p' "$1"; }
+
 # One gate run over all fixtures would mix their output; run each (libclang
 # parses a fixture in a few tens of milliseconds, so this stays fast).
 for f in tests/lint/reject_*.c; do
 	name=$(basename "$f" .c)
-	$GATE --cflags "$CFLAGS" "$f" >"$tmp/out" 2>"$tmp/err"
+	# shellcheck disable=SC2046 # peers are plain paths, one word each
+	$GATE --cflags "$CFLAGS" $(peers "$f") "$f" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	if [ "$name" = reject_parse_error ]; then
 		if [ $rc -eq 2 ]; then pass "$name"; else fail "$name" "exit $rc, want 2 (parse error)"; fi
@@ -58,7 +64,8 @@ done
 
 for f in tests/lint/accept_*.c; do
 	name=$(basename "$f" .c)
-	$GATE --cflags "$CFLAGS" "$f" >"$tmp/out" 2>"$tmp/err"
+	# shellcheck disable=SC2046
+	$GATE --cflags "$CFLAGS" $(peers "$f") "$f" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	if [ $rc -ne 0 ] || [ -s "$tmp/out" ]; then
 		fail "$name" "exit $rc: $(head -c 300 "$tmp/out" "$tmp/err" | tr '\n' ' ')"

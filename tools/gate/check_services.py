@@ -157,6 +157,9 @@ def _fileloc(loc):
 
 # ---------------------------------------------------------------- flags
 
+GCC_INC_DIRS = []
+
+
 def build_args(cflags):
     toks = shlex.split(cflags)
     out = []
@@ -168,6 +171,8 @@ def build_args(cflags):
             d = toks[i + 1]
             i += 2
             if "gcc" in d or (RESOURCE_INC and os.path.realpath(d) == RESOURCE_INC):
+                if "gcc" in d:
+                    GCC_INC_DIRS.append(os.path.realpath(d))
                 continue  # the compiler's include dir: replaced by clang's below
             out += ["-isystem", d]
             sysdirs.append(os.path.realpath(d))
@@ -230,6 +235,22 @@ class Trust:
         self.cache[path] = r
         return r
 
+    def framework_header(self, path):
+        """A header of the framework itself (not a compiler header): structs
+        defined here are framework structs."""
+        if path is None or path.startswith("<"):
+            return False
+        p = os.path.realpath(path)
+        if p.startswith(ROOT + "/"):
+            rel = p[len(ROOT) + 1:]
+            return (rel.startswith("framework/") or rel.startswith("arch/")
+                    or rel.startswith("tests/lint/include/fw/"))
+        return "/include/fw/" in p
+
+    def compiler_header(self, path):
+        p = os.path.realpath(path)
+        return any(p.startswith(d) for d in self.sysdirs) and not self.framework_header(p)
+
     def public_header(self, path):
         """Headers a service may include: the framework's include dir(s) and
         the compiler's freestanding headers."""
@@ -242,13 +263,64 @@ class Trust:
 
 # ---------------------------------------------------------------- rules data
 
-ATTR_FORBIDDEN = {
-    "naked", "section", "alias", "weak", "weakref", "ifunc", "used", "retain",
-    "constructor", "destructor", "interrupt", "no_sanitize", "no_sanitize_address",
-    "no_address_safety_analysis", "no_sanitize_undefined", "no_sanitize_thread",
-    "no_stack_protector", "address_space", "noinit", "persistent", "symver",
-    "cleanup_section", "externally_visible", "no_instrument_function",
+# attribute: an allowlist. These only add warnings, change inlining or
+# placement hints, or describe a function's contract to the optimizer in a way
+# that cannot move a memory access outside its object. Everything else is
+# rejected: naked, section, alias, weak, used, constructor, no_sanitize*,
+# target (SSE code in the kernel clobbers the user's FPU state), optimize,
+# vector_size, mode, transparent_union, may_alias, cleanup (a call the gate
+# does not see), malloc/alloc_size/assume_aligned (lies make the compiler's
+# object sizes, and so the bounds checks, wrong), uninitialized (undoes
+# -ftrivial-auto-var-init), address_space, no_caller_saved_registers,
+# zero_call_used_regs, nocf_check, visibility, copy, scalar_storage_order...
+ATTR_ALLOWED = {
+    "unused", "maybe_unused", "warn_unused_result", "nodiscard", "noreturn", "format",
+    "format_arg", "aligned", "packed", "const", "pure", "cold", "hot", "noinline",
+    "always_inline", "flatten", "noclone", "noipa", "nonnull", "returns_nonnull",
+    "deprecated", "unavailable", "fallthrough", "sentinel", "designated_init", "access",
+    "nonstring", "warning", "error", "artificial",
 }
+
+# include: the compiler's headers a service may include (<...>). No intrinsic
+# headers (<x86intrin.h>, <cpuid.h>, <mm_malloc.h>...): they are inline asm
+# and builtins the gate would otherwise reject. <limits.h> is left out: gcc's
+# include_next()s a libc header that -nostdinc hides.
+INCLUDE_COMPILER_OK = {
+    "stdbool.h", "stddef.h", "stdint.h", "stdarg.h", "stdatomic.h",
+    "stdalign.h", "stdnoreturn.h", "float.h",
+}
+
+# redefine: C keywords (and GNU spellings) a service may not #define/#undef.
+C_KEYWORDS = {
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
+    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
+    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch",
+    "typedef", "union", "unsigned", "void", "volatile", "while", "asm", "typeof",
+    "bool", "true", "false", "alignas", "alignof", "static_assert", "thread_local",
+    "nullptr", "constexpr", "typeof_unqual", "noreturn", "defined",
+}
+
+# redefine: the Linux UAPI names services mirror from Linux's headers are
+# reserved identifiers too; these (and only these) may be #defined, as long as
+# no included framework or compiler header uses them.
+LINUX_UAPI_RE = re.compile(r"^(__NR_[a-z0-9_]+|__W(ALL|CLONE|NOTHREAD)|_POSIX_VDISABLE)$")
+
+# typed-copy: the byte copies whose destination (and source) types are checked.
+TYPED_COPY = {"memcpy", "memmove", "memset", "mempcpy", "bcopy", "bzero"}
+
+# atomic-pointer: read-modify-write operations that do arithmetic on the object.
+ATOMIC_ARITH = {
+    "fetch_add", "fetch_sub", "fetch_and", "fetch_or", "fetch_xor", "fetch_nand",
+    "fetch_min", "fetch_max", "add_fetch", "sub_fetch", "and_fetch", "or_fetch",
+    "xor_fetch", "nand_fetch", "min_fetch", "max_fetch",
+}
+# __atomic_load/store/exchange/compare_exchange (not _n) copy bytes between
+# objects of any type; __atomic_test_and_set/clear write a byte of any object.
+ATOMIC_GENERIC = {"load", "store", "exchange", "compare_exchange"}
+ATOMIC_BYTE = {"test_and_set", "clear"}
+ATOMIC_NAME_RE = re.compile(r"^(__atomic_|__c11_atomic_|__hip_atomic_|__opencl_atomic_|__sync_)"
+                            r"([A-Za-z0-9_]*)$")
+IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 RAW_MEM = {
     "memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strnlen", "strcmp",
@@ -306,6 +378,10 @@ def contains_pointer(t, depth=0, seen=None):
     if depth > 16:
         return False
     c = canon(t)
+    if c.kind == TK.ATOMIC:
+        if _value_type is None:
+            return "*" in c.spelling
+        c = unatomic(c)
     if c.kind in (TK.POINTER, TK.BLOCKPOINTER):
         return True
     if c.kind in ARRAY_KINDS:
@@ -340,6 +416,41 @@ def has_vla(t, depth=0):
 
 def children(c):
     return list(c.get_children())
+
+
+try:
+    _value_type = ci.conf.lib.clang_Type_getValueType
+    _value_type.argtypes = [ci.Type]
+    _value_type.restype = ci.Type
+    _value_type.errcheck = ci.Type.from_result
+except AttributeError:  # libclang < 11
+    _value_type = None
+
+
+def unatomic(t):
+    """The canonical value type of _Atomic(T) (T itself for other types)."""
+    c = canon(t)
+    if c.kind == TK.ATOMIC and _value_type is not None:
+        return canon(_value_type(c))
+    return c
+
+
+def atomic_holds_pointer(t):
+    c = canon(t)
+    if c.kind == TK.ATOMIC:
+        if _value_type is not None:
+            return contains_pointer(unatomic(c))
+        return "*" in c.spelling
+    return contains_pointer(c)
+
+
+ANON_RE = re.compile(r"\((unnamed|anonymous)( struct| union| enum)? at [^)]*\)")
+
+
+def norm_spelling(t):
+    """A type's canonical spelling without the locations clang puts into the
+    names of anonymous structs (they differ between files)."""
+    return ANON_RE.sub("(anonymous)", canon(t).spelling)
 
 
 def strip_parens(c):
@@ -399,6 +510,58 @@ def literal_int_value(c):
         return None
 
 
+class _EvalResult(ctypes.c_void_p):
+    pass
+
+
+try:
+    _lib = ci.conf.lib
+    _eval = _lib.clang_Cursor_Evaluate
+    _eval.argtypes = [ci.Cursor]
+    _eval.restype = ctypes.c_void_p
+    _eval_kind = _lib.clang_EvalResult_getKind
+    _eval_kind.argtypes = [ctypes.c_void_p]
+    _eval_kind.restype = ctypes.c_int
+    _eval_ll = _lib.clang_EvalResult_getAsLongLong
+    _eval_ll.argtypes = [ctypes.c_void_p]
+    _eval_ll.restype = ctypes.c_longlong
+    _eval_free = _lib.clang_EvalResult_dispose
+    _eval_free.argtypes = [ctypes.c_void_p]
+    _eval_free.restype = None
+except AttributeError:
+    _eval = None
+
+
+def eval_int(c):
+    """The value of an integer constant expression, or None."""
+    v = literal_int_value(c)
+    if v is not None or _eval is None:
+        return v
+    r = _eval(c)
+    if not r:
+        return None
+    try:
+        if _eval_kind(r) == 1:  # CXEval_Int
+            return _eval_ll(r)
+        return None
+    finally:
+        _eval_free(r)
+
+
+def is_zero(c):
+    """0, '\\0', NULL, false, (void *)0: the value every framework object
+    starts from."""
+    if is_null_constant(c):
+        return True
+    e = strip_implicit(c)
+    while e.kind == CK.CSTYLE_CAST_EXPR and children(e):
+        e = strip_implicit(children(e)[-1])
+    if e.kind in (CK.INTEGER_LITERAL, CK.CHARACTER_LITERAL, CK.CXX_BOOL_LITERAL_EXPR,
+                  CK.UNEXPOSED_EXPR, CK.PAREN_EXPR) and is_int(e.type):
+        return eval_int(e) == 0
+    return False
+
+
 def is_null_constant(c):
     c = strip_implicit(c)
     if c.kind == CK.CSTYLE_CAST_EXPR and is_void_ptr(c.type):
@@ -422,6 +585,10 @@ class Checker:
         self.seen = set()
         self.scanned_files = set()
         self.parse_failed = False
+        self.type_sigs = {}     # (kind, tag) -> (layout signature, where): whole run
+        self.holds_cache = {}
+        self.header_idents = set()
+        self.fw_tags = set()
 
     # ------------------------------------------------------------ reporting
     def report(self, where, rule, msg):
@@ -594,30 +761,83 @@ class Checker:
                 where = "%s:%d:%d" % (loc.file.name, loc.line, loc.column) if loc.file else path
                 print("%s: error: %s" % (where, d.spelling), file=sys.stderr)
                 bad = True
+        self.tu = tu
+        self.holds_cache = {}
+        files = {tu.spelling}
+        self.header_idents = set()
+        for inc in tu.get_includes():
+            files.add(inc.include.name)
+            if self.trust.trusted(inc.include.name):
+                self.header_idents |= self.idents_of(inc.include.name)
         if bad:
-            # Still report includes that escape the include path: the usual
-            # reason such a file does not parse is that the header is hidden.
+            # Still report includes that escape the include path (the usual
+            # reason such a file does not parse is that the header is hidden)
+            # and the token rules.
             for c in tu.cursor.get_children():
                 if c.kind == CK.INCLUSION_DIRECTIVE:
                     self.check_include(c)
+            for f in sorted(files):
+                if not self.trust.trusted(f):
+                    self.scan_tokens(tu, f)
             print("%s: parse error: the gate refuses files that do not compile" % path,
                   file=sys.stderr)
             self.parse_failed = True
             return
-        self.tu = tu
         self.index_macros(tu)
         self.tu_macros = {}
+        self.fw_tags = set()
         for c in tu.cursor.get_children():
             if c.kind == CK.MACRO_DEFINITION:
                 self.tu_macros[c.spelling] = c
-        files = {tu.spelling}
-        for inc in tu.get_includes():
-            files.add(inc.include.name)
+            elif c.kind in (CK.STRUCT_DECL, CK.UNION_DECL, CK.ENUM_DECL) and c.spelling:
+                f = c.location.file
+                if f is not None and self.trust.framework_header(f.name):
+                    self.fw_tags.add(c.spelling)
         for f in sorted(files):
             if not self.trust.trusted(f):
                 self.scan_tokens(tu, f)
         self.callee_refs = set()
         self.walk(tu.cursor, None)
+
+    # ------------------------------------------------------------ source text
+    def text_of(self, fname):
+        cache = self.__dict__.setdefault("_text_cache", {})
+        if fname not in cache:
+            try:
+                with open(fname, "rb") as fh:
+                    cache[fname] = fh.read().decode("utf-8", "replace")
+            except OSError:
+                cache[fname] = ""
+        return cache[fname]
+
+    def ident_at(self, fname, off):
+        m = IDENT_RE.match(self.text_of(fname), off)
+        return m.group(0) if m else None
+
+    def idents_of(self, fname):
+        """Identifiers a trusted header spells (comments and strings
+        stripped), plus those of gcc's header of the same name: the gate
+        parses with clang's headers, the build uses gcc's."""
+        key = os.path.realpath(fname)
+        cache = self.__dict__.setdefault("_idents_cache", {})
+        if key in cache:
+            return cache[key]
+        paths = [key]
+        if self.trust.compiler_header(key):
+            base = os.path.basename(key)
+            for d in GCC_INC_DIRS:
+                for b in (base, base.replace(".h", "-gcc.h")):
+                    q = os.path.join(d, b)
+                    if os.path.exists(q):
+                        paths.append(q)
+        out = set()
+        for q in paths:
+            txt = self.text_of(q)
+            txt = re.sub(r"/\*.*?\*/|//[^\n]*|\"(\\.|[^\"\\\n])*\"|'(\\.|[^'\\\n])*'", " ", txt,
+                         flags=re.S)
+            out.update(IDENT_RE.findall(txt))
+        cache[key] = frozenset(out)
+        return cache[key]
 
     # ------------------------------------------------------------ token rules
     def scan_tokens(self, tu, fname):
@@ -633,10 +853,30 @@ class Checker:
         rng = ci.SourceRange.from_locations(ci.SourceLocation.from_offset(tu, fobj, 0),
                                             ci.SourceLocation.from_offset(tu, fobj, size))
         toks = [t for t in tu.get_tokens(extent=rng) if t.kind != ci.TokenKind.COMMENT]
+        prev_line = -1
         for i, t in enumerate(toks):
             s = t.spelling
-            where = (fname, t.location.line, t.location.column)
-            if s in ("asm", "__asm__", "__asm"):
+            line = t.location.line
+            where = (fname, line, t.location.column)
+            directive = s == "#" and line != prev_line
+            prev_line = line
+            if directive:
+                self.check_directive(toks, i, fname)
+            elif s in ("_Pragma", "__pragma"):
+                self.report(where, "pragma", "'%s' is not allowed in services: pragmas switch "
+                            "off warnings and hardening" % s)
+            elif s in ("__seg_gs", "__seg_fs"):
+                self.report(where, "address-space", "'%s' is not allowed in services: it "
+                            "addresses per-CPU data and user TLS through a segment base" % s)
+            elif t.kind == ci.TokenKind.IDENTIFIER and s.startswith("__sync_"):
+                self.report(where, "atomic-pointer", "'%s': __sync builtins are not allowed in "
+                            "services (untyped; use <stdatomic.h> or __atomic_*_n on integers)"
+                            % s)
+            elif s == "[" and i + 1 < len(toks) and toks[i + 1].spelling == "[" and \
+                    toks[i + 1].extent.start.offset == t.extent.end.offset:
+                self.report(where, "attribute", "'[[...]]' attributes are not allowed in "
+                            "services: use __attribute__ with an allowed attribute")
+            elif s in ("asm", "__asm__", "__asm"):
                 self.report(where, "inline-asm", "'%s' is not allowed in services: inline "
                             "assembly belongs in arch/ or the framework" % s)
             elif s in ("volatile", "__volatile__", "__volatile"):
@@ -670,13 +910,53 @@ class Checker:
                 if depth == 0:
                     break
             elif depth == 2 and toks[j - 1].spelling in ("(", ","):
-                name = s.strip("_") if s.startswith("__") and s.endswith("__") else s
-                if name in ATTR_FORBIDDEN or name.startswith("no_sanitize"):
-                    t = toks[j]
-                    self.report((fname, t.location.line, t.location.column), "attribute",
-                                "__attribute__((%s)) is not allowed in services: it lets code "
-                                "escape the gate or the linker's view" % s)
+                name = s[2:-2] if s.startswith("__") and s.endswith("__") and len(s) > 4 else s
+                t = toks[j]
+                where = (fname, t.location.line, t.location.column)
+                if name == "address_space":
+                    self.report(where, "address-space", "__attribute__((%s)) is not allowed in "
+                                "services: it addresses memory through a segment base" % s)
+                elif name not in ATTR_ALLOWED:
+                    self.report(where, "attribute", "__attribute__((%s)) is not on the gate's "
+                                "attribute allowlist: it can change code generation, layout "
+                                "or the linker's view in ways the gate does not check" % s)
             j += 1
+        if toks[i].spelling == "__declspec":
+            t = toks[i]
+            self.report((fname, t.location.line, t.location.column), "attribute",
+                        "__declspec is not allowed in services")
+
+    def check_directive(self, toks, i, fname):
+        """A preprocessing directive: '#' first on its line."""
+        if i + 1 >= len(toks) or toks[i + 1].location.line != toks[i].location.line:
+            return
+        d = toks[i + 1]
+        name = d.spelling
+        where = (fname, d.location.line, d.location.column)
+        if name == "pragma":
+            self.report(where, "pragma", "#pragma is not allowed in services: pragmas switch "
+                        "off warnings (GCC diagnostic) and hardening (GCC optimize, "
+                        "push_options)")
+        elif name in ("include_next", "import"):
+            self.report(where, "include", "#%s is not allowed in services" % name)
+        elif name in ("define", "undef"):
+            if i + 2 >= len(toks) or toks[i + 2].location.line != d.location.line:
+                return
+            m = toks[i + 2]
+            mname = m.spelling
+            mwhere = (fname, m.location.line, m.location.column)
+            why = None
+            if (mname.startswith("__") or re.match(r"^_[A-Z]", mname)) and \
+                    not LINUX_UAPI_RE.match(mname):
+                why = "a reserved identifier"
+            elif mname in C_KEYWORDS:
+                why = "a C keyword"
+            elif mname in self.header_idents:
+                why = "a name the framework or compiler headers this file includes use"
+            if why:
+                self.report(mwhere, "redefine", "#%s of '%s', %s: it changes what those "
+                            "headers mean (types, layouts, framework macros)"
+                            % (name, mname, why))
 
     # ------------------------------------------------------------ AST walk
     def walk(self, c, parent):
@@ -710,6 +990,10 @@ class Checker:
         elif k == CK.UNEXPOSED_EXPR:
             if is_implicit_cast(c):
                 self.check_implicit(c)
+            else:
+                self.check_atomic(c)
+        elif k == CK.INIT_LIST_EXPR:
+            self.check_init_list(c)
         elif k == CK.BINARY_OPERATOR:
             self.check_binop(c)
         elif k == CK.COMPOUND_ASSIGNMENT_OPERATOR:
@@ -734,6 +1018,9 @@ class Checker:
             self.check_decl(c)
         elif k == CK.UNION_DECL:
             self.check_union(c)
+            self.check_tag_def(c)
+        elif k in (CK.STRUCT_DECL, CK.ENUM_DECL):
+            self.check_tag_def(c)
         elif k == CK.INDIRECT_GOTO_STMT:
             tr, where = self.origin(c)
             if not tr:
@@ -932,6 +1219,16 @@ class Checker:
                 self.report(where, "no-prototype", "call to '%s' without a prototype (implicit "
                             "or K&R declaration): arguments are not type-checked" % name)
         base = name[len("__builtin_"):] if name.startswith("__builtin_") else name
+        if base in TYPED_COPY:
+            self.check_typed_copy(c, name, base)
+        if name in ("fw__buf_make", "fw__bytes_make"):
+            self.check_view(c, name)
+        if name.startswith("__sync_"):
+            tr, where = self.origin(ref)
+            if not tr:
+                self.report(where, "atomic-pointer", "'%s': __sync builtins are not allowed in "
+                            "services (untyped; use <stdatomic.h> or __atomic_*_n on integers)"
+                            % name)
         if base in RAW_MEM:
             # Arguments spelled in a framework macro are skipped one by one, so
             # even "#define memcpy __builtin_memcpy" in a header is checked.
@@ -1072,6 +1369,9 @@ class Checker:
         if k in (CK.VAR_DECL, CK.FUNCTION_DECL) and EXTERN_PREFIX_RE.match(c.spelling or ""):
             self.report(where, "extern-decl", "'%s' uses a framework/arch name prefix: only "
                         "framework headers declare fw_/arch_/x86_ symbols" % c.spelling)
+        if k == CK.TYPEDEF_DECL and (c.spelling or "").startswith("fw_"):
+            self.report(where, "framework-type", "typedef '%s' uses the framework's fw_ "
+                        "prefix: only framework headers name fw_ types" % c.spelling)
         if k == CK.FUNCTION_DECL and canon(c.type).kind == TK.FUNCTIONNOPROTO:
             self.report(where, "no-prototype", "'%s' is declared without a prototype; write "
                         "'(void)' for no parameters" % c.spelling)
@@ -1098,8 +1398,393 @@ class Checker:
                             "type punning of pointers" % f.spelling)
                 return
 
+    # ---- what a type holds (typed-copy, init-framework)
+    def is_fw_record_decl(self, d):
+        if d is None or d.kind not in (CK.STRUCT_DECL, CK.UNION_DECL):
+            return False
+        f = d.location.file
+        return f is not None and self.trust.framework_header(f.name)
+
+    def holds(self, t, ptr=True, boolean=False, fw=True, depth=0):
+        """What in type t makes a byte view or copy over it unsafe: a
+        pointer, a _Bool or a framework struct (by value, through arrays and
+        fields); a description, or None."""
+        c = canon(t)
+        key = (c.spelling, ptr, boolean, fw)
+        cache = self.holds_cache
+        if key in cache:
+            return cache[key]
+        if depth > 16:
+            return None
+        cache[key] = None  # recursion guard
+        r = None
+        if c.kind == TK.ATOMIC:
+            r = self.holds(unatomic(c), ptr, boolean, fw, depth + 1)
+        elif c.kind in (TK.POINTER, TK.BLOCKPOINTER):
+            r = "a pointer" if ptr else None
+        elif c.kind == TK.BOOL:
+            r = "a _Bool" if boolean else None
+        elif c.kind in ARRAY_KINDS:
+            r = self.holds(c.element_type, ptr, boolean, fw, depth + 1)
+        elif c.kind == TK.RECORD:
+            d = c.get_declaration()
+            if fw and self.is_fw_record_decl(d):
+                r = "the framework struct '%s'" % c.spelling
+            else:
+                for f in c.get_fields():
+                    r = self.holds(f.type, ptr, boolean, fw, depth + 1)
+                    if r:
+                        if f.spelling:
+                            r = "%s (field '%s')" % (r, f.spelling)
+                        break
+        cache[key] = r
+        return r
+
+    # ---- init-framework
+    def init_frame(self, t):
+        """[type, members, next index, is_union]; members is a list of
+        (field cursor, type) or ('array', element type, length)."""
+        t = canon(t)
+        if t.kind == TK.RECORD:
+            fields = [f for f in t.get_fields() if not (f.is_bitfield() and not f.spelling)]
+            d = t.get_declaration()
+            return [t, [(f, f.type) for f in fields], 0, d.kind == CK.UNION_DECL]
+        if t.kind in ARRAY_KINDS:
+            n = t.get_array_size() if t.kind == TK.CONSTANTARRAY else 1 << 40
+            return [t, ("array", t.element_type, n), 0, False]
+        return None
+
+    @staticmethod
+    def frame_len(fr):
+        m = fr[1]
+        return m[2] if isinstance(m, tuple) else len(m)
+
+    @staticmethod
+    def frame_member(fr, i):
+        m = fr[1]
+        if isinstance(m, tuple):
+            return None, m[1]
+        return m[i]
+
+    @staticmethod
+    def frame_advance(fr):
+        fr[2] = Checker.frame_len(fr) if fr[3] else fr[2] + 1
+
+    def find_field(self, fr, decl):
+        """Indexes leading to field decl from record frame fr, through
+        anonymous struct/union members: [(index, member type), ...]."""
+        if isinstance(fr[1], tuple) or decl is None:
+            return None
+        for i, (f, ft) in enumerate(fr[1]):
+            if f == decl or (f.spelling and f.spelling == decl.spelling):
+                return [(i, ft)]
+        for i, (f, ft) in enumerate(fr[1]):
+            if not f.spelling and canon(ft).kind == TK.RECORD:
+                sub = self.init_frame(ft)
+                r = self.find_field(sub, decl)
+                if r:
+                    return [(i, ft)] + r
+        return None
+
+    def init_elements(self, top, elems):
+        """C initialisation with brace elision and designators, followed on
+        the syntactic init list: yields (path, named, value, element), path
+        being the field cursors from `top` to the subobject the element
+        initialises, named the hashes of those a designator named."""
+        stack = [self.init_frame(top)]
+        for e in elems:
+            val = e
+            named = set()
+            ch = children(e)
+            if e.kind == CK.UNEXPOSED_EXPR and canon(e.type).kind == TK.VOID and len(ch) >= 2:
+                # designated initializer: designators, then the value
+                val = ch[-1]
+                desig = ch[:-1]
+                stack = [self.init_frame(top)]
+                ranged = any(t.spelling == "..." for t in e.get_tokens())
+                k = 0
+                ok = True
+                while k < len(desig):
+                    d = desig[k]
+                    fr = stack[-1]
+                    if d.kind == CK.MEMBER_REF:
+                        steps = self.find_field(fr, d.referenced)
+                        if not steps:
+                            ok = False
+                            break
+                        for (i, ft) in steps[:-1]:
+                            fr[2] = i
+                            named.add(self.frame_member(fr, i)[0].hash)
+                            stack.append(self.init_frame(ft))
+                            fr = stack[-1]
+                        fr[2] = steps[-1][0]
+                        named.add(self.frame_member(fr, fr[2])[0].hash)
+                    else:
+                        if not isinstance(fr[1], tuple):
+                            ok = False
+                            break
+                        v = eval_int(d)
+                        fr[2] = v if v is not None and v >= 0 else 0
+                        if ranged and k + 1 < len(desig) and desig[k + 1].kind != CK.MEMBER_REF:
+                            k += 1  # [a ... b]
+                    k += 1
+                    if k < len(desig):
+                        nf = self.init_frame(self.frame_member(fr, fr[2])[1])
+                        if nf is None:
+                            ok = False
+                            break
+                        stack.append(nf)
+                if not ok:
+                    yield None, named, val, e
+                    stack = [self.init_frame(top)]
+                    continue
+            path = self.init_assign(stack, val)
+            if path is not None:
+                yield path, named, val, e
+
+    def init_assign(self, stack, val):
+        v = strip_implicit(val)
+        while True:
+            fr = stack[-1]
+            if fr[2] >= self.frame_len(fr):
+                if len(stack) == 1:
+                    return None  # excess initializer (the compiler warns)
+                stack.pop()
+                self.frame_advance(stack[-1])
+                continue
+            fld, sub = self.frame_member(fr, fr[2])
+            sc = canon(sub)
+            whole = (v.kind == CK.INIT_LIST_EXPR or
+                     sc.kind not in (TK.RECORD,) + ARRAY_KINDS or
+                     unqual(canon(val.type).spelling) == unqual(sc.spelling) or
+                     unqual(canon(v.type).spelling) == unqual(sc.spelling) or
+                     (v.kind == CK.STRING_LITERAL and sc.kind in ARRAY_KINDS))
+            if whole:
+                path = [self.frame_member(f, f[2])[0] for f in stack]
+                self.frame_advance(fr)
+                return [f for f in path if f is not None]
+            nf = self.init_frame(sc)
+            if nf is None:
+                return None
+            stack.append(nf)
+
+    def check_init_list(self, c):
+        t = canon(c.type)
+        if t.kind != TK.RECORD and t.kind not in ARRAY_KINDS:
+            return
+        if self.holds(t, ptr=False, boolean=False, fw=True) is None:
+            return  # no framework struct inside: nothing to forge
+        tr, _ = self.origin(c)
+        if tr:
+            return  # FW_SPINLOCK_INIT & co.
+        for path, named, val, e in self.init_elements(t, children(c)):
+            etr, where = self.origin(e)
+            if etr:
+                continue
+            if path is None:
+                self.report(where, "init-framework", "designated initializer the gate cannot "
+                            "follow in a type that holds a framework struct")
+                continue
+            first = None
+            for i, f in enumerate(path):
+                if self.is_fw_record_decl(f.semantic_parent):
+                    first = i
+                    break
+            if first is None or is_zero(val):
+                continue
+            for f in path[first:]:
+                parent = f.semantic_parent
+                if not self.is_fw_record_decl(parent):
+                    continue
+                pname = parent.type.spelling if parent is not None else "?"
+                if f.hash not in named:
+                    self.report(where, "init-framework", "this initializer sets field '%s' of "
+                                "the framework struct '%s' by position: initialize framework "
+                                "structs with {0}, their framework INIT macro, an object of "
+                                "the same type or designated public fields" % (f.spelling, pname))
+                    break
+                if self.field_is_private(f):
+                    self.report(where, "init-framework", "designated initializer of the "
+                                "__private field '%s' of the framework struct '%s'"
+                                % (f.spelling, pname))
+                    break
+
+    # ---- framework-type, type-conflict
+    def layout_sig(self, c, depth=0):
+        if c.kind == CK.ENUM_DECL:
+            return ("enum", tuple((e.spelling, e.enum_value) for e in c.get_children()
+                                  if e.kind == CK.ENUM_CONSTANT_DECL))
+        t = c.type
+        fields = []
+        for f in t.get_fields():
+            ft = canon(f.type)
+            sub = None
+            if ft.kind == TK.RECORD and depth < 8:
+                d = ft.get_declaration()
+                if d is not None and not d.spelling:
+                    sub = self.layout_sig(d, depth + 1)  # anonymous struct/union
+            fields.append((f.spelling, norm_spelling(f.type), ft.get_size(),
+                           t.get_offset(f.spelling) if f.spelling else -1,
+                           f.get_bitfield_width() if f.is_bitfield() else -1, sub))
+        return (c.kind.name, t.get_size(), t.get_align(), tuple(fields))
+
+    def check_tag_def(self, c):
+        if not c.is_definition():
+            return
+        tr, where = self.origin(c)
+        if tr:
+            return
+        name = c.spelling or ""
+        if not IDENT_RE.fullmatch(name):
+            return  # anonymous
+        kw = {CK.STRUCT_DECL: "struct", CK.UNION_DECL: "union", CK.ENUM_DECL: "enum"}[c.kind]
+        if name != "fw_task_data" and (name.startswith("fw_") or name in self.fw_tags):
+            self.report(where, "framework-type", "'%s %s' is a framework type: a service may "
+                        "not define it (its layout is the framework's)" % (kw, name))
+        sig = self.layout_sig(c)
+        key = (kw, name)
+        prev = self.type_sigs.get(key)
+        if prev is None:
+            self.type_sigs[key] = (sig, where)
+        elif prev[0] != sig:
+            pf, pl, _ = prev[1]
+            self.report(where, "type-conflict", "'%s %s' is defined differently at %s:%d: two "
+                        "layouts of one type let one file write what another reads as "
+                        "something else" % (kw, name, os.path.relpath(pf) if pf else "?", pl))
+
+    # ---- typed-copy
+    def pointee_of_arg(self, a):
+        """The type of the object a pointer argument points to, looking
+        through the conversions to void * (None when unknown)."""
+        e = a
+        for _ in range(16):
+            e = strip_parens(e)
+            t = canon(e.type)
+            if t.kind in ARRAY_KINDS:
+                return t.element_type
+            if t.kind == TK.POINTER and canon(t.get_pointee()).kind != TK.VOID:
+                return t.get_pointee()
+            if is_implicit_cast(e) or e.kind == CK.CSTYLE_CAST_EXPR:
+                ch = children(e)
+                if not ch:
+                    return None
+                e = ch[-1]
+                continue
+            return None
+        return None
+
+    def check_typed_copy(self, c, name, base):
+        args = list(c.get_arguments())
+        if not args:
+            return
+        dst_i, src_i = (1, 0) if base == "bcopy" else (0, 1)
+        if base in ("memset", "bzero"):
+            src_i = None
+            if base == "memset" and len(args) > 1 and is_zero(args[1]):
+                return  # zeroing is always a valid state
+        if dst_i < len(args):
+            a = args[dst_i]
+            tr, where = self.origin(a)
+            t = self.pointee_of_arg(a)
+            if not tr and t is not None:
+                why = self.holds(t, ptr=True, boolean=True, fw=True)
+                if why:
+                    self.report(where, "typed-copy", "%s() writes raw bytes into '%s', which "
+                                "holds %s: assign the object (or memset it to 0) instead"
+                                % (name, t.spelling, why))
+        if src_i is not None and src_i < len(args) and base not in ("memset", "bzero"):
+            a = args[src_i]
+            tr, where = self.origin(a)
+            t = self.pointee_of_arg(a)
+            if not tr and t is not None:
+                why = self.holds(t, ptr=True, boolean=False, fw=True)
+                if why:
+                    self.report(where, "typed-copy", "%s() reads '%s', which holds %s, as raw "
+                                "bytes: assign the object instead" % (name, t.spelling, why))
+
+    def check_view(self, c, name):
+        args = list(c.get_arguments())
+        if not args:
+            return
+        a = args[0]
+        # the macro's own parentheses and conversions are spelled in the
+        # framework; the object expression inside is the service's
+        tr, where = self.origin(strip_implicit(a))
+        if tr:
+            return
+        t = self.pointee_of_arg(a)
+        if t is None:
+            return
+        writable = name == "fw__buf_make"
+        why = self.holds(t, ptr=True, boolean=writable, fw=True)
+        if why:
+            self.report(where, "typed-copy", "%s byte view over '%s', which holds %s: %s"
+                        % ("writable" if writable else "read-only", t.spelling, why,
+                           "writing it forges pointers or framework state" if writable else
+                           "reading it leaks kernel addresses or framework state"))
+
+    # ---- atomic-pointer
+    def atomic_ops(self, c):
+        f, _, _, off = _fileloc(c.location)
+        if f is None:
+            return []
+        name = self.ident_at(f, off)
+        if not name:
+            return []
+        if ATOMIC_NAME_RE.match(name):
+            return [name]
+        # from a macro (stdatomic.h, a framework or a service macro): the
+        # builtins its body names, followed through other macros
+        out = []
+        todo = [self.tu_macros.get(name)]
+        seen = set()
+        while todo and len(seen) < 64:
+            d = todo.pop()
+            if d is None or d.hash in seen:
+                continue
+            seen.add(d.hash)
+            for tok in self.macro_body(d):
+                if ATOMIC_NAME_RE.match(tok):
+                    out.append(tok)
+                else:
+                    nd = self.tu_macros.get(tok)
+                    if nd is not None:
+                        todo.append(nd)
+        return out
+
+    def check_atomic(self, c):
+        ch = children(c)
+        if len(ch) < 2 or not is_ptr(ch[0].type):
+            return
+        ops = self.atomic_ops(c)
+        if not ops:
+            return
+        obj = canon(ch[0].type).get_pointee()
+        f, line, col, _ = _fileloc(c.location)
+        where = (f, line, col)
+        for op in ops:
+            prefix, rest = ATOMIC_NAME_RE.match(op).groups()
+            if prefix == "__sync_":
+                self.report(where, "atomic-pointer", "'%s': __sync builtins are not allowed "
+                            "in services" % op)
+            elif rest in ATOMIC_ARITH and atomic_holds_pointer(obj):
+                self.report(where, "atomic-pointer", "atomic arithmetic (%s) on '%s', which "
+                            "is a pointer: pointer arithmetic the gate would otherwise reject"
+                            % (op, obj.spelling))
+            elif prefix == "__atomic_" and rest in ATOMIC_GENERIC:
+                self.report(where, "atomic-pointer", "'%s' copies bytes between objects of any "
+                            "type: use the typed %s_n" % (op, op))
+            elif rest in ATOMIC_BYTE:
+                k = unatomic(obj).kind
+                if k not in (TK.BOOL, TK.CHAR_S, TK.CHAR_U, TK.SCHAR, TK.UCHAR):
+                    self.report(where, "atomic-pointer", "'%s' writes one byte of '%s': only "
+                                "on a bool or char" % (op, obj.spelling))
+
     # ---- includes
     def check_include(self, c):
+        """An allowlist: <fw/x.h> (the framework's public headers), a few
+        freestanding compiler headers (INCLUDE_COMPILER_OK) and "x.h" of a
+        service header under services/ or next to the including file."""
         f = c.location.file
         if f is None or self.trust.trusted(f.name):
             return
@@ -1107,6 +1792,7 @@ class Checker:
         toks = [t.spelling for t in c.get_tokens()]
         name = c.spelling or ""
         angled = "<" in toks[2:3]
+        quoted = len(toks) > 2 and toks[2].startswith('"')
         try:
             inc = c.get_included_file()
         except Exception:
@@ -1118,15 +1804,28 @@ class Checker:
             reason = "is an absolute path"
         elif name.split("/")[0] in ("arch", "framework"):
             reason = "names framework internals"
+        elif not angled and not quoted:
+            reason = "is a computed include"
         elif inc is not None:
-            p = inc.name
-            if angled and not self.trust.public_header(p):
-                reason = "resolves outside the framework's public include dir (%s)" % p
-            elif self.trust.trusted(p) and not self.trust.public_header(p):
-                reason = "resolves to framework internals (%s)" % p
+            p = os.path.realpath(inc.name)
+            if self.trust.framework_header(p):
+                if not (self.trust.public_header(p) and re.match(r"^fw/[A-Za-z0-9_]+\.h$", name)):
+                    reason = "resolves to framework internals (%s)" % p
+            elif self.trust.trusted(p):
+                if name not in INCLUDE_COMPILER_OK or not self.trust.compiler_header(p):
+                    reason = ("is a compiler header outside the allowlist (%s)"
+                              % " ".join(sorted(INCLUDE_COMPILER_OK)))
+            elif angled:
+                reason = "is not <fw/...> or an allowed compiler header"
+            else:
+                here = os.path.dirname(os.path.realpath(f.name))
+                svc = os.path.join(ROOT, "services") + "/"
+                if not (p.startswith(svc) or os.path.dirname(p) == here):
+                    reason = "resolves outside services/ (%s)" % p
         if reason:
-            self.report(where, "include", "#include of '%s' %s: services see only "
-                        "-Iframework/include and their own headers" % (name, reason))
+            self.report(where, "include", "#include of '%s' %s: services include only <fw/*.h>, "
+                        "a few freestanding compiler headers and their own headers"
+                        % (name, reason))
 
 
 def cast_in_body(body):

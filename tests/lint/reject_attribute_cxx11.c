@@ -1,0 +1,2 @@
+/* Fixture: the [[...]] attribute syntax. */
+[[gnu::section(".text.fw")]] int svc_a(void);
