@@ -78,7 +78,7 @@ int fw_vmspace_create(struct fw_vmspace **out)
 		return -ENOMEM;
 	phys = kframe_alloc(0);
 	if (!phys) {
-		kheap_free(vs);
+		kheap_free_typed(vs);
 		return -ENOMEM;
 	}
 	pml4 = phys_to_virt(phys);
@@ -119,7 +119,7 @@ void fw_vmspace_destroy(struct fw_vmspace *vs)
 		if (pml4[i] & PTE_P)
 			free_level(tbl(pml4[i]), 3);
 	kframe_free(vs->pml4_phys, 0);
-	kheap_free(vs);
+	kheap_free_typed(vs);
 }
 
 static bool user_page(uint64_t va)

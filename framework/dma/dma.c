@@ -5,22 +5,73 @@
  * by the user mapping code) and the device address is simply the physical
  * one: QEMU's q35 has no IOMMU in our configuration, so bus addresses
  * equal physical addresses. With an IOMMU, fw_dma_alloc is where a device
- * mapping would be made. */
+ * mapping would be made.
+ *
+ * Freed buffers' frames never go back to the frame allocator: they wait
+ * in a pool for the next DMA buffer of their size. A device still writing
+ * into a buffer its driver freed too early (nothing in C or in the CPU
+ * stops a device) then hits another DMA buffer, never a page table, a
+ * kernel stack or a framework object. Every call checks that the handle is
+ * live (internal/handle.h). */
 #include <fw/dma.h>
 #include <fw/errno.h>
 #include <fw/heap.h>
 #include <fw/panic.h>
 #include "internal/frame.h"
 #include "internal/mem.h"
+#include "internal/handle.h"
 #include "internal/heap.h"
+#include <fw/sync.h>
 
 #define DMA_MAX_ORDER 10 /* 4 MiB */
 
 struct fw_dma {
-	uint64_t phys;   /* first byte */
-	size_t len;      /* as asked */
-	unsigned order;  /* 2^order frames */
+	struct handle hdl; /* HANDLE_DMA while allocated */
+	uint64_t phys;     /* first byte */
+	size_t len;        /* as asked */
+	unsigned order;    /* 2^order frames */
 };
+
+/* Runs of freed buffers, by order, linked through their first 8 bytes.
+ * A device (or a stale CPU view) may scribble on a freed run, so a link is
+ * trusted only if its frame is tagged as a DMA run of that order: DMA
+ * frames are heap-partition frames with an owner tag no heap partition
+ * uses (internal/frame.h). */
+#define DMA_OWNER(order) (0x80000000u | (order))
+static struct fw_spinlock pool_lock = FW_SPINLOCK_INIT("dma-pool");
+static uint64_t pool[DMA_MAX_ORDER + 1]; /* phys of the first free run */
+static uint64_t pool_runs[DMA_MAX_ORDER + 1]; /* how many runs each */
+
+static uint64_t dma_frames_alloc(unsigned order)
+{
+	uint64_t phys = 0;
+
+	fw_spin_lock(&pool_lock);
+	if (pool_runs[order]) {
+		phys = pool[order];
+		/* SAFETY: phys is a run we put on the pool (below). */
+		pool[order] = *(uint64_t *)phys_to_virt(phys);
+		pool_runs[order]--;
+		uint32_t owner;
+		if (pool_runs[order] &&
+		    (pool[order] & (PAGE_SIZE - 1) ||
+		     !kframe_heap_owner(pool[order], &owner) ||
+		     owner != DMA_OWNER(order)))
+			fw_panic("dma: the free-buffer pool was overwritten "
+				 "(a device wrote into a freed DMA buffer)");
+	}
+	fw_spin_unlock(&pool_lock);
+	return phys ? phys : kframe_alloc_heap(order, DMA_OWNER(order));
+}
+
+static void dma_frames_free(uint64_t phys, unsigned order)
+{
+	fw_spin_lock(&pool_lock);
+	*(uint64_t *)phys_to_virt(phys) = pool[order];
+	pool[order] = phys;
+	pool_runs[order]++;
+	fw_spin_unlock(&pool_lock);
+}
 
 int fw_dma_alloc(size_t len, struct fw_dma **out)
 {
@@ -34,14 +85,15 @@ int fw_dma_alloc(size_t len, struct fw_dma **out)
 	d = KHEAP_NEW(struct fw_dma);
 	if (!d)
 		return -ENOMEM;
-	d->phys = kframe_alloc(order);
+	d->phys = dma_frames_alloc(order);
 	if (!d->phys) {
-		kheap_free(d);
+		kheap_free_typed(d);
 		return -ENOMEM;
 	}
 	/* SAFETY: the frames were just allocated to us and are in the
 	 * physical window. */
 	__builtin_memset(phys_to_virt(d->phys), 0, PAGE_SIZE << order);
+	handle_init(&d->hdl, HANDLE_DMA);
 	d->len = len;
 	d->order = order;
 	*out = d;
@@ -52,17 +104,21 @@ void fw_dma_free(struct fw_dma *d)
 {
 	if (!d)
 		return;
-	kframe_free(d->phys, d->order);
-	kheap_free(d);
+	HANDLE_CHECK(d, HANDLE_DMA, "fw_dma");
+	dma_frames_free(d->phys, d->order);
+	handle_kill(&d->hdl);
+	kheap_free_typed(d);
 }
 
 size_t fw_dma_len(const struct fw_dma *d)
 {
+	HANDLE_CHECK(d, HANDLE_DMA, "fw_dma");
 	return d->len;
 }
 
 uint64_t fw_dma_addr(const struct fw_dma *d, size_t off)
 {
+	HANDLE_CHECK(d, HANDLE_DMA, "fw_dma");
 	if (off >= d->len)
 		fw_panic("dma: device address of offset %zu in a %zu-byte "
 			 "buffer, from %p",
@@ -72,6 +128,7 @@ uint64_t fw_dma_addr(const struct fw_dma *d, size_t off)
 
 struct fw_buf fw_dma_buf(struct fw_dma *d)
 {
+	HANDLE_CHECK(d, HANDLE_DMA, "fw_dma");
 	/* SAFETY: the buffer's frames stay ours until fw_dma_free; the view
 	 * is bounded to the length asked for. */
 	return fw__buf_make(phys_to_virt(d->phys), d->len);

@@ -17,8 +17,8 @@ enum frame_kind {
 	FRAME_KERNEL = 1, /* framework-owned: heap, page tables, stacks */
 	FRAME_USER = 2,   /* user-mappable: anonymous memory, page cache */
 	FRAME_RESERVED = 3, /* firmware, kernel image, modules, metadata */
-	FRAME_SERVICE = 4,  /* the services' heap: once given, never taken
-			     * back (framework/mm/heap.c says why) */
+	FRAME_HEAP = 4,     /* a typed heap partition's: once given, never
+			     * taken back (framework/mm/heap.c says why) */
 };
 
 /* Set up the allocator from boot_info's memory map (early, before
@@ -28,12 +28,12 @@ void frame_init(void);
 /* 2^order contiguous kernel frames: physical address, or 0 if none. */
 uint64_t kframe_alloc(unsigned order);
 void kframe_free(uint64_t phys, unsigned order);
-/* 2^order contiguous frames for the services' heap, every one tagged with
- * owner (a heap partition); they are never freed. 0 if none. */
-uint64_t kframe_alloc_service(unsigned order, uint32_t owner);
-/* The owner tag of a services'-heap frame at phys: true and *owner, or
+/* 2^order contiguous frames for a typed heap partition, every one tagged
+ * with owner (the partition); they are never freed. 0 if none. */
+uint64_t kframe_alloc_heap(unsigned order, uint32_t owner);
+/* The owner tag of a heap-partition frame at phys: true and *owner, or
  * false if phys is not such a frame. */
-bool kframe_service_owner(uint64_t phys, uint32_t *owner);
+bool kframe_heap_owner(uint64_t phys, uint32_t *owner);
 
 /* Physical address of a user frame (for the page-table code). */
 uint64_t frame_phys(const struct fw_frame *f);

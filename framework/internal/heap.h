@@ -1,19 +1,31 @@
 /* internal/heap.h: the framework's own heap.
  *
- * The framework's objects (tasks, handles, address spaces) come from a
- * heap of their own, on pages no service object ever shares, so a stale
- * service pointer can never reach one (framework/mm/heap.c). Services use
- * FW_NEW / fw_free (fw/heap.h) instead. */
+ * Objects a service holds handles to (tasks, timers, MMIO, port and DMA
+ * handles, IRQ lines, address spaces) are allocated by type with
+ * KHEAP_NEW, in partitions of their own that no service object ever
+ * shares (framework/mm/heap.c), and start with a struct handle
+ * (internal/handle.h) checked on every use. The few allocations whose
+ * size is known only at run time use kheap_alloc. Services use FW_NEW /
+ * fw_free (fw/heap.h) instead. */
 #ifndef INTERNAL_HEAP_H
 #define INTERNAL_HEAP_H
 
-#include <stddef.h>
+#include <fw/heap.h>
 
 void heap_init(void);
 
-/* A zeroed framework object of size bytes, or NULL. */
+/* A zeroed framework object of `type` from its own partition, or NULL. */
+void *kheap_alloc_typed(struct fw__type_key *key);
+void kheap_free_typed(void *obj);
+#define KHEAP_NEW(type)                                                        \
+	({                                                                     \
+		static struct fw__type_key kheap_key_ = { #type, sizeof(type), \
+							  0 };                 \
+		(type *)kheap_alloc_typed(&kheap_key_);                        \
+	})
+
+/* Untyped: a zeroed run of size bytes, or NULL. */
 void *kheap_alloc(size_t size);
 void kheap_free(void *obj);
-#define KHEAP_NEW(type) ((type *)kheap_alloc(sizeof(type)))
 
 #endif

@@ -59,7 +59,7 @@ struct percpu {
 
 	/* timers */
 	struct fw_spinlock timer_lock; /* guards timers */
-	struct fw_list timers;         /* armed fw_timers, by deadline */
+	struct fw_list timers;         /* armed ktimers, by deadline */
 
 	uint64_t gdt[7];            /* null, kcode, kdata, udata, ucode, tss(2) */
 	struct tss tss;

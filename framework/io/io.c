@@ -1,9 +1,15 @@
 /* framework/io/io.c: fw_iomem and fw_ioport, device registers as handles.
  *
- * Layer: framework. Acquire says no to RAM (a driver must never get a
- * mapping of kernel memory), to what the framework drives itself, and to a
- * range someone else holds. MMIO ranges are mapped uncached into the MMIO
- * window, above the LAPIC/IOAPIC pages. */
+ * Layer: framework. Services never name a physical address or a port:
+ * they get these handles only from fw_pci_bar_iomem / fw_pci_bar_ioport,
+ * bounded to a BAR of a PCI function they claimed (so not the PCIe ECAM
+ * window, not another function's registers, not the A20 gate at 0x92, the
+ * keyboard controller or the ISA DMA controller). iomem_acquire and
+ * ioport_acquire below are the framework's own way in, and still say no
+ * to RAM (a driver must never get a mapping of kernel memory), to what the
+ * framework drives itself, and to a range someone else holds. MMIO ranges
+ * are mapped uncached into the MMIO window, above the LAPIC/IOAPIC pages.
+ * Every call checks that its handle is live (internal/handle.h). */
 #include <arch/x86.h>
 #include <fw/errno.h>
 #include <fw/heap.h>
@@ -14,15 +20,19 @@
 #include "internal/boot.h"
 #include "internal/mem.h"
 #include "internal/paging.h"
+#include "internal/handle.h"
 #include "internal/heap.h"
+#include "internal/io.h"
 
 struct fw_iomem {
+	struct handle hdl;     /* HANDLE_IOMEM while acquired */
 	uint64_t phys, len;
 	uint64_t va;           /* mapping of phys rounded down to a page */
 	struct fw_iomem *next; /* on the acquired list */
 };
 
 struct fw_ioport {
+	struct handle hdl;     /* HANDLE_IOPORT while acquired */
 	uint16_t base, len;
 	struct fw_ioport *next;
 };
@@ -60,7 +70,7 @@ static bool phys_is_framework(uint64_t phys, uint64_t len)
 	return false;
 }
 
-int fw_iomem_acquire(uint64_t phys, uint64_t len, struct fw_iomem **out)
+int iomem_acquire(uint64_t phys, uint64_t len, struct fw_iomem **out)
 {
 	struct fw_iomem *m;
 	uint64_t first, npages, va;
@@ -85,7 +95,7 @@ int fw_iomem_acquire(uint64_t phys, uint64_t len, struct fw_iomem **out)
 		mmio_next += (npages + 1) * PAGE_SIZE; /* +1: a guard gap */
 	fw_spin_unlock(&io_lock);
 	if (err) {
-		kheap_free(m);
+		kheap_free_typed(m);
 		return err;
 	}
 	for (uint64_t i = 0; i < npages; i++)
@@ -94,9 +104,10 @@ int fw_iomem_acquire(uint64_t phys, uint64_t len, struct fw_iomem **out)
 			while (i--)
 				if (kunmap_page(va + i * PAGE_SIZE))
 					fw_panic("iomem: unwinding a mapping failed");
-			kheap_free(m);
+			kheap_free_typed(m);
 			return -ENOMEM;
 		}
+	handle_init(&m->hdl, HANDLE_IOMEM);
 	m->phys = phys;
 	m->len = len;
 	m->va = va + (phys - first);
@@ -110,6 +121,7 @@ int fw_iomem_acquire(uint64_t phys, uint64_t len, struct fw_iomem **out)
 
 void fw_iomem_release(struct fw_iomem *m)
 {
+	HANDLE_CHECK(m, HANDLE_IOMEM, "fw_iomem");
 	uint64_t first = PAGE_ALIGN_DOWN(m->va);
 	uint64_t end = PAGE_ALIGN_UP(m->va + m->len);
 
@@ -123,17 +135,21 @@ void fw_iomem_release(struct fw_iomem *m)
 	for (uint64_t a = first; a < end; a += PAGE_SIZE)
 		if (kunmap_page(a))
 			fw_panic("iomem: release of an unmapped range");
-	kheap_free(m);
+	handle_kill(&m->hdl);
+	kheap_free_typed(m);
 }
 
 uint64_t fw_iomem_len(const struct fw_iomem *m)
 {
+	HANDLE_CHECK(m, HANDLE_IOMEM, "fw_iomem");
 	return m->len;
 }
 
 static uint64_t iomem_addr(const struct fw_iomem *m, uint64_t off,
 			   unsigned size, void *caller)
 {
+	if (FW_UNLIKELY(!m || m->hdl.magic != HANDLE_IOMEM))
+		handle_bad(m, "fw_iomem", caller);
 	if (off > m->len || size > m->len - off || (off & (size - 1)))
 		fw_panic("iomem: %u-byte access at offset %#llx of a %#llx-byte "
 			 "range, from %p",
@@ -184,7 +200,7 @@ static bool port_is_framework(uint16_t base, uint16_t len)
 	return false;
 }
 
-int fw_ioport_acquire(uint16_t base, uint16_t len, struct fw_ioport **out)
+int ioport_acquire(uint16_t base, uint16_t len, struct fw_ioport **out)
 {
 	struct fw_ioport *p;
 	int err = 0;
@@ -201,6 +217,7 @@ int fw_ioport_acquire(uint16_t base, uint16_t len, struct fw_ioport **out)
 		if (overlaps(base, len, o->base, o->len))
 			err = -EBUSY;
 	if (!err) {
+		handle_init(&p->hdl, HANDLE_IOPORT);
 		p->base = base;
 		p->len = len;
 		p->next = ioport_list;
@@ -208,7 +225,7 @@ int fw_ioport_acquire(uint16_t base, uint16_t len, struct fw_ioport **out)
 	}
 	fw_spin_unlock(&io_lock);
 	if (err) {
-		kheap_free(p);
+		kheap_free_typed(p);
 		return err;
 	}
 	*out = p;
@@ -217,6 +234,7 @@ int fw_ioport_acquire(uint16_t base, uint16_t len, struct fw_ioport **out)
 
 void fw_ioport_release(struct fw_ioport *p)
 {
+	HANDLE_CHECK(p, HANDLE_IOPORT, "fw_ioport");
 	fw_spin_lock(&io_lock);
 	for (struct fw_ioport **q = &ioport_list; *q; q = &(*q)->next)
 		if (*q == p) {
@@ -224,12 +242,15 @@ void fw_ioport_release(struct fw_ioport *p)
 			break;
 		}
 	fw_spin_unlock(&io_lock);
-	kheap_free(p);
+	handle_kill(&p->hdl);
+	kheap_free_typed(p);
 }
 
 static uint16_t port_of(const struct fw_ioport *p, uint16_t off, unsigned size,
 			void *caller)
 {
+	if (FW_UNLIKELY(!p || p->hdl.magic != HANDLE_IOPORT))
+		handle_bad(p, "fw_ioport", caller);
 	if (off > p->len || size > (unsigned)(p->len - off))
 		fw_panic("ioport: %u-byte access at offset %#x of a %u-port "
 			 "range, from %p",

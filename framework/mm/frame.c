@@ -18,7 +18,7 @@
 #include "mm/buddy.h"
 
 struct fw_frame {
-	uint32_t refcount; /* user frames: references; services' heap frames:
+	uint32_t refcount; /* user frames: references; heap-partition frames:
 			    * the owning partition; others: 0 */
 	uint8_t kind;      /* enum frame_kind */
 	uint8_t order;     /* kernel runs: order of the run at its head */
@@ -202,9 +202,9 @@ void kframe_free(uint64_t phys, unsigned order)
 	zone_free(pfn, order);
 }
 
-uint64_t kframe_alloc_service(unsigned order, uint32_t owner)
+uint64_t kframe_alloc_heap(unsigned order, uint32_t owner)
 {
-	int64_t pfn = zone_alloc(order, FRAME_SERVICE);
+	int64_t pfn = zone_alloc(order, FRAME_HEAP);
 
 	if (pfn < 0)
 		return 0;
@@ -213,11 +213,11 @@ uint64_t kframe_alloc_service(unsigned order, uint32_t owner)
 	return (uint64_t)pfn << PAGE_SHIFT;
 }
 
-bool kframe_service_owner(uint64_t phys, uint32_t *owner)
+bool kframe_heap_owner(uint64_t phys, uint32_t *owner)
 {
 	uint64_t pfn = phys >> PAGE_SHIFT;
 
-	if (pfn >= zone_frames || frame_db[pfn].kind != FRAME_SERVICE)
+	if (pfn >= zone_frames || frame_db[pfn].kind != FRAME_HEAP)
 		return false;
 	*owner = frame_db[pfn].refcount;
 	return true;

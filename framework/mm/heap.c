@@ -9,13 +9,17 @@
  * keeping a pointer past fw_free. What the framework can decide is what
  * that pointer may then meet. Here it only ever meets memory of the same
  * partition:
- *  - the framework's objects (tasks, handles, address spaces) live in a
- *    heap of their own, on FRAME_KERNEL pages that services never own;
+ *  - the framework's handle objects (tasks, timers, MMIO and DMA handles,
+ *    address spaces: KHEAP_NEW) are partitioned by type the same way, on
+ *    partitions of their own, so a stale handle meets its own type or a
+ *    dead one (each checks a magic number on every use: internal/handle.h);
+ *    the framework's few untyped allocations come from a plain heap on
+ *    FRAME_KERNEL pages;
  *  - each service type T (named at its FW_NEW call site) has a slab heap
  *    of its own, so a freed T's slot is only ever reused for another T;
  *  - byte buffers (fw_buf_alloc) have two partitions, slab-sized and
  *    page runs, and hold no pointers by construction (fw/bytes.h);
- *  - pages a partition was given are tagged FRAME_SERVICE with its index
+ *  - pages a partition was given are tagged FRAME_HEAP with its index
  *    and are never given back to the frame allocator: an empty slab page
  *    or page run returns to its partition's own pool. A run is reused only
  *    for a run of the same order, and slab pages only as slab pages of the
@@ -42,10 +46,11 @@
 #define HEAP_POOL_ORDERS 15 /* page runs up to 2^14 pages: 64 MiB */
 #define HEAP_BUF_MAX (64u << 20)
 
-/* One service partition. */
+/* One partition: a type of the services or of the framework. */
 struct partition {
 	const char *name;  /* the type as spelled, or "bytes" */
 	uint32_t size;     /* its size; 0 for the byte partitions */
+	bool framework;    /* a framework type (KHEAP_NEW), not a service's */
 	struct slab_heap heap;
 	/* Free page runs given back by the slab heap, by order, linked
 	 * through their second word (the first keeps the slab's DEAD
@@ -98,7 +103,7 @@ static void *part_alloc_pages(void *ctx, size_t npages)
 		run[1] = 0;
 		return run;
 	}
-	phys = kframe_alloc_service(order, (uint32_t)(pt - parts));
+	phys = kframe_alloc_heap(order, (uint32_t)(pt - parts));
 	return phys ? phys_to_virt(phys) : 0;
 }
 
@@ -131,7 +136,8 @@ static const struct slab_page_ops part_ops = {
 };
 
 /* Caller holds heap_lock. */
-static struct partition *part_new(const char *name, uint32_t size)
+static struct partition *part_new(const char *name, uint32_t size,
+				   bool framework)
 {
 	struct partition *pt;
 
@@ -140,6 +146,7 @@ static struct partition *part_new(const char *name, uint32_t size)
 	pt = &parts[nparts++];
 	pt->name = name;
 	pt->size = size;
+	pt->framework = framework;
 	slab_heap_init(&pt->heap, &part_ops, pt, FW_DEBUG);
 	return pt;
 }
@@ -147,11 +154,11 @@ static struct partition *part_new(const char *name, uint32_t size)
 void heap_init(void)
 {
 	slab_heap_init(&fw_heap, &fw_ops, 0, FW_DEBUG);
-	(void)part_new("bytes", 0);
-	(void)part_new("bytes (page runs)", 0);
+	(void)part_new("bytes", 0, false);
+	(void)part_new("bytes (page runs)", 0, false);
 }
 
-/* ---- the framework's own objects ---------------------------------------- */
+/* ---- the framework's untyped allocations (sizes known only at run time) */
 
 void *kheap_alloc(size_t size)
 {
@@ -172,48 +179,61 @@ void kheap_free(void *obj)
 
 /* ---- services ----------------------------------------------------------- */
 
-/* The partition of the type a call site names, found once per call site.
+/* The partition of the type a call site names, found once per call site;
+ * framework and service types never share one, even if named alike.
  * Caller holds heap_lock. */
-static struct partition *part_of_key(struct fw__type_key *key)
+static struct partition *part_of_key(struct fw__type_key *key, bool framework)
 {
 	uint32_t part = key->part;
 
 	if (FW_LIKELY(part)) {
-		if (FW_UNLIKELY(part > nparts || parts[part - 1].size != key->size))
+		if (FW_UNLIKELY(part > nparts || parts[part - 1].size != key->size ||
+				parts[part - 1].framework != framework))
 			fw_panic("heap: FW_NEW key of '%s' is corrupt", key->name);
 		return &parts[part - 1];
 	}
 	for (unsigned i = 2; i < nparts; i++) {
-		if (parts[i].size == key->size && !strcmp(parts[i].name, key->name)) {
+		if (parts[i].size == key->size && parts[i].framework == framework &&
+		    !strcmp(parts[i].name, key->name)) {
 			key->part = i + 1;
 			return &parts[i];
 		}
 	}
 	if (key->size == 0)
 		fw_panic("heap: FW_NEW of the empty type '%s'", key->name);
-	part_new(key->name, key->size);
+	part_new(key->name, key->size, framework);
 	key->part = nparts;
 	return &parts[nparts - 1];
 }
 
-void *fw__alloc_typed(struct fw__type_key *key)
+static void *alloc_typed(struct fw__type_key *key, bool framework)
 {
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&heap_lock);
-	struct partition *pt = part_of_key(key);
+	struct partition *pt = part_of_key(key, framework);
 	void *p = slab_zalloc(&pt->heap, pt->size);
 	fw_spin_unlock_irqrestore(&heap_lock, fl);
 	return p;
 }
 
-/* The partition obj lives in, if it is on a services' heap page at all;
- * NULL for anything else (the stack, data, a framework object). */
+void *fw__alloc_typed(struct fw__type_key *key)
+{
+	return alloc_typed(key, false);
+}
+
+void *kheap_alloc_typed(struct fw__type_key *key)
+{
+	return alloc_typed(key, true);
+}
+
+/* The partition obj lives in, if it is on a partition's page at all;
+ * NULL for anything else (the stack, data, the untyped heap). */
 static struct partition *part_of_obj(const void *obj)
 {
 	uint64_t v = (uint64_t)(uintptr_t)obj;
 	uint32_t owner;
 
 	if (v < PHYS_WINDOW || v - PHYS_WINDOW >= frame_max_phys() ||
-	    !kframe_service_owner(v - PHYS_WINDOW, &owner) || owner >= nparts)
+	    !kframe_heap_owner(v - PHYS_WINDOW, &owner) || owner >= nparts)
 		return 0;
 	return &parts[owner];
 }
@@ -239,7 +259,7 @@ static void check_no_live_context(const void *obj, size_t len)
 	}
 }
 
-static void free_service(void *obj, const char *who)
+static void free_typed(void *obj, bool framework, const char *who)
 {
 	struct partition *pt;
 	fw_irqflags_t fl;
@@ -248,10 +268,9 @@ static void free_service(void *obj, const char *who)
 		return;
 	fl = fw_spin_lock_irqsave(&heap_lock);
 	pt = part_of_obj(obj);
-	if (FW_UNLIKELY(!pt))
-		fw_panic("%s: %p is not a service heap object (a framework "
-			 "object, or memory the heap never handed out)",
-			 who, obj);
+	if (FW_UNLIKELY(!pt || pt->framework != framework))
+		fw_panic("%s: %p is not a %s heap object", who, obj,
+			 framework ? "framework" : "service");
 	check_no_live_context(obj, slab_usable_size(&pt->heap, obj));
 	slab_free(&pt->heap, obj);
 	fw_spin_unlock_irqrestore(&heap_lock, fl);
@@ -259,7 +278,12 @@ static void free_service(void *obj, const char *who)
 
 void fw_free(void *obj)
 {
-	free_service(obj, "fw_free");
+	free_typed(obj, false, "fw_free");
+}
+
+void kheap_free_typed(void *obj)
+{
+	free_typed(obj, true, "kheap_free_typed");
 }
 
 int fw_buf_alloc(size_t len, struct fw_buf *out)
@@ -284,7 +308,7 @@ int fw_buf_alloc(size_t len, struct fw_buf *out)
 
 void fw_buf_free(struct fw_buf *buf)
 {
-	free_service(fw__buf_ptr(*buf), "fw_buf_free");
+	free_typed(fw__buf_ptr(*buf), false, "fw_buf_free");
 	*buf = fw__buf_make(0, 0);
 }
 

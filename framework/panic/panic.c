@@ -12,6 +12,7 @@
 #include <fw/power.h>
 #include <fw/string.h>
 #include "internal/console.h"
+#include "internal/handle.h"
 #include "internal/lapic.h"
 #include "internal/mem.h"
 #include "internal/panic.h"
@@ -167,4 +168,14 @@ void panic_with_frame(const struct trapframe *tf, const char *fmt, ...)
 	trap_print_frame(tf);
 	backtrace_print(tf->rip, tf->rbp);
 	panic_end();
+}
+
+void handle_bad(const void *obj, const char *what, const void *caller)
+{
+	uint64_t off = 0;
+	const char *fn = symbol_lookup((uint64_t)(uintptr_t)caller, &off);
+
+	fw_panic("%s handle %p is not live (released, or never one), used by "
+		 "%s+%#llx",
+		 what, obj, fn ? fn : "?", (unsigned long long)off);
 }

@@ -22,6 +22,7 @@
 #include "internal/irq.h"
 #include "internal/pci.h"
 #include "internal/heap.h"
+#include "internal/io.h"
 
 #define CFG_ADDR 0xCF8
 #define CFG_DATA 0xCFC
@@ -302,7 +303,7 @@ int fw_pci_bar_iomem(struct fw_pci_dev *d, unsigned bar, uint64_t off,
 	if (len == 0 || off > d->bar[bar].size ||
 	    len > d->bar[bar].size - off)
 		return -EINVAL;
-	return fw_iomem_acquire(d->bar[bar].base + off, len, out);
+	return iomem_acquire(d->bar[bar].base + off, len, out);
 }
 
 int fw_pci_bar_ioport(struct fw_pci_dev *d, unsigned bar, uint16_t off,
@@ -315,7 +316,7 @@ int fw_pci_bar_ioport(struct fw_pci_dev *d, unsigned bar, uint16_t off,
 	if (len == 0 || off > d->bar[bar].size ||
 	    len > d->bar[bar].size - off)
 		return -EINVAL;
-	return fw_ioport_acquire((uint16_t)(d->bar[bar].base + off), len, out);
+	return ioport_acquire((uint16_t)(d->bar[bar].base + off), len, out);
 }
 
 int fw_pci_msix_count(const struct fw_pci_dev *d)
@@ -336,7 +337,7 @@ static int msix_map(struct fw_pci_dev *d)
 		return 0;
 	if (bir >= 6 || !d->bar[bir].size || d->bar[bir].io)
 		return -ENODEV;
-	err = fw_iomem_acquire(d->bar[bir].base + (tbl & ~7u), 16ull * d->msix_n,
+	err = iomem_acquire(d->bar[bir].base + (tbl & ~7u), 16ull * d->msix_n,
 			       &m);
 	if (err)
 		return err;

@@ -8,6 +8,7 @@
 #include <fw/sync.h>
 #include <fw/time.h>
 #include "internal/task.h"
+#include "internal/time.h"
 
 void fw_waitq_init(struct fw_waitq *wq, const char *name)
 {
@@ -40,15 +41,15 @@ static void timeout_wake(struct fw_task *t)
 int fw__waitq_sleep_timeout(struct fw_waitq *wq, struct fw__waiter *w,
 			    uint64_t deadline_ns)
 {
-	struct fw_timer timer;
+	struct ktimer timer;
 
 	(void)wq;
 	if (fw_time_ns() >= deadline_ns)
 		return -ETIMEDOUT;
-	FW_TIMER_INIT(&timer, timeout_wake, w->task);
-	fw_timer_arm(&timer, deadline_ns);
+	KTIMER_INIT(&timer, timeout_wake, w->task);
+	ktimer_arm(&timer, deadline_ns);
 	task_schedule();
-	(void)fw_timer_cancel(&timer);
+	(void)ktimer_cancel(&timer);
 	return fw_time_ns() >= deadline_ns ? -ETIMEDOUT : 0;
 }
 

@@ -29,6 +29,7 @@
 #include "internal/lapic.h"
 #include "internal/percpu.h"
 #include "internal/task.h"
+#include "internal/time.h"
 #include "internal/trap.h"
 #include "internal/user.h"
 #include "internal/vmspace.h"
@@ -398,7 +399,7 @@ static void reap_dead(void)
 		if (!t)
 			return;
 		kstack_free(t->stack_slot);
-		kheap_free(t);
+		kheap_free_typed(t);
 	}
 }
 
@@ -426,7 +427,7 @@ int fw__task_spawn(const char *name, fw__task_fn fn, void *arg, int cpu,
 	if (!t)
 		return -ENOMEM;
 	if (kstack_alloc(&t->stack_slot, &t->stack_top)) {
-		kheap_free(t);
+		kheap_free_typed(t);
 		return -ENOMEM;
 	}
 	init_common(t, name);
@@ -478,7 +479,7 @@ int fw_task_join(struct fw_task *t, int *code)
 	if (code)
 		*code = t->exit_code;
 	kstack_free(t->stack_slot);
-	kheap_free(t);
+	kheap_free_typed(t);
 	return 0;
 }
 
@@ -522,15 +523,15 @@ void fw_sleep_ns(uint64_t ns)
 {
 	struct fw_task *self = fw_task_current();
 	uint64_t deadline = fw_time_ns() + ns;
-	struct fw_timer timer;
+	struct ktimer timer;
 
-	FW_TIMER_INIT(&timer, sleep_wakeup, self);
+	KTIMER_INIT(&timer, sleep_wakeup, self);
 	while (fw_time_ns() < deadline) {
 		task_set_sleeping();
-		fw_timer_arm(&timer, deadline);
+		ktimer_arm(&timer, deadline);
 		if (fw_time_ns() < deadline)
 			task_schedule();
 		__atomic_store_n(&self->state, TASK_RUNNABLE, __ATOMIC_RELEASE);
-		(void)fw_timer_cancel(&timer);
+		(void)ktimer_cancel(&timer);
 	}
 }

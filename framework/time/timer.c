@@ -4,18 +4,26 @@
  * programs the LAPIC for the earliest one, so timers fire when due rather
  * than on the next tick. The scheduler tick is itself such a timer,
  * re-armed every TICK_NS. Callbacks run with interrupts off and without the
- * list lock, so they may re-arm themselves. */
+ * list lock, so they may re-arm themselves.
+ *
+ * The lists link struct ktimer nodes, which only the framework places:
+ * services hold struct fw_timer handles (framework heap objects with a
+ * ktimer inside, checked on every call), so no service memory is ever on
+ * a timer list. */
+#include <fw/errno.h>
 #include <fw/panic.h>
 #include <fw/time.h>
+#include "internal/handle.h"
+#include "internal/heap.h"
 #include "internal/lapic.h"
 #include "internal/percpu.h"
 #include "internal/task.h"
 #include "internal/time.h"
 
-static struct fw_timer *running_timer[FW_MAX_CPUS];
-static struct fw_timer tick_timer[FW_MAX_CPUS];
+static struct ktimer *running_timer[FW_MAX_CPUS];
+static struct ktimer tick_timer[FW_MAX_CPUS];
 
-void fw__timer_init(struct fw_timer *t, fw__timer_fn fn, void *arg)
+void ktimer__init(struct ktimer *t, fw__timer_fn fn, void *arg)
 {
 	fw_list_init(&t->node);
 	t->fn = fn;
@@ -27,7 +35,7 @@ void fw__timer_init(struct fw_timer *t, fw__timer_fn fn, void *arg)
 /* Program this CPU's LAPIC for its earliest timer. Caller holds the lock. */
 static void reprogram(struct percpu *c)
 {
-	struct fw_timer *first = FW_LIST_FIRST(&c->timers, struct fw_timer, node);
+	struct ktimer *first = FW_LIST_FIRST(&c->timers, struct ktimer, node);
 	uint64_t now = fw_time_ns();
 
 	if (!first)
@@ -37,7 +45,7 @@ static void reprogram(struct percpu *c)
 }
 
 /* Remove t from the list it is on; returns true if it was armed. */
-static bool detach(struct fw_timer *t)
+static bool detach(struct ktimer *t)
 {
 	for (;;) {
 		int armed = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
@@ -55,11 +63,11 @@ static bool detach(struct fw_timer *t)
 	}
 }
 
-void fw_timer_arm(struct fw_timer *t, uint64_t deadline_ns)
+void ktimer_arm(struct ktimer *t, uint64_t deadline_ns)
 {
 	fw_irqflags_t fl;
 	struct percpu *c;
-	struct fw_timer *pos;
+	struct ktimer *pos;
 
 	(void)detach(t);
 	fl = fw_irq_save();
@@ -77,7 +85,7 @@ void fw_timer_arm(struct fw_timer *t, uint64_t deadline_ns)
 	fw_irq_restore(fl);
 }
 
-static bool running_elsewhere(const struct fw_timer *t)
+static bool running_elsewhere(const struct ktimer *t)
 {
 	for (unsigned i = 0; i < FW_MAX_CPUS; i++)
 		if (__atomic_load_n(&running_timer[i], __ATOMIC_ACQUIRE) == t &&
@@ -86,7 +94,7 @@ static bool running_elsewhere(const struct fw_timer *t)
 	return false;
 }
 
-bool fw_timer_cancel(struct fw_timer *t)
+bool ktimer_cancel(struct ktimer *t)
 {
 	bool was = detach(t);
 
@@ -106,9 +114,9 @@ void timer_interrupt(void)
 	uint64_t now = fw_time_ns();
 
 	for (;;) {
-		struct fw_timer *t;
+		struct ktimer *t;
 		fw_spin_lock(&c->timer_lock);
-		t = FW_LIST_FIRST(&c->timers, struct fw_timer, node);
+		t = FW_LIST_FIRST(&c->timers, struct ktimer, node);
 		if (!t || t->deadline_ns > now) {
 			reprogram(c);
 			fw_spin_unlock(&c->timer_lock);
@@ -124,15 +132,56 @@ void timer_interrupt(void)
 	}
 }
 
-static void tick(struct fw_timer *t)
+static void tick(struct ktimer *t)
 {
 	task_tick();
-	fw_timer_arm(t, fw_time_ns() + TICK_NS);
+	ktimer_arm(t, fw_time_ns() + TICK_NS);
 }
 
 void timer_start_tick(void)
 {
-	struct fw_timer *t = &tick_timer[fw_cpu_id()];
-	FW_TIMER_INIT(t, tick, t);
-	fw_timer_arm(t, fw_time_ns() + TICK_NS);
+	struct ktimer *t = &tick_timer[fw_cpu_id()];
+	KTIMER_INIT(t, tick, t);
+	ktimer_arm(t, fw_time_ns() + TICK_NS);
+}
+
+/* ---- fw_timer: the services' handles ----------------------------------- */
+
+struct fw_timer {
+	struct handle hdl; /* HANDLE_TIMER until destroyed */
+	struct ktimer kt;
+};
+
+int fw__timer_create(fw__timer_fn fn, void *arg, struct fw_timer **out)
+{
+	struct fw_timer *t = KHEAP_NEW(struct fw_timer);
+
+	if (!t)
+		return -ENOMEM;
+	handle_init(&t->hdl, HANDLE_TIMER);
+	ktimer__init(&t->kt, fn, arg);
+	*out = t;
+	return 0;
+}
+
+void fw_timer_arm(struct fw_timer *t, uint64_t deadline_ns)
+{
+	HANDLE_CHECK(t, HANDLE_TIMER, "fw_timer");
+	ktimer_arm(&t->kt, deadline_ns);
+}
+
+bool fw_timer_cancel(struct fw_timer *t)
+{
+	HANDLE_CHECK(t, HANDLE_TIMER, "fw_timer");
+	return ktimer_cancel(&t->kt);
+}
+
+void fw_timer_destroy(struct fw_timer *t)
+{
+	if (!t)
+		return;
+	HANDLE_CHECK(t, HANDLE_TIMER, "fw_timer");
+	(void)ktimer_cancel(&t->kt);
+	handle_kill(&t->hdl);
+	kheap_free_typed(t);
 }

@@ -76,7 +76,8 @@ struct proc {
 	} siginfo[65];
 
 	/* ITIMER_REAL / alarm(2): fires SIGALRM (proc->lock) */
-	struct fw_timer alarm_timer;
+	struct fw_timer *alarm_timer; /* made at the first alarm, destroyed
+				       * when the process exits */
 	uint64_t alarm_deadline_ns;  /* 0 if disarmed */
 	uint64_t alarm_interval_ns;  /* re-arm period, 0 for one shot */
 

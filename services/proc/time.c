@@ -182,40 +182,46 @@ static void alarm_fire(struct proc *p)
 	(void)signal_send_proc(p, SIGALRM, 0);
 	if (p->alarm_interval_ns) {
 		p->alarm_deadline_ns = fw_time_ns() + p->alarm_interval_ns;
-		fw_timer_arm(&p->alarm_timer, p->alarm_deadline_ns);
+		fw_timer_arm(p->alarm_timer, p->alarm_deadline_ns);
 	} else {
 		p->alarm_deadline_ns = 0;
 	}
 }
 
-/* Arm or disarm; returns the time that was left on the old timer. */
-static uint64_t alarm_set(struct proc *p, uint64_t value_ns, uint64_t interval_ns)
+/* Arm or disarm; *left gets the time that was left on the old timer.
+ * 0, or -ENOMEM if the process has no timer yet and none can be made. */
+static int alarm_set(struct proc *p, uint64_t value_ns, uint64_t interval_ns,
+		     uint64_t *left)
 {
-	uint64_t now = fw_time_ns(), left = 0;
+	uint64_t now = fw_time_ns();
 
-	(void)fw_timer_cancel(&p->alarm_timer);
-	if (p->alarm_deadline_ns > now)
-		left = p->alarm_deadline_ns - now;
+	if (value_ns && !p->alarm_timer &&
+	    FW_TIMER_CREATE(alarm_fire, p, &p->alarm_timer))
+		return -ENOMEM;
+	if (p->alarm_timer)
+		(void)fw_timer_cancel(p->alarm_timer);
+	*left = p->alarm_deadline_ns > now ? p->alarm_deadline_ns - now : 0;
 	p->alarm_interval_ns = interval_ns;
 	p->alarm_deadline_ns = value_ns ? now + value_ns : 0;
-	if (value_ns) {
-		FW_TIMER_INIT(&p->alarm_timer, alarm_fire, p);
-		fw_timer_arm(&p->alarm_timer, p->alarm_deadline_ns);
-	}
-	return left;
+	if (value_ns)
+		fw_timer_arm(p->alarm_timer, p->alarm_deadline_ns);
+	return 0;
 }
 
 void proc_alarm_cancel(struct proc *p)
 {
-	if (p->alarm_deadline_ns)
-		(void)fw_timer_cancel(&p->alarm_timer);
+	fw_timer_destroy(p->alarm_timer);
+	p->alarm_timer = 0;
 	p->alarm_deadline_ns = 0;
 }
 
 static long sys_alarm(const struct sys_args *a)
 {
-	uint64_t left = alarm_set(proc_current(),
-				  (uint64_t)(uint32_t)a->arg[0] * FW_NSEC_PER_SEC, 0);
+	uint64_t left;
+
+	if (alarm_set(proc_current(),
+		      (uint64_t)(uint32_t)a->arg[0] * FW_NSEC_PER_SEC, 0, &left))
+		return -ENOMEM;
 	/* Rounded to the nearest second, at least 1 if any time was left. */
 	return left ? (long)((left + FW_NSEC_PER_SEC / 2) / FW_NSEC_PER_SEC) ?: 1
 		    : 0;
@@ -268,8 +274,9 @@ static long sys_setitimer(const struct sys_args *a)
 		return -EINVAL;
 	if (a->arg[0] != ITIMER_REAL)
 		return -ENOSYS; /* virtual/profiling timers: not yet */
-	left = alarm_set(p, a->arg[1] ? tv_ns(&nv.value) : 0,
-			 a->arg[1] ? tv_ns(&nv.interval) : 0);
+	if (alarm_set(p, a->arg[1] ? tv_ns(&nv.value) : 0,
+		      a->arg[1] ? tv_ns(&nv.interval) : 0, &left))
+		return -ENOMEM;
 	ov.value = ns_tv(left);
 	ov.interval = ns_tv(old_interval);
 	if (a->arg[2] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &ov))
@@ -300,7 +307,7 @@ struct k_itimerspec {
 };
 
 struct ptimer {
-	struct fw_timer timer;   /* armed while value != 0 */
+	struct fw_timer *timer;  /* armed while value != 0 */
 	struct proc *proc;
 	int id;
 	int clock;               /* CLOCK_REALTIME or a monotonic one */
@@ -323,7 +330,7 @@ static void ptimer_fire(struct ptimer *pt)
 		uint64_t missed = late / pt->interval_ns;
 		pt->overrun += (uint32_t)missed;
 		pt->deadline_ns += (missed + 1) * pt->interval_ns;
-		fw_timer_arm(&pt->timer, pt->deadline_ns);
+		fw_timer_arm(pt->timer, pt->deadline_ns);
 	} else {
 		pt->deadline_ns = 0;
 	}
@@ -378,6 +385,10 @@ static long sys_timer_create(const struct sys_args *a)
 	pt = FW_NEW(struct ptimer);
 	if (!pt)
 		return -EAGAIN;
+	if (FW_TIMER_CREATE(ptimer_fire, pt, &pt->timer)) {
+		fw_free(pt);
+		return -EAGAIN;
+	}
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
 	for (int i = 0; i < NTIMERS; i++)
 		if (!p->timers[i]) {
@@ -387,6 +398,7 @@ static long sys_timer_create(const struct sys_args *a)
 		}
 	fw_spin_unlock_irqrestore(&p->lock, fl);
 	if (id < 0) {
+		fw_timer_destroy(pt->timer);
 		fw_free(pt);
 		return -EAGAIN;
 	}
@@ -397,12 +409,12 @@ static long sys_timer_create(const struct sys_args *a)
 	pt->signo = ev.signo;
 	pt->tid = ev.tid;
 	pt->value = a->arg[1] ? ev.value : (uint64_t)id;
-	FW_TIMER_INIT(&pt->timer, ptimer_fire, pt);
 	int32_t out = id;
 	if (FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &out)) {
 		fl = fw_spin_lock_irqsave(&p->lock);
 		p->timers[id] = 0;
 		fw_spin_unlock_irqrestore(&p->lock, fl);
+		fw_timer_destroy(pt->timer);
 		fw_free(pt);
 		return -EFAULT;
 	}
@@ -435,7 +447,7 @@ static long sys_timer_settime(const struct sys_args *a)
 	    nv.interval.tv_nsec < 0 || nv.interval.tv_nsec >= 1000000000)
 		return -EINVAL;
 	ov = ptimer_read(pt);
-	(void)fw_timer_cancel(&pt->timer);
+	(void)fw_timer_cancel(pt->timer);
 	value = (uint64_t)nv.value.tv_sec * FW_NSEC_PER_SEC +
 		(uint64_t)nv.value.tv_nsec;
 	interval = (uint64_t)nv.interval.tv_sec * FW_NSEC_PER_SEC +
@@ -452,7 +464,7 @@ static long sys_timer_settime(const struct sys_args *a)
 	pt->overrun = 0;
 	pt->deadline_ns = value ? now + value : 0;
 	if (value)
-		fw_timer_arm(&pt->timer, pt->deadline_ns);
+		fw_timer_arm(pt->timer, pt->deadline_ns);
 	if (a->arg[3] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[3]), &ov))
 		return -EFAULT;
 	return 0;
@@ -483,10 +495,10 @@ static long sys_timer_delete(const struct sys_args *a)
 
 	if (!pt)
 		return -EINVAL;
-	(void)fw_timer_cancel(&pt->timer);
 	fl = fw_spin_lock_irqsave(&p->lock);
 	p->timers[pt->id] = 0;
 	fw_spin_unlock_irqrestore(&p->lock, fl);
+	fw_timer_destroy(pt->timer);
 	fw_free(pt);
 	return 0;
 }
@@ -498,7 +510,7 @@ void proc_timers_delete_all(struct proc *p)
 		struct ptimer *pt = p->timers[i];
 		if (!pt)
 			continue;
-		(void)fw_timer_cancel(&pt->timer);
+		fw_timer_destroy(pt->timer);
 		p->timers[i] = 0;
 		fw_free(pt);
 	}

@@ -7,16 +7,17 @@
 #include <fw/io.h>
 #include <fw/irq.h>
 #include <fw/ktest.h>
+#include "internal/io.h"
 
 FW_KTEST(iomem_refuses_ram_and_framework_devices)
 {
 	struct fw_iomem *m;
 
-	FW_KT_CHECK(fw_iomem_acquire(0x200000, 4096, &m) == -EPERM);   /* RAM */
-	FW_KT_CHECK(fw_iomem_acquire(0xFEE00000, 16, &m) == -EPERM);   /* LAPIC */
-	FW_KT_CHECK(fw_iomem_acquire(0xFEC00000, 16, &m) == -EPERM);   /* IOAPIC */
-	FW_KT_CHECK(fw_iomem_acquire(0, 0, &m) == -EINVAL);
-	FW_KT_CHECK(fw_iomem_acquire(~0ull - 10, 100, &m) == -EINVAL); /* wraps */
+	FW_KT_CHECK(iomem_acquire(0x200000, 4096, &m) == -EPERM);   /* RAM */
+	FW_KT_CHECK(iomem_acquire(0xFEE00000, 16, &m) == -EPERM);   /* LAPIC */
+	FW_KT_CHECK(iomem_acquire(0xFEC00000, 16, &m) == -EPERM);   /* IOAPIC */
+	FW_KT_CHECK(iomem_acquire(0, 0, &m) == -EINVAL);
+	FW_KT_CHECK(iomem_acquire(~0ull - 10, 100, &m) == -EINVAL); /* wraps */
 }
 
 FW_KTEST(iomem_acquire_is_exclusive)
@@ -24,11 +25,11 @@ FW_KTEST(iomem_acquire_is_exclusive)
 	struct fw_iomem *m, *m2;
 
 	/* Well above RAM, below the APICs: an unclaimed MMIO hole. */
-	FW_KT_CHECK(fw_iomem_acquire(0xFD000000, 0x2000, &m) == 0);
+	FW_KT_CHECK(iomem_acquire(0xFD000000, 0x2000, &m) == 0);
 	FW_KT_CHECK(fw_iomem_len(m) == 0x2000);
-	FW_KT_CHECK(fw_iomem_acquire(0xFD001000, 16, &m2) == -EBUSY);
+	FW_KT_CHECK(iomem_acquire(0xFD001000, 16, &m2) == -EBUSY);
 	fw_iomem_release(m);
-	FW_KT_CHECK(fw_iomem_acquire(0xFD001000, 16, &m2) == 0);
+	FW_KT_CHECK(iomem_acquire(0xFD001000, 16, &m2) == 0);
 	fw_iomem_release(m2);
 }
 
@@ -36,15 +37,15 @@ FW_KTEST(ioport_refuses_framework_ports)
 {
 	struct fw_ioport *p, *p2;
 
-	FW_KT_CHECK(fw_ioport_acquire(0x3F8, 8, &p) == -EPERM);  /* COM1 */
-	FW_KT_CHECK(fw_ioport_acquire(0x20, 2, &p) == -EPERM);   /* PIC */
-	FW_KT_CHECK(fw_ioport_acquire(0xCF8, 4, &p) == -EPERM);  /* PCI cfg */
-	FW_KT_CHECK(fw_ioport_acquire(0x70, 1, &p) == -EPERM);   /* RTC */
-	FW_KT_CHECK(fw_ioport_acquire(0xFFFF, 2, &p) == -EINVAL);
-	FW_KT_CHECK(fw_ioport_acquire(0x2F8, 8, &p) == 0);       /* COM2 */
-	FW_KT_CHECK(fw_ioport_acquire(0x2FC, 1, &p2) == -EBUSY);
+	FW_KT_CHECK(ioport_acquire(0x3F8, 8, &p) == -EPERM);  /* COM1 */
+	FW_KT_CHECK(ioport_acquire(0x20, 2, &p) == -EPERM);   /* PIC */
+	FW_KT_CHECK(ioport_acquire(0xCF8, 4, &p) == -EPERM);  /* PCI cfg */
+	FW_KT_CHECK(ioport_acquire(0x70, 1, &p) == -EPERM);   /* RTC */
+	FW_KT_CHECK(ioport_acquire(0xFFFF, 2, &p) == -EINVAL);
+	FW_KT_CHECK(ioport_acquire(0x2F8, 8, &p) == 0);       /* COM2 */
+	FW_KT_CHECK(ioport_acquire(0x2FC, 1, &p2) == -EBUSY);
 	fw_ioport_release(p);
-	FW_KT_CHECK(fw_ioport_acquire(0x2FC, 1, &p2) == 0); /* free again */
+	FW_KT_CHECK(ioport_acquire(0x2FC, 1, &p2) == 0); /* free again */
 	fw_ioport_release(p2);
 }
 

@@ -1,11 +1,12 @@
 /* fw/io.h: device registers, as bounded handles.
  *
- * Layer: framework public API. A driver acquires an MMIO range or a port
- * range; acquire refuses RAM, ranges another owner holds, and devices the
- * framework keeps for itself (LAPIC, IOAPIC, PIC, PIT, RTC, COM1, PCI
- * configuration ports, ACPI power ports). Every access is bounds-checked
- * against the handle; an out-of-range offset is a driver bug and panics
- * naming the caller. Accesses are uncached and not reordered. */
+ * Layer: framework public API. A driver gets an MMIO range or a port range
+ * only as a slice of a BAR of a PCI function it claimed
+ * (fw_pci_bar_iomem, fw_pci_bar_ioport in fw/pci.h): a service can name
+ * neither a physical address nor a port number. Every access is
+ * bounds-checked against the handle; an out-of-range offset, or a handle
+ * used after its release, is a driver bug and panics naming the caller.
+ * Accesses are uncached and not reordered. */
 #ifndef FW_IO_H
 #define FW_IO_H
 
@@ -14,10 +15,6 @@
 struct fw_iomem;
 struct fw_ioport;
 
-/* 0 and *out, -EINVAL (empty or wrapping range), -EPERM (RAM or a
- * framework-owned device), -EBUSY (already acquired), -ENOMEM. */
-FW_MUST_CHECK int fw_iomem_acquire(uint64_t phys, uint64_t len,
-				   struct fw_iomem **out);
 void fw_iomem_release(struct fw_iomem *m);
 uint64_t fw_iomem_len(const struct fw_iomem *m);
 uint8_t fw_iomem_read8(const struct fw_iomem *m, uint64_t off);
@@ -29,9 +26,6 @@ void fw_iomem_write16(struct fw_iomem *m, uint64_t off, uint16_t v);
 void fw_iomem_write32(struct fw_iomem *m, uint64_t off, uint32_t v);
 void fw_iomem_write64(struct fw_iomem *m, uint64_t off, uint64_t v);
 
-/* Same errors as fw_iomem_acquire. */
-FW_MUST_CHECK int fw_ioport_acquire(uint16_t base, uint16_t len,
-				   struct fw_ioport **out);
 void fw_ioport_release(struct fw_ioport *p);
 uint8_t fw_ioport_in8(const struct fw_ioport *p, uint16_t off);
 uint16_t fw_ioport_in16(const struct fw_ioport *p, uint16_t off);

@@ -41,7 +41,7 @@ FW_MUST_CHECK int fw_pci_claim(struct fw_pci_dev *d);
 /* fw_pci_bar_iomem - acquire [off, off + len) of memory BAR bar (0..5)
  * of a claimed device. Errors: -EPERM (not claimed), -ENODEV (no such
  * memory BAR), -EINVAL (range outside the BAR), and those of
- * fw_iomem_acquire. */
+ * acquiring the range (-EPERM, -EBUSY, -ENOMEM). */
 FW_MUST_CHECK int fw_pci_bar_iomem(struct fw_pci_dev *d, unsigned bar,
 				   uint64_t off, uint64_t len,
 				   struct fw_iomem **out);

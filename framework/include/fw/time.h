@@ -22,30 +22,34 @@ uint64_t fw_time_realtime_ns(void);
 
 typedef void (*fw__timer_fn)(void *arg);
 
-/* A one-shot timer. The callback runs in interrupt context on the CPU that
- * armed the timer: it must not sleep. A zero-filled fw_timer is unarmed;
- * cancelling it is a no-op. */
-struct fw_timer {
-	struct fw_list __private node; /* on the CPU's sorted timer list */
-	uint64_t __private deadline_ns;
-	fw__timer_fn __private fn;
-	void *__private arg;
-	int32_t __private cpu; /* 1 + the CPU whose list it is on; 0: not
-				* armed (so a zeroed timer is a valid one) */
-};
+/* A one-shot timer, as a handle the framework owns: the list node, the
+ * callback and its argument live in framework memory, so freeing the
+ * object a service embedded its timer in, or returning from the function
+ * whose stack held it, can no longer leave the framework's timer list
+ * pointing into reused memory. The callback runs in interrupt context on
+ * the CPU that armed the timer: it must not sleep. Destroying a timer
+ * cancels it and waits for a running callback; using the handle after
+ * that panics naming the caller. */
+struct fw_timer;
 
-void fw__timer_init(struct fw_timer *t, fw__timer_fn fn, void *arg);
-#define FW_TIMER_INIT(t, fn, arg)                                              \
-	(FW_EXPR_ASSERT(__builtin_types_compatible_p(                        \
-				  __typeof__(&(fn)),                           \
-				  void (*)(__typeof__(arg))),                  \
-			  "timer function must take the argument's type"),     \
-	 fw__timer_init((t), (fw__timer_fn)(void (*)(void))(fn), (void *)(arg)))
+/* fw__timer_create - a disarmed timer that will call fn(arg).
+ * Returns 0 and *out, or -ENOMEM. */
+FW_MUST_CHECK int fw__timer_create(fw__timer_fn fn, void *arg,
+				   struct fw_timer **out);
+/* Typed front end: fn must be `void fn(T *arg)` for the type of arg. */
+#define FW_TIMER_CREATE(fn, arg, out)                                          \
+	(FW_EXPR_ASSERT(__builtin_types_compatible_p(                          \
+				__typeof__(&(fn)), void (*)(__typeof__(arg))), \
+			"timer function must take the argument's type"),       \
+	 fw__timer_create((fw__timer_fn)(void (*)(void))(fn), (void *)(arg),   \
+			  (out)))
 
 /* Arm (or re-arm) t to fire at monotonic time deadline_ns. */
 void fw_timer_arm(struct fw_timer *t, uint64_t deadline_ns);
 /* Disarm t; returns true if it was armed and had not fired. After return
  * the callback is not running on any CPU. */
 bool fw_timer_cancel(struct fw_timer *t);
+/* Cancel t, wait for a running callback, and free it. NULL is ignored. */
+void fw_timer_destroy(struct fw_timer *t);
 
 #endif
