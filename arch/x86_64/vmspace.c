@@ -21,10 +21,14 @@
 #include "internal/paging.h"
 #include "internal/percpu.h"
 #include "internal/vmspace.h"
+#include "internal/handle.h"
 #include "internal/heap.h"
 
 struct fw_vmspace {
+	struct handle hdl;        /* HANDLE_VMSPACE until destroyed */
 	uint64_t pml4_phys;       /* the top table (a kernel frame) */
+	uint64_t tasks;           /* tasks that would load it (atomic):
+				   * destroy refuses while any is left */
 	struct fw_spinlock lock;  /* guards the lower-half tables */
 	uint64_t active_cpus;     /* bit per CPU with it in CR3 (atomic) */
 	uint64_t npages;          /* leaves mapped (lock) */
@@ -85,6 +89,7 @@ int fw_vmspace_create(struct fw_vmspace **out)
 	memset(pml4, 0, PAGE_SIZE / 2);
 	memcpy(&pml4[256], phys_to_virt(paging_kernel_cr3() + PAGE_SIZE / 2),
 	       PAGE_SIZE / 2);
+	handle_init(&vs->hdl, HANDLE_VMSPACE);
 	vs->pml4_phys = phys;
 	fw_spin_init(&vs->lock, "vmspace");
 	*out = vs;
@@ -110,15 +115,21 @@ static void free_level(uint64_t *t, int level)
 
 void fw_vmspace_destroy(struct fw_vmspace *vs)
 {
+	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
 	uint64_t *pml4 = phys_to_virt(vs->pml4_phys);
 
 	if (__atomic_load_n(&vs->active_cpus, __ATOMIC_ACQUIRE))
 		fw_panic("vmspace: destroying a space still loaded on cpus %#llx",
 			 (unsigned long long)vs->active_cpus);
+	if (__atomic_load_n(&vs->tasks, __ATOMIC_ACQUIRE))
+		fw_panic("vmspace: destroying a space %llu task(s) would still "
+			 "load (fw_task_set_vmspace them to another first)",
+			 (unsigned long long)vs->tasks);
 	for (unsigned i = 0; i < 256; i++)
 		if (pml4[i] & PTE_P)
 			free_level(tbl(pml4[i]), 3);
 	kframe_free(vs->pml4_phys, 0);
+	handle_kill(&vs->hdl);
 	kheap_free_typed(vs);
 }
 
@@ -156,6 +167,7 @@ static void flush(struct fw_vmspace *vs, uint64_t va)
 int fw_vmspace_map(struct fw_vmspace *vs, uint64_t va, struct fw_frame *f,
 		   unsigned prot)
 {
+	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
 	uint64_t phys = frame_phys(f); /* panics on a non-user frame */
 	uint64_t *e;
 	int err = 0;
@@ -179,6 +191,7 @@ int fw_vmspace_map(struct fw_vmspace *vs, uint64_t va, struct fw_frame *f,
 
 int fw_vmspace_unmap(struct fw_vmspace *vs, uint64_t va)
 {
+	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
 	uint64_t *e, old;
 
 	if (!user_page(va))
@@ -202,6 +215,7 @@ int fw_vmspace_unmap(struct fw_vmspace *vs, uint64_t va)
 
 int fw_vmspace_protect(struct fw_vmspace *vs, uint64_t va, unsigned prot)
 {
+	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
 	uint64_t *e;
 
 	if (!user_page(va))
@@ -221,6 +235,7 @@ int fw_vmspace_protect(struct fw_vmspace *vs, uint64_t va, unsigned prot)
 int fw_vmspace_query(struct fw_vmspace *vs, uint64_t va, struct fw_frame **f,
 		     unsigned *prot)
 {
+	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
 	uint64_t *e;
 	int err = 0;
 
@@ -243,6 +258,7 @@ int fw_vmspace_query(struct fw_vmspace *vs, uint64_t va, struct fw_frame **f,
 int fw_vmspace_next_mapped(struct fw_vmspace *vs, uint64_t va, uint64_t end,
 			   uint64_t *found)
 {
+	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
 	int err = -ENOENT;
 
 	if (end > FW_USER_TOP)
@@ -276,6 +292,8 @@ int fw_vmspace_next_mapped(struct fw_vmspace *vs, uint64_t va, uint64_t end,
 
 void vmspace_switch(struct fw_vmspace *vs)
 {
+	if (vs)
+		HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
 	struct percpu *c = this_cpu();
 	uint64_t bit = 1ull << c->id;
 
@@ -304,6 +322,14 @@ void fw_vmspace_set_fault_handler(fw_vmspace_fault_fn fn)
 	fault_handler = fn;
 }
 
+void vmspace_task_ref(struct fw_vmspace *vs, int delta)
+{
+	if (!vs)
+		return;
+	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
+	__atomic_add_fetch(&vs->tasks, (uint64_t)(int64_t)delta, __ATOMIC_ACQ_REL);
+}
+
 fw_vmspace_fault_fn vmspace_fault_handler(void)
 {
 	return fault_handler;
@@ -311,5 +337,6 @@ fw_vmspace_fault_fn vmspace_fault_handler(void)
 
 uint64_t fw_vmspace_mapped_pages(const struct fw_vmspace *vs)
 {
+	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
 	return vs->npages;
 }

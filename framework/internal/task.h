@@ -5,6 +5,7 @@
 #include <fw/sched.h>
 #include <fw/sync.h>
 #include <fw/task.h>
+#include "internal/handle.h"
 
 enum task_state {
 	TASK_RUNNABLE = 0, /* running or waiting for a CPU */
@@ -36,6 +37,7 @@ struct fw_task {
 	struct fw_list dead_node;    /* on the reap list once dead+detached */
 	struct fw_task_data *data;   /* the owning service's per-task data */
 	struct fw_vmspace *vmspace;  /* user space to activate, or NULL */
+	struct handle hdl;           /* HANDLE_TASK until freed */
 };
 
 void task_init_boot(void);         /* the boot CPU's context becomes idle */

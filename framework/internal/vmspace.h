@@ -7,6 +7,9 @@ struct fw_vmspace;
 /* Load vs's page tables on this CPU (NULL: the kernel-only tables).
  * Interrupts must be off. */
 void vmspace_switch(struct fw_vmspace *vs);
+/* A task starts (+1) or stops (-1) naming vs as the space it runs in;
+ * NULL is ignored. */
+void vmspace_task_ref(struct fw_vmspace *vs, int delta);
 
 /* The memory service's resolver for uaccess faults, or NULL. */
 #include <fw/vmspace.h>

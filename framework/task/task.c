@@ -67,6 +67,7 @@ bool task_sched_ready(void)
  * queue. */
 struct fw_sched_entity *fw_task_sched(struct fw_task *t)
 {
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
 	if (FW_UNLIKELY(this_cpu()->in_sched_hook <= 0))
 		fw_panic("fw_task_sched: called outside a fw_sched_ops hook "
 			 "(only the scheduling policy may reach a task's "
@@ -106,6 +107,7 @@ struct fw_task *fw_task_current(void)
 
 const char *fw_task_name(const struct fw_task *t)
 {
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
 	return t->name;
 }
 
@@ -116,31 +118,39 @@ const char *task_name_or_boot(const struct fw_task *t)
 
 uint64_t fw_task_id(const struct fw_task *t)
 {
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
 	return t->id;
 }
 
 unsigned fw_task_cpu(const struct fw_task *t)
 {
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
 	return __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
 }
 
 bool fw_task_wake(struct fw_task *t)
 {
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
 	return task_wake(t);
 }
 
 void fw_task_set_data(struct fw_task *t, struct fw_task_data *d)
 {
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
 	t->data = d;
 }
 
 struct fw_task_data *fw_task_data(const struct fw_task *t)
 {
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
 	return t->data;
 }
 
 void fw_task_set_vmspace(struct fw_task *t, struct fw_vmspace *vs)
 {
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
+	vmspace_task_ref(vs, 1);
+	vmspace_task_ref(t->vmspace, -1);
 	t->vmspace = vs;
 	if (t == fw_task_current()) {
 		fw_irqflags_t fl = fw_irq_save();
@@ -151,6 +161,7 @@ void fw_task_set_vmspace(struct fw_task *t, struct fw_vmspace *vs)
 
 uint64_t fw_task_runtime_ns(const struct fw_task *t)
 {
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
 	uint64_t ns = t->se.runtime_ns;
 	fw_irqflags_t fl = fw_irq_save();
 	struct percpu *c = this_cpu();
@@ -163,16 +174,19 @@ uint64_t fw_task_runtime_ns(const struct fw_task *t)
 
 uint64_t fw_task_user_ns(const struct fw_task *t)
 {
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
 	return t->user_ns;
 }
 
 uint64_t fw_task_preemptions(const struct fw_task *t)
 {
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
 	return t->preemptions;
 }
 
 static void init_common(struct fw_task *t, const char *name)
 {
+	handle_init(&t->hdl, HANDLE_TASK);
 	fw_spin_init(&t->pi_lock, "task");
 	fw_waitq_init(&t->exit_wq, "task-exit");
 	fw_list_init(&t->se.node);
@@ -387,6 +401,16 @@ out:
 	return woke;
 }
 
+/* A task that ended and was joined or reaped: its stack, its hold on
+ * an address space, and the object. */
+static void task_free(struct fw_task *t)
+{
+	vmspace_task_ref(t->vmspace, -1);
+	kstack_free(t->stack_slot);
+	handle_kill(&t->hdl);
+	kheap_free_typed(t);
+}
+
 static void reap_dead(void)
 {
 	for (;;) {
@@ -398,8 +422,7 @@ static void reap_dead(void)
 		fw_spin_unlock(&reap_lock);
 		if (!t)
 			return;
-		kstack_free(t->stack_slot);
-		kheap_free_typed(t);
+		task_free(t);
 	}
 }
 
@@ -470,6 +493,7 @@ void fw_task_exit(int code)
 
 int fw_task_join(struct fw_task *t, int *code)
 {
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
 	if (t == fw_task_current() || t->joined || t->detached)
 		return -EINVAL;
 	t->joined = true;
@@ -478,13 +502,13 @@ int fw_task_join(struct fw_task *t, int *code)
 			      !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE));
 	if (code)
 		*code = t->exit_code;
-	kstack_free(t->stack_slot);
-	kheap_free_typed(t);
+	task_free(t);
 	return 0;
 }
 
 void fw_task_detach(struct fw_task *t)
 {
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->pi_lock);
 	bool dead = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == TASK_DEAD &&
 		    !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE);
