@@ -305,6 +305,15 @@ C_KEYWORDS = {
 # no included framework or compiler header uses them.
 LINUX_UAPI_RE = re.compile(r"^(__NR_[a-z0-9_]+|__W(ALL|CLONE|NOTHREAD)|_POSIX_VDISABLE)$")
 
+# token-paste: names a '##' in a service macro may not be able to form (the
+# token rules would not see them), and prefixes it may not start with.
+PASTE_DANGER = {
+    "asm", "__asm", "__asm__", "volatile", "__volatile", "__volatile__", "__attribute__",
+    "__attribute", "__declspec", "_Pragma", "__pragma", "__thread", "_Thread_local",
+    "thread_local", "__seg_gs", "__seg_fs", "alloca", "_Alignas", "alignas", "goto",
+}
+PASTE_DANGER_PREFIX = ("__builtin", "__sync", "__atomic", "__c11", "fw__", "__seg")
+
 # typed-copy: the byte copies whose destination (and source) types are checked.
 TYPED_COPY = {"memcpy", "memmove", "memset", "mempcpy", "bcopy", "bzero"}
 
@@ -342,6 +351,25 @@ ARRAY_KINDS = (TK.CONSTANTARRAY, TK.INCOMPLETEARRAY, TK.VARIABLEARRAY, TK.DEPEND
 INT_KINDS = {TK.BOOL, TK.CHAR_U, TK.UCHAR, TK.CHAR16, TK.CHAR32, TK.USHORT, TK.UINT, TK.ULONG,
              TK.ULONGLONG, TK.UINT128, TK.CHAR_S, TK.SCHAR, TK.WCHAR, TK.SHORT, TK.INT,
              TK.LONG, TK.LONGLONG, TK.INT128, TK.ENUM}
+
+
+_EXPORTS = None
+
+
+def framework_exports():
+    """Symbols of framework/exports.txt (what services may link against)."""
+    global _EXPORTS
+    if _EXPORTS is None:
+        _EXPORTS = set()
+        try:
+            with open(os.path.join(ROOT, "framework", "exports.txt")) as fh:
+                for line in fh:
+                    w = line.split("#", 1)[0].strip()
+                    if w:
+                        _EXPORTS.add(w)
+        except OSError:
+            pass
+    return _EXPORTS
 
 
 def canon(t):
@@ -858,10 +886,15 @@ class Checker:
             s = t.spelling
             line = t.location.line
             where = (fname, line, t.location.column)
-            directive = s == "#" and line != prev_line
+            directive = s in ("#", "%:") and line != prev_line
             prev_line = line
             if directive:
                 self.check_directive(toks, i, fname)
+            elif s in ("##", "%:%:"):
+                self.check_paste(toks, i, fname)
+            elif s in ("_Alignas", "alignas", "__alignas_is_defined") and i + 2 < len(toks) \
+                    and toks[i + 1].spelling == "(":
+                self.check_alignment(toks, i + 2, fname, s)
             elif s in ("_Pragma", "__pragma"):
                 self.report(where, "pragma", "'%s' is not allowed in services: pragmas switch "
                             "off warnings and hardening" % s)
@@ -888,9 +921,6 @@ class Checker:
             elif t.kind == ci.TokenKind.IDENTIFIER and s.startswith("fw__"):
                 self.report(where, "private-name", "'%s' is framework-private (fw__ prefix); "
                             "only framework macros may use it" % s)
-            elif s == "##" and i > 0 and toks[i - 1].spelling.startswith("fw"):
-                self.report(where, "private-name", "token pasting onto a fw name can form a "
-                            "framework-private fw__ name")
             elif s in ("__attribute__", "__attribute", "__declspec"):
                 self.check_attribute(toks, i, fname)
 
@@ -913,7 +943,12 @@ class Checker:
                 name = s[2:-2] if s.startswith("__") and s.endswith("__") and len(s) > 4 else s
                 t = toks[j]
                 where = (fname, t.location.line, t.location.column)
-                if name == "address_space":
+                if name == "aligned" and j + 1 < n and toks[j + 1].spelling == "(" and \
+                        not self.alignment_ok(toks, j + 2):
+                    self.report(where, "attribute", "__attribute__((aligned(...))) must be an "
+                                "integer literal of at most 64: a larger alignment realigns "
+                                "the stack past the guard page")
+                elif name == "address_space":
                     self.report(where, "address-space", "__attribute__((%s)) is not allowed in "
                                 "services: it addresses memory through a segment base" % s)
                 elif name not in ATTR_ALLOWED:
@@ -925,6 +960,74 @@ class Checker:
             t = toks[i]
             self.report((fname, t.location.line, t.location.column), "attribute",
                         "__declspec is not allowed in services")
+
+    def check_paste(self, toks, i, fname):
+        """'##' in a service macro: the pasted name must not be able to become
+        one the token rules look for (asm, volatile, __attribute__, fw__...):
+        its left operand must be a literal name that no such word starts
+        with, never a macro parameter."""
+        t = toks[i]
+        where = (fname, t.location.line, t.location.column)
+        if i > 0 and toks[i - 1].spelling.startswith("fw"):
+            self.report(where, "private-name", "token pasting onto a fw name can form a "
+                        "framework-private fw__ name")
+        j = i - 1
+        while j >= 2 and toks[j - 1].spelling in ("##", "%:%:"):
+            j -= 2
+        if j < 0:
+            return
+        left = toks[j].spelling
+        # the macro's parameters: back to its #define NAME(
+        params = set()
+        k = i - 1
+        while k >= 1 and not (toks[k].spelling == "define" and toks[k - 1].spelling in ("#", "%:")):
+            k -= 1
+        if k >= 1 and k + 2 < len(toks) and toks[k + 2].spelling == "(" and \
+                toks[k + 2].extent.start.offset == toks[k + 1].extent.end.offset:
+            m = k + 3
+            while m < len(toks) and toks[m].spelling != ")":
+                params.add(toks[m].spelling)
+                m += 1
+            params.add("__VA_ARGS__")
+        if left in params or left == "__VA_ARGS__":
+            self.report(where, "token-paste", "'##' after the macro parameter '%s': the gate "
+                        "cannot see the name it forms; paste onto a literal prefix" % left)
+        elif IDENT_RE.fullmatch(left) and (any(w.startswith(left) for w in PASTE_DANGER) or
+                                           any(left.startswith(p) for p in PASTE_DANGER_PREFIX)):
+            self.report(where, "token-paste", "'%s ## ...' can form a keyword or builtin the "
+                        "gate's token rules look for" % left)
+
+    def alignment_ok(self, toks, k):
+        """toks[k] follows the '(' of aligned(...)/_Alignas(...): a literal
+        of at most 64, or a plain type name. A larger alignment of a local
+        makes the compiler realign the stack pointer by up to that many
+        bytes without a stack-clash probe: a jump over the guard page."""
+        depth = 1
+        body = []
+        while k < len(toks):
+            s = toks[k].spelling
+            if s == "(":
+                depth += 1
+            elif s == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            body.append(toks[k])
+            k += 1
+        if len(body) == 1 and body[0].kind == ci.TokenKind.LITERAL:
+            v = re.sub(r"[uUlL]+$", "", body[0].spelling)
+            try:
+                return int(v, 0) <= 64
+            except ValueError:
+                return False
+        return bool(body) and all(t.kind == ci.TokenKind.KEYWORD for t in body)
+
+    def check_alignment(self, toks, k, fname, kw):
+        if not self.alignment_ok(toks, k):
+            t = toks[k - 2]
+            self.report((fname, t.location.line, t.location.column), "attribute",
+                        "%s(...) must be an integer literal of at most 64 (or a basic type): "
+                        "a larger alignment realigns the stack past the guard page" % kw)
 
     def check_directive(self, toks, i, fname):
         """A preprocessing directive: '#' first on its line."""
@@ -991,7 +1094,12 @@ class Checker:
             if is_implicit_cast(c):
                 self.check_implicit(c)
             else:
-                self.check_atomic(c)
+                ch = children(c)
+                if len(ch) >= 2 and ch[0].kind == CK.TYPE_REF and \
+                        "__va_list_tag" in canon(ch[-1].type).spelling:
+                    self.check_va_arg(c, ch[-1])  # va_arg(ap, struct/typedef T)
+                else:
+                    self.check_atomic(c)
         elif k == CK.INIT_LIST_EXPR:
             self.check_init_list(c)
         elif k == CK.BINARY_OPERATOR:
@@ -1057,17 +1165,29 @@ class Checker:
                     "services: the framework must provide a typed API"
                     % ("from", src_t.spelling if src_t else "?", dst_t.spelling))
 
+    def check_va_arg(self, c, ap):
+        """va_arg(ap, T): the node is spelled in <stdarg.h>'s macro, ap in
+        the service."""
+        dst = c.type
+        why = "is a pointer" if is_ptr(dst) else None
+        if why is None:
+            why = self.holds(dst, ptr=True, boolean=True, fw=True)
+            why = "holds %s" % why if why else None
+        if why:
+            tr, where = self.origin(strip_implicit(ap))
+            if not tr:
+                self.report(where, "pointer-conversion", "va_arg(ap, '%s') reads a variadic "
+                            "argument that %s without a type check" % (dst.spelling, why))
+
     def check_implicit(self, c):
         child = children(c)[0]
         dst, src = c.type, child.type
         if "__va_list_tag" in canon(src).spelling:
-            # va_arg(ap, T) shows up as a one-child expression over ap.
-            if is_ptr(dst):
-                tr, where = self.origin(c)
-                if not tr:
-                    self.report(where, "pointer-conversion", "va_arg(ap, '%s') reads a "
-                                "variadic argument as a pointer without a type check"
-                                % dst.spelling)
+            # va_arg(ap, T) shows up as a one-child expression over ap (the
+            # decay of the va_list array itself is not one).
+            if is_array(src) or "__va_list_tag" in canon(dst).spelling:
+                return
+            self.check_va_arg(c, child)
             return
         if not is_ptr(dst):
             if is_ptr(src) and is_int(dst) and canon(dst).kind != TK.BOOL:
@@ -1369,6 +1489,14 @@ class Checker:
         if k in (CK.VAR_DECL, CK.FUNCTION_DECL) and EXTERN_PREFIX_RE.match(c.spelling or ""):
             self.report(where, "extern-decl", "'%s' uses a framework/arch name prefix: only "
                         "framework headers declare fw_/arch_/x86_ symbols" % c.spelling)
+        elif k in (CK.VAR_DECL, CK.FUNCTION_DECL) and c.semantic_parent is not None and \
+                c.semantic_parent.kind == CK.TRANSLATION_UNIT and \
+                (c.spelling in framework_exports() or (c.spelling or "").startswith("__")):
+            self.report(where, "extern-decl", "'%s' is the framework's (or the compiler's): "
+                        "a service's own declaration of it could give it another type; "
+                        "include its framework header" % c.spelling)
+        if k in (CK.VAR_DECL, CK.FUNCTION_DECL, CK.TYPEDEF_DECL):
+            self.check_decl_conflict(c, where)
         if k == CK.TYPEDEF_DECL and (c.spelling or "").startswith("fw_"):
             self.report(where, "framework-type", "typedef '%s' uses the framework's fw_ "
                         "prefix: only framework headers name fw_ types" % c.spelling)
@@ -1397,6 +1525,12 @@ class Checker:
                 self.report(where, "union-pointer", "union with pointer member '%s' allows "
                             "type punning of pointers" % f.spelling)
                 return
+            if f.kind == CK.FIELD_DECL:
+                why = self.holds(f.type, ptr=False, boolean=False, fw=True)
+                if why:
+                    self.report(where, "union-pointer", "union member '%s' holds %s: writing "
+                                "another member forges its private state" % (f.spelling, why))
+                    return
 
     # ---- what a type holds (typed-copy, init-framework)
     def is_fw_record_decl(self, d):
@@ -1628,6 +1762,44 @@ class Checker:
                            f.get_bitfield_width() if f.is_bitfield() else -1, sub))
         return (c.kind.name, t.get_size(), t.get_align(), tuple(fields))
 
+    def record_conflict(self, key, sig, where, what):
+        prev = self.type_sigs.get(key)
+        if prev is None:
+            self.type_sigs[key] = (sig, where)
+        elif prev[0] != sig:
+            pf, pl, _ = prev[1]
+            self.report(where, "type-conflict", "%s is declared differently at %s:%d: two "
+                        "layouts of one type (or two types of one symbol) let one file write "
+                        "what another reads as something else"
+                        % (what, os.path.relpath(pf) if pf else "?", pl))
+
+    def check_decl_conflict(self, c, where):
+        """Across the whole run: a typedef name means one type, an external
+        function or variable has one type (the linker does not check)."""
+        name = c.spelling or ""
+        if not name:
+            return
+        if c.kind == CK.TYPEDEF_DECL:
+            u = c.underlying_typedef_type
+            sub = None
+            cu = canon(u)
+            if cu.kind == TK.RECORD:
+                d = cu.get_declaration()
+                if d is not None and not d.spelling:
+                    sub = self.layout_sig(d)
+            self.record_conflict(("typedef", name), (norm_spelling(u), cu.get_size(), sub),
+                                 where, "typedef '%s'" % name)
+            return
+        if c.linkage != ci.LinkageKind.EXTERNAL:
+            return
+        t = canon(c.type)
+        if t.kind == TK.INCOMPLETEARRAY:
+            return  # extern T x[]: never indexed (pointer-arith)
+        kind = "function" if c.kind == CK.FUNCTION_DECL else "variable"
+        self.record_conflict(("symbol", name), (kind, norm_spelling(t), t.get_size()
+                                                if kind == "variable" else 0),
+                             where, "%s '%s'" % (kind, name))
+
     def check_tag_def(self, c):
         if not c.is_definition():
             return
@@ -1641,16 +1813,7 @@ class Checker:
         if name != "fw_task_data" and (name.startswith("fw_") or name in self.fw_tags):
             self.report(where, "framework-type", "'%s %s' is a framework type: a service may "
                         "not define it (its layout is the framework's)" % (kw, name))
-        sig = self.layout_sig(c)
-        key = (kw, name)
-        prev = self.type_sigs.get(key)
-        if prev is None:
-            self.type_sigs[key] = (sig, where)
-        elif prev[0] != sig:
-            pf, pl, _ = prev[1]
-            self.report(where, "type-conflict", "'%s %s' is defined differently at %s:%d: two "
-                        "layouts of one type let one file write what another reads as "
-                        "something else" % (kw, name, os.path.relpath(pf) if pf else "?", pl))
+        self.record_conflict((kw, name), self.layout_sig(c), where, "'%s %s'" % (kw, name))
 
     # ---- typed-copy
     def pointee_of_arg(self, a):
