@@ -61,11 +61,17 @@ ARCH_C     := $(wildcard arch/x86_64/*.c)
 FW_C       := $(wildcard framework/*/*.c)
 SERVICES_C := $(wildcard services/*/*.c services/*/*/*.c)
 KTEST_C    := $(wildcard tests/ktest/*.c)
+# The red-team corpus's run-time cases: service code that passes the gate
+# and tries to corrupt memory anyway. Linked only into the kernel that
+# tests/redteam/run.sh builds (make REDTEAM=1 BUILD=build/redteam), and
+# compiled exactly as services are.
+REDTEAM    ?=
+REDTEAM_C  := $(if $(REDTEAM),$(wildcard tests/redteam/runtime/*.c))
 
 FW_OBJ := $(ARCH_ASM:%.asm=$(BUILD)/%.o) $(ARCH_C:%.c=$(BUILD)/%.o) \
 	  $(FW_C:%.c=$(BUILD)/%.o) $(KTEST_C:%.c=$(BUILD)/%.o)
 SERVICES_OBJ := $(SERVICES_C:%.c=$(BUILD)/%.o)
-OBJ := $(FW_OBJ) $(SERVICES_OBJ)
+OBJ := $(FW_OBJ) $(SERVICES_OBJ) $(REDTEAM_C:%.c=$(BUILD)/%.o)
 
 ISO    := $(BUILD)/os.iso
 KERNEL := $(BUILD)/kernel.elf
@@ -91,6 +97,9 @@ $(BUILD)/framework/%.o: framework/%.c | $(DEPS)
 $(BUILD)/tests/ktest/%.o: tests/ktest/%.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"; $(CC) $(FRAMEWORK_CFLAGS) -MMD -MP -c -o $@ $<
+$(BUILD)/tests/redteam/%.o: tests/redteam/%.c | $(DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"; $(CC) $(SERVICES_CFLAGS) -MMD -MP -c -o $@ $<
 $(BUILD)/services/%.o: services/%.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"; $(CC) $(SERVICES_CFLAGS) -MMD -MP -c -o $@ $<

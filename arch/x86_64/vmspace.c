@@ -105,7 +105,7 @@ static void free_level(uint64_t *t, int level)
 			continue;
 		if (level == 1) {
 			struct fw_frame *f = frame_from_phys(e & PTE_ADDR_MASK);
-			fw_frame_put(f);
+			frame_map_put(f);
 		} else {
 			free_level(tbl(e), level - 1);
 		}
@@ -180,8 +180,9 @@ int fw_vmspace_map(struct fw_vmspace *vs, uint64_t va, struct fw_frame *f,
 		err = -ENOMEM;
 	} else if (in_use(*e)) {
 		err = -EEXIST;
+	} else if (!frame_map_get(f)) {
+		err = -ENOMEM;
 	} else {
-		fw_frame_get(f);
 		*e = phys | pte_flags(prot);
 		vs->npages++;
 	}
@@ -209,7 +210,7 @@ int fw_vmspace_unmap(struct fw_vmspace *vs, uint64_t va)
 	/* Only after no CPU can reach it through a stale TLB entry may the
 	 * frame go back to the allocator. */
 	flush(vs, va);
-	fw_frame_put(frame_from_phys(old & PTE_ADDR_MASK));
+	frame_map_put(frame_from_phys(old & PTE_ADDR_MASK));
 	return 0;
 }
 

@@ -38,6 +38,10 @@ bool kframe_heap_owner(uint64_t phys, uint32_t *owner);
 /* Physical address of a user frame (for the page-table code). */
 uint64_t frame_phys(const struct fw_frame *f);
 enum frame_kind frame_kind_of(uint64_t phys);
+/* A user mapping takes (false: too many mappings already) or drops its
+ * own reference to a user frame; fw_frame_put cannot drop those. */
+bool frame_map_get(struct fw_frame *f);
+void frame_map_put(struct fw_frame *f);
 /* The handle of the user frame at phys (page tables hold addresses). */
 struct fw_frame *frame_from_phys(uint64_t phys);
 /* Highest physical address of RAM + 1 (for the physical window). */

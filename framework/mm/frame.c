@@ -22,7 +22,9 @@ struct fw_frame {
 			    * the owning partition; others: 0 */
 	uint8_t kind;      /* enum frame_kind */
 	uint8_t order;     /* kernel runs: order of the run at its head */
-	uint16_t spare;
+	uint16_t mapcount; /* user frames: how many of the references are
+			    * user mappings' (vmspace.c); never more than
+			    * refcount */
 };
 
 static struct fw_spinlock zone_lock = FW_SPINLOCK_INIT("frames");
@@ -276,9 +278,41 @@ void fw_frame_get(struct fw_frame *f)
 	__atomic_add_fetch(&f->refcount, 1, __ATOMIC_RELAXED);
 }
 
+/* A service's put may drop only references a service holds: the ones
+ * user mappings hold are the page tables', and only unmapping drops them.
+ * One put too many would otherwise free a frame still mapped into a
+ * process, to be reused for someone else's data. */
 void fw_frame_put(struct fw_frame *f)
 {
 	uint64_t pfn = handle_pfn(f);
+	uint32_t left = __atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL);
+
+	if (FW_UNLIKELY(left < __atomic_load_n(&f->mapcount, __ATOMIC_ACQUIRE)))
+		fw_panic("frames: fw_frame_put of pfn %#llx drops a reference a "
+			 "user mapping holds (one put too many), from %p",
+			 (unsigned long long)pfn, __builtin_return_address(0));
+	if (left == 0)
+		zone_free(pfn, 0);
+}
+
+bool frame_map_get(struct fw_frame *f)
+{
+	(void)handle_pfn(f);
+	if (__atomic_load_n(&f->mapcount, __ATOMIC_RELAXED) == UINT16_MAX)
+		return false;
+	__atomic_add_fetch(&f->refcount, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&f->mapcount, 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+void frame_map_put(struct fw_frame *f)
+{
+	uint64_t pfn = handle_pfn(f);
+
+	if (__atomic_load_n(&f->mapcount, __ATOMIC_RELAXED) == 0)
+		fw_panic("frames: unmapping pfn %#llx, which no mapping holds",
+			 (unsigned long long)pfn);
+	__atomic_sub_fetch(&f->mapcount, 1, __ATOMIC_RELEASE);
 	if (__atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) == 0)
 		zone_free(pfn, 0);
 }

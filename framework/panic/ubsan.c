@@ -68,7 +68,7 @@ void __ubsan_handle_load_invalid_value_abort(struct ubsan_invalid_data *d,
 
 void __ubsan_handle_out_of_bounds(struct ubsan_oob_data *d, uintptr_t index)
 {
-	fw_panic("ubsan: index %lld out of bounds for type '%s' at %s:%u:%u",
+	fw_panic("ubsan: index %lld out of bounds for type %s at %s:%u:%u",
 		 (long long)ubsan_value(d->index, index), d->array->name,
 		 d->loc.file, d->loc.line, d->loc.column);
 }
@@ -83,7 +83,7 @@ void __ubsan_handle_load_invalid_value(struct ubsan_invalid_data *d,
 				       uintptr_t val)
 {
 	fw_panic("ubsan: load of value %lld, which is not a valid value for "
-		 "type '%s', at %s:%u:%u",
+		 "type %s, at %s:%u:%u",
 		 (long long)ubsan_value(d->type, val), d->type->name,
 		 d->loc.file, d->loc.line, d->loc.column);
 }
