@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tools/run-tests.sh: `make test`: every test layer, one summary line.
 #
-# Unit tests (host, ASan+UBSan), the gate's fixtures, the gate over the real
-# services/, the integration boots and a profiler run. Each layer prints PASS/FAIL lines;
+# Unit tests (host, ASan+UBSan), the gate's fixtures, the red-team corpus,
+# the gate over the real services/, the integration boots and a profiler
+# run. Each layer prints PASS/FAIL lines;
 # this counts them and ends with "N passed, N failed". Exit 1 if anything
 # failed, including a layer that crashed without printing its lines.
 set -u
@@ -24,6 +25,7 @@ run_layer() {
 run_layer "unit tests (host, ASan+UBSan)" tools/run-unit.sh
 run_layer "fuzzing the ext2 parsers (libFuzzer, ${FUZZ_SECS:-60} s; longer: tests/fuzz/run.sh SECS)" tests/fuzz/run.sh "${FUZZ_SECS:-60}"
 run_layer "gate fixtures (tests/lint)" tests/lint/run.sh
+run_layer "red-team corpus (tests/redteam: refused at build time, or stopped at run time)" tests/redteam/run.sh
 echo "== the gate over services/"
 if make -s check >build/check.log 2>&1; then
 	echo "PASS gate.services" | tee -a "$log"

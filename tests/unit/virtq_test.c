@@ -68,7 +68,7 @@ struct fw_buf fw_dma_buf(struct fw_dma *d)
 void fw_dma_wmb(void) {}
 void fw_dma_rmb(void) {}
 void fw_spin_init(struct fw_spinlock *l, const char *name) { (void)l; (void)name; }
-void *fw__alloc(size_t size) { return calloc(1, size); }
+void *fw__alloc_typed(struct fw__type_key *key) { return calloc(1, key->size); }
 void fw_free(void *p) { free(p); }
 
 void fw_panic(const char *fmt, ...)
