@@ -1343,6 +1343,13 @@ class Checker:
             self.check_typed_copy(c, name, base)
         if name in ("fw__buf_make", "fw__bytes_make"):
             self.check_view(c, name)
+        if ATOMIC_NAME_RE.match(name) and not name.startswith("__sync_"):
+            # __atomic_test_and_set/__atomic_clear & co. are plain builtin
+            # calls (void * object), not atomic expressions
+            args = list(c.get_arguments())
+            obj = self.pointee_of_arg(args[0]) if args else None
+            if obj is not None:
+                self.check_atomic_op(name, obj, self.origin(ref)[1])
         if name.startswith("__sync_"):
             tr, where = self.origin(ref)
             if not tr:
@@ -1926,28 +1933,36 @@ class Checker:
         f, line, col, _ = _fileloc(c.location)
         where = (f, line, col)
         for op in ops:
-            prefix, rest = ATOMIC_NAME_RE.match(op).groups()
-            if prefix == "__sync_":
-                self.report(where, "atomic-pointer", "'%s': __sync builtins are not allowed "
-                            "in services" % op)
-            elif rest in ATOMIC_ARITH and atomic_holds_pointer(obj):
-                self.report(where, "atomic-pointer", "atomic arithmetic (%s) on '%s', which "
-                            "is a pointer: pointer arithmetic the gate would otherwise reject"
-                            % (op, obj.spelling))
-            elif prefix == "__atomic_" and rest in ATOMIC_GENERIC:
-                self.report(where, "atomic-pointer", "'%s' copies bytes between objects of any "
-                            "type: use the typed %s_n" % (op, op))
-            elif rest in ATOMIC_BYTE:
-                k = unatomic(obj).kind
-                if k not in (TK.BOOL, TK.CHAR_S, TK.CHAR_U, TK.SCHAR, TK.UCHAR):
-                    self.report(where, "atomic-pointer", "'%s' writes one byte of '%s': only "
-                                "on a bool or char" % (op, obj.spelling))
+            self.check_atomic_op(op, obj, where)
+
+    def check_atomic_op(self, op, obj, where):
+        """One atomic builtin on an object of type obj (checked wherever the
+        builtin is spelled: <stdatomic.h> is trusted, the object is not)."""
+        if where[0] is None:
+            return
+        prefix, rest = ATOMIC_NAME_RE.match(op).groups()
+        if prefix == "__sync_":
+            self.report(where, "atomic-pointer", "'%s': __sync builtins are not allowed "
+                        "in services" % op)
+        elif rest in ATOMIC_ARITH and atomic_holds_pointer(obj):
+            self.report(where, "atomic-pointer", "atomic arithmetic (%s) on '%s', which "
+                        "is a pointer: pointer arithmetic the gate would otherwise reject"
+                        % (op, obj.spelling))
+        elif prefix == "__atomic_" and rest in ATOMIC_GENERIC:
+            self.report(where, "atomic-pointer", "'%s' copies bytes between objects of any "
+                        "type: use the typed %s_n" % (op, op))
+        elif rest in ATOMIC_BYTE:
+            k = unatomic(obj).kind
+            if k not in (TK.BOOL, TK.CHAR_S, TK.CHAR_U, TK.SCHAR, TK.UCHAR):
+                self.report(where, "atomic-pointer", "'%s' writes one byte of '%s': only "
+                            "on a bool or char" % (op, obj.spelling))
 
     # ---- includes
     def check_include(self, c):
         """An allowlist: <fw/x.h> (the framework's public headers), a few
         freestanding compiler headers (INCLUDE_COMPILER_OK) and "x.h" of a
-        service header under services/ or next to the including file."""
+        service header under services/ or under the including file's
+        directory."""
         f = c.location.file
         if f is None or self.trust.trusted(f.name):
             return
@@ -1983,7 +1998,7 @@ class Checker:
             else:
                 here = os.path.dirname(os.path.realpath(f.name))
                 svc = os.path.join(ROOT, "services") + "/"
-                if not (p.startswith(svc) or os.path.dirname(p) == here):
+                if not (p.startswith(svc) or p.startswith(here + "/")):
                     reason = "resolves outside services/ (%s)" % p
         if reason:
             self.report(where, "include", "#include of '%s' %s: services include only <fw/*.h>, "
