@@ -5,6 +5,7 @@
  * write; dropping it to zero with a reschedule pending preempts at once. */
 #include <arch/x86.h>
 #include <fw/cpu.h>
+#include <fw/panic.h>
 #include "internal/percpu.h"
 #include "internal/task.h"
 
@@ -25,6 +26,10 @@ void fw_preempt_enable(void)
 			 : "=r"(left)
 			 : "i"(PCOUNT_OFF)
 			 : "memory");
+	/* One enable too many would let a later spinlock holder be
+	 * preempted (and another task spin on its lock forever). */
+	if (FW_UNLIKELY(left < 0))
+		fw_panic("fw_preempt_enable without a matching disable");
 	if (left == 0 && this_cpu()->need_resched &&
 	    (x86_read_rflags() & X86_RFLAGS_IF) && task_sched_ready())
 		task_preempt();
