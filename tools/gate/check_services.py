@@ -16,18 +16,27 @@
 #
 # Rules (rule name: what it rejects):
 #   inline-asm           asm/__asm__/__asm statements, file-scope asm, asm labels
-#   attribute            __attribute__((naked|section|alias|weak|used|...))
+#   attribute            an allowlist (ATTR_ALLOWED: unused, noreturn, format,
+#                        packed, cold, noinline, nonnull...): everything else,
+#                        e.g. naked, section, alias, used, constructor,
+#                        no_sanitize*, target (SSE code clobbers the user's FPU
+#                        state), optimize, vector_size, mode, may_alias,
+#                        transparent_union, cleanup, uninitialized, alloc_size,
+#                        malloc; aligned(N)/_Alignas(N) above 64 (the stack
+#                        realignment jumps the guard page); [[...]] attributes
 #   pointer-cast         explicit cast to or from a pointer type ((void)x and
 #                        (void *)0 are fine)
 #   void-ptr-conversion  implicit conversion from void * to another pointer type
 #   pointer-conversion   implicit conversion between different pointer types,
 #                        int<->pointer, one that drops const, or va_arg of a
-#                        pointer type (clang only warns about most of these;
-#                        the gate parses without -Werror and checks itself)
+#                        type that is or holds a pointer, _Bool or framework
+#                        struct (clang only warns about most of these; the
+#                        gate parses without -Werror and checks itself)
 #   pointer-arith        + - += -= ++ -- on a pointer, pointer difference,
 #                        subscript of a pointer (or of an array of unknown size)
 #   volatile             the volatile qualifier
-#   union-pointer        a union with a member that is or contains a pointer
+#   union-pointer        a union with a member that is or holds a pointer or a
+#                        framework struct
 #   raw-mem              mem*/str* calls whose pointer arguments are not a real
 #                        array, &lvalue or string literal; taking their address
 #   private-name         identifiers starting with fw__
@@ -36,11 +45,63 @@
 #   builtin              __builtin_* calls outside a small allowlist
 #   vla                  variable-length arrays, alloca
 #   computed-goto        goto *p, &&label
-#   extern-decl          declaring fw_*, fw__*, arch_*, x86_* symbols
-#   include              an #include that escapes -Iframework/include
+#   extern-decl          declaring fw_*, fw__*, arch_*, x86_* symbols, or a
+#                        framework export (framework/exports.txt: memcpy...) or
+#                        __name yourself (a prototype of your own choosing)
+#   include              an allowlist: <fw/*.h> (the framework's public
+#                        headers), <stdbool.h> <stddef.h> <stdint.h> <stdarg.h>
+#                        <stdatomic.h> <stdalign.h> <stdnoreturn.h> <float.h>,
+#                        and "x.h" resolving under services/ or the including
+#                        file's directory; no '..', absolute, computed,
+#                        #include_next or #import includes, no intrinsic
+#                        headers (<x86intrin.h>, <cpuid.h>, <mm_malloc.h>...)
 #   no-prototype         unprototyped (K&R / implicit) function declarations
 #   flexible-array       flexible or zero-length array members (unbounded)
 #   thread-local         __thread/_Thread_local (%fs is the user's in a kernel)
+#   init-framework       brace initializers (init lists, compound literals,
+#                        brace-elided ones inside service structs and arrays)
+#                        that set a field of a framework struct (one defined in
+#                        a framework header) by position with anything but 0,
+#                        or a __private field by designator. {0}, {}, the
+#                        framework's INIT macros, designated public fields and
+#                        a whole framework-struct member initialized from an
+#                        object of its type are fine.
+#   framework-type       a service definition of a struct/union/enum tagged
+#                        fw_* or declared by a framework header (except struct
+#                        fw_task_data, which services define), a fw_* typedef
+#   type-conflict        across the whole run (give it all of services/): two
+#                        layouts of one struct/union/enum tag or typedef name
+#                        (field names, canonical types, sizes, offsets), or two
+#                        types of one external function or variable
+#   typed-copy           memcpy/memmove/memset/bcopy/bzero (and __builtin_
+#                        forms) writing into a type that holds a pointer, _Bool
+#                        or framework struct (memset to 0 is fine), or reading
+#                        one that holds a pointer or framework struct; the byte
+#                        views FW_BUF_OF_OBJ/FW_BUF_OF_ARRAY (writable: no
+#                        pointer, _Bool or framework struct) and FW_BYTES_OF_OBJ/
+#                        FW_BYTES_OF_ARRAY (read-only: no pointer or framework
+#                        struct) over such types, also through FW_COPY_IN_OBJ/
+#                        FW_COPY_OUT_OBJ (checked at the fw__buf_make/
+#                        fw__bytes_make call, on the service's argument)
+#   pragma               #pragma, %:pragma, _Pragma(...), __pragma
+#   redefine             #define/#undef of a reserved identifier (__x, _X;
+#                        except the Linux UAPI names __NR_*, __WALL, __WCLONE,
+#                        __WNOTHREAD, _POSIX_VDISABLE), a C keyword (or bool,
+#                        true, false...), or any identifier spelled in the
+#                        framework or compiler headers the file includes (and
+#                        in gcc's header of the same name)
+#   address-space        __seg_gs, __seg_fs, __attribute__((address_space(N)))
+#   atomic-pointer       __sync_* builtins; __atomic_*/__c11_atomic_* arithmetic
+#                        (fetch_add, add_fetch, ...) on an object that is or
+#                        holds a pointer, even when the builtin is spelled in
+#                        <stdatomic.h> (atomic_fetch_add on _Atomic(T *)); the
+#                        generic __atomic_load/store/exchange/compare_exchange
+#                        (not _n: they copy bytes between any types);
+#                        __atomic_test_and_set/clear except on bool/char
+#   token-paste          '##' in a service macro whose left operand is a macro
+#                        parameter, or a literal a keyword or builtin the token
+#                        rules look for could start with (asm, volatile,
+#                        __attribute__, _Pragma, __builtin*, __sync*, __seg*...)
 #
 # "Spelled where": libclang 14 cannot report the spelling location of a token
 # that comes from a macro body (clang_getSpellingLocation only resolves macro
@@ -51,35 +112,73 @@
 # (followed through other service macros) cannot have produced it (e.g. it
 # contains no '+'/'-' token for pointer arithmetic) -- then it came from a
 # framework macro the service macro invokes. Token rules (asm, volatile,
-# attribute, fw__ names, __thread) scan the raw tokens of every checked file, so
-# they also see service macro bodies.
+# attribute, pragma, redefine, address-space, __sync, fw__ names, __thread,
+# '##') scan the raw tokens of every checked file, so they also see service
+# macro bodies; token-paste keeps '##' from forming what they look for.
+# Exceptions to "trusted if spelled in a trusted header": atomic builtins are
+# checked on the object's type wherever they are spelled (<stdatomic.h> is
+# trusted, the object named in the service is not), and the byte-view
+# constructors fw__buf_make/fw__bytes_make are checked on the argument the
+# service spelled.
 #
 # Known limits (what safe C under this gate still cannot prevent):
 #   * Lifetimes: use-after-free, dangling &local stored in a global or in a
-#     framework object, double free. C has no ownership; the framework APIs
-#     must make these detectable (handles with generations) where possible.
-#   * Sizes: memcpy(&a, &b, n) and framework calls taking (void *, len) are
-#     accepted whatever n is; only the ORIGIN of the pointer is checked. Prefer
-#     sizeof-based framework macros. Array subscripts are bounds-checked only in
-#     -fsanitize=bounds test builds, not by the gate.
+#     framework object, a view that outlives what it points into, double
+#     free. C has no ownership; the framework APIs must make these
+#     detectable (handles with generations) where possible.
+#   * Sizes: memcpy(&a, &b, n) and similar are accepted whatever n is; the
+#     gate checks the ORIGIN and the TYPE of the pointers, not the length.
+#     Lengths are checked at run time by the fortified mem*/str* family
+#     (fw/string.h, __builtin_dynamic_object_size) and array subscripts by
+#     -fsanitize=bounds-strict; where the compiler cannot know an object's
+#     size the fortify check is skipped. memcpy(&s.bytes, src, sizeof s)
+#     over a char array member of a pointer-holding struct passes the gate
+#     (the destination type is char) and relies on the fortify check's
+#     subobject size (mode 1).
+#   * typed-copy looks at the static type of the destination/source: a
+#     plain-data view or memcpy whose bytes later become a pointer through
+#     some other legal path is not tracked. memcmp/memchr over pointer-holding
+#     objects (comparison only) are accepted.
+#   * init-framework does not flag public fields of framework structs set by
+#     designator (struct fw_list's next/prev are public), nor assignments to
+#     them afterwards: public means the framework tolerates any value.
+#   * type-conflict compares definitions by name across the files of ONE
+#     run: run the gate over all of services/ at once (make check does).
+#     Anonymous struct types are compared by layout inside their typedef or
+#     parent. Same-named file-local struct types and typedefs in two files
+#     are compared too (and reported if they differ; rename one); static
+#     functions and variables are not (internal linkage).
+#   * redefine compares macro names with the identifiers of the headers a
+#     file includes: a #define of a name only a service header uses, or a
+#     framework name in a file that includes no header using it, passes.
+#     Identifiers in comments and strings of those headers do not count.
+#   * atomic-pointer finds the builtin of an atomic expression through the
+#     macro expanded at its location; a service macro mixing several atomic
+#     builtins is judged by the strictest of them (conservative).
 #   * Uninitialized pointers (struct x *p; p->f = 1) are left to the compiler's
-#     -Wuninitialized / -Wmaybe-uninitialized.
-#   * va_arg(ap, T *) is reported (as pointer-conversion); va_arg(ap, long)
-#     with a mismatched caller is not (variadic calls are unchecked in C).
-#   * Struct copies and initializers of framework structs (struct fw_bytes b =
-#     other;) are fine; field-level access is checked only for __private and
-#     fw__-named fields.
+#     -Wuninitialized / -Wmaybe-uninitialized and -ftrivial-auto-var-init=zero.
+#   * va_arg(ap, long) with a mismatched caller is not reported (variadic
+#     calls are unchecked in C); only pointer/_Bool/framework-struct reads are.
 #   * A service macro that expands a framework macro containing a cast is
 #     reported (the gate cannot tell which macro body the cast came from);
 #     wrap framework macros in static inline functions instead.
 #   * A service macro whose body contains '+' / '-' and also invokes a framework
 #     macro doing pointer arithmetic is reported (conservative).
-#   * Raw tokens include #if 0 regions, so asm/volatile there is reported.
+#   * Raw tokens include #if 0 regions, so asm/volatile/#pragma there is
+#     reported.
 #   * Deep qualifier changes (char ** -> const char **) are not reported.
-#   * restrict, signed overflow and other UB the optimizer may exploit.
-#   * Stack depth: no recursion or frame-size limit (use -Wframe-larger-than).
+#   * restrict, signed overflow and other UB the optimizer may exploit (the
+#     allowed const/pure/nonnull/returns_nonnull attributes are promises the
+#     gate does not verify; a false one is UB of this kind).
+#   * Stack depth: recursion is not limited by the gate; frames are limited
+#     by gcc's -Wframe-larger-than=2048 and probed by -fstack-clash-protection
+#     (alignment above 64 is rejected so realignment cannot skip the guard).
+#   * Format strings: non-literal formats are left to gcc's
+#     -Wformat-nonliteral/-Wformat-security in the services flags.
 #   * Everything the compiler accepts in framework headers is trusted: a
 #     framework static inline or macro that is unsound makes services unsound.
+#     Of the compiler's headers only the allowlisted freestanding ones are
+#     reachable.
 
 import argparse
 import glob
