@@ -437,12 +437,15 @@ RAW_MEM = {
     "bcopy", "bcmp", "mempcpy", "stpcpy", "stpncpy", "memrchr", "memccpy",
 }
 
+# Not __builtin_unreachable/__builtin_assume: a false promise is UB the
+# optimizer acts on (execution falls off the end of the function, checks
+# folded away); services write FW_ASSERT or a real error path instead.
 BUILTIN_OK_RE = re.compile(
-    r"^__builtin_(expect|expect_with_probability|unreachable|trap|offsetof|types_compatible_p|"
+    r"^__builtin_(expect|expect_with_probability|trap|offsetof|types_compatible_p|"
     r"constant_p|(clz|ctz|popcount|ffs|parity|clrsb)(l|ll)?|bswap(16|32|64)|"
     r"[su]?(add|sub|mul)(l|ll)?_overflow|(add|sub|mul)_overflow_p|va_start|va_end|va_arg|"
     r"va_copy|c23_va_start|choose_expr|classify_type|object_size|dynamic_object_size|"
-    r"prefetch|abs|labs|llabs|assume)$")
+    r"prefetch|abs|labs|llabs)$")
 
 EXTERN_PREFIX_RE = re.compile(r"^(fw_|fw__|arch_|x86_)")
 
