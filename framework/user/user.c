@@ -206,12 +206,12 @@ void fw_user_run(struct fw_user_context *ctx, struct fw_user_exit *why)
 		 * base (wrfsbase, wrgsbase): read both back, so ctx and the
 		 * loaded-value cache stay true. The user GS base is parked
 		 * in KERNEL_GS_BASE; swapgs brings it in for rdgsbase. */
-		ctx->fs_base = x86_rdfsbase();
+		uint64_t fs = x86_rdfsbase(), gs;
 		x86_swapgs();
-		ctx->gs_base = x86_rdgsbase();
+		gs = x86_rdgsbase();
 		x86_swapgs();
-		c->fs_base_loaded = ctx->fs_base;
-		c->gs_base_loaded = ctx->gs_base;
+		ctx->fs_base = c->fs_base_loaded = fs;
+		ctx->gs_base = c->gs_base_loaded = gs;
 	}
 	why->reason = (enum fw_user_reason)c->user_exit;
 	why->vector = (uint32_t)c->user_vector;
