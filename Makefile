@@ -4,6 +4,8 @@
 #   make run        boot the ISO in QEMU on this terminal (Ctrl-A X quits)
 #   make debug      same, halted, with a gdb stub on :1234
 #   make test       every test: unit, gate fixtures, integration
+#   make test-matrix the ktests on 6 CPU models x pc/q35 x 1-8 CPUs x
+#                   128M-8G (a sample; MATRIX=full for all of it)
 #   make check      the safe-C gate and the symbol gate over services/
 #   make tcb        line counts of the trusted framework vs the services
 #   make bench      microbenchmarks, this kernel vs Linux in the same QEMU
@@ -71,7 +73,7 @@ ISO    := $(BUILD)/os.iso
 KERNEL := $(BUILD)/kernel.elf
 DEPS   := $(BUILD)/.deps-ok
 
-.PHONY: all run debug test check tcb bench unit lint integration clean deps disk-clean print-services-cflags
+.PHONY: all run debug test test-matrix check tcb bench unit lint integration clean deps disk-clean print-services-cflags
 all: $(ISO)
 
 $(DEPS): tools/deps.sh
@@ -165,6 +167,9 @@ bench: | $(DEPS)
 
 test: | $(DEPS)
 	@tools/run-tests.sh
+
+test-matrix: | $(DEPS)
+	@tools/test-matrix.sh
 
 clean:
 	rm -rf $(BUILD)
