@@ -11,8 +11,10 @@
 #   make bench      microbenchmarks, this kernel vs Linux in the same QEMU
 #   make disk-clean rebuild the demo disk from disk/ at the next run
 #
-# Knobs: MEM= SMP= APPEND= QEMU_EXTRA= INITRD= DEBUG=0|1 DISK=path.img
+# Knobs: MACHINE= MEM= SMP= APPEND= QEMU_EXTRA= INITRD= DEBUG=0|1 DISK=path.img
 
+# QEMU machine and CPU model; MACHINE="-machine pc" is QEMU's default.
+MACHINE  ?= -machine q35 -cpu max
 MEM      ?= 512
 SMP      ?= 2
 APPEND   ?=
@@ -125,7 +127,7 @@ $(ISO): $(KERNEL) $(BUILD)/initrd.cpio iso/grub.cfg.in $(BUILD)/iso.stamp
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 FORCE:
 
-QEMU := qemu-system-x86_64 -machine q35 -cpu max -m $(MEM) -smp $(SMP) \
+QEMU := qemu-system-x86_64 $(MACHINE) -m $(MEM) -smp $(SMP) \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
 # The demo disk: 32 MiB, 1 KiB blocks, Debian's default ext2 features.
