@@ -4,13 +4,17 @@
 #   make run        boot the ISO in QEMU on this terminal (Ctrl-A X quits)
 #   make debug      same, halted, with a gdb stub on :1234
 #   make test       every test: unit, gate fixtures, integration
+#   make test-matrix the ktests on 6 CPU models x pc/q35 x 1-8 CPUs x
+#                   128M-8G (a sample; MATRIX=full for all of it)
 #   make check      the safe-C gate and the symbol gate over services/
 #   make tcb        line counts of the trusted framework vs the services
 #   make bench      microbenchmarks, this kernel vs Linux in the same QEMU
 #   make disk-clean rebuild the demo disk from disk/ at the next run
 #
-# Knobs: MEM= SMP= APPEND= QEMU_EXTRA= INITRD= DEBUG=0|1 DISK=path.img
+# Knobs: MACHINE= MEM= SMP= APPEND= QEMU_EXTRA= INITRD= DEBUG=0|1 DISK=path.img
 
+# QEMU machine and CPU model; MACHINE="-machine pc" is QEMU's default.
+MACHINE  ?= -machine q35 -cpu max
 MEM      ?= 512
 SMP      ?= 2
 APPEND   ?=
@@ -77,7 +81,7 @@ ISO    := $(BUILD)/os.iso
 KERNEL := $(BUILD)/kernel.elf
 DEPS   := $(BUILD)/.deps-ok
 
-.PHONY: all run debug test check tcb bench unit lint integration clean deps disk-clean print-services-cflags
+.PHONY: all run debug test test-matrix check tcb bench unit lint integration clean deps disk-clean print-services-cflags
 all: $(ISO)
 
 $(DEPS): tools/deps.sh
@@ -132,7 +136,7 @@ $(ISO): $(KERNEL) $(BUILD)/initrd.cpio iso/grub.cfg.in $(BUILD)/iso.stamp
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 FORCE:
 
-QEMU := qemu-system-x86_64 -machine q35 -cpu max -m $(MEM) -smp $(SMP) \
+QEMU := qemu-system-x86_64 $(MACHINE) -m $(MEM) -smp $(SMP) \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
 # The demo disk: 32 MiB, 1 KiB blocks, Debian's default ext2 features.
@@ -174,6 +178,9 @@ bench: | $(DEPS)
 
 test: | $(DEPS)
 	@tools/run-tests.sh
+
+test-matrix: | $(DEPS)
+	@tools/test-matrix.sh
 
 clean:
 	rm -rf $(BUILD)

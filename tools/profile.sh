@@ -8,7 +8,9 @@
 # once running the named benchmarks. The difference, by kernel function, is
 # the benchmarks' own kernel work; divided by the iterations the benchmark
 # reports it is instructions per operation. TOP= sets how many functions
-# are listed (default 30). The kernel is built as `make bench` builds it
+# are listed (default 30). MACHINE= sets the QEMU machine and CPU (default
+# "-machine q35 -cpu max"; MACHINE="-machine pc" is QEMU's default qemu64
+# CPU, without SMAP). The kernel is built as `make bench` builds it
 # (DEBUG=0), in build/profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +21,7 @@ gcc -shared -fPIC -O2 -Wall -Wextra -Werror -fvisibility=hidden \
 	-o "$out/insn-count.so" tools/profile/insn-count.c
 musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/root/bench/bench" bench/bench.c
 
-QEMU="qemu-system-x86_64 -machine q35 -cpu max -m 512 -smp 2 -no-reboot -display none"
+QEMU="qemu-system-x86_64 ${MACHINE:--machine q35 -cpu max} -m 512 -smp 2 -no-reboot -display none"
 run() { # run NAME ARGS...: boot with /bench/bench ARGS, counts to $out/NAME.txt
 	local name=$1
 	shift

@@ -6,7 +6,9 @@
 ; three times -- identity (so the next instruction still exists after paging
 ; is switched on), at the physical-memory window 0xFFFF800000000000, and at
 ; the kernel's link address 0xFFFFFFFF80000000 -- switch to long mode, and
-; call kmain(magic, mbi_phys) on the boot stack. paging.c replaces these
+; call kmain(magic, mbi_phys) on the boot stack. A CPU without long mode or
+; NX is refused with a message on COM1 (the serial port is usable without
+; setup at its BIOS defaults; nothing else is up yet). paging.c replaces these
 ; tables with the real ones (W^X, guard pages) as soon as memory is known.
 
 KERNEL_VIRT     equ 0xFFFFFFFF80000000
@@ -54,6 +56,10 @@ boot_entry32:
 	cpuid
 	test edx, 1 << 29
 	jz .no_long_mode
+	; NX too: EFER.NXE is set below, and on a CPU without NX that write
+	; faults (#GP) with no IDT to report it -- a silent triple fault.
+	test edx, 1 << 20
+	jz .no_nx
 
 	; PD: 512 x 2 MiB pages = the first 1 GiB, present+writable+large.
 	mov edi, boot_pd - KERNEL_VIRT
@@ -104,6 +110,9 @@ boot_entry32:
 	jmp .fatal
 .no_long_mode:
 	mov esi, msg_no_lm
+	jmp .fatal
+.no_nx:
+	mov esi, msg_no_nx
 .fatal:
 	mov dx, COM1
 	lodsb
@@ -147,6 +156,7 @@ boot_gdt_ptr:
 	dd boot_gdt
 msg_not_mb: db "boot: not started by a Multiboot2 loader; boot with GRUB (make run)", 13, 10, 0
 msg_no_lm:  db "boot: this CPU has no 64-bit long mode; an x86-64 CPU is needed", 13, 10, 0
+msg_no_nx:  db "boot: this CPU has no NX (execute-disable) bit; the kernel needs it for W^X", 13, 10, 0
 
 section .bss
 align 4096

@@ -2,8 +2,11 @@
  * legacy 8259 PIC, which is remapped and masked so it can never raise a
  * stray interrupt on an exception vector.
  *
- * Layer: arch (framework TCB). xAPIC MMIO mode; the register page is mapped
- * uncached in the MMIO window and never handed to services. */
+ * Layer: arch (framework TCB). xAPIC MMIO mode, on every CPU (every x86-64
+ * CPU has it; cpu_features_init() refuses one without a local APIC, and a
+ * CPU left in x2APIC mode is switched back); x2APIC is not used, which
+ * caps APIC ids at 255. The register page is mapped uncached in the MMIO
+ * window and never handed to services. */
 #include <arch/x86.h>
 #include <fw/log.h>
 #include <fw/panic.h>
@@ -29,6 +32,8 @@
 #define REG_TIMER_CUR 0x390
 #define REG_TIMER_DIV 0x3E0
 #define LVT_MASKED (1u << 16)
+#define APIC_BASE_EXTD (1ull << 10) /* x2APIC mode */
+#define APIC_BASE_EN (1ull << 11)   /* APIC globally enabled */
 
 static uint64_t lapic_ticks_per_ms;
 
@@ -68,7 +73,15 @@ void lapic_init(void)
 				 (unsigned long long)phys);
 		mapped = true;
 	}
-	x86_wrmsr(MSR_APIC_BASE, x86_rdmsr(MSR_APIC_BASE) | (1u << 11));
+	/* This code speaks xAPIC (MMIO). Firmware that handed over the APIC
+	 * in x2APIC mode must be undone through the disabled state: x2APIC
+	 * to xAPIC directly is an illegal transition (SDM vol. 3, 10.12.5). */
+	uint64_t base = x86_rdmsr(MSR_APIC_BASE);
+	if (base & APIC_BASE_EXTD) {
+		x86_wrmsr(MSR_APIC_BASE, base & ~(APIC_BASE_EXTD | APIC_BASE_EN));
+		base &= ~APIC_BASE_EXTD;
+	}
+	x86_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN);
 	wr(REG_TPR, 0);
 	wr(REG_LVT_TIMER, LVT_MASKED);
 	wr(REG_LVT_ERROR, LVT_MASKED);

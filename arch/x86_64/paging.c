@@ -3,11 +3,16 @@
  * Layer: arch (framework TCB). Replaces boot.asm's 1 GiB throw-away tables:
  *   - kernel text read-only+executable, rodata read-only, data/bss NX, so no
  *     kernel page is both writable and executable (W^X);
- *   - all RAM (and ACPI tables) in the physical window, NX, 2 MiB pages;
+ *   - all RAM (and ACPI tables) in the physical window, NX, 2 MiB pages,
+ *     however much there is: the tables are built before the frame
+ *     allocator, from frame_early_alloc() pages below the 1 GiB the boot
+ *     tables map, so a table never lands in memory not yet mapped;
  *   - the page below the boot stack left unmapped (a guard page);
  *   - every upper-half PML4 slot pre-populated, so later user page tables
  *     can share the kernel half by copying 256 entries.
- * Table pages come from kernel frames and are reached through the window. */
+ * Later table pages come from kernel frames; all are reached through the
+ * window. The optional CR4 bits follow cpu_features (SMEP, SMAP, UMIP, PGE
+ * only where the CPU has them). */
 #include <arch/x86.h>
 #include <fw/errno.h>
 #include <fw/log.h>
@@ -15,6 +20,7 @@
 #include <fw/string.h>
 #include <fw/sync.h>
 #include "internal/boot.h"
+#include "internal/cpufeature.h"
 #include "internal/frame.h"
 #include "internal/lapic.h"
 #include "internal/mem.h"
@@ -23,9 +29,9 @@
 #include "internal/trap.h"
 
 static uint64_t kernel_pml4[512] __attribute__((aligned(4096)));
-static uint64_t pte_nx_mask = PTE_NX; /* 0 if the CPU has no NX */
 static uint64_t pte_global;           /* PTE_G if the CPU has PGE */
-static uint64_t cr4_features;
+static uint64_t cr4_features;         /* SMEP, SMAP, UMIP, PGE if present */
+static bool tables_early = true;      /* paging_init(): frame_early_alloc */
 static struct fw_spinlock kmap_lock = FW_SPINLOCK_INIT("kmap");
 extern char boot_stack_guard[];
 
@@ -36,7 +42,10 @@ static uint64_t *table_of(uint64_t entry)
 
 static uint64_t *new_table(void)
 {
-	uint64_t phys = kframe_alloc(0);
+	/* Before frame_init() there is no buddy allocator, and only what the
+	 * boot tables map (below BOOT_WINDOW_END) can be cleared. */
+	uint64_t phys = tables_early ? frame_early_alloc(PAGE_SIZE, BOOT_WINDOW_END)
+				     : kframe_alloc(0);
 	if (!phys)
 		return 0;
 	memset(phys_to_virt(phys), 0, PAGE_SIZE);
@@ -68,7 +77,7 @@ static uint64_t *walk(uint64_t va, int level, bool create)
 
 static uint64_t leaf_flags(uint64_t flags)
 {
-	return (flags & ~PTE_NX) | (flags & pte_nx_mask) | pte_global;
+	return flags | pte_global;
 }
 
 /* Boot-time mapping of [va, va+len) -> pa, 2 MiB pages where aligned. */
@@ -105,28 +114,22 @@ static void map_image(void)
 		  d1 - guard - PAGE_SIZE, KMAP_RW);
 }
 
-static void detect_features(void)
+static void choose_features(void)
 {
-	uint32_t r[4];
-
-	x86_cpuid(0x80000001, 0, r);
-	if (!(r[3] & (1u << 20)))
-		pte_nx_mask = 0;
-	x86_cpuid(1, 0, r);
-	if (r[3] & (1u << 13))
+	/* NX is required (boot.asm and cpu_features_init refuse without). */
+	if (cpu_features.pge)
 		cr4_features |= CR4_PGE, pte_global = PTE_G;
-	x86_cpuid(7, 0, r);
-	if (r[1] & (1u << 7))
+	if (cpu_features.smep)
 		cr4_features |= CR4_SMEP;
-	if (r[1] & (1u << 20))
+	if (cpu_features.smap)
 		cr4_features |= CR4_SMAP;
-	if (r[2] & (1u << 2))
+	if (cpu_features.umip)
 		cr4_features |= CR4_UMIP;
 }
 
 void paging_init(void)
 {
-	detect_features();
+	choose_features();
 	map_image();
 	/* The physical window: all RAM and ACPI ranges, plus the first MiB
 	 * (BIOS data area, EBDA, where the RSDP may live). */
@@ -140,6 +143,8 @@ void paging_init(void)
 			continue;
 		if (lo < 0x100000)
 			lo = 0x100000;
+		if (hi > PHYS_WINDOW_SIZE)
+			hi = PHYS_WINDOW_SIZE;
 		for (uint64_t a = lo; a < hi;) {
 			/* Skip pages mapped by an earlier, overlapping region. */
 			uint64_t *e2 = walk(PHYS_WINDOW + a, 2, false);
@@ -171,10 +176,12 @@ void paging_init(void)
 			kernel_pml4[i] = virt_to_phys(t) | PTE_P | PTE_W;
 		}
 	paging_init_ap();
-	fw_info("paging: W^X kernel image, %s%s%s%s",
-		pte_nx_mask ? "NX " : "", cr4_features & CR4_SMEP ? "SMEP " : "",
+	tables_early = false;
+	fw_info("paging: W^X kernel image, NX %s%s%s%s",
+		cr4_features & CR4_SMEP ? "SMEP " : "",
 		cr4_features & CR4_SMAP ? "SMAP " : "",
-		cr4_features & CR4_UMIP ? "UMIP" : "");
+		cr4_features & CR4_UMIP ? "UMIP " : "",
+		cr4_features & CR4_PGE ? "PGE" : "");
 }
 
 void paging_init_ap(void)

@@ -65,8 +65,11 @@ void smp_init(void)
 	uint32_t me = lapic_id();
 	uint64_t slot_id, top;
 
-	if (!acpi.found || acpi.ncpus <= 1)
+	if (!acpi.found || acpi.ncpus <= 1) {
+		/* The same line as below, so logs and tests read one format. */
+		fw_info("smp: %u CPUs online", percpu_online);
 		return;
+	}
 	memcpy(phys_to_virt(TRAMP_PHYS), ap_trampoline_start,
 	       (size_t)(ap_trampoline_end - ap_trampoline_start));
 	paging_identity_low(true);

@@ -11,6 +11,17 @@
 bits 64
 section .text
 
+; stac/clac, each recorded in .alt_smap so alternative.c can turn it into a
+; NOP on a CPU without SMAP (where it would raise #UD).
+%macro SMAP_SITE 1
+%%site:	%1
+	section .alt_smap progbits alloc noexec nowrite align=8
+	dq %%site
+	section .text
+%endmacro
+%define SMAP_STAC SMAP_SITE stac
+%define SMAP_CLAC SMAP_SITE clac
+
 ; Offsets in struct fw_user_context (fw/user.h) and struct percpu.
 %define U_RAX 0
 %define U_RBX 8
@@ -152,17 +163,19 @@ arch_copy_user:
 	mov rcx, rdx
 	shr rcx, 3
 	and edx, 7
-	stac
+	SMAP_STAC
 .q:	rep movsq
 	mov ecx, edx
 .b:	rep movsb
-	clac
+	SMAP_CLAC
 	xor eax, eax
 	ret
-.fixq:	clac
+.fixq:
+	SMAP_CLAC
 	lea rax, [rdx + rcx * 8]
 	ret
-.fixb:	clac
+.fixb:
+	SMAP_CLAC
 	mov rax, rcx
 	ret
 section .extable
@@ -177,16 +190,18 @@ arch_clear_user:
 	shr rcx, 3
 	and esi, 7
 	xor eax, eax
-	stac
+	SMAP_STAC
 .q:	rep stosq
 	mov ecx, esi
 .b:	rep stosb
-	clac
+	SMAP_CLAC
 	ret
-.fixq:	clac
+.fixq:
+	SMAP_CLAC
 	lea rax, [rsi + rcx * 8]
 	ret
-.fixb:	clac
+.fixb:
+	SMAP_CLAC
 	mov rax, rcx
 	ret
 section .extable

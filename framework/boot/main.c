@@ -1,7 +1,8 @@
 /* framework/boot/main.c: kmain, the boot sequence.
  *
  * Layer: framework. Order matters: the console first (so everything after
- * can report), then the boot information, memory (frames, page tables,
+ * can report), then the boot information, the CPU's features (checked and
+ * patched in before anything relies on them), memory (page tables, frames,
  * heap), firmware tables, interrupt controllers, clocks, the boot CPU's
  * task, the services' scheduler, the other CPUs, and finally the first
  * service task. The boot context then becomes CPU 0's idle task. */
@@ -14,6 +15,7 @@
 #include "internal/acpi.h"
 #include "internal/boot.h"
 #include "internal/console.h"
+#include "internal/cpufeature.h"
 #include "internal/frame.h"
 #include "internal/heap.h"
 #include "internal/lapic.h"
@@ -49,9 +51,12 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	boot_opts_init();
 	log_init_from_cmdline();
 	fw_info("framekernel %s: booting", FW_VERSION);
+	cpu_features_init();
 
-	frame_init();
+	/* The window first (its tables from frame_early_alloc), then the
+	 * frame allocator, which may put its metadata anywhere in RAM. */
 	paging_init();
+	frame_init();
 	heap_init();
 	acpi_init(boot_info.rsdp_len ? boot_info.rsdp : 0, boot_info.rsdp_len);
 	pic_disable();

@@ -21,8 +21,13 @@ enum frame_kind {
 			     * taken back (framework/mm/heap.c says why) */
 };
 
-/* Set up the allocator from boot_info's memory map (early, before
- * paging_init: uses only the boot 1 GiB window). */
+/* Physical address of `bytes` (rounded up to pages) of usable RAM below
+ * `below`, taken for good, or 0 if there is no such run. Only before
+ * frame_init(): the boot page tables and the frame metadata use it
+ * (memblock in Linux). Panics if called later. */
+uint64_t frame_early_alloc(uint64_t bytes, uint64_t below);
+/* Set up the allocator from boot_info's memory map, after paging_init()
+ * has mapped all RAM in the physical window. */
 void frame_init(void);
 
 /* 2^order contiguous kernel frames: physical address, or 0 if none. */

@@ -16,6 +16,10 @@
 #define PAGE_SHIFT 12
 #define PHYS_WINDOW 0xFFFF800000000000ull
 #define KSTACK_AREA 0xFFFFC00000000000ull
+/* The window holds the first 64 TiB of physical memory. */
+#define PHYS_WINDOW_SIZE (KSTACK_AREA - PHYS_WINDOW)
+/* What boot.asm maps in the window before paging_init(): the first 1 GiB. */
+#define BOOT_WINDOW_END (1ull << 30)
 /* Each kernel stack slot: guard page, 16 KiB stack, unmapped rest. */
 #define KSTACK_SLOT_SIZE (8 * PAGE_SIZE)
 #define MMIO_AREA 0xFFFFD00000000000ull
@@ -26,7 +30,7 @@
 #define PAGE_ALIGN_UP(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 
 /* SAFETY: callers pass a physical address of RAM the window maps (all of
- * RAM after paging_init, the first 1 GiB before it). */
+ * RAM after paging_init, below BOOT_WINDOW_END before it). */
 static inline void *phys_to_virt(uint64_t phys)
 {
 	return (void *)(uintptr_t)(phys + PHYS_WINDOW);

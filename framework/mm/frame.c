@@ -5,7 +5,14 @@
  * buddy metadata sits a frame table (struct fw_frame per pfn: refcount and
  * kind), so a handle is simply a pointer into that table and is validated by
  * range before use. Memory below 1 MiB is never allocated: it holds the BIOS
- * data and the AP start-up trampoline. */
+ * data and the AP start-up trampoline.
+ *
+ * Boot order: paging_init() builds the physical window before this
+ * allocator exists, taking its table pages from frame_early_alloc() (below
+ * the 1 GiB the boot tables map); frame_init() then places the metadata
+ * anywhere in RAM, since the window covers all of it, and donates every
+ * usable frame not taken by then. So any memory size boots, the metadata
+ * and the window sized from the memory map. */
 #include <fw/errno.h>
 #include <fw/frame.h>
 #include <fw/log.h>
@@ -49,9 +56,17 @@ struct range {
 	uint64_t lo, hi;
 };
 
+/* Boot-time allocations made before the buddy allocator exists (the kernel
+ * page tables, the frame metadata), merged when adjacent; they stay
+ * reserved for good. */
+#define EARLY_MAX 16
+static struct range early_used[EARLY_MAX];
+static unsigned nearly_used;
+static bool frames_ready; /* frame_init() done: early allocation is over */
+
 /* Ranges that are usable RAM by the map but already taken. */
-static unsigned taken_ranges(struct range *out, uint64_t meta_lo,
-			     uint64_t meta_hi)
+#define TAKEN_MAX (3 + BOOT_MAX_MODULES + EARLY_MAX)
+static unsigned taken_ranges(struct range *out)
 {
 	unsigned n = 0;
 	out[n++] = (struct range){ 0, 0x100000 };
@@ -59,11 +74,71 @@ static unsigned taken_ranges(struct range *out, uint64_t meta_lo,
 				   (uint64_t)(uintptr_t)__kernel_phys_end };
 	out[n++] = (struct range){ boot_info.mbi_phys,
 				   boot_info.mbi_phys + boot_info.mbi_len };
-	out[n++] = (struct range){ meta_lo, meta_hi };
 	for (unsigned i = 0; i < boot_info.nmodules; i++)
 		out[n++] = (struct range){ boot_info.modules[i].start,
 					   boot_info.modules[i].end };
+	for (unsigned i = 0; i < nearly_used; i++)
+		out[n++] = early_used[i];
 	return n;
+}
+
+/* The highest usable address + 1 the physical window can hold. */
+static uint64_t usable_end(void)
+{
+	uint64_t max_phys = 0;
+
+	for (unsigned i = 0; i < boot_info.nregions; i++) {
+		const struct mem_region *r = &boot_info.mmap[i];
+		if (r->type == MEM_USABLE && r->base + r->len > max_phys)
+			max_phys = r->base + r->len;
+	}
+	return max_phys > PHYS_WINDOW_SIZE ? PHYS_WINDOW_SIZE : max_phys;
+}
+
+uint64_t frame_early_alloc(uint64_t bytes, uint64_t below)
+{
+	struct range taken[TAKEN_MAX];
+	unsigned ntaken;
+
+	if (frames_ready)
+		fw_panic("frames: early allocation after frame_init()");
+	bytes = PAGE_ALIGN_UP(bytes);
+	ntaken = taken_ranges(taken);
+	for (unsigned i = 0; i < boot_info.nregions; i++) {
+		const struct mem_region *r = &boot_info.mmap[i];
+		uint64_t lo = PAGE_ALIGN_UP(r->base);
+		uint64_t hi = PAGE_ALIGN_DOWN(r->base + r->len);
+		bool moved;
+
+		if (r->type != MEM_USABLE)
+			continue;
+		if (hi > below)
+			hi = PAGE_ALIGN_DOWN(below);
+		do { /* move past every taken range it overlaps */
+			moved = false;
+			for (unsigned k = 0; k < ntaken; k++) {
+				uint64_t tlo = PAGE_ALIGN_DOWN(taken[k].lo);
+				uint64_t thi = PAGE_ALIGN_UP(taken[k].hi);
+				if (tlo < lo + bytes && thi > lo) {
+					lo = thi;
+					moved = true;
+				}
+			}
+		} while (moved && lo + bytes <= hi);
+		if (lo >= hi || hi - lo < bytes)
+			continue;
+		/* Extend an adjacent record, or start a new one. */
+		for (unsigned k = 0; k < nearly_used; k++)
+			if (early_used[k].hi == lo) {
+				early_used[k].hi = lo + bytes;
+				return lo;
+			}
+		if (nearly_used == EARLY_MAX)
+			fw_panic("frames: too many early allocations");
+		early_used[nearly_used++] = (struct range){ lo, lo + bytes };
+		return lo;
+	}
+	return 0;
 }
 
 /* Donate [lo, hi) minus every taken range, recursively splitting. */
@@ -90,48 +165,24 @@ static void donate(uint64_t lo, uint64_t hi, const struct range *taken,
 
 void frame_init(void)
 {
-	uint64_t max_phys = 0, meta_bytes, meta_phys = 0;
-	struct range taken[4 + BOOT_MAX_MODULES];
+	uint64_t meta_bytes, meta_phys;
+	struct range taken[TAKEN_MAX];
 	unsigned ntaken;
 
-	for (unsigned i = 0; i < boot_info.nregions; i++) {
-		const struct mem_region *r = &boot_info.mmap[i];
-		if (r->type == MEM_USABLE && r->base + r->len > max_phys)
-			max_phys = r->base + r->len;
-	}
-	zone_frames = max_phys >> PAGE_SHIFT;
+	/* One flat zone from pfn 0 to the end of the highest usable region:
+	 * holes (the PCI hole below 4 GiB, firmware ranges) get metadata too
+	 * and stay reserved, 20 bytes per 4 KiB frame of hole. */
+	zone_frames = usable_end() >> PAGE_SHIFT;
 	if (zone_frames > BUDDY_MAX_FRAMES)
 		zone_frames = BUDDY_MAX_FRAMES;
 	meta_bytes = PAGE_ALIGN_UP(zone_frames * (sizeof(struct buddy_frame) +
 						  sizeof(struct fw_frame)));
 
-	/* Place the metadata in usable RAM the boot window maps (< 1 GiB),
-	 * clear of everything else already in memory. */
-	(void)taken_ranges(taken, 0, 0); /* slot 3 (metadata) is empty */
-	for (unsigned i = 0; i < boot_info.nregions && !meta_phys; i++) {
-		const struct mem_region *r = &boot_info.mmap[i];
-		uint64_t lo = PAGE_ALIGN_UP(r->base), hi = r->base + r->len;
-		if (r->type != MEM_USABLE)
-			continue;
-		if (hi > (1ull << 30))
-			hi = 1ull << 30;
-		bool moved;
-		do { /* move past every taken range it overlaps */
-			moved = false;
-			for (unsigned k = 0; k < 4 + boot_info.nmodules; k++) {
-				uint64_t tlo = PAGE_ALIGN_DOWN(taken[k].lo);
-				uint64_t thi = PAGE_ALIGN_UP(taken[k].hi);
-				if (k != 3 && tlo < lo + meta_bytes && thi > lo) {
-					lo = thi;
-					moved = true;
-				}
-			}
-		} while (moved && lo + meta_bytes <= hi);
-		if (lo + meta_bytes <= hi)
-			meta_phys = lo;
-	}
+	/* paging_init() has mapped all RAM in the window, so the metadata
+	 * may live anywhere in it, clear of everything already in memory. */
+	meta_phys = frame_early_alloc(meta_bytes, UINT64_MAX);
 	if (!meta_phys)
-		fw_panic("frames: no room below 1 GiB for %llu KiB of frame metadata",
+		fw_panic("frames: no room for %llu KiB of frame metadata",
 			 (unsigned long long)(meta_bytes >> 10));
 
 	struct buddy_frame *meta = phys_to_virt(meta_phys);
@@ -139,7 +190,8 @@ void frame_init(void)
 	memset(frame_db, 0, zone_frames * sizeof *frame_db);
 	buddy_init(&zone, meta, 0, zone_frames);
 
-	ntaken = taken_ranges(taken, meta_phys, meta_phys + meta_bytes);
+	frames_ready = true;
+	ntaken = taken_ranges(taken);
 	for (unsigned i = 0; i < boot_info.nregions; i++) {
 		const struct mem_region *r = &boot_info.mmap[i];
 		uint64_t hi = r->base + r->len;
@@ -153,8 +205,9 @@ void frame_init(void)
 	for (uint64_t pfn = 0; pfn < zone_frames; pfn++)
 		frame_db[pfn].kind = buddy_is_free(&zone, pfn) ? FRAME_FREE
 							       : FRAME_RESERVED;
-	fw_info("frames: %llu MiB usable, %llu KiB metadata at %#llx",
+	fw_info("frames: %llu MiB usable up to %#llx, %llu KiB metadata at %#llx",
 		(unsigned long long)(total_usable_frames >> 8),
+		(unsigned long long)(zone_frames << PAGE_SHIFT),
 		(unsigned long long)(meta_bytes >> 10),
 		(unsigned long long)meta_phys);
 }

@@ -16,6 +16,7 @@
 #include <fw/panic.h>
 #include <fw/string.h>
 #include <fw/user.h>
+#include "internal/cpufeature.h"
 #include "internal/percpu.h"
 #include "internal/task.h"
 #include "internal/trap.h"
@@ -43,8 +44,14 @@ static const uint32_t mxcsr_mask = 0xFFBF; /* DAZ supported (QEMU, modern) */
 
 void user_cpu_init(void)
 {
+	uint64_t cr4 = x86_read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+
+	/* User programs may then read and write their FS and GS bases
+	 * themselves (Linux 5.9+); fw_user_run reads them back. */
+	if (cpu_features.fsgsbase)
+		cr4 |= CR4_FSGSBASE;
 	x86_write_cr0((x86_read_cr0() | CR0_MP) & ~(CR0_EM | CR0_TS));
-	x86_write_cr4(x86_read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	x86_write_cr4(cr4);
 	x86_wrmsr(MSR_EFER, x86_rdmsr(MSR_EFER) | EFER_SCE);
 	/* STAR: syscall loads CS=0x08/SS=0x10; sysret CS=0x13+16, SS=0x13+8. */
 	x86_wrmsr(MSR_STAR, (0x13ull << 48) | (0x08ull << 32));
@@ -194,6 +201,18 @@ void fw_user_run(struct fw_user_context *ctx, struct fw_user_exit *why)
 	 * (user-mode entries never schedule before returning here): the
 	 * registers keep ctx's FPU state, and ctx owns them. */
 	c = this_cpu();
+	if (cpu_features.fsgsbase) {
+		/* With CR4.FSGSBASE user code may have moved its FS or GS
+		 * base (wrfsbase, wrgsbase): read both back, so ctx and the
+		 * loaded-value cache stay true. The user GS base is parked
+		 * in KERNEL_GS_BASE; swapgs brings it in for rdgsbase. */
+		uint64_t fs = x86_rdfsbase(), gs;
+		x86_swapgs();
+		gs = x86_rdgsbase();
+		x86_swapgs();
+		ctx->fs_base = c->fs_base_loaded = fs;
+		ctx->gs_base = c->gs_base_loaded = gs;
+	}
 	why->reason = (enum fw_user_reason)c->user_exit;
 	why->vector = (uint32_t)c->user_vector;
 	why->error = c->user_error;

@@ -118,9 +118,20 @@ static inline uint64_t x86_read_rbp(void)
 	return v;
 }
 
-/* SMAP's stac/clac bracket the framework's own user copies. */
-static inline void x86_stac(void) { __asm__ volatile("stac" ::: "memory"); }
-static inline void x86_clac(void) { __asm__ volatile("clac" ::: "memory"); }
+/* FSGSBASE instructions: only with CR4.FSGSBASE on (user.c checks). */
+static inline uint64_t x86_rdfsbase(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdfsbase %0" : "=r"(v));
+	return v;
+}
+static inline uint64_t x86_rdgsbase(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdgsbase %0" : "=r"(v));
+	return v;
+}
+static inline void x86_swapgs(void) { __asm__ volatile("swapgs" ::: "memory"); }
 
 #define MSR_EFER 0xC0000080
 #define MSR_STAR 0xC0000081
@@ -131,8 +142,11 @@ static inline void x86_clac(void) { __asm__ volatile("clac" ::: "memory"); }
 #define MSR_KERNEL_GS_BASE 0xC0000102
 #define MSR_APIC_BASE 0x1B
 
+#define EFER_NXE (1ull << 11)
+
 #define CR0_WP (1ull << 16)
 #define CR4_UMIP (1ull << 11)
+#define CR4_FSGSBASE (1ull << 16)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 #define CR4_PGE (1ull << 7)
