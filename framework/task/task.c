@@ -260,18 +260,32 @@ static void finish_switch(void)
 {
 	struct percpu *c = this_cpu();
 	struct fw_task *prev = switch_prev[c->id];
+	bool reap = false;
 
 	fw_spin_unlock(&c->rq_lock);
-	/* From here another CPU may run prev: its registers are saved. */
+	if (prev->state != TASK_DEAD) {
+		/* From here another CPU may run prev: its registers are
+		 * saved. */
+		__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
+		return;
+	}
+	/* A dead task: once on_cpu is 0 its joiner may free it, so the
+	 * store, the look at `detached` and the wakeup all happen under its
+	 * pi_lock, which fw_task_join and fw_task_detach take before they
+	 * act (a joiner freed the task while this wakeup still ran: seen
+	 * with 8 CPUs). */
+	fw_spin_lock(&prev->pi_lock);
 	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
-	if (prev->state == TASK_DEAD) {
-		if (prev->detached) {
-			fw_spin_lock(&reap_lock);
+	if (prev->detached)
+		reap = true;
+	else
+		fw_waitq_wake_all(&prev->exit_wq);
+	fw_spin_unlock(&prev->pi_lock);
+	if (reap) {
+		fw_spin_lock(&reap_lock);
+		if (fw_list_empty(&prev->dead_node))
 			fw_list_add_tail(&reap_list, &prev->dead_node);
-			fw_spin_unlock(&reap_lock);
-		} else {
-			fw_waitq_wake_all(&prev->exit_wq);
-		}
+		fw_spin_unlock(&reap_lock);
 	}
 }
 
@@ -500,6 +514,10 @@ int fw_task_join(struct fw_task *t, int *code)
 	FW_WAIT_EVENT(&t->exit_wq,
 		      __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == TASK_DEAD &&
 			      !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE));
+	/* finish_switch may still be waking us under t's pi_lock: wait it
+	 * out before the task goes. */
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->pi_lock);
+	fw_spin_unlock_irqrestore(&t->pi_lock, fl);
 	if (code)
 		*code = t->exit_code;
 	task_free(t);
