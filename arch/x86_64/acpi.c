@@ -4,7 +4,8 @@
  * length is checked against the table before a field is read: firmware
  * tables are input, and a broken one must cost features, not the boot.
  * Read: MADT (CPUs, IOAPICs, ISA overrides), FADT (PM1 control, reset
- * register, RTC century), DSDT (only the \_S5 package, for poweroff), HPET. */
+ * register, RTC century), DSDT (only the \_S5 package, for poweroff), HPET,
+ * DMAR (the VT-d IOMMU's registers, Intel VT-d spec 8.3). */
 #include <arch/x86.h>
 #include <fw/log.h>
 #include <fw/string.h>
@@ -25,6 +26,8 @@ struct sdt_header {
 	uint32_t creator;
 	uint32_t creator_rev;
 } __attribute__((packed));
+
+static void parse_dmar(const struct sdt_header *h);
 
 static bool checksum_ok(const uint8_t *p, size_t len)
 {
@@ -223,10 +226,55 @@ void acpi_init(const uint8_t *rsdp, uint32_t rsdp_len)
 			parse_fadt(h);
 		else if (memcmp(h->sig, "HPET", 4) == 0 && h->len >= 56)
 			acpi.hpet_phys = rd((const uint8_t *)h + 44, 8);
+		else if (memcmp(h->sig, "DMAR", 4) == 0)
+			parse_dmar(h);
 	}
 	acpi.found = acpi.ncpus > 0 && acpi.lapic_phys != 0;
 	if (!acpi.found)
 		fw_warn("acpi: no usable MADT; running on one CPU");
+}
+
+/* DMAR: after the 36-byte header, the host address width (1 byte), flags
+ * and 10 reserved bytes, then remapping structures (type, length). A DRHD
+ * (type 0) names a remapping unit's registers and the devices behind it:
+ * every PCI device when its INCLUDE_PCI_ALL flag is set, else the PCI
+ * endpoints (scope type 1) its device scopes list, each a start bus and a
+ * one-step (device, function) path (QEMU's intel-iommu lists them). Only
+ * the first unit on segment 0 is used; deeper paths (devices behind a
+ * bridge) are not followed, so such devices count as not covered. */
+static void parse_dmar(const struct sdt_header *h)
+{
+	const uint8_t *t = (const uint8_t *)h;
+	uint32_t off = 48;
+
+	if (h->len < off)
+		return;
+	acpi.dmar_haw = (uint8_t)(t[36] + 1);
+	while (off + 4 <= h->len && !acpi.dmar_unit) {
+		uint16_t type = (uint16_t)rd(t + off, 2);
+		uint16_t len = (uint16_t)rd(t + off + 2, 2);
+
+		if (len < 4 || len > h->len - off)
+			break;
+		if (type == 0 && len >= 16 && rd(t + off + 6, 2) == 0) {
+			acpi.dmar_unit = rd(t + off + 8, 8);
+			acpi.dmar_all = t[off + 4] & 1;
+			for (uint32_t so = off + 16; so + 6 <= off + len;) {
+				uint8_t slen = t[so + 1];
+
+				if (slen < 6 || slen > off + len - so)
+					break;
+				if (t[so] == 1 && slen == 8 &&
+				    acpi.dmar_nscope < ACPI_MAX_DMAR_SCOPE)
+					acpi.dmar_scope[acpi.dmar_nscope++] =
+						(uint16_t)(t[so + 5] << 8 |
+							   (t[so + 6] & 31) << 3 |
+							   (t[so + 7] & 7));
+				so += slen;
+			}
+		}
+		off += len;
+	}
 }
 
 void acpi_enable_mode(void)

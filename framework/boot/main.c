@@ -18,6 +18,7 @@
 #include "internal/cpufeature.h"
 #include "internal/frame.h"
 #include "internal/heap.h"
+#include "internal/iommu.h"
 #include "internal/lapic.h"
 #include "internal/log.h"
 #include "internal/paging.h"
@@ -66,6 +67,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	time_init();
 	user_cpu_init();
 	pci_init();
+	iommu_init();
 
 	task_init_boot();
 	percpu_online = 1;

@@ -3,9 +3,9 @@
  * Layer: framework. A buffer is 2^order contiguous kernel frames, so no
  * user mapping can ever alias it (frames of the kernel kind are refused
  * by the user mapping code) and the device address is simply the physical
- * one: QEMU's q35 has no IOMMU in our configuration, so bus addresses
- * equal physical addresses. With an IOMMU, fw_dma_alloc is where a device
- * mapping would be made.
+ * one. With an IOMMU (arch/x86_64/vtd.c) a buffer's frames are mapped for
+ * devices at those same addresses while it lives, and unmapped before it
+ * is freed, so devices reach nothing else; without one they reach all RAM.
  *
  * Freed buffers' frames never go back to the frame allocator: they wait
  * in a pool for the next DMA buffer of their size. A device still writing
@@ -21,6 +21,7 @@
 #include "internal/mem.h"
 #include "internal/handle.h"
 #include "internal/heap.h"
+#include "internal/iommu.h"
 #include <fw/sync.h>
 
 #define DMA_MAX_ORDER 10 /* 4 MiB */
@@ -93,6 +94,12 @@ int fw_dma_alloc(size_t len, struct fw_dma **out)
 	/* SAFETY: the frames were just allocated to us and are in the
 	 * physical window. */
 	__builtin_memset(phys_to_virt(d->phys), 0, PAGE_SIZE << order);
+	/* Only now may devices reach them (with an IOMMU: vtd.c). */
+	if (iommu_map(d->phys, 1ull << order)) {
+		dma_frames_free(d->phys, order);
+		kheap_free_typed(d);
+		return -ENOMEM;
+	}
 	handle_init(&d->hdl, HANDLE_DMA);
 	d->len = len;
 	d->order = order;
@@ -105,6 +112,7 @@ void fw_dma_free(struct fw_dma *d)
 	if (!d)
 		return;
 	HANDLE_CHECK(d, HANDLE_DMA, "fw_dma");
+	iommu_unmap(d->phys, 1ull << d->order);
 	dma_frames_free(d->phys, d->order);
 	handle_kill(&d->hdl);
 	kheap_free_typed(d);

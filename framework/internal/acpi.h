@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define ACPI_MAX_DMAR_SCOPE 64
 #define ACPI_MAX_IOAPICS 8
 #define ACPI_MAX_ISO 16
 
@@ -32,6 +33,14 @@ struct acpi_info {
 	uint8_t reset_value;
 	uint8_t rtc_century;               /* CMOS index of the century, 0 if none */
 	uint64_t hpet_phys;
+	/* DMAR: the first VT-d unit on PCI segment 0 (0 if none), the host
+	 * address width, and the devices behind it: all of them, or the
+	 * endpoints listed (bus << 8 | device << 3 | function). */
+	uint64_t dmar_unit;
+	uint8_t dmar_haw;
+	bool dmar_all;
+	unsigned dmar_nscope;
+	uint16_t dmar_scope[ACPI_MAX_DMAR_SCOPE];
 };
 
 extern struct acpi_info acpi;

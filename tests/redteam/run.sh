@@ -36,10 +36,11 @@ else
 	head -n 5 "$out/gate.log" | sed 's/^/    /'
 fi
 
-# boot NAME APPEND: the red-team kernel with that command line; the serial
-# log in $out/NAME.log, QEMU's status in $rc.
+# boot NAME APPEND [QEMU ARGS...]: the red-team kernel with that command
+# line; the serial log in $out/NAME.log, QEMU's status in $rc.
 boot() {
 	local name=$1 append=$2 iso=$out/$1.iso
+	shift 2
 	rc=255
 	if ! make -s BUILD="$out/kbuild" REDTEAM=1 ISO="$iso" APPEND="$append" \
 		"$iso" >"$out/$name.build.log" 2>&1; then
@@ -49,7 +50,7 @@ boot() {
 	timeout 120 qemu-system-x86_64 -machine q35 -cpu max -m 512 -smp 2 \
 		-no-reboot -display none -serial "file:$out/$name.log" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" \
-		-boot d >"$out/$name.qemu.log" 2>&1
+		-boot d "$@" >"$out/$name.qemu.log" 2>&1
 	rc=$?
 	rm -f "$iso"
 	return 0
@@ -82,9 +83,17 @@ for f in tests/redteam/runtime/trap_*.c; do
 	fi
 done
 
-# 4. The refusals, all in one boot.
-if boot ok "ktest=redteam_ok_ fw.exit=isa"; then
+# 4. The refusals, all in one boot, on a machine with an IOMMU and a
+# virtio-rng device behind it (ok_dma_confined drives that device as a
+# hostile driver would).
+if boot ok "ktest=redteam_ok_ fw.exit=isa" -device intel-iommu \
+	-device virtio-rng-pci,iommu_platform=on,disable-legacy=on; then
 	log=$out/ok.log
+	if grep -aq "iommu: blocked a DMA write by" "$log"; then
+		pass "redteam.ok_dma_confined.fault_logged"
+	else
+		fail "redteam.ok_dma_confined.fault_logged" "no 'iommu: blocked a DMA write' line"
+	fi
 	for f in tests/redteam/runtime/ok_*.c; do
 		name=$(basename "$f" .c)
 		if grep -aq "^PASS ktest.redteam_$name\b" "$log"; then

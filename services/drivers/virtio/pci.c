@@ -212,7 +212,8 @@ int virtio_negotiate(struct virtio_dev *vd, uint64_t wanted)
 			    "supported", -EIO);
 		return -EIO;
 	}
-	drv = (dev & wanted) | 1ull << VIRTIO_F_VERSION_1;
+	drv = (dev & (wanted | 1ull << VIRTIO_F_ACCESS_PLATFORM)) |
+	      1ull << VIRTIO_F_VERSION_1;
 	fw_iomem_write32(vd->common, CC_GFSELECT, 0);
 	fw_iomem_write32(vd->common, CC_GF, (uint32_t)drv);
 	fw_iomem_write32(vd->common, CC_GFSELECT, 1);

@@ -35,6 +35,10 @@ struct virtq;
 #define VIRTIO_STATUS_FAILED 128u
 
 #define VIRTIO_F_VERSION_1 32u
+/* The device's DMA goes through the platform's IOMMU (virtio 1.1, 6.1).
+ * Always accepted: our buffers' device addresses are what the platform
+ * translates (fw_dma), so this is right with an IOMMU and without one. */
+#define VIRTIO_F_ACCESS_PLATFORM 33u
 
 /* Device types (section 5): the PCI device id is 0x1040 + type (modern)
  * or a transitional id. */
