@@ -148,8 +148,16 @@ $(BUILD)/disk.img: | $(DEPS)
 disk-clean:
 	rm -f $(BUILD)/disk.img
 
+# On q35 the virtio devices sit behind QEMU's VT-d IOMMU, which the kernel
+# programs so that devices reach only DMA buffers (arch/x86_64/vtd.c);
+# iommu_platform=on makes QEMU send their DMA through it (modern devices
+# only). The pc machine has no IOMMU.
+comma := ,
+IOMMU_ON := $(if $(findstring q35,$(MACHINE)),1)
+VIRTIO_OPTS := $(if $(IOMMU_ON),$(comma)iommu_platform=on$(comma)disable-legacy=on)
 QEMU_DEVICES = -boot d -drive file=$(DISK),if=none,format=raw,id=vda \
-	-device virtio-blk-pci,drive=vda -device virtio-rng-pci
+	$(if $(IOMMU_ON),-device intel-iommu) \
+	-device virtio-blk-pci,drive=vda$(VIRTIO_OPTS) -device virtio-rng-pci$(VIRTIO_OPTS)
 
 run: $(ISO) $(DISK)
 	@echo "Booting $(ISO) with $(DISK) as /dev/vda (quit QEMU with Ctrl-A X)"
