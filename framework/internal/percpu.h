@@ -80,6 +80,17 @@ static inline struct percpu *this_cpu(void)
 	return p;
 }
 
+/* This CPU's number: one %gs-relative load (fw_cpu_id is the exported,
+ * out-of-line form). */
+static inline unsigned this_cpu_id(void)
+{
+	uint64_t id;
+	__asm__ volatile("mov %%gs:%c1, %0"
+			 : "=r"(id)
+			 : "i"(__builtin_offsetof(struct percpu, id)));
+	return (unsigned)id;
+}
+
 static inline struct percpu *cpu_data(unsigned id)
 {
 	return &percpu_area[id];

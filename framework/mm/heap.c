@@ -271,7 +271,10 @@ static void free_typed(void *obj, bool framework, const char *who)
 	if (FW_UNLIKELY(!pt || pt->framework != framework))
 		fw_panic("%s: %p is not a %s heap object", who, obj,
 			 framework ? "framework" : "service");
-	check_no_live_context(obj, slab_usable_size(&pt->heap, obj));
+	/* Only a typed object can hold a user context (byte buffers hold
+	 * plain bytes), and its size is its partition's. */
+	if (pt->size)
+		check_no_live_context(obj, pt->size);
 	slab_free(&pt->heap, obj);
 	fw_spin_unlock_irqrestore(&heap_lock, fl);
 }

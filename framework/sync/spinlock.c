@@ -55,14 +55,14 @@ static void stuck(const struct fw_spinlock *l)
 	fw_panic("spinlock '%s': stuck (held by cpu %d)", l->name, l->cpu);
 }
 
-static void acquire(struct fw_spinlock *l)
+static inline void acquire(struct fw_spinlock *l)
 {
 	uint64_t spins = 0;
 
 	if (FW_UNLIKELY(__atomic_load_n(&l->cpu, __ATOMIC_RELAXED) ==
-			(int32_t)fw_cpu_id()))
+			(int32_t)this_cpu_id()))
 		fw_panic("spinlock '%s': recursive lock on cpu %u", l->name,
-			 fw_cpu_id());
+			 this_cpu_id());
 	if (spin_unfair) {
 		while (!try_take(l)) {
 			do {
@@ -80,14 +80,14 @@ static void acquire(struct fw_spinlock *l)
 				stuck(l);
 		}
 	}
-	l->cpu = (int32_t)fw_cpu_id();
+	l->cpu = (int32_t)this_cpu_id();
 }
 
-static void release(struct fw_spinlock *l)
+static inline void release(struct fw_spinlock *l)
 {
-	if (FW_UNLIKELY(l->cpu != (int32_t)fw_cpu_id()))
+	if (FW_UNLIKELY(l->cpu != (int32_t)this_cpu_id()))
 		fw_panic("spinlock '%s': unlocked by cpu %u, held by cpu %d",
-			 l->name, fw_cpu_id(), l->cpu);
+			 l->name, this_cpu_id(), l->cpu);
 	l->cpu = -1;
 	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
 }
@@ -111,7 +111,7 @@ bool fw_spin_trylock(struct fw_spinlock *l)
 		fw_preempt_enable();
 		return false;
 	}
-	l->cpu = (int32_t)fw_cpu_id();
+	l->cpu = (int32_t)this_cpu_id();
 	return true;
 }
 
@@ -132,5 +132,5 @@ void fw_spin_unlock_irqrestore(struct fw_spinlock *l, fw_irqflags_t flags)
 
 bool fw_spin_held(const struct fw_spinlock *l)
 {
-	return __atomic_load_n(&l->cpu, __ATOMIC_RELAXED) == (int32_t)fw_cpu_id();
+	return __atomic_load_n(&l->cpu, __ATOMIC_RELAXED) == (int32_t)this_cpu_id();
 }

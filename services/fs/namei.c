@@ -180,6 +180,8 @@ static int walk_parent_from(struct nameidata *nd, struct kpath *p,
 			    bool *trailing)
 {
 	struct vfs_path cur = base;
+	struct kname name; /* out of the loop: locals are zeroed where they
+			    * are declared, 256 bytes per component inside */
 	size_t i = 0;
 	int err;
 
@@ -196,7 +198,6 @@ restart:
 		return 0;
 	}
 	for (;;) {
-		struct kname name;
 		struct vfs_path next;
 		size_t j = i, k, len;
 

@@ -171,11 +171,20 @@ FW__FORTIFY size_t strnlen(const char *s, size_t maxlen)
 	return n;
 }
 
+/* strcmp stops at the first difference or at the NUL both share: compare
+ * at most what both objects hold; only if that much is equal must the
+ * shared NUL lie inside them (one more pass, on equal strings only). */
 FW__FORTIFY int strcmp(const char *a, const char *b)
 {
-	(void)fw__str_in_object("strcmp", a);
-	(void)fw__str_in_object("strcmp", b);
-	return __builtin_strcmp(a, b);
+	size_t room = FW__ROOM(a) < FW__ROOM(b) ? FW__ROOM(a) : FW__ROOM(b);
+	int r;
+
+	if (room == (size_t)-1)
+		return __builtin_strcmp(a, b);
+	r = __builtin_strncmp(a, b, room);
+	if (FW_UNLIKELY(r == 0 && fw__strnlen(a, room) == room))
+		fw__fortify_fail("strcmp", room + 1, room);
+	return r;
 }
 
 /* strncmp stops at the first difference, a NUL or n: comparing at most
