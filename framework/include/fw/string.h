@@ -99,6 +99,7 @@ int fw__vsnprintf_chk(char *buf, size_t size, size_t room, const char *fmt,
 /* The klib's strnlen under another name, for the body of the inline one
  * (clang has no __builtin_strnlen). */
 size_t fw__strnlen(const char *s, size_t maxlen) __asm__("strnlen");
+int fw__strncmp(const char *a, const char *b, size_t n) __asm__("strncmp");
 #define FW__FORTIFY                                                            \
 	extern inline __attribute__((always_inline, gnu_inline, artificial))
 
@@ -171,19 +172,26 @@ FW__FORTIFY size_t strnlen(const char *s, size_t maxlen)
 	return n;
 }
 
-/* strcmp stops at the first difference or at the NUL both share: compare
- * at most what both objects hold; only if that much is equal must the
- * shared NUL lie inside them (one more pass, on equal strings only). */
+/* strcmp, within both objects: a's length first (it must end inside its
+ * object), then one word-wise memcmp over it and its NUL, which also gives
+ * strcmp's answer when b is shorter (the first difference decides) and
+ * stays inside b's object whenever b is at least as large. */
 FW__FORTIFY int strcmp(const char *a, const char *b)
 {
-	size_t room = FW__ROOM(a) < FW__ROOM(b) ? FW__ROOM(a) : FW__ROOM(b);
+	size_t ra = FW__ROOM(a), rb = FW__ROOM(b), n;
 	int r;
 
-	if (room == (size_t)-1)
+	if (ra == (size_t)-1 && rb == (size_t)-1)
 		return __builtin_strcmp(a, b);
-	r = __builtin_strncmp(a, b, room);
-	if (FW_UNLIKELY(r == 0 && fw__strnlen(a, room) == room))
-		fw__fortify_fail("strcmp", room + 1, room);
+	n = fw__strnlen(a, ra);
+	if (FW_UNLIKELY(n == ra))
+		fw__fortify_fail("strcmp", ra + 1, ra);
+	if (FW_LIKELY(n < rb))
+		return __builtin_memcmp(a, b, n + 1);
+	/* b's object is shorter than a's string: b must end inside it. */
+	r = fw__strncmp(a, b, rb);
+	if (FW_UNLIKELY(r == 0))
+		fw__fortify_fail("strcmp", rb + 1, rb);
 	return r;
 }
 
