@@ -140,6 +140,11 @@ void fw_task_set_data(struct fw_task *t, struct fw_task_data *d)
 	t->data = d;
 }
 
+struct fw_task_data *fw_task_current_data(void)
+{
+	return fw_task_current()->data;
+}
+
 struct fw_task_data *fw_task_data(const struct fw_task *t)
 {
 	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");

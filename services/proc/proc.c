@@ -43,7 +43,7 @@ static struct proc *init_proc;
 
 struct thread *thread_current(void)
 {
-	struct fw_task_data *d = fw_task_data(fw_task_current());
+	struct fw_task_data *d = fw_task_current_data();
 	return d ? d->thread : 0;
 }
 

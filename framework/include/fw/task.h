@@ -61,6 +61,9 @@ bool fw_task_wake(struct fw_task *t);
 struct fw_task_data;
 void fw_task_set_data(struct fw_task *t, struct fw_task_data *d);
 struct fw_task_data *fw_task_data(const struct fw_task *t);
+/* fw_task_data(fw_task_current()), without the handle check the running
+ * task cannot fail (the hot path of every system call). */
+struct fw_task_data *fw_task_current_data(void);
 
 /* The user address space to activate whenever t runs (NULL: kernel only).
  * Setting it for the calling task activates it at once. */
