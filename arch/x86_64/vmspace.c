@@ -34,6 +34,9 @@ struct fw_vmspace {
 	uint64_t npages;          /* leaves mapped (lock) */
 };
 
+FW_STATIC_ASSERT(__builtin_offsetof(struct fw_vmspace, hdl) == 0,
+		 "handles start with their struct handle");
+static uint32_t vmspace_gens; /* generations handed out */
 static fw_vmspace_fault_fn fault_handler;
 
 /* A PROT_NONE page stays mapped (frame held, contents kept) but is not
@@ -89,10 +92,10 @@ int fw_vmspace_create(struct fw_vmspace **out)
 	memset(pml4, 0, PAGE_SIZE / 2);
 	memcpy(&pml4[256], phys_to_virt(paging_kernel_cr3() + PAGE_SIZE / 2),
 	       PAGE_SIZE / 2);
-	handle_init(&vs->hdl, HANDLE_VMSPACE);
+	handle_init_gen(&vs->hdl, HANDLE_VMSPACE, &vmspace_gens);
 	vs->pml4_phys = phys;
 	fw_spin_init(&vs->lock, "vmspace");
-	*out = vs;
+	*out = HANDLE_OUT(vs);
 	return 0;
 }
 
@@ -115,7 +118,7 @@ static void free_level(uint64_t *t, int level)
 
 void fw_vmspace_destroy(struct fw_vmspace *vs)
 {
-	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
+	vs = HANDLE_IN(vs, HANDLE_VMSPACE, "fw_vmspace");
 	uint64_t *pml4 = phys_to_virt(vs->pml4_phys);
 
 	if (__atomic_load_n(&vs->active_cpus, __ATOMIC_ACQUIRE))
@@ -167,7 +170,7 @@ static void flush(struct fw_vmspace *vs, uint64_t va)
 int fw_vmspace_map(struct fw_vmspace *vs, uint64_t va, struct fw_frame *f,
 		   unsigned prot)
 {
-	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
+	vs = HANDLE_IN(vs, HANDLE_VMSPACE, "fw_vmspace");
 	uint64_t phys = frame_phys(f); /* panics on a non-user frame */
 	uint64_t *e;
 	int err = 0;
@@ -192,7 +195,7 @@ int fw_vmspace_map(struct fw_vmspace *vs, uint64_t va, struct fw_frame *f,
 
 int fw_vmspace_unmap(struct fw_vmspace *vs, uint64_t va)
 {
-	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
+	vs = HANDLE_IN(vs, HANDLE_VMSPACE, "fw_vmspace");
 	uint64_t *e, old;
 
 	if (!user_page(va))
@@ -216,7 +219,7 @@ int fw_vmspace_unmap(struct fw_vmspace *vs, uint64_t va)
 
 int fw_vmspace_protect(struct fw_vmspace *vs, uint64_t va, unsigned prot)
 {
-	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
+	vs = HANDLE_IN(vs, HANDLE_VMSPACE, "fw_vmspace");
 	uint64_t *e;
 
 	if (!user_page(va))
@@ -236,7 +239,7 @@ int fw_vmspace_protect(struct fw_vmspace *vs, uint64_t va, unsigned prot)
 int fw_vmspace_query(struct fw_vmspace *vs, uint64_t va, struct fw_frame **f,
 		     unsigned *prot)
 {
-	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
+	vs = HANDLE_IN(vs, HANDLE_VMSPACE, "fw_vmspace");
 	uint64_t *e;
 	int err = 0;
 
@@ -259,7 +262,7 @@ int fw_vmspace_query(struct fw_vmspace *vs, uint64_t va, struct fw_frame **f,
 int fw_vmspace_next_mapped(struct fw_vmspace *vs, uint64_t va, uint64_t end,
 			   uint64_t *found)
 {
-	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
+	vs = HANDLE_IN(vs, HANDLE_VMSPACE, "fw_vmspace");
 	int err = -ENOENT;
 
 	if (end > FW_USER_TOP)
@@ -315,7 +318,14 @@ void fw_vmspace_activate(struct fw_vmspace *vs)
 
 struct fw_vmspace *fw_vmspace_current(void)
 {
-	return this_cpu()->vmspace;
+	struct fw_vmspace *vs = this_cpu()->vmspace;
+
+	return vs ? HANDLE_OUT(vs) : 0;
+}
+
+struct fw_vmspace *vmspace_of_handle(struct fw_vmspace *vs)
+{
+	return vs ? HANDLE_IN(vs, HANDLE_VMSPACE, "fw_vmspace") : 0;
 }
 
 void fw_vmspace_set_fault_handler(fw_vmspace_fault_fn fn)
@@ -338,6 +348,6 @@ fw_vmspace_fault_fn vmspace_fault_handler(void)
 
 uint64_t fw_vmspace_mapped_pages(const struct fw_vmspace *vs)
 {
-	HANDLE_CHECK(vs, HANDLE_VMSPACE, "fw_vmspace");
+	vs = HANDLE_IN(vs, HANDLE_VMSPACE, "fw_vmspace");
 	return vs->npages;
 }

@@ -39,6 +39,10 @@ struct fw_dma {
  * frames are heap-partition frames with an owner tag no heap partition
  * uses (internal/frame.h). */
 #define DMA_OWNER(order) (0x80000000u | (order))
+
+FW_STATIC_ASSERT(__builtin_offsetof(struct fw_dma, hdl) == 0,
+		 "handles start with their struct handle");
+static uint32_t dma_gens; /* generations handed out */
 static struct fw_spinlock pool_lock = FW_SPINLOCK_INIT("dma-pool");
 static uint64_t pool[DMA_MAX_ORDER + 1]; /* phys of the first free run */
 static uint64_t pool_runs[DMA_MAX_ORDER + 1]; /* how many runs each */
@@ -100,10 +104,10 @@ int fw_dma_alloc(size_t len, struct fw_dma **out)
 		kheap_free_typed(d);
 		return -ENOMEM;
 	}
-	handle_init(&d->hdl, HANDLE_DMA);
+	handle_init_gen(&d->hdl, HANDLE_DMA, &dma_gens);
 	d->len = len;
 	d->order = order;
-	*out = d;
+	*out = HANDLE_OUT(d);
 	return 0;
 }
 
@@ -111,7 +115,7 @@ void fw_dma_free(struct fw_dma *d)
 {
 	if (!d)
 		return;
-	HANDLE_CHECK(d, HANDLE_DMA, "fw_dma");
+	d = HANDLE_IN(d, HANDLE_DMA, "fw_dma");
 	iommu_unmap(d->phys, 1ull << d->order);
 	dma_frames_free(d->phys, d->order);
 	handle_kill(&d->hdl);
@@ -120,13 +124,13 @@ void fw_dma_free(struct fw_dma *d)
 
 size_t fw_dma_len(const struct fw_dma *d)
 {
-	HANDLE_CHECK(d, HANDLE_DMA, "fw_dma");
+	d = HANDLE_IN(d, HANDLE_DMA, "fw_dma");
 	return d->len;
 }
 
 uint64_t fw_dma_addr(const struct fw_dma *d, size_t off)
 {
-	HANDLE_CHECK(d, HANDLE_DMA, "fw_dma");
+	d = HANDLE_IN(d, HANDLE_DMA, "fw_dma");
 	if (off >= d->len)
 		fw_panic("dma: device address of offset %zu in a %zu-byte "
 			 "buffer, from %p",
@@ -136,7 +140,7 @@ uint64_t fw_dma_addr(const struct fw_dma *d, size_t off)
 
 struct fw_buf fw_dma_buf(struct fw_dma *d)
 {
-	HANDLE_CHECK(d, HANDLE_DMA, "fw_dma");
+	d = HANDLE_IN(d, HANDLE_DMA, "fw_dma");
 	/* SAFETY: the buffer's frames stay ours until fw_dma_free; the view
 	 * is bounded to the length asked for. */
 	return fw__buf_make(phys_to_virt(d->phys), d->len);

@@ -37,6 +37,11 @@ struct fw_ioport {
 	struct fw_ioport *next;
 };
 
+FW_STATIC_ASSERT(__builtin_offsetof(struct fw_iomem, hdl) == 0 &&
+			 __builtin_offsetof(struct fw_ioport, hdl) == 0,
+		 "handles start with their struct handle");
+
+static uint32_t iomem_gens, ioport_gens; /* generations handed out */
 static struct fw_spinlock io_lock = FW_SPINLOCK_INIT("io");
 static struct fw_iomem *iomem_list;   /* guarded by io_lock */
 static struct fw_ioport *ioport_list; /* guarded by io_lock */
@@ -107,7 +112,7 @@ int iomem_acquire(uint64_t phys, uint64_t len, struct fw_iomem **out)
 			kheap_free_typed(m);
 			return -ENOMEM;
 		}
-	handle_init(&m->hdl, HANDLE_IOMEM);
+	handle_init_gen(&m->hdl, HANDLE_IOMEM, &iomem_gens);
 	m->phys = phys;
 	m->len = len;
 	m->va = va + (phys - first);
@@ -115,13 +120,13 @@ int iomem_acquire(uint64_t phys, uint64_t len, struct fw_iomem **out)
 	m->next = iomem_list;
 	iomem_list = m;
 	fw_spin_unlock(&io_lock);
-	*out = m;
+	*out = HANDLE_OUT(m);
 	return 0;
 }
 
 void fw_iomem_release(struct fw_iomem *m)
 {
-	HANDLE_CHECK(m, HANDLE_IOMEM, "fw_iomem");
+	m = HANDLE_IN(m, HANDLE_IOMEM, "fw_iomem");
 	uint64_t first = PAGE_ALIGN_DOWN(m->va);
 	uint64_t end = PAGE_ALIGN_UP(m->va + m->len);
 
@@ -141,15 +146,16 @@ void fw_iomem_release(struct fw_iomem *m)
 
 uint64_t fw_iomem_len(const struct fw_iomem *m)
 {
-	HANDLE_CHECK(m, HANDLE_IOMEM, "fw_iomem");
+	m = HANDLE_IN(m, HANDLE_IOMEM, "fw_iomem");
 	return m->len;
 }
 
 static uint64_t iomem_addr(const struct fw_iomem *m, uint64_t off,
 			   unsigned size, void *caller)
 {
-	if (FW_UNLIKELY(!m || m->hdl.magic != HANDLE_IOMEM))
-		handle_bad(m, "fw_iomem", caller);
+	m = (const struct fw_iomem *)handle_decode((uint64_t)(uintptr_t)m,
+						   HANDLE_IOMEM, "fw_iomem",
+						   caller);
 	if (off > m->len || size > m->len - off || (off & (size - 1)))
 		fw_panic("iomem: %u-byte access at offset %#llx of a %#llx-byte "
 			 "range, from %p",
@@ -217,7 +223,7 @@ int ioport_acquire(uint16_t base, uint16_t len, struct fw_ioport **out)
 		if (overlaps(base, len, o->base, o->len))
 			err = -EBUSY;
 	if (!err) {
-		handle_init(&p->hdl, HANDLE_IOPORT);
+		handle_init_gen(&p->hdl, HANDLE_IOPORT, &ioport_gens);
 		p->base = base;
 		p->len = len;
 		p->next = ioport_list;
@@ -228,13 +234,13 @@ int ioport_acquire(uint16_t base, uint16_t len, struct fw_ioport **out)
 		kheap_free_typed(p);
 		return err;
 	}
-	*out = p;
+	*out = HANDLE_OUT(p);
 	return 0;
 }
 
 void fw_ioport_release(struct fw_ioport *p)
 {
-	HANDLE_CHECK(p, HANDLE_IOPORT, "fw_ioport");
+	p = HANDLE_IN(p, HANDLE_IOPORT, "fw_ioport");
 	fw_spin_lock(&io_lock);
 	for (struct fw_ioport **q = &ioport_list; *q; q = &(*q)->next)
 		if (*q == p) {
@@ -249,8 +255,9 @@ void fw_ioport_release(struct fw_ioport *p)
 static uint16_t port_of(const struct fw_ioport *p, uint16_t off, unsigned size,
 			void *caller)
 {
-	if (FW_UNLIKELY(!p || p->hdl.magic != HANDLE_IOPORT))
-		handle_bad(p, "fw_ioport", caller);
+	p = (const struct fw_ioport *)handle_decode((uint64_t)(uintptr_t)p,
+						    HANDLE_IOPORT, "fw_ioport",
+						    caller);
 	if (off > p->len || size > (unsigned)(p->len - off))
 		fw_panic("ioport: %u-byte access at offset %#x of a %u-port "
 			 "range, from %p",

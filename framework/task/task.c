@@ -154,6 +154,7 @@ struct fw_task_data *fw_task_data(const struct fw_task *t)
 void fw_task_set_vmspace(struct fw_task *t, struct fw_vmspace *vs)
 {
 	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
+	vs = vmspace_of_handle(vs);
 	vmspace_task_ref(vs, 1);
 	vmspace_task_ref(t->vmspace, -1);
 	t->vmspace = vs;

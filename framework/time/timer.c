@@ -151,6 +151,9 @@ struct fw_timer {
 	struct handle hdl; /* HANDLE_TIMER until destroyed */
 	struct ktimer kt;
 };
+FW_STATIC_ASSERT(__builtin_offsetof(struct fw_timer, hdl) == 0,
+		 "handles start with their struct handle");
+static uint32_t timer_gens; /* generations handed out */
 
 int fw__timer_create(fw__timer_fn fn, void *arg, struct fw_timer **out)
 {
@@ -158,21 +161,21 @@ int fw__timer_create(fw__timer_fn fn, void *arg, struct fw_timer **out)
 
 	if (!t)
 		return -ENOMEM;
-	handle_init(&t->hdl, HANDLE_TIMER);
+	handle_init_gen(&t->hdl, HANDLE_TIMER, &timer_gens);
 	ktimer__init(&t->kt, fn, arg);
-	*out = t;
+	*out = HANDLE_OUT(t);
 	return 0;
 }
 
 void fw_timer_arm(struct fw_timer *t, uint64_t deadline_ns)
 {
-	HANDLE_CHECK(t, HANDLE_TIMER, "fw_timer");
+	t = HANDLE_IN(t, HANDLE_TIMER, "fw_timer");
 	ktimer_arm(&t->kt, deadline_ns);
 }
 
 bool fw_timer_cancel(struct fw_timer *t)
 {
-	HANDLE_CHECK(t, HANDLE_TIMER, "fw_timer");
+	t = HANDLE_IN(t, HANDLE_TIMER, "fw_timer");
 	return ktimer_cancel(&t->kt);
 }
 
@@ -180,7 +183,7 @@ void fw_timer_destroy(struct fw_timer *t)
 {
 	if (!t)
 		return;
-	HANDLE_CHECK(t, HANDLE_TIMER, "fw_timer");
+	t = HANDLE_IN(t, HANDLE_TIMER, "fw_timer");
 	(void)ktimer_cancel(&t->kt);
 	handle_kill(&t->hdl);
 	kheap_free_typed(t);
