@@ -14,7 +14,7 @@ cd "$root" || exit 2
 PY=/usr/bin/python3
 GATE="$PY tools/gate/check_services.py"
 CFLAGS="-std=gnu11 -O2 -ffreestanding -nostdinc -fno-pic -mno-red-zone -mcmodel=kernel -mno-sse -mno-sse2 -mno-mmx -mno-80387 -fno-stack-protector -Wall -Wextra -Werror -Iframework/include -Itests/lint/include"
-RULES="void-ptr-conversion pointer-conversion pointer-cast pointer-arith inline-asm attribute volatile union-pointer raw-mem private-name private-field builtin vla computed-goto extern-decl include no-prototype flexible-array thread-local init-framework framework-type type-conflict typed-copy pragma redefine address-space atomic-pointer token-paste"
+RULES="void-ptr-conversion pointer-conversion pointer-cast pointer-arith inline-asm attribute volatile union-pointer raw-mem private-name private-field builtin vla computed-goto extern-decl include no-prototype flexible-array thread-local init-framework framework-type type-conflict typed-copy pragma redefine address-space atomic-pointer token-paste local-escape"
 
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM

@@ -102,6 +102,28 @@
 #                        parameter, or a literal a keyword or builtin the token
 #                        rules look for could start with (asm, volatile,
 #                        __attribute__, _Pragma, __builtin*, __sync*, __seg*...)
+#   local-escape         the address of automatic storage of the enclosing
+#                        function (&x, &x.f, &x[i], a local array decaying, a
+#                        block-scope compound literal, &p->f / &p[i] / *p with
+#                        p holding such an address) or a byte view of it
+#                        (FW_BUF_OF_*/FW_BYTES_OF_* = fw__buf_make/
+#                        fw__bytes_make, and fw_buf_as_bytes, fw_buf_sub,
+#                        fw_bytes_sub, fw_reader_init/_bytes/_limit,
+#                        fw_writer_init over one): (a) returned, also inside
+#                        a struct or compound literal; (b) stored by '=' or
+#                        by one of those fw_ calls' out-arguments into
+#                        anything whose base is not an automatic variable of
+#                        the same function (a global, a static local, *p,
+#                        p->f, a pointer's element, a member of one of
+#                        those); (c) passed as the argument FW_TIMER_CREATE,
+#                        FW_IRQ_ATTACH or FW_TASK_SPAWN keeps (also with a
+#                        later fw_task_join: a return between spawn and join
+#                        would leave the task on a dead frame). A local
+#                        (pointer, view, cursor, struct or array holding one)
+#                        that is ever initialized or assigned such a value,
+#                        even in part (h.p = buf taints h), holds it for the
+#                        whole function (flow-insensitive, so conservative).
+#                        Passing it to an ordinary call is allowed (a borrow).
 #
 # "Spelled where": libclang 14 cannot report the spelling location of a token
 # that comes from a macro body (clang_getSpellingLocation only resolves macro
@@ -122,10 +144,26 @@
 # service spelled.
 #
 # Known limits (what safe C under this gate still cannot prevent):
-#   * Lifetimes: use-after-free, dangling &local stored in a global or in a
-#     framework object, a view that outlives what it points into, double
-#     free. C has no ownership; the framework APIs must make these
+#   * Lifetimes: use-after-free, a view of heap memory that outlives it,
+#     double free. C has no ownership; the framework APIs must make these
 #     detectable (handles with generations) where possible.
+#   * local-escape narrows dangling locals, it does not close them. Calls are
+#     not followed: a callee given &local (a borrow, allowed) may keep it --
+#     a service function that stores its pointer argument in a global, a
+#     framework call that links it (fw_list_add_tail(&g_head, &local.node),
+#     a wait queue) -- and a call returning its argument (q = id(&x);
+#     g = q) launders it. Values read back through a pointer (*pp, p->f)
+#     are not followed, so a local address stored into local memory through
+#     a pointer and read back out passes; so does one converted to an
+#     integer and back (pointer-conversion/pointer-cast reject those).
+#     Inner blocks are not told apart: a pointer to a local of a block that
+#     has ended (p = b inside { char b[4]; }, used after the brace) is
+#     "the same function" to the rule.
+#     Conservative the other way: a store through a pointer that in fact
+#     points into this frame (struct s *sp = &ls; sp->p = buf) is reported,
+#     and one tainted member taints the whole local (g = h.n is fine: an
+#     integer carries nothing; g_ptr = h.q is reported even if only h.p was
+#     given the local address). Framework macros' own stores are trusted.
 #   * Sizes: memcpy(&a, &b, n) and similar are accepted whatever n is; the
 #     gate checks the ORIGIN and the TYPE of the pointers, not the length.
 #     Lengths are checked at run time by the fortified mem*/str* family
@@ -415,6 +453,45 @@ PASTE_DANGER_PREFIX = ("__builtin", "__sync", "__atomic", "__c11", "fw__", "__se
 
 # typed-copy: the byte copies whose destination (and source) types are checked.
 TYPED_COPY = {"memcpy", "memmove", "memset", "mempcpy", "bcopy", "bzero"}
+
+# local-escape: framework calls that keep an argument past the call (the
+# argument's index in the fw__ function the public macro expands to, and the
+# macro's name): the object must outlive the timer, IRQ line or task.
+RETAINED_ARG = {
+    "fw__timer_create": (1, "FW_TIMER_CREATE", "the timer callback"),
+    "fw__irq_line_attach": (2, "FW_IRQ_ATTACH", "the interrupt handler"),
+    "fw__task_spawn": (2, "FW_TASK_SPAWN", "the new task"),
+}
+# local-escape: framework calls that put a view (or a cursor over one) derived
+# from one argument into the object another points to: (source index, source
+# is the view itself ("val") or the object a pointer argument points to
+# ("obj"), destination index).
+VIEW_DERIVE = {
+    "fw_bytes_sub": (0, "val", 3),
+    "fw_buf_sub": (0, "val", 3),
+    "fw_reader_init": (1, "val", 0),
+    "fw_writer_init": (1, "val", 0),
+    "fw_reader_bytes": (0, "obj", 2),
+    "fw_reader_limit": (0, "obj", 2),
+}
+# local-escape: calls whose result is a view of the memory their first
+# argument points to (or is a view of).
+VIEW_MAKERS = {"fw__buf_make", "fw__bytes_make", "fw_buf_as_bytes"}
+
+
+class FnCtx:
+    """local-escape: what one function definition does with addresses."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.autos = {}     # hash of an automatic variable or parameter -> name
+        self.inits = []     # (VAR_DECL, initializer) of locals that can hold an address
+        self.static_inits = []  # the same for static/extern locals
+        self.assigns = []   # (BINARY_OPERATOR, lhs, rhs) that may be '=' of an address
+        self.returns = []   # (RETURN_STMT, value)
+        self.calls = []     # (CALL_EXPR, fw name): RETAINED_ARG and VIEW_DERIVE calls
+        self.tainted = {}   # hash of a local that holds a local address -> why
+
 
 # atomic-pointer: read-modify-write operations that do arithmetic on the object.
 ATOMIC_ARITH = {
@@ -927,6 +1004,7 @@ class Checker:
             if not self.trust.trusted(f):
                 self.scan_tokens(tu, f)
         self.callee_refs = set()
+        self.fnctx = None
         self.walk(tu.cursor, None)
 
     # ------------------------------------------------------------ source text
@@ -1178,6 +1256,12 @@ class Checker:
                     continue  # declarations in framework headers
                 self.walk(ch, c)
             return
+        fn = saved = None
+        if k == CK.FUNCTION_DECL and c.is_definition():
+            # local-escape: collect the function's stores, returns and
+            # retaining calls on the way down, judge them at its end
+            fn, saved = FnCtx(c), self.fnctx
+            self.fnctx = fn
         try:
             self.visit(c, parent)
         except Exception as e:  # a checker bug must not pass code silently
@@ -1187,6 +1271,15 @@ class Checker:
             self.parse_failed = True
         for ch in c.get_children():
             self.walk(ch, c)
+        if fn is not None:
+            self.fnctx = saved
+            try:
+                self.check_local_escape(fn)
+            except Exception as e:
+                f, l, col, _ = _fileloc(c.location)
+                print("%s:%d:%d: internal error in gate (local-escape) on %s: %r"
+                      % (f, l, col, c.spelling, e), file=sys.stderr)
+                self.parse_failed = True
 
     def visit(self, c, parent):
         k = c.kind
@@ -1226,6 +1319,13 @@ class Checker:
             self.check_member(c)
         elif k in (CK.VAR_DECL, CK.FUNCTION_DECL, CK.PARM_DECL, CK.TYPEDEF_DECL, CK.FIELD_DECL):
             self.check_decl(c)
+            if self.fnctx is not None and k in (CK.VAR_DECL, CK.PARM_DECL):
+                self.note_local_decl(c)
+        elif k == CK.RETURN_STMT:
+            if self.fnctx is not None:
+                ch = children(c)
+                if ch and self.carries(ch[0].type):
+                    self.fnctx.returns.append((c, ch[0]))
         elif k == CK.UNION_DECL:
             self.check_union(c)
             self.check_tag_def(c)
@@ -1349,6 +1449,9 @@ class Checker:
             return
         l, r = ch
         lt, rt, t = l.type, r.type, c.type
+        if self.fnctx is not None and self.carries(rt) and canon(t).kind == canon(lt).kind:
+            # '=' (its type is the left operand's; a comparison's is int)
+            self.fnctx.assigns.append((c, l, r))
         lp, rp = ptrlike(l), ptrlike(r)
         arith = False
         if (is_ptr(t) or is_array(t)) and (is_int(lt) and rp or lp and is_int(rt)):
@@ -1445,6 +1548,8 @@ class Checker:
             self.check_typed_copy(c, name, base)
         if name in ("fw__buf_make", "fw__bytes_make"):
             self.check_view(c, name)
+        if self.fnctx is not None and (name in RETAINED_ARG or name in VIEW_DERIVE):
+            self.fnctx.calls.append((c, name))
         if ATOMIC_NAME_RE.match(name) and not name.startswith("__sync_"):
             # __atomic_test_and_set/__atomic_clear & co. are plain builtin
             # calls (void * object), not atomic expressions
@@ -1994,6 +2099,306 @@ class Checker:
                         % ("writable" if writable else "read-only", t.spelling, why,
                            "writing it forges pointers or framework state" if writable else
                            "reading it leaks kernel addresses or framework state"))
+
+    # ---- local-escape
+    def carries(self, t):
+        """Can a value of type t hold an address: a pointer, an array (it
+        decays) or a struct/union with a pointer inside (a view, a cursor)?"""
+        c = canon(t)
+        k = c.kind
+        if k in (TK.POINTER, TK.BLOCKPOINTER) or k in ARRAY_KINDS:
+            return True
+        if k == TK.RECORD:
+            key = c.spelling
+            cache = self.__dict__.setdefault("_carries_cache", {})
+            r = cache.get(key)
+            if r is None:
+                r = cache[key] = contains_pointer(c)
+            return r
+        if k == TK.ATOMIC:
+            return atomic_holds_pointer(c)
+        return False
+
+    def note_local_decl(self, c):
+        fn = self.fnctx
+        if c.kind == CK.PARM_DECL:
+            fn.autos[c.hash] = c.spelling or "?"
+            return
+        sc = c.storage_class
+        auto = sc not in (ci.StorageClass.STATIC, ci.StorageClass.EXTERN)
+        if auto:
+            fn.autos[c.hash] = c.spelling or "?"
+        if not self.carries(c.type):
+            return
+        ch = children(c)
+        # the initializer is the last expression child (or an array bound,
+        # an integer: harmless to look at)
+        if ch and ch[-1].kind.is_expression():
+            (fn.inits if auto else fn.static_inits).append((c, ch[-1]))
+
+    def lv_base(self, e):
+        """The variable an lvalue is part of, through '.' and subscripts of
+        real arrays only (None through '->', '*' or a pointer subscript)."""
+        for _ in range(64):
+            e = strip_parens(e)
+            k = e.kind
+            if k == CK.DECL_REF_EXPR:
+                return e.referenced
+            if k == CK.MEMBER_REF_EXPR:
+                ch = children(e)
+                if not ch or is_ptr(ch[0].type):
+                    return None
+                e = ch[0]
+                continue
+            if k == CK.ARRAY_SUBSCRIPT_EXPR:
+                ch = children(e)
+                if len(ch) != 2:
+                    return None
+                b = strip_parens(ch[0])
+                if is_implicit_cast(b) and is_array(children(b)[0].type) and \
+                        not is_array_param_ref(b):
+                    e = children(b)[0]
+                    continue
+                return None
+            return None
+        return None
+
+    def lv_local(self, e, fn, depth):
+        """Is lvalue e (part of) automatic storage of this function, directly
+        or through a pointer that holds such an address? A description or
+        None."""
+        e = strip_parens(e)
+        k = e.kind
+        if k == CK.DECL_REF_EXPR:
+            d = e.referenced
+            if d is not None and d.hash in fn.autos:
+                return "the address of local '%s'" % fn.autos[d.hash]
+            return None
+        ch = children(e)
+        if k == CK.MEMBER_REF_EXPR and ch:
+            if is_ptr(ch[0].type):
+                return self.esc(ch[0], fn, depth + 1)
+            return self.lv_local(ch[0], fn, depth + 1)
+        if k == CK.ARRAY_SUBSCRIPT_EXPR and len(ch) == 2:
+            b = strip_parens(ch[0])
+            if is_implicit_cast(b) and is_array(children(b)[0].type) and \
+                    not is_array_param_ref(b):
+                return self.lv_local(children(b)[0], fn, depth + 1)
+            return self.esc(ch[0], fn, depth + 1)
+        if k == CK.UNARY_OPERATOR and len(ch) == 1:
+            return self.esc(ch[0], fn, depth + 1)  # *p
+        if k == CK.COMPOUND_LITERAL_EXPR:
+            return "the address of a compound literal (automatic storage)"
+        return None
+
+    def esc(self, e, fn, depth=0):
+        """Can the value of expression e be (or hold) the address of
+        automatic storage of this function? A description or None. Calls
+        are not followed, except the framework's view makers."""
+        if depth > 48:
+            return None
+        e = strip_parens(e)
+        k = e.kind
+        if k in (CK.INIT_LIST_EXPR, CK.COMPOUND_LITERAL_EXPR):
+            if not self.carries(e.type):
+                return None
+            for ch in children(e):
+                if ch.kind == CK.UNEXPOSED_EXPR and canon(ch.type).kind == TK.VOID:
+                    ch = children(ch)[-1]  # designated: .f = value
+                r = self.esc(ch, fn, depth + 1)
+                if r:
+                    return r
+            return None
+        if not self.carries(e.type):
+            return None
+        ch = children(e)
+        if k == CK.UNEXPOSED_EXPR:
+            if len(ch) != 1:
+                return None
+            inner = strip_parens(ch[0])
+            if is_array(inner.type) and is_ptr(e.type) and not is_array_param_ref(inner):
+                return self.lv_local(inner, fn, depth + 1)  # an array decays
+            return self.esc(inner, fn, depth + 1)
+        if k == CK.CSTYLE_CAST_EXPR:
+            return self.esc(ch[-1], fn, depth + 1) if ch else None
+        if k == CK.UNARY_OPERATOR and len(ch) == 1:
+            op = ch[0]
+            if is_ptr(e.type) and canon(canon(e.type).get_pointee()).spelling == \
+                    canon(op.type).spelling:
+                return self.lv_local(op, fn, depth + 1)  # &lvalue
+            if canon(e.type).spelling == canon(op.type).spelling:
+                return self.esc(op, fn, depth + 1)  # ++p, p-- (pointer-arith)
+            return None  # *p: values read back through pointers are not followed
+        if k in (CK.DECL_REF_EXPR, CK.MEMBER_REF_EXPR, CK.ARRAY_SUBSCRIPT_EXPR):
+            if is_array(e.type) and not is_array_param_ref(e):
+                return self.lv_local(e, fn, depth + 1)
+            d = self.lv_base(e)
+            if d is not None and d.hash in fn.tainted:
+                return "%s (copied into '%s')" % (fn.tainted[d.hash], d.spelling)
+            return None
+        if k == CK.CALL_EXPR:
+            ref = self.callee_decl_ref(e)
+            if ref is not None and ref.spelling in VIEW_MAKERS:
+                args = list(e.get_arguments())
+                if args:
+                    r = self.esc(args[0], fn, depth + 1)
+                    if r:
+                        return r if r.startswith("a byte view") else "a byte view of " + r
+            return None
+        if k == CK.CONDITIONAL_OPERATOR:
+            for x in ch[1:] if len(ch) == 3 else ch:
+                r = self.esc(x, fn, depth + 1)
+                if r:
+                    return r
+            return None
+        if k == CK.BINARY_OPERATOR and len(ch) == 2:
+            # '=' / ',' give the right operand; p + n either
+            return self.esc(ch[1], fn, depth + 1) or (
+                is_ptr(ch[0].type) and self.esc(ch[0], fn, depth + 1)) or None
+        if k == CK.StmtExpr and ch:
+            body = children(ch[0])
+            if body and body[-1].kind.is_expression():
+                return self.esc(body[-1], fn, depth + 1)
+            return None
+        return None
+
+    def describe_store_target(self, lhs):
+        d = self.lv_base(lhs)
+        if d is None:
+            return "memory reached through a pointer"
+        if d.kind == CK.VAR_DECL and d.semantic_parent is not None and \
+                d.semantic_parent.kind == CK.FUNCTION_DECL:
+            return "the static local '%s'" % d.spelling
+        return "the global '%s'" % d.spelling
+
+    def is_assign(self, c, l, r):
+        """The operator between l and r is '=' (not ',')."""
+        f, _, _, loff = _fileloc(l.extent.end)
+        rf, _, _, roff = _fileloc(r.extent.start)
+        if f is None or f != rf or roff < loff:
+            return True  # from a macro: conservative
+        tu = c.translation_unit
+        fobj = tu.get_file(f)
+        rng = ci.SourceRange.from_locations(ci.SourceLocation.from_offset(tu, fobj, loff),
+                                            ci.SourceLocation.from_offset(tu, fobj, roff))
+        for t in tu.get_tokens(extent=rng):
+            if t.spelling == ",":
+                return False
+            if t.spelling == "=":
+                return True
+        return True
+
+    def check_local_escape(self, fn):
+        """local-escape: the address of an automatic variable or parameter of
+        this function (or of part of one, or a byte view of it) may not be
+        returned, stored anywhere but in another automatic variable of this
+        function, or given to a framework call that keeps it (timer, IRQ
+        handler, task argument). Local copies are followed flow-insensitively:
+        a local that is ever given such an address holds one everywhere."""
+        if not (fn.inits or fn.assigns or fn.returns or fn.calls or fn.static_inits):
+            return
+        autos = fn.autos
+        flows = []   # (local decl hash, name, thunk giving a description or None)
+        stores = []  # (where-node, target description, thunk)
+        for (d, init) in fn.inits:
+            flows.append((d.hash, d.spelling, lambda x=init: self.esc(x, fn)))
+        for (d, init) in fn.static_inits:
+            stores.append((d, "the static local '%s'" % d.spelling,
+                           lambda x=init: self.esc(x, fn)))
+        for (c, l, r) in fn.assigns:
+            b = self.lv_base(l)
+            if b is not None and b.hash in autos:
+                flows.append((b.hash, b.spelling, lambda x=r: self.esc(x, fn)))
+            else:
+                stores.append((c, None, lambda x=r, c=c, l=l: self.esc(x, fn)
+                               if self.is_assign(c, l, x) else None, l))
+        retained = []
+        for (c, name) in fn.calls:
+            args = list(c.get_arguments())
+            if name in RETAINED_ARG:
+                i = RETAINED_ARG[name][0]
+                if i < len(args):
+                    retained.append((c, name, args[i]))
+                continue
+            si, mode, di = VIEW_DERIVE[name]
+            if si >= len(args) or di >= len(args):
+                continue
+            src, dst = args[si], args[di]
+            if mode == "val":
+                thunk = (lambda x=src: self.esc(x, fn))
+            else:
+                thunk = (lambda x=src: self.obj_tainted(x, fn))
+            dd = strip_implicit(dst)
+            target = None
+            if dd.kind == CK.UNARY_OPERATOR and children(dd):
+                target = self.lv_base(children(dd)[0])
+            elif is_array(dd.type) and not is_array_param_ref(dd):
+                target = self.lv_base(dd)  # a local array of views
+            if target is not None and target.hash in autos:
+                flows.append((target.hash, target.spelling, thunk))
+            else:
+                stores.append((c, "the object %s()'s destination argument points to" % name,
+                               thunk, None))
+        # taint: to a fixpoint (each round can only add)
+        tainted = fn.tainted
+        for _ in range(16):
+            changed = False
+            for (h, name, thunk) in flows:
+                if h in tainted:
+                    continue
+                why = thunk()
+                if why:
+                    tainted[h] = why
+                    changed = True
+            if not changed:
+                break
+        for (c, v) in fn.returns:
+            why = self.esc(v, fn)
+            if why:
+                tr, where = self.origin(c)
+                if not tr:
+                    self.report(where, "local-escape", "returns %s: the caller gets a "
+                                "pointer into a stack frame that is gone" % why)
+        for st in stores:
+            c, target, thunk = st[0], st[1], st[2]
+            tr, where = self.origin(c)
+            if tr:
+                continue
+            why = thunk()
+            if why:
+                if target is None:
+                    target = self.describe_store_target(st[3])
+                self.report(where, "local-escape", "stores %s into %s, which outlives this "
+                            "function's frame: only automatic variables of the same "
+                            "function may hold it" % (why, target))
+        for (c, name, a) in retained:
+            inner = strip_implicit(a)
+            while inner.kind == CK.CSTYLE_CAST_EXPR and children(inner):
+                inner = strip_implicit(children(inner)[-1])  # the macro's (void *)(arg)
+            tr, where = self.origin(inner)
+            if tr:
+                continue
+            why = self.esc(a, fn)
+            if why:
+                _, macro, user = RETAINED_ARG[name]
+                extra = ""
+                if name == "fw__task_spawn":
+                    extra = ("; a later fw_task_join does not make it safe to the gate "
+                             "(a return between the two leaves the task running)")
+                self.report(where, "local-escape", "%s keeps its argument after this "
+                            "function returns, and this one is %s: %s would use a dead "
+                            "stack frame (pass heap or static storage)%s"
+                            % (macro, why, user, extra))
+
+    def obj_tainted(self, a, fn):
+        """The object pointer argument a points to holds a local address
+        (a is &v with v a local copy of one)."""
+        e = strip_implicit(a)
+        if e.kind == CK.UNARY_OPERATOR and children(e):
+            d = self.lv_base(children(e)[0])
+            if d is not None and d.hash in fn.tainted:
+                return "%s (copied into '%s')" % (fn.tainted[d.hash], d.spelling)
+        return None
 
     # ---- atomic-pointer
     def atomic_ops(self, c):
