@@ -21,6 +21,7 @@
 #include <fw/sync.h>
 #include "internal/boot.h"
 #include "internal/frame.h"
+#include "internal/handle.h"
 #include "internal/mem.h"
 #include "mm/buddy.h"
 
@@ -32,6 +33,9 @@ struct fw_frame {
 	uint16_t mapcount; /* user frames: how many of the references are
 			    * user mappings' (vmspace.c); never more than
 			    * refcount */
+	uint32_t gen;      /* user frames: bumped at each allocation, and
+			    * carried in the handle (handle_of) */
+	uint32_t spare;
 };
 
 static struct fw_spinlock zone_lock = FW_SPINLOCK_INIT("frames");
@@ -285,32 +289,62 @@ enum frame_kind frame_kind_of(uint64_t phys)
 				 : FRAME_RESERVED;
 }
 
-/* A handle from a service: must point at a live user frame. */
-static uint64_t handle_pfn(const struct fw_frame *f)
+/* What a service holds for frame pfn: its entry's address with the
+ * entry's generation in bits 48..62, as every framework handle
+ * (internal/handle.h). The generation moves on each time the frame is
+ * allocated, so a handle kept past the last put does not reach the
+ * frame's next owner (another process's page, say). */
+static struct fw_frame *handle_of(uint64_t pfn)
 {
-	uint64_t pfn = (uint64_t)(f - frame_db);
-	if (f < frame_db || pfn >= zone_frames || f->kind != FRAME_USER ||
-	    f->refcount == 0)
-		fw_panic("frames: invalid frame handle %p from %p", (const void *)f,
-			 __builtin_return_address(0));
-	return pfn;
+	uint64_t a = (uint64_t)(uintptr_t)&frame_db[pfn];
+
+	return (struct fw_frame *)(uintptr_t)((a & ~HANDLE_GEN_FIELD) |
+					      (uint64_t)frame_db[pfn].gen
+						      << HANDLE_GEN_SHIFT);
 }
+
+/* The entry behind a service's handle: a live user frame of the handle's
+ * generation, else a panic naming the caller. */
+static struct fw_frame *entry_of(const struct fw_frame *h, uint64_t *pfn_out,
+				 const void *caller)
+{
+	uint64_t v = (uint64_t)(uintptr_t)h;
+	struct fw_frame *f = (struct fw_frame *)(uintptr_t)(v | HANDLE_GEN_FIELD);
+	uint64_t pfn = (uint64_t)(f - frame_db);
+
+	if (FW_UNLIKELY(!(v >> 63) || f < frame_db || pfn >= zone_frames ||
+			f->kind != FRAME_USER || f->refcount == 0 ||
+			f->gen != ((v >> HANDLE_GEN_SHIFT) & HANDLE_GEN_MASK)))
+		fw_panic("frames: frame handle %p is not live (put for the "
+			 "last time, or never one) in a call from %p",
+			 (const void *)h, caller);
+	*pfn_out = pfn;
+	return f;
+}
+#define ENTRY(h, pfnp) entry_of((h), (pfnp), __builtin_return_address(0))
 
 struct fw_frame *frame_from_phys(uint64_t phys)
 {
-	struct fw_frame *f = &frame_db[phys >> PAGE_SHIFT];
-	(void)handle_pfn(f);
-	return f;
+	uint64_t pfn = phys >> PAGE_SHIFT, check;
+
+	(void)ENTRY(handle_of(pfn), &check);
+	return handle_of(pfn);
 }
 
 uint64_t frame_phys(const struct fw_frame *f)
 {
-	return handle_pfn(f) << PAGE_SHIFT;
+	uint64_t pfn;
+
+	(void)ENTRY(f, &pfn);
+	return pfn << PAGE_SHIFT;
 }
 
-static uint8_t *frame_ptr(const struct fw_frame *f)
+static uint8_t *frame_ptr(const struct fw_frame *f, const void *caller)
 {
-	return phys_to_virt(handle_pfn(f) << PAGE_SHIFT);
+	uint64_t pfn;
+
+	(void)entry_of(f, &pfn, caller);
+	return phys_to_virt(pfn << PAGE_SHIFT);
 }
 
 int fw_frame_alloc(unsigned flags, struct fw_frame **out)
@@ -319,15 +353,19 @@ int fw_frame_alloc(unsigned flags, struct fw_frame **out)
 	if (pfn < 0)
 		return -ENOMEM;
 	frame_db[pfn].refcount = 1;
+	frame_db[pfn].mapcount = 0;
+	frame_db[pfn].gen = (frame_db[pfn].gen + 1) & HANDLE_GEN_MASK;
 	if (flags & FW_FRAME_ZERO)
 		memset(phys_to_virt((uint64_t)pfn << PAGE_SHIFT), 0, PAGE_SIZE);
-	*out = &frame_db[pfn];
+	*out = handle_of((uint64_t)pfn);
 	return 0;
 }
 
-void fw_frame_get(struct fw_frame *f)
+void fw_frame_get(struct fw_frame *h)
 {
-	(void)handle_pfn(f);
+	uint64_t pfn;
+	struct fw_frame *f = ENTRY(h, &pfn);
+
 	__atomic_add_fetch(&f->refcount, 1, __ATOMIC_RELAXED);
 }
 
@@ -335,9 +373,10 @@ void fw_frame_get(struct fw_frame *f)
  * user mappings hold are the page tables', and only unmapping drops them.
  * One put too many would otherwise free a frame still mapped into a
  * process, to be reused for someone else's data. */
-void fw_frame_put(struct fw_frame *f)
+void fw_frame_put(struct fw_frame *h)
 {
-	uint64_t pfn = handle_pfn(f);
+	uint64_t pfn;
+	struct fw_frame *f = ENTRY(h, &pfn);
 	uint32_t left = __atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL);
 
 	if (FW_UNLIKELY(left < __atomic_load_n(&f->mapcount, __ATOMIC_ACQUIRE)))
@@ -348,9 +387,11 @@ void fw_frame_put(struct fw_frame *f)
 		zone_free(pfn, 0);
 }
 
-bool frame_map_get(struct fw_frame *f)
+bool frame_map_get(struct fw_frame *h)
 {
-	(void)handle_pfn(f);
+	uint64_t pfn;
+	struct fw_frame *f = ENTRY(h, &pfn);
+
 	if (__atomic_load_n(&f->mapcount, __ATOMIC_RELAXED) == UINT16_MAX)
 		return false;
 	__atomic_add_fetch(&f->refcount, 1, __ATOMIC_RELAXED);
@@ -358,9 +399,10 @@ bool frame_map_get(struct fw_frame *f)
 	return true;
 }
 
-void frame_map_put(struct fw_frame *f)
+void frame_map_put(struct fw_frame *h)
 {
-	uint64_t pfn = handle_pfn(f);
+	uint64_t pfn;
+	struct fw_frame *f = ENTRY(h, &pfn);
 
 	if (__atomic_load_n(&f->mapcount, __ATOMIC_RELAXED) == 0)
 		fw_panic("frames: unmapping pfn %#llx, which no mapping holds",
@@ -370,9 +412,11 @@ void frame_map_put(struct fw_frame *f)
 		zone_free(pfn, 0);
 }
 
-unsigned fw_frame_refcount(const struct fw_frame *f)
+unsigned fw_frame_refcount(const struct fw_frame *h)
 {
-	(void)handle_pfn(f);
+	uint64_t pfn;
+	struct fw_frame *f = ENTRY(h, &pfn);
+
 	return __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
 }
 
@@ -381,7 +425,7 @@ int fw_frame_read(const struct fw_frame *f, size_t off, struct fw_buf dst)
 	size_t len = fw_buf_len(dst);
 	if (off > PAGE_SIZE || len > PAGE_SIZE - off)
 		return -EINVAL;
-	memcpy(fw__buf_ptr(dst), frame_ptr(f) + off, len);
+	memcpy(fw__buf_ptr(dst), frame_ptr(f, __builtin_return_address(0)) + off, len);
 	return 0;
 }
 
@@ -390,18 +434,18 @@ int fw_frame_write(struct fw_frame *f, size_t off, struct fw_bytes src)
 	size_t len = fw_bytes_len(src);
 	if (off > PAGE_SIZE || len > PAGE_SIZE - off)
 		return -EINVAL;
-	memcpy(frame_ptr(f) + off, fw__bytes_ptr(src), len);
+	memcpy(frame_ptr(f, __builtin_return_address(0)) + off, fw__bytes_ptr(src), len);
 	return 0;
 }
 
 void fw_frame_zero(struct fw_frame *f)
 {
-	memset(frame_ptr(f), 0, PAGE_SIZE);
+	memset(frame_ptr(f, __builtin_return_address(0)), 0, PAGE_SIZE);
 }
 
 void fw_frame_copy(struct fw_frame *dst, const struct fw_frame *src)
 {
-	memcpy(frame_ptr(dst), frame_ptr(src), PAGE_SIZE);
+	memcpy(frame_ptr(dst, __builtin_return_address(0)), frame_ptr(src, __builtin_return_address(0)), PAGE_SIZE);
 }
 
 uint64_t fw_frames_total(void)
