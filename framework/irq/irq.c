@@ -12,12 +12,14 @@
 #include "internal/irq.h"
 #include "internal/lapic.h"
 #include "internal/percpu.h"
+#include "internal/handle.h"
 #include "internal/trap.h"
 
 #define NLINES (VEC_IRQ_LAST - VEC_IRQ_FIRST + 1)
 
 struct fw_irq_line {
 	unsigned vector;
+	uint32_t gen;      /* generation: in the handle (internal/handle.h) */
 	bool used;
 	int32_t gsi;       /* routed IOAPIC input, -1 if none */
 	struct fw_iomem *msix; /* MSI-X table, if the line is an entry of it */
@@ -28,15 +30,26 @@ struct fw_irq_line {
 };
 
 static struct fw_irq_line lines[NLINES];
+static uint32_t line_gens; /* generations handed out */
 static struct fw_spinlock lines_lock = FW_SPINLOCK_INIT("irq-lines");
 
-static struct fw_irq_line *check(const struct fw_irq_line *l)
+/* The line behind a handle: allocated, and of the handle's generation (a
+ * handle kept past fw_irq_line_free does not reach the line's next
+ * owner), else a panic naming the caller. */
+static struct fw_irq_line *check_from(const struct fw_irq_line *h,
+				      const void *caller)
 {
-	if (l < lines || l >= lines + NLINES || !l->used)
-		fw_panic("irq: invalid line handle %p from %p", (const void *)l,
-			 __builtin_return_address(0));
-	return (struct fw_irq_line *)l;
+	uint64_t v = (uint64_t)(uintptr_t)h;
+	struct fw_irq_line *l =
+		(struct fw_irq_line *)(uintptr_t)(v | HANDLE_GEN_FIELD);
+
+	if (!(v >> 63) || l < lines || l >= lines + NLINES || !l->used ||
+	    l->gen != ((v >> HANDLE_GEN_SHIFT) & HANDLE_GEN_MASK))
+		fw_panic("irq: invalid line handle %p (freed, or never one) "
+			 "from %p", (const void *)h, caller);
+	return l;
 }
+#define check(h) check_from((h), __builtin_return_address(0))
 
 int fw_irq_line_alloc(struct fw_irq_line **out)
 {
@@ -46,9 +59,12 @@ int fw_irq_line_alloc(struct fw_irq_line **out)
 	for (unsigned i = 0; i < NLINES; i++)
 		if (!lines[i].used) {
 			lines[i] = (struct fw_irq_line){
-				.vector = VEC_IRQ_FIRST + i, .used = true, .gsi = -1
+				.vector = VEC_IRQ_FIRST + i, .used = true, .gsi = -1,
+				.gen = ++line_gens & HANDLE_GEN_MASK,
 			};
-			*out = &lines[i];
+			*out = (struct fw_irq_line *)(uintptr_t)(
+				((uint64_t)(uintptr_t)&lines[i] & ~HANDLE_GEN_FIELD) |
+				(uint64_t)lines[i].gen << HANDLE_GEN_SHIFT);
 			err = 0;
 			break;
 		}
@@ -56,12 +72,13 @@ int fw_irq_line_alloc(struct fw_irq_line **out)
 	return err;
 }
 
-int irq_line_route_gsi(struct fw_irq_line *l, uint32_t gsi, bool level,
+int irq_line_route_gsi(struct fw_irq_line *h, uint32_t gsi, bool level,
 		       bool active_low)
 {
+	struct fw_irq_line *l = check(h);
 	int err;
 
-	if (check(l)->gsi >= 0 || l->msix)
+	if (l->gsi >= 0 || l->msix)
 		return -EBUSY;
 	err = ioapic_route(gsi, (uint8_t)l->vector, level, active_low);
 	if (!err)
@@ -83,10 +100,12 @@ int fw_irq_line_route_isa(struct fw_irq_line *l, unsigned isa_irq)
 				  ((flags >> 2) & 3) == 3, (flags & 3) == 3);
 }
 
-int irq_line_bind_msix(struct fw_irq_line *l, struct fw_iomem *tbl,
+int irq_line_bind_msix(struct fw_irq_line *h, struct fw_iomem *tbl,
 		       unsigned idx)
 {
-	if (check(l)->gsi >= 0 || l->msix)
+	struct fw_irq_line *l = check(h);
+
+	if (l->gsi >= 0 || l->msix)
 		return -EBUSY;
 	l->msix = tbl;
 	l->msix_idx = idx;
@@ -98,10 +117,11 @@ uint32_t irq_boot_apic_id(void)
 	return cpu_data(0)->apic_id;
 }
 
-void fw__irq_line_attach(struct fw_irq_line *l, fw__irq_fn fn, void *arg)
+void fw__irq_line_attach(struct fw_irq_line *h, fw__irq_fn fn, void *arg)
 {
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&lines_lock);
-	check(l);
+	struct fw_irq_line *l = check(h);
+
 	l->arg = arg;
 	__atomic_store_n(&l->fn, fn, __ATOMIC_RELEASE);
 	fw_spin_unlock_irqrestore(&lines_lock, fl);
@@ -110,25 +130,27 @@ void fw__irq_line_attach(struct fw_irq_line *l, fw__irq_fn fn, void *arg)
 /* MSI-X entry vector control: bit 0 masks (PCI 3.0 section 6.8.2.9). */
 static void line_set_mask(struct fw_irq_line *l, bool masked)
 {
-	if (check(l)->gsi >= 0)
+	if (l->gsi >= 0)
 		ioapic_mask((uint32_t)l->gsi, masked);
 	else if (l->msix)
 		fw_iomem_write32(l->msix, 16 * l->msix_idx + 12, masked);
 }
 
-void fw_irq_line_mask(struct fw_irq_line *l)
+void fw_irq_line_mask(struct fw_irq_line *h)
 {
+	line_set_mask(check(h), true);
+}
+
+void fw_irq_line_unmask(struct fw_irq_line *h)
+{
+	line_set_mask(check(h), false);
+}
+
+void fw_irq_line_free(struct fw_irq_line *h)
+{
+	struct fw_irq_line *l = check(h);
+
 	line_set_mask(l, true);
-}
-
-void fw_irq_line_unmask(struct fw_irq_line *l)
-{
-	line_set_mask(l, false);
-}
-
-void fw_irq_line_free(struct fw_irq_line *l)
-{
-	fw_irq_line_mask(l);
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&lines_lock);
 	l->fn = 0;
 	l->used = false;
