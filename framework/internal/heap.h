@@ -11,6 +11,7 @@
 #define INTERNAL_HEAP_H
 
 #include <fw/heap.h>
+#include <fw/list.h>
 
 void heap_init(void);
 
@@ -23,6 +24,21 @@ void kheap_free_typed(void *obj);
 							  0 };                 \
 		(type *)kheap_alloc_typed(&kheap_key_);                        \
 	})
+
+/* A pointer the framework keeps to a service object (a timer's or an IRQ
+ * handler's argument): while it is registered, fw_free of that object
+ * panics naming `what`, instead of leaving the framework to call a
+ * service function on freed memory later. Embedded in the framework
+ * object that keeps the pointer; targets not on the services' heap (data,
+ * framework objects) are not tracked. */
+struct heap_ref {
+	struct fw_list node;  /* on the target's partition's list */
+	const void *target;
+	const char *what;
+	bool on;              /* registered */
+};
+void heap_ref_add(struct heap_ref *r, const void *target, const char *what);
+void heap_ref_del(struct heap_ref *r);
 
 /* Untyped: a zeroed run of size bytes, or NULL. */
 void *kheap_alloc(size_t size);

@@ -13,6 +13,7 @@
 #include "internal/lapic.h"
 #include "internal/percpu.h"
 #include "internal/handle.h"
+#include "internal/heap.h"
 #include "internal/trap.h"
 
 #define NLINES (VEC_IRQ_LAST - VEC_IRQ_FIRST + 1)
@@ -26,6 +27,8 @@ struct fw_irq_line {
 	unsigned msix_idx;
 	fw__irq_fn fn;
 	void *arg;
+	struct heap_ref arg_ref; /* arg, if a service object: it must outlive
+				  * the attachment */
 	uint64_t count;
 };
 
@@ -122,6 +125,8 @@ void fw__irq_line_attach(struct fw_irq_line *h, fw__irq_fn fn, void *arg)
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&lines_lock);
 	struct fw_irq_line *l = check(h);
 
+	heap_ref_del(&l->arg_ref);
+	heap_ref_add(&l->arg_ref, arg, "an interrupt handler's argument");
 	l->arg = arg;
 	__atomic_store_n(&l->fn, fn, __ATOMIC_RELEASE);
 	fw_spin_unlock_irqrestore(&lines_lock, fl);
@@ -151,6 +156,7 @@ void fw_irq_line_free(struct fw_irq_line *h)
 	struct fw_irq_line *l = check(h);
 
 	line_set_mask(l, true);
+	heap_ref_del(&l->arg_ref);
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&lines_lock);
 	l->fn = 0;
 	l->used = false;

@@ -51,6 +51,8 @@ struct partition {
 	const char *name;  /* the type as spelled, or "bytes" */
 	uint32_t size;     /* its size; 0 for the byte partitions */
 	bool framework;    /* a framework type (KHEAP_NEW), not a service's */
+	struct fw_list refs; /* struct heap_ref.node: framework pointers
+			      * into this partition's objects */
 	struct slab_heap heap;
 	/* Free page runs given back by the slab heap, by order, linked
 	 * through their second word (the first keeps the slab's DEAD
@@ -147,6 +149,7 @@ static struct partition *part_new(const char *name, uint32_t size,
 	pt->name = name;
 	pt->size = size;
 	pt->framework = framework;
+	fw_list_init(&pt->refs);
 	slab_heap_init(&pt->heap, &part_ops, pt, FW_DEBUG);
 	return pt;
 }
@@ -259,6 +262,45 @@ static void check_no_live_context(const void *obj, size_t len)
 	}
 }
 
+/* Nothing the framework keeps may point into the object being freed.
+ * Caller holds heap_lock. */
+static void check_no_ref(struct partition *pt, const void *obj)
+{
+	uint64_t lo = (uint64_t)(uintptr_t)obj, hi = lo + pt->size;
+	struct heap_ref *r;
+
+	FW_LIST_FOR_EACH(r, &pt->refs, node) {
+		uint64_t t = (uint64_t)(uintptr_t)r->target;
+
+		if (t >= lo && t < (hi > lo ? hi : lo + 1))
+			fw_panic("fw_free: %s still points to object %p (destroy "
+				 "or detach it first)", r->what, obj);
+	}
+}
+
+void heap_ref_add(struct heap_ref *r, const void *target, const char *what)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&heap_lock);
+	struct partition *pt = part_of_obj(target);
+
+	r->target = target;
+	r->what = what;
+	r->on = pt && !pt->framework;
+	if (r->on)
+		fw_list_add_tail(&pt->refs, &r->node);
+	fw_spin_unlock_irqrestore(&heap_lock, fl);
+}
+
+void heap_ref_del(struct heap_ref *r)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&heap_lock);
+
+	if (r->on)
+		fw_list_del(&r->node);
+	r->on = false;
+	fw_spin_unlock_irqrestore(&heap_lock, fl);
+}
+
 static void free_typed(void *obj, bool framework, const char *who)
 {
 	struct partition *pt;
@@ -275,6 +317,8 @@ static void free_typed(void *obj, bool framework, const char *who)
 	 * plain bytes), and its size is its partition's. */
 	if (pt->size)
 		check_no_live_context(obj, pt->size);
+	if (FW_UNLIKELY(!fw_list_empty(&pt->refs)))
+		check_no_ref(pt, obj);
 	slab_free(&pt->heap, obj);
 	fw_spin_unlock_irqrestore(&heap_lock, fl);
 }

@@ -150,6 +150,8 @@ void timer_start_tick(void)
 struct fw_timer {
 	struct handle hdl; /* HANDLE_TIMER until destroyed */
 	struct ktimer kt;
+	struct heap_ref arg_ref; /* the callback's argument, if a service
+				  * object: it must outlive the timer */
 };
 FW_STATIC_ASSERT(__builtin_offsetof(struct fw_timer, hdl) == 0,
 		 "handles start with their struct handle");
@@ -163,6 +165,7 @@ int fw__timer_create(fw__timer_fn fn, void *arg, struct fw_timer **out)
 		return -ENOMEM;
 	handle_init_gen(&t->hdl, HANDLE_TIMER, &timer_gens);
 	ktimer__init(&t->kt, fn, arg);
+	heap_ref_add(&t->arg_ref, arg, "a timer's callback argument");
 	*out = HANDLE_OUT(t);
 	return 0;
 }
@@ -185,6 +188,7 @@ void fw_timer_destroy(struct fw_timer *t)
 		return;
 	t = HANDLE_IN(t, HANDLE_TIMER, "fw_timer");
 	(void)ktimer_cancel(&t->kt);
+	heap_ref_del(&t->arg_ref);
 	handle_kill(&t->hdl);
 	kheap_free_typed(t);
 }
