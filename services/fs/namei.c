@@ -173,15 +173,17 @@ static enum last_type name_type(const struct kname *n)
 	return LAST_NORM;
 }
 
-/* Walk from base (or the root if p is absolute). */
+/* Walk from base (or the root if p is absolute). Each component is
+ * copied into *last, which on success holds the final one (the caller's
+ * buffer doubles as the walk's, so no 256-byte name is zeroed and copied
+ * per call: services' locals are zero-initialised). */
 static int walk_parent_from(struct nameidata *nd, struct kpath *p,
 			    struct vfs_path base, struct vfs_path *dir,
 			    struct kname *last, enum last_type *type,
 			    bool *trailing)
 {
 	struct vfs_path cur = base;
-	struct kname name; /* out of the loop: locals are zeroed where they
-			    * are declared, 256 bytes per component inside */
+	struct kname *name = last;
 	size_t i = 0;
 	int err;
 
@@ -206,8 +208,8 @@ restart:
 		len = j - i;
 		if (len > KNAME_MAX)
 			return -ENAMETOOLONG;
-		memcpy(name.s, &p->s[i], len);
-		name.s[len] = 0;
+		memcpy(name->s, &p->s[i], len);
+		name->s[len] = 0;
 		k = j;
 		while (k < KPATH_MAX && p->s[k] == '/')
 			k++;
@@ -216,19 +218,18 @@ restart:
 			return err;
 		if (k >= KPATH_MAX || p->s[k] == 0) {
 			*dir = cur;
-			*last = name;
-			*type = name_type(&name);
+			*type = name_type(name);
 			*trailing = k > j;
 			return 0;
 		}
-		switch (name_type(&name)) {
+		switch (name_type(name)) {
 		case LAST_DOT:
 			break;
 		case LAST_DOTDOT:
 			cur = namei_dotdot(nd, cur);
 			break;
 		default:
-			err = namei_child(nd, &cur, &name, &next);
+			err = namei_child(nd, &cur, name, &next);
 			if (err)
 				return err;
 			if (S_ISLNK(next.inode->mode)) {
@@ -255,13 +256,14 @@ int namei_resolve(struct nameidata *nd, struct kpath *p, unsigned flags,
 		  struct vfs_path *out)
 {
 	struct vfs_path base = nd->start, dir, res;
-	struct kname last;
+	struct kname *last = &nd->last_name; /* valid when have_last */
 	enum last_type type;
 	bool trailing;
 	int err;
 
+	nd->have_last = false;
 	for (;;) {
-		err = walk_parent_from(nd, p, base, &dir, &last, &type,
+		err = walk_parent_from(nd, p, base, &dir, last, &type,
 				       &trailing);
 		if (err)
 			return err;
@@ -270,7 +272,7 @@ int namei_resolve(struct nameidata *nd, struct kpath *p, unsigned flags,
 		} else if (type == LAST_DOTDOT) {
 			res = namei_dotdot(nd, dir);
 		} else {
-			err = namei_child(nd, &dir, &last, &res);
+			err = namei_child(nd, &dir, last, &res);
 			if (err)
 				return err;
 			if (S_ISLNK(res.inode->mode) &&
@@ -288,7 +290,6 @@ int namei_resolve(struct nameidata *nd, struct kpath *p, unsigned flags,
 			return -ENOTDIR;
 		nd->have_last = type == LAST_NORM;
 		nd->last_dir = dir;
-		nd->last_name = last;
 		*out = res;
 		return 0;
 	}
@@ -298,7 +299,7 @@ int namei_open(struct nameidata *nd, struct kpath *p, unsigned flags,
 	       uint32_t mode, struct vfs_path *out, bool *created)
 {
 	struct vfs_path base = nd->start, dir, res;
-	struct kname last;
+	struct kname *last = &nd->last_name; /* valid when have_last */
 	enum last_type type;
 	bool trailing;
 	int err;
@@ -309,14 +310,15 @@ int namei_open(struct nameidata *nd, struct kpath *p, unsigned flags,
 				     ((flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
 				     ((flags & O_DIRECTORY) ? LOOKUP_DIRECTORY : 0),
 				     out);
+	nd->have_last = false;
 	for (;;) {
-		err = walk_parent_from(nd, p, base, &dir, &last, &type,
+		err = walk_parent_from(nd, p, base, &dir, last, &type,
 				       &trailing);
 		if (err)
 			return err;
 		if (type != LAST_NORM)
 			return -EISDIR; /* open("/", O_CREAT), ".", ".." */
-		err = namei_child(nd, &dir, &last, &res);
+		err = namei_child(nd, &dir, last, &res);
 		if (err == -ENOENT) {
 			struct inode *ino;
 
@@ -326,7 +328,7 @@ int namei_open(struct nameidata *nd, struct kpath *p, unsigned flags,
 					       nd->cred);
 			if (err)
 				return err;
-			err = dir.inode->iops->create(dir.inode, &last,
+			err = dir.inode->iops->create(dir.inode, last,
 						      S_IFREG | (mode & S_IALLUGO),
 						      0, nd->cred, &ino);
 			if (err)
@@ -337,7 +339,6 @@ int namei_open(struct nameidata *nd, struct kpath *p, unsigned flags,
 			*created = true;
 			nd->have_last = true;
 			nd->last_dir = dir;
-			nd->last_name = last;
 			return 0;
 		}
 		if (err)
@@ -357,7 +358,6 @@ int namei_open(struct nameidata *nd, struct kpath *p, unsigned flags,
 			return -ENOTDIR;
 		nd->have_last = true;
 		nd->last_dir = dir;
-		nd->last_name = last;
 		*out = res;
 		return 0;
 	}
