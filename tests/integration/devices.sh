@@ -162,14 +162,15 @@ hvc_reader=$!
 (
 	for _ in $(seq 120); do grep -q '# ' "$dsk/hvc.log" 2>/dev/null && break; sleep 0.5; done
 	printf 'echo HVC-$((6 * 7)) $(tty)\n'
-	sleep 2
+	for _ in $(seq 120); do grep -q 'HVC-42' "$dsk/hvc.log" 2>/dev/null && break; sleep 0.5; done
 	printf 'seq 1 3000; echo HVC-""END\n'
 	for _ in $(seq 120); do grep -q 'HVC-END' "$dsk/hvc.log" 2>/dev/null && break; sleep 0.5; done
 	printf 'poweroff\n'
 ) >"$dsk/hvc.in" &
 BOOT_QEMU_ARGS="-chardev pipe,id=hvc,path=$dsk/hvc -device virtio-serial-pci -device virtconsole,chardev=hvc" \
 	boot virtio-console 2 "" 120
-sleep 1
+# QEMU is gone: the reader sees the end of the pipe and exits by itself.
+for _ in $(seq 40); do kill -0 "$hvc_reader" 2>/dev/null || break; sleep 0.25; done
 kill "$hvc_reader" 2>/dev/null
 if grep -q "HVC-42 /dev/hvc0" "$dsk/hvc.log"; then
 	pass "disk.virtio-console-shell"
