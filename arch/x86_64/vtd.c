@@ -156,7 +156,7 @@ int iommu_map(uint64_t phys, uint64_t npages)
 		return 0;
 	if (phys + npages * PAGE_SIZE > max_addr)
 		return -ENOMEM; /* beyond what the unit translates */
-	fw_spin_lock(&vtd_lock);
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&vtd_lock);
 	for (done = 0; done < npages; done++) {
 		uint64_t a = phys + done * PAGE_SIZE;
 		uint64_t *e = leaf(a, true);
@@ -173,7 +173,7 @@ int iommu_map(uint64_t phys, uint64_t npages)
 		*leaf(phys + done * PAGE_SIZE, false) = 0;
 	if (err)
 		flush_iotlb();
-	fw_spin_unlock(&vtd_lock);
+	fw_spin_unlock_irqrestore(&vtd_lock, fl);
 	return err;
 }
 
@@ -181,7 +181,7 @@ void iommu_unmap(uint64_t phys, uint64_t npages)
 {
 	if (!regs)
 		return;
-	fw_spin_lock(&vtd_lock);
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&vtd_lock);
 	for (uint64_t i = 0; i < npages; i++) {
 		uint64_t *e = leaf(phys + i * PAGE_SIZE, false);
 
@@ -189,7 +189,7 @@ void iommu_unmap(uint64_t phys, uint64_t npages)
 			*e = 0;
 	}
 	flush_iotlb();
-	fw_spin_unlock(&vtd_lock);
+	fw_spin_unlock_irqrestore(&vtd_lock, fl);
 }
 
 uint64_t iommu_blocked(void)

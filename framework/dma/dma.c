@@ -50,8 +50,7 @@ static uint64_t pool_runs[DMA_MAX_ORDER + 1]; /* how many runs each */
 static uint64_t dma_frames_alloc(unsigned order)
 {
 	uint64_t phys = 0;
-
-	fw_spin_lock(&pool_lock);
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&pool_lock);
 	if (pool_runs[order]) {
 		phys = pool[order];
 		/* SAFETY: phys is a run we put on the pool (below). */
@@ -65,17 +64,17 @@ static uint64_t dma_frames_alloc(unsigned order)
 			fw_panic("dma: the free-buffer pool was overwritten "
 				 "(a device wrote into a freed DMA buffer)");
 	}
-	fw_spin_unlock(&pool_lock);
+	fw_spin_unlock_irqrestore(&pool_lock, fl);
 	return phys ? phys : kframe_alloc_heap(order, DMA_OWNER(order));
 }
 
 static void dma_frames_free(uint64_t phys, unsigned order)
 {
-	fw_spin_lock(&pool_lock);
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&pool_lock);
 	*(uint64_t *)phys_to_virt(phys) = pool[order];
 	pool[order] = phys;
 	pool_runs[order]++;
-	fw_spin_unlock(&pool_lock);
+	fw_spin_unlock_irqrestore(&pool_lock, fl);
 }
 
 int fw_dma_alloc(size_t len, struct fw_dma **out)
