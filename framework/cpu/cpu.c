@@ -6,6 +6,7 @@
 #include <arch/x86.h>
 #include <fw/cpu.h>
 #include <fw/panic.h>
+#include "internal/cpufeature.h"
 #include "internal/percpu.h"
 #include "internal/task.h"
 
@@ -67,3 +68,16 @@ unsigned fw_cpu_count(void)
 	return percpu_online;
 }
 
+
+struct fw_cpuid fw_cpuid(uint32_t leaf, uint32_t subleaf)
+{
+	uint32_t r[4];
+
+	x86_cpuid(leaf, subleaf, r);
+	return (struct fw_cpuid){ r[0], r[1], r[2], r[3] };
+}
+
+uint64_t fw_cpu_hwcap2(void)
+{
+	return cpu_features.fsgsbase ? 1u << 1 : 0;
+}

@@ -5,6 +5,7 @@
  * this). Before calibration the clock reads 0, which is what early log
  * lines show, as on Linux. */
 #include <fw/log.h>
+#include <fw/cpu.h>
 #include <fw/time.h>
 #include "internal/lapic.h"
 #include "internal/time.h"
@@ -47,4 +48,9 @@ void time_init(void)
 		(unsigned long long)(tsc_hz / 1000 % 1000),
 		(unsigned long long)(realtime_at_boot_ns / FW_NSEC_PER_SEC));
 	lapic_timer_calibrate();
+}
+
+uint64_t fw_cpu_tsc_khz(void)
+{
+	return tsc_hz / 1000;
 }

@@ -3,6 +3,7 @@
  *
  * Layer: services (safe C). See exec.h for the sequence the process
  * service follows around these calls. */
+#include <fw/cpu.h>
 #include <fw/errno.h>
 #include <fw/heap.h>
 #include <fw/string.h>
@@ -127,7 +128,7 @@ int exec_prepare(struct fs_context *fs, const struct kpath *path,
 	err = mm_create(&mm);
 	if (err)
 		goto out;
-	img.hwcap = EXEC_DEFAULT_HWCAP;
+	img.hwcap = fw_cpuid(1, 0).edx; /* AT_HWCAP: CPUID.1:EDX, as Linux */
 	if (p) {
 		img.uid = p->cred.uid;
 		img.euid = p->cred.euid;

@@ -33,9 +33,6 @@ struct fs_context;
 				      * budget (Linux allows 1/4 of the stack) */
 #define EXEC_MAX_STRINGS 16384       /* argv + envp entries */
 #define EXEC_SHEBANG_DEPTH 4         /* nested "#!" interpreters */
-/* CPUID.1:EDX as Linux reports it in AT_HWCAP on a QEMU "max" CPU; the
- * services cannot run cpuid (no framework API yet). */
-#define EXEC_DEFAULT_HWCAP 0x178bfbffull
 
 /* argv and envp, copied into the kernel: argc strings then envc strings,
  * each NUL-terminated, packed in buf[0, len). */

@@ -16,6 +16,7 @@
  *   0, envp[envc-1]..envp[0]
  *   0, argv[argc-1]..argv[0]
  *   argc                 <- sp, 16-byte aligned */
+#include <fw/cpu.h>
 #include <fw/errno.h>
 #include <fw/frame.h>
 #include <fw/heap.h>
@@ -130,7 +131,7 @@ int exec_build_stack(struct mm *mm, const struct exec_strings *args,
 	AUX(AT_EGID, img->egid);
 	AUX(AT_SECURE, img->secure);
 	AUX(AT_RANDOM, rnd);
-	AUX(AT_HWCAP2, 0);
+	AUX(AT_HWCAP2, fw_cpu_hwcap2());
 	AUX(AT_EXECFN, execfn);
 	AUX(AT_PLATFORM, plat);
 	AUX(AT_NULL, 0);

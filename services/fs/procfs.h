@@ -89,6 +89,9 @@ struct procfs_snap {
 	size_t len;			/* valid bytes in buf */
 };
 
+/* /proc/cpuinfo (procfs_cpuinfo.c). */
+void procfs_gen_cpuinfo(struct procfs_seq *s);
+
 /* Append formatted text (snprintf into a line buffer; a macro because
  * services may not walk a va_list). One call makes at most 511 bytes. */
 struct procfs_line {

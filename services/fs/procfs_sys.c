@@ -124,35 +124,6 @@ static void gen_meminfo(struct procfs_seq *s)
 	kb(s, "Hugetlb:", 0);
 }
 
-/* Services have no CPUID (it is an instruction, and the framework does
- * not export what it read), so this says only what every x86-64 CPU has
- * and what the kernel requires (the local APIC). */
-static void gen_cpuinfo(struct procfs_seq *s)
-{
-	unsigned n = fw_cpu_count();
-
-	for (unsigned i = 0; i < n; i++)
-		procfs_printf(s,
-			      "processor\t: %u\n"
-			      "vendor_id\t: unknown\n"
-			      "model name\t: x86-64 processor\n"
-			      "physical id\t: 0\n"
-			      "siblings\t: %u\n"
-			      "core id\t\t: %u\n"
-			      "cpu cores\t: %u\n"
-			      "apicid\t\t: %u\n"
-			      "fpu\t\t: yes\n"
-			      "fpu_exception\t: yes\n"
-			      "wp\t\t: yes\n"
-			      "flags\t\t: fpu tsc msr pae cx8 apic cmov pat "
-			      "clflush mmx fxsr sse sse2 syscall lm\n"
-			      "clflush size\t: 64\n"
-			      "cache_alignment\t: 64\n"
-			      "address sizes\t: 48 bits virtual\n"
-			      "\n",
-			      i, n, i, n, i);
-}
-
 /* Idle time: what the CPUs did not spend running user threads (kernel
  * work outside them is counted as idle: there is no per-CPU idle clock
  * exported to services). */
@@ -312,7 +283,7 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 		gen_meminfo(s);
 		return 0;
 	case PK_CPUINFO:
-		gen_cpuinfo(s);
+		procfs_gen_cpuinfo(s);
 		return 0;
 	case PK_UPTIME:
 		gen_uptime(s);

@@ -27,4 +27,17 @@ void fw_irq_restore(fw_irqflags_t flags);
 /* Spin-wait hint for busy loops. */
 void fw_cpu_relax(void);
 
+/* CPU identity, for /proc/cpuinfo and the auxiliary vector. fw_cpuid is
+ * the CPUID instruction's answer on this CPU: read-only facts any user
+ * program can read itself with the same instruction. */
+struct fw_cpuid {
+	uint32_t eax, ebx, ecx, edx;
+};
+struct fw_cpuid fw_cpuid(uint32_t leaf, uint32_t subleaf);
+/* What the kernel turned on for user mode, as Linux's AT_HWCAP2 bits
+ * (bit 1, HWCAP2_FSGSBASE: rd/wr{fs,gs}base work in user mode). */
+uint64_t fw_cpu_hwcap2(void);
+/* The TSC's calibrated frequency, in kHz ("cpu MHz" in /proc/cpuinfo). */
+uint64_t fw_cpu_tsc_khz(void);
+
 #endif
