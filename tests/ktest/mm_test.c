@@ -107,6 +107,61 @@ FW_KTEST(heap_stress)
 		     fw_heap_used() - used0);
 }
 
+/* The services' byte-buffer partitions keep the pages they were given
+ * (framework/mm/heap.c): a second identical round of allocations must be
+ * served from those pages, not from new frames, and every byte must come
+ * back zeroed and hold what was written. */
+static struct fw_buf bufs[NOBJ];
+
+static void buf_round(uint64_t seed, int *bad)
+{
+	rng_state = seed;
+	for (int round = 0; round < 6000; round++) {
+		int i = (int)(rng() % NOBJ);
+		uint8_t b;
+
+		if (fw_buf_len(bufs[i])) {
+			for (size_t k = 0; k < fw_buf_len(bufs[i]); k += 97)
+				if (fw_bytes_get_u8(fw_buf_as_bytes(bufs[i]), k, &b) ||
+				    b != (uint8_t)(i + k))
+					(*bad)++;
+			fw_buf_free(&bufs[i]);
+			continue;
+		}
+		size_t len = 1 + rng() % (rng() % 8 == 0 ? 20000 : 600);
+		if (fw_buf_alloc(len, &bufs[i])) {
+			(*bad)++;
+			continue;
+		}
+		for (size_t k = 0; k < len; k += 97) {
+			if (fw_bytes_get_u8(fw_buf_as_bytes(bufs[i]), k, &b) || b != 0)
+				(*bad)++;
+			if (fw_buf_put_u8(bufs[i], k, (uint8_t)(i + k)))
+				(*bad)++;
+		}
+	}
+	for (int i = 0; i < NOBJ; i++)
+		fw_buf_free(&bufs[i]);
+}
+
+FW_KTEST(heap_byte_partitions_reuse_their_pages)
+{
+	size_t used0 = fw_heap_used();
+	uint64_t free1;
+	int bad = 0;
+
+	buf_round(1, &bad);
+	FW_KT_CHECKF(bad == 0, "%d bad bytes or failed allocations", bad);
+	FW_KT_CHECKF(fw_heap_used() == used0, "heap grew by %zu bytes",
+		     fw_heap_used() - used0);
+	free1 = fw_frames_free();
+	buf_round(1, &bad);
+	FW_KT_CHECKF(bad == 0, "%d bad bytes in the second round", bad);
+	FW_KT_CHECKF(fw_frames_free() == free1,
+		     "the same round took %lld more frames: freed pages were not "
+		     "reused", (long long)(free1 - fw_frames_free()));
+}
+
 #define TEST_VA 0xFFFFE00000000000ull
 
 FW_KTEST(pagetable_map_unmap_protect)
