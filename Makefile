@@ -12,6 +12,7 @@
 #   make disk-clean rebuild the demo disk from disk/ at the next run
 #
 # Knobs: MACHINE= MEM= SMP= APPEND= QEMU_EXTRA= INITRD= DEBUG=0|1 DISK=path.img
+#        UEFI=1 (boot through OVMF's UEFI firmware instead of SeaBIOS)
 
 # QEMU machine and CPU model; MACHINE="-machine pc" is QEMU's default.
 MACHINE  ?= -machine q35 -cpu max
@@ -136,8 +137,10 @@ $(ISO): $(KERNEL) $(BUILD)/initrd.cpio iso/grub.cfg.in $(BUILD)/iso.stamp
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 FORCE:
 
+UEFI ?=
 QEMU := qemu-system-x86_64 $(MACHINE) -m $(MEM) -smp $(SMP) \
-	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	$(if $(UEFI),-bios /usr/share/OVMF/OVMF_CODE.fd)
 
 # The demo disk: 32 MiB, 1 KiB blocks, Debian's default ext2 features.
 $(BUILD)/disk.img: | $(DEPS)

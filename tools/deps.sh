@@ -10,6 +10,8 @@ have() { command -v "$1" >/dev/null 2>&1; }
 have qemu-system-x86_64 || need+=(qemu-system-x86)
 have grub-mkrescue      || need+=(grub-common)
 [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
+[ -d /usr/lib/grub/x86_64-efi ] || need+=(grub-efi-amd64-bin)
+[ -f /usr/share/OVMF/OVMF_CODE.fd ] || need+=(ovmf)
 have xorriso            || need+=(xorriso)
 have mformat            || need+=(mtools)
 have nasm               || need+=(nasm)

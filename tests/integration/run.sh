@@ -82,6 +82,11 @@ BOOT_MACHINE=$PC_MACHINE BOOT_MEM=128 boot ktest-pc-128M 2 "ktest fw.exit=isa" 3
 BOOT_MEM=3072 boot ktest-q35-3G 2 "ktest fw.exit=isa" 300 &&
 	judge_ktest ktest-q35-3G 2 q35-3G
 
+# 1c'. The same ISO under UEFI firmware (OVMF): GRUB's EFI image from the
+#      hybrid ISO, the memory map and ACPI tables from the Multiboot2 tags.
+BOOT_QEMU_ARGS="-bios /usr/share/OVMF/OVMF_CODE.fd" \
+	boot ktest-uefi 2 "ktest fw.exit=isa" 300 && judge_ktest ktest-uefi 2 uefi
+
 # 1d. A CPU without NX is refused with a message, not a silent triple
 #     fault. It stops at once; nothing can power it off that early, so the
 #     timeout ends QEMU and the message is what is judged.
