@@ -5,6 +5,7 @@
  * write; dropping it to zero with a reschedule pending preempts at once. */
 #include <arch/x86.h>
 #include <fw/cpu.h>
+#include <fw/errno.h>
 #include <fw/panic.h>
 #include "internal/cpufeature.h"
 #include "internal/percpu.h"
@@ -80,4 +81,40 @@ struct fw_cpuid fw_cpuid(uint32_t leaf, uint32_t subleaf)
 uint64_t fw_cpu_hwcap2(void)
 {
 	return cpu_features.fsgsbase ? 1u << 1 : 0;
+}
+
+/* One RDSEED or RDRAND: CF says whether a value was delivered. */
+static bool rdseed64(uint64_t *v)
+{
+	bool ok;
+	__asm__ volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok) : : "cc");
+	return ok;
+}
+
+static bool rdrand64(uint64_t *v)
+{
+	bool ok;
+	__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok) : : "cc");
+	return ok;
+}
+
+int fw_cpu_random(uint64_t *out)
+{
+	uint64_t v;
+
+	if (!cpu_features.rdseed && !cpu_features.rdrand)
+		return -ENODEV;
+	/* RDSEED may run dry under load: a few tries, then RDRAND (whose
+	 * DRBG Intel says fails only on a broken part after 10 tries). */
+	for (unsigned i = 0; cpu_features.rdseed && i < 8; i++)
+		if (rdseed64(&v)) {
+			*out = v;
+			return 0;
+		}
+	for (unsigned i = 0; cpu_features.rdrand && i < 10; i++)
+		if (rdrand64(&v)) {
+			*out = v;
+			return 0;
+		}
+	return -EAGAIN;
 }

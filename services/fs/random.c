@@ -6,16 +6,16 @@
  * erasure"), so a later compromise of the state does not reveal earlier
  * output.
  *
- * Honest note on the seed: the CPU's RDRAND/RDSEED are out of reach of a
- * service (no asm) and the framework exposes no entropy source yet, so the
- * key is seeded from the monotonic clock (TSC-derived), the wall clock and
- * the timing jitter of a few thousand clock reads, and every request mixes
- * in the current clock. That is enough for hash-table seeds, stack
- * canaries against accidents and mktemp names, NOT against an attacker who
- * can guess the boot time. When a virtio-rng device is present, its
- * driver mixes 64 bytes from the host into the key at boot and once a
- * minute (random_add_entropy), which makes the output as good as the
- * host's /dev/urandom. */
+ * The seed: where the CPU has RDSEED or RDRAND (fw_cpu_random), eight
+ * 64-bit values from it, folded into the 256-bit key. Without them the key is seeded only from the monotonic clock
+ * (TSC-derived), the wall clock and the timing jitter of a few thousand
+ * clock reads, which is enough for hash-table seeds and mktemp names, NOT
+ * against an attacker who can guess the boot time (QEMU's default qemu64
+ * CPU has neither instruction). Every request mixes in the current clock.
+ * When a virtio-rng device is present, its driver mixes 64 bytes from the
+ * host into the key at boot and once a minute (random_add_entropy), which
+ * makes the output as good as the host's /dev/urandom. */
+#include <fw/cpu.h>
 #include <fw/sync.h>
 #include <fw/time.h>
 #include <fw/uaccess.h>
@@ -86,6 +86,13 @@ static void seed_locked(void)
 		for (unsigned j = 0; j < 512; j++)
 			acc = acc * 6364136223846793005ull + fw_time_ns();
 		random_state.key[i] ^= (uint32_t)(acc >> 17) ^ (uint32_t)acc;
+	}
+	for (unsigned i = 0; i < 8; i++) {
+		uint64_t hw;
+
+		if (fw_cpu_random(&hw))
+			break; /* no generator: the clocks are all there is */
+		random_state.key[i] ^= (uint32_t)hw ^ (uint32_t)(hw >> 32);
 	}
 	random_state.seeded = true;
 }

@@ -7,6 +7,7 @@
  * none of them is, and that no stac/clac is left in the text to raise #UD. */
 #include <arch/x86.h>
 #include <fw/cpu.h>
+#include <fw/errno.h>
 #include <fw/ktest.h>
 #include <fw/string.h>
 #include <fw/task.h>
@@ -89,4 +90,20 @@ FW_KTEST(cpu_smap_sites_patched_for_this_cpu)
 			     "site %u: %02x %02x %02x with SMAP %d", i, p[0],
 			     p[1], p[2], cpu_features.smap);
 	}
+}
+
+/* fw_cpu_random: values where CPUID offers RDRAND/RDSEED, -ENODEV where
+ * it offers neither (QEMU's qemu64), never a made-up number. */
+FW_KTEST(cpu_random_only_from_the_hardware)
+{
+	uint64_t a = 0, b = 0;
+	int err = fw_cpu_random(&a);
+
+	if (!cpu_features.rdrand && !cpu_features.rdseed) {
+		FW_KT_CHECKF(err == -ENODEV, "no generator, yet %d", err);
+		return;
+	}
+	FW_KT_CHECKF(err == 0, "fw_cpu_random: %d", err);
+	FW_KT_CHECK(fw_cpu_random(&b) == 0);
+	FW_KT_CHECKF(a != b, "two draws gave %#llx twice", (unsigned long long)a);
 }

@@ -39,5 +39,9 @@ struct fw_cpuid fw_cpuid(uint32_t leaf, uint32_t subleaf);
 uint64_t fw_cpu_hwcap2(void);
 /* The TSC's calibrated frequency, in kHz ("cpu MHz" in /proc/cpuinfo). */
 uint64_t fw_cpu_tsc_khz(void);
+/* 64 bits from the CPU's random number generator (RDSEED where the CPU
+ * has it, else RDRAND; each retried as Intel advises). 0 and *out,
+ * -ENODEV (neither instruction), -EAGAIN (the generator gave nothing). */
+FW_MUST_CHECK int fw_cpu_random(uint64_t *out);
 
 #endif
