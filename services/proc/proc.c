@@ -95,6 +95,7 @@ static struct proc *proc_alloc(void)
 	fw_list_init(&p->sibling);
 	fw_list_init(&p->threads);
 	fw_spin_init(&p->lock, "proc");
+	fw_mutex_init(&p->timers_mutex, "posix-timers");
 	fw_waitq_init(&p->child_wait, "wait4");
 	fw_waitq_init(&p->stop_wait, "stopped");
 	fw_waitq_init(&p->vfork_wait, "vfork");

@@ -81,8 +81,11 @@ struct proc {
 	uint64_t alarm_deadline_ns;  /* 0 if disarmed */
 	uint64_t alarm_interval_ns;  /* re-arm period, 0 for one shot */
 
-	/* POSIX timers (timer_create), by id (proc->lock for the slots) */
+	/* POSIX timers (timer_create), by id (proc->lock for the slots; the
+	 * timer_* calls of one process run one at a time under timers_mutex,
+	 * so none frees a timer another is using) */
 	struct ptimer *timers[32];
+	struct fw_mutex timers_mutex;
 
 	char comm[16];            /* executable name, as in /proc/<pid>/comm */
 	char exe_path[256];       /* path it was executed from */

@@ -356,7 +356,7 @@ static struct ptimer *ptimer_get(int id)
 	return id >= 0 && id < NTIMERS ? p->timers[id] : 0;
 }
 
-static long sys_timer_create(const struct sys_args *a)
+static long timer_create_locked(const struct sys_args *a)
 {
 	struct proc *p = proc_current();
 	struct k_sigevent ev = { .notify = SIGEV_SIGNAL, .signo = SIGALRM };
@@ -432,7 +432,7 @@ static struct k_itimerspec ptimer_read(const struct ptimer *pt)
 	return v;
 }
 
-static long sys_timer_settime(const struct sys_args *a)
+static long timer_settime_locked(const struct sys_args *a)
 {
 	struct ptimer *pt = ptimer_get((int)a->arg[0]);
 	struct k_itimerspec nv, ov;
@@ -470,7 +470,7 @@ static long sys_timer_settime(const struct sys_args *a)
 	return 0;
 }
 
-static long sys_timer_gettime(const struct sys_args *a)
+static long timer_gettime_locked(const struct sys_args *a)
 {
 	struct ptimer *pt = ptimer_get((int)a->arg[0]);
 	struct k_itimerspec v;
@@ -481,13 +481,13 @@ static long sys_timer_gettime(const struct sys_args *a)
 	return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &v) ? -EFAULT : 0;
 }
 
-static long sys_timer_getoverrun(const struct sys_args *a)
+static long timer_getoverrun_locked(const struct sys_args *a)
 {
 	struct ptimer *pt = ptimer_get((int)a->arg[0]);
 	return pt ? (long)pt->overrun : -EINVAL;
 }
 
-static long sys_timer_delete(const struct sys_args *a)
+static long timer_delete_locked(const struct sys_args *a)
 {
 	struct proc *p = proc_current();
 	struct ptimer *pt = ptimer_get((int)a->arg[0]);
@@ -503,9 +503,49 @@ static long sys_timer_delete(const struct sys_args *a)
 	return 0;
 }
 
+/* The timer_* calls of one process, one at a time: two threads must not
+ * have one delete a timer the other is setting. */
+static long timers_serialized(long (*call)(const struct sys_args *),
+			      const struct sys_args *a)
+{
+	struct proc *p = proc_current();
+	long r;
+
+	fw_mutex_lock(&p->timers_mutex);
+	r = call(a);
+	fw_mutex_unlock(&p->timers_mutex);
+	return r;
+}
+
+static long sys_timer_create(const struct sys_args *a)
+{
+	return timers_serialized(timer_create_locked, a);
+}
+
+static long sys_timer_settime(const struct sys_args *a)
+{
+	return timers_serialized(timer_settime_locked, a);
+}
+
+static long sys_timer_gettime(const struct sys_args *a)
+{
+	return timers_serialized(timer_gettime_locked, a);
+}
+
+static long sys_timer_getoverrun(const struct sys_args *a)
+{
+	return timers_serialized(timer_getoverrun_locked, a);
+}
+
+static long sys_timer_delete(const struct sys_args *a)
+{
+	return timers_serialized(timer_delete_locked, a);
+}
+
 /* At exit and exec: POSIX timers do not survive (timer_create(2)). */
 void proc_timers_delete_all(struct proc *p)
 {
+	fw_mutex_lock(&p->timers_mutex);
 	for (int i = 0; i < NTIMERS; i++) {
 		struct ptimer *pt = p->timers[i];
 		if (!pt)
@@ -514,6 +554,7 @@ void proc_timers_delete_all(struct proc *p)
 		p->timers[i] = 0;
 		fw_free(pt);
 	}
+	fw_mutex_unlock(&p->timers_mutex);
 }
 
 static const struct sys_entry time_syscalls[] = {

@@ -8,6 +8,7 @@
 #include <sys/time.h>
 #include <sys/times.h>
 #include <sys/utsname.h>
+#include <pthread.h>
 #include <time.h>
 
 static int64_t ns_of(const struct timespec *t)
@@ -427,6 +428,44 @@ T_CASE(posix_timer_errors)
     T_ERRNO(syscall(SYS_timer_delete, kid), EINVAL);
 }
 
+/* Two threads on one POSIX timer id: one creates and deletes it, the other
+ * sets and reads it. Each call either finds the timer or gets EINVAL; the
+ * kernel must not use a timer the other thread just freed. */
+static volatile int race_stop;
+
+static void *race_setter(void *arg)
+{
+    struct itimerspec v = { .it_value = { 10, 0 } }, o;
+    (void)arg;
+    while (!race_stop) {
+        syscall(SYS_timer_settime, 0, 0, &v, &o);
+        syscall(SYS_timer_gettime, 0, &o);
+        syscall(SYS_timer_getoverrun, 0);
+    }
+    return NULL;
+}
+
+T_CASE(posix_timer_delete_races_settime)
+{
+    pthread_t th;
+    int kid, bad = 0;
+
+    race_stop = 0;
+    T_ASSERT(pthread_create(&th, NULL, race_setter, NULL) == 0);
+    for (int i = 0; i < 3000; i++) {
+        if (syscall(SYS_timer_create, CLOCK_MONOTONIC, NULL, &kid) != 0) {
+            bad++;
+            continue;
+        }
+        if (syscall(SYS_timer_delete, kid) != 0)
+            bad++;
+    }
+    race_stop = 1;
+    pthread_join(th, NULL);
+    if (bad)
+        T_FAIL("%d create/delete calls failed", bad);
+}
+
 int main(void)
 {
     t_init("time");
@@ -453,5 +492,6 @@ int main(void)
     T_RUN(posix_timer_oneshot_signal);
     T_RUN(posix_timer_periodic);
     T_RUN(posix_timer_errors);
+    T_RUN(posix_timer_delete_races_settime);
     return t_done();
 }
