@@ -62,11 +62,32 @@ static inline void handle_kill(struct handle *h)
 	h->magic = HANDLE_DEAD;
 }
 
+/* A kernel address with a generation in bits 48..62, and back: the
+ * representation of every handle with a generation (this header's, IRQ
+ * lines, frames). handle_unpack returns the address; a value from user
+ * space or NULL (bit 63 clear) unpacks to an address whose bit 63 is clear,
+ * which callers must refuse before touching it (handle_unpack_ok). */
+static inline uint64_t handle_pack(const void *obj, uint32_t gen)
+{
+	return ((uint64_t)(uintptr_t)obj & ~HANDLE_GEN_FIELD) |
+	       ((uint64_t)gen & HANDLE_GEN_MASK) << HANDLE_GEN_SHIFT;
+}
+
+static inline bool handle_unpack_ok(uint64_t v)
+{
+	return v >> 63;
+}
+
+static inline uint64_t handle_unpack(uint64_t v, uint32_t *gen)
+{
+	*gen = (uint32_t)((v >> HANDLE_GEN_SHIFT) & HANDLE_GEN_MASK);
+	return v | HANDLE_GEN_FIELD;
+}
+
 /* The value to give a service for the object whose first member is h. */
 static inline uint64_t handle_encode(const struct handle *h)
 {
-	return ((uint64_t)(uintptr_t)h & ~HANDLE_GEN_FIELD) |
-	       (uint64_t)h->gen << HANDLE_GEN_SHIFT;
+	return handle_pack(h, h->gen);
 }
 
 /* The object behind a value from handle_encode, if it is still the live
@@ -77,11 +98,12 @@ static inline const struct handle *handle_decode(uint64_t v, uint32_t magic,
 						 const char *what,
 						 const void *caller)
 {
+	uint32_t gen;
 	const struct handle *h =
-		(const struct handle *)(uintptr_t)(v | HANDLE_GEN_FIELD);
+		(const struct handle *)(uintptr_t)handle_unpack(v, &gen);
 
-	if (FW_UNLIKELY(!(v >> 63) || h->magic != magic ||
-			h->gen != ((v >> HANDLE_GEN_SHIFT) & HANDLE_GEN_MASK)))
+	if (FW_UNLIKELY(!handle_unpack_ok(v) || h->magic != magic ||
+			h->gen != gen))
 		handle_bad((const void *)(uintptr_t)v, what, caller);
 	return h;
 }

@@ -43,11 +43,12 @@ static struct fw_irq_line *check_from(const struct fw_irq_line *h,
 				      const void *caller)
 {
 	uint64_t v = (uint64_t)(uintptr_t)h;
+	uint32_t gen;
 	struct fw_irq_line *l =
-		(struct fw_irq_line *)(uintptr_t)(v | HANDLE_GEN_FIELD);
+		(struct fw_irq_line *)(uintptr_t)handle_unpack(v, &gen);
 
-	if (!(v >> 63) || l < lines || l >= lines + NLINES || !l->used ||
-	    l->gen != ((v >> HANDLE_GEN_SHIFT) & HANDLE_GEN_MASK))
+	if (!handle_unpack_ok(v) || l < lines || l >= lines + NLINES ||
+	    !l->used || l->gen != gen)
 		fw_panic("irq: invalid line handle %p (freed, or never one) "
 			 "from %p", (const void *)h, caller);
 	return l;
@@ -65,9 +66,8 @@ int fw_irq_line_alloc(struct fw_irq_line **out)
 				.vector = VEC_IRQ_FIRST + i, .used = true, .gsi = -1,
 				.gen = ++line_gens & HANDLE_GEN_MASK,
 			};
-			*out = (struct fw_irq_line *)(uintptr_t)(
-				((uint64_t)(uintptr_t)&lines[i] & ~HANDLE_GEN_FIELD) |
-				(uint64_t)lines[i].gen << HANDLE_GEN_SHIFT);
+			*out = (struct fw_irq_line *)(uintptr_t)handle_pack(
+				&lines[i], lines[i].gen);
 			err = 0;
 			break;
 		}

@@ -296,11 +296,8 @@ enum frame_kind frame_kind_of(uint64_t phys)
  * frame's next owner (another process's page, say). */
 static struct fw_frame *handle_of(uint64_t pfn)
 {
-	uint64_t a = (uint64_t)(uintptr_t)&frame_db[pfn];
-
-	return (struct fw_frame *)(uintptr_t)((a & ~HANDLE_GEN_FIELD) |
-					      (uint64_t)frame_db[pfn].gen
-						      << HANDLE_GEN_SHIFT);
+	return (struct fw_frame *)(uintptr_t)handle_pack(&frame_db[pfn],
+							 frame_db[pfn].gen);
 }
 
 /* The entry behind a service's handle: a live user frame of the handle's
@@ -309,12 +306,13 @@ static struct fw_frame *entry_of(const struct fw_frame *h, uint64_t *pfn_out,
 				 const void *caller)
 {
 	uint64_t v = (uint64_t)(uintptr_t)h;
-	struct fw_frame *f = (struct fw_frame *)(uintptr_t)(v | HANDLE_GEN_FIELD);
+	uint32_t gen;
+	struct fw_frame *f = (struct fw_frame *)(uintptr_t)handle_unpack(v, &gen);
 	uint64_t pfn = (uint64_t)(f - frame_db);
 
-	if (FW_UNLIKELY(!(v >> 63) || f < frame_db || pfn >= zone_frames ||
-			f->kind != FRAME_USER || f->refcount == 0 ||
-			f->gen != ((v >> HANDLE_GEN_SHIFT) & HANDLE_GEN_MASK)))
+	if (FW_UNLIKELY(!handle_unpack_ok(v) || f < frame_db ||
+			pfn >= zone_frames || f->kind != FRAME_USER ||
+			f->refcount == 0 || f->gen != gen))
 		fw_panic("frames: frame handle %p is not live (put for the "
 			 "last time, or never one) in a call from %p",
 			 (const void *)h, caller);

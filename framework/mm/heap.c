@@ -266,13 +266,14 @@ static void check_no_live_context(const void *obj, size_t len)
  * Caller holds heap_lock. */
 static void check_no_ref(struct partition *pt, const void *obj)
 {
-	uint64_t lo = (uint64_t)(uintptr_t)obj, hi = lo + pt->size;
+	/* Byte partitions have no fixed size: only the start counts. */
+	uint64_t lo = (uint64_t)(uintptr_t)obj, hi = lo + (pt->size ? pt->size : 1);
 	struct heap_ref *r;
 
 	FW_LIST_FOR_EACH(r, &pt->refs, node) {
 		uint64_t t = (uint64_t)(uintptr_t)r->target;
 
-		if (t >= lo && t < (hi > lo ? hi : lo + 1))
+		if (t >= lo && t < hi)
 			fw_panic("fw_free: %s still points to object %p (destroy "
 				 "or detach it first)", r->what, obj);
 	}
