@@ -12,6 +12,7 @@
 #include <fw/log.h>
 #include <fw/panic.h>
 #include <fw/string.h>
+#include <fw/user.h>
 #include "internal/cpufeature.h"
 
 struct cpu_features cpu_features;
@@ -65,7 +66,7 @@ static void detect(struct cpu_features *f)
 	f->fxsr = r[3] & BIT(24);
 	f->pcid = r[2] & BIT(17);
 	f->x2apic = r[2] & BIT(21);
-	f->xsave = r[2] & BIT(26);
+	f->xsave = (r[2] & BIT(26)) && max >= 0xD;
 	f->rdrand = r[2] & BIT(30);
 
 	if (max >= 7) {
@@ -94,6 +95,60 @@ static void detect(struct cpu_features *f)
 	read_brand(f, max_ext);
 }
 
+/* XSAVE state components (SDM vol. 1, 13.1) the kernel saves for user
+ * code: the ones Linux enables for user space, except MPX (gone from
+ * newer CPUs and compilers), PKRU (CR4.PKE stays off) and AMX (its
+ * permission protocol is not implemented). */
+#define XFEATURE_X87 (1ull << 0)
+#define XFEATURE_SSE (1ull << 1)
+#define XFEATURE_AVX (1ull << 2)
+#define XFEATURE_AVX512 (7ull << 5) /* opmask, ZMM_Hi256, Hi16_ZMM */
+#define XSAVE_LEGACY_AND_HEADER 576
+
+/* Bytes of the standard-format XSAVE image holding `features`. */
+static uint32_t xstate_size_of(uint64_t features)
+{
+	uint32_t r[4], size = XSAVE_LEGACY_AND_HEADER;
+
+	for (uint32_t i = 2; i < 64; i++) {
+		if (!(features & (1ull << i)))
+			continue;
+		x86_cpuid(0xD, i, r); /* EAX size, EBX offset */
+		if (r[1] + r[0] > size)
+			size = r[1] + r[0];
+	}
+	return size;
+}
+
+/* Pick the XSAVE components (XCR0) and the size of their image; stay with
+ * FXSAVE where the CPU has no XSAVE. A component the CPU only has in part
+ * (AVX-512 needs all three of its) or whose image would not fit the
+ * context's FW_USER_FPU_MAX bytes is left off, which user space sees in
+ * XGETBV, as on Linux with a feature masked. */
+static void choose_xstate(struct cpu_features *f)
+{
+	uint32_t r[4];
+	uint64_t want;
+
+	f->xfeatures = XFEATURE_X87 | XFEATURE_SSE;
+	f->xstate_size = 512;
+	if (!f->xsave)
+		return;
+	x86_cpuid(0xD, 0, r);
+	want = ((uint64_t)r[3] << 32 | r[0]) &
+	       (XFEATURE_X87 | XFEATURE_SSE | XFEATURE_AVX | XFEATURE_AVX512);
+	if (!(want & XFEATURE_AVX) || (want & XFEATURE_AVX512) != XFEATURE_AVX512)
+		want &= ~XFEATURE_AVX512;
+	if (xstate_size_of(want) > FW_USER_FPU_MAX)
+		want &= ~XFEATURE_AVX512;
+	if (xstate_size_of(want) > FW_USER_FPU_MAX)
+		want &= ~XFEATURE_AVX;
+	f->xfeatures = want;
+	f->xstate_size = xstate_size_of(want);
+	x86_cpuid(0xD, 1, r);
+	f->xsaveopt = r[0] & BIT(0);
+}
+
 /* Append " name" to buf if on. */
 static void flag(char *buf, size_t cap, bool on, const char *name)
 {
@@ -118,6 +173,7 @@ void cpu_features_init(void)
 	if (!f->apic)
 		fw_panic("cpu: this CPU has no local APIC; interrupts and SMP need one");
 	alternatives_apply();
+	choose_xstate(f);
 
 	flag(found, sizeof found, f->nx, "nx");
 	flag(found, sizeof found, f->pge, "pge");
@@ -137,15 +193,21 @@ void cpu_features_init(void)
 	flag(found, sizeof found, f->tsc_invariant, "invtsc");
 
 	/* What the kernel turns on: each optional feature where present, and
-	 * the baseline it always uses (FXSAVE, the xAPIC, 2 MiB pages). */
+	 * the baseline it always uses (the xAPIC). */
 	flag(used, sizeof used, true, "nx");
 	flag(used, sizeof used, f->pge, "pge");
 	flag(used, sizeof used, f->smep, "smep");
 	flag(used, sizeof used, f->smap, "smap");
 	flag(used, sizeof used, f->umip, "umip");
 	flag(used, sizeof used, f->fsgsbase, "fsgsbase");
-	flag(used, sizeof used, true, "fxsave xapic");
+	flag(used, sizeof used, f->xsave && !f->xsaveopt, "xsave");
+	flag(used, sizeof used, f->xsaveopt, "xsaveopt");
+	flag(used, sizeof used, !f->xsave, "fxsave");
+	flag(used, sizeof used, f->xfeatures & XFEATURE_AVX, "avx");
+	flag(used, sizeof used, f->xfeatures & XFEATURE_AVX512, "avx512");
+	flag(used, sizeof used, true, "xapic");
 
-	fw_info("cpu: %s %u/%u/%u \"%s\"; found%s; used%s", f->vendor,
-		f->family, f->model, f->stepping, f->model_name, found, used);
+	fw_info("cpu: %s %u/%u/%u \"%s\"; found%s; used%s; user FPU state "
+		"%u bytes", f->vendor, f->family, f->model, f->stepping,
+		f->model_name, found, used, f->xstate_size);
 }

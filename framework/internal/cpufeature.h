@@ -31,10 +31,15 @@ struct cpu_features {
 	bool smap;             /* CR4.SMAP: stac/clac around user copies */
 	bool umip;             /* CR4.UMIP: sgdt/sidt/str/... are kernel-only */
 	bool fsgsbase;         /* CR4.FSGSBASE: rd/wr{fs,gs}base in user mode */
+	bool xsave;            /* XSAVE/XRSTOR for user state (else FXSAVE) */
+	bool xsaveopt;         /* XSAVEOPT: skip components not changed */
+	uint64_t xfeatures;    /* XCR0: the state components enabled (x87, SSE
+				* and whichever of AVX, AVX-512 the CPU has) */
+	uint32_t xstate_size;  /* bytes of the user FPU image: 512 (FXSAVE) or
+				* the XSAVE standard-format size for xfeatures */
 
 	/* Reported, not used (the log line says so): */
 	bool pcid, invpcid;    /* tagged TLB entries */
-	bool xsave;            /* XSAVE family (FXSAVE is enough without AVX) */
 	bool x2apic;           /* MSR-based APIC access */
 	bool pdpe1gb;          /* 1 GiB pages */
 	bool rdrand, rdseed;   /* on-chip random numbers */

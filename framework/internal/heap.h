@@ -20,8 +20,9 @@ void *kheap_alloc_typed(struct fw__type_key *key);
 void kheap_free_typed(void *obj);
 #define KHEAP_NEW(type)                                                        \
 	({                                                                     \
-		static struct fw__type_key kheap_key_ = { #type, sizeof(type), \
-							  0 };                 \
+		static struct fw__type_key kheap_key_ = {                      \
+			#type, sizeof(type), _Alignof(type), 0                 \
+		};                                                             \
 		(type *)kheap_alloc_typed(&kheap_key_);                        \
 	})
 

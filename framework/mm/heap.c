@@ -50,6 +50,9 @@
 struct partition {
 	const char *name;  /* the type as spelled, or "bytes" */
 	uint32_t size;     /* its size; 0 for the byte partitions */
+	uint32_t req;      /* what is asked of the slab heap per object: the
+			    * size, or for a type aligned beyond SLAB_ALIGN
+			    * enough to get a page run (SLAB_LARGE_ALIGN) */
 	bool framework;    /* a framework type (KHEAP_NEW), not a service's */
 	struct fw_list refs; /* struct heap_ref.node: framework pointers
 			      * into this partition's objects */
@@ -139,15 +142,20 @@ static const struct slab_page_ops part_ops = {
 
 /* Caller holds heap_lock. */
 static struct partition *part_new(const char *name, uint32_t size,
-				   bool framework)
+				   uint32_t align, bool framework)
 {
 	struct partition *pt;
 
 	if (nparts == HEAP_MAX_PARTS)
 		fw_panic("heap: more than %u service types", HEAP_MAX_PARTS);
+	if (align > SLAB_LARGE_ALIGN)
+		fw_panic("heap: '%s' asks for %u-byte alignment; at most %u",
+			 name, align, SLAB_LARGE_ALIGN);
 	pt = &parts[nparts++];
 	pt->name = name;
 	pt->size = size;
+	pt->req = align > SLAB_ALIGN && size <= SLAB_MAX_SMALL ? SLAB_MAX_SMALL + 1
+							       : size;
 	pt->framework = framework;
 	fw_list_init(&pt->refs);
 	slab_heap_init(&pt->heap, &part_ops, pt, FW_DEBUG);
@@ -157,8 +165,8 @@ static struct partition *part_new(const char *name, uint32_t size,
 void heap_init(void)
 {
 	slab_heap_init(&fw_heap, &fw_ops, 0, FW_DEBUG);
-	(void)part_new("bytes", 0, false);
-	(void)part_new("bytes (page runs)", 0, false);
+	(void)part_new("bytes", 0, SLAB_ALIGN, false);
+	(void)part_new("bytes (page runs)", 0, SLAB_ALIGN, false);
 }
 
 /* ---- the framework's untyped allocations (sizes known only at run time) */
@@ -204,7 +212,7 @@ static struct partition *part_of_key(struct fw__type_key *key, bool framework)
 	}
 	if (key->size == 0)
 		fw_panic("heap: FW_NEW of the empty type '%s'", key->name);
-	part_new(key->name, key->size, framework);
+	part_new(key->name, key->size, key->align, framework);
 	key->part = nparts;
 	return &parts[nparts - 1];
 }
@@ -213,7 +221,7 @@ static void *alloc_typed(struct fw__type_key *key, bool framework)
 {
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&heap_lock);
 	struct partition *pt = part_of_key(key, framework);
-	void *p = slab_zalloc(&pt->heap, pt->size);
+	void *p = slab_zalloc(&pt->heap, pt->req);
 	fw_spin_unlock_irqrestore(&heap_lock, fl);
 	return p;
 }

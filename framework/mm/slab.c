@@ -55,7 +55,7 @@ struct slab_large {
 };
 
 #define SLAB_OBJ_OFF 96   /* first object of a slab page */
-#define SLAB_LARGE_OFF 32 /* the object of a page run */
+#define SLAB_LARGE_OFF SLAB_LARGE_ALIGN /* the object of a page run */
 
 FW_STATIC_ASSERT(sizeof(struct slab_page) <= SLAB_OBJ_OFF &&
 			 SLAB_OBJ_OFF % SLAB_ALIGN == 0,

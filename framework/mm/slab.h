@@ -12,14 +12,16 @@
  * argument and no side table. The classes are chosen to fill a page after the
  * 96-byte header: the two largest are 992 (4 per page) and 2000 (2 per page)
  * rather than 1024 and 2048, which would fit only 3 and 1. Larger requests
- * get their own page run from the page source: a 32-byte header at the start
- * of the run, the object right after it (so it, too, is found by masking).
+ * get their own page run from the page source: a header in the first 64
+ * bytes of the run, the object right after it (so it, too, is found by
+ * masking, and is 64-byte aligned).
  * Page-sized or page-aligned buffers should come from the frame allocator,
  * not from here: a 4096-byte request costs two pages.
  *
- * Every object is 16-byte aligned. Empty slabs are given back to the page
- * source, except one cached per class so a class that oscillates around a
- * page boundary does not thrash the page source.
+ * Every object is 16-byte aligned, those in page runs 64-byte aligned.
+ * Empty slabs are given back to the page source, except one cached per
+ * class so a class that oscillates around a page boundary does not thrash
+ * the page source.
  *
  * Checking. Always, at O(1) cost: the header magic and owner of every freed
  * pointer, that it is an object start, a per-slab allocated bitmap (double
@@ -46,6 +48,9 @@
 #define SLAB_MAX_SMALL 2000
 /* Alignment guaranteed for every object. */
 #define SLAB_ALIGN 16
+/* Alignment of an object with a page run of its own (larger than
+ * SLAB_MAX_SMALL): a cache line, which XSAVE images need. */
+#define SLAB_LARGE_ALIGN 64
 
 /* Debug fill patterns, as in Linux's poison.h, so they are recognisable in
  * a crash dump. */

@@ -9,8 +9,9 @@
  * a context's unsaved state never outlives its stay on one CPU. Code that
  * reads a context's FPU image syncs it first; code that rewrites it drops
  * the CPU's claim.
- * XSAVE (AVX) is not enabled, so CPUID tells user space AVX is unusable and
- * FXSAVE covers the whole state. */
+ * Where the CPU has XSAVE, the image is XSAVE's standard format for the
+ * components cpu_features.xfeatures names (AVX, AVX-512 where present);
+ * elsewhere it is FXSAVE's 512 bytes. */
 #include <arch/x86.h>
 #include <fw/errno.h>
 #include <fw/panic.h>
@@ -40,7 +41,28 @@
 #define CR4_OSXMMEXCPT (1ull << 10)
 #define EFER_SCE 1ull
 
-static const uint32_t mxcsr_mask = 0xFFBF; /* DAZ supported (QEMU, modern) */
+/* Offsets in the FXSAVE/XSAVE image (SDM vol. 1, tables 10-2 and 13-1). */
+#define FPU_FCW 0
+#define FPU_MXCSR 24
+#define FPU_MXCSR_MASK 28
+#define FPU_LEGACY_SIZE 512
+#define XSAVE_HEADER_SIZE 64 /* XSTATE_BV, XCOMP_BV, reserved: all at 512 */
+#define XFEATURES_LEGACY 3ull /* x87 | SSE */
+
+/* The MXCSR bits this CPU accepts, from FXSAVE's MXCSR_MASK field (0
+ * there means the original 0xFFBF, SDM vol. 1, 11.6.6). */
+static uint32_t mxcsr_mask = 0xFFBF;
+
+static void read_mxcsr_mask(void)
+{
+	static uint8_t image[512] __attribute__((aligned(16)));
+	uint32_t mask;
+
+	__asm__ volatile("fxsave64 %0" : "=m"(image));
+	memcpy(&mask, &image[FPU_MXCSR_MASK], sizeof mask);
+	if (mask)
+		mxcsr_mask = mask;
+}
 
 void user_cpu_init(void)
 {
@@ -50,8 +72,13 @@ void user_cpu_init(void)
 	 * themselves (Linux 5.9+); fw_user_run reads them back. */
 	if (cpu_features.fsgsbase)
 		cr4 |= CR4_FSGSBASE;
+	if (cpu_features.xsave)
+		cr4 |= CR4_OSXSAVE;
 	x86_write_cr0((x86_read_cr0() | CR0_MP) & ~(CR0_EM | CR0_TS));
 	x86_write_cr4(cr4);
+	if (cpu_features.xsave)
+		x86_xsetbv(0, cpu_features.xfeatures);
+	read_mxcsr_mask();
 	x86_wrmsr(MSR_EFER, x86_rdmsr(MSR_EFER) | EFER_SCE);
 	/* STAR: syscall loads CS=0x08/SS=0x10; sysret CS=0x13+16, SS=0x13+8. */
 	x86_wrmsr(MSR_STAR, (0x13ull << 48) | (0x08ull << 32));
@@ -63,9 +90,26 @@ void user_cpu_init(void)
 	this_cpu()->gs_base_loaded = 0; /* gdt.c zeroed KERNEL_GS_BASE */
 }
 
-static void fxsave(struct fw_user_context *ctx)
+/* Save the live registers into ctx's image / load them from it. XSAVEOPT
+ * may skip a component unchanged since the XRSTOR from the same image;
+ * that is sound because nothing else writes an image the CPU owns (see
+ * fpu_drop). All-ones in EDX:EAX asks for every component XCR0 enables. */
+static void fpu_save_regs(struct fw_user_context *ctx)
 {
-	__asm__ volatile("fxsave64 %0" : "=m"(ctx->fpu));
+	if (cpu_features.xsaveopt)
+		__asm__ volatile("xsaveopt64 %0" : "+m"(ctx->fpu) : "a"(~0u), "d"(~0u));
+	else if (cpu_features.xsave)
+		__asm__ volatile("xsave64 %0" : "+m"(ctx->fpu) : "a"(~0u), "d"(~0u));
+	else
+		__asm__ volatile("fxsave64 %0" : "=m"(ctx->fpu));
+}
+
+static void fpu_load_regs(const struct fw_user_context *ctx)
+{
+	if (cpu_features.xsave)
+		__asm__ volatile("xrstor64 %0" : : "m"(ctx->fpu), "a"(~0u), "d"(~0u));
+	else
+		__asm__ volatile("fxrstor64 %0" : : "m"(ctx->fpu));
 }
 
 void user_fpu_switch_out(void)
@@ -73,7 +117,7 @@ void user_fpu_switch_out(void)
 	struct percpu *c = this_cpu();
 
 	if (c->fpu_owner) {
-		fxsave(c->fpu_owner);
+		fpu_save_regs(c->fpu_owner);
 		c->fpu_owner = 0;
 	}
 }
@@ -101,14 +145,54 @@ void fw_user_context_release(struct fw_user_context *ctx)
 	fpu_drop(ctx);
 }
 
+static void put16(struct fw_user_context *ctx, size_t off, uint16_t v)
+{
+	memcpy(&ctx->fpu[off], &v, sizeof v);
+}
+
+static void put32(struct fw_user_context *ctx, size_t off, uint32_t v)
+{
+	memcpy(&ctx->fpu[off], &v, sizeof v);
+}
+
+static void put64(struct fw_user_context *ctx, size_t off, uint64_t v)
+{
+	memcpy(&ctx->fpu[off], &v, sizeof v);
+}
+
+static uint32_t get32(const struct fw_user_context *ctx, size_t off)
+{
+	uint32_t v;
+	memcpy(&v, &ctx->fpu[off], sizeof v);
+	return v;
+}
+
+static uint64_t get64(const struct fw_user_context *ctx, size_t off)
+{
+	uint64_t v;
+	memcpy(&v, &ctx->fpu[off], sizeof v);
+	return v;
+}
+
+/* Make an XSAVE image say which components it holds (bv), with the rest
+ * of its header zero: XRSTOR raises #GP for anything else there. */
+static void xsave_header(struct fw_user_context *ctx, uint64_t bv)
+{
+	memset(&ctx->fpu[FPU_LEGACY_SIZE], 0, XSAVE_HEADER_SIZE);
+	put64(ctx, FPU_LEGACY_SIZE, bv & cpu_features.xfeatures);
+}
+
+/* The state a new process starts with, as Linux gives it: FNINIT's x87
+ * control word 0x037F (all exceptions masked, 64-bit precision), MXCSR
+ * 0x1F80, everything else zero. */
 static void fpu_default(struct fw_user_context *ctx)
 {
 	fpu_drop(ctx);
 	memset(ctx->fpu, 0, sizeof ctx->fpu);
-	ctx->fpu[0] = 0x7F; /* FCW 0x037F: all exceptions masked, 64-bit */
-	ctx->fpu[1] = 0x03;
-	ctx->fpu[24] = 0x80; /* MXCSR 0x1F80 */
-	ctx->fpu[25] = 0x1F;
+	put16(ctx, FPU_FCW, 0x037F);
+	put32(ctx, FPU_MXCSR, 0x1F80);
+	if (cpu_features.xsave)
+		xsave_header(ctx, XFEATURES_LEGACY);
 }
 
 void fw_user_context_init(struct fw_user_context *ctx)
@@ -132,28 +216,55 @@ void fw_user_context_reset_fpu(struct fw_user_context *ctx)
 	fpu_default(ctx);
 }
 
-int fw_user_fpu_save(const struct fw_user_context *ctx, struct fw_buf out)
+size_t fw_user_fpu_size(void)
 {
-	if (fw_buf_len(out) != sizeof ctx->fpu)
-		return -EINVAL;
-	fpu_sync(ctx);
-	memcpy(fw__buf_ptr(out), ctx->fpu, sizeof ctx->fpu);
-	return 0;
+	return cpu_features.xstate_size;
 }
 
-int fw_user_fpu_restore(struct fw_user_context *ctx, struct fw_bytes in)
+uint64_t fw_user_fpu_features(void)
 {
-	uint32_t mxcsr;
+	return cpu_features.xfeatures;
+}
 
-	if (fw_bytes_len(in) != sizeof ctx->fpu)
+int fw_user_fpu_save(const struct fw_user_context *ctx, fw_uptr_t to)
+{
+	fpu_sync(ctx);
+	return fw_copy_out(to, fw__bytes_make(ctx->fpu, cpu_features.xstate_size));
+}
+
+int fw_user_fpu_restore(struct fw_user_context *ctx, fw_uptr_t from,
+			size_t len, uint64_t features)
+{
+	uint64_t bv = XFEATURES_LEGACY;
+
+	if (len != FPU_LEGACY_SIZE && len != cpu_features.xstate_size)
 		return -EINVAL;
 	fpu_drop(ctx);
-	memcpy(ctx->fpu, fw__bytes_ptr(in), sizeof ctx->fpu);
-	/* FXRSTOR faults on reserved MXCSR bits: clear them. */
-	memcpy(&mxcsr, &ctx->fpu[24], 4);
-	mxcsr &= mxcsr_mask;
-	memcpy(&ctx->fpu[24], &mxcsr, 4);
+	if (fw_copy_in(fw__buf_make(ctx->fpu, len), from)) {
+		fpu_default(ctx);
+		return -EFAULT;
+	}
+	/* What FXRSTOR or XRSTOR would raise #GP for is refused, as Linux
+	 * refuses it (its XRSTOR from the frame faults, and that is fatal):
+	 * reserved MXCSR bits, and in the XSAVE header components XCR0 does
+	 * not enable or anything but zero after XSTATE_BV. */
+	if (get32(ctx, FPU_MXCSR) & ~mxcsr_mask)
+		goto bad;
+	if (cpu_features.xsave && len > FPU_LEGACY_SIZE) {
+		bv = get64(ctx, FPU_LEGACY_SIZE);
+		if (bv & ~cpu_features.xfeatures)
+			goto bad;
+		for (size_t off = 8; off < XSAVE_HEADER_SIZE; off += 8)
+			if (get64(ctx, FPU_LEGACY_SIZE + off))
+				goto bad;
+		bv &= features;
+	}
+	if (cpu_features.xsave)
+		xsave_header(ctx, bv);
 	return 0;
+bad:
+	fpu_default(ctx);
+	return -EINVAL;
 }
 
 static bool canonical_user(uint64_t a)
@@ -189,8 +300,8 @@ void fw_user_run(struct fw_user_context *ctx, struct fw_user_exit *why)
 	}
 	if (c->fpu_owner != ctx) {
 		if (c->fpu_owner)
-			fxsave(c->fpu_owner);
-		__asm__ volatile("fxrstor64 %0" : : "m"(ctx->fpu));
+			fpu_save_regs(c->fpu_owner);
+		fpu_load_regs(ctx);
 		c->fpu_owner = ctx;
 	}
 	/* SAFETY: rsp[0] sits at offset 4 of the packed TSS; the CPU reads

@@ -13,6 +13,7 @@
 #include "fs/vfs.h"
 #include "mm/mm.h"
 #include "proc/proc.h"
+#include "proc/signal.h"
 
 int exec_read_shebang(struct file *f, struct kpath *interp, struct kname *arg,
 		      bool *is_script)
@@ -129,6 +130,7 @@ int exec_prepare(struct fs_context *fs, const struct kpath *path,
 	if (err)
 		goto out;
 	img.hwcap = fw_cpuid(1, 0).edx; /* AT_HWCAP: CPUID.1:EDX, as Linux */
+	img.minsigstksz = signal_min_stack_size();
 	if (p) {
 		img.uid = p->cred.uid;
 		img.euid = p->cred.euid;

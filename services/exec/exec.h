@@ -55,6 +55,7 @@ struct exec_image {
 	uint64_t brk;        /* start of the heap */
 	bool exec_stack;     /* PT_GNU_STACK asks for an executable stack */
 	uint64_t hwcap;      /* AT_HWCAP */
+	uint64_t minsigstksz; /* AT_MINSIGSTKSZ */
 	uint32_t uid, euid, gid, egid; /* AT_UID... */
 	bool secure;         /* AT_SECURE (set-id exec; always false now) */
 };

@@ -132,11 +132,12 @@ int exec_build_stack(struct mm *mm, const struct exec_strings *args,
 	AUX(AT_SECURE, img->secure);
 	AUX(AT_RANDOM, rnd);
 	AUX(AT_HWCAP2, fw_cpu_hwcap2());
+	AUX(AT_MINSIGSTKSZ, img->minsigstksz);
 	AUX(AT_EXECFN, execfn);
 	AUX(AT_PLATFORM, plat);
 	AUX(AT_NULL, 0);
 #undef AUX
-	FW_STATIC_ASSERT(19 <= AUXV_MAX, "auxv array too small");
+	FW_STATIC_ASSERT(20 <= AUXV_MAX, "auxv array too small");
 
 	/* argc, argv + NULL, envp + NULL, then auxv; sp 16-byte aligned
 	 * (Linux's STACK_ROUND). */

@@ -331,23 +331,84 @@ static bool on_altstack(const struct thread *t, uint64_t sp)
 	return t->altstack_size && sp - t->altstack_sp <= t->altstack_size;
 }
 
-/* Build the handler frame; false if user memory would not take it. */
+/* Bytes the FPU image takes in a handler frame: the image and, with XSAVE,
+ * FP_XSTATE_MAGIC2 after it. */
+static uint64_t fpstate_size(void)
+{
+	uint64_t n = fw_user_fpu_size();
+	return n > 512 ? n + FP_XSTATE_MAGIC2_SIZE : n;
+}
+
+uint64_t signal_min_stack_size(void)
+{
+	/* The frame, the FPU image, and the alignment of both (64 for the
+	 * image, 16 for the frame): Linux's AT_MINSIGSTKSZ. */
+	return (sizeof(struct k_rt_sigframe) + fpstate_size() + 63 + 15 + 15) &
+	       ~15ull;
+}
+
+/* Write the FPU image at fp_addr as Linux lays it out for a handler. */
+static bool save_fpstate(struct thread *t, uint64_t fp_addr)
+{
+	uint64_t size = fw_user_fpu_size();
+	struct k_fpx_sw_bytes sw = {
+		.magic1 = FP_XSTATE_MAGIC1,
+		.extended_size = (uint32_t)(size + FP_XSTATE_MAGIC2_SIZE),
+		.xfeatures = fw_user_fpu_features(),
+		.xstate_size = (uint32_t)size,
+	};
+	uint32_t magic2 = FP_XSTATE_MAGIC2;
+
+	if (fw_user_fpu_save(&t->ctx, fw_uptr(fp_addr)))
+		return false;
+	if (size == 512) /* FXSAVE: no software bytes, as on Linux */
+		return true;
+	return !FW_COPY_OUT_OBJ(fw_uptr(fp_addr + FPX_SW_BYTES_OFFSET), &sw) &&
+	       !FW_COPY_OUT_OBJ(fw_uptr(fp_addr + size), &magic2);
+}
+
+/* Load the FPU image a handler's frame holds at fp_addr: the whole XSAVE
+ * image when its software bytes and FP_XSTATE_MAGIC2 say it is one this
+ * kernel wrote (size and all), else the FXSAVE part only, with the rest
+ * reset, as Linux does for a frame without them. */
+static int restore_fpstate(struct thread *t, uint64_t fp_addr)
+{
+	uint64_t size = fw_user_fpu_size();
+	struct k_fpx_sw_bytes sw;
+	uint32_t magic2;
+
+	if (size > 512 &&
+	    !FW_COPY_IN_OBJ(&sw, fw_uptr(fp_addr + FPX_SW_BYTES_OFFSET)) &&
+	    sw.magic1 == FP_XSTATE_MAGIC1 && sw.xstate_size == size &&
+	    sw.extended_size == size + FP_XSTATE_MAGIC2_SIZE &&
+	    !FW_COPY_IN_OBJ(&magic2, fw_uptr(fp_addr + size)) &&
+	    magic2 == FP_XSTATE_MAGIC2)
+		return fw_user_fpu_restore(&t->ctx, fw_uptr(fp_addr), size,
+					   sw.xfeatures);
+	return fw_user_fpu_restore(&t->ctx, fw_uptr(fp_addr), 512, 0);
+}
+
+/* Build the handler frame; false if user memory would not take it. The
+ * layout is Linux's (arch/x86/kernel/signal.c get_sigframe): below the
+ * interrupted stack's red zone, or at the top of the alternate stack,
+ * the FPU image 64-byte aligned, then the frame, 16-byte aligned less
+ * the return address slot. */
 static bool setup_frame(struct thread *t, int sig, const struct k_sigaction *sa,
 			const struct k_siginfo *si, uint64_t old_mask)
 {
 	struct k_rt_sigframe f;
-	uint8_t fp[512];
-	uint64_t sp = t->ctx.rsp, fp_addr, frame;
+	uint64_t sp = t->ctx.rsp - 128, fp_addr, frame;
 
 	if ((sa->flags & SA_ONSTACK) && t->altstack_size &&
-	    !(t->altstack_flags & SS_DISABLE) && !on_altstack(t, sp))
+	    !(t->altstack_flags & SS_DISABLE) && !on_altstack(t, t->ctx.rsp))
 		sp = t->altstack_sp + t->altstack_size;
-	sp -= 128; /* the x86-64 red zone below the interrupted rsp */
-	fp_addr = (sp - sizeof fp) & ~63ull;
+	fp_addr = (sp - fpstate_size()) & ~63ull;
 	frame = ((fp_addr - sizeof f) & ~15ull) - 8;
 
 	memset(&f, 0, sizeof f);
 	f.pretcode = sa->restorer;
+	f.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS |
+			(fw_user_fpu_size() > 512 ? UC_FP_XSTATE : 0);
 	f.uc.uc_stack.ss_sp = t->altstack_sp;
 	f.uc.uc_stack.ss_size = t->altstack_size;
 	f.uc.uc_stack.ss_flags = on_altstack(t, t->ctx.rsp) ? SS_ONSTACK
@@ -368,9 +429,7 @@ static bool setup_frame(struct thread *t, int sig, const struct k_sigaction *sa,
 	f.uc.uc_sigmask = old_mask;
 	f.info = *si;
 
-	if (fw_user_fpu_save(&t->ctx, FW_BUF_OF_ARRAY(fp)) ||
-	    fw_copy_out(fw_uptr(fp_addr), FW_BYTES_OF_ARRAY(fp)) ||
-	    FW_COPY_OUT_OBJ(fw_uptr(frame), &f))
+	if (!save_fpstate(t, fp_addr) || FW_COPY_OUT_OBJ(fw_uptr(frame), &f))
 		return false;
 
 	t->ctx.rip = sa->handler;
@@ -562,14 +621,12 @@ static long sys_rt_sigreturn(const struct sys_args *a)
 {
 	struct thread *t = thread_current();
 	struct k_rt_sigframe f;
-	uint8_t fp[512];
 	uint64_t frame = t->ctx.rsp - 8;
 	const struct k_sigcontext *m = &f.uc.uc_mcontext;
 
 	(void)a;
 	if (FW_COPY_IN_OBJ(&f, fw_uptr(frame)) ||
-	    (m->fpstate && (fw_copy_in(FW_BUF_OF_ARRAY(fp), fw_uptr(m->fpstate)) ||
-			    fw_user_fpu_restore(&t->ctx, FW_BYTES_OF_ARRAY(fp))))) {
+	    (m->fpstate && restore_fpstate(t, m->fpstate))) {
 		signal_force_fault(t, SIGSEGV, SI_KERNEL, 0);
 		return 0;
 	}

@@ -30,6 +30,10 @@ void sighand_put(struct sighand *sh);
 /* execve: handled signals go back to SIG_DFL (ignored stay ignored). */
 void sighand_reset_on_exec(struct sighand *sh);
 
+/* The least stack a handler needs here (frame and FPU image):
+ * AT_MINSIGSTKSZ. */
+uint64_t signal_min_stack_size(void);
+
 /* True if the calling thread has an unblocked signal pending: blocking
  * calls stop waiting and return -EINTR (services/proc/signal.c). */
 bool signal_pending_current(void);

@@ -183,7 +183,7 @@ struct k_sigcontext {
 	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
 	uint16_t cs, gs, fs, ss;
 	uint64_t err, trapno, oldmask, cr2;
-	uint64_t fpstate; /* user pointer to the 512-byte FXSAVE image */
+	uint64_t fpstate; /* user pointer to the FXSAVE/XSAVE image */
 	uint64_t reserved1[8];
 };
 FW_STATIC_ASSERT(sizeof(struct k_sigcontext) == 256, "sigcontext layout");
@@ -194,6 +194,28 @@ struct k_stack {
 	int32_t pad;
 	uint64_t ss_size;
 };
+
+/* The FPU image a handler frame carries (asm/sigcontext.h): its first 512
+ * bytes are the FXSAVE layout; with XSAVE, bytes 464..511 hold these
+ * "software" bytes, the XSAVE image follows to xstate_size, and
+ * FP_XSTATE_MAGIC2 comes right after it. */
+#define FP_XSTATE_MAGIC1 0x46505853u
+#define FP_XSTATE_MAGIC2 0x46505845u
+#define FP_XSTATE_MAGIC2_SIZE 4
+#define FPX_SW_BYTES_OFFSET 464
+struct k_fpx_sw_bytes {
+	uint32_t magic1;        /* FP_XSTATE_MAGIC1 */
+	uint32_t extended_size; /* xstate_size + FP_XSTATE_MAGIC2_SIZE */
+	uint64_t xfeatures;     /* the XSAVE components in the image */
+	uint32_t xstate_size;   /* bytes of the XSAVE image */
+	uint32_t padding[7];
+};
+FW_STATIC_ASSERT(sizeof(struct k_fpx_sw_bytes) == 48, "_fpx_sw_bytes layout");
+
+/* uc_flags (asm/ucontext.h). */
+#define UC_FP_XSTATE 0x1         /* fpstate has the XSAVE "software" bytes */
+#define UC_SIGCONTEXT_SS 0x2     /* uc_mcontext.ss is the interrupted SS */
+#define UC_STRICT_RESTORE_SS 0x4 /* sigreturn restores that SS */
 
 struct k_ucontext {
 	uint64_t uc_flags;

@@ -11,12 +11,13 @@
 #include <fw/ktest.h>
 #include <fw/string.h>
 #include <fw/task.h>
+#include <fw/user.h>
 #include "internal/cpufeature.h"
 
 #define CR4_PGE_BIT (1ull << 7)
 
 struct cr_snapshot {
-	uint64_t cr0, cr4, efer;
+	uint64_t cr0, cr4, efer, xcr0;
 	bool taken;
 };
 
@@ -29,6 +30,8 @@ static void snap_task(struct cr_snapshot *all)
 	s->cr0 = x86_read_cr0();
 	s->cr4 = x86_read_cr4();
 	s->efer = x86_rdmsr(MSR_EFER);
+	if (s->cr4 & CR4_OSXSAVE)
+		s->xcr0 = x86_xgetbv(0);
 	s->taken = true;
 	fw_preempt_enable();
 }
@@ -71,7 +74,19 @@ FW_KTEST(cpu_cr4_matches_features_on_every_cpu)
 		FW_KT_CHECKF(cr4_matches(s->cr4, CR4_FSGSBASE, f->fsgsbase),
 			     "cpu %u: CR4.FSGSBASE %d, CPU has FSGSBASE %d", c,
 			     !!(s->cr4 & CR4_FSGSBASE), f->fsgsbase);
+		FW_KT_CHECKF(cr4_matches(s->cr4, CR4_OSXSAVE, f->xsave),
+			     "cpu %u: CR4.OSXSAVE %d, CPU has XSAVE %d", c,
+			     !!(s->cr4 & CR4_OSXSAVE), f->xsave);
+		FW_KT_CHECKF(!f->xsave || s->xcr0 == f->xfeatures,
+			     "cpu %u: XCR0 %#llx, chosen %#llx", c,
+			     (unsigned long long)s->xcr0,
+			     (unsigned long long)f->xfeatures);
 	}
+	/* The user FPU image: FXSAVE's 512 bytes, or an XSAVE image that
+	 * holds x87 and SSE and fits the context. */
+	FW_KT_CHECK(f->xsave ? f->xstate_size >= 576 && (f->xfeatures & 3) == 3
+			     : f->xstate_size == 512 && f->xfeatures == 3);
+	FW_KT_CHECK(f->xstate_size <= FW_USER_FPU_MAX);
 }
 
 FW_KTEST(cpu_smap_sites_patched_for_this_cpu)

@@ -144,6 +144,41 @@ static void buf_round(uint64_t seed, int *bad)
 		fw_buf_free(&bufs[i]);
 }
 
+/* FW_NEW gives each type the alignment it asks for (the gate allows up to
+ * 64; XSAVE images in user contexts need 64). */
+struct kt_align32 {
+	uint8_t b[40];
+} __attribute__((aligned(32)));
+struct kt_align64_small {
+	uint64_t v;
+} __attribute__((aligned(64)));
+struct kt_align64_large {
+	uint8_t b[3000];
+} __attribute__((aligned(64)));
+
+FW_KTEST(heap_typed_objects_are_aligned_as_their_type)
+{
+	struct kt_align32 *a[4];
+	struct kt_align64_small *b[4];
+	struct kt_align64_large *c[4];
+
+	for (int i = 0; i < 4; i++) {
+		a[i] = FW_NEW(struct kt_align32);
+		b[i] = FW_NEW(struct kt_align64_small);
+		c[i] = FW_NEW(struct kt_align64_large);
+		FW_KT_CHECK(a[i] && b[i] && c[i]);
+		FW_KT_CHECKF((uintptr_t)a[i] % 32 == 0, "%p", (void *)a[i]);
+		FW_KT_CHECKF((uintptr_t)b[i] % 64 == 0, "%p", (void *)b[i]);
+		FW_KT_CHECKF((uintptr_t)c[i] % 64 == 0, "%p", (void *)c[i]);
+		c[i]->b[2999] = 1; /* the whole object is there */
+	}
+	for (int i = 0; i < 4; i++) {
+		fw_free(a[i]);
+		fw_free(b[i]);
+		fw_free(c[i]);
+	}
+}
+
 FW_KTEST(heap_byte_partitions_reuse_their_pages)
 {
 	size_t used0 = fw_heap_used();

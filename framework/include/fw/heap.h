@@ -25,16 +25,19 @@
 struct fw__type_key {
 	const char *name; /* the type as spelled at the call site */
 	uint32_t size;    /* sizeof the type */
+	uint32_t align;   /* _Alignof the type (at most 64) */
 	uint32_t part;    /* 1 + its partition, once looked up; 0 before */
 };
 
 void *fw__alloc_typed(struct fw__type_key *key); /* zeroed, or NULL */
 
-/* A zeroed object of `type`, or NULL when memory is exhausted. */
+/* A zeroed object of `type`, aligned as the type asks (up to 64 bytes, the
+ * most the gate lets a type ask for), or NULL when memory is exhausted. */
 #define FW_NEW(type)                                                           \
 	({                                                                     \
-		static struct fw__type_key fw__key_ = { #type, sizeof(type),   \
-							0 };                   \
+		static struct fw__type_key fw__key_ = {                        \
+			#type, sizeof(type), _Alignof(type), 0                 \
+		};                                                             \
 		(type *)fw__alloc_typed(&fw__key_);                            \
 	})
 

@@ -18,8 +18,13 @@
 #ifndef FW_USER_H
 #define FW_USER_H
 
-#include <fw/bytes.h>
 #include <fw/compiler.h>
+#include <fw/uaccess.h>
+
+/* Bytes a context keeps for the FPU and vector registers: the XSAVE image
+ * of x87, SSE, AVX and AVX-512 in the standard format (SDM vol. 1, 13.4).
+ * A CPU with more state than that runs with the rest turned off. */
+#define FW_USER_FPU_MAX 2688
 
 struct fw_user_context {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
@@ -28,8 +33,9 @@ struct fw_user_context {
 	uint64_t rflags;
 	uint64_t fs_base;              /* arch_prctl(ARCH_SET_FS) */
 	uint64_t gs_base;              /* arch_prctl(ARCH_SET_GS) */
-	/* x87/SSE state (FXSAVE image), managed by the framework. */
-	uint8_t __private fpu[512] __attribute__((aligned(16)));
+	/* x87/SSE/AVX state (an FXSAVE or XSAVE image), managed by the
+	 * framework; XSAVE wants it 64-byte aligned. */
+	uint8_t __private fpu[FW_USER_FPU_MAX] __attribute__((aligned(64)));
 };
 
 enum fw_user_reason {
@@ -82,12 +88,29 @@ void fw_user_context_reset_fpu(struct fw_user_context *ctx);
 /* Run ctx in user mode until it comes back to the kernel; see above. */
 void fw_user_run(struct fw_user_context *ctx, struct fw_user_exit *why);
 
-/* Copy the FPU image to/from a byte view (signal frames: the Linux
- * `struct _fpstate` is this FXSAVE image). -EINVAL if the view is not 512
- * bytes; restoring sanitizes MXCSR so user space cannot make it fault. */
+/* The FPU image as signal frames carry it (Linux's `struct _fpstate` is
+ * its first 512 bytes, the FXSAVE layout): its size in bytes, 512 on a CPU
+ * without XSAVE or the XSAVE standard-format size, and the XSAVE state
+ * components it holds (XCR0: x87 and SSE at least). */
+size_t fw_user_fpu_size(void);
+uint64_t fw_user_fpu_features(void);
+
+/* Write ctx's image, fw_user_fpu_size() bytes, to user memory at `to`
+ * (which user code's own XRSTOR wants 64-byte aligned): 0 or -EFAULT.
+ * Bytes 464..511 are the caller's to fill (the CPU never uses them; Linux
+ * keeps its _fpx_sw_bytes there). */
 FW_MUST_CHECK int fw_user_fpu_save(const struct fw_user_context *ctx,
-				   struct fw_buf out);
+				   fw_uptr_t to);
+/* Load ctx's image from user memory at `from`. `len` is 512, the FXSAVE
+ * part only (AVX and later start from their initial state), or
+ * fw_user_fpu_size(); then only the components in `features` come from
+ * the image and the others start from their initial state. 0; -EFAULT;
+ * -EINVAL for another len or an image the CPU would refuse to load
+ * (reserved MXCSR bits, an XSAVE header naming components not enabled or
+ * with its other fields not zero). On an error ctx's FPU state is reset
+ * to the initial one. */
 FW_MUST_CHECK int fw_user_fpu_restore(struct fw_user_context *ctx,
-				      struct fw_bytes in);
+				      fw_uptr_t from, size_t len,
+				      uint64_t features);
 
 #endif

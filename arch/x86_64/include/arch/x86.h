@@ -60,6 +60,21 @@ static inline void x86_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 			 : "a"(leaf), "c"(sub));
 }
 
+/* XCR0, the extended-state features XSAVE/XRSTOR cover (CR4.OSXSAVE on). */
+static inline void x86_xsetbv(uint32_t xcr, uint64_t v)
+{
+	__asm__ volatile("xsetbv"
+			 :
+			 : "c"(xcr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static inline uint64_t x86_xgetbv(uint32_t xcr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 static inline uint64_t x86_rdtsc(void)
 {
 	uint32_t lo, hi;
@@ -147,6 +162,7 @@ static inline void x86_swapgs(void) { __asm__ volatile("swapgs" ::: "memory"); }
 #define CR0_WP (1ull << 16)
 #define CR4_UMIP (1ull << 11)
 #define CR4_FSGSBASE (1ull << 16)
+#define CR4_OSXSAVE (1ull << 18)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 #define CR4_PGE (1ull << 7)
