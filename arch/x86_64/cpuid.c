@@ -205,6 +205,7 @@ void cpu_features_init(void)
 	flag(used, sizeof used, !f->xsave, "fxsave");
 	flag(used, sizeof used, f->xfeatures & XFEATURE_AVX, "avx");
 	flag(used, sizeof used, f->xfeatures & XFEATURE_AVX512, "avx512");
+	flag(used, sizeof used, f->pdpe1gb, "pdpe1gb");
 	flag(used, sizeof used, true, "xapic");
 
 	fw_info("cpu: %s %u/%u/%u \"%s\"; found%s; used%s; user FPU state "

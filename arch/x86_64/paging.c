@@ -28,6 +28,8 @@
 #include "internal/percpu.h"
 #include "internal/trap.h"
 
+#define GIB (1ull << 30)
+
 static uint64_t kernel_pml4[512] __attribute__((aligned(4096)));
 static uint64_t pte_global;           /* PTE_G if the CPU has PGE */
 static uint64_t cr4_features;         /* SMEP, SMAP, UMIP, PGE if present */
@@ -80,11 +82,45 @@ static uint64_t leaf_flags(uint64_t flags)
 	return flags | pte_global;
 }
 
-/* Boot-time mapping of [va, va+len) -> pa, 2 MiB pages where aligned. */
+/* The size of the large page (1 GiB or 2 MiB) that maps va, or 0 if none
+ * does (unmapped, or 4 KiB pages). */
+static uint64_t large_page_at(uint64_t va)
+{
+	uint64_t *e3 = walk(va, 3, false), *e2;
+
+	if (!e3 || !(*e3 & PTE_P))
+		return 0;
+	if (*e3 & PTE_PS)
+		return GIB;
+	e2 = walk(va, 2, false);
+	return e2 && (*e2 & PTE_P) && (*e2 & PTE_PS) ? 0x200000 : 0;
+}
+
+uint64_t kpage_size(uint64_t va)
+{
+	uint64_t large = large_page_at(va), *e;
+
+	if (large)
+		return large;
+	e = walk(va, 1, false);
+	return e && (*e & PTE_P) ? PAGE_SIZE : 0;
+}
+
+/* Boot-time mapping of [va, va+len) -> pa: 1 GiB pages where both are
+ * aligned to one and the CPU has them, else 2 MiB pages where aligned.
+ * The caller passes one memory-map region at a time, so a large page
+ * never covers a hole (MMIO must not sit in the cached direct map). */
 static void map_range(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags)
 {
 	while (len) {
 		uint64_t *e;
+		if (cpu_features.pdpe1gb && !(va & (GIB - 1)) &&
+		    !(pa & (GIB - 1)) && len >= GIB &&
+		    (e = walk(va, 3, true)) && !(*e & PTE_P)) {
+			*e = pa | leaf_flags(flags) | PTE_PS;
+			va += GIB, pa += GIB, len -= GIB;
+			continue;
+		}
 		if (!(va & 0x1FFFFF) && !(pa & 0x1FFFFF) && len >= 0x200000 &&
 		    (e = walk(va, 2, true)) && !(*e & PTE_P)) {
 			*e = pa | leaf_flags(flags) | PTE_PS;
@@ -147,9 +183,9 @@ void paging_init(void)
 			hi = PHYS_WINDOW_SIZE;
 		for (uint64_t a = lo; a < hi;) {
 			/* Skip pages mapped by an earlier, overlapping region. */
-			uint64_t *e2 = walk(PHYS_WINDOW + a, 2, false);
-			if (e2 && (*e2 & PTE_P) && (*e2 & PTE_PS)) {
-				a = (a | 0x1FFFFF) + 1;
+			uint64_t large = large_page_at(PHYS_WINDOW + a);
+			if (large) {
+				a = (a | (large - 1)) + 1;
 				continue;
 			}
 			uint64_t *e1 = walk(PHYS_WINDOW + a, 1, false);
@@ -177,11 +213,12 @@ void paging_init(void)
 		}
 	paging_init_ap();
 	tables_early = false;
-	fw_info("paging: W^X kernel image, NX %s%s%s%s",
+	fw_info("paging: W^X kernel image, NX %s%s%s%s; direct map in %s pages",
 		cr4_features & CR4_SMEP ? "SMEP " : "",
 		cr4_features & CR4_SMAP ? "SMAP " : "",
 		cr4_features & CR4_UMIP ? "UMIP " : "",
-		cr4_features & CR4_PGE ? "PGE" : "");
+		cr4_features & CR4_PGE ? "PGE" : "",
+		cpu_features.pdpe1gb ? "1 GiB and 2 MiB" : "2 MiB");
 }
 
 void paging_init_ap(void)
@@ -226,7 +263,7 @@ int kmap_page(uint64_t va, uint64_t pa, uint64_t flags)
 	fw_spin_lock(&kmap_lock);
 	e = walk(va, 1, true);
 	if (!e)
-		err = walk(va, 2, false) ? -EINVAL : -ENOMEM;
+		err = large_page_at(va) ? -EINVAL : -ENOMEM;
 	else if (*e & PTE_P)
 		err = -EEXIST;
 	else
@@ -268,9 +305,8 @@ int paging_window_ensure(uint64_t phys, uint64_t len)
 	uint64_t end = PAGE_ALIGN_UP(phys + len);
 
 	for (uint64_t a = PAGE_ALIGN_DOWN(phys); a < end; a += PAGE_SIZE) {
-		uint64_t *e2 = walk(PHYS_WINDOW + a, 2, false);
-		if (e2 && (*e2 & PTE_P) && (*e2 & PTE_PS))
-			continue; /* inside a 2 MiB window page */
+		if (large_page_at(PHYS_WINDOW + a))
+			continue; /* inside a 1 GiB or 2 MiB window page */
 		int err = kmap_page(PHYS_WINDOW + a, a, KMAP_RO);
 		if (err && err != -EEXIST)
 			return err;

@@ -38,13 +38,14 @@ struct cpu_features {
 	uint32_t xstate_size;  /* bytes of the user FPU image: 512 (FXSAVE) or
 				* the XSAVE standard-format size for xfeatures */
 
+	bool pdpe1gb;          /* 1 GiB pages (the direct map) */
+	bool rdrand, rdseed;   /* on-chip random numbers (fw_cpu_random) */
+	bool tsc_invariant;    /* TSC runs at a constant rate in all states */
+
 	/* Reported, not used (the log line says so): */
 	bool pcid, invpcid;    /* tagged TLB entries */
 	bool x2apic;           /* MSR-based APIC access */
-	bool pdpe1gb;          /* 1 GiB pages */
-	bool rdrand, rdseed;   /* on-chip random numbers */
 	bool erms, fsrm;       /* fast rep movsb / short rep movsb */
-	bool tsc_invariant;    /* TSC runs at a constant rate in all states */
 };
 
 extern struct cpu_features cpu_features;

@@ -46,6 +46,8 @@ FW_MUST_CHECK int kprotect_page(uint64_t va, uint64_t flags);
 FW_MUST_CHECK int paging_window_ensure(uint64_t phys, uint64_t len);
 /* The PTE for va (0 if unmapped), for tests. */
 uint64_t kpte_lookup(uint64_t va);
+/* The size of the kernel mapping of va: 4 KiB, 2 MiB or 1 GiB; 0 if none. */
+uint64_t kpage_size(uint64_t va);
 
 /* Temporarily identity-map the first 2 MiB (AP start-up needs it). */
 void paging_identity_low(bool on);

@@ -7,14 +7,19 @@
 #include <fw/frame.h>
 #include <fw/heap.h>
 #include <fw/ktest.h>
+#include <fw/log.h>
 #include <fw/string.h>
 #include <fw/task.h>
 #include <fw/time.h>
 #include "internal/frame.h"
 #include "internal/heap.h"
+#include "internal/boot.h"
+#include "internal/cpufeature.h"
 #include "internal/mem.h"
 #include "internal/paging.h"
 #include "internal/trap.h"
+
+#define GIB (1ull << 30)
 
 #define NFRAMES 2048
 static struct fw_frame *frames[NFRAMES];
@@ -195,6 +200,36 @@ FW_KTEST(heap_byte_partitions_reuse_their_pages)
 	FW_KT_CHECKF(fw_frames_free() == free1,
 		     "the same round took %lld more frames: freed pages were not "
 		     "reused", (long long)(free1 - fw_frames_free()));
+}
+
+/* The direct map uses the largest pages the CPU has: every GiB of RAM that
+ * one memory-map region covers whole is one 1 GiB page where CPUID offers
+ * them (2 MiB pages otherwise), and nothing outside RAM and firmware
+ * tables is mapped at all. Boots with less than 2 GiB have no such GiB
+ * and check only the holes. */
+FW_KTEST(paging_direct_map_page_sizes)
+{
+	unsigned checked = 0;
+
+	for (unsigned i = 0; i < boot_info.nregions; i++) {
+		const struct mem_region *r = &boot_info.mmap[i];
+		uint64_t a = (r->base + GIB - 1) & ~(GIB - 1);
+
+		if (r->type != MEM_USABLE)
+			continue;
+		for (; a + GIB <= r->base + r->len && a + GIB <= PHYS_WINDOW_SIZE;
+		     a += GIB, checked++) {
+			uint64_t got = kpage_size(PHYS_WINDOW + a);
+			uint64_t want = cpu_features.pdpe1gb ? GIB : 0x200000;
+			FW_KT_CHECKF(got == want,
+				     "phys %#llx: %llu-byte page, expected %llu",
+				     (unsigned long long)a, (unsigned long long)got,
+				     (unsigned long long)want);
+		}
+	}
+	/* A PCI-hole address (0xFEC00000, the IOAPIC) is not in the map. */
+	FW_KT_CHECK(kpage_size(PHYS_WINDOW + 0xFEC00000ull) == 0);
+	fw_info("ktest: %u GiB of the direct map checked", checked);
 }
 
 #define TEST_VA 0xFFFFE00000000000ull
