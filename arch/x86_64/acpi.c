@@ -4,7 +4,7 @@
  * length is checked against the table before a field is read: firmware
  * tables are input, and a broken one must cost features, not the boot.
  * Read: MADT (CPUs, IOAPICs, ISA overrides), FADT (PM1 control, reset
- * register, RTC century), DSDT (only the \_S5 package, for poweroff), HPET,
+ * register, RTC century, PM timer), DSDT (only the \_S5 package, for poweroff), HPET,
  * DMAR (the VT-d IOMMU's registers, Intel VT-d spec 8.3). */
 #include <arch/x86.h>
 #include <fw/log.h>
@@ -162,8 +162,12 @@ static void parse_fadt(const struct sdt_header *h)
 		acpi.pm1a_cnt = rd(t + 64, 4);
 		acpi.pm1b_cnt = rd(t + 68, 4);
 	}
+	if (h->len >= 80)
+		acpi.pm_tmr_port = (uint16_t)rd(t + 76, 4);
 	if (h->len >= 109)
 		acpi.rtc_century = t[108];
+	if (h->len >= 116)
+		acpi.pm_tmr_32bit = rd(t + 112, 4) & (1u << 8);
 	/* Reset register (FADT rev 2+): GAS at 116, value at 128; valid only
 	 * if flag RESET_REG_SUP (bit 10 of flags at 112) is set. */
 	if (h->len >= 129 && (rd(t + 112, 4) & (1u << 10))) {

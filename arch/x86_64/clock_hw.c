@@ -1,10 +1,16 @@
-/* arch/x86_64/clock_hw.c: the clock hardware: TSC, PIT and CMOS RTC.
+/* arch/x86_64/clock_hw.c: the clock hardware: TSC, HPET, ACPI PM timer,
+ * PIT and CMOS RTC.
  *
  * Layer: arch (framework TCB). The TSC is measured against PIT channel 2
  * (1.193182 MHz, gated through port 0x61, so no interrupt is needed); the
- * RTC gives the wall-clock time at boot. */
+ * HPET (IA-PC HPET specification 1.0a) and the ACPI PM timer (ACPI 6.4,
+ * 4.8.3.3) are the counters the clock falls back to where the TSC cannot
+ * be trusted; the RTC gives the wall-clock time at boot. */
 #include <arch/x86.h>
+#include <fw/log.h>
 #include "internal/acpi.h"
+#include "internal/mem.h"
+#include "internal/paging.h"
 #include "internal/time.h"
 
 #define PIT_HZ 1193182ull
@@ -32,6 +38,71 @@ uint64_t clock_hw_measure_tsc_hz(void)
 	t1 = x86_rdtsc();
 	x86_outb(0x61, gate);
 	return (t1 - t0) * 1000 / ms;
+}
+
+/* The HPET's registers, in the last page of the APIC part of the MMIO
+ * area (after the local APIC and up to ACPI_MAX_IOAPICS IOAPICs). */
+#define HPET_VA (MMIO_AREA + 63 * PAGE_SIZE)
+#define HPET_GCAP_ID 0x000   /* period in fs (63:32), 64-bit counter (13) */
+#define HPET_GEN_CONF 0x010  /* bit 0: the main counter runs */
+#define HPET_MAIN_COUNTER 0x0F0
+#define HPET_COUNT_SIZE_CAP (1ull << 13)
+
+static bool hpet_wide; /* a 64-bit main counter */
+
+static uint64_t hpet_reg(unsigned off)
+{
+	return *(volatile uint64_t *)(uintptr_t)(HPET_VA + off);
+}
+
+uint64_t clock_hw_hpet_init(void)
+{
+	static uint64_t hz;
+	uint64_t cap, period_fs;
+
+	if (hz || !acpi.hpet_phys)
+		return hz;
+	if (kmap_page(HPET_VA, acpi.hpet_phys & ~(PAGE_SIZE - 1), KMAP_MMIO)) {
+		fw_warn("clock: cannot map the HPET at %#llx",
+			(unsigned long long)acpi.hpet_phys);
+		return 0;
+	}
+	cap = hpet_reg(HPET_GCAP_ID);
+	period_fs = cap >> 32;
+	/* The specification bounds the period to (0, 100 ns]. */
+	if (!period_fs || period_fs > 100000000ull) {
+		fw_warn("clock: HPET reports a period of %llu fs; not used",
+			(unsigned long long)period_fs);
+		return 0;
+	}
+	hpet_wide = cap & HPET_COUNT_SIZE_CAP;
+	/* SAFETY: the page mapped above is the HPET's register block. */
+	*(volatile uint64_t *)(uintptr_t)(HPET_VA + HPET_GEN_CONF) =
+		hpet_reg(HPET_GEN_CONF) | 1;
+	hz = 1000000000000000ull / period_fs;
+	return hz;
+}
+
+uint64_t clock_hw_hpet_read(void)
+{
+	return hpet_wide ? hpet_reg(HPET_MAIN_COUNTER)
+			 : *(volatile uint32_t *)(uintptr_t)(HPET_VA +
+							     HPET_MAIN_COUNTER);
+}
+
+uint64_t clock_hw_hpet_mask(void)
+{
+	return hpet_wide ? ~0ull : 0xFFFFFFFFull;
+}
+
+uint64_t clock_hw_pm_read(void)
+{
+	return x86_inl(acpi.pm_tmr_port) & clock_hw_pm_mask();
+}
+
+uint64_t clock_hw_pm_mask(void)
+{
+	return acpi.pm_tmr_32bit ? 0xFFFFFFFFull : 0xFFFFFFull;
 }
 
 static uint8_t cmos(uint8_t reg)

@@ -54,6 +54,7 @@ static FW_NORETURN void ap_main(uint64_t cpu)
 	this_cpu()->apic_id = lapic_id();
 	user_cpu_init();
 	task_init_ap((unsigned)cpu);
+	clock_tsc_sync_ap();
 	timer_start_tick();
 	__atomic_store_n(&this_cpu()->online, true, __ATOMIC_RELEASE);
 	x86_sti();
@@ -97,8 +98,10 @@ void smp_init(void)
 			lapic_send_sipi(apic, TRAMP_PHYS >> 12);
 			uint64_t end = fw_time_ns() + (sipi ? 1000 : 200) * FW_NSEC_PER_MSEC;
 			while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE) &&
-			       fw_time_ns() < end)
+			       fw_time_ns() < end) {
+				clock_tsc_sync_poll(); /* the AP's TSC check */
 				x86_pause();
+			}
 		}
 		if (!c->online) {
 			fw_warn("smp: cpu with APIC id %u did not start", apic);

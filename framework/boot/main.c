@@ -76,6 +76,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	if (!task_sched_ready())
 		fw_panic("services_init registered no scheduler policy");
 	smp_init();
+	clock_select();
 	timer_start_tick();
 	console_init_input();
 

@@ -33,6 +33,8 @@ struct acpi_info {
 	uint8_t reset_value;
 	uint8_t rtc_century;               /* CMOS index of the century, 0 if none */
 	uint64_t hpet_phys;
+	uint16_t pm_tmr_port;              /* ACPI PM timer (FADT), 0 if none */
+	bool pm_tmr_32bit;                 /* TMR_VAL_EXT: 32 bits, else 24 */
 	/* DMAR: the first VT-d unit on PCI segment 0 (0 if none), the host
 	 * address width, and the devices behind it: all of them, or the
 	 * endpoints listed (bus << 8 | device << 3 | function). */

@@ -134,6 +134,8 @@ void timer_interrupt(void)
 
 static void tick(struct ktimer *t)
 {
+	if (fw_cpu_id() == 0)
+		clock_tick();
 	task_tick();
 	ktimer_arm(t, fw_time_ns() + TICK_NS);
 }

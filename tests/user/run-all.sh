@@ -1,14 +1,28 @@
 #!/bin/sh
-# run-all.sh [DIR]: run every DIR/t_* test binary (default DIR=/tests),
+# run-all.sh [DIR [NAME...]]: run every DIR/t_* test binary (default
+# DIR=/tests), or only the NAMEs given,
 # passing their PASS/FAIL/DONE lines through.  A binary that exits with
 # anything but 0 (all passed) or 1 (some case failed, already reported)
 # crashed or was killed: that is reported as a FAIL line of its own.
 # Ends with a summary line and USER-TESTS-DONE.  Plain POSIX sh (busybox).
 dir=${1:-/tests}
+[ $# -gt 0 ] && shift
 total_bad=0
 nprog=0
-for t in "$dir"/t_*; do
-    [ -f "$t" ] && [ -x "$t" ] || continue
+named=$#
+if [ $# -gt 0 ]; then
+    set -- $(for n in "$@"; do echo "$dir/$n"; done)
+else
+    set -- "$dir"/t_*
+fi
+for t in "$@"; do
+    if ! [ -f "$t" ] || ! [ -x "$t" ]; then
+        if [ "$named" -gt 0 ]; then
+            echo "FAIL ${t##*/}.missing: no such test program in $dir"
+            total_bad=$((total_bad + 1))
+        fi
+        continue
+    fi
     case "$t" in *.sh|*.c|*.h) continue ;; esac
     name=${t##*/}
     nprog=$((nprog + 1))
