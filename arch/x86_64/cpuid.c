@@ -174,6 +174,7 @@ void cpu_features_init(void)
 		fw_panic("cpu: this CPU has no local APIC; interrupts and SMP need one");
 	alternatives_apply();
 	choose_xstate(f);
+	copy_select();
 
 	flag(found, sizeof found, f->nx, "nx");
 	flag(found, sizeof found, f->pge, "pge");
@@ -206,6 +207,7 @@ void cpu_features_init(void)
 	flag(used, sizeof used, f->xfeatures & XFEATURE_AVX, "avx");
 	flag(used, sizeof used, f->xfeatures & XFEATURE_AVX512, "avx512");
 	flag(used, sizeof used, f->pdpe1gb, "pdpe1gb");
+	flag(used, sizeof used, copy_use_movsb, "erms");
 	flag(used, sizeof used, true, "xapic");
 
 	fw_info("cpu: %s %u/%u/%u \"%s\"; found%s; used%s; user FPU state "

@@ -150,26 +150,36 @@ arch_user_leave:
 ; Both copies move 8 bytes per step ("rep movsq"/"rep stosq") and the last
 ; n % 8 bytes one by one. Under QEMU's TCG every iteration of a string
 ; instruction is a pass through the translated loop, so 8-byte steps are
-; 8 times fewer passes than "rep movsb"; on hardware both are fast-string
-; operations. The caller keeps the user address 8-byte aligned, so an
-; 8-byte step never straddles two pages and a fault always stops the copy
-; at the start of the page that is not mapped.
+; 8 times fewer passes than "rep movsb"; on hardware with ERMS a single
+; "rep movsb"/"rep stosb" is as fast or faster, and copy_select.c picks it
+; (copy_use_movsb) where it measures so at boot. The caller keeps the user
+; address 8-byte aligned, so an 8-byte step never straddles two pages and a
+; fault always stops the copy at the start of the page that is not mapped.
+
+extern copy_use_movsb
 
 ; unsigned long arch_copy_user(void *dst, const void *src, size_t n)
 ; One of dst/src is a user address. Returns the bytes NOT copied: 0, or
 ; what was left when a page fault stopped the copy.
 global arch_copy_user
 arch_copy_user:
+	SMAP_STAC
+	cmp byte [rel copy_use_movsb], 0
+	jne .bytes
 	mov rcx, rdx
 	shr rcx, 3
 	and edx, 7
-	SMAP_STAC
 .q:	rep movsq
 	mov ecx, edx
 .b:	rep movsb
+.done:
 	SMAP_CLAC
 	xor eax, eax
 	ret
+.bytes:
+	mov rcx, rdx
+.all:	rep movsb
+	jmp .done
 .fixq:
 	SMAP_CLAC
 	lea rax, [rdx + rcx * 8]
@@ -181,21 +191,29 @@ arch_copy_user:
 section .extable
 	dq arch_copy_user.q, arch_copy_user.fixq
 	dq arch_copy_user.b, arch_copy_user.fixb
+	dq arch_copy_user.all, arch_copy_user.fixb
 section .text
 
 ; unsigned long arch_clear_user(void *dst, size_t n): bytes NOT cleared.
 global arch_clear_user
 arch_clear_user:
+	xor eax, eax
+	SMAP_STAC
+	cmp byte [rel copy_use_movsb], 0
+	jne .bytes
 	mov rcx, rsi
 	shr rcx, 3
 	and esi, 7
-	xor eax, eax
-	SMAP_STAC
 .q:	rep stosq
 	mov ecx, esi
 .b:	rep stosb
+.done:
 	SMAP_CLAC
 	ret
+.bytes:
+	mov rcx, rsi
+.all:	rep stosb
+	jmp .done
 .fixq:
 	SMAP_CLAC
 	lea rax, [rsi + rcx * 8]
@@ -207,4 +225,5 @@ arch_clear_user:
 section .extable
 	dq arch_clear_user.q, arch_clear_user.fixq
 	dq arch_clear_user.b, arch_clear_user.fixb
+	dq arch_clear_user.all, arch_clear_user.fixb
 section .text

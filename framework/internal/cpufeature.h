@@ -41,11 +41,12 @@ struct cpu_features {
 	bool pdpe1gb;          /* 1 GiB pages (the direct map) */
 	bool rdrand, rdseed;   /* on-chip random numbers (fw_cpu_random) */
 	bool tsc_invariant;    /* TSC runs at a constant rate in all states */
+	bool erms;             /* fast rep movsb: measured (copy_select) */
 
 	/* Reported, not used (the log line says so): */
 	bool pcid, invpcid;    /* tagged TLB entries */
 	bool x2apic;           /* MSR-based APIC access */
-	bool erms, fsrm;       /* fast rep movsb / short rep movsb */
+	bool fsrm;             /* fast short rep movsb */
 };
 
 extern struct cpu_features cpu_features;
@@ -57,6 +58,12 @@ extern struct cpu_features cpu_features;
  * paging_init() (the patching writes to kernel text, which the boot page
  * tables still map writable). */
 void cpu_features_init(void);
+
+/* Bulk copies and fills (memcpy, memset, the user copies) by one rep
+ * movsb/stosb instead of 8-byte steps: set by copy_select(), which
+ * measures both on a CPU with ERMS; cpu_features_init() calls it. */
+extern bool copy_use_movsb;
+void copy_select(void);
 
 /* Rewrite the stac/clac instructions of the user-copy routines into NOPs
  * when the CPU has no SMAP (they would raise #UD). Linux's alternatives

@@ -13,12 +13,15 @@
  * kernel does not save; under QEMU's TCG, where every iteration of a string
  * instruction is one pass through a translated loop, 8-byte steps are 8
  * times fewer passes than ERMS-style byte steps (measured with
- * tools/profile.sh: zeroing a page went from 4096 to 512 passes). The
+ * tools/profile.sh: zeroing a page went from 4096 to 512 passes). Where
+ * copy_select.c measures one "rep movsb"/"rep stosb" for the whole run
+ * faster at boot (hardware with ERMS), copy_use_movsb selects that. The
  * start-up cost dominates tiny copies, so sizes up to 16 bytes are done
  * with at most two overlapping 8-byte (or 4-byte) moves instead.
  * Small fixed-size __builtin_memcpy calls expand to plain loads and stores,
  * never to a library call, and are the strict-aliasing-safe way to do an
  * unaligned word access. */
+#include <stdbool.h>
 #include <fw/errno.h>
 #include <fw/string.h>
 
@@ -84,15 +87,27 @@ static inline void copy_small(unsigned char *d, const unsigned char *s,
 	}
 }
 
+/* Set once at boot, before any other CPU runs: whole runs with rep
+ * movsb/stosb (ERMS) rather than 8-byte steps. The host test sets it to
+ * check both. */
+bool copy_use_movsb;
+
 /* Forward copy of n bytes. Correct for overlap when d < s: every 8-byte
- * step reads its source before writing, and writes only bytes below the
- * next source byte still to be read. */
+ * step (and every byte of rep movsb) reads its source before writing, and
+ * writes only bytes below the next source byte still to be read. */
 FW_NO_LIBCALL static inline void copy_fwd(unsigned char *d,
 					  const unsigned char *s, size_t n)
 {
 #if defined(__x86_64__)
 	size_t words = n / 8, tail = n % 8;
 
+	if (copy_use_movsb) {
+		__asm__ volatile("rep movsb"
+				 : "+D"(d), "+S"(s), "+c"(n)
+				 :
+				 : "memory");
+		return;
+	}
 	__asm__ volatile("rep movsq\n\tmov %3, %2\n\trep movsb"
 			 : "+D"(d), "+S"(s), "+c"(words)
 			 : "r"(tail)
@@ -169,6 +184,13 @@ FW_NO_LIBCALL void *FW_KLIB(memset)(void *dst, int c, size_t n)
 #if defined(__x86_64__)
 	size_t words = n / 8, tail = n % 8;
 
+	if (copy_use_movsb) {
+		__asm__ volatile("rep stosb"
+				 : "+D"(d), "+c"(n)
+				 : "a"(c)
+				 : "memory");
+		return dst;
+	}
 	__asm__ volatile("rep stosq\n\tmov %2, %1\n\trep stosb"
 			 : "+D"(d), "+c"(words)
 			 : "r"(tail), "a"(0x0101010101010101ull * (unsigned char)c)

@@ -10,6 +10,7 @@
 #include <fw/uaccess.h>
 #include <fw/user.h>
 #include <fw/vmspace.h>
+#include "internal/cpufeature.h"
 
 #define CODE_VA 0x10000ull
 #define DATA_VA 0x400000ull
@@ -171,7 +172,8 @@ FW_KTEST(user_fpu_state_is_per_context)
 	uspace_teardown(&a);
 }
 
-FW_KTEST(uaccess_copies_and_bad_pointers)
+/* The checks, on whichever bulk copy copy_use_movsb selects. */
+static void uaccess_cases(struct fw_ktest_ctx *fw_kt_)
 {
 	static const uint8_t nop[] = { 0x90 };
 	struct uspace u;
@@ -232,4 +234,21 @@ FW_KTEST(uaccess_copies_and_bad_pointers)
 	FW_KT_CHECK(fw_vmspace_unmap(u.vs, DATA_VA) == -ENOENT);
 	FW_KT_CHECK(FW_COPY_IN_OBJ(&back, fw_uptr(DATA_VA)) == -EFAULT);
 	uspace_teardown(&u);
+}
+
+FW_KTEST(uaccess_copies_and_bad_pointers)
+{
+	uaccess_cases(fw_kt_);
+}
+
+/* The same with the other bulk copy (rep movsb/stosb runs, which
+ * copy_select picks on hardware with ERMS; under TCG it keeps 8-byte
+ * steps, so without this the other path would never run in a test). */
+FW_KTEST(uaccess_copies_and_bad_pointers_other_copy)
+{
+	bool was = copy_use_movsb;
+
+	copy_use_movsb = !was;
+	uaccess_cases(fw_kt_);
+	copy_use_movsb = was;
 }
