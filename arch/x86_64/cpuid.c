@@ -207,6 +207,8 @@ void cpu_features_init(void)
 	flag(used, sizeof used, f->xfeatures & XFEATURE_AVX, "avx");
 	flag(used, sizeof used, f->xfeatures & XFEATURE_AVX512, "avx512");
 	flag(used, sizeof used, f->pdpe1gb, "pdpe1gb");
+	flag(used, sizeof used, f->rdrand, "rdrand");
+	flag(used, sizeof used, f->rdseed, "rdseed");
 	flag(used, sizeof used, copy_use_movsb, "erms");
 	flag(used, sizeof used, true, "xapic");
 
