@@ -7,7 +7,7 @@
 #include <fw/sync.h>
 
 #include "block/blkdev.h"
-#include "fs/chardev.h"
+#include "fs/vfs/chardev.h"
 
 static struct fw_spinlock blkdev_lock = FW_SPINLOCK_INIT("blkdev");
 static struct fw_list blkdevs = FW_LIST_HEAD_INIT(blkdevs); /* blkdev_lock */

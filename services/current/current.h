@@ -1,4 +1,4 @@
-/* services/fs/proc_glue.h: what the file layer needs from the process
+/* services/current/current.h: what the file layer needs from the process
  * service.
  *
  * Layer: services (safe C). Signals come from services/proc/signal.h;

@@ -10,7 +10,7 @@
 
 #include "exec/exec.h"
 #include "exec/shebang.h"
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 #include "mm/mm.h"
 #include "proc/proc.h"
 

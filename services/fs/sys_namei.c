@@ -10,7 +10,7 @@
 
 #include "block/blkdev.h"
 #include "fs/ext2/ext2.h"
-#include "fs/mount.h"
+#include "fs/vfs/mount.h"
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
 

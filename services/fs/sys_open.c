@@ -5,8 +5,8 @@
 #include <fw/heap.h>
 #include <fw/string.h>
 
-#include "fs/mount.h"
-#include "fs/pipe.h"
+#include "fs/vfs/mount.h"
+#include "fs/pipe/pipe.h"
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
 

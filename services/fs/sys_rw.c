@@ -6,11 +6,11 @@
 #include <fw/heap.h>
 
 #include "block/bcache.h"
-#include "block/blkdev_file.h"
-#include "fs/random.h"
+#include "fs/vfs/blkdev_file.h"
+#include "drivers/char/random.h"
 #include "fs/sys_util.h"
 #include "fs/sys_calls.h"
-#include "fs/tmpfs.h"
+#include "fs/tmpfs/tmpfs.h"
 
 long sys_read(const struct sys_args *a)
 {

@@ -2,7 +2,7 @@
  *
  * Layer: services (safe C), syscall glue. fdatasync and syncfs share
  * fsync's handler (everything is in memory). */
-#include "fs/epoll.h"
+#include "fs/event/epoll.h"
 #include "fs/sys_calls.h"
 #include "syscall/nr.h"
 

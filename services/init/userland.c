@@ -13,7 +13,7 @@
 #include <fw/power.h>
 #include <fw/string.h>
 #include <fw/vmspace.h>
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 #include "drivers/drivers.h"
 #include "init/init.h"
 #include "lib/kpath.h"

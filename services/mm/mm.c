@@ -8,7 +8,7 @@
 #include <fw/log.h>
 #include <fw/string.h>
 
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 #include "lib/kpath.h"
 #include "mm/mm.h"
 #include "mm/mm_internal.h"

@@ -11,8 +11,8 @@
 #include <fw/log.h>
 #include <fw/uaccess.h>
 
-#include "fs/fdtable.h"
-#include "fs/vfs.h"
+#include "fs/vfs/fdtable.h"
+#include "fs/vfs/vfs.h"
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
 #include "mm/uapi.h"

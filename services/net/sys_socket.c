@@ -1,4 +1,4 @@
-/* services/fs/sys_socket.c: socket calls on descriptors.
+/* services/net/sys_socket.c: socket calls on descriptors.
  *
  * Layer: services (safe C), syscall handlers. There are no sockets yet
  * (socket() and socketpair() stay -ENOSYS), so no descriptor is one: the
@@ -9,7 +9,7 @@
 
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 
 static long not_a_socket(const struct sys_args *a)
 {

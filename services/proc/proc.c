@@ -14,7 +14,7 @@
 #include <fw/time.h>
 #include <fw/uaccess.h>
 #include <fw/vmspace.h>
-#include "fs/fdtable.h"
+#include "fs/vfs/fdtable.h"
 #include "mm/mm.h"
 #include "proc/proc.h"
 #include "proc/proc_internal.h"

@@ -16,8 +16,8 @@
 #include <fw/user.h>
 
 struct mm;        /* services/mm/mm.h */
-struct fdtable;   /* services/fs/vfs.h */
-struct fs_context; /* services/fs/vfs.h */
+struct fdtable;   /* services/fs/vfs/vfs.h */
+struct fs_context; /* services/fs/vfs/vfs.h */
 struct sighand;   /* services/proc/signal.h */
 struct tty;       /* services/tty/tty.h */
 struct ptimer;    /* services/proc/time.c */

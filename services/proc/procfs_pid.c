@@ -1,4 +1,4 @@
-/* services/fs/procfs_pid.c: /proc/<pid>/...: one process seen from the
+/* services/proc/procfs_pid.c: /proc/<pid>/...: one process seen from the
  * outside (stat, status, cmdline, environ, comm, maps, statm, the exe /
  * cwd / root links and fd/).
  *
@@ -22,11 +22,11 @@
 #include <fw/time.h>
 #include <fw/vmspace.h>
 
-#include "fs/fdtable.h"
-#include "fs/mount.h"
-#include "fs/proc_glue.h"
-#include "fs/procfs.h"
-#include "fs/tmpfs.h"
+#include "fs/vfs/fdtable.h"
+#include "fs/vfs/mount.h"
+#include "current/current.h"
+#include "fs/procfs/procfs.h"
+#include "fs/tmpfs/tmpfs.h"
 #include "mm/mm.h"
 #include "mm/uapi.h"
 #include "proc/proc_internal.h"

@@ -31,7 +31,7 @@
 #include <fw/task.h>
 #include <fw/uaccess.h>
 
-#include "fs/poll.h"
+#include "fs/event/poll.h"
 #include "tty/ldisc.h"
 #include "tty/uapi.h"
 

@@ -8,7 +8,7 @@
  *
  * Layer: host tests only. */
 /* The kernel's uapi.h first (see ext2_test.c). */
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 #include "block/bcache.h"
 #include "proc/proc.h"
 
@@ -314,7 +314,7 @@ int fw_clear_user(fw_uptr_t dst, size_t n)
 	return 0;
 }
 
-/* ---- process glue (for services/fs/limits.c) ---------------------------- */
+/* ---- process glue (for services/fs/vfs/limits.c) ---------------------------- */
 
 /* No process: no RLIMIT_FSIZE, only the file system's own maximum. */
 struct proc *proc_current(void)
@@ -327,7 +327,7 @@ void signal_send_current_thread(int sig)
 	(void)sig;
 }
 
-/* ---- VFS inode helpers (services/fs/inode.c's, minus tmpfs) -------------- */
+/* ---- VFS inode helpers (services/fs/vfs/inode.c's, minus tmpfs) -------------- */
 
 const struct file_ops tmpfs_dir_ops;
 struct cred host_cred;		/* who the file system thinks is calling */

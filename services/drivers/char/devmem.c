@@ -1,11 +1,11 @@
-/* services/fs/devmem.c: /dev/null, /dev/zero, /dev/full, /dev/random,
+/* services/drivers/char/devmem.c: /dev/null, /dev/zero, /dev/full, /dev/random,
  * /dev/urandom (major 1, as Linux drivers/char/mem.c).
  *
  * Layer: services (safe C), character devices. */
 #include <fw/log.h>
 
-#include "fs/chardev.h"
-#include "fs/random.h"
+#include "fs/vfs/chardev.h"
+#include "drivers/char/random.h"
 
 static long null_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 {

@@ -1,4 +1,4 @@
-/* services/fs/random.c: a ChaCha20 generator with fast key erasure.
+/* services/drivers/char/random.c: a ChaCha20 generator with fast key erasure.
  *
  * Layer: services (safe C). The output function is ChaCha20 (RFC 8439
  * block function) keyed by a 256-bit key; after every request the first
@@ -20,7 +20,7 @@
 #include <fw/time.h>
 #include <fw/uaccess.h>
 
-#include "fs/random.h"
+#include "drivers/char/random.h"
 
 struct chacha {
 	uint32_t key[8];

@@ -1,4 +1,4 @@
-/* services/fs/random.h: the kernel's random number generator.
+/* services/drivers/char/random.h: the kernel's random number generator.
  *
  * Layer: services (safe C). Behind /dev/random, /dev/urandom, getrandom(2)
  * and (for the process service) AT_RANDOM. See random.c for the quality of

@@ -1,4 +1,4 @@
-/* services/fs/epoll.c: epoll_create/ctl/wait (Linux fs/eventpoll.c), and
+/* services/fs/event/epoll.c: epoll_create/ctl/wait (Linux fs/eventpoll.c), and
  * the anonymous inodes that eventfd and epoll files live on.
  *
  * Layer: services (safe C), VFS. An epoll instance (struct eventpoll)
@@ -32,9 +32,9 @@
 #include <fw/heap.h>
 #include <fw/time.h>
 
-#include "fs/epoll.h"
-#include "fs/mount.h"
-#include "fs/poll.h"
+#include "fs/event/epoll.h"
+#include "fs/vfs/mount.h"
+#include "fs/event/poll.h"
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
 

@@ -1,10 +1,10 @@
-/* services/fs/epoll.h: epoll instances, eventfd, and anonymous files.
+/* services/fs/event/epoll.h: epoll instances, eventfd, and anonymous files.
  *
  * Layer: services (safe C), VFS. See epoll.c for the design. */
 #ifndef SERVICES_FS_EPOLL_H
 #define SERVICES_FS_EPOLL_H
 
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 
 /* Set up epoll's global lock (once, before any process runs). */
 void epoll_init(void);

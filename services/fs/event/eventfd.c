@@ -1,4 +1,4 @@
-/* services/fs/eventfd.c: eventfd(2), a 64-bit counter as a file.
+/* services/fs/event/eventfd.c: eventfd(2), a 64-bit counter as a file.
  *
  * Layer: services (safe C), after Linux fs/eventfd.c. A read takes the
  * whole counter (or 1 with EFD_SEMAPHORE) and blocks while it is 0; a
@@ -7,8 +7,8 @@
  * without it. Blocking waits end on a signal with -ERESTARTSYS. */
 #include <fw/heap.h>
 
-#include "fs/epoll.h"
-#include "fs/poll.h"
+#include "fs/event/epoll.h"
+#include "fs/event/poll.h"
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
 

@@ -1,12 +1,12 @@
-/* services/fs/poll.c: poll heads and waiters (see poll.h for the design).
+/* services/fs/event/poll.c: poll heads and waiters (see poll.h for the design).
  *
  * Layer: services (safe C), VFS. Lock order: head->lock, then the waiter's
  * fw_waitq lock (inside fw_waitq_wake_all). */
 #include <fw/heap.h>
 
-#include "fs/poll.h"
-#include "fs/proc_glue.h"
-#include "fs/vfs.h"
+#include "fs/event/poll.h"
+#include "current/current.h"
+#include "fs/vfs/vfs.h"
 
 void poll_head_init(struct poll_head *h)
 {

@@ -1,4 +1,4 @@
-/* services/fs/poll.h: waiting on many files at once (poll, select).
+/* services/fs/event/poll.h: waiting on many files at once (poll, select).
  *
  * Layer: services (safe C), VFS. The framework's wait queues put one task
  * on one queue; poll needs one task on many. So every pollable object owns

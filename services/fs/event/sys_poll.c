@@ -1,4 +1,4 @@
-/* services/fs/sys_poll.c: poll, ppoll, select, pselect6.
+/* services/fs/event/sys_poll.c: poll, ppoll, select, pselect6.
  *
  * Layer: services (safe C), syscall handlers (Linux fs/select.c). One
  * poll_waiter per call (poll.h): the first pass registers on every
@@ -8,7 +8,7 @@
 #include <fw/heap.h>
 #include <fw/time.h>
 
-#include "fs/poll.h"
+#include "fs/event/poll.h"
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
 

@@ -35,7 +35,7 @@
 #include <fw/sync.h>
 
 #include "block/bcache.h"
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 
 /* ---- on-disk layout ------------------------------------------------------ */
 

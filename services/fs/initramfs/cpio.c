@@ -1,11 +1,11 @@
-/* services/fs/cpio.c: the newc cpio parser (see cpio.h).
+/* services/fs/initramfs/cpio.c: the newc cpio parser (see cpio.h).
  *
  * Layer: services (safe C), pure logic. Every byte is read through a
  * bounded fw_reader, so a truncated or lying header ends in -EINVAL, never
  * a read past the archive. */
 #include <fw/string.h>
 
-#include "fs/cpio.h"
+#include "fs/initramfs/cpio.h"
 
 void cpio_init(struct cpio_reader *c, struct fw_bytes archive)
 {

@@ -1,4 +1,4 @@
-/* services/fs/cpio.h: a parser for "newc" cpio archives (the initramfs).
+/* services/fs/initramfs/cpio.h: a parser for "newc" cpio archives (the initramfs).
  *
  * Layer: services (safe C), pure logic: no allocation, no globals, so it
  * is host-unit-tested (tests/unit/cpio_test.c). Format (Linux

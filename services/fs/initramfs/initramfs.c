@@ -1,4 +1,4 @@
-/* services/fs/initramfs.c: unpack the boot cpio archive into the root fs.
+/* services/fs/initramfs/initramfs.c: unpack the boot cpio archive into the root fs.
  *
  * Layer: services (safe C), after Linux init/initramfs.c: directories,
  * regular files, symlinks, device nodes, FIFOs and sockets; entries with
@@ -12,12 +12,12 @@
 #include <fw/log.h>
 #include <fw/string.h>
 
-#include "fs/cpio.h"
-#include "fs/initramfs.h"
-#include "fs/namei.h"
-#include "fs/tmpfs.h"
-#include "fs/chardev.h"
-#include "fs/proc_glue.h"
+#include "fs/initramfs/cpio.h"
+#include "fs/initramfs/initramfs.h"
+#include "fs/vfs/namei.h"
+#include "fs/tmpfs/tmpfs.h"
+#include "fs/vfs/chardev.h"
+#include "current/current.h"
 
 #define HARDLINKS_MAX 512
 

@@ -1,4 +1,4 @@
-/* services/fs/initramfs.h: unpacking the boot archive.
+/* services/fs/initramfs/initramfs.h: unpacking the boot archive.
  *
  * Layer: services (safe C). */
 #ifndef SERVICES_FS_INITRAMFS_H

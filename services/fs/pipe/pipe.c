@@ -1,4 +1,4 @@
-/* services/fs/pipe.c: pipe and FIFO files.
+/* services/fs/pipe/pipe.c: pipe and FIFO files.
  *
  * Layer: services (safe C), after Linux fs/pipe.c. Data moves between the
  * ring frames and user memory with fw_frame_copy_in/out (one copy). The
@@ -8,8 +8,8 @@
  * does: the signal code turns it into -EINTR or a restart (SA_RESTART). */
 #include <fw/heap.h>
 
-#include "fs/pipe.h"
-#include "fs/proc_glue.h"
+#include "fs/pipe/pipe.h"
+#include "current/current.h"
 
 static struct superblock *pipefs_sb;
 

@@ -1,4 +1,4 @@
-/* services/fs/pipe.h: pipes and FIFOs.
+/* services/fs/pipe/pipe.h: pipes and FIFOs.
  *
  * Layer: services (safe C). A pipe is a 64 KiB ring of 16 frames (Linux's
  * default capacity), shared by its read and write files; a FIFO is a pipe
@@ -11,9 +11,9 @@
 #include <fw/frame.h>
 #include <fw/sync.h>
 
-#include "fs/pipe_ring.h"
-#include "fs/poll.h"
-#include "fs/vfs.h"
+#include "fs/pipe/pipe_ring.h"
+#include "fs/event/poll.h"
+#include "fs/vfs/vfs.h"
 
 struct pipe {
 	_Atomic int refs;			/* files and the FIFO inode */

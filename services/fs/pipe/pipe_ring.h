@@ -1,4 +1,4 @@
-/* services/fs/pipe_ring.h: the arithmetic of a pipe's byte ring.
+/* services/fs/pipe/pipe_ring.h: the arithmetic of a pipe's byte ring.
  *
  * Layer: services (safe C), pure logic, host-unit-tested
  * (tests/unit/pipe_ring_test.c). head and tail count bytes ever written

@@ -1,4 +1,4 @@
-/* services/fs/procfs.c: the proc file system: its name space (lookup,
+/* services/fs/procfs/procfs.c: the proc file system: its name space (lookup,
  * readdir, readlink), its open files (snapshots) and the text builder.
  *
  * Layer: services (safe C), a file system under the VFS. See procfs.h for
@@ -9,10 +9,10 @@
 #include <fw/heap.h>
 #include <fw/string.h>
 
-#include "fs/procfs.h"
-#include "fs/proc_glue.h"
-#include "fs/tmpfs.h"
-#include "fs/mount.h"
+#include "fs/procfs/procfs.h"
+#include "current/current.h"
+#include "fs/tmpfs/tmpfs.h"
+#include "fs/vfs/mount.h"
 
 /* ---- text builder ---------------------------------------------------- */
 

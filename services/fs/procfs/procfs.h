@@ -1,4 +1,4 @@
-/* services/fs/procfs.h: the proc file system (mount -t proc proc /proc).
+/* services/fs/procfs/procfs.h: the proc file system (mount -t proc proc /proc).
  *
  * Layer: services (safe C), a file system under the VFS. Nothing is stored:
  * every node is described by its inode number, which encodes what it is
@@ -28,7 +28,7 @@
 #include <fw/compiler.h>
 #include <fw/string.h>
 
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
 

@@ -1,4 +1,4 @@
-/* services/fs/procfs_cpuinfo.c: /proc/cpuinfo, as Linux's x86
+/* services/fs/procfs/procfs_cpuinfo.c: /proc/cpuinfo, as Linux's x86
  * show_cpuinfo() prints it (arch/x86/kernel/cpu/proc.c).
  *
  * Layer: services (safe C), procfs. Everything comes from CPUID
@@ -10,7 +10,7 @@
  * made up here. */
 #include <fw/cpu.h>
 #include <fw/string.h>
-#include "fs/procfs.h"
+#include "fs/procfs/procfs.h"
 
 /* One CPUID register: its leaf, subleaf, which register, and the name of
  * each bit Linux prints (NULL: not printed). */

@@ -1,4 +1,4 @@
-/* services/fs/procfs_sys.c: the system-wide files of /proc: meminfo,
+/* services/fs/procfs/procfs_sys.c: the system-wide files of /proc: meminfo,
  * cpuinfo, uptime, loadavg, version, filesystems, stat, mounts and the
  * read-only part of /proc/sys/kernel.
  *
@@ -15,9 +15,9 @@
 #include <fw/version.h>
 
 #include "block/bcache.h"
-#include "fs/chardev.h" /* dev_major, dev_minor */
-#include "fs/mount.h"
-#include "fs/procfs.h"
+#include "fs/vfs/chardev.h" /* dev_major, dev_minor */
+#include "fs/vfs/mount.h"
+#include "fs/procfs/procfs.h"
 
 #define KERNEL_RELEASE "6.1.0-framekernel" /* as uname(2) says (proc/misc.c) */
 #define KERNEL_UTS_VERSION "#1 SMP framekernel " FW_VERSION

@@ -1,4 +1,4 @@
-/* services/fs/tmpfs.c: tmpfs directories, links, device nodes, rename.
+/* services/fs/tmpfs/tmpfs.c: tmpfs directories, links, device nodes, rename.
  *
  * Layer: services (safe C), tmpfs name space. Called by the VFS with
  * vfs_ns_lock held and arguments already checked (permissions, "." and
@@ -10,9 +10,9 @@
 #include <fw/heap.h>
 #include <fw/string.h>
 
-#include "fs/tmpfs.h"
-#include "fs/pipe.h"
-#include "fs/proc_glue.h"
+#include "fs/tmpfs/tmpfs.h"
+#include "fs/pipe/pipe.h"
+#include "current/current.h"
 
 void tmpfs_free_pages(struct inode *ino);
 

@@ -1,4 +1,4 @@
-/* services/fs/tmpfs.h: the in-memory file system (root, /dev, /tmp).
+/* services/fs/tmpfs/tmpfs.h: the in-memory file system (root, /dev, /tmp).
  *
  * Layer: services (safe C), a file system under the VFS. Directories are
  * lists of entries; regular file data lives in user-mappable frames, one
@@ -9,7 +9,7 @@
 
 #include <fw/frame.h>
 
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 
 #define TMPFS_LEAF_PAGES 512
 #define TMPFS_LEAVES 512

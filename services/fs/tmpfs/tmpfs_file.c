@@ -1,4 +1,4 @@
-/* services/fs/tmpfs_file.c: tmpfs regular-file data.
+/* services/fs/tmpfs/tmpfs_file.c: tmpfs regular-file data.
  *
  * Layer: services (safe C), tmpfs. A file's bytes live in frames found
  * through a two-level table (struct tmpfs_pages). Absent pages are holes
@@ -14,7 +14,7 @@
 #include <fw/heap.h>
 #include <fw/log.h>
 
-#include "fs/tmpfs.h"
+#include "fs/tmpfs/tmpfs.h"
 
 #define MAX_RW_COUNT 0x7ffff000ul /* Linux: INT_MAX & PAGE_MASK */
 

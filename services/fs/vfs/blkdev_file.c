@@ -1,4 +1,4 @@
-/* services/block/blkdev_file.c: block device files (/dev/vda).
+/* services/fs/vfs/blkdev_file.c: block device files (/dev/vda).
  *
  * Layer: services (safe C), block layer. Reads and writes go through the
  * block cache like a file system's, so dd to /dev/vda and a mounted ext2
@@ -7,7 +7,7 @@
 #include <fw/uaccess.h>
 
 #include "block/bcache.h"
-#include "block/blkdev_file.h"
+#include "fs/vfs/blkdev_file.h"
 
 /* <linux/fs.h> block ioctls */
 #define BLKROGET 0x125E

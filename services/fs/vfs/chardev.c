@@ -1,10 +1,10 @@
-/* services/fs/chardev.c: the character-device registry.
+/* services/fs/vfs/chardev.c: the character-device registry.
  *
  * Layer: services (safe C), VFS. A small fixed table: a handful of
  * drivers register at boot, lookups happen on every open of a device. */
 #include <fw/sync.h>
 
-#include "fs/chardev.h"
+#include "fs/vfs/chardev.h"
 
 #define CHARDEV_MAX 32
 

@@ -1,4 +1,4 @@
-/* services/fs/chardev.h: character devices by major/minor number.
+/* services/fs/vfs/chardev.h: character devices by major/minor number.
  *
  * Layer: services (safe C). A driver (the tty service: 5:0 /dev/tty,
  * 5:1 /dev/console, 4:64 /dev/ttyS0; the mem devices in devmem.c: 1:3
@@ -11,7 +11,7 @@
 
 #include <fw/compiler.h>
 
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 
 /* Linux's dev_t encoding as stat(2) shows it (new_encode_dev). */
 static inline uint32_t dev_mkdev(unsigned major, unsigned minor)

@@ -1,4 +1,4 @@
-/* services/fs/fdtable.c: file descriptor tables.
+/* services/fs/vfs/fdtable.c: file descriptor tables.
  *
  * Layer: services (safe C), VFS. A table is an array of 1024 file
  * pointers and a close-on-exec bitmap under a spinlock. Files are never
@@ -6,7 +6,7 @@
  * and put afterwards. Lowest-free-descriptor allocation is POSIX. */
 #include <fw/heap.h>
 
-#include "fs/fdtable.h"
+#include "fs/vfs/fdtable.h"
 #include "proc/proc.h"
 #include "proc/uapi.h"
 

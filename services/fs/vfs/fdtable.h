@@ -1,4 +1,4 @@
-/* services/fs/fdtable.h: per-process descriptor tables and file-system
+/* services/fs/vfs/fdtable.h: per-process descriptor tables and file-system
  * context (root, cwd, umask).
  *
  * Layer: services (safe C). The process service owns the pointers
@@ -12,7 +12,7 @@
 #include <fw/compiler.h>
 #include <fw/sync.h>
 
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 
 #define FDTABLE_MAX 1024 /* RLIMIT_NOFILE default; fd_set holds 1024 too */
 

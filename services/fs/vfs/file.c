@@ -1,16 +1,16 @@
-/* services/fs/file.c: open files: creation, reference counting, and the
+/* services/fs/vfs/file.c: open files: creation, reference counting, and the
  * generic read/write paths.
  *
  * Layer: services (safe C), VFS. */
 #include <fw/heap.h>
 
-#include "fs/vfs.h"
-#include "block/blkdev_file.h"
-#include "fs/chardev.h"
-#include "fs/epoll.h"
-#include "fs/namei.h"
-#include "fs/pipe.h"
-#include "fs/tmpfs.h"
+#include "fs/vfs/vfs.h"
+#include "fs/vfs/blkdev_file.h"
+#include "fs/vfs/chardev.h"
+#include "fs/event/epoll.h"
+#include "fs/vfs/namei.h"
+#include "fs/pipe/pipe.h"
+#include "fs/tmpfs/tmpfs.h"
 
 #define MAX_RW_COUNT 0x7ffff000ul /* Linux: INT_MAX & PAGE_MASK */
 

@@ -1,10 +1,10 @@
-/* services/fs/fs_context.c: per-process root, cwd and umask.
+/* services/fs/vfs/fs_context.c: per-process root, cwd and umask.
  *
  * Layer: services (safe C), VFS. */
 #include <fw/heap.h>
 
-#include "fs/fdtable.h"
-#include "fs/namei.h"
+#include "fs/vfs/fdtable.h"
+#include "fs/vfs/namei.h"
 
 struct fs_context *fs_context_create_root(void)
 {

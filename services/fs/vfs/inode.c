@@ -1,4 +1,4 @@
-/* services/fs/inode.c: inode lifetime, timestamps and permission checks.
+/* services/fs/vfs/inode.c: inode lifetime, timestamps and permission checks.
  *
  * Layer: services (safe C), VFS core. Inodes are reference counted; every
  * directory entry, open file, cwd and mount holds one, so the inode (and
@@ -6,9 +6,9 @@
 #include <fw/heap.h>
 #include <fw/time.h>
 
-#include "fs/vfs.h"
-#include "fs/tmpfs.h"
-#include "fs/proc_glue.h"
+#include "fs/vfs/vfs.h"
+#include "fs/tmpfs/tmpfs.h"
+#include "current/current.h"
 
 struct fs_time fs_now(void)
 {

@@ -1,4 +1,4 @@
-/* services/fs/limits.c: how large a regular file may grow.
+/* services/fs/vfs/limits.c: how large a regular file may grow.
  *
  * Layer: services (safe C), VFS. Two limits apply, in Linux's order
  * (generic_write_check_limits, inode_newsize_ok): the caller's
@@ -7,8 +7,8 @@
  * starts below a limit and crosses it is cut short there. */
 #include <fw/errno.h>
 
-#include "fs/vfs.h"
-#include "fs/proc_glue.h"
+#include "fs/vfs/vfs.h"
+#include "current/current.h"
 
 static uint64_t fsize_limit(void)
 {

@@ -1,8 +1,8 @@
-/* services/fs/llseek.c: lseek for files whose size is known, shared by
+/* services/fs/vfs/llseek.c: lseek for files whose size is known, shared by
  * tmpfs and ext2 regular files and by block device files.
  *
  * Layer: services (safe C), VFS. */
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 
 int64_t vfs_llseek_size(struct file *f, int64_t off, int whence, int64_t size)
 {

@@ -1,4 +1,4 @@
-/* services/fs/mount.c: mounting, unmounting and path names.
+/* services/fs/vfs/mount.c: mounting, unmounting and path names.
  *
  * Layer: services (safe C), VFS. A mount covers a directory inode
  * (inode->mounted); the walk crosses it to the mounted root, and ".." at a
@@ -11,9 +11,9 @@
 #include <fw/heap.h>
 #include <fw/string.h>
 
-#include "fs/mount.h"
-#include "fs/procfs.h"
-#include "fs/tmpfs.h"
+#include "fs/vfs/mount.h"
+#include "fs/procfs/procfs.h"
+#include "fs/tmpfs/tmpfs.h"
 
 static struct fw_list mount_list = FW_LIST_HEAD_INIT(mount_list);
 static _Atomic uint32_t next_anon_minor = 1;

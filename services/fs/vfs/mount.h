@@ -1,10 +1,10 @@
-/* services/fs/mount.h: the mount tree and boot-time set-up.
+/* services/fs/vfs/mount.h: the mount tree and boot-time set-up.
  *
  * Layer: services (safe C), VFS. */
 #ifndef SERVICES_FS_MOUNT_H
 #define SERVICES_FS_MOUNT_H
 
-#include "fs/namei.h"
+#include "fs/vfs/namei.h"
 
 /* Attach sb on the directory at target (vfs_ns_lock held). 0, -ENOTDIR,
  * -ENOMEM. */

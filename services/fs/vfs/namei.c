@@ -1,4 +1,4 @@
-/* services/fs/namei.c: path name resolution (see namei.h for the rules).
+/* services/fs/vfs/namei.c: path name resolution (see namei.h for the rules).
  *
  * Layer: services (safe C), VFS. Symlinks are expanded by rewriting the
  * path buffer: when a component is a symlink, the buffer becomes the
@@ -10,9 +10,9 @@
 #include <fw/heap.h>
 #include <fw/string.h>
 
-#include "fs/namei.h"
-#include "fs/fdtable.h"
-#include "fs/proc_glue.h"
+#include "fs/vfs/namei.h"
+#include "fs/vfs/fdtable.h"
+#include "current/current.h"
 
 struct fw_mutex vfs_ns_lock;
 struct mount *vfs_root_mount;

@@ -1,4 +1,4 @@
-/* services/fs/namei.h: path name resolution.
+/* services/fs/vfs/namei.h: path name resolution.
  *
  * Layer: services (safe C), VFS. A walk runs with vfs_ns_lock held from
  * start to end, so inodes and mounts it passes need no references; the
@@ -13,7 +13,7 @@
 #ifndef SERVICES_FS_NAMEI_H
 #define SERVICES_FS_NAMEI_H
 
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 
 extern struct fw_mutex vfs_ns_lock;
 

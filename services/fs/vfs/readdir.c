@@ -1,4 +1,4 @@
-/* services/fs/readdir.c: getdents(2)/getdents64(2) and directory files.
+/* services/fs/vfs/readdir.c: getdents(2)/getdents64(2) and directory files.
  *
  * Layer: services (safe C), VFS. The file system emits entries; emit
  * formats each record in a small kernel buffer and copies it out whole,
@@ -7,8 +7,8 @@
  * cookie for the next entry. */
 #include <fw/string.h>
 
-#include "fs/namei.h"
-#include "fs/tmpfs.h"
+#include "fs/vfs/namei.h"
+#include "fs/tmpfs/tmpfs.h"
 
 struct dirent_rec {
 	uint8_t b[DIRENT64_NAME_OFF + KNAME_MAX + 1 + 8];

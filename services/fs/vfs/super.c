@@ -1,4 +1,4 @@
-/* services/fs/super.c: file-layer start-up and the entry points the
+/* services/fs/vfs/super.c: file-layer start-up and the entry points the
  * process service calls (console, exec, path of a file).
  *
  * Layer: services (safe C), VFS. */
@@ -9,12 +9,12 @@
 #include "block/bcache.h"
 #include "block/blkdev.h"
 #include "fs/ext2/ext2.h"
-#include "fs/chardev.h"
-#include "fs/fdtable.h"
-#include "fs/initramfs.h"
-#include "fs/mount.h"
-#include "fs/proc_glue.h"
-#include "fs/tmpfs.h"
+#include "fs/vfs/chardev.h"
+#include "fs/vfs/fdtable.h"
+#include "fs/initramfs/initramfs.h"
+#include "fs/vfs/mount.h"
+#include "current/current.h"
+#include "fs/tmpfs/tmpfs.h"
 #include "tty/tty.h"
 
 extern struct superblock *devtmpfs_sb;

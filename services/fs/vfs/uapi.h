@@ -1,4 +1,4 @@
-/* services/fs/uapi.h: the Linux file-system ABI (constants and structs).
+/* services/fs/vfs/uapi.h: the Linux file-system ABI (constants and structs).
  *
  * Layer: services (safe C), ABI definitions only. Services build -nostdinc,
  * so the values user space sees are copied here from the x86-64 Linux

@@ -1,4 +1,4 @@
-/* services/fs/vfs.h: the virtual file system: inodes, mounts, open files,
+/* services/fs/vfs/vfs.h: the virtual file system: inodes, mounts, open files,
  * descriptor tables and per-process file-system context.
  *
  * Layer: services (safe C). The VFS sits between the syscall handlers
@@ -36,7 +36,7 @@
 #include <fw/uaccess.h>
 
 #include "lib/kpath.h"
-#include "fs/uapi.h"
+#include "fs/vfs/uapi.h"
 
 struct cred;
 struct inode;
@@ -355,6 +355,6 @@ FW_MUST_CHECK int vfs_file_page(struct file *f, uint64_t pgoff,
 void fs_syscalls_init(void);
 
 /* Descriptor tables and fs contexts, for the process service. */
-#include "fs/fdtable.h"
+#include "fs/vfs/fdtable.h"
 
 #endif
