@@ -16,13 +16,13 @@
 
 static uint32_t cur_umask(void)
 {
-	struct proc *p = proc_current();
+	struct fs_context *fs = current_fs();
 	uint32_t m = 022;
 
-	if (p && p->fs) {
-		fw_spin_lock(&p->fs->lock);
-		m = p->fs->umask;
-		fw_spin_unlock(&p->fs->lock);
+	if (fs) {
+		fw_spin_lock(&fs->lock);
+		m = fs->umask;
+		fw_spin_unlock(&fs->lock);
 	}
 	return m;
 }

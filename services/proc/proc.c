@@ -22,7 +22,6 @@
 #include "proc/uapi.h"
 #include "syscall/nr.h"
 #include "syscall/syscall.h"
-#include "tty/tty.h"
 
 #define PID_MAX 32768
 #define PROC_LIMIT 4096 /* processes+threads: bounds a fork bomb */

@@ -15,6 +15,8 @@
 #include <fw/time.h>
 #include <fw/user.h>
 
+#include "current/current.h" /* struct cred; what the layers below see of us */
+
 struct mm;        /* services/mm/mm.h */
 struct fdtable;   /* services/fs/vfs/vfs.h */
 struct fs_context; /* services/fs/vfs/vfs.h */
@@ -26,13 +28,6 @@ struct ptimer;    /* services/proc/time.c */
  * it, so finding the current thread needs no cast. */
 struct fw_task_data {
 	struct thread *thread;
-};
-
-struct cred {
-	uint32_t uid, euid, suid, fsuid;
-	uint32_t gid, egid, sgid, fsgid;
-	uint32_t ngroups;
-	uint32_t groups[32];
 };
 
 struct proc {
@@ -119,6 +114,17 @@ struct thread {
 	bool restart_pending_clear;      /* rt_sigreturn: rax is not a code */
 	int fault_code;
 };
+
+/* Implemented by services/tty, which sits above proc (it sends the
+ * job-control signals, so it includes proc); proc calls them. */
+/* The process service calls this when process p exits, before it drops
+ * p->ctty: if p leads the tty's session, the session loses its terminal
+ * and the foreground group gets SIGHUP and SIGCONT (Linux
+ * disassociate_ctty). Other members' ctty pointers stay the caller's to
+ * clear (Linux clears them in proc_clear_tty for the whole session). */
+void tty_proc_exit(struct proc *p);
+/* The foreground process group of t (0 if none), for /proc/<pid>/stat. */
+int tty_foreground_pgrp(struct tty *t);
 
 /* The calling thread / process (NULL for pure kernel tasks). */
 struct thread *thread_current(void);

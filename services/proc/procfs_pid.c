@@ -24,13 +24,12 @@
 
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/mount.h"
-#include "current/current.h"
+#include "proc/signal.h"
 #include "fs/procfs/procfs.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "mm/mm.h"
 #include "mm/uapi.h"
 #include "proc/proc_internal.h"
-#include "tty/tty.h"
 
 #define USER_HZ 100ull
 #define NS_PER_TICK (FW_NSEC_PER_SEC / USER_HZ)
@@ -418,14 +417,15 @@ static const char *state_name(char st)
 /* Linux's tty_nr: the console tty is ttyS0 (major 4, minor 64). */
 static void tty_ids(const struct pinfo *pi, unsigned *tty_nr, int *tpgid)
 {
+	int fg;
+
 	*tty_nr = 0;
 	*tpgid = -1;
 	if (!pi->ctty)
 		return;
 	*tty_nr = (4u << 8) | 64u;
-	fw_spin_lock(&pi->ctty->lock);
-	*tpgid = pi->ctty->pgrp ? pi->ctty->pgrp : -1;
-	fw_spin_unlock(&pi->ctty->lock);
+	fg = tty_foreground_pgrp(pi->ctty);
+	*tpgid = fg ? fg : -1;
 }
 
 static void sig_sets(struct sighand *sh, uint64_t *ign, uint64_t *cgt)

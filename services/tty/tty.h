@@ -151,12 +151,8 @@ unsigned tty_poll(struct tty *t, struct poll_table *pt);
  * blocks SIGTTOU. */
 long tty_ioctl(struct tty *t, unsigned cmd, uint64_t arg);
 
-/* The process service calls this when process p exits, before it drops
- * p->ctty: if p leads the tty's session, the session loses its terminal
- * and the foreground group gets SIGHUP and SIGCONT (Linux
- * disassociate_ctty). Other members' ctty pointers stay the caller's to
- * clear (Linux clears them in proc_clear_tty for the whole session). */
-void tty_proc_exit(struct proc *p);
+/* tty_proc_exit and tty_foreground_pgrp, which the process service
+ * calls: declared in services/proc/proc.h (proc sits below tty). */
 
 /* Internal (tty_dev.c): register the terminal character devices with
  * the VFS. 0 or -errno. */

@@ -17,7 +17,7 @@
 /* The kernel's uapi.h first: the host's headers then keep their own
  * definitions of the names both have (FD_SETSIZE...) quietly. */
 #include "fs/ext2/ext2.h"
-#include "proc/proc.h"
+#include "current/current.h" /* struct cred */
 #include <fw/frame.h>
 
 #include <stdarg.h>

@@ -4,6 +4,7 @@
  * Layer: services (safe C), character devices. */
 #include <fw/log.h>
 
+#include "drivers/drivers.h"
 #include "fs/vfs/chardev.h"
 #include "drivers/char/random.h"
 

@@ -21,6 +21,9 @@
 #include <fw/uaccess.h>
 
 #include "drivers/char/random.h"
+#include "fs/vfs/uapi.h" /* GRND_* */
+#include "syscall/nr.h"
+#include "syscall/syscall.h"
 
 struct chacha {
 	uint32_t key[8];
@@ -175,4 +178,27 @@ long random_to_user(fw_uptr_t dst, size_t len)
 	if (done == 0 && len)
 		return -EFAULT;
 	return (long)done;
+}
+
+static long sys_getrandom(const struct sys_args *a)
+{
+	unsigned flags = (unsigned)a->arg[2];
+	size_t len = a->arg[1];
+
+	if (flags & ~(unsigned)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
+		return -EINVAL;
+	if (len > 0x1ffffff)
+		len = 0x1ffffff; /* Linux caps one call at 32 MiB - 1 */
+	return random_to_user(fw_uptr(a->arg[0]), len);
+}
+
+static const struct sys_entry random_syscalls[] = {
+	{ __NR_getrandom, "getrandom", sys_getrandom },
+};
+
+void random_syscalls_init(void)
+{
+	SYSCALL_REGISTER_TABLE(random_syscalls);
 }

@@ -3,8 +3,8 @@
  * Layer: services (safe C). Behind /dev/random, /dev/urandom, getrandom(2)
  * and (for the process service) AT_RANDOM. See random.c for the quality of
  * its seed, which is honestly weak. */
-#ifndef SERVICES_FS_RANDOM_H
-#define SERVICES_FS_RANDOM_H
+#ifndef SERVICES_DRIVERS_CHAR_RANDOM_H
+#define SERVICES_DRIVERS_CHAR_RANDOM_H
 
 #include <fw/bytes.h>
 #include <fw/uaccess.h>
@@ -16,5 +16,7 @@ void random_bytes(struct fw_buf out);
 /* Copy len random bytes to user memory: len, or -EFAULT if nothing was
  * copied (else the count copied). */
 long random_to_user(fw_uptr_t dst, size_t len);
+/* Register getrandom(2). */
+void random_syscalls_init(void);
 
 #endif

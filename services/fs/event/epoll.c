@@ -45,8 +45,6 @@
 #define EPOLLEXCLUSIVE_OK_BITS                                                 \
 	(EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET |    \
 	 EPOLLEXCLUSIVE)
-#define SIGKILL_BIT (1ull << (9 - 1))
-#define SIGSTOP_BIT (1ull << (19 - 1))
 
 FW_STATIC_ASSERT(sizeof(struct linux_epoll_event) == 12,
 		 "struct epoll_event is packed on x86-64");
@@ -490,7 +488,6 @@ long sys_epoll_wait(const struct sys_args *a)
 static long do_epoll_pwait(const struct sys_args *a, uint64_t deadline)
 {
 	fw_uptr_t umask = fw_uptr(a->arg[4]);
-	struct thread *t = thread_current();
 	uint64_t m, saved = 0;
 	bool swapped = false;
 	long ret;
@@ -500,21 +497,15 @@ static long do_epoll_pwait(const struct sys_args *a, uint64_t deadline)
 			return -EINVAL;
 		if (FW_COPY_IN_OBJ(&m, umask))
 			return -EFAULT;
-		if (t) {
-			saved = t->sigmask;
-			t->sigmask = m & ~(SIGKILL_BIT | SIGSTOP_BIT);
-			swapped = true;
-		}
+		swapped = current_sigmask_swap(m, &saved);
 	}
 	ret = do_epoll_wait((int)a->arg[0], fw_uptr(a->arg[1]), (int)a->arg[2],
 			    deadline);
 	if (swapped) {
-		if (ret == -EINTR) {
-			t->saved_sigmask = saved;
-			t->restore_sigmask = true;
-		} else {
-			t->sigmask = saved;
-		}
+		if (ret == -EINTR)
+			current_sigmask_restore_after_signal(saved);
+		else
+			current_sigmask_restore(saved);
 	}
 	return ret;
 }

@@ -16,8 +16,6 @@
 #define POLLIN_SET (POLLRDNORM | POLLRDBAND | POLLIN | POLLHUP | POLLERR)
 #define POLLOUT_SET (POLLWRBAND | POLLWRNORM | POLLOUT | POLLERR)
 #define POLLEX_SET (POLLPRI)
-#define SIGKILL_BIT (1ull << (9 - 1))
-#define SIGSTOP_BIT (1ull << (19 - 1))
 
 static unsigned file_poll(struct file *f, struct poll_table *pt)
 {
@@ -39,7 +37,6 @@ struct mask_swap {
 
 static int mask_begin(struct mask_swap *ms, fw_uptr_t umask, uint64_t size)
 {
-	struct thread *t = thread_current();
 	uint64_t m;
 
 	ms->active = false;
@@ -49,11 +46,7 @@ static int mask_begin(struct mask_swap *ms, fw_uptr_t umask, uint64_t size)
 		return -EINVAL;
 	if (FW_COPY_IN_OBJ(&m, umask))
 		return -EFAULT;
-	if (!t)
-		return 0;
-	ms->saved = t->sigmask;
-	t->sigmask = m & ~(SIGKILL_BIT | SIGSTOP_BIT);
-	ms->active = true;
+	ms->active = current_sigmask_swap(m, &ms->saved);
 	return 0;
 }
 
@@ -63,7 +56,7 @@ static int mask_begin(struct mask_swap *ms, fw_uptr_t umask, uint64_t size)
 static void mask_end(struct mask_swap *ms)
 {
 	if (ms->active)
-		thread_current()->sigmask = ms->saved;
+		current_sigmask_restore(ms->saved);
 }
 
 static uint64_t deadline_from_ts(fw_uptr_t uts, int *err)

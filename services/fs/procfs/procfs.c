@@ -439,19 +439,19 @@ static int procfs_iterate(struct inode *dir, uint64_t *pos,
 static int procfs_readlink(struct inode *ino, struct kpath *out)
 {
 	struct procfs_id id = decode(ino);
-	struct thread *t = thread_current();
+	int tid = current_tid(); /* 0: a kernel task */
 
 	switch (id.kind) {
 	case PK_SELF:
-		if (!t)
+		if (!tid)
 			return -ENOENT;
-		snprintf(out->s, sizeof(out->s), "%d", t->proc->pid);
+		snprintf(out->s, sizeof(out->s), "%d", current_pid());
 		return 0;
 	case PK_THREAD_SELF:
-		if (!t)
+		if (!tid)
 			return -ENOENT;
-		snprintf(out->s, sizeof(out->s), "%d/task/%d", t->proc->pid,
-			 t->tid);
+		snprintf(out->s, sizeof(out->s), "%d/task/%d", current_pid(),
+			 tid);
 		return 0;
 	case PK_MOUNTS_LINK:
 		fw_strlcpy(out->s, "self/mounts", sizeof(out->s));

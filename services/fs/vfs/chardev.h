@@ -12,23 +12,7 @@
 #include <fw/compiler.h>
 
 #include "fs/vfs/vfs.h"
-
-/* Linux's dev_t encoding as stat(2) shows it (new_encode_dev). */
-static inline uint32_t dev_mkdev(unsigned major, unsigned minor)
-{
-	return (minor & 0xffu) | ((major & 0xfffu) << 8) |
-	       ((minor & ~0xffu) << 12);
-}
-
-static inline unsigned dev_major(uint32_t dev)
-{
-	return (dev >> 8) & 0xfffu;
-}
-
-static inline unsigned dev_minor(uint32_t dev)
-{
-	return (dev & 0xffu) | ((dev >> 12) & 0xfff00u);
-}
+#include "lib/kdev.h" /* dev_mkdev, dev_major, dev_minor */
 
 /* Serve minors [minor_first, minor_first + count) of major with ops.
  * 0, -EBUSY (overlaps a registered range), -ENOSPC (table full), -EINVAL. */
@@ -36,8 +20,5 @@ FW_MUST_CHECK int chardev_register(unsigned major, unsigned minor_first,
 				   unsigned count, const struct file_ops *ops);
 /* The ops for device rdev, or NULL. */
 const struct file_ops *chardev_lookup(uint32_t rdev);
-
-/* Register null, zero, full, random, urandom (devmem.c). */
-void devmem_init(void);
 
 #endif

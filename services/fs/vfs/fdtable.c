@@ -7,8 +7,7 @@
 #include <fw/heap.h>
 
 #include "fs/vfs/fdtable.h"
-#include "proc/proc.h"
-#include "proc/uapi.h"
+#include "current/current.h"
 
 static bool cloexec_test(const struct fdtable *t, int fd)
 {
@@ -86,8 +85,7 @@ void fdtable_close_on_exec(struct fdtable *t)
 /* Descriptors the caller may use: RLIMIT_NOFILE, at most the table. */
 static int fd_limit(void)
 {
-	struct proc *p = proc_current();
-	uint64_t lim = p ? p->rlimit_cur[RLIMIT_NOFILE] : FDTABLE_MAX;
+	uint64_t lim = current_rlimit(RLIMIT_NOFILE);
 
 	return lim < FDTABLE_MAX ? (int)lim : FDTABLE_MAX;
 }

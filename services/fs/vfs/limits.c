@@ -12,9 +12,7 @@
 
 static uint64_t fsize_limit(void)
 {
-	struct proc *p = proc_current();
-
-	return p ? p->rlimit_cur[RLIMIT_FSIZE] : RLIM_INFINITY;
+	return current_rlimit(RLIMIT_FSIZE);
 }
 
 int vfs_write_limits(uint64_t off, uint64_t fs_max, size_t *len)

@@ -30,7 +30,7 @@ int nd_init_fs(struct nameidata *nd, struct fs_context *fs)
 
 int nd_init(struct nameidata *nd, int dirfd, const struct kpath *path)
 {
-	struct proc *pr = proc_current();
+	struct fs_context *fs = current_fs();
 	struct file *f;
 	int err;
 
@@ -38,14 +38,14 @@ int nd_init(struct nameidata *nd, int dirfd, const struct kpath *path)
 	nd->root.mnt = NULL;
 	nd->start = nd->root;
 	nd->tmp = NULL;
-	if (!pr || !pr->fs)
+	if (!fs)
 		return -ENOENT;
-	err = nd_init_fs(nd, pr->fs);
+	err = nd_init_fs(nd, fs);
 	if (err)
 		return err;
 	if (dirfd == AT_FDCWD || path->s[0] == '/')
 		return 0;
-	f = fd_get(pr->files, dirfd);
+	f = fd_get(current_files(), dirfd);
 	if (!f) {
 		nd_fini(nd);
 		return -EBADF;

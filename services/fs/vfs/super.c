@@ -15,18 +15,10 @@
 #include "fs/vfs/mount.h"
 #include "current/current.h"
 #include "fs/tmpfs/tmpfs.h"
-#include "tty/tty.h"
 
 extern struct superblock *devtmpfs_sb;
 
 static const struct cred root_cred;
-
-const struct cred *fs_cred(void)
-{
-	struct proc *p = proc_current();
-
-	return p ? &p->cred : &root_cred;
-}
 
 struct devnode {
 	char name[16];
@@ -76,7 +68,7 @@ static void make_node(struct inode *dir, const struct kname *name,
 		fw_warn("vfs: could not create %s", name->s);
 }
 
-static void populate_devtmpfs(struct superblock *sb)
+static void populate_devtmpfs(struct superblock *sb, bool hvc)
 {
 	struct kname name;
 	struct kpath *target = kpath_alloc();
@@ -91,7 +83,7 @@ static void populate_devtmpfs(struct superblock *sb)
 	}
 	/* A virtio console and the disks the drivers found (they probe
 	 * before vfs_init). */
-	if (tty_hvc()) {
+	if (hvc) {
 		fw_strlcpy(name.s, "hvc0", sizeof(name.s));
 		make_node(sb->root, &name, S_IFCHR | 0620, dev_mkdev(229, 0));
 	}
@@ -129,7 +121,7 @@ static int ensure_dir(const struct kname *name, uint32_t mode,
 	return err;
 }
 
-int vfs_init(struct fw_bytes initramfs)
+int vfs_init(struct fw_bytes initramfs, bool hvc)
 {
 	struct superblock *sb;
 	struct vfs_path dev;
@@ -138,7 +130,6 @@ int vfs_init(struct fw_bytes initramfs)
 
 	fw_mutex_init(&vfs_ns_lock, "vfs_ns");
 	ext2_init();
-	devmem_init();
 	sb = tmpfs_create(vfs_anon_dev(), 0755);
 	devtmpfs_sb = tmpfs_create(vfs_anon_dev(), 0755);
 	if (!sb || !devtmpfs_sb)
@@ -146,7 +137,7 @@ int vfs_init(struct fw_bytes initramfs)
 	fw_mutex_lock(&vfs_ns_lock);
 	err = vfs_mount_sb(&(struct vfs_path){ NULL, NULL }, sb, 0);
 	if (!err)
-		populate_devtmpfs(devtmpfs_sb);
+		populate_devtmpfs(devtmpfs_sb, hvc);
 	fw_mutex_unlock(&vfs_ns_lock);
 	if (err)
 		return err;

@@ -213,7 +213,8 @@ struct linux_epoll_event {
 #define PIPE_BUF 4096
 #define IOV_MAX 1024
 #define FD_SETSIZE 1024
-#define SIGPIPE 13
+#define SIGPIPE 13 /* as proc/uapi.h: the file layer raises these two */
+#define SIGXFSZ 25
 
 /* struct stat, x86-64 layout (arch/x86/include/uapi/asm/stat.h) */
 struct linux_stat {

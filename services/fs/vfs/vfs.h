@@ -324,9 +324,10 @@ int64_t vfs_file_llseek(struct file *f, int64_t off, int whence);
 /* Entry points for the process and memory services. */
 
 /* Mount tmpfs at /, unpack the initramfs (may be empty), make /dev (devfs
- * nodes), /proc, /tmp. Returns 0 or -errno (a malformed archive is logged
- * and what was unpacked kept: that still returns 0). */
-FW_MUST_CHECK int vfs_init(struct fw_bytes initramfs_or_empty);
+ * nodes; hvc0 too if hvc, i.e. the drivers found a virtio console), /proc,
+ * /tmp. Returns 0 or -errno (a malformed archive is logged and what was
+ * unpacked kept: that still returns 0). */
+FW_MUST_CHECK int vfs_init(struct fw_bytes initramfs_or_empty, bool hvc);
 /* Open /dev/console read-write as fds 0, 1, 2 of t. */
 FW_MUST_CHECK int vfs_open_console(struct fdtable *t);
 /* Look up path (relative to fs's cwd) for execve: a regular file with
