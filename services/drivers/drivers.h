@@ -1,6 +1,10 @@
 /* services/drivers/drivers.h: starting the device drivers.
  *
- * Layer: services (safe C), drivers. */
+ * Layer: services (safe C), drivers.
+ *
+ * Folder services/drivers: device drivers, started here -- virtio/ (the
+ * PCI transport, blk, rng, console) and char/ (memory devices, the
+ * random generator). Above block, fs and tty, which they feed. */
 #ifndef SERVICES_DRIVERS_H
 #define SERVICES_DRIVERS_H
 

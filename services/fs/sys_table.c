@@ -1,7 +1,14 @@
 /* services/fs/sys_table.c: the file-system syscall table.
  *
  * Layer: services (safe C), syscall glue. fdatasync and syncfs share
- * fsync's handler (everything is in memory). */
+ * fsync's handler (everything is in memory).
+ *
+ * Folder services/fs: the file-system service. Here, its system calls
+ * (sys_*.c, one table: this file); below, its parts: vfs/ (the core), the
+ * file systems tmpfs/ procfs/ ext2/, initramfs/, pipe/, event/ (poll,
+ * select, epoll, eventfd, whose handlers live with them). May include:
+ * block, syscall, current, lib -- never proc, mm, tty or drivers, which
+ * sit above it (tools/check-layout.py). */
 #include "fs/event/epoll.h"
 #include "fs/sys_calls.h"
 #include "syscall/nr.h"

@@ -5,7 +5,13 @@
  * root, umask; services/fs), credentials and signal handlers. A thread is
  * a kernel task running the user-mode loop (proc/thread.c) with its own
  * user register context. Each subsystem defines the structs it owns; this
- * header only names them. */
+ * header only names them.
+ *
+ * Folder services/proc: processes and threads, fork/exec/exit/wait,
+ * signals, credentials, time, futexes, /proc/<pid> (procfs_pid.c), and
+ * current.c, which answers services/current/current.h for the layers
+ * below. May include fs, mm, exec, syscall, current, lib; tty sits above
+ * (the two tty calls proc makes are declared here). */
 #ifndef SERVICES_PROC_H
 #define SERVICES_PROC_H
 

@@ -22,7 +22,11 @@
  * service may call into the tty while holding its own locks only if it
  * does not hold them while the tty sends signals (tty_proc_exit takes
  * tty->lock and sends after releasing it). read_mutex serialises readers
- * (Linux atomic_read_lock) and is taken before tty->lock. */
+ * (Linux atomic_read_lock) and is taken before tty->lock.
+ *
+ * Folder services/tty: terminals -- the line discipline (ldisc.c,
+ * host-tested), job control, the /dev/tty, console and ttyS0 devices.
+ * Above proc (it signals process groups) and fs (its files). */
 #ifndef SERVICES_TTY_H
 #define SERVICES_TTY_H
 

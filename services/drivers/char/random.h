@@ -2,7 +2,13 @@
  *
  * Layer: services (safe C). Behind /dev/random, /dev/urandom, getrandom(2)
  * and (for the process service) AT_RANDOM. See random.c for the quality of
- * its seed, which is honestly weak. */
+ * its seed, which is honestly weak.
+ *
+ * Folder services/drivers/char: character devices -- the random
+ * generator with getrandom(2), and /dev/null, zero, full, random,
+ * urandom (devmem.c). They register with the VFS's chardev registry
+ * (services/fs/vfs/chardev.h, which stays in the VFS because opening a
+ * device node looks it up there, as Linux's fs/char_dev.c). */
 #ifndef SERVICES_DRIVERS_CHAR_RANDOM_H
 #define SERVICES_DRIVERS_CHAR_RANDOM_H
 

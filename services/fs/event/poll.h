@@ -12,7 +12,11 @@
  * clears the flag and polls again. No wakeup is lost: a file's poll op
  * registers before it reads its state, and the flag is set before the wake.
  * poll_waiter_finish() unhooks all entries (under each head's lock) before
- * the stack frame goes away, so no head ever points at a dead waiter. */
+ * the stack frame goes away, so no head ever points at a dead waiter.
+ *
+ * Folder services/fs/event: waiting on files -- poll/select (poll.c,
+ * sys_poll.c), epoll and eventfd, with their system calls. Calls the VFS
+ * core and current/current.h (signals, the temporary signal mask). */
 #ifndef SERVICES_FS_POLL_H
 #define SERVICES_FS_POLL_H
 

@@ -1,6 +1,10 @@
 /* services/fs/initramfs/initramfs.h: unpacking the boot archive.
  *
- * Layer: services (safe C). */
+ * Layer: services (safe C).
+ *
+ * Folder services/fs/initramfs: the newc cpio parser (cpio.c,
+ * host-tested) and unpacking it into the root tmpfs at boot. Calls the
+ * VFS core and tmpfs. */
 #ifndef SERVICES_FS_INITRAMFS_H
 #define SERVICES_FS_INITRAMFS_H
 

@@ -2,7 +2,11 @@
  *
  * Layer: services (safe C). A pipe is a 64 KiB ring of 16 frames (Linux's
  * default capacity), shared by its read and write files; a FIFO is a pipe
- * hung off a tmpfs inode and found by open(2). */
+ * hung off a tmpfs inode and found by open(2).
+ *
+ * Folder services/fs/pipe: pipes and FIFOs (the ring arithmetic in
+ * pipe_ring.h is host-tested). Kept in fs, not a separate IPC service:
+ * the VFS opens FIFOs and pipes are files. Calls the VFS core, event/. */
 #ifndef SERVICES_FS_PIPE_H
 #define SERVICES_FS_PIPE_H
 

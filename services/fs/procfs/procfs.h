@@ -21,7 +21,12 @@
  * descriptors under fd/, are dropped from the cache on the next lookup or
  * readdir of that directory; an inode someone still uses (an open file, a
  * cwd) lives on and then answers -ENOENT, as Linux's does. tmpfs_evict
- * frees the cache and the parent reference when the inode goes. */
+ * frees the cache and the parent reference when the inode goes.
+ *
+ * Folder services/fs/procfs: the /proc file system and its system-wide
+ * files (procfs_sys.c, procfs_cpuinfo.c); the per-process directories
+ * are the process service's (services/proc/procfs_pid.c implements the
+ * procfs_pid_* calls declared below). Calls the VFS core and tmpfs. */
 #ifndef SERVICES_FS_PROCFS_H
 #define SERVICES_FS_PROCFS_H
 
@@ -125,7 +130,7 @@ FW_MUST_CHECK int procfs_gen_sys(struct procfs_seq *s, unsigned kind);
 FW_MUST_CHECK int procfs_gen_mounts(struct procfs_seq *s,
 				    const struct vfs_path *root, bool info);
 
-/* ---- procfs_pid.c: files about one process ------------------------------- */
+/* ---- services/proc/procfs_pid.c: files about one process ----------------- */
 
 /* The process pid (thread: the thread id) exists (live or zombie). */
 bool procfs_pid_exists(int id, bool thread);

@@ -3,7 +3,11 @@
  * Layer: services (safe C), a file system under the VFS. Directories are
  * lists of entries; regular file data lives in user-mappable frames, one
  * per 4 KiB page, in a two-level table (holes are absent pages and read as
- * zeros), so file pages can later be mapped into processes as they are. */
+ * zeros), so file pages can later be mapped into processes as they are.
+ *
+ * Folder services/fs/tmpfs: tmpfs (/, /dev as devtmpfs, mount -t
+ * tmpfs), directories and page-backed files; FIFOs hang pipe/ off an
+ * inode. Calls the VFS core. */
 #ifndef SERVICES_FS_TMPFS_H
 #define SERVICES_FS_TMPFS_H
 

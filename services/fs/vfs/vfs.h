@@ -23,7 +23,14 @@
  * does not keep every inode in memory: its entries hold no references, and
  * its inode_put (sops->put) keeps an unreferenced inode that still has
  * links cached until a prune under vfs_ns_lock, so the walk's "use after
- * put while vfs_ns_lock is held" stays valid (see fs/ext2/inode.c). */
+ * put while vfs_ns_lock is held" stays valid (see fs/ext2/inode.c).
+ *
+ * Folder services/fs/vfs: the VFS core -- inodes, path walk (namei),
+ * mounts and superblocks, open files, fd tables and fs contexts, the
+ * character-device registry and block-device files, size limits. May
+ * call the file systems beside it (tmpfs as the root, procfs, ext2 by
+ * name at mount), pipe/ and event/; from outside fs only block, lib and
+ * current/current.h (the caller). */
 #ifndef SERVICES_FS_VFS_H
 #define SERVICES_FS_VFS_H
 
