@@ -4,8 +4,8 @@
  * Layer: services (safe C), a file system under the VFS. See procfs.h for
  * how nodes are named by inode number and why directories cache the
  * children they return. The contents come from procfs_sys.c (system-wide
- * files) and services/proc/procfs_pid.c (one process). Everything here runs with
- * vfs_ns_lock held except the file operations. */
+ * files) and services/proc/procfs_pid.c (one process). Everything here
+ * runs with vfs_ns_lock held except the file operations. */
 #include <fw/heap.h>
 #include <fw/string.h>
 
