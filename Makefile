@@ -6,8 +6,10 @@
 #   make test       every test: unit, gate fixtures, integration
 #   make test-matrix the ktests on 6 CPU models x pc/q35 x 1-8 CPUs x
 #                   128M-8G (a sample; MATRIX=full for all of it)
-#   make check      the safe-C gate and the symbol gate over services/
+#   make check      the safe-C gate and the symbol gate over services/, and
+#                   its layout (no include circle, no oversized folder)
 #   make tcb        line counts of the trusted framework vs the services
+#                   (and of each service folder)
 #   make bench      microbenchmarks, this kernel vs Linux in the same QEMU
 #   make disk-clean rebuild the demo disk from disk/ at the next run
 #
@@ -174,6 +176,8 @@ debug: $(ISO) $(DISK)
 check: $(SERVICES_OBJ) | $(DEPS)
 	$(PY) tools/gate/check_services.py --cflags "$(SERVICES_CFLAGS)" $(SERVICES_C)
 	tools/gate/check_exports.sh framework/exports.txt $(SERVICES_OBJ)
+	$(PY) tools/check-layout.py --self-test
+	$(PY) tools/check-layout.py
 	@echo "gate: services/ is safe C ($(words $(SERVICES_C)) files)"
 
 tcb:

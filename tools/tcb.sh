@@ -3,7 +3,8 @@
 #
 # Layer: build tooling. Counts non-blank, non-comment lines of *.c *.h *.asm
 # *.S *.ld in framework/ + arch/x86_64/ (the TCB) and in services/, and prints
-# the TCB share, the way Asterinas reports OSTD's share of the kernel.
+# the TCB share, the way Asterinas reports OSTD's share of the kernel, then
+# the lines of each service folder.
 # Comments stripped: C /* */ and // (also in .S and .ld, which go through cpp),
 # NASM ';' in .asm. String and character literals are tracked so "/*" or ";"
 # inside them is not a comment. Lines continued inside a comment count only if
@@ -13,13 +14,14 @@ set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
 
+depth= # "-maxdepth 1" below: count a folder's own files, not its subfolders
 count() {
 	# $@: directories
 	dirs=
 	for d in "$@"; do [ -d "$d" ] && dirs="$dirs $d"; done
 	if [ -z "$dirs" ]; then echo 0; return; fi
 	# shellcheck disable=SC2086
-	find $dirs -type f \( -name '*.c' -o -name '*.h' -o -name '*.asm' -o -name '*.S' -o -name '*.ld' \) -print |
+	find $dirs $depth -type f \( -name '*.c' -o -name '*.h' -o -name '*.asm' -o -name '*.S' -o -name '*.ld' \) -print |
 	LC_ALL=C sort | while IFS= read -r f; do
 		case "$f" in
 		*.asm) mode=asm ;;
@@ -67,3 +69,11 @@ awk -v t="$tcb" -v s="$svc" 'BEGIN {
 	if (t + s == 0) print "TCB share: n/a (no code yet)"
 	else printf "TCB share: %.1f%%\n", 100.0 * t / (t + s)
 }'
+# Each folder of services/ on its own (its files, not its subfolders'):
+# where the service code is; tools/check-layout.py keeps each one small.
+depth="-maxdepth 1"
+echo "services, by folder:"
+find services -type d | LC_ALL=C sort | while IFS= read -r d; do
+	n=$(count "$d")
+	[ "$n" -gt 0 ] && printf '  %-24s %6d lines\n' "$d/" "$n"
+done

@@ -3,11 +3,12 @@
  * Layer: services (safe C), block layer. Disks are named in probe order,
  * vda, vdb, ... with minors 0, 16, 32, ... of BLKDEV_MAJOR, as Linux's
  * virtio-blk names them. */
+#include <fw/errno.h>
 #include <fw/string.h>
 #include <fw/sync.h>
 
 #include "block/blkdev.h"
-#include "fs/chardev.h"
+#include "lib/kdev.h"
 
 static struct fw_spinlock blkdev_lock = FW_SPINLOCK_INIT("blkdev");
 static struct fw_list blkdevs = FW_LIST_HEAD_INIT(blkdevs); /* blkdev_lock */

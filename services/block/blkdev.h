@@ -3,7 +3,10 @@
  * Layer: services (safe C), block layer. A driver (virtio-blk) fills a
  * struct blkdev and registers it; it then appears as /dev/<name> (S_IFBLK)
  * and can be mounted. Everything above the driver reads and writes through
- * the block cache (bcache.h), which calls the driver's rw op. */
+ * the block cache (bcache.h), which calls the driver's rw op.
+ *
+ * Folder services/block: block devices and the block cache. May include
+ * lib only; the files for /dev/vda live in the VFS (fs/vfs/blkdev_file.c). */
 #ifndef SERVICES_BLOCK_BLKDEV_H
 #define SERVICES_BLOCK_BLKDEV_H
 

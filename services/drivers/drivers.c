@@ -16,4 +16,5 @@ void drivers_init(void)
 	virtio_blk_probe();
 	virtio_rng_probe();
 	virtio_console_probe();
+	devmem_init();
 }

@@ -10,10 +10,9 @@
 
 #include "exec/exec.h"
 #include "exec/shebang.h"
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 #include "mm/mm.h"
-#include "proc/proc.h"
-#include "proc/signal.h"
+#include "current/current.h"
 
 int exec_read_shebang(struct file *f, struct kpath *interp, struct kname *arg,
 		      bool *is_script)
@@ -106,7 +105,7 @@ int exec_prepare(struct fs_context *fs, const struct kpath *path,
 {
 	struct kpath *cur = kpath_alloc();
 	struct exec_image img = { 0 };
-	struct proc *p = proc_current();
+	const struct cred *c = fs_cred(); /* root's, all 0, for a kernel task */
 	struct file *f = NULL;
 	struct mm *mm = NULL;
 	int err = -ENOMEM;
@@ -131,12 +130,10 @@ int exec_prepare(struct fs_context *fs, const struct kpath *path,
 		goto out;
 	img.hwcap = fw_cpuid(1, 0).edx; /* AT_HWCAP: CPUID.1:EDX, as Linux */
 	img.minsigstksz = signal_min_stack_size();
-	if (p) {
-		img.uid = p->cred.uid;
-		img.euid = p->cred.euid;
-		img.gid = p->cred.gid;
-		img.egid = p->cred.egid;
-	}
+	img.uid = c->uid;
+	img.euid = c->euid;
+	img.gid = c->gid;
+	img.egid = c->egid;
 	err = exec_load(mm, fs, f, &img);
 	if (!err)
 		err = exec_build_stack(mm, args, &img, sp);

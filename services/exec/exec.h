@@ -14,7 +14,10 @@
  * its interpreter, PT_INTERP) mapped, and the initial stack with argv,
  * envp and the auxiliary vector (System V x86-64 psABI 3.4.1). The old
  * address space is not touched, so every error leaves the caller's
- * process intact. */
+ * process intact.
+ *
+ * Folder services/exec: ELF and #! loading, the initial stack. May
+ * include fs, mm, current, lib; its caller is proc (execve). */
 #ifndef SERVICES_EXEC_EXEC_H
 #define SERVICES_EXEC_EXEC_H
 

@@ -15,7 +15,7 @@
 
 #include "exec/elf.h"
 #include "exec/exec.h"
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 #include "mm/mm.h"
 #include "mm/uapi.h"
 

@@ -79,7 +79,6 @@ long sys_statfs(const struct sys_args *a);
 long sys_fstatfs(const struct sys_args *a);
 long sys_mount(const struct sys_args *a);
 long sys_umount2(const struct sys_args *a);
-long sys_getrandom(const struct sys_args *a);
 long sys_chroot(const struct sys_args *a);
 long sys_fallocate(const struct sys_args *a);
 
@@ -96,7 +95,7 @@ long sys_epoll_wait(const struct sys_args *a);
 long sys_epoll_pwait(const struct sys_args *a);
 long sys_epoll_pwait2(const struct sys_args *a);
 
-/* sys_xattr.c, sys_socket.c, sys_rw.c */
+/* sys_xattr.c, sys_rw.c (the socket calls: services/net/sys_socket.c) */
 long sys_getxattr(const struct sys_args *a);
 long sys_lgetxattr(const struct sys_args *a);
 long sys_fgetxattr(const struct sys_args *a);
@@ -109,22 +108,6 @@ long sys_flistxattr(const struct sys_args *a);
 long sys_removexattr(const struct sys_args *a);
 long sys_lremovexattr(const struct sys_args *a);
 long sys_fremovexattr(const struct sys_args *a);
-long sys_connect(const struct sys_args *a);
-long sys_accept(const struct sys_args *a);
-long sys_accept4(const struct sys_args *a);
-long sys_sendto(const struct sys_args *a);
-long sys_recvfrom(const struct sys_args *a);
-long sys_sendmsg(const struct sys_args *a);
-long sys_recvmsg(const struct sys_args *a);
-long sys_sendmmsg(const struct sys_args *a);
-long sys_recvmmsg(const struct sys_args *a);
-long sys_shutdown(const struct sys_args *a);
-long sys_bind(const struct sys_args *a);
-long sys_listen(const struct sys_args *a);
-long sys_getsockname(const struct sys_args *a);
-long sys_getpeername(const struct sys_args *a);
-long sys_setsockopt(const struct sys_args *a);
-long sys_getsockopt(const struct sys_args *a);
 long sys_fadvise64(const struct sys_args *a);
 
 #endif

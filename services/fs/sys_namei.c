@@ -10,19 +10,19 @@
 
 #include "block/blkdev.h"
 #include "fs/ext2/ext2.h"
-#include "fs/mount.h"
+#include "fs/vfs/mount.h"
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
 
 static uint32_t cur_umask(void)
 {
-	struct proc *p = proc_current();
+	struct fs_context *fs = current_fs();
 	uint32_t m = 022;
 
-	if (p && p->fs) {
-		fw_spin_lock(&p->fs->lock);
-		m = p->fs->umask;
-		fw_spin_unlock(&p->fs->lock);
+	if (fs) {
+		fw_spin_lock(&fs->lock);
+		m = fs->umask;
+		fw_spin_unlock(&fs->lock);
 	}
 	return m;
 }

@@ -5,8 +5,8 @@
 #include <fw/heap.h>
 #include <fw/string.h>
 
-#include "fs/mount.h"
-#include "fs/pipe.h"
+#include "fs/vfs/mount.h"
+#include "fs/pipe/pipe.h"
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
 
@@ -18,13 +18,13 @@
 
 static uint32_t cur_umask(void)
 {
-	struct proc *p = proc_current();
+	struct fs_context *fs = current_fs();
 	uint32_t m = 022;
 
-	if (p && p->fs) {
-		fw_spin_lock(&p->fs->lock);
-		m = p->fs->umask;
-		fw_spin_unlock(&p->fs->lock);
+	if (fs) {
+		fw_spin_lock(&fs->lock);
+		m = fs->umask;
+		fw_spin_unlock(&fs->lock);
 	}
 	return m;
 }
@@ -351,21 +351,21 @@ long sys_pipe2(const struct sys_args *a)
 
 long sys_umask(const struct sys_args *a)
 {
-	struct proc *p = proc_current();
+	struct fs_context *fs = current_fs();
 	uint32_t old;
 
-	if (!p || !p->fs)
+	if (!fs)
 		return 022;
-	fw_spin_lock(&p->fs->lock);
-	old = p->fs->umask;
-	p->fs->umask = (uint32_t)a->arg[0] & 0777;
-	fw_spin_unlock(&p->fs->lock);
+	fw_spin_lock(&fs->lock);
+	old = fs->umask;
+	fs->umask = (uint32_t)a->arg[0] & 0777;
+	fw_spin_unlock(&fs->lock);
 	return old;
 }
 
 static long set_cwd(struct vfs_path *p, bool root)
 {
-	struct fs_context *fs = proc_current()->fs;
+	struct fs_context *fs = current_fs();
 	struct vfs_path old;
 	long err;
 
@@ -425,7 +425,7 @@ long sys_fchdir(const struct sys_args *a)
 
 long sys_getcwd(const struct sys_args *a)
 {
-	struct proc *pr = proc_current();
+	struct fs_context *fs = current_fs();
 	struct kpath *k = kpath_alloc();
 	struct vfs_path cwd, root;
 	struct fw_bytes out;
@@ -434,8 +434,8 @@ long sys_getcwd(const struct sys_args *a)
 
 	if (!k)
 		return -ENOMEM;
-	fs_context_cwd(pr->fs, &cwd);
-	fs_context_root(pr->fs, &root);
+	fs_context_cwd(fs, &cwd);
+	fs_context_root(fs, &root);
 	fw_mutex_lock(&vfs_ns_lock);
 	if (cwd.inode->nlink == 0)
 		err = -ENOENT; /* the cwd was removed */

@@ -1,16 +1,15 @@
 /* services/fs/sys_rw.c: read/write family, lseek, ioctl, sync, truncate,
- * getdents, sendfile, getrandom.
+ * getdents, sendfile.
  *
  * Layer: services (safe C), syscall handlers (Linux fs/read_write.c,
  * fs/ioctl.c, fs/open.c semantics). */
 #include <fw/heap.h>
 
 #include "block/bcache.h"
-#include "block/blkdev_file.h"
-#include "fs/random.h"
+#include "fs/vfs/blkdev_file.h"
 #include "fs/sys_util.h"
 #include "fs/sys_calls.h"
-#include "fs/tmpfs.h"
+#include "fs/tmpfs/tmpfs.h"
 
 long sys_read(const struct sys_args *a)
 {
@@ -493,18 +492,4 @@ out_put:
 	file_put(in);
 	file_put(out);
 	return ret;
-}
-
-long sys_getrandom(const struct sys_args *a)
-{
-	unsigned flags = (unsigned)a->arg[2];
-	size_t len = a->arg[1];
-
-	if (flags & ~(unsigned)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
-		return -EINVAL;
-	if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
-		return -EINVAL;
-	if (len > 0x1ffffff)
-		len = 0x1ffffff; /* Linux caps one call at 32 MiB - 1 */
-	return random_to_user(fw_uptr(a->arg[0]), len);
 }

@@ -5,7 +5,7 @@
  * fs/statfs.c). */
 #include <fw/frame.h>
 
-#include "fs/chardev.h"
+#include "fs/vfs/chardev.h"
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
 

@@ -1,8 +1,15 @@
 /* services/fs/sys_table.c: the file-system syscall table.
  *
  * Layer: services (safe C), syscall glue. fdatasync and syncfs share
- * fsync's handler (everything is in memory). */
-#include "fs/epoll.h"
+ * fsync's handler (everything is in memory).
+ *
+ * Folder services/fs: the file-system service. Here, its system calls
+ * (sys_*.c, one table: this file); below, its parts: vfs/ (the core), the
+ * file systems tmpfs/ procfs/ ext2/, initramfs/, pipe/, event/ (poll,
+ * select, epoll, eventfd, whose handlers live with them). May include:
+ * block, syscall, current, lib -- never proc, mm, tty or drivers, which
+ * sit above it (tools/check-layout.py). */
+#include "fs/event/epoll.h"
 #include "fs/sys_calls.h"
 #include "syscall/nr.h"
 
@@ -22,22 +29,6 @@ const struct sys_entry fs_syscalls[] = {
 	E(removexattr),
 	E(lremovexattr),
 	E(fremovexattr),
-	E(connect),
-	E(accept),
-	E(accept4),
-	E(sendto),
-	E(recvfrom),
-	E(sendmsg),
-	E(recvmsg),
-	E(sendmmsg),
-	E(recvmmsg),
-	E(shutdown),
-	E(bind),
-	E(listen),
-	E(getsockname),
-	E(getpeername),
-	E(setsockopt),
-	E(getsockopt),
 	E(fadvise64),
 	E(write),
 	E(readv),
@@ -119,7 +110,6 @@ const struct sys_entry fs_syscalls[] = {
 	E(fstatfs),
 	E(mount),
 	E(umount2),
-	E(getrandom),
 	E(chroot),
 	E(fallocate),
 	{ __NR_fdatasync, "fdatasync", sys_fsync },

@@ -7,9 +7,7 @@
 
 struct fdtable *sys_files(void)
 {
-	struct proc *p = proc_current();
-
-	return p ? p->files : NULL;
+	return current_files();
 }
 
 struct file *sys_fget(int fd)
@@ -37,7 +35,7 @@ int sys_lookup(int dirfd, fw_uptr_t upath, unsigned lookup, bool empty_ok,
 		struct fs_context *fs;
 
 		if (dirfd == AT_FDCWD) {
-			fs = proc_current() ? proc_current()->fs : NULL;
+			fs = current_fs();
 			if (!fs) {
 				err = -ENOENT;
 				goto out_free;

@@ -5,9 +5,9 @@
 #ifndef SERVICES_FS_SYS_UTIL_H
 #define SERVICES_FS_SYS_UTIL_H
 
-#include "fs/fdtable.h"
-#include "fs/namei.h"
-#include "fs/proc_glue.h"
+#include "fs/vfs/fdtable.h"
+#include "fs/vfs/namei.h"
+#include "current/current.h"
 #include "syscall/syscall.h"
 
 /* The calling process's file for fd with a reference, or NULL. */

@@ -11,7 +11,7 @@
 
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 
 #define XATTR_NAME_MAX 255
 #define XATTR_SIZE_MAX 65536

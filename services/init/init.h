@@ -1,4 +1,7 @@
-/* services/init/init.h: the services' start-up steps. */
+/* services/init/init.h: the services' start-up steps.
+ *
+ * Folder services/init: the top -- starts every service in order and
+ * pid 1; may include any of them. */
 #ifndef SERVICES_INIT_H
 #define SERVICES_INIT_H
 

@@ -13,11 +13,13 @@
 #include <fw/power.h>
 #include <fw/string.h>
 #include <fw/vmspace.h>
-#include "fs/vfs.h"
+#include "drivers/char/random.h"
 #include "drivers/drivers.h"
+#include "fs/vfs/vfs.h"
 #include "init/init.h"
 #include "lib/kpath.h"
 #include "mm/mm.h"
+#include "net/net.h"
 #include "proc/proc_internal.h"
 #include "proc/signal.h"
 #include "syscall/syscall.h"
@@ -52,6 +54,8 @@ static void register_syscalls(void)
 	futex_syscalls_init();
 	mm_syscalls_init();
 	fs_syscalls_init();
+	net_syscalls_init();
+	random_syscalls_init();
 }
 
 int userland_start(void)
@@ -68,7 +72,7 @@ int userland_start(void)
 	if (fw_boot_module_count() > 0 && fw_boot_module(0, &m) == 0)
 		initramfs = m.data;
 	drivers_init();
-	err = vfs_init(initramfs);
+	err = vfs_init(initramfs, tty_hvc() != NULL);
 	if (err) {
 		fw_err("init: cannot build the root file system (%d)", err);
 		return err;

@@ -4,7 +4,10 @@
  * so a string that code walks character by character lives in a struct
  * with a fixed array. Paths are heap-allocated (4 KiB would crowd a 16 KiB
  * kernel stack) and copied in from user space with a bound, as Linux's
- * getname() does (PATH_MAX includes the NUL). */
+ * getname() does (PATH_MAX includes the NUL).
+ *
+ * Folder services/lib: small helpers any service may include (paths
+ * and names here, device numbers in kdev.h); includes no service. */
 #ifndef SERVICES_LIB_KPATH_H
 #define SERVICES_LIB_KPATH_H
 

@@ -8,13 +8,12 @@
 #include <fw/log.h>
 #include <fw/string.h>
 
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 #include "lib/kpath.h"
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
 #include "mm/uapi.h"
-#include "proc/proc.h"
-#include "proc/uapi.h" /* RLIMIT_AS */
+#include "current/current.h" /* current_mm, current_rlimit */
 
 /* Zeros for clearing the part of a page past a file's data. */
 static const uint8_t mm_zeros[FW_PAGE_SIZE];
@@ -273,8 +272,7 @@ bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len)
 
 bool mm_may_expand(struct mm *mm, uint64_t more)
 {
-	struct proc *p = proc_current();
-	uint64_t lim = p ? p->rlimit_cur[RLIMIT_AS] : RLIM_INFINITY;
+	uint64_t lim = current_rlimit(RLIMIT_AS);
 	uint64_t total;
 
 	if (lim == RLIM_INFINITY)
@@ -602,12 +600,12 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec)
 
 int mm_fault_handler(struct fw_vmspace *vs, uint64_t va, bool write)
 {
-	struct proc *p = proc_current();
+	struct mm *mm = current_mm();
 	int err;
 
-	if (!p || !p->mm || p->mm->vs != vs)
+	if (!mm || mm->vs != vs)
 		return -EFAULT;
-	err = mm_fault(p->mm, va, write, false);
+	err = mm_fault(mm, va, write, false);
 	return err == -ENOMEM ? -ENOMEM : (err ? -EFAULT : 0);
 }
 

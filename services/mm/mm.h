@@ -31,7 +31,10 @@
  * of the space. It is never held across a user copy (a copy may fault and
  * the fault takes mm->lock) nor across vfs_file_page (the file system may
  * copy to user space with its inode lock held: the fault path drops
- * mm->lock around the file lookup and revalidates, as Linux retries). */
+ * mm->lock around the file lookup and revalidates, as Linux retries).
+ *
+ * Folder services/mm: address spaces, VMAs, page faults, mmap and
+ * friends. May include fs (file mappings), syscall, current, lib. */
 #ifndef SERVICES_MM_MM_H
 #define SERVICES_MM_MM_H
 

@@ -11,21 +11,19 @@
 #include <fw/log.h>
 #include <fw/uaccess.h>
 
-#include "fs/fdtable.h"
-#include "fs/vfs.h"
+#include "fs/vfs/fdtable.h"
+#include "fs/vfs/vfs.h"
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
 #include "mm/uapi.h"
-#include "proc/proc.h"
+#include "current/current.h"
 #include "syscall/nr.h"
 #include "syscall/syscall.h"
 
 
 static struct mm *cur_mm(void)
 {
-	struct proc *p = proc_current();
-
-	return p ? p->mm : NULL;
+	return current_mm();
 }
 
 /* [addr, addr+len) as a page range: len rounded up; false if it wraps or
@@ -240,20 +238,21 @@ static long sys_mmap(const struct sys_args *a)
 	uint64_t addr = a->arg[0], len = a->arg[1], off = a->arg[5];
 	unsigned prot = (unsigned)a->arg[2], flags = (unsigned)a->arg[3];
 	int fd = (int)a->arg[4];
-	struct proc *p = proc_current();
+	struct mm *mm = current_mm();
+	struct fdtable *files = current_files();
 	struct file *f = NULL;
 	long ret;
 
-	if (!p || !p->mm)
+	if (!mm)
 		return -ENOMEM;
 	if (off & (MM_PAGE_SIZE - 1))
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS)) {
-		f = p->files ? fd_get(p->files, fd) : NULL;
+		f = files ? fd_get(files, fd) : NULL;
 		if (!f)
 			return -EBADF;
 	}
-	ret = do_mmap(p->mm, addr, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC),
+	ret = do_mmap(mm, addr, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC),
 		      flags, f, off);
 	if (f)
 		file_put(f);

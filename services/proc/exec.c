@@ -12,8 +12,8 @@
 #include <fw/task.h>
 #include <fw/uaccess.h>
 #include "exec/exec.h"
-#include "fs/fdtable.h"
-#include "fs/uapi.h"
+#include "fs/vfs/fdtable.h"
+#include "fs/vfs/uapi.h"
 #include "lib/kpath.h"
 #include "mm/mm.h"
 #include "proc/proc.h"

@@ -14,7 +14,7 @@
 #include <fw/time.h>
 #include <fw/uaccess.h>
 #include <fw/vmspace.h>
-#include "fs/fdtable.h"
+#include "fs/vfs/fdtable.h"
 #include "mm/mm.h"
 #include "proc/proc.h"
 #include "proc/proc_internal.h"
@@ -22,7 +22,6 @@
 #include "proc/uapi.h"
 #include "syscall/nr.h"
 #include "syscall/syscall.h"
-#include "tty/tty.h"
 
 #define PID_MAX 32768
 #define PROC_LIMIT 4096 /* processes+threads: bounds a fork bomb */

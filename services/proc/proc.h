@@ -5,7 +5,13 @@
  * root, umask; services/fs), credentials and signal handlers. A thread is
  * a kernel task running the user-mode loop (proc/thread.c) with its own
  * user register context. Each subsystem defines the structs it owns; this
- * header only names them. */
+ * header only names them.
+ *
+ * Folder services/proc: processes and threads, fork/exec/exit/wait,
+ * signals, credentials, time, futexes, /proc/<pid> (procfs_pid.c), and
+ * current.c, which answers services/current/current.h for the layers
+ * below. May include fs, mm, exec, syscall, current, lib; tty sits above
+ * (the two tty calls proc makes are declared here). */
 #ifndef SERVICES_PROC_H
 #define SERVICES_PROC_H
 
@@ -15,9 +21,11 @@
 #include <fw/time.h>
 #include <fw/user.h>
 
+#include "current/current.h" /* struct cred; what the layers below see of us */
+
 struct mm;        /* services/mm/mm.h */
-struct fdtable;   /* services/fs/vfs.h */
-struct fs_context; /* services/fs/vfs.h */
+struct fdtable;   /* services/fs/vfs/vfs.h */
+struct fs_context; /* services/fs/vfs/vfs.h */
 struct sighand;   /* services/proc/signal.h */
 struct tty;       /* services/tty/tty.h */
 struct ptimer;    /* services/proc/time.c */
@@ -26,13 +34,6 @@ struct ptimer;    /* services/proc/time.c */
  * it, so finding the current thread needs no cast. */
 struct fw_task_data {
 	struct thread *thread;
-};
-
-struct cred {
-	uint32_t uid, euid, suid, fsuid;
-	uint32_t gid, egid, sgid, fsgid;
-	uint32_t ngroups;
-	uint32_t groups[32];
 };
 
 struct proc {
@@ -119,6 +120,17 @@ struct thread {
 	bool restart_pending_clear;      /* rt_sigreturn: rax is not a code */
 	int fault_code;
 };
+
+/* Implemented by services/tty, which sits above proc (it sends the
+ * job-control signals, so it includes proc); proc calls them. */
+/* The process service calls this when process p exits, before it drops
+ * p->ctty: if p leads the tty's session, the session loses its terminal
+ * and the foreground group gets SIGHUP and SIGCONT (Linux
+ * disassociate_ctty). Other members' ctty pointers stay the caller's to
+ * clear (Linux clears them in proc_clear_tty for the whole session). */
+void tty_proc_exit(struct proc *p);
+/* The foreground process group of t (0 if none), for /proc/<pid>/stat. */
+int tty_foreground_pgrp(struct tty *t);
 
 /* The calling thread / process (NULL for pure kernel tasks). */
 struct thread *thread_current(void);

@@ -30,15 +30,9 @@ void sighand_put(struct sighand *sh);
 /* execve: handled signals go back to SIG_DFL (ignored stay ignored). */
 void sighand_reset_on_exec(struct sighand *sh);
 
-/* The least stack a handler needs here (frame and FPU image):
- * AT_MINSIGSTKSZ. */
-uint64_t signal_min_stack_size(void);
-
-/* True if the calling thread has an unblocked signal pending: blocking
- * calls stop waiting and return -EINTR (services/proc/signal.c). */
-bool signal_pending_current(void);
-/* Send sig to the calling thread (SIGPIPE on a write to a broken pipe). */
-void signal_send_current_thread(int sig);
+/* signal_pending_current, signal_send_current_thread and
+ * signal_min_stack_size: declared in services/current/current.h (the file
+ * layer and exec call them too). */
 
 /* Send to a process (any thread may take it) / one thread / a process
  * group. 0, -ESRCH, -EINVAL. info may be NULL (SI_USER from current). */

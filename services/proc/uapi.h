@@ -6,6 +6,8 @@
 #ifndef SERVICES_PROC_UAPI_H
 #define SERVICES_PROC_UAPI_H
 
+#include "current/current.h" /* RLIMIT_*, ERESTART* */
+
 #define SIGHUP 1
 #define SIGINT 2
 #define SIGQUIT 3
@@ -75,11 +77,8 @@
 #define CLD_STOPPED 5
 #define CLD_CONTINUED 6
 
-/* The kernel's restart codes: never seen by user space. */
-#define ERESTARTSYS 512
-#define ERESTARTNOINTR 513
-#define ERESTARTNOHAND 514
-#define ERESTART_RESTARTBLOCK 516
+/* The kernel's restart codes (ERESTARTSYS, ...), never seen by user
+ * space: services/current/current.h. */
 
 /* clone flags */
 #define CSIGNAL 0x000000ffu
@@ -126,18 +125,7 @@ struct k_clone_args {
 #define P_PID 1
 #define P_PGID 2
 
-#define RLIMIT_CPU 0
-#define RLIMIT_FSIZE 1
-#define RLIMIT_DATA 2
-#define RLIMIT_STACK 3
-#define RLIMIT_CORE 4
-#define RLIMIT_RSS 5
-#define RLIMIT_NPROC 6
-#define RLIMIT_NOFILE 7
-#define RLIMIT_MEMLOCK 8
-#define RLIMIT_AS 9
-#define RLIM_NLIMITS 16
-#define RLIM_INFINITY (~0ull)
+/* RLIMIT_*, RLIM_INFINITY: services/current/current.h. */
 
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1

@@ -1,4 +1,7 @@
-/* services/sched/sched.h: the scheduler service's entry point. */
+/* services/sched/sched.h: the scheduler service's entry point.
+ *
+ * Folder services/sched: the scheduler policy (round-robin); includes
+ * no service. */
 #ifndef SERVICES_SCHED_H
 #define SERVICES_SCHED_H
 

@@ -8,7 +8,7 @@
 #include <fw/errno.h>
 #include <fw/log.h>
 #include <fw/panic.h>
-#include "proc/proc.h"
+#include "current/current.h"
 #include "syscall/names.h"
 #include "syscall/syscall.h"
 
@@ -48,11 +48,11 @@ static long traced(const struct sys_args *a, sys_fn fn)
 	long ret;
 
 	fw_info("[%d] %s(%#llx, %#llx, %#llx, %#llx) ...",
-		proc_current()->pid, syscall_name((unsigned)a->nr),
+		current_pid(), syscall_name((unsigned)a->nr),
 		(unsigned long long)a->arg[0], (unsigned long long)a->arg[1],
 		(unsigned long long)a->arg[2], (unsigned long long)a->arg[3]);
 	ret = fn ? fn(a) : -ENOSYS;
-	fw_info("[%d] %s = %ld", proc_current()->pid,
+	fw_info("[%d] %s = %ld", current_pid(),
 		syscall_name((unsigned)a->nr), ret);
 	return ret;
 }
@@ -62,18 +62,16 @@ long syscall_dispatch(const struct sys_args *a)
 	sys_fn fn = a->nr < SYSCALL_MAX ? table[a->nr].fn : 0;
 
 	if (FW_UNLIKELY(trace_pid >= 0) &&
-	    (proc_current()->pid == trace_pid ||
-	     (proc_current()->parent && proc_current()->parent->pid == trace_pid)))
+	    (current_pid() == trace_pid || current_parent_pid() == trace_pid))
 		return traced(a, fn);
 	if (FW_LIKELY(fn))
 		return fn(a);
 	if (a->nr < SYSCALL_MAX && !warned[a->nr]) {
-		struct proc *p = proc_current();
 		warned[a->nr] = true;
 		fw_warn("syscall: %s (%llu) is not implemented (called by %s, "
 			"pid %d): -ENOSYS",
 			syscall_name((unsigned)a->nr), (unsigned long long)a->nr,
-			p ? p->comm : "?", p ? p->pid : 0);
+			current_comm(), current_pid());
 	}
 	return -ENOSYS;
 }

@@ -7,7 +7,10 @@
  * user space. Each subsystem lists its handlers in a table fragment and
  * registers it at boot (syscall_register); the dispatcher indexes them by
  * the Linux x86-64 number (<asm/unistd_64.h>). A number nobody registered
- * returns -ENOSYS and is logged once with its name and the program. */
+ * returns -ENOSYS and is logged once with its name and the program.
+ *
+ * Folder services/syscall: the table and the dispatcher. May include
+ * current/current.h only (strace and the -ENOSYS log name the caller). */
 #ifndef SERVICES_SYSCALL_H
 #define SERVICES_SYSCALL_H
 

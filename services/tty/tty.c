@@ -575,6 +575,16 @@ static void tty_hangup_session(struct tty *t, int sid)
 	tty_send_sigs(pgrp, 1u << TTY_SIGHUP | 1u << TTY_SIGCONT);
 }
 
+int tty_foreground_pgrp(struct tty *t)
+{
+	int pgrp;
+
+	fw_spin_lock(&t->lock);
+	pgrp = t->pgrp;
+	fw_spin_unlock(&t->lock);
+	return pgrp;
+}
+
 void tty_proc_exit(struct proc *p)
 {
 	if (!p || !p->ctty || p->pid != p->sid)

@@ -22,7 +22,11 @@
  * service may call into the tty while holding its own locks only if it
  * does not hold them while the tty sends signals (tty_proc_exit takes
  * tty->lock and sends after releasing it). read_mutex serialises readers
- * (Linux atomic_read_lock) and is taken before tty->lock. */
+ * (Linux atomic_read_lock) and is taken before tty->lock.
+ *
+ * Folder services/tty: terminals -- the line discipline (ldisc.c,
+ * host-tested), job control, the /dev/tty, console and ttyS0 devices.
+ * Above proc (it signals process groups) and fs (its files). */
 #ifndef SERVICES_TTY_H
 #define SERVICES_TTY_H
 
@@ -31,7 +35,7 @@
 #include <fw/task.h>
 #include <fw/uaccess.h>
 
-#include "fs/poll.h"
+#include "fs/event/poll.h"
 #include "tty/ldisc.h"
 #include "tty/uapi.h"
 
@@ -151,12 +155,8 @@ unsigned tty_poll(struct tty *t, struct poll_table *pt);
  * blocks SIGTTOU. */
 long tty_ioctl(struct tty *t, unsigned cmd, uint64_t arg);
 
-/* The process service calls this when process p exits, before it drops
- * p->ctty: if p leads the tty's session, the session loses its terminal
- * and the foreground group gets SIGHUP and SIGCONT (Linux
- * disassociate_ctty). Other members' ctty pointers stay the caller's to
- * clear (Linux clears them in proc_clear_tty for the whole session). */
-void tty_proc_exit(struct proc *p);
+/* tty_proc_exit and tty_foreground_pgrp, which the process service
+ * calls: declared in services/proc/proc.h (proc sits below tty). */
 
 /* Internal (tty_dev.c): register the terminal character devices with
  * the VFS. 0 or -errno. */

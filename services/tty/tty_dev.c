@@ -1,7 +1,7 @@
 /* services/tty/tty_dev.c: the terminal character devices, glued to the VFS.
  *
  * Layer: services (safe C). Registers four devices with the VFS
- * character-device registry (services/fs/chardev.h):
+ * character-device registry (services/fs/vfs/chardev.h):
  *   5:0   /dev/tty      the caller's controlling terminal (-ENXIO if none)
  *   5:1   /dev/console  the console; opening it never makes it the
  *                       controlling tty (Linux tty_open)
@@ -10,15 +10,15 @@
  *   229:0 /dev/hvc0     the first virtio console (-ENXIO without one),
  *                       acquired as a ctty like ttyS0
  * Each node has its own file_ops, so open needs no device-number decoding.
- * The file keeps its terminal in f->tty (services/fs/vfs.h).
+ * The file keeps its terminal in f->tty (services/fs/vfs/vfs.h).
  *
  * Blocking reads and writes never hold VFS locks (vfs.h: terminals are
  * streams; pos_lock is not taken for them). */
 #include <fw/errno.h>
 
-#include "fs/chardev.h"
-#include "fs/poll.h"
-#include "fs/vfs.h"
+#include "fs/vfs/chardev.h"
+#include "fs/event/poll.h"
+#include "fs/vfs/vfs.h"
 #include "tty/tty.h"
 
 static bool tty_file_nonblock(struct file *f)

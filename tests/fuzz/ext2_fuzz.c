@@ -9,7 +9,7 @@
  * unmounts. Any crash, sanitizer report, leak or hang is a bug: a corrupt
  * image may only give errors. Built and run by tests/fuzz/run.sh. */
 #include "fs/ext2/ext2.h"
-#include "proc/proc.h"
+#include "current/current.h" /* struct cred */
 
 #include <stdint.h>
 #include <stdio.h>

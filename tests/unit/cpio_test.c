@@ -1,4 +1,4 @@
-/* tests/unit/cpio_test.c: the newc cpio parser (services/fs/cpio.c).
+/* tests/unit/cpio_test.c: the newc cpio parser (services/fs/initramfs/cpio.c).
  *
  * Layer: host unit test for services/fs. The fixture
  * tests/unit/fixtures/cpio_newc.cpio was made by GNU cpio on the host:
@@ -8,15 +8,15 @@
  *   (cd root && find . | sort | cpio -o -H newc --owner=0:0) > cpio_newc.cpio
  * Malformed archives are made by editing copies of it.
  * (-Iservices is on the sources line because the parser includes its
- * headers as "fs/cpio.h", as the kernel build does.)
- * unit-sources: -Iservices services/fs/cpio.c framework/bytes/bytes.c */
+ * headers as "fs/initramfs/cpio.h", as the kernel build does.)
+ * unit-sources: -Iservices services/fs/initramfs/cpio.c framework/bytes/bytes.c */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
-#include "../../services/fs/cpio.h"
+#include "../../services/fs/initramfs/cpio.h"
 
 #define FIXTURE "tests/unit/fixtures/cpio_newc.cpio"
 

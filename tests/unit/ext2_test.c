@@ -12,12 +12,12 @@
  * out of range, deleted inodes referenced, random damage) must fail
  * cleanly with -EIO/-EINVAL and a log line, never crash (ASan/UBSan).
  *
- * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext2/namei.c services/fs/ext2/file.c services/fs/llseek.c services/fs/limits.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
+ * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext2/namei.c services/fs/ext2/file.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 /* The kernel's uapi.h first: the host's headers then keep their own
  * definitions of the names both have (FD_SETSIZE...) quietly. */
 #include "fs/ext2/ext2.h"
-#include "proc/proc.h"
+#include "current/current.h" /* struct cred */
 #include <fw/frame.h>
 
 #include <stdarg.h>

@@ -2,7 +2,7 @@
  * rw op is pread/pwrite on an image file, for the block cache under test.
  *
  * Layer: host tests only. Kept apart from fw_host_ext2.c because it needs
- * the host's <fcntl.h>, whose O_* and S_* names clash with fs/uapi.h. */
+ * the host's <fcntl.h>, whose O_* and S_* names clash with fs/vfs/uapi.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -8,9 +8,9 @@
  *
  * Layer: host tests only. */
 /* The kernel's uapi.h first (see ext2_test.c). */
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 #include "block/bcache.h"
-#include "proc/proc.h"
+#include "current/current.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -314,12 +314,13 @@ int fw_clear_user(fw_uptr_t dst, size_t n)
 	return 0;
 }
 
-/* ---- process glue (for services/fs/limits.c) ---------------------------- */
+/* ---- the caller (services/current/current.h, for services/fs/vfs/limits.c) */
 
 /* No process: no RLIMIT_FSIZE, only the file system's own maximum. */
-struct proc *proc_current(void)
+uint64_t current_rlimit(unsigned resource)
 {
-	return NULL;
+	(void)resource;
+	return RLIM_INFINITY;
 }
 
 void signal_send_current_thread(int sig)
@@ -327,7 +328,7 @@ void signal_send_current_thread(int sig)
 	(void)sig;
 }
 
-/* ---- VFS inode helpers (services/fs/inode.c's, minus tmpfs) -------------- */
+/* ---- VFS inode helpers (services/fs/vfs/inode.c's, minus tmpfs) -------------- */
 
 const struct file_ops tmpfs_dir_ops;
 struct cred host_cred;		/* who the file system thinks is calling */

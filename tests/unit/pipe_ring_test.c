@@ -1,4 +1,4 @@
-/* tests/unit/pipe_ring_test.c: pipe ring arithmetic (services/fs/pipe_ring.h).
+/* tests/unit/pipe_ring_test.c: pipe ring arithmetic (services/fs/pipe/pipe_ring.h).
  *
  * Layer: host unit test for services/fs. A model ring (a plain byte
  * array) is driven through pipe_ring_chunk/pipe_ring_writable with
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "../../services/fs/pipe_ring.h"
+#include "../../services/fs/pipe/pipe_ring.h"
 
 static void chunk_never_crosses_page(void)
 {

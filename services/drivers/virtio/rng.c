@@ -4,7 +4,7 @@
  * Layer: services (safe C), drivers. One queue; the device fills the
  * device-writable buffers it is given with random bytes. A task asks for
  * RNG_BYTES at boot and then once a minute, and mixes what arrives into
- * the ChaCha20 key (services/fs/random.c), as Linux's hwrng thread feeds
+ * the ChaCha20 key (services/drivers/char/random.c), as Linux's hwrng thread feeds
  * its input pool. */
 #include <fw/dma.h>
 #include <fw/heap.h>
@@ -13,7 +13,7 @@
 #include <fw/time.h>
 
 #include "drivers/virtio/virtio.h"
-#include "fs/random.h"
+#include "drivers/char/random.h"
 
 #define RNG_BYTES 64u
 #define RESEED_NS (60ull * FW_NSEC_PER_SEC)

@@ -15,7 +15,7 @@
 #include <fw/log.h>
 
 #include "fs/ext2/ext2.h"
-#include "fs/proc_glue.h"
+#include "current/current.h"
 
 /* May the caller dig into the blocks reserved for root (Linux
  * ext2_has_free_blocks: root, the resuid user or the resgid group)? */

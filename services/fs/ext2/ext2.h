@@ -26,7 +26,10 @@
  *     bytes of inode-table blocks.
  * Bytes of directory blocks are guarded by vfs_ns_lock, bytes of data and
  * indirect blocks of a file by its inode->lock (vfs_ns_lock for
- * directories and symlinks). */
+ * directories and symlinks).
+ *
+ * Folder services/fs/ext2: the ext2 file system over the block cache
+ * (services/block). Calls the VFS core and current/current.h. */
 #ifndef SERVICES_FS_EXT2_EXT2_H
 #define SERVICES_FS_EXT2_EXT2_H
 
@@ -35,7 +38,7 @@
 #include <fw/sync.h>
 
 #include "block/bcache.h"
-#include "fs/vfs.h"
+#include "fs/vfs/vfs.h"
 
 /* ---- on-disk layout ------------------------------------------------------ */
 

@@ -30,9 +30,9 @@
 #include <fw/log.h>
 
 #include "fs/ext2/ext2.h"
-#include "fs/chardev.h"
-#include "fs/namei.h"
-#include "fs/tmpfs.h"
+#include "fs/vfs/chardev.h"
+#include "fs/vfs/namei.h"
+#include "fs/tmpfs/tmpfs.h"
 
 static struct fw_list *bucket(struct ext2_sb *s, uint32_t ino)
 {

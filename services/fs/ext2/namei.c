@@ -12,7 +12,7 @@
 #include <fw/string.h>
 
 #include "fs/ext2/ext2.h"
-#include "proc/proc.h"
+#include "current/current.h" /* struct cred */
 
 #define EXT2_LINK_MAX 32000
 

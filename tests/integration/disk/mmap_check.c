@@ -2,7 +2,7 @@
  * (copied to the disk and executed from there, which checks exec from
  * ext2 too). Prints "ok" and exits 0, or says what failed and exits 1.
  * ext2 pages are private copies here, so a shared writable mapping is
- * refused with ENODEV (see services/fs/file.c, vfs_mmap_check). */
+ * refused with ENODEV (see services/fs/vfs/file.c, vfs_mmap_check). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

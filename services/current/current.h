@@ -1,0 +1,94 @@
+/* services/current/current.h: the calling process, as the services below
+ * the process service see it.
+ *
+ * Layer: services (safe C), an interface folder: this one header and
+ * nothing else. The file layer (services/fs), the address space
+ * (services/mm), exec and the syscall dispatcher run on behalf of "the
+ * caller" and need a few things of it: its credentials, its file table,
+ * cwd/root/umask (struct fs_context), its address space, its resource
+ * limits, whether a signal is pending, its signal mask for pselect-style
+ * waits. They ask here, and never include services/proc, which sits above
+ * them (it forks, execs and exits, so it includes all of them). Everything
+ * declared here is implemented by services/proc/current.c (and the signal
+ * calls by services/proc/signal.c). May include: framework headers only. */
+#ifndef SERVICES_CURRENT_H
+#define SERVICES_CURRENT_H
+
+#include <fw/compiler.h>
+
+struct fdtable;    /* services/fs/vfs/fdtable.h */
+struct fs_context; /* services/fs/vfs/fdtable.h */
+struct mm;         /* services/mm/mm.h */
+
+/* Who a process acts as (Linux struct cred): file access checks use the
+ * fs ids, permission to signal/setuid the others. */
+struct cred {
+	uint32_t uid, euid, suid, fsuid;
+	uint32_t gid, egid, sgid, fsgid;
+	uint32_t ngroups;
+	uint32_t groups[32];
+};
+
+/* The credentials to check file access with: the current process's, or
+ * root's for kernel tasks (boot-time setup). */
+const struct cred *fs_cred(void);
+
+/* The calling process's file table / cwd, root and umask / address space;
+ * NULL for a kernel task. */
+struct fdtable *current_files(void);
+struct fs_context *current_fs(void);
+struct mm *current_mm(void);
+
+/* pid and tid of the caller (0 for a kernel task); its parent's pid (-1
+ * if it has none); its name as /proc/<pid>/comm shows it ("?" for a
+ * kernel task). */
+int current_pid(void);
+int current_tid(void);
+int current_parent_pid(void);
+const char *current_comm(void);
+
+/* Resource limits (Linux numbering): the caller's soft limit, or
+ * RLIM_INFINITY for a kernel task. */
+#define RLIMIT_CPU 0
+#define RLIMIT_FSIZE 1
+#define RLIMIT_DATA 2
+#define RLIMIT_STACK 3
+#define RLIMIT_CORE 4
+#define RLIMIT_RSS 5
+#define RLIMIT_NPROC 6
+#define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
+#define RLIMIT_AS 9
+#define RLIM_NLIMITS 16
+#define RLIM_INFINITY (~0ull)
+uint64_t current_rlimit(unsigned resource);
+
+/* Signals. A blocking call stops waiting when a signal is pending and
+ * returns -EINTR, or -ERESTARTSYS to be restarted after the handler
+ * (services/proc/signal.c decides, by SA_RESTART). */
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ERESTART_RESTARTBLOCK 516
+
+/* True if the calling thread has an unblocked signal pending. */
+bool signal_pending_current(void);
+/* Send sig to the calling thread (SIGPIPE on a write to a broken pipe,
+ * SIGXFSZ past RLIMIT_FSIZE). */
+void signal_send_current_thread(int sig);
+/* The least stack a signal handler needs (its frame and the FPU image):
+ * AT_MINSIGSTKSZ, which execve puts in the auxiliary vector. */
+uint64_t signal_min_stack_size(void);
+
+/* pselect6, ppoll, epoll_pwait: wait with a temporary signal mask.
+ * current_sigmask_swap installs mask (SIGKILL and SIGSTOP stay
+ * unblocked) and returns the old one in *saved; false, and nothing
+ * swapped, for a kernel task. current_sigmask_restore puts the old mask
+ * back now; current_sigmask_restore_after_signal only once the signal
+ * that interrupted the wait has been delivered (Linux
+ * set_restore_sigmask), so the temporary mask decides which handler runs. */
+bool current_sigmask_swap(uint64_t mask, uint64_t *saved);
+void current_sigmask_restore(uint64_t saved);
+void current_sigmask_restore_after_signal(uint64_t saved);
+
+#endif

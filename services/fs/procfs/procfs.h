@@ -1,0 +1,171 @@
+/* services/fs/procfs/procfs.h: the proc file system (mount -t proc proc /proc).
+ *
+ * Layer: services (safe C), a file system under the VFS. Nothing is stored:
+ * every node is described by its inode number, which encodes what it is
+ *
+ *     ino = pid << 32 | kind << 16 | fd
+ *
+ * (pid 0 for the system-wide files), so lookups, readdir and readlink
+ * compute their answers from the process table and the framework's
+ * counters. Regular files are generated when opened: the text is formatted
+ * into a heap buffer (struct procfs_snap, file->snap) and reads copy from
+ * it at the file offset, so one open file reads one consistent snapshot,
+ * as Linux's seq_file does for small files.
+ *
+ * Inode lifetime: the path walk drops the reference a lookup returns and
+ * relies on the directory to keep the inode alive while vfs_ns_lock is
+ * held (namei.c). So a procfs directory caches the children it handed out
+ * in its tmpfs-style entry list (inode->dirents, struct tmpfs_dirent, each
+ * holding a reference); this also lets getcwd and vfs_get_path find names
+ * (tmpfs_name_of). Entries of processes that are gone, and of closed
+ * descriptors under fd/, are dropped from the cache on the next lookup or
+ * readdir of that directory; an inode someone still uses (an open file, a
+ * cwd) lives on and then answers -ENOENT, as Linux's does. tmpfs_evict
+ * frees the cache and the parent reference when the inode goes.
+ *
+ * Folder services/fs/procfs: the /proc file system and its system-wide
+ * files (procfs_sys.c, procfs_cpuinfo.c); the per-process directories
+ * are the process service's (services/proc/procfs_pid.c implements the
+ * procfs_pid_* calls declared below). Calls the VFS core and tmpfs. */
+#ifndef SERVICES_FS_PROCFS_H
+#define SERVICES_FS_PROCFS_H
+
+#include <fw/compiler.h>
+#include <fw/string.h>
+
+#include "fs/vfs/vfs.h"
+
+#define PROC_SUPER_MAGIC 0x9fa0
+
+/* What a node is (bits 16..31 of its inode number). */
+enum procfs_kind {
+	PK_NONE = 0,
+	PK_ROOT,		/* /proc */
+	PK_SELF,		/* /proc/self -> <pid> */
+	PK_THREAD_SELF,		/* /proc/thread-self -> <pid>/task/<tid> */
+	PK_MEMINFO,
+	PK_CPUINFO,
+	PK_UPTIME,
+	PK_LOADAVG,
+	PK_MOUNTS_LINK,		/* /proc/mounts -> self/mounts */
+	PK_VERSION,
+	PK_CMDLINE,
+	PK_FILESYSTEMS,
+	PK_STAT,
+	PK_SYS,			/* /proc/sys */
+	PK_SYS_KERNEL,		/* /proc/sys/kernel */
+	PK_SYS_OSTYPE,
+	PK_SYS_OSRELEASE,
+	PK_SYS_KVERSION,
+	PK_SYS_PIDMAX,
+	PK_PID_DIR,		/* /proc/<pid> (and task/<tid>) */
+	PK_PID_STAT,
+	PK_PID_STATUS,
+	PK_PID_CMDLINE,
+	PK_PID_ENVIRON,
+	PK_PID_COMM,
+	PK_PID_EXE,
+	PK_PID_CWD,
+	PK_PID_ROOT,
+	PK_PID_FD,		/* /proc/<pid>/fd */
+	PK_PID_FD_LINK,		/* /proc/<pid>/fd/<n> */
+	PK_PID_MAPS,
+	PK_PID_STATM,
+	PK_PID_MOUNTS,
+	PK_PID_MOUNTINFO,
+	PK_PID_TASK,		/* /proc/<pid>/task */
+};
+
+/* Set in the kind of the nodes under task/<tid>: the pid field is then a
+ * thread id, and the files describe that thread. */
+#define PK_THREAD 0x8000u
+
+/* Text being generated. Writes past the end set overflow; the generator
+ * is then run again with a bigger buffer (procfs.c). */
+struct procfs_seq {
+	struct fw_buf buf;		/* the output buffer */
+	size_t len;			/* bytes produced */
+	bool overflow;			/* buf was too small */
+};
+
+/* The text an open file reads (file->snap). */
+struct procfs_snap {
+	struct fw_buf buf;		/* heap buffer, fw_buf_alloc */
+	size_t len;			/* valid bytes in buf */
+};
+
+/* /proc/cpuinfo (procfs_cpuinfo.c). */
+void procfs_gen_cpuinfo(struct procfs_seq *s);
+
+/* Append formatted text (snprintf into a line buffer; a macro because
+ * services may not walk a va_list). One call makes at most 511 bytes. */
+struct procfs_line {
+	char s[512];			/* one formatted piece of text */
+};
+#define procfs_printf(seq, ...)                                                \
+	do {                                                                   \
+		struct procfs_line procfs_l_;                                  \
+		int procfs_n_ = snprintf(procfs_l_.s, sizeof(procfs_l_.s),     \
+					 __VA_ARGS__);                         \
+		procfs_put_line((seq), &procfs_l_, procfs_n_);                 \
+	} while (0)
+void procfs_put_line(struct procfs_seq *s, const struct procfs_line *l, int n);
+void procfs_write(struct procfs_seq *s, struct fw_bytes b);
+/* Room for n more bytes at the end (the caller fills all of it): 0, or
+ * -ENOSPC (overflow is set). */
+FW_MUST_CHECK int procfs_reserve(struct procfs_seq *s, size_t n,
+				 struct fw_buf *out);
+
+/* A new proc superblock, or the existing one (Linux: one per pid
+ * namespace, shared by every mount). 0 or -ENOMEM. */
+FW_MUST_CHECK int procfs_get_sb(struct superblock **out);
+
+/* ---- procfs_sys.c: files about the whole system -------------------------- */
+
+/* Generate the text of a system-wide file (meminfo, cpuinfo, ...). */
+FW_MUST_CHECK int procfs_gen_sys(struct procfs_seq *s, unsigned kind);
+/* /proc/<pid>/mounts (and /proc/mounts), or with info /proc/<pid>/mountinfo,
+ * as the process whose root is `root` sees them: the mounts under its
+ * root, named from it. Takes vfs_ns_lock. */
+FW_MUST_CHECK int procfs_gen_mounts(struct procfs_seq *s,
+				    const struct vfs_path *root, bool info);
+
+/* ---- services/proc/procfs_pid.c: files about one process ----------------- */
+
+/* The process pid (thread: the thread id) exists (live or zombie). */
+bool procfs_pid_exists(int id, bool thread);
+/* tid is a live thread of process pid. */
+bool procfs_tid_of(int pid, int tid);
+/* The owner of /proc/<pid> (thread: of task/<tid>), its effective ids:
+ * 0 or -ENOENT. */
+FW_MUST_CHECK int procfs_pid_owner(int id, bool thread, uint32_t *uid,
+				   uint32_t *gid);
+/* The first open descriptor >= from of process id (thread: of the
+ * thread's process): 0 with *fd, or -ENOENT. */
+FW_MUST_CHECK int procfs_next_fd(int id, bool thread, unsigned from,
+				 unsigned *fd);
+/* The first live (not zombie) pid >= from: 0 with *pid, or -ENOENT. */
+FW_MUST_CHECK int procfs_next_pid(int from, int *pid);
+/* The first live thread id > after of process pid, or -ENOENT. */
+FW_MUST_CHECK int procfs_next_tid(int pid, int after, int *tid);
+/* Generate a per-process file (PK_PID_STAT...) of process id, or with
+ * thread of thread id (task/<tid>/stat). -ENOENT if it is gone. */
+FW_MUST_CHECK int procfs_gen_pid(struct procfs_seq *s, unsigned kind, int id,
+				 bool thread);
+/* Totals over every live process, for /proc/stat, uptime and loadavg. */
+struct procfs_task_stats {
+	uint64_t busy_ns;		/* CPU time used by user threads */
+	unsigned nprocs;		/* live processes */
+	unsigned nthreads;		/* their threads */
+	int max_pid;			/* highest pid in use */
+};
+void procfs_task_stats(struct procfs_task_stats *st);
+/* Target of a per-process link (exe, cwd, root, fd/<n>). Called with
+ * vfs_ns_lock held. */
+FW_MUST_CHECK int procfs_pid_readlink(unsigned kind, int id, bool thread,
+				      unsigned fd, struct kpath *out);
+/* The process's root directory (chroot), referenced. -ENOENT for a
+ * zombie. */
+FW_MUST_CHECK int procfs_pid_root(int id, bool thread, struct vfs_path *out);
+
+#endif

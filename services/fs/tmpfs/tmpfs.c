@@ -1,0 +1,417 @@
+/* services/fs/tmpfs/tmpfs.c: tmpfs directories, links, device nodes, rename.
+ *
+ * Layer: services (safe C), tmpfs name space. Called by the VFS with
+ * vfs_ns_lock held and arguments already checked (permissions, "." and
+ * "..", directory vs non-directory, cross-device). A directory keeps its
+ * entries in a list in creation order; each entry has a cookie that never
+ * changes, which is what readdir positions are, so entries created or
+ * removed during a readdir do not make it skip or repeat others. A
+ * directory holds a reference to its parent for "..". */
+#include <fw/heap.h>
+#include <fw/string.h>
+
+#include "fs/tmpfs/tmpfs.h"
+#include "fs/pipe/pipe.h"
+#include "current/current.h"
+
+void tmpfs_free_pages(struct inode *ino);
+
+static struct tmpfs_dirent *find(struct inode *dir, const struct kname *name)
+{
+	struct tmpfs_dirent *d;
+	uint32_t hash = kname_hash(name);
+
+	FW_LIST_FOR_EACH(d, &dir->dirents, node)
+		if (d->hash == hash && strcmp(d->name.s, name->s) == 0)
+			return d;
+	return NULL;
+}
+
+static int tmpfs_lookup(struct inode *dir, const struct kname *name,
+			struct inode **out)
+{
+	struct tmpfs_dirent *d = find(dir, name);
+
+	if (!d)
+		return -ENOENT;
+	inode_get(d->inode);
+	*out = d->inode;
+	return 0;
+}
+
+/* Link ino into dir under name (the entry takes a new reference). */
+static int add_entry(struct inode *dir, const struct kname *name,
+		     struct inode *ino)
+{
+	struct tmpfs_dirent *d = FW_NEW(struct tmpfs_dirent);
+
+	if (!d)
+		return -ENOMEM;
+	d->name = *name;
+	d->hash = kname_hash(name);
+	d->inode = ino;
+	d->cookie = dir->next_cookie++;
+	inode_get(ino);
+	fw_list_add_tail(&dir->dirents, &d->node);
+	inode_touch(dir, false, true, true);
+	return 0;
+}
+
+/* Unlink entry d from dir and drop its reference. */
+static void del_entry(struct inode *dir, struct tmpfs_dirent *d)
+{
+	fw_list_del(&d->node);
+	inode_touch(dir, false, true, true);
+	inode_put(d->inode);
+	fw_free(d);
+}
+
+void tmpfs_set_fops(struct inode *ino)
+{
+	if (S_ISDIR(ino->mode))
+		ino->fops = &tmpfs_dir_ops;
+	else if (S_ISREG(ino->mode))
+		ino->fops = &tmpfs_file_ops;
+	else
+		ino->fops = NULL; /* chosen at open: chardev, FIFO */
+}
+
+/* A new inode owned by the caller's fsuid/fsgid; set-group-ID directories
+ * pass their group (and, for directories, the bit) on (Linux
+ * inode_init_owner). */
+static struct inode *new_inode(struct inode *dir, uint32_t mode,
+			       const struct cred *c)
+{
+	struct inode *ino = inode_alloc(dir->sb, mode);
+
+	if (!ino)
+		return NULL;
+	ino->iops = &tmpfs_iops;
+	ino->uid = c->fsuid;
+	ino->gid = c->fsgid;
+	if (dir->mode & S_ISGID) {
+		ino->gid = dir->gid;
+		if (S_ISDIR(mode))
+			ino->mode |= S_ISGID;
+	}
+	tmpfs_set_fops(ino);
+	return ino;
+}
+
+static int tmpfs_mknod(struct inode *dir, const struct kname *name,
+			uint32_t mode, uint32_t rdev, const struct cred *c,
+			struct inode **out)
+{
+	struct inode *ino;
+	int err;
+
+	if (find(dir, name))
+		return -EEXIST;
+	ino = new_inode(dir, mode, c);
+	if (!ino)
+		return -ENOSPC;
+	ino->rdev = rdev;
+	if (S_ISDIR(mode)) {
+		ino->nlink = 2;
+		inode_get(dir);
+		ino->parent = dir;
+	} else {
+		ino->nlink = 1;
+	}
+	err = add_entry(dir, name, ino);
+	if (err) {
+		ino->nlink = 0;
+		inode_put(ino);
+		return err;
+	}
+	if (S_ISDIR(mode))
+		dir->nlink++;
+	*out = ino;
+	return 0;
+}
+
+static int tmpfs_symlink(struct inode *dir, const struct kname *name,
+			 const struct kpath *target, const struct cred *c,
+			 struct inode **out)
+{
+	struct inode *ino;
+	int err;
+
+	if (find(dir, name))
+		return -EEXIST;
+	ino = new_inode(dir, S_IFLNK | 0777, c);
+	if (!ino)
+		return -ENOSPC;
+	ino->link = kpath_alloc();
+	if (!ino->link) {
+		inode_put(ino);
+		return -ENOSPC;
+	}
+	*ino->link = *target;
+	ino->size = strlen(ino->link->s);
+	ino->nlink = 1;
+	err = add_entry(dir, name, ino);
+	if (err) {
+		ino->nlink = 0;
+		inode_put(ino);
+		return err;
+	}
+	*out = ino;
+	return 0;
+}
+
+static int tmpfs_link(struct inode *dir, const struct kname *name,
+		      struct inode *target)
+{
+	int err;
+
+	if (find(dir, name))
+		return -EEXIST;
+	err = add_entry(dir, name, target);
+	if (err)
+		return err;
+	target->nlink++;
+	inode_touch(target, false, false, true);
+	return 0;
+}
+
+static bool tmpfs_dir_empty(struct inode *dir)
+{
+	return fw_list_empty(&dir->dirents);
+}
+
+static int tmpfs_unlink(struct inode *dir, const struct kname *name)
+{
+	struct tmpfs_dirent *d = find(dir, name);
+	struct inode *ino;
+
+	if (!d)
+		return -ENOENT;
+	ino = d->inode;
+	if (S_ISDIR(ino->mode)) {
+		if (!tmpfs_dir_empty(ino))
+			return -ENOTEMPTY;
+		ino->nlink = 0;
+		dir->nlink--;
+	} else {
+		ino->nlink--;
+	}
+	inode_touch(ino, false, false, true);
+	del_entry(dir, d);
+	return 0;
+}
+
+/* True if dir is anc or lies below it. */
+static bool is_ancestor(struct inode *anc, struct inode *dir)
+{
+	for (unsigned depth = 0; dir && depth < 4096; depth++) {
+		if (dir == anc)
+			return true;
+		if (dir->parent == dir)
+			break;
+		dir = dir->parent;
+	}
+	return false;
+}
+
+static void set_parent(struct inode *ino, struct inode *dir)
+{
+	struct inode *old = ino->parent;
+
+	inode_get(dir);
+	ino->parent = dir;
+	inode_put(old);
+}
+
+/* rename(2) with RENAME_NOREPLACE / RENAME_EXCHANGE; the VFS already
+ * rejected "." / ".." and checked permissions and sticky bits. */
+static int tmpfs_rename(struct inode *odir, const struct kname *oname,
+			struct inode *ndir, const struct kname *nname,
+			unsigned flags)
+{
+	struct tmpfs_dirent *od = find(odir, oname);
+	struct tmpfs_dirent *nd = find(ndir, nname);
+	struct inode *src, *dst;
+	int err;
+
+	if (!od)
+		return -ENOENT;
+	src = od->inode;
+	dst = nd ? nd->inode : NULL;
+	if (flags & RENAME_EXCHANGE) {
+		if (!dst)
+			return -ENOENT;
+		if ((S_ISDIR(src->mode) && is_ancestor(src, ndir)) ||
+		    (S_ISDIR(dst->mode) && is_ancestor(dst, odir)))
+			return -EINVAL;
+		od->inode = dst;
+		nd->inode = src;
+		if (S_ISDIR(src->mode) != S_ISDIR(dst->mode) && odir != ndir) {
+			if (S_ISDIR(src->mode)) {
+				odir->nlink--;
+				ndir->nlink++;
+			} else {
+				odir->nlink++;
+				ndir->nlink--;
+			}
+		}
+		if (S_ISDIR(src->mode))
+			set_parent(src, ndir);
+		if (S_ISDIR(dst->mode))
+			set_parent(dst, odir);
+		inode_touch(odir, false, true, true);
+		inode_touch(ndir, false, true, true);
+		inode_touch(src, false, false, true);
+		inode_touch(dst, false, false, true);
+		return 0;
+	}
+	if (dst && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	if (src == dst)
+		return 0; /* hard links to one inode: POSIX says do nothing */
+	if (S_ISDIR(src->mode) && is_ancestor(src, ndir))
+		return -EINVAL;
+	if (dst) {
+		if (S_ISDIR(src->mode) && !S_ISDIR(dst->mode))
+			return -ENOTDIR;
+		if (!S_ISDIR(src->mode) && S_ISDIR(dst->mode))
+			return -EISDIR;
+		if (S_ISDIR(dst->mode) && !tmpfs_dir_empty(dst))
+			return -ENOTEMPTY;
+	}
+	/* Add the new name first, so running out of memory changes nothing. */
+	if (!dst) {
+		err = add_entry(ndir, nname, src);
+		if (err)
+			return err;
+	} else {
+		inode_get(src);
+		nd->inode = src;
+		if (S_ISDIR(dst->mode)) {
+			dst->nlink = 0;
+			ndir->nlink--;
+		} else {
+			dst->nlink--;
+		}
+		inode_touch(dst, false, false, true);
+		inode_put(dst);
+		inode_touch(ndir, false, true, true);
+	}
+	if (S_ISDIR(src->mode) && odir != ndir) {
+		odir->nlink--;
+		ndir->nlink++;
+		set_parent(src, ndir);
+	}
+	del_entry(odir, od);
+	inode_touch(src, false, false, true);
+	return 0;
+}
+
+static int tmpfs_readlink(struct inode *ino, struct kpath *out)
+{
+	if (!ino->link)
+		return -EINVAL;
+	*out = *ino->link;
+	return 0;
+}
+
+static int tmpfs_iterate(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
+{
+	static const struct kname dot = { "." }, dotdot = { ".." };
+	struct tmpfs_dirent *d;
+
+	if (*pos == 0) {
+		if (!ctx->emit(ctx, &dot, dir->ino, DT_DIR, 1))
+			return ctx->err;
+		*pos = 1;
+	}
+	if (*pos == 1) {
+		struct inode *p = dir->parent ? dir->parent : dir;
+
+		if (!ctx->emit(ctx, &dotdot, p->ino, DT_DIR, 2))
+			return ctx->err;
+		*pos = 2;
+	}
+	FW_LIST_FOR_EACH(d, &dir->dirents, node) {
+		if (d->cookie < *pos)
+			continue;
+		if (!ctx->emit(ctx, &d->name, d->inode->ino,
+			       inode_dtype(d->inode->mode), d->cookie + 1))
+			return ctx->err;
+		*pos = d->cookie + 1;
+	}
+	return 0;
+}
+
+void tmpfs_evict(struct inode *ino)
+{
+	struct tmpfs_dirent *d, *tmp;
+
+	/* A directory dropped with entries (an unmounted tree) lets go of
+	 * them; normally rmdir left it empty. */
+	FW_LIST_FOR_EACH_SAFE(d, tmp, &ino->dirents, node) {
+		fw_list_del(&d->node);
+		inode_put(d->inode);
+		fw_free(d);
+	}
+	tmpfs_free_pages(ino);
+	kpath_free(ino->link);
+	ino->link = NULL;
+	if (ino->pipe)
+		pipe_put(ino->pipe);
+	ino->pipe = NULL;
+	if (ino->parent && ino->parent != ino)
+		inode_put(ino->parent);
+	ino->parent = NULL;
+}
+
+const struct inode_ops tmpfs_iops = {
+	.lookup = tmpfs_lookup,
+	.create = tmpfs_mknod,
+	.symlink = tmpfs_symlink,
+	.link = tmpfs_link,
+	.unlink = tmpfs_unlink,
+	.rename = tmpfs_rename,
+	.readlink = tmpfs_readlink,
+	.truncate = tmpfs_truncate,
+	.iterate = tmpfs_iterate,
+	.dir_empty = tmpfs_dir_empty,
+};
+
+struct superblock *tmpfs_create(uint32_t dev, uint32_t root_mode)
+{
+	struct superblock *sb = FW_NEW(struct superblock);
+	struct inode *root;
+
+	if (!sb)
+		return NULL;
+	sb->dev = dev;
+	sb->magic = TMPFS_MAGIC;
+	sb->fstype = "tmpfs";
+	atomic_init(&sb->next_ino, 1);
+	root = inode_alloc(sb, S_IFDIR | (root_mode & S_IALLUGO));
+	if (!root) {
+		fw_free(sb);
+		return NULL;
+	}
+	root->iops = &tmpfs_iops;
+	root->nlink = 2;
+	root->parent = root; /* ".." of a root is itself (no reference) */
+	tmpfs_set_fops(root);
+	sb->root = root;
+	return sb;
+}
+
+/* The name under which dir lists child (for getcwd and /proc paths). */
+int tmpfs_name_of(struct inode *dir, struct inode *child, struct kname *out)
+{
+	struct tmpfs_dirent *d;
+
+	FW_LIST_FOR_EACH(d, &dir->dirents, node) {
+		if (d->inode == child) {
+			*out = d->name;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,62 @@
+/* services/fs/tmpfs/tmpfs.h: the in-memory file system (root, /dev, /tmp).
+ *
+ * Layer: services (safe C), a file system under the VFS. Directories are
+ * lists of entries; regular file data lives in user-mappable frames, one
+ * per 4 KiB page, in a two-level table (holes are absent pages and read as
+ * zeros), so file pages can later be mapped into processes as they are.
+ *
+ * Folder services/fs/tmpfs: tmpfs (/, /dev as devtmpfs, mount -t
+ * tmpfs), directories and page-backed files; FIFOs hang pipe/ off an
+ * inode. Calls the VFS core. */
+#ifndef SERVICES_FS_TMPFS_H
+#define SERVICES_FS_TMPFS_H
+
+#include <fw/frame.h>
+
+#include "fs/vfs/vfs.h"
+
+#define TMPFS_LEAF_PAGES 512
+#define TMPFS_LEAVES 512
+/* 512 * 512 pages of 4 KiB: 1 GiB per file. */
+#define TMPFS_MAX_FILE_SIZE ((uint64_t)TMPFS_LEAF_PAGES * TMPFS_LEAVES * FW_PAGE_SIZE)
+
+struct tmpfs_leaf {
+	struct fw_frame *pg[TMPFS_LEAF_PAGES];	/* page i of this leaf, or NULL */
+};
+
+struct tmpfs_pages {
+	struct tmpfs_leaf *leaf[TMPFS_LEAVES];	/* leaf j, or NULL */
+};
+
+struct tmpfs_dirent {
+	struct fw_list node;		/* on dir->dirents, in cookie order */
+	struct kname name;		/* the entry's name */
+	uint32_t hash;			/* kname_hash(&name), compared first */
+	struct inode *inode;		/* what it names; one reference */
+	uint64_t cookie;		/* readdir position (stable, unique) */
+};
+
+extern const struct inode_ops tmpfs_iops;
+extern const struct file_ops tmpfs_file_ops;
+extern const struct file_ops tmpfs_dir_ops;
+
+/* A new tmpfs superblock whose root directory has the given mode; NULL
+ * if out of memory. dev is its st_dev. */
+struct superblock *tmpfs_create(uint32_t dev, uint32_t root_mode);
+/* Free an inode's private parts (pages, link, parent ref, pipe). */
+void tmpfs_evict(struct inode *ino);
+/* Set the file operations a new inode of this mode gets. */
+void tmpfs_set_fops(struct inode *ino);
+int tmpfs_name_of(struct inode *dir, struct inode *child, struct kname *out);
+
+/* Data access for the VFS entry points (tmpfs_file.c). */
+long tmpfs_read_kernel(struct inode *ino, uint64_t off, struct fw_buf dst);
+FW_MUST_CHECK int tmpfs_write_kernel(struct inode *ino, uint64_t off,
+				     struct fw_bytes src);
+FW_MUST_CHECK int tmpfs_get_page(struct inode *ino, uint64_t pgoff,
+				 bool alloc, struct fw_frame **out);
+int tmpfs_truncate(struct inode *ino, uint64_t size);
+FW_MUST_CHECK int tmpfs_fallocate(struct inode *ino, int mode, uint64_t off,
+				  uint64_t len);
+
+#endif

@@ -1,0 +1,355 @@
+/* services/fs/tmpfs/tmpfs_file.c: tmpfs regular-file data.
+ *
+ * Layer: services (safe C), tmpfs. A file's bytes live in frames found
+ * through a two-level table (struct tmpfs_pages). Absent pages are holes
+ * and read as zeros; writes allocate them. Invariant: the bytes of the last
+ * page beyond i_size are zero (truncate clears them), so growing a file by
+ * truncate or by writing further on exposes zeros, as POSIX requires.
+ *
+ * Reads take a reference on one page at a time under inode->lock and copy
+ * with the lock dropped, so a read into a user buffer that faults on a
+ * mapping of the same file cannot deadlock. Writes hold inode->lock for the
+ * whole call, which makes O_APPEND and concurrent writes atomic per call
+ * (Linux holds i_rwsem the same way). */
+#include <fw/heap.h>
+#include <fw/log.h>
+
+#include "fs/tmpfs/tmpfs.h"
+
+#define MAX_RW_COUNT 0x7ffff000ul /* Linux: INT_MAX & PAGE_MASK */
+
+static struct fw_frame *page_lookup(struct inode *ino, uint64_t idx)
+{
+	uint64_t li = idx / TMPFS_LEAF_PAGES;
+	struct tmpfs_leaf *leaf;
+
+	if (!ino->pages || li >= TMPFS_LEAVES)
+		return NULL;
+	leaf = ino->pages->leaf[li];
+	return leaf ? leaf->pg[idx % TMPFS_LEAF_PAGES] : NULL;
+}
+
+/* The page at idx, allocated (zeroed) if absent. inode->lock held. */
+static int page_get_alloc(struct inode *ino, uint64_t idx, struct fw_frame **out)
+{
+	uint64_t li = idx / TMPFS_LEAF_PAGES;
+	struct tmpfs_leaf *leaf;
+	struct fw_frame *fr;
+	int err;
+
+	if (li >= TMPFS_LEAVES)
+		return -EFBIG;
+	if (!ino->pages) {
+		ino->pages = FW_NEW(struct tmpfs_pages);
+		if (!ino->pages)
+			return -ENOSPC;
+	}
+	leaf = ino->pages->leaf[li];
+	if (!leaf) {
+		leaf = FW_NEW(struct tmpfs_leaf);
+		if (!leaf)
+			return -ENOSPC;
+		ino->pages->leaf[li] = leaf;
+	}
+	fr = leaf->pg[idx % TMPFS_LEAF_PAGES];
+	if (!fr) {
+		err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
+		if (err)
+			return -ENOSPC; /* Linux tmpfs reports a full fs */
+		leaf->pg[idx % TMPFS_LEAF_PAGES] = fr;
+		atomic_fetch_add(&ino->sb->nr_pages, 1);
+	}
+	*out = fr;
+	return 0;
+}
+
+/* Drop every page at index >= first. inode->lock held (or last ref). */
+static void pages_free_from(struct inode *ino, uint64_t first)
+{
+	if (!ino->pages)
+		return;
+	for (uint64_t li = first / TMPFS_LEAF_PAGES; li < TMPFS_LEAVES; li++) {
+		struct tmpfs_leaf *leaf = ino->pages->leaf[li];
+		uint64_t from = 0;
+
+		if (!leaf)
+			continue;
+		if (li == first / TMPFS_LEAF_PAGES)
+			from = first % TMPFS_LEAF_PAGES;
+		for (uint64_t i = from; i < TMPFS_LEAF_PAGES; i++) {
+			if (leaf->pg[i]) {
+				fw_frame_put(leaf->pg[i]);
+				leaf->pg[i] = NULL;
+				atomic_fetch_sub(&ino->sb->nr_pages, 1);
+			}
+		}
+		if (from == 0) {
+			fw_free(leaf);
+			ino->pages->leaf[li] = NULL;
+		}
+	}
+	if (first == 0) {
+		fw_free(ino->pages);
+		ino->pages = NULL;
+	}
+}
+
+void tmpfs_free_pages(struct inode *ino);
+void tmpfs_free_pages(struct inode *ino)
+{
+	pages_free_from(ino, 0);
+}
+
+/* Zero bytes [from, end of page) of the page holding from. */
+static void zero_page_tail(struct inode *ino, uint64_t from)
+{
+	static const uint8_t zeros[256];
+	struct fw_frame *fr = page_lookup(ino, from / FW_PAGE_SIZE);
+	size_t off = from % FW_PAGE_SIZE;
+
+	if (!fr || off == 0)
+		return;
+	while (off < FW_PAGE_SIZE) {
+		size_t n = FW_PAGE_SIZE - off;
+		struct fw_bytes z;
+
+		if (n > sizeof(zeros))
+			n = sizeof(zeros);
+		if (fw_bytes_sub(FW_BYTES_OF_ARRAY(zeros), 0, n, &z) ||
+		    fw_frame_write(fr, off, z))
+			return;
+		off += n;
+	}
+}
+
+/* inode->lock held. */
+static int truncate_locked(struct inode *ino, uint64_t size)
+{
+	if (size > TMPFS_MAX_FILE_SIZE)
+		return -EFBIG;
+	if (size < ino->size) {
+		pages_free_from(ino, (size + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE);
+		zero_page_tail(ino, size);
+	}
+	ino->size = size;
+	return 0;
+}
+
+int tmpfs_truncate(struct inode *ino, uint64_t size)
+{
+	int err;
+
+	fw_mutex_lock(&ino->lock);
+	err = truncate_locked(ino, size);
+	fw_mutex_unlock(&ino->lock);
+	if (!err)
+		inode_touch(ino, false, true, true);
+	return err;
+}
+
+int tmpfs_fallocate(struct inode *ino, int mode, uint64_t off, uint64_t len)
+{
+	struct fw_frame *fr;
+	uint64_t end;
+	int err = 0;
+
+	if (len == 0 || off > TMPFS_MAX_FILE_SIZE ||
+	    len > TMPFS_MAX_FILE_SIZE - off)
+		return len == 0 ? -EINVAL : -EFBIG;
+	if (mode & ~FALLOC_FL_KEEP_SIZE)
+		return -EOPNOTSUPP; /* punching holes is not supported yet */
+	end = off + len;
+	fw_mutex_lock(&ino->lock);
+	for (uint64_t i = off / FW_PAGE_SIZE; i < (end + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE; i++) {
+		err = page_get_alloc(ino, i, &fr);
+		if (err)
+			break;
+	}
+	if (!err && !(mode & FALLOC_FL_KEEP_SIZE) && end > ino->size)
+		ino->size = end;
+	fw_mutex_unlock(&ino->lock);
+	return err;
+}
+
+int tmpfs_get_page(struct inode *ino, uint64_t pgoff, bool alloc,
+		   struct fw_frame **out)
+{
+	struct fw_frame *fr;
+	int err = 0;
+
+	fw_mutex_lock(&ino->lock);
+	if (pgoff >= (ino->size + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE) {
+		err = -ENXIO;
+		goto out_unlock;
+	}
+	fr = page_lookup(ino, pgoff);
+	if (!fr) {
+		if (!alloc) {
+			err = -ENOENT;
+			goto out_unlock;
+		}
+		err = page_get_alloc(ino, pgoff, &fr);
+		if (err)
+			goto out_unlock;
+	}
+	fw_frame_get(fr);
+	*out = fr;
+out_unlock:
+	fw_mutex_unlock(&ino->lock);
+	return err;
+}
+
+long tmpfs_read_kernel(struct inode *ino, uint64_t off, struct fw_buf dst)
+{
+	size_t len = fw_buf_len(dst), done = 0;
+
+	fw_mutex_lock(&ino->lock);
+	while (done < len && off < ino->size) {
+		size_t pgoff = off % FW_PAGE_SIZE;
+		size_t n = FW_PAGE_SIZE - pgoff;
+		struct fw_frame *fr = page_lookup(ino, off / FW_PAGE_SIZE);
+		struct fw_buf part;
+		int err;
+
+		if (n > len - done)
+			n = len - done;
+		if (n > ino->size - off)
+			n = (size_t)(ino->size - off);
+		err = fw_buf_sub(dst, done, n, &part);
+		if (!err)
+			err = fr ? fw_frame_read(fr, pgoff, part)
+				 : fw_buf_fill(part, 0, n, 0);
+		if (err) {
+			fw_mutex_unlock(&ino->lock);
+			return done ? (long)done : err;
+		}
+		done += n;
+		off += n;
+	}
+	fw_mutex_unlock(&ino->lock);
+	return (long)done;
+}
+
+int tmpfs_write_kernel(struct inode *ino, uint64_t off, struct fw_bytes src)
+{
+	size_t len = fw_bytes_len(src), done = 0;
+	int err = 0;
+
+	if (off > TMPFS_MAX_FILE_SIZE || len > TMPFS_MAX_FILE_SIZE - off)
+		return -EFBIG;
+	fw_mutex_lock(&ino->lock);
+	while (done < len) {
+		size_t pgoff = off % FW_PAGE_SIZE;
+		size_t n = FW_PAGE_SIZE - pgoff;
+		struct fw_frame *fr;
+		struct fw_bytes part;
+
+		if (n > len - done)
+			n = len - done;
+		err = page_get_alloc(ino, off / FW_PAGE_SIZE, &fr);
+		if (!err)
+			err = fw_bytes_sub(src, done, n, &part);
+		if (!err)
+			err = fw_frame_write(fr, pgoff, part);
+		if (err)
+			break;
+		done += n;
+		off += n;
+		if (off > ino->size)
+			ino->size = off;
+	}
+	fw_mutex_unlock(&ino->lock);
+	return err;
+}
+
+static long tmpfs_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
+{
+	struct inode *ino = f->path.inode;
+	uint64_t off = *pos;
+	size_t done = 0;
+
+	while (done < len) {
+		struct fw_frame *fr;
+		size_t pgoff = off % FW_PAGE_SIZE, n = FW_PAGE_SIZE - pgoff;
+		int err;
+
+		fw_mutex_lock(&ino->lock);
+		if (off >= ino->size) {
+			fw_mutex_unlock(&ino->lock);
+			break;
+		}
+		if (n > len - done)
+			n = len - done;
+		if (n > ino->size - off)
+			n = (size_t)(ino->size - off);
+		fr = page_lookup(ino, off / FW_PAGE_SIZE);
+		if (fr)
+			fw_frame_get(fr);
+		fw_mutex_unlock(&ino->lock);
+		if (fr) {
+			err = fw_frame_copy_out(fw_uptr_add(buf, done), fr, pgoff, n);
+			fw_frame_put(fr);
+		} else {
+			err = fw_clear_user(fw_uptr_add(buf, done), n);
+		}
+		if (err) {
+			if (!done)
+				return -EFAULT;
+			break;
+		}
+		done += n;
+		off += n;
+	}
+	*pos = off;
+	return (long)done;
+}
+
+static long tmpfs_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
+{
+	struct inode *ino = f->path.inode;
+	uint64_t off;
+	size_t done = 0;
+	long ret = 0;
+
+	fw_mutex_lock(&ino->lock);
+	off = (atomic_load(&f->flags) & O_APPEND) ? ino->size : *pos;
+	ret = vfs_write_limits(off, TMPFS_MAX_FILE_SIZE, &len);
+	if (ret) {
+		fw_mutex_unlock(&ino->lock);
+		return ret;
+	}
+	while (done < len) {
+		struct fw_frame *fr;
+		size_t pgoff = off % FW_PAGE_SIZE, n = FW_PAGE_SIZE - pgoff;
+		int err;
+
+		if (n > len - done)
+			n = len - done;
+		err = page_get_alloc(ino, off / FW_PAGE_SIZE, &fr);
+		if (!err)
+			err = fw_frame_copy_in(fr, pgoff, fw_uptr_add(buf, done), n) ? -EFAULT : 0;
+		if (err) {
+			ret = err;
+			break;
+		}
+		done += n;
+		off += n;
+		if (off > ino->size)
+			ino->size = off;
+	}
+	fw_mutex_unlock(&ino->lock);
+	if (done) {
+		inode_touch(ino, false, true, true);
+		/* Writing drops set-user-ID (Linux file_remove_privs). */
+		if (ino->mode & (S_ISUID | S_ISGID))
+			ino->mode &= ~(uint32_t)S_ISUID;
+	}
+	*pos = off;
+	return done ? (long)done : ret;
+}
+
+const struct file_ops tmpfs_file_ops = {
+	.read = tmpfs_read,
+	.write = tmpfs_write,
+	.llseek = vfs_file_llseek,
+};

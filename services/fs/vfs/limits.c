@@ -1,0 +1,50 @@
+/* services/fs/vfs/limits.c: how large a regular file may grow.
+ *
+ * Layer: services (safe C), VFS. Two limits apply, in Linux's order
+ * (generic_write_check_limits, inode_newsize_ok): the caller's
+ * RLIMIT_FSIZE, which answers with SIGXFSZ and -EFBIG, then the file
+ * system's own maximum, which answers with -EFBIG alone. A write that
+ * starts below a limit and crosses it is cut short there. */
+#include <fw/errno.h>
+
+#include "fs/vfs/vfs.h"
+#include "current/current.h"
+
+static uint64_t fsize_limit(void)
+{
+	return current_rlimit(RLIMIT_FSIZE);
+}
+
+int vfs_write_limits(uint64_t off, uint64_t fs_max, size_t *len)
+{
+	uint64_t lim = fsize_limit();
+
+	if (*len == 0)
+		return 0;
+	if (lim != RLIM_INFINITY) {
+		if (off >= lim) {
+			signal_send_current_thread(SIGXFSZ);
+			return -EFBIG;
+		}
+		if (*len > lim - off)
+			*len = (size_t)(lim - off);
+	}
+	if (off >= fs_max)
+		return -EFBIG;
+	if (*len > fs_max - off)
+		*len = (size_t)(fs_max - off);
+	return 0;
+}
+
+int vfs_grow_limits(uint64_t size, uint64_t new_size, uint64_t fs_max)
+{
+	uint64_t lim = fsize_limit();
+
+	if (new_size <= size)
+		return 0;
+	if (lim != RLIM_INFINITY && new_size > lim) {
+		signal_send_current_thread(SIGXFSZ);
+		return -EFBIG;
+	}
+	return new_size > fs_max ? -EFBIG : 0;
+}
