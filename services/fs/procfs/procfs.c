@@ -593,8 +593,8 @@ static int procfs_open(struct inode *ino, struct file *f)
 	return err;
 }
 
-static long procfs_read(struct file *f, fw_uptr_t buf, size_t len,
-			uint64_t *pos)
+long procfs_snap_read(struct file *f, fw_uptr_t buf, size_t len,
+		      uint64_t *pos)
 {
 	struct procfs_snap *snap = f->snap;
 	struct fw_bytes b;
@@ -613,7 +613,7 @@ static long procfs_read(struct file *f, fw_uptr_t buf, size_t len,
 	return (long)n;
 }
 
-static int64_t procfs_llseek(struct file *f, int64_t off, int whence)
+int64_t procfs_snap_llseek(struct file *f, int64_t off, int whence)
 {
 	switch (whence) {
 	case SEEK_SET:
@@ -630,7 +630,7 @@ static int64_t procfs_llseek(struct file *f, int64_t off, int whence)
 	return off < 0 ? -EINVAL : off;
 }
 
-static void procfs_release(struct file *f)
+void procfs_snap_release(struct file *f)
 {
 	if (!f->snap)
 		return;
@@ -641,9 +641,9 @@ static void procfs_release(struct file *f)
 
 static const struct file_ops procfs_file_ops = {
 	.open = procfs_open,
-	.read = procfs_read,
-	.llseek = procfs_llseek,
-	.release = procfs_release,
+	.read = procfs_snap_read,
+	.llseek = procfs_snap_llseek,
+	.release = procfs_snap_release,
 };
 
 /* ---- the superblock ----------------------------------------------------- */

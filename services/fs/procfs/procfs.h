@@ -116,6 +116,13 @@ void procfs_write(struct procfs_seq *s, struct fw_bytes b);
 FW_MUST_CHECK int procfs_reserve(struct procfs_seq *s, size_t n,
 				 struct fw_buf *out);
 
+/* The file operations of a generated file once f->snap holds its text:
+ * read at the offset, seek, free the text. sysfs uses them too. */
+long procfs_snap_read(struct file *f, fw_uptr_t buf, size_t len,
+		      uint64_t *pos);
+int64_t procfs_snap_llseek(struct file *f, int64_t off, int whence);
+void procfs_snap_release(struct file *f);
+
 /* A new proc superblock, or the existing one (Linux: one per pid
  * namespace, shared by every mount). 0 or -ENOMEM. */
 FW_MUST_CHECK int procfs_get_sb(struct superblock **out);

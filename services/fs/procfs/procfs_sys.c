@@ -303,8 +303,8 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 		return 0;
 	case PK_FILESYSTEMS:
 		/* What mount(2) accepts (vfs_get_sb), plus pipefs as Linux. */
-		procfs_printf(s, "nodev\ttmpfs\nnodev\tramfs\nnodev\tdevtmpfs\n"
-				 "nodev\tproc\nnodev\tpipefs\n");
+		procfs_printf(s, "nodev\tsysfs\nnodev\ttmpfs\nnodev\tramfs\n"
+				 "nodev\tdevtmpfs\nnodev\tproc\nnodev\tpipefs\n");
 		return 0;
 	case PK_SYS_OSTYPE:
 		procfs_printf(s, "Linux\n");

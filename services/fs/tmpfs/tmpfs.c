@@ -27,8 +27,8 @@ static struct tmpfs_dirent *find(struct inode *dir, const struct kname *name)
 	return NULL;
 }
 
-static int tmpfs_lookup(struct inode *dir, const struct kname *name,
-			struct inode **out)
+int tmpfs_dir_lookup(struct inode *dir, const struct kname *name,
+		     struct inode **out)
 {
 	struct tmpfs_dirent *d = find(dir, name);
 
@@ -39,9 +39,8 @@ static int tmpfs_lookup(struct inode *dir, const struct kname *name,
 	return 0;
 }
 
-/* Link ino into dir under name (the entry takes a new reference). */
-static int add_entry(struct inode *dir, const struct kname *name,
-		     struct inode *ino)
+int tmpfs_dir_add(struct inode *dir, const struct kname *name,
+		  struct inode *ino)
 {
 	struct tmpfs_dirent *d = FW_NEW(struct tmpfs_dirent);
 
@@ -118,7 +117,7 @@ static int tmpfs_mknod(struct inode *dir, const struct kname *name,
 	} else {
 		ino->nlink = 1;
 	}
-	err = add_entry(dir, name, ino);
+	err = tmpfs_dir_add(dir, name, ino);
 	if (err) {
 		ino->nlink = 0;
 		inode_put(ino);
@@ -150,7 +149,7 @@ static int tmpfs_symlink(struct inode *dir, const struct kname *name,
 	*ino->link = *target;
 	ino->size = strlen(ino->link->s);
 	ino->nlink = 1;
-	err = add_entry(dir, name, ino);
+	err = tmpfs_dir_add(dir, name, ino);
 	if (err) {
 		ino->nlink = 0;
 		inode_put(ino);
@@ -167,7 +166,7 @@ static int tmpfs_link(struct inode *dir, const struct kname *name,
 
 	if (find(dir, name))
 		return -EEXIST;
-	err = add_entry(dir, name, target);
+	err = tmpfs_dir_add(dir, name, target);
 	if (err)
 		return err;
 	target->nlink++;
@@ -281,7 +280,7 @@ static int tmpfs_rename(struct inode *odir, const struct kname *oname,
 	}
 	/* Add the new name first, so running out of memory changes nothing. */
 	if (!dst) {
-		err = add_entry(ndir, nname, src);
+		err = tmpfs_dir_add(ndir, nname, src);
 		if (err)
 			return err;
 	} else {
@@ -315,7 +314,7 @@ static int tmpfs_readlink(struct inode *ino, struct kpath *out)
 	return 0;
 }
 
-static int tmpfs_iterate(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
+int tmpfs_dir_iterate(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 {
 	static const struct kname dot = { "." }, dotdot = { ".." };
 	struct tmpfs_dirent *d;
@@ -366,7 +365,7 @@ void tmpfs_evict(struct inode *ino)
 }
 
 const struct inode_ops tmpfs_iops = {
-	.lookup = tmpfs_lookup,
+	.lookup = tmpfs_dir_lookup,
 	.create = tmpfs_mknod,
 	.symlink = tmpfs_symlink,
 	.link = tmpfs_link,
@@ -374,7 +373,7 @@ const struct inode_ops tmpfs_iops = {
 	.rename = tmpfs_rename,
 	.readlink = tmpfs_readlink,
 	.truncate = tmpfs_truncate,
-	.iterate = tmpfs_iterate,
+	.iterate = tmpfs_dir_iterate,
 	.dir_empty = tmpfs_dir_empty,
 };
 

@@ -49,6 +49,16 @@ void tmpfs_evict(struct inode *ino);
 void tmpfs_set_fops(struct inode *ino);
 int tmpfs_name_of(struct inode *dir, struct inode *child, struct kname *out);
 
+/* The directory entry list (inode->dirents) as tmpfs keeps it, for other
+ * in-memory trees (sysfs): look a name up (a new reference in *out, or
+ * -ENOENT), list the entries (iops->iterate), link ino into dir under name
+ * (the entry takes a new reference; 0 or -ENOMEM). */
+int tmpfs_dir_lookup(struct inode *dir, const struct kname *name,
+		     struct inode **out);
+int tmpfs_dir_iterate(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx);
+FW_MUST_CHECK int tmpfs_dir_add(struct inode *dir, const struct kname *name,
+				struct inode *ino);
+
 /* Data access for the VFS entry points (tmpfs_file.c). */
 long tmpfs_read_kernel(struct inode *ino, uint64_t off, struct fw_buf dst);
 FW_MUST_CHECK int tmpfs_write_kernel(struct inode *ino, uint64_t off,

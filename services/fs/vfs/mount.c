@@ -13,6 +13,7 @@
 
 #include "fs/vfs/mount.h"
 #include "fs/procfs/procfs.h"
+#include "fs/sysfs/sysfs.h"
 #include "fs/tmpfs/tmpfs.h"
 
 static struct fw_list mount_list = FW_LIST_HEAD_INIT(mount_list);
@@ -115,6 +116,8 @@ int vfs_get_sb(const struct kname *fstype, uint32_t mode, struct superblock **ou
 	}
 	if (strcmp(fstype->s, "proc") == 0)
 		return procfs_get_sb(out);
+	if (strcmp(fstype->s, "sysfs") == 0)
+		return sysfs_get_sb(out);
 	return -ENODEV;
 }
 

@@ -1,0 +1,292 @@
+/* services/fs/sysfs/sysfs.c: the sys file system.
+ *
+ * Layer: services (safe C), a file system under the VFS; see sysfs.h.
+ * Linux's /sys mirrors its device model; this one holds what programs
+ * look for first and the framework can report truthfully:
+ *
+ *     /sys/devices/system/cpu/{online,possible,present,kernel_max}
+ *     /sys/devices/system/cpu/cpuN/            (cpuN/online for N > 0)
+ *
+ * (lscpu, stress-ng, nproc-style code and glibc's get_nprocs read these).
+ * CPUs do not come and go here, so the tree is built once, at the first
+ * mount, as directories with tmpfs-style entry lists; each regular file's
+ * inode number says what it shows (SYSFS_FILE | attr << 16 | cpu) and its
+ * text is generated when it is opened, as procfs does. Nothing can be
+ * created, written, removed or renamed: the CPU files Linux lets root
+ * write (cpuN/online, to take a CPU off line) are read-only, since this
+ * kernel cannot do that. */
+#include <fw/cpu.h>
+#include <fw/errno.h>
+#include <fw/heap.h>
+#include <fw/string.h>
+
+#include "fs/procfs/procfs.h"
+#include "fs/sysfs/sysfs.h"
+#include "fs/tmpfs/tmpfs.h"
+#include "fs/vfs/mount.h"
+#include "fs/vfs/namei.h"
+
+enum sysfs_attr {
+	SA_CPU_ONLINE = 1,	/* cpu/online: the CPU list */
+	SA_CPU_POSSIBLE,	/* cpu/possible */
+	SA_CPU_PRESENT,		/* cpu/present */
+	SA_CPU_KERNEL_MAX,	/* cpu/kernel_max: the highest CPU number built for */
+	SA_ONE_CPU_ONLINE,	/* cpu/cpuN/online: "1" */
+};
+
+#define SYSFS_FILE (1ull << 32) /* above every directory's inode number */
+#define REG (S_IFREG | 0444)
+#define DIR (S_IFDIR | 0755)
+#define NAME(str) (&(const struct kname){ str })
+
+static const struct inode_ops sysfs_iops;
+static const struct file_ops sysfs_file_ops;
+static struct superblock *sysfs_sb;
+
+/* ---- the files ----------------------------------------------------------- */
+
+/* "0-N" or "0": the CPUs are numbered 0..fw_cpu_count()-1, all online
+ * (Linux's cpulist format, lib/vsprintf.c %*pbl). */
+static void gen_cpu_list(struct procfs_seq *s)
+{
+	unsigned n = fw_cpu_count();
+
+	if (n > 1)
+		procfs_printf(s, "0-%u\n", n - 1);
+	else
+		procfs_printf(s, "0\n");
+}
+
+static int generate(unsigned attr, struct procfs_seq *s)
+{
+	switch (attr) {
+	case SA_CPU_ONLINE:
+	case SA_CPU_POSSIBLE:
+	case SA_CPU_PRESENT:
+		gen_cpu_list(s);
+		return 0;
+	case SA_CPU_KERNEL_MAX:
+		procfs_printf(s, "%u\n", FW_MAX_CPUS - 1);
+		return 0;
+	case SA_ONE_CPU_ONLINE:
+		procfs_printf(s, "1\n");
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int sysfs_open(struct inode *ino, struct file *f)
+{
+	struct procfs_snap *snap;
+	struct procfs_seq s = { .len = 0, .overflow = false };
+	int err;
+
+	if (f->fmode & FMODE_WRITE)
+		return -EACCES;
+	snap = FW_NEW(struct procfs_snap);
+	if (!snap)
+		return -ENOMEM;
+	err = fw_buf_alloc(FW_PAGE_SIZE, &s.buf);
+	if (err) {
+		fw_free(snap);
+		return err;
+	}
+	err = generate((unsigned)(ino->ino >> 16) & 0xffffu, &s);
+	if (!err && s.overflow)
+		err = -EFBIG; /* no file here comes near a page */
+	if (err) {
+		fw_buf_free(&s.buf);
+		fw_free(snap);
+		return err;
+	}
+	snap->buf = s.buf;
+	snap->len = s.len;
+	f->snap = snap;
+	return 0;
+}
+
+static const struct file_ops sysfs_file_ops = {
+	.open = sysfs_open,
+	.read = procfs_snap_read,
+	.llseek = procfs_snap_llseek,
+	.release = procfs_snap_release,
+};
+
+/* ---- the name space: fixed ------------------------------------------------ */
+
+/* The errors Linux's VFS gives where kernfs has no operation: creating a
+ * file EACCES (vfs_create), mkdir, mknod, symlink, link, unlink and
+ * rename EPERM. */
+static int sysfs_create(struct inode *dir, const struct kname *name,
+			uint32_t mode, uint32_t rdev, const struct cred *c,
+			struct inode **out)
+{
+	return S_ISREG(mode) ? -EACCES : -EPERM;
+}
+
+static int sysfs_symlink(struct inode *dir, const struct kname *name,
+			 const struct kpath *target, const struct cred *c,
+			 struct inode **out)
+{
+	return -EPERM;
+}
+
+static int sysfs_link(struct inode *dir, const struct kname *name,
+		      struct inode *target)
+{
+	return -EPERM;
+}
+
+static int sysfs_unlink(struct inode *dir, const struct kname *name)
+{
+	return -EPERM;
+}
+
+static int sysfs_rename(struct inode *odir, const struct kname *oname,
+			struct inode *ndir, const struct kname *nname,
+			unsigned flags)
+{
+	return -EPERM;
+}
+
+static int sysfs_truncate(struct inode *ino, uint64_t size)
+{
+	return -EACCES;
+}
+
+static bool sysfs_dir_empty(struct inode *dir)
+{
+	return fw_list_empty(&dir->dirents);
+}
+
+static const struct inode_ops sysfs_iops = {
+	.lookup = tmpfs_dir_lookup,
+	.create = sysfs_create,
+	.symlink = sysfs_symlink,
+	.link = sysfs_link,
+	.unlink = sysfs_unlink,
+	.rename = sysfs_rename,
+	.truncate = sysfs_truncate,
+	.iterate = tmpfs_dir_iterate,
+	.dir_empty = sysfs_dir_empty,
+};
+
+/* ---- building the tree ----------------------------------------------------- */
+
+/* A new node named name in dir (NULL for the root): a directory, or the
+ * file showing attr of cpu. The tree keeps the only reference, in dir's
+ * entry list, for good. */
+static struct inode *add_node(struct inode *dir, const struct kname *name,
+			      uint32_t mode, unsigned attr, unsigned cpu)
+{
+	struct inode *ino = inode_alloc(sysfs_sb, mode);
+
+	if (!ino)
+		return NULL;
+	ino->iops = &sysfs_iops;
+	if (S_ISDIR(mode)) {
+		ino->fops = &tmpfs_dir_ops;
+		ino->nlink = 2;
+	} else {
+		ino->ino = SYSFS_FILE | (uint64_t)attr << 16 | cpu;
+		ino->fops = &sysfs_file_ops;
+		ino->nlink = 1;
+	}
+	if (!dir) {
+		ino->parent = ino; /* ".." of the root is itself (no reference) */
+		return ino;
+	}
+	if (tmpfs_dir_add(dir, name, ino)) {
+		inode_put(ino);
+		return NULL;
+	}
+	inode_put(ino); /* the entry holds it now */
+	inode_get(dir);
+	ino->parent = dir;
+	if (S_ISDIR(mode))
+		dir->nlink++;
+	return ino;
+}
+
+/* /sys/devices/system/cpu under root; false if memory ran out. */
+static bool build_cpus(struct inode *root)
+{
+	struct inode *devices = add_node(root, NAME("devices"), DIR, 0, 0);
+	struct inode *system =
+		devices ? add_node(devices, NAME("system"), DIR, 0, 0) : NULL;
+	struct inode *cpu = system ? add_node(system, NAME("cpu"), DIR, 0, 0) : NULL;
+
+	if (!cpu || !add_node(cpu, NAME("online"), REG, SA_CPU_ONLINE, 0) ||
+	    !add_node(cpu, NAME("possible"), REG, SA_CPU_POSSIBLE, 0) ||
+	    !add_node(cpu, NAME("present"), REG, SA_CPU_PRESENT, 0) ||
+	    !add_node(cpu, NAME("kernel_max"), REG, SA_CPU_KERNEL_MAX, 0))
+		return false;
+	for (unsigned i = 0; i < fw_cpu_count(); i++) {
+		struct kname name;
+		struct inode *d;
+
+		snprintf(name.s, sizeof(name.s), "cpu%u", i);
+		d = add_node(cpu, &name, DIR, 0, 0);
+		/* Linux has no cpu0/online where the boot CPU cannot go off
+		 * line, as on x86 by default. */
+		if (!d || (i > 0 && !add_node(d, NAME("online"), REG,
+					      SA_ONE_CPU_ONLINE, i)))
+			return false;
+	}
+	return true;
+}
+
+/* Undo a tree half built when memory ran out: leaves first, since each
+ * node holds a reference on its directory (tmpfs_evict lets go of it). */
+static void drop_tree(struct inode *dir)
+{
+	struct tmpfs_dirent *d, *tmp;
+
+	FW_LIST_FOR_EACH_SAFE(d, tmp, &dir->dirents, node) {
+		fw_list_del(&d->node);
+		if (S_ISDIR(d->inode->mode))
+			drop_tree(d->inode);
+		inode_put(d->inode);
+		fw_free(d);
+	}
+}
+
+int sysfs_get_sb(struct superblock **out)
+{
+	struct superblock *sb;
+	struct inode *root;
+
+	/* Called from mount(2) without vfs_ns_lock; take it so two first
+	 * mounts do not both build one. */
+	fw_mutex_lock(&vfs_ns_lock);
+	if (sysfs_sb) {
+		*out = sysfs_sb;
+		fw_mutex_unlock(&vfs_ns_lock);
+		return 0;
+	}
+	sb = FW_NEW(struct superblock);
+	if (!sb) {
+		fw_mutex_unlock(&vfs_ns_lock);
+		return -ENOMEM;
+	}
+	sb->dev = vfs_anon_dev();
+	sb->magic = SYSFS_MAGIC;
+	sb->fstype = "sysfs";
+	atomic_init(&sb->next_ino, 1);
+	sysfs_sb = sb; /* add_node allocates in it */
+	root = add_node(NULL, NAME(""), DIR, 0, 0);
+	if (!root || !build_cpus(root)) {
+		if (root) {
+			drop_tree(root);
+			inode_put(root);
+		}
+		sysfs_sb = NULL;
+		fw_free(sb);
+		fw_mutex_unlock(&vfs_ns_lock);
+		return -ENOMEM;
+	}
+	sb->root = root;
+	*out = sb;
+	fw_mutex_unlock(&vfs_ns_lock);
+	return 0;
+}
