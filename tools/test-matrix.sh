@@ -4,6 +4,8 @@
 #   tools/test-matrix.sh            a sample of the cross product (below)
 #   MATRIX=full tools/test-matrix.sh   every combination (288 boots, hours)
 #   ONLY=EPYC tools/test-matrix.sh     only configurations whose name has it
+#   SUITE=user tools/test-matrix.sh    the Linux-ABI test programs
+#                                      (tests/user) instead of the ktests
 #
 # Dimensions: QEMU CPU models qemu64 (QEMU's default), Nehalem, SandyBridge,
 # Skylake-Client, EPYC and max; machines pc (i440fx) and q35; 1, 2, 4 and 8
@@ -20,14 +22,26 @@ set -u
 cd "$(dirname "$0")/.."
 out=build/matrix
 mkdir -p "$out"
-iso=$out/ktest.iso
 
 CPUS=(qemu64 Nehalem SandyBridge Skylake-Client EPYC max)
 MACHINES=(pc q35)
 SMPS=(1 2 4 8)
 MEMS=(128 512 1536 3072 4096 8192)
 
-if ! make -s ISO="$iso" APPEND="ktest fw.exit=isa" INITRD= "$iso" >"$out/build.log" 2>&1; then
+SUITE=${SUITE:-ktest}
+build_iso() {
+	if [ "$SUITE" = user ]; then
+		rm -rf "$out/utest" && mkdir -p "$out/utest/tests" &&
+			tests/user/build.sh "$out/utest/tests" &&
+			cp tests/integration/userinit/init "$out/utest/init" &&
+			tools/mkinitrd.sh "$out/utest.cpio" "$out/utest" &&
+			make -s ISO="$iso" APPEND="fw.exit=isa" INITRD="$out/utest.cpio" "$iso"
+	else
+		make -s ISO="$iso" APPEND="ktest fw.exit=isa" INITRD= "$iso"
+	fi
+}
+iso=$out/$SUITE.iso
+if ! build_iso >"$out/build.log" 2>&1; then
 	echo "FAIL matrix.build: see $out/build.log"
 	echo "0 passed, 1 failed"
 	exit 1
@@ -68,20 +82,27 @@ for c in "${configs[@]}"; do
 	case "$name" in *"${ONLY:-}"*) ;; *) continue ;; esac
 	extra=
 	[ "$machine" = pc ] && extra="-device e1000e"
-	log=$out/$name.log
+	log=$out/$SUITE-$name.log
 	# shellcheck disable=SC2086
 	timeout 600 qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m "$mem" \
 		-smp "$smp" -no-reboot -display none -serial "file:$log" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 $extra \
 		-cdrom "$iso" -boot d >"$out/$name.qemu.log" 2>&1
 	rc=$?
-	summary=$(grep -a "^ktest: " "$log" | tr -d '\r')
-	if [ "$rc" -eq 1 ] && grep -q "^ktest: [0-9]* passed, 0 failed" "$log" &&
-		grep -q "smp: $smp CPUs online" "$log"; then
+	if [ "$SUITE" = user ]; then
+		summary=$(grep -a "^USER-TESTS-SUMMARY" "$log" | tr -d '\r')
+		ok=false
+		grep -q "^USER-TESTS-DONE" "$log" && ! grep -q "^FAIL" "$log" && ok=true
+	else
+		summary=$(grep -a "^ktest: " "$log" | tr -d '\r')
+		ok=false
+		grep -q "^ktest: [0-9]* passed, 0 failed" "$log" && ok=true
+	fi
+	if [ "$rc" -eq 1 ] && $ok && grep -q "smp: $smp CPUs online" "$log"; then
 		echo "PASS matrix.$name"
 		npass=$((npass + 1))
 	else
-		why="QEMU status $rc, '${summary:-no ktest summary}'"
+		why="QEMU status $rc, '${summary:-no summary}'"
 		grep -q "PANIC" "$log" && why="$why, $(grep -a -m1 PANIC "$log" | tr -d '\r')"
 		echo "FAIL matrix.$name: $why"
 		grep -a "^FAIL" "$log" | tr -d '\r' | sed 's/^/    /'
