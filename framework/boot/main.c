@@ -51,6 +51,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	multiboot_parse(magic, mbi_phys);
 	boot_opts_init();
 	log_init_from_cmdline();
+	log_ring_init();
 	fw_info("framekernel %s: booting", FW_VERSION);
 	cpu_features_init();
 

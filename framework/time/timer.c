@@ -16,6 +16,7 @@
 #include "internal/handle.h"
 #include "internal/heap.h"
 #include "internal/lapic.h"
+#include "internal/log.h"
 #include "internal/percpu.h"
 #include "internal/task.h"
 #include "internal/time.h"
@@ -134,8 +135,10 @@ void timer_interrupt(void)
 
 static void tick(struct ktimer *t)
 {
-	if (fw_cpu_id() == 0)
+	if (fw_cpu_id() == 0) {
 		clock_tick();
+		log_tick();
+	}
 	task_tick();
 	ktimer_arm(t, fw_time_ns() + TICK_NS);
 }

@@ -13,6 +13,7 @@
 #include <fw/power.h>
 #include <fw/string.h>
 #include <fw/vmspace.h>
+#include "drivers/char/kmsg.h"
 #include "drivers/char/random.h"
 #include "drivers/drivers.h"
 #include "fs/vfs/vfs.h"
@@ -56,6 +57,7 @@ static void register_syscalls(void)
 	fs_syscalls_init();
 	net_syscalls_init();
 	random_syscalls_init();
+	kmsg_init();
 }
 
 int userland_start(void)

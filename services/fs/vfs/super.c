@@ -33,6 +33,7 @@ static const struct devnode devnodes[] = {
 	{ "full", S_IFCHR | 0666, 1, 7 },
 	{ "random", S_IFCHR | 0666, 1, 8 },
 	{ "urandom", S_IFCHR | 0666, 1, 9 },
+	{ "kmsg", S_IFCHR | 0644, 1, 11 },
 	{ "tty", S_IFCHR | 0666, 5, 0 },
 	{ "console", S_IFCHR | 0600, 5, 1 },
 	{ "ttyS0", S_IFCHR | 0660, 4, 64 },
