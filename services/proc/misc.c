@@ -453,13 +453,78 @@ static long sys_prctl(const struct sys_args *a)
 			       ? -EFAULT
 			       : 0;
 	case PR_SET_PDEATHSIG:
-		return a->arg[1] > NSIG ? -EINVAL : 0;
+		if (a->arg[1] > NSIG)
+			return -EINVAL;
+		p->pdeathsig = (int)a->arg[1];
+		return 0;
 	case PR_GET_PDEATHSIG: {
-		int32_t zero = 0;
-		return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &zero) ? -EFAULT : 0;
+		int32_t sig = p->pdeathsig;
+		return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &sig) ? -EFAULT : 0;
 	}
 	}
 	return -EINVAL;
+}
+
+/* capget(2). This kernel's permission checks go by the effective uid
+ * (root may do everything, nobody else anything privileged), so that is
+ * what capget reports: every capability Linux 6.1 knows (0..40) for
+ * euid 0, none otherwise. capset(2) is not implemented (-ENOSYS): sets
+ * that could be dropped would promise a restriction nothing enforces. */
+#define LINUX_CAPABILITY_VERSION_1 0x19980330u
+#define LINUX_CAPABILITY_VERSION_2 0x20071026u
+#define LINUX_CAPABILITY_VERSION_3 0x20080522u
+#define CAP_LAST_CAP 40
+
+struct k_cap_header {
+	uint32_t version;
+	int32_t pid;
+};
+
+struct k_cap_data {
+	uint32_t effective, permitted, inheritable;
+};
+
+static long sys_capget(const struct sys_args *a)
+{
+	struct k_cap_header h;
+	struct k_cap_data d[2];
+	struct fw_bytes out;
+	struct proc *p;
+	unsigned n;
+
+	if (FW_COPY_IN_OBJ(&h, fw_uptr(a->arg[0])))
+		return -EFAULT;
+	switch (h.version) {
+	case LINUX_CAPABILITY_VERSION_1:
+		n = 1;
+		break;
+	case LINUX_CAPABILITY_VERSION_2:
+	case LINUX_CAPABILITY_VERSION_3:
+		n = 2;
+		break;
+	default:
+		/* Tell the caller the version this kernel prefers. */
+		h.version = LINUX_CAPABILITY_VERSION_3;
+		if (FW_COPY_OUT_OBJ(fw_uptr(a->arg[0]), &h))
+			return -EFAULT;
+		return a->arg[1] ? -EINVAL : 0;
+	}
+	if (h.pid < 0)
+		return -EINVAL;
+	p = h.pid ? proc_find(h.pid) : proc_current();
+	if (!p || p->zombie)
+		return -ESRCH;
+	if (!a->arg[1])
+		return 0;
+	memset(d, 0, sizeof d);
+	if (p->cred.euid == 0) {
+		d[0].effective = d[0].permitted = 0xFFFFFFFFu;
+		d[1].effective = d[1].permitted = (1u << (CAP_LAST_CAP - 31)) - 1;
+	}
+	if (fw_bytes_sub(FW_BYTES_OF_ARRAY(d), 0, n * sizeof d[0], &out) ||
+	    fw_copy_out(fw_uptr(a->arg[1]), out))
+		return -EFAULT;
+	return 0;
 }
 
 static long sys_set_robust_list(const struct sys_args *a)
@@ -551,6 +616,7 @@ static const struct sys_entry misc_syscalls[] = {
 	{ __NR_getcpu, "getcpu", sys_getcpu },
 	{ __NR_arch_prctl, "arch_prctl", sys_arch_prctl },
 	{ __NR_prctl, "prctl", sys_prctl },
+	{ __NR_capget, "capget", sys_capget },
 	{ __NR_set_robust_list, "set_robust_list", sys_set_robust_list },
 	{ __NR_get_robust_list, "get_robust_list", sys_get_robust_list },
 	{ __NR_reboot, "reboot", sys_reboot },

@@ -468,6 +468,9 @@ static void proc_become_zombie(struct proc *p)
 		fw_list_del(&child->sibling);
 		child->parent = init_proc;
 		fw_list_add_tail(&init_proc->children, &child->sibling);
+		/* PR_SET_PDEATHSIG (lock order: the tree, then the child). */
+		if (child->pdeathsig && !child->zombie)
+			(void)signal_send_proc(child, child->pdeathsig, 0);
 	}
 	parent = p->parent;
 	if (parent && parent->sighand) {

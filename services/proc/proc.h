@@ -89,6 +89,8 @@ struct proc {
 	struct fw_mutex timers_mutex;
 
 	char comm[16];            /* executable name, as in /proc/<pid>/comm */
+	int pdeathsig;            /* sent when the parent exits (PR_SET_PDEATHSIG;
+				   * per process here, per thread on Linux) */
 	char exe_path[256];       /* path it was executed from */
 	uint64_t start_ns;        /* creation time (monotonic) */
 	uint64_t utime_ns, stime_ns; /* CPU time of exited threads (p->lock) */

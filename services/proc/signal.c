@@ -758,6 +758,8 @@ static long sys_tgkill(const struct sys_args *a)
 		return -EINVAL;
 	if (!t || t->proc->pid != tgid)
 		return -ESRCH;
+	if (!may_signal(proc_current(), t->proc))
+		return -EPERM;
 	return signal_send_thread(t, sig, 0);
 }
 
@@ -770,7 +772,69 @@ static long sys_tkill(const struct sys_args *a)
 		return -EINVAL;
 	if (!t)
 		return -ESRCH;
+	if (!may_signal(proc_current(), t->proc))
+		return -EPERM;
 	return signal_send_thread(t, sig, 0);
+}
+
+/* The siginfo a sigqueue caller supplies, checked as Linux's
+ * do_rt_sigqueueinfo: only a process signalling itself (self_id, the
+ * pid or tid it names) may use the codes the kernel and kill(2) use,
+ * so nobody can pose as them to another process. */
+static long queueinfo_in(uint64_t uaddr, int sig, int self_id,
+			 struct k_siginfo *info)
+{
+	if (FW_COPY_IN_OBJ(info, fw_uptr(uaddr)))
+		return -EFAULT;
+	if ((info->si_code >= 0 || info->si_code == SI_TKILL) &&
+	    self_id != proc_current()->pid &&
+	    self_id != thread_current()->tid)
+		return -EPERM;
+	info->si_signo = sig;
+	return 0;
+}
+
+/* rt_sigqueueinfo(2): a signal with the caller's siginfo (sigqueue(3)
+ * sends SI_QUEUE with a value) to a process. */
+static long sys_rt_sigqueueinfo(const struct sys_args *a)
+{
+	int pid = (int)a->arg[0], sig = (int)a->arg[1];
+	struct k_siginfo info;
+	struct proc *p;
+	long err;
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	err = queueinfo_in(a->arg[2], sig, pid, &info);
+	if (err)
+		return err;
+	p = pid > 0 ? proc_find(pid) : NULL;
+	if (!p || p->zombie)
+		return -ESRCH;
+	if (!may_signal(proc_current(), p))
+		return -EPERM;
+	return signal_send_proc(p, sig, &info);
+}
+
+/* rt_tgsigqueueinfo(2): the same to one thread of a process. */
+static long sys_rt_tgsigqueueinfo(const struct sys_args *a)
+{
+	int tgid = (int)a->arg[0], tid = (int)a->arg[1], sig = (int)a->arg[2];
+	struct k_siginfo info;
+	struct thread *t;
+	long err;
+
+	if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	err = queueinfo_in(a->arg[3], sig, tid, &info);
+	if (err)
+		return err;
+	t = thread_find(tid);
+	if (!t || t->proc->pid != tgid)
+		return -ESRCH;
+	if (!may_signal(proc_current(), t->proc))
+		return -EPERM;
+	return signal_send_thread(t, sig, &info);
 }
 
 static const struct sys_entry signal_syscalls[] = {
@@ -785,6 +849,8 @@ static const struct sys_entry signal_syscalls[] = {
 	{ __NR_kill, "kill", sys_kill },
 	{ __NR_tgkill, "tgkill", sys_tgkill },
 	{ __NR_tkill, "tkill", sys_tkill },
+	{ __NR_rt_sigqueueinfo, "rt_sigqueueinfo", sys_rt_sigqueueinfo },
+	{ __NR_rt_tgsigqueueinfo, "rt_tgsigqueueinfo", sys_rt_tgsigqueueinfo },
 };
 
 void signal_syscalls_init(void)
