@@ -363,7 +363,8 @@ static long do_recvmsg(struct socket *s, struct file *f, fw_uptr_t umsg,
 	if (!err && h.msg_name)
 		err = sockaddr_out(&m.name, fw_uptr(h.msg_name),
 				   fw_uptr_add(umsg, 8)); /* &msg_namelen */
-	oflags = (int32_t)m.out_flags;
+	/* Linux starts msg_flags from the caller's MSG_CMSG_CLOEXEC. */
+	oflags = (int32_t)(m.out_flags | (flags & MSG_CMSG_CLOEXEC));
 	used = m.control_used;
 	if (!err && (FW_COPY_OUT_OBJ(fw_uptr_add(umsg, 48), &oflags) ||
 		     FW_COPY_OUT_OBJ(fw_uptr_add(umsg, 40), &used)))

@@ -90,8 +90,10 @@ static struct kpath *addr_kpath(const struct unix_addr *a)
 }
 
 /* Make the socket inode (Linux unix_bind_bsd: mknod, EEXIST becomes
- * EADDRINUSE). The result holds a mount and an inode reference. */
-static int bind_path(const struct unix_addr *a, struct vfs_path *out)
+ * EADDRINUSE). The result holds a mount and an inode reference. With
+ * dry set, only say what the mknod would answer (0: it would create). */
+static int bind_path(const struct unix_addr *a, struct vfs_path *out,
+		     bool dry)
 {
 	struct kpath *p = addr_kpath(a);
 	struct nameidata nd;
@@ -128,7 +130,7 @@ static int bind_path(const struct unix_addr *a, struct vfs_path *out)
 		goto out_unlock;
 	}
 	err = inode_check_writable(dir.inode);
-	if (err)
+	if (err || dry)
 		goto out_unlock;
 	err = dir.inode->iops->create(dir.inode, &last, mode, 0, nd.cred, &ino);
 	if (err)
@@ -156,12 +158,19 @@ int unix_bind(struct socket *s, const struct sock_addr *sa)
 	if (err)
 		return err;
 	if (kind == UNIX_ADDR_PATH) {
+		bool bound;
+
 		fw_mutex_lock(&unix_lock);
-		err = u->addr.len ? -EINVAL : 0;
+		bound = u->addr.len != 0;
 		fw_mutex_unlock(&unix_lock);
-		if (err)
-			return err;
-		err = bind_path(&a, &path);
+		/* Linux makes the node before it looks at the socket: a
+		 * bound socket gets the mknod's error (EADDRINUSE...), else
+		 * EINVAL, and no node is left behind. */
+		if (bound) {
+			err = bind_path(&a, &path, true);
+			return err ? err : -EINVAL;
+		}
+		err = bind_path(&a, &path, false);
 		if (err)
 			return err;
 	}
