@@ -93,21 +93,22 @@ static long sys_socketpair(const struct sys_args *a)
 		socket_put(s1);
 		return err;
 	}
-	err = s1->ops->pair(s1, s2);
-	if (err) {
-		socket_put(s1);
-		socket_put(s2);
-		return err;
-	}
+	/* Files first, so a failure leaves two unpaired sockets that their
+	 * ordinary release frees. */
 	err = socket_file(s1, flags, &f1);
 	if (err) {
-		/* s1 is gone; its release never ran, so undo the pair. */
 		socket_put(s2);
 		return err;
 	}
 	err = socket_file(s2, flags, &f2);
 	if (err) {
 		file_put(f1);
+		return err;
+	}
+	err = s1->ops->pair(s1, s2);
+	if (err) {
+		file_put(f1);
+		file_put(f2);
 		return err;
 	}
 	fds[0] = fd_install(t, f1, flags & SOCK_CLOEXEC ? O_CLOEXEC : 0);
