@@ -95,6 +95,12 @@ static long do_iov(int fd, fw_uptr_t uiov, uint64_t cnt, bool write,
 			return -EFAULT;
 		}
 	}
+	if (!positioned && (write ? f->ops->write_iov : f->ops->read_iov)) {
+		ret = write ? f->ops->write_iov(f, uiov, cnt)
+			    : f->ops->read_iov(f, uiov, cnt);
+		file_put(f);
+		return ret;
+	}
 	for (uint64_t i = 0; i < cnt; i++) {
 		struct linux_iovec iov;
 

@@ -1,9 +1,8 @@
 /* services/net/net.h: networking, the service's entry points.
  *
  * Layer: services (safe C), above the file layer (a socket is a file:
- * services/fs) and below init. Holds only the socket calls on
- * descriptors so far (sys_socket.c): there are no sockets yet, every
- * descriptor answers ENOTSOCK. Unix and TCP sockets will live here. */
+ * services/fs) and below init. Sockets of family AF_UNIX (socket.h for
+ * the generic layer, unix.h for the family); TCP/IP is not there yet. */
 #ifndef SERVICES_NET_H
 #define SERVICES_NET_H
 

@@ -51,6 +51,7 @@ struct file;
 struct mount;
 struct poll_table;
 struct pipe;
+struct socket;
 struct tty;
 struct tmpfs_pages;
 struct fdtable;
@@ -219,6 +220,11 @@ struct file_ops {
 	long (*read)(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos);
 	long (*write)(struct file *f, fw_uptr_t buf, size_t len,
 		      uint64_t *pos);
+	/* readv/writev as one operation on a user iovec array the caller
+	 * has checked (sockets: a datagram is one message, whatever the
+	 * vectors). NULL: one read/write per vector. */
+	long (*read_iov)(struct file *f, fw_uptr_t uiov, uint64_t cnt);
+	long (*write_iov)(struct file *f, fw_uptr_t uiov, uint64_t cnt);
 	/* NULL: -ESPIPE. */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	long (*getdents)(struct file *f, fw_uptr_t buf, size_t len, bool is64);
@@ -252,6 +258,7 @@ struct file {
 	struct procfs_snap *snap;	/* procfs: the text generated at open */
 	struct eventfd *efd;		/* eventfd(2) files */
 	struct eventpoll *ep;		/* epoll instances */
+	struct socket *sock;		/* sockets (services/net) */
 	/* epoll registrations watching this file (struct epitem.file_node,
 	 * under epoll_global_lock); ep_count says whether there are any, so
 	 * the last file_put only takes that lock when it must (epoll.c). */
