@@ -5,10 +5,13 @@
  * mount shows the same pairs). The root lists "ptmx" (5:2, mode 0666:
  * Linux's default ptmxmode is 0000, here it opens like /dev/ptmx) and one
  * node N (136:N, mode 0620, owned by whoever opened the master) per pair
- * whose master is open. Nothing is cached: each lookup makes a fresh
- * inode from the pty table (inode number 3 + N, so it stays the same),
- * which is freed when its last user lets go. Nothing can be created,
- * removed or renamed (-EPERM/-EACCES, as Linux's devpts). */
+ * whose master is open. The root keeps the inodes it handed out in its
+ * entry list (the path walk drops a lookup's reference and relies on the
+ * directory to keep the inode while vfs_ns_lock is held, namei.c, as
+ * procfs does); entries of pairs that are gone are dropped at the next
+ * lookup or readdir (inode number 3 + N, so it stays the same). Nothing
+ * can be created, removed or renamed (-EPERM/-EACCES, as Linux's
+ * devpts). */
 #include <fw/errno.h>
 #include <fw/heap.h>
 #include <fw/string.h>
@@ -41,6 +44,28 @@ static bool parse_index(const struct kname *name, unsigned *out)
 	return i > 0;
 }
 
+/* Drop cached entries of pairs that are gone (or were reused by another
+ * owner since). vfs_ns_lock held. */
+static void prune(struct inode *dir)
+{
+	struct tmpfs_dirent *d, *tmp;
+
+	FW_LIST_FOR_EACH_SAFE(d, tmp, &dir->dirents, node) {
+		uint32_t uid, gid;
+		unsigned idx;
+
+		if (d->inode->ino == DEVPTS_INO_PTMX)
+			continue;
+		idx = (unsigned)(d->inode->ino - DEVPTS_INO_BASE);
+		if (pty_devpts_node(idx, &uid, &gid) && uid == d->inode->uid &&
+		    gid == d->inode->gid)
+			continue;
+		fw_list_del(&d->node);
+		inode_put(d->inode);
+		fw_free(d);
+	}
+}
+
 static int devpts_lookup(struct inode *dir, const struct kname *name,
 			 struct inode **out)
 {
@@ -48,10 +73,14 @@ static int devpts_lookup(struct inode *dir, const struct kname *name,
 	uint32_t uid = 0, gid = 0;
 	unsigned idx = 0;
 	bool ptmx = strcmp(name->s, "ptmx") == 0;
+	int err;
 
+	prune(dir);
 	if (!ptmx && (!parse_index(name, &idx) ||
 		      !pty_devpts_node(idx, &uid, &gid)))
 		return -ENOENT;
+	if (tmpfs_dir_lookup(dir, name, out) == 0)
+		return 0; /* cached, still the same pair */
 	ino = inode_alloc(dir->sb, ptmx ? S_IFCHR | 0666 : S_IFCHR | 0620);
 	if (!ino)
 		return -ENOMEM;
@@ -61,6 +90,12 @@ static int devpts_lookup(struct inode *dir, const struct kname *name,
 	ino->gid = gid;
 	ino->ino = ptmx ? DEVPTS_INO_PTMX : DEVPTS_INO_BASE + idx;
 	ino->rdev = ptmx ? dev_mkdev(5, 2) : dev_mkdev(PTY_SLAVE_MAJOR, idx);
+	/* The directory's entry holds one reference, the caller the other. */
+	err = tmpfs_dir_add(dir, name, ino);
+	if (err) {
+		inode_put(ino);
+		return err;
+	}
 	*out = ino;
 	return 0;
 }
@@ -72,6 +107,7 @@ static int devpts_iterate(struct inode *dir, uint64_t *pos,
 	static const struct kname dot = { "." }, dotdot = { ".." },
 				  ptmx = { "ptmx" };
 
+	prune(dir);
 	if (*pos == 0) {
 		if (!ctx->emit(ctx, &dot, dir->ino, DT_DIR, 1))
 			return ctx->err;
