@@ -53,6 +53,8 @@ struct proc {
 	struct sighand *sighand;  /* signal actions */
 	struct cred cred;
 	struct tty *ctty;         /* controlling terminal, or NULL */
+	struct fw_list sem_undos; /* SEM_UNDO records (services/ipc/sem.c,
+				   * under its lock) */
 
 	/* exit/wait (proc_tree_lock) */
 	bool zombie;              /* exited, waiting to be reaped */
@@ -133,6 +135,10 @@ struct thread {
 void tty_proc_exit(struct proc *p);
 /* The foreground process group of t (0 if none), for /proc/<pid>/stat. */
 int tty_foreground_pgrp(struct tty *t);
+
+/* Implemented by services/ipc (above proc): when process p exits, apply
+ * and drop its SEM_UNDO adjustments (Linux exit_sem). */
+void ipc_proc_exit(struct proc *p);
 
 /* The calling thread / process (NULL for pure kernel tasks). */
 struct thread *thread_current(void);
