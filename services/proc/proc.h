@@ -111,6 +111,7 @@ struct thread {
 	uint64_t robust_list;            /* set_robust_list head */
 	uint64_t set_child_tid;          /* CLONE_CHILD_SETTID, written at start */
 	uint64_t sigmask;                /* blocked signals */
+	uint64_t real_blocked;           /* the mask a sigtimedwait replaced */
 	uint64_t sigpending;             /* thread-directed pending signals */
 	uint64_t altstack_sp, altstack_size;
 	uint32_t altstack_flags;
