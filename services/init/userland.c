@@ -16,6 +16,7 @@
 #include "drivers/char/kmsg.h"
 #include "drivers/char/random.h"
 #include "drivers/drivers.h"
+#include "ipc/ipc.h"
 #include "fs/vfs/vfs.h"
 #include "init/init.h"
 #include "lib/kpath.h"
@@ -58,6 +59,7 @@ static void register_syscalls(void)
 	net_syscalls_init();
 	random_syscalls_init();
 	kmsg_init();
+	ipc_init();
 }
 
 int userland_start(void)

@@ -91,6 +91,7 @@ static struct proc *proc_alloc(void)
 	if (!p)
 		return 0;
 	fw_list_init(&p->children);
+	fw_list_init(&p->sem_undos);
 	fw_list_init(&p->sibling);
 	fw_list_init(&p->threads);
 	fw_spin_init(&p->lock, "proc");
@@ -452,6 +453,7 @@ static void proc_become_zombie(struct proc *p)
 	 * foreground group), as Linux's disassociate_ctty does. */
 	tty_proc_exit(p);
 	tty_ctty_put(proc_set_ctty(p, NULL));
+	ipc_proc_exit(p);
 	proc_alarm_cancel(p);
 	proc_timers_delete_all(p);
 	/* Leave the address space before it can go. */

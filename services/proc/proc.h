@@ -53,6 +53,8 @@ struct proc {
 	struct sighand *sighand;  /* signal actions */
 	struct cred cred;
 	struct tty *ctty;         /* controlling terminal, or NULL */
+	struct fw_list sem_undos; /* SEM_UNDO records (services/ipc/sem.c,
+				   * under its lock) */
 
 	/* exit/wait (proc_tree_lock) */
 	bool zombie;              /* exited, waiting to be reaped */
@@ -109,6 +111,7 @@ struct thread {
 	uint64_t robust_list;            /* set_robust_list head */
 	uint64_t set_child_tid;          /* CLONE_CHILD_SETTID, written at start */
 	uint64_t sigmask;                /* blocked signals */
+	uint64_t real_blocked;           /* the mask a sigtimedwait replaced */
 	uint64_t sigpending;             /* thread-directed pending signals */
 	uint64_t altstack_sp, altstack_size;
 	uint32_t altstack_flags;
@@ -151,6 +154,10 @@ struct tty *proc_set_ctty(struct proc *p, struct tty *t);
  * gets SIGHUP and SIGCONT. Returns how many ctty references were dropped
  * from processes; the caller puts them (tty_ctty_put) with no lock held. */
 int proc_session_hangup(int sid, struct tty *t);
+
+/* Implemented by services/ipc (above proc): when process p exits, apply
+ * and drop its SEM_UNDO adjustments (Linux exit_sem). */
+void ipc_proc_exit(struct proc *p);
 
 /* The calling thread / process (NULL for pure kernel tasks). */
 struct thread *thread_current(void);

@@ -86,12 +86,37 @@ void sighand_reset_on_exec(struct sighand *sh)
 
 /* --- sending ---------------------------------------------------------- */
 
-static bool sig_ignored(struct proc *p, int sig)
+/* Is sig's action to ignore it (SIG_IGN, or SIG_DFL for a signal whose
+ * default is to ignore)? */
+static bool action_ignores(struct proc *p, int sig)
 {
 	uint64_t h = p->sighand ? p->sighand->action[sig].handler : SIG_DFL;
 	if (sigbit(sig) & UNBLOCKABLE)
 		return false;
 	return h == SIG_IGN || (h == SIG_DFL && (sigbit(sig) & DFL_IGNORE));
+}
+
+/* t blocks sig, or did before a sigtimedwait unblocked it for the wait
+ * (Linux's real_blocked). */
+static bool blocked_by(const struct thread *t, int sig)
+{
+	return ((t->sigmask | t->real_blocked) & sigbit(sig)) != 0;
+}
+
+/* Is a signal sent to p discarded at once? Only if its action ignores it
+ * and no thread blocks it: a blocked signal stays pending for sigwait or
+ * a handler installed later (Linux sig_ignored: "blocked signals are
+ * never ignored"). Caller holds p->lock (the thread list). */
+static bool sig_ignored(struct proc *p, int sig)
+{
+	struct thread *t;
+
+	if (!action_ignores(p, sig))
+		return false;
+	FW_LIST_FOR_EACH(t, &p->threads, proc_node)
+		if (blocked_by(t, sig))
+			return false;
+	return true;
 }
 
 /* Wake every thread of p that could take sig. Caller holds p->lock. */
@@ -181,7 +206,7 @@ int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info)
 	if (sig == 0)
 		return 0;
 	if ((sigbit(sig) & (UNBLOCKABLE | sigbit(SIGCONT))) ||
-	    sig_ignored(t->proc, sig))
+	    (action_ignores(t->proc, sig) && !blocked_by(t, sig)))
 		return signal_send_proc(t->proc, sig, info);
 	/* Thread-directed signals keep one record (code, sender) in the
 	 * thread, like faults do. */
@@ -540,8 +565,9 @@ static long sys_rt_sigaction(const struct sys_args *a)
 		sh->action[sig] = act;
 	}
 	fw_spin_unlock(&sh->lock);
-	/* Setting SIG_IGN discards a pending instance (POSIX). */
-	if (a->arg[1] && sig_ignored(proc_current(), sig))
+	/* Setting SIG_IGN discards a pending instance (POSIX), blocked or
+	 * not, as Linux does. */
+	if (a->arg[1] && action_ignores(proc_current(), sig))
 		__atomic_and_fetch(&proc_current()->sigpending, ~sigbit(sig),
 				   __ATOMIC_SEQ_CST);
 	if (a->arg[2] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &old))
@@ -667,11 +693,13 @@ static long sys_rt_sigtimedwait(const struct sys_args *a)
 			   (uint64_t)ts.tv_nsec;
 	}
 	saved = t->sigmask;
+	t->real_blocked = saved; /* still "blocked" for sig_ignored */
 	t->sigmask &= ~set;
 	FW_WAIT_EVENT_DEADLINE(&t->sig_wait,
 			       (pending_of(t) & set) || signal_pending_current(),
 			       deadline, ret);
 	t->sigmask = saved;
+	t->real_blocked = 0;
 	sig = dequeue_from(t, pending_of(t) & set, &si);
 	if (!sig)
 		return ret ? -EAGAIN : -EINTR;

@@ -189,6 +189,30 @@ T_CASE(pdeathsig_when_the_parent_exits)
     }
 }
 
+/* A signal whose default action is to ignore it is still queued while
+ * blocked, so sigwait can take it (Linux sig_ignored: "blocked signals
+ * are never ignored"); unblocked, it is discarded. */
+T_CASE(blocked_default_ignored_signal_waits_for_sigwait)
+{
+    sigset_t set, old;
+    int sig = 0;
+    signal(SIGWINCH, SIG_DFL);
+    sigemptyset(&set);
+    sigaddset(&set, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    T_SYSOK(kill(getpid(), SIGWINCH));
+    sigset_t pend;
+    sigpending(&pend);
+    T_ASSERT(sigismember(&pend, SIGWINCH));
+    T_EQ(sigwait(&set, &sig), 0);
+    T_EQ(sig, SIGWINCH);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    /* Not blocked: gone at once. */
+    T_SYSOK(kill(getpid(), SIGWINCH));
+    sigpending(&pend);
+    T_ASSERT(!sigismember(&pend, SIGWINCH));
+}
+
 T_CASE(pdeathsig_bad_signal)
 {
     T_ERRNO(prctl(PR_SET_PDEATHSIG, 1000), EINVAL);
@@ -206,6 +230,7 @@ int main(void)
     T_RUN(tgsigqueueinfo_reaches_that_thread);
     T_RUN(tkill_needs_permission);
     T_RUN(pdeathsig_when_the_parent_exits);
+    T_RUN(blocked_default_ignored_signal_waits_for_sigwait);
     T_RUN(pdeathsig_bad_signal);
     return t_done();
 }
