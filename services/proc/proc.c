@@ -250,6 +250,7 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 		fw_strlcpy(p->comm, parent->comm, sizeof p->comm);
 		fw_strlcpy(p->exe_path, parent->exe_path, sizeof p->exe_path);
 		p->cred = parent->cred;
+		tty_ctty_get(parent->ctty);
 		p->ctty = parent->ctty;
 		for (int i = 0; i < RLIM_NLIMITS; i++) {
 			p->rlimit_cur[i] = parent->rlimit_cur[i];
@@ -344,6 +345,7 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 
 fail:
 	if (!thread_only) {
+		tty_ctty_put(p->ctty);
 		if (p->mm)
 			mm_put(p->mm);
 		proc_release_resources(p);
@@ -450,6 +452,7 @@ static void proc_become_zombie(struct proc *p)
 	/* A session leader's exit hangs up its terminal (SIGHUP to the
 	 * foreground group), as Linux's disassociate_ctty does. */
 	tty_proc_exit(p);
+	tty_ctty_put(proc_set_ctty(p, NULL));
 	ipc_proc_exit(p);
 	proc_alarm_cancel(p);
 	proc_timers_delete_all(p);
@@ -853,6 +856,7 @@ static long sys_setpgid(const struct sys_args *a)
 static long sys_setsid(const struct sys_args *a)
 {
 	struct proc *me = proc_current();
+	struct tty *old = NULL;
 	long err;
 
 	(void)a;
@@ -862,10 +866,12 @@ static long sys_setsid(const struct sys_args *a)
 		err = -EPERM;
 	} else {
 		me->sid = me->pgid = me->pid;
+		old = me->ctty;
 		me->ctty = 0;
 		err = me->pid;
 	}
 	fw_spin_unlock(&proc_tree_lock);
+	tty_ctty_put(old);
 	return err;
 }
 
@@ -876,6 +882,49 @@ bool pgrp_exists(int pgid)
 		    pids[i].proc->pgid == pgid)
 			return true;
 	return false;
+}
+
+struct tty *proc_set_ctty(struct proc *p, struct tty *t)
+{
+	struct tty *old;
+
+	fw_spin_lock(&proc_tree_lock);
+	old = p->ctty;
+	p->ctty = t;
+	fw_spin_unlock(&proc_tree_lock);
+	return old;
+}
+
+int proc_session_hangup(int sid, struct tty *t)
+{
+	struct proc *p;
+	bool leader = false;
+	int cursor = 0, dropped = 0;
+
+	if (sid <= 0)
+		return 0;
+	fw_spin_lock(&proc_tree_lock);
+	for (int i = 1; i < PID_MAX; i++) {
+		p = pids[i].proc;
+		if (!p || p->sid != sid)
+			continue;
+		if (p->ctty == t) {
+			p->ctty = NULL;
+			dropped++;
+		}
+		if (p->pid == sid && !p->zombie)
+			leader = true;
+	}
+	fw_spin_unlock(&proc_tree_lock);
+	/* As signal_send_pgrp: the walk itself takes no lock. */
+	while (leader && (p = proc_next(&cursor))) {
+		if (p->pid != sid)
+			continue;
+		(void)signal_send_proc(p, SIGHUP, 0);
+		(void)signal_send_proc(p, SIGCONT, 0);
+		break;
+	}
+	return dropped;
 }
 
 /* Iterate over live processes (for kill(-1), process groups, /proc). */

@@ -136,6 +136,24 @@ struct thread {
 void tty_proc_exit(struct proc *p);
 /* The foreground process group of t (0 if none), for /proc/<pid>/stat. */
 int tty_foreground_pgrp(struct tty *t);
+/* Linux's tty_nr of t (major << 8 | minor: 4:64 ttyS0, 136:N pts/N). */
+unsigned tty_devnum(struct tty *t);
+/* A pseudo-terminal lives while anything refers to it, and p->ctty is such
+ * a reference: whoever stores a tty in p->ctty takes one with
+ * tty_ctty_get, whoever clears it drops it with tty_ctty_put (never with a
+ * spinlock held: the last put frees the pty). Both are no-ops for the
+ * console and other permanent terminals, and accept NULL. */
+void tty_ctty_get(struct tty *t);
+void tty_ctty_put(struct tty *t);
+
+/* Set p->ctty to t under proc_tree_lock (so /proc readers see one or the
+ * other) and return the old value; the references are the caller's. */
+struct tty *proc_set_ctty(struct proc *p, struct tty *t);
+/* Terminal hangup (Linux tty_signal_session_leader): every process of
+ * session sid whose controlling tty is t loses it, and the session leader
+ * gets SIGHUP and SIGCONT. Returns how many ctty references were dropped
+ * from processes; the caller puts them (tty_ctty_put) with no lock held. */
+int proc_session_hangup(int sid, struct tty *t);
 
 /* Implemented by services/ipc (above proc): when process p exits, apply
  * and drop its SEM_UNDO adjustments (Linux exit_sem). */

@@ -150,6 +150,7 @@ enum {
 	WANT_FS = 1u << 1,
 	WANT_FILES = 1u << 2,
 	WANT_SIGHAND = 1u << 3,
+	WANT_TTY = 1u << 4, /* ctty referenced, else NULL */
 };
 
 struct pinfo {
@@ -170,7 +171,7 @@ struct pinfo {
 	uint64_t shdpnd;		/* process-directed pending */
 	uint64_t sigblk;		/* blocked */
 	uint64_t rlim_sigpending;
-	struct tty *ctty;		/* the console tty: never freed */
+	struct tty *ctty;		/* WANT_TTY: referenced (tty_ctty_get) */
 	char exe[256];
 	/* References taken for WANT_*; pinfo_put drops them. */
 	struct mm *mm;
@@ -209,7 +210,10 @@ static int pinfo_get(int id, bool thread, unsigned want, struct pinfo *pi)
 	pi->comm[sizeof(pi->comm) - 1] = 0;
 	fw_strlcpy(pi->exe, p->exe_path, sizeof(pi->exe));
 	pi->cred = p->cred;
-	pi->ctty = p->ctty;
+	if (want & WANT_TTY) {
+		pi->ctty = p->ctty;
+		tty_ctty_get(pi->ctty);
+	}
 	pi->start_ns = p->start_ns;
 	pi->rlim_sigpending = p->rlimit_cur[11]; /* RLIMIT_SIGPENDING */
 
@@ -278,6 +282,8 @@ static int pinfo_get(int id, bool thread, unsigned want, struct pinfo *pi)
 
 static void pinfo_put(struct pinfo *pi)
 {
+	tty_ctty_put(pi->ctty);
+	pi->ctty = NULL;
 	if (pi->mm)
 		mm_put(pi->mm);
 	if (pi->fs)
@@ -414,7 +420,7 @@ static const char *state_name(char st)
 	return "S (sleeping)";
 }
 
-/* Linux's tty_nr: the console tty is ttyS0 (major 4, minor 64). */
+/* Linux's tty_nr (ttyS0 is 4:64, pts/N 136:N) and tpgid. */
 static void tty_ids(const struct pinfo *pi, unsigned *tty_nr, int *tpgid)
 {
 	int fg;
@@ -423,7 +429,7 @@ static void tty_ids(const struct pinfo *pi, unsigned *tty_nr, int *tpgid)
 	*tpgid = -1;
 	if (!pi->ctty)
 		return;
-	*tty_nr = (4u << 8) | 64u;
+	*tty_nr = tty_devnum(pi->ctty);
 	fg = tty_foreground_pgrp(pi->ctty);
 	*tpgid = fg ? fg : -1;
 }
@@ -600,7 +606,8 @@ int procfs_gen_pid(struct procfs_seq *s, unsigned kind, int id, bool thread)
 
 	switch (kind) {
 	case PK_PID_STAT:
-		err = pinfo_get(id, thread, WANT_MM | WANT_SIGHAND, &pi);
+		err = pinfo_get(id, thread, WANT_MM | WANT_SIGHAND | WANT_TTY,
+				&pi);
 		if (!err)
 			gen_stat(s, &pi);
 		break;

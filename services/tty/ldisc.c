@@ -281,6 +281,17 @@ static void eraser(struct ldisc *ld, enum kill_type kind, uint8_t kc)
 	}
 }
 
+size_t ldisc_receive_room(const struct ldisc *ld)
+{
+	uint32_t used = ld->head - ld->tail;
+	size_t room = used >= LDISC_BUF_SIZE ? 0 : LDISC_BUF_SIZE - used;
+
+	if (room == 0 && (ld->tio.c_lflag & ICANON) &&
+	    ld->canon_head == ld->tail)
+		room = 1;
+	return room;
+}
+
 /* Finish a line: store c with the line-end flag and make it readable. */
 static void end_line(struct ldisc *ld, uint8_t c, uint8_t flags)
 {

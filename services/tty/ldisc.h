@@ -102,6 +102,13 @@ bool ldisc_readable(const struct ldisc *ld);
  * canonical mode (VEOF marks not counted), all bytes in raw mode. */
 size_t ldisc_avail(const struct ldisc *ld);
 
+/* How many bytes ldisc_receive may be given now without any being
+ * dropped for lack of room (Linux n_tty receive_room): the free slots,
+ * but in canonical mode with no finished line at least 1, so that a line
+ * that fills the buffer can still be ended (the bytes before its end are
+ * dropped, as Linux does) instead of stalling reader and writer. */
+size_t ldisc_receive_room(const struct ldisc *ld);
+
 /* Discard all buffered input (TCFLSH, TCSETSF, signals without NOFLSH). */
 void ldisc_flush_input(struct ldisc *ld);
 

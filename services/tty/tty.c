@@ -139,6 +139,35 @@ void tty_input(struct tty *t, struct fw_bytes bytes)
 	(void)fw_waitq_wake_one(&t->rx_wait);
 }
 
+size_t tty_input_queue(struct tty *t, struct fw_bytes bytes)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->rx_lock);
+	size_t n = 0;
+
+	while (n < fw_bytes_len(bytes) && t->rx_head - t->rx_tail < TTY_RX_RING) {
+		uint8_t c = 0;
+
+		if (fw_bytes_get_u8(bytes, n, &c))
+			break;
+		t->rx[t->rx_head % TTY_RX_RING] = c;
+		t->rx_head++;
+		n++;
+	}
+	fw_spin_unlock_irqrestore(&t->rx_lock, fl);
+	if (n)
+		(void)fw_waitq_wake_one(&t->rx_wait);
+	return n;
+}
+
+size_t tty_input_room(struct tty *t)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->rx_lock);
+	size_t room = TTY_RX_RING - (t->rx_head - t->rx_tail);
+
+	fw_spin_unlock_irqrestore(&t->rx_lock, fl);
+	return room;
+}
+
 /* The serial interrupt's callback. */
 static void tty_console_input(char c)
 {
@@ -147,26 +176,51 @@ static void tty_console_input(char c)
 	tty_input(&console_tty, FW_BYTES_OF_OBJ(&b));
 }
 
+/* How many raw bytes tty-rx may feed the line discipline now: any number
+ * for a device that drops on overflow anyway, the ldisc's room for a
+ * transient (pty) terminal, whose writer waits instead of losing data. */
+static size_t tty_rx_budget(struct tty *t)
+{
+	size_t room;
+
+	if (!t->transient)
+		return TTY_CHUNK;
+	fw_spin_lock(&t->lock);
+	room = ldisc_receive_room(&t->ld);
+	fw_spin_unlock(&t->lock);
+	return room < TTY_CHUNK ? room : TTY_CHUNK;
+}
+
 static bool tty_rx_pending(struct tty *t)
 {
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->rx_lock);
 	bool pending = t->rx_head != t->rx_tail;
+	bool stop = t->rx_stop;
 
 	fw_spin_unlock_irqrestore(&t->rx_lock, fl);
-	return pending;
+	return stop || (pending && tty_rx_budget(t) > 0);
+}
+
+static bool tty_rx_stopping(struct tty *t)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->rx_lock);
+	bool stop = t->rx_stop;
+
+	fw_spin_unlock_irqrestore(&t->rx_lock, fl);
+	return stop;
 }
 
 struct tty_rx_chunk {
 	uint8_t b[TTY_CHUNK]; /* raw bytes taken from the ring */
 };
 
-/* Move up to TTY_CHUNK raw bytes out of the ring; returns how many. */
-static size_t tty_rx_take(struct tty *t, struct tty_rx_chunk *out)
+/* Move up to max raw bytes out of the ring; returns how many. */
+static size_t tty_rx_take(struct tty *t, struct tty_rx_chunk *out, size_t max)
 {
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->rx_lock);
 	size_t n = 0;
 
-	while (n < TTY_CHUNK && t->rx_tail != t->rx_head) {
+	while (n < max && n < TTY_CHUNK && t->rx_tail != t->rx_head) {
 		out->b[n++] = t->rx[t->rx_tail % TTY_RX_RING];
 		t->rx_tail++;
 	}
@@ -184,11 +238,15 @@ static void tty_rx_main(struct tty *t)
 		int pgrp = 0;
 
 		FW_WAIT_EVENT(&t->rx_wait, tty_rx_pending(t));
-		n = tty_rx_take(t, &chunk);
+		if (tty_rx_stopping(t))
+			fw_task_exit(0);
+		n = tty_rx_take(t, &chunk, tty_rx_budget(t));
 		fw_spin_lock(&t->lock);
 		for (size_t i = 0; i < n; i++)
 			ldisc_receive(&t->ld, chunk.b[i]);
 		fw_spin_unlock(&t->lock);
+		if (n && t->drv->input_room)
+			t->drv->input_room(t);
 		sigs = tty_take_sigs(t, &pgrp);
 		tty_send_sigs(pgrp, sigs);
 		tty_wake(t);
@@ -255,24 +313,38 @@ static bool tty_readable(struct tty *t)
 	return r;
 }
 
+static bool tty_is_hung_up(struct tty *t)
+{
+	bool h;
+
+	fw_spin_lock(&t->lock);
+	h = t->hung_up;
+	fw_spin_unlock(&t->lock);
+	return h;
+}
+
 /* Wait until input is readable or a signal is pending; with a deadline
  * (0: none). Returns 0 (readable), -ERESTARTSYS (a signal: the syscall
  * layer restarts it under SA_RESTART or returns -EINTR, as Linux
- * n_tty_read), or -ETIMEDOUT. */
+ * n_tty_read), -ETIMEDOUT, or -EPIPE (hung up: the read ends, 0 bytes). */
 static int tty_wait_input(struct tty *t, uint64_t deadline_ns)
 {
 	int ret = 0;
 
 	if (deadline_ns) {
 		FW_WAIT_EVENT_DEADLINE(&t->read_wait,
-				       tty_readable(t) || signal_pending_current(),
+				       tty_readable(t) || tty_is_hung_up(t) ||
+					       signal_pending_current(),
 				       deadline_ns, ret);
 		if (ret)
 			return ret;
 	} else {
 		FW_WAIT_EVENT(&t->read_wait,
-			      tty_readable(t) || signal_pending_current());
+			      tty_readable(t) || tty_is_hung_up(t) ||
+				      signal_pending_current());
 	}
+	if (tty_is_hung_up(t))
+		return -EPIPE;
 	if (!tty_readable(t) && signal_pending_current())
 		return -ERESTARTSYS;
 	return 0;
@@ -298,6 +370,8 @@ static long tty_read_chunk(struct tty *t, fw_uptr_t buf, size_t want,
 	fw_spin_unlock(&t->lock);
 	if (n == 0)
 		return 0;
+	if (t->transient) /* room for input the writer is holding back */
+		(void)fw_waitq_wake_one(&t->rx_wait);
 	if (fw_bytes_sub(fw_buf_as_bytes(all), 0, n, &got))
 		return -EINVAL;
 	/* Simplified: bytes taken from the ldisc are lost on a fault (Linux
@@ -324,6 +398,8 @@ static long tty_read_canon(struct tty *t, fw_uptr_t buf, size_t len,
 			if (nonblock)
 				return -EAGAIN;
 			err = tty_wait_input(t, 0);
+			if (err == -EPIPE)
+				return 0;
 			if (err)
 				return err;
 			continue;
@@ -379,7 +455,7 @@ static long tty_read_raw(struct tty *t, fw_uptr_t buf, size_t len,
 		if (nonblock)
 			return total ? (long)total : -EAGAIN;
 		err = tty_wait_input(t, deadline);
-		if (err == -ETIMEDOUT)
+		if (err == -ETIMEDOUT || err == -EPIPE)
 			break;
 		if (err)
 			return total ? (long)total : err;
@@ -393,8 +469,8 @@ long tty_read(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
 	bool canon;
 	long ret;
 
-	if (len == 0)
-		return 0;
+	if (len == 0 || tty_is_hung_up(t))
+		return 0; /* Linux hung_up_tty_read */
 	/* Linux n_tty_read: a background reader gets SIGTTIN, or -EIO. */
 	ret = tty_check_change(t, TTY_SIGTTIN);
 	if (ret)
@@ -446,6 +522,10 @@ long tty_write(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
 	/* Linux n_tty_write: a background writer under TOSTOP. */
 	fw_spin_lock(&t->lock);
 	tostop = (t->ld.tio.c_lflag & TOSTOP) != 0;
+	if (t->hung_up) {
+		fw_spin_unlock(&t->lock);
+		return -EIO; /* Linux hung_up_tty_write */
+	}
 	fw_spin_unlock(&t->lock);
 	if (tostop && len) {
 		long err = tty_check_change(t, TTY_SIGTTOU);
@@ -467,12 +547,14 @@ long tty_write(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
 		 * check and the write are one lock hold, so nothing else
 		 * (echo) takes the room in between. */
 		fw_spin_lock(&t->lock);
-		while (!can_output(t, n)) {
+		while (!can_output(t, n) || t->hung_up) {
 			fw_spin_unlock(&t->lock);
+			if (tty_is_hung_up(t))
+				return done ? (long)done : -EIO;
 			if (nonblock)
 				return done ? (long)done : -EAGAIN;
 			FW_WAIT_EVENT(&t->write_wait,
-				      try_output(t, n) ||
+				      try_output(t, n) || tty_is_hung_up(t) ||
 					      signal_pending_current());
 			if (signal_pending_current())
 				return done ? (long)done : -ERESTARTSYS;
@@ -493,9 +575,15 @@ unsigned tty_poll(struct tty *t, struct poll_table *pt)
 
 	poll_wait(pt, &t->poll); /* before reading the state: no lost wake */
 	fw_spin_lock(&t->lock);
+	if (t->hung_up) {
+		/* Linux hung_up_tty_poll */
+		fw_spin_unlock(&t->lock);
+		return POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM |
+		       POLLWRNORM;
+	}
 	if (ldisc_readable(&t->ld))
 		mask |= POLLIN | POLLRDNORM;
-	if (!t->ld.stopped)
+	if (can_output(t, 1))
 		mask |= POLLOUT | POLLWRNORM;
 	fw_spin_unlock(&t->lock);
 	return mask;
@@ -521,10 +609,11 @@ int tty_open(enum tty_node node, unsigned oflags, struct tty **out)
 	    !(oflags & TTY_O_NOCTTY) && p &&
 	    p->pid == p->sid && !p->ctty) {
 		fw_spin_lock(&t->lock);
-		if (t->session == 0) {
+		if (t->session == 0 && !t->hung_up) {
 			t->session = p->sid;
 			t->pgrp = p->pgid;
-			p->ctty = t;
+			tty_ctty_get(t);
+			(void)proc_set_ctty(p, t); /* it had none */
 		}
 		fw_spin_unlock(&t->lock);
 	}
@@ -550,10 +639,13 @@ static long tty_set_ctty(struct tty *t, uint64_t arg)
 	if (t->session && t->session != p->sid &&
 	    !(arg == 1 && p->cred.euid == 0)) {
 		ret = -EPERM;
+	} else if (t->hung_up) {
+		ret = -EIO;
 	} else {
 		t->session = p->sid;
 		t->pgrp = p->pgid;
-		p->ctty = t;
+		tty_ctty_get(t);
+		(void)proc_set_ctty(p, t); /* it had none */
 	}
 	fw_spin_unlock(&t->lock);
 	return ret;
@@ -600,7 +692,7 @@ static long tty_notty(struct tty *t)
 		return -ENOTTY;
 	if (p->pid == p->sid)
 		tty_hangup_session(t, p->sid);
-	p->ctty = NULL;
+	tty_ctty_put(proc_set_ctty(p, NULL));
 	return 0;
 }
 
@@ -751,6 +843,9 @@ static bool tty_ioctl_changes(unsigned cmd)
 
 long tty_ioctl(struct tty *t, unsigned cmd, uint64_t arg)
 {
+	/* Linux hung_up_tty_ioctl */
+	if (tty_is_hung_up(t))
+		return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
 	if (tty_ioctl_changes(cmd)) {
 		long err = tty_check_change(t, TTY_SIGTTOU);
 
@@ -875,8 +970,49 @@ int tty_setup(struct tty *t, const char *name,
 	err = FW_TASK_SPAWN("tty-rx", tty_rx_main, t, -1, &t->rx_task);
 	if (err)
 		return err;
-	fw_task_detach(t->rx_task);
+	if (!t->transient)
+		fw_task_detach(t->rx_task);
 	return 0;
+}
+
+void tty_hangup(struct tty *t)
+{
+	int sid, dropped;
+
+	fw_spin_lock(&t->lock);
+	t->hung_up = true;
+	sid = t->session;
+	t->session = 0;
+	t->pgrp = 0;
+	ldisc_flush_input(&t->ld);
+	fw_spin_unlock(&t->lock);
+	tty_wake(t);
+	dropped = proc_session_hangup(sid, t);
+	while (dropped-- > 0)
+		tty_ctty_put(t);
+}
+
+void tty_teardown(struct tty *t)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->rx_lock);
+
+	t->rx_stop = true;
+	fw_spin_unlock_irqrestore(&t->rx_lock, fl);
+	(void)fw_waitq_wake_all(&t->rx_wait);
+	if (fw_task_join(t->rx_task, NULL))
+		fw_err("tty %s: cannot join tty-rx", t->name);
+	t->rx_task = NULL;
+}
+
+unsigned tty_devnum(struct tty *t)
+{
+	int idx = pty_index_of(t);
+
+	if (idx >= 0)
+		return 136u << 8 | (unsigned)idx; /* minors < 256 */
+	if (t == hvc_tty)
+		return 229u << 8;
+	return 4u << 8 | 64u;
 }
 
 void tty_init(void)

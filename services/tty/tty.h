@@ -53,6 +53,11 @@ struct tty_driver_ops {
 	 * line discipline hands them out) the device takes now; NULL: any
 	 * number. A driver with one wakes t->write_wait when room comes. */
 	unsigned (*write_room)(struct tty *t);
+	/* tty-rx took bytes from the raw ring (no lock held): a pty master
+	 * waiting to write may go on. NULL: nothing to do. */
+	void (*input_room)(struct tty *t);
+	/* The last file open on t was closed (no lock held). NULL: nothing. */
+	void (*last_close)(struct tty *t);
 };
 
 #define TTY_RX_RING 1024 /* raw bytes buffered between IRQ and tty-rx */
@@ -79,6 +84,15 @@ struct tty {
 	int session;            /* sid of the controlling session, 0: none */
 	int pgrp;               /* foreground process group, 0: none */
 	uint32_t pending_sigs;  /* 1 << sig raised by the ldisc, to send */
+	bool hung_up;           /* tty_hangup: reads 0, writes -EIO */
+	unsigned opens;         /* open files (tty_dev.c) */
+	bool ever_opened;       /* opens was ever > 0 */
+
+	/* Set by the owner before tty_setup: a terminal that goes away
+	 * again (a pty). Its input is flow-controlled (tty-rx feeds the
+	 * line discipline only as it has room, nothing is dropped) and its
+	 * tty-rx task is joined by tty_teardown. */
+	bool transient;
 
 	struct fw_mutex read_mutex;  /* one reader at a time */
 	struct fw_waitq read_wait;   /* readers and pollers: input arrived */
@@ -91,6 +105,7 @@ struct tty {
 	uint32_t rx_head;        /* next slot the IRQ fills */
 	uint32_t rx_tail;        /* next byte tty-rx takes */
 	uint32_t rx_dropped;     /* bytes lost to a full ring */
+	bool rx_stop;            /* tty_teardown: tty-rx ends */
 	struct fw_waitq rx_wait; /* tty-rx sleeps here */
 	struct fw_task *rx_task; /* runs the line discipline */
 };
@@ -111,6 +126,19 @@ FW_MUST_CHECK int tty_setup(struct tty *t, const char *name,
 /* Bytes typed on t's device; callable from interrupt context. Bytes that
  * do not fit the raw ring are dropped and counted. */
 void tty_input(struct tty *t, struct fw_bytes bytes);
+/* Queue as many bytes as the raw ring takes, dropping none; returns how
+ * many (a pty master write waits for input_room and retries the rest). */
+size_t tty_input_queue(struct tty *t, struct fw_bytes bytes);
+/* Free bytes in the raw ring. */
+size_t tty_input_room(struct tty *t);
+/* Hang t up (Linux tty_vhangup, for a pty whose master closed): the
+ * session loses it (its leader gets SIGHUP and SIGCONT), buffered input
+ * is dropped, and from now on reads return 0, writes -EIO, poll says
+ * POLLHUP. */
+void tty_hangup(struct tty *t);
+/* Stop and join the tty-rx task of a transient t (no lock held, nobody
+ * using t any more); the caller then frees t. */
+void tty_teardown(struct tty *t);
 /* Make t the terminal behind /dev/hvc0 (the first virtio console). */
 void tty_set_hvc(struct tty *t);
 /* The /dev/hvc0 terminal, or NULL when there is none. */
@@ -161,5 +189,22 @@ long tty_ioctl(struct tty *t, unsigned cmd, uint64_t arg);
 /* Internal (tty_dev.c): register the terminal character devices with
  * the VFS. 0 or -errno. */
 FW_MUST_CHECK int tty_dev_register(void);
+
+/* Internal (tty_dev.c, for pty.c): the file operations of a terminal file
+ * whose f->tty is set. tty_file_attach counts an open and takes the ctty
+ * reference the file keeps (tty_ctty_get); tty_file_release undoes it. */
+struct file;
+void tty_file_attach(struct file *f, struct tty *t);
+long tty_file_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos);
+long tty_file_write(struct file *f, fw_uptr_t buf, size_t len,
+		    uint64_t *pos);
+long tty_file_ioctl(struct file *f, unsigned cmd, uint64_t arg);
+unsigned tty_file_poll(struct file *f, struct poll_table *pt);
+void tty_file_release(struct file *f);
+
+/* Internal (pty.c): the pty index of t, or -1 for other terminals. */
+int pty_index_of(struct tty *t);
+/* Internal (pty.c): register /dev/ptmx, the slaves and devpts. */
+FW_MUST_CHECK int pty_init(void);
 
 #endif

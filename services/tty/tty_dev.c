@@ -19,11 +19,38 @@
 #include "fs/vfs/chardev.h"
 #include "fs/event/poll.h"
 #include "fs/vfs/vfs.h"
+#include "proc/proc.h"
 #include "tty/tty.h"
 
 static bool tty_file_nonblock(struct file *f)
 {
 	return (f->flags & TTY_O_NONBLOCK) != 0;
+}
+
+void tty_file_attach(struct file *f, struct tty *t)
+{
+	tty_ctty_get(t);
+	fw_spin_lock(&t->lock);
+	t->opens++;
+	t->ever_opened = true;
+	fw_spin_unlock(&t->lock);
+	f->tty = t;
+}
+
+void tty_file_release(struct file *f)
+{
+	struct tty *t = f->tty;
+	bool last;
+
+	if (!t)
+		return;
+	f->tty = NULL;
+	fw_spin_lock(&t->lock);
+	last = --t->opens == 0;
+	fw_spin_unlock(&t->lock);
+	if (last && t->drv->last_close)
+		t->drv->last_close(t);
+	tty_ctty_put(t);
 }
 
 static int tty_file_open_node(struct file *f, enum tty_node node)
@@ -33,7 +60,7 @@ static int tty_file_open_node(struct file *f, enum tty_node node)
 
 	if (err)
 		return err;
-	f->tty = t;
+	tty_file_attach(f, t);
 	return 0;
 }
 
@@ -61,7 +88,7 @@ static int tty_open_hvc(struct inode *ino, struct file *f)
 	return tty_file_open_node(f, TTY_NODE_HVC);
 }
 
-static long tty_file_read(struct file *f, fw_uptr_t buf, size_t len,
+long tty_file_read(struct file *f, fw_uptr_t buf, size_t len,
 			  uint64_t *pos)
 {
 	(void)pos;
@@ -70,7 +97,7 @@ static long tty_file_read(struct file *f, fw_uptr_t buf, size_t len,
 	return tty_read(f->tty, buf, len, tty_file_nonblock(f));
 }
 
-static long tty_file_write(struct file *f, fw_uptr_t buf, size_t len,
+long tty_file_write(struct file *f, fw_uptr_t buf, size_t len,
 			   uint64_t *pos)
 {
 	(void)pos;
@@ -79,14 +106,14 @@ static long tty_file_write(struct file *f, fw_uptr_t buf, size_t len,
 	return tty_write(f->tty, buf, len, tty_file_nonblock(f));
 }
 
-static long tty_file_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+long tty_file_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 {
 	if (!f->tty)
 		return -EIO;
 	return tty_ioctl(f->tty, cmd, arg);
 }
 
-static unsigned tty_file_poll(struct file *f, struct poll_table *pt)
+unsigned tty_file_poll(struct file *f, struct poll_table *pt)
 {
 	if (!f->tty)
 		return POLLERR;
@@ -97,7 +124,7 @@ static unsigned tty_file_poll(struct file *f, struct poll_table *pt)
 	{                                                                      \
 		.open = open_fn, .read = tty_file_read,                        \
 		.write = tty_file_write, .ioctl = tty_file_ioctl,              \
-		.poll = tty_file_poll,                                         \
+		.poll = tty_file_poll, .release = tty_file_release,            \
 	}
 
 static const struct file_ops tty_ctty_fops = TTY_FILE_OPS(tty_open_ctty);
@@ -118,5 +145,8 @@ int tty_dev_register(void)
 	err = chardev_register(4, 64, 1, &tty_serial_fops);
 	if (err)
 		return err;
-	return chardev_register(229, 0, 1, &tty_hvc_fops);
+	err = chardev_register(229, 0, 1, &tty_hvc_fops);
+	if (err)
+		return err;
+	return pty_init();
 }

@@ -19,6 +19,7 @@
 static struct fw_list mount_list = FW_LIST_HEAD_INIT(mount_list);
 static _Atomic uint32_t next_anon_minor = 1;
 struct superblock *devtmpfs_sb;
+struct superblock *vfs_devpts_sb;
 
 uint32_t vfs_anon_dev(void)
 {
@@ -118,6 +119,10 @@ int vfs_get_sb(const struct kname *fstype, uint32_t mode, struct superblock **ou
 		return procfs_get_sb(out);
 	if (strcmp(fstype->s, "sysfs") == 0)
 		return sysfs_get_sb(out);
+	if (strcmp(fstype->s, "devpts") == 0 && vfs_devpts_sb) {
+		*out = vfs_devpts_sb;
+		return 0;
+	}
 	return -ENODEV;
 }
 

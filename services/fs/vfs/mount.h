@@ -21,13 +21,20 @@ FW_MUST_CHECK int vfs_umount(const struct vfs_path *target, int flags);
 FW_MUST_CHECK int vfs_move_mount(const struct vfs_path *src,
 				 const struct vfs_path *target);
 /* A new superblock for mount(2)'s fstype: tmpfs (a fresh one), devtmpfs
- * (the shared /dev), proc (the one procfs). -ENODEV for anything else. */
+ * (the shared /dev), proc (the one procfs), sysfs, devpts (the one
+ * instance services/tty made, see vfs_devpts_sb). -ENODEV for anything
+ * else. */
 FW_MUST_CHECK int vfs_get_sb(const struct kname *fstype, uint32_t mode,
 			     struct superblock **out);
 /* Absolute path of p as seen from root ("/" joined names). */
 FW_MUST_CHECK int vfs_path_name(const struct vfs_path *p,
 				const struct vfs_path *root, struct kpath *out);
 uint32_t vfs_anon_dev(void);
+/* The pseudo-terminal file system (services/tty/devpts.c sets it once at
+ * boot; it sits above fs). One shared instance, as with devtmpfs: every
+ * "mount -t devpts" shows the same ptys (Linux's newinstance is not
+ * modelled). NULL until set: mount -t devpts fails with -ENODEV. */
+extern struct superblock *vfs_devpts_sb;
 /* The mount after prev in mount order (NULL: the first), or NULL at the
  * end; vfs_ns_lock held (for /proc/mounts). */
 struct mount *vfs_mount_next(struct mount *prev);

@@ -342,6 +342,11 @@ int64_t vfs_file_llseek(struct file *f, int64_t off, int whence);
  * /tmp. Returns 0 or -errno (a malformed archive is logged and what was
  * unpacked kept: that still returns 0). */
 FW_MUST_CHECK int vfs_init(struct fw_bytes initramfs_or_empty, bool hvc);
+/* Open the absolute path (resolved from the current process's root,
+ * following links) with open(2) flags, as the kernel does for
+ * TIOCGPTPEER. 0 and a referenced file in *out, or -errno. */
+FW_MUST_CHECK int vfs_open_kernel(struct kpath *path, unsigned flags,
+				  struct file **out);
 /* Open /dev/console read-write as fds 0, 1, 2 of t. */
 FW_MUST_CHECK int vfs_open_console(struct fdtable *t);
 /* Look up path (relative to fs's cwd) for execve: a regular file with

@@ -1,0 +1,229 @@
+/* t_pty.c: pseudo-terminals (/dev/ptmx, devpts), checked against Linux. */
+#include "t.h"
+
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+static int open_pair(int *s)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+
+	if (m < 0 || grantpt(m) || unlockpt(m))
+		return -1;
+	*s = open(ptsname(m), O_RDWR | O_NOCTTY);
+	return *s < 0 ? -1 : m;
+}
+
+/* Read what is there (up to n) with a short wait for the first byte. */
+static ssize_t rd(int fd, char *b, size_t n)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	if (poll(&p, 1, 2000) != 1)
+		return -2;
+	return read(fd, b, n);
+}
+
+T_CASE(open_lock_ptn)
+{
+	int m, s;
+	unsigned n = 99;
+	int lk = 0;
+	char path[32];
+
+	T_SYSOK(m = posix_openpt(O_RDWR | O_NOCTTY));
+	T_SYSOK(ioctl(m, TIOCGPTN, &n));
+	snprintf(path, sizeof path, "/dev/pts/%u", n);
+	T_STREQ(ptsname(m), path);
+	T_SYSOK(ioctl(m, TIOCGPTLCK, &lk));
+	T_EQ(lk, 1);
+	T_ERRNO(open(path, O_RDWR | O_NOCTTY), EIO);
+	T_SYSOK(unlockpt(m));
+	T_SYSOK(s = open(path, O_RDWR | O_NOCTTY));
+	T_ASSERT(isatty(s));
+	T_SYSOK(close(s));
+	T_SYSOK(close(m));
+}
+
+T_CASE(data_canon_echo_onlcr)
+{
+	int m, s;
+	char b[64];
+
+	T_SYSOK(m = open_pair(&s));
+	T_EQ(write(m, "abc\n", 4), 4);
+	T_EQ(rd(s, b, sizeof b), 4);
+	T_ASSERT(memcmp(b, "abc\n", 4) == 0);
+	T_EQ(rd(m, b, sizeof b), 5); /* echo, with ONLCR */
+	T_ASSERT(memcmp(b, "abc\r\n", 5) == 0);
+	T_EQ(write(s, "hi\n", 3), 3);
+	T_EQ(rd(m, b, sizeof b), 4);
+	T_ASSERT(memcmp(b, "hi\r\n", 4) == 0);
+	close(s);
+	close(m);
+}
+
+T_CASE(raw_mode)
+{
+	int m, s;
+	struct termios t;
+	char b[8];
+
+	T_SYSOK(m = open_pair(&s));
+	T_SYSOK(tcgetattr(s, &t));
+	cfmakeraw(&t);
+	T_SYSOK(tcsetattr(s, TCSANOW, &t));
+	T_EQ(write(m, "x", 1), 1);
+	T_EQ(rd(s, b, sizeof b), 1);
+	T_EQ(b[0], 'x');
+	T_EQ(write(s, "\n", 1), 1);
+	T_EQ(rd(m, b, sizeof b), 1); /* no ONLCR, no echo */
+	T_EQ(b[0], '\n');
+	close(s);
+	close(m);
+}
+
+T_CASE(nonblock_fionread)
+{
+	int m, s, n = -1;
+	char b[8];
+
+	T_SYSOK(m = open_pair(&s));
+	T_SYSOK(fcntl(m, F_SETFL, O_NONBLOCK));
+	T_ERRNO(read(m, b, sizeof b), EAGAIN);
+	T_EQ(write(s, "ab", 2), 2);
+	usleep(100000);
+	T_SYSOK(ioctl(m, FIONREAD, &n));
+	T_EQ(n, 2);
+	close(s);
+	close(m);
+}
+
+T_CASE(intr_and_winch)
+{
+	int m, s, p[2];
+	pid_t pid;
+	char c;
+	struct winsize ws = { 30, 100, 0, 0 };
+
+	T_SYSOK(m = open_pair(&s));
+	T_SYSOK(pipe(p));
+	pid = t_fork();
+	if (pid == 0) {
+		sigset_t set;
+		int sig, sl;
+
+		close(p[0]);
+		sigemptyset(&set);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGWINCH);
+		sigaddset(&set, SIGHUP);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		setsid();
+		sl = open(ptsname(m), O_RDWR); /* acquires it: session leader */
+		if (sl < 0 || tcgetpgrp(sl) != getpid())
+			_exit(10);
+		close(m); /* the parent's close must be the last */
+		close(s);
+		write(p[1], "r", 1);
+		if (sigwait(&set, &sig) || sig != SIGINT)
+			_exit(11);
+		write(p[1], "i", 1);
+		if (sigwait(&set, &sig) || sig != SIGWINCH)
+			_exit(12);
+		write(p[1], "w", 1);
+		if (sigwait(&set, &sig) || sig != SIGHUP)
+			_exit(13);
+		if (read(sl, &c, 1) != 0)
+			_exit(14);
+		if (write(sl, "x", 1) != -1 || errno != EIO)
+			_exit(15);
+		_exit(0);
+	}
+	close(p[1]);
+	close(s);
+	T_EQ(read(p[0], &c, 1), 1);
+	T_EQ(c, 'r');
+	T_EQ(write(m, "\003", 1), 1);
+	T_EQ(read(p[0], &c, 1), 1);
+	T_EQ(c, 'i');
+	T_SYSOK(ioctl(m, TIOCSWINSZ, &ws));
+	T_EQ(read(p[0], &c, 1), 1);
+	T_EQ(c, 'w');
+	T_SYSOK(close(m)); /* hangup */
+	T_EXITED(pid, 0);
+	close(p[0]);
+}
+
+T_CASE(slave_closed_eio_pollhup)
+{
+	int m, s;
+	char b[8];
+	struct pollfd pf;
+
+	T_SYSOK(m = open_pair(&s));
+	pf = (struct pollfd){ m, POLLIN, 0 };
+	T_EQ(poll(&pf, 1, 0), 0);
+	T_EQ(write(s, "z", 1), 1);
+	pf.revents = 0;
+	T_EQ(poll(&pf, 1, 1000), 1);
+	T_ASSERT(pf.revents & POLLIN);
+	T_SYSOK(close(s));
+	T_EQ(read(m, b, sizeof b), 1);
+	T_ERRNO(read(m, b, sizeof b), EIO);
+	pf.revents = 0;
+	T_EQ(poll(&pf, 1, 0), 1);
+	T_ASSERT(pf.revents & POLLHUP);
+	close(m);
+}
+
+T_CASE(peer_and_bad_ioctl)
+{
+	int m, s, n = 0;
+
+	T_SYSOK(m = posix_openpt(O_RDWR | O_NOCTTY));
+	T_ERRNO(ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY), EIO);
+	T_SYSOK(unlockpt(m));
+	T_SYSOK(s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY));
+	T_ASSERT(isatty(s));
+	T_EQ(write(s, "q", 1), 1);
+	T_EQ(rd(m, (char *)&n, 1), 1);
+	T_ERRNO(ioctl(s, TIOCGPTN, &n), ENOTTY);
+	T_ERRNO(ioctl(m, 0x54ff, 0), ENOTTY);
+	close(s);
+	close(m);
+}
+
+T_CASE(many_pairs_reuse)
+{
+	static int ms[64];
+	unsigned first = 0, again = 1;
+
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < 64; i++)
+			T_SYSOK(ms[i] = posix_openpt(O_RDWR | O_NOCTTY));
+		T_SYSOK(ioctl(ms[0], TIOCGPTN, round ? &again : &first));
+		for (int i = 0; i < 64; i++)
+			T_SYSOK(close(ms[i]));
+	}
+	T_EQ(again, first);
+}
+
+int main(void)
+{
+	t_init("t_pty");
+	T_RUN(open_lock_ptn);
+	T_RUN(data_canon_echo_onlcr);
+	T_RUN(raw_mode);
+	T_RUN(nonblock_fionread);
+	T_RUN(intr_and_winch);
+	T_RUN(slave_closed_eio_pollhup);
+	T_RUN(peer_and_bad_ioctl);
+	T_RUN(many_pairs_reuse);
+	return t_done();
+}
