@@ -1,9 +1,9 @@
 /* services/ipc/sem.c: System V semaphore sets: semget, semop, semtimedop,
  * semctl (man 2 semget, semop, semctl; Linux ipc/sem.c).
  *
- * Layer: services (safe C). Folder services/ipc: System V IPC, above proc
- * (it names the caller's credentials and pid, and keeps each process's
- * SEM_UNDO adjustments, which proc_exit hands back through ipc_proc_exit).
+ * Layer: services (safe C), see ipc.h. Each process's SEM_UNDO
+ * adjustments are kept here; proc_exit hands them back through
+ * ipc_proc_exit.
  *
  * Limits are Linux's classic defaults where they bound memory here:
  * SEMMSL 250 semaphores per set, SEMOPM 500 operations per call, SEMVMX
@@ -38,17 +38,7 @@
 #define SEMVMX 32767
 #define SEMAEM SEMVMX
 #define SEM_SETS 256
-#define IPCMNI 32768 /* id = seq * IPCMNI + slot, as Linux */
 
-#define IPC_PRIVATE 0
-#define IPC_CREAT 01000
-#define IPC_EXCL 02000
-#define IPC_NOWAIT 04000
-#define IPC_RMID 0
-#define IPC_SET 1
-#define IPC_STAT 2
-#define IPC_INFO 3
-#define IPC_64 0x100
 #define GETPID 11
 #define GETVAL 12
 #define GETALL 13
@@ -69,9 +59,7 @@ struct sem {
 };
 
 struct sem_set {
-	int32_t key;
-	uint32_t uid, gid, cuid, cgid, mode;
-	uint16_t seq;
+	struct ipc_perm_k perm;
 	int nsems;
 	int64_t otime, ctime; /* seconds since the epoch */
 	struct sem sems[SEMMSL];
@@ -103,16 +91,7 @@ struct sem_ops {
 	struct k_sembuf op[SEMOPM];
 };
 
-/* struct ipc64_perm and struct semid64_ds (x86-64). */
-struct k_ipc64_perm {
-	int32_t key;
-	uint32_t uid, gid, cuid, cgid, mode;
-	uint16_t seq, pad2;
-	uint32_t pad3;
-	uint64_t unused1, unused2;
-};
-FW_STATIC_ASSERT(sizeof(struct k_ipc64_perm) == 48, "ipc64_perm layout");
-
+/* struct semid64_ds (x86-64). */
 struct k_semid64_ds {
 	struct k_ipc64_perm sem_perm;
 	int64_t sem_otime;
@@ -133,53 +112,20 @@ static struct sem_set *sets[SEM_SETS];
 static uint16_t slot_seq[SEM_SETS];
 static struct fw_mutex sem_lock;
 
-/* ---- ids and permissions --------------------------------------------------- */
-
-static int set_id(const struct sem_set *s, int slot)
-{
-	return (int)s->seq * IPCMNI + slot;
-}
+/* ---- ids -------------------------------------------------------------------- */
 
 /* The live set semid names: 0 and *out, -EINVAL (no such id; Linux says
  * EINVAL, also for a removed one). sem_lock held. */
 static int set_lookup(int semid, struct sem_set **out, int *slot_out)
 {
-	int slot = semid % IPCMNI;
+	int slot = ipc_id_slot(semid, SEM_SETS);
 
-	if (semid < 0 || slot >= SEM_SETS || !sets[slot] ||
-	    sets[slot]->seq != semid / IPCMNI)
+	if (slot < 0 || !sets[slot] || !ipc_id_current(semid, &sets[slot]->perm))
 		return -EINVAL;
 	*out = sets[slot];
 	if (slot_out)
 		*slot_out = slot;
 	return 0;
-}
-
-/* Linux ipcperms: does the caller have the rwx bits `want` (4 read, 2
- * alter) on s? Root always. */
-static bool may(const struct sem_set *s, unsigned want)
-{
-	const struct cred *c = fs_cred();
-	unsigned granted = s->mode;
-
-	if (c->euid == 0)
-		return true;
-	if (c->euid == s->uid || c->euid == s->cuid)
-		granted >>= 6;
-	else if (c->egid == s->gid || c->egid == s->cgid)
-		granted >>= 3;
-	return (want & ~granted & 7) == 0;
-}
-
-static bool owner_or_root(const struct sem_set *s)
-{
-	const struct cred *c = fs_cred();
-	return c->euid == 0 || c->euid == s->uid || c->euid == s->cuid;
-}
-
-static int64_t now_s(void)
-{
-	return (int64_t)(fw_time_realtime_ns() / FW_NSEC_PER_SEC);
 }
 
 /* A change: waiters re-check. sem_lock held. */
@@ -201,7 +147,6 @@ static long sys_semget(const struct sys_args *a)
 {
 	int32_t key = (int32_t)a->arg[0];
 	int nsems = (int)a->arg[1], flg = (int)a->arg[2];
-	const struct cred *c = fs_cred();
 	struct sem_set *s;
 	long ret;
 
@@ -211,16 +156,16 @@ static long sys_semget(const struct sys_args *a)
 	if (key != IPC_PRIVATE) {
 		for (int i = 0; i < SEM_SETS; i++) {
 			s = sets[i];
-			if (!s || s->key != key)
+			if (!s || s->perm.key != key)
 				continue;
 			if ((flg & IPC_CREAT) && (flg & IPC_EXCL))
 				ret = -EEXIST;
 			else if (nsems > s->nsems)
 				ret = -EINVAL;
-			else if (!may(s, (unsigned)((flg >> 6) | (flg >> 3) | flg) & 7))
+			else if (!ipc_may_flags(&s->perm, flg))
 				ret = -EACCES;
 			else
-				ret = set_id(s, i);
+				ret = ipc_id(&s->perm, i);
 			fw_mutex_unlock(&sem_lock);
 			return ret;
 		}
@@ -242,18 +187,15 @@ static long sys_semget(const struct sys_args *a)
 			ret = -ENOMEM;
 			break;
 		}
-		s->key = key;
-		s->uid = s->cuid = c->euid;
-		s->gid = s->cgid = c->egid;
-		s->mode = (uint32_t)flg & 0777;
-		s->seq = slot_seq[i]++;
+		ipc_perm_init(&s->perm, key, flg);
+		s->perm.seq = slot_seq[i]++;
 		s->nsems = nsems;
-		s->ctime = now_s();
+		s->ctime = ipc_now();
 		s->refs = 1;
 		fw_waitq_init(&s->wq, "semset");
 		fw_list_init(&s->undos);
 		sets[i] = s;
-		ret = set_id(s, i);
+		ret = ipc_id(&s->perm, i);
 		break;
 	}
 	fw_mutex_unlock(&sem_lock);
@@ -320,7 +262,7 @@ void ipc_proc_exit(struct proc *p)
 			s->sems[i].val = v < 0 ? 0 : v > SEMVMX ? SEMVMX : v;
 			s->sems[i].pid = p->pid;
 		}
-		s->otime = now_s();
+		s->otime = ipc_now();
 		changed(s);
 		undo_free(u);
 	}
@@ -382,7 +324,7 @@ static int try_ops(struct sem_set *s, int semid, const struct sem_ops *ops,
 	}
 	for (i = 0; i < n; i++)
 		s->sems[ops->op[i].sem_num].pid = p->pid;
-	s->otime = now_s();
+	s->otime = ipc_now();
 	changed(s);
 	return 0;
 }
@@ -417,7 +359,7 @@ static long do_semtimedop(int semid, fw_uptr_t usops, long nsops,
 		else if (ops->op[i].sem_op)
 			alter = true;
 	}
-	if (!ret && !may(s, alter ? 2 : 4))
+	if (!ret && !ipc_may(&s->perm, alter ? 2 : 4))
 		ret = -EACCES;
 	while (!ret) {
 		int blocker = 0, wret = 0;
@@ -501,13 +443,7 @@ static long sys_semtimedop(const struct sys_args *a)
 static void fill_stat(const struct sem_set *s, struct k_semid64_ds *ds)
 {
 	*ds = (struct k_semid64_ds){ 0 };
-	ds->sem_perm.key = s->key;
-	ds->sem_perm.uid = s->uid;
-	ds->sem_perm.gid = s->gid;
-	ds->sem_perm.cuid = s->cuid;
-	ds->sem_perm.cgid = s->cgid;
-	ds->sem_perm.mode = s->mode;
-	ds->sem_perm.seq = s->seq;
+	ipc_perm_out(&s->perm, &ds->sem_perm);
 	ds->sem_otime = s->otime;
 	ds->sem_ctime = s->ctime;
 	ds->sem_nsems = (uint64_t)s->nsems;
@@ -569,7 +505,7 @@ static long sys_semctl(const struct sys_args *a)
 			return -EINVAL;
 		}
 		s = sets[slot];
-		ret = cmd == SEM_STAT && !may(s, 4) ? -EACCES : set_id(s, slot);
+		ret = cmd == SEM_STAT && !ipc_may(&s->perm, 4) ? -EACCES : ipc_id(&s->perm, slot);
 		if (ret >= 0)
 			fill_stat(s, &ds);
 		fw_mutex_unlock(&sem_lock);
@@ -584,7 +520,7 @@ static long sys_semctl(const struct sys_args *a)
 	case IPC_RMID: {
 		struct sem_undo *u, *tmp;
 
-		if (!owner_or_root(s)) {
+		if (!ipc_owner_or_root(&s->perm)) {
 			ret = -EPERM;
 			break;
 		}
@@ -597,7 +533,7 @@ static long sys_semctl(const struct sys_args *a)
 		break;
 	}
 	case IPC_SET:
-		if (!owner_or_root(s)) {
+		if (!ipc_owner_or_root(&s->perm)) {
 			ret = -EPERM;
 			break;
 		}
@@ -609,13 +545,11 @@ static long sys_semctl(const struct sys_args *a)
 			ret = -EINVAL;
 			break;
 		}
-		s->uid = ds.sem_perm.uid;
-		s->gid = ds.sem_perm.gid;
-		s->mode = (s->mode & ~0777u) | (ds.sem_perm.mode & 0777u);
-		s->ctime = now_s();
+		ipc_perm_set(&s->perm, &ds.sem_perm);
+		s->ctime = ipc_now();
 		break;
 	case IPC_STAT:
-		if (!may(s, 4)) {
+		if (!ipc_may(&s->perm, 4)) {
 			ret = -EACCES;
 			break;
 		}
@@ -630,7 +564,7 @@ static long sys_semctl(const struct sys_args *a)
 			ret = -EINVAL;
 			break;
 		}
-		if (!may(s, 4)) {
+		if (!ipc_may(&s->perm, 4)) {
 			ret = -EACCES;
 			break;
 		}
@@ -640,7 +574,7 @@ static long sys_semctl(const struct sys_args *a)
 				       : (long)s->sems[num].zcnt;
 		break;
 	case GETALL:
-		if (!may(s, 4)) {
+		if (!ipc_may(&s->perm, 4)) {
 			ret = -EACCES;
 			break;
 		}
@@ -666,21 +600,21 @@ static long sys_semctl(const struct sys_args *a)
 			ret = -ERANGE;
 			break;
 		}
-		if (!may(s, 2)) {
+		if (!ipc_may(&s->perm, 2)) {
 			ret = -EACCES;
 			break;
 		}
 		s->sems[num].val = (int32_t)arg;
 		s->sems[num].pid = proc_current()->pid;
 		undo_clear(s, num);
-		s->ctime = now_s();
+		s->ctime = ipc_now();
 		changed(s);
 		break;
 	case SETALL: {
 		int n = s->nsems;
 		struct fw_buf b;
 
-		if (!may(s, 2)) {
+		if (!ipc_may(&s->perm, 2)) {
 			ret = -EACCES;
 			break;
 		}
@@ -702,7 +636,7 @@ static long sys_semctl(const struct sys_args *a)
 			s->sems[i].pid = proc_current()->pid;
 		}
 		undo_clear(s, -1);
-		s->ctime = now_s();
+		s->ctime = ipc_now();
 		changed(s);
 		break;
 	}
@@ -721,7 +655,7 @@ static const struct sys_entry sem_syscalls[] = {
 	{ __NR_semctl, "semctl", sys_semctl },
 };
 
-void ipc_init(void)
+void ipc_sem_init(void)
 {
 	fw_mutex_init(&sem_lock, "sysv-sem");
 	SYSCALL_REGISTER_TABLE(sem_syscalls);
