@@ -9,6 +9,7 @@
  * read may fault the page in. */
 #include <fw/errno.h>
 #include <fw/frame.h>
+#include <fw/heap.h>
 #include <fw/list.h>
 #include <fw/sync.h>
 #include <fw/time.h>
@@ -90,19 +91,32 @@ static int make_key(uint64_t uaddr, bool private, struct futex_key *k)
 	return 0;
 }
 
-static long futex_wait(uint64_t uaddr, bool private, uint32_t val,
-		       uint64_t deadline, uint32_t bitset)
+/* Take a queued waiter off its bucket, unless a waker already did. A
+ * requeue may have moved it to another bucket: lock the one its key maps
+ * to now, and check it did not change meanwhile. */
+static void unqueue(struct futex_waiter *w)
 {
-	struct futex_waiter w = { 0 };
 	struct bucket *b;
-	uint32_t cur;
-	int err, ret;
 
-	if (!bitset)
-		return -EINVAL;
-	if ((err = make_key(uaddr, private, &w.key)))
-		return err;
-	b = &buckets[bucket_of(&w.key)];
+	for (;;) {
+		b = &buckets[bucket_of(&w->key)];
+		fw_mutex_lock(&b->lock);
+		if (&buckets[bucket_of(&w->key)] == b)
+			break;
+		fw_mutex_unlock(&b->lock);
+	}
+	if (!w->woken)
+		fw_list_del(&w->node);
+	fw_mutex_unlock(&b->lock);
+}
+
+/* Queue w (key set) on its bucket if the futex word still holds val:
+ * 0, -EAGAIN or -EFAULT. */
+static int queue_if(struct futex_waiter *w, uint64_t uaddr, uint32_t val)
+{
+	struct bucket *b = &buckets[bucket_of(&w->key)];
+	uint32_t cur;
+
 	fw_mutex_lock(&b->lock);
 	if (FW_COPY_IN_OBJ(&cur, fw_uptr(uaddr))) {
 		fw_mutex_unlock(&b->lock);
@@ -112,29 +126,33 @@ static long futex_wait(uint64_t uaddr, bool private, uint32_t val,
 		fw_mutex_unlock(&b->lock);
 		return -EAGAIN;
 	}
-	w.bitset = bitset;
-	w.task = fw_task_current();
-	fw_waitq_init(&w.wq, "futex-wait");
-	fw_list_add_tail(&b->waiters, &w.node);
+	w->task = fw_task_current();
+	fw_waitq_init(&w->wq, "futex-wait");
+	fw_list_add_tail(&b->waiters, &w->node);
 	fw_mutex_unlock(&b->lock);
+	return 0;
+}
+
+static long futex_wait(uint64_t uaddr, bool private, uint32_t val,
+		       uint64_t deadline, uint32_t bitset)
+{
+	struct futex_waiter w = { 0 };
+	int err, ret;
+
+	if (!bitset)
+		return -EINVAL;
+	if ((err = make_key(uaddr, private, &w.key)))
+		return err;
+	w.bitset = bitset;
+	if ((err = queue_if(&w, uaddr, val)))
+		return err;
 
 	FW_WAIT_EVENT_DEADLINE(&w.wq,
 			       __atomic_load_n(&w.woken, __ATOMIC_ACQUIRE) ||
 				       signal_pending_current(),
 			       deadline, ret);
 
-	/* A requeue may have moved us to another bucket: lock the one our
-	 * key maps to now, and check it did not change meanwhile. */
-	for (;;) {
-		b = &buckets[bucket_of(&w.key)];
-		fw_mutex_lock(&b->lock);
-		if (&buckets[bucket_of(&w.key)] == b)
-			break;
-		fw_mutex_unlock(&b->lock);
-	}
-	if (!w.woken)
-		fw_list_del(&w.node);
-	fw_mutex_unlock(&b->lock);
+	unqueue(&w);
 	if (w.woken)
 		return 0;
 	return ret ? -ETIMEDOUT : -EINTR;
@@ -253,8 +271,126 @@ static long sys_futex(const struct sys_args *a)
 	return -ENOSYS;
 }
 
+/* futex_waitv(2) (Linux 5.16): wait on up to 128 futexes at once; the
+ * result is the index of one that was woken. */
+#define FUTEX_WAITV_MAX 128
+#define FUTEX2_SIZE_U32 0x02
+#define FUTEX2_SIZE_MASK 0x03
+#define FUTEX2_PRIVATE 128
+#define WAITV_CLOCK_REALTIME 0
+#define WAITV_CLOCK_MONOTONIC 1
+
+struct k_futex_waitv {
+	uint64_t val;
+	uint64_t uaddr;
+	uint32_t flags;
+	uint32_t reserved;
+};
+
+struct futex_vec {
+	struct futex_waiter w[FUTEX_WAITV_MAX];
+};
+
+static bool vec_woken(const struct futex_vec *v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (__atomic_load_n(&v->w[i].woken, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+/* The absolute timeout on clockid as a monotonic deadline: 0 or -errno. */
+static int waitv_deadline(uint64_t uts, int clockid, uint64_t *deadline)
+{
+	struct k_timespec ts;
+	uint64_t ns;
+
+	*deadline = UINT64_MAX;
+	if (!uts)
+		return 0;
+	if (FW_COPY_IN_OBJ(&ts, fw_uptr(uts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	ns = (uint64_t)ts.tv_sec * FW_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	if (clockid == WAITV_CLOCK_MONOTONIC) {
+		*deadline = ns;
+	} else if (clockid == WAITV_CLOCK_REALTIME) {
+		uint64_t now = fw_time_realtime_ns();
+		*deadline = fw_time_ns() + (ns > now ? ns - now : 0);
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static long sys_futex_waitv(const struct sys_args *a)
+{
+	unsigned n = (unsigned)a->arg[1];
+	struct futex_vec *v;
+	uint64_t deadline;
+	unsigned queued = 0;
+	long ret;
+	int wret = 0;
+
+	if (a->arg[2] || n < 1 || n > FUTEX_WAITV_MAX)
+		return -EINVAL;
+	ret = waitv_deadline(a->arg[3], (int)a->arg[4], &deadline);
+	if (ret)
+		return ret;
+	v = FW_NEW(struct futex_vec);
+	if (!v)
+		return -ENOMEM;
+	/* Check and queue each; a mismatch undoes the ones queued. */
+	for (unsigned i = 0; i < n; i++) {
+		struct k_futex_waitv e;
+
+		if (FW_COPY_IN_OBJ(&e, fw_uptr_add(fw_uptr(a->arg[0]),
+						   (uint64_t)i * sizeof e))) {
+			ret = -EFAULT;
+			break;
+		}
+		if (e.reserved || (e.flags & ~(uint32_t)(FUTEX2_SIZE_MASK | FUTEX2_PRIVATE)) ||
+		    (e.flags & FUTEX2_SIZE_MASK) != FUTEX2_SIZE_U32 ||
+		    e.val > UINT32_MAX) {
+			ret = -EINVAL;
+			break;
+		}
+		v->w[i].bitset = ~0u;
+		ret = make_key(e.uaddr, e.flags & FUTEX2_PRIVATE, &v->w[i].key);
+		if (!ret)
+			ret = queue_if(&v->w[i], e.uaddr, (uint32_t)e.val);
+		if (ret)
+			break;
+		queued++;
+	}
+	if (!ret) {
+		/* Every waker also wakes the task, so one queue serves. */
+		FW_WAIT_EVENT_DEADLINE(&v->w[0].wq,
+				       vec_woken(v, n) || signal_pending_current(),
+				       deadline, wret);
+	}
+	for (unsigned i = 0; i < queued; i++)
+		unqueue(&v->w[i]);
+	/* One woken while the rest were queued wins over a later mismatch,
+	 * as Linux's futex_unqueue_multiple. */
+	if (!ret || ret == -EAGAIN) {
+		if (!ret)
+			ret = wret ? -ETIMEDOUT : -ERESTARTSYS;
+		for (unsigned i = 0; i < queued; i++) {
+			if (v->w[i].woken) {
+				ret = (long)i;
+				break;
+			}
+		}
+	}
+	fw_free(v);
+	return ret;
+}
+
 static const struct sys_entry futex_syscalls[] = {
 	{ __NR_futex, "futex", sys_futex },
+	{ __NR_futex_waitv, "futex_waitv", sys_futex_waitv },
 };
 
 void futex_syscalls_init(void)
