@@ -75,6 +75,22 @@ static bool stream_broken(struct unix_sock *u)
 	       (p->un->shutdown & RCV_SHUTDOWN);
 }
 
+/* No room in the sender's buffer: wait once for the socket to change
+ * (the caller then looks again); -EAGAIN when non-blocking, or the wait's
+ * error. unix_lock held; dropped while asleep. */
+static long wait_send_room(struct socket *s, bool nonblock, uint64_t deadline)
+{
+	unsigned seen = atomic_load(&s->seq);
+	long err;
+
+	if (nonblock)
+		return -EAGAIN;
+	fw_mutex_unlock(&unix_lock);
+	err = socket_wait(s, seen, deadline);
+	fw_mutex_lock(&unix_lock);
+	return err;
+}
+
 static long stream_send(struct socket *s, struct sock_msghdr *m,
 			unsigned flags, bool nonblock)
 {
@@ -105,15 +121,7 @@ static long stream_send(struct socket *s, struct sock_msghdr *m,
 			break;
 		}
 		if (u->wmem >= sndbuf) {
-			unsigned seen = atomic_load(&s->seq);
-
-			if (nonblock) {
-				err = -EAGAIN;
-				break;
-			}
-			fw_mutex_unlock(&unix_lock);
-			err = socket_wait(s, seen, deadline);
-			fw_mutex_lock(&unix_lock);
+			err = wait_send_room(s, nonblock, deadline);
 			if (err)
 				break;
 			continue;
@@ -195,15 +203,7 @@ static long dgram_send(struct socket *s, struct sock_msghdr *m,
 	/* Room in our send buffer (Linux sock_alloc_send_pskb). */
 	fw_mutex_lock(&unix_lock);
 	while (u->wmem >= atomic_load(&s->sndbuf)) {
-		unsigned seen = atomic_load(&s->seq);
-
-		if (nonblock) {
-			err = -EAGAIN;
-			break;
-		}
-		fw_mutex_unlock(&unix_lock);
-		err = socket_wait(s, seen, deadline);
-		fw_mutex_lock(&unix_lock);
+		err = wait_send_room(s, nonblock, deadline);
 		if (err)
 			break;
 	}
