@@ -1,9 +1,9 @@
 /* arch/x86_64/clock_hw.c: the clock hardware: TSC, HPET, ACPI PM timer,
  * PIT and CMOS RTC.
  *
- * Layer: arch (framework TCB). The TSC is measured against PIT channel 2
- * (1.193182 MHz, gated through port 0x61, so no interrupt is needed); the
- * HPET (IA-PC HPET specification 1.0a) and the ACPI PM timer (ACPI 6.4,
+ * Layer: arch (framework TCB). On a machine with neither an HPET nor a
+ * PM timer the TSC is measured against PIT channel 2 (1.193182 MHz, gated
+ * through port 0x61, so no interrupt is needed); the HPET (IA-PC HPET specification 1.0a) and the ACPI PM timer (ACPI 6.4,
  * 4.8.3.3) are the counters the clock falls back to where the TSC cannot
  * be trusted; the RTC gives the wall-clock time at boot. */
 #include <arch/x86.h>

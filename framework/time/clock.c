@@ -154,21 +154,63 @@ const char *clock_source_name(void)
 	return src_name[__atomic_load_n(&clk.src, __ATOMIC_RELAXED)];
 }
 
+/* One reading of a reference counter, dated by the TSC read on either
+ * side of it; of a few tries the tightest pair wins, so a vCPU stalled
+ * between the reads (TCG on a loaded host) does not skew the date. */
+static void paired_read(uint32_t src, uint64_t *tsc, uint64_t *ref)
+{
+	uint64_t best = ~0ull;
+
+	for (int i = 0; i < 8; i++) {
+		uint64_t a = clock_hw_tsc(), r = src_read(src), b = clock_hw_tsc();
+
+		if (b - a < best)
+			best = b - a, *tsc = a + (b - a) / 2, *ref = r;
+	}
+}
+
+/* The TSC's rate against a counter of known rate, over 50 ms of it. Only
+ * the two ends' dates matter, so stalls in between cost nothing (Linux
+ * refines its PIT calibration against the HPET or PM timer the same way,
+ * tsc_refine_calibration_work). */
+static uint64_t tsc_hz_against(uint32_t src, uint64_t hz, uint64_t mask)
+{
+	uint64_t t0 = 0, r0 = 0, t1 = 0, r1 = 0;
+
+	paired_read(src, &t0, &r0);
+	do
+		paired_read(src, &t1, &r1);
+	while (((r1 - r0) & mask) < hz / 20);
+	return (uint64_t)((unsigned __int128)(t1 - t0) * hz / ((r1 - r0) & mask));
+}
+
 void time_init(void)
 {
-	/* Take the median of three measurements: TCG can stall a vCPU
-	 * during one of them. */
-	uint64_t m[3], best;
-	for (int i = 0; i < 3; i++)
-		m[i] = clock_hw_measure_tsc_hz();
-	best = m[0] > m[1] ? (m[1] > m[2] ? m[1] : (m[0] > m[2] ? m[2] : m[0]))
-			   : (m[0] > m[2] ? m[0] : (m[1] > m[2] ? m[2] : m[1]));
-	tsc_hz = best ? best : 1000000000ull;
+	uint64_t hz, mask, m[3];
+	const char *ref = "PIT";
+
+	hpet_hz = clock_hw_hpet_init();
+	if (src_params(SRC_HPET, &hz, &mask) || src_params(SRC_PM, &hz, &mask)) {
+		uint32_t src = hpet_hz ? SRC_HPET : SRC_PM;
+
+		tsc_hz = tsc_hz_against(src, hz, mask);
+		ref = src_name[src];
+	} else {
+		/* Polling the PIT's output cannot be bracketed: take the
+		 * median of three measurements. */
+		for (int i = 0; i < 3; i++)
+			m[i] = clock_hw_measure_tsc_hz();
+		tsc_hz = m[0] > m[1] ? (m[1] > m[2] ? m[1] : (m[0] > m[2] ? m[2] : m[0]))
+				     : (m[0] > m[2] ? m[0] : (m[1] > m[2] ? m[2] : m[1]));
+	}
+	if (!tsc_hz)
+		tsc_hz = 1000000000ull;
 	clock_set(SRC_TSC, tsc_hz, ~0ull);
 	realtime_at_boot_ns = clock_hw_rtc_seconds() * FW_NSEC_PER_SEC;
-	fw_info("clock: TSC %llu.%03llu MHz, wall clock %llu s since the epoch",
+	fw_info("clock: TSC %llu.%03llu MHz (measured against the %s), wall "
+		"clock %llu s since the epoch",
 		(unsigned long long)(tsc_hz / 1000000),
-		(unsigned long long)(tsc_hz / 1000 % 1000),
+		(unsigned long long)(tsc_hz / 1000 % 1000), ref,
 		(unsigned long long)(realtime_at_boot_ns / FW_NSEC_PER_SEC));
 	lapic_timer_calibrate();
 }
@@ -260,7 +302,6 @@ void clock_select(void)
 	uint32_t pick = SRC_TSC;
 	int err;
 
-	hpet_hz = clock_hw_hpet_init();
 	if (tsc_warped)
 		pick = hpet_hz ? SRC_HPET : acpi.pm_tmr_port ? SRC_PM : SRC_TSC;
 	if (!src_params(pick, &hz, &mask))
