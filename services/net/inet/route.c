@@ -82,6 +82,7 @@ int route_lookup(uint32_t daddr, struct route *out)
 		out->next_hop = daddr;
 		out->src = (daddr >> 24) == 127 ? INADDR_LOOPBACK : daddr;
 		out->local = true;
+		out->bcast = inet_addr_bcast(daddr); /* 127.255.255.255 */
 		return 0;
 	}
 	while ((d = netdev_next(d))) {
