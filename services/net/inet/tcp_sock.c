@@ -257,14 +257,15 @@ static int tcp_connect(struct socket *s, const struct sock_addr *a,
 	struct inet_sock *in = inet_of(s);
 	uint64_t deadline = socket_deadline(atomic_load(&s->sndtimeo_ns));
 	uint32_t daddr = 0;
-	uint16_t dport = 0;
+	uint16_t dport = 0, fam = 0;
 	struct route rt;
-	bool unspec;
-	int err = inet_addr_parse(a, &daddr, &dport, true, &unspec);
+	int err;
 
-	if (err)
-		return err;
-	if (unspec) {
+	/* Linux inet_stream_connect: the family, then the state, then the
+	 * rest of the address. */
+	if (a->len < 2 || fw_bytes_get_u16_le(FW_BYTES_OF_ARRAY(a->b), 0, &fam))
+		return -EINVAL;
+	if (fam == AF_UNSPEC) {
 		fw_spin_lock(&inet_lock);
 		err = tcp_disconnect_locked(in);
 		in->connecting = false;
@@ -272,8 +273,6 @@ static int tcp_connect(struct socket *s, const struct sock_addr *a,
 		inet_softirq();
 		return err;
 	}
-	if (daddr == INADDR_ANY)
-		daddr = INADDR_LOOPBACK;
 	fw_spin_lock(&inet_lock);
 	if (in->connecting) {
 		if (in->state == TCP_SYN_SENT || in->state == TCP_SYN_RECV) {
@@ -293,6 +292,11 @@ static int tcp_connect(struct socket *s, const struct sock_addr *a,
 		goto out;
 	}
 	fw_spin_unlock(&inet_lock);
+	err = inet_addr_parse(a, &daddr, &dport, false, NULL);
+	if (err)
+		return err;
+	if (daddr == INADDR_ANY)
+		daddr = INADDR_LOOPBACK;
 	err = route_lookup(daddr, &rt);
 	if (!err && rt.bcast)
 		err = -ENETUNREACH;
