@@ -3,8 +3,8 @@
  * Layer: services (safe C), net. A socket is a file (sockfs inode,
  * S_IFSOCK) whose file->sock points to a struct socket; the syscalls in
  * sys_socket.c decode user arguments and call the family's struct
- * sock_ops. Only AF_UNIX exists (unix*.c); other families are refused
- * with EAFNOSUPPORT at socket(2).
+ * sock_ops. AF_UNIX (unix*.c) and AF_INET (inet/) exist; other families
+ * are refused with EAFNOSUPPORT at socket(2).
  *
  * Folder services/net: sockets. socket.c (files, waiting), sockopt.c
  * (SOL_SOCKET options), msg.c (iovecs, message headers), sys_socket.c
