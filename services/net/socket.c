@@ -155,6 +155,10 @@ static unsigned sock_file_poll(struct file *f, struct poll_table *pt)
 
 static long sock_file_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 {
+	long r = sock_generic_ioctl(f->sock, cmd, arg);
+
+	if (r != -ENOIOCTLCMD)
+		return r;
 	return f->sock->ops->ioctl(f->sock, cmd, arg);
 }
 

@@ -3,8 +3,8 @@
  * Layer: services (safe C), net. A socket is a file (sockfs inode,
  * S_IFSOCK) whose file->sock points to a struct socket; the syscalls in
  * sys_socket.c decode user arguments and call the family's struct
- * sock_ops. Only AF_UNIX exists (unix*.c); other families are refused
- * with EAFNOSUPPORT at socket(2).
+ * sock_ops. AF_UNIX (unix*.c) and AF_INET (inet/) exist; other families
+ * are refused with EAFNOSUPPORT at socket(2).
  *
  * Folder services/net: sockets. socket.c (files, waiting), sockopt.c
  * (SOL_SOCKET options), msg.c (iovecs, message headers), sys_socket.c
@@ -24,6 +24,7 @@
 
 struct socket;
 struct unix_sock;
+struct inet_sock;
 struct sock_msg;
 
 /* A user iovec array (or one buffer), walked as one byte stream. */
@@ -96,6 +97,12 @@ struct sock_ops {
 	int (*sock_error)(struct socket *s);
 	bool (*listening)(struct socket *s);
 	int (*peercred)(struct socket *s, struct linux_ucred *out);
+	/* Options of other levels than SOL_SOCKET (IPPROTO_IP, _TCP...);
+	 * NULL: EOPNOTSUPP. */
+	int (*setsockopt)(struct socket *s, int level, int name,
+			  fw_uptr_t val, uint32_t len);
+	int (*getsockopt)(struct socket *s, int level, int name,
+			  fw_uptr_t val, fw_uptr_t ulen);
 };
 
 struct socket {
@@ -105,6 +112,7 @@ struct socket {
 	int protocol;
 	const struct sock_ops *ops;
 	struct unix_sock *un;		/* AF_UNIX state */
+	struct inet_sock *in;		/* AF_INET state */
 	/* The socket's file, or NULL (not yet accepted, or released). Not a
 	 * reference: the file holds the socket. Under the family's lock. */
 	struct file *file;
@@ -196,9 +204,20 @@ struct scm_files *scm_files_dup(const struct scm_files *fp);
  * MSG_CTRUNC. flags: MSG_CMSG_CLOEXEC. Takes over m->rfp. */
 FW_MUST_CHECK int scm_deliver(struct sock_msghdr *m, unsigned flags);
 void scm_current_creds(struct scm_creds *out);
+/* Append one control message (level, type, data) to m's control buffer
+ * (MSG_CTRUNC when it does not fit). 0 or -EFAULT. */
+FW_MUST_CHECK int scm_put_cmsg(struct sock_msghdr *m, int level, int type,
+			       struct fw_bytes data);
 void sock_msghdr_done(struct sock_msghdr *m);
 
 /* The AF_UNIX family (unix.c). */
 FW_MUST_CHECK int unix_create(int type, int protocol, struct socket **out);
+/* The AF_INET family (inet/inet_sock.c). */
+FW_MUST_CHECK int inet_create(int type, int protocol, struct socket **out);
+void inet_init(void);
+/* ioctls every socket answers before its family (sys_socket.c): the
+ * route table (SIOCADDRT, SIOCDELRT); -ENOIOCTLCMD for the rest. */
+long sock_generic_ioctl(struct socket *s, unsigned cmd, uint64_t arg);
+#define ENOIOCTLCMD 515
 
 #endif
