@@ -1,6 +1,3 @@
-/* >>> TO THE ENGINEER OF THIS WORKTREE: read /work/wt-inet/BRIEF.md NOW (build and test
- * commands, the gate rules, and your HARD TIME LIMIT: commit everything by
- * 11:30 UTC). Then delete this comment and BRIEF.md (do not commit them). <<< */
 /* services/net/netdev.h: network interfaces, and the seam between the
  * link layer and IPv4.
  *
