@@ -212,4 +212,8 @@ fi
 #    (tests/integration/devices.sh).
 . tests/integration/devices.sh
 
+# 9. Debian bookworm's own system, booted and logged into
+#    (tests/integration/debian.sh).
+. tests/integration/debian.sh
+
 exit $status
