@@ -2,28 +2,30 @@
 # tools/mkdebian.sh: a Debian bookworm system on an ext2 disk image, for
 # `make run-debian` and the Debian boot test.
 #
-# mmdebstrap (a Debian package; tools/deps.sh installs it) makes the root file
-# system from this machine's apt sources once, cached as
-# build/debian/rootfs.tar; the image is rebuilt from the cache when this
-# script changes. Debian's own sysvinit is PID 1, with a getty on the
-# serial console (ttyS0); root's password is "debian".
+# mmdebstrap (a Debian package; tools/deps.sh installs it) makes the root
+# file system from this machine's apt sources once, cached as
+# build/debian/rootfs-<hash of the package list>.tar; the image is rebuilt
+# from the cache when this script changes. Debian's own sysvinit is PID 1,
+# with a getty on the serial console (ttyS0); root's password is "debian".
 #
 # Usage: tools/mkdebian.sh [IMAGE]   (default build/debian/debian.img)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=build/debian
 img=${1:-$dir/debian.img}
-tar=$dir/rootfs.tar
 # What the image holds beyond minbase: the init system, login, and the
 # tools a person (and the tests) expect on a Debian machine.
-packages=sysvinit-core,systemd-sysv-,login,passwd,procps,iproute2,less,vim-tiny,strace,python3
+packages=sysvinit-core,systemd-sysv-,login,passwd,procps,iproute2,less,vim-tiny,strace,python3,stress-ng
+# The cache is named after the package list, so changing it rebuilds.
+tar=$dir/rootfs-$(echo "$packages" | md5sum | cut -c1-8).tar
 mkdir -p "$dir"
 export PATH="$PATH:/usr/sbin:/sbin"
 if [ ! -s "$tar" ]; then
 	echo "mkdebian: building the Debian root file system (once, about a minute)" >&2
-	mmdebstrap --quiet --variant=minbase --include="$packages" \
+	mmdebstrap --quiet --format=tar --variant=minbase --include="$packages" \
 		--customize-hook='echo root:debian | chroot "$1" chpasswd' \
 		bookworm "$tar.part"
+	rm -f "$dir"/rootfs-*.tar
 	mv "$tar.part" "$tar"
 fi
 if [ -s "$img" ] && [ "$img" -nt "$tar" ] && [ "$img" -nt "$0" ]; then
