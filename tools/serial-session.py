@@ -96,14 +96,15 @@ def main():
     login = os.environ.get("SESSION_LOGIN")
     if login:
         user, password = login.split(":", 1)
-        if not wait_for(rb"login: $", boot_s):
+        # Not anchored at the end: a kernel log line may follow the prompt.
+        if not wait_for(rb"login: ", boot_s):
             print(f"FAIL {P}.boot: no login prompt within {boot_s} s")
             proc.kill()
             return 1
         print(f"PASS {P}.boot")
         buf = b""
         proc.stdin.write(user.encode() + b"\r")
-        if not wait_for(rb"Password: $", 30):
+        if not wait_for(rb"Password: ", 30):
             print(f"FAIL {P}.login: no password prompt")
             proc.kill()
             return 1

@@ -70,17 +70,18 @@ static void storm_fire(struct storm *s)
 FW_KTEST(timer_rearming_in_the_past_leaves_time_for_tasks)
 {
 	static struct storm s;
-	uint64_t loops = 0, t0;
+	uint64_t sum = 0;
 
 	s = (struct storm){ 0 };
 	FW_KT_CHECK(FW_TIMER_CREATE(storm_fire, &s, &s.timer) == 0);
 	fw_timer_arm(s.timer, 0);
-	t0 = fw_time_ns();
-	while (fw_time_ns() - t0 < 200 * FW_NSEC_PER_MSEC)
-		loops++;
+	/* A fixed amount of work, not a time: a CPU held by the storm never
+	 * finishes it, and the boot's deadline reports the hang. */
+	for (int i = 0; i < 20000; i++)
+		sum += fw_time_ns() & 1;
 	__atomic_store_n(&s.stop, true, __ATOMIC_RELEASE);
 	fw_timer_destroy(s.timer);
-	FW_KT_CHECKF(s.fires > 100, "the storm timer fired %llu times",
+	FW_KT_CHECKF(s.fires > 10, "the storm timer fired %llu times",
 		     (unsigned long long)s.fires);
-	FW_KT_CHECK(loops > 1000);
+	FW_KT_CHECK(sum <= 20000);
 }
