@@ -24,6 +24,7 @@
 
 struct socket;
 struct unix_sock;
+struct packet_sock;
 struct sock_msg;
 
 /* A user iovec array (or one buffer), walked as one byte stream. */
@@ -96,6 +97,12 @@ struct sock_ops {
 	int (*sock_error)(struct socket *s);
 	bool (*listening)(struct socket *s);
 	int (*peercred)(struct socket *s, struct linux_ucred *out);
+	/* Options the family keeps itself: levels other than SOL_SOCKET,
+	 * and SO_ATTACH_FILTER/SO_DETACH_FILTER/SO_LOCK_FILTER. NULL: the
+	 * family has none (EOPNOTSUPP for other levels, ENOPROTOOPT for
+	 * the filter options). */
+	int (*setsockopt)(struct socket *s, int level, int name,
+			  fw_uptr_t val, uint32_t len);
 };
 
 struct socket {
@@ -105,6 +112,7 @@ struct socket {
 	int protocol;
 	const struct sock_ops *ops;
 	struct unix_sock *un;		/* AF_UNIX state */
+	struct packet_sock *pk;		/* AF_PACKET state */
 	/* The socket's file, or NULL (not yet accepted, or released). Not a
 	 * reference: the file holds the socket. Under the family's lock. */
 	struct file *file;

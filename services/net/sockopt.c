@@ -61,7 +61,14 @@ int sock_setsockopt(struct socket *s, int level, int name, fw_uptr_t val,
 	int32_t v = 0;
 
 	if (level != SOL_SOCKET)
-		return -EOPNOTSUPP;
+		return s->ops->setsockopt
+			       ? s->ops->setsockopt(s, level, name, val, len)
+			       : -EOPNOTSUPP;
+	if (name == SO_ATTACH_FILTER || name == SO_DETACH_FILTER ||
+	    name == SO_LOCK_FILTER)
+		return s->ops->setsockopt
+			       ? s->ops->setsockopt(s, level, name, val, len)
+			       : -ENOPROTOOPT;
 	if (name == SO_RCVTIMEO_OLD)
 		return set_timeout(&s->rcvtimeo_ns, val, len);
 	if (name == SO_SNDTIMEO_OLD)

@@ -10,6 +10,7 @@
 #include <fw/time.h>
 
 #include "fs/sys_util.h"
+#include "net/link/link.h"
 #include "net/net.h"
 #include "net/socket.h"
 #include "net/unix.h"
@@ -38,6 +39,10 @@ static int create(int family, int type, int protocol, struct socket **out)
 {
 	if (family < 0 || family >= AF_MAX)
 		return -EAFNOSUPPORT;
+	if (family == AF_PACKET)
+		return packet_create(type, protocol, out);
+	if (family == AF_INET)
+		return inet_placeholder_create(type, protocol, out);
 	if (family != AF_UNIX)
 		return -EAFNOSUPPORT; /* AF_INET etc.: not implemented */
 	if (type == SOCK_RAW)

@@ -42,6 +42,7 @@ struct virtq;
 
 /* Device types (section 5): the PCI device id is 0x1040 + type (modern)
  * or a transitional id. */
+#define VIRTIO_ID_NET 1u
 #define VIRTIO_ID_BLOCK 2u
 #define VIRTIO_ID_CONSOLE 3u
 #define VIRTIO_ID_RNG 4u
@@ -68,6 +69,7 @@ struct virtio_dev {
 	struct blkdev_priv *blk;
 	struct virtio_rng *rng;
 	struct virtio_console *vcon;
+	struct virtio_net *vnet;
 };
 
 /* One buffer of a request: a slice of a DMA buffer. */
@@ -126,5 +128,6 @@ bool virtio_broken(const struct virtio_dev *vd);
 void virtio_blk_probe(void);
 void virtio_rng_probe(void);
 void virtio_console_probe(void);
+void virtio_net_probe(void);
 
 #endif

@@ -1,0 +1,561 @@
+/* t_packet.c: network interfaces and AF_PACKET sockets: the interface
+ * ioctls (SIOCGIFINDEX, SIOCGIFNAME, SIOCGIFFLAGS, SIOCGIFHWADDR,
+ * SIOCGIFMTU, SIOCGIFCONF, setting the address and mask), their errors
+ * (ENODEV, EFAULT, EPERM for a non-root caller), packet sockets (bind
+ * and send checks, getsockname, a classic BPF filter) and a real ARP
+ * exchange with the gateway: a request for it, sent on a SOCK_RAW
+ * socket, and its reply, received on a SOCK_RAW socket and on a
+ * SOCK_DGRAM one whose BPF filter passes only ARP replies.
+ *
+ * The interface is chosen at run time: the first Ethernet interface
+ * that is up (eth0 in our guest with -device virtio-net-pci, whatever
+ * the host has). Without one (a guest with no NIC) the cases that need
+ * it say so on a "#" line and pass. Address changes are made only on
+ * our kernel's eth0 (never on a host's interface). The gateway is the
+ * default route's (/proc/net/route); in our guest, where routes do not
+ * exist yet, QEMU's slirp gateway 10.0.2.2 and our address 10.0.2.15.
+ * Every expectation was checked on Linux (as root). */
+#include "t.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/if_ether.h>
+#include <netinet/in.h>
+#include <netpacket/packet.h>
+#include <poll.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+
+#ifndef SO_ATTACH_FILTER
+#define SO_ATTACH_FILTER 26
+#define SO_DETACH_FILTER 27
+#endif
+
+struct t_sock_filter {
+    uint16_t code;
+    uint8_t jt, jf;
+    uint32_t k;
+};
+struct t_sock_fprog {
+    unsigned short len;
+    struct t_sock_filter *filter;
+};
+
+static char ifname[IF_NAMESIZE];
+static const char eth0_name[] = "eth0";
+static int ifindex;
+static unsigned char mac[6];
+static int ours;          /* running on our kernel (not the host) */
+static uint32_t gw, me;   /* gateway and our address, network order */
+
+static int ctl(void)
+{
+    return socket(AF_PACKET, SOCK_DGRAM, 0);
+}
+
+static int get_ifr(int fd, unsigned long cmd, const char *name, struct ifreq *r)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->ifr_name, sizeof r->ifr_name, "%s", name);
+    return ioctl(fd, cmd, r);
+}
+
+/* The first Ethernet interface that is up. */
+static void find_iface(void)
+{
+    int fd = ctl();
+    FILE *f;
+    char line[256];
+
+    if (fd < 0)
+        return;
+    for (int i = 1; i < 64 && !ifindex; i++) {
+        struct ifreq r;
+
+        memset(&r, 0, sizeof r);
+        r.ifr_ifindex = i;
+        if (ioctl(fd, SIOCGIFNAME, &r) < 0)
+            continue;
+        char name[IF_NAMESIZE];
+        snprintf(name, sizeof name, "%s", r.ifr_name);
+        if (get_ifr(fd, SIOCGIFHWADDR, name, &r) < 0 ||
+            r.ifr_hwaddr.sa_family != ARPHRD_ETHER)
+            continue;
+        memcpy(mac, r.ifr_hwaddr.sa_data, 6);
+        if (get_ifr(fd, SIOCGIFFLAGS, name, &r) < 0)
+            continue;
+        /* Our eth0 may still be down: the test brings it up. */
+        if (!(r.ifr_flags & IFF_UP) && !(ours && !strcmp(name, "eth0")))
+            continue;
+        snprintf(ifname, sizeof ifname, "%s", name);
+        ifindex = i;
+    }
+    if (ifindex && !ours && get_ifr(fd, SIOCGIFADDR, ifname, &(struct ifreq){0}) == 0) {
+        struct ifreq r;
+        get_ifr(fd, SIOCGIFADDR, ifname, &r);
+        me = ((struct sockaddr_in *)&r.ifr_addr)->sin_addr.s_addr;
+    }
+    close(fd);
+    if (ours) {
+        gw = inet_addr("10.0.2.2");
+        me = inet_addr("10.0.2.15");
+        return;
+    }
+    f = fopen("/proc/net/route", "r");
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        char dev[32];
+        unsigned dst, g;
+
+        if (sscanf(line, "%31s %x %x", dev, &dst, &g) == 3 && dst == 0 &&
+            !strcmp(dev, ifname))
+            gw = g;
+    }
+    fclose(f);
+}
+
+static int skip(const char *why)
+{
+    t_emit("# %s.%s: skipped: %s", t_prog, t_case_name, why);
+    return 1;
+}
+
+T_CASE(ifindex_name_flags)
+{
+    struct ifreq r;
+    int fd;
+
+    if (!ifindex && skip("no Ethernet interface"))
+        return;
+    T_SYSOK(fd = ctl());
+    T_SYSOK(get_ifr(fd, SIOCGIFINDEX, ifname, &r));
+    T_EQ(r.ifr_ifindex, ifindex);
+    memset(&r, 0, sizeof r);
+    r.ifr_ifindex = ifindex;
+    T_SYSOK(ioctl(fd, SIOCGIFNAME, &r));
+    T_STREQ(r.ifr_name, ifname);
+    T_SYSOK(get_ifr(fd, SIOCGIFFLAGS, ifname, &r));
+    T_EQ(r.ifr_flags & (IFF_BROADCAST | IFF_MULTICAST | IFF_LOOPBACK),
+         IFF_BROADCAST | IFF_MULTICAST);
+    T_SYSOK(get_ifr(fd, SIOCGIFHWADDR, ifname, &r));
+    T_EQ(r.ifr_hwaddr.sa_family, ARPHRD_ETHER);
+    if (ours) {
+        static const unsigned char qemu[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
+        T_EQ(memcmp(r.ifr_hwaddr.sa_data, qemu, 6), 0);
+    }
+    T_SYSOK(get_ifr(fd, SIOCGIFMTU, ifname, &r));
+    T_ASSERT(r.ifr_mtu >= 68 && r.ifr_mtu <= 65536);
+    if (ours)
+        T_EQ(r.ifr_mtu, 1500);
+    T_SYSOK(get_ifr(fd, SIOCGIFMETRIC, ifname, &r));
+    T_EQ(r.ifr_metric, 0);
+    T_SYSOK(get_ifr(fd, SIOCGIFTXQLEN, ifname, &r));
+    T_ASSERT(r.ifr_qlen >= 0);
+    close(fd);
+}
+
+/* The loopback device's flags, where there is one (ours has none until
+ * the IPv4 side brings lo). */
+T_CASE(unix_socket_ioctls)
+{
+    struct ifreq r;
+    int fd;
+
+    if (!ifindex && skip("no Ethernet interface"))
+        return;
+    /* dev_ioctl answers on any socket; the address ones need an inet
+     * or packet socket. */
+    T_SYSOK(fd = socket(AF_UNIX, SOCK_DGRAM, 0));
+    T_SYSOK(get_ifr(fd, SIOCGIFINDEX, ifname, &r));
+    T_EQ(r.ifr_ifindex, ifindex);
+    T_SYSOK(get_ifr(fd, SIOCGIFFLAGS, ifname, &r));
+    T_ERRNO(get_ifr(fd, SIOCGIFADDR, ifname, &r), ENOTTY);
+    close(fd);
+}
+
+T_CASE(ioctl_errors)
+{
+    struct ifreq r;
+    int fd;
+
+    T_SYSOK(fd = ctl());
+    T_ERRNO(get_ifr(fd, SIOCGIFFLAGS, "nosuchif0", &r), ENODEV);
+    T_ERRNO(get_ifr(fd, SIOCGIFINDEX, "nosuchif0", &r), ENODEV);
+    T_ERRNO(get_ifr(fd, SIOCGIFADDR, "nosuchif0", &r), ENODEV);
+    memset(&r, 0, sizeof r);
+    r.ifr_ifindex = 12345;
+    T_ERRNO(ioctl(fd, SIOCGIFNAME, &r), ENODEV);
+    T_ERRNO(ioctl(fd, SIOCGIFFLAGS, (void *)8), EFAULT);
+    T_ERRNO(ioctl(fd, SIOCGIFCONF, (void *)8), EFAULT);
+    close(fd);
+}
+
+T_CASE(ifconf)
+{
+    struct ifreq reqs[16];
+    struct ifconf c;
+    int fd, need;
+
+    T_SYSOK(fd = ctl());
+    memset(&c, 0, sizeof c);
+    T_SYSOK(ioctl(fd, SIOCGIFCONF, &c)); /* NULL buffer: the size */
+    need = c.ifc_len;
+    T_EQ(need % (int)sizeof(struct ifreq), 0);
+    c.ifc_len = sizeof reqs;
+    c.ifc_req = reqs;
+    T_SYSOK(ioctl(fd, SIOCGIFCONF, &c));
+    T_EQ(c.ifc_len, need < (int)sizeof reqs ? need : (int)sizeof reqs);
+    for (int i = 0; i < c.ifc_len / (int)sizeof(struct ifreq); i++)
+        T_EQ(reqs[i].ifr_addr.sa_family, AF_INET);
+    /* Room for none: nothing written, length 0. */
+    c.ifc_len = sizeof(struct ifreq) - 1;
+    T_SYSOK(ioctl(fd, SIOCGIFCONF, &c));
+    T_EQ(c.ifc_len, 0);
+    close(fd);
+}
+
+static void set_sin(struct ifreq *r, const char *a)
+{
+    struct sockaddr_in *sin = (struct sockaddr_in *)&r->ifr_addr;
+
+    sin->sin_family = AF_INET;
+    sin->sin_addr.s_addr = inet_addr(a);
+}
+
+static uint32_t sin_of(struct ifreq *r)
+{
+    return ((struct sockaddr_in *)&r->ifr_addr)->sin_addr.s_addr;
+}
+
+/* Only on our eth0: a host's interface is not ours to renumber (on a
+ * host, T_PACKET_SETIF=<a spare interface> checks the expectations). */
+T_CASE(set_address)
+{
+    const char *spare = getenv("T_PACKET_SETIF");
+    const char *ifname = spare ? spare : ours ? eth0_name : NULL;
+    struct ifreq r;
+    int fd;
+
+    if ((!ifname || !ifindex) && skip("only on our kernel's eth0"))
+        return;
+    T_SYSOK(fd = ctl());
+    get_ifr(fd, SIOCGIFFLAGS, ifname, &r);
+    r.ifr_flags |= IFF_UP;
+    T_SYSOK(ioctl(fd, SIOCSIFFLAGS, &r));
+    T_SYSOK(get_ifr(fd, SIOCGIFFLAGS, ifname, &r));
+    T_EQ(r.ifr_flags & (IFF_UP | IFF_RUNNING), IFF_UP | IFF_RUNNING);
+    get_ifr(fd, 0, ifname, &r);
+    set_sin(&r, "10.0.2.15");
+    T_SYSOK(ioctl(fd, SIOCSIFADDR, &r));
+    T_SYSOK(get_ifr(fd, SIOCGIFADDR, ifname, &r));
+    T_EQ(sin_of(&r), inet_addr("10.0.2.15"));
+    T_SYSOK(get_ifr(fd, SIOCGIFNETMASK, ifname, &r));
+    T_EQ(sin_of(&r), inet_addr("255.0.0.0")); /* classful, as Linux */
+    get_ifr(fd, 0, ifname, &r);
+    set_sin(&r, "255.255.255.0");
+    T_SYSOK(ioctl(fd, SIOCSIFNETMASK, &r));
+    T_SYSOK(get_ifr(fd, SIOCGIFNETMASK, ifname, &r));
+    T_EQ(sin_of(&r), inet_addr("255.255.255.0"));
+    T_SYSOK(get_ifr(fd, SIOCGIFBRDADDR, ifname, &r));
+    T_EQ(sin_of(&r), inet_addr("10.0.2.255"));
+    get_ifr(fd, 0, ifname, &r);
+    set_sin(&r, "255.0.255.0"); /* not contiguous */
+    T_ERRNO(ioctl(fd, SIOCSIFNETMASK, &r), EINVAL);
+    get_ifr(fd, 0, ifname, &r);
+    set_sin(&r, "10.0.2.15");
+    r.ifr_addr.sa_family = AF_UNIX;
+    T_ERRNO(ioctl(fd, SIOCSIFADDR, &r), EINVAL);
+    get_ifr(fd, 0, ifname, &r);
+    set_sin(&r, "224.0.0.1"); /* multicast */
+    T_ERRNO(ioctl(fd, SIOCSIFADDR, &r), EINVAL);
+    if (ours) { /* virtio-net's range: 68 (ETH_MIN_MTU) and up */
+        get_ifr(fd, 0, ifname, &r);
+        r.ifr_mtu = 20;
+        T_ERRNO(ioctl(fd, SIOCSIFMTU, &r), EINVAL);
+        T_SYSOK(get_ifr(fd, SIOCGIFMTU, ifname, &r));
+        T_EQ(r.ifr_mtu, 1500);
+    }
+    /* A hand-set broadcast address stays when the mask changes. */
+    get_ifr(fd, 0, ifname, &r);
+    set_sin(&r, "10.0.2.127");
+    T_SYSOK(ioctl(fd, SIOCSIFBRDADDR, &r));
+    get_ifr(fd, 0, ifname, &r);
+    set_sin(&r, "255.255.0.0");
+    T_SYSOK(ioctl(fd, SIOCSIFNETMASK, &r));
+    T_SYSOK(get_ifr(fd, SIOCGIFBRDADDR, ifname, &r));
+    T_EQ(sin_of(&r), inet_addr("10.0.2.127"));
+    /* Back to the /24 slirp gives (udhcpc sets it again anyway). */
+    get_ifr(fd, 0, ifname, &r);
+    set_sin(&r, "255.255.255.0");
+    T_SYSOK(ioctl(fd, SIOCSIFNETMASK, &r));
+    get_ifr(fd, 0, ifname, &r);
+    set_sin(&r, "10.0.2.255");
+    T_SYSOK(ioctl(fd, SIOCSIFBRDADDR, &r));
+    close(fd);
+}
+
+/* A non-root child: EPERM for every change and for packet sockets. */
+T_CASE(eperm)
+{
+    pid_t p;
+
+    if (getuid() != 0 && skip("not root"))
+        return;
+    if (!ifindex && skip("no Ethernet interface"))
+        return;
+    T_SYSOK(p = t_fork());
+    if (p == 0) {
+        struct ifreq r;
+        int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+        if (setuid(65534) != 0)
+            _exit(10);
+        if (socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)) != -1 || errno != EPERM)
+            _exit(11);
+        if (get_ifr(fd, SIOCGIFFLAGS, ifname, &r) != 0)
+            _exit(12);
+        if (ioctl(fd, SIOCSIFFLAGS, &r) != -1 || errno != EPERM)
+            _exit(13);
+        r.ifr_mtu = 1500;
+        if (ioctl(fd, SIOCSIFMTU, &r) != -1 || errno != EPERM)
+            _exit(14);
+        _exit(0);
+    }
+    T_EXITED(p, 0);
+}
+
+static void sll_to(struct sockaddr_ll *a, int idx, uint16_t proto)
+{
+    memset(a, 0, sizeof *a);
+    a->sll_family = AF_PACKET;
+    a->sll_protocol = htons(proto);
+    a->sll_ifindex = idx;
+    a->sll_halen = 6;
+    memset(a->sll_addr, 0xff, 6);
+}
+
+T_CASE(packet_bad_input)
+{
+    struct sockaddr_ll a;
+    socklen_t len = sizeof a;
+    char frame[64] = { 0 };
+    int fd;
+
+    T_ERRNO(socket(AF_PACKET, SOCK_STREAM, 0), ESOCKTNOSUPPORT);
+    T_SYSOK(fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ARP)));
+    sll_to(&a, ifindex ? ifindex : 1, ETH_P_ARP);
+    T_ERRNO(bind(fd, (struct sockaddr *)&a, sizeof a - 1), EINVAL);
+    a.sll_family = AF_UNIX;
+    T_ERRNO(bind(fd, (struct sockaddr *)&a, sizeof a), EINVAL);
+    sll_to(&a, 9999, ETH_P_ARP);
+    T_ERRNO(bind(fd, (struct sockaddr *)&a, sizeof a), ENODEV);
+    T_ERRNO(sendto(fd, frame, sizeof frame, 0, (struct sockaddr *)&a, sizeof a), ENXIO);
+    T_ERRNO(sendto(fd, frame, sizeof frame, 0, (struct sockaddr *)&a, 8), EINVAL);
+    /* Not bound and no address: no device. */
+    T_ERRNO(send(fd, frame, sizeof frame, 0), ENXIO);
+    T_ERRNO(bind(fd, (struct sockaddr *)8, sizeof a), EFAULT);
+    T_SYSOK(getsockname(fd, (struct sockaddr *)&a, &len));
+    T_EQ(a.sll_family, AF_PACKET);
+    T_EQ(a.sll_protocol, htons(ETH_P_ARP));
+    T_EQ(a.sll_ifindex, 0);
+    if (ifindex) {
+        sll_to(&a, ifindex, ETH_P_ARP);
+        T_SYSOK(bind(fd, (struct sockaddr *)&a, sizeof a));
+        len = sizeof a;
+        memset(&a, 0, sizeof a);
+        T_SYSOK(getsockname(fd, (struct sockaddr *)&a, &len));
+        T_EQ(len, 18); /* offsetof(sll_addr) + halen, as Linux */
+        T_EQ(a.sll_ifindex, ifindex);
+        T_EQ(a.sll_hatype, ARPHRD_ETHER);
+        T_EQ(a.sll_halen, 6);
+        T_EQ(memcmp(a.sll_addr, mac, 6), 0);
+        T_ERRNO(send(fd, (void *)8, 60, 0), EFAULT);
+        T_ERRNO(send(fd, frame, 10, 0), EINVAL); /* shorter than a header */
+    }
+    /* A filter that jumps out of the program, and one with no return. */
+    struct t_sock_filter bad[] = { { 0x15, 5, 0, 0 }, { 0x06, 0, 0, 0 } };
+    struct t_sock_fprog fp = { 2, bad };
+    T_ERRNO(setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp), EINVAL);
+    struct t_sock_filter noret[] = { { 0x28, 0, 0, 12 } };
+    fp = (struct t_sock_fprog){ 1, noret };
+    T_ERRNO(setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp), EINVAL);
+    fp = (struct t_sock_fprog){ 1, (void *)8 };
+    T_ERRNO(setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp), EFAULT);
+    T_ERRNO(setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &fp, sizeof fp), ENOENT);
+    close(fd);
+}
+
+/* An ARP request for gw, as our address me. */
+static size_t arp_request(unsigned char *f)
+{
+    memset(f, 0, 60);
+    memset(f, 0xff, 6);
+    memcpy(f + 6, mac, 6);
+    f[12] = 0x08; f[13] = 0x06;
+    f[14] = 0; f[15] = 1;       /* Ethernet */
+    f[16] = 0x08; f[17] = 0;    /* IPv4 */
+    f[18] = 6; f[19] = 4;
+    f[20] = 0; f[21] = 1;       /* request */
+    memcpy(f + 22, mac, 6);
+    memcpy(f + 28, &me, 4);
+    memcpy(f + 38, &gw, 4);
+    return 60;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Wait (at most 10 s, never a fixed sleep) for the gateway's reply on
+ * fd; off is where the ARP packet starts (14 raw, 0 dgram). */
+static int wait_reply(int fd, int off, struct sockaddr_ll *from, socklen_t *fromlen,
+                      unsigned char *buf, long long deadline)
+{
+    while (now_ms() < deadline) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        int n = poll(&p, 1, (int)(deadline - now_ms()));
+
+        if (n <= 0)
+            continue;
+        *fromlen = sizeof *from;
+        n = recvfrom(fd, buf, 1600, MSG_DONTWAIT, (struct sockaddr *)from, fromlen);
+        if (n < off + 28)
+            continue;
+        if (buf[off + 7] == 2 && !memcmp(buf + off + 14, &gw, 4))
+            return n;
+    }
+    return -1;
+}
+
+T_CASE(arp_gateway)
+{
+    unsigned char f[60], buf[1600];
+    struct sockaddr_ll a, from;
+    socklen_t fromlen;
+    int raw, dg, n;
+    /* SOCK_DGRAM sees the ARP packet itself: pass op == reply only. */
+    struct t_sock_filter prog[] = {
+        { 0x28, 0, 0, 6 },          /* ldh [6] (ar_op) */
+        { 0x15, 0, 1, 2 },          /* jeq #2, accept, drop */
+        { 0x06, 0, 0, 0xffff },     /* ret #65535 */
+        { 0x06, 0, 0, 0 },          /* ret #0 */
+    };
+    struct t_sock_fprog fp = { 4, prog };
+
+    if (!ifindex && skip("no Ethernet interface"))
+        return;
+    if ((!gw || !me) && skip("no default gateway or address"))
+        return;
+    if (ours) { /* bring eth0 up (set_address did, unless it was skipped) */
+        struct ifreq r;
+        int fd = ctl();
+        get_ifr(fd, SIOCGIFFLAGS, ifname, &r);
+        r.ifr_flags |= IFF_UP;
+        T_SYSOK(ioctl(fd, SIOCSIFFLAGS, &r));
+        close(fd);
+    }
+    T_SYSOK(raw = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ARP)));
+    T_SYSOK(dg = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP)));
+    sll_to(&a, ifindex, ETH_P_ARP);
+    T_SYSOK(bind(raw, (struct sockaddr *)&a, sizeof a));
+    T_SYSOK(bind(dg, (struct sockaddr *)&a, sizeof a));
+    T_SYSOK(setsockopt(dg, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp));
+    T_EQ(send(raw, f, arp_request(f), 0), 60);
+    long long deadline = now_ms() + 10000;
+    T_ASSERT((n = wait_reply(raw, 14, &from, &fromlen, buf, deadline)) >= 42);
+    T_EQ(fromlen, sizeof(struct sockaddr_ll));
+    T_EQ(from.sll_family, AF_PACKET);
+    T_EQ(from.sll_protocol, htons(ETH_P_ARP));
+    T_EQ(from.sll_ifindex, ifindex);
+    T_EQ(from.sll_hatype, ARPHRD_ETHER);
+    T_EQ(from.sll_pkttype, PACKET_HOST);
+    T_EQ(from.sll_halen, 6);
+    T_EQ(memcmp(from.sll_addr, buf + 6, 6), 0); /* the reply's source */
+    T_EQ(memcmp(buf, mac, 6), 0);               /* sent to us */
+    T_EQ(memcmp(buf + 14 + 18, mac, 6), 0);     /* target hardware: us */
+    /* The same reply on the filtered datagram socket, header gone; the
+     * filter dropped our own request (outgoing frames reach only
+     * ETH_P_ALL sockets anyway). */
+    T_ASSERT((n = wait_reply(dg, 0, &from, &fromlen, buf, now_ms() + 10000)) >= 28);
+    T_EQ(buf[7], 2);
+    T_EQ(from.sll_pkttype, PACKET_HOST);
+    /* Everything queued on dg passed the filter: replies only. */
+    while ((n = recv(dg, buf, sizeof buf, MSG_DONTWAIT)) > 0)
+        T_EQ(buf[7], 2);
+    T_ERRNO(recv(dg, buf, sizeof buf, MSG_DONTWAIT), EAGAIN);
+    /* A datagram send: the request without its header, to broadcast. */
+    T_EQ(sendto(dg, f + 14, 28, 0, (struct sockaddr *)&a, sizeof a), 28);
+    T_ASSERT(wait_reply(dg, 0, &from, &fromlen, buf, now_ms() + 10000) >= 28);
+    close(raw);
+    close(dg);
+}
+
+/* A tap (ETH_P_ALL) sees what this host sends, as PACKET_OUTGOING. */
+T_CASE(tap_outgoing)
+{
+    unsigned char f[60], buf[1600];
+    struct sockaddr_ll a, from;
+    socklen_t fromlen;
+    int tap, raw, n, seen = 0;
+
+    if (!ifindex && skip("no Ethernet interface"))
+        return;
+    if ((!gw || !me) && skip("no default gateway or address"))
+        return;
+    T_SYSOK(tap = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)));
+    T_SYSOK(raw = socket(AF_PACKET, SOCK_RAW, 0));
+    sll_to(&a, ifindex, ETH_P_ALL);
+    T_SYSOK(bind(tap, (struct sockaddr *)&a, sizeof a));
+    arp_request(f);
+    f[59] = 0x5a; /* a mark in the padding */
+    T_EQ(sendto(raw, f, 60, 0, (struct sockaddr *)&a, sizeof a), 60);
+    long long deadline = now_ms() + 10000;
+    while (!seen && now_ms() < deadline) {
+        struct pollfd p = { tap, POLLIN, 0 };
+        if (poll(&p, 1, (int)(deadline - now_ms())) <= 0)
+            continue;
+        fromlen = sizeof from;
+        n = recvfrom(tap, buf, sizeof buf, 0, (struct sockaddr *)&from, &fromlen);
+        if (n == 60 && from.sll_pkttype == PACKET_OUTGOING && buf[59] == 0x5a &&
+            !memcmp(buf, f, 60))
+            seen = 1;
+    }
+    T_ASSERT(seen);
+    close(tap);
+    close(raw);
+}
+
+int main(void)
+{
+    FILE *v = fopen("/proc/version", "r");
+    char line[256] = "";
+
+    if (v) {
+        if (!fgets(line, sizeof line, v))
+            line[0] = 0;
+        fclose(v);
+    }
+    ours = strstr(line, "framekernel") != NULL;
+    t_init("t_packet");
+    find_iface();
+    t_emit("# t_packet: interface %s (index %d), gateway %s", ifindex ? ifname : "none",
+           ifindex, gw ? inet_ntoa((struct in_addr){ gw }) : "none");
+    T_RUN(ifindex_name_flags);
+    T_RUN(unix_socket_ioctls);
+    T_RUN(ioctl_errors);
+    T_RUN(ifconf);
+    T_RUN(set_address);
+    T_RUN(eperm);
+    T_RUN(packet_bad_input);
+    T_RUN(arp_gateway);
+    T_RUN(tap_outgoing);
+    return t_done();
+}
