@@ -212,4 +212,8 @@ fi
 #    (tests/integration/devices.sh).
 . tests/integration/devices.sh
 
+# 9. The network link layer: virtio-net, AF_PACKET, udhcpc
+#    (tests/integration/net.sh).
+. tests/integration/net.sh
+
 exit $status

@@ -1,0 +1,45 @@
+# tests/integration/net.sh: the network link layer in the guest, judged
+# from the serial log. Sourced by run.sh (uses its boot/pass/fail and $out).
+#
+# Boots tests/integration/net/init with `-device virtio-net-pci` on QEMU's
+# user network (slirp: the guest is 10.0.2.15/24, the gateway and DHCP
+# server 10.0.2.2), on q35/max with 2 CPUs and on pc/qemu64 with 1 CPU:
+# t_packet (interface ioctls, AF_PACKET sockets, BPF, an ARP exchange with
+# the gateway), then busybox udhcpc, whose script sets the leased address,
+# and /proc/net/dev and /proc/net/arp. Boots without a NIC are the ordinary
+# user-test boots above (t_packet skips what needs the device there).
+net=$out/net
+rm -rf "$net" && mkdir -p "$net/initrd/tests"
+if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$net/initrd/tests/t_packet" \
+	tests/user/t_packet.c -lpthread >"$net/build.log" 2>&1 &&
+	cp tests/user/run-all.sh "$net/initrd/tests/" &&
+	cp -a tests/integration/net/. "$net/initrd/" &&
+	tools/mkinitrd.sh "$net/initrd.cpio" "$net/initrd" >>"$net/build.log" 2>&1; then
+	for cfg in "net-q35 2" "net-pc 1"; do
+		set -- $cfg
+		if [ "$1" = net-pc ]; then
+			BOOT_MACHINE="-machine pc" BOOT_QEMU_ARGS="-netdev user,id=n0 -device virtio-net-pci,netdev=n0" \
+				boot "$1" "$2" "fw.exit=isa" 300 "$net/initrd.cpio"
+		else
+			BOOT_QEMU_ARGS="-netdev user,id=n0 -device virtio-net-pci,netdev=n0" \
+				boot "$1" "$2" "fw.exit=isa" 300 "$net/initrd.cpio"
+		fi
+		log=$out/$1.log
+		sed -n "s/^\(PASS\|FAIL\) /\1 $1./p" "$log" | tr -d '\r'
+		if grep -q "PANIC" "$log"; then
+			fail "integration.$1" "kernel panic:"
+			sed -n '/PANIC/,/end kernel panic/p' "$log" | sed 's/^/    /'
+		elif ! grep -q "^NET-TESTS-DONE" "$log"; then
+			fail "integration.$1" "the network tests did not finish (QEMU status $rc); tail:"
+			tail -n 5 "$log" | sed 's/^/    /'
+		elif ! grep -q "eth0, 52:54:00:12:34:56" "$log"; then
+			fail "integration.$1" "the driver did not register eth0 with QEMU's MAC"
+		elif [ "$rc" -ne 1 ]; then
+			fail "integration.$1" "QEMU status $rc after poweroff -f (expected 1)"
+		else
+			pass "integration.$1"
+		fi
+	done
+else
+	fail "integration.net.build" "see $net/build.log"
+fi
