@@ -126,13 +126,15 @@ static bool insn_ok(const struct bpf_prog *p, unsigned pc)
 			if (BPF_SRC(c) == BPF_K && in.k == 0)
 				return false;
 			return true;
+		case BPF_LSH:
+		case BPF_RSH:
+			/* Linux: a constant shift of 32 or more is refused. */
+			return BPF_SRC(c) == BPF_X || in.k < 32;
 		case BPF_ADD:
 		case BPF_SUB:
 		case BPF_MUL:
 		case BPF_OR:
 		case BPF_AND:
-		case BPF_LSH:
-		case BPF_RSH:
 		case BPF_XOR:
 			return true;
 		default:
@@ -304,6 +306,11 @@ uint32_t bpf_run(const struct bpf_prog *p, const struct bpf_ctx *c)
 			mem[in.k % BPF_MEMWORDS] = x;
 			break;
 		case BPF_ALU:
+			/* Linux: dividing by an X of 0 ends the program
+			 * with 0 (drop). */
+			if (BPF_SRC(code) == BPF_X && x == 0 &&
+			    (BPF_OP(code) == BPF_DIV || BPF_OP(code) == BPF_MOD))
+				return 0;
 			a = alu(code, a, BPF_SRC(code) == BPF_X ? x : in.k);
 			break;
 		case BPF_JMP:
