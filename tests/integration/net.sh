@@ -3,7 +3,8 @@
 #
 # Boots tests/integration/net/init with `-device virtio-net-pci` on QEMU's
 # user network (slirp: the guest is 10.0.2.15/24, the gateway and DHCP
-# server 10.0.2.2), on q35/max with 2 CPUs and on pc/qemu64 with 1 CPU:
+# server 10.0.2.2), on q35/max with 2 CPUs (two NICs and slirp on one QEMU
+# hub, so eth1's kernel ARP answers eth0) and on pc/qemu64 with 1 CPU:
 # t_packet (interface ioctls, AF_PACKET sockets, BPF, an ARP exchange with
 # the gateway), then busybox udhcpc, whose script sets the leased address,
 # and /proc/net/dev and /proc/net/arp. Boots without a NIC are the ordinary
@@ -21,7 +22,11 @@ if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$net/initrd/tests/t_packet" \
 			BOOT_MACHINE="-machine pc" BOOT_QEMU_ARGS="-netdev user,id=n0 -device virtio-net-pci,netdev=n0" \
 				boot "$1" "$2" "fw.exit=isa" 300 "$net/initrd.cpio"
 		else
-			BOOT_QEMU_ARGS="-netdev user,id=n0 -device virtio-net-pci,netdev=n0" \
+			# Two NICs and slirp on one hub: eth1 answers eth0's
+			# ARP requests (t_packet.kernel_arp_two_nics).
+			BOOT_QEMU_ARGS="-netdev user,id=n0 -netdev hubport,id=p0,hubid=0,netdev=n0
+				-netdev hubport,id=p1,hubid=0 -device virtio-net-pci,netdev=p1
+				-netdev hubport,id=p2,hubid=0 -device virtio-net-pci,netdev=p2" \
 				boot "$1" "$2" "fw.exit=isa" 300 "$net/initrd.cpio"
 		fi
 		log=$out/$1.log

@@ -24,9 +24,11 @@
 #include <netinet/in.h>
 #include <netpacket/packet.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 
@@ -533,6 +535,170 @@ T_CASE(tap_outgoing)
     close(raw);
 }
 
+
+/* The receive queue is bounded by SO_RCVBUF: a tap with the smallest
+ * buffer keeps some of 200 frames this host sends and drops the rest
+ * (to a made-up unicast address, an unused ethertype: no one answers). */
+T_CASE(rcvbuf_limit)
+{
+    unsigned char f[60] = { 0x02, 0, 0, 0, 0, 1 }, buf[1600];
+    struct sockaddr_ll a;
+    int tap, raw, small = 1, got = 0, n;
+
+    if (!ifindex && skip("no Ethernet interface"))
+        return;
+    memcpy(f + 6, mac, 6);
+    f[12] = 0x88; f[13] = 0xb5; /* IEEE local experimental ethertype */
+    T_SYSOK(tap = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)));
+    T_SYSOK(setsockopt(tap, SOL_SOCKET, SO_RCVBUF, &small, sizeof small));
+    T_SYSOK(raw = socket(AF_PACKET, SOCK_RAW, 0));
+    sll_to(&a, ifindex, ETH_P_ALL);
+    T_SYSOK(bind(tap, (struct sockaddr *)&a, sizeof a));
+    for (int i = 0; i < 200; i++) {
+        f[14] = (unsigned char)i;
+        T_EQ(sendto(raw, f, 60, 0, (struct sockaddr *)&a, sizeof a), 60);
+    }
+    struct pollfd p = { tap, POLLIN, 0 };
+    T_EQ(poll(&p, 1, 10000), 1);
+    while ((n = recv(tap, buf, sizeof buf, MSG_DONTWAIT)) > 0)
+        if (n == 60 && buf[12] == 0x88 && buf[13] == 0xb5)
+            got++;
+    T_ERRNO(recv(tap, buf, sizeof buf, MSG_DONTWAIT), EAGAIN);
+    T_ASSERT(got > 0 && got < 200);
+    /* Nothing queued: not readable. */
+    T_EQ(poll(&p, 1, 0), 0);
+    close(tap);
+    close(raw);
+}
+
+static int proc_arp_has(const char *ip, const char *hw, const char *dev)
+{
+    FILE *f = fopen("/proc/net/arp", "r");
+    char line[256], want_ip[32], got_hw[32], got_dev[32];
+    unsigned type, flags;
+    int found = 0;
+
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%31s 0x%x 0x%x %31s %*s %31s", want_ip, &type, &flags,
+                   got_hw, got_dev) == 5 &&
+            !strcmp(want_ip, ip) && !strcmp(got_dev, dev) && flags == 2 &&
+            (!hw || !strcasecmp(got_hw, hw)))
+            found = 1;
+    fclose(f);
+    return found;
+}
+
+static void set_addr(int fd, const char *dev, const char *ip)
+{
+    struct ifreq r;
+
+    get_ifr(fd, SIOCGIFFLAGS, dev, &r);
+    r.ifr_flags |= IFF_UP;
+    ioctl(fd, SIOCSIFFLAGS, &r);
+    get_ifr(fd, 0, dev, &r);
+    set_sin(&r, ip);
+    ioctl(fd, SIOCSIFADDR, &r);
+}
+
+/* Our kernel's ARP, between two NICs on one QEMU hub (net.sh's third
+ * boot): eth1 (10.0.3.2) answers a request that a packet socket sends
+ * on eth0 (10.0.3.1), and learns the asker (Linux arp_process); a
+ * gratuitous ARP updates that entry, and creates none for an address
+ * it has not seen. */
+T_CASE(kernel_arp_two_nics)
+{
+    unsigned char f[60], buf[1600], mac1[6];
+    struct sockaddr_ll a, from;
+    socklen_t fromlen;
+    struct ifreq r;
+    int fd, raw, n;
+    uint32_t save_gw = gw, save_me = me;
+
+    T_SYSOK(fd = ctl());
+    if ((!ours || get_ifr(fd, SIOCGIFHWADDR, "eth1", &r) != 0) &&
+        skip("needs our kernel with eth0 and eth1 on one hub")) {
+        close(fd);
+        return;
+    }
+    memcpy(mac1, r.ifr_hwaddr.sa_data, 6);
+    set_addr(fd, "eth0", "10.0.3.1");
+    set_addr(fd, "eth1", "10.0.3.2");
+    me = inet_addr("10.0.3.1");
+    gw = inet_addr("10.0.3.2");
+    T_SYSOK(raw = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ARP)));
+    sll_to(&a, ifindex, ETH_P_ARP);
+    T_SYSOK(bind(raw, (struct sockaddr *)&a, sizeof a));
+    T_EQ(send(raw, f, arp_request(f), 0), 60);
+    n = wait_reply(raw, 14, &from, &fromlen, buf, now_ms() + 10000);
+    gw = save_gw;
+    me = save_me;
+    T_ASSERT(n >= 42);
+    T_EQ(memcmp(buf + 6, mac1, 6), 0);       /* from eth1 */
+    T_EQ(memcmp(buf + 14 + 8, mac1, 6), 0);  /* sender hardware: eth1 */
+    T_EQ(memcmp(buf + 14 + 18, mac, 6), 0);  /* target: eth0, the asker */
+    char mac0s[32];
+    snprintf(mac0s, sizeof mac0s, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+             mac[2], mac[3], mac[4], mac[5]);
+    T_EQ(proc_arp_has("10.0.3.1", mac0s, "eth1"), 1);
+    /* Gratuitous: 10.0.3.1 is now at 02:00:00:00:00:99; and 10.0.3.9,
+     * unknown to eth1, announces itself. */
+    arp_request(f);
+    static const unsigned char moved[6] = { 2, 0, 0, 0, 0, 0x99 };
+    uint32_t a1 = inet_addr("10.0.3.1"), a9 = inet_addr("10.0.3.9");
+    memcpy(f + 22, moved, 6);
+    memcpy(f + 28, &a9, 4);
+    memcpy(f + 38, &a9, 4);
+    T_EQ(send(raw, f, 60, 0), 60);
+    memcpy(f + 28, &a1, 4); /* after the first: seen means both seen */
+    memcpy(f + 38, &a1, 4);
+    T_EQ(send(raw, f, 60, 0), 60);
+    long long deadline = now_ms() + 10000;
+    while (proc_arp_has("10.0.3.1", "02:00:00:00:00:99", "eth1") != 1 && now_ms() < deadline)
+        poll(NULL, 0, 10);
+    T_EQ(proc_arp_has("10.0.3.1", "02:00:00:00:00:99", "eth1"), 1);
+    T_EQ(proc_arp_has("10.0.3.9", NULL, "eth1"), 0);
+    close(raw);
+    close(fd);
+}
+
+
+static int blocked_fd;
+
+static void *blocked_reader(void *arg)
+{
+    char b[64];
+
+    (void)arg;
+    return (void *)(long)(recv(blocked_fd, b, sizeof b, 0) == -1 ? errno : 0);
+}
+
+/* A reader blocked in recv (until SO_RCVTIMEO) does not hold up a
+ * non-blocking one on the same socket. */
+T_CASE(blocked_reader)
+{
+    struct timeval tv = { 0, 400000 };
+    pthread_t th;
+    void *ret;
+    char b[64];
+
+    /* Protocol 0 and unbound: this socket receives nothing. */
+    T_SYSOK(blocked_fd = socket(AF_PACKET, SOCK_RAW, 0));
+    T_SYSOK(setsockopt(blocked_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    T_EQ(pthread_create(&th, NULL, blocked_reader, NULL), 0);
+    long long t0 = now_ms();
+    for (int i = 0; i < 20; i++) {
+        T_ERRNO(recv(blocked_fd, b, sizeof b, MSG_DONTWAIT), EAGAIN);
+        poll(NULL, 0, 5);
+    }
+    T_ASSERT(now_ms() - t0 < 390); /* all answered while the reader waits */
+    T_EQ(pthread_join(th, &ret), 0);
+    T_EQ((long)ret, EAGAIN);
+    T_ASSERT(now_ms() - t0 >= 350);
+    close(blocked_fd);
+}
+
 int main(void)
 {
     FILE *v = fopen("/proc/version", "r");
@@ -557,5 +723,8 @@ int main(void)
     T_RUN(packet_bad_input);
     T_RUN(arp_gateway);
     T_RUN(tap_outgoing);
+    T_RUN(rcvbuf_limit);
+    T_RUN(blocked_reader);
+    T_RUN(kernel_arp_two_nics);
     return t_done();
 }

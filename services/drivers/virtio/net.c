@@ -18,8 +18,11 @@
  *
  * Transmit: TX_BUFS slots of one DMA allocation; xmit copies the frame
  * behind a zeroed header into a free slot and queues it; the completion
- * interrupt frees the slot. No free slot: the frame is dropped and
- * counted (-ENOBUFS), as a full Linux qdisc drops.
+ * interrupt frees the slot. While every slot is in flight, frames wait
+ * in a software queue of up to txqlen (1000) frames, as in Linux's
+ * qdisc, and the completion interrupt moves the next one into the slot
+ * it frees; beyond that the frame is dropped and counted (-ENOBUFS, as
+ * a full Linux qdisc drops).
  *
  * Locking: vn->lock (irqsave) guards the slot states and the returned
  * buffer ring. */
@@ -42,9 +45,16 @@
 #define RX_BUF_BYTES 2048u		/* header + frame, rounded */
 #define TX_BUF_BYTES 2048u
 #define RX_BUFS 128u
-#define TX_BUFS 64u
+#define TX_BUFS 128u
 #define RXQ 0u
 #define TXQ 1u
+
+/* A frame waiting for a transmit slot. */
+struct tx_pending {
+	struct fw_list node;
+	size_t len;
+	uint8_t data[FRAME_MAX];
+};
 
 struct virtio_net {
 	struct virtio_dev *vd;
@@ -56,6 +66,8 @@ struct virtio_net {
 	struct fw_waitq wq;		/* the driver task waits here */
 	/* lock */
 	bool tx_busy[TX_BUFS];
+	struct fw_list txq;		/* struct tx_pending */
+	unsigned txq_len;
 	uint16_t done_id[RX_BUFS];	/* buffers the device gave back */
 	uint32_t done_len[RX_BUFS];
 	unsigned done_head, done_n;
@@ -91,20 +103,58 @@ static void rx_done(struct virtio_dev *vd, unsigned token, uint32_t written,
 	fw_waitq_wake_all(&vn->wq);
 }
 
+/* Copy frame behind a zeroed header into slot and queue it. A zero
+ * header: no checksum offload, no segmentation (5.1.6.2). */
+static int tx_queue(struct virtio_net *vn, unsigned slot, struct fw_bytes frame)
+{
+	struct fw_buf tb = fw_dma_buf(vn->tx);
+	struct virtq_chain c = { .n = 1 };
+
+	if (fw_buf_fill(tb, (size_t)slot * TX_BUF_BYTES, NET_HDR_LEN, 0) ||
+	    fw_buf_copy_from(tb, (size_t)slot * TX_BUF_BYTES + NET_HDR_LEN,
+			     frame))
+		return -EINVAL;
+	c.seg[0] = (struct virtq_seg){ vn->tx, (size_t)slot * TX_BUF_BYTES,
+				       (uint32_t)(NET_HDR_LEN +
+						  fw_bytes_len(frame)),
+				       false };
+	return virtq_add(vn->vd, TXQ, &c, slot);
+}
+
+/* Interrupt context: the slot is free again; a waiting frame takes it. */
 static void tx_done(struct virtio_dev *vd, unsigned token, uint32_t written,
 		    int err)
 {
 	struct virtio_net *vn = vd->vnet;
+	struct tx_pending *p = NULL;
+	struct fw_bytes b;
 
 	(void)written;
+	if (token >= vn->ntx)
+		return;
 	fw_spin_lock(&vn->lock);
-	if (token < vn->ntx)
-		vn->tx_busy[token] = false;
 	if (err)
 		vn->failed = true;
+	p = err ? NULL : FW_LIST_FIRST(&vn->txq, struct tx_pending, node);
+	if (p) {
+		fw_list_del(&p->node);
+		vn->txq_len--;
+	} else {
+		vn->tx_busy[token] = false;
+	}
 	fw_spin_unlock(&vn->lock);
 	if (err)
 		atomic_fetch_add(&vn->nd.stats.tx_errors, 1);
+	if (!p)
+		return;
+	if (fw_bytes_sub(FW_BYTES_OF_ARRAY(p->data), 0, p->len, &b) ||
+	    tx_queue(vn, token, b)) {
+		fw_spin_lock(&vn->lock);
+		vn->tx_busy[token] = false;
+		fw_spin_unlock(&vn->lock);
+		atomic_fetch_add(&vn->nd.stats.tx_dropped, 1);
+	}
+	fw_free(p);
 }
 
 static bool rx_ready(struct virtio_net *vn)
@@ -168,9 +218,8 @@ static void net_rx_main(struct virtio_net *vn)
 static int net_xmit(struct netdev *d, struct fw_bytes frame)
 {
 	struct virtio_net *vn = FW_CONTAINER_OF(d, struct virtio_net, nd);
-	struct fw_buf tb = fw_dma_buf(vn->tx);
-	struct virtq_chain c = { .n = 1 };
 	size_t len = fw_bytes_len(frame);
+	struct tx_pending *p = NULL;
 	unsigned slot = TX_BUFS;
 	fw_irqflags_t fl;
 	int err;
@@ -182,33 +231,36 @@ static int net_xmit(struct netdev *d, struct fw_bytes frame)
 		return -EMSGSIZE;
 	}
 	fl = fw_spin_lock_irqsave(&vn->lock);
-	for (unsigned i = 0; i < vn->ntx; i++)
+	/* Frames already waiting go first: order is kept. */
+	for (unsigned i = 0; i < vn->ntx && !vn->txq_len; i++)
 		if (!vn->tx_busy[i]) {
 			vn->tx_busy[i] = true;
 			slot = i;
 			break;
 		}
+	if (slot == TX_BUFS && vn->txq_len < d->txqlen &&
+	    (p = FW_NEW(struct tx_pending)) != NULL) {
+		if (fw_buf_copy_from(FW_BUF_OF_ARRAY(p->data), 0, frame)) {
+			fw_free(p);
+			p = NULL;
+		} else {
+			p->len = len;
+			fw_list_add_tail(&vn->txq, &p->node);
+			vn->txq_len++;
+		}
+	}
 	fw_spin_unlock_irqrestore(&vn->lock, fl);
-	if (slot == TX_BUFS) {
+	if (slot == TX_BUFS && !p) {
 		atomic_fetch_add(&d->stats.tx_dropped, 1);
 		return -ENOBUFS;
 	}
-	/* A zero header: no checksum offload, no segmentation (5.1.6.2). */
-	if (fw_buf_fill(tb, (size_t)slot * TX_BUF_BYTES, NET_HDR_LEN, 0) ||
-	    fw_buf_copy_from(tb, (size_t)slot * TX_BUF_BYTES + NET_HDR_LEN,
-			     frame)) {
-		err = -EINVAL;
-		goto out_free;
-	}
-	c.seg[0] = (struct virtq_seg){ vn->tx, (size_t)slot * TX_BUF_BYTES,
-				       (uint32_t)(NET_HDR_LEN + len), false };
-	err = virtq_add(vn->vd, TXQ, &c, slot);
-	if (err)
-		goto out_free;
 	atomic_fetch_add(&d->stats.tx_packets, 1);
 	atomic_fetch_add(&d->stats.tx_bytes, len);
-	return 0;
-out_free:
+	if (p)
+		return 0; /* tx_done sends it */
+	err = tx_queue(vn, slot, frame);
+	if (!err)
+		return 0;
 	fl = fw_spin_lock_irqsave(&vn->lock);
 	vn->tx_busy[slot] = false;
 	fw_spin_unlock_irqrestore(&vn->lock, fl);
@@ -233,6 +285,7 @@ static int net_attach(struct virtio_dev *vd)
 	vd->vnet = vn;
 	fw_spin_init(&vn->lock, "virtio-net");
 	fw_waitq_init(&vn->wq, "virtio-net");
+	fw_list_init(&vn->txq);
 	err = virtio_negotiate(vd, 1ull << VIRTIO_NET_F_MAC |
 					   1ull << VIRTIO_NET_F_STATUS);
 	if (!err)

@@ -405,20 +405,22 @@ static long pk_recvmsg(struct socket *s, struct sock_msghdr *m,
 	nonblock = nonblock || (flags & MSG_DONTWAIT);
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	fw_mutex_lock(&pk->rx);
+	/* The rx mutex is held only while a frame is there to copy, never
+	 * across the wait: a blocked reader must not hold up a
+	 * non-blocking one. */
 	for (;;) {
 		unsigned seen = atomic_load(&s->seq);
 
+		fw_mutex_lock(&pk->rx);
 		f = head(pk);
 		if (f)
 			break;
-		if (nonblock) {
-			err = -EAGAIN;
-			goto out_unlock;
-		}
+		fw_mutex_unlock(&pk->rx);
+		if (nonblock)
+			return -EAGAIN;
 		err = socket_wait(s, seen, deadline);
 		if (err)
-			goto out_unlock;
+			return err;
 	}
 	n = f->len < m->data.left ? f->len : m->data.left;
 	if (n && (fw_bytes_sub(FW_BYTES_OF_ARRAY(f->data), 0, n, &part) ||
