@@ -25,6 +25,7 @@
 struct socket;
 struct unix_sock;
 struct packet_sock;
+struct netlink_sock;
 struct sock_msg;
 
 /* A user iovec array (or one buffer), walked as one byte stream. */
@@ -113,6 +114,7 @@ struct socket {
 	const struct sock_ops *ops;
 	struct unix_sock *un;		/* AF_UNIX state */
 	struct packet_sock *pk;		/* AF_PACKET state */
+	struct netlink_sock *nl;	/* AF_NETLINK state */
 	/* The socket's file, or NULL (not yet accepted, or released). Not a
 	 * reference: the file holds the socket. Under the family's lock. */
 	struct file *file;

@@ -41,6 +41,8 @@ static int create(int family, int type, int protocol, struct socket **out)
 		return -EAFNOSUPPORT;
 	if (family == AF_PACKET)
 		return packet_create(type, protocol, out);
+	if (family == AF_NETLINK)
+		return netlink_create(type, protocol, out);
 	if (family == AF_INET)
 		return inet_placeholder_create(type, protocol, out);
 	if (family != AF_UNIX)
@@ -556,5 +558,6 @@ static const struct sys_entry net_syscalls[] = {
 void net_syscalls_init(void)
 {
 	unix_init();
+	netlink_init();
 	SYSCALL_REGISTER_TABLE(net_syscalls);
 }

@@ -16,6 +16,7 @@
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
+#define AF_NETLINK 16
 #define AF_PACKET 17
 #define AF_MAX 46
 

@@ -37,6 +37,47 @@
 #define SO_DETACH_FILTER 27
 #endif
 
+/* linux/netlink.h and linux/rtnetlink.h (musl has neither). */
+#define NETLINK_ROUTE 0
+struct sockaddr_nl { unsigned short nl_family, nl_pad; uint32_t nl_pid, nl_groups; };
+struct nlmsghdr { uint32_t nlmsg_len; uint16_t nlmsg_type, nlmsg_flags; uint32_t nlmsg_seq, nlmsg_pid; };
+struct nlmsgerr { int error; struct nlmsghdr msg; };
+struct rtgenmsg { unsigned char rtgen_family; };
+struct ifinfomsg { unsigned char ifi_family, pad; unsigned short ifi_type; int ifi_index; unsigned ifi_flags, ifi_change; };
+struct ifaddrmsg { uint8_t ifa_family, ifa_prefixlen, ifa_flags, ifa_scope; uint32_t ifa_index; };
+struct rtattr { unsigned short rta_len, rta_type; };
+#define NLM_F_REQUEST 1
+#define NLM_F_MULTI 2
+#define NLM_F_DUMP 0x300
+#define NLMSG_ERROR 2
+#define NLMSG_DONE 3
+#define NLMSG_ALIGN(len) (((len) + 3U) & ~3U)
+#define NLMSG_HDRLEN ((int)NLMSG_ALIGN(sizeof(struct nlmsghdr)))
+#define NLMSG_DATA(nlh) ((void *)(((char *)nlh) + NLMSG_HDRLEN))
+#define NLMSG_NEXT(nlh, len) ((len) -= NLMSG_ALIGN((nlh)->nlmsg_len), \
+    (struct nlmsghdr *)(((char *)(nlh)) + NLMSG_ALIGN((nlh)->nlmsg_len)))
+#define NLMSG_OK(nlh, len) ((len) >= (int)sizeof(struct nlmsghdr) && \
+    (nlh)->nlmsg_len >= sizeof(struct nlmsghdr) && (nlh)->nlmsg_len <= (len))
+#define RTA_ALIGN(len) (((len) + 3U) & ~3U)
+#define RTA_OK(rta, len) ((len) >= (int)sizeof(struct rtattr) && \
+    (rta)->rta_len >= sizeof(struct rtattr) && (rta)->rta_len <= (len))
+#define RTA_NEXT(rta, attrlen) ((attrlen) -= RTA_ALIGN((rta)->rta_len), \
+    (struct rtattr *)(((char *)(rta)) + RTA_ALIGN((rta)->rta_len)))
+#define RTA_DATA(rta) ((void *)(((char *)(rta)) + RTA_ALIGN(sizeof(struct rtattr))))
+#define IFLA_RTA(r) ((struct rtattr *)(((char *)(r)) + NLMSG_ALIGN(sizeof(struct ifinfomsg))))
+#define IFLA_PAYLOAD(n) ((int)((n)->nlmsg_len - NLMSG_ALIGN(NLMSG_HDRLEN + sizeof(struct ifinfomsg))))
+#define IFA_RTA(r) ((struct rtattr *)(((char *)(r)) + NLMSG_ALIGN(sizeof(struct ifaddrmsg))))
+#define IFA_PAYLOAD(n) ((int)((n)->nlmsg_len - NLMSG_ALIGN(NLMSG_HDRLEN + sizeof(struct ifaddrmsg))))
+#define RTM_NEWLINK 16
+#define RTM_GETLINK 18
+#define RTM_NEWADDR 20
+#define RTM_GETADDR 22
+#define RTM_GETNEIGH 30
+#define IFLA_ADDRESS 1
+#define IFLA_IFNAME 3
+#define IFLA_MTU 4
+#define IFA_LOCAL 2
+
 struct t_sock_filter {
     uint16_t code;
     uint8_t jt, jf;
@@ -699,6 +740,131 @@ T_CASE(blocked_reader)
     close(blocked_fd);
 }
 
+
+/* NETLINK_ROUTE, as busybox ip uses it: RTM_GETLINK and RTM_GETADDR
+ * dumps, an unknown request answered with NLMSG_ERROR. */
+struct nl_req {
+    struct nlmsghdr h;
+    struct rtgenmsg g;
+    unsigned char pad[3];
+};
+
+static int nl_dump(int fd, int type, unsigned seq, unsigned char *buf, size_t cap, int *err)
+{
+    struct nl_req r = { { sizeof r, (unsigned short)type, NLM_F_REQUEST | NLM_F_DUMP, seq, 0 },
+                        { AF_UNSPEC }, { 0 } };
+    struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+    int got = 0, done = 0;
+
+    *err = 0;
+    if (sendto(fd, &r, sizeof r, 0, (struct sockaddr *)&k, sizeof k) != sizeof r)
+        return -1;
+    while (!done) {
+        unsigned char chunk[16384];
+        struct sockaddr_nl from;
+        socklen_t fl = sizeof from;
+        int n = recvfrom(fd, chunk, sizeof chunk, 0, (struct sockaddr *)&from, &fl);
+
+        if (n <= 0 || fl != sizeof from || from.nl_pid != 0)
+            return -1;
+        for (struct nlmsghdr *h = (struct nlmsghdr *)chunk; NLMSG_OK(h, (unsigned)n);
+             h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_seq != seq)
+                return -1;
+            if (h->nlmsg_type == NLMSG_DONE) {
+                done = 1;
+                break;
+            }
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                *err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+                done = 1;
+                break;
+            }
+            if ((size_t)got + h->nlmsg_len > cap)
+                return -1;
+            memcpy(buf + got, h, h->nlmsg_len);
+            got += NLMSG_ALIGN(h->nlmsg_len);
+        }
+    }
+    return got;
+}
+
+T_CASE(netlink_route)
+{
+    static unsigned char buf[65536];
+    struct sockaddr_nl me_nl = { .nl_family = AF_NETLINK };
+    socklen_t len = sizeof me_nl;
+    int fd, n, err, seen_link = 0, seen_addr = 0;
+
+    T_ERRNO(socket(AF_NETLINK, SOCK_STREAM, NETLINK_ROUTE), ESOCKTNOSUPPORT);
+    T_SYSOK(fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    T_ERRNO(bind(fd, (struct sockaddr *)&me_nl, 8), EINVAL);
+    T_SYSOK(bind(fd, (struct sockaddr *)&me_nl, sizeof me_nl));
+    T_SYSOK(getsockname(fd, (struct sockaddr *)&me_nl, &len));
+    T_EQ(len, sizeof me_nl);
+    T_EQ(me_nl.nl_family, AF_NETLINK);
+    T_ASSERT(me_nl.nl_pid != 0); /* bound: the pid, or a unique number */
+    T_ASSERT((n = nl_dump(fd, RTM_GETLINK, 7, buf, sizeof buf, &err)) > 0);
+    T_EQ(err, 0);
+    for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n);
+         h = NLMSG_NEXT(h, n)) {
+        struct ifinfomsg *ifi = NLMSG_DATA(h);
+        int alen = IFLA_PAYLOAD(h);
+        const char *name = NULL;
+        unsigned mtu = 0;
+        unsigned char *hw = NULL;
+
+        T_EQ(h->nlmsg_type, RTM_NEWLINK);
+        T_EQ(h->nlmsg_flags & NLM_F_MULTI, NLM_F_MULTI);
+        T_EQ(h->nlmsg_pid, me_nl.nl_pid);
+        for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+            if (a->rta_type == IFLA_IFNAME)
+                name = RTA_DATA(a);
+            if (a->rta_type == IFLA_MTU)
+                memcpy(&mtu, RTA_DATA(a), 4);
+            if (a->rta_type == IFLA_ADDRESS)
+                hw = RTA_DATA(a);
+        }
+        T_ASSERT(name != NULL);
+        if (ifindex && ifi->ifi_index == ifindex) {
+            struct ifreq r;
+            int c = ctl();
+
+            T_STREQ(name, ifname);
+            T_EQ(ifi->ifi_type, ARPHRD_ETHER);
+            T_ASSERT(hw && !memcmp(hw, mac, 6));
+            T_SYSOK(get_ifr(c, SIOCGIFMTU, ifname, &r));
+            T_EQ(mtu, (unsigned)r.ifr_mtu);
+            T_SYSOK(get_ifr(c, SIOCGIFFLAGS, ifname, &r));
+            T_EQ(ifi->ifi_flags & 0xffff & ~IFF_RUNNING, (unsigned short)r.ifr_flags & ~IFF_RUNNING);
+            close(c);
+            seen_link = 1;
+        }
+    }
+    if (ifindex)
+        T_ASSERT(seen_link);
+    T_ASSERT((n = nl_dump(fd, RTM_GETADDR, 8, buf, sizeof buf, &err)) >= 0);
+    T_EQ(err, 0);
+    for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n);
+         h = NLMSG_NEXT(h, n)) {
+        struct ifaddrmsg *ifa = NLMSG_DATA(h);
+
+        T_EQ(h->nlmsg_type, RTM_NEWADDR);
+        if (ifa->ifa_family == AF_INET && (int)ifa->ifa_index == ifindex && me) {
+            int alen = IFA_PAYLOAD(h);
+            for (struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, alen); a = RTA_NEXT(a, alen))
+                if (a->rta_type == IFA_LOCAL && !memcmp(RTA_DATA(a), &me, 4))
+                    seen_addr = 1;
+        }
+    }
+    if (ifindex && me && !ours) /* ours: set_address/udhcpc change it */
+        T_ASSERT(seen_addr);
+    /* A request this kernel does not serve: NLMSG_ERROR, not silence. */
+    T_ASSERT(nl_dump(fd, RTM_GETNEIGH + 100, 9, buf, sizeof buf, &err) == 0);
+    T_EQ(err, -EOPNOTSUPP);
+    close(fd);
+}
+
 int main(void)
 {
     FILE *v = fopen("/proc/version", "r");
@@ -725,6 +891,7 @@ int main(void)
     T_RUN(tap_outgoing);
     T_RUN(rcvbuf_limit);
     T_RUN(blocked_reader);
+    T_RUN(netlink_route);
     T_RUN(kernel_arp_two_nics);
     return t_done();
 }

@@ -76,6 +76,11 @@ void packet_rcv(struct netdev *d, struct fw_bytes frame, unsigned pkttype,
 /* socket(AF_PACKET, type, protocol). */
 FW_MUST_CHECK int packet_create(int type, int protocol, struct socket **out);
 
+/* netlink.c: socket(AF_NETLINK, type, NETLINK_ROUTE); netlink_init
+ * once at boot, before the first socket. */
+void netlink_init(void);
+FW_MUST_CHECK int netlink_create(int type, int protocol, struct socket **out);
+
 /* ifioctl.c: the interface ioctls (SIOCGIFFLAGS ...) on a socket of
  * the given family. true if cmd is one of them. */
 bool dev_ioctl_cmd(unsigned cmd);
