@@ -436,25 +436,30 @@ static bool arpd_kicked(void)
 	return k;
 }
 
+/* Only the arpd task (or a host test) runs passes: one work area. */
+static struct arpd_work arpd_work_area;
+
+uint64_t arp_tick(void)
+{
+	struct arpd_work *w = &arpd_work_area;
+	struct fw_list dropped = FW_LIST_HEAD_INIT(dropped);
+	struct netdev *drop_dev;
+	uint64_t next = arpd_pass(w, &dropped, &drop_dev);
+
+	for (unsigned i = 0; i < w->n; i++)
+		send_request(w->dev[i], w->ip[i],
+			     w->unicast[i] ? &w->to[i] : NULL);
+	if (drop_dev)
+		flush(drop_dev, &dropped, NULL);
+	return next;
+}
+
 static void arpd_main(struct fw_waitq *wq)
 {
-	struct arpd_work *w = FW_NEW(struct arpd_work);
-
-	if (!w) {
-		fw_err("arp: no memory for the timer task");
-		fw_task_exit(-ENOMEM);
-	}
 	for (;;) {
-		struct fw_list dropped = FW_LIST_HEAD_INIT(dropped);
-		struct netdev *drop_dev;
-		uint64_t next = arpd_pass(w, &dropped, &drop_dev);
+		uint64_t next = arp_tick();
 		int tmo;
 
-		for (unsigned i = 0; i < w->n; i++)
-			send_request(w->dev[i], w->ip[i],
-				     w->unicast[i] ? &w->to[i] : NULL);
-		if (drop_dev)
-			flush(drop_dev, &dropped, NULL);
 		if (next == UINT64_MAX)
 			FW_WAIT_EVENT(wq, arpd_kicked());
 		else

@@ -66,6 +66,10 @@ FW_MUST_CHECK int eth_xmit_frame(struct netdev *d, struct fw_bytes frame,
 
 /* arp.c: a received ARP packet (no link header). */
 void arp_rcv(struct netdev *d, struct fw_bytes pkt);
+/* One pass of the neighbour timers at the current time (the arpd
+ * task's loop body; host tests call it): retransmit, give up, age.
+ * Returns the next deadline (UINT64_MAX: none). */
+uint64_t arp_tick(void);
 /* /proc/net/arp's text into seq (procnet.c formats one line each). */
 struct procfs_seq;
 void arp_proc(struct procfs_seq *s);
