@@ -468,6 +468,32 @@ static void arpd_main(struct fw_waitq *wq)
 	}
 }
 
+unsigned arp_snapshot(struct arp_entry_info *out, unsigned max)
+{
+	/* Linux's NUD_* bits for our states. */
+	static const uint16_t nud[] = {
+		[N_FREE] = 0,	    [N_INCOMPLETE] = 0x01, [N_REACHABLE] = 0x02,
+		[N_STALE] = 0x04,   [N_PROBE] = 0x10,	   [N_FAILED] = 0x20,
+	};
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&arp_lock);
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < NEIGH_MAX && n < max; i++) {
+		const struct neigh *e = &neigh_tab[i];
+
+		if (e->state == N_FREE)
+			continue;
+		out->info[n] = (struct arp_entry){
+			.dev = e->dev, .ip = e->ip, .ha = e->ha,
+			.nud_state = nud[e->state],
+			.known = e->state != N_INCOMPLETE && e->state != N_FAILED,
+		};
+		n++;
+	}
+	fw_spin_unlock_irqrestore(&arp_lock, fl);
+	return n;
+}
+
 /* Text of an address, for one line of /proc/net/arp. */
 struct arp_text {
 	char s[24];

@@ -70,6 +70,20 @@ void arp_rcv(struct netdev *d, struct fw_bytes pkt);
  * task's loop body; host tests call it): retransmit, give up, age.
  * Returns the next deadline (UINT64_MAX: none). */
 uint64_t arp_tick(void);
+/* The neighbour cache as it is now (RTM_GETNEIGH). */
+struct arp_entry {
+	struct netdev *dev;
+	uint32_t ip;			/* network order */
+	struct eth_addr ha;		/* valid when known */
+	uint16_t nud_state;		/* Linux NUD_* (NUD_REACHABLE ...) */
+	bool known;			/* the link address is valid */
+};
+#define ARP_SNAPSHOT_MAX 64
+struct arp_entry_info {
+	struct arp_entry info[ARP_SNAPSHOT_MAX];
+};
+/* Copy up to max (<= ARP_SNAPSHOT_MAX) entries into out; how many. */
+unsigned arp_snapshot(struct arp_entry_info *out, unsigned max);
 /* /proc/net/arp's text into seq (procnet.c formats one line each). */
 struct procfs_seq;
 void arp_proc(struct procfs_seq *s);

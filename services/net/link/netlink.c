@@ -12,9 +12,12 @@
  *   RTM_GETADDR (dump; AF_INET or any family): an RTM_NEWADDR per IPv4
  *     address (ifaddrmsg; IFA_ADDRESS, IFA_LOCAL, IFA_BROADCAST,
  *     IFA_LABEL, IFA_CACHEINFO);
- *   anything else: NLMSG_ERROR -EOPNOTSUPP (routes, RTM_NEWADDR and
- *     the rest are not here: ip uses the ioctls for what it needs to
- *     change on busybox, and routes belong to the IPv4 side).
+ *   RTM_NEWADDR, RTM_DELADDR (CAP_NET_ADMIN): the device's one IPv4
+ *     address (ip addr add/del);
+ *   RTM_GETNEIGH (dump): the ARP cache as RTM_NEWNEIGH (ip neigh);
+ *   anything else: NLMSG_ERROR -EOPNOTSUPP (routes belong to the IPv4
+ *     side; RTM_NEWLINK and the rest are not here: busybox ip changes
+ *     links with the interface ioctls).
  *
  * A dump is one datagram of NLM_F_MULTI messages, then one with
  * NLMSG_DONE (Linux splits dumps at the reader's buffer size; ours fit
@@ -52,7 +55,15 @@
 #define RTM_NEWLINK 16
 #define RTM_GETLINK 18
 #define RTM_NEWADDR 20
+#define RTM_DELADDR 21
 #define RTM_GETADDR 22
+#define RTM_NEWNEIGH 28
+#define RTM_GETNEIGH 30
+#define NLM_F_EXCL 0x200u
+#define NDA_DST 1
+#define NDA_LLADDR 2
+#define RTN_UNICAST 1
+#define AF_INET6_NUM 10
 
 #define IFLA_ADDRESS 1
 #define IFLA_BROADCAST 2
@@ -303,6 +314,126 @@ static void send_error(struct netlink_sock *nl, struct nl_out *o, int err,
 	enqueue_locked(nl, o);
 }
 
+static void neigh_msgs(struct nl_out *o, uint32_t seq, int32_t portid)
+{
+	struct arp_entry_info *snap = FW_NEW(struct arp_entry_info);
+	unsigned n;
+
+	if (!snap) {
+		o->overflow = true;
+		return;
+	}
+	n = arp_snapshot(snap, ARP_SNAPSHOT_MAX);
+	for (unsigned i = 0; i < n; i++) {
+		const struct arp_entry *e = &snap->info[i];
+
+		msg_begin(o, RTM_NEWNEIGH, NLM_F_MULTI, seq, portid);
+		put_u8(o, AF_INET);
+		put_u8(o, 0);
+		put_u16(o, 0);
+		put_u32(o, (uint32_t)e->dev->ifindex);
+		put_u16(o, e->nud_state);
+		put_u8(o, 0);			/* ndm_flags */
+		put_u8(o, RTN_UNICAST);
+		attr_u32(o, NDA_DST, e->ip);
+		if (e->known)
+			attr(o, NDA_LLADDR, FW_BYTES_OF_ARRAY(e->ha.b));
+		msg_end(o);
+	}
+	fw_free(snap);
+}
+
+/* The IPv4 address attributes of an RTM_NEWADDR/RTM_DELADDR. */
+struct addr_req {
+	uint8_t family, prefixlen;
+	uint32_t ifindex;
+	bool has_local, has_bcast;
+	uint32_t local, bcast;		/* network order */
+};
+
+static int parse_addr_req(struct fw_bytes msg, struct addr_req *r)
+{
+	uint32_t mlen = (uint32_t)fw_bytes_len(msg);
+	size_t off = NL_HDR + 8;
+
+	*r = (struct addr_req){ 0 };
+	if (fw_bytes_get_u8(msg, NL_HDR, &r->family) ||
+	    fw_bytes_get_u8(msg, NL_HDR + 1, &r->prefixlen) ||
+	    fw_bytes_get_u32_le(msg, NL_HDR + 4, &r->ifindex))
+		return -EINVAL;
+	/* Attributes (Linux nla_parse): length, type, then the value. */
+	while (off + 4 <= mlen) {
+		uint16_t alen, type;
+		uint32_t v;
+
+		if (fw_bytes_get_u16_le(msg, off, &alen) ||
+		    fw_bytes_get_u16_le(msg, off + 2, &type) || alen < 4 ||
+		    alen > mlen - off)
+			return -EINVAL;
+		type &= 0x3fff; /* NLA_F_NESTED, NLA_F_NET_BYTEORDER */
+		if ((type == IFA_LOCAL || type == IFA_ADDRESS ||
+		     type == IFA_BROADCAST) &&
+		    (alen != 8 || fw_bytes_get_u32_le(msg, off + 4, &v)))
+			return -EINVAL;
+		if (type == IFA_LOCAL || (type == IFA_ADDRESS && !r->has_local)) {
+			r->local = v;
+			r->has_local = true;
+		} else if (type == IFA_BROADCAST) {
+			r->bcast = v;
+			r->has_bcast = true;
+		}
+		off += (alen + 3u) & ~3u;
+	}
+	return 0;
+}
+
+static uint32_t mask_of_prefix(unsigned len)
+{
+	return len == 0 ? 0 : __builtin_bswap32(~0u << (32 - len));
+}
+
+/* RTM_NEWADDR / RTM_DELADDR (Linux inet_rtm_newaddr/deladdr), on the
+ * one IPv4 address a device has here (netdev.h): a second, different
+ * address is refused with EOPNOTSUPP rather than silently replacing
+ * the first. */
+static int change_addr(uint16_t type, uint16_t flags, struct fw_bytes msg)
+{
+	struct addr_req r;
+	struct netdev *d;
+	uint32_t addr, mask;
+	int err;
+
+	if (!link_capable())
+		return -EPERM;
+	err = parse_addr_req(msg, &r);
+	if (err)
+		return err;
+	if (r.family != AF_INET)
+		return -EOPNOTSUPP;
+	if (r.prefixlen > 32)
+		return -EINVAL;
+	d = netdev_by_index((int)r.ifindex);
+	if (!d)
+		return -ENODEV;
+	netdev_ipv4(d, &addr, &mask);
+	if (type == RTM_DELADDR) {
+		if (!addr || (r.has_local && r.local != addr))
+			return -EADDRNOTAVAIL;
+		netdev_set_ipv4(d, 0, 0);
+		return 0;
+	}
+	if (!r.has_local || !r.local)
+		return -EINVAL;
+	if (addr && addr != r.local)
+		return -EOPNOTSUPP; /* one address per interface */
+	if (addr && (flags & NLM_F_EXCL))
+		return -EEXIST;
+	netdev_set_ipv4(d, r.local, mask_of_prefix(r.prefixlen));
+	/* ip adds a broadcast address only when asked ("brd +"). */
+	netdev_set_ipv4_bcast(d, r.has_bcast ? r.bcast : 0);
+	return 0;
+}
+
 /* ---- requests ------------------------------------------------------------- */
 
 /* Answer one request (nl_lock held). */
@@ -343,12 +474,24 @@ static void handle(struct netlink_sock *nl, struct nl_out *o,
 		if (flags & NLM_F_ACK)
 			send_error(nl, o, 0, hdr, seq);
 		return;
+	} else if (type == RTM_NEWADDR || type == RTM_DELADDR) {
+		err = change_addr(type, flags, msg);
+		if (err || (flags & NLM_F_ACK))
+			send_error(nl, o, err, hdr, seq);
+		return;
+	} else if (type == RTM_GETNEIGH && (flags & NLM_F_DUMP) == NLM_F_DUMP) {
+		uint8_t fam = 0;
+
+		if (fw_bytes_get_u8(msg, NL_HDR, &fam))
+			fam = 0;
+		if (fam != AF_INET6_NUM)
+			neigh_msgs(o, seq, nl->portid);
 	} else if (type == RTM_GETADDR && (flags & NLM_F_DUMP) == NLM_F_DUMP) {
 		uint8_t fam = 0;
 
 		if (fw_bytes_get_u8(msg, NL_HDR, &fam))
 			fam = 0;
-		while (fam != 10 && (d = netdev_next(d))) /* no AF_INET6 */
+		while (fam != AF_INET6_NUM && (d = netdev_next(d)))
 			addr_msg(o, d, seq, nl->portid);
 	} else {
 		send_error(nl, o, -EOPNOTSUPP, hdr, seq);
