@@ -153,6 +153,7 @@ void trap_dispatch(struct trapframe *tf)
 	cpu = this_cpu();
 	cpu->irq_count++;
 	cpu->irq_from_user = tf->cs & 3; /* for the tick's CPU-time sample */
+	cpu->irq_tf = tf;                /* for the soft-lockup report */
 	switch (tf->vector) {
 	case VEC_TIMER:
 		lapic_eoi();

@@ -26,6 +26,8 @@ struct tss {
 	uint16_t iomap_base;  /* beyond the limit: no I/O bitmap, no ports */
 } __attribute__((packed));
 
+struct trapframe;
+
 struct percpu {
 	/* Fixed offsets, used by assembly: */
 	struct percpu *self;        /* 0: gs:0 gives the struct's address */
@@ -52,6 +54,10 @@ struct percpu {
 	struct fw_task *current;    /* task running here */
 	struct fw_task *idle;       /* this CPU's idle task */
 	uint64_t slice_start_ns;    /* when current was switched in */
+	uint64_t switch_wanted_ns;  /* when a tick first wanted a switch that
+				     * has not happened yet; 0: none wanted */
+	bool lockup_reported;       /* this wait was reported (lockup.c) */
+	const struct trapframe *irq_tf; /* the interrupt being handled */
 
 	/* run queue (policy data lives in services/sched) */
 	struct fw_spinlock rq_lock; /* guards the policy's queue for this CPU */

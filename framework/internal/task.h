@@ -45,6 +45,14 @@ void task_init_ap(unsigned cpu);   /* an AP's context becomes its idle */
 FW_NORETURN void task_idle_loop(void);
 void task_preempt(void);           /* from an interrupt, need_resched set */
 void task_tick(void);              /* scheduler tick, interrupt context */
+/* The soft-lockup detector (lockup.c): read watchdog_thresh= at boot;
+ * each tick tells whether it wants this CPU to switch; the threshold and
+ * the number of reports, for the ktest. */
+struct percpu;
+void lockup_init(void);
+void lockup_tick(struct percpu *c, bool switch_wanted, uint64_t now);
+uint64_t lockup_set_threshold(uint64_t ns);
+uint64_t lockup_report_count(void);
 bool task_wake(struct fw_task *t); /* SLEEPING -> RUNNABLE */
 void task_set_sleeping(void);      /* current -> SLEEPING (before a check) */
 void task_schedule(void);          /* give up the CPU (voluntary) */

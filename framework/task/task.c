@@ -220,6 +220,7 @@ static void idle_init(unsigned cpu)
 void task_init_boot(void)
 {
 	idle_init(0);
+	lockup_init();
 }
 
 void task_init_ap(unsigned cpu)
@@ -304,6 +305,8 @@ static void schedule_locked(bool preempted)
 
 	fw_spin_lock(&c->rq_lock);
 	c->need_resched = false;
+	c->switch_wanted_ns = 0;
+	c->lockup_reported = false;
 	prev->se.runtime_ns += now - c->slice_start_ns;
 	if (prev != c->idle) {
 		/* A preempted task stays queued whatever its state: it was
@@ -384,6 +387,7 @@ void task_tick(void)
 		curr->user_ns += now - c->slice_start_ns;
 	c->slice_start_ns = now;
 	fw_spin_unlock(&c->rq_lock);
+	lockup_tick(c, preempt, now);
 	if (preempt)
 		c->need_resched = true;
 }

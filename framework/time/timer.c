@@ -33,16 +33,17 @@ void ktimer__init(struct ktimer *t, fw__timer_fn fn, void *arg)
 	t->deadline_ns = 0;
 }
 
-/* Program this CPU's LAPIC for its earliest timer. Caller holds the lock. */
-static void reprogram(struct percpu *c)
+/* Program this CPU's LAPIC for its earliest timer, but not sooner than
+ * min_ns from now. Caller holds the lock. */
+static void reprogram(struct percpu *c, uint64_t min_ns)
 {
 	struct ktimer *first = FW_LIST_FIRST(&c->timers, struct ktimer, node);
-	uint64_t now = fw_time_ns();
+	uint64_t now = fw_time_ns(), delta;
 
 	if (!first)
 		return; /* the tick timer keeps the list non-empty when busy */
-	lapic_timer_oneshot(first->deadline_ns > now ? first->deadline_ns - now
-						     : 0);
+	delta = first->deadline_ns > now ? first->deadline_ns - now : 0;
+	lapic_timer_oneshot(delta > min_ns ? delta : min_ns);
 }
 
 /* Remove t from the list it is on; returns true if it was armed. */
@@ -81,7 +82,7 @@ void ktimer_arm(struct ktimer *t, uint64_t deadline_ns)
 	fw_list_add_tail(&pos->node, &t->node); /* insert before pos */
 	__atomic_store_n(&t->cpu, (int32_t)c->id + 1, __ATOMIC_RELEASE);
 	if (c->timers.next == &t->node)
-		reprogram(c);
+		reprogram(c, 0);
 	fw_spin_unlock(&c->timer_lock);
 	fw_irq_restore(fl);
 }
@@ -109,17 +110,28 @@ bool ktimer_cancel(struct ktimer *t)
 	return was;
 }
 
+/* One interrupt runs the timers due when it began, at most TIMER_BUDGET
+ * of them, and the next comes no sooner than this one took: a callback
+ * that re-arms itself in the past (a periodic timer of 1 ns) or a flood
+ * of due timers leaves the CPU to tasks at least half the time instead
+ * of holding it in interrupt context for ever (Linux's hrtimer_interrupt
+ * backs off the same way when it finds itself "hanging"). */
+#define TIMER_BUDGET 64
+#define TIMER_MIN_GAP_NS 2000ull
+
 void timer_interrupt(void)
 {
 	struct percpu *c = this_cpu();
-	uint64_t now = fw_time_ns();
+	uint64_t start = fw_time_ns();
 
-	for (;;) {
+	for (unsigned n = 0;; n++) {
 		struct ktimer *t;
 		fw_spin_lock(&c->timer_lock);
 		t = FW_LIST_FIRST(&c->timers, struct ktimer, node);
-		if (!t || t->deadline_ns > now) {
-			reprogram(c);
+		if (!t || t->deadline_ns > start || n == TIMER_BUDGET) {
+			uint64_t spent = fw_time_ns() - start;
+			reprogram(c, spent > TIMER_MIN_GAP_NS ? spent
+							      : TIMER_MIN_GAP_NS);
 			fw_spin_unlock(&c->timer_lock);
 			return;
 		}
@@ -129,7 +141,6 @@ void timer_interrupt(void)
 		fw_spin_unlock(&c->timer_lock);
 		t->fn(t->arg);
 		__atomic_store_n(&running_timer[c->id], 0, __ATOMIC_RELEASE);
-		now = fw_time_ns();
 	}
 }
 

@@ -151,6 +151,57 @@ long sys_pwritev(const struct sys_args *a)
 	return do_iov((int)a->arg[0], fw_uptr(a->arg[1]), a->arg[2], true, true, a->arg[3]);
 }
 
+/* preadv2/pwritev2 flags (linux/fs.h). */
+#define RWF_HIPRI 0x01	/* poll for completion: a hint, nothing to poll here */
+#define RWF_DSYNC 0x02	/* this write as if O_DSYNC */
+#define RWF_SYNC 0x04	/* this write as if O_SYNC */
+#define RWF_NOWAIT 0x08	/* do not wait for data or locks */
+#define RWF_APPEND 0x10	/* this write as if O_APPEND */
+
+static long file_sync(struct file *f);
+
+/* preadv2(fd, iov, cnt, pos_l, pos_h, flags): x86-64 passes the whole
+ * offset in pos_l; -1 means the file position, as readv/writev. Flags we
+ * cannot honour are refused with EOPNOTSUPP, as Linux does for a file
+ * that lacks them: RWF_NOWAIT (a read here may wait for the disk) and
+ * RWF_APPEND (the file systems take O_APPEND from the open file only). */
+static long do_iov2(const struct sys_args *a, bool write)
+{
+	uint64_t flags = a->arg[5];
+	int64_t off = (int64_t)a->arg[3];
+	long ret;
+
+	if (flags & ~(uint64_t)(RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT |
+				RWF_APPEND))
+		return -EOPNOTSUPP;
+	if (flags & (RWF_NOWAIT | RWF_APPEND))
+		return -EOPNOTSUPP;
+	if (off < -1)
+		return -EINVAL;
+	ret = do_iov((int)a->arg[0], fw_uptr(a->arg[1]), a->arg[2], write,
+		     off != -1, (uint64_t)off);
+	if (ret > 0 && write && (flags & (RWF_DSYNC | RWF_SYNC))) {
+		struct file *f = sys_fget((int)a->arg[0]);
+		long err = f ? file_sync(f) : -EBADF;
+
+		if (f)
+			file_put(f);
+		if (err < 0)
+			return err;
+	}
+	return ret;
+}
+
+long sys_preadv2(const struct sys_args *a)
+{
+	return do_iov2(a, false);
+}
+
+long sys_pwritev2(const struct sys_args *a)
+{
+	return do_iov2(a, true);
+}
+
 long sys_lseek(const struct sys_args *a)
 {
 	struct file *f = sys_fget((int)a->arg[0]);
@@ -226,17 +277,23 @@ long sys_ioctl(const struct sys_args *a)
 
 /* fsync, fdatasync, syncfs. In-memory files have nothing to write back;
  * a block device file writes back its device. */
+static long file_sync(struct file *f)
+{
+	if (S_ISBLK(f->path.inode->mode))
+		return blkdev_fsync(f);
+	if (f->path.inode->sb->sops && f->path.inode->sb->sops->sync)
+		return f->path.inode->sb->sops->sync(f->path.inode->sb);
+	return 0;
+}
+
 long sys_fsync(const struct sys_args *a)
 {
 	struct file *f = sys_fget((int)a->arg[0]);
-	long ret = 0;
+	long ret;
 
 	if (!f)
 		return -EBADF;
-	if (S_ISBLK(f->path.inode->mode))
-		ret = blkdev_fsync(f);
-	else if (f->path.inode->sb->sops && f->path.inode->sb->sops->sync)
-		ret = f->path.inode->sb->sops->sync(f->path.inode->sb);
+	ret = file_sync(f);
 	file_put(f);
 	return ret;
 }

@@ -36,6 +36,8 @@ const struct sys_entry fs_syscalls[] = {
 	E(pread64),
 	E(pwrite64),
 	E(preadv),
+	E(preadv2),
+	E(pwritev2),
 	E(pwritev),
 	E(lseek),
 	E(open),

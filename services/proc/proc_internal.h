@@ -38,6 +38,11 @@ int futex_wake_addr(uint64_t uaddr, int n);
 
 /* Delete a process's POSIX timers (exit, exec). */
 void proc_timers_delete_all(struct proc *p);
+/* A POSIX timer's signal (SI_TIMER, timer id in si->f0) was taken from
+ * p's pending set: re-arm the timer if periodic and put the periods
+ * missed meanwhile into si's overrun field. */
+struct k_siginfo;
+void ptimer_delivered(struct proc *p, struct k_siginfo *si);
 /* Stop the alarm timer of a dying process. */
 void proc_alarm_cancel(struct proc *p);
 /* Write back every file system's dirty data (reboot, poweroff). */

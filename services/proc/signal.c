@@ -119,6 +119,15 @@ static bool sig_ignored(struct proc *p, int sig)
 	return true;
 }
 
+bool signal_is_ignored(struct proc *p, int sig)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
+	bool ignored = sig_ignored(p, sig);
+
+	fw_spin_unlock_irqrestore(&p->lock, fl);
+	return ignored;
+}
+
 /* Wake every thread of p that could take sig. Caller holds p->lock. */
 static void wake_takers(struct proc *p, int sig)
 {
@@ -337,6 +346,8 @@ static int dequeue_from(struct thread *t, uint64_t ready, struct k_siginfo *si)
 		si->f1 = li->f1;
 	}
 	fw_spin_unlock_irqrestore(&p->lock, fl);
+	if (si->si_code == SI_TIMER)
+		ptimer_delivered(p, si);
 	return sig;
 }
 

@@ -38,6 +38,9 @@ void sighand_reset_on_exec(struct sighand *sh);
  * group. 0, -ESRCH, -EINVAL. info may be NULL (SI_USER from current). */
 int signal_send_proc(struct proc *p, int sig, const struct k_siginfo *info);
 int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info);
+/* Would a signal sent to p now be discarded (ignored and blocked by no
+ * thread)? A snapshot, for timers deciding whether to send at all. */
+bool signal_is_ignored(struct proc *p, int sig);
 int signal_send_pgrp(int pgid, int sig);
 
 /* Before returning to user mode: deliver one pending signal (set up a

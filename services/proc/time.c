@@ -290,7 +290,6 @@ static long sys_setitimer(const struct sys_args *a)
 #define SIGEV_NONE 1
 #define SIGEV_THREAD 2
 #define SIGEV_THREAD_ID 4
-#define SI_TIMER (-2)
 #define NTIMERS 32
 
 struct k_sigevent {
@@ -315,39 +314,97 @@ struct ptimer {
 	uint64_t value;          /* si_value */
 	uint64_t deadline_ns;    /* monotonic; 0 = disarmed */
 	uint64_t interval_ns;
-	uint32_t overrun;        /* expirations missed before delivery */
-	bool pending;            /* a signal is queued and not yet taken */
+	uint32_t overrun;        /* periods missed before the last delivery */
+	bool pending;            /* its signal is queued and not yet taken
+				  * (under proc->lock) */
 };
 
-/* Interrupt context: queue the signal, re-arm a periodic timer. */
+/* The shortest period a timer whose signal is ignored re-arms with: it
+ * keeps running (the signal may be wanted later) at a cost the CPU can
+ * bear, as Linux clamps such timers to a tick. */
+#define IGNORED_MIN_PERIOD_NS (4 * FW_NSEC_PER_MSEC)
+
+/* Interrupt context. A periodic timer is not re-armed here but when its
+ * signal is taken (ptimer_delivered): while the signal waits (blocked,
+ * or its process not yet run) the timer costs nothing, and the periods
+ * that passed meanwhile become the overrun count. So a 1 ns period costs
+ * one expiry per signal the process handles (Linux re-arms from
+ * dequeue_signal the same way). Called with no lock; p->lock orders it
+ * against delivery and timer_delete. */
 static void ptimer_fire(struct ptimer *pt)
 {
+	struct proc *p = pt->proc;
 	struct k_siginfo si = { 0 };
-	uint64_t now = fw_time_ns();
+	fw_irqflags_t fl;
 
-	if (pt->interval_ns) {
-		uint64_t late = now > pt->deadline_ns ? now - pt->deadline_ns : 0;
-		uint64_t missed = late / pt->interval_ns;
-		pt->overrun += (uint32_t)missed;
-		pt->deadline_ns += (missed + 1) * pt->interval_ns;
-		fw_timer_arm(pt->timer, pt->deadline_ns);
-	} else {
-		pt->deadline_ns = 0;
-	}
-	if (pt->notify == SIGEV_NONE)
+	if (pt->notify == SIGEV_NONE) {
+		/* Nothing to deliver: timer_gettime works the next
+		 * expiry out from deadline and interval. */
+		if (!pt->interval_ns)
+			pt->deadline_ns = 0;
 		return;
+	}
+	if (signal_is_ignored(p, pt->signo)) {
+		uint64_t period = pt->interval_ns > IGNORED_MIN_PERIOD_NS
+					  ? pt->interval_ns
+					  : IGNORED_MIN_PERIOD_NS;
+		if (pt->interval_ns) {
+			/* The deadline stays on the timer's own period (what
+			 * timer_gettime shows); only the wake-up is clamped. */
+			uint64_t now = fw_time_ns();
+			uint64_t missed = now > pt->deadline_ns
+						  ? (now - pt->deadline_ns) / pt->interval_ns
+						  : 0;
+			pt->deadline_ns += (missed + 1) * pt->interval_ns;
+			fw_timer_arm(pt->timer, pt->deadline_ns > now + period
+							? pt->deadline_ns
+							: now + period);
+		} else {
+			pt->deadline_ns = 0;
+		}
+		return;
+	}
+	fl = fw_spin_lock_irqsave(&p->lock);
+	pt->pending = true;
+	fw_spin_unlock_irqrestore(&p->lock, fl);
 	si.si_signo = pt->signo;
 	si.si_code = SI_TIMER;
-	si.f0 = (uint64_t)(uint32_t)pt->id | ((uint64_t)pt->overrun << 32);
+	si.f0 = (uint64_t)(uint32_t)pt->id;
 	si.f1 = pt->value;
-	pt->overrun = 0;
 	if (pt->notify == SIGEV_THREAD_ID) {
 		struct thread *t = thread_find(pt->tid);
-		if (t && t->proc == pt->proc)
+		if (t && t->proc == p)
 			(void)signal_send_thread(t, pt->signo, &si);
 	} else {
-		(void)signal_send_proc(pt->proc, pt->signo, &si);
+		(void)signal_send_proc(p, pt->signo, &si);
 	}
+}
+
+void ptimer_delivered(struct proc *p, struct k_siginfo *si)
+{
+	int id = (int)(uint32_t)si->f0;
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
+	struct ptimer *pt = id >= 0 && id < NTIMERS ? p->timers[id] : 0;
+
+	if (pt && pt->pending) {
+		pt->pending = false;
+		pt->overrun = 0;
+		if (pt->interval_ns) {
+			uint64_t now = fw_time_ns();
+			uint64_t missed = now > pt->deadline_ns
+						  ? (now - pt->deadline_ns) / pt->interval_ns
+						  : 0;
+			/* DELAYTIMER_MAX is INT_MAX, as Linux. */
+			pt->overrun = missed > 0x7fffffff ? 0x7fffffff
+							  : (uint32_t)missed;
+			pt->deadline_ns += (missed + 1) * pt->interval_ns;
+			fw_timer_arm(pt->timer, pt->deadline_ns);
+		} else {
+			pt->deadline_ns = 0;
+		}
+		si->f0 = (uint64_t)(uint32_t)id | ((uint64_t)pt->overrun << 32);
+	}
+	fw_spin_unlock_irqrestore(&p->lock, fl);
 }
 
 static struct ptimer *ptimer_get(int id)
@@ -423,12 +480,19 @@ static long timer_create_locked(const struct sys_args *a)
 
 static struct k_itimerspec ptimer_read(const struct ptimer *pt)
 {
-	uint64_t now = fw_time_ns();
+	uint64_t now = fw_time_ns(), left = 0;
 	struct k_itimerspec v;
 
+	if (pt->deadline_ns > now)
+		left = pt->deadline_ns - now;
+	else if (pt->deadline_ns && pt->interval_ns)
+		/* Expired, not yet re-armed (its signal waits, or
+		 * SIGEV_NONE): the next period's end. */
+		left = pt->interval_ns - (now - pt->deadline_ns) % pt->interval_ns;
+	else if (pt->deadline_ns)
+		left = 1;
 	v.interval = to_ts(pt->interval_ns);
-	v.value = to_ts(pt->deadline_ns > now ? pt->deadline_ns - now
-			: pt->deadline_ns ? 1 : 0);
+	v.value = to_ts(left);
 	return v;
 }
 
@@ -460,9 +524,12 @@ static long timer_settime_locked(const struct sys_args *a)
 		(void)clock_read(pt->clock, &clock_now);
 		value = value > clock_now ? value - clock_now : 1;
 	}
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&pt->proc->lock);
+	pt->pending = false; /* a queued signal of the old setting re-arms nothing */
 	pt->interval_ns = interval;
 	pt->overrun = 0;
 	pt->deadline_ns = value ? now + value : 0;
+	fw_spin_unlock_irqrestore(&pt->proc->lock, fl);
 	if (value)
 		fw_timer_arm(pt->timer, pt->deadline_ns);
 	if (a->arg[3] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[3]), &ov))
@@ -548,10 +615,15 @@ void proc_timers_delete_all(struct proc *p)
 	fw_mutex_lock(&p->timers_mutex);
 	for (int i = 0; i < NTIMERS; i++) {
 		struct ptimer *pt = p->timers[i];
+		fw_irqflags_t fl;
+
 		if (!pt)
 			continue;
-		fw_timer_destroy(pt->timer);
+		/* Out of the table first, so a delivery cannot re-arm it. */
+		fl = fw_spin_lock_irqsave(&p->lock);
 		p->timers[i] = 0;
+		fw_spin_unlock_irqrestore(&p->lock, fl);
+		fw_timer_destroy(pt->timer);
 		fw_free(pt);
 	}
 	fw_mutex_unlock(&p->timers_mutex);

@@ -687,6 +687,40 @@ T_CASE(readv_writev)
     close(fd);
 }
 
+/* preadv2/pwritev2: an offset of -1 is the file position (and moves it),
+ * any other leaves it; RWF_DSYNC/RWF_HIPRI are honoured or harmless;
+ * unknown flags are EOPNOTSUPP and a negative offset other than -1
+ * EINVAL, as Linux. */
+T_CASE(preadv2_pwritev2)
+{
+    int fd = open(P("iov2"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+    T_SYSOK(fd);
+    struct iovec w[2] = { { "0123", 4 }, { "4567", 4 } };
+    T_EQ(syscall(SYS_pwritev2, fd, w, 2, 0L, 0L, 0), 8);
+    T_EQ(lseek(fd, 0, SEEK_CUR), 0);
+    struct iovec w2[1] = { { "ab", 2 } };
+    T_EQ(syscall(SYS_pwritev2, fd, w2, 1, 2L, 0L, 0x2 /* RWF_DSYNC */), 2);
+    T_EQ(lseek(fd, 0, SEEK_CUR), 0);
+    char x[3] = { 0 }, y[4] = { 0 };
+    struct iovec r[2] = { { x, 2 }, { y, 3 } };
+    T_EQ(syscall(SYS_preadv2, fd, r, 2, 1L, 0L, 0x1 /* RWF_HIPRI */), 5);
+    T_STREQ(x, "1a");
+    T_STREQ(y, "b45");
+    T_EQ(lseek(fd, 0, SEEK_CUR), 0);
+    /* -1: from the file position, which then moves. */
+    T_EQ(lseek(fd, 6, SEEK_SET), 6);
+    char z[3] = { 0 };
+    struct iovec rz[1] = { { z, 2 } };
+    T_EQ(syscall(SYS_preadv2, fd, rz, 1, -1L, 0L, 0), 2);
+    T_STREQ(z, "67");
+    T_EQ(lseek(fd, 0, SEEK_CUR), 8);
+    T_ERRNO(syscall(SYS_preadv2, fd, r, 2, 0L, 0L, 0x1000), EOPNOTSUPP);
+    T_ERRNO(syscall(SYS_preadv2, fd, r, 2, -2L, 0L, 0), EINVAL);
+    T_ERRNO(syscall(SYS_pwritev2, fd, (void *)8, 1, 0L, 0L, 0), EFAULT);
+    T_ERRNO(syscall(SYS_preadv2, 999, r, 2, 0L, 0L, 0), EBADF);
+    close(fd);
+}
+
 T_CASE(access_faccessat)
 {
     T_SYSOK(access(P("a"), F_OK));
@@ -1056,6 +1090,7 @@ int main(void)
     T_RUN(fcntl_fl);
     T_RUN(pread_pwrite_keep_offset);
     T_RUN(readv_writev);
+    T_RUN(preadv2_pwritev2);
     T_RUN(access_faccessat);
     T_RUN(at_functions);
     T_RUN(getcwd_chdir_fchdir);

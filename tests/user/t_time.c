@@ -466,6 +466,95 @@ T_CASE(posix_timer_delete_races_settime)
         T_FAIL("%d create/delete calls failed", bad);
 }
 
+/* A periodic timer whose signal is blocked is not re-armed while the
+ * signal waits: the periods that pass become the overrun count of the one
+ * signal taken (timer_create(2): "only a single instance is queued"). */
+T_CASE(posix_timer_overrun_counts_blocked_periods)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGRTMIN);
+    T_SYSOK(sigprocmask(SIG_BLOCK, &set, NULL));
+    struct sigevent ev = { 0 };
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGRTMIN;
+    timer_t tid;
+    T_SYSOK(timer_create(CLOCK_MONOTONIC, &ev, &tid));
+    const int64_t period = 1000 * 1000; /* 1 ms */
+    struct itimerspec its = { .it_interval = { 0, period }, .it_value = { 0, period } };
+    int64_t t0 = mono_ns();
+    T_SYSOK(timer_settime(tid, 0, &its, NULL));
+    while (mono_ns() - t0 < 60 * period)
+        usleep(10000);
+    siginfo_t si;
+    struct timespec wait = { 10, 0 };
+    T_EQ(sigtimedwait(&set, &si, &wait), SIGRTMIN);
+    int64_t elapsed = mono_ns() - t0;
+    T_EQ(si.si_code, SI_TIMER);
+    /* Expirations by now: elapsed / period; one was the signal. */
+    T_ASSERT(si.si_overrun >= 50 && si.si_overrun <= elapsed / period);
+    T_EQ(syscall(SYS_timer_getoverrun, (long)(intptr_t)tid), si.si_overrun);
+    /* Re-armed at delivery: the next signal comes, with a small overrun. */
+    T_EQ(sigtimedwait(&set, &si, &wait), SIGRTMIN);
+    T_SYSOK(timer_delete(tid));
+    T_SYSOK(sigprocmask(SIG_UNBLOCK, &set, NULL));
+}
+
+/* A period of 1 ns must not starve the system. Signalled to a handler,
+ * it starves the process itself (on Linux too: each return to user mode
+ * delivers the next expiry), but others run, and it can be killed
+ * (stress-ng --timer hung this kernel so). Ignored or with no
+ * notification, it costs its process next to nothing. */
+static void on_tiny(int sig) { (void)sig; }
+
+T_CASE(posix_timer_1ns_period_does_not_starve)
+{
+    pid_t pid = fork();
+    T_ASSERT(pid >= 0);
+    if (pid == 0) {
+        signal(SIGUSR1, on_tiny);
+        struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+        timer_t tid;
+        if (timer_create(CLOCK_MONOTONIC, &ev, &tid))
+            _exit(1);
+        struct itimerspec its = { .it_interval = { 0, 1 }, .it_value = { 0, 1 } };
+        timer_settime(tid, 0, &its, NULL);
+        for (;;)
+            ;
+    }
+    /* The parent runs beside the storm: 100 ms of its own progress. */
+    long loops = 0;
+    int64_t t0 = mono_ns();
+    while (mono_ns() - t0 < 100 * 1000 * 1000)
+        loops++;
+    T_ASSERT(loops > 1000);
+    T_SYSOK(kill(pid, SIGKILL));
+    int st;
+    T_EQ(waitpid(pid, &st, 0), pid);
+    T_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+
+    static const int notify[2] = { SIGEV_SIGNAL, SIGEV_NONE };
+    for (int k = 0; k < 2; k++) {
+        signal(SIGUSR1, SIG_IGN);
+        struct sigevent ev = { .sigev_notify = notify[k], .sigev_signo = SIGUSR1 };
+        timer_t tid;
+        T_SYSOK(timer_create(CLOCK_MONOTONIC, &ev, &tid));
+        struct itimerspec its = { .it_interval = { 0, 1 }, .it_value = { 0, 1 } };
+        T_SYSOK(timer_settime(tid, 0, &its, NULL));
+        loops = 0;
+        t0 = mono_ns();
+        while (mono_ns() - t0 < 100 * 1000 * 1000)
+            loops++;
+        struct itimerspec cur;
+        T_SYSOK(timer_gettime(tid, &cur));
+        T_ASSERT(cur.it_interval.tv_nsec == 1 && cur.it_value.tv_sec == 0 &&
+                 cur.it_value.tv_nsec <= 1);
+        T_SYSOK(timer_delete(tid));
+        T_ASSERT(loops > 1000);
+    }
+    signal(SIGUSR1, SIG_DFL);
+}
+
 int main(void)
 {
     t_init("time");
@@ -493,5 +582,7 @@ int main(void)
     T_RUN(posix_timer_periodic);
     T_RUN(posix_timer_errors);
     T_RUN(posix_timer_delete_races_settime);
+    T_RUN(posix_timer_overrun_counts_blocked_periods);
+    T_RUN(posix_timer_1ns_period_does_not_starve);
     return t_done();
 }
