@@ -104,6 +104,10 @@ struct sock_ops {
 	 * the filter options). */
 	int (*setsockopt)(struct socket *s, int level, int name,
 			  fw_uptr_t val, uint32_t len);
+	/* Reading them back: levels other than SOL_SOCKET. NULL: none
+	 * (EOPNOTSUPP). ulen as getsockopt(2)'s optlen. */
+	int (*getsockopt)(struct socket *s, int level, int name,
+			  fw_uptr_t val, fw_uptr_t ulen);
 };
 
 struct socket {

@@ -146,7 +146,9 @@ int sock_getsockopt(struct socket *s, int level, int name, fw_uptr_t val,
 	if (len < 0)
 		return -EINVAL;
 	if (level != SOL_SOCKET)
-		return -EOPNOTSUPP;
+		return s->ops->getsockopt
+			       ? s->ops->getsockopt(s, level, name, val, ulen)
+			       : -EOPNOTSUPP;
 	if (stored_bool_opt(name)) {
 		v = (atomic_load(&s->bool_opts) >> name) & 1;
 	} else {

@@ -606,6 +606,14 @@ T_CASE(rcvbuf_limit)
             got++;
     T_ERRNO(recv(tap, buf, sizeof buf, MSG_DONTWAIT), EAGAIN);
     T_ASSERT(got > 0 && got < 200);
+    /* PACKET_STATISTICS counts what was dropped, then starts again. */
+    struct { unsigned packets, drops; } st;
+    socklen_t sl = sizeof st;
+    T_SYSOK(getsockopt(tap, SOL_PACKET, 6 /* PACKET_STATISTICS */, &st, &sl));
+    T_EQ(sl, sizeof st);
+    T_ASSERT(st.drops > 0 && st.packets >= (unsigned)got + st.drops);
+    T_SYSOK(getsockopt(tap, SOL_PACKET, 6, &st, &sl));
+    T_EQ(st.drops, 0);
     /* Nothing queued: not readable. */
     T_EQ(poll(&p, 1, 0), 0);
     close(tap);

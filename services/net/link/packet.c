@@ -56,7 +56,8 @@ struct packet_sock {
 	int ifindex;			/* bound device; 0: all */
 	struct fw_list rcvq;		/* struct pk_frame */
 	size_t rcvq_bytes;		/* with PK_OVERHEAD per frame */
-	uint64_t drops;
+	uint32_t packets;		/* PACKET_STATISTICS: queued ... */
+	uint32_t drops;			/* ... and dropped (queue full) */
 	struct bpf_prog *filter;	/* NULL: everything passes */
 	bool filter_locked;		/* SO_LOCK_FILTER */
 };
@@ -121,6 +122,7 @@ static bool deliver_locked(struct packet_sock *pk, struct netdev *d,
 	f->pkttype = (uint8_t)pkttype;
 	fw_list_add_tail(&pk->rcvq, &f->node);
 	pk->rcvq_bytes += keep + PK_OVERHEAD;
+	pk->packets++;
 	return true;
 }
 
@@ -565,7 +567,8 @@ static int pk_setsockopt(struct socket *s, int level, int name,
 	int err = 0;
 
 	if (level == SOL_PACKET)
-		return -ENOPROTOOPT; /* PACKET_AUXDATA, rings, ...: none yet */
+		return -ENOPROTOOPT; /* PACKET_AUXDATA, membership, rings: none
+				      * yet (udhcpc goes on without AUXDATA) */
 	if (level != SOL_SOCKET)
 		return -ENOPROTOOPT;
 	switch (name) {
@@ -599,6 +602,44 @@ static int pk_setsockopt(struct socket *s, int level, int name,
 	}
 }
 
+#define PACKET_STATISTICS 6
+
+/* struct tpacket_stats. */
+struct linux_tpacket_stats {
+	uint32_t tp_packets;		/* seen: queued and dropped */
+	uint32_t tp_drops;
+};
+
+static int pk_getsockopt(struct socket *s, int level, int name,
+			 fw_uptr_t val, fw_uptr_t ulen)
+{
+	struct packet_sock *pk = s->pk;
+	struct linux_tpacket_stats st;
+	struct fw_bytes out;
+	int32_t len;
+	fw_irqflags_t fl;
+
+	if (level != SOL_PACKET || name != PACKET_STATISTICS)
+		return -ENOPROTOOPT;
+	if (FW_COPY_IN_OBJ(&len, ulen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	/* Linux packet_getsockopt: read and reset. */
+	fl = fw_spin_lock_irqsave(&pk_lock);
+	st.tp_packets = pk->packets + pk->drops;
+	st.tp_drops = pk->drops;
+	pk->packets = 0;
+	pk->drops = 0;
+	fw_spin_unlock_irqrestore(&pk_lock, fl);
+	if ((size_t)len > sizeof(st))
+		len = (int32_t)sizeof(st);
+	if (fw_bytes_sub(FW_BYTES_OF_OBJ(&st), 0, (size_t)len, &out) ||
+	    fw_copy_out(val, out) || FW_COPY_OUT_OBJ(ulen, &len))
+		return -EFAULT;
+	return 0;
+}
+
 static const struct sock_ops packet_ops = {
 	.release = pk_release,
 	.destroy = pk_destroy,
@@ -617,6 +658,7 @@ static const struct sock_ops packet_ops = {
 	.listening = pk_listening,
 	.peercred = pk_peercred,
 	.setsockopt = pk_setsockopt,
+	.getsockopt = pk_getsockopt,
 };
 
 int packet_create(int type, int protocol, struct socket **out)
