@@ -56,6 +56,14 @@ void netdev_rx(struct netdev *d, struct fw_bytes frame)
 	uint16_t type;
 	unsigned pkttype;
 
+	if (d->type != ARPHRD_ETHER) {
+		/* A device without a link header (the loopback device: its
+		 * frames are bare IPv4 packets, netdev.h; its driver counts
+		 * them) has nothing to demultiplex. */
+		if (atomic_load(&d->flags) & IFF_UP)
+			ipv4_rcv(d, frame);
+		return;
+	}
 	if (!eth_dev_up(d))
 		return;
 	if (fw_bytes_len(frame) < ETH_HLEN ||
