@@ -812,7 +812,10 @@ T_CASE(netlink_route)
     T_EQ(len, sizeof me_nl);
     T_EQ(me_nl.nl_family, AF_NETLINK);
     T_ASSERT(me_nl.nl_pid != 0); /* bound: the pid, or a unique number */
-    T_ASSERT((n = nl_dump(fd, RTM_GETLINK, 7, buf, sizeof buf, &err)) > 0);
+    /* Linux always has lo; our kernel without a NIC (and before the
+     * IPv4 side brings lo) has no interface at all: an empty dump. */
+    T_ASSERT((n = nl_dump(fd, RTM_GETLINK, 7, buf, sizeof buf, &err)) >= 0);
+    T_ASSERT(n > 0 || ours);
     T_EQ(err, 0);
     for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n);
          h = NLMSG_NEXT(h, n)) {
