@@ -876,6 +876,48 @@ T_CASE(netlink_route)
     close(fd);
 }
 
+/* Taking an interface down: a packet socket bound to it gets ENETDOWN
+ * once (poll says POLLERR), sending on it ENETDOWN. Only where the
+ * interface may be toggled (our eth0; T_PACKET_SETIF on a host). */
+T_CASE(down_gives_enetdown)
+{
+    const char *spare = getenv("T_PACKET_SETIF");
+    const char *dev = spare ? spare : ours && ifindex ? eth0_name : NULL;
+    unsigned char f[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    struct sockaddr_ll a;
+    struct ifreq r;
+    int fd, c, idx;
+    char b[64];
+
+    if (!dev && skip("only on our kernel's eth0"))
+        return;
+    T_SYSOK(c = ctl());
+    T_SYSOK(get_ifr(c, SIOCGIFINDEX, dev, &r));
+    idx = r.ifr_ifindex;
+    T_SYSOK(get_ifr(c, SIOCGIFFLAGS, dev, &r));
+    r.ifr_flags |= IFF_UP;
+    T_SYSOK(ioctl(c, SIOCSIFFLAGS, &r));
+    T_SYSOK(fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)));
+    sll_to(&a, idx, ETH_P_ALL);
+    T_SYSOK(bind(fd, (struct sockaddr *)&a, sizeof a));
+    r.ifr_flags &= ~IFF_UP;
+    T_SYSOK(ioctl(c, SIOCSIFFLAGS, &r));
+    struct pollfd p = { fd, POLLIN, 0 };
+    T_EQ(poll(&p, 1, 0), 1);
+    T_EQ(p.revents & POLLERR, POLLERR);
+    T_ERRNO(recv(fd, b, sizeof b, MSG_DONTWAIT), ENETDOWN);
+    T_ERRNO(recv(fd, b, sizeof b, MSG_DONTWAIT), EAGAIN); /* reported once */
+    T_ERRNO(send(fd, f, sizeof f, 0), ENETDOWN);
+    r.ifr_flags |= IFF_UP;
+    T_SYSOK(ioctl(c, SIOCSIFFLAGS, &r));
+    if (spare) {
+        r.ifr_flags &= ~IFF_UP;
+        T_SYSOK(ioctl(c, SIOCSIFFLAGS, &r));
+    }
+    close(fd);
+    close(c);
+}
+
 int main(void)
 {
     FILE *v = fopen("/proc/version", "r");
@@ -903,6 +945,7 @@ int main(void)
     T_RUN(rcvbuf_limit);
     T_RUN(blocked_reader);
     T_RUN(netlink_route);
+    T_RUN(down_gives_enetdown);
     T_RUN(kernel_arp_two_nics);
     return t_done();
 }

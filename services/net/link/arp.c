@@ -468,6 +468,25 @@ static void arpd_main(struct fw_waitq *wq)
 	}
 }
 
+void arp_dev_down(struct netdev *d)
+{
+	struct fw_list dropped = FW_LIST_HEAD_INIT(dropped);
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&arp_lock);
+
+	/* Linux neigh_ifdown: the device's entries go, their waiting
+	 * packets with them. */
+	for (unsigned i = 0; i < NEIGH_MAX; i++) {
+		struct neigh *n = &neigh_tab[i];
+
+		if (n->state == N_FREE || n->dev != d)
+			continue;
+		take_pending_locked(n, &dropped);
+		n->state = N_FREE;
+	}
+	fw_spin_unlock_irqrestore(&arp_lock, fl);
+	flush(d, &dropped, NULL);
+}
+
 unsigned arp_snapshot(struct arp_entry_info *out, unsigned max)
 {
 	/* Linux's NUD_* bits for our states. */

@@ -235,6 +235,10 @@ static void set_flags(struct netdev *d, unsigned want)
 		else
 			nf &= ~(unsigned)IFF_RUNNING;
 	} while (!atomic_compare_exchange_weak(&d->flags, &old, nf));
+	if ((old & IFF_UP) && !(nf & IFF_UP)) {
+		arp_dev_down(d);
+		packet_dev_down(d);
+	}
 }
 
 static long dev_ifsioc(struct netdev *d, unsigned cmd, struct linux_ifreq *r)

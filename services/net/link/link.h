@@ -66,6 +66,11 @@ FW_MUST_CHECK int eth_xmit_frame(struct netdev *d, struct fw_bytes frame,
 
 /* arp.c: a received ARP packet (no link header). */
 void arp_rcv(struct netdev *d, struct fw_bytes pkt);
+/* The device went down: forget its neighbours (arp.c), report
+ * ENETDOWN to the packet sockets bound to it (packet.c). */
+void arp_dev_down(struct netdev *d);
+void packet_dev_down(struct netdev *d);
+
 /* One pass of the neighbour timers at the current time (the arpd
  * task's loop body; host tests call it): retransmit, give up, age.
  * Returns the next deadline (UINT64_MAX: none). */

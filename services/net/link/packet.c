@@ -60,6 +60,7 @@ struct packet_sock {
 	uint32_t drops;			/* ... and dropped (queue full) */
 	struct bpf_prog *filter;	/* NULL: everything passes */
 	bool filter_locked;		/* SO_LOCK_FILTER */
+	int err;			/* pending error (ENETDOWN), SO_ERROR */
 };
 
 static struct fw_spinlock pk_lock = FW_SPINLOCK_INIT("af_packet");
@@ -157,6 +158,42 @@ void packet_rcv(struct netdev *d, struct fw_bytes frame, unsigned pkttype,
 		socket_wake(wake[i]);
 		socket_put(wake[i]);
 	}
+}
+
+void packet_dev_down(struct netdev *d)
+{
+	struct socket *wake[PK_WAKE_BATCH];
+	unsigned nwake = 0;
+	struct packet_sock *pk;
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&pk_lock);
+
+	/* Linux packet_notifier (NETDEV_DOWN): a socket bound to the
+	 * device gets ENETDOWN at its next call. */
+	FW_LIST_FOR_EACH(pk, &pk_socks, node) {
+		if (pk->ifindex != d->ifindex || !pk->proto)
+			continue;
+		pk->err = ENETDOWN;
+		if (nwake < PK_WAKE_BATCH) {
+			socket_get(pk->s);
+			wake[nwake++] = pk->s;
+		}
+	}
+	fw_spin_unlock_irqrestore(&pk_lock, fl);
+	for (unsigned i = 0; i < nwake; i++) {
+		socket_wake(wake[i]);
+		socket_put(wake[i]);
+	}
+}
+
+/* Read and clear the pending error (sock_error). */
+static int take_err(struct packet_sock *pk)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&pk_lock);
+	int err = pk->err;
+
+	pk->err = 0;
+	fw_spin_unlock_irqrestore(&pk_lock, fl);
+	return err;
 }
 
 /* ---- socket operations --------------------------------------------------- */
@@ -353,8 +390,8 @@ static long pk_sendmsg(struct socket *s, struct sock_msghdr *m,
 	if (d->type != ARPHRD_ETHER)
 		return -EOPNOTSUPP; /* the loopback device: not yet */
 	if (s->type == SOCK_DGRAM) {
-		if (m->has_name && to.halen < ETH_ALEN)
-			return -EINVAL;
+		/* The destination is sll_addr (Linux checks the address
+		 * length given, SLL_LEN here, not sll_halen). */
 		if (len > d->mtu)
 			return -EMSGSIZE;
 	} else {
@@ -413,6 +450,10 @@ static long pk_recvmsg(struct socket *s, struct sock_msghdr *m,
 	for (;;) {
 		unsigned seen = atomic_load(&s->seq);
 
+		/* A pending error first (Linux __skb_try_recv_datagram). */
+		err = take_err(pk);
+		if (err)
+			return -err;
 		fw_mutex_lock(&pk->rx);
 		f = head(pk);
 		if (f)
@@ -461,8 +502,14 @@ static unsigned pk_poll(struct socket *s)
 {
 	unsigned mask = POLLOUT | POLLWRNORM | POLLWRBAND;
 
+	fw_irqflags_t fl;
+
 	if (head(s->pk))
 		mask |= POLLIN | POLLRDNORM;
+	fl = fw_spin_lock_irqsave(&pk_lock);
+	if (s->pk->err)
+		mask |= POLLERR;
+	fw_spin_unlock_irqrestore(&pk_lock, fl);
 	return mask;
 }
 
@@ -486,8 +533,7 @@ static long pk_ioctl(struct socket *s, unsigned cmd, uint64_t arg)
 
 static int pk_sock_error(struct socket *s)
 {
-	(void)s;
-	return 0;
+	return take_err(s->pk);
 }
 
 static bool pk_listening(struct socket *s)
