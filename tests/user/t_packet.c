@@ -918,6 +918,81 @@ T_CASE(down_gives_enetdown)
     close(c);
 }
 
+static volatile int flood_got, flood_stop;
+static int flood_fd;
+
+static void *flood_reader(void *arg)
+{
+    unsigned char b[1600];
+
+    (void)arg;
+    while (!flood_stop) {
+        struct pollfd p = { flood_fd, POLLIN, 0 };
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        int n;
+        while ((n = recv(flood_fd, b, sizeof b, MSG_DONTWAIT)) > 0)
+            if (n == 60 && b[12] == 0x88 && b[13] == 0xb5)
+                flood_got++;
+    }
+    return NULL;
+}
+
+/* 2000 frames from eth0 to eth1 through the hub, more than either
+ * ring holds: every one arrives at eth1's tap or is counted as dropped
+ * there (PACKET_STATISTICS); a blocking sender is never refused. */
+T_CASE(hub_flood)
+{
+    unsigned char f[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    struct sockaddr_ll a;
+    struct ifreq r;
+    int c, raw, idx1, big = 1 << 22;
+    pthread_t th;
+
+    T_SYSOK(c = ctl());
+    if ((!ours || get_ifr(c, SIOCGIFINDEX, "eth1", &r) != 0) &&
+        skip("needs our kernel with eth0 and eth1 on one hub")) {
+        close(c);
+        return;
+    }
+    idx1 = r.ifr_ifindex;
+    set_addr(c, "eth1", "10.0.3.2"); /* up */
+    T_SYSOK(flood_fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)));
+    T_SYSOK(setsockopt(flood_fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big));
+    sll_to(&a, idx1, ETH_P_ALL);
+    T_SYSOK(bind(flood_fd, (struct sockaddr *)&a, sizeof a));
+    flood_got = 0;
+    flood_stop = 0;
+    T_EQ(pthread_create(&th, NULL, flood_reader, NULL), 0);
+    T_SYSOK(raw = socket(AF_PACKET, SOCK_RAW, 0));
+    sll_to(&a, ifindex, 0);
+    memcpy(f + 6, mac, 6);
+    f[12] = 0x88; f[13] = 0xb5;
+    for (int i = 0; i < 2000; i++) {
+        f[14] = (unsigned char)(i >> 8);
+        f[15] = (unsigned char)i;
+        T_EQ(sendto(raw, f, 60, 0, (struct sockaddr *)&a, sizeof a), 60);
+    }
+    struct { unsigned packets, drops; } st = { 0, 0 };
+    unsigned drops = 0;
+    socklen_t sl = sizeof st;
+    long long deadline = now_ms() + 20000;
+    while (flood_got + (int)drops < 2000 && now_ms() < deadline) {
+        poll(NULL, 0, 20);
+        T_SYSOK(getsockopt(flood_fd, SOL_PACKET, 6, &st, &sl));
+        drops += st.drops;
+    }
+    flood_stop = 1;
+    pthread_join(th, NULL);
+    t_emit("# %s.%s: %d received, %u dropped at the socket", t_prog, t_case_name,
+           flood_got, drops);
+    T_EQ(flood_got + (int)drops, 2000);
+    T_ASSERT(flood_got > 0);
+    close(raw);
+    close(flood_fd);
+    close(c);
+}
+
 int main(void)
 {
     FILE *v = fopen("/proc/version", "r");
@@ -947,5 +1022,6 @@ int main(void)
     T_RUN(netlink_route);
     T_RUN(down_gives_enetdown);
     T_RUN(kernel_arp_two_nics);
+    T_RUN(hub_flood);
     return t_done();
 }

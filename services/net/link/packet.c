@@ -24,13 +24,17 @@
 
 #include <fw/errno.h>
 #include <fw/heap.h>
+#include <fw/task.h>
+#include <fw/time.h>
 #include <fw/uaccess.h>
 
+#include "current/current.h"
 #include "net/link/bpf.h"
 #include "net/link/link.h"
 #include "net/socket.h"
 
 #define PK_OVERHEAD 256u
+#define TX_RETRY_NS (1ull * FW_NSEC_PER_MSEC)
 #define SLL_LEN 20u			/* sizeof(struct sockaddr_ll) */
 #define SLL_ADDR_OFF 12u		/* offsetof(struct sockaddr_ll, sll_addr) */
 
@@ -364,10 +368,10 @@ static long pk_sendmsg(struct socket *s, struct sock_msghdr *m,
 	size_t len = m->data.left;
 	struct fw_buf buf = { 0 };
 	struct fw_bytes frame;
+	uint64_t deadline;
 	fw_irqflags_t fl;
 	long err;
 
-	(void)nonblock;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	if (m->has_name) {
@@ -408,10 +412,32 @@ static long pk_sendmsg(struct socket *s, struct sock_msghdr *m,
 		err = err ? err : -EFAULT;
 		goto out_free;
 	}
-	if (s->type == SOCK_DGRAM)
-		err = eth_xmit(d, &to.addr, to.proto, frame, s);
-	else
-		err = eth_xmit_frame(d, frame, s);
+	deadline = socket_deadline(atomic_load(&s->sndtimeo_ns));
+	for (;;) {
+		if (s->type == SOCK_DGRAM)
+			err = eth_xmit(d, &to.addr, to.proto, frame, s);
+		else
+			err = eth_xmit_frame(d, frame, s);
+		/* The device's queue is full. Linux blocks a sender on
+		 * SO_SNDBUF while its frames wait in the device; we keep
+		 * no count of a socket's frames in flight, so a blocking
+		 * sender waits a little and tries again (until
+		 * SO_SNDTIMEO or a signal), a non-blocking one gets
+		 * ENOBUFS. */
+		if (err != -ENOBUFS || nonblock || (flags & MSG_DONTWAIT))
+			break;
+		if (signal_pending_current()) {
+			err = deadline == UINT64_MAX ? -ERESTARTSYS : -EINTR;
+			break;
+		}
+		if (fw_time_ns() >= deadline) {
+			err = -EAGAIN;
+			break;
+		}
+		/* Not dropped after all: the driver counted it. */
+		atomic_fetch_sub(&d->stats.tx_dropped, 1);
+		fw_sleep_ns(TX_RETRY_NS);
+	}
 	if (!err)
 		err = (long)len;
 out_free:
