@@ -3,13 +3,15 @@
  * Layer: services (safe C), net. A socket is a file (sockfs inode,
  * S_IFSOCK) whose file->sock points to a struct socket; the syscalls in
  * sys_socket.c decode user arguments and call the family's struct
- * sock_ops. Only AF_UNIX exists (unix*.c); other families are refused
- * with EAFNOSUPPORT at socket(2).
+ * sock_ops. Families: AF_UNIX (unix*.c), AF_PACKET and AF_NETLINK
+ * (link/); others are refused with EAFNOSUPPORT at socket(2). The
+ * interface ioctls (link/ifioctl.c) answer on every socket.
  *
  * Folder services/net: sockets. socket.c (files, waiting), sockopt.c
  * (SOL_SOCKET options), msg.c (iovecs, message headers), sys_socket.c
- * (the system calls), unix*.c and scm.c (AF_UNIX). Calls fs (the VFS,
- * poll heads, fd tables) and current/current.h; never proc. */
+ * (the system calls), unix*.c and scm.c (AF_UNIX), netdev.c (network
+ * interfaces); link/ the Ethernet link layer. Calls fs (the VFS, poll
+ * heads, fd tables) and current/current.h; never proc. */
 #ifndef SERVICES_NET_SOCKET_H
 #define SERVICES_NET_SOCKET_H
 

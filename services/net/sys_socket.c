@@ -4,8 +4,10 @@
  * Each call decodes and checks its user arguments (addresses with
  * sockaddr_in, iovecs with iov_cursor_user, control messages with
  * scm_parse), then calls the socket's family. A descriptor that is not
- * a socket answers ENOTSOCK, a closed one EBADF. Only AF_UNIX exists:
- * every other family (AF_INET and AF_INET6 included) is EAFNOSUPPORT. */
+ * a socket answers ENOTSOCK, a closed one EBADF. Families: AF_UNIX,
+ * AF_PACKET and AF_NETLINK (net/link), AF_INET only as the link layer's
+ * ioctl-only placeholder until the IPv4 side is merged; every other one
+ * (AF_INET6 included) is EAFNOSUPPORT. */
 #include <fw/errno.h>
 #include <fw/time.h>
 

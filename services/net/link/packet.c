@@ -43,7 +43,6 @@
 struct pk_frame {
 	struct fw_list node;
 	size_t len;			/* bytes in data (kept by the filter) */
-	size_t orig_len;		/* bytes before the filter cut */
 	int ifindex;
 	uint16_t proto;			/* ethertype, host order */
 	uint8_t pkttype;
@@ -121,7 +120,6 @@ static bool deliver_locked(struct packet_sock *pk, struct netdev *d,
 		return false;
 	}
 	f->len = keep;
-	f->orig_len = len;
 	f->ifindex = d->ifindex;
 	f->proto = type;
 	f->pkttype = (uint8_t)pkttype;
