@@ -18,9 +18,10 @@
  *               that the next send asks again.
  *
  * Unused STALE entries and expired FAILED ones are forgotten. Time
- * passes in one kernel task (arpd), started with the first entry, that
- * sleeps until the earliest deadline: retransmissions are sent from task
- * context, never from a timer interrupt. Packets are sent after
+ * passes in one kernel task (arpd) that sleeps until the earliest
+ * deadline: retransmissions are sent from task context, never from a
+ * timer interrupt. It starts when the first Ethernet device comes up,
+ * so the send path, whatever context it runs in, only wakes it. Packets are sent after
  * arp_lock is dropped (lock order: arp_lock is never held across a
  * driver's xmit).
  *
@@ -177,25 +178,38 @@ static void flush(struct netdev *d, struct fw_list *list,
 
 static void arpd_main(struct fw_waitq *wq);
 
-/* Start the timer task once (outside arp_lock: spawning allocates). */
-static void arpd_ensure(void)
+/* Start the timer task, once: when the first Ethernet device comes up
+ * (arp_dev_up, from the SIOCSIFFLAGS system call), so the send path,
+ * which may run in any context, only ever wakes it. */
+void arp_dev_up(struct netdev *d)
 {
 	struct fw_task *t;
 	bool start;
-	fw_irqflags_t fl = fw_spin_lock_irqsave(&arp_lock);
+	fw_irqflags_t fl;
 
+	if (d->type != ARPHRD_ETHER)
+		return;
+	fl = fw_spin_lock_irqsave(&arp_lock);
 	start = !arpd_started;
 	arpd_started = true;
+	fw_spin_unlock_irqrestore(&arp_lock, fl);
+	if (!start)
+		return;
+	if (FW_TASK_SPAWN("arpd", arpd_main, &arpd_wq, -1, &t)) {
+		fw_err("arp: no timer task: unanswered requests are not "
+		       "retried and entries do not age");
+		return;
+	}
+	fw_task_detach(t);
+}
+
+/* A new deadline: the timer task looks again. */
+static void arpd_kick_now(void)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&arp_lock);
+
 	arpd_kick = true;
 	fw_spin_unlock_irqrestore(&arp_lock, fl);
-	if (start) {
-		if (FW_TASK_SPAWN("arpd", arpd_main, &arpd_wq, -1, &t)) {
-			fw_err("arp: no timer task: unanswered requests are "
-			       "not retried");
-			return;
-		}
-		fw_task_detach(t);
-	}
 	fw_waitq_wake_all(&arpd_wq);
 }
 
@@ -349,7 +363,7 @@ out_unlock:
 	fw_free(p);
 	if (ask || probe) {
 		send_request(d, next_hop, probe ? &ha : NULL);
-		arpd_ensure();
+		arpd_kick_now();
 	}
 	if (err == 1)
 		err = eth_xmit(d, &ha, ETH_P_IP, packet, NULL);

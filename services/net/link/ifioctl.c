@@ -239,6 +239,8 @@ static void set_flags(struct netdev *d, unsigned want)
 		arp_dev_down(d);
 		packet_dev_down(d);
 	}
+	if (!(old & IFF_UP) && (nf & IFF_UP))
+		arp_dev_up(d);
 }
 
 static long dev_ifsioc(struct netdev *d, unsigned cmd, struct linux_ifreq *r)

@@ -66,6 +66,8 @@ FW_MUST_CHECK int eth_xmit_frame(struct netdev *d, struct fw_bytes frame,
 
 /* arp.c: a received ARP packet (no link header). */
 void arp_rcv(struct netdev *d, struct fw_bytes pkt);
+/* An Ethernet device came up: ARP's timer task runs from then on. */
+void arp_dev_up(struct netdev *d);
 /* The device went down: forget its neighbours (arp.c), report
  * ENETDOWN to the packet sockets bound to it (packet.c). */
 void arp_dev_down(struct netdev *d);
