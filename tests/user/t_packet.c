@@ -29,12 +29,16 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 
 #ifndef SO_ATTACH_FILTER
 #define SO_ATTACH_FILTER 26
 #define SO_DETACH_FILTER 27
+#endif
+#ifndef SO_LOCK_FILTER
+#define SO_LOCK_FILTER 44
 #endif
 
 /* linux/netlink.h and linux/rtnetlink.h (musl has neither). */
@@ -993,6 +997,54 @@ T_CASE(hub_flood)
     close(c);
 }
 
+/* recv flags on a tap that a filter limits to one ethertype: MSG_PEEK
+ * leaves the frame, a short buffer gets MSG_TRUNC, MSG_TRUNC asks for
+ * the whole length, SIOCINQ tells the next frame's size; a locked
+ * filter cannot be replaced or removed. */
+T_CASE(recv_flags_and_filter_lock)
+{
+    unsigned char f[60] = { 0x02, 0, 0, 0, 0, 1 }, b[1600];
+    struct t_sock_filter only[] = {
+        { 0x28, 0, 0, 12 }, { 0x15, 0, 1, 0x88b5 }, { 0x06, 0, 0, 0xffff }, { 0x06, 0, 0, 0 },
+    };
+    struct t_sock_fprog fp = { 4, only };
+    struct sockaddr_ll a;
+    struct iovec iov = { b, 10 };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+    int tap, raw, one = 1, inq = 0;
+
+    if (!ifindex && skip("no Ethernet interface"))
+        return;
+    memcpy(f + 6, mac, 6);
+    f[12] = 0x88; f[13] = 0xb5; f[20] = 0x77;
+    T_SYSOK(tap = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)));
+    T_SYSOK(setsockopt(tap, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp));
+    sll_to(&a, ifindex, ETH_P_ALL);
+    T_SYSOK(bind(tap, (struct sockaddr *)&a, sizeof a));
+    T_SYSOK(raw = socket(AF_PACKET, SOCK_RAW, 0));
+    T_EQ(sendto(raw, f, 60, 0, (struct sockaddr *)&a, sizeof a), 60);
+    struct pollfd p = { tap, POLLIN, 0 };
+    T_EQ(poll(&p, 1, 10000), 1);
+    T_SYSOK(ioctl(tap, FIONREAD, &inq));
+    T_EQ(inq, 60);
+    T_EQ(recv(tap, b, sizeof b, MSG_PEEK), 60);
+    T_EQ(recv(tap, b, 10, MSG_PEEK | MSG_TRUNC), 60);
+    T_EQ(recvmsg(tap, &mh, 0), 10);
+    T_EQ(mh.msg_flags & MSG_TRUNC, MSG_TRUNC);
+    T_ERRNO(recv(tap, b, sizeof b, MSG_DONTWAIT), EAGAIN); /* consumed */
+    T_SYSOK(setsockopt(tap, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof one));
+    T_ERRNO(setsockopt(tap, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp), EPERM);
+    T_ERRNO(setsockopt(tap, SOL_SOCKET, SO_DETACH_FILTER, &one, sizeof one), EPERM);
+    close(tap);
+    /* Unlocked, detaching works once. */
+    T_SYSOK(tap = socket(AF_PACKET, SOCK_RAW, 0));
+    T_SYSOK(setsockopt(tap, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp));
+    T_SYSOK(setsockopt(tap, SOL_SOCKET, SO_DETACH_FILTER, &one, sizeof one));
+    T_ERRNO(setsockopt(tap, SOL_SOCKET, SO_DETACH_FILTER, &one, sizeof one), ENOENT);
+    close(tap);
+    close(raw);
+}
+
 int main(void)
 {
     FILE *v = fopen("/proc/version", "r");
@@ -1017,6 +1069,7 @@ int main(void)
     T_RUN(packet_bad_input);
     T_RUN(arp_gateway);
     T_RUN(tap_outgoing);
+    T_RUN(recv_flags_and_filter_lock);
     T_RUN(rcvbuf_limit);
     T_RUN(blocked_reader);
     T_RUN(netlink_route);
