@@ -296,6 +296,14 @@ T_CASE(set_address)
     T_SYSOK(ioctl(fd, SIOCSIFFLAGS, &r));
     T_SYSOK(get_ifr(fd, SIOCGIFFLAGS, ifname, &r));
     T_EQ(r.ifr_flags & (IFF_UP | IFF_RUNNING), IFF_UP | IFF_RUNNING);
+    r.ifr_flags |= IFF_PROMISC;
+    T_SYSOK(ioctl(fd, SIOCSIFFLAGS, &r));
+    T_SYSOK(get_ifr(fd, SIOCGIFFLAGS, ifname, &r));
+    T_EQ(r.ifr_flags & IFF_PROMISC, IFF_PROMISC);
+    r.ifr_flags &= ~IFF_PROMISC;
+    T_SYSOK(ioctl(fd, SIOCSIFFLAGS, &r));
+    T_SYSOK(get_ifr(fd, SIOCGIFFLAGS, ifname, &r));
+    T_EQ(r.ifr_flags & IFF_PROMISC, 0);
     get_ifr(fd, 0, ifname, &r);
     set_sin(&r, "10.0.2.15");
     T_SYSOK(ioctl(fd, SIOCSIFADDR, &r));

@@ -29,6 +29,7 @@
 #include <fw/dma.h>
 #include <fw/heap.h>
 #include <fw/log.h>
+#include <fw/pci.h>
 #include <fw/task.h>
 
 #include "drivers/virtio/virtio.h"
@@ -314,10 +315,12 @@ static int net_attach(struct virtio_dev *vd)
 		for (unsigned i = 0; i < 6; i++)
 			vn->nd.hwaddr[i] = virtio_cfg8(vd, CFG_MAC + i);
 	} else {
-		/* No address from the device: a fixed locally administered
-		 * one (Linux picks a random one, eth_hw_addr_random). */
-		static const uint8_t local[6] = { 0x02, 0, 0, 0x12, 0x34,
-						  0x56 };
+		/* No address from the device: a locally administered one
+		 * made from the PCI address, so two such NICs differ (Linux
+		 * picks a random one, eth_hw_addr_random). */
+		uint16_t bdf = fw_pci_bdf(vd->pci);
+		const uint8_t local[6] = { 0x02, 0, 0, 0x12, (uint8_t)(bdf >> 8),
+					   (uint8_t)bdf };
 
 		for (unsigned i = 0; i < 6; i++)
 			vn->nd.hwaddr[i] = local[i];

@@ -218,11 +218,16 @@ static unsigned shown_flags(const struct netdev *d)
 }
 
 /* Linux __dev_change_flags: these a user may change; IFF_UP opens or
- * closes the device. The carrier is always there (virtio-net without
- * VIRTIO_NET_F_STATUS, the loopback device), so up means running. */
+ * closes the device. PROMISC and ALLMULTI are kept and shown (Linux's
+ * gflags); the device needs no telling: virtio-net without a control
+ * queue hands us every frame already, and what is not ours reaches
+ * only packet sockets. The carrier is taken to be always there (the
+ * link state virtio-net reports is read at boot only), so up means
+ * running. */
 #define IFF_CHANGEABLE                                                         \
 	(IFF_DEBUG | IFF_NOTRAILERS | IFF_NOARP | IFF_DYNAMIC |                \
-	 IFF_MULTICAST | IFF_PORTSEL | IFF_AUTOMEDIA | IFF_UP)
+	 IFF_MULTICAST | IFF_PORTSEL | IFF_AUTOMEDIA | IFF_UP | IFF_PROMISC |  \
+	 IFF_ALLMULTI)
 
 static void set_flags(struct netdev *d, unsigned want)
 {
