@@ -237,6 +237,13 @@ T_CASE(ioctl_errors)
     memset(&r, 0, sizeof r);
     r.ifr_ifindex = 12345;
     T_ERRNO(ioctl(fd, SIOCGIFNAME, &r), ENODEV);
+    if (getuid() == 0) { /* the family is checked before the device */
+        get_ifr(fd, 0, "nosuchif0", &r);
+        r.ifr_addr.sa_family = AF_UNIX;
+        T_ERRNO(ioctl(fd, SIOCSIFADDR, &r), EINVAL);
+        r.ifr_addr.sa_family = AF_INET;
+        T_ERRNO(ioctl(fd, SIOCSIFADDR, &r), ENODEV);
+    }
     T_ERRNO(ioctl(fd, SIOCGIFFLAGS, (void *)8), EFAULT);
     T_ERRNO(ioctl(fd, SIOCGIFCONF, (void *)8), EFAULT);
     close(fd);

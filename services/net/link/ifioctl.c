@@ -363,6 +363,14 @@ long dev_ioctl(int family, unsigned cmd, uint64_t arg)
 	}
 	if (is_set(cmd) && !link_capable())
 		return -EPERM;
+	/* Linux devinet_ioctl: a set address of another family is EINVAL
+	 * before the device is looked up. */
+	if (is_set(cmd) && is_addr(cmd)) {
+		uint32_t v;
+
+		if (get_sin(&r, &v))
+			return -EINVAL;
+	}
 	d = netdev_by_name(&r.name);
 	if (!d)
 		return -ENODEV;
