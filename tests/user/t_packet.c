@@ -203,6 +203,11 @@ T_CASE(ifindex_name_flags)
     T_EQ(r.ifr_metric, 0);
     T_SYSOK(get_ifr(fd, SIOCGIFTXQLEN, ifname, &r));
     T_ASSERT(r.ifr_qlen >= 0);
+    if (ours)
+        T_EQ(r.ifr_qlen, 1000);
+    T_SYSOK(get_ifr(fd, SIOCGIFMAP, ifname, &r));
+    if (ours)
+        T_EQ(r.ifr_map.irq | r.ifr_map.base_addr | r.ifr_map.mem_start, 0);
     close(fd);
 }
 

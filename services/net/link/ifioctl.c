@@ -39,6 +39,7 @@
 #define SIOCSIFHWADDR 0x8924u
 #define SIOCGIFHWADDR 0x8927u
 #define SIOCGIFINDEX 0x8933u
+#define SIOCGIFMAP 0x8970u
 #define SIOCGIFTXQLEN 0x8942u
 #define SIOCSIFTXQLEN 0x8943u
 
@@ -68,7 +69,7 @@ bool dev_ioctl_cmd(unsigned cmd)
 	case SIOCGIFNETMASK: case SIOCSIFNETMASK: case SIOCGIFMETRIC:
 	case SIOCSIFMETRIC: case SIOCGIFMTU: case SIOCSIFMTU:
 	case SIOCSIFHWADDR: case SIOCGIFHWADDR: case SIOCGIFINDEX:
-	case SIOCGIFTXQLEN: case SIOCSIFTXQLEN:
+	case SIOCGIFTXQLEN: case SIOCSIFTXQLEN: case SIOCGIFMAP:
 		return true;
 	default:
 		return false;
@@ -295,6 +296,12 @@ static long dev_ifsioc(struct netdev *d, unsigned cmd, struct linux_ifreq *r)
 		return -EOPNOTSUPP; /* changing the MAC: not implemented */
 	case SIOCGIFINDEX:
 		put_int(r, d->ifindex);
+		return 0;
+	case SIOCGIFMAP:
+		/* struct ifmap: no ISA-style memory, port, IRQ or DMA to
+		 * show (Linux shows zeros for PCI devices too). */
+		for (unsigned i = 0; i < sizeof(r->u); i++)
+			r->u[i] = 0;
 		return 0;
 	case SIOCGIFTXQLEN:
 		put_int(r, (int32_t)d->txqlen);
