@@ -21,9 +21,9 @@
  * passes in one kernel task (arpd) that sleeps until the earliest
  * deadline: retransmissions are sent from task context, never from a
  * timer interrupt. It starts when the first Ethernet device comes up,
- * so the send path, whatever context it runs in, only wakes it. Packets are sent after
- * arp_lock is dropped (lock order: arp_lock is never held across a
- * driver's xmit).
+ * so the send path, whatever context it runs in, only wakes it.
+ * Packets are sent after arp_lock is dropped (lock order: arp_lock is
+ * never held across a driver's xmit).
  *
  * Requests for our address are answered; the sender of a request for
  * us, and of any packet for an entry we have, is learnt (Linux
@@ -505,8 +505,12 @@ unsigned arp_snapshot(struct arp_entry_info *out, unsigned max)
 {
 	/* Linux's NUD_* bits for our states. */
 	static const uint16_t nud[] = {
-		[N_FREE] = 0,	    [N_INCOMPLETE] = 0x01, [N_REACHABLE] = 0x02,
-		[N_STALE] = 0x04,   [N_PROBE] = 0x10,	   [N_FAILED] = 0x20,
+		[N_FREE] = 0,
+		[N_INCOMPLETE] = 0x01,
+		[N_REACHABLE] = 0x02,
+		[N_STALE] = 0x04,
+		[N_PROBE] = 0x10,
+		[N_FAILED] = 0x20,
 	};
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&arp_lock);
 	unsigned n = 0;
@@ -519,7 +523,8 @@ unsigned arp_snapshot(struct arp_entry_info *out, unsigned max)
 		out->info[n] = (struct arp_entry){
 			.dev = e->dev, .ip = e->ip, .ha = e->ha,
 			.nud_state = nud[e->state],
-			.known = e->state != N_INCOMPLETE && e->state != N_FAILED,
+			.known = e->state != N_INCOMPLETE &&
+				 e->state != N_FAILED,
 		};
 		n++;
 	}

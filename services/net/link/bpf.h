@@ -37,7 +37,7 @@ struct bpf_ctx {
 	unsigned data_off;		/* where the socket's data starts (0:
 					 * SOCK_RAW, ETH_HLEN: SOCK_DGRAM) */
 	unsigned net_off;		/* the network header (SKF_NET_OFF) */
-	uint16_t protocol;		/* SKF_AD_PROTOCOL: ethertype, host order */
+	uint16_t protocol;		/* SKF_AD_PROTOCOL (host order) */
 	uint8_t pkttype;		/* SKF_AD_PKTTYPE */
 	int ifindex;			/* SKF_AD_IFINDEX */
 	uint16_t hatype;		/* SKF_AD_HATYPE */
