@@ -32,6 +32,9 @@ struct netdev_ops {
 	 * device. The device copies what it needs before returning. 0, or
 	 * -ENOBUFS (queue full: dropped, counted), -ENETDOWN. */
 	int (*xmit)(struct netdev *d, struct fw_bytes frame);
+	/* Optional: the link (carrier) is there. NULL: always. While up,
+	 * IFF_RUNNING follows it. */
+	bool (*carrier)(struct netdev *d);
 };
 
 /* Counters, as /proc/net/dev and SIOCGIFSTATS-style tools show them. */
@@ -104,6 +107,9 @@ void netdev_set_ipv4(struct netdev *d, uint32_t addr, uint32_t mask);
 uint32_t netdev_ipv4_bcast(struct netdev *d);
 void netdev_set_ipv4_bcast(struct netdev *d, uint32_t bcast);
 
+/* Link layer: the driver saw its carrier come or go (task context):
+ * IFF_RUNNING is set again from ops->carrier. */
+void netdev_carrier_changed(struct netdev *d);
 /* Link layer: a received frame, from the device's driver. */
 void netdev_rx(struct netdev *d, struct fw_bytes frame);
 /* Link layer: send an IPv4 packet (header included) on d to the

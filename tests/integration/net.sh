@@ -7,7 +7,9 @@
 # hub, so eth1's kernel ARP answers eth0) and on pc/qemu64 with 1 CPU:
 # t_packet (interface ioctls, AF_PACKET sockets, BPF, an ARP exchange with
 # the gateway), then busybox udhcpc, whose script sets the leased address,
-# and /proc/net/dev and /proc/net/arp. Boots without a NIC are the ordinary
+# busybox ip, /proc/net/dev and /proc/net/arp, and the link state: a
+# helper (net-linkctl.py) takes eth0's link down and up through QEMU's
+# monitor when the guest asks, and IFF_RUNNING must follow. Boots without a NIC are the ordinary
 # user-test boots above (t_packet skips what needs the device there).
 net=$out/net
 rm -rf "$net" && mkdir -p "$net/initrd/tests"
@@ -19,15 +21,26 @@ if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$net/initrd/tests/t_packet" \
 	for cfg in "net-q35 2" "net-pc 1"; do
 		set -- $cfg
 		if [ "$1" = net-pc ]; then
-			BOOT_MACHINE="-machine pc" BOOT_QEMU_ARGS="-netdev user,id=n0 -device virtio-net-pci,netdev=n0" \
+			rm -f "$out/$1.log" "$net/$1.mon"
+			/usr/bin/python3 tests/integration/net-linkctl.py "$out/$1.log" "$net/$1.mon" &
+			linkctl=$!
+			BOOT_MACHINE="-machine pc" BOOT_QEMU_ARGS="-netdev user,id=n0
+				-device virtio-net-pci,netdev=n0,id=nic0
+				-monitor unix:$net/$1.mon,server=on,wait=off" \
 				boot "$1" "$2" "fw.exit=isa" 300 "$net/initrd.cpio"
+			kill "$linkctl" 2>/dev/null; wait "$linkctl" 2>/dev/null
 		else
 			# Two NICs and slirp on one hub: eth1 answers eth0's
 			# ARP requests (t_packet.kernel_arp_two_nics).
+			rm -f "$out/$1.log" "$net/$1.mon"
+			/usr/bin/python3 tests/integration/net-linkctl.py "$out/$1.log" "$net/$1.mon" &
+			linkctl=$!
 			BOOT_QEMU_ARGS="-netdev user,id=n0 -netdev hubport,id=p0,hubid=0,netdev=n0
-				-netdev hubport,id=p1,hubid=0 -device virtio-net-pci,netdev=p1
-				-netdev hubport,id=p2,hubid=0 -device virtio-net-pci,netdev=p2" \
+				-netdev hubport,id=p1,hubid=0 -device virtio-net-pci,netdev=p1,id=nic0
+				-netdev hubport,id=p2,hubid=0 -device virtio-net-pci,netdev=p2
+				-monitor unix:$net/$1.mon,server=on,wait=off" \
 				boot "$1" "$2" "fw.exit=isa" 300 "$net/initrd.cpio"
+			kill "$linkctl" 2>/dev/null; wait "$linkctl" 2>/dev/null
 		fi
 		log=$out/$1.log
 		sed -n "s/^\(PASS\|FAIL\) /\1 $1./p" "$log" | tr -d '\r'

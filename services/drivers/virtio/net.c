@@ -24,6 +24,10 @@
  * it frees; beyond that the frame is dropped and counted (-ENOBUFS, as
  * a full Linux qdisc drops).
  *
+ * Link state (VIRTIO_NET_F_STATUS): the configuration-change interrupt
+ * re-reads the status; a change is passed on by the driver task
+ * (netdev_carrier_changed: IFF_RUNNING follows the carrier while up).
+ *
  * Locking: vn->lock (irqsave) guards the slot states and the returned
  * buffer ring. */
 #include <fw/dma.h>
@@ -73,6 +77,8 @@ struct virtio_net {
 	uint32_t done_len[RX_BUFS];
 	unsigned done_head, done_n;
 	bool failed;			/* the device broke: stop */
+	bool carrier_event;		/* the link status changed */
+	_Atomic bool carrier;		/* the link is up */
 };
 
 /* Give buffer i back to the device. */
@@ -158,10 +164,40 @@ static void tx_done(struct virtio_dev *vd, unsigned token, uint32_t written,
 	fw_free(p);
 }
 
+/* Interrupt context: did the link status change? */
+static void net_config(struct virtio_dev *vd)
+{
+	struct virtio_net *vn = vd->vnet;
+	bool up = virtio_cfg8(vd, CFG_STATUS) & VIRTIO_NET_S_LINK_UP;
+
+	if (atomic_exchange(&vn->carrier, up) == up)
+		return;
+	fw_spin_lock(&vn->lock);
+	vn->carrier_event = true;
+	fw_spin_unlock(&vn->lock);
+	fw_waitq_wake_all(&vn->wq);
+}
+
+static bool net_carrier(struct netdev *d)
+{
+	return atomic_load(&FW_CONTAINER_OF(d, struct virtio_net, nd)->carrier);
+}
+
+/* Take a pending link-status change. */
+static bool carrier_take(struct virtio_net *vn)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&vn->lock);
+	bool ev = vn->carrier_event;
+
+	vn->carrier_event = false;
+	fw_spin_unlock_irqrestore(&vn->lock, fl);
+	return ev;
+}
+
 static bool rx_ready(struct virtio_net *vn)
 {
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&vn->lock);
-	bool r = vn->done_n > 0 || vn->failed;
+	bool r = vn->done_n > 0 || vn->failed || vn->carrier_event;
 
 	fw_spin_unlock_irqrestore(&vn->lock, fl);
 	return r;
@@ -192,6 +228,11 @@ static void net_rx_main(struct virtio_net *vn)
 		uint32_t len;
 
 		FW_WAIT_EVENT(&vn->wq, rx_ready(vn));
+		if (carrier_take(vn)) {
+			fw_info("%s: link %s", vn->nd.name.s,
+				atomic_load(&vn->carrier) ? "up" : "down");
+			netdev_carrier_changed(&vn->nd);
+		}
 		while (rx_take(vn, &id, &len)) {
 			struct fw_bytes frame;
 
@@ -271,6 +312,7 @@ static int net_xmit(struct netdev *d, struct fw_bytes frame)
 
 static const struct netdev_ops virtio_net_ops = {
 	.xmit = net_xmit,
+	.carrier = net_carrier,
 };
 
 static int net_attach(struct virtio_dev *vd)
@@ -326,6 +368,11 @@ static int net_attach(struct virtio_dev *vd)
 			vn->nd.hwaddr[i] = local[i];
 	}
 	vn->nd.ops = &virtio_net_ops;
+	atomic_init(&vn->carrier,
+		    !(vd->features & (1ull << VIRTIO_NET_F_STATUS)) ||
+			    (virtio_cfg8(vd, CFG_STATUS) & VIRTIO_NET_S_LINK_UP));
+	if (vd->features & (1ull << VIRTIO_NET_F_STATUS))
+		virtio_watch_config(vd, net_config);
 	virtio_start(vd);
 	for (unsigned i = 0; i < vn->nrx; i++) {
 		err = rx_post(vn, i);
@@ -342,12 +389,7 @@ static int net_attach(struct virtio_dev *vd)
 	fw_info("%s: %s, %02x:%02x:%02x:%02x:%02x:%02x, link %s, %s",
 		vd->name, vn->nd.name.s, vn->nd.hwaddr[0], vn->nd.hwaddr[1],
 		vn->nd.hwaddr[2], vn->nd.hwaddr[3], vn->nd.hwaddr[4],
-		vn->nd.hwaddr[5],
-		!(vd->features & (1ull << VIRTIO_NET_F_STATUS)) ||
-				(virtio_cfg8(vd, CFG_STATUS) &
-				 VIRTIO_NET_S_LINK_UP)
-			? "up"
-			: "down",
+		vn->nd.hwaddr[5], atomic_load(&vn->carrier) ? "up" : "down",
 		vd->msix ? "MSI-X" : "INTx");
 	return 0;
 }

@@ -49,6 +49,11 @@ struct virtq;
 
 #define VIRTQ_MAX_SIZE 256u
 
+struct virtio_dev;
+/* Called in interrupt context when the device configuration may have
+ * changed (virtio-net's link status). */
+typedef void (*virtio_config_fn)(struct virtio_dev *vd);
+
 struct virtio_dev {
 	struct fw_pci_dev *pci;
 	unsigned type;			/* VIRTIO_ID_* */
@@ -64,6 +69,7 @@ struct virtio_dev {
 	struct virtq *vq[2];		/* set up queues */
 	unsigned nvqs;
 	_Atomic bool broken;		/* the device broke the protocol */
+	virtio_config_fn config_changed; /* virtio_watch_config, or NULL */
 	/* The driver's state, one typed pointer per driver (services
 	 * cannot convert a void *). */
 	struct blkdev_priv *blk;
@@ -105,6 +111,10 @@ FW_MUST_CHECK int virtio_negotiate(struct virtio_dev *vd, uint64_t wanted);
 /* Set up queue qi with at most max entries; done runs for completions. */
 FW_MUST_CHECK int virtio_setup_vq(struct virtio_dev *vd, unsigned qi,
 				  unsigned max, virtq_done_fn done);
+/* Ask for configuration-change interrupts (before virtio_start): fn
+ * runs on each (with MSI-X, whose one vector the queues share, on
+ * every interrupt: fn re-reads what it watches). */
+void virtio_watch_config(struct virtio_dev *vd, virtio_config_fn fn);
 /* DRIVER_OK: the device is live. */
 void virtio_start(struct virtio_dev *vd);
 /* Give up on the device (FAILED), e.g. when setup went wrong. */

@@ -222,21 +222,26 @@ static unsigned shown_flags(const struct netdev *d)
  * closes the device. PROMISC and ALLMULTI are kept and shown (Linux's
  * gflags); the device needs no telling: virtio-net without a control
  * queue hands us every frame already, and what is not ours reaches
- * only packet sockets. The carrier is taken to be always there (the
- * link state virtio-net reports is read at boot only), so up means
- * running. */
+ * only packet sockets. IFF_RUNNING is up and carrier (Linux's
+ * netif_oper_up), the carrier from the driver (ops->carrier). */
 #define IFF_CHANGEABLE                                                         \
 	(IFF_DEBUG | IFF_NOTRAILERS | IFF_NOARP | IFF_DYNAMIC |                \
 	 IFF_MULTICAST | IFF_PORTSEL | IFF_AUTOMEDIA | IFF_UP | IFF_PROMISC |  \
 	 IFF_ALLMULTI)
 
+static bool carrier_ok(struct netdev *d)
+{
+	return !d->ops->carrier || d->ops->carrier(d);
+}
+
 static void set_flags(struct netdev *d, unsigned want)
 {
 	unsigned old = atomic_load(&d->flags), nf;
+	bool carrier = carrier_ok(d);
 
 	do {
 		nf = (old & ~(unsigned)IFF_CHANGEABLE) | (want & IFF_CHANGEABLE);
-		if (nf & IFF_UP)
+		if ((nf & IFF_UP) && carrier)
 			nf |= IFF_RUNNING;
 		else
 			nf &= ~(unsigned)IFF_RUNNING;
@@ -313,6 +318,11 @@ static long dev_ifsioc(struct netdev *d, unsigned cmd, struct linux_ifreq *r)
 		d->txqlen = (unsigned)v; /* stored and shown only */
 		return 0;
 	}
+}
+
+void netdev_carrier_changed(struct netdev *d)
+{
+	set_flags(d, atomic_load(&d->flags));
 }
 
 /* SIOCGIFCONF: an ifreq (name, AF_INET address) per device with an
