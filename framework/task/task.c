@@ -128,6 +128,20 @@ unsigned fw_task_cpu(const struct fw_task *t)
 	return __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
 }
 
+int fw_task_nice(const struct fw_task *t)
+{
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
+	return __atomic_load_n(&t->se.nice, __ATOMIC_RELAXED);
+}
+
+void fw_task_set_nice(struct fw_task *t, int nice)
+{
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
+	nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+	/* The policy reads it at the next enqueue, under its lock. */
+	__atomic_store_n(&t->se.nice, nice, __ATOMIC_RELAXED);
+}
+
 bool fw_task_wake(struct fw_task *t)
 {
 	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");

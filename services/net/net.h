@@ -2,7 +2,8 @@
  *
  * Layer: services (safe C), above the file layer (a socket is a file:
  * services/fs) and below init. Sockets of family AF_UNIX (socket.h for
- * the generic layer, unix.h for the family); TCP/IP is not there yet. */
+ * the generic layer, unix.h for the family) and AF_INET (inet/inet.h:
+ * IPv4, UDP, TCP, ICMP over the loopback device). */
 #ifndef SERVICES_NET_H
 #define SERVICES_NET_H
 

@@ -167,7 +167,8 @@ int scm_parse(struct sock_msghdr *m)
 
 /* Linux put_cmsg: a header and data at the next free place of the
  * control buffer, cut short (MSG_CTRUNC) where it does not fit. */
-static int put_cmsg(struct sock_msghdr *m, int type, struct fw_bytes data)
+int scm_put_cmsg(struct sock_msghdr *m, int level, int type,
+		 struct fw_bytes data)
 {
 	size_t room = m->controllen - m->control_used;
 	size_t cmlen = CMSG_LEN_OF(fw_bytes_len(data));
@@ -183,7 +184,7 @@ static int put_cmsg(struct sock_msghdr *m, int type, struct fw_bytes data)
 		cmlen = room;
 	}
 	h.cmsg_len = cmlen;
-	h.cmsg_level = SOL_SOCKET;
+	h.cmsg_level = level;
 	h.cmsg_type = type;
 	if (FW_COPY_OUT_OBJ(at, &h))
 		return -EFAULT;
@@ -257,7 +258,7 @@ int scm_deliver(struct sock_msghdr *m, unsigned flags)
 		u.pid = m->rcreds.pid;
 		u.uid = m->rcreds.uid;
 		u.gid = m->rcreds.gid;
-		err = put_cmsg(m, SCM_CREDENTIALS, FW_BYTES_OF_OBJ(&u));
+		err = scm_put_cmsg(m, SOL_SOCKET, SCM_CREDENTIALS, FW_BYTES_OF_OBJ(&u));
 	}
 	if (!err && m->rfp)
 		err = detach_fds(m, flags);

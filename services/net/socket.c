@@ -12,7 +12,6 @@
 
 #include "current/current.h"
 #include "fs/sys_util.h"
-#include "net/link/link.h"
 #include "net/socket.h"
 
 static struct superblock *sockfs_sb;
@@ -156,10 +155,10 @@ static unsigned sock_file_poll(struct file *f, struct poll_table *pt)
 
 static long sock_file_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 {
-	/* The interface ioctls (SIOCGIFFLAGS ...) work on any socket, as
-	 * Linux's sock_ioctl falls back to dev_ioctl. */
-	if (dev_ioctl_cmd(cmd))
-		return dev_ioctl(f->sock->family, cmd, arg);
+	long r = sock_generic_ioctl(f->sock, cmd, arg);
+
+	if (r != -ENOIOCTLCMD)
+		return r;
 	return f->sock->ops->ioctl(f->sock, cmd, arg);
 }
 

@@ -3,9 +3,10 @@
  * Layer: services (safe C), net. A socket is a file (sockfs inode,
  * S_IFSOCK) whose file->sock points to a struct socket; the syscalls in
  * sys_socket.c decode user arguments and call the family's struct
- * sock_ops. Families: AF_UNIX (unix*.c), AF_PACKET and AF_NETLINK
- * (link/); others are refused with EAFNOSUPPORT at socket(2). The
- * interface ioctls (link/ifioctl.c) answer on every socket.
+ * sock_ops. Families: AF_UNIX (unix*.c), AF_INET (inet/), AF_PACKET
+ * and AF_NETLINK (link/); others are refused with EAFNOSUPPORT at
+ * socket(2). The interface ioctls (link/ifioctl.c) answer on every
+ * socket.
  *
  * Folder services/net: sockets. socket.c (files, waiting), sockopt.c
  * (SOL_SOCKET options), msg.c (iovecs, message headers), sys_socket.c
@@ -26,6 +27,7 @@
 
 struct socket;
 struct unix_sock;
+struct inet_sock;
 struct packet_sock;
 struct netlink_sock;
 struct sock_msg;
@@ -100,14 +102,12 @@ struct sock_ops {
 	int (*sock_error)(struct socket *s);
 	bool (*listening)(struct socket *s);
 	int (*peercred)(struct socket *s, struct linux_ucred *out);
-	/* Options the family keeps itself: levels other than SOL_SOCKET,
-	 * and SO_ATTACH_FILTER/SO_DETACH_FILTER/SO_LOCK_FILTER. NULL: the
-	 * family has none (EOPNOTSUPP for other levels, ENOPROTOOPT for
-	 * the filter options). */
+	/* Options of other levels than SOL_SOCKET (IPPROTO_IP, _TCP,
+	 * SOL_PACKET...), and SO_ATTACH_FILTER/SO_DETACH_FILTER/
+	 * SO_LOCK_FILTER, which the family applies (AF_PACKET); NULL:
+	 * EOPNOTSUPP (ENOPROTOOPT for the filter options). */
 	int (*setsockopt)(struct socket *s, int level, int name,
 			  fw_uptr_t val, uint32_t len);
-	/* Reading them back: levels other than SOL_SOCKET. NULL: none
-	 * (EOPNOTSUPP). ulen as getsockopt(2)'s optlen. */
 	int (*getsockopt)(struct socket *s, int level, int name,
 			  fw_uptr_t val, fw_uptr_t ulen);
 };
@@ -119,6 +119,7 @@ struct socket {
 	int protocol;
 	const struct sock_ops *ops;
 	struct unix_sock *un;		/* AF_UNIX state */
+	struct inet_sock *in;		/* AF_INET state */
 	struct packet_sock *pk;		/* AF_PACKET state */
 	struct netlink_sock *nl;	/* AF_NETLINK state */
 	/* The socket's file, or NULL (not yet accepted, or released). Not a
@@ -212,9 +213,20 @@ struct scm_files *scm_files_dup(const struct scm_files *fp);
  * MSG_CTRUNC. flags: MSG_CMSG_CLOEXEC. Takes over m->rfp. */
 FW_MUST_CHECK int scm_deliver(struct sock_msghdr *m, unsigned flags);
 void scm_current_creds(struct scm_creds *out);
+/* Append one control message (level, type, data) to m's control buffer
+ * (MSG_CTRUNC when it does not fit). 0 or -EFAULT. */
+FW_MUST_CHECK int scm_put_cmsg(struct sock_msghdr *m, int level, int type,
+			       struct fw_bytes data);
 void sock_msghdr_done(struct sock_msghdr *m);
 
 /* The AF_UNIX family (unix.c). */
 FW_MUST_CHECK int unix_create(int type, int protocol, struct socket **out);
+/* The AF_INET family (inet/inet_sock.c). */
+FW_MUST_CHECK int inet_create(int type, int protocol, struct socket **out);
+void inet_init(void);
+/* ioctls every socket answers before its family (sys_socket.c): the
+ * route table (SIOCADDRT, SIOCDELRT); -ENOIOCTLCMD for the rest. */
+long sock_generic_ioctl(struct socket *s, unsigned cmd, uint64_t arg);
+#define ENOIOCTLCMD 515
 
 #endif

@@ -17,7 +17,7 @@
  * for a Unix socket (bit n of bool_opts is option n). */
 static bool stored_bool_opt(int name)
 {
-	return name == SO_REUSEADDR || name == SO_KEEPALIVE ||
+	return name == SO_REUSEADDR || name == SO_KEEPALIVE || name == SO_REUSEPORT ||
 	       name == SO_BROADCAST || name == SO_OOBINLINE ||
 	       name == SO_DONTROUTE;
 }
@@ -61,9 +61,10 @@ int sock_setsockopt(struct socket *s, int level, int name, fw_uptr_t val,
 	int32_t v = 0;
 
 	if (level != SOL_SOCKET)
-		return s->ops->setsockopt
-			       ? s->ops->setsockopt(s, level, name, val, len)
-			       : -EOPNOTSUPP;
+		return s->ops->setsockopt ? s->ops->setsockopt(s, level, name, val, len)
+					  : -EOPNOTSUPP;
+	/* The socket filter: the family applies it (AF_PACKET), so the
+	 * family's hook takes it; ENOPROTOOPT where none does. */
 	if (name == SO_ATTACH_FILTER || name == SO_DETACH_FILTER ||
 	    name == SO_LOCK_FILTER)
 		return s->ops->setsockopt
@@ -146,9 +147,8 @@ int sock_getsockopt(struct socket *s, int level, int name, fw_uptr_t val,
 	if (len < 0)
 		return -EINVAL;
 	if (level != SOL_SOCKET)
-		return s->ops->getsockopt
-			       ? s->ops->getsockopt(s, level, name, val, ulen)
-			       : -EOPNOTSUPP;
+		return s->ops->getsockopt ? s->ops->getsockopt(s, level, name, val, ulen)
+					  : -EOPNOTSUPP;
 	if (stored_bool_opt(name)) {
 		v = (atomic_load(&s->bool_opts) >> name) & 1;
 	} else {

@@ -4,10 +4,9 @@
  * Each call decodes and checks its user arguments (addresses with
  * sockaddr_in, iovecs with iov_cursor_user, control messages with
  * scm_parse), then calls the socket's family. A descriptor that is not
- * a socket answers ENOTSOCK, a closed one EBADF. Families: AF_UNIX,
- * AF_PACKET and AF_NETLINK (net/link), AF_INET only as the link layer's
- * ioctl-only placeholder until the IPv4 side is merged; every other one
- * (AF_INET6 included) is EAFNOSUPPORT. */
+ * a socket answers ENOTSOCK, a closed one EBADF. AF_UNIX, AF_INET,
+ * AF_PACKET and AF_NETLINK (net/link) exist: every other family
+ * (AF_INET6 included, so programs fall back to IPv4) is EAFNOSUPPORT. */
 #include <fw/errno.h>
 #include <fw/time.h>
 
@@ -16,6 +15,7 @@
 #include "net/net.h"
 #include "net/socket.h"
 #include "net/unix.h"
+#include "net/inet/inet.h"
 #include "syscall/nr.h"
 
 #define SOCK_MAX (SOCK_PACKET + 1)
@@ -41,14 +41,14 @@ static int create(int family, int type, int protocol, struct socket **out)
 {
 	if (family < 0 || family >= AF_MAX)
 		return -EAFNOSUPPORT;
+	if (family == AF_INET)
+		return inet_create(type, protocol, out);
 	if (family == AF_PACKET)
 		return packet_create(type, protocol, out);
 	if (family == AF_NETLINK)
 		return netlink_create(type, protocol, out);
-	if (family == AF_INET)
-		return inet_placeholder_create(type, protocol, out);
 	if (family != AF_UNIX)
-		return -EAFNOSUPPORT; /* AF_INET etc.: not implemented */
+		return -EAFNOSUPPORT; /* AF_INET6 etc.: not implemented */
 	if (type == SOCK_RAW)
 		type = SOCK_DGRAM; /* Linux unix_create does the same */
 	return unix_create(type, protocol, out);
@@ -534,6 +534,22 @@ static long sys_getsockopt(const struct sys_args *a)
 	return err;
 }
 
+/* ioctls any socket answers, whatever its family (Linux sock_ioctl and
+ * the families' common cases): the route table for AF_INET sockets
+ * (inet/route.c), the interface ioctls (SIOCGIFCONF, SIOCGIFFLAGS, ...:
+ * link/ifioctl.c). -ENOIOCTLCMD: the family's own ioctl decides. */
+#define SIOCADDRT 0x890B
+#define SIOCDELRT 0x890C
+
+long sock_generic_ioctl(struct socket *s, unsigned cmd, uint64_t arg)
+{
+	if ((cmd == SIOCADDRT || cmd == SIOCDELRT) && s->family == AF_INET)
+		return route_ioctl(cmd, arg);
+	if (dev_ioctl_cmd(cmd))
+		return dev_ioctl(s->family, cmd, arg);
+	return -ENOIOCTLCMD;
+}
+
 #define E(name) { __NR_##name, #name, sys_##name }
 
 static const struct sys_entry net_syscalls[] = {
@@ -560,6 +576,7 @@ static const struct sys_entry net_syscalls[] = {
 void net_syscalls_init(void)
 {
 	unix_init();
+	inet_init();
 	netlink_init();
 	SYSCALL_REGISTER_TABLE(net_syscalls);
 }

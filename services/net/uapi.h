@@ -65,6 +65,7 @@
 #define SO_OOBINLINE 10
 #define SO_PRIORITY 12
 #define SO_LINGER 13
+#define SO_REUSEPORT 15
 #define SO_PASSCRED 16
 #define SO_PEERCRED 17
 #define SO_RCVLOWAT 18
@@ -86,6 +87,15 @@
 /* ioctls. */
 #define SIOCINQ FIONREAD
 #define SIOCOUTQ 0x5411
+
+/* Interface flags and hardware types (linux/if.h, linux/if_arp.h). */
+#define IFF_UP 0x1u
+#define IFF_BROADCAST 0x2u
+#define IFF_LOOPBACK 0x8u
+#define IFF_RUNNING 0x40u
+#define IFF_MULTICAST 0x1000u
+#define ARPHRD_ETHER 1
+#define ARPHRD_LOOPBACK 772
 
 /* struct sockaddr_un: a family and up to 108 path bytes. */
 #define UNIX_PATH_MAX 108

@@ -160,6 +160,9 @@ static int thread_start(struct thread *t)
 
 	if (err)
 		return err;
+	/* A new thread or process starts with its creator's nice value
+	 * (fork(2)); the first slice may already have been given at 0. */
+	fw_task_set_nice(task, fw_task_nice(fw_task_current()));
 	fw_task_detach(task);
 	return 0;
 }

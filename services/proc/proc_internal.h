@@ -50,6 +50,7 @@ void proc_sync_all(void);
 
 void proc_syscalls_init(void);
 void time_syscalls_init(void);
+void prio_syscalls_init(void);
 void exec_syscalls_init(void);
 void misc_syscalls_init(void);
 void futex_syscalls_init(void);

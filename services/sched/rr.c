@@ -1,7 +1,8 @@
 /* services/sched/rr.c: the scheduling policy: per-CPU round robin.
  *
  * Layer: services (safe C). Each CPU has a FIFO of runnable tasks; a task
- * runs for a slice of SLICE_NS, then goes to the back of its queue. New and
+ * runs for a slice (SLICE_NS scaled by its nice value's weight), then
+ * goes to the back of its queue. New and
  * woken tasks go to the CPU with the shortest queue (preferring the waker's
  * CPU on a tie, for cache warmth). The framework calls every hook with the
  * CPU's run-queue lock held and interrupts off (fw/sched.h), so the queues
@@ -15,6 +16,30 @@
 #include "sched.h"
 
 #define SLICE_NS (10 * FW_NSEC_PER_MSEC)
+
+/* Linux's CFS load weight of each nice value (sched_prio_to_weight):
+ * nice 0 is 1024, and each step is about 1.25x. Here a task's slice is
+ * SLICE_NS scaled by its weight, within [1 ms, 800 ms] (the range of the
+ * O(1) scheduler's slices), so a nice task yields the CPU sooner and a
+ * favoured one keeps it longer; with 4 ms ticks the shortest slices all
+ * end at the first tick. */
+static const uint32_t nice_weight[40] = {
+	88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+	9548,  7620,  6100,  4904,  3906,  3121,  2501,  1991,  1586,  1277,
+	1024,  820,   655,   526,   423,   335,   272,   215,   172,   137,
+	110,   87,    70,    56,    45,    36,    29,    23,    18,    15,
+};
+
+static uint64_t slice_for(const struct fw_sched_entity *se)
+{
+	int nice = __atomic_load_n(&se->nice, __ATOMIC_RELAXED);
+	uint64_t ns;
+
+	nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+	ns = SLICE_NS * nice_weight[nice + 20] / 1024;
+	return ns < FW_NSEC_PER_MSEC ? FW_NSEC_PER_MSEC
+	       : ns > 800 * FW_NSEC_PER_MSEC ? 800 * FW_NSEC_PER_MSEC : ns;
+}
 
 struct rr_queue {
 	struct fw_list tasks; /* fw_sched_entity.node, FIFO */
@@ -45,7 +70,7 @@ static void rr_enqueue(unsigned cpu, struct fw_task *t)
 	struct fw_sched_entity *se = fw_task_sched(t);
 
 	FW_ASSERT(fw_list_empty(&se->node));
-	se->slice_left_ns = SLICE_NS;
+	se->slice_left_ns = slice_for(se);
 	fw_list_add_tail(&queues[cpu].tasks, &se->node);
 	__atomic_store_n(&queues[cpu].queued, queues[cpu].queued + 1,
 			 __ATOMIC_RELAXED);

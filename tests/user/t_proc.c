@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 static char *self_path;
 
@@ -634,6 +635,97 @@ T_CASE(mounts_and_mountinfo_from_a_chroot)
     rmdir(dir);
 }
 
+/* getpriority/setpriority: nice values per thread, inherited by fork,
+ * clamped to -20..19; raising priority needs root (EACCES), touching
+ * another user's process root or its uid (EPERM); the raw call returns
+ * 20 - nice. */
+T_CASE(nice_values)
+{
+    errno = 0;
+    T_EQ(getpriority(PRIO_PROCESS, 0), 0);
+    T_EQ(errno, 0);
+    T_EQ(syscall(SYS_getpriority, PRIO_PROCESS, 0), 20);
+    T_SYSOK(setpriority(PRIO_PROCESS, 0, 5));
+    T_EQ(getpriority(PRIO_PROCESS, 0), 5);
+    T_EQ(syscall(SYS_getpriority, PRIO_PROCESS, 0), 15);
+    pid_t c = fork();
+    if (c == 0) {
+        if (getpriority(PRIO_PROCESS, 0) != 5)
+            _exit(1);
+        if (setpgid(0, 0) || getpriority(PRIO_PGRP, 0) != 5)
+            _exit(6); /* alone in a new group: its own nice */
+        if (setuid(65534))
+            _exit(2);
+        if (setpriority(PRIO_PROCESS, 0, 3) != -1 || errno != EACCES)
+            _exit(3); /* a lower nice needs root */
+        if (setpriority(PRIO_PROCESS, 0, 10) || getpriority(PRIO_PROCESS, 0) != 10)
+            _exit(4);
+        if (setpriority(PRIO_PROCESS, getppid(), 12) != -1 || errno != EPERM)
+            _exit(5); /* root's process */
+        _exit(0);
+    }
+    T_EXITED(c, 0);
+    T_SYSOK(setpriority(PRIO_PROCESS, 0, 100));
+    T_EQ(getpriority(PRIO_PROCESS, 0), 19);
+    T_SYSOK(setpriority(PRIO_PROCESS, 0, -100)); /* root may */
+    T_EQ(getpriority(PRIO_PROCESS, 0), -20);
+    T_SYSOK(setpriority(PRIO_PROCESS, getpid(), 0));
+    errno = 0; /* the lowest nice of all root's threads, ours among them */
+    T_ASSERT(getpriority(PRIO_USER, 0) <= 0 && errno == 0);
+    T_ERRNO(getpriority(7, 0), EINVAL);
+    T_ERRNO(setpriority(PRIO_PROCESS, 0x3ffffff0, 1), ESRCH);
+    T_ERRNO(getpriority(PRIO_PGRP, 0x3ffffff0), ESRCH);
+}
+
+/* On one CPU a nice task gets less of it than a normal one (Linux's CFS
+ * weights make it 1024:15; our round robin's slices 10 ms against one
+ * tick, about 2-3:1 once other wake-ups cut slices short). With
+ * more CPUs where each runs is the policy's choice, so only one CPU
+ * gives a comparison. */
+T_CASE(nice_task_gets_less_cpu)
+{
+    if (sysconf(_SC_NPROCESSORS_ONLN) != 1) {
+        T_ASSERT(getpriority(PRIO_PROCESS, 0) == 0);
+        return;
+    }
+    int pfd[2];
+    T_SYSOK(pipe(pfd));
+    pid_t kids[2];
+    for (int k = 0; k < 2; k++) {
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            if (k == 1)
+                setpriority(PRIO_PROCESS, 0, 19);
+            char b;
+            if (read(pfd[0], &b, 1) != 1) /* start together */
+                _exit(1);
+            for (;;)
+                ;
+        }
+    }
+    T_EQ(write(pfd[1], "xx", 2), 2);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        usleep(20000);
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    } while ((t.tv_sec - t0.tv_sec) * 1000000000LL + t.tv_nsec - t0.tv_nsec < 1000000000LL);
+    long long ns[2];
+    for (int k = 0; k < 2; k++) {
+        struct timespec cpu;
+        clockid_t cid;
+        T_SYSOK(clock_getcpuclockid(kids[k], &cid));
+        T_SYSOK(clock_gettime(cid, &cpu));
+        ns[k] = cpu.tv_sec * 1000000000LL + cpu.tv_nsec;
+        kill(kids[k], SIGKILL);
+        waitpid(kids[k], NULL, 0);
+    }
+    close(pfd[0]);
+    close(pfd[1]);
+    if (!(2 * ns[0] > 3 * ns[1]))
+        T_FAIL("nice 0 ran %lld us, nice 19 %lld us: expected over 1.5x", ns[0] / 1000, ns[1] / 1000);
+}
+
 int main(int argc, char **argv, char **envp)
 {
     if (argc >= 2 && strncmp(argv[1], "--child-", 8) == 0)
@@ -675,5 +767,7 @@ int main(int argc, char **argv, char **envp)
     T_RUN(rusage_and_ids);
     T_RUN(mounts_and_mountinfo_from_a_chroot);
     T_RUN(clone3_fork_and_checks);
+    T_RUN(nice_values);
+    T_RUN(nice_task_gets_less_cpu);
     return t_done();
 }

@@ -4,7 +4,9 @@
 
 #include <setjmp.h>
 #include <stdint.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -746,6 +748,38 @@ T_CASE(sigsuspend_pending_returns_immediately)
     set_handler(SIGUSR1, SIG_DFL, 0);
 }
 
+/* pselect6/ppoll with a mask that lets a blocked, pending signal through:
+ * EINTR, and its handler runs before the call's caller sees the original
+ * mask again (pselect(2): the mask is swapped atomically for the call).
+ * Restoring the mask first left the signal pending and blocked, and a
+ * loop waiting for SIGCHLD this way spun for ever. */
+T_CASE(pselect_ppoll_mask_lets_the_handler_run)
+{
+    for (int k = 0; k < 2; k++) {
+        reset_state();
+        set_handler(SIGUSR1, plain_handler, 0);
+        sigset_t blk, old, wm, cur;
+        sigemptyset(&blk);
+        sigaddset(&blk, SIGUSR1);
+        sigprocmask(SIG_BLOCK, &blk, &old);
+        raise(SIGUSR1);
+        T_EQ(got_count, 0);
+        sigemptyset(&wm);
+        struct timespec ts = { 10, 0 };
+        if (k == 0)
+            T_ERRNO(pselect(0, NULL, NULL, NULL, &ts, &wm), EINTR);
+        else
+            T_ERRNO(ppoll(NULL, 0, &ts, &wm), EINTR);
+        T_EQ(got_count, 1);
+        sigprocmask(SIG_BLOCK, NULL, &cur);
+        T_ASSERT(sigismember(&cur, SIGUSR1));
+        sigpending(&cur);
+        T_ASSERT(!sigismember(&cur, SIGUSR1));
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        set_handler(SIGUSR1, SIG_DFL, 0);
+    }
+}
+
 T_CASE(fork_clears_pending_keeps_mask)
 {
     sigset_t blk, old;
@@ -893,6 +927,7 @@ int main(int argc, char **argv)
     T_RUN(sigsegv_si_addr_siglongjmp);
     T_RUN(sigsuspend_waits);
     T_RUN(sigsuspend_pending_returns_immediately);
+    T_RUN(pselect_ppoll_mask_lets_the_handler_run);
     T_RUN(fork_clears_pending_keeps_mask);
     T_RUN(exec_resets_handlers_keeps_ign_and_mask);
     T_RUN(stop_and_continue);

@@ -43,6 +43,10 @@ const char *fw_task_name(const struct fw_task *t);
 uint64_t fw_task_id(const struct fw_task *t);
 /* The CPU t last ran on (or is queued on). */
 unsigned fw_task_cpu(const struct fw_task *t);
+/* t's nice value, -20..19 (set clamps), for the scheduling policy to
+ * weigh; it takes effect from t's next slice. */
+int fw_task_nice(const struct fw_task *t);
+void fw_task_set_nice(struct fw_task *t, int nice);
 
 /* Give up the CPU to another runnable task, if any. */
 void fw_task_yield(void);

@@ -50,12 +50,18 @@ static int mask_begin(struct mask_swap *ms, fw_uptr_t umask, uint64_t size)
 	return 0;
 }
 
-/* Restoring at once is an approximation: Linux keeps the temporary mask
- * until a signal it let through has been delivered (set_restore_sigmask),
- * which needs the signal-delivery code of the process service. */
-static void mask_end(struct mask_swap *ms)
+/* Interrupted by a signal the temporary mask let through: keep that mask
+ * until the signal is delivered, so its handler runs (Linux's
+ * restore_saved_sigmask_unless); otherwise restore at once. Restoring
+ * first would block the signal again and leave it pending for ever: a
+ * loop around pselect6 (Debian's startpar waiting for SIGCHLD) spins. */
+static void mask_end(struct mask_swap *ms, long ret)
 {
-	if (ms->active)
+	if (!ms->active)
+		return;
+	if (ret == -EINTR || ret == -ERESTARTNOHAND)
+		current_sigmask_restore_after_signal(ms->saved);
+	else
 		current_sigmask_restore(ms->saved);
 }
 
@@ -161,7 +167,7 @@ long sys_ppoll(const struct sys_args *a)
 	if (err)
 		return err;
 	ret = do_poll(fw_uptr(a->arg[0]), a->arg[1], deadline);
-	mask_end(&ms);
+	mask_end(&ms, ret);
 	return ret;
 }
 
@@ -342,7 +348,7 @@ long sys_pselect6(const struct sys_args *a)
 	}
 	ret = do_select((int)a->arg[0], fw_uptr(a->arg[1]), fw_uptr(a->arg[2]),
 			fw_uptr(a->arg[3]), deadline);
-	mask_end(&ms);
+	mask_end(&ms, ret);
 	if (!fw_uptr_is_null(uts) && deadline != UINT64_MAX) {
 		uint64_t left = remaining_ns(deadline);
 		struct linux_timespec ts = {

@@ -7,8 +7,8 @@
  * Folder services/net/link: Ethernet demux and framing (eth.c), ARP
  * (arp.c, arp_wire.c), AF_PACKET sockets (packet.c), the classic BPF
  * interpreter they filter with (bpf.c), the interface ioctls (ifioctl.c),
- * /proc/net/dev and /proc/net/arp (procnet.c), and the placeholder for
- * the IPv4 side until it is merged (inet_placeholder.c). Calls the
+ * /proc/net/dev and /proc/net/arp (procnet.c), NETLINK_ROUTE
+ * (netlink.c). Calls the
  * generic socket layer (net/socket.h), the registry (net/netdev.h), fs
  * (procfs text), current (credentials). */
 #ifndef SERVICES_NET_LINK_H
@@ -110,11 +110,6 @@ FW_MUST_CHECK int netlink_create(int type, int protocol, struct socket **out);
  * the given family. true if cmd is one of them. */
 bool dev_ioctl_cmd(unsigned cmd);
 long dev_ioctl(int family, unsigned cmd, uint64_t arg);
-
-/* PLACEHOLDER (inet_placeholder.c; delete at the IPv4 merge): an
- * AF_INET socket that only reaches the interface ioctls. */
-FW_MUST_CHECK int inet_placeholder_create(int type, int protocol,
-					  struct socket **out);
 
 /* CAP_NET_RAW / CAP_NET_ADMIN: root (the kernel has no capability sets
  * beyond euid 0). */

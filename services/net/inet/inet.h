@@ -1,0 +1,382 @@
+/* services/net/inet/inet.h: IPv4, UDP, TCP and ICMP, the family's
+ * private state.
+ *
+ * Layer: services (safe C), net/inet, after Linux net/ipv4. Folder
+ * services/net/inet: skb.c (packet buffers), csum.c (checksum, pure),
+ * loopback.c (the "lo" device and the net task that drains its queue and
+ * runs the TCP timers), ipv4.c (parse, output, demultiplex), route.c (the
+ * route table, SIOCADDRT/SIOCDELRT), icmp.c, inet_sock.c (AF_INET sockets:
+ * creation, ports, addresses, options), udp.c, tcp_*.c.
+ *
+ * Addresses and ports are kept in host order (0x7f000001 is 127.0.0.1)
+ * and converted where they meet user space (sockaddr_in) and netdev.h
+ * (which keeps network order).
+ *
+ * Locking: one spinlock, inet_lock, guards every AF_INET socket's
+ * protocol state, the port tables, the route table and the loopback
+ * queue's consumers. It is never held while copying from or to user
+ * memory (a copy may fault and sleep) nor while sleeping; user-side
+ * callers serialise per socket on the sleeping mutexes rlock/wlock first
+ * (released while they wait, as Linux's lock_sock). Packets are received
+ * in task context only (the net task, or a sender draining the loopback
+ * queue at the end of its system call): never in an interrupt handler. */
+#ifndef SERVICES_NET_INET_INET_H
+#define SERVICES_NET_INET_INET_H
+
+#include <fw/heap.h>
+#include <fw/sync.h>
+
+#include "net/inet/csum.h"
+#include "net/netdev.h"
+#include "net/socket.h"
+
+extern struct fw_spinlock inet_lock;
+
+/* Protocols (IPPROTO_*) and options (linux/in.h, linux/tcp.h). */
+#define IPPROTO_IP 0
+#define IPPROTO_ICMP 1
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define IPPROTO_RAW 255
+#define SOL_IP 0
+#define SOL_TCP 6
+#define SOL_UDP 17
+#define IP_TOS 1
+#define IP_TTL 2
+#define IP_HDRINCL 3
+#define IP_OPTIONS 4
+#define IP_PKTINFO 8
+#define IP_RECVERR 11
+#define IP_RECVTTL 12
+#define IP_RECVTOS 13
+#define IP_MTU_DISCOVER 10
+#define IP_MTU 14
+#define IP_MULTICAST_TTL 33
+#define IP_MULTICAST_LOOP 34
+#define TCP_NODELAY 1
+#define TCP_MAXSEG 2
+#define TCP_CORK 3
+#define TCP_KEEPIDLE 4
+#define TCP_KEEPINTVL 5
+#define TCP_KEEPCNT 6
+#define TCP_SYNCNT 7
+#define TCP_LINGER2 8
+#define TCP_DEFER_ACCEPT 9
+#define TCP_WINDOW_CLAMP 10
+#define TCP_INFO 11
+#define TCP_QUICKACK 12
+#define TCP_USER_TIMEOUT 18
+
+#define INADDR_ANY 0u
+#define INADDR_BROADCAST 0xffffffffu
+#define INADDR_LOOPBACK 0x7f000001u
+#define SOCKADDR_IN_LEN 16u
+
+/* ip_local_port_range, Linux's default. */
+#define INET_EPHEM_LO 32768u
+#define INET_EPHEM_HI 60999u
+
+#define IP_HLEN 20u
+#define UDP_HLEN 8u
+#define TCP_HLEN 20u
+#define ICMP_HLEN 8u
+/* Room kept before a locally built payload for the IP and TCP headers
+ * (with options): 20 + 60 rounded up. */
+#define SKB_HEADROOM 96u
+#define IP_DEFAULT_TTL 64
+
+/* One packet (Linux sk_buff). Reference-counted: a TCP segment is held
+ * by its sender's retransmission queue and, once sent over the loopback
+ * device, by the receiver's queue at the same time (one copy of the data
+ * serves both, as Linux's skb_clone); the sender writes the header bytes
+ * only while it holds the sole reference. Fields under inet_lock once the
+ * packet is shared. */
+struct skb {
+	_Atomic int refs;
+	struct fw_list node;	/* loopback queue, then a socket's receive or
+				 * reassembly queue */
+	struct fw_list snode;	/* TCP: the sender's write/retransmit queue */
+	struct fw_buf buf;	/* the whole allocation */
+	uint32_t head, len;	/* the IP packet: buf[head, head + len) */
+	struct netdev *dev;	/* received on */
+	/* Receive side, from the parser. */
+	uint32_t saddr, daddr;	/* host order */
+	uint8_t proto, ttl, tos;
+	bool csum_ok;		/* came over lo: nothing to verify (Linux
+				 * CHECKSUM_UNNECESSARY) */
+	uint32_t l4, l4len;	/* the transport header and all that follows */
+	uint32_t data, dlen;	/* the payload */
+	uint16_t sport, dport;
+	uint32_t seq, ackn;	/* TCP */
+	uint32_t wnd;
+	uint8_t tflags;
+	uint16_t opt_mss;	/* 0: none */
+	int8_t opt_wscale;	/* -1: none */
+	uint32_t rd;		/* payload bytes already read */
+	/* Send side (TCP: the sender's view of the segment). */
+	uint32_t sseq;		/* first sequence number */
+	uint32_t soff;		/* payload offset in buf */
+	uint32_t slen;		/* payload bytes */
+	uint8_t sflags;		/* TCP_SYN / TCP_FIN it carries */
+	unsigned xmits;		/* times sent */
+	uint64_t sent_ns;	/* last sent */
+};
+
+/* A new packet of size bytes (zeroed), one reference; NULL. */
+struct skb *skb_alloc(size_t size);
+void skb_get(struct skb *s);
+void skb_put(struct skb *s);
+/* The bytes buf[off, off + len): must lie inside (checked). */
+struct fw_bytes skb_bytes(const struct skb *s, uint32_t off, uint32_t len);
+struct fw_buf skb_buf(const struct skb *s, uint32_t off, uint32_t len);
+/* Drop every packet on a list linked by node. */
+void skb_list_purge(struct fw_list *l);
+
+/* Routing (route.c). */
+struct route {
+	struct netdev *dev;
+	uint32_t next_hop;	/* host order */
+	uint32_t src;		/* preferred source, host order */
+	bool local;		/* to this host: over lo */
+	bool bcast;		/* a broadcast address */
+};
+/* Where a packet to daddr goes. -ENETUNREACH. inet_lock not needed. */
+FW_MUST_CHECK int route_lookup(uint32_t daddr, struct route *out);
+/* Is addr one of ours (an interface's address or 127/8)? */
+bool inet_addr_local(uint32_t addr);
+bool inet_addr_bcast(uint32_t addr);
+long route_ioctl(unsigned cmd, uint64_t arg);
+
+/* IPv4 (ipv4.c). */
+/* Prepend the IP header to the transport packet buf[head, head + len)
+ * (head must leave IP_HLEN bytes of room) and send it along rt. The
+ * caller keeps its reference. 0, -EMSGSIZE (over the MTU: we do not
+ * fragment), -ENOBUFS, -ENETUNREACH... */
+FW_MUST_CHECK int ip_output(struct skb *s, const struct route *rt,
+			    uint32_t saddr, uint32_t daddr, uint8_t proto,
+			    uint8_t ttl, uint8_t tos);
+/* Process one received IP packet in s (already in buf[head, len)). Takes
+ * over the caller's reference. */
+void ip_rcv_skb(struct skb *s);
+struct ip_stats {
+	_Atomic uint64_t in_receives, in_hdr_errors, in_addr_errors,
+		in_delivers, in_unknown_protos, frag_drops, out_requests,
+		out_no_routes;
+};
+extern struct ip_stats ip_stats;
+
+/* The loopback device (loopback.c). */
+extern struct netdev loopback_dev;
+/* Queue a packet (the queue takes a reference): 0 or -ENOBUFS. */
+int loopback_xmit_skb(struct skb *s);
+/* Process queued packets now, unless another CPU is already doing it
+ * (call without locks, at the end of a system call). */
+void inet_softirq(void);
+/* Wake the net task to run the timers soonest at deadline_ns. */
+void inet_timer_kick(uint64_t deadline_ns);
+void loopback_init(void);
+
+/* ICMP (icmp.c). */
+#define ICMP_ECHOREPLY 0
+#define ICMP_DEST_UNREACH 3
+#define ICMP_ECHO 8
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PORT_UNREACH 3
+#define ICMP_PROT_UNREACH 2
+void icmp_rcv(struct skb *s);
+/* Answer the packet s (IP header at head) with an ICMP error. */
+void icmp_send_unreach(struct skb *s, uint8_t code);
+FW_MUST_CHECK int icmp_create(int type, struct socket **out);
+/* raw.c: SOCK_RAW/IPPROTO_RAW (ioctls and options only, no sends). */
+FW_MUST_CHECK int raw_create(struct socket **out);
+
+/* AF_INET sockets (inet_sock.c). */
+enum tcp_state {			/* Linux's numbers (/proc/net/tcp) */
+	TCP_NONE = 0,
+	TCP_ESTABLISHED = 1,
+	TCP_SYN_SENT,
+	TCP_SYN_RECV,
+	TCP_FIN_WAIT1,
+	TCP_FIN_WAIT2,
+	TCP_TIME_WAIT,
+	TCP_CLOSE,
+	TCP_CLOSE_WAIT,
+	TCP_LAST_ACK,
+	TCP_LISTEN,
+	TCP_CLOSING,
+};
+
+/* TCP header flags. */
+#define TCP_FIN 0x01u
+#define TCP_SYN 0x02u
+#define TCP_RST 0x04u
+#define TCP_PSH 0x08u
+#define TCP_ACK 0x10u
+#define TCP_URG 0x20u
+
+struct inet_sock {
+	struct socket *sk;
+	int proto;			/* IPPROTO_UDP/TCP/ICMP */
+	uint32_t laddr;			/* bound (or chosen) local address */
+	uint32_t raddr;			/* peer, when connected */
+	uint16_t lport, rport;
+	bool hashed;			/* on its protocol's port table */
+	bool autobound;			/* port picked by the kernel */
+	bool addr_bound;		/* bind(2) gave a specific address */
+	struct fw_list hnode;		/* on the port table */
+	struct fw_list all_node;	/* on the protocol's list */
+	unsigned shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
+	int err;			/* pending error, positive (SO_ERROR) */
+	bool dead;			/* file released */
+	/* IP options */
+	uint8_t ttl, tos;
+	bool pktinfo, recvttl, recvtos, recverr, hdrincl;
+	/* Waiting: user-side callers of one socket, one at a time each
+	 * way (the lock is dropped while they sleep). */
+	struct fw_mutex rlock, wlock;
+	/* Datagrams (UDP, ICMP) and TCP's in-order data: struct skb.node. */
+	struct fw_list rcvq;
+	size_t rcvq_bytes;		/* payload bytes (TCP: unread) */
+	size_t rcvq_mem;		/* charged against SO_RCVBUF */
+	bool connected;			/* UDP: a default peer */
+	uint64_t drops;
+	uint16_t icmp_id;		/* ping sockets: the echo identifier */
+	/* TCP (tcp*.c). */
+	enum tcp_state state;
+	struct socket *parent;		/* embryo or unaccepted child: the
+					 * listener (not referenced) */
+	struct fw_list synq;		/* listener: children in SYN_RECV */
+	struct fw_list acceptq;		/* listener: established children */
+	struct fw_list child_node;	/* child: on the parent's queue */
+	unsigned synq_len, acceptq_len;
+	int backlog;
+	bool in_acceptq;
+	uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, max_wnd;
+	uint32_t write_seq;		/* sequence number of the next byte queued */
+	uint32_t irs, rcv_nxt, rcv_adv;	/* rcv_adv: right edge advertised */
+	bool connecting;		/* connect(2) under way (SS_CONNECTING) */
+	bool was_conn;			/* reached ESTABLISHED once */
+	uint64_t first_rtx_ns;		/* when the head was first retransmitted */
+	struct fw_list reap_node;	/* on the list of references to drop */
+	uint8_t snd_wscale, rcv_wscale;
+	bool wscale_ok;
+	uint32_t mss;			/* what we send in */
+	uint32_t user_mss;		/* TCP_MAXSEG, 0: none */
+	uint32_t cwnd, ssthresh;
+	unsigned dupacks;
+	struct fw_list wq;		/* queued, unsent: struct skb.snode */
+	struct fw_list rtxq;		/* sent, unacknowledged */
+	size_t wq_bytes;		/* payload bytes queued and unacked */
+	struct fw_list oooq;		/* out-of-order segments (skb.node) */
+	bool fin_queued;		/* shutdown(SHUT_WR) or close: FIN to go */
+	bool fin_sent;
+	uint32_t fin_seq;		/* the FIN's sequence number */
+	bool fin_rcvd;
+	bool ack_pending;		/* an ACK is owed (sent at batch end) */
+	struct fw_list ack_node;	/* on the owed-ACK list */
+	/* RTT and the retransmission timer (RFC 6298), nanoseconds. */
+	uint64_t srtt, rttvar, rto;
+	bool rtt_valid;
+	unsigned backoff;		/* consecutive timeouts */
+	uint64_t rto_at;		/* deadline, 0: off */
+	uint64_t tw_at;			/* TIME_WAIT / FIN_WAIT2 end */
+	uint64_t keep_at;		/* next keepalive probe */
+	unsigned keep_probes;
+	uint64_t last_rcv_ns;
+	bool nodelay, keepalive, quickack;
+	int keepidle, keepintvl, keepcnt, syncnt, linger2;
+	uint32_t user_timeout_ms;
+	bool syn_retrans;		/* SYN was sent again: no RTT sample */
+	bool proto_ref;			/* we hold a reference for the protocol */
+	struct fw_list timer_node;	/* on tcp_timer_list while timed */
+	bool on_timer_list;
+};
+
+static inline struct inet_sock *inet_of(struct socket *s)
+{
+	return s->in;
+}
+
+/* Port tables: per protocol, hashed by local port. */
+#define INET_HASH 256u
+struct inet_table {
+	struct fw_list h[INET_HASH];
+	struct fw_list all;		/* every socket of the protocol */
+	uint32_t next_ephem;
+	int proto;
+};
+extern struct inet_table udp_table, tcp_table, icmp_table;
+
+/* A new AF_INET socket's common state. */
+struct inet_sock *inet_sock_new(struct socket *s, int proto);
+void inet_sock_free(struct inet_sock *in);
+/* sockaddr_in from user bytes: -EINVAL (short), -EAFNOSUPPORT (family),
+ * allow_unspec lets AF_UNSPEC through (*unspec set). */
+FW_MUST_CHECK int inet_addr_parse(const struct sock_addr *a, uint32_t *addr,
+				  uint16_t *port, bool allow_unspec,
+				  bool *unspec);
+void inet_addr_make(struct sock_addr *a, uint32_t addr, uint16_t port);
+/* Bind in to (addr, port); port 0 picks an ephemeral one (inet_lock
+ * held). -EADDRINUSE, -EADDRNOTAVAIL, -EINVAL (already bound). */
+FW_MUST_CHECK int inet_bind_locked(struct inet_table *t, struct inet_sock *in,
+				   uint32_t addr, uint16_t port);
+FW_MUST_CHECK int inet_bind(struct socket *s, const struct sock_addr *a);
+void inet_unhash_locked(struct inet_table *t, struct inet_sock *in);
+void inet_hash_locked(struct inet_table *t, struct inet_sock *in);
+struct fw_list *inet_bucket(struct inet_table *t, uint16_t port);
+int inet_getname(struct socket *s, bool peer, struct sock_addr *out);
+int inet_setsockopt(struct socket *s, int level, int name, fw_uptr_t val,
+		    uint32_t len);
+int inet_getsockopt(struct socket *s, int level, int name, fw_uptr_t val,
+		    fw_uptr_t ulen);
+/* Write an int option for getsockopt. */
+FW_MUST_CHECK int inet_put_int(int32_t v, fw_uptr_t val, fw_uptr_t ulen);
+bool inet_reuseaddr(const struct inet_sock *in);
+bool inet_reuseport(const struct inet_sock *in);
+uint64_t inet_random(void);
+/* Copy the payload of s from offset off, n bytes, to the cursor. */
+FW_MUST_CHECK int skb_copy_to_iov(struct skb *s, uint32_t off, uint32_t n,
+				  struct iov_cursor *c);
+/* Control messages for a received datagram (IP_PKTINFO, IP_TTL, IP_TOS). */
+void inet_put_cmsgs(struct inet_sock *in, struct skb *s,
+		    struct sock_msghdr *m);
+/* An ICMP error for a packet we sent: the socket learns err. */
+void inet_icmp_error(int proto, uint32_t saddr, uint32_t daddr,
+		     uint16_t sport, uint16_t dport, int err);
+
+/* UDP (udp.c). */
+FW_MUST_CHECK int udp_create(struct socket **out);
+void udp_rcv(struct skb *s);
+void udp_err_locked(uint32_t saddr, uint32_t daddr, uint16_t sport,
+		    uint16_t dport, int err);
+/* Datagram receive shared by UDP and ICMP sockets. */
+long dgram_recvmsg(struct socket *s, struct sock_msghdr *m, unsigned flags,
+		   bool nonblock);
+unsigned dgram_poll(struct socket *s);
+long dgram_ioctl(struct socket *s, unsigned cmd, uint64_t arg);
+void dgram_release(struct socket *s);
+int dgram_shutdown(struct socket *s, unsigned how);
+int dgram_error(struct socket *s);
+/* Entries shared by every AF_INET socket type. */
+void inet_sock_destroy(struct socket *s);
+bool inet_never_listening(struct socket *s);
+int inet_no_peercred(struct socket *s, struct linux_ucred *out);
+int inet_no_listen(struct socket *s, int backlog);
+int inet_no_accept(struct socket *s, bool nonblock, struct socket **out);
+int inet_no_pair(struct socket *a, struct socket *b);
+/* Queue a datagram on in (inet_lock held); false if dropped. */
+bool dgram_queue_locked(struct inet_sock *in, struct skb *s);
+
+/* TCP (tcp_*.c). */
+FW_MUST_CHECK int tcp_create(struct socket **out);
+void tcp_rcv(struct skb *s);
+void tcp_err_locked(uint32_t saddr, uint32_t daddr, uint16_t sport,
+		    uint16_t dport, int err);
+/* Run due timers; the next deadline (UINT64_MAX: none). */
+uint64_t tcp_timers_run(uint64_t now);
+/* Send the ACKs owed at the end of a batch of received packets. */
+void tcp_flush_acks(void);
+int tcp_setsockopt(struct socket *s, int name, fw_uptr_t val, uint32_t len);
+int tcp_getsockopt(struct socket *s, int name, fw_uptr_t val, fw_uptr_t ulen);
+
+#endif

@@ -1,0 +1,630 @@
+/* services/net/inet/tcp_out.c: sending TCP segments, retransmission and
+ * the timers.
+ *
+ * Layer: services (safe C), net/inet, after Linux tcp_output.c and
+ * tcp_timer.c. Queued data waits on wq as packets of at most one MSS
+ * (what a send copied in, once); a packet is sent as it is, its headers
+ * written into the room kept before the payload, and moves to rtxq until
+ * acknowledged. Over lo the receiver queues that same packet (one copy of
+ * the data for both ends); should it have to be sent again while the
+ * receiver still holds it, a copy is sent instead.
+ *
+ * What limits sending: the peer's window (scaled, RFC 7323), a
+ * congestion window (Reno: slow start from 10 segments, additive
+ * increase, halved on three duplicate ACKs with one fast retransmit, one
+ * segment after a timeout), and Nagle's rule unless TCP_NODELAY: a
+ * segment short of the MSS waits while data is unacknowledged, and small
+ * queued packets are merged when they go. A zero window is probed with
+ * the retransmission timer's backoff. Retransmission: RFC 6298 (SRTT,
+ * RTTVAR, RTO from 1 s, at least 200 ms as Linux, at most 120 s, doubled
+ * per timeout, Karn's rule); a connection gives up with ETIMEDOUT after
+ * 6 SYN, 5 SYN|ACK or 15 data retransmissions, or TCP_USER_TIMEOUT.
+ * ACKs: a received data segment is acknowledged at the end of the batch
+ * of packets it came in (so a burst gets one ACK), at once if it was out
+ * of order or carried a FIN; no delayed-ACK timer. */
+#include <fw/time.h>
+
+#include "net/inet/tcp.h"
+
+struct fw_list tcp_timer_list = FW_LIST_HEAD_INIT(tcp_timer_list);
+static struct fw_list ack_list = FW_LIST_HEAD_INIT(ack_list);
+
+uint32_t tcp_adv_mss(struct netdev *d)
+{
+	uint32_t mtu = d->mtu > 65535 ? 65535 : d->mtu;
+
+	return mtu - IP_HLEN - TCP_HLEN;
+}
+
+uint32_t tcp_rcv_space(struct inet_sock *in)
+{
+	size_t buf = atomic_load(&in->sk->rcvbuf);
+
+	return in->rcvq_mem >= buf ? 0 : (uint32_t)(buf - in->rcvq_mem);
+}
+
+void tcp_arm_timer(struct inet_sock *in, uint64_t *slot, uint64_t at)
+{
+	*slot = at;
+	if (!in->on_timer_list) {
+		fw_list_add_tail(&tcp_timer_list, &in->timer_node);
+		in->on_timer_list = true;
+	}
+	if (at)
+		inet_timer_kick(at);
+}
+
+void tcp_rearm_rto(struct inet_sock *in)
+{
+	if (fw_list_empty(&in->rtxq) && fw_list_empty(&in->wq)) {
+		in->rto_at = 0;
+		return;
+	}
+	tcp_arm_timer(in, &in->rto_at, fw_time_ns() + (in->rto << in->backoff));
+}
+
+/* The window field we send now, and remember its right edge. */
+static uint16_t window_field(struct inet_sock *in, bool syn)
+{
+	uint32_t space = tcp_rcv_space(in), w;
+
+	/* Never move the right edge back (RFC 9293 3.8.6.2.2). */
+	if (seq_lt(in->rcv_nxt + space, in->rcv_adv))
+		space = in->rcv_adv - in->rcv_nxt;
+	if (syn) {
+		w = space > 65535 ? 65535 : space;
+	} else {
+		uint32_t shift = in->wscale_ok ? in->rcv_wscale : 0;
+
+		w = space >> shift;
+		if (w > 65535)
+			w = 65535;
+		space = w << shift;
+	}
+	if (seq_gt(in->rcv_nxt + space, in->rcv_adv))
+		in->rcv_adv = in->rcv_nxt + space;
+	return (uint16_t)w;
+}
+
+/* Write the TCP header for a segment [seq, seq + len) at buf[off, ...):
+ * returns its length (with options). */
+static uint32_t write_header(struct inet_sock *in, struct skb *s, uint32_t off,
+			     uint32_t seq, uint8_t flags, bool syn_opts)
+{
+	struct fw_writer w;
+	uint32_t thl = TCP_HLEN + (syn_opts ? 8u : 0u);
+	int err = 0;
+
+	fw_writer_init(&w, skb_buf(s, off, thl));
+	err |= fw_writer_u16_be(&w, in->lport);
+	err |= fw_writer_u16_be(&w, in->rport);
+	err |= fw_writer_u32_be(&w, seq);
+	err |= fw_writer_u32_be(&w, (flags & TCP_ACK) ? in->rcv_nxt : 0);
+	err |= fw_writer_u8(&w, (uint8_t)((thl / 4) << 4));
+	err |= fw_writer_u8(&w, flags);
+	err |= fw_writer_u16_be(&w, (flags & TCP_RST) ? 0
+						       : window_field(in, flags & TCP_SYN));
+	err |= fw_writer_u16_be(&w, 0); /* checksum: ip_output, off lo */
+	err |= fw_writer_u16_be(&w, 0);
+	if (syn_opts) {
+		struct route rt;
+		uint32_t mss = TCP_MSS_DEFAULT;
+
+		if (!route_lookup(in->raddr, &rt))
+			mss = tcp_adv_mss(rt.dev);
+		if (in->user_mss && in->user_mss < mss)
+			mss = in->user_mss;
+		err |= fw_writer_u8(&w, 2);	/* MSS */
+		err |= fw_writer_u8(&w, 4);
+		err |= fw_writer_u16_be(&w, (uint16_t)mss);
+		err |= fw_writer_u8(&w, 1);	/* NOP */
+		err |= fw_writer_u8(&w, 3);	/* window scale */
+		err |= fw_writer_u8(&w, 3);
+		err |= fw_writer_u8(&w, TCP_RCV_WSCALE);
+	}
+	return err ? 0 : thl;
+}
+
+static int send_packet(struct inet_sock *in, struct skb *s)
+{
+	struct route rt;
+	int err = route_lookup(in->raddr, &rt);
+
+	if (err)
+		return err;
+	return ip_output(s, &rt, in->laddr, in->raddr, IPPROTO_TCP,
+			 in->ttl ? in->ttl : IP_DEFAULT_TTL, in->tos);
+}
+
+static void ack_sent(struct inet_sock *in)
+{
+	if (in->ack_pending) {
+		in->ack_pending = false;
+		fw_list_del(&in->ack_node);
+	}
+}
+
+/* Send the queued packet s (on rtxq or about to be): a copy if someone
+ * else still holds it. 0 or -errno. */
+static int xmit(struct inet_sock *in, struct skb *s)
+{
+	uint8_t flags = s->sflags;
+	bool syn = flags & TCP_SYN;
+	uint32_t thl, hdr_at;
+	int err;
+
+	if (atomic_load(&s->refs) > 1) {
+		struct skb *c = skb_alloc(SKB_HEADROOM + s->slen);
+
+		if (!c)
+			return -ENOBUFS;
+		if (s->slen && fw_buf_copy_from(c->buf, SKB_HEADROOM,
+						skb_bytes(s, s->soff, s->slen))) {
+			skb_put(c);
+			return -EINVAL;
+		}
+		c->sseq = s->sseq;
+		c->slen = s->slen;
+		c->sflags = s->sflags;
+		c->soff = SKB_HEADROOM;
+		c->xmits = s->xmits;
+		c->sent_ns = s->sent_ns;
+		fw_list_add_tail(&s->snode, &c->snode); /* before s */
+		fw_list_del(&s->snode);
+		skb_put(s);
+		s = c;
+	}
+	/* A SYN of a passive open is our SYN|ACK. */
+	if (!syn || in->state != TCP_SYN_SENT)
+		flags |= TCP_ACK;
+	if (s->slen)
+		flags |= TCP_PSH;
+	thl = TCP_HLEN + (syn ? 8u : 0u);
+	if (s->soff < thl + IP_HLEN)
+		return -EINVAL;
+	hdr_at = s->soff - thl;
+	if (!write_header(in, s, hdr_at, s->sseq, flags, syn))
+		return -EINVAL;
+	s->head = hdr_at;
+	s->len = thl + s->slen;
+	s->xmits++;
+	s->sent_ns = fw_time_ns();
+	err = send_packet(in, s);
+	if (flags & TCP_ACK)
+		ack_sent(in);
+	return err;
+}
+
+/* A segment with no payload and no sequence space, built fresh. */
+static void send_bare(struct inet_sock *in, uint32_t seq, uint8_t flags)
+{
+	struct skb *s = skb_alloc(SKB_HEADROOM);
+
+	if (!s)
+		return;
+	if (write_header(in, s, SKB_HEADROOM - TCP_HLEN, seq, flags, false)) {
+		s->head = SKB_HEADROOM - TCP_HLEN;
+		s->len = TCP_HLEN;
+		if (send_packet(in, s)) {
+			/* lost: the peer retransmits */
+		}
+	}
+	skb_put(s);
+	if (flags & TCP_ACK)
+		ack_sent(in);
+}
+
+void tcp_send_ack(struct inet_sock *in)
+{
+	if (in->state == TCP_CLOSE || in->state == TCP_LISTEN ||
+	    in->state == TCP_SYN_SENT)
+		return;
+	send_bare(in, in->snd_nxt, TCP_ACK);
+}
+
+void tcp_ack_later(struct inet_sock *in)
+{
+	if (in->ack_pending)
+		return;
+	in->ack_pending = true;
+	fw_list_add_tail(&ack_list, &in->ack_node);
+}
+
+void tcp_flush_acks(void)
+{
+	fw_spin_lock(&inet_lock);
+	while (!fw_list_empty(&ack_list)) {
+		struct inet_sock *in = FW_LIST_FIRST(&ack_list, struct inet_sock,
+						     ack_node);
+
+		ack_sent(in);
+		tcp_send_ack(in);
+	}
+	tcp_unlock();
+}
+
+void tcp_send_rst_sock(struct inet_sock *in)
+{
+	if (in->state == TCP_CLOSE || in->state == TCP_LISTEN ||
+	    in->state == TCP_SYN_SENT)
+		return;
+	send_bare(in, in->snd_nxt, TCP_RST | TCP_ACK);
+}
+
+void tcp_send_rst_reply(struct skb *in)
+{
+	struct skb *s;
+	struct fw_writer w;
+	struct route rt;
+	uint32_t seq = 0, ack = 0;
+	uint8_t flags = TCP_RST;
+	int err = 0;
+
+	if (in->tflags & TCP_RST)
+		return;
+	if (in->tflags & TCP_ACK) {
+		seq = in->ackn;
+	} else {
+		ack = in->seq + in->dlen + ((in->tflags & TCP_SYN) ? 1 : 0) +
+		      ((in->tflags & TCP_FIN) ? 1 : 0);
+		flags |= TCP_ACK;
+	}
+	if (inet_addr_bcast(in->daddr) || route_lookup(in->saddr, &rt))
+		return;
+	s = skb_alloc(SKB_HEADROOM);
+	if (!s)
+		return;
+	s->head = SKB_HEADROOM - TCP_HLEN;
+	s->len = TCP_HLEN;
+	fw_writer_init(&w, skb_buf(s, s->head, TCP_HLEN));
+	err |= fw_writer_u16_be(&w, in->dport);
+	err |= fw_writer_u16_be(&w, in->sport);
+	err |= fw_writer_u32_be(&w, seq);
+	err |= fw_writer_u32_be(&w, ack);
+	err |= fw_writer_u8(&w, (TCP_HLEN / 4) << 4);
+	err |= fw_writer_u8(&w, flags);
+	err |= fw_writer_u16_be(&w, 0);
+	err |= fw_writer_u16_be(&w, 0);
+	err |= fw_writer_u16_be(&w, 0);
+	if (!err && ip_output(s, &rt, in->daddr, in->saddr, IPPROTO_TCP,
+			      IP_DEFAULT_TTL, 0)) {
+		/* lost */
+	}
+	skb_put(s);
+}
+
+int tcp_queue_ctl(struct inet_sock *in, uint8_t flags)
+{
+	struct skb *s = skb_alloc(SKB_HEADROOM);
+
+	if (!s)
+		return -ENOMEM;
+	s->soff = SKB_HEADROOM;
+	s->sseq = in->write_seq;
+	s->sflags = flags;
+	in->write_seq++;
+	if (flags & TCP_FIN) {
+		in->fin_queued = true;
+		in->fin_seq = s->sseq;
+	}
+	fw_list_add_tail(&in->wq, &s->snode);
+	return 0;
+}
+
+void tcp_queue_data(struct inet_sock *in, struct skb *s, uint32_t len)
+{
+	s->soff = SKB_HEADROOM;
+	s->slen = len;
+	s->sseq = in->write_seq;
+	in->write_seq += len;
+	in->wq_bytes += len;
+	fw_list_add_tail(&in->wq, &s->snode);
+}
+
+/* Replace the head of wq by a packet holding its first n bytes and
+ * (merge) the small packets after it, up to n bytes in all. */
+static struct skb *rebuild_head(struct inet_sock *in, uint32_t n)
+{
+	struct skb *h = FW_LIST_FIRST(&in->wq, struct skb, snode);
+	struct skb *c = skb_alloc(SKB_HEADROOM + n);
+	uint32_t got = 0;
+
+	if (!c)
+		return NULL;
+	c->soff = SKB_HEADROOM;
+	c->sseq = h->sseq;
+	while (got < n) {
+		struct skb *p = FW_LIST_FIRST(&in->wq, struct skb, snode);
+		uint32_t take;
+
+		if (!p || p->sflags)
+			break;
+		take = p->slen < n - got ? p->slen : n - got;
+		if (fw_buf_copy_from(c->buf, SKB_HEADROOM + got,
+				     skb_bytes(p, p->soff, take)))
+			break;
+		got += take;
+		if (take == p->slen) {
+			fw_list_del(&p->snode);
+			skb_put(p);
+		} else {
+			p->soff += take;
+			p->slen -= take;
+			p->sseq += take;
+		}
+	}
+	c->slen = got;
+	fw_list_add_head(&in->wq, &c->snode);
+	return c;
+}
+
+void tcp_output(struct inet_sock *in)
+{
+	if (in->state == TCP_CLOSE || in->state == TCP_LISTEN)
+		return;
+	while (!fw_list_empty(&in->wq)) {
+		struct skb *s = FW_LIST_FIRST(&in->wq, struct skb, snode);
+		uint32_t wnd = in->snd_wnd < in->cwnd ? in->snd_wnd : in->cwnd;
+		uint32_t end = in->snd_una + wnd, avail;
+		bool last = s->snode.next == &in->wq;
+
+		if (s->sflags) {
+			/* SYN and FIN need no window; SYN only in SYN_SENT
+			 * or SYN_RECV, the FIN after all data. */
+			fw_list_del(&s->snode);
+			fw_list_add_tail(&in->rtxq, &s->snode);
+			in->snd_nxt = s->sseq + 1;
+			if (s->sflags & TCP_FIN)
+				in->fin_sent = true;
+			if (xmit(in, s)) {
+				/* the timer sends it again */
+			}
+			continue;
+		}
+		if (in->state == TCP_SYN_SENT || in->state == TCP_SYN_RECV)
+			break;
+		avail = seq_gt(end, in->snd_nxt) ? end - in->snd_nxt : 0;
+		if (!avail) {
+			if (fw_list_empty(&in->rtxq) && !in->rto_at)
+				tcp_rearm_rto(in); /* the persist timer */
+			break;
+		}
+		if (s->slen > avail) {
+			/* Sender SWS avoidance: a piece of a segment only
+			 * when it is half the largest window seen, or
+			 * nothing else is in flight. */
+			if (!fw_list_empty(&in->rtxq) && avail < in->max_wnd / 2)
+				break;
+		}
+		if (s->slen < in->mss && !last) {
+			/* small packets queued: merge them */
+			uint32_t n = in->mss < avail ? in->mss : avail;
+
+			s = rebuild_head(in, n < in->wq_bytes ? n : (uint32_t)in->wq_bytes);
+			if (!s)
+				break;
+			last = s->snode.next == &in->wq;
+		} else if (s->slen > avail) {
+			s = rebuild_head(in, avail);
+			if (!s)
+				break;
+			last = false;
+		}
+		/* Nagle (RFC 896): a short segment waits for the ACK of
+		 * what is in flight. */
+		if (s->slen < in->mss && last && !in->nodelay &&
+		    !fw_list_empty(&in->rtxq) && !in->fin_queued)
+			break;
+		fw_list_del(&s->snode);
+		fw_list_add_tail(&in->rtxq, &s->snode);
+		in->snd_nxt = s->sseq + s->slen;
+		if (xmit(in, s))
+			break;
+		if (!in->rto_at)
+			tcp_rearm_rto(in);
+	}
+}
+
+/* RFC 6298 2.2-2.3, in nanoseconds. */
+static void rtt_sample(struct inet_sock *in, uint64_t r)
+{
+	uint64_t rto;
+
+	if (!in->rtt_valid) {
+		in->srtt = r;
+		in->rttvar = r / 2;
+		in->rtt_valid = true;
+	} else {
+		uint64_t d = in->srtt > r ? in->srtt - r : r - in->srtt;
+
+		in->rttvar = (3 * in->rttvar + d) / 4;
+		in->srtt = (7 * in->srtt + r) / 8;
+	}
+	rto = in->srtt + (4 * in->rttvar > FW_NSEC_PER_MSEC ? 4 * in->rttvar
+							    : FW_NSEC_PER_MSEC);
+	if (rto < TCP_RTO_MIN_NS)
+		rto = TCP_RTO_MIN_NS;
+	if (rto > TCP_RTO_MAX_NS)
+		rto = TCP_RTO_MAX_NS;
+	in->rto = rto;
+}
+
+void tcp_clean_rtx(struct inet_sock *in, uint32_t ack)
+{
+	uint64_t now = fw_time_ns();
+	uint32_t acked = 0;
+	bool sampled = false;
+
+	while (!fw_list_empty(&in->rtxq)) {
+		struct skb *s = FW_LIST_FIRST(&in->rtxq, struct skb, snode);
+		uint32_t end = s->sseq + s->slen + (s->sflags ? 1 : 0);
+
+		if (seq_le(end, ack)) {
+			if (!sampled && s->xmits == 1) {
+				rtt_sample(in, now - s->sent_ns);
+				sampled = true; /* Karn: first sends only */
+			}
+			acked += s->slen;
+			fw_list_del(&s->snode);
+			skb_put(s);
+			continue;
+		}
+		if (seq_gt(ack, s->sseq) && s->slen && !s->sflags) {
+			/* part of it: the rest stays queued */
+			uint32_t n = ack - s->sseq;
+
+			s->sseq += n;
+			s->soff += n;
+			s->slen -= n;
+			acked += n;
+		}
+		break;
+	}
+	in->wq_bytes -= acked < in->wq_bytes ? acked : in->wq_bytes;
+	if (acked) {
+		/* Reno congestion window (RFC 5681). */
+		if (in->cwnd < in->ssthresh)
+			in->cwnd += acked;
+		else
+			in->cwnd += (uint32_t)((uint64_t)in->mss * in->mss / in->cwnd) + 1;
+		if (in->cwnd > 0x3fffffffu)
+			in->cwnd = 0x3fffffffu;
+		in->backoff = 0;
+		in->first_rtx_ns = 0;
+		in->dupacks = 0;
+	}
+	if (fw_list_empty(&in->rtxq))
+		in->rto_at = 0;
+	else if (acked)
+		tcp_rearm_rto(in);
+}
+
+/* ---- timers ----------------------------------------------------------------- */
+
+static void retransmit_timeout(struct inet_sock *in, uint64_t now)
+{
+	struct skb *s = FW_LIST_FIRST(&in->rtxq, struct skb, snode);
+	unsigned limit = TCP_RETRIES2;
+
+	if (!s) {
+		/* Zero window: probe with a segment the receiver must
+		 * answer (Linux tcp_probe_timer: seq one below). */
+		if (!fw_list_empty(&in->wq) && in->state != TCP_CLOSE) {
+			send_bare(in, in->snd_una - 1, TCP_ACK);
+			if (in->backoff < 10)
+				in->backoff++;
+			tcp_rearm_rto(in);
+		} else {
+			in->rto_at = 0;
+		}
+		return;
+	}
+	if (in->state == TCP_SYN_SENT)
+		limit = in->syncnt ? (unsigned)in->syncnt : TCP_SYN_RETRIES;
+	else if (in->state == TCP_SYN_RECV)
+		limit = TCP_SYNACK_RETRIES;
+	if (!in->first_rtx_ns)
+		in->first_rtx_ns = now;
+	if (in->backoff >= limit ||
+	    (in->user_timeout_ms &&
+	     now - in->first_rtx_ns >= in->user_timeout_ms * FW_NSEC_PER_MSEC)) {
+		tcp_abort(in, ETIMEDOUT, false);
+		return;
+	}
+	/* RFC 5681 3.1 after a timeout */
+	in->ssthresh = (in->snd_nxt - in->snd_una) / 2;
+	if (in->ssthresh < 2 * in->mss)
+		in->ssthresh = 2 * in->mss;
+	in->cwnd = in->mss;
+	in->backoff++;
+	if ((in->rto << in->backoff) > TCP_RTO_MAX_NS)
+		in->backoff--;
+	if (xmit(in, s)) {
+		/* try again at the next timeout */
+	}
+	tcp_rearm_rto(in);
+}
+
+/* Fast retransmit of the head, after three duplicate ACKs. */
+void tcp_fast_retransmit(struct inet_sock *in);
+void tcp_fast_retransmit(struct inet_sock *in)
+{
+	struct skb *s = FW_LIST_FIRST(&in->rtxq, struct skb, snode);
+
+	if (!s)
+		return;
+	in->ssthresh = (in->snd_nxt - in->snd_una) / 2;
+	if (in->ssthresh < 2 * in->mss)
+		in->ssthresh = 2 * in->mss;
+	in->cwnd = in->ssthresh;
+	if (xmit(in, s)) {
+		/* the timer will */
+	}
+}
+
+static void keepalive_timeout(struct inet_sock *in, uint64_t now)
+{
+	uint64_t idle = (uint64_t)(in->keepidle ? in->keepidle : TCP_KEEPIDLE_S) *
+			FW_NSEC_PER_SEC;
+	uint64_t intvl = (uint64_t)(in->keepintvl ? in->keepintvl
+						  : TCP_KEEPINTVL_S) * FW_NSEC_PER_SEC;
+	int cnt = in->keepcnt ? in->keepcnt : TCP_KEEPCNT_DEF;
+
+	in->keep_at = 0;
+	if (!in->keepalive || (in->state != TCP_ESTABLISHED &&
+			       in->state != TCP_CLOSE_WAIT &&
+			       in->state != TCP_FIN_WAIT2))
+		return;
+	if (!fw_list_empty(&in->rtxq)) {
+		tcp_arm_timer(in, &in->keep_at, now + idle);
+		return;
+	}
+	if (now - in->last_rcv_ns < idle) {
+		in->keep_probes = 0;
+		tcp_arm_timer(in, &in->keep_at, in->last_rcv_ns + idle);
+		return;
+	}
+	if (in->keep_probes >= (unsigned)cnt) {
+		tcp_abort(in, ETIMEDOUT, true);
+		return;
+	}
+	in->keep_probes++;
+	send_bare(in, in->snd_una - 1, TCP_ACK);
+	tcp_arm_timer(in, &in->keep_at, now + intvl);
+}
+
+uint64_t tcp_timers_run(uint64_t now)
+{
+	struct inet_sock *in, *tmp;
+	uint64_t next = UINT64_MAX;
+
+	fw_spin_lock(&inet_lock);
+	FW_LIST_FOR_EACH_SAFE(in, tmp, &tcp_timer_list, timer_node) {
+		if (in->tw_at && in->tw_at <= now) {
+			in->tw_at = 0;
+			if (in->state == TCP_TIME_WAIT || in->state == TCP_FIN_WAIT2) {
+				tcp_done(in);
+				continue;
+			}
+		}
+		if (in->rto_at && in->rto_at <= now)
+			retransmit_timeout(in, now);
+		if (in->keep_at && in->keep_at <= now)
+			keepalive_timeout(in, now);
+		if (!in->on_timer_list)
+			continue; /* done above */
+		if (!in->rto_at && !in->tw_at && !in->keep_at) {
+			fw_list_del(&in->timer_node);
+			in->on_timer_list = false;
+			continue;
+		}
+		if (in->rto_at && in->rto_at < next)
+			next = in->rto_at;
+		if (in->tw_at && in->tw_at < next)
+			next = in->tw_at;
+		if (in->keep_at && in->keep_at < next)
+			next = in->keep_at;
+	}
+	tcp_unlock();
+	return next;
+}
