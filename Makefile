@@ -3,6 +3,9 @@
 #   make            build/kernel.elf and build/os.iso
 #   make run        boot the ISO in QEMU on this terminal (Ctrl-A X quits)
 #   make debug      same, halted, with a gdb stub on :1234
+#   make run-debian boot Debian bookworm (its own sysvinit, a getty on the
+#                   console; log in as root, password debian) from an ext2
+#                   disk made once by tools/mkdebian.sh
 #   make test       every test: unit, gate fixtures, integration
 #   make test-matrix the ktests on 6 CPU models x pc/q35 x 1-8 CPUs x
 #                   128M-8G (a sample; MATRIX=full for all of it)
@@ -84,7 +87,7 @@ ISO    := $(BUILD)/os.iso
 KERNEL := $(BUILD)/kernel.elf
 DEPS   := $(BUILD)/.deps-ok
 
-.PHONY: all run debug test test-matrix check tcb bench unit lint integration clean deps disk-clean print-services-cflags
+.PHONY: all run run-debian debug test test-matrix check tcb bench unit lint integration clean deps disk-clean print-services-cflags
 all: $(ISO)
 
 $(DEPS): tools/deps.sh
@@ -160,13 +163,23 @@ disk-clean:
 comma := ,
 IOMMU_ON := $(if $(findstring q35,$(MACHINE)),1)
 VIRTIO_OPTS := $(if $(IOMMU_ON),$(comma)iommu_platform=on$(comma)disable-legacy=on)
-QEMU_DEVICES = -boot d -drive file=$(DISK),if=none,format=raw,id=vda \
+qemu_devices = -boot d -drive file=$(1),if=none,format=raw,id=vda \
 	$(if $(IOMMU_ON),-device intel-iommu) \
 	-device virtio-blk-pci,drive=vda$(VIRTIO_OPTS) -device virtio-rng-pci$(VIRTIO_OPTS)
+QEMU_DEVICES = $(call qemu_devices,$(DISK))
 
 run: $(ISO) $(DISK)
 	@echo "Booting $(ISO) with $(DISK) as /dev/vda (quit QEMU with Ctrl-A X)"
 	$(QEMU) -nographic -cdrom $(ISO) $(QEMU_DEVICES) $(QEMU_EXTRA)
+
+# Debian's own system: the image is made once (mmdebstrap, cached under
+# build/debian/) and kept, so what a session changes is there next time.
+DEBIAN_IMG := $(BUILD)/debian/debian.img
+run-debian: | $(DEPS)
+	tools/mkdebian.sh $(DEBIAN_IMG)
+	$(MAKE) -s ISO=$(BUILD)/debian.iso APPEND="root=/dev/vda $(APPEND)" $(BUILD)/debian.iso
+	@echo "Booting Debian from $(DEBIAN_IMG): log in as root, password debian (quit QEMU with Ctrl-A X)"
+	$(QEMU) -nographic -cdrom $(BUILD)/debian.iso $(call qemu_devices,$(DEBIAN_IMG)) $(QEMU_EXTRA)
 
 debug: $(ISO) $(DISK)
 	@echo "QEMU is halted with a gdb stub on localhost:1234. In another terminal:"

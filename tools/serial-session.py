@@ -15,8 +15,12 @@ steps, one per line:
     @name              the name of the following case (for PASS/FAIL lines)
 Each case prints `PASS session.<name>` or `FAIL session.<name>: why`
 (`session` is $SESSION_PREFIX when set, so two sessions' names differ). The
-prompt is `# ` at the end of the output (busybox sh as root). A step that
-sees no prompt within its timeout fails, and the rest is skipped.
+prompt is `# ` at the end of the output (busybox sh or bash as root). A
+step that sees no prompt within its timeout fails, and the rest is skipped.
+
+A system that boots to a `login:` prompt (Debian's getty) is logged into
+first when SESSION_LOGIN=user:password is set. SESSION_BOOT_S (default
+120) bounds the boot, SESSION_POWEROFF_S (default 30) the poweroff.
 """
 import os, re, select, subprocess, sys, time
 
@@ -69,14 +73,54 @@ def main():
             if b"\x1b[6n" in chunk:
                 proc.stdin.write(b"\x1b[1;1R")
 
+    def wait_for(regex, timeout):
+        """Read until the output matches regex; True if it did."""
+        nonlocal buf
+        end = time.time() + timeout
+        while time.time() < end:
+            r, _, _ = select.select([proc.stdout], [], [], 0.2)
+            if r:
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                if not chunk:
+                    return False
+                log.write(chunk)
+                log.flush()
+                buf += chunk
+                if re.search(regex, buf):
+                    return True
+        return False
+
     results = []
     name, output, ok, why = "boot", b"", True, ""
-    booted = read_until_prompt(120)
-    if not booted:
-        print(f"FAIL {P}.boot: no shell prompt within 120 s")
-        proc.kill()
-        return 1
-    print(f"PASS {P}.boot")
+    boot_s = int(os.environ.get("SESSION_BOOT_S", "120"))
+    login = os.environ.get("SESSION_LOGIN")
+    if login:
+        user, password = login.split(":", 1)
+        if not wait_for(rb"login: $", boot_s):
+            print(f"FAIL {P}.boot: no login prompt within {boot_s} s")
+            proc.kill()
+            return 1
+        print(f"PASS {P}.boot")
+        buf = b""
+        proc.stdin.write(user.encode() + b"\r")
+        if not wait_for(rb"Password: $", 30):
+            print(f"FAIL {P}.login: no password prompt")
+            proc.kill()
+            return 1
+        buf = b""
+        proc.stdin.write(password.encode() + b"\r")
+        if not read_until_prompt(60):
+            print(f"FAIL {P}.login: no shell prompt after the password; got "
+                  f"{ANSI.sub(b'', buf)[-300:]!r}")
+            proc.kill()
+            return 1
+        print(f"PASS {P}.login")
+    else:
+        if not read_until_prompt(boot_s):
+            print(f"FAIL {P}.boot: no shell prompt within {boot_s} s")
+            proc.kill()
+            return 1
+        print(f"PASS {P}.boot")
 
     def finish():
         if name != "boot":
@@ -118,10 +162,13 @@ def main():
                 ok, why = False, f"output unexpectedly matches /{arg}/"
     finish()
     proc.stdin.write(b"poweroff\r")
+    off_s = int(os.environ.get("SESSION_POWEROFF_S", "30"))
+    # Keep logging what the guest prints on its way down.
+    wait_for(rb"(?!)", off_s)
     try:
-        proc.wait(timeout=30)
+        proc.wait(timeout=1)
     except subprocess.TimeoutExpired:
-        print(f"FAIL {P}.poweroff: QEMU still running 30 s after poweroff")
+        print(f"FAIL {P}.poweroff: QEMU still running {off_s} s after poweroff")
         proc.kill()
         return 1
     print(f"PASS {P}.poweroff")

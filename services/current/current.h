@@ -91,4 +91,18 @@ bool current_sigmask_swap(uint64_t mask, uint64_t *saved);
 void current_sigmask_restore(uint64_t saved);
 void current_sigmask_restore_after_signal(uint64_t saved);
 
+/* signalfd: the calling thread's pending signals (its own and its
+ * process's), and taking one of those in mask off them as a handler's
+ * delivery would (a POSIX timer's re-arms). The fields are siginfo_t's
+ * (proc/uapi.h k_siginfo): f0 holds pid | uid << 32, a timer's id |
+ * overrun << 32, or a fault address; f1 the status or value; f2/f3 a
+ * child's user and system time. */
+struct taken_signal {
+	int signo, code;
+	uint64_t f0, f1, f2, f3;
+};
+uint64_t current_signals_pending(void);
+/* The signal number, or 0 if none in mask is pending. */
+int current_signal_take(uint64_t mask, struct taken_signal *out);
+
 #endif

@@ -14,6 +14,8 @@ long sys_pread64(const struct sys_args *a);
 long sys_pwrite64(const struct sys_args *a);
 long sys_preadv(const struct sys_args *a);
 long sys_preadv2(const struct sys_args *a);
+long sys_signalfd(const struct sys_args *a);
+long sys_signalfd4(const struct sys_args *a);
 long sys_pwritev2(const struct sys_args *a);
 long sys_pwritev(const struct sys_args *a);
 long sys_lseek(const struct sys_args *a);

@@ -101,6 +101,8 @@ const struct sys_entry fs_syscalls[] = {
 	E(pselect6),
 	E(eventfd),
 	E(eventfd2),
+	E(signalfd),
+	E(signalfd4),
 	E(epoll_create),
 	E(epoll_create1),
 	E(epoll_ctl),

@@ -162,6 +162,7 @@ struct pinfo {
 	char state;			/* R S T Z */
 	unsigned nthreads;
 	unsigned cpu;			/* where the shown thread last ran */
+	int nice;			/* the shown thread's, -20..19 */
 	uint64_t utime_ns, stime_ns;	/* CPU time, user and kernel */
 	uint64_t cutime_ns, cstime_ns;	/* of reaped children */
 	uint64_t start_ns;		/* creation, monotonic */
@@ -245,8 +246,10 @@ static int pinfo_get(int id, bool thread, unsigned want, struct pinfo *pi)
 	if (sel) {
 		pi->sigblk = sel->sigmask;
 		pi->sigpnd = sel->sigpending;
-		if (sel->task)
+		if (sel->task) {
 			pi->cpu = fw_task_cpu(sel->task);
+			pi->nice = fw_task_nice(sel->task);
+		}
 	}
 	pi->shdpnd = __atomic_load_n(&p->sigpending, __ATOMIC_RELAXED);
 	/* Whether a thread is on a run queue is the scheduler's secret: the
@@ -472,7 +475,8 @@ static void gen_stat(struct procfs_seq *s, const struct pinfo *pi)
 		      (unsigned long long)(pi->utime_ns / NS_PER_TICK),
 		      (unsigned long long)(pi->stime_ns / NS_PER_TICK),
 		      (long long)(pi->cutime_ns / NS_PER_TICK),
-		      (long long)(pi->cstime_ns / NS_PER_TICK), 20, 0,
+		      (long long)(pi->cstime_ns / NS_PER_TICK),
+		      20 + pi->nice /* priority, as Linux shows it */, pi->nice,
 		      pi->nthreads, 0,
 		      (unsigned long long)(pi->start_ns / NS_PER_TICK),
 		      (unsigned long long)mi.vsize,

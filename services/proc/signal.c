@@ -19,6 +19,7 @@
 #include "proc/proc.h"
 #include "proc/proc_internal.h"
 #include "proc/signal.h"
+#include "fs/event/signalfd.h"
 #include "proc/uapi.h"
 #include "syscall/nr.h"
 #include "syscall/syscall.h"
@@ -195,6 +196,7 @@ int signal_send_proc(struct proc *p, int sig, const struct k_siginfo *info)
 		wake_takers(p, sig);
 	}
 	fw_spin_unlock_irqrestore(&p->lock, fl);
+	signalfd_notify();
 	if (continued)
 		notify_parent_stop(p, CLD_CONTINUED, SIGCONT);
 	return 0;
@@ -225,6 +227,7 @@ int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info)
 	__atomic_or_fetch(&t->sigpending, sigbit(sig), __ATOMIC_SEQ_CST);
 	if (t->task)
 		fw_task_wake(t->task);
+	signalfd_notify();
 	return 0;
 }
 
@@ -360,6 +363,28 @@ static uint64_t pending_of(struct thread *t)
 {
 	return __atomic_load_n(&t->sigpending, __ATOMIC_ACQUIRE) |
 	       __atomic_load_n(&t->proc->sigpending, __ATOMIC_ACQUIRE);
+}
+
+uint64_t current_signals_pending(void)
+{
+	struct thread *t = thread_current();
+
+	return t ? pending_of(t) : 0;
+}
+
+int current_signal_take(uint64_t mask, struct taken_signal *out)
+{
+	struct thread *t = thread_current();
+	struct k_siginfo si;
+	int sig;
+
+	if (!t)
+		return 0;
+	sig = dequeue_from(t, pending_of(t) & mask & ~UNBLOCKABLE, &si);
+	if (sig)
+		*out = (struct taken_signal){ sig, si.si_code, si.f0, si.f1,
+					      si.f2, si.f3 };
+	return sig;
 }
 
 static bool on_altstack(const struct thread *t, uint64_t sp)

@@ -212,8 +212,12 @@ fi
 #    (tests/integration/devices.sh).
 . tests/integration/devices.sh
 
-# 9. The network link layer: virtio-net, AF_PACKET, udhcpc
-#    (tests/integration/net.sh).
+# 9. Debian bookworm's own system, booted and logged into
+#    (tests/integration/debian.sh).
+. tests/integration/debian.sh
+
+# 10. The network link layer: virtio-net, AF_PACKET, ARP, udhcpc, ip
+#     (tests/integration/net.sh).
 . tests/integration/net.sh
 
 exit $status

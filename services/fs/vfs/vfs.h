@@ -58,6 +58,7 @@ struct fdtable;
 struct fs_context;
 struct procfs_snap;
 struct eventfd;
+struct signalfd;
 struct eventpoll;
 struct ext2_sb;
 struct superblock;
@@ -257,6 +258,7 @@ struct file {
 	uint64_t priv;			/* free for a character device */
 	struct procfs_snap *snap;	/* procfs: the text generated at open */
 	struct eventfd *efd;		/* eventfd(2) files */
+	struct signalfd *sfd;		/* signalfd(2) files */
 	struct eventpoll *ep;		/* epoll instances */
 	struct socket *sock;		/* sockets (services/net) */
 	/* epoll registrations watching this file (struct epitem.file_node,

@@ -1,0 +1,40 @@
+# tests/integration/debian.sh: Debian's own system on this kernel. Sourced
+# by run.sh (uses its pass/fail and $out).
+#
+# tools/mkdebian.sh makes a Debian bookworm root file system with
+# mmdebstrap (once, cached in build/debian/) on an ext2 disk; the kernel
+# boots it with root=/dev/vda: sysvinit's rc scripts run, getty asks for a
+# login on the serial console, root logs in with a password (PAM,
+# /etc/shadow), a session of Debian programs runs, and `poweroff` halts
+# the machine through sysvinit's runlevel 0. The disk is e2fsck-clean
+# afterwards. Each boot starts from a fresh copy of the image.
+deb=$out/debian
+mkdir -p "$deb"
+if ! tools/mkdebian.sh >"$deb/mkdebian.log" 2>&1; then
+	fail "debian.image" "tools/mkdebian.sh failed (see $deb/mkdebian.log):"
+	tail -n 5 "$deb/mkdebian.log" | sed 's/^/    /'
+elif ! make -s ISO="$out/debian.iso" APPEND="root=/dev/vda" INITRD= "$out/debian.iso" \
+	>"$deb/build.log" 2>&1; then
+	fail "debian.build" "see $deb/build.log"
+else
+	pass "debian.image"
+	cp --sparse=always build/debian/debian.img "$deb/disk.img"
+	SESSION_PREFIX=debian SESSION_LOG=$deb/session.log SESSION_LOGIN=root:debian \
+		SESSION_BOOT_S=400 SESSION_POWEROFF_S=180 timeout 1200 \
+		/usr/bin/python3 tools/serial-session.py tests/integration/debian/login.session -- \
+		qemu-system-x86_64 -machine q35 -cpu max -m 512 -smp 2 -no-reboot \
+		-nographic -cdrom "$out/debian.iso" -boot d \
+		-drive file="$deb/disk.img",if=none,format=raw,id=vda \
+		-device virtio-blk-pci,drive=vda || status=1
+	if grep -q "reboot: Power down" "$deb/session.log"; then
+		pass "debian.halted_by_sysvinit"
+	else
+		fail "debian.halted_by_sysvinit" "no 'reboot: Power down' (see $deb/session.log)"
+	fi
+	if "$(e2bin e2fsck)" -fn "$deb/disk.img" >"$deb/fsck.log" 2>&1; then
+		pass "debian.e2fsck_clean"
+	else
+		fail "debian.e2fsck_clean" "e2fsck -fn found problems:"
+		tail -n 5 "$deb/fsck.log" | sed 's/^/    /'
+	fi
+fi

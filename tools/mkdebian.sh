@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# tools/mkdebian.sh: a Debian bookworm system on an ext2 disk image, for
+# `make run-debian` and the Debian boot test.
+#
+# mmdebstrap (a Debian package; tools/deps.sh installs it) makes the root
+# file system from this machine's apt sources once, cached as
+# build/debian/rootfs-<hash of the package list>.tar; the image is rebuilt
+# from the cache when this script changes. Debian's own sysvinit is PID 1,
+# with a getty on the serial console (ttyS0); root's password is "debian".
+#
+# Usage: tools/mkdebian.sh [IMAGE]   (default build/debian/debian.img)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=build/debian
+img=${1:-$dir/debian.img}
+# What the image holds beyond minbase: the init system, login, and the
+# tools a person (and the tests) expect on a Debian machine.
+packages=sysvinit-core,systemd-sysv-,login,passwd,procps,iproute2,less,vim-tiny,strace,python3,stress-ng
+# The cache is named after the package list, so changing it rebuilds.
+tar=$dir/rootfs-$(echo "$packages" | md5sum | cut -c1-8).tar
+mkdir -p "$dir"
+export PATH="$PATH:/usr/sbin:/sbin"
+if [ ! -s "$tar" ]; then
+	echo "mkdebian: building the Debian root file system (once, about a minute)" >&2
+	mmdebstrap --quiet --format=tar --variant=minbase --include="$packages" \
+		--customize-hook='echo root:debian | chroot "$1" chpasswd' \
+		bookworm "$tar.part"
+	rm -f "$dir"/rootfs-*.tar
+	mv "$tar.part" "$tar"
+fi
+if [ -s "$img" ] && [ "$img" -nt "$tar" ] && [ "$img" -nt "$0" ]; then
+	exit 0
+fi
+root=$dir/root
+rm -rf "$root" && mkdir -p "$root"
+tar -C "$root" -xf "$tar"
+# The serial console is the terminal: one getty there, none on VTs.
+sed -i '/^[1-6]:[0-9]*:respawn:\/sbin\/getty/d' "$root/etc/inittab"
+echo 'T0:2345:respawn:/sbin/getty -L 115200 ttyS0 vt100' >>"$root/etc/inittab"
+echo framekernel-debian >"$root/etc/hostname"
+printf '127.0.0.1\tlocalhost\n127.0.1.1\tframekernel-debian\n' >"$root/etc/hosts"
+printf '/dev/vda\t/\text2\tdefaults\t0\t1\n' >"$root/etc/fstab"
+mkfs.ext2 -q -F -b 4096 -L debian -d "$root" "$img.part" 2G >/dev/null
+rm -rf "$root"
+mv "$img.part" "$img"
+echo "mkdebian: $img ready (root password: debian)" >&2
