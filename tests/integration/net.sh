@@ -7,7 +7,9 @@
 # hub, so eth1's kernel ARP answers eth0) and on pc/qemu64 with 1 CPU:
 # t_packet (interface ioctls, AF_PACKET sockets, BPF, an ARP exchange with
 # the gateway), then busybox udhcpc, whose script sets the leased address,
-# busybox ip, /proc/net/dev and /proc/net/arp, and the link state: a
+# a ping to the gateway and a TCP transfer from the host (QEMU's
+# guestfwd) over eth0 through the IPv4 side, busybox ip, /proc/net/dev
+# and /proc/net/arp, and the link state: a
 # helper (net-linkctl.py) takes eth0's link down and up through QEMU's
 # monitor when the guest asks, and IFF_RUNNING must follow. Boots without a NIC are the ordinary
 # user-test boots above (t_packet skips what needs the device there).
@@ -18,13 +20,18 @@ if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$net/initrd/tests/t_packet" \
 	cp tests/user/run-all.sh "$net/initrd/tests/" &&
 	cp -a tests/integration/net/. "$net/initrd/" &&
 	tools/mkinitrd.sh "$net/initrd.cpio" "$net/initrd" >>"$net/build.log" 2>&1; then
+	# What the guest's TCP connection to 10.0.2.100:1234 reaches (a
+	# script: QEMU's argument may hold no spaces here).
+	fwd=$net/fwd.sh
+	printf '#!/bin/sh\nexec head -c 300000 /dev/zero\n' >"$fwd"
+	chmod +x "$fwd"
 	for cfg in "net-q35 2" "net-pc 1"; do
 		set -- $cfg
 		if [ "$1" = net-pc ]; then
 			rm -f "$out/$1.log" "$net/$1.mon"
 			/usr/bin/python3 tests/integration/net-linkctl.py "$out/$1.log" "$net/$1.mon" &
 			linkctl=$!
-			BOOT_MACHINE="-machine pc" BOOT_QEMU_ARGS="-netdev user,id=n0
+			BOOT_MACHINE="-machine pc" BOOT_QEMU_ARGS="-netdev user,id=n0,guestfwd=tcp:10.0.2.100:1234-cmd:$fwd
 				-device virtio-net-pci,netdev=n0,id=nic0
 				-monitor unix:$net/$1.mon,server=on,wait=off" \
 				boot "$1" "$2" "fw.exit=isa" 300 "$net/initrd.cpio"
@@ -35,7 +42,8 @@ if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$net/initrd/tests/t_packet" \
 			rm -f "$out/$1.log" "$net/$1.mon"
 			/usr/bin/python3 tests/integration/net-linkctl.py "$out/$1.log" "$net/$1.mon" &
 			linkctl=$!
-			BOOT_QEMU_ARGS="-netdev user,id=n0 -netdev hubport,id=p0,hubid=0,netdev=n0
+			BOOT_QEMU_ARGS="-netdev user,id=n0,guestfwd=tcp:10.0.2.100:1234-cmd:$fwd
+				-netdev hubport,id=p0,hubid=0,netdev=n0
 				-netdev hubport,id=p1,hubid=0 -device virtio-net-pci,netdev=p1,id=nic0
 				-netdev hubport,id=p2,hubid=0 -device virtio-net-pci,netdev=p2
 				-monitor unix:$net/$1.mon,server=on,wait=off" \
