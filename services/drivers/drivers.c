@@ -16,5 +16,6 @@ void drivers_init(void)
 	virtio_blk_probe();
 	virtio_rng_probe();
 	virtio_console_probe();
+	virtio_net_probe();
 	devmem_init();
 }

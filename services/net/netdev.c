@@ -134,5 +134,25 @@ void netdev_set_ipv4(struct netdev *d, uint32_t addr, uint32_t mask)
 	fw_spin_lock(&netdev_lock);
 	d->ipv4_addr = addr;
 	d->ipv4_mask = mask;
+	d->ipv4_bcast = addr && (atomic_load(&d->flags) & IFF_BROADCAST)
+				? addr | ~mask
+				: 0;
+	fw_spin_unlock(&netdev_lock);
+}
+
+uint32_t netdev_ipv4_bcast(struct netdev *d)
+{
+	uint32_t b;
+
+	fw_spin_lock(&netdev_lock);
+	b = d->ipv4_bcast;
+	fw_spin_unlock(&netdev_lock);
+	return b;
+}
+
+void netdev_set_ipv4_bcast(struct netdev *d, uint32_t bcast)
+{
+	fw_spin_lock(&netdev_lock);
+	d->ipv4_bcast = bcast;
 	fw_spin_unlock(&netdev_lock);
 }

@@ -32,6 +32,9 @@ struct netdev_ops {
 	 * device. The device copies what it needs before returning. 0, or
 	 * -ENOBUFS (queue full: dropped, counted), -ENETDOWN. */
 	int (*xmit)(struct netdev *d, struct fw_bytes frame);
+	/* Optional: the link (carrier) is there. NULL: always. While up,
+	 * IFF_RUNNING follows it. */
+	bool (*carrier)(struct netdev *d);
 };
 
 /* Counters, as /proc/net/dev and SIOCGIFSTATS-style tools show them. */
@@ -39,6 +42,24 @@ struct netdev_stats {
 	_Atomic uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;
 	_Atomic uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
 };
+
+/* Interface flags (linux/if.h) and hardware types (linux/if_arp.h). */
+#define IFF_UP 0x1u
+#define IFF_BROADCAST 0x2u
+#define IFF_DEBUG 0x4u
+#define IFF_LOOPBACK 0x8u
+#define IFF_POINTOPOINT 0x10u
+#define IFF_NOTRAILERS 0x20u
+#define IFF_RUNNING 0x40u
+#define IFF_NOARP 0x80u
+#define IFF_PROMISC 0x100u
+#define IFF_ALLMULTI 0x200u
+#define IFF_MULTICAST 0x1000u
+#define IFF_PORTSEL 0x2000u
+#define IFF_AUTOMEDIA 0x4000u
+#define IFF_DYNAMIC 0x8000u
+#define ARPHRD_ETHER 1
+#define ARPHRD_LOOPBACK 772
 
 #define NETDEV_NAME_MAX 16 /* IFNAMSIZ */
 /* An interface name, NUL-terminated (a struct, so it is passed whole
@@ -60,6 +81,10 @@ struct netdev {
 	 * sockaddr_in; 0: none. Written under netdev_lock (netdev.c);
 	 * read with netdev_ipv4(). */
 	uint32_t ipv4_addr, ipv4_mask;
+	/* The broadcast address (SIOCSIFBRDADDR); netdev_set_ipv4 sets
+	 * Linux's default, addr | ~mask, on IFF_BROADCAST devices. */
+	uint32_t ipv4_bcast;
+	unsigned txqlen;		/* SIOCGIFTXQLEN: 1000 as Linux */
 	const struct netdev_ops *ops;
 	struct netdev_stats stats;
 	struct fw_list node;		/* on the registry's list */
@@ -79,7 +104,12 @@ struct netdev *netdev_next(struct netdev *prev);
 /* Read or set a device's address and mask together. */
 void netdev_ipv4(struct netdev *d, uint32_t *addr, uint32_t *mask);
 void netdev_set_ipv4(struct netdev *d, uint32_t addr, uint32_t mask);
+uint32_t netdev_ipv4_bcast(struct netdev *d);
+void netdev_set_ipv4_bcast(struct netdev *d, uint32_t bcast);
 
+/* Link layer: the driver saw its carrier come or go (task context):
+ * IFF_RUNNING is set again from ops->carrier. */
+void netdev_carrier_changed(struct netdev *d);
 /* Link layer: a received frame, from the device's driver. */
 void netdev_rx(struct netdev *d, struct fw_bytes frame);
 /* Link layer: send an IPv4 packet (header included) on d to the

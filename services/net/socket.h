@@ -3,13 +3,16 @@
  * Layer: services (safe C), net. A socket is a file (sockfs inode,
  * S_IFSOCK) whose file->sock points to a struct socket; the syscalls in
  * sys_socket.c decode user arguments and call the family's struct
- * sock_ops. AF_UNIX (unix*.c) and AF_INET (inet/) exist; other families
- * are refused with EAFNOSUPPORT at socket(2).
+ * sock_ops. Families: AF_UNIX (unix*.c), AF_INET (inet/), AF_PACKET
+ * and AF_NETLINK (link/); others are refused with EAFNOSUPPORT at
+ * socket(2). The interface ioctls (link/ifioctl.c) answer on every
+ * socket.
  *
  * Folder services/net: sockets. socket.c (files, waiting), sockopt.c
  * (SOL_SOCKET options), msg.c (iovecs, message headers), sys_socket.c
- * (the system calls), unix*.c and scm.c (AF_UNIX). Calls fs (the VFS,
- * poll heads, fd tables) and current/current.h; never proc. */
+ * (the system calls), unix*.c and scm.c (AF_UNIX), netdev.c (network
+ * interfaces); link/ the Ethernet link layer. Calls fs (the VFS, poll
+ * heads, fd tables) and current/current.h; never proc. */
 #ifndef SERVICES_NET_SOCKET_H
 #define SERVICES_NET_SOCKET_H
 
@@ -25,6 +28,8 @@
 struct socket;
 struct unix_sock;
 struct inet_sock;
+struct packet_sock;
+struct netlink_sock;
 struct sock_msg;
 
 /* A user iovec array (or one buffer), walked as one byte stream. */
@@ -97,8 +102,10 @@ struct sock_ops {
 	int (*sock_error)(struct socket *s);
 	bool (*listening)(struct socket *s);
 	int (*peercred)(struct socket *s, struct linux_ucred *out);
-	/* Options of other levels than SOL_SOCKET (IPPROTO_IP, _TCP...);
-	 * NULL: EOPNOTSUPP. */
+	/* Options of other levels than SOL_SOCKET (IPPROTO_IP, _TCP,
+	 * SOL_PACKET...), and SO_ATTACH_FILTER/SO_DETACH_FILTER/
+	 * SO_LOCK_FILTER, which the family applies (AF_PACKET); NULL:
+	 * EOPNOTSUPP (ENOPROTOOPT for the filter options). */
 	int (*setsockopt)(struct socket *s, int level, int name,
 			  fw_uptr_t val, uint32_t len);
 	int (*getsockopt)(struct socket *s, int level, int name,
@@ -113,6 +120,8 @@ struct socket {
 	const struct sock_ops *ops;
 	struct unix_sock *un;		/* AF_UNIX state */
 	struct inet_sock *in;		/* AF_INET state */
+	struct packet_sock *pk;		/* AF_PACKET state */
+	struct netlink_sock *nl;	/* AF_NETLINK state */
 	/* The socket's file, or NULL (not yet accepted, or released). Not a
 	 * reference: the file holds the socket. Under the family's lock. */
 	struct file *file;

@@ -63,6 +63,13 @@ int sock_setsockopt(struct socket *s, int level, int name, fw_uptr_t val,
 	if (level != SOL_SOCKET)
 		return s->ops->setsockopt ? s->ops->setsockopt(s, level, name, val, len)
 					  : -EOPNOTSUPP;
+	/* The socket filter: the family applies it (AF_PACKET), so the
+	 * family's hook takes it; ENOPROTOOPT where none does. */
+	if (name == SO_ATTACH_FILTER || name == SO_DETACH_FILTER ||
+	    name == SO_LOCK_FILTER)
+		return s->ops->setsockopt
+			       ? s->ops->setsockopt(s, level, name, val, len)
+			       : -ENOPROTOOPT;
 	if (name == SO_RCVTIMEO_OLD)
 		return set_timeout(&s->rcvtimeo_ns, val, len);
 	if (name == SO_SNDTIMEO_OLD)

@@ -4,13 +4,14 @@
  * Each call decodes and checks its user arguments (addresses with
  * sockaddr_in, iovecs with iov_cursor_user, control messages with
  * scm_parse), then calls the socket's family. A descriptor that is not
- * a socket answers ENOTSOCK, a closed one EBADF. AF_UNIX and AF_INET
- * exist: every other family (AF_INET6 included, so programs fall back to
- * IPv4) is EAFNOSUPPORT. */
+ * a socket answers ENOTSOCK, a closed one EBADF. AF_UNIX, AF_INET,
+ * AF_PACKET and AF_NETLINK (net/link) exist: every other family
+ * (AF_INET6 included, so programs fall back to IPv4) is EAFNOSUPPORT. */
 #include <fw/errno.h>
 #include <fw/time.h>
 
 #include "fs/sys_util.h"
+#include "net/link/link.h"
 #include "net/net.h"
 #include "net/socket.h"
 #include "net/unix.h"
@@ -42,6 +43,10 @@ static int create(int family, int type, int protocol, struct socket **out)
 		return -EAFNOSUPPORT;
 	if (family == AF_INET)
 		return inet_create(type, protocol, out);
+	if (family == AF_PACKET)
+		return packet_create(type, protocol, out);
+	if (family == AF_NETLINK)
+		return netlink_create(type, protocol, out);
 	if (family != AF_UNIX)
 		return -EAFNOSUPPORT; /* AF_INET6 etc.: not implemented */
 	if (type == SOCK_RAW)
@@ -531,8 +536,8 @@ static long sys_getsockopt(const struct sys_args *a)
 
 /* ioctls any socket answers, whatever its family (Linux sock_ioctl and
  * the families' common cases): the route table for AF_INET sockets
- * (inet/route.c). The interface ioctls (SIOCGIFCONF, ...) belong here
- * too. -ENOIOCTLCMD: the family's own ioctl decides. */
+ * (inet/route.c), the interface ioctls (SIOCGIFCONF, SIOCGIFFLAGS, ...:
+ * link/ifioctl.c). -ENOIOCTLCMD: the family's own ioctl decides. */
 #define SIOCADDRT 0x890B
 #define SIOCDELRT 0x890C
 
@@ -540,6 +545,8 @@ long sock_generic_ioctl(struct socket *s, unsigned cmd, uint64_t arg)
 {
 	if ((cmd == SIOCADDRT || cmd == SIOCDELRT) && s->family == AF_INET)
 		return route_ioctl(cmd, arg);
+	if (dev_ioctl_cmd(cmd))
+		return dev_ioctl(s->family, cmd, arg);
 	return -ENOIOCTLCMD;
 }
 
@@ -570,5 +577,6 @@ void net_syscalls_init(void)
 {
 	unix_init();
 	inet_init();
+	netlink_init();
 	SYSCALL_REGISTER_TABLE(net_syscalls);
 }

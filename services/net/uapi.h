@@ -16,6 +16,8 @@
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
+#define AF_NETLINK 16
+#define AF_PACKET 17
 #define AF_MAX 46
 
 /* Socket types and socket(2)/accept4(2) flags. */
@@ -71,8 +73,11 @@
 #define SO_RCVTIMEO_OLD 20
 #define SO_SNDTIMEO_OLD 21
 #define SO_ACCEPTCONN 30
+#define SO_ATTACH_FILTER 26
+#define SO_DETACH_FILTER 27
 #define SO_PROTOCOL 38
 #define SO_DOMAIN 39
+#define SO_LOCK_FILTER 44
 
 /* Control messages. */
 #define SCM_RIGHTS 1

@@ -546,6 +546,13 @@ void thread_exit(struct thread *t, int code)
 	fw_irqflags_t plfl = fw_spin_lock_irqsave(&p->lock);
 	fw_list_del(&t->proc_node);
 	last = --p->nthreads == 0;
+	/* Not the last: leave the address space inside this section. The
+	 * last thread frees it once it sees nthreads reach 0 here, and a
+	 * joiner woken above may already be that thread: dropping the
+	 * space after the unlock raced with its mm_put ("destroying a
+	 * space 1 task(s) would still load", seen on pc with 1 CPU). */
+	if (!last)
+		fw_task_set_vmspace(fw_task_current(), 0);
 	if (last && !p->exiting)
 		p->exit_status = (code & 0xff) << 8;
 	thread_times(t, &ut, &st);
@@ -561,8 +568,6 @@ void thread_exit(struct thread *t, int code)
 
 	if (last)
 		proc_become_zombie(p);
-	else
-		fw_task_set_vmspace(fw_task_current(), 0);
 	fw_task_set_data(fw_task_current(), 0);
 	fw_user_context_release(&t->ctx);
 	fw_free(t);

@@ -216,4 +216,8 @@ fi
 #    (tests/integration/debian.sh).
 . tests/integration/debian.sh
 
+# 10. The network link layer: virtio-net, AF_PACKET, ARP, udhcpc, ip
+#     (tests/integration/net.sh).
+. tests/integration/net.sh
+
 exit $status

@@ -277,6 +277,19 @@ int virtio_setup_vq(struct virtio_dev *vd, unsigned qi, unsigned max,
 	return 0;
 }
 
+void virtio_watch_config(struct virtio_dev *vd, virtio_config_fn fn)
+{
+	vd->config_changed = fn;
+	/* MSI-X: configuration changes on vector 0 too (4.1.4.3); a
+	 * device that refuses reads back NO_VECTOR and stays silent. */
+	if (vd->msix) {
+		fw_iomem_write16(vd->common, CC_MSIX_CONFIG, 0);
+		if (fw_iomem_read16(vd->common, CC_MSIX_CONFIG) != 0)
+			log_dev(vd, "no configuration-change interrupts",
+				-EIO);
+	}
+}
+
 void virtio_start(struct virtio_dev *vd)
 {
 	set_status(vd, VIRTIO_STATUS_DRIVER_OK);
@@ -398,7 +411,13 @@ static void collect(struct virtio_dev *vd, struct virtq *q,
 
 static void virtio_irq(struct virtio_dev *vd)
 {
-	if (!vd->msix && !(fw_iomem_read8(vd->isr, 0) & 1))
+	/* INTx: the ISR says which (bit 0 queues, bit 1 configuration);
+	 * reading it acknowledges both (4.1.4.5). */
+	uint8_t isr = vd->msix ? 1 : fw_iomem_read8(vd->isr, 0);
+
+	if (vd->config_changed && (vd->msix || (isr & 2)))
+		vd->config_changed(vd);
+	if (!(isr & 1))
 		return; /* a shared line, or only a configuration change */
 	for (unsigned i = 0; i < vd->nvqs; i++) {
 		struct virtq *q = vd->vq[i];

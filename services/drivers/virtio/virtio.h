@@ -42,11 +42,17 @@ struct virtq;
 
 /* Device types (section 5): the PCI device id is 0x1040 + type (modern)
  * or a transitional id. */
+#define VIRTIO_ID_NET 1u
 #define VIRTIO_ID_BLOCK 2u
 #define VIRTIO_ID_CONSOLE 3u
 #define VIRTIO_ID_RNG 4u
 
 #define VIRTQ_MAX_SIZE 256u
+
+struct virtio_dev;
+/* Called in interrupt context when the device configuration may have
+ * changed (virtio-net's link status). */
+typedef void (*virtio_config_fn)(struct virtio_dev *vd);
 
 struct virtio_dev {
 	struct fw_pci_dev *pci;
@@ -63,11 +69,13 @@ struct virtio_dev {
 	struct virtq *vq[2];		/* set up queues */
 	unsigned nvqs;
 	_Atomic bool broken;		/* the device broke the protocol */
+	virtio_config_fn config_changed; /* virtio_watch_config, or NULL */
 	/* The driver's state, one typed pointer per driver (services
 	 * cannot convert a void *). */
 	struct blkdev_priv *blk;
 	struct virtio_rng *rng;
 	struct virtio_console *vcon;
+	struct virtio_net *vnet;
 };
 
 /* One buffer of a request: a slice of a DMA buffer. */
@@ -103,6 +111,10 @@ FW_MUST_CHECK int virtio_negotiate(struct virtio_dev *vd, uint64_t wanted);
 /* Set up queue qi with at most max entries; done runs for completions. */
 FW_MUST_CHECK int virtio_setup_vq(struct virtio_dev *vd, unsigned qi,
 				  unsigned max, virtq_done_fn done);
+/* Ask for configuration-change interrupts (before virtio_start): fn
+ * runs on each (with MSI-X, whose one vector the queues share, on
+ * every interrupt: fn re-reads what it watches). */
+void virtio_watch_config(struct virtio_dev *vd, virtio_config_fn fn);
 /* DRIVER_OK: the device is live. */
 void virtio_start(struct virtio_dev *vd);
 /* Give up on the device (FAILED), e.g. when setup went wrong. */
@@ -126,5 +138,6 @@ bool virtio_broken(const struct virtio_dev *vd);
 void virtio_blk_probe(void);
 void virtio_rng_probe(void);
 void virtio_console_probe(void);
+void virtio_net_probe(void);
 
 #endif

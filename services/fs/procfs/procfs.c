@@ -109,7 +109,8 @@ static const struct procfs_entry entries[] = {
 	{ "stat", PK_STAT, REG },
 	{ "cmdline", PK_CMDLINE, REG },
 	{ "sys", PK_SYS, DIR },
-#define ROOT_N 12
+	{ "net", PK_NET, DIR },
+#define ROOT_N 13
 #define SYS_FIRST (ROOT_FIRST + ROOT_N)
 	{ "kernel", PK_SYS_KERNEL, DIR },
 #define SYS_N 1
@@ -119,7 +120,11 @@ static const struct procfs_entry entries[] = {
 	{ "version", PK_SYS_KVERSION, REG },
 	{ "pid_max", PK_SYS_PIDMAX, REG },
 #define SYSK_N 4
-#define PID_FIRST (SYSK_FIRST + SYSK_N)
+#define NET_FIRST (SYSK_FIRST + SYSK_N)
+	{ "dev", PK_NET_DEV, REG },
+	{ "arp", PK_NET_ARP, REG },
+#define NET_N 2
+#define PID_FIRST (NET_FIRST + NET_N)
 	/* /proc/<pid> and /proc/<pid>/task/<tid> (which has no task/). Link
 	 * modes are 0777 as Linux shows them; reading them is not limited to
 	 * the owner here (Linux checks ptrace access). */
@@ -162,6 +167,9 @@ static struct entry_table fixed_entries(const struct procfs_id *id)
 		break;
 	case PK_SYS_KERNEL:
 		t = (struct entry_table){ SYSK_FIRST, SYSK_N };
+		break;
+	case PK_NET:
+		t = (struct entry_table){ NET_FIRST, NET_N };
 		break;
 	case PK_PID_DIR:
 		t = (struct entry_table){ PID_FIRST,

@@ -74,6 +74,9 @@ enum procfs_kind {
 	PK_PID_MOUNTS,
 	PK_PID_MOUNTINFO,
 	PK_PID_TASK,		/* /proc/<pid>/task */
+	PK_NET,			/* /proc/net */
+	PK_NET_DEV,		/* /proc/net/dev */
+	PK_NET_ARP,		/* /proc/net/arp */
 };
 
 /* Set in the kind of the nodes under task/<tid>: the pid field is then a
@@ -136,6 +139,11 @@ FW_MUST_CHECK int procfs_gen_sys(struct procfs_seq *s, unsigned kind);
  * root, named from it. Takes vfs_ns_lock. */
 FW_MUST_CHECK int procfs_gen_mounts(struct procfs_seq *s,
 				    const struct vfs_path *root, bool info);
+
+/* ---- services/net/link/procnet.c: /proc/net ------------------------------ */
+
+/* Generate /proc/net/dev or /proc/net/arp (PK_NET_*). */
+FW_MUST_CHECK int procfs_gen_net(struct procfs_seq *s, unsigned kind);
 
 /* ---- services/proc/procfs_pid.c: files about one process ----------------- */
 

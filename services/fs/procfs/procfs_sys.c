@@ -282,6 +282,9 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 	case PK_MEMINFO:
 		gen_meminfo(s);
 		return 0;
+	case PK_NET_DEV:
+	case PK_NET_ARP:
+		return procfs_gen_net(s, kind);
 	case PK_CPUINFO:
 		procfs_gen_cpuinfo(s);
 		return 0;

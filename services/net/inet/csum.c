@@ -44,12 +44,14 @@ uint16_t inet_csum_fold(uint32_t sum)
 uint32_t inet_csum_pseudo(uint32_t saddr, uint32_t daddr, uint8_t proto,
 			  uint32_t len)
 {
-	/* Addresses are in network order in memory: their big-endian words
-	 * are the bytes as they sit in the header. */
+	/* Addresses are numbers (host order): their two 16-bit halves are
+	 * the big-endian words of the header. (Taking them as network
+	 * order, bswapped here, made every TCP and UDP checksum wrong once
+	 * packets left lo, where no checksum is checked.) */
 	uint64_t acc = 0;
 
-	acc += __builtin_bswap32(saddr);
-	acc += __builtin_bswap32(daddr);
+	acc += saddr;
+	acc += daddr;
 	acc += proto;
 	acc += len;
 	return fold32(acc);

@@ -19,8 +19,9 @@
 uint32_t inet_csum_add(uint32_t sum, struct fw_bytes b);
 /* Fold a partial sum to 16 bits and complement it: the checksum field. */
 uint16_t inet_csum_fold(uint32_t sum);
-/* The pseudo-header partial sum for TCP/UDP over IPv4 (addresses in
- * network order as they sit in the header; proto; L4 length). */
+/* The pseudo-header partial sum for TCP/UDP over IPv4 (addresses as
+ * numbers, host order, as ip_output and the receive path hold them:
+ * read and written with the _be accessors; proto; L4 length). */
 uint32_t inet_csum_pseudo(uint32_t saddr, uint32_t daddr, uint8_t proto,
 			  uint32_t len);
 

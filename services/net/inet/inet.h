@@ -187,6 +187,8 @@ void icmp_rcv(struct skb *s);
 /* Answer the packet s (IP header at head) with an ICMP error. */
 void icmp_send_unreach(struct skb *s, uint8_t code);
 FW_MUST_CHECK int icmp_create(int type, struct socket **out);
+/* raw.c: SOCK_RAW/IPPROTO_RAW (ioctls and options only, no sends). */
+FW_MUST_CHECK int raw_create(struct socket **out);
 
 /* AF_INET sockets (inet_sock.c). */
 enum tcp_state {			/* Linux's numbers (/proc/net/tcp) */

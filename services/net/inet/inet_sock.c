@@ -68,6 +68,8 @@ int inet_create(int type, int protocol, struct socket **out)
 	case SOCK_RAW:
 		if (fs_cred()->euid != 0)
 			return -EPERM; /* CAP_NET_RAW */
+		if (protocol == IPPROTO_RAW)
+			return raw_create(out); /* raw.c: no sends yet */
 		if (protocol != IPPROTO_ICMP)
 			return -EPROTONOSUPPORT; /* raw IP is ICMP only here */
 		return icmp_create(SOCK_RAW, out);

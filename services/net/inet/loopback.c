@@ -199,6 +199,7 @@ void loopback_init(void)
 	d->type = ARPHRD_LOOPBACK;
 	atomic_init(&d->flags, IFF_UP | IFF_RUNNING | IFF_LOOPBACK);
 	d->mtu = 65536;
+	d->txqlen = 1000; /* Linux lo: qlen 1000 */
 	d->hwaddr_len = 0;
 	d->ops = &lo_ops;
 	if (netdev_register(d, &name))
