@@ -10,6 +10,7 @@
 
 #include "block/blkdev.h"
 #include "fs/ext2/ext2.h"
+#include "fs/tmpfs/tmpfs.h"
 #include "fs/vfs/mount.h"
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
@@ -789,12 +790,34 @@ static long mount_ext2(fw_uptr_t usrc, unsigned long flags,
 	return ext2_mount(d, flags & MS_RDONLY, out);
 }
 
+/* mount(2)'s data for a tmpfs, from user space and parsed: a NULL
+ * pointer means no options; more than a page of them is EINVAL. */
+static int tmpfs_mount_data(fw_uptr_t udata, struct tmpfs_opts *o)
+{
+	struct mount_data *d;
+	long n;
+	int err;
+
+	*o = (struct tmpfs_opts){ 0 };
+	if (fw_uptr_is_null(udata))
+		return 0;
+	d = FW_NEW(struct mount_data);
+	if (!d)
+		return -ENOMEM;
+	n = fw_copy_in_str(FW_BUF_OF_ARRAY(d->s), udata);
+	err = n < 0 ? (n == -ENAMETOOLONG ? -EINVAL : (int)n)
+		    : tmpfs_parse_options(d, o);
+	fw_free(d);
+	return err;
+}
+
 long sys_mount(const struct sys_args *a)
 {
 	unsigned long flags = a->arg[3];
 	struct kname fstype;
 	struct vfs_path target;
 	struct superblock *sb;
+	struct tmpfs_opts topts = { 0 };
 	long err;
 
 	if (fs_cred()->fsuid != 0)
@@ -840,12 +863,19 @@ long sys_mount(const struct sys_args *a)
 		err = err == -ENAMETOOLONG ? -ENODEV : err;
 		goto out_put;
 	}
+	if (!strcmp(fstype.s, "tmpfs")) {
+		err = tmpfs_mount_data(fw_uptr(a->arg[4]), &topts);
+		if (err)
+			goto out_put;
+	}
 	if (strcmp(fstype.s, "ext2") == 0)
 		err = mount_ext2(fw_uptr(a->arg[0]), flags, &sb);
 	else
 		err = vfs_get_sb(&fstype, 01777, &sb);
 	if (err)
 		goto out_put;
+	if (!strcmp(fstype.s, "tmpfs"))
+		tmpfs_apply_options(sb, &topts);
 	if (!S_ISDIR(target.inode->mode)) {
 		err = -ENOTDIR;
 	} else {

@@ -178,12 +178,16 @@ static long statfs_out(const struct vfs_path *p, fw_uptr_t ubuf)
 	s.f_bsize = FW_PAGE_SIZE;
 	s.f_frsize = FW_PAGE_SIZE;
 	if (sb->magic == TMPFS_MAGIC) {
-		/* tmpfs without size=: bounded by RAM, as Linux's default
-		 * half. Pseudo file systems (proc, pipes) have no blocks
-		 * or inodes to count, as Linux's simple_statfs says. */
-		s.f_blocks = fw_frames_total() / 2;
-		s.f_bfree = fw_frames_free() < s.f_blocks ? fw_frames_free()
-							  : s.f_blocks;
+		/* tmpfs: its size= (half of RAM by default); used is what
+		 * its files hold. Pseudo file systems (proc, pipes) have
+		 * no blocks or inodes to count, as Linux's simple_statfs
+		 * says. */
+		uint64_t used = atomic_load(&sb->nr_pages);
+
+		s.f_blocks = atomic_load(&sb->max_pages);
+		if (!s.f_blocks) /* size=0: no limit but RAM */
+			s.f_blocks = fw_frames_total();
+		s.f_bfree = used < s.f_blocks ? s.f_blocks - used : 0;
 		s.f_bavail = s.f_bfree;
 		s.f_files = s.f_blocks;
 		s.f_ffree = s.f_files - atomic_load(&sb->nr_inodes);

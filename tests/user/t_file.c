@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/xattr.h>
@@ -1017,6 +1018,56 @@ T_CASE(socket_calls_on_files)
     T_ERRNO(getpeername(fd, (struct sockaddr *)&sa, &len), EBADF);
 }
 
+/* tmpfs(5) mount options: size= (bytes, k/m/g, a % of RAM) caps what the
+ * files may hold (ENOSPC, and statfs shows it), mode=/uid=/gid= set the
+ * root; an unknown option is EINVAL. */
+T_CASE(tmpfs_size_and_mode_options)
+{
+    const char *dir = P("tmpfs-lim");
+    T_SYSOK(mkdir(dir, 0755));
+    T_ERRNO(mount("none", dir, "tmpfs", 0, "bogus=1"), EINVAL);
+    T_ERRNO(mount("none", dir, "tmpfs", 0, "size=12q"), EINVAL);
+    T_SYSOK(mount("none", dir, "tmpfs", 0, "size=150%")); /* allowed, as Linux */
+    T_SYSOK(umount(dir));
+    T_SYSOK(mount("none", dir, "tmpfs", 0, "size=64k,mode=711,uid=5"));
+    struct stat st;
+    T_SYSOK(stat(dir, &st));
+    T_EQ(st.st_mode & 07777, 0711);
+    T_EQ(st.st_uid, 5);
+    struct statfs sf;
+    T_SYSOK(statfs(dir, &sf));
+    T_EQ(sf.f_blocks * sf.f_bsize, 65536);
+    T_EQ(sf.f_bfree, sf.f_blocks);
+    char path[256];
+    snprintf(path, sizeof path, "%s/f", dir);
+    int fd = open(path, O_WRONLY | O_CREAT, 0644);
+    T_SYSOK(fd);
+    static char page[4096];
+    long total = 0, r;
+    while ((r = write(fd, page, sizeof page)) > 0)
+        total += r;
+    T_EQ(r, -1);
+    T_EQ(errno, ENOSPC);
+    T_EQ(total, 65536);
+    T_SYSOK(statfs(dir, &sf));
+    T_EQ(sf.f_bfree, 0);
+    close(fd);
+    T_SYSOK(unlink(path));
+    T_SYSOK(statfs(dir, &sf));
+    T_EQ(sf.f_bfree, sf.f_blocks);
+    T_SYSOK(umount(dir));
+    /* A share of RAM, and the default of half of it. */
+    T_SYSOK(mount("none", dir, "tmpfs", 0, "size=10%"));
+    struct statfs tenth;
+    T_SYSOK(statfs(dir, &tenth));
+    T_SYSOK(umount(dir));
+    T_SYSOK(mount("none", dir, "tmpfs", 0, NULL));
+    T_SYSOK(statfs(dir, &sf));
+    T_SYSOK(umount(dir));
+    T_ASSERT(tenth.f_blocks * 5 <= sf.f_blocks + 5 && tenth.f_blocks * 5 + 5 >= sf.f_blocks);
+    T_SYSOK(rmdir(dir));
+}
+
 /* statfs on /proc: the proc magic and, as Linux's simple_statfs, no
  * blocks or inodes to count (df leaves such file systems out). */
 T_CASE(statfs_proc_has_no_blocks)
@@ -1107,6 +1158,7 @@ int main(void)
     T_RUN(socket_calls_on_files);
     T_RUN(fadvise_checked);
     T_RUN(statfs_proc_has_no_blocks);
+    T_RUN(tmpfs_size_and_mode_options);
     T_RUN(cleanup);
     return t_done();
 }

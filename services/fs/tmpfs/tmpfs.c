@@ -388,6 +388,8 @@ struct superblock *tmpfs_create(uint32_t dev, uint32_t root_mode)
 	sb->magic = TMPFS_MAGIC;
 	sb->fstype = "tmpfs";
 	atomic_init(&sb->next_ino, 1);
+	/* Linux's default size: half of RAM. */
+	atomic_init(&sb->max_pages, fw_frames_total() / 2);
 	root = inode_alloc(sb, S_IFDIR | (root_mode & S_IALLUGO));
 	if (!root) {
 		fw_free(sb);
@@ -399,6 +401,105 @@ struct superblock *tmpfs_create(uint32_t dev, uint32_t root_mode)
 	tmpfs_set_fops(root);
 	sb->root = root;
 	return sb;
+}
+
+/* A number at d->s[*i] in base 8 or 10, its end in *i; false if none. */
+static bool opt_number(const struct mount_data *d, size_t *i, unsigned base,
+		       uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t start = *i;
+
+	for (; *i < sizeof d->s && d->s[*i] >= '0' &&
+	       d->s[*i] < (char)('0' + base); (*i)++) {
+		if (v > (UINT64_MAX - 9) / base)
+			return false;
+		v = v * base + (uint64_t)(d->s[*i] - '0');
+	}
+	*out = v;
+	return *i > start;
+}
+
+/* Does the option at d->s[at] start with the string literal lit? */
+#define OPT_IS(d, at, lit)                                                     \
+	((at) + sizeof(lit) - 1 < sizeof (d)->s &&                             \
+	 !strncmp(&(d)->s[at], lit, sizeof(lit) - 1))
+
+/* mount -t tmpfs -o size=N[k|m|g|%],mode=OCTAL,uid=N,gid=N (tmpfs(5)):
+ * size is rounded up to pages, a percentage is of RAM, 0 means no limit.
+ * Other options are refused with EINVAL, as Linux refuses what it does
+ * not know (nr_inodes, huge= and mpol= are not done here). */
+int tmpfs_parse_options(const struct mount_data *d, struct tmpfs_opts *o)
+{
+	size_t i = 0;
+
+	*o = (struct tmpfs_opts){ 0 };
+	while (i < sizeof d->s && d->s[i]) {
+		uint64_t v;
+
+		if (OPT_IS(d, i, "size=")) {
+			uint64_t pages;
+
+			i += 5;
+			if (!opt_number(d, &i, 10, &v))
+				return -EINVAL;
+			switch (i < sizeof d->s ? d->s[i] : 0) {
+			case '%': /* of RAM; over 100 is allowed, as Linux */
+				if (v > 100000)
+					return -EINVAL;
+				pages = fw_frames_total() * v / 100, i++;
+				break;
+			case 'k': case 'K':
+				pages = (v + 3) / 4, i++;
+				break;
+			case 'm': case 'M':
+				pages = v * 256, i++;
+				break;
+			case 'g': case 'G':
+				pages = v * 256 * 1024, i++;
+				break;
+			default:
+				pages = (v + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE;
+			}
+			o->has_size = true;
+			o->pages = pages;
+		} else if (OPT_IS(d, i, "mode=")) {
+			i += 5;
+			if (!opt_number(d, &i, 8, &v) || v > 07777)
+				return -EINVAL;
+			o->has_mode = true;
+			o->mode = (uint32_t)v;
+		} else if (OPT_IS(d, i, "uid=") || OPT_IS(d, i, "gid=")) {
+			bool uid = d->s[i] == 'u';
+
+			i += 4;
+			if (!opt_number(d, &i, 10, &v) || v > 0xfffffffe)
+				return -EINVAL;
+			if (uid)
+				o->has_uid = true, o->uid = (uint32_t)v;
+			else
+				o->has_gid = true, o->gid = (uint32_t)v;
+		} else {
+			return -EINVAL;
+		}
+		if (i < sizeof d->s && d->s[i] == ',')
+			i++;
+		else if (i < sizeof d->s && d->s[i])
+			return -EINVAL;
+	}
+	return 0;
+}
+
+void tmpfs_apply_options(struct superblock *sb, const struct tmpfs_opts *o)
+{
+	if (o->has_size)
+		atomic_store(&sb->max_pages, o->pages);
+	if (o->has_mode)
+		sb->root->mode = (sb->root->mode & S_IFMT) | o->mode;
+	if (o->has_uid)
+		sb->root->uid = o->uid;
+	if (o->has_gid)
+		sb->root->gid = o->gid;
 }
 
 /* The name under which dir lists child (for getcwd and /proc paths). */

@@ -43,6 +43,16 @@ extern const struct file_ops tmpfs_dir_ops;
 /* A new tmpfs superblock whose root directory has the given mode; NULL
  * if out of memory. dev is its st_dev. */
 struct superblock *tmpfs_create(uint32_t dev, uint32_t root_mode);
+/* mount(2) data for a tmpfs ("size=10%,mode=755"): parsed first (0 or
+ * -EINVAL), applied to the new file system once it exists. */
+struct mount_data;
+struct tmpfs_opts {
+	bool has_size, has_mode, has_uid, has_gid;
+	uint64_t pages;
+	uint32_t mode, uid, gid;
+};
+int tmpfs_parse_options(const struct mount_data *d, struct tmpfs_opts *o);
+void tmpfs_apply_options(struct superblock *sb, const struct tmpfs_opts *o);
 /* Free an inode's private parts (pages, link, parent ref, pipe). */
 void tmpfs_evict(struct inode *ino);
 /* Set the file operations a new inode of this mode gets. */

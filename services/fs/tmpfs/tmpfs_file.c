@@ -53,11 +53,20 @@ static int page_get_alloc(struct inode *ino, uint64_t idx, struct fw_frame **out
 	}
 	fr = leaf->pg[idx % TMPFS_LEAF_PAGES];
 	if (!fr) {
+		uint64_t max = atomic_load(&ino->sb->max_pages);
+
+		/* The size= limit (half of RAM by default): a full tmpfs
+		 * says ENOSPC long before memory runs out for everyone. */
+		if (atomic_fetch_add(&ino->sb->nr_pages, 1) >= max && max) {
+			atomic_fetch_sub(&ino->sb->nr_pages, 1);
+			return -ENOSPC;
+		}
 		err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
-		if (err)
+		if (err) {
+			atomic_fetch_sub(&ino->sb->nr_pages, 1);
 			return -ENOSPC; /* Linux tmpfs reports a full fs */
+		}
 		leaf->pg[idx % TMPFS_LEAF_PAGES] = fr;
-		atomic_fetch_add(&ino->sb->nr_pages, 1);
 	}
 	*out = fr;
 	return 0;

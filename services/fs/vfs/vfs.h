@@ -96,6 +96,11 @@ struct fs_time {
 	uint32_t nsec;
 };
 
+/* mount(2)'s data argument: file-system options, "size=10%,mode=755". */
+struct mount_data {
+	char s[512];
+};
+
 /* One mounted file system instance. */
 struct superblock {
 	uint32_t dev;			/* st_dev (major << 8 | minor) */
@@ -105,6 +110,7 @@ struct superblock {
 	_Atomic uint64_t next_ino;	/* inode numbers handed out */
 	_Atomic uint64_t nr_inodes;	/* live inodes */
 	_Atomic uint64_t nr_pages;	/* data pages in use */
+	_Atomic uint64_t max_pages;	/* tmpfs size= in pages; 0: no limit */
 	const struct super_ops *sops;	/* NULL for in-memory file systems */
 	struct ext2_sb *ext2;		/* ext2 private */
 	bool rdonly;			/* writes fail with -EROFS */
