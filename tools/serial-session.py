@@ -110,7 +110,9 @@ def main():
             return 1
         buf = b""
         proc.stdin.write(password.encode() + b"\r")
-        if not read_until_prompt(60):
+        # The shell's prompt (user@host:dir# ), not any "# ": the motd's
+        # uname line has one ("#1 SMP"), which a read may end just after.
+        if not wait_for(rb"@[^\s]*:[^\n]*# ", 60):
             print(f"FAIL {P}.login: no shell prompt after the password; got "
                   f"{ANSI.sub(b'', buf)[-300:]!r}")
             proc.kill()
