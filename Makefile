@@ -163,9 +163,13 @@ disk-clean:
 comma := ,
 IOMMU_ON := $(if $(findstring q35,$(MACHINE)),1)
 VIRTIO_OPTS := $(if $(IOMMU_ON),$(comma)iommu_platform=on$(comma)disable-legacy=on)
+# The network: QEMU's user network (the guest is 10.0.2.15, the host
+# 10.0.2.2); NET_FWD=",hostfwd=tcp::8080-:80" reaches a guest server.
+NET_FWD ?=
 qemu_devices = -boot d -drive file=$(1),if=none,format=raw,id=vda \
 	$(if $(IOMMU_ON),-device intel-iommu) \
-	-device virtio-blk-pci,drive=vda$(VIRTIO_OPTS) -device virtio-rng-pci$(VIRTIO_OPTS)
+	-device virtio-blk-pci,drive=vda$(VIRTIO_OPTS) -device virtio-rng-pci$(VIRTIO_OPTS) \
+	-netdev user,id=n0$(NET_FWD) -device virtio-net-pci,netdev=n0$(VIRTIO_OPTS)
 QEMU_DEVICES = $(call qemu_devices,$(DISK))
 
 run: $(ISO) $(DISK)

@@ -69,3 +69,52 @@ if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$net/initrd/tests/t_packet" \
 else
 	fail "integration.net.build" "see $net/build.log"
 fi
+
+# What `make run` gives (its QEMU devices: q35, the VT-d IOMMU, virtio-net
+# on the user network): /init's DHCP lease, the default route and DNS
+# server, a 3 MB file fetched with busybox wget from a server on the host
+# and checked, and busybox httpd in the guest serving it back to the host
+# through a forwarded port.
+nr=$net/run
+mkdir -p "$nr/www"
+head -c 3000000 /dev/urandom >"$nr/www/blob"
+md5=$(md5sum <"$nr/www/blob" | cut -d' ' -f1)
+port=$((20000 + RANDOM % 20000))
+gport=$((port + 1))
+(cd "$nr/www" && exec timeout 600 /usr/bin/python3 -m http.server "$port" --bind 127.0.0.1) \
+	>"$nr/http.log" 2>&1 &
+httpd_pid=$!
+sed -e "s/@PORT@/$port/" -e "s/@MD5@/$md5/" tests/integration/net-run/run.session >"$nr/run.session"
+[ -f build/disk.img ] || make -s build/disk.img >/dev/null 2>&1
+cp build/disk.img "$nr/disk.img"
+# The host's side of the last cases: fetch the file from the guest's httpd
+# as soon as it answers (a deadline of 300 s, retried each second).
+rm -f "$nr/fetch.out"
+(for _ in $(seq 300); do
+	/usr/bin/python3 -c "import urllib.request, hashlib
+print(hashlib.md5(urllib.request.urlopen('http://127.0.0.1:$gport/blob', timeout=10).read()).hexdigest())" \
+		>"$nr/fetch.out" 2>/dev/null && break
+	sleep 1
+done) &
+fetch_pid=$!
+if make -s ISO="$out/net-run.iso" APPEND="" INITRD= "$out/net-run.iso" >"$nr/build.log" 2>&1; then
+	SESSION_PREFIX=net.run SESSION_LOG=$nr/session.log timeout 600 /usr/bin/python3 \
+		tools/serial-session.py "$nr/run.session" -- \
+		qemu-system-x86_64 -machine q35 -cpu max -m 512 -smp 2 -no-reboot \
+		-nographic -cdrom "$out/net-run.iso" -boot d \
+		-drive file="$nr/disk.img",if=none,format=raw,id=vda -device intel-iommu \
+		-device virtio-blk-pci,drive=vda,iommu_platform=on,disable-legacy=on \
+		-netdev user,id=n0,hostfwd=tcp:127.0.0.1:$gport-:80 \
+		-device virtio-net-pci,netdev=n0,iommu_platform=on,disable-legacy=on || status=1
+	if [ "$(cat "$nr/fetch.out" 2>/dev/null)" = "$md5" ]; then
+		pass "net.run.host_fetched_the_file_intact"
+	else
+		fail "net.run.host_fetched_the_file_intact" "the host's fetch from the guest's httpd gave '$(cat "$nr/fetch.out" 2>/dev/null)'"
+	fi
+else
+	fail "net.run.build" "see $nr/build.log"
+fi
+kill "$fetch_pid" 2>/dev/null
+wait "$fetch_pid" 2>/dev/null
+kill "$httpd_pid" 2>/dev/null
+wait "$httpd_pid" 2>/dev/null

@@ -123,7 +123,8 @@ static const struct procfs_entry entries[] = {
 #define NET_FIRST (SYSK_FIRST + SYSK_N)
 	{ "dev", PK_NET_DEV, REG },
 	{ "arp", PK_NET_ARP, REG },
-#define NET_N 2
+	{ "route", PK_NET_ROUTE, REG },
+#define NET_N 3
 #define PID_FIRST (NET_FIRST + NET_N)
 	/* /proc/<pid> and /proc/<pid>/task/<tid> (which has no task/). Link
 	 * modes are 0777 as Linux shows them; reading them is not limited to

@@ -77,6 +77,7 @@ enum procfs_kind {
 	PK_NET,			/* /proc/net */
 	PK_NET_DEV,		/* /proc/net/dev */
 	PK_NET_ARP,		/* /proc/net/arp */
+	PK_NET_ROUTE,		/* /proc/net/route */
 };
 
 /* Set in the kind of the nodes under task/<tid>: the pid field is then a

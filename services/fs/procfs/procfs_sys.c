@@ -284,6 +284,7 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 		return 0;
 	case PK_NET_DEV:
 	case PK_NET_ARP:
+	case PK_NET_ROUTE:
 		return procfs_gen_net(s, kind);
 	case PK_CPUINFO:
 		procfs_gen_cpuinfo(s);

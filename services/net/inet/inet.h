@@ -146,6 +146,9 @@ FW_MUST_CHECK int route_lookup(uint32_t daddr, struct route *out);
 bool inet_addr_local(uint32_t addr);
 bool inet_addr_bcast(uint32_t addr);
 long route_ioctl(unsigned cmd, uint64_t arg);
+/* /proc/net/route, in Linux's format. */
+struct procfs_seq;
+void route_proc(struct procfs_seq *s);
 
 /* IPv4 (ipv4.c). */
 /* Prepend the IP header to the transport packet buf[head, head + len)

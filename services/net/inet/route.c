@@ -14,6 +14,7 @@
 #include <fw/string.h>
 
 #include "current/current.h"
+#include "fs/procfs/procfs.h"
 #include "net/inet/inet.h"
 
 #define ROUTE_MAX 64
@@ -262,4 +263,50 @@ long route_ioctl(unsigned cmd, uint64_t arg)
 	}
 	fw_spin_unlock(&route_lock);
 	return err;
+}
+
+/* One /proc/net/route line: addresses as the raw network-order words
+ * Linux prints with %08X (so 10.0.2.2 reads 0202000A on x86), each line
+ * padded to 127 columns (net/ipv4/fib_trie.c fib_route_seq_show). */
+static void route_line(struct procfs_seq *s, const struct netdev *d,
+		       uint32_t dst, uint32_t gw, unsigned flags, int metric,
+		       uint32_t mask)
+{
+	char line[128];
+
+	snprintf(line, sizeof line, "%s\t%08X\t%08X\t%04X\t0\t0\t%d\t%08X\t0\t0\t0",
+		 d->name.s, __builtin_bswap32(dst), __builtin_bswap32(gw), flags,
+		 metric, __builtin_bswap32(mask));
+	procfs_printf(s, "%-127s\n", line);
+}
+
+/* /proc/net/route: the main table, as `route -n` and `netstat -r` read
+ * it: each up interface's subnet, then the routes SIOCADDRT added. The
+ * local routes (our addresses, 127/8) are in Linux's local table, which
+ * this file does not show. */
+void route_proc(struct procfs_seq *s)
+{
+	struct netdev *d = NULL;
+
+	procfs_printf(s, "%-127s\n",
+		      "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\t"
+		      "Metric\tMask\t\tMTU\tWindow\tIRTT");
+	while ((d = netdev_next(d))) {
+		uint32_t mask, a = dev_addr(d, &mask);
+
+		if (a && dev_up(d) && !(atomic_load(&d->flags) & IFF_LOOPBACK))
+			route_line(s, d, a & mask, 0, RTF_UP, 0, mask);
+	}
+	fw_spin_lock(&route_lock);
+	for (unsigned i = 0; i < ROUTE_MAX; i++) {
+		const struct route_entry *r = &routes[i];
+
+		if (!r->used || !r->dev)
+			continue;
+		route_line(s, r->dev, r->dst, r->gw,
+			   RTF_UP | (r->gw ? RTF_GATEWAY : 0u) |
+				   (r->mask == 0xffffffffu ? RTF_HOST : 0u),
+			   r->metric, r->mask);
+	}
+	fw_spin_unlock(&route_lock);
 }

@@ -1,4 +1,5 @@
-/* services/net/link/procnet.c: /proc/net/dev and /proc/net/arp.
+/* services/net/link/procnet.c: /proc/net/dev, arp and route (the last
+ * from the IPv4 side, net/inet/route.c).
  *
  * Layer: services (safe C), net/link; procfs (services/fs/procfs)
  * declares procfs_gen_net and calls it when the file is opened. The
@@ -10,6 +11,7 @@
 #include <fw/errno.h>
 
 #include "fs/procfs/procfs.h"
+#include "net/inet/inet.h"
 #include "net/link/link.h"
 
 static void gen_dev(struct procfs_seq *s)
@@ -48,6 +50,8 @@ int procfs_gen_net(struct procfs_seq *s, unsigned kind)
 		gen_dev(s);
 	else if (kind == PK_NET_ARP)
 		arp_proc(s);
+	else if (kind == PK_NET_ROUTE)
+		route_proc(s);
 	else
 		return -ENOENT;
 	return 0;
