@@ -14,6 +14,9 @@
 #ifndef SERVICES_CURRENT_H
 #define SERVICES_CURRENT_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <fw/compiler.h>
 
 struct fdtable;    /* services/fs/vfs/fdtable.h */
@@ -21,13 +24,78 @@ struct fs_context; /* services/fs/vfs/fdtable.h */
 struct mm;         /* services/mm/mm.h */
 
 /* Who a process acts as (Linux struct cred): file access checks use the
- * fs ids, permission to signal/setuid the others. */
+ * fs ids, permission to signal/setuid the others; privileged operations
+ * ask for a capability (capabilities(7)) in the effective set. The sets
+ * follow the uids as Linux's do without file capabilities: root (euid 0)
+ * has them all, setuid away from root drops them (cred_caps_setuid),
+ * execve gives them back to root and takes them from others
+ * (cred_caps_exec), and capset(2) may drop some. */
 struct cred {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
 	uint32_t ngroups;
 	uint32_t groups[32];
+	uint64_t cap_eff, cap_prm, cap_inh; /* bit n: capability n */
 };
+
+/* The capabilities the permission checks name (linux/capability.h). */
+#define CAP_CHOWN 0
+#define CAP_DAC_OVERRIDE 1
+#define CAP_DAC_READ_SEARCH 2
+#define CAP_FOWNER 3
+#define CAP_FSETID 4
+#define CAP_KILL 5
+#define CAP_SETGID 6
+#define CAP_SETUID 7
+#define CAP_SETPCAP 8
+#define CAP_NET_BIND_SERVICE 10
+#define CAP_NET_BROADCAST 11
+#define CAP_NET_ADMIN 12
+#define CAP_NET_RAW 13
+#define CAP_IPC_LOCK 14
+#define CAP_IPC_OWNER 15
+#define CAP_SYS_CHROOT 18
+#define CAP_SYS_PTRACE 19
+#define CAP_SYS_ADMIN 21
+#define CAP_SYS_BOOT 22
+#define CAP_SYS_NICE 23
+#define CAP_SYS_RESOURCE 24
+#define CAP_SYS_TTY_CONFIG 26
+#define CAP_MKNOD 27
+#define CAP_SYSLOG 34
+#define CAP_LAST_CAP 40 /* Linux 6.1 knows 0..40 */
+#define CAP_FULL_SET ((1ull << (CAP_LAST_CAP + 1)) - 1)
+
+static inline bool cred_capable(const struct cred *c, unsigned cap)
+{
+	return (c->cap_eff >> cap) & 1;
+}
+
+/* The capability rules of setuid(2) and friends (Linux
+ * cap_emulate_setxuid), given the uids before the change. */
+static inline void cred_caps_setuid(struct cred *c, uint32_t old_uid,
+				    uint32_t old_euid, uint32_t old_suid)
+{
+	if ((old_uid == 0 || old_euid == 0 || old_suid == 0) && c->uid != 0 &&
+	    c->euid != 0 && c->suid != 0)
+		c->cap_prm = c->cap_eff = 0;
+	if (old_euid == 0 && c->euid != 0)
+		c->cap_eff = 0;
+	if (old_euid != 0 && c->euid == 0)
+		c->cap_eff = c->cap_prm;
+}
+
+/* After execve, without file capabilities (Linux cap_bprm_creds_from_file):
+ * a root process gets every capability, others none. */
+static inline void cred_caps_exec(struct cred *c)
+{
+	if (c->euid == 0 || c->uid == 0) {
+		c->cap_prm = CAP_FULL_SET;
+		c->cap_eff = c->euid == 0 ? CAP_FULL_SET : 0;
+	} else {
+		c->cap_prm = c->cap_eff = 0;
+	}
+}
 
 /* The credentials to check file access with: the current process's, or
  * root's for kernel tasks (boot-time setup). */

@@ -49,7 +49,7 @@ static long do_mknodat(int dirfd, fw_uptr_t upath, uint32_t mode, uint32_t dev)
 		case S_IFREG: case S_IFIFO: case S_IFSOCK:
 			break;
 		case S_IFCHR: case S_IFBLK:
-			if (fs_cred()->fsuid != 0)
+			if (!cred_capable(fs_cred(), CAP_MKNOD))
 				return -EPERM;
 			break;
 		default:
@@ -471,7 +471,7 @@ static long chmod_inode(struct inode *ino, uint32_t mode)
 		mode &= S_IALLUGO;
 		/* A non-member may not set set-group-ID (Linux
 		 * setattr_should_drop_sgid). */
-		if (c->fsuid != 0 && !cred_in_group(c, ino->gid))
+		if (!cred_capable(c, CAP_FSETID) && !cred_in_group(c, ino->gid))
 			mode &= ~(uint32_t)S_ISGID;
 		ino->mode = (ino->mode & S_IFMT) | mode;
 		inode_touch(ino, false, false, true);
@@ -488,7 +488,7 @@ static long chown_inode(struct inode *ino, uint32_t uid, uint32_t gid)
 
 	fw_mutex_lock(&vfs_ns_lock);
 	err = inode_check_writable(ino);
-	if (!err && c->fsuid != 0) {
+	if (!err && !cred_capable(c, CAP_CHOWN)) {
 		bool uid_same = uid == (uint32_t)-1 || uid == ino->uid;
 		bool gid_same = gid == (uint32_t)-1 || gid == ino->gid;
 
@@ -820,7 +820,7 @@ long sys_mount(const struct sys_args *a)
 	struct tmpfs_opts topts = { 0 };
 	long err;
 
-	if (fs_cred()->fsuid != 0)
+	if (!cred_capable(fs_cred(), CAP_SYS_ADMIN))
 		return -EPERM;
 	err = sys_lookup(AT_FDCWD, fw_uptr(a->arg[1]), LOOKUP_FOLLOW, false, &target);
 	if (err)
@@ -899,7 +899,7 @@ long sys_umount2(const struct sys_args *a)
 
 	if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
 		return -EINVAL;
-	if (fs_cred()->fsuid != 0)
+	if (!cred_capable(fs_cred(), CAP_SYS_ADMIN))
 		return -EPERM;
 	err = sys_lookup(AT_FDCWD, fw_uptr(a->arg[0]),
 			 (flags & UMOUNT_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, false, &target);

@@ -373,7 +373,7 @@ static long set_cwd(struct vfs_path *p, bool root)
 		err = -ENOTDIR;
 	else
 		err = inode_permission(p->inode, MAY_EXEC, fs_cred());
-	if (!err && root && fs_cred()->fsuid != 0)
+	if (!err && root && !cred_capable(fs_cred(), CAP_SYS_CHROOT))
 		err = -EPERM;
 	if (err) {
 		vfs_path_put(p);

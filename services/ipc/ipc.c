@@ -23,7 +23,7 @@ bool ipc_may(const struct ipc_perm_k *p, unsigned want)
 	const struct cred *c = fs_cred();
 	unsigned granted = p->mode;
 
-	if (c->euid == 0)
+	if (cred_capable(c, CAP_IPC_OWNER))
 		return true;
 	if (c->euid == p->uid || c->euid == p->cuid)
 		granted >>= 6;
@@ -40,7 +40,7 @@ bool ipc_may_flags(const struct ipc_perm_k *p, int flg)
 bool ipc_owner_or_root(const struct ipc_perm_k *p)
 {
 	const struct cred *c = fs_cred();
-	return c->euid == 0 || c->euid == p->uid || c->euid == p->cuid;
+	return cred_capable(c, CAP_SYS_ADMIN) || c->euid == p->uid || c->euid == p->cuid;
 }
 
 void ipc_perm_out(const struct ipc_perm_k *p, struct k_ipc64_perm *out)

@@ -417,7 +417,7 @@ static long sys_msgctl(const struct sys_args *a)
 		}
 		/* Raising the limit past MSGMNB is for root (CAP_SYS_RESOURCE). */
 		if (ds.msg_qbytes > MSGMNB && ds.msg_qbytes > q->qbytes &&
-		    fs_cred()->euid != 0) {
+		    !cred_capable(fs_cred(), CAP_SYS_RESOURCE)) {
 			ret = -EPERM;
 			break;
 		}

@@ -53,7 +53,7 @@ struct scm_files *scm_files_dup(const struct scm_files *fp)
 static int scm_check_creds(const struct scm_creds *cr)
 {
 	const struct cred *c = fs_cred();
-	bool root = c->euid == 0;
+	bool root = cred_capable(c, CAP_SYS_ADMIN);
 
 	if (cr->pid != current_pid() && !root)
 		return -EPERM;

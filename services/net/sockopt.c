@@ -109,7 +109,7 @@ int sock_setsockopt(struct socket *s, int level, int name, fw_uptr_t val,
 		return 0;
 	case SO_PRIORITY:
 		/* Linux: 0..6 for anyone, above that CAP_NET_ADMIN. */
-		if ((v < 0 || v > 6) && fs_cred()->euid != 0)
+		if ((v < 0 || v > 6) && !cred_capable(fs_cred(), CAP_NET_ADMIN))
 			return -EPERM;
 		atomic_store(&s->priority, v);
 		return 0;

@@ -10,7 +10,9 @@
 /* SIGKILL and SIGSTOP: no mask blocks them. */
 #define SIGKILL_STOP_BITS ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
 
-static const struct cred root_cred;
+/* Kernel tasks act as root with every capability. */
+static const struct cred root_cred = { .cap_eff = CAP_FULL_SET,
+				       .cap_prm = CAP_FULL_SET };
 
 const struct cred *fs_cred(void)
 {

@@ -58,6 +58,7 @@ static void commit_image(struct thread *t, struct mm *new_mm, uint64_t entry,
 	proc_timers_delete_all(p);
 	t->altstack_sp = t->altstack_size = 0;
 	t->clear_child_tid = 0;
+	cred_caps_exec(&p->cred);
 	set_comm(p, path); /* comm: the name it was run by (Linux) */
 	fw_strlcpy(p->exe_path, exe->s, sizeof p->exe_path);
 	fw_user_context_init(&t->ctx);

@@ -57,7 +57,7 @@ static long set_uts(bool host, const struct sys_args *a)
 	char name[65];
 	struct fw_buf head;
 
-	if (proc_current()->cred.euid != 0)
+	if (!cred_capable(&proc_current()->cred, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (a->arg[1] > 64)
 		return -EINVAL;
@@ -131,9 +131,12 @@ static long sys_getresgid(const struct sys_args *a)
 
 /* setresuid(2): unprivileged callers may only pick among their current
  * real, effective and saved ids; -1 (as uint32) leaves one unchanged. */
-static bool uid_allowed(const struct cred *c, uint32_t v)
+static bool id_allowed(const struct cred *c, uint32_t v, bool gid)
 {
-	return c->euid == 0 || v == c->uid || v == c->euid || v == c->suid;
+	if (cred_capable(c, gid ? CAP_SETGID : CAP_SETUID))
+		return true;
+	return gid ? v == c->gid || v == c->egid || v == c->sgid
+		   : v == c->uid || v == c->euid || v == c->suid;
 }
 
 static long set_ids(uint32_t r, uint32_t e, uint32_t s, bool gid)
@@ -141,9 +144,11 @@ static long set_ids(uint32_t r, uint32_t e, uint32_t s, bool gid)
 	struct cred *c = &proc_current()->cred;
 	const uint32_t keep = 0xffffffffu;
 
-	if ((r != keep && !uid_allowed(c, r)) ||
-	    (e != keep && !uid_allowed(c, e)) ||
-	    (s != keep && !uid_allowed(c, s)))
+	uint32_t old_uid = c->uid, old_euid = c->euid, old_suid = c->suid;
+
+	if ((r != keep && !id_allowed(c, r, gid)) ||
+	    (e != keep && !id_allowed(c, e, gid)) ||
+	    (s != keep && !id_allowed(c, s, gid)))
 		return -EPERM;
 	if (gid) {
 		if (r != keep)
@@ -159,6 +164,7 @@ static long set_ids(uint32_t r, uint32_t e, uint32_t s, bool gid)
 			c->euid = c->fsuid = e;
 		if (s != keep)
 			c->suid = s;
+		cred_caps_setuid(c, old_uid, old_euid, old_suid);
 	}
 	return 0;
 }
@@ -191,7 +197,7 @@ static long sys_setregid(const struct sys_args *a)
 static long sys_setuid(const struct sys_args *a)
 {
 	uint32_t id = (uint32_t)a->arg[0];
-	if (proc_current()->cred.euid == 0)
+	if (cred_capable(&proc_current()->cred, CAP_SETUID))
 		return set_ids(id, id, id, false);
 	return set_ids(0xffffffffu, id, 0xffffffffu, false);
 }
@@ -199,7 +205,7 @@ static long sys_setuid(const struct sys_args *a)
 static long sys_setgid(const struct sys_args *a)
 {
 	uint32_t id = (uint32_t)a->arg[0];
-	if (proc_current()->cred.euid == 0)
+	if (cred_capable(&proc_current()->cred, CAP_SETGID))
 		return set_ids(id, id, id, true);
 	return set_ids(0xffffffffu, id, 0xffffffffu, true);
 }
@@ -228,7 +234,7 @@ static long sys_setgroups(const struct sys_args *a)
 	uint64_t n = a->arg[0];
 	uint32_t groups[32];
 
-	if (c->euid != 0)
+	if (!cred_capable(c, CAP_SETGID))
 		return -EPERM;
 	if (n > FW_ARRAY_LEN(groups))
 		return -EINVAL;
@@ -257,7 +263,8 @@ static long prlimit(struct proc *p, unsigned res, fw_uptr_t newp, fw_uptr_t oldp
 			return -EFAULT;
 		if (nl.cur > nl.max)
 			return -EINVAL;
-		if (nl.max > ol.max && proc_current()->cred.euid != 0)
+		if (nl.max > ol.max &&
+		    !cred_capable(&proc_current()->cred, CAP_SYS_RESOURCE))
 			return -EPERM;
 	}
 	if (!fw_uptr_is_null(oldp) && FW_COPY_OUT_OBJ(oldp, &ol))
@@ -465,15 +472,12 @@ static long sys_prctl(const struct sys_args *a)
 	return -EINVAL;
 }
 
-/* capget(2). This kernel's permission checks go by the effective uid
- * (root may do everything, nobody else anything privileged), so that is
- * what capget reports: every capability Linux 6.1 knows (0..40) for
- * euid 0, none otherwise. capset(2) is not implemented (-ENOSYS): sets
- * that could be dropped would promise a restriction nothing enforces. */
+/* capget(2)/capset(2): the capability sets of struct cred (see
+ * current/current.h), which every privileged check asks. The sets are
+ * kept per process (Linux keeps them per thread). */
 #define LINUX_CAPABILITY_VERSION_1 0x19980330u
 #define LINUX_CAPABILITY_VERSION_2 0x20071026u
 #define LINUX_CAPABILITY_VERSION_3 0x20080522u
-#define CAP_LAST_CAP 40
 
 struct k_cap_header {
 	uint32_t version;
@@ -484,31 +488,36 @@ struct k_cap_data {
 	uint32_t effective, permitted, inheritable;
 };
 
+/* The header's version: the number of k_cap_data it takes (1 or 2), or
+ * -EINVAL after telling the caller the version this kernel prefers
+ * (Linux cap_validate_magic). */
+static int cap_header(fw_uptr_t uh, struct k_cap_header *h)
+{
+	if (FW_COPY_IN_OBJ(h, uh))
+		return -EFAULT;
+	switch (h->version) {
+	case LINUX_CAPABILITY_VERSION_1:
+		return 1;
+	case LINUX_CAPABILITY_VERSION_2:
+	case LINUX_CAPABILITY_VERSION_3:
+		return 2;
+	}
+	h->version = LINUX_CAPABILITY_VERSION_3;
+	return FW_COPY_OUT_OBJ(uh, h) ? -EFAULT : -EINVAL;
+}
+
 static long sys_capget(const struct sys_args *a)
 {
 	struct k_cap_header h;
 	struct k_cap_data d[2];
 	struct fw_bytes out;
 	struct proc *p;
-	unsigned n;
+	int n = cap_header(fw_uptr(a->arg[0]), &h);
 
-	if (FW_COPY_IN_OBJ(&h, fw_uptr(a->arg[0])))
-		return -EFAULT;
-	switch (h.version) {
-	case LINUX_CAPABILITY_VERSION_1:
-		n = 1;
-		break;
-	case LINUX_CAPABILITY_VERSION_2:
-	case LINUX_CAPABILITY_VERSION_3:
-		n = 2;
-		break;
-	default:
-		/* Tell the caller the version this kernel prefers. */
-		h.version = LINUX_CAPABILITY_VERSION_3;
-		if (FW_COPY_OUT_OBJ(fw_uptr(a->arg[0]), &h))
-			return -EFAULT;
-		return a->arg[1] ? -EINVAL : 0;
-	}
+	if (n == -EINVAL && !a->arg[1])
+		return 0; /* a probe for the version: Linux answers 0 */
+	if (n < 0)
+		return n;
 	if (h.pid < 0)
 		return -EINVAL;
 	p = h.pid ? proc_find(h.pid) : proc_current();
@@ -516,14 +525,47 @@ static long sys_capget(const struct sys_args *a)
 		return -ESRCH;
 	if (!a->arg[1])
 		return 0;
-	memset(d, 0, sizeof d);
-	if (p->cred.euid == 0) {
-		d[0].effective = d[0].permitted = 0xFFFFFFFFu;
-		d[1].effective = d[1].permitted = (1u << (CAP_LAST_CAP - 31)) - 1;
-	}
-	if (fw_bytes_sub(FW_BYTES_OF_ARRAY(d), 0, n * sizeof d[0], &out) ||
+	for (int i = 0; i < 2; i++)
+		d[i] = (struct k_cap_data){
+			(uint32_t)(p->cred.cap_eff >> (32 * i)),
+			(uint32_t)(p->cred.cap_prm >> (32 * i)),
+			(uint32_t)(p->cred.cap_inh >> (32 * i)),
+		};
+	if (fw_bytes_sub(FW_BYTES_OF_ARRAY(d), 0, (size_t)n * sizeof d[0], &out) ||
 	    fw_copy_out(fw_uptr(a->arg[1]), out))
 		return -EFAULT;
+	return 0;
+}
+
+/* Only the caller's own sets; permitted may only shrink, effective stay
+ * within it, inheritable within inheritable | permitted unless
+ * CAP_SETPCAP (Linux cap_capset). */
+static long sys_capset(const struct sys_args *a)
+{
+	struct k_cap_header h;
+	struct k_cap_data d[2] = { { 0 }, { 0 } };
+	struct cred *c = &proc_current()->cred;
+	uint64_t eff, prm, inh;
+	int n = cap_header(fw_uptr(a->arg[0]), &h);
+
+	if (n < 0)
+		return n;
+	if (h.pid != 0 && h.pid != current_pid() && h.pid != proc_current()->pid)
+		return -EPERM;
+	for (int i = 0; i < n; i++)
+		if (FW_COPY_IN_OBJ(&d[i], fw_uptr_add(fw_uptr(a->arg[1]),
+						      (uint64_t)i * sizeof d[0])))
+			return -EFAULT;
+	eff = (d[0].effective | (uint64_t)d[1].effective << 32) & CAP_FULL_SET;
+	prm = (d[0].permitted | (uint64_t)d[1].permitted << 32) & CAP_FULL_SET;
+	inh = (d[0].inheritable | (uint64_t)d[1].inheritable << 32) & CAP_FULL_SET;
+	if ((inh & ~(c->cap_inh | c->cap_prm)) && !cred_capable(c, CAP_SETPCAP))
+		return -EPERM;
+	if ((prm & ~c->cap_prm) || (eff & ~prm))
+		return -EPERM;
+	c->cap_eff = eff;
+	c->cap_prm = prm;
+	c->cap_inh = inh;
 	return 0;
 }
 
@@ -567,7 +609,7 @@ static long sys_reboot(const struct sys_args *a)
 	    (m2 != 672274793 && m2 != 85072278 && m2 != 369367448 &&
 	     m2 != 537993216))
 		return -EINVAL;
-	if (proc_current()->cred.euid != 0)
+	if (!cred_capable(&proc_current()->cred, CAP_SYS_BOOT))
 		return -EPERM;
 	switch ((uint32_t)a->arg[2]) {
 	case LINUX_REBOOT_CMD_RESTART:
@@ -617,6 +659,7 @@ static const struct sys_entry misc_syscalls[] = {
 	{ __NR_arch_prctl, "arch_prctl", sys_arch_prctl },
 	{ __NR_prctl, "prctl", sys_prctl },
 	{ __NR_capget, "capget", sys_capget },
+	{ __NR_capset, "capset", sys_capset },
 	{ __NR_set_robust_list, "set_robust_list", sys_set_robust_list },
 	{ __NR_get_robust_list, "get_robust_list", sys_get_robust_list },
 	{ __NR_reboot, "reboot", sys_reboot },

@@ -5,8 +5,8 @@
  * turns it into a time slice. As on Linux, PRIO_PROCESS names one thread
  * (a tid), PRIO_PGRP every thread of a process group, PRIO_USER every
  * thread of a real user id; 0 means the caller's own. Raising priority
- * (a lower nice) needs root (CAP_SYS_NICE); changing another user's
- * threads needs root or a matching uid (set_one_prio). */
+ * (a lower nice) needs CAP_SYS_NICE; changing another user's threads
+ * needs it or a matching uid (set_one_prio). */
 #include <fw/errno.h>
 #include <fw/task.h>
 #include "proc/proc.h"
@@ -31,9 +31,10 @@ static int set_one(struct thread *t, int nice)
 	const struct cred *me = &proc_current()->cred;
 	const struct cred *them = &t->proc->cred;
 
-	if (me->euid != 0 && me->euid != them->uid && me->euid != them->euid)
+	if (!cred_capable(me, CAP_SYS_NICE) && me->euid != them->uid &&
+	    me->euid != them->euid)
 		return -EPERM;
-	if (nice < thread_nice(t) && me->euid != 0)
+	if (nice < thread_nice(t) && !cred_capable(me, CAP_SYS_NICE))
 		return -EACCES;
 	if (t->task)
 		fw_task_set_nice(t->task, nice);

@@ -183,6 +183,7 @@ int proc_start_init(const struct kpath *path, struct fw_bytes argv0)
 		fw_free(p);
 		return -ENOMEM;
 	}
+	p->cred.cap_eff = p->cred.cap_prm = CAP_FULL_SET; /* root */
 	p->files = fdtable_create();
 	p->fs = fs_context_create_root();
 	if (!p->files || !p->fs || sighand_create(&p->sighand)) {

@@ -507,7 +507,7 @@ static void vm_kb(struct procfs_seq *s, const char *label, uint64_t bytes)
 
 static void gen_status(struct procfs_seq *s, const struct pinfo *pi)
 {
-	uint64_t ign, cgt, caps = pi->cred.euid == 0 ? 0x1ffffffffffull : 0;
+	uint64_t ign, cgt;
 	uint32_t umask = 022;
 	struct mminfo mi;
 
@@ -558,11 +558,13 @@ static void gen_status(struct procfs_seq *s, const struct pinfo *pi)
 		      (unsigned long long)pi->sigblk, (unsigned long long)ign,
 		      (unsigned long long)cgt);
 	procfs_printf(s,
-		      "CapInh:\t0000000000000000\nCapPrm:\t%016llx\nCapEff:\t%016llx\n"
+		      "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n"
 		      "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n"
 		      "NoNewPrivs:\t0\nSeccomp:\t0\n"
 		      "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t%llu\n",
-		      (unsigned long long)caps, (unsigned long long)caps,
+		      (unsigned long long)pi->cred.cap_inh,
+		      (unsigned long long)pi->cred.cap_prm,
+		      (unsigned long long)pi->cred.cap_eff,
 		      (unsigned long long)pi->preemptions);
 }
 

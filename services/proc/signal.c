@@ -779,7 +779,7 @@ static long sys_sigaltstack(const struct sys_args *a)
 
 static bool may_signal(const struct proc *from, const struct proc *to)
 {
-	return from->cred.euid == 0 || from->cred.uid == to->cred.uid ||
+	return cred_capable(&from->cred, CAP_KILL) || from->cred.uid == to->cred.uid ||
 	       from->cred.euid == to->cred.uid;
 }
 

@@ -637,7 +637,7 @@ static long tty_set_ctty(struct tty *t, uint64_t arg)
 		return -EPERM;
 	fw_spin_lock(&t->lock);
 	if (t->session && t->session != p->sid &&
-	    !(arg == 1 && p->cred.euid == 0)) {
+	    !(arg == 1 && cred_capable(&p->cred, CAP_SYS_ADMIN))) {
 		ret = -EPERM;
 	} else if (t->hung_up) {
 		ret = -EIO;

@@ -1,4 +1,4 @@
-/* t_caps.c: capget(2) (issue 14). stress-ng, systemd and libcap ask the
+/* t_caps.c: capget(2) and capset(2) (issue 14). stress-ng, systemd and libcap ask the
  * kernel for a process's capabilities. Root's effective and permitted
  * sets are full, an unprivileged process's empty; an unknown header
  * version gets the preferred one written back and EINVAL. Passes on
@@ -6,11 +6,14 @@
 #include "t.h"
 
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 /* <linux/capability.h>, which musl-gcc does not see. */
 #define _LINUX_CAPABILITY_VERSION_3 0x20080522u
+#define CAP_CHOWN 0
 #define CAP_KILL 5
+#define CAP_SYS_NICE 23
 #define CAP_SETUID 7
 #define CAP_SYS_ADMIN 21
 #define CAP_SYSLOG 34
@@ -67,11 +70,125 @@ T_CASE(version_probe_and_errors)
     T_ERRNO(syscall(SYS_capget, (void *)1, d), EFAULT);
 }
 
+static int capget_self(struct __user_cap_data_struct d[2])
+{
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    return (int)syscall(SYS_capget, &h, d);
+}
+
+static int capset_self(uint64_t eff, uint64_t prm, uint64_t inh)
+{
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2] = {
+        { (uint32_t)eff, (uint32_t)prm, (uint32_t)inh },
+        { (uint32_t)(eff >> 32), (uint32_t)(prm >> 32), (uint32_t)(inh >> 32) },
+    };
+    return (int)syscall(SYS_capset, &h, d);
+}
+
+static uint64_t sets(const struct __user_cap_data_struct d[2], int which)
+{
+    uint32_t lo = which == 0 ? d[0].effective : which == 1 ? d[0].permitted : d[0].inheritable;
+    uint32_t hi = which == 0 ? d[1].effective : which == 1 ? d[1].permitted : d[1].inheritable;
+    return lo | (uint64_t)hi << 32;
+}
+
+/* capset(2) drops what the checks then refuse: root without CAP_SYS_NICE
+ * in its effective set may not lower a nice value, and gets it back from
+ * its permitted set; without CAP_KILL at all it may not signal another
+ * user's process, and cannot raise it again. */
+T_CASE(capset_drops_are_enforced)
+{
+    pid_t pid = t_fork();
+    if (pid == 0) {
+        struct __user_cap_data_struct d[2];
+        if (capget_self(d))
+            _exit(1);
+        uint64_t all = sets(d, 1);
+        if (capset_self(all & ~(1ull << CAP_SYS_NICE), all, 0))
+            _exit(2);
+        if (setpriority(PRIO_PROCESS, 0, -5) != -1 || errno != EACCES)
+            _exit(3);
+        if (capset_self(all, all, 0) || setpriority(PRIO_PROCESS, 0, -5))
+            _exit(4);
+        /* Another user's process, which says when it is one and ends
+         * when this one does (its pipe closes). */
+        int ready[2], hold[2];
+        if (pipe(ready) || pipe(hold))
+            _exit(10);
+        pid_t other = fork();
+        if (other == 0) {
+            char c;
+            close(hold[1]);
+            if (setuid(65534) || write(ready[1], "u", 1) != 1)
+                _exit(1);
+            while (read(hold[0], &c, 1) > 0)
+                ;
+            _exit(0);
+        }
+        char c;
+        close(hold[0]);
+        if (read(ready[0], &c, 1) != 1)
+            _exit(11);
+        uint64_t nokill = all & ~(1ull << CAP_KILL);
+        if (capset_self(nokill, nokill, 0))
+            _exit(5);
+        int r = kill(other, SIGTERM), e = errno;
+        if (capset_self(all, all, 0) != -1 || errno != EPERM)
+            _exit(6); /* permitted never grows */
+        if (capget_self(d) || sets(d, 0) != nokill || sets(d, 1) != nokill)
+            _exit(7);
+        if (r == 0)
+            _exit(8);
+        if (e != EPERM)
+            _exit(9);
+        _exit(0);
+    }
+    T_EXITED(pid, 0);
+}
+
+/* The rules capset checks (Linux cap_capset), and the uid changes'
+ * effect on the sets (capabilities(7), "Effect of user ID changes"). */
+T_CASE(capset_rules_and_setuid_transitions)
+{
+    pid_t pid = t_fork();
+    if (pid == 0) {
+        struct __user_cap_data_struct d[2];
+        if (capget_self(d))
+            _exit(1);
+        uint64_t all = sets(d, 1), one = 1ull << CAP_CHOWN;
+        if (capset_self(all, one, 0) != -1 || errno != EPERM)
+            _exit(2); /* effective beyond permitted */
+        struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, getppid() };
+        if (syscall(SYS_capset, &h, d) != -1 || errno != EPERM)
+            _exit(3); /* another process's */
+        /* euid away from 0 with the saved uid still 0: effective goes,
+         * permitted stays, and comes back with euid 0. */
+        if (setresuid(65534, 65534, 0) || capget_self(d))
+            _exit(4);
+        if (sets(d, 0) != 0 || sets(d, 1) != all)
+            _exit(5);
+        if (setresuid(-1, 0, -1) || capget_self(d) || sets(d, 0) != all)
+            _exit(6);
+        /* Every uid non-zero: both go, for good. */
+        if (setresuid(65534, 65534, 65534) || capget_self(d))
+            _exit(7);
+        if (sets(d, 0) != 0 || sets(d, 1) != 0)
+            _exit(8);
+        if (setresuid(0, 0, 0) != -1 || errno != EPERM)
+            _exit(9);
+        _exit(0);
+    }
+    T_EXITED(pid, 0);
+}
+
 int main(void)
 {
     t_init("t_caps");
     T_RUN(root_has_every_capability);
     T_RUN(unprivileged_has_none);
     T_RUN(version_probe_and_errors);
+    T_RUN(capset_drops_are_enforced);
+    T_RUN(capset_rules_and_setuid_transitions);
     return t_done();
 }

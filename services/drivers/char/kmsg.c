@@ -302,7 +302,8 @@ static long sys_syslog(const struct sys_args *a)
 	int type = (int)a->arg[0];
 	fw_uptr_t buf = fw_uptr(a->arg[1]);
 	int len = (int)a->arg[2];
-	bool privileged = fs_cred()->euid == 0;
+	bool privileged = cred_capable(fs_cred(), CAP_SYSLOG) ||
+			  cred_capable(fs_cred(), CAP_SYS_ADMIN);
 
 	if (type == SYSLOG_ACTION_CLOSE || type == SYSLOG_ACTION_OPEN)
 		return 0;

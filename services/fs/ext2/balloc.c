@@ -23,7 +23,7 @@ static bool may_use_reserve(const struct ext2_sb *s)
 {
 	const struct cred *c = fs_cred();
 
-	return c->fsuid == 0 || c->fsuid == s->resuid ||
+	return cred_capable(c, CAP_SYS_RESOURCE) || c->fsuid == s->resuid ||
 	       (s->resgid != 0 && cred_in_group(c, s->resgid));
 }
 

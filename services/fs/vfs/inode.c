@@ -107,29 +107,33 @@ bool cred_in_group(const struct cred *c, uint32_t gid)
 
 bool inode_owner_or_root(const struct inode *ino, const struct cred *c)
 {
-	return c->fsuid == 0 || c->fsuid == ino->uid;
+	return c->fsuid == ino->uid || cred_capable(c, CAP_FOWNER);
 }
 
-/* Linux generic_permission() + capable(CAP_DAC_OVERRIDE/READ_SEARCH) for
- * uid 0: root may read and write anything and search any directory, but
- * may execute a non-directory only if some x bit is set. */
+/* Linux generic_permission(): the owner, group or other bits, then the
+ * capabilities: CAP_DAC_OVERRIDE reads and writes anything and searches
+ * any directory, but executes a non-directory only if some x bit is
+ * set; CAP_DAC_READ_SEARCH reads anything and searches directories. */
 int inode_permission(const struct inode *ino, int mask, const struct cred *c)
 {
 	uint32_t mode = ino->mode;
 	uint32_t bits;
 
-	if (c->fsuid == 0) {
-		if (!(mask & MAY_EXEC) || S_ISDIR(mode) || (mode & 0111))
-			return 0;
-		return -EACCES;
-	}
 	if (c->fsuid == ino->uid)
 		bits = (mode >> 6) & 7;
 	else if (cred_in_group(c, ino->gid))
 		bits = (mode >> 3) & 7;
 	else
 		bits = mode & 7;
-	return ((uint32_t)mask & ~bits) ? -EACCES : 0;
+	if (!((uint32_t)mask & ~bits))
+		return 0;
+	if (cred_capable(c, CAP_DAC_OVERRIDE) &&
+	    (!(mask & MAY_EXEC) || S_ISDIR(mode) || (mode & 0111)))
+		return 0;
+	if (cred_capable(c, CAP_DAC_READ_SEARCH) && !(mask & MAY_WRITE) &&
+	    (!(mask & MAY_EXEC) || S_ISDIR(mode)))
+		return 0;
+	return -EACCES;
 }
 
 unsigned inode_dtype(uint32_t mode)

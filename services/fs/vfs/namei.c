@@ -368,7 +368,7 @@ bool namei_sticky_denied(const struct inode *dir, const struct inode *ino,
 {
 	if (!(dir->mode & S_ISVTX))
 		return false;
-	if (c->fsuid == 0 || c->fsuid == ino->uid || c->fsuid == dir->uid)
+	if (c->fsuid == ino->uid || c->fsuid == dir->uid || cred_capable(c, CAP_FOWNER))
 		return false;
 	return true;
 }

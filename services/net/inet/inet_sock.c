@@ -66,7 +66,7 @@ int inet_create(int type, int protocol, struct socket **out)
 			return -EPROTONOSUPPORT;
 		return udp_create(out);
 	case SOCK_RAW:
-		if (fs_cred()->euid != 0)
+		if (!cred_capable(fs_cred(), CAP_NET_RAW))
 			return -EPERM; /* CAP_NET_RAW */
 		if (protocol == IPPROTO_RAW)
 			return raw_create(out); /* raw.c: no sends yet */
@@ -287,7 +287,7 @@ int inet_bind(struct socket *s, const struct sock_addr *a)
 	if (addr != INADDR_ANY && !inet_addr_local(addr) &&
 	    !(in->proto == IPPROTO_UDP && inet_addr_bcast(addr)))
 		return -EADDRNOTAVAIL;
-	if (port && port < 1024 && fs_cred()->euid != 0)
+	if (port && port < 1024 && !cred_capable(fs_cred(), CAP_NET_BIND_SERVICE))
 		return -EACCES;
 	if (in->proto == IPPROTO_ICMP)
 		port = 0; /* ping sockets: the id is picked at connect/send */

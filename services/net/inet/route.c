@@ -190,7 +190,7 @@ long route_ioctl(unsigned cmd, uint64_t arg)
 	struct netdev *dev = NULL;
 	int err, free_slot = -1;
 
-	if (fs_cred()->euid != 0)
+	if (!cred_capable(fs_cred(), CAP_NET_ADMIN))
 		return -EPERM; /* CAP_NET_ADMIN */
 	if (FW_COPY_IN_OBJ(&rt, fw_uptr(arg)))
 		return -EFAULT;

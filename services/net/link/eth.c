@@ -13,9 +13,9 @@
 #include "current/current.h"
 #include "net/link/link.h"
 
-bool link_capable(void)
+bool link_capable(unsigned cap)
 {
-	return fs_cred()->euid == 0;
+	return cred_capable(fs_cred(), cap);
 }
 
 bool eth_dev_up(const struct netdev *d)

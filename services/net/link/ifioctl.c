@@ -378,7 +378,7 @@ long dev_ioctl(int family, unsigned cmd, uint64_t arg)
 		r.name = d->name;
 		return FW_COPY_OUT_OBJ(u, &r) ? -EFAULT : 0;
 	}
-	if (is_set(cmd) && !link_capable())
+	if (is_set(cmd) && !link_capable(CAP_NET_ADMIN))
 		return -EPERM;
 	/* Linux devinet_ioctl: a set address of another family is EINVAL
 	 * before the device is looked up. */

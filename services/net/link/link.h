@@ -20,6 +20,7 @@
 #include <fw/bytes.h>
 #include <fw/compiler.h>
 
+#include "current/current.h"
 #include "net/netdev.h"
 
 struct socket;
@@ -113,6 +114,6 @@ long dev_ioctl(int family, unsigned cmd, uint64_t arg);
 
 /* CAP_NET_RAW / CAP_NET_ADMIN: root (the kernel has no capability sets
  * beyond euid 0). */
-bool link_capable(void);
+bool link_capable(unsigned cap);
 
 #endif

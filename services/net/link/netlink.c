@@ -403,7 +403,7 @@ static int change_addr(uint16_t type, uint16_t flags, struct fw_bytes msg)
 	uint32_t addr, mask;
 	int err;
 
-	if (!link_capable())
+	if (!link_capable(CAP_NET_ADMIN))
 		return -EPERM;
 	err = parse_addr_req(msg, &r);
 	if (err)

@@ -738,7 +738,7 @@ int packet_create(int type, int protocol, struct socket **out)
 	uint16_t be = (uint16_t)protocol; /* htons(ETH_P_*), as Linux */
 	fw_irqflags_t fl;
 
-	if (!link_capable())
+	if (!link_capable(CAP_NET_RAW))
 		return -EPERM;
 	if (type != SOCK_RAW && type != SOCK_DGRAM)
 		return -ESOCKTNOSUPPORT;
