@@ -327,15 +327,10 @@ static const struct sock_ops ping_ops = {
 
 int icmp_create(int type, struct socket **out)
 {
-	struct socket *s = socket_alloc(AF_INET, type, IPPROTO_ICMP,
-					&ping_ops);
+	struct socket *s = inet_socket_new(type, IPPROTO_ICMP, &ping_ops);
 
 	if (!s)
 		return -ENOMEM;
-	if (!inet_sock_new(s, IPPROTO_ICMP)) {
-		socket_put(s);
-		return -ENOMEM;
-	}
 	fw_spin_lock(&inet_lock);
 	fw_list_add_tail(&icmp_table.all, &inet_of(s)->all_node);
 	fw_spin_unlock(&inet_lock);

@@ -310,8 +310,9 @@ struct inet_table {
 };
 extern struct inet_table udp_table, tcp_table, icmp_table;
 
-/* A new AF_INET socket's common state. */
-struct inet_sock *inet_sock_new(struct socket *s, int proto);
+/* A new AF_INET socket with its common inet state (one reference, no
+ * file yet), or NULL. */
+struct socket *inet_socket_new(int type, int proto, const struct sock_ops *ops);
 void inet_sock_free(struct inet_sock *in);
 /* sockaddr_in from user bytes: -EINVAL (short), -EAFNOSUPPORT (family),
  * allow_unspec lets AF_UNSPEC through (*unspec set). */

@@ -78,7 +78,7 @@ int inet_create(int type, int protocol, struct socket **out)
 	}
 }
 
-struct inet_sock *inet_sock_new(struct socket *s, int proto)
+static struct inet_sock *inet_sock_new(struct socket *s, int proto)
 {
 	struct inet_sock *in = FW_NEW(struct inet_sock);
 
@@ -103,6 +103,17 @@ struct inet_sock *inet_sock_new(struct socket *s, int proto)
 	in->state = TCP_CLOSE;
 	s->in = in;
 	return in;
+}
+
+struct socket *inet_socket_new(int type, int proto, const struct sock_ops *ops)
+{
+	struct socket *s = socket_alloc(AF_INET, type, proto, ops);
+
+	if (s && !inet_sock_new(s, proto)) {
+		socket_put(s);
+		return NULL;
+	}
+	return s;
 }
 
 void inet_sock_free(struct inet_sock *in)

@@ -54,15 +54,10 @@ static const struct sock_ops raw_ops = {
 
 int raw_create(struct socket **out)
 {
-	struct socket *s = socket_alloc(AF_INET, SOCK_RAW, IPPROTO_RAW,
-					&raw_ops);
+	struct socket *s = inet_socket_new(SOCK_RAW, IPPROTO_RAW, &raw_ops);
 
 	if (!s)
 		return -ENOMEM;
-	if (!inet_sock_new(s, IPPROTO_RAW)) {
-		socket_put(s);
-		return -ENOMEM;
-	}
 	*out = s;
 	return 0;
 }

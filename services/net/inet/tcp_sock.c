@@ -136,15 +136,10 @@ static void init_tcb(struct inet_sock *in)
 
 static struct socket *tcp_alloc(void)
 {
-	struct socket *s = socket_alloc(AF_INET, SOCK_STREAM, IPPROTO_TCP,
-					&tcp_ops);
+	struct socket *s = inet_socket_new(SOCK_STREAM, IPPROTO_TCP, &tcp_ops);
 
 	if (!s)
 		return NULL;
-	if (!inet_sock_new(s, IPPROTO_TCP)) {
-		socket_put(s);
-		return NULL;
-	}
 	fw_list_init(&inet_of(s)->reap_node);
 	return s;
 }

@@ -517,15 +517,10 @@ static const struct sock_ops udp_ops = {
 
 int udp_create(struct socket **out)
 {
-	struct socket *s = socket_alloc(AF_INET, SOCK_DGRAM, IPPROTO_UDP,
-					&udp_ops);
+	struct socket *s = inet_socket_new(SOCK_DGRAM, IPPROTO_UDP, &udp_ops);
 
 	if (!s)
 		return -ENOMEM;
-	if (!inet_sock_new(s, IPPROTO_UDP)) {
-		socket_put(s);
-		return -ENOMEM;
-	}
 	fw_spin_lock(&inet_lock);
 	fw_list_add_tail(&udp_table.all, &inet_of(s)->all_node);
 	fw_spin_unlock(&inet_lock);
