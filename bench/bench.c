@@ -15,8 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -270,6 +276,204 @@ static bool want(const char *a, const char *b)
 	return false;
 }
 
+/* Sockets. Each benchmark connects a pair of descriptors, forks a peer
+ * that serves the far end, and measures from the near end: a one-byte
+ * round trip (echoed by the peer) or a stream of 64 KiB writes (drained
+ * by the peer). TCP and UDP go over the loopback interface, which Linux
+ * brings up only when asked: lo_up() asks, as `ip link set lo up` does. */
+static void lo_up(void)
+{
+	static bool up;
+	struct ifreq ifr = { 0 };
+	int s;
+
+	if (up)
+		return;
+	up = true;
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	strcpy(ifr.ifr_name, "lo");
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0)
+		abort();
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
+		abort();
+	close(s);
+}
+
+static struct sockaddr_in loopback(uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+/* A listener on 127.0.0.1 with a kernel-chosen port; *port gets it. */
+static int tcp_listener(uint16_t *port)
+{
+	struct sockaddr_in a = loopback(0);
+	socklen_t len = sizeof a;
+	int l;
+
+	lo_up();
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0 ||
+	    listen(l, 128) != 0 || getsockname(l, (struct sockaddr *)&a, &len) != 0)
+		abort();
+	*port = ntohs(a.sin_port);
+	return l;
+}
+
+/* A connected TCP pair on loopback, Nagle off on both ends (a one-byte
+ * ping-pong would otherwise wait for delayed ACKs on either kernel). */
+static void tcp_pair(int sv[2])
+{
+	uint16_t port;
+	int l = tcp_listener(&port), one = 1;
+	struct sockaddr_in a = loopback(port);
+
+	sv[0] = socket(AF_INET, SOCK_STREAM, 0);
+	if (sv[0] < 0 || connect(sv[0], (struct sockaddr *)&a, sizeof a) != 0)
+		abort();
+	sv[1] = accept(l, NULL, NULL);
+	if (sv[1] < 0)
+		abort();
+	close(l);
+	setsockopt(sv[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	setsockopt(sv[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+/* Two UDP sockets on loopback, each connected to the other. */
+static void udp_pair(int sv[2])
+{
+	struct sockaddr_in a[2];
+	socklen_t len = sizeof a[0];
+
+	lo_up();
+	for (int i = 0; i < 2; i++) {
+		a[i] = loopback(0);
+		sv[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		if (sv[i] < 0 || bind(sv[i], (struct sockaddr *)&a[i], sizeof a[i]) != 0 ||
+		    getsockname(sv[i], (struct sockaddr *)&a[i], &len) != 0)
+			abort();
+	}
+	if (connect(sv[0], (struct sockaddr *)&a[1], sizeof a[1]) != 0 ||
+	    connect(sv[1], (struct sockaddr *)&a[0], sizeof a[0]) != 0)
+		abort();
+}
+
+/* One-byte round trips over a connected pair; sv[1] goes to the peer. */
+static void socket_pingpong(const char *name, int sv[2])
+{
+	char c = 'x';
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		close(sv[0]);
+		while (read(sv[1], &c, 1) == 1 && c != 'q')
+			if (write(sv[1], &c, 1) != 1)
+				break;
+		_exit(0);
+	}
+	close(sv[1]);
+	uint64_t start = now_ns(), n = 0, t;
+	do {
+		if (write(sv[0], &c, 1) != 1 || read(sv[0], &c, 1) != 1)
+			abort();
+		n++;
+		t = now_ns() - start;
+	} while (t < BUDGET_NS && n < MAX_ITERS);
+	c = 'q'; /* UDP has no end of file: tell the peer to stop */
+	if (write(sv[0], &c, 1) != 1)
+		abort();
+	waitpid(pid, NULL, 0);
+	close(sv[0]);
+	report(name, (double)t / (double)n, "ns");
+}
+
+/* 64 KiB writes into a connected stream pair, drained by the peer; the
+ * time runs until the peer has read everything (it closes its end, which
+ * the writer sees as end of file), so data still queued is not counted
+ * as moved. */
+static void socket_bandwidth(const char *name, int sv[2])
+{
+	static char chunk[65536];
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		close(sv[0]);
+		while (read(sv[1], chunk, sizeof chunk) > 0)
+			;
+		_exit(0);
+	}
+	close(sv[1]);
+	uint64_t start = now_ns(), bytes = 0, t;
+	do {
+		ssize_t w = write(sv[0], chunk, sizeof chunk);
+		if (w <= 0)
+			abort();
+		bytes += (uint64_t)w;
+		t = now_ns() - start;
+	} while (t < BUDGET_NS);
+	shutdown(sv[0], SHUT_WR);
+	waitpid(pid, NULL, 0);
+	t = now_ns() - start;
+	close(sv[0]);
+	report(name, (double)bytes / ((double)t / 1e9) / 1e6, "MB/s");
+}
+
+/* A new TCP connection on loopback: connect, accept, close both ends. */
+static int connect_listener;
+static struct sockaddr_in connect_addr;
+static void op_tcp_connect(void)
+{
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (c < 0 || connect(c, (struct sockaddr *)&connect_addr, sizeof connect_addr) != 0)
+		abort();
+	int s = accept(connect_listener, NULL, NULL);
+	if (s < 0)
+		abort();
+	close(c); /* the client closes first: its end, not the server's,
+		   * waits in TIME_WAIT, as with most protocols */
+	close(s);
+}
+
+static void socket_benchmarks(void)
+{
+	int sv[2];
+
+	if (want("unix_stream_pingpong", NULL)) {
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+			abort();
+		socket_pingpong("unix_stream_pingpong", sv);
+	}
+	if (want("unix_stream_bandwidth", NULL)) {
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+			abort();
+		socket_bandwidth("unix_stream_bandwidth", sv);
+	}
+	if (want("tcp_pingpong", NULL)) {
+		tcp_pair(sv);
+		socket_pingpong("tcp_pingpong", sv);
+	}
+	if (want("tcp_bandwidth", NULL)) {
+		tcp_pair(sv);
+		socket_bandwidth("tcp_bandwidth", sv);
+	}
+	if (want("udp_pingpong", NULL)) {
+		udp_pair(sv);
+		socket_pingpong("udp_pingpong", sv);
+	}
+	if (want("tcp_connect_accept_close", NULL)) {
+		uint16_t port;
+		connect_listener = tcp_listener(&port);
+		connect_addr = loopback(port);
+		latency("tcp_connect_accept_close", op_tcp_connect);
+		close(connect_listener);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--exit") == 0)
@@ -309,6 +513,7 @@ int main(int argc, char **argv)
 		tmpfs_bandwidth();
 	if (want("ext2_write_fsync", "ext2_read_cold") || want("ext2_read_warm", NULL))
 		ext2_bandwidth();
+	socket_benchmarks();
 	printf("BENCH-DONE\n");
 	return 0;
 }
