@@ -24,6 +24,8 @@ struct fw_task {
 	int on_cpu;                  /* still executing (till switch completes) */
 	unsigned cpu;                /* CPU it runs / is queued on */
 	int pin_cpu;                 /* -1, or the only CPU it may run on */
+	uint64_t allowed;            /* CPUs it may run on (fw_task_set_affinity;
+				      * written under pi_lock) */
 	uint64_t id;
 	char name[24];
 	fw__task_fn fn;

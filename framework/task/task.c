@@ -44,8 +44,10 @@ static uint64_t next_task_id = 1;
 static struct fw_spinlock reap_lock = FW_SPINLOCK_INIT("reap");
 static struct fw_list reap_list = FW_LIST_HEAD_INIT(reap_list);
 
-/* Per-CPU: the task switched away from, for finish_switch. */
+/* Per-CPU: the task switched away from, for finish_switch, and whether
+ * finish_switch must queue it on another CPU (its affinity changed). */
 static struct fw_task *switch_prev[FW_MAX_CPUS];
+static bool switch_migrate[FW_MAX_CPUS];
 
 int fw_sched_register(const struct fw_sched_ops *ops)
 {
@@ -214,6 +216,7 @@ static void init_common(struct fw_task *t, const char *name)
 	fw_strlcpy(t->name, name, sizeof t->name);
 	t->id = __atomic_fetch_add(&next_task_id, 1, __ATOMIC_RELAXED);
 	t->pin_cpu = -1;
+	t->allowed = ~0ull;
 }
 
 static void idle_init(unsigned cpu)
@@ -251,16 +254,34 @@ static void resched_cpu(unsigned cpu)
 		lapic_send_ipi(c->apic_id, VEC_IPI_RESCHED);
 }
 
+static bool allowed_on(const struct fw_task *t, unsigned cpu)
+{
+	return (__atomic_load_n(&t->allowed, __ATOMIC_RELAXED) >> cpu) & 1;
+}
+
+static uint64_t online_mask(void)
+{
+	uint64_t mask = 0;
+
+	for (unsigned cpu = 0; cpu < percpu_online; cpu++)
+		if (cpu_data(cpu)->online)
+			mask |= 1ull << cpu;
+	return mask;
+}
+
 static unsigned pick_cpu(struct fw_task *t)
 {
 	unsigned cpu;
+	uint64_t ok;
 
 	if (t->pin_cpu >= 0)
 		return (unsigned)t->pin_cpu;
 	cpu = sched_ops->select_cpu(t, fw_cpu_id());
-	if (cpu >= percpu_online || !cpu_data(cpu)->online)
-		cpu = fw_cpu_id();
-	return cpu;
+	if (cpu < percpu_online && cpu_data(cpu)->online && allowed_on(t, cpu))
+		return cpu;
+	/* The policy's hint is stale or wrong: the first allowed CPU. */
+	ok = online_mask() & __atomic_load_n(&t->allowed, __ATOMIC_RELAXED);
+	return ok ? (unsigned)__builtin_ctzll(ok) : fw_cpu_id();
 }
 
 static void enqueue_on(unsigned cpu, struct fw_task *t)
@@ -281,13 +302,23 @@ static void finish_switch(void)
 {
 	struct percpu *c = this_cpu();
 	struct fw_task *prev = switch_prev[c->id];
+	bool migrate = switch_migrate[c->id];
 	bool reap = false;
 
+	switch_migrate[c->id] = false;
 	fw_spin_unlock(&c->rq_lock);
 	if (prev->state != TASK_DEAD) {
 		/* From here another CPU may run prev: its registers are
 		 * saved. */
 		__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
+		if (migrate) {
+			/* Runnable but no longer allowed here, so it was
+			 * not queued here: queue it where it may run. The
+			 * pi_lock keeps wakeups and affinity changes out. */
+			fw_spin_lock(&prev->pi_lock);
+			enqueue_on(pick_cpu(prev), prev);
+			fw_spin_unlock(&prev->pi_lock);
+		}
 		return;
 	}
 	/* A dead task: once on_cpu is 0 its joiner may free it, so the
@@ -325,8 +356,13 @@ static void schedule_locked(bool preempted)
 	if (prev != c->idle) {
 		/* A preempted task stays queued whatever its state: it was
 		 * stopped between marking itself sleeping and checking its
-		 * wait condition, and must get to finish that check. */
-		if (prev->state == TASK_RUNNABLE ||
+		 * wait condition, and must get to finish that check. A
+		 * runnable one whose affinity no longer includes this CPU is
+		 * moved by finish_switch, once its registers are saved. */
+		if (prev->state == TASK_RUNNABLE && !allowed_on(prev, c->id)) {
+			prev->on_rq = false;
+			switch_migrate[c->id] = true;
+		} else if (prev->state == TASK_RUNNABLE ||
 		    (preempted && prev->state == TASK_SLEEPING))
 			SCHED_HOOK_VOID(sched_ops->enqueue((unsigned)c->id, prev));
 		else
@@ -375,6 +411,49 @@ void task_preempt(void)
 void fw_task_yield(void)
 {
 	task_schedule();
+}
+
+uint64_t fw_task_affinity(const struct fw_task *t)
+{
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
+	return __atomic_load_n(&t->allowed, __ATOMIC_RELAXED);
+}
+
+int fw_task_set_affinity(struct fw_task *t, uint64_t mask)
+{
+	struct percpu *c;
+	fw_irqflags_t fl;
+	bool requeue = false;
+
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
+	mask &= online_mask();
+	if (!mask || t->pin_cpu >= 0)
+		return -EINVAL;
+	/* Under t's pi_lock no wakeup or migration moves t, so t->cpu is
+	 * where it runs or is queued; its run-queue lock makes on_rq and
+	 * on_cpu say which. */
+	fl = fw_spin_lock_irqsave(&t->pi_lock);
+	__atomic_store_n(&t->allowed, mask, __ATOMIC_RELAXED);
+	c = cpu_data(t->cpu);
+	fw_spin_lock(&c->rq_lock);
+	if (!((mask >> t->cpu) & 1)) {
+		if (t->on_cpu) {
+			c->need_resched = true; /* schedule_locked moves it */
+			if (t->cpu != fw_cpu_id())
+				lapic_send_ipi(c->apic_id, VEC_IPI_RESCHED);
+		} else if (t->on_rq && t->state == TASK_RUNNABLE) {
+			SCHED_HOOK_VOID(sched_ops->dequeue(t->cpu, t));
+			t->on_rq = false;
+			requeue = true;
+		}
+	}
+	fw_spin_unlock(&c->rq_lock);
+	if (requeue)
+		enqueue_on(pick_cpu(t), t);
+	fw_spin_unlock_irqrestore(&t->pi_lock, fl);
+	if (t == fw_task_current() && !allowed_on(t, fw_cpu_id()))
+		task_schedule();
+	return 0;
 }
 
 void task_tick(void)

@@ -54,6 +54,7 @@ static void register_syscalls(void)
 	misc_syscalls_init();
 	time_syscalls_init();
 	prio_syscalls_init();
+	affinity_syscalls_init();
 	futex_syscalls_init();
 	mm_syscalls_init();
 	fs_syscalls_init();

@@ -372,30 +372,6 @@ static long sys_sched_yield(const struct sys_args *a)
 	return 0;
 }
 
-static long sys_sched_getaffinity(const struct sys_args *a)
-{
-	uint64_t mask = fw_cpu_count() >= 64 ? ~0ull
-					     : (1ull << fw_cpu_count()) - 1;
-	uint64_t len = a->arg[1];
-
-	if (len < sizeof mask || (len & 7))
-		return -EINVAL;
-	if (a->arg[0] && !proc_find((int)a->arg[0]) && !thread_find((int)a->arg[0]))
-		return -ESRCH;
-	if (fw_clear_user(fw_uptr(a->arg[2]), len) ||
-	    FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &mask))
-		return -EFAULT;
-	return sizeof mask; /* bytes written, as the raw syscall returns */
-}
-
-static long sys_sched_setaffinity(const struct sys_args *a)
-{
-	/* Accepted and not enforced: the policy places tasks itself. */
-	if (a->arg[0] && !proc_find((int)a->arg[0]) && !thread_find((int)a->arg[0]))
-		return -ESRCH;
-	return 0;
-}
-
 static long sys_getcpu(const struct sys_args *a)
 {
 	uint32_t cpu = fw_cpu_id(), node = 0;
@@ -653,8 +629,6 @@ static const struct sys_entry misc_syscalls[] = {
 	{ __NR_times, "times", sys_times },
 	{ __NR_sysinfo, "sysinfo", sys_sysinfo },
 	{ __NR_sched_yield, "sched_yield", sys_sched_yield },
-	{ __NR_sched_getaffinity, "sched_getaffinity", sys_sched_getaffinity },
-	{ __NR_sched_setaffinity, "sched_setaffinity", sys_sched_setaffinity },
 	{ __NR_getcpu, "getcpu", sys_getcpu },
 	{ __NR_arch_prctl, "arch_prctl", sys_arch_prctl },
 	{ __NR_prctl, "prctl", sys_prctl },

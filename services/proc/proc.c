@@ -160,9 +160,13 @@ static int thread_start(struct thread *t)
 
 	if (err)
 		return err;
-	/* A new thread or process starts with its creator's nice value
-	 * (fork(2)); the first slice may already have been given at 0. */
+	/* A new thread or process starts with its creator's nice value and
+	 * CPU affinity (fork(2)); the first slice may already have been
+	 * given at 0, on any CPU (it moves at once). The creator's mask
+	 * holds online CPUs, so setting it cannot fail. */
 	fw_task_set_nice(task, fw_task_nice(fw_task_current()));
+	err = fw_task_set_affinity(task, fw_task_affinity(fw_task_current()));
+	FW_ASSERT(err == 0);
 	fw_task_detach(task);
 	return 0;
 }

@@ -51,6 +51,7 @@ void proc_sync_all(void);
 void proc_syscalls_init(void);
 void time_syscalls_init(void);
 void prio_syscalls_init(void);
+void affinity_syscalls_init(void);
 void exec_syscalls_init(void);
 void misc_syscalls_init(void);
 void futex_syscalls_init(void);

@@ -3,8 +3,9 @@
  * Layer: services (safe C). Each CPU has a FIFO of runnable tasks; a task
  * runs for a slice (SLICE_NS scaled by its nice value's weight), then
  * goes to the back of its queue. New and
- * woken tasks go to the CPU with the shortest queue (preferring the waker's
- * CPU on a tie, for cache warmth). The framework calls every hook with the
+ * woken tasks go to the CPU with the shortest queue among those their
+ * affinity allows (preferring the waker's CPU on a tie, for cache
+ * warmth). The framework calls every hook with the
  * CPU's run-queue lock held and interrupts off (fw/sched.h), so the queues
  * need no lock of their own; `queued` is also read racily by select_cpu,
  * which only needs a hint. */
@@ -12,6 +13,7 @@
 #include <fw/list.h>
 #include <fw/panic.h>
 #include <fw/sched.h>
+#include <fw/task.h>
 #include <fw/time.h>
 #include "sched.h"
 
@@ -50,19 +52,24 @@ static struct rr_queue queues[FW_MAX_CPUS];
 
 static unsigned rr_select_cpu(struct fw_task *t, unsigned waker_cpu)
 {
-	unsigned best = waker_cpu;
-	unsigned best_load = __atomic_load_n(&queues[waker_cpu].queued,
-					     __ATOMIC_RELAXED);
-	(void)t;
+	uint64_t allowed = fw_task_affinity(t);
+	unsigned best = FW_MAX_CPUS, best_load = ~0u;
+
+	/* The waker's CPU first, so it wins a tie. */
+	if ((allowed >> waker_cpu) & 1) {
+		best = waker_cpu;
+		best_load = __atomic_load_n(&queues[waker_cpu].queued,
+					    __ATOMIC_RELAXED);
+	}
 	for (unsigned cpu = 0; cpu < fw_cpu_count(); cpu++) {
 		unsigned load = __atomic_load_n(&queues[cpu].queued,
 						__ATOMIC_RELAXED);
-		if (load < best_load) {
+		if (((allowed >> cpu) & 1) && load < best_load) {
 			best = cpu;
 			best_load = load;
 		}
 	}
-	return best;
+	return best; /* FW_MAX_CPUS if none: the framework picks one */
 }
 
 static void rr_enqueue(unsigned cpu, struct fw_task *t)
@@ -73,6 +80,13 @@ static void rr_enqueue(unsigned cpu, struct fw_task *t)
 	se->slice_left_ns = slice_for(se);
 	fw_list_add_tail(&queues[cpu].tasks, &se->node);
 	__atomic_store_n(&queues[cpu].queued, queues[cpu].queued + 1,
+			 __ATOMIC_RELAXED);
+}
+
+static void rr_dequeue(unsigned cpu, struct fw_task *t)
+{
+	fw_list_del(&fw_task_sched(t)->node);
+	__atomic_store_n(&queues[cpu].queued, queues[cpu].queued - 1,
 			 __ATOMIC_RELAXED);
 }
 
@@ -109,6 +123,7 @@ static unsigned rr_nr_queued(unsigned cpu)
 
 static const struct fw_sched_ops rr_ops = {
 	.select_cpu = rr_select_cpu,
+	.dequeue = rr_dequeue,
 	.enqueue = rr_enqueue,
 	.pick_next = rr_pick_next,
 	.tick = rr_tick,

@@ -22,11 +22,16 @@ struct fw_sched_entity {
 };
 
 struct fw_sched_ops {
-	/* Pick the CPU a newly runnable task should run on. Called without
-	 * any run-queue lock; the answer is a hint and may be racy. */
+	/* Pick the CPU a newly runnable task should run on, among those its
+	 * affinity allows (fw_task_affinity). Called without any run-queue
+	 * lock; the answer is a hint and may be racy (the framework falls back
+	 * to an allowed CPU if it names another). */
 	unsigned (*select_cpu)(struct fw_task *t, unsigned waker_cpu);
 	/* t became runnable on cpu. */
 	void (*enqueue)(unsigned cpu, struct fw_task *t);
+	/* Take t, queued on cpu and not running, out of the queue: its
+	 * affinity no longer allows cpu (fw_task_set_affinity). */
+	void (*dequeue)(unsigned cpu, struct fw_task *t);
 	/* Remove and return the next task to run on cpu, or NULL (idle). */
 	struct fw_task *(*pick_next)(unsigned cpu);
 	/* curr ran for ran_ns more; return true to preempt it. */

@@ -48,6 +48,16 @@ unsigned fw_task_cpu(const struct fw_task *t);
 int fw_task_nice(const struct fw_task *t);
 void fw_task_set_nice(struct fw_task *t, int nice);
 
+/* The CPUs t may run on, as a mask: bit n is CPU n (FW_MAX_CPUS is 64).
+ * Every task starts with all CPUs allowed. Setting keeps only online CPUs
+ * and returns -EINVAL if none is left, or for a task bound to one CPU by
+ * fw__task_spawn. A task queued on a CPU no longer allowed is moved at
+ * once; one running there is interrupted and moves at its next switch;
+ * the caller itself has moved when this returns. The scheduling policy
+ * sees the mask in select_cpu (fw/sched.h); the framework enforces it. */
+uint64_t fw_task_affinity(const struct fw_task *t);
+FW_MUST_CHECK int fw_task_set_affinity(struct fw_task *t, uint64_t mask);
+
 /* Give up the CPU to another runnable task, if any. */
 void fw_task_yield(void);
 
