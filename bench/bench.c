@@ -137,6 +137,7 @@ static void pipe_latency(void)
 	waitpid(pid, NULL, 0);
 	close(a[0]), close(b[0]), close(b[1]);
 	report("pipe_pingpong", (double)t / (double)n, "ns");
+	printf("BENCH-ITERS pipe_pingpong %llu\n", (unsigned long long)n);
 	/* Two context switches per round trip. */
 	report("context_switch", (double)t / (double)n / 2.0, "ns");
 }
@@ -389,6 +390,7 @@ static void socket_pingpong(const char *name, int sv[2])
 	waitpid(pid, NULL, 0);
 	close(sv[0]);
 	report(name, (double)t / (double)n, "ns");
+	printf("BENCH-ITERS %s %llu\n", name, (unsigned long long)n);
 }
 
 /* 64 KiB writes into a connected stream pair, drained by the peer; the

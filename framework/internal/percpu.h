@@ -50,6 +50,8 @@ struct percpu {
 	uint32_t apic_id;           /* local APIC id */
 	int preempt_count;          /* >0: do not preempt */
 	bool need_resched;          /* set by tick/wakeup, checked on irq exit */
+	bool resched_lazy;          /* a wakeup queued a task here: switch when
+				     * current next leaves user mode or sleeps */
 	bool online;                /* finished bring-up */
 	struct fw_task *current;    /* task running here */
 	struct fw_task *idle;       /* this CPU's idle task */

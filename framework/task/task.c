@@ -245,10 +245,22 @@ void task_init_ap(unsigned cpu)
 	idle_init(cpu);
 }
 
-/* Wake cpu to look at its queue: a flag for this CPU, an IPI for others. */
+/* Wake cpu to look at its queue: a flag for this CPU, an IPI for others.
+ * A task queued on this CPU while another runs here does not preempt the
+ * waker in the kernel: the waker is often inside the very lock the woken
+ * task wants next (a pipe's or socket's), and preempting it there costs
+ * two more switches (the woken task blocks on the lock, the waker runs to
+ * release it). The switch comes when the waker next leaves user mode (a
+ * system call, an interrupt) or sleeps, as on Linux without kernel
+ * preemption; a tick still ends a slice as before. */
 static void resched_cpu(unsigned cpu)
 {
 	struct percpu *c = cpu_data(cpu);
+
+	if (cpu == fw_cpu_id() && c->current != c->idle) {
+		c->resched_lazy = true;
+		return;
+	}
 	c->need_resched = true;
 	if (cpu != fw_cpu_id())
 		lapic_send_ipi(c->apic_id, VEC_IPI_RESCHED);
@@ -350,6 +362,7 @@ static void schedule_locked(bool preempted)
 
 	fw_spin_lock(&c->rq_lock);
 	c->need_resched = false;
+	c->resched_lazy = false;
 	c->switch_wanted_ns = 0;
 	c->lockup_reported = false;
 	prev->se.runtime_ns += now - c->slice_start_ns;

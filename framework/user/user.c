@@ -329,7 +329,7 @@ void fw_user_run(struct fw_user_context *ctx, struct fw_user_exit *why)
 	why->error = c->user_error;
 	why->addr = c->user_addr;
 	x86_sti();
-	if (c->need_resched && c->preempt_count == 0)
+	if ((c->need_resched || c->resched_lazy) && c->preempt_count == 0)
 		task_preempt();
 }
 
