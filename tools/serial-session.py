@@ -20,11 +20,12 @@ step that sees no prompt within its timeout fails, and the rest is skipped.
 
 A system that boots to a `login:` prompt (Debian's getty) is logged into
 first when SESSION_LOGIN=user:password is set. SESSION_BOOT_S (default
-120) bounds the boot, SESSION_POWEROFF_S (default 30) the poweroff.
+120) bounds the boot, SESSION_STEP_S (default 60) each command, SESSION_POWEROFF_S (default 30) the poweroff.
 """
 import os, re, select, subprocess, sys, time
 
 P = os.environ.get("SESSION_PREFIX", "session")
+STEP_S = float(os.environ.get("SESSION_STEP_S", "60"))
 PROMPT = re.compile(rb"# (\x1b\[6n)?$")
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -153,7 +154,7 @@ def main():
                 proc.stdin.write(b"\x03")
             else:
                 proc.stdin.write(arg.encode() + b"\r")
-            timeout = 60
+            timeout = STEP_S
             if not read_until_prompt(timeout):
                 ok, why = False, f"no prompt after {step!r}; got {ANSI.sub(b'', buf)[-300:]!r}"
             output = ANSI.sub(b"", buf).replace(b"\r", b"")

@@ -220,4 +220,8 @@ fi
 #     (tests/integration/net.sh).
 . tests/integration/net.sh
 
+# 11. `make run`'s network, from the guest and from the host
+#     (tests/integration/net-run.sh).
+. tests/integration/net-run.sh
+
 exit $status
