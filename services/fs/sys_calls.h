@@ -71,6 +71,7 @@ long sys_dup(const struct sys_args *a);
 long sys_dup2(const struct sys_args *a);
 long sys_dup3(const struct sys_args *a);
 long sys_fcntl(const struct sys_args *a);
+long sys_flock(const struct sys_args *a);
 long sys_pipe(const struct sys_args *a);
 long sys_pipe2(const struct sys_args *a);
 long sys_ioctl(const struct sys_args *a);

@@ -222,6 +222,23 @@ long sys_dup3(const struct sys_args *a)
 	return do_dup3((int)a->arg[0], (int)a->arg[1], flags);
 }
 
+/* flock(2): a whole-file lock on the open file (fs/vfs/locks.c). */
+long sys_flock(const struct sys_args *a)
+{
+	struct file *f = sys_fget((int)a->arg[0]);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	/* An O_PATH descriptor opens neither for reading nor writing. */
+	if (!(f->fmode & (FMODE_READ | FMODE_WRITE)) && ((unsigned)a->arg[1] & ~4u) != 8u)
+		ret = -EBADF;
+	else
+		ret = locks_flock(f, (unsigned)a->arg[1]);
+	file_put(f);
+	return ret;
+}
+
 long sys_fcntl(const struct sys_args *a)
 {
 	int fd = (int)a->arg[0];
@@ -270,21 +287,17 @@ long sys_fcntl(const struct sys_args *a)
 		} while (!atomic_compare_exchange_weak(&f->flags, &old, nf));
 		break;
 	}
-	case F_GETLK: {
-		/* No byte-range locks are kept: report the range unlocked. */
-		struct linux_flock fl;
-
-		if (FW_COPY_IN_OBJ(&fl, fw_uptr(arg))) {
-			ret = -EFAULT;
-			break;
-		}
-		fl.l_type = F_UNLCK;
-		ret = FW_COPY_OUT_OBJ(fw_uptr(arg), &fl) ? -EFAULT : 0;
+	case F_GETLK:
+	case F_OFD_GETLK:
+		ret = locks_fcntl_getlk(f, fw_uptr(arg), cmd == F_OFD_GETLK);
 		break;
-	}
 	case F_SETLK:
 	case F_SETLKW:
-		ret = 0; /* advisory locks always granted (single-user system) */
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		ret = locks_fcntl_setlk(f, fw_uptr(arg),
+					cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW,
+					cmd == F_SETLKW || cmd == F_OFD_SETLKW);
 		break;
 	case F_GETOWN:
 	case F_SETOWN:

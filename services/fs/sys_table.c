@@ -92,6 +92,7 @@ const struct sys_entry fs_syscalls[] = {
 	E(dup2),
 	E(dup3),
 	E(fcntl),
+	E(flock),
 	E(pipe),
 	E(pipe2),
 	E(ioctl),

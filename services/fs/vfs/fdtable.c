@@ -61,6 +61,7 @@ void fdtable_put(struct fdtable *t)
 {
 	if (!t || atomic_fetch_sub(&t->refs, 1) != 1)
 		return;
+	locks_remove_table(t);
 	for (int i = 0; i < FDTABLE_MAX; i++)
 		file_put(t->fd[i]);
 	fw_free(t);
@@ -78,6 +79,7 @@ void fdtable_close_on_exec(struct fdtable *t)
 			cloexec_set(t, i, false);
 		}
 		fw_spin_unlock(&t->lock);
+		locks_remove_posix(t, f);
 		file_put(f);
 	}
 }
@@ -125,6 +127,8 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, unsigned flags)
 	t->fd[fd] = f;
 	cloexec_set(t, fd, flags & O_CLOEXEC);
 	fw_spin_unlock(&t->lock);
+	if (old != f)
+		locks_remove_posix(t, old);
 	file_put(old);
 	return 0;
 }
@@ -156,6 +160,7 @@ int fd_close(struct fdtable *t, int fd)
 	fw_spin_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
+	locks_remove_posix(t, f);
 	file_put(f);
 	return 0;
 }

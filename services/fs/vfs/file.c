@@ -60,6 +60,7 @@ void file_put(struct file *f)
 	 * registration of this file before it goes. */
 	if (atomic_load(&f->ep_count))
 		epoll_file_release(f);
+	locks_remove_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	vfs_path_put(&f->path);

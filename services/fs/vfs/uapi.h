@@ -65,6 +65,9 @@
 #define F_GETLK 5
 #define F_SETLK 6
 #define F_SETLKW 7
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
 #define F_SETOWN 8
 #define F_GETOWN 9
 #define F_SETPIPE_SZ 1031

@@ -278,6 +278,17 @@ struct file {
 	struct kname *name;
 };
 
+/* Advisory locks (locks.c). The close paths drop them: the POSIX locks
+ * of table t on f's inode when t closes a descriptor of f, all of t's
+ * when t goes, f's own (OFD, flock) when f's last reference goes. */
+void locks_remove_posix(const struct fdtable *t, const struct file *f);
+void locks_remove_table(const struct fdtable *t);
+void locks_remove_file(const struct file *f);
+/* fcntl F_GETLK/F_SETLK/F_SETLKW and their F_OFD_ forms, flock(2). */
+long locks_fcntl_getlk(struct file *f, fw_uptr_t arg, bool ofd);
+long locks_fcntl_setlk(struct file *f, fw_uptr_t arg, bool ofd, bool wait);
+long locks_flock(struct file *f, unsigned op);
+
 /* Remember where f was opened from (dir referenced, name copied). */
 void file_set_name(struct file *f, const struct vfs_path *dir,
 		   const struct kname *name);
