@@ -214,6 +214,45 @@ T_CASE(many_pairs_reuse)
 	T_EQ(again, first);
 }
 
+/* A session leader that opens a slave with O_NOCTTY does not acquire
+ * it (and one without it does), so a child in a new session can make it
+ * its controlling terminal: what forkpty(3) and tmux do. */
+T_CASE(session_leader_o_noctty)
+{
+	pid_t pid = t_fork();
+
+	if (pid == 0) {
+		int m, s, s2, sid = -1, st;
+		pid_t g;
+
+		/* Closing the master at the end hangs up our own terminal. */
+		signal(SIGHUP, SIG_IGN);
+		if (setsid() < 0 || (m = open_pair(&s)) < 0)
+			_exit(2);
+		if (ioctl(s, TIOCGSID, &sid) != -1 || errno != ENOTTY)
+			_exit(3); /* O_NOCTTY: not ours */
+		g = fork();
+		if (g == 0) {
+			close(m);
+			if (setsid() < 0 || ioctl(s, TIOCSCTTY, 0) != 0)
+				_exit(4);
+			_exit(ioctl(s, TIOCGSID, &sid) == 0 && sid == getpid() ? 0 : 5);
+		}
+		if (waitpid(g, &st, 0) != g || !WIFEXITED(st) || WEXITSTATUS(st))
+			_exit(10 + (WIFEXITED(st) ? WEXITSTATUS(st) : 9));
+		/* Without O_NOCTTY the leader (no terminal yet) acquires it. */
+		if ((s2 = open(ptsname(m), O_RDWR)) < 0)
+			_exit(6);
+		if (ioctl(s2, TIOCGSID, &sid) != 0 || sid != getpid())
+			_exit(7);
+		close(s);
+		close(s2);
+		close(m);
+		_exit(0);
+	}
+	T_EXITED(pid, 0);
+}
+
 int main(void)
 {
 	t_init("t_pty");
@@ -225,5 +264,6 @@ int main(void)
 	T_RUN(slave_closed_eio_pollhup);
 	T_RUN(peer_and_bad_ioctl);
 	T_RUN(many_pairs_reuse);
+	T_RUN(session_leader_o_noctty);
 	return t_done();
 }

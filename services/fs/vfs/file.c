@@ -31,7 +31,11 @@ struct file *file_alloc(const struct vfs_path *p, const struct file_ops *ops,
 	f->ops = ops;
 	f->path = *p;
 	vfs_path_get(&f->path);
-	atomic_init(&f->flags, flags & ~(unsigned)(O_CREAT | O_EXCL | O_NOCTTY |
+	/* O_NOCTTY stays until the open method has seen it (a terminal
+	 * opened by a session leader becomes its controlling terminal
+	 * unless asked not to); vfs_open_path drops it after, as Linux's
+	 * do_dentry_open does. */
+	atomic_init(&f->flags, flags & ~(unsigned)(O_CREAT | O_EXCL |
 						   O_TRUNC | O_CLOEXEC));
 	if (flags & O_PATH)
 		f->fmode = FMODE_PATH;
@@ -161,6 +165,7 @@ int vfs_open_path(const struct vfs_path *p, unsigned flags, struct file **out)
 			return err;
 		}
 	}
+	atomic_fetch_and(&f->flags, ~(unsigned)O_NOCTTY);
 	*out = f;
 	return 0;
 }
