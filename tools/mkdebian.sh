@@ -15,7 +15,7 @@ dir=build/debian
 img=${1:-$dir/debian.img}
 # What the image holds beyond minbase: the init system, login, and the
 # tools a person (and the tests) expect on a Debian machine.
-packages=sysvinit-core,systemd-sysv-,login,passwd,procps,iproute2,less,vim-tiny,strace,python3,stress-ng
+packages=sysvinit-core,systemd-sysv-,login,passwd,procps,iproute2,less,vim-tiny,strace,python3,stress-ng,tmux
 # The cache is named after the package list, so changing it rebuilds.
 tar=$dir/rootfs-$(echo "$packages" | md5sum | cut -c1-8).tar
 mkdir -p "$dir"
@@ -28,7 +28,9 @@ if [ ! -s "$tar" ]; then
 	rm -f "$dir"/rootfs-*.tar
 	mv "$tar.part" "$tar"
 fi
-if [ -s "$img" ] && [ "$img" -nt "$tar" ] && [ "$img" -nt "$0" ]; then
+# The test's own scripts go into /root/tests.
+checks=tests/integration/debian/net_check.py
+if [ -s "$img" ] && [ "$img" -nt "$tar" ] && [ "$img" -nt "$0" ] && [ "$img" -nt "$checks" ]; then
 	exit 0
 fi
 root=$dir/root
@@ -38,6 +40,7 @@ tar -C "$root" -xf "$tar"
 sed -i '/^[1-6]:[0-9]*:respawn:\/sbin\/getty/d' "$root/etc/inittab"
 echo 'T0:2345:respawn:/sbin/getty -L 115200 ttyS0 vt100' >>"$root/etc/inittab"
 echo framekernel-debian >"$root/etc/hostname"
+install -D -m 755 "$checks" "$root/root/tests/$(basename "$checks")"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tframekernel-debian\n' >"$root/etc/hosts"
 printf '/dev/vda\t/\text2\tdefaults\t0\t1\n' >"$root/etc/fstab"
 mkfs.ext2 -q -F -b 4096 -L debian -d "$root" "$img.part" 2G >/dev/null
