@@ -36,6 +36,10 @@ struct cred {
 	uint32_t ngroups;
 	uint32_t groups[32];
 	uint64_t cap_eff, cap_prm, cap_inh; /* bit n: capability n */
+	/* PR_SET_NO_NEW_PRIVS: once set, kept across fork and execve, and
+	 * execve may not grant privileges (it grants none here yet: set-user-
+	 * ID files run with the caller's ids). */
+	bool no_new_privs;
 };
 
 /* The capabilities the permission checks name (linux/capability.h). */

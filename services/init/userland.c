@@ -55,6 +55,7 @@ static void register_syscalls(void)
 	time_syscalls_init();
 	prio_syscalls_init();
 	affinity_syscalls_init();
+	sched_policy_syscalls_init();
 	futex_syscalls_init();
 	mm_syscalls_init();
 	fs_syscalls_init();

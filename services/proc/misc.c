@@ -416,6 +416,8 @@ static long sys_arch_prctl(const struct sys_args *a)
 #define PR_GET_PDEATHSIG 2
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
 
 static long sys_prctl(const struct sys_args *a)
 {
@@ -444,6 +446,15 @@ static long sys_prctl(const struct sys_args *a)
 		int32_t sig = p->pdeathsig;
 		return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &sig) ? -EFAULT : 0;
 	}
+	case PR_SET_NO_NEW_PRIVS: /* one way: 1, and nothing else */
+		if (a->arg[1] != 1 || a->arg[2] || a->arg[3] || a->arg[4])
+			return -EINVAL;
+		p->cred.no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a->arg[1] || a->arg[2] || a->arg[3] || a->arg[4])
+			return -EINVAL;
+		return p->cred.no_new_privs;
 	}
 	return -EINVAL;
 }

@@ -52,6 +52,7 @@ void proc_syscalls_init(void);
 void time_syscalls_init(void);
 void prio_syscalls_init(void);
 void affinity_syscalls_init(void);
+void sched_policy_syscalls_init(void);
 void exec_syscalls_init(void);
 void misc_syscalls_init(void);
 void futex_syscalls_init(void);

@@ -560,11 +560,12 @@ static void gen_status(struct procfs_seq *s, const struct pinfo *pi)
 	procfs_printf(s,
 		      "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n"
 		      "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n"
-		      "NoNewPrivs:\t0\nSeccomp:\t0\n"
+		      "NoNewPrivs:\t%d\nSeccomp:\t0\n"
 		      "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t%llu\n",
 		      (unsigned long long)pi->cred.cap_inh,
 		      (unsigned long long)pi->cred.cap_prm,
 		      (unsigned long long)pi->cred.cap_eff,
+		      pi->cred.no_new_privs ? 1 : 0,
 		      (unsigned long long)pi->preemptions);
 }
 

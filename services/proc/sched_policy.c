@@ -1,0 +1,136 @@
+/* services/proc/sched_policy.c: scheduling policies and their
+ * priorities: sched_getscheduler(2), sched_setscheduler(2),
+ * sched_getparam(2), sched_setparam(2), sched_get_priority_max(2) and
+ * sched_get_priority_min(2).
+ *
+ * Layer: services (safe C), proc. Every thread here runs under one
+ * policy, Linux's SCHED_OTHER (time slices weighed by nice; prio.c), at
+ * static priority 0. So these calls report SCHED_OTHER and 0, accept
+ * setting exactly that, and refuse any other policy with EINVAL rather
+ * than pretend to run it: there is no real-time (SCHED_FIFO, SCHED_RR,
+ * SCHED_DEADLINE), batch or idle scheduling yet. The priority ranges
+ * are Linux's, so programs can still ask for them. As on Linux, a pid is
+ * a thread id, 0 the caller, and changing another user's thread needs
+ * CAP_SYS_NICE or a matching uid. */
+#include <fw/errno.h>
+#include <fw/uaccess.h>
+#include "proc/proc.h"
+#include "proc/proc_internal.h"
+#include "syscall/nr.h"
+#include "syscall/syscall.h"
+
+#define SCHED_OTHER 0
+#define SCHED_FIFO 1
+#define SCHED_RR 2
+#define SCHED_BATCH 3
+#define SCHED_IDLE 5
+#define SCHED_DEADLINE 6
+#define SCHED_RESET_ON_FORK 0x40000000
+
+struct sched_param {
+	int32_t sched_priority;
+};
+
+/* The highest static priority of a policy, or -EINVAL. */
+static long prio_max(int policy)
+{
+	switch (policy) {
+	case SCHED_FIFO:
+	case SCHED_RR:
+		return 99;
+	case SCHED_OTHER:
+	case SCHED_BATCH:
+	case SCHED_IDLE:
+	case SCHED_DEADLINE:
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static long sys_sched_get_priority_max(const struct sys_args *a)
+{
+	return prio_max((int)a->arg[0]);
+}
+
+static long sys_sched_get_priority_min(const struct sys_args *a)
+{
+	long max = prio_max((int)a->arg[0]);
+
+	return max > 0 ? 1 : max;
+}
+
+/* The thread a pid names (0: the caller); NULL if none. */
+static struct thread *target(int pid)
+{
+	return pid ? thread_find(pid) : thread_current();
+}
+
+static long sys_sched_getscheduler(const struct sys_args *a)
+{
+	if ((int)a->arg[0] < 0)
+		return -EINVAL;
+	return target((int)a->arg[0]) ? SCHED_OTHER : -ESRCH;
+}
+
+static long sys_sched_getparam(const struct sys_args *a)
+{
+	struct sched_param sp = { 0 };
+
+	if ((int)a->arg[0] < 0 || !a->arg[1])
+		return -EINVAL;
+	if (!target((int)a->arg[0]))
+		return -ESRCH;
+	return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &sp) ? -EFAULT : 0;
+}
+
+/* Set policy (SCHED_OTHER only) and priority (0 only) of the thread
+ * pid, in Linux's order of checks. */
+static long set_policy(int pid, int policy, fw_uptr_t uparam)
+{
+	const struct cred *me = &proc_current()->cred;
+	struct sched_param sp;
+	struct thread *t;
+
+	if (pid < 0 || !uparam.addr)
+		return -EINVAL;
+	if (FW_COPY_IN_OBJ(&sp, uparam))
+		return -EFAULT;
+	t = target(pid);
+	if (!t)
+		return -ESRCH;
+	policy &= ~SCHED_RESET_ON_FORK;
+	if (prio_max(policy) < 0)
+		return -EINVAL; /* no such policy */
+	if (sp.sched_priority != 0 && (policy == SCHED_OTHER ||
+				       policy == SCHED_BATCH ||
+				       policy == SCHED_IDLE))
+		return -EINVAL;
+	if (!cred_capable(me, CAP_SYS_NICE) && me->euid != t->proc->cred.uid &&
+	    me->euid != t->proc->cred.euid)
+		return -EPERM;
+	return policy == SCHED_OTHER ? 0 : -EINVAL; /* the only one run */
+}
+
+static long sys_sched_setscheduler(const struct sys_args *a)
+{
+	return set_policy((int)a->arg[0], (int)a->arg[1], fw_uptr(a->arg[2]));
+}
+
+static long sys_sched_setparam(const struct sys_args *a)
+{
+	return set_policy((int)a->arg[0], SCHED_OTHER, fw_uptr(a->arg[1]));
+}
+
+static const struct sys_entry sched_policy_syscalls[] = {
+	{ __NR_sched_setparam, "sched_setparam", sys_sched_setparam },
+	{ __NR_sched_getparam, "sched_getparam", sys_sched_getparam },
+	{ __NR_sched_setscheduler, "sched_setscheduler", sys_sched_setscheduler },
+	{ __NR_sched_getscheduler, "sched_getscheduler", sys_sched_getscheduler },
+	{ __NR_sched_get_priority_max, "sched_get_priority_max", sys_sched_get_priority_max },
+	{ __NR_sched_get_priority_min, "sched_get_priority_min", sys_sched_get_priority_min },
+};
+
+void sched_policy_syscalls_init(void)
+{
+	SYSCALL_REGISTER_TABLE(sched_policy_syscalls);
+}
