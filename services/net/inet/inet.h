@@ -7,7 +7,8 @@
  * runs the TCP timers), ipv4.c (parse, output, fragmenting,
  * demultiplex), ipfrag.c (reassembly), route.c (the
  * route table, SIOCADDRT/SIOCDELRT), icmp.c, inet_sock.c (AF_INET sockets:
- * creation, ports, addresses, options), udp.c, tcp_*.c.
+ * creation, ports, addresses, options), udp.c, tcp_*.c, inet_proc.c
+ * (/proc/net/tcp, udp, raw).
  *
  * Addresses and ports are kept in host order (0x7f000001 is 127.0.0.1)
  * and converted where they meet user space (sockaddr_in) and netdev.h
@@ -223,6 +224,16 @@ void icmp_send_unreach(struct skb *s, uint8_t code);
 FW_MUST_CHECK int icmp_create(int type, struct socket **out);
 /* raw.c: SOCK_RAW/IPPROTO_RAW: sends header-included packets. */
 FW_MUST_CHECK int raw_create(struct socket **out);
+/* Every IPPROTO_RAW socket (all_node; inet_lock). */
+extern struct fw_list raw_all;
+
+/* /proc/net/tcp, tcp6, udp, udp6 and raw in Linux's formats
+ * (inet_proc.c). */
+void tcp_proc(struct procfs_seq *s);
+void tcp6_proc(struct procfs_seq *s);
+void udp_proc(struct procfs_seq *s);
+void udp6_proc(struct procfs_seq *s);
+void raw_proc(struct procfs_seq *s);
 
 /* AF_INET sockets (inet_sock.c). */
 enum tcp_state {			/* Linux's numbers (/proc/net/tcp) */

@@ -129,6 +129,9 @@ int raw_create(struct socket **out)
 
 	if (!s)
 		return -ENOMEM;
+	fw_spin_lock(&inet_lock);
+	fw_list_add_tail(&raw_all, &inet_of(s)->all_node);
+	fw_spin_unlock(&inet_lock);
 	*out = s;
 	return 0;
 }
