@@ -130,7 +130,8 @@ static const struct procfs_entry entries[] = {
 	{ "udp6", PK_NET_UDP6, REG },
 	{ "unix", PK_NET_UNIX, REG },
 	{ "raw", PK_NET_RAW, REG },
-#define NET_N 9
+	{ "pnp", PK_NET_PNP, REG },
+#define NET_N 10
 #define PID_FIRST (NET_FIRST + NET_N)
 	/* /proc/<pid> and /proc/<pid>/task/<tid> (which has no task/). Link
 	 * modes are 0777 as Linux shows them; reading them is not limited to

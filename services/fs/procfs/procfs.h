@@ -84,6 +84,7 @@ enum procfs_kind {
 	PK_NET_UDP6,		/* /proc/net/udp6 */
 	PK_NET_UNIX,		/* /proc/net/unix */
 	PK_NET_RAW,		/* /proc/net/raw */
+	PK_NET_PNP,		/* /proc/net/pnp */
 };
 
 /* Set in the kind of the nodes under task/<tid>: the pid field is then a

@@ -291,6 +291,7 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 	case PK_NET_UDP6:
 	case PK_NET_UNIX:
 	case PK_NET_RAW:
+	case PK_NET_PNP:
 		return procfs_gen_net(s, kind);
 	case PK_CPUINFO:
 		procfs_gen_cpuinfo(s);

@@ -151,6 +151,9 @@ FW_MUST_CHECK int route_lookup(uint32_t daddr, struct route *out);
 bool inet_addr_local(uint32_t addr);
 bool inet_addr_bcast(uint32_t addr);
 long route_ioctl(unsigned cmd, uint64_t arg);
+/* Add a default route through gw (host order) on dev, as `route add
+ * default gw` would (ip= at boot): 0, -EEXIST, -ENOBUFS. */
+FW_MUST_CHECK int route_add_default(uint32_t gw, struct netdev *dev);
 /* /proc/net/route, in Linux's format. */
 struct procfs_seq;
 void route_proc(struct procfs_seq *s);

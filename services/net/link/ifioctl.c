@@ -254,6 +254,11 @@ static void set_flags(struct netdev *d, unsigned want)
 		arp_dev_up(d);
 }
 
+void link_dev_up(struct netdev *d)
+{
+	set_flags(d, atomic_load(&d->flags) | IFF_UP);
+}
+
 static long dev_ifsioc(struct netdev *d, unsigned cmd, struct linux_ifreq *r)
 {
 	int32_t v;

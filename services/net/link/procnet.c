@@ -1,6 +1,7 @@
 /* services/net/link/procnet.c: /proc/net/dev and arp, and the files the
  * IPv4 side (route: net/inet/route.c; tcp, tcp6, udp, udp6, raw:
- * net/inet/inet_proc.c) and AF_UNIX (unix: net/unix_proc.c) write.
+ * net/inet/inet_proc.c), AF_UNIX (unix: net/unix_proc.c) and ip= (pnp:
+ * ipconfig.c) write.
  *
  * Layer: services (safe C), net/link; procfs (services/fs/procfs)
  * declares procfs_gen_net and calls it when the file is opened. The
@@ -66,6 +67,8 @@ int procfs_gen_net(struct procfs_seq *s, unsigned kind)
 		unix_proc(s);
 	else if (kind == PK_NET_RAW)
 		raw_proc(s);
+	else if (kind == PK_NET_PNP)
+		ipconfig_pnp_proc(s);
 	else
 		return -ENOENT;
 	return 0;
