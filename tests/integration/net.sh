@@ -74,7 +74,8 @@ fi
 # ip= (issue 13): the kernel configures eth0 itself before /init, by
 # DHCP from slirp and statically (the same values, slirp's DNS server as
 # dns0); tests/integration/ipconfig/init checks the address, the default
-# route, a ping to the gateway and /proc/net/pnp.
+# route, a ping to the gateway and /proc/net/pnp. Then once without a
+# DHCP server.
 ipc=$net/ipconfig
 mkdir -p "$ipc/initrd"
 if cp -a tests/integration/ipconfig/. "$ipc/initrd/" &&
@@ -98,6 +99,20 @@ if cp -a tests/integration/ipconfig/. "$ipc/initrd/" &&
 			pass "integration.$1"
 		fi
 	done
+	# No DHCP server (a NIC on a hub without slirp): the kernel gives
+	# up after its bounded tries (about 71 s), says so, and /init runs.
+	BOOT_QEMU_ARGS="-netdev hubport,id=p1,hubid=0 -device virtio-net-pci,netdev=p1" \
+		boot ipconfig-nodhcp 2 "fw.exit=isa ip=dhcp" 300 "$ipc/initrd.cpio"
+	log=$out/ipconfig-nodhcp.log
+	if grep -q "PANIC" "$log"; then
+		fail "integration.ipconfig-nodhcp" "kernel panic"
+	elif ! grep -q "IP-Config: Auto-configuration of network failed." "$log"; then
+		fail "integration.ipconfig-nodhcp" "no failure line from the kernel"
+	elif ! grep -q "^IPCONFIG-TESTS-DONE" "$log"; then
+		fail "integration.ipconfig-nodhcp" "/init did not run after the failure"
+	else
+		pass "integration.ipconfig-nodhcp"
+	fi
 else
 	fail "integration.ipconfig.build" "see $ipc/build.log"
 fi
