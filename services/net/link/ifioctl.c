@@ -254,9 +254,11 @@ static void set_flags(struct netdev *d, unsigned want)
 		arp_dev_up(d);
 }
 
-void link_dev_up(struct netdev *d)
+void link_dev_set_up(struct netdev *d, bool up)
 {
-	set_flags(d, atomic_load(&d->flags) | IFF_UP);
+	unsigned f = atomic_load(&d->flags);
+
+	set_flags(d, up ? f | IFF_UP : f & ~(unsigned)IFF_UP);
 }
 
 static long dev_ifsioc(struct netdev *d, unsigned cmd, struct linux_ifreq *r)

@@ -25,11 +25,11 @@
  * as Linux's ic_bootp_recv. Waits are bounded as Linux's: the carrier
  * up to 120 s (carrier_timeout), then six tries with a timeout that
  * starts at 2 s and grows by 7/4 up to 30 s (CONF_SEND_RETRIES,
- * CONF_BASE_TIMEOUT, CONF_TIMEOUT_MULT, CONF_TIMEOUT_MAX), about a
- * minute and a half in all; then "IP-Config: Auto-configuration of
- * network failed." and the boot goes on without. Not done: BOOTP-only
- * and RARP servers, the host name (Linux sets utsname's nodename from
- * it), several devices at once.
+ * CONF_BASE_TIMEOUT, CONF_TIMEOUT_MULT, CONF_TIMEOUT_MAX), 71 s in
+ * all; then "IP-Config: Auto-configuration of network failed.", the
+ * device goes down again, and the boot goes on without. Not done:
+ * BOOTP-only and RARP servers, the host name (Linux sets utsname's
+ * nodename from it), several devices at once.
  *
  * The results are written before /init starts and only read after, so
  * they need no lock; the receive slot has its own (ic_lock). */
@@ -186,7 +186,7 @@ static struct netdev *pick_dev(const struct ic_field *name)
 static void apply(struct netdev *d, uint32_t addr, uint32_t mask, uint32_t gw)
 {
 	netdev_set_ipv4(d, addr, mask);
-	link_dev_up(d);
+	link_dev_set_up(d, true);
 	if (gw && route_add_default(__builtin_bswap32(gw), d))
 		fw_warn("IP-Config: could not add the default route");
 	fw_info("IP-Config: Complete:");
@@ -321,8 +321,9 @@ static int dhcp_wait(struct netdev *d, uint32_t xid, const struct dhcp_mac *mac,
 		if (from != d ||
 		    fw_bytes_sub(FW_BYTES_OF_ARRAY(msg.b), 0, len, &v) ||
 		    dhcp_parse(v, xid, mac, out) || out->type >= 32 ||
-		    !((want >> out->type) & 1u))
-			continue; /* not ours, malformed, or not now */
+		    !((want >> out->type) & 1u) ||
+		    (out->type != DHCPNAK && !out->yiaddr))
+			continue; /* not ours, malformed, not now, no address */
 		return 0;
 	}
 }
@@ -373,22 +374,21 @@ static int dhcp_exchange(struct netdev *d, struct dhcp_reply *ack)
 static void dhcp_config(struct netdev *d)
 {
 	struct dhcp_reply ack;
+	int err;
 
-	link_dev_up(d);
+	link_dev_set_up(d, true);
 	if (!carrier_wait(d)) {
 		fw_warn("IP-Config: %s: no carrier", d->name.s);
-		fw_warn("IP-Config: Auto-configuration of network failed.");
-		return;
+		goto out_down;
 	}
 	fw_info("Sending DHCP requests on %s", d->name.s);
 	atomic_store(&ic_listening, true);
-	if (dhcp_exchange(d, &ack)) {
-		atomic_store(&ic_listening, false);
-		fw_warn("IP-Config: no DHCP answer on %s", d->name.s);
-		fw_warn("IP-Config: Auto-configuration of network failed.");
-		return;
-	}
+	err = dhcp_exchange(d, &ack);
 	atomic_store(&ic_listening, false);
+	if (err) {
+		fw_warn("IP-Config: no DHCP answer on %s", d->name.s);
+		goto out_down;
+	}
 	fw_info("IP-Config: Got DHCP answer from %s, my address is %s",
 		addr_text(ack.server_id ? ack.server_id : ack.siaddr).s,
 		addr_text(ack.yiaddr).s);
@@ -399,6 +399,12 @@ static void dhcp_config(struct netdev *d)
 	fw_strlcpy(ic_domain.s, ack.domain, sizeof ic_domain.s);
 	apply(d, ack.yiaddr, ack.mask ? ack.mask : class_mask(ack.yiaddr),
 	      ack.router);
+	return;
+out_down:
+	/* Linux ic_close_devs: a device it opened and could not
+	 * configure goes down again. */
+	link_dev_set_up(d, false);
+	fw_warn("IP-Config: Auto-configuration of network failed.");
 }
 
 void ipconfig_run(void)

@@ -67,8 +67,9 @@ FW_MUST_CHECK int eth_xmit(struct netdev *d, const struct eth_addr *dst,
 FW_MUST_CHECK int eth_xmit_frame(struct netdev *d, struct fw_bytes frame,
 				 struct socket *from);
 
-/* ifioctl.c: bring d up, as SIOCSIFFLAGS with IFF_UP would. */
-void link_dev_up(struct netdev *d);
+/* ifioctl.c: bring d up or down, as SIOCSIFFLAGS with or without IFF_UP
+ * would. */
+void link_dev_set_up(struct netdev *d, bool up);
 
 /* ipconfig.c: while the ip= DHCP client listens, take the replies meant
  * for it from the IPv4 packets d received (true: taken). */
