@@ -18,6 +18,8 @@ net=$out/net
 rm -rf "$net" && mkdir -p "$net/initrd/tests"
 if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$net/initrd/tests/t_packet" \
 	tests/user/t_packet.c -lpthread >"$net/build.log" 2>&1 &&
+	musl-gcc -static -O2 -Wall -Wextra -Werror -o "$net/initrd/tests/t_ipfrag" \
+	tests/user/t_ipfrag.c -lpthread >>"$net/build.log" 2>&1 &&
 	cp tests/user/run-all.sh "$net/initrd/tests/" &&
 	cp -a tests/integration/net/. "$net/initrd/" &&
 	tools/mkinitrd.sh "$net/initrd.cpio" "$net/initrd" >>"$net/build.log" 2>&1; then
