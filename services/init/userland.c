@@ -79,6 +79,7 @@ int userland_start(void)
 	if (fw_boot_module_count() > 0 && fw_boot_module(0, &m) == 0)
 		initramfs = m.data;
 	drivers_init();
+	ipconfig_run();
 	err = vfs_init(initramfs, tty_hvc() != NULL);
 	if (err) {
 		fw_err("init: cannot build the root file system (%d)", err);

@@ -9,5 +9,8 @@
 
 /* Register the socket system calls. */
 void net_syscalls_init(void);
+/* The ip= boot option (link/ipconfig.c): configure the network before
+ * /init runs. Logs and returns on failure; the boot goes on. */
+void ipconfig_run(void);
 
 #endif

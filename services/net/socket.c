@@ -227,6 +227,8 @@ int socket_file(struct socket *s, unsigned flags, struct file **out)
 		goto out_put;
 	}
 	f->sock = s;
+	atomic_store(&s->uid, ino->uid);
+	atomic_store(&s->ino, ino->ino);
 	if (s->ops->attach)
 		s->ops->attach(s, f);
 	*out = f;

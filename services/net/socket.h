@@ -125,6 +125,12 @@ struct socket {
 	/* The socket's file, or NULL (not yet accepted, or released). Not a
 	 * reference: the file holds the socket. Under the family's lock. */
 	struct file *file;
+	/* The file's inode number and owner, for /proc/net's tables (which
+	 * read them under the family's lock, where the file itself may be
+	 * going away); ino 0 until the socket has a file, as Linux shows a
+	 * connection not yet accepted. */
+	_Atomic uint64_t ino;
+	_Atomic uint32_t uid;
 	/* Options (sockopt.c); atomics, so the data paths read them
 	 * without a lock. */
 	_Atomic uint32_t sndbuf;	/* bytes (doubled, as Linux) */

@@ -93,6 +93,10 @@ FW_MUST_CHECK int unix_bind(struct socket *s, const struct sock_addr *sa);
 /* Drop u's name (release): the path reference goes to *path_out. */
 void unix_unbind_locked(struct unix_sock *u, struct vfs_path *path_out);
 
+/* unix_proc.c: /proc/net/unix, in Linux's format. */
+struct procfs_seq;
+void unix_proc(struct procfs_seq *s);
+
 /* unix_gc.c */
 extern unsigned unix_inflight_total;
 void unix_inflight_add(struct scm_files *fp);

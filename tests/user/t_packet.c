@@ -5,7 +5,9 @@
  * and send checks, getsockname, a classic BPF filter) and a real ARP
  * exchange with the gateway: a request for it, sent on a SOCK_RAW
  * socket, and its reply, received on a SOCK_RAW socket and on a
- * SOCK_DGRAM one whose BPF filter passes only ARP replies.
+ * SOCK_DGRAM one whose BPF filter passes only ARP replies. With two
+ * NICs on one hub (our kernel only), an IPv4 first fragment injected
+ * from eth1 that never completes gets ICMP time exceeded after 30 s.
  *
  * The interface is chosen at run time: the first Ethernet interface
  * that is up (eth0 in our guest with -device virtio-net-pci, whatever
@@ -737,6 +739,104 @@ T_CASE(kernel_arp_two_nics)
 }
 
 
+/* The IPv4 header checksum of the 20 bytes at h. */
+static uint16_t ip_csum(const unsigned char *h)
+{
+    uint32_t sum = 0;
+    for (int i = 0; i < 20; i += 2)
+        sum += (uint32_t)(h[i] << 8 | h[i + 1]);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+/* Fragment reassembly's timeout (issue 13): a first fragment from a
+ * foreign host that is never completed is answered after ipfrag_time
+ * (30 s) with ICMP time exceeded, code 1, quoting it. It comes in on
+ * eth0 from a packet socket on eth1 (one hub); when eth0 asks ARP for
+ * the sender, eth1's socket answers for it, and a tap on eth0 sees the
+ * ICMP error go out. Takes 30 s. */
+T_CASE(frag_timeout_icmp_two_nics)
+{
+    static const unsigned char peer[6] = { 2, 0, 0, 0, 0, 0x77 };
+    unsigned char f[60], buf[1600];
+    struct sockaddr_ll a0, a1, from;
+    socklen_t fromlen;
+    struct ifreq r;
+    int fd, tap, inj, n, seen = 0, idx1;
+    uint32_t src = inet_addr("10.0.4.9"), dst = inet_addr("10.0.4.1");
+
+    alarm(0); /* waits longer than the watchdog allows */
+    T_SYSOK(fd = ctl());
+    if ((!ours || get_ifr(fd, SIOCGIFINDEX, "eth1", &r) != 0) &&
+        skip("needs our kernel with eth0 and eth1 on one hub")) {
+        close(fd);
+        return;
+    }
+    idx1 = r.ifr_ifindex;
+    set_addr(fd, "eth1", "10.0.5.2");
+    set_addr(fd, "eth0", "10.0.4.1");
+    T_SYSOK(tap = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)));
+    sll_to(&a0, ifindex, ETH_P_ALL);
+    T_SYSOK(bind(tap, (struct sockaddr *)&a0, sizeof a0));
+    T_SYSOK(inj = socket(AF_PACKET, SOCK_RAW, 0));
+    sll_to(&a1, idx1, ETH_P_IP);
+    memset(f, 0, sizeof f);
+    memcpy(f, mac, 6);
+    memcpy(f + 6, peer, 6);
+    f[12] = 0x08;
+    unsigned char *h = f + 14;
+    h[0] = 0x45; h[3] = 20 + 16;
+    h[4] = 0x51; h[5] = 0x51;   /* identification */
+    h[6] = 0x20;                /* MF, offset 0 */
+    h[8] = 64; h[9] = IPPROTO_UDP;
+    memcpy(h + 12, &src, 4);
+    memcpy(h + 16, &dst, 4);
+    uint16_t c = ip_csum(h);
+    h[10] = (uint8_t)(c >> 8); h[11] = (uint8_t)c;
+    long long t0 = now_ms(), deadline = t0 + 120000;
+    T_EQ(sendto(inj, f, 60, 0, (struct sockaddr *)&a1, sizeof a1), 60);
+    while (!seen && now_ms() < deadline) {
+        struct pollfd p = { tap, POLLIN, 0 };
+        if (poll(&p, 1, 1000) <= 0)
+            continue;
+        fromlen = sizeof from;
+        n = recvfrom(tap, buf, sizeof buf, 0, (struct sockaddr *)&from, &fromlen);
+        if (n < 42 || from.sll_pkttype != PACKET_OUTGOING)
+            continue;
+        if (buf[12] == 0x08 && buf[13] == 0x06 && buf[21] == 1 &&
+            !memcmp(buf + 38, &src, 4)) {
+            /* eth0 asks for the sender: answer for it from eth1 */
+            unsigned char a[60] = { 0 };
+            struct sockaddr_ll aa;
+            memcpy(a, mac, 6);
+            memcpy(a + 6, peer, 6);
+            a[12] = 0x08; a[13] = 0x06;
+            a[15] = 1; a[16] = 0x08; a[18] = 6; a[19] = 4; a[21] = 2;
+            memcpy(a + 22, peer, 6);
+            memcpy(a + 28, &src, 4);
+            memcpy(a + 32, mac, 6);
+            memcpy(a + 38, &dst, 4);
+            sll_to(&aa, idx1, ETH_P_ARP);
+            T_EQ(sendto(inj, a, 60, 0, (struct sockaddr *)&aa, sizeof aa), 60);
+            continue;
+        }
+        /* IPv4, ICMP, to the sender: type 11 code 1 quoting our header */
+        if (n >= 14 + 20 + 8 + 20 && buf[12] == 0x08 && buf[13] == 0 &&
+            buf[14 + 9] == IPPROTO_ICMP && !memcmp(buf + 14 + 16, &src, 4) &&
+            buf[34] == 11 && buf[35] == 1 && buf[42 + 4] == 0x51 &&
+            buf[42 + 5] == 0x51 && !memcmp(buf + 42 + 12, &src, 4))
+            seen = 1;
+    }
+    T_ASSERT(seen);
+    T_ASSERT(now_ms() - t0 >= 25000); /* not before ipfrag_time */
+    set_addr(fd, "eth0", "10.0.2.15");
+    close(inj);
+    close(tap);
+    close(fd);
+}
+
+
 static int blocked_fd;
 
 static void *blocked_reader(void *arg)
@@ -1094,6 +1194,7 @@ int main(void)
     T_RUN(blocked_reader);
     T_RUN(netlink_route);
     T_RUN(down_gives_enetdown);
+    T_RUN(frag_timeout_icmp_two_nics);
     T_RUN(kernel_arp_two_nics);
     T_RUN(hub_flood);
     return t_done();

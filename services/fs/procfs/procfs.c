@@ -124,7 +124,14 @@ static const struct procfs_entry entries[] = {
 	{ "dev", PK_NET_DEV, REG },
 	{ "arp", PK_NET_ARP, REG },
 	{ "route", PK_NET_ROUTE, REG },
-#define NET_N 3
+	{ "tcp", PK_NET_TCP, REG },
+	{ "tcp6", PK_NET_TCP6, REG },
+	{ "udp", PK_NET_UDP, REG },
+	{ "udp6", PK_NET_UDP6, REG },
+	{ "unix", PK_NET_UNIX, REG },
+	{ "raw", PK_NET_RAW, REG },
+	{ "pnp", PK_NET_PNP, REG },
+#define NET_N 10
 #define PID_FIRST (NET_FIRST + NET_N)
 	/* /proc/<pid> and /proc/<pid>/task/<tid> (which has no task/). Link
 	 * modes are 0777 as Linux shows them; reading them is not limited to

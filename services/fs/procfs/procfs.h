@@ -78,6 +78,13 @@ enum procfs_kind {
 	PK_NET_DEV,		/* /proc/net/dev */
 	PK_NET_ARP,		/* /proc/net/arp */
 	PK_NET_ROUTE,		/* /proc/net/route */
+	PK_NET_TCP,		/* /proc/net/tcp */
+	PK_NET_TCP6,		/* /proc/net/tcp6 */
+	PK_NET_UDP,		/* /proc/net/udp */
+	PK_NET_UDP6,		/* /proc/net/udp6 */
+	PK_NET_UNIX,		/* /proc/net/unix */
+	PK_NET_RAW,		/* /proc/net/raw */
+	PK_NET_PNP,		/* /proc/net/pnp */
 };
 
 /* Set in the kind of the nodes under task/<tid>: the pid field is then a
@@ -143,7 +150,7 @@ FW_MUST_CHECK int procfs_gen_mounts(struct procfs_seq *s,
 
 /* ---- services/net/link/procnet.c: /proc/net ------------------------------ */
 
-/* Generate /proc/net/dev or /proc/net/arp (PK_NET_*). */
+/* Generate a /proc/net file (PK_NET_*). */
 FW_MUST_CHECK int procfs_gen_net(struct procfs_seq *s, unsigned kind);
 
 /* ---- services/proc/procfs_pid.c: files about one process ----------------- */

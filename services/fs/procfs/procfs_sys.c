@@ -285,6 +285,13 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 	case PK_NET_DEV:
 	case PK_NET_ARP:
 	case PK_NET_ROUTE:
+	case PK_NET_TCP:
+	case PK_NET_TCP6:
+	case PK_NET_UDP:
+	case PK_NET_UDP6:
+	case PK_NET_UNIX:
+	case PK_NET_RAW:
+	case PK_NET_PNP:
 		return procfs_gen_net(s, kind);
 	case PK_CPUINFO:
 		procfs_gen_cpuinfo(s);

@@ -5,8 +5,10 @@
  * broadcast address: icmp_echo_ignore_broadcasts); a destination or port
  * unreachable, or time exceeded, about a packet we sent is handed to the
  * UDP or TCP socket it came from; a datagram to a closed UDP port, or
- * one of a protocol we do not have, is answered with one (never about an
- * ICMP error, a broadcast or a fragment, RFC 1122 3.2.2). No rate limit.
+ * one of a protocol we do not have, is answered with one, and a
+ * datagram whose reassembly timed out with time exceeded (never about an
+ * ICMP error, a broadcast or a non-first fragment, RFC 1122 3.2.2). No
+ * rate limit.
  *
  * Sockets: SOCK_DGRAM/IPPROTO_ICMP "ping sockets" (anyone may open one,
  * as with systemd's ping_group_range): send an echo request header and
@@ -52,7 +54,7 @@ static void icmp_reply(struct skb *in)
 	skb_put(s);
 }
 
-void icmp_send_unreach(struct skb *in, uint8_t code)
+void icmp_send_error(struct skb *in, uint8_t type_out, uint8_t code)
 {
 	uint32_t ihl = in->l4 - in->head;
 	uint32_t quote = ihl + (in->l4len < 8 ? in->l4len : 8);
@@ -71,7 +73,7 @@ void icmp_send_unreach(struct skb *in, uint8_t code)
 		return;
 	s->head = SKB_HEADROOM;
 	s->len = ICMP_HLEN + quote;
-	if (fw_buf_put_u8(s->buf, SKB_HEADROOM, ICMP_DEST_UNREACH) ||
+	if (fw_buf_put_u8(s->buf, SKB_HEADROOM, type_out) ||
 	    fw_buf_put_u8(s->buf, SKB_HEADROOM + 1, code) ||
 	    fw_buf_copy_from(s->buf, SKB_HEADROOM + ICMP_HLEN,
 			     skb_bytes(in, in->head, quote)) ||
@@ -85,6 +87,11 @@ void icmp_send_unreach(struct skb *in, uint8_t code)
 		/* dropped */
 	}
 	skb_put(s);
+}
+
+void icmp_send_unreach(struct skb *in, uint8_t code)
+{
+	icmp_send_error(in, ICMP_DEST_UNREACH, code);
 }
 
 /* linux icmp_err_convert */
@@ -294,8 +301,9 @@ static long ping_sendmsg(struct socket *s, struct sock_msghdr *m,
 	}
 	saddr = in->addr_bound ? in->laddr : rt.src;
 	if (!err)
-		err = ip_output(skb, &rt, saddr, daddr, IPPROTO_ICMP,
-				in->ttl ? in->ttl : IP_DEFAULT_TTL, in->tos);
+		err = ip_output_pmtu(skb, &rt, saddr, daddr, IPPROTO_ICMP,
+				     in->ttl ? in->ttl : IP_DEFAULT_TTL,
+				     in->tos, in->pmtudisc);
 	if (err == -ENOBUFS && !in->recverr)
 		err = 0;
 	fw_spin_unlock(&inet_lock);

@@ -4,9 +4,11 @@
  * Layer: services (safe C), net/inet, after Linux net/ipv4. Folder
  * services/net/inet: skb.c (packet buffers), csum.c (checksum, pure),
  * loopback.c (the "lo" device and the net task that drains its queue and
- * runs the TCP timers), ipv4.c (parse, output, demultiplex), route.c (the
+ * runs the TCP timers), ipv4.c (parse, output, fragmenting,
+ * demultiplex), ipfrag.c (reassembly), route.c (the
  * route table, SIOCADDRT/SIOCDELRT), icmp.c, inet_sock.c (AF_INET sockets:
- * creation, ports, addresses, options), udp.c, tcp_*.c.
+ * creation, ports, addresses, options), udp.c, tcp_*.c, inet_proc.c
+ * (/proc/net/tcp, udp, raw).
  *
  * Addresses and ports are kept in host order (0x7f000001 is 127.0.0.1)
  * and converted where they meet user space (sockaddr_in) and netdev.h
@@ -102,6 +104,9 @@ struct skb {
 	/* Receive side, from the parser. */
 	uint32_t saddr, daddr;	/* host order */
 	uint8_t proto, ttl, tos;
+	uint16_t ipid;		/* identification */
+	uint16_t ipfrag;	/* flags and fragment offset, as sent */
+	uint32_t foff;		/* a held fragment: its payload's offset */
 	bool csum_ok;		/* came over lo: nothing to verify (Linux
 				 * CHECKSUM_UNNECESSARY) */
 	uint32_t l4, l4len;	/* the transport header and all that follows */
@@ -146,27 +151,56 @@ FW_MUST_CHECK int route_lookup(uint32_t daddr, struct route *out);
 bool inet_addr_local(uint32_t addr);
 bool inet_addr_bcast(uint32_t addr);
 long route_ioctl(unsigned cmd, uint64_t arg);
+/* Add a default route through gw (host order) on dev, as `route add
+ * default gw` would (ip= at boot): 0, -EEXIST, -ENOBUFS. */
+FW_MUST_CHECK int route_add_default(uint32_t gw, struct netdev *dev);
 /* /proc/net/route, in Linux's format. */
 struct procfs_seq;
 void route_proc(struct procfs_seq *s);
 
 /* IPv4 (ipv4.c). */
 /* Prepend the IP header to the transport packet buf[head, head + len)
- * (head must leave IP_HLEN bytes of room) and send it along rt. The
- * caller keeps its reference. 0, -EMSGSIZE (over the MTU: we do not
- * fragment), -ENOBUFS, -ENETUNREACH... */
+ * (head must leave IP_HLEN bytes of room) and send it along rt, as a
+ * socket with IP_MTU_DISCOVER pmtudisc would (IP_PMTUDISC_*): over the
+ * route's MTU it is sent in fragments, or refused with -EMSGSIZE when
+ * pmtudisc forbids that (DO, PROBE, INTERFACE), as is anything over
+ * 65535 bytes. The caller keeps its reference. 0, -EMSGSIZE, -ENOBUFS,
+ * -ENETDOWN... ip_output is the IP_PMTUDISC_WANT default. */
+#define IP_PMTUDISC_DONT 0
+#define IP_PMTUDISC_WANT 1
+#define IP_PMTUDISC_DO 2
+#define IP_PMTUDISC_PROBE 3
+#define IP_PMTUDISC_INTERFACE 4
+#define IP_PMTUDISC_OMIT 5
+FW_MUST_CHECK int ip_output_pmtu(struct skb *s, const struct route *rt,
+				 uint32_t saddr, uint32_t daddr, uint8_t proto,
+				 uint8_t ttl, uint8_t tos, int pmtudisc);
 FW_MUST_CHECK int ip_output(struct skb *s, const struct route *rt,
 			    uint32_t saddr, uint32_t daddr, uint8_t proto,
 			    uint8_t ttl, uint8_t tos);
+/* Send the whole IP packet buf[head, head + len), header included, along
+ * rt (raw sockets with IP_HDRINCL). 0, -ENOBUFS, -ENETDOWN. */
+FW_MUST_CHECK int ip_xmit(struct skb *s, const struct route *rt);
 /* Process one received IP packet in s (already in buf[head, len)). Takes
  * over the caller's reference. */
 void ip_rcv_skb(struct skb *s);
 struct ip_stats {
 	_Atomic uint64_t in_receives, in_hdr_errors, in_addr_errors,
-		in_delivers, in_unknown_protos, frag_drops, out_requests,
-		out_no_routes;
+		in_delivers, in_unknown_protos, out_requests, out_no_routes;
+	/* RFC 2011 ipReasm* and ipFrag* */
+	_Atomic uint64_t reasm_reqds, reasm_oks, reasm_fails, reasm_timeouts,
+		reasm_overlaps, frag_oks, frag_fails, frag_creates;
 };
 extern struct ip_stats ip_stats;
+
+/* Fragment reassembly (ipfrag.c). */
+/* Queue the fragment s (parsed, for this host; takes over the caller's
+ * reference): the whole datagram when s completed it (one reference,
+ * header rebuilt, not yet parsed), else NULL. */
+struct skb *ip_defrag(struct skb *s);
+/* Free the queues that timed out by now; the next deadline (UINT64_MAX:
+ * none). */
+uint64_t ipfrag_expire(uint64_t now);
 
 /* The loopback device (loopback.c). */
 extern struct netdev loopback_dev;
@@ -188,10 +222,21 @@ void loopback_init(void);
 #define ICMP_PROT_UNREACH 2
 void icmp_rcv(struct skb *s);
 /* Answer the packet s (IP header at head) with an ICMP error. */
+void icmp_send_error(struct skb *s, uint8_t type, uint8_t code);
 void icmp_send_unreach(struct skb *s, uint8_t code);
 FW_MUST_CHECK int icmp_create(int type, struct socket **out);
-/* raw.c: SOCK_RAW/IPPROTO_RAW (ioctls and options only, no sends). */
+/* raw.c: SOCK_RAW/IPPROTO_RAW: sends header-included packets. */
 FW_MUST_CHECK int raw_create(struct socket **out);
+/* Every IPPROTO_RAW socket (all_node; inet_lock). */
+extern struct fw_list raw_all;
+
+/* /proc/net/tcp, tcp6, udp, udp6 and raw in Linux's formats
+ * (inet_proc.c). */
+void tcp_proc(struct procfs_seq *s);
+void tcp6_proc(struct procfs_seq *s);
+void udp_proc(struct procfs_seq *s);
+void udp6_proc(struct procfs_seq *s);
+void raw_proc(struct procfs_seq *s);
 
 /* AF_INET sockets (inet_sock.c). */
 enum tcp_state {			/* Linux's numbers (/proc/net/tcp) */
@@ -234,6 +279,7 @@ struct inet_sock {
 	/* IP options */
 	uint8_t ttl, tos;
 	bool pktinfo, recvttl, recvtos, recverr, hdrincl;
+	uint8_t pmtudisc;		/* IP_MTU_DISCOVER, IP_PMTUDISC_* */
 	/* Waiting: user-side callers of one socket, one at a time each
 	 * way (the lock is dropped while they sleep). */
 	struct fw_mutex rlock, wlock;

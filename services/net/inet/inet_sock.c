@@ -87,6 +87,7 @@ static struct inet_sock *inet_sock_new(struct socket *s, int proto)
 	in->sk = s;
 	in->proto = proto;
 	in->ttl = 0; /* 0: the default, 64 */
+	in->pmtudisc = IP_PMTUDISC_WANT; /* ip_no_pmtu_disc 0 */
 	fw_list_init(&in->hnode);
 	fw_list_init(&in->all_node);
 	fw_list_init(&in->rcvq);
@@ -425,8 +426,10 @@ static int ip_setsockopt(struct inet_sock *in, int name, fw_uptr_t val,
 	case IP_RECVTOS: in->recvtos = v != 0; break;
 	case IP_RECVERR: in->recverr = v != 0; break;
 	case IP_MTU_DISCOVER:
-		if (v < 0 || v > 5)
+		if (v < IP_PMTUDISC_DONT || v > IP_PMTUDISC_OMIT)
 			err = -EINVAL;
+		else
+			in->pmtudisc = (uint8_t)v;
 		break;
 	case IP_HDRINCL:
 		if (in->sk->type != SOCK_RAW)
@@ -454,7 +457,7 @@ static int ip_getsockopt(struct inet_sock *in, int name, fw_uptr_t val,
 	case IP_RECVTTL: v = in->recvttl; break;
 	case IP_RECVTOS: v = in->recvtos; break;
 	case IP_RECVERR: v = in->recverr; break;
-	case IP_MTU_DISCOVER: v = 1; break; /* IP_PMTUDISC_WANT */
+	case IP_MTU_DISCOVER: v = in->pmtudisc; break;
 	case IP_MULTICAST_TTL: v = 1; break;
 	case IP_MULTICAST_LOOP: v = 1; break;
 	case IP_HDRINCL:

@@ -6,9 +6,9 @@
  * least the header and at most what arrived, the header checksum) and
  * drops what fails, counting it. This host does not forward: a packet
  * for an address that is not ours is dropped (counted as an address
- * error). Fragments are dropped and counted (no reassembly yet); output
- * never fragments either, so a datagram over the route's MTU is
- * EMSGSIZE. The TTL matters only to routers (RFC 1122 3.2.1.7: a host
+ * error). Fragments for us are reassembled (ipfrag.c) before delivery;
+ * output fragments a datagram over the route's MTU unless the socket's
+ * IP_MTU_DISCOVER forbids it (then EMSGSIZE, as Linux). The TTL matters only to routers (RFC 1122 3.2.1.7: a host
  * accepts any TTL); we never send one of 0. Options in received headers
  * are skipped; we send none.
  *
@@ -48,47 +48,127 @@ static void l4_csum_fill(struct skb *s, uint32_t saddr, uint32_t daddr,
 	}
 }
 
-int ip_output(struct skb *s, const struct route *rt, uint32_t saddr,
-	      uint32_t daddr, uint8_t proto, uint8_t ttl, uint8_t tos)
+/* The header fields every fragment of one datagram shares. */
+struct ip_hdr_args {
+	uint32_t saddr, daddr;	/* host order */
+	uint16_t id;
+	uint8_t proto, ttl, tos;
+};
+
+/* Write a 20-byte header, checksum included, at buf[at]. */
+static int ip_header(struct skb *s, uint32_t at, uint32_t total,
+		     uint16_t frag, const struct ip_hdr_args *h)
 {
 	struct fw_writer w;
-	uint32_t l4 = s->head, l4len = s->len;
 	uint16_t csum;
 	int err = 0;
 
-	if (s->head < IP_HLEN)
-		return -EINVAL;
-	if (l4len + IP_HLEN > 65535 || l4len + IP_HLEN > rt->dev->mtu) {
-		atomic_fetch_add(&ip_stats.out_requests, 1);
-		return -EMSGSIZE;
-	}
-	if (!(atomic_load(&rt->dev->flags) & IFF_UP))
-		return -ENETDOWN;
-	if (!rt->local && rt->dev != &loopback_dev)
-		l4_csum_fill(s, saddr, daddr, proto, l4, l4len);
-	s->head -= IP_HLEN;
-	s->len += IP_HLEN;
-	fw_writer_init(&w, skb_buf(s, s->head, IP_HLEN));
+	fw_writer_init(&w, skb_buf(s, at, IP_HLEN));
 	err |= fw_writer_u8(&w, 0x45);
-	err |= fw_writer_u8(&w, tos);
-	err |= fw_writer_u16_be(&w, (uint16_t)s->len);
-	err |= fw_writer_u16_be(&w, (uint16_t)atomic_fetch_add(&ip_ident, 1));
-	err |= fw_writer_u16_be(&w, IP_DF);
-	err |= fw_writer_u8(&w, ttl ? ttl : 1);
-	err |= fw_writer_u8(&w, proto);
+	err |= fw_writer_u8(&w, h->tos);
+	err |= fw_writer_u16_be(&w, (uint16_t)total);
+	err |= fw_writer_u16_be(&w, h->id);
+	err |= fw_writer_u16_be(&w, frag);
+	err |= fw_writer_u8(&w, h->ttl ? h->ttl : 1);
+	err |= fw_writer_u8(&w, h->proto);
 	err |= fw_writer_u16_be(&w, 0);
-	err |= fw_writer_u32_be(&w, saddr);
-	err |= fw_writer_u32_be(&w, daddr);
+	err |= fw_writer_u32_be(&w, h->saddr);
+	err |= fw_writer_u32_be(&w, h->daddr);
 	if (err)
 		return -EINVAL;
-	csum = inet_csum_fold(inet_csum_add(0, skb_bytes(s, s->head, IP_HLEN)));
-	if (fw_buf_put_u16_be(s->buf, s->head + 10, csum))
-		return -EINVAL;
+	csum = inet_csum_fold(inet_csum_add(0, skb_bytes(s, at, IP_HLEN)));
+	return fw_buf_put_u16_be(s->buf, at + 10, csum) ? -EINVAL : 0;
+}
+
+int ip_xmit(struct skb *s, const struct route *rt)
+{
+	if (!(atomic_load(&rt->dev->flags) & IFF_UP))
+		return -ENETDOWN;
 	atomic_fetch_add(&ip_stats.out_requests, 1);
 	if (rt->local || rt->dev == &loopback_dev)
 		return loopback_xmit_skb(s);
 	return netdev_xmit_ipv4(rt->dev, __builtin_bswap32(rt->next_hop),
 				skb_bytes(s, s->head, s->len));
+}
+
+/* Send the transport packet buf[head, head + len) in fragments that fit
+ * rt's MTU (Linux ip_do_fragment, the slow path: each fragment a packet
+ * of its own, so lo can queue them). Every fragment but the last carries
+ * a multiple of 8 bytes and MF; none carries DF. */
+static int ip_fragment(struct skb *s, const struct route *rt,
+		       const struct ip_hdr_args *h)
+{
+	uint32_t step = (rt->dev->mtu - IP_HLEN) & ~7u;
+	int err = 0;
+
+	for (uint32_t off = 0; off < s->len && !err; off += step) {
+		uint32_t n = s->len - off < step ? s->len - off : step;
+		bool more = off + n < s->len;
+		struct skb *f = skb_alloc(IP_HLEN + n);
+
+		if (!f) {
+			err = -ENOBUFS;
+			break;
+		}
+		f->head = 0;
+		f->len = IP_HLEN + n;
+		if (fw_buf_copy_from(f->buf, IP_HLEN,
+				     skb_bytes(s, s->head + off, n)))
+			err = -EINVAL;
+		if (!err)
+			err = ip_header(f, 0, IP_HLEN + n,
+					(uint16_t)((off / 8u) |
+						   (more ? IP_MF : 0u)),
+					h);
+		if (!err)
+			err = ip_xmit(f, rt);
+		skb_put(f);
+		if (!err)
+			atomic_fetch_add(&ip_stats.frag_creates, 1);
+	}
+	atomic_fetch_add(err ? &ip_stats.frag_fails : &ip_stats.frag_oks, 1);
+	return err;
+}
+
+int ip_output_pmtu(struct skb *s, const struct route *rt, uint32_t saddr,
+		   uint32_t daddr, uint8_t proto, uint8_t ttl, uint8_t tos,
+		   int pmtudisc)
+{
+	struct ip_hdr_args h = { .saddr = saddr, .daddr = daddr, .proto = proto,
+				 .ttl = ttl, .tos = tos };
+	uint32_t total = s->len + IP_HLEN;
+	/* Linux ip_sk_ignore_df and __ip_make_skb: DONT and OMIT let the
+	 * kernel fragment, WANT too (DF only on packets that fit); DO,
+	 * PROBE and INTERFACE never send more than the MTU. */
+	bool may_frag = pmtudisc == IP_PMTUDISC_DONT ||
+			pmtudisc == IP_PMTUDISC_WANT ||
+			pmtudisc == IP_PMTUDISC_OMIT;
+	bool df = pmtudisc == IP_PMTUDISC_WANT || pmtudisc == IP_PMTUDISC_DO ||
+		  pmtudisc == IP_PMTUDISC_PROBE;
+	int err;
+
+	if (s->head < IP_HLEN)
+		return -EINVAL;
+	if (total > 65535 || (total > rt->dev->mtu && !may_frag))
+		return -EMSGSIZE;
+	if (!(atomic_load(&rt->dev->flags) & IFF_UP))
+		return -ENETDOWN;
+	if (!rt->local && rt->dev != &loopback_dev)
+		l4_csum_fill(s, saddr, daddr, proto, s->head, s->len);
+	h.id = (uint16_t)atomic_fetch_add(&ip_ident, 1);
+	if (total > rt->dev->mtu)
+		return ip_fragment(s, rt, &h);
+	s->head -= IP_HLEN;
+	s->len = total;
+	err = ip_header(s, s->head, total, df ? IP_DF : 0, &h);
+	return err ? err : ip_xmit(s, rt);
+}
+
+int ip_output(struct skb *s, const struct route *rt, uint32_t saddr,
+	      uint32_t daddr, uint8_t proto, uint8_t ttl, uint8_t tos)
+{
+	return ip_output_pmtu(s, rt, saddr, daddr, proto, ttl, tos,
+			      IP_PMTUDISC_WANT);
 }
 
 /* Check the header and fill in the parsed fields: 0, or -EINVAL (drop). */
@@ -130,10 +210,8 @@ static int ip_parse(struct skb *s)
 	s->tos = tos;
 	s->l4 = s->head + ihl;
 	s->l4len = total - ihl;
-	if ((frag & IP_MF) || (frag & IP_OFFMASK)) {
-		atomic_fetch_add(&ip_stats.frag_drops, 1);
-		return -EAGAIN;
-	}
+	s->ipid = id;
+	s->ipfrag = frag;
 	return 0;
 }
 
@@ -158,6 +236,17 @@ void ip_rcv_skb(struct skb *s)
 		atomic_fetch_add(&ip_stats.in_addr_errors, 1);
 		skb_put(s);
 		return;
+	}
+	if (s->ipfrag & (IP_MF | IP_OFFMASK)) {
+		/* A fragment: delivered, if at all, as the whole datagram
+		 * (Linux ip_local_deliver). */
+		s = ip_defrag(s);
+		if (!s)
+			return;
+		if (ip_parse(s)) {
+			skb_put(s);
+			return;
+		}
 	}
 	atomic_fetch_add(&ip_stats.in_delivers, 1);
 	switch (s->proto) {

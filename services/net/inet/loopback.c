@@ -10,7 +10,7 @@
  * that thread has done its share (a budget of packets) or a timer fired,
  * the kernel task "net" (Linux's ksoftirqd). One drainer at a time, so
  * packets of one connection are received in the order they were sent.
- * The net task also runs the TCP timers. */
+ * The net task also runs the TCP timers and expires fragment queues. */
 #include <fw/task.h>
 #include <fw/time.h>
 
@@ -179,6 +179,7 @@ static void net_main(struct fw_waitq *wq)
 		atomic_store(&net_kick, false);
 		atomic_store(&timer_next, UINT64_MAX);
 		timer_lower(tcp_timers_run(fw_time_ns()));
+		timer_lower(ipfrag_expire(fw_time_ns()));
 		inet_softirq();
 		next = atomic_load(&timer_next);
 		if (next == UINT64_MAX)

@@ -265,6 +265,28 @@ long route_ioctl(unsigned cmd, uint64_t arg)
 	return err;
 }
 
+int route_add_default(uint32_t gw, struct netdev *dev)
+{
+	int err = -ENOBUFS, free_slot = -1;
+
+	fw_spin_lock(&route_lock);
+	for (int i = 0; i < ROUTE_MAX; i++) {
+		if (!routes[i].used) {
+			if (free_slot < 0)
+				free_slot = i;
+		} else if (routes[i].mask == 0 && routes[i].metric == 0) {
+			err = -EEXIST;
+		}
+	}
+	if (err != -EEXIST && free_slot >= 0) {
+		routes[free_slot] = (struct route_entry){ .used = true, .gw = gw,
+							  .dev = dev };
+		err = 0;
+	}
+	fw_spin_unlock(&route_lock);
+	return err;
+}
+
 /* One /proc/net/route line: addresses as the raw network-order words
  * Linux prints with %08X (so 10.0.2.2 reads 0202000A on x86), each line
  * padded to 127 columns (net/ipv4/fib_trie.c fib_route_seq_show). */

@@ -296,8 +296,9 @@ static long udp_sendmsg(struct socket *s, struct sock_msghdr *m,
 		     fw_writer_u16_be(&w, 0)))
 		err = -EINVAL;
 	if (!err)
-		err = ip_output(skb, &rt, saddr, daddr, IPPROTO_UDP,
-				in->ttl ? in->ttl : IP_DEFAULT_TTL, in->tos);
+		err = ip_output_pmtu(skb, &rt, saddr, daddr, IPPROTO_UDP,
+				     in->ttl ? in->ttl : IP_DEFAULT_TTL,
+				     in->tos, in->pmtudisc);
 	if (err == -ENOBUFS && !in->recverr)
 		err = 0; /* Linux: a full device queue is a silent drop */
 	fw_spin_unlock(&inet_lock);

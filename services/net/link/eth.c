@@ -81,8 +81,10 @@ void netdev_rx(struct netdev *d, struct fw_bytes frame)
 	packet_rcv(d, frame, pkttype, NULL);
 	if (pkttype == PACKET_OTHERHOST)
 		return; /* not for us (promiscuous taps saw it above) */
-	if (type == ETH_P_IP)
-		ipv4_rcv(d, payload);
+	if (type == ETH_P_IP) {
+		if (!ipconfig_rx(d, payload))
+			ipv4_rcv(d, payload);
+	}
 	else if (type == ETH_P_ARP)
 		arp_rcv(d, payload);
 }

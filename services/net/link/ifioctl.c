@@ -254,6 +254,13 @@ static void set_flags(struct netdev *d, unsigned want)
 		arp_dev_up(d);
 }
 
+void link_dev_set_up(struct netdev *d, bool up)
+{
+	unsigned f = atomic_load(&d->flags);
+
+	set_flags(d, up ? f | IFF_UP : f & ~(unsigned)IFF_UP);
+}
+
 static long dev_ifsioc(struct netdev *d, unsigned cmd, struct linux_ifreq *r)
 {
 	int32_t v;

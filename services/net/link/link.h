@@ -8,7 +8,8 @@
  * (arp.c, arp_wire.c), AF_PACKET sockets (packet.c), the classic BPF
  * interpreter they filter with (bpf.c), the interface ioctls (ifioctl.c),
  * /proc/net/dev and /proc/net/arp (procnet.c), NETLINK_ROUTE
- * (netlink.c). Calls the
+ * (netlink.c), the ip= boot configuration and its DHCP client
+ * (ipconfig.c, dhcp_wire.c). Calls the
  * generic socket layer (net/socket.h), the registry (net/netdev.h), fs
  * (procfs text), current (credentials). */
 #ifndef SERVICES_NET_LINK_H
@@ -24,6 +25,7 @@
 #include "net/netdev.h"
 
 struct socket;
+struct procfs_seq;
 
 #define ETH_ALEN 6
 #define ETH_HLEN 14
@@ -64,6 +66,16 @@ FW_MUST_CHECK int eth_xmit(struct netdev *d, const struct eth_addr *dst,
 /* Send a whole frame (header included) as built by a packet socket. */
 FW_MUST_CHECK int eth_xmit_frame(struct netdev *d, struct fw_bytes frame,
 				 struct socket *from);
+
+/* ifioctl.c: bring d up or down, as SIOCSIFFLAGS with or without IFF_UP
+ * would. */
+void link_dev_set_up(struct netdev *d, bool up);
+
+/* ipconfig.c: while the ip= DHCP client listens, take the replies meant
+ * for it from the IPv4 packets d received (true: taken). */
+bool ipconfig_rx(struct netdev *d, struct fw_bytes pkt);
+/* /proc/net/pnp's text into seq. */
+void ipconfig_pnp_proc(struct procfs_seq *seq);
 
 /* arp.c: a received ARP packet (no link header). */
 void arp_rcv(struct netdev *d, struct fw_bytes pkt);

@@ -1,5 +1,7 @@
-/* services/net/link/procnet.c: /proc/net/dev, arp and route (the last
- * from the IPv4 side, net/inet/route.c).
+/* services/net/link/procnet.c: /proc/net/dev and arp, and the files the
+ * IPv4 side (route: net/inet/route.c; tcp, tcp6, udp, udp6, raw:
+ * net/inet/inet_proc.c), AF_UNIX (unix: net/unix_proc.c) and ip= (pnp:
+ * ipconfig.c) write.
  *
  * Layer: services (safe C), net/link; procfs (services/fs/procfs)
  * declares procfs_gen_net and calls it when the file is opened. The
@@ -13,6 +15,7 @@
 #include "fs/procfs/procfs.h"
 #include "net/inet/inet.h"
 #include "net/link/link.h"
+#include "net/unix.h"
 
 static void gen_dev(struct procfs_seq *s)
 {
@@ -52,6 +55,20 @@ int procfs_gen_net(struct procfs_seq *s, unsigned kind)
 		arp_proc(s);
 	else if (kind == PK_NET_ROUTE)
 		route_proc(s);
+	else if (kind == PK_NET_TCP)
+		tcp_proc(s);
+	else if (kind == PK_NET_TCP6)
+		tcp6_proc(s);
+	else if (kind == PK_NET_UDP)
+		udp_proc(s);
+	else if (kind == PK_NET_UDP6)
+		udp6_proc(s);
+	else if (kind == PK_NET_UNIX)
+		unix_proc(s);
+	else if (kind == PK_NET_RAW)
+		raw_proc(s);
+	else if (kind == PK_NET_PNP)
+		ipconfig_pnp_proc(s);
 	else
 		return -ENOENT;
 	return 0;
