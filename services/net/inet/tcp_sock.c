@@ -93,7 +93,7 @@ void tcp_done(struct inet_sock *in)
 		fw_list_del(&in->timer_node);
 		in->on_timer_list = false;
 	}
-	in->rto_at = in->tw_at = in->keep_at = 0;
+	in->rto_at = in->tw_at = in->keep_at = in->delack_at = 0;
 	if (in->ack_pending) {
 		fw_list_del(&in->ack_node);
 		in->ack_pending = false;
@@ -130,8 +130,15 @@ static void init_tcb(struct inet_sock *in)
 	in->cwnd = 10 * TCP_MSS_DEFAULT;
 	in->ssthresh = 0x7fffffffu;
 	in->iss = (uint32_t)inet_random();
-	in->snd_una = in->snd_nxt = in->write_seq = in->iss;
+	in->snd_una = in->snd_nxt = in->write_seq = in->snd_sml = in->iss;
 	in->rcv_wscale = TCP_RCV_WSCALE;
+	in->ca_state = TCP_CA_OPEN;
+	in->recover = in->iss;
+	in->dupacks = 0;
+	in->rcv_mss = TCP_MSS_DEFAULT;
+	in->quick_acks = TCP_MAX_QUICKACKS;
+	in->ts_ok = false;
+	in->ts_offset = (uint32_t)inet_random();
 }
 
 static struct socket *tcp_alloc(void)
@@ -568,7 +575,8 @@ wait:
 }
 
 /* After the reader made room: tell the peer if the window grew enough
- * (receiver-side SWS avoidance, RFC 9293 3.8.6.2.2). */
+ * (receiver-side SWS avoidance, RFC 9293 3.8.6.2.2), or if an ACK is
+ * being delayed for data now all read. */
 static void maybe_window_update(struct inet_sock *in)
 {
 	uint32_t space = tcp_rcv_space(in);
@@ -579,7 +587,10 @@ static void maybe_window_update(struct inet_sock *in)
 	if (in->state != TCP_ESTABLISHED && in->state != TCP_FIN_WAIT1 &&
 	    in->state != TCP_FIN_WAIT2)
 		return;
-	if (space > adv && space - adv >= step)
+	/* A delayed ACK owed for data the reader has now taken all of goes
+	 * at once (Linux tcp_cleanup_rbuf): holding it saves nothing. */
+	if ((space > adv && space - adv >= step) ||
+	    (in->delack_at && !in->rcvq_bytes))
 		tcp_send_ack(in);
 }
 
@@ -669,10 +680,12 @@ static long tcp_recvmsg(struct socket *s, struct sock_msghdr *m,
 			break;
 		}
 		seen = atomic_load(&s->seq);
+		in->rcv_waiting++; /* a pushed segment is ACKed at once */
 		tcp_unlock();
 		inet_softirq();
 		err = socket_wait(s, seen, deadline);
 		fw_spin_lock(&inet_lock);
+		in->rcv_waiting--;
 		if (err)
 			break;
 	}
@@ -925,105 +938,6 @@ static int tcp_sock_error(struct socket *s)
 static bool tcp_listening(struct socket *s)
 {
 	return inet_of(s)->state == TCP_LISTEN;
-}
-
-/* ---- options ------------------------------------------------------------------ */
-
-int tcp_setsockopt(struct socket *s, int name, fw_uptr_t val, uint32_t len)
-{
-	struct inet_sock *in = inet_of(s);
-	int32_t v;
-	int err = 0;
-
-	if (len < sizeof(v))
-		return -EINVAL;
-	if (FW_COPY_IN_OBJ(&v, val))
-		return -EFAULT;
-	fw_spin_lock(&inet_lock);
-	switch (name) {
-	case TCP_NODELAY:
-		in->nodelay = v != 0;
-		if (in->nodelay)
-			tcp_output(in);
-		break;
-	case TCP_MAXSEG:
-		if (v && (v < 88 || v > 65535 - 40))
-			err = -EINVAL; /* Linux: TCP_MIN_MSS .. MAX_TCP_WINDOW */
-		else
-			in->user_mss = (uint32_t)v;
-		break;
-	case TCP_KEEPIDLE:
-	case TCP_KEEPINTVL:
-		if (v < 1 || v > 32767) {
-			err = -EINVAL;
-			break;
-		}
-		if (name == TCP_KEEPIDLE)
-			in->keepidle = v;
-		else
-			in->keepintvl = v;
-		break;
-	case TCP_KEEPCNT:
-		if (v < 1 || v > 127)
-			err = -EINVAL;
-		else
-			in->keepcnt = v;
-		break;
-	case TCP_SYNCNT:
-		if (v < 1 || v > 127)
-			err = -EINVAL;
-		else
-			in->syncnt = v;
-		break;
-	case TCP_LINGER2:
-		in->linger2 = v;
-		break;
-	case TCP_USER_TIMEOUT:
-		if (v < 0)
-			err = -EINVAL;
-		else
-			in->user_timeout_ms = (uint32_t)v;
-		break;
-	case TCP_QUICKACK:
-		in->quickack = v != 0;
-		break;
-	case TCP_CORK:
-	case TCP_DEFER_ACCEPT:
-	case TCP_WINDOW_CLAMP:
-		break; /* accepted, no effect */
-	default:
-		err = -ENOPROTOOPT;
-	}
-	tcp_unlock();
-	inet_softirq();
-	return err;
-}
-
-int tcp_getsockopt(struct socket *s, int name, fw_uptr_t val, fw_uptr_t ulen)
-{
-	struct inet_sock *in = inet_of(s);
-	int32_t v;
-
-	switch (name) {
-	case TCP_NODELAY: v = in->nodelay; break;
-	case TCP_MAXSEG:
-		if (in->state == TCP_CLOSE || in->state == TCP_LISTEN)
-			v = in->user_mss ? (int32_t)in->user_mss : (int32_t)TCP_MSS_DEFAULT;
-		else
-			v = (int32_t)in->mss;
-		break;
-	case TCP_KEEPIDLE: v = in->keepidle ? in->keepidle : TCP_KEEPIDLE_S; break;
-	case TCP_KEEPINTVL: v = in->keepintvl ? in->keepintvl : TCP_KEEPINTVL_S; break;
-	case TCP_KEEPCNT: v = in->keepcnt ? in->keepcnt : TCP_KEEPCNT_DEF; break;
-	case TCP_SYNCNT: v = in->syncnt ? in->syncnt : TCP_SYN_RETRIES; break;
-	case TCP_LINGER2: v = in->linger2 ? in->linger2 : 60; break;
-	case TCP_USER_TIMEOUT: v = (int32_t)in->user_timeout_ms; break;
-	case TCP_QUICKACK: v = 1; break;
-	case TCP_CORK: v = 0; break;
-	default:
-		return -ENOPROTOOPT;
-	}
-	return inet_put_int(v, val, ulen);
 }
 
 static const struct sock_ops tcp_ops = {
