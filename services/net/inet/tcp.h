@@ -19,6 +19,7 @@
 #define TCP_RTO_INIT_NS (1000ull * FW_NSEC_PER_MSEC)
 #define TCP_RTO_MIN_NS (200ull * FW_NSEC_PER_MSEC)
 #define TCP_RTO_MAX_NS (120ull * FW_NSEC_PER_SEC)
+#define TCP_PERSIST_MAX_NS (2ull * FW_NSEC_PER_SEC) /* zero-window probes */
 #define TCP_TIMEWAIT_NS (2ull * FW_NSEC_PER_SEC) /* Linux: 60 s */
 #define TCP_FIN_TIMEOUT_NS (60ull * FW_NSEC_PER_SEC)
 #define TCP_RETRIES2 15			/* data retransmissions */

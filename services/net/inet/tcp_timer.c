@@ -5,7 +5,10 @@
  * the net task (loopback.c): retransmission (RFC 6298 5: the head again,
  * the timeout doubled; a connection gives up with ETIMEDOUT after 6 SYN,
  * 5 SYN|ACK or 15 data retransmissions, or TCP_USER_TIMEOUT), the
- * zero-window probe on the same timer with its backoff, the delayed ACK,
+ * zero-window probe on the same timer with its backoff (up to 2 s apart,
+ * where Linux goes to 120 s: the window update that ends a zero window
+ * is a bare ACK, and on a lossy link its loss should cost seconds, not
+ * minutes), the delayed ACK,
  * keepalive probes, and the end of TIME_WAIT and of an orphaned
  * FIN_WAIT2. */
 #include <fw/time.h>
@@ -24,7 +27,7 @@ static void retransmit_timeout(struct inet_sock *in, uint64_t now)
 		 * answer (Linux tcp_probe_timer: seq one below). */
 		if (!fw_list_empty(&in->wq) && in->state != TCP_CLOSE) {
 			tcp_send_probe(in);
-			if (in->backoff < 10)
+			if ((in->rto << (in->backoff + 1)) <= TCP_PERSIST_MAX_NS)
 				in->backoff++;
 			tcp_rearm_rto(in);
 		} else {
