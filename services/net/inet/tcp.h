@@ -1,9 +1,9 @@
 /* services/net/inet/tcp.h: TCP's internal interface between its files.
  *
  * Layer: services (safe C), net/inet, after Linux net/ipv4/tcp*.c.
- * tcp_sock.c: the socket calls (connect, listen, accept, send, receive,
- * shutdown, close, poll, options); tcp_in.c: segment arrival, the state
- * machine of RFC 9293 3.10.7, delayed ACKs, timestamps and PAWS;
+ * tcp_sock.c: the socket calls (connect, listen, accept, shutdown, close,
+ * poll); tcp_data.c: send and receive; tcp_in.c: segment arrival, the
+ * state machine of RFC 9293 3.10.7, delayed ACKs, timestamps and PAWS;
  * tcp_out.c: building and sending segments, the send window, Nagle, the
  * RTT (RFC 6298); tcp_cong.c: congestion control (NewReno); tcp_timer.c:
  * the timers (retransmission, delayed ACK, keepalive, TIME_WAIT);
@@ -81,6 +81,12 @@ void tcp_cong_dupack(struct inet_sock *in);
 uint32_t tcp_cong_window(const struct inet_sock *in);
 /* The retransmission timer fired (before the head is sent again). */
 void tcp_cong_timeout(struct inet_sock *in);
+
+/* tcp_data.c: the sendmsg and recvmsg entries of tcp_ops. */
+long tcp_sendmsg(struct socket *s, struct sock_msghdr *m, unsigned flags,
+		 bool nonblock);
+long tcp_recvmsg(struct socket *s, struct sock_msghdr *m, unsigned flags,
+		 bool nonblock);
 
 /* tcp_sock.c / tcp_in.c */
 void tcp_set_state(struct inet_sock *in, enum tcp_state st);
