@@ -9,6 +9,7 @@
 #include <fw/sync.h>
 
 #include "net/netdev.h"
+#include "net/netem.h"
 
 #define NETDEV_MAX 64
 
@@ -155,4 +156,12 @@ void netdev_set_ipv4_bcast(struct netdev *d, uint32_t bcast)
 	fw_spin_lock(&netdev_lock);
 	d->ipv4_bcast = bcast;
 	fw_spin_unlock(&netdev_lock);
+}
+
+int netdev_dev_xmit(struct netdev *d, struct fw_bytes frame)
+{
+	/* The loopback device judges its packets where it receives them. */
+	if (netem_on && d->type == ARPHRD_ETHER)
+		return netem_frame(d, true, frame, d->ops->xmit);
+	return d->ops->xmit(d, frame);
 }

@@ -107,6 +107,10 @@ void netdev_set_ipv4(struct netdev *d, uint32_t addr, uint32_t mask);
 uint32_t netdev_ipv4_bcast(struct netdev *d);
 void netdev_set_ipv4_bcast(struct netdev *d, uint32_t bcast);
 
+/* Hand a frame to d's driver (ops->xmit), through the lossy-link test
+ * knobs (netem.h) when they are on. */
+int netdev_dev_xmit(struct netdev *d, struct fw_bytes frame);
+
 /* Link layer: the driver saw its carrier come or go (task context):
  * IFF_RUNNING is set again from ops->carrier. */
 void netdev_carrier_changed(struct netdev *d);

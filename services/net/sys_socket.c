@@ -14,7 +14,7 @@
 #include "net/link/link.h"
 #include "net/net.h"
 #include "net/socket.h"
-#include "net/unix.h"
+#include "net/unix/unix.h"
 #include "net/inet/inet.h"
 #include "syscall/nr.h"
 

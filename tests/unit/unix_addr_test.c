@@ -1,15 +1,15 @@
 /* tests/unit/unix_addr_test.c: Unix socket address parsing
- * (services/net/unix_addr.c).
+ * (services/net/unix/unix_addr.c).
  *
  * Layer: host unit test for services/net. The lengths and normal forms
  * are Linux's (unix_validate_addr, unix_mkname_bsd, unix_autobind), which
  * tests/user/t_unix.c checks against a real kernel end to end.
- * unit-sources: services/net/unix_addr.c */
+ * unit-sources: services/net/unix/unix_addr.c */
 #include <string.h>
 
 #include "harness.h"
 #include "fw/errno.h"
-#include "net/unix_addr.h"
+#include "net/unix/unix_addr.h"
 
 static struct sock_addr raw(const char *path, size_t pathlen, size_t len)
 {

@@ -6,7 +6,11 @@
  * on close with unread data, SO_LINGER, EPIPE/SIGPIPE, poll readiness
  * (POLLRDHUP, POLLHUP), options (TCP_NODELAY, TCP_MAXSEG, SO_KEEPALIVE),
  * EINTR, bad arguments, an 8 MiB transfer between two threads with its
- * content checked, and 200 connections one after another. Passes on Linux
+ * content checked, and 200 connections one after another; TCP_INFO
+ * (timestamps and window scaling agreed, the MSS less the timestamp
+ * option), request/response exchanges of small messages with Nagle on
+ * (the delayed ACK must not stall them for good), a transfer through a
+ * small receive buffer with small segments, TCP_QUICKACK. Passes on Linux
  * (in a fresh network namespace with lo up, as the guest has it). */
 #include "t.h"
 
@@ -527,6 +531,164 @@ T_CASE(epoll_rdhup)
     close(s);
 }
 
+T_CASE(tcp_info_timestamps)
+{
+    int l, port, c, s, v = 1000;
+    socklen_t vl = sizeof v;
+    struct tcp_info ti;
+    socklen_t tl = sizeof ti;
+    T_SYSOK(l = listener(&port, 5));
+    T_SYSOK(c = tcp());
+    T_SYSOK(setsockopt(c, IPPROTO_TCP, TCP_MAXSEG, &v, sizeof v));
+    struct sockaddr_in a = lo(port);
+    T_SYSOK(connect(c, (struct sockaddr *)&a, sizeof a));
+    T_SYSOK(s = accept(l, NULL, NULL));
+    memset(&ti, 0, sizeof ti);
+    T_SYSOK(getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &tl));
+    T_ASSERT(tl >= 104);
+    T_EQ(ti.tcpi_state, 1); /* TCP_ESTABLISHED */
+    T_ASSERT(ti.tcpi_options & TCPI_OPT_TIMESTAMPS);
+    T_ASSERT(ti.tcpi_options & TCPI_OPT_WSCALE);
+    /* the timestamp option takes 12 bytes of every segment */
+    T_EQ(ti.tcpi_snd_mss, 1000 - 12);
+    T_SYSOK(getsockopt(c, IPPROTO_TCP, TCP_MAXSEG, &v, &vl));
+    T_EQ(v, 1000 - 12);
+    T_ASSERT(ti.tcpi_rto >= 200000); /* at least 200 ms, in us */
+    T_ASSERT(ti.tcpi_snd_cwnd >= 2);
+    /* the server end agreed too */
+    tl = sizeof ti;
+    T_SYSOK(getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &tl));
+    T_EQ(ti.tcpi_state, 1);
+    T_ASSERT(ti.tcpi_options & TCPI_OPT_TIMESTAMPS);
+    /* a short buffer gets what fits */
+    unsigned char first[8];
+    tl = sizeof first;
+    T_SYSOK(getsockopt(s, IPPROTO_TCP, TCP_INFO, first, &tl));
+    T_EQ(tl, sizeof first);
+    T_EQ(first[0], 1);
+    close(c); close(s); close(l);
+    /* a listener reports its state */
+    T_SYSOK(l = listener(&port, 5));
+    tl = sizeof ti;
+    T_SYSOK(getsockopt(l, IPPROTO_TCP, TCP_INFO, &ti, &tl));
+    T_EQ(ti.tcpi_state, 10); /* TCP_LISTEN */
+    close(l);
+}
+
+/* Request/response with Nagle on and small messages: every answer needs
+ * the request's ACK or a piggybacked one; a delayed ACK may slow this,
+ * never stop it. */
+T_CASE(pingpong_small_messages)
+{
+    int c, s;
+    T_SYSOK(pair(&c, &s));
+    for (int i = 0; i < 300; i++) {
+        char q[128], r[128];
+        int n = 1 + i % 100;
+        for (int k = 0; k < n; k++)
+            q[k] = (char)(i + k);
+        T_EQ(write(c, q, n), n);
+        int got = 0;
+        while (got < n) {
+            ssize_t k = read(s, r + got, n - got);
+            T_ASSERT(k > 0);
+            got += k;
+        }
+        T_ASSERT(!memcmp(q, r, n));
+        /* the answer, in two writes (the second waits for Nagle) */
+        T_EQ(write(s, r, 1), 1);
+        if (n > 1)
+            T_EQ(write(s, r + 1, n - 1), n - 1);
+        got = 0;
+        while (got < n) {
+            ssize_t k = read(c, q + got, n - got);
+            T_ASSERT(k > 0);
+            got += k;
+        }
+        T_ASSERT(!memcmp(q, r, n));
+    }
+    close(c); close(s);
+}
+
+#define SMALL_LEN (1u << 20)
+static int small_fd;
+static void *small_writer(void *arg)
+{
+    (void)arg;
+    static unsigned char buf[3000];
+    size_t off = 0;
+    while (off < SMALL_LEN) {
+        size_t n = SMALL_LEN - off < sizeof buf ? SMALL_LEN - off : sizeof buf;
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (unsigned char)((off + i) * 13 + 5);
+        ssize_t w = write(small_fd, buf, n);
+        if (w <= 0)
+            return (void *)1;
+        off += w;
+    }
+    close(small_fd);
+    return NULL;
+}
+
+/* Small segments through a small receive window: the receiver's ACKs
+ * and window updates keep it going. */
+T_CASE(small_window_small_segments)
+{
+    int l, port, c, s, v = 536, rb = 4096;
+    T_SYSOK(l = tcp());
+    T_SYSOK(setsockopt(l, SOL_SOCKET, SO_RCVBUF, &rb, sizeof rb));
+    struct sockaddr_in a = lo(0);
+    socklen_t al = sizeof a;
+    T_SYSOK(bind(l, (struct sockaddr *)&a, sizeof a));
+    T_SYSOK(listen(l, 5));
+    T_SYSOK(getsockname(l, (struct sockaddr *)&a, &al));
+    port = ntohs(a.sin_port);
+    T_SYSOK(c = tcp());
+    T_SYSOK(setsockopt(c, IPPROTO_TCP, TCP_MAXSEG, &v, sizeof v));
+    a = lo(port);
+    T_SYSOK(connect(c, (struct sockaddr *)&a, sizeof a));
+    T_SYSOK(s = accept(l, NULL, NULL));
+    close(l);
+    small_fd = c;
+    pthread_t t;
+    T_EQ(pthread_create(&t, NULL, small_writer, NULL), 0);
+    static unsigned char buf[777];
+    size_t got = 0;
+    int bad = 0;
+    for (;;) {
+        ssize_t r = read(s, buf, sizeof buf);
+        if (r <= 0) { bad = r < 0 ? errno : 0; break; }
+        for (ssize_t i = 0; i < r && !bad; i++)
+            if (buf[i] != (unsigned char)((got + i) * 13 + 5))
+                bad = -1;
+        got += r;
+        if (bad) break;
+    }
+    void *ret;
+    pthread_join(t, &ret);
+    T_EQ(bad, 0);
+    T_EQ(got, SMALL_LEN);
+    T_ASSERT(ret == NULL);
+    close(s);
+}
+
+T_CASE(quickack_option)
+{
+    int c, s, v = 1;
+    socklen_t vl = sizeof v;
+    T_SYSOK(pair(&c, &s));
+    T_SYSOK(setsockopt(s, IPPROTO_TCP, TCP_QUICKACK, &v, sizeof v));
+    T_SYSOK(getsockopt(s, IPPROTO_TCP, TCP_QUICKACK, &v, &vl));
+    T_EQ(vl, sizeof v);
+    T_ASSERT(v == 0 || v == 1);
+    v = 0;
+    T_SYSOK(setsockopt(s, IPPROTO_TCP, TCP_QUICKACK, &v, sizeof v));
+    T_EQ(write(c, "q", 1), 1);
+    char b;
+    T_EQ(read(s, &b, 1), 1);
+    close(c); close(s);
+}
+
 int main(void)
 {
     t_init("tcp");
@@ -546,5 +708,9 @@ int main(void)
     T_RUN(bulk_8mib);
     T_RUN(many_connections);
     T_RUN(epoll_rdhup);
+    T_RUN(tcp_info_timestamps);
+    T_RUN(pingpong_small_messages);
+    T_RUN(small_window_small_segments);
+    T_RUN(quickack_option);
     return t_done();
 }

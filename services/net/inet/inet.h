@@ -117,6 +117,8 @@ struct skb {
 	uint8_t tflags;
 	uint16_t opt_mss;	/* 0: none */
 	int8_t opt_wscale;	/* -1: none */
+	bool opt_ts;		/* a timestamp option (RFC 7323) */
+	uint32_t tsval, tsecr;
 	uint32_t rd;		/* payload bytes already read */
 	/* Send side (TCP: the sender's view of the segment). */
 	uint32_t sseq;		/* first sequence number */
@@ -302,6 +304,7 @@ struct inet_sock {
 	bool in_acceptq;
 	uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, max_wnd;
 	uint32_t write_seq;		/* sequence number of the next byte queued */
+	uint32_t snd_sml;		/* end of the last short segment sent */
 	uint32_t irs, rcv_nxt, rcv_adv;	/* rcv_adv: right edge advertised */
 	bool connecting;		/* connect(2) under way (SS_CONNECTING) */
 	bool was_conn;			/* reached ESTABLISHED once */
@@ -313,6 +316,10 @@ struct inet_sock {
 	uint32_t user_mss;		/* TCP_MAXSEG, 0: none */
 	uint32_t cwnd, ssthresh;
 	unsigned dupacks;
+	uint8_t ca_state;		/* TCP_CA_* (tcp_cong.c) */
+	uint32_t recover;		/* RFC 6582: snd_nxt when recovery began */
+	uint32_t prior_cwnd, prior_ssthresh, retrans_ts; /* for an undo */
+	uint32_t total_retrans;		/* segments sent again (TCP_INFO) */
 	struct fw_list wq;		/* queued, unsent: struct skb.snode */
 	struct fw_list rtxq;		/* sent, unacknowledged */
 	size_t wq_bytes;		/* payload bytes queued and unacked */
@@ -323,6 +330,16 @@ struct inet_sock {
 	bool fin_rcvd;
 	bool ack_pending;		/* an ACK is owed (sent at batch end) */
 	struct fw_list ack_node;	/* on the owed-ACK list */
+	/* Delayed ACK (tcp_in.c): what we acknowledged last, the largest
+	 * segment seen, the quick ACKs left, readers asleep in recv. */
+	uint32_t last_ack_sent, rcv_mss;
+	unsigned quick_acks, rcv_waiting;
+	uint64_t delack_at;		/* the delayed-ACK deadline, 0: off */
+	/* Timestamps (RFC 7323): agreed on, the value to echo (and when
+	 * it was taken, for PAWS), our clock's offset. */
+	bool ts_ok;
+	uint32_t ts_recent, ts_offset;
+	uint64_t ts_recent_ns;
 	/* RTT and the retransmission timer (RFC 6298), nanoseconds. */
 	uint64_t srtt, rttvar, rto;
 	bool rtt_valid;

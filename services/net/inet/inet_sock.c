@@ -16,7 +16,7 @@
 #include <fw/time.h>
 
 #include "current/current.h"
-#include "net/inet/tcp.h"
+#include "net/tcp/tcp.h"
 
 struct fw_spinlock inet_lock = FW_SPINLOCK_INIT("inet");
 struct inet_table udp_table, tcp_table, icmp_table;

@@ -10,14 +10,18 @@
  * that thread has done its share (a budget of packets) or a timer fired,
  * the kernel task "net" (Linux's ksoftirqd). One drainer at a time, so
  * packets of one connection are received in the order they were sent.
- * The net task also runs the TCP timers and expires fragment queues. */
+ * The net task also runs the TCP timers and expires fragment queues.
+ * The lossy-link test knobs (netem.h) judge each packet as it is
+ * received from the queue. */
 #include <fw/task.h>
 #include <fw/time.h>
 
 #include "net/inet/inet.h"
+#include "net/netem.h"
 
 #define LO_QMAX 1000u		/* net.core.netdev_max_backlog */
 #define DRAIN_BUDGET 256u	/* packets a caller of inet_softirq handles */
+#define ACK_BATCH 16u		/* owed ACKs go out at least this often */
 
 struct netdev loopback_dev;
 
@@ -100,16 +104,51 @@ static bool lo_pending(void)
 	return r;
 }
 
+static void lo_rcv(struct skb *s)
+{
+	struct netdev *d = &loopback_dev;
+
+	atomic_fetch_add(&d->stats.rx_packets, 1);
+	atomic_fetch_add(&d->stats.rx_bytes, s->len);
+	s->dev = d;
+	s->csum_ok = true;
+	ip_rcv_skb(s);
+}
+
+/* The lossy-link knobs (netem.h), judged as lo receives a packet: the
+ * packet to deliver now (NULL: dropped or held back). A held packet
+ * (one at most, in *held) follows the next one delivered, or ends the
+ * batch, so it never waits for traffic that may not come. */
+static struct skb *lo_netem(struct skb *s, struct skb **held)
+{
+	switch (netem_judge(&loopback_dev, false)) {
+	case NETEM_DROP:
+		skb_put(s);
+		return NULL;
+	case NETEM_HOLD:
+		if (*held)
+			return s;
+		*held = s;
+		return NULL;
+	default:
+		return s;
+	}
+}
+
 /* Drain up to budget packets; true if the queue was left empty. */
 static bool drain(unsigned budget)
 {
-	struct netdev *d = &loopback_dev;
+	struct skb *held = NULL;
 	unsigned done = 0;
 
 	for (;;) {
 		struct skb *s = lo_pop();
 
 		if (!s) {
+			if (held) {
+				lo_rcv(held);
+				held = NULL;
+			}
 			/* The batch is over: send the ACKs it owes (which
 			 * may queue more). */
 			tcp_flush_acks();
@@ -117,13 +156,24 @@ static bool drain(unsigned budget)
 				return true;
 			continue;
 		}
-		atomic_fetch_add(&d->stats.rx_packets, 1);
-		atomic_fetch_add(&d->stats.rx_bytes, s->len);
-		s->dev = d;
-		s->csum_ok = true;
-		ip_rcv_skb(s);
-		if (++done >= budget)
+		if (netem_on && !(s = lo_netem(s, &held)))
+			continue;
+		lo_rcv(s);
+		if (held) {
+			lo_rcv(held);
+			held = NULL;
+		}
+		if (++done >= budget) {
+			if (held)
+				lo_rcv(held);
+			tcp_flush_acks();
 			return !lo_pending();
+		}
+		/* A batch that does not end (traffic both ways keeps the
+		 * queue full) still sends its ACKs every ACK_BATCH packets:
+		 * a sender must not wait for them. */
+		if (done % ACK_BATCH == 0)
+			tcp_flush_acks();
 	}
 }
 
@@ -180,6 +230,8 @@ static void net_main(struct fw_waitq *wq)
 		atomic_store(&timer_next, UINT64_MAX);
 		timer_lower(tcp_timers_run(fw_time_ns()));
 		timer_lower(ipfrag_expire(fw_time_ns()));
+		if (netem_on)
+			timer_lower(netem_poll(fw_time_ns()));
 		inet_softirq();
 		next = atomic_load(&timer_next);
 		if (next == UINT64_MAX)
@@ -197,6 +249,7 @@ void loopback_init(void)
 	struct fw_task *t;
 
 	fw_waitq_init(&net_wq, "net");
+	netem_init();
 	d->type = ARPHRD_LOOPBACK;
 	atomic_init(&d->flags, IFF_UP | IFF_RUNNING | IFF_LOOPBACK);
 	d->mtu = 65536;

@@ -293,7 +293,7 @@ int netdev_xmit_ipv4(struct netdev *d, uint32_t next_hop,
 		return -EMSGSIZE;
 	if (d->type != ARPHRD_ETHER) {
 		/* The loopback device: no link header, no neighbours. */
-		err = d->ops->xmit(d, packet);
+		err = netdev_dev_xmit(d, packet);
 		return err;
 	}
 	if (special_dest(d, next_hop, &ha))

@@ -12,6 +12,7 @@
 
 #include "current/current.h"
 #include "net/link/link.h"
+#include "net/netem.h"
 
 bool link_capable(unsigned cap)
 {
@@ -49,7 +50,8 @@ static unsigned classify(const struct netdev *d, const struct eth_addr *dst)
 	return PACKET_OTHERHOST;
 }
 
-void netdev_rx(struct netdev *d, struct fw_bytes frame)
+/* A frame received (0: netem_deliver_fn's shape; nothing to report). */
+static int eth_rcv(struct netdev *d, struct fw_bytes frame)
 {
 	struct eth_addr dst;
 	struct fw_bytes payload;
@@ -62,10 +64,10 @@ void netdev_rx(struct netdev *d, struct fw_bytes frame)
 		 * them) has nothing to demultiplex. */
 		if (atomic_load(&d->flags) & IFF_UP)
 			ipv4_rcv(d, frame);
-		return;
+		return 0;
 	}
 	if (!eth_dev_up(d))
-		return;
+		return 0;
 	if (fw_bytes_len(frame) < ETH_HLEN ||
 	    fw_bytes_get_u16_be(frame, 12, &type) ||
 	    fw_bytes_sub(frame, 0, ETH_ALEN, &payload) ||
@@ -73,20 +75,29 @@ void netdev_rx(struct netdev *d, struct fw_bytes frame)
 	    fw_bytes_sub(frame, ETH_HLEN, fw_bytes_len(frame) - ETH_HLEN,
 			 &payload)) {
 		atomic_fetch_add(&d->stats.rx_errors, 1);
-		return;
+		return 0;
 	}
 	atomic_fetch_add(&d->stats.rx_packets, 1);
 	atomic_fetch_add(&d->stats.rx_bytes, fw_bytes_len(frame));
 	pkttype = classify(d, &dst);
 	packet_rcv(d, frame, pkttype, NULL);
 	if (pkttype == PACKET_OTHERHOST)
-		return; /* not for us (promiscuous taps saw it above) */
+		return 0; /* not for us (promiscuous taps saw it above) */
 	if (type == ETH_P_IP) {
 		if (!ipconfig_rx(d, payload))
 			ipv4_rcv(d, payload);
 	}
 	else if (type == ETH_P_ARP)
 		arp_rcv(d, payload);
+	return 0;
+}
+
+void netdev_rx(struct netdev *d, struct fw_bytes frame)
+{
+	if (netem_on && d->type == ARPHRD_ETHER)
+		(void)netem_frame(d, false, frame, eth_rcv); /* test knobs */
+	else
+		(void)eth_rcv(d, frame);
 }
 
 int eth_xmit_frame(struct netdev *d, struct fw_bytes frame,
@@ -99,7 +110,7 @@ int eth_xmit_frame(struct netdev *d, struct fw_bytes frame,
 	if (fw_bytes_len(frame) < ETH_HLEN ||
 	    fw_bytes_len(frame) > ETH_HLEN + d->mtu)
 		return -EMSGSIZE;
-	err = d->ops->xmit(d, frame);
+	err = netdev_dev_xmit(d, frame);
 	if (err)
 		return err;
 	packet_rcv(d, frame, PACKET_OUTGOING, from);

@@ -15,7 +15,7 @@
 #include "fs/procfs/procfs.h"
 #include "net/inet/inet.h"
 #include "net/link/link.h"
-#include "net/unix.h"
+#include "net/unix/unix.h"
 
 static void gen_dev(struct procfs_seq *s)
 {

@@ -1,4 +1,4 @@
-/* services/net/unix.c: AF_UNIX sockets: life cycle and connections.
+/* services/net/unix/unix.c: AF_UNIX sockets: life cycle and connections.
  *
  * Layer: services (safe C), net, after Linux net/unix/af_unix.c (see
  * unix.h for the lock). A stream or seqpacket connect makes the server's
@@ -13,7 +13,7 @@
 #include <fw/heap.h>
 
 #include "current/current.h"
-#include "net/unix.h"
+#include "net/unix/unix.h"
 
 struct fw_mutex unix_lock; /* unix_init */
 static struct fw_list unix_all = FW_LIST_HEAD_INIT(unix_all);

@@ -1,11 +1,11 @@
-/* services/net/unix_addr.c: Unix socket addresses (pure logic).
+/* services/net/unix/unix_addr.c: Unix socket addresses (pure logic).
  *
  * Layer: services (safe C), net; see unix_addr.h. Host-tested by
  * tests/unit/unix_addr_test.c. */
 #include <fw/errno.h>
 #include <fw/string.h>
 
-#include "net/unix_addr.h"
+#include "net/unix/unix_addr.h"
 
 #define AF_UNIX_NR 1
 

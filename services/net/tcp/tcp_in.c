@@ -1,22 +1,21 @@
-/* services/net/inet/tcp_in.c: TCP segment arrival.
+/* services/net/tcp/tcp_in.c: TCP segment arrival.
  *
  * Layer: services (safe C), net/inet, after RFC 9293 3.10.7 ("SEGMENT
  * ARRIVES") and Linux tcp_input.c/tcp_ipv4.c. The header is checked
  * (data offset inside the segment, the checksum off lo), the options
- * read (MSS, window scale; others skipped), the connection found (the
- * exact four-tuple first, then a listener on the address or on
+ * read (MSS, window scale, timestamps; others skipped), the connection
+ * found (the exact four-tuple first, then a listener on the address or on
  * INADDR_ANY) and the segment run through the state machine. A segment
  * no connection wants is answered with RST. RST and SYN inside the
  * window but not at its left edge get a challenge ACK (RFC 5961).
- * Segments that arrive ahead of a gap are kept (up to 64 per connection,
+ * Segments that arrive ahead of a gap are kept (up to 256 per connection,
  * within the receive window) and taken in when the gap fills. Received
  * data is charged to SO_RCVBUF; the window we advertise is what is left
- * of it. */
+ * of it. Its ACK may be delayed (ack_data). With timestamps (RFC 7323),
+ * old segments are refused by PAWS and the echoed value is kept. */
 #include <fw/time.h>
 
-#include "net/inet/tcp.h"
-
-void tcp_fast_retransmit(struct inet_sock *in);
+#include "net/tcp/tcp.h"
 
 static int parse(struct skb *s)
 {
@@ -57,6 +56,7 @@ static int parse(struct skb *s)
 	s->dlen = s->l4len - thl;
 	s->opt_mss = 0;
 	s->opt_wscale = -1;
+	s->opt_ts = false;
 	if (thl > TCP_HLEN && fw_reader_seek(&r, TCP_HLEN) == 0) {
 		struct fw_reader o;
 
@@ -83,6 +83,11 @@ static int parse(struct skb *s)
 				if (fw_reader_u8(&o, &ws))
 					break;
 				s->opt_wscale = (int8_t)(ws > 14 ? 14 : ws);
+			} else if (kind == 8 && len == 10) {
+				if (fw_reader_u32_be(&o, &s->tsval) ||
+				    fw_reader_u32_be(&o, &s->tsecr))
+					break;
+				s->opt_ts = true;
 			} else if (fw_reader_skip(&o, len - 2u)) {
 				break;
 			}
@@ -129,6 +134,13 @@ static void apply_syn_options(struct inet_sock *in, struct skb *s)
 		mss = TCP_SEG_MAX;
 	if (mss < 64)
 		mss = 64;
+	in->ts_ok = s->opt_ts;
+	if (in->ts_ok) {
+		/* the option takes room in every segment (Linux mss_cache) */
+		mss -= TCP_TS_LEN;
+		in->ts_recent = s->tsval;
+		in->ts_recent_ns = fw_time_ns();
+	}
 	in->mss = mss;
 	in->wscale_ok = s->opt_wscale >= 0;
 	in->snd_wscale = in->wscale_ok ? (uint8_t)s->opt_wscale : 0;
@@ -184,7 +196,7 @@ static void syn_sent(struct inet_sock *in, struct skb *s)
 	apply_syn_options(in, s);
 	if (f & TCP_ACK) {
 		in->snd_una = s->ackn;
-		tcp_clean_rtx(in, s->ackn);
+		tcp_clean_rtx(in, s->ackn, 0);
 		in->snd_wnd = s->wnd; /* not scaled in a SYN */
 		in->max_wnd = in->snd_wnd;
 		in->snd_wl1 = s->seq;
@@ -205,6 +217,25 @@ static void syn_sent(struct inet_sock *in, struct skb *s)
 		fw_list_add_head(&in->wq, &syn->snode);
 	}
 	tcp_output(in);
+}
+
+/* PAWS (RFC 7323 5): a segment whose timestamp is older than the last
+ * one echoed is a duplicate from a wrapped sequence space; dropped,
+ * unless ts_recent is too old to trust (24 days idle) or it is a
+ * reordered pure duplicate ACK within the RTO (Linux
+ * tcp_disordered_ack: dropping it would hide a loss signal). */
+static bool paws_reject(struct inet_sock *in, struct skb *s)
+{
+	uint32_t behind = in->ts_recent - s->tsval;
+
+	if ((int32_t)behind <= 0 ||
+	    fw_time_ns() - in->ts_recent_ns > TCP_PAWS_IDLE_NS)
+		return false;
+	if (!s->dlen && (s->tflags & (TCP_SYN | TCP_FIN | TCP_ACK)) == TCP_ACK &&
+	    s->seq == in->rcv_nxt && s->ackn == in->snd_una &&
+	    (uint64_t)behind * FW_NSEC_PER_MSEC <= in->rto)
+		return false;
+	return true;
 }
 
 /* Is the segment inside the receive window (RFC 9293 3.10.7.4)? */
@@ -334,6 +365,33 @@ static void ooo_insert(struct inet_sock *in, struct skb *s)
 	in->rcvq_mem += s->dlen;
 }
 
+/* In-order data arrived: acknowledge it now (at the end of this batch
+ * of packets) or delay the ACK (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2, as
+ * Linux's __tcp_ack_snd_check): at once while in quick-ACK mode (the
+ * first segments of a connection, to open the peer's congestion window
+ * fast, and TCP_QUICKACK), for a segment that fills a hole (the sender
+ * waits to learn it arrived), for a pushed segment a reader is waiting
+ * for, when more than one full segment is unacknowledged, and when what
+ * is left of the window we advertised is less than a segment (the sender
+ * can send nothing more: waiting would only stall it); else after
+ * TCP_DELACK_NS, unless a segment we send carries the ACK first. */
+static void ack_data(struct inet_sock *in, struct skb *s, bool hole)
+{
+	if (s->dlen > in->rcv_mss)
+		in->rcv_mss = s->dlen; /* the peer's segment size, as seen */
+	if (in->quick_acks || in->quickack || hole ||
+	    ((s->tflags & TCP_PSH) && in->rcv_waiting) ||
+	    in->rcv_nxt - in->last_ack_sent > in->rcv_mss ||
+	    !seq_lt(in->rcv_nxt + in->rcv_mss, in->rcv_adv)) {
+		if (in->quick_acks)
+			in->quick_acks--;
+		tcp_ack_later(in);
+		return;
+	}
+	if (!in->delack_at)
+		tcp_arm_timer(in, &in->delack_at, fw_time_ns() + TCP_DELACK_NS);
+}
+
 static void data_and_fin(struct inet_sock *in, struct skb *s)
 {
 	bool fin = s->tflags & TCP_FIN;
@@ -374,9 +432,11 @@ static void data_and_fin(struct inet_sock *in, struct skb *s)
 		return;
 	}
 	if (s->dlen) {
+		bool hole = !fw_list_empty(&in->oooq);
+
 		take_data(in, s);
 		ooo_pull(in);
-		tcp_ack_later(in);
+		ack_data(in, s, hole);
 		socket_wake(in->sk);
 	}
 	if (fin && !in->fin_rcvd)
@@ -392,10 +452,22 @@ static void process(struct inet_sock *in, struct skb *s)
 		syn_sent(in, s);
 		return;
 	}
+	if (in->ts_ok && s->opt_ts && !(f & TCP_RST) && paws_reject(in, s)) {
+		if (seglen)
+			tcp_send_ack(in); /* Linux tcp_send_dupack */
+		return;
+	}
 	if (!acceptable(in, s, seglen)) {
 		if (!(f & TCP_RST))
 			tcp_send_ack(in);
 		return;
+	}
+	/* RFC 7323 4.3: the timestamp to echo is the one of the segment at
+	 * the left edge of what we last acknowledged. */
+	if (in->ts_ok && s->opt_ts && seq_le(s->seq, in->last_ack_sent) &&
+	    (int32_t)(s->tsval - in->ts_recent) >= 0) {
+		in->ts_recent = s->tsval;
+		in->ts_recent_ns = fw_time_ns();
 	}
 	in->last_rcv_ns = fw_time_ns();
 	in->keep_probes = 0;
@@ -424,7 +496,7 @@ static void process(struct inet_sock *in, struct skb *s)
 			return;
 		}
 		in->snd_una = s->ackn;
-		tcp_clean_rtx(in, s->ackn);
+		tcp_clean_rtx(in, s->ackn, 0);
 		in->snd_wnd = (uint32_t)s->wnd << in->snd_wscale;
 		in->max_wnd = in->snd_wnd;
 		in->snd_wl1 = s->seq;
@@ -445,10 +517,10 @@ static void process(struct inet_sock *in, struct skb *s)
 
 		if (seq_gt(s->ackn, in->snd_una)) {
 			in->snd_una = s->ackn;
-			tcp_clean_rtx(in, s->ackn);
+			tcp_clean_rtx(in, s->ackn, s->opt_ts ? s->tsecr : 0);
 			socket_wake(in->sk); /* room to write */
-		} else if (dup && ++in->dupacks == 3) {
-			tcp_fast_retransmit(in);
+		} else if (dup) {
+			tcp_cong_dupack(in);
 		}
 		update_window(in, s);
 		if (in->fin_sent && seq_gt(in->snd_una, in->fin_seq))

@@ -1,4 +1,4 @@
-/* services/net/inet/tcp_out.c: sending TCP segments, retransmission and
+/* services/net/tcp/tcp_out.c: sending TCP segments, retransmission and
  * the timers.
  *
  * Layer: services (safe C), net/inet, after Linux tcp_output.c and
@@ -9,24 +9,24 @@
  * the data for both ends); should it have to be sent again while the
  * receiver still holds it, a copy is sent instead.
  *
- * What limits sending: the peer's window (scaled, RFC 7323), a
- * congestion window (Reno: slow start from 10 segments, additive
- * increase, halved on three duplicate ACKs with one fast retransmit, one
- * segment after a timeout), and Nagle's rule unless TCP_NODELAY: a
- * segment short of the MSS waits while data is unacknowledged, and small
- * queued packets are merged when they go. A zero window is probed with
- * the retransmission timer's backoff. Retransmission: RFC 6298 (SRTT,
- * RTTVAR, RTO from 1 s, at least 200 ms as Linux, at most 120 s, doubled
- * per timeout, Karn's rule); a connection gives up with ETIMEDOUT after
- * 6 SYN, 5 SYN|ACK or 15 data retransmissions, or TCP_USER_TIMEOUT.
- * ACKs: a received data segment is acknowledged at the end of the batch
- * of packets it came in (so a burst gets one ACK), at once if it was out
- * of order or carried a FIN; no delayed-ACK timer. */
+ * What limits sending: the peer's window (scaled, RFC 7323), the
+ * congestion window (tcp_cong.c), and Nagle's rule unless TCP_NODELAY: a
+ * segment short of the MSS waits while an earlier short one is
+ * unacknowledged (Minshall's form, as Linux), and small queued packets
+ * are merged when they go. PSH marks the segment that
+ * ends what was queued (as Linux's tcp_push), which the receiver may
+ * acknowledge at once. The RTT (RFC 6298: SRTT, RTTVAR, RTO from 1 s, at
+ * least 200 ms as Linux, at most 120 s) is sampled from the first
+ * segment acknowledged that was sent once (Karn), else, for data sent
+ * again, from the echoed timestamp (RFC 7323 4, as Linux). Timestamps go
+ * on every segment once both ends offered them in the SYNs.
+ * An ACK owed (tcp_ack_later) is sent at the end of the batch of packets
+ * that caused it, so a burst gets one; any segment we send carries it
+ * and clears the delayed-ACK timer. */
 #include <fw/time.h>
 
-#include "net/inet/tcp.h"
+#include "net/tcp/tcp.h"
 
-struct fw_list tcp_timer_list = FW_LIST_HEAD_INIT(tcp_timer_list);
 static struct fw_list ack_list = FW_LIST_HEAD_INIT(ack_list);
 
 uint32_t tcp_adv_mss(struct netdev *d)
@@ -34,6 +34,11 @@ uint32_t tcp_adv_mss(struct netdev *d)
 	uint32_t mtu = d->mtu > 65535 ? 65535 : d->mtu;
 
 	return mtu - IP_HLEN - TCP_HLEN;
+}
+
+uint32_t tcp_ts_now(const struct inet_sock *in)
+{
+	return (uint32_t)(fw_time_ns() / FW_NSEC_PER_MSEC) + in->ts_offset;
 }
 
 uint32_t tcp_rcv_space(struct inet_sock *in)
@@ -86,13 +91,30 @@ static uint16_t window_field(struct inet_sock *in, bool syn)
 	return (uint16_t)w;
 }
 
+/* Does a segment with these flags carry a timestamp? Our SYN offers
+ * one; later segments carry it when both sides agreed. */
+static bool with_ts(struct inet_sock *in, uint8_t flags)
+{
+	if (flags & TCP_RST)
+		return false;
+	return in->ts_ok || ((flags & TCP_SYN) && in->state == TCP_SYN_SENT);
+}
+
+/* The header length for a segment with these flags. */
+static uint32_t header_len(struct inet_sock *in, uint8_t flags)
+{
+	return TCP_HLEN + ((flags & TCP_SYN) ? 8u : 0u) +
+	       (with_ts(in, flags) ? TCP_TS_LEN : 0u);
+}
+
 /* Write the TCP header for a segment [seq, seq + len) at buf[off, ...):
- * returns its length (with options). */
+ * returns its length (with options), header_len(in, flags). */
 static uint32_t write_header(struct inet_sock *in, struct skb *s, uint32_t off,
-			     uint32_t seq, uint8_t flags, bool syn_opts)
+			     uint32_t seq, uint8_t flags)
 {
 	struct fw_writer w;
-	uint32_t thl = TCP_HLEN + (syn_opts ? 8u : 0u);
+	bool syn_opts = flags & TCP_SYN;
+	uint32_t thl = header_len(in, flags);
 	int err = 0;
 
 	fw_writer_init(&w, skb_buf(s, off, thl));
@@ -122,6 +144,16 @@ static uint32_t write_header(struct inet_sock *in, struct skb *s, uint32_t off,
 		err |= fw_writer_u8(&w, 3);
 		err |= fw_writer_u8(&w, TCP_RCV_WSCALE);
 	}
+	if (with_ts(in, flags)) {
+		err |= fw_writer_u8(&w, 1);	/* NOP, NOP: aligned */
+		err |= fw_writer_u8(&w, 1);
+		err |= fw_writer_u8(&w, 8);	/* timestamps */
+		err |= fw_writer_u8(&w, 10);
+		err |= fw_writer_u32_be(&w, tcp_ts_now(in));
+		err |= fw_writer_u32_be(&w, (flags & TCP_ACK) ? in->ts_recent : 0);
+	}
+	if (flags & TCP_ACK)
+		in->last_ack_sent = in->rcv_nxt;
 	return err ? 0 : thl;
 }
 
@@ -138,6 +170,7 @@ static int send_packet(struct inet_sock *in, struct skb *s)
 
 static void ack_sent(struct inet_sock *in)
 {
+	in->delack_at = 0;
 	if (in->ack_pending) {
 		in->ack_pending = false;
 		fw_list_del(&in->ack_node);
@@ -177,17 +210,18 @@ static int xmit(struct inet_sock *in, struct skb *s)
 	/* A SYN of a passive open is our SYN|ACK. */
 	if (!syn || in->state != TCP_SYN_SENT)
 		flags |= TCP_ACK;
-	if (s->slen)
+	if (s->slen && s->sseq + s->slen == in->write_seq)
 		flags |= TCP_PSH;
-	thl = TCP_HLEN + (syn ? 8u : 0u);
+	thl = header_len(in, flags);
 	if (s->soff < thl + IP_HLEN)
 		return -EINVAL;
 	hdr_at = s->soff - thl;
-	if (!write_header(in, s, hdr_at, s->sseq, flags, syn))
+	if (!write_header(in, s, hdr_at, s->sseq, flags))
 		return -EINVAL;
 	s->head = hdr_at;
 	s->len = thl + s->slen;
-	s->xmits++;
+	if (++s->xmits > 1)
+		in->total_retrans++;
 	s->sent_ns = fw_time_ns();
 	err = send_packet(in, s);
 	if (flags & TCP_ACK)
@@ -199,12 +233,13 @@ static int xmit(struct inet_sock *in, struct skb *s)
 static void send_bare(struct inet_sock *in, uint32_t seq, uint8_t flags)
 {
 	struct skb *s = skb_alloc(SKB_HEADROOM);
+	uint32_t thl = header_len(in, flags);
 
 	if (!s)
 		return;
-	if (write_header(in, s, SKB_HEADROOM - TCP_HLEN, seq, flags, false)) {
-		s->head = SKB_HEADROOM - TCP_HLEN;
-		s->len = TCP_HLEN;
+	if (write_header(in, s, SKB_HEADROOM - thl, seq, flags)) {
+		s->head = SKB_HEADROOM - thl;
+		s->len = thl;
 		if (send_packet(in, s)) {
 			/* lost: the peer retransmits */
 		}
@@ -220,6 +255,11 @@ void tcp_send_ack(struct inet_sock *in)
 	    in->state == TCP_SYN_SENT)
 		return;
 	send_bare(in, in->snd_nxt, TCP_ACK);
+}
+
+void tcp_send_probe(struct inet_sock *in)
+{
+	send_bare(in, in->snd_una - 1, TCP_ACK);
 }
 
 void tcp_ack_later(struct inet_sock *in)
@@ -364,7 +404,8 @@ void tcp_output(struct inet_sock *in)
 		return;
 	while (!fw_list_empty(&in->wq)) {
 		struct skb *s = FW_LIST_FIRST(&in->wq, struct skb, snode);
-		uint32_t wnd = in->snd_wnd < in->cwnd ? in->snd_wnd : in->cwnd;
+		uint32_t cwnd = tcp_cong_window(in);
+		uint32_t wnd = in->snd_wnd < cwnd ? in->snd_wnd : cwnd;
 		uint32_t end = in->snd_una + wnd, avail;
 		bool last = s->snode.next == &in->wq;
 
@@ -379,6 +420,8 @@ void tcp_output(struct inet_sock *in)
 			if (xmit(in, s)) {
 				/* the timer sends it again */
 			}
+			if (!in->rto_at)
+				tcp_rearm_rto(in); /* a lost SYN or FIN is sent again */
 			continue;
 		}
 		if (in->state == TCP_SYN_SENT || in->state == TCP_SYN_RECV)
@@ -410,14 +453,18 @@ void tcp_output(struct inet_sock *in)
 				break;
 			last = false;
 		}
-		/* Nagle (RFC 896): a short segment waits for the ACK of
-		 * what is in flight. */
+		/* Nagle (RFC 896) with Minshall's change, as Linux: a
+		 * short segment waits while an earlier short one is
+		 * unacknowledged (so the short tail of each write does not
+		 * wait for a delayed ACK of full segments). */
 		if (s->slen < in->mss && last && !in->nodelay &&
-		    !fw_list_empty(&in->rtxq) && !in->fin_queued)
+		    seq_gt(in->snd_sml, in->snd_una) && !in->fin_queued)
 			break;
 		fw_list_del(&s->snode);
 		fw_list_add_tail(&in->rtxq, &s->snode);
 		in->snd_nxt = s->sseq + s->slen;
+		if (s->slen < in->mss)
+			in->snd_sml = in->snd_nxt;
 		if (xmit(in, s))
 			break;
 		if (!in->rto_at)
@@ -449,11 +496,11 @@ static void rtt_sample(struct inet_sock *in, uint64_t r)
 	in->rto = rto;
 }
 
-void tcp_clean_rtx(struct inet_sock *in, uint32_t ack)
+void tcp_clean_rtx(struct inet_sock *in, uint32_t ack, uint32_t tsecr)
 {
 	uint64_t now = fw_time_ns();
 	uint32_t acked = 0;
-	bool sampled = false;
+	bool sampled = false, resent = false;
 
 	while (!fw_list_empty(&in->rtxq)) {
 		struct skb *s = FW_LIST_FIRST(&in->rtxq, struct skb, snode);
@@ -464,6 +511,7 @@ void tcp_clean_rtx(struct inet_sock *in, uint32_t ack)
 				rtt_sample(in, now - s->sent_ns);
 				sampled = true; /* Karn: first sends only */
 			}
+			resent = resent || s->xmits > 1;
 			acked += s->slen;
 			fw_list_del(&s->snode);
 			skb_put(s);
@@ -480,18 +528,18 @@ void tcp_clean_rtx(struct inet_sock *in, uint32_t ack)
 		}
 		break;
 	}
+	if (!sampled && resent && tsecr && in->ts_ok) {
+		/* Data sent again: the echo tells which send it answers. */
+		uint32_t ms = tcp_ts_now(in) - tsecr;
+
+		if (ms < 0x80000000u)
+			rtt_sample(in, (uint64_t)(ms ? ms : 1) * FW_NSEC_PER_MSEC);
+	}
 	in->wq_bytes -= acked < in->wq_bytes ? acked : in->wq_bytes;
 	if (acked) {
-		/* Reno congestion window (RFC 5681). */
-		if (in->cwnd < in->ssthresh)
-			in->cwnd += acked;
-		else
-			in->cwnd += (uint32_t)((uint64_t)in->mss * in->mss / in->cwnd) + 1;
-		if (in->cwnd > 0x3fffffffu)
-			in->cwnd = 0x3fffffffu;
 		in->backoff = 0;
 		in->first_rtx_ns = 0;
-		in->dupacks = 0;
+		tcp_cong_ack(in, acked, in->ts_ok ? tsecr : 0);
 	}
 	if (fw_list_empty(&in->rtxq))
 		in->rto_at = 0;
@@ -499,132 +547,12 @@ void tcp_clean_rtx(struct inet_sock *in, uint32_t ack)
 		tcp_rearm_rto(in);
 }
 
-/* ---- timers ----------------------------------------------------------------- */
 
-static void retransmit_timeout(struct inet_sock *in, uint64_t now)
-{
-	struct skb *s = FW_LIST_FIRST(&in->rtxq, struct skb, snode);
-	unsigned limit = TCP_RETRIES2;
-
-	if (!s) {
-		/* Zero window: probe with a segment the receiver must
-		 * answer (Linux tcp_probe_timer: seq one below). */
-		if (!fw_list_empty(&in->wq) && in->state != TCP_CLOSE) {
-			send_bare(in, in->snd_una - 1, TCP_ACK);
-			if (in->backoff < 10)
-				in->backoff++;
-			tcp_rearm_rto(in);
-		} else {
-			in->rto_at = 0;
-		}
-		return;
-	}
-	if (in->state == TCP_SYN_SENT)
-		limit = in->syncnt ? (unsigned)in->syncnt : TCP_SYN_RETRIES;
-	else if (in->state == TCP_SYN_RECV)
-		limit = TCP_SYNACK_RETRIES;
-	if (!in->first_rtx_ns)
-		in->first_rtx_ns = now;
-	if (in->backoff >= limit ||
-	    (in->user_timeout_ms &&
-	     now - in->first_rtx_ns >= in->user_timeout_ms * FW_NSEC_PER_MSEC)) {
-		tcp_abort(in, ETIMEDOUT, false);
-		return;
-	}
-	/* RFC 5681 3.1 after a timeout */
-	in->ssthresh = (in->snd_nxt - in->snd_una) / 2;
-	if (in->ssthresh < 2 * in->mss)
-		in->ssthresh = 2 * in->mss;
-	in->cwnd = in->mss;
-	in->backoff++;
-	if ((in->rto << in->backoff) > TCP_RTO_MAX_NS)
-		in->backoff--;
-	if (xmit(in, s)) {
-		/* try again at the next timeout */
-	}
-	tcp_rearm_rto(in);
-}
-
-/* Fast retransmit of the head, after three duplicate ACKs. */
-void tcp_fast_retransmit(struct inet_sock *in);
-void tcp_fast_retransmit(struct inet_sock *in)
+void tcp_retransmit_head(struct inet_sock *in)
 {
 	struct skb *s = FW_LIST_FIRST(&in->rtxq, struct skb, snode);
 
-	if (!s)
-		return;
-	in->ssthresh = (in->snd_nxt - in->snd_una) / 2;
-	if (in->ssthresh < 2 * in->mss)
-		in->ssthresh = 2 * in->mss;
-	in->cwnd = in->ssthresh;
-	if (xmit(in, s)) {
-		/* the timer will */
+	if (s && xmit(in, s)) {
+		/* the retransmission timer tries again */
 	}
-}
-
-static void keepalive_timeout(struct inet_sock *in, uint64_t now)
-{
-	uint64_t idle = (uint64_t)(in->keepidle ? in->keepidle : TCP_KEEPIDLE_S) *
-			FW_NSEC_PER_SEC;
-	uint64_t intvl = (uint64_t)(in->keepintvl ? in->keepintvl
-						  : TCP_KEEPINTVL_S) * FW_NSEC_PER_SEC;
-	int cnt = in->keepcnt ? in->keepcnt : TCP_KEEPCNT_DEF;
-
-	in->keep_at = 0;
-	if (!in->keepalive || (in->state != TCP_ESTABLISHED &&
-			       in->state != TCP_CLOSE_WAIT &&
-			       in->state != TCP_FIN_WAIT2))
-		return;
-	if (!fw_list_empty(&in->rtxq)) {
-		tcp_arm_timer(in, &in->keep_at, now + idle);
-		return;
-	}
-	if (now - in->last_rcv_ns < idle) {
-		in->keep_probes = 0;
-		tcp_arm_timer(in, &in->keep_at, in->last_rcv_ns + idle);
-		return;
-	}
-	if (in->keep_probes >= (unsigned)cnt) {
-		tcp_abort(in, ETIMEDOUT, true);
-		return;
-	}
-	in->keep_probes++;
-	send_bare(in, in->snd_una - 1, TCP_ACK);
-	tcp_arm_timer(in, &in->keep_at, now + intvl);
-}
-
-uint64_t tcp_timers_run(uint64_t now)
-{
-	struct inet_sock *in, *tmp;
-	uint64_t next = UINT64_MAX;
-
-	fw_spin_lock(&inet_lock);
-	FW_LIST_FOR_EACH_SAFE(in, tmp, &tcp_timer_list, timer_node) {
-		if (in->tw_at && in->tw_at <= now) {
-			in->tw_at = 0;
-			if (in->state == TCP_TIME_WAIT || in->state == TCP_FIN_WAIT2) {
-				tcp_done(in);
-				continue;
-			}
-		}
-		if (in->rto_at && in->rto_at <= now)
-			retransmit_timeout(in, now);
-		if (in->keep_at && in->keep_at <= now)
-			keepalive_timeout(in, now);
-		if (!in->on_timer_list)
-			continue; /* done above */
-		if (!in->rto_at && !in->tw_at && !in->keep_at) {
-			fw_list_del(&in->timer_node);
-			in->on_timer_list = false;
-			continue;
-		}
-		if (in->rto_at && in->rto_at < next)
-			next = in->rto_at;
-		if (in->tw_at && in->tw_at < next)
-			next = in->tw_at;
-		if (in->keep_at && in->keep_at < next)
-			next = in->keep_at;
-	}
-	tcp_unlock();
-	return next;
 }

@@ -1,4 +1,4 @@
-/* services/net/unix_bind.c: the names Unix sockets are bound to.
+/* services/net/unix/unix_bind.c: the names Unix sockets are bound to.
  *
  * Layer: services (safe C), net, after Linux unix_bind/unix_find_other.
  * Abstract names live in a table of their own; a path name is an
@@ -12,7 +12,7 @@
 
 #include "current/current.h"
 #include "fs/vfs/namei.h"
-#include "net/unix.h"
+#include "net/unix/unix.h"
 
 static struct fw_list unix_bound = FW_LIST_HEAD_INIT(unix_bound);
 static unsigned unix_autobind_next;

@@ -1,4 +1,4 @@
-/* services/net/unix.h: AF_UNIX sockets, the family's private state.
+/* services/net/unix/unix.h: AF_UNIX sockets, the family's private state.
  *
  * Layer: services (safe C), net, after Linux net/unix/af_unix.c.
  *
@@ -14,7 +14,7 @@
 #define SERVICES_NET_UNIX_H
 
 #include "net/socket.h"
-#include "net/unix_addr.h"
+#include "net/unix/unix_addr.h"
 
 extern struct fw_mutex unix_lock;
 

@@ -1,4 +1,4 @@
-/* services/net/unix_proc.c: /proc/net/unix.
+/* services/net/unix/unix_proc.c: /proc/net/unix.
  *
  * Layer: services (safe C), net; procnet.c (net/link) calls it when the
  * file is opened. Linux's format (net/unix/af_unix.c unix_seq_show),
@@ -11,7 +11,7 @@
  * inside it. Every socket with a file is listed, then the connections
  * waiting in listeners' queues. */
 #include "fs/procfs/procfs.h"
-#include "net/unix.h"
+#include "net/unix/unix.h"
 
 #define SO_ACCEPTCON (1u << 16)	/* __SO_ACCEPTCON */
 #define SS_UNCONNECTED 1u

@@ -1,4 +1,4 @@
-/* services/net/unix_addr.h: Unix socket addresses, as pure logic.
+/* services/net/unix/unix_addr.h: Unix socket addresses, as pure logic.
  *
  * Layer: services (safe C), net; no locks, no user memory, so it is
  * host-tested (tests/unit/unix_addr_test.c). Linux unix_validate_addr and

@@ -1,23 +1,20 @@
-/* services/net/inet/tcp_sock.c: TCP sockets, the calls.
+/* services/net/tcp/tcp_sock.c: TCP sockets, the calls.
  *
  * Layer: services (safe C), net/inet, after Linux af_inet.c
  * (inet_stream_connect, inet_accept, inet_shutdown) and tcp.c
- * (tcp_sendmsg, tcp_recvmsg, tcp_close, tcp_poll). A connection lives
- * past its file: from connect/listen (or, for a child, its SYN) until it
- * reaches CLOSE, the protocol holds a reference on the socket. Closing
+ * (tcp_close, tcp_poll); send and receive are in tcp_data.c. A
+ * connection lives past its file: from connect/listen (or, for a child,
+ * its SYN) until it reaches CLOSE, the protocol holds a reference on the
+ * socket. Closing
  * with unread data, or with SO_LINGER on and a zero time, resets the
  * connection (RST), as Linux; SO_LINGER with a time makes close wait for
  * the FIN's acknowledgment that long. TIME_WAIT lasts 2 s (Linux: 60 s);
- * an orphaned FIN_WAIT2 60 s (tcp_fin_timeout) or TCP_LINGER2. No urgent
- * data: MSG_OOB is EOPNOTSUPP on send, EINVAL on receive (Linux's answer
- * when none came). */
+ * an orphaned FIN_WAIT2 60 s (tcp_fin_timeout) or TCP_LINGER2. */
 #include <fw/time.h>
 
-#include "current/current.h"
-#include "net/inet/tcp.h"
+#include "net/tcp/tcp.h"
 
 #define SIOCOUTQNSD 0x894B
-#define MSG_ERRQUEUE 0x2000u
 
 static const struct sock_ops tcp_ops;
 static struct fw_list reap_list = FW_LIST_HEAD_INIT(reap_list);
@@ -93,7 +90,7 @@ void tcp_done(struct inet_sock *in)
 		fw_list_del(&in->timer_node);
 		in->on_timer_list = false;
 	}
-	in->rto_at = in->tw_at = in->keep_at = 0;
+	in->rto_at = in->tw_at = in->keep_at = in->delack_at = 0;
 	if (in->ack_pending) {
 		fw_list_del(&in->ack_node);
 		in->ack_pending = false;
@@ -130,8 +127,15 @@ static void init_tcb(struct inet_sock *in)
 	in->cwnd = 10 * TCP_MSS_DEFAULT;
 	in->ssthresh = 0x7fffffffu;
 	in->iss = (uint32_t)inet_random();
-	in->snd_una = in->snd_nxt = in->write_seq = in->iss;
+	in->snd_una = in->snd_nxt = in->write_seq = in->snd_sml = in->iss;
 	in->rcv_wscale = TCP_RCV_WSCALE;
+	in->ca_state = TCP_CA_OPEN;
+	in->recover = in->iss;
+	in->dupacks = 0;
+	in->rcv_mss = TCP_MSS_DEFAULT;
+	in->quick_acks = TCP_MAX_QUICKACKS;
+	in->ts_ok = false;
+	in->ts_offset = (uint32_t)inet_random();
 }
 
 static struct socket *tcp_alloc(void)
@@ -462,232 +466,6 @@ static int tcp_accept(struct socket *s, bool nonblock, struct socket **out)
 	}
 }
 
-/* ---- data ------------------------------------------------------------------- */
-
-static long tcp_sendmsg(struct socket *s, struct sock_msghdr *m,
-			unsigned flags, bool nonblock)
-{
-	struct inet_sock *in = inet_of(s);
-	uint64_t deadline = socket_deadline(atomic_load(&s->sndtimeo_ns));
-	size_t sent = 0;
-	long err = 0;
-
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
-	nonblock = nonblock || (flags & MSG_DONTWAIT);
-	fw_mutex_lock(&in->wlock);
-	while (sent < m->data.left + sent || sent == 0) {
-		size_t left = m->data.left, room, sndbuf;
-		uint32_t n;
-		struct skb *skb;
-		unsigned seen;
-
-		fw_spin_lock(&inet_lock);
-		if (in->err) {
-			err = -in->err;
-			in->err = 0;
-			break;
-		}
-		if (in->shutdown & SEND_SHUTDOWN) {
-			err = -EPIPE;
-			break;
-		}
-		if (in->state == TCP_SYN_SENT || in->state == TCP_SYN_RECV) {
-			if (nonblock) {
-				err = -EAGAIN;
-				break;
-			}
-			goto wait;
-		}
-		if (in->state != TCP_ESTABLISHED && in->state != TCP_CLOSE_WAIT) {
-			err = -EPIPE;
-			break;
-		}
-		if (!left)
-			break;
-		sndbuf = atomic_load(&s->sndbuf);
-		room = in->wq_bytes < sndbuf ? sndbuf - in->wq_bytes : 0;
-		if (!room)
-			goto wait;
-		n = (uint32_t)(left < room ? left : room);
-		if (n > in->mss)
-			n = in->mss;
-		fw_spin_unlock(&inet_lock);
-		skb = skb_alloc(SKB_HEADROOM + n);
-		if (!skb) {
-			err = -ENOBUFS;
-			fw_spin_lock(&inet_lock);
-			break;
-		}
-		if (iov_copy_in(&m->data, skb_buf(skb, SKB_HEADROOM, n))) {
-			skb_put(skb);
-			err = -EFAULT;
-			fw_spin_lock(&inet_lock);
-			break;
-		}
-		fw_spin_lock(&inet_lock);
-		if ((in->shutdown & SEND_SHUTDOWN) ||
-		    (in->state != TCP_ESTABLISHED && in->state != TCP_CLOSE_WAIT)) {
-			skb_put(skb);
-			err = in->err ? -in->err : -EPIPE;
-			in->err = 0;
-			break;
-		}
-		tcp_queue_data(in, skb, n);
-		sent += n;
-		tcp_output(in);
-		tcp_unlock();
-		inet_softirq();
-		if (!m->data.left) {
-			fw_spin_lock(&inet_lock);
-			break;
-		}
-		continue;
-wait:
-		if (nonblock) {
-			err = -EAGAIN;
-			break;
-		}
-		seen = atomic_load(&s->seq);
-		tcp_unlock();
-		inet_softirq();
-		err = socket_wait(s, seen, deadline);
-		if (err) {
-			fw_spin_lock(&inet_lock);
-			break;
-		}
-	}
-	tcp_unlock();
-	fw_mutex_unlock(&in->wlock);
-	inet_softirq();
-	if (sent)
-		return (long)sent;
-	if (err == -EPIPE && !(flags & MSG_NOSIGNAL))
-		signal_send_current_thread(SIGPIPE);
-	return err;
-}
-
-/* After the reader made room: tell the peer if the window grew enough
- * (receiver-side SWS avoidance, RFC 9293 3.8.6.2.2). */
-static void maybe_window_update(struct inet_sock *in)
-{
-	uint32_t space = tcp_rcv_space(in);
-	uint32_t adv = seq_gt(in->rcv_adv, in->rcv_nxt) ? in->rcv_adv - in->rcv_nxt : 0;
-	uint32_t buf = (uint32_t)atomic_load(&in->sk->rcvbuf);
-	uint32_t step = in->mss < buf / 2 ? in->mss : buf / 2;
-
-	if (in->state != TCP_ESTABLISHED && in->state != TCP_FIN_WAIT1 &&
-	    in->state != TCP_FIN_WAIT2)
-		return;
-	if (space > adv && space - adv >= step)
-		tcp_send_ack(in);
-}
-
-static long tcp_recvmsg(struct socket *s, struct sock_msghdr *m,
-			unsigned flags, bool nonblock)
-{
-	struct inet_sock *in = inet_of(s);
-	uint64_t deadline = socket_deadline(atomic_load(&s->rcvtimeo_ns));
-	size_t len = m->data.left, copied = 0, target;
-	long err = 0;
-
-	if (flags & MSG_ERRQUEUE)
-		return -EAGAIN;
-	if (flags & MSG_OOB)
-		return -EINVAL;
-	nonblock = nonblock || (flags & MSG_DONTWAIT);
-	target = (flags & MSG_WAITALL) ? len : 1;
-	if (target > (size_t)atomic_load(&s->rcvlowat) && !(flags & MSG_WAITALL))
-		target = (size_t)atomic_load(&s->rcvlowat);
-	if (target > len)
-		target = len;
-	fw_mutex_lock(&in->rlock);
-	fw_spin_lock(&inet_lock);
-	if (in->state == TCP_LISTEN) {
-		err = -ENOTCONN;
-		goto out;
-	}
-	while (copied < len) {
-		struct skb *skb = NULL, *p;
-		size_t skip = (flags & MSG_PEEK) ? copied : 0;
-		uint32_t off = 0, n;
-		unsigned seen;
-
-		FW_LIST_FOR_EACH(p, &in->rcvq, node) {
-			uint32_t avail = p->dlen - p->rd;
-
-			if (skip < avail) {
-				skb = p;
-				off = p->rd + (uint32_t)skip;
-				break;
-			}
-			skip -= avail;
-		}
-		if (skb) {
-			n = skb->dlen - off;
-			if (n > len - copied)
-				n = (uint32_t)(len - copied);
-			skb_get(skb);
-			fw_spin_unlock(&inet_lock);
-			if (!(flags & MSG_TRUNC))
-				err = skb_copy_to_iov(skb, skb->data + off, n, &m->data);
-			fw_spin_lock(&inet_lock);
-			skb_put(skb);
-			if (err)
-				break;
-			copied += n;
-			if (!(flags & MSG_PEEK)) {
-				skb->rd += n;
-				in->rcvq_bytes -= n;
-				in->rcvq_mem -= n;
-				if (skb->rd == skb->dlen) {
-					fw_list_del(&skb->node);
-					skb_put(skb);
-				}
-				maybe_window_update(in);
-			}
-			continue;
-		}
-		if (copied >= target)
-			break;
-		if (in->err) {
-			if (!copied) {
-				err = -in->err;
-				in->err = 0;
-			}
-			break;
-		}
-		if (in->shutdown & RCV_SHUTDOWN)
-			break;
-		if (in->state == TCP_CLOSE) {
-			if (!in->was_conn)
-				err = -ENOTCONN;
-			break;
-		}
-		if (nonblock) {
-			err = -EAGAIN;
-			break;
-		}
-		seen = atomic_load(&s->seq);
-		tcp_unlock();
-		inet_softirq();
-		err = socket_wait(s, seen, deadline);
-		fw_spin_lock(&inet_lock);
-		if (err)
-			break;
-	}
-out:
-	tcp_unlock();
-	fw_mutex_unlock(&in->rlock);
-	inet_softirq();
-	if (copied)
-		return (flags & MSG_TRUNC) && !(flags & MSG_PEEK) ? (long)copied
-								  : (long)copied;
-	if (err == -EAGAIN && copied)
-		return (long)copied;
-	return err;
-}
-
 /* ---- shutdown, close -------------------------------------------------------- */
 
 /* Queue our FIN: ESTABLISHED -> FIN_WAIT1, CLOSE_WAIT -> LAST_ACK. */
@@ -925,105 +703,6 @@ static int tcp_sock_error(struct socket *s)
 static bool tcp_listening(struct socket *s)
 {
 	return inet_of(s)->state == TCP_LISTEN;
-}
-
-/* ---- options ------------------------------------------------------------------ */
-
-int tcp_setsockopt(struct socket *s, int name, fw_uptr_t val, uint32_t len)
-{
-	struct inet_sock *in = inet_of(s);
-	int32_t v;
-	int err = 0;
-
-	if (len < sizeof(v))
-		return -EINVAL;
-	if (FW_COPY_IN_OBJ(&v, val))
-		return -EFAULT;
-	fw_spin_lock(&inet_lock);
-	switch (name) {
-	case TCP_NODELAY:
-		in->nodelay = v != 0;
-		if (in->nodelay)
-			tcp_output(in);
-		break;
-	case TCP_MAXSEG:
-		if (v && (v < 88 || v > 65535 - 40))
-			err = -EINVAL; /* Linux: TCP_MIN_MSS .. MAX_TCP_WINDOW */
-		else
-			in->user_mss = (uint32_t)v;
-		break;
-	case TCP_KEEPIDLE:
-	case TCP_KEEPINTVL:
-		if (v < 1 || v > 32767) {
-			err = -EINVAL;
-			break;
-		}
-		if (name == TCP_KEEPIDLE)
-			in->keepidle = v;
-		else
-			in->keepintvl = v;
-		break;
-	case TCP_KEEPCNT:
-		if (v < 1 || v > 127)
-			err = -EINVAL;
-		else
-			in->keepcnt = v;
-		break;
-	case TCP_SYNCNT:
-		if (v < 1 || v > 127)
-			err = -EINVAL;
-		else
-			in->syncnt = v;
-		break;
-	case TCP_LINGER2:
-		in->linger2 = v;
-		break;
-	case TCP_USER_TIMEOUT:
-		if (v < 0)
-			err = -EINVAL;
-		else
-			in->user_timeout_ms = (uint32_t)v;
-		break;
-	case TCP_QUICKACK:
-		in->quickack = v != 0;
-		break;
-	case TCP_CORK:
-	case TCP_DEFER_ACCEPT:
-	case TCP_WINDOW_CLAMP:
-		break; /* accepted, no effect */
-	default:
-		err = -ENOPROTOOPT;
-	}
-	tcp_unlock();
-	inet_softirq();
-	return err;
-}
-
-int tcp_getsockopt(struct socket *s, int name, fw_uptr_t val, fw_uptr_t ulen)
-{
-	struct inet_sock *in = inet_of(s);
-	int32_t v;
-
-	switch (name) {
-	case TCP_NODELAY: v = in->nodelay; break;
-	case TCP_MAXSEG:
-		if (in->state == TCP_CLOSE || in->state == TCP_LISTEN)
-			v = in->user_mss ? (int32_t)in->user_mss : (int32_t)TCP_MSS_DEFAULT;
-		else
-			v = (int32_t)in->mss;
-		break;
-	case TCP_KEEPIDLE: v = in->keepidle ? in->keepidle : TCP_KEEPIDLE_S; break;
-	case TCP_KEEPINTVL: v = in->keepintvl ? in->keepintvl : TCP_KEEPINTVL_S; break;
-	case TCP_KEEPCNT: v = in->keepcnt ? in->keepcnt : TCP_KEEPCNT_DEF; break;
-	case TCP_SYNCNT: v = in->syncnt ? in->syncnt : TCP_SYN_RETRIES; break;
-	case TCP_LINGER2: v = in->linger2 ? in->linger2 : 60; break;
-	case TCP_USER_TIMEOUT: v = (int32_t)in->user_timeout_ms; break;
-	case TCP_QUICKACK: v = 1; break;
-	case TCP_CORK: v = 0; break;
-	default:
-		return -ENOPROTOOPT;
-	}
-	return inet_put_int(v, val, ulen);
 }
 
 static const struct sock_ops tcp_ops = {

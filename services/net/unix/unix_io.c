@@ -1,4 +1,4 @@
-/* services/net/unix_io.c: AF_UNIX data: sendmsg and recvmsg.
+/* services/net/unix/unix_io.c: AF_UNIX data: sendmsg and recvmsg.
  *
  * Layer: services (safe C), net, after Linux unix_stream_sendmsg,
  * unix_dgram_sendmsg and their recvmsg. Every message is charged to its
@@ -15,7 +15,7 @@
 #include <fw/heap.h>
 
 #include "current/current.h"
-#include "net/unix.h"
+#include "net/unix/unix.h"
 
 #define STREAM_CHUNK_MAX 65536u
 

@@ -1,4 +1,4 @@
-/* services/net/unix_gc.c: collecting Unix sockets that only live in
+/* services/net/unix/unix_gc.c: collecting Unix sockets that only live in
  * flight.
  *
  * Layer: services (safe C), net, after Linux net/unix/garbage.c (the
@@ -17,7 +17,7 @@
  * a recvmsg is installing) has more references than flights, so it is
  * never a candidate. Runs when a Unix socket's file is released while
  * anything is in flight. */
-#include "net/unix.h"
+#include "net/unix/unix.h"
 
 unsigned unix_inflight_total;
 static bool unix_gc_running;
