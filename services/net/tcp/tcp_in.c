@@ -480,7 +480,13 @@ static void process(struct inet_sock *in, struct skb *s)
 			tcp_abort(in, 0, false);
 			return;
 		}
-		tcp_abort(in, in->state == TCP_CLOSE_WAIT ? EPIPE : ECONNRESET,
+		/* In TIME_WAIT both FINs were seen and the data is in: a
+		 * RST (the peer already gone, answering our last ACK) only
+		 * ends the wait early, as it kills Linux's timewait socket;
+		 * it is no error for a reader still holding the socket. */
+		tcp_abort(in, in->state == TCP_TIME_WAIT    ? 0
+			      : in->state == TCP_CLOSE_WAIT ? EPIPE
+							    : ECONNRESET,
 			  false);
 		return;
 	}
