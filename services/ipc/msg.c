@@ -4,7 +4,7 @@
  * Layer: services (safe C), see ipc.h. Linux's default limits: a message
  * holds at most MSGMAX (8192) bytes, a queue MSGMNB (16384) bytes unless
  * root raises msg_qbytes, and as many messages as it has bytes; at most
- * MSG_QUEUES (256) queues at once (Linux: MSGMNI 32000).
+ * MSG_QUEUES (32000, Linux's MSGMNI) queues at once.
  *
  * One mutex (msg_lock) guards every queue; nothing sleeps holding it.
  * Senders waiting for room and receivers waiting for a message sleep on
@@ -26,7 +26,7 @@
 
 #define MSGMAX 8192
 #define MSGMNB 16384
-#define MSG_QUEUES 256
+#define MSG_QUEUES 32000 /* Linux MSGMNI */
 #define MSG_NOERROR 010000
 #define MSG_EXCEPT 020000
 #define MSG_COPY 040000
