@@ -379,6 +379,8 @@ void tcp_output(struct inet_sock *in)
 			if (xmit(in, s)) {
 				/* the timer sends it again */
 			}
+			if (!in->rto_at)
+				tcp_rearm_rto(in);
 			continue;
 		}
 		if (in->state == TCP_SYN_SENT || in->state == TCP_SYN_RECV)
