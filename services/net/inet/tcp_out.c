@@ -56,11 +56,18 @@ void tcp_arm_timer(struct inet_sock *in, uint64_t *slot, uint64_t at)
 
 void tcp_rearm_rto(struct inet_sock *in)
 {
+	/* backoff counts the timeouts (the give-up test compares it with
+	 * the retry limit); the interval stops doubling at the maximum
+	 * (Linux inet_csk_rto_backoff). */
+	uint64_t rto = in->rto << in->backoff;
+
 	if (fw_list_empty(&in->rtxq) && fw_list_empty(&in->wq)) {
 		in->rto_at = 0;
 		return;
 	}
-	tcp_arm_timer(in, &in->rto_at, fw_time_ns() + (in->rto << in->backoff));
+	if (rto > TCP_RTO_MAX_NS)
+		rto = TCP_RTO_MAX_NS;
+	tcp_arm_timer(in, &in->rto_at, fw_time_ns() + rto);
 }
 
 /* The window field we send now, and remember its right edge. */
@@ -539,8 +546,6 @@ static void retransmit_timeout(struct inet_sock *in, uint64_t now)
 		in->ssthresh = 2 * in->mss;
 	in->cwnd = in->mss;
 	in->backoff++;
-	if ((in->rto << in->backoff) > TCP_RTO_MAX_NS)
-		in->backoff--;
 	if (xmit(in, s)) {
 		/* try again at the next timeout */
 	}
