@@ -519,8 +519,16 @@ static void retransmit_timeout(struct inet_sock *in, uint64_t now)
 		/* Zero window: probe with a segment the receiver must
 		 * answer (Linux tcp_probe_timer: seq one below). */
 		if (!fw_list_empty(&in->wq) && in->state != TCP_CLOSE) {
+			/* A closed socket the peer keeps at a zero window
+			 * is given up (Linux tcp_probe_timer, orphans);
+			 * backoff counts the probes since data was last
+			 * acknowledged. */
+			if (in->dead && in->backoff >= limit) {
+				tcp_abort(in, ETIMEDOUT, false);
+				return;
+			}
 			send_bare(in, in->snd_una - 1, TCP_ACK);
-			if (in->backoff < 10)
+			if (in->backoff < limit)
 				in->backoff++;
 			tcp_rearm_rto(in);
 		} else {
