@@ -22,7 +22,10 @@
  *   op & 7 == 3      T(1): time moves (T + 1) << (op >> 4) ms and the
  *                    timers run (TCP, ARP), as the net and arpd tasks
  *   op & 7 == 4      A(1): a socket call (accept, recv everything, send,
- *                    shutdown, close, UDP/ping sendto, connect out)
+ *                    shutdown, close, UDP/ping sendto, connect out or to
+ *                    ourselves over lo); with op bit 3, a socket option
+ *                    (TCP_NODELAY, TCP_MAXSEG, SO_RCVBUF, keepalive,
+ *                    SO_LINGER 0, TCP_USER_TIMEOUT, IP_PKTINFO...)
  *
  * An input starting with 'N' is a NETLINK_ROUTE script instead: records
  * LEN(2) BYTES, each sent through sendmsg of a netlink socket, then
@@ -342,7 +345,7 @@ static void open_sockets(void)
 /* A socket call chosen by a. */
 static void act(uint8_t a)
 {
-	static const uint8_t data[3000];
+	static const uint8_t data[4096];
 	struct socket *c = nchild ? child[(a >> 3) % nchild] : NULL;
 	struct sock_addr to;
 	unsigned k = a >> 3;
@@ -386,7 +389,10 @@ static void act(uint8_t a)
 		break;
 	case 6:
 		if (nchild < MAX_CHILD && tcp_create(&child[nchild]) == 0) {
-			to = sin(k & 1 ? IP_GW : 0x01020304u, 8080);
+			/* the gateway, a host behind it, or ourselves (over
+			 * lo, to the listener) */
+			to = (k & 3) == 2 ? sin(IP_OURS, 80)
+					  : sin(k & 1 ? IP_GW : 0x01020304u, 8080);
 			(void)child[nchild]->ops->connect(child[nchild], &to, true);
 			nchild++;
 		}
@@ -403,6 +409,54 @@ static void act(uint8_t a)
 		break;
 	}
 	}
+}
+
+/* A socket option chosen by a on a connection (or the listener, the
+ * UDP socket): the ones that change what the stack sends or when. */
+static void opt(uint8_t a)
+{
+	struct socket *c = nchild ? child[(a >> 3) % nchild] : lis;
+	int32_t v[2] = { 1, 0 };
+	int level = SOL_TCP, name;
+
+	switch (a & 7) {
+	case 0:
+		name = TCP_NODELAY;
+		v[0] = a >> 6;
+		break;
+	case 1:
+		name = TCP_MAXSEG;
+		v[0] = 8 + (a >> 3) * 37;
+		break;
+	case 2:
+		level = SOL_SOCKET;
+		name = SO_RCVBUF; /* small: window updates, pruning */
+		v[0] = 1 + (a >> 3) * 150;
+		break;
+	case 3:
+		level = SOL_SOCKET;
+		name = SO_KEEPALIVE;
+		break;
+	case 4:
+		name = TCP_KEEPIDLE;
+		v[0] = 1 + (a >> 5);
+		break;
+	case 5:
+		level = SOL_SOCKET;
+		name = SO_LINGER; /* on, 0 s: close resets (never waits) */
+		break;
+	case 6:
+		name = TCP_USER_TIMEOUT;
+		v[0] = (a >> 3) * 500;
+		break;
+	default:
+		c = udp;
+		level = SOL_IP;
+		name = (a >> 3) & 1 ? IP_PKTINFO : IP_RECVTTL;
+		break;
+	}
+	(void)sock_setsockopt(c, level, name, fw_uptr((uint64_t)(uintptr_t)v),
+			      sizeof(v[0]) * (name == SO_LINGER ? 2 : 1));
 }
 
 /* Time passes: the timers the net and arpd tasks would run. */
@@ -542,7 +596,9 @@ static void run_frames(const uint8_t *d, size_t len)
 				tick(((uint64_t)d[pos++] + 1) * 1000000ull << (op >> 4));
 			break;
 		case 4:
-			if (pos < len)
+			if (pos < len && (op >> 3) & 1)
+				opt(d[pos++]);
+			else if (pos < len)
 				act(d[pos++]);
 			break;
 		default:

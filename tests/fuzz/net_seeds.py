@@ -143,6 +143,30 @@ def tcp_active():
     return s
 
 
+def opt(a):
+    return bytes([4 | 8, a])
+
+
+def tcp_loopback():
+    """A connection to ourselves over lo: both ends are ours."""
+    s = act(6 | (2 << 3)) + act(0) + opt(0 | (64 << 0)) + act(2 | (20 << 3))
+    s += act(1) + act(2 | (9 << 3)) + act(4 | (1 << 3)) + act(1) + act(3) + act(3)
+    s += tick(255, 6)
+    return s
+
+
+def tcp_options():
+    """Keepalive, a small receive buffer and a small MSS on a connection."""
+    s = frame(to_us(tcp(GW, OURS, 40002, 80, 500, 0, SYN, opts=SYN_OPTS)))
+    s += ack_fix(to_us(tcp(GW, OURS, 40002, 80, 501, 0, ACK)))
+    s += act(0) + opt(3) + opt(4) + opt(2) + opt(1 | (2 << 3)) + opt(7 | 8)
+    s += ack_fix(to_us(tcp(GW, OURS, 40002, 80, 501, 0, ACK, b"z" * 1000)))
+    s += act(2 | (5 << 3)) + tick(255, 4) + tick(255, 6)
+    s += ack_fix(to_us(tcp(GW, OURS, 40002, 80, 1501, 0, ACK)))
+    s += opt(5) + act(3)
+    return s
+
+
 def arp_seed():
     s = frame(eth(BCAST, H3_MAC, 0x0806, arp(1, H3_MAC, HOST3, b"\0" * 6, OURS)), 0)
     s += frame(eth(OUR_MAC, GW_MAC, 0x0806, arp(2, GW_MAC, GW, OUR_MAC, OURS)), 0)
@@ -223,6 +247,7 @@ def main():
     seeds = {
         "tcp-session": tcp_session(), "tcp-retransmit": tcp_retransmit(),
         "tcp-rst": tcp_data_then_rst(), "tcp-active": tcp_active(),
+        "tcp-loopback": tcp_loopback(), "tcp-options": tcp_options(),
         "arp": arp_seed(), "icmp": icmp_seed(), "udp": udp_seed(),
         "frag": frag_seed(), "netlink": netlink_seed(),
     }
