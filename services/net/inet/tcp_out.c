@@ -367,6 +367,8 @@ static struct skb *rebuild_head(struct inet_sock *in, uint32_t n)
 
 void tcp_output(struct inet_sock *in)
 {
+	int err;
+
 	if (in->state == TCP_CLOSE || in->state == TCP_LISTEN)
 		return;
 	while (!fw_list_empty(&in->wq)) {
@@ -427,10 +429,13 @@ void tcp_output(struct inet_sock *in)
 		fw_list_del(&s->snode);
 		fw_list_add_tail(&in->rtxq, &s->snode);
 		in->snd_nxt = s->sseq + s->slen;
-		if (xmit(in, s))
-			break;
+		/* On rtxq now, sent or not (ARP gave up, the device
+		 * queue was full): the timer sends it again. */
+		err = xmit(in, s);
 		if (!in->rto_at)
 			tcp_rearm_rto(in);
+		if (err)
+			break;
 	}
 }
 
