@@ -469,10 +469,12 @@ static uint64_t tick(uint64_t ns)
 		struct inet_sock *in;
 
 		FW_LIST_FOR_EACH(in, &tcp_table.all, all_node)
-			fprintf(stderr, "  tcp %u->%u state %d rto_at %lld timed %d\n",
+			fprintf(stderr, "  tcp %u->%u state %d rto_at %lld timed %d "
+				"una %u nxt %u wnd %u cwnd %u queued %zu rtx %d\n",
 				in->lport, in->rport, in->state,
 				in->rto_at ? (long long)(in->rto_at - host_now_ns) : -1ll,
-				in->on_timer_list);
+				in->on_timer_list, in->snd_una, in->snd_nxt, in->snd_wnd,
+				in->cwnd, in->wq_bytes, !fw_list_empty(&in->rtxq));
 	}
 	next = tcp_timers_run(host_now_ns);
 	if (host_net_verbose)
@@ -612,6 +614,11 @@ static void run_frames(const uint8_t *d, size_t len)
 			pos += n;
 			if ((op & 7) != 0)
 				fixup(f, n, (op & 7) == 2, (int)(op >> 3) - 16);
+			if (host_net_verbose && n >= 54 && get16(f + 12) == ETH_P_IP &&
+			    f[23] == IPPROTO_TCP && (f[14] & 15) == 5)
+				fprintf(stderr, "rx tcp %u->%u flags %02x seq %u ack %u win %u len %zu\n",
+					get16(f + 34), get16(f + 36), f[47], get32(f + 38),
+					get32(f + 42), get16(f + 48), n);
 			netdev_rx(&eth, fw__bytes_make(f, n));
 			break;
 		}
