@@ -25,12 +25,15 @@
  *                    shutdown, close, UDP/ping sendto, connect out or to
  *                    ourselves over lo); with op bit 3, a socket option
  *                    (TCP_NODELAY, TCP_MAXSEG, SO_RCVBUF, keepalive,
- *                    SO_LINGER 0, TCP_USER_TIMEOUT, IP_PKTINFO...)
+ *                    SO_LINGER 0, TCP_USER_TIMEOUT, IP_PKTINFO...); op
+ *                    0x14: eth0's MTU becomes 68 + 6 * A (SIOCSIFMTU)
  *
  * An input starting with 'N' is a NETLINK_ROUTE script instead: records
  * LEN(2) BYTES, each sent through sendmsg of a netlink socket, then
  * every reply read back (buffer size and MSG_PEEK/MSG_TRUNC from the
- * record's length bits).
+ * record's length bits); a record whose length is 0x1fff is an
+ * interface ioctl instead (a command byte, then struct ifreq). Devices
+ * are put back as they were after each run.
  *
  * Every frame the stack sends goes to a sink that checks it: a whole
  * Ethernet frame, IPv4 header and TCP/UDP/ICMP checksums right. At the
@@ -57,6 +60,8 @@ static const uint8_t gw_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
 #define IP_OURS 0x0a00020fu	/* 10.0.2.15 */
 #define IP_GW 0x0a000202u	/* 10.0.2.2 */
 #define IP_MASK 0xffffff00u
+
+static void restore_devs(void);
 
 static struct socket *lis, *udp, *ping, *rawicmp, *pkt, *nl;
 static struct socket *child[MAX_CHILD];
@@ -598,14 +603,23 @@ static void run_frames(const uint8_t *d, size_t len)
 				tick(((uint64_t)d[pos++] + 1) * 1000000ull << (op >> 4));
 			break;
 		case 4:
-			if (pos < len && (op >> 3) & 1)
+			if (pos < len && (op >> 3) == 2) {
+				/* SIOCSIFMTU eth0: small MTUs, small MSS */
+				uint8_t r[40] = { 'e', 't', 'h', '0' };
+				int32_t mtu = 68 + d[pos++] * 6;
+
+				memcpy(r + 16, &mtu, 4);
+				(void)dev_ioctl(AF_INET, 0x8922, (uint64_t)(uintptr_t)r);
+			} else if (pos < len && (op >> 3) & 1)
 				opt(d[pos++]);
 			else if (pos < len)
 				act(d[pos++]);
 			break;
 		default:
-			if (len - pos < 2)
-				return close_all();
+			if (len - pos < 2) {
+				pos = len;
+				break;
+			}
 			n = get16(d + pos) % FRAME_MAX;
 			pos += 2;
 			if (n > len - pos)
@@ -624,6 +638,48 @@ static void run_frames(const uint8_t *d, size_t len)
 		}
 	}
 	close_all();
+	restore_devs();
+}
+
+/* An interface ioctl (link/ifioctl.c) on an AF_INET socket: the
+ * command picked by c, struct ifreq from the input. The only pointer in
+ * the arguments (SIOCGIFCONF's buffer) is ours, so the kernel's copies
+ * stay in bounds. */
+static void ifioctl(uint8_t c, const uint8_t *req, size_t n)
+{
+	static const unsigned cmds[] = {
+		0x8910, 0x8912, 0x8913, 0x8914, 0x8915, 0x8916, 0x8917,
+		0x8919, 0x891a, 0x891b, 0x891c, 0x891d, 0x891e, 0x8921,
+		0x8922, 0x8924, 0x8927, 0x8933, 0x8970, 0x8942, 0x8943,
+	};
+	static uint8_t ifr[400];
+	uint8_t arg[40] = { 0 };
+	unsigned cmd = cmds[c % (sizeof(cmds) / sizeof(cmds[0]))];
+
+	memcpy(arg, req, n < sizeof(arg) ? n : sizeof(arg));
+	if (cmd == 0x8912) { /* struct ifconf { int len; char *buf; } */
+		uint64_t buf = (c & 0x80) ? 0 : (uint64_t)(uintptr_t)ifr;
+		int32_t l = (int32_t)(get16(arg) % (sizeof(ifr) + 1));
+
+		memcpy(arg, &l, 4);
+		memcpy(arg + 8, &buf, 8);
+	}
+	(void)dev_ioctl(AF_INET, cmd, (uint64_t)(uintptr_t)arg);
+}
+
+/* What ioctls and netlink requests may have changed on eth0 and lo, put
+ * back so every run starts alike. */
+static void restore_devs(void)
+{
+	atomic_store(&eth.flags, IFF_UP | IFF_RUNNING | IFF_BROADCAST | IFF_MULTICAST);
+	eth.mtu = ETH_DATA_LEN;
+	eth.txqlen = 1000;
+	netdev_set_ipv4(&eth, __builtin_bswap32(IP_OURS), __builtin_bswap32(IP_MASK));
+	atomic_store(&loopback_dev.flags, IFF_UP | IFF_RUNNING | IFF_LOOPBACK);
+	loopback_dev.mtu = 65536;
+	loopback_dev.txqlen = 1000;
+	netdev_set_ipv4(&loopback_dev, __builtin_bswap32(INADDR_LOOPBACK),
+			__builtin_bswap32(0xff000000u));
 }
 
 static void run_netlink(const uint8_t *d, size_t len)
@@ -636,6 +692,15 @@ static void run_netlink(const uint8_t *d, size_t len)
 		size_t n = hdr & 0x1fff;
 
 		pos += 2;
+		if (n == 0x1fff) {
+			/* an interface ioctl: command byte, struct ifreq */
+			if (pos < len) {
+				n = len - pos - 1 < 40 ? len - pos - 1 : 40;
+				ifioctl(d[pos], d + pos + 1, n);
+				pos += 1 + n;
+			}
+			continue;
+		}
 		if (n > len - pos)
 			n = len - pos;
 		(void)sock_send(nl, d + pos, n, NULL);
@@ -647,11 +712,7 @@ static void run_netlink(const uint8_t *d, size_t len)
 				break;
 	}
 	sock_close(&nl);
-	/* RTM_NEWADDR/DELADDR may have changed the addresses: put them
-	 * back, so every run starts alike. */
-	netdev_set_ipv4(&eth, __builtin_bswap32(IP_OURS), __builtin_bswap32(IP_MASK));
-	netdev_set_ipv4(&loopback_dev, __builtin_bswap32(INADDR_LOOPBACK),
-			__builtin_bswap32(0xff000000u));
+	restore_devs();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);

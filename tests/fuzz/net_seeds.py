@@ -155,6 +155,17 @@ def tcp_loopback():
     return s
 
 
+def tcp_small_mtu():
+    """eth0 with an MTU of 308: our MSS shrinks below the peer's."""
+    s = bytes([0x14, 40])
+    s += frame(to_us(tcp(GW, OURS, 40003, 80, 700, 0, SYN, opts=SYN_OPTS)))
+    s += ack_fix(to_us(tcp(GW, OURS, 40003, 80, 701, 0, ACK)))
+    s += act(0) + act(2 | (3 << 3)) + tick(100)
+    s += ack_fix(to_us(tcp(GW, OURS, 40003, 80, 701, 0, ACK | FIN)))
+    s += act(3)
+    return s
+
+
 def tcp_options():
     """Keepalive, a small receive buffer and a small MSS on a connection."""
     s = frame(to_us(tcp(GW, OURS, 40002, 80, 500, 0, SYN, opts=SYN_OPTS)))
@@ -220,6 +231,34 @@ def nl_rec(msg, bits=0):
     return struct.pack("!H", len(msg) | bits) + msg
 
 
+def ifreq(name, u=b""):
+    return name.ljust(16, b"\0") + u.ljust(24, b"\0")
+
+
+def ioctl(index, req):
+    """An interface ioctl record: the command's index in net_fuzz's table."""
+    return struct.pack("!H", 0x1FFF) + bytes([index]) + req
+
+
+def sin_u(a):
+    return struct.pack("<HH", 2, 0) + a
+
+
+def ioctls():
+    s = ioctl(0, ifreq(b"", struct.pack("<i", 2)))            # SIOCGIFNAME
+    s += ioctl(1, struct.pack("<ii", 200, 0) + b"\0" * 32)    # SIOCGIFCONF
+    s += ioctl(2, ifreq(b"eth0"))                              # SIOCGIFFLAGS
+    s += ioctl(3, ifreq(b"eth0", struct.pack("<h", 0x1002)))   # down
+    s += ioctl(3, ifreq(b"eth0", struct.pack("<h", 0x1043)))   # up
+    s += ioctl(5, ifreq(b"eth0", sin_u(bytes([10, 0, 5, 15]))))  # SIOCSIFADDR
+    s += ioctl(10, ifreq(b"eth0", sin_u(bytes([255, 255, 0, 0]))))  # netmask
+    s += ioctl(8, ifreq(b"lo", sin_u(bytes([127, 255, 255, 255]))))  # broadcast
+    s += ioctl(14, ifreq(b"eth0", struct.pack("<i", 576)))     # SIOCSIFMTU
+    s += ioctl(16, ifreq(b"eth0"))                             # SIOCGIFHWADDR
+    s += ioctl(20, ifreq(b"lo", struct.pack("<i", 5)))         # SIOCSIFTXQLEN
+    return s
+
+
 def netlink_seed():
     REQ, ACKF, DUMP = 1, 4, 0x300
     ifinfo = struct.pack("<BBHiII", 0, 0, 0, 0, 0, 0)
@@ -236,6 +275,7 @@ def netlink_seed():
     s += nl_rec(nlmsg(24, REQ | ACKF, struct.pack("<BBBBBBBBI", 2, 0, 0, 0, 254, 4, 0, 1, 0)
                       + rta(1, bytes([10, 9, 0, 0])) + rta(5, GW)))  # RTM_NEWROUTE
     s += nl_rec(nlmsg(25, REQ | ACKF, struct.pack("<BBBBBBBBI", 2, 0, 0, 0, 254, 4, 0, 1, 0)))
+    s += ioctls()
     two = nlmsg(18, REQ | DUMP, ifinfo, 5) + nlmsg(22, REQ | DUMP, ifinfo[:8], 6)
     s += nl_rec(two)
     return s
@@ -247,7 +287,7 @@ def main():
     seeds = {
         "tcp-session": tcp_session(), "tcp-retransmit": tcp_retransmit(),
         "tcp-rst": tcp_data_then_rst(), "tcp-active": tcp_active(),
-        "tcp-loopback": tcp_loopback(), "tcp-options": tcp_options(),
+        "tcp-loopback": tcp_loopback(), "tcp-small-mtu": tcp_small_mtu(), "tcp-options": tcp_options(),
         "arp": arp_seed(), "icmp": icmp_seed(), "udp": udp_seed(),
         "frag": frag_seed(), "netlink": netlink_seed(),
     }
