@@ -26,7 +26,8 @@
  *                    ourselves over lo); with op bit 3, a socket option
  *                    (TCP_NODELAY, TCP_MAXSEG, SO_RCVBUF, keepalive,
  *                    SO_LINGER 0, TCP_USER_TIMEOUT, IP_PKTINFO...); op
- *                    0x14: eth0's MTU becomes 68 + 6 * A (SIOCSIFMTU)
+ *                    0x14: eth0's MTU becomes 68 + 6 * A (SIOCSIFMTU);
+ *                    op 0x24: LEN(2) FRAME sent by the packet socket
  *
  * An input starting with 'N' is a NETLINK_ROUTE script instead: records
  * LEN(2) BYTES, each sent through sendmsg of a netlink socket, then
@@ -69,6 +70,7 @@ static unsigned nchild;
 static uint32_t last_tx_end;	/* end of the last TCP segment we sent */
 static uint16_t last_tx_sport;	/* and its source port */
 static unsigned long tx_frames;
+static bool tx_raw;		/* a packet socket's frame: sent as given */
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -147,6 +149,8 @@ static int sink_xmit(struct netdev *d, struct fw_bytes frame)
 	if (host_net_verbose)
 		fprintf(stderr, "tx type %04x len %zu proto %u\n", get16(f + 12), n,
 			n > 23 ? f[23] : 0);
+	if (tx_raw)
+		return 0; /* what the user built (padded by the NIC) */
 	if (n < ETH_ZLEN || n > ETH_FRAME_MAX)
 		bad_tx("length", f, n);
 	if (memcmp(f + 6, eth_mac, 6))
@@ -464,6 +468,19 @@ static void opt(uint8_t a)
 			      sizeof(v[0]) * (name == SO_LINGER ? 2 : 1));
 }
 
+/* A frame sent by the packet socket (sockaddr_ll: eth0). */
+static void pk_send(const uint8_t *frame, size_t n)
+{
+	struct sock_addr to = { .len = 20 };
+	int32_t ifindex = eth.ifindex;
+
+	to.b[0] = AF_PACKET;
+	memcpy(to.b + 4, &ifindex, 4);
+	tx_raw = true;
+	(void)sock_send(pkt, frame, n, &to);
+	tx_raw = false;
+}
+
 /* Time passes: the timers the net and arpd tasks would run. */
 static uint64_t tick(uint64_t ns)
 {
@@ -597,7 +614,7 @@ static void run_frames(const uint8_t *d, size_t len)
 		uint8_t op = d[pos++];
 		size_t n;
 
-		switch (op & 7) {
+		switch (op == (4 | (4 << 3)) ? op : op & 7) {
 		case 3:
 			if (pos < len)
 				tick(((uint64_t)d[pos++] + 1) * 1000000ull << (op >> 4));
@@ -614,6 +631,19 @@ static void run_frames(const uint8_t *d, size_t len)
 				opt(d[pos++]);
 			else if (pos < len)
 				act(d[pos++]);
+			break;
+		case 4 | (4 << 3):
+			/* LEN(2) FRAME: sent by the packet socket to eth0 */
+			if (len - pos < 2) {
+				pos = len;
+				break;
+			}
+			n = get16(d + pos) % FRAME_MAX;
+			pos += 2;
+			if (n > len - pos)
+				n = len - pos;
+			pk_send(d + pos, n);
+			pos += n;
 			break;
 		default:
 			if (len - pos < 2) {

@@ -178,6 +178,14 @@ def tcp_options():
     return s
 
 
+def packet_send():
+    """Frames built by the packet socket: an ARP request, a short frame."""
+    f = eth(BCAST, OUR_MAC, 0x0806, arp(1, OUR_MAC, OURS, b"\0" * 6, HOST3))
+    s = bytes([0x24]) + struct.pack("!H", len(f)) + f
+    s += bytes([0x24]) + struct.pack("!H", 20) + f[:20]
+    return s + act(1)
+
+
 def arp_seed():
     s = frame(eth(BCAST, H3_MAC, 0x0806, arp(1, H3_MAC, HOST3, b"\0" * 6, OURS)), 0)
     s += frame(eth(OUR_MAC, GW_MAC, 0x0806, arp(2, GW_MAC, GW, OUR_MAC, OURS)), 0)
@@ -288,7 +296,7 @@ def main():
         "tcp-session": tcp_session(), "tcp-retransmit": tcp_retransmit(),
         "tcp-rst": tcp_data_then_rst(), "tcp-active": tcp_active(),
         "tcp-loopback": tcp_loopback(), "tcp-small-mtu": tcp_small_mtu(), "tcp-options": tcp_options(),
-        "arp": arp_seed(), "icmp": icmp_seed(), "udp": udp_seed(),
+        "arp": arp_seed(), "packet-send": packet_send(), "icmp": icmp_seed(), "udp": udp_seed(),
         "frag": frag_seed(), "netlink": netlink_seed(),
     }
     for name, data in seeds.items():
