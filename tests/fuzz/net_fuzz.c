@@ -27,7 +27,9 @@
  *                    (TCP_NODELAY, TCP_MAXSEG, SO_RCVBUF, keepalive,
  *                    SO_LINGER 0, TCP_USER_TIMEOUT, IP_PKTINFO...); op
  *                    0x14: eth0's MTU becomes 68 + 6 * A (SIOCSIFMTU);
- *                    op 0x24: LEN(2) FRAME sent by the packet socket
+ *                    op 0x24: LEN(2) FRAME sent by the packet socket;
+ *                    op 0x34: LEN(2) INSNS, the packet socket's new BPF
+ *                    filter (struct sock_filter[], little-endian)
  *
  * An input starting with 'N' is a NETLINK_ROUTE script instead: records
  * LEN(2) BYTES, each sent through sendmsg of a netlink socket, then
@@ -481,6 +483,24 @@ static void pk_send(const uint8_t *frame, size_t n)
 	tx_raw = false;
 }
 
+/* The packet socket's filter becomes the n / 8 instructions at insns
+ * (bpf_check must refuse what bpf_run cannot run). */
+static void pk_filter(const uint8_t *insns, size_t n)
+{
+	static uint8_t copy[FRAME_MAX];
+	struct { uint16_t len, pad0; uint32_t pad1; uint64_t filter; } prog = {
+		(uint16_t)(n / 8), 0, 0, (uint64_t)(uintptr_t)copy
+	};
+
+	int r;
+
+	memcpy(copy, insns, n);
+	r = sock_setsockopt(pkt, SOL_SOCKET, SO_ATTACH_FILTER,
+			    fw_uptr((uint64_t)(uintptr_t)&prog), sizeof(prog));
+	if (host_net_verbose)
+		fprintf(stderr, "filter of %zu instructions: %d\n", n / 8, r);
+}
+
 /* Time passes: the timers the net and arpd tasks would run. */
 static uint64_t tick(uint64_t ns)
 {
@@ -614,7 +634,7 @@ static void run_frames(const uint8_t *d, size_t len)
 		uint8_t op = d[pos++];
 		size_t n;
 
-		switch (op == (4 | (4 << 3)) ? op : op & 7) {
+		switch (op == (4 | (4 << 3)) || op == (4 | (6 << 3)) ? op : op & 7) {
 		case 3:
 			if (pos < len)
 				tick(((uint64_t)d[pos++] + 1) * 1000000ull << (op >> 4));
@@ -631,6 +651,20 @@ static void run_frames(const uint8_t *d, size_t len)
 				opt(d[pos++]);
 			else if (pos < len)
 				act(d[pos++]);
+			break;
+		case 4 | (6 << 3):
+			/* LEN(2) INSNS: the packet socket's filter becomes
+			 * these instructions (struct sock_filter[]) */
+			if (len - pos < 2) {
+				pos = len;
+				break;
+			}
+			n = get16(d + pos) % (FRAME_MAX + 1);
+			pos += 2;
+			if (n > len - pos)
+				n = len - pos;
+			pk_filter(d + pos, n);
+			pos += n;
 			break;
 		case 4 | (4 << 3):
 			/* LEN(2) FRAME: sent by the packet socket to eth0 */

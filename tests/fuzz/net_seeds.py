@@ -186,6 +186,26 @@ def packet_send():
     return s + act(1)
 
 
+def bpf(*insns):
+    b = b"".join(struct.pack("<HBBI", *i) for i in insns)
+    return bytes([0x34]) + struct.pack("!H", len(b)) + b
+
+
+def bpf_seed():
+    """Filters using each kind of instruction, then frames through them."""
+    s = bpf((0x28, 0, 0, 12), (0x15, 0, 8, 0x0800), (0xb1, 0, 0, 14),  # ldxb 4*([14]&0xf)
+            (0x48, 0, 0, 16), (0x02, 0, 0, 3), (0x61, 0, 0, 3), (0x87, 0, 0, 0),  # ldh [x+16]; st M[3]; ldx M[3]; txa
+            (0x54, 0, 0, 0xFFFF), (0x35, 0, 1, 40), (0x20, 0, 0, 0xFFFFF004),  # and; jge; ld #len (ancillary)
+            (0x16, 0, 0, 0), (0x06, 0, 0, 0xFFFF))  # ret a; ret #65535
+    s += frame(to_us(udp(GW, OURS, 5353, 53, b"filtered"), proto=17), 0)
+    s += bpf((0x80, 0, 0, 0), (0x04, 0, 0, 1), (0x24, 0, 0, 3), (0x34, 0, 0, 2),  # ld len; add; mul; div
+             (0x94, 0, 0, 7), (0x74, 0, 0, 1), (0x64, 0, 0, 2), (0x84, 0, 0, 0),  # mod; rsh; lsh; neg
+             (0x30, 0, 0, 0xFFFFF000), (0x45, 1, 0, 0x800), (0x06, 0, 0, 0), (0x06, 0, 0, 100))
+    s += frame(eth(BCAST, GW_MAC, 0x0806, arp(1, GW_MAC, GW, b"\0" * 6, OURS)), 0)
+    s += act(1)
+    return s
+
+
 def arp_seed():
     s = frame(eth(BCAST, H3_MAC, 0x0806, arp(1, H3_MAC, HOST3, b"\0" * 6, OURS)), 0)
     s += frame(eth(OUR_MAC, GW_MAC, 0x0806, arp(2, GW_MAC, GW, OUR_MAC, OURS)), 0)
@@ -296,7 +316,7 @@ def main():
         "tcp-session": tcp_session(), "tcp-retransmit": tcp_retransmit(),
         "tcp-rst": tcp_data_then_rst(), "tcp-active": tcp_active(),
         "tcp-loopback": tcp_loopback(), "tcp-small-mtu": tcp_small_mtu(), "tcp-options": tcp_options(),
-        "arp": arp_seed(), "packet-send": packet_send(), "icmp": icmp_seed(), "udp": udp_seed(),
+        "bpf": bpf_seed(), "arp": arp_seed(), "packet-send": packet_send(), "icmp": icmp_seed(), "udp": udp_seed(),
         "frag": frag_seed(), "netlink": netlink_seed(),
     }
     for name, data in seeds.items():
