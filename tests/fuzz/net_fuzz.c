@@ -166,6 +166,13 @@ static int sink_xmit(struct netdev *d, struct fw_bytes frame)
 		bad_tx("IPv4 header", f, n);
 	if (fold(sum(0, ip, ihl)) != 0)
 		bad_tx("IPv4 header checksum", f, n);
+	/* From our address only: never a broadcast or someone else's
+	 * (what a reply to a packet to a broadcast address would be if
+	 * it took its source from the packet's destination). */
+	if (get32(ip + 12) != IP_OURS && get32(ip + 12) != 0)
+		bad_tx("source address", f, n);
+	if (ip[8] == 0)
+		bad_tx("TTL 0", f, n);
 	if ((get16(ip + 6) & 0x3fff) != 0)
 		return 0; /* a fragment: its L4 checksum covers all of them */
 	if (ip[9] == IPPROTO_TCP || ip[9] == IPPROTO_UDP || ip[9] == IPPROTO_ICMP) {
