@@ -11,7 +11,7 @@
  * other:
  *
  *   op & 7 == 0      LEN(2, big-endian) FRAME: netdev_rx of the bytes
- *   op & 7 == 1, 5-7 the same, after fixing the IPv4 header checksum and
+ *   op & 7 == 1, 5, 7 the same, after fixing the IPv4 header checksum and
  *                    the TCP/UDP/ICMP checksum (so mutations get past
  *                    them)
  *   op & 7 == 2      the same, and the TCP ack field becomes the end of
@@ -19,6 +19,9 @@
  *                    (our ISN is random: this is how a script answers a
  *                    SYN-ACK); a destination port 0 becomes the
  *                    source port of that segment (ours is random too)
+ *   op & 7 == 6      the same with the ack field the first sequence
+ *                    number of that segment plus (op >> 3) - 16 (so
+ *                    duplicate ACKs can be sent)
  *   op & 7 == 3      T(1): time moves (T + 1) << (op >> 4) ms and the
  *                    timers run (TCP, ARP), as the net and arpd tasks
  *   op & 7 == 4      A(1): a socket call (accept, recv everything, send,
@@ -70,6 +73,7 @@ static struct socket *lis, *udp, *ping, *rawicmp, *pkt, *nl;
 static struct socket *child[MAX_CHILD];
 static unsigned nchild;
 static uint32_t last_tx_end;	/* end of the last TCP segment we sent */
+static uint32_t last_tx_seq;	/* its first sequence number */
 static uint16_t last_tx_sport;	/* and its source port */
 static unsigned long tx_frames;
 static bool tx_raw;		/* a packet socket's frame: sent as given */
@@ -193,6 +197,7 @@ static int sink_xmit(struct netdev *d, struct fw_bytes frame)
 			end = get32(l4 + 4) + (uint32_t)(l4n - doff) +
 			      ((l4[13] & TCP_SYN) ? 1 : 0) + ((l4[13] & TCP_FIN) ? 1 : 0);
 			last_tx_end = end;
+			last_tx_seq = get32(l4 + 4);
 			last_tx_sport = get16(l4);
 			if (host_net_verbose)
 				fprintf(stderr, "tx tcp %u->%u flags %02x seq %u ack %u len %zu\n",
@@ -208,7 +213,7 @@ static const struct netdev_ops sink_ops = { .xmit = sink_xmit };
 
 /* Fix the checksums of the IPv4 packet in f (and its ack field, ack
  * set), so a mutated frame is not dropped by them. */
-static void fixup(uint8_t *f, size_t n, bool ack, int delta)
+static void fixup(uint8_t *f, size_t n, int ack, int delta)
 {
 	uint8_t *ip = f + ETH_HLEN;
 	size_t ihl, total, l4n;
@@ -233,7 +238,7 @@ static void fixup(uint8_t *f, size_t n, bool ack, int delta)
 	if (l4n < csum_off(ip[9]) + 2)
 		return;
 	if (ip[9] == IPPROTO_TCP && ack && l4n >= 12) {
-		uint32_t a = last_tx_end + (uint32_t)delta;
+		uint32_t a = (ack == 2 ? last_tx_seq : last_tx_end) + (uint32_t)delta;
 
 		l4[8] = (uint8_t)(a >> 24);
 		l4[9] = (uint8_t)(a >> 16);
@@ -698,7 +703,8 @@ static void run_frames(const uint8_t *d, size_t len)
 			memcpy(f, d + pos, n);
 			pos += n;
 			if ((op & 7) != 0)
-				fixup(f, n, (op & 7) == 2, (int)(op >> 3) - 16);
+				fixup(f, n, (op & 7) == 2 ? 1 : (op & 7) == 6 ? 2 : 0,
+				      (int)(op >> 3) - 16);
 			if (host_net_verbose && n >= 54 && get16(f + 12) == ETH_P_IP &&
 			    f[23] == IPPROTO_TCP && (f[14] & 15) == 5)
 				fprintf(stderr, "rx tcp %u->%u flags %02x seq %u ack %u win %u len %zu\n",

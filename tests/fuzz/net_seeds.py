@@ -117,6 +117,41 @@ def tcp_session():
     return s
 
 
+def ack_seq(f, delta=0):
+    """Op 6: the ack field becomes the first sequence number of our
+    last segment (a duplicate ACK once that much is acknowledged)."""
+    return frame(f, 6 | ((delta + 16) << 3))
+
+
+def tcp_dupacks():
+    """Three duplicate ACKs: fast retransmit; then an ICMP error
+    about the connection."""
+    s = frame(to_us(tcp(GW, OURS, 40004, 80, 900, 0, SYN, opts=SYN_OPTS)))
+    s += ack_fix(to_us(tcp(GW, OURS, 40004, 80, 901, 0, ACK)))
+    s += act(0) + opt(0 | (1 << 6)) + act(2 | (31 << 3))  # NODELAY, 3008 bytes
+    dup = ack_seq(to_us(tcp(GW, OURS, 40004, 80, 901, 0, ACK)))
+    s += dup * 4
+    inner = ip(OURS, GW, 6, tcp(OURS, GW, 80, 40004, 0, 0, ACK))[:28]
+    s += frame(to_us(icmp(3, 4, b"\0\0\x02\x40" + inner), proto=1), 1)  # frag needed
+    s += frame(to_us(icmp(3, 1, b"\0\0\0\0" + inner), proto=1), 1)  # host unreachable
+    s += ack_fix(to_us(tcp(GW, OURS, 40004, 80, 901, 0, ACK)))
+    return s
+
+
+def tcp_time_wait():
+    """We close first: FIN_WAIT1, FIN_WAIT2, TIME_WAIT; the peer's FIN
+    comes again."""
+    s = frame(to_us(tcp(GW, OURS, 40005, 80, 300, 0, SYN)))
+    s += ack_fix(to_us(tcp(GW, OURS, 40005, 80, 301, 0, ACK)))
+    s += act(0) + act(3)
+    s += ack_fix(to_us(tcp(GW, OURS, 40005, 80, 301, 0, ACK)))
+    s += ack_fix(to_us(tcp(GW, OURS, 40005, 80, 301, 0, ACK | FIN)))
+    s += ack_fix(to_us(tcp(GW, OURS, 40005, 80, 301, 0, ACK | FIN)))
+    s += frame(to_us(tcp(GW, OURS, 40005, 80, 302, 0, SYN)))
+    s += tick(255, 6) + tick(255, 6)
+    return s
+
+
 def tcp_retransmit():
     s = frame(to_us(tcp(HOST3, OURS, 41000, 80, 5, 0, SYN, opts=b"\x02\x04\x02\x00"), HOST3, H3_MAC))
     s += frame(eth(OUR_MAC, H3_MAC, 0x0806, arp(2, H3_MAC, HOST3, OUR_MAC, OURS)))
@@ -315,6 +350,7 @@ def main():
     seeds = {
         "tcp-session": tcp_session(), "tcp-retransmit": tcp_retransmit(),
         "tcp-rst": tcp_data_then_rst(), "tcp-active": tcp_active(),
+        "tcp-dupacks": tcp_dupacks(), "tcp-time-wait": tcp_time_wait(),
         "tcp-loopback": tcp_loopback(), "tcp-small-mtu": tcp_small_mtu(), "tcp-options": tcp_options(),
         "bpf": bpf_seed(), "arp": arp_seed(), "packet-send": packet_send(), "icmp": icmp_seed(), "udp": udp_seed(),
         "frag": frag_seed(), "netlink": netlink_seed(),
