@@ -152,9 +152,13 @@ void ip_rcv_skb(struct skb *s)
 		return;
 	}
 	/* A host, not a router: ours, or a broadcast, or dropped. A source
-	 * that is a broadcast address is a martian. */
+	 * that is a broadcast address is a martian, and so is 127/8 either
+	 * way on a device other than lo (Linux ip_route_input_slow): its
+	 * answers would leave with a loopback source. */
 	if ((!inet_addr_local(s->daddr) && !inet_addr_bcast(s->daddr)) ||
-	    s->saddr == INADDR_BROADCAST) {
+	    s->saddr == INADDR_BROADCAST ||
+	    (s->dev && !(atomic_load(&s->dev->flags) & IFF_LOOPBACK) &&
+	     ((s->daddr >> 24) == 127 || (s->saddr >> 24) == 127))) {
 		atomic_fetch_add(&ip_stats.in_addr_errors, 1);
 		skb_put(s);
 		return;
