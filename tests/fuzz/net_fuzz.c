@@ -323,12 +323,16 @@ static long sock_recv(struct socket *s, size_t n, unsigned flags)
 	return r;
 }
 
-static void drain(struct socket *s, size_t n)
+/* Read until nothing is left (or 64 reads); one peek first if asked. */
+static void drain(struct socket *s, size_t n, unsigned flags)
 {
 	if (!s)
 		return;
+	if (flags & MSG_PEEK)
+		(void)sock_recv(s, n, flags);
+	flags &= ~MSG_PEEK;
 	for (int i = 0; i < 64; i++)
-		if (sock_recv(s, n, 0) <= 0)
+		if (sock_recv(s, n, flags) <= 0)
 			break;
 }
 
@@ -381,14 +385,20 @@ static void act(uint8_t a)
 		    lis->ops->accept(lis, true, &child[nchild]) == 0)
 			nchild++;
 		break;
-	case 1:
+	case 1: {
+		/* flags from k: MSG_PEEK first, MSG_TRUNC, MSG_WAITALL,
+		 * MSG_OOB (TCP) */
+		unsigned fl = (k & 4 ? MSG_PEEK : 0) | (k & 8 ? MSG_TRUNC : 0);
+
 		for (unsigned i = 0; i < nchild; i++)
-			drain(child[i], k & 1 ? 7 : 4096);
-		drain(udp, 2000);
-		drain(ping, 2000);
-		drain(rawicmp, 2000);
-		drain(pkt, k & 2 ? 10 : 2000);
+			drain(child[i], k & 1 ? 7 : 4096,
+			      fl | (k & 16 ? MSG_WAITALL | MSG_OOB : 0));
+		drain(udp, k & 2 ? 5 : 2000, fl);
+		drain(ping, 2000, fl);
+		drain(rawicmp, 2000, fl);
+		drain(pkt, k & 2 ? 10 : 2000, fl);
 		break;
+	}
 	case 2:
 		if (c)
 			(void)sock_send(c, data, (size_t)k * 97 + 1, NULL);
