@@ -5,8 +5,9 @@
  * with the stand-ins of tests/unit/fw_host_net.c. One fake Ethernet
  * device eth0 (52:54:00:12:34:56, 10.0.2.15/24, default route via
  * 10.0.2.2) is registered once; each run opens a listening TCP socket
- * (port 80), a UDP socket (port 53), a ping socket, a raw ICMP socket
- * and an AF_PACKET socket with a BPF filter, all non-blocking, and
+ * (port 80), a UDP socket (port 53), a ping socket, a raw ICMP socket,
+ * an AF_PACKET socket with a BPF filter and a SOCK_DGRAM one bound to
+ * eth0 for IPv4, all non-blocking, and
  * teaches ARP the gateway. The input is a script, one record after the
  * other:
  *
@@ -69,7 +70,7 @@ static const uint8_t gw_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
 
 static void restore_devs(void);
 
-static struct socket *lis, *udp, *ping, *rawicmp, *pkt, *nl;
+static struct socket *lis, *udp, *ping, *rawicmp, *pkt, *pkt_dgram, *nl;
 static struct socket *child[MAX_CHILD];
 static unsigned nchild;
 static uint32_t last_tx_end;	/* end of the last TCP segment we sent */
@@ -364,6 +365,15 @@ static void open_sockets(void)
 	must(icmp_create(SOCK_DGRAM, &ping), "ping");
 	must(icmp_create(SOCK_RAW, &rawicmp), "raw icmp");
 	must(packet_create(SOCK_RAW, 0x0300 /* htons(ETH_P_ALL) */, &pkt), "packet");
+	/* SOCK_DGRAM, IPv4 only, bound to eth0: frames without their
+	 * link header */
+	must(packet_create(SOCK_DGRAM, 0x0008 /* htons(ETH_P_IP) */, &pkt_dgram),
+	     "packet dgram");
+	a = (struct sock_addr){ .len = 20 };
+	a.b[0] = AF_PACKET;
+	a.b[2] = 0x08;
+	memcpy(a.b + 4, &eth.ifindex, 4);
+	must(pkt_dgram->ops->bind(pkt_dgram, &a), "packet bind");
 	must(pkt->ops->setsockopt(pkt, SOL_SOCKET, SO_ATTACH_FILTER,
 				  fw_uptr((uint64_t)(uintptr_t)&prog), sizeof(prog)),
 	     "SO_ATTACH_FILTER");
@@ -397,6 +407,7 @@ static void act(uint8_t a)
 		drain(ping, 2000, fl);
 		drain(rawicmp, 2000, fl);
 		drain(pkt, k & 2 ? 10 : 2000, fl);
+		drain(pkt_dgram, k & 2 ? 10 : 2000, fl);
 		break;
 	}
 	case 2:
@@ -559,6 +570,7 @@ static void close_all(void)
 	sock_close(&ping);
 	sock_close(&rawicmp);
 	sock_close(&pkt);
+	sock_close(&pkt_dgram);
 	/* Closed connections finish (FIN_WAIT, TIME_WAIT, retransmissions
 	 * giving up) as time passes. */
 	for (int i = 0; i < 1000 && !fw_list_empty(&tcp_table.all); i++) {
