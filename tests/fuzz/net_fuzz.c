@@ -38,7 +38,8 @@
  * An input starting with 'N' is a NETLINK_ROUTE script instead: records
  * LEN(2) BYTES, each sent through sendmsg of a netlink socket, then
  * every reply read back (buffer size and MSG_PEEK/MSG_TRUNC from the
- * record's length bits); a record whose length is 0x1fff is an
+ * record's length bits; all three set: not read, so they pile up) and a
+ * neighbour known for RTM_GETNEIGH; a record whose length is 0x1fff is an
  * interface ioctl instead (a command byte, then struct ifreq). Devices
  * are put back as they were after each run.
  *
@@ -786,6 +787,7 @@ static void run_netlink(const uint8_t *d, size_t len)
 	size_t pos = 0;
 
 	must(netlink_create(SOCK_RAW, 0, &nl), "netlink");
+	learn_gateway(); /* a neighbour for RTM_GETNEIGH */
 	while (len - pos >= 2) {
 		uint16_t hdr = get16(d + pos);
 		size_t n = hdr & 0x1fff;
@@ -804,6 +806,8 @@ static void run_netlink(const uint8_t *d, size_t len)
 			n = len - pos;
 		(void)sock_send(nl, d + pos, n, NULL);
 		pos += n;
+		if ((hdr & 0xe000) == 0xe000)
+			continue; /* replies pile up (the queue's limit) */
 		for (int i = 0; i < 200; i++)
 			if (sock_recv(nl, hdr & 0x8000 ? 64 : 32768,
 				      (hdr & 0x4000 ? MSG_TRUNC : 0) |
@@ -811,6 +815,7 @@ static void run_netlink(const uint8_t *d, size_t len)
 				break;
 	}
 	sock_close(&nl);
+	arp_dev_down(&eth);
 	restore_devs();
 }
 

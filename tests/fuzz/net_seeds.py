@@ -339,6 +339,9 @@ def netlink_seed():
                       + rta(1, bytes([10, 9, 0, 0])) + rta(5, GW)))  # RTM_NEWROUTE
     s += nl_rec(nlmsg(25, REQ | ACKF, struct.pack("<BBBBBBBBI", 2, 0, 0, 0, 254, 4, 0, 1, 0)))
     s += ioctls()
+    # replies left unread until the queue is full, then read
+    s += nl_rec(nlmsg(18, REQ | DUMP, ifinfo), 0xE000) * 70
+    s += nl_rec(nlmsg(30, REQ | DUMP, struct.pack("<BBHiHBB", 2, 0, 0, 0, 0, 0, 0)))
     two = nlmsg(18, REQ | DUMP, ifinfo, 5) + nlmsg(22, REQ | DUMP, ifinfo[:8], 6)
     s += nl_rec(two)
     return s
