@@ -29,7 +29,8 @@
  *                    shutdown, close, UDP/ping sendto, connect out or to
  *                    ourselves over lo); with op bit 3, a socket option
  *                    (TCP_NODELAY, TCP_MAXSEG, SO_RCVBUF, keepalive,
- *                    SO_LINGER 0, TCP_USER_TIMEOUT, IP_PKTINFO...); op
+ *                    SO_LINGER 0, TCP_USER_TIMEOUT, TCP_SYNCNT,
+ *                    IP_PKTINFO...); op
  *                    0x14: eth0's MTU becomes 68 + 6 * A (SIOCSIFMTU);
  *                    op 0x24: LEN(2) FRAME sent by the packet socket;
  *                    op 0x34: LEN(2) INSNS, the packet socket's new BPF
@@ -491,8 +492,9 @@ static void opt(uint8_t a)
 		name = SO_LINGER; /* on, 0 s: close resets (never waits) */
 		break;
 	case 6:
-		name = TCP_USER_TIMEOUT;
-		v[0] = (a >> 3) * 500;
+		/* TCP_SYNCNT up to 127 retries, or a user timeout */
+		name = (a >> 3) & 1 ? TCP_SYNCNT : TCP_USER_TIMEOUT;
+		v[0] = (a >> 3) & 1 ? (a >> 4) * 9 : (a >> 3) * 500;
 		break;
 	default:
 		c = udp;
