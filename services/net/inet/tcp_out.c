@@ -57,9 +57,10 @@ void tcp_arm_timer(struct inet_sock *in, uint64_t *slot, uint64_t at)
 void tcp_rearm_rto(struct inet_sock *in)
 {
 	/* backoff counts the timeouts (the give-up test compares it with
-	 * the retry limit); the interval stops doubling at the maximum
-	 * (Linux inet_csk_rto_backoff). */
-	uint64_t rto = in->rto << in->backoff;
+	 * the retry limit, up to 127 with TCP_SYNCNT); the interval stops
+	 * doubling at the maximum (Linux inet_csk_rto_backoff). rto is at
+	 * most TCP_RTO_MAX (< 2^37 ns): 20 doublings stay inside 64 bits. */
+	uint64_t rto = in->backoff > 20 ? TCP_RTO_MAX_NS : in->rto << in->backoff;
 
 	if (fw_list_empty(&in->rtxq) && fw_list_empty(&in->wq)) {
 		in->rto_at = 0;
