@@ -7,9 +7,8 @@
  * 10.0.2.2) is registered once; each run opens a listening TCP socket
  * (port 80), a UDP socket (port 53), a ping socket, a raw ICMP socket,
  * an AF_PACKET socket with a BPF filter and a SOCK_DGRAM one bound to
- * eth0 for IPv4, all non-blocking, and
- * teaches ARP the gateway. The input is a script, one record after the
- * other:
+ * eth0 for IPv4, all non-blocking, and teaches ARP the gateway. The
+ * input is a script, one record after the other:
  *
  *   op & 7 == 0      LEN(2, big-endian) FRAME: netdev_rx of the bytes
  *   op & 7 == 1, 5, 7 the same, after fixing the IPv4 header checksum and
@@ -30,11 +29,11 @@
  *                    ourselves over lo); with op bit 3, a socket option
  *                    (TCP_NODELAY, TCP_MAXSEG, SO_RCVBUF, keepalive,
  *                    SO_LINGER 0, TCP_USER_TIMEOUT, TCP_SYNCNT,
- *                    IP_PKTINFO...); op
- *                    0x14: eth0's MTU becomes 68 + 6 * A (SIOCSIFMTU);
- *                    op 0x24: LEN(2) FRAME sent by the packet socket;
- *                    op 0x34: LEN(2) INSNS, the packet socket's new BPF
- *                    filter (struct sock_filter[], little-endian)
+ *                    IP_PKTINFO...)
+ *   op == 0x14       A(1): eth0's MTU becomes 68 + 6 * A (SIOCSIFMTU)
+ *   op == 0x24       LEN(2) FRAME sent by the packet socket
+ *   op == 0x34       LEN(2) INSNS: the packet socket's new BPF filter
+ *                    (struct sock_filter[], little-endian)
  *
  * An input starting with 'N' is a NETLINK_ROUTE script instead: records
  * LEN(2) BYTES, each sent through sendmsg of a netlink socket, then
@@ -45,7 +44,9 @@
  * are put back as they were after each run.
  *
  * Every frame the stack sends goes to a sink that checks it: a whole
- * Ethernet frame, IPv4 header and TCP/UDP/ICMP checksums right. At the
+ * Ethernet frame from eth0's address, an IPv4 header from our address
+ * with a TTL, and IPv4, TCP, UDP and ICMP checksums right (frames a
+ * packet socket built are sent as given). At the
  * end everything is closed, time runs until every TCP connection is
  * gone, the neighbour cache is flushed, and no object or buffer may be
  * left: a leak aborts. Built and run by tests/fuzz/run-net.sh;
@@ -78,7 +79,6 @@ static unsigned nchild;
 static uint32_t last_tx_end;	/* end of the last TCP segment we sent */
 static uint32_t last_tx_seq;	/* its first sequence number */
 static uint16_t last_tx_sport;	/* and its source port */
-static unsigned long tx_frames;
 static bool tx_raw;		/* a packet socket's frame: sent as given */
 
 static uint16_t get16(const uint8_t *p)
@@ -154,7 +154,6 @@ static int sink_xmit(struct netdev *d, struct fw_bytes frame)
 	size_t ihl, total;
 
 	(void)d;
-	tx_frames++;
 	if (host_net_verbose)
 		fprintf(stderr, "tx type %04x len %zu proto %u\n", get16(f + 12), n,
 			n > 23 ? f[23] : 0);
