@@ -46,7 +46,8 @@
  * Every frame the stack sends goes to a sink that checks it: a whole
  * Ethernet frame from eth0's address, an IPv4 header from our address
  * with a TTL, and IPv4, TCP, UDP and ICMP checksums right (frames a
- * packet socket built are sent as given). At the
+ * packet socket built are sent as given), and no ICMP error where RFC
+ * 1122 3.2.2 forbids one. At the
  * end everything is closed, time runs until every TCP connection is
  * gone, the neighbour cache is flushed, and no object or buffer may be
  * left: a leak aborts. Built and run by tests/fuzz/run-net.sh;
@@ -80,6 +81,8 @@ static uint32_t last_tx_end;	/* end of the last TCP segment we sent */
 static uint32_t last_tx_seq;	/* its first sequence number */
 static uint16_t last_tx_sport;	/* and its source port */
 static bool tx_raw;		/* a packet socket's frame: sent as given */
+static bool no_icmp_error;	/* the frame being received may not be
+				 * answered with an ICMP error */
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -190,6 +193,9 @@ static int sink_xmit(struct netdev *d, struct fw_bytes frame)
 		if (!(ip[9] == IPPROTO_UDP && get16(l4 + 6) == 0) &&
 		    l4_sum(ip, l4, l4n) != 0)
 			bad_tx("transport checksum", f, n);
+		if (ip[9] == IPPROTO_ICMP && no_icmp_error &&
+		    (l4[0] == 3 || l4[0] == 11 || l4[0] == 12))
+			bad_tx("ICMP error about a broadcast, a martian or an ICMP error", f, n);
 		if (ip[9] == IPPROTO_TCP) {
 			size_t doff = (size_t)(l4[12] >> 4) * 4;
 			uint32_t end;
@@ -253,6 +259,29 @@ static void fixup(uint8_t *f, size_t n, int ack, int delta)
 		return; /* a first fragment: the sum is over the whole */
 	l4[csum_off(ip[9])] = l4[csum_off(ip[9]) + 1] = 0;
 	put16(l4 + csum_off(ip[9]), l4_sum(ip, l4, l4n));
+}
+
+/* RFC 1122 3.2.2: no ICMP error about an ICMP error, a datagram to a
+ * broadcast or multicast address, or one whose source is not a single
+ * host (0, broadcast, multicast, loopback; class E too says the RFC, but
+ * Linux answers those). */
+static bool icmp_error_forbidden(const uint8_t *f, size_t n)
+{
+	const uint8_t *ip = f + ETH_HLEN;
+	size_t ihl;
+	uint32_t src, dst;
+
+	if (n < ETH_HLEN + 20 || get16(f + 12) != ETH_P_IP)
+		return false;
+	ihl = (size_t)(ip[0] & 15) * 4;
+	src = get32(ip + 12);
+	dst = get32(ip + 16);
+	if (dst == 0xffffffffu || dst == (IP_OURS | ~IP_MASK) || dst >> 28 >= 14)
+		return true;
+	if (src == 0 || src == 0xffffffffu || src >> 28 == 14 || src >> 24 == 127)
+		return true;
+	return ip[9] == IPPROTO_ICMP && n > ETH_HLEN + ihl &&
+	       f[ETH_HLEN + ihl] != 0 && f[ETH_HLEN + ihl] != 8;
 }
 
 /* ---- sockets ----------------------------------------------------------------- */
@@ -734,7 +763,9 @@ static void run_frames(const uint8_t *d, size_t len)
 				fprintf(stderr, "rx tcp %u->%u flags %02x seq %u ack %u win %u len %zu\n",
 					get16(f + 34), get16(f + 36), f[47], get32(f + 38),
 					get32(f + 42), get16(f + 48), n);
+			no_icmp_error = icmp_error_forbidden(f, n);
 			netdev_rx(&eth, fw__bytes_make(f, n));
+			no_icmp_error = false;
 			break;
 		}
 	}
