@@ -152,13 +152,15 @@ void ip_rcv_skb(struct skb *s)
 		return;
 	}
 	/* A host, not a router: ours, or a broadcast, or dropped. A source
-	 * that is a broadcast address is a martian, and so is 127/8 either
-	 * way on a device other than lo (Linux ip_route_input_slow): its
-	 * answers would leave with a loopback source. */
+	 * that is a broadcast or multicast address is a martian, and on a
+	 * device other than lo so is 127/8 either way and a 0/8 source
+	 * unless to 255.255.255.255 (Linux ip_route_input_slow): answers
+	 * would leave with a loopback source or to no single host. */
 	if ((!inet_addr_local(s->daddr) && !inet_addr_bcast(s->daddr)) ||
-	    s->saddr == INADDR_BROADCAST ||
+	    s->saddr == INADDR_BROADCAST || (s->saddr >> 28) == 14 ||
 	    (s->dev && !(atomic_load(&s->dev->flags) & IFF_LOOPBACK) &&
-	     ((s->daddr >> 24) == 127 || (s->saddr >> 24) == 127))) {
+	     ((s->daddr >> 24) == 127 || (s->saddr >> 24) == 127 ||
+	      ((s->saddr >> 24) == 0 && s->daddr != INADDR_BROADCAST)))) {
 		atomic_fetch_add(&ip_stats.in_addr_errors, 1);
 		skb_put(s);
 		return;
