@@ -475,7 +475,7 @@ static void act(uint8_t a)
 		/* An echo request: type 8, code 0, checksum, id, seq. */
 		uint8_t echo[64] = { 8, 0, 0, 0, 0, 1, 0, (uint8_t)k };
 
-		to = sin(k & 1 ? IP_GW : 0x08080808u, 0);
+		to = sin(k & 4 ? IP_OURS : k & 1 ? IP_GW : 0x08080808u, 0);
 		/* A raw socket sends the checksum it is given (Linux too);
 		 * a ping socket computes it. */
 		put16(echo + 2, fold(sum(0, echo, 8 + k)));
