@@ -25,6 +25,30 @@ static size_t charge_of(const struct skb *s)
 	return s->dlen + DGRAM_OVERHEAD;
 }
 
+/* A copy of s for a second receiver: a packet is on one queue at a time
+ * (its node), so a datagram delivered to several sockets (every raw
+ * ICMP socket and a ping socket, a UDP broadcast to several) is copied
+ * for each after the first (Linux skb_clone). NULL: out of memory. */
+static struct skb *dgram_copy(const struct skb *s)
+{
+	struct skb *c = skb_alloc(fw_buf_len(s->buf));
+	struct fw_buf buf;
+
+	if (!c)
+		return NULL;
+	buf = c->buf;
+	if (fw_buf_copy_from(buf, 0, fw_buf_as_bytes(s->buf))) {
+		skb_put(c);
+		return NULL;
+	}
+	*c = *s;
+	atomic_init(&c->refs, 1);
+	fw_list_init(&c->node);
+	fw_list_init(&c->snode);
+	c->buf = buf;
+	return c;
+}
+
 bool dgram_queue_locked(struct inet_sock *in, struct skb *s)
 {
 	if (in->rcvq_mem > atomic_load(&in->sk->rcvbuf) ||
@@ -32,7 +56,15 @@ bool dgram_queue_locked(struct inet_sock *in, struct skb *s)
 		in->drops++;
 		return false;
 	}
-	skb_get(s);
+	if (fw_list_empty(&s->node)) {
+		skb_get(s);
+	} else {
+		s = dgram_copy(s); /* already queued for another socket */
+		if (!s) {
+			in->drops++;
+			return false;
+		}
+	}
 	fw_list_add_tail(&in->rcvq, &s->node);
 	in->rcvq_bytes += s->dlen;
 	in->rcvq_mem += charge_of(s);
