@@ -24,6 +24,7 @@ run_layer() {
 
 run_layer "unit tests (host, ASan+UBSan)" tools/run-unit.sh
 run_layer "fuzzing the ext2 parsers (libFuzzer, ${FUZZ_SECS:-60} s; longer: tests/fuzz/run.sh SECS)" tests/fuzz/run.sh "${FUZZ_SECS:-60}"
+run_layer "fuzzing the network stack (libFuzzer, ${NET_FUZZ_SECS:-30} s after a ~20 s build; longer: tests/fuzz/run-net.sh SECS)" tests/fuzz/run-net.sh "${NET_FUZZ_SECS:-30}"
 run_layer "gate fixtures (tests/lint)" tests/lint/run.sh
 run_layer "red-team corpus (tests/redteam: refused at build time, or stopped at run time)" tests/redteam/run.sh
 echo "== the gate over services/"

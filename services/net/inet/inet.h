@@ -348,6 +348,7 @@ struct inet_sock {
 	uint64_t tw_at;			/* TIME_WAIT / FIN_WAIT2 end */
 	uint64_t keep_at;		/* next keepalive probe */
 	unsigned keep_probes;
+	unsigned zwp_probes;	/* zero-window probes since data was last acknowledged */
 	uint64_t last_rcv_ns;
 	bool nodelay, keepalive, quickack;
 	int keepidle, keepintvl, keepcnt, syncnt, linger2;

@@ -61,11 +61,19 @@ void tcp_arm_timer(struct inet_sock *in, uint64_t *slot, uint64_t at)
 
 void tcp_rearm_rto(struct inet_sock *in)
 {
+	/* backoff counts the timeouts (the give-up test compares it with
+	 * the retry limit, up to 127 with TCP_SYNCNT); the interval stops
+	 * doubling at the maximum (Linux inet_csk_rto_backoff). rto is at
+	 * most TCP_RTO_MAX (< 2^37 ns): 20 doublings stay inside 64 bits. */
+	uint64_t rto = in->backoff > 20 ? TCP_RTO_MAX_NS : in->rto << in->backoff;
+
 	if (fw_list_empty(&in->rtxq) && fw_list_empty(&in->wq)) {
 		in->rto_at = 0;
 		return;
 	}
-	tcp_arm_timer(in, &in->rto_at, fw_time_ns() + (in->rto << in->backoff));
+	if (rto > TCP_RTO_MAX_NS)
+		rto = TCP_RTO_MAX_NS;
+	tcp_arm_timer(in, &in->rto_at, fw_time_ns() + rto);
 }
 
 /* The window field we send now, and remember its right edge. */
@@ -400,6 +408,8 @@ static struct skb *rebuild_head(struct inet_sock *in, uint32_t n)
 
 void tcp_output(struct inet_sock *in)
 {
+	int err;
+
 	if (in->state == TCP_CLOSE || in->state == TCP_LISTEN)
 		return;
 	while (!fw_list_empty(&in->wq)) {
@@ -465,10 +475,13 @@ void tcp_output(struct inet_sock *in)
 		in->snd_nxt = s->sseq + s->slen;
 		if (s->slen < in->mss)
 			in->snd_sml = in->snd_nxt;
-		if (xmit(in, s))
-			break;
+		/* On rtxq now, sent or not (ARP gave up, the device
+		 * queue was full): the timer sends it again. */
+		err = xmit(in, s);
 		if (!in->rto_at)
 			tcp_rearm_rto(in);
+		if (err)
+			break;
 	}
 }
 
@@ -538,6 +551,7 @@ void tcp_clean_rtx(struct inet_sock *in, uint32_t ack, uint32_t tsecr)
 	in->wq_bytes -= acked < in->wq_bytes ? acked : in->wq_bytes;
 	if (acked) {
 		in->backoff = 0;
+		in->zwp_probes = 0;
 		in->first_rtx_ns = 0;
 		tcp_cong_ack(in, acked, in->ts_ok ? tsecr : 0);
 	}

@@ -26,6 +26,13 @@ static void retransmit_timeout(struct inet_sock *in, uint64_t now)
 		/* Zero window: probe with a segment the receiver must
 		 * answer (Linux tcp_probe_timer: seq one below). */
 		if (!fw_list_empty(&in->wq) && in->state != TCP_CLOSE) {
+			/* A closed socket the peer keeps at a zero window
+			 * is given up (Linux tcp_probe_timer, orphans). */
+			if (in->dead && in->zwp_probes >= limit) {
+				tcp_abort(in, ETIMEDOUT, false);
+				return;
+			}
+			in->zwp_probes++;
 			tcp_send_probe(in);
 			if ((in->rto << (in->backoff + 1)) <= TCP_PERSIST_MAX_NS)
 				in->backoff++;
@@ -48,9 +55,9 @@ static void retransmit_timeout(struct inet_sock *in, uint64_t now)
 		return;
 	}
 	tcp_cong_timeout(in);
+	/* backoff counts every timeout, for the give-up test above;
+	 * tcp_rearm_rto stops the interval at TCP_RTO_MAX. */
 	in->backoff++;
-	if ((in->rto << in->backoff) > TCP_RTO_MAX_NS)
-		in->backoff--;
 	tcp_retransmit_head(in);
 	tcp_rearm_rto(in);
 }
