@@ -286,17 +286,32 @@ out_free:
 	return err;
 }
 
-void locks_remove_posix(const struct fdtable *t, const struct file *f)
+/* Drop every lock drop_it() picks (under locks_lock), waking the waiters
+ * if any went. Each close path passes its own test. */
+struct drop_what {
+	const struct fdtable *table; /* POSIX locks of this table... */
+	const struct inode *inode;   /* ...on this inode (NULL: any) */
+	const struct file *file;     /* or OFD and flock locks of this file */
+};
+
+static bool drop_it(const struct file_lock *l, const struct drop_what *w)
+{
+	if (w->file)
+		return l->kind != LK_POSIX && l->file == w->file;
+	return l->kind == LK_POSIX && l->table == w->table &&
+	       (!w->inode || l->inode == w->inode);
+}
+
+static void drop_locks(const struct drop_what *w)
 {
 	struct file_lock *l, *tmp;
 	bool any = false;
 
-	if (!atomic_load(&nlocks) || !f || !f->path.inode)
-		return;
+	if (!atomic_load(&nlocks))
+		return; /* close(2) with nothing locked anywhere */
 	fw_spin_lock(&locks_lock);
 	FW_LIST_FOR_EACH_SAFE(l, tmp, &all_locks, node) {
-		if (l->kind == LK_POSIX && l->table == t &&
-		    l->inode == f->path.inode) {
+		if (drop_it(l, w)) {
 			lock_free(l);
 			any = true;
 		}
@@ -304,44 +319,22 @@ void locks_remove_posix(const struct fdtable *t, const struct file *f)
 	fw_spin_unlock(&locks_lock);
 	if (any)
 		fw_waitq_wake_all(&locks_wq);
+}
+
+void locks_remove_posix(const struct fdtable *t, const struct file *f)
+{
+	if (f && f->path.inode)
+		drop_locks(&(struct drop_what){ .table = t, .inode = f->path.inode });
 }
 
 void locks_remove_table(const struct fdtable *t)
 {
-	struct file_lock *l, *tmp;
-	bool any = false;
-
-	if (!atomic_load(&nlocks))
-		return;
-	fw_spin_lock(&locks_lock);
-	FW_LIST_FOR_EACH_SAFE(l, tmp, &all_locks, node) {
-		if (l->kind == LK_POSIX && l->table == t) {
-			lock_free(l);
-			any = true;
-		}
-	}
-	fw_spin_unlock(&locks_lock);
-	if (any)
-		fw_waitq_wake_all(&locks_wq);
+	drop_locks(&(struct drop_what){ .table = t });
 }
 
 void locks_remove_file(const struct file *f)
 {
-	struct file_lock *l, *tmp;
-	bool any = false;
-
-	if (!atomic_load(&nlocks))
-		return;
-	fw_spin_lock(&locks_lock);
-	FW_LIST_FOR_EACH_SAFE(l, tmp, &all_locks, node) {
-		if (l->kind != LK_POSIX && l->file == f) {
-			lock_free(l);
-			any = true;
-		}
-	}
-	fw_spin_unlock(&locks_lock);
-	if (any)
-		fw_waitq_wake_all(&locks_wq);
+	drop_locks(&(struct drop_what){ .file = f });
 }
 
 /* --- fcntl(2) record locks ------------------------------------------- */
