@@ -68,6 +68,8 @@ struct percpu {
 	/* timers */
 	struct fw_spinlock timer_lock; /* guards timers */
 	struct fw_list timers;         /* armed ktimers, by deadline */
+	bool in_timer_interrupt;       /* timer_interrupt is running callbacks:
+					* it programs the LAPIC when done */
 
 	uint64_t gdt[7];            /* null, kcode, kdata, udata, ucode, tss(2) */
 	struct tss tss;

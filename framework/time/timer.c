@@ -81,7 +81,11 @@ void ktimer_arm(struct ktimer *t, uint64_t deadline_ns)
 			break;
 	fw_list_add_tail(&pos->node, &t->node); /* insert before pos */
 	__atomic_store_n(&t->cpu, (int32_t)c->id + 1, __ATOMIC_RELEASE);
-	if (c->timers.next == &t->node)
+	/* Not from a callback: the interrupt programs the LAPIC when its
+	 * callbacks are done, and a count programmed now could already
+	 * have raised the next interrupt by then (pending, it would fire
+	 * the moment the handler returns, whatever gap it then asks for). */
+	if (c->timers.next == &t->node && !c->in_timer_interrupt)
 		reprogram(c, 0);
 	fw_spin_unlock(&c->timer_lock);
 	fw_irq_restore(fl);
@@ -131,6 +135,7 @@ void timer_interrupt(void)
 	struct percpu *c = this_cpu();
 	uint64_t start = fw_time_ns();
 
+	c->in_timer_interrupt = true;
 	for (unsigned n = 0;; n++) {
 		struct ktimer *t;
 		fw_spin_lock(&c->timer_lock);
@@ -141,6 +146,7 @@ void timer_interrupt(void)
 							 : TIMER_MIN_GAP_NS;
 
 			reprogram(c, spent > gap ? spent : gap);
+			c->in_timer_interrupt = false;
 			fw_spin_unlock(&c->timer_lock);
 			return;
 		}
