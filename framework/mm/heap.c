@@ -342,7 +342,7 @@ void kheap_free_typed(void *obj)
 	free_typed(obj, true, "kheap_free_typed");
 }
 
-int fw_buf_alloc(size_t len, struct fw_buf *out)
+static int buf_alloc(size_t len, bool zero, struct fw_buf *out)
 {
 	struct partition *pt;
 	fw_irqflags_t fl;
@@ -352,14 +352,27 @@ int fw_buf_alloc(size_t len, struct fw_buf *out)
 		return -EINVAL;
 	fl = fw_spin_lock_irqsave(&heap_lock);
 	pt = &parts[len <= SLAB_MAX_SMALL ? PART_BYTES : PART_BYTES_LARGE];
-	p = slab_zalloc(&pt->heap, len);
+	p = slab_alloc(&pt->heap, len);
 	fw_spin_unlock_irqrestore(&heap_lock, fl);
 	if (!p)
 		return -ENOMEM;
+	if (zero)
+		memset(p, 0, len);
 	/* SAFETY: len bytes at p are ours until fw_buf_free, and the byte
-	 * partitions hold no pointers. */
+	 * partitions hold no pointers: whatever bytes an unzeroed buffer
+	 * starts with are some earlier buffer's, never framework state. */
 	*out = fw__buf_make(p, len);
 	return 0;
+}
+
+int fw_buf_alloc(size_t len, struct fw_buf *out)
+{
+	return buf_alloc(len, true, out);
+}
+
+int fw_buf_alloc_uninit(size_t len, struct fw_buf *out)
+{
+	return buf_alloc(len, false, out);
 }
 
 void fw_buf_free(struct fw_buf *buf)

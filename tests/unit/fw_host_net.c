@@ -88,6 +88,17 @@ int fw_buf_alloc(size_t len, struct fw_buf *out)
 	return 0;
 }
 
+/* Not cleared: filled with a pattern instead, so a sender that lets an
+ * unfilled byte out shows it in the frames the harness checks. */
+int fw_buf_alloc_uninit(size_t len, struct fw_buf *out)
+{
+	int err = fw_buf_alloc(len, out);
+
+	if (!err)
+		memset(fw__buf_ptr(*out), 0xa5, len);
+	return err;
+}
+
 void fw_buf_free(struct fw_buf *buf)
 {
 	if (fw__buf_ptr(*buf))

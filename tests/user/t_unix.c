@@ -1306,6 +1306,56 @@ T_CASE(bulk_transfer)
     close(sv[1]);
 }
 
+/* Two threads read one stream while a child writes it in 64 KiB pieces:
+ * every byte arrives exactly once (the byte sums match), however the
+ * readers' copies interleave with each other and with the writer. */
+struct sum_reader { int fd; long bytes; unsigned long sum; };
+
+static void *sum_read(void *arg)
+{
+    struct sum_reader *r = arg;
+    static __thread unsigned char in[3000];
+    ssize_t n;
+
+    while ((n = read(r->fd, in, sizeof in)) > 0) {
+        for (ssize_t i = 0; i < n; i++)
+            r->sum += in[i];
+        r->bytes += n;
+    }
+    return NULL;
+}
+
+T_CASE(concurrent_readers)
+{
+    int sv[2];
+    T_SYSOK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    pid_t pid = t_fork();
+    if (pid == 0) {
+        close(sv[1]);
+        static unsigned char buf[65536];
+        for (size_t i = 0; i < sizeof buf; i++)
+            buf[i] = (unsigned char)(i % 251);
+        for (int k = 0; k < 64; k++)
+            if (write(sv[0], buf, sizeof buf) != (ssize_t)sizeof buf)
+                _exit(1);
+        _exit(0);
+    }
+    close(sv[0]);
+    struct sum_reader r[2] = { { sv[1], 0, 0 }, { sv[1], 0, 0 } };
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        T_EQ(pthread_create(&th[i], NULL, sum_read, &r[i]), 0);
+    for (int i = 0; i < 2; i++)
+        T_EQ(pthread_join(th[i], NULL), 0);
+    unsigned long want = 0;
+    for (size_t i = 0; i < 65536; i++)
+        want += i % 251;
+    T_EQ(r[0].bytes + r[1].bytes, 64L * 65536);
+    T_EQ(r[0].sum + r[1].sum, want * 64);
+    T_EXITED(pid, 0);
+    close(sv[1]);
+}
+
 int main(void)
 {
     t_init("t_unix");
@@ -1345,5 +1395,6 @@ int main(void)
     T_RUN(bad_user_pointers);
     T_RUN(mmsg);
     T_RUN(bulk_transfer);
+    T_RUN(concurrent_readers);
     return t_done();
 }

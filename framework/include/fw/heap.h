@@ -49,6 +49,14 @@ void fw_free(void *obj);
 /* A zeroed byte buffer of len bytes: 0 and *out, -ENOMEM, -EINVAL (len 0
  * or over 64 MiB). Free it with fw_buf_free, which also clears *buf. */
 FW_MUST_CHECK int fw_buf_alloc(size_t len, struct fw_buf *out);
+
+/* As fw_buf_alloc, but the bytes are not cleared: they are whatever an
+ * earlier byte buffer left (never framework state: byte buffers hold
+ * nothing else). For a caller that overwrites every byte before any is
+ * read, such as a socket message filled from user memory, where clearing
+ * would be a third pass over the data (Linux's kmalloc without
+ * __GFP_ZERO); anything else uses fw_buf_alloc. */
+FW_MUST_CHECK int fw_buf_alloc_uninit(size_t len, struct fw_buf *out);
 void fw_buf_free(struct fw_buf *buf);
 
 /* Bytes currently allocated from the heap (for meminfo and leak tests). */

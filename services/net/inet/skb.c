@@ -6,13 +6,14 @@
  * rather than read past. See inet.h for the sharing rule. */
 #include "net/inet/inet.h"
 
-struct skb *skb_alloc(size_t size)
+static struct skb *alloc(size_t size, bool zero)
 {
 	struct skb *s = FW_NEW(struct skb);
 
 	if (!s)
 		return NULL;
-	if (fw_buf_alloc(size, &s->buf)) {
+	if (zero ? fw_buf_alloc(size, &s->buf)
+		 : fw_buf_alloc_uninit(size, &s->buf)) {
 		fw_free(s);
 		return NULL;
 	}
@@ -20,6 +21,22 @@ struct skb *skb_alloc(size_t size)
 	fw_list_init(&s->node);
 	fw_list_init(&s->snode);
 	s->opt_wscale = -1;
+	return s;
+}
+
+struct skb *skb_alloc(size_t size)
+{
+	return alloc(size, true);
+}
+
+struct skb *skb_alloc_data(size_t headroom, size_t n)
+{
+	struct skb *s = alloc(headroom + n, false);
+
+	if (s && headroom && fw_buf_fill(s->buf, 0, headroom, 0)) {
+		skb_put(s);
+		return NULL;
+	}
 	return s;
 }
 

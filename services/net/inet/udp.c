@@ -300,7 +300,7 @@ static long udp_sendmsg(struct socket *s, struct sock_msghdr *m,
 		return err;
 	if (rt.bcast && !((atomic_load(&s->bool_opts) >> SO_BROADCAST) & 1))
 		return -EACCES;
-	skb = skb_alloc(SKB_HEADROOM + UDP_HLEN + len);
+	skb = skb_alloc_data(SKB_HEADROOM + UDP_HLEN, len);
 	if (!skb)
 		return -ENOBUFS;
 	skb->head = SKB_HEADROOM;

@@ -61,7 +61,7 @@ long tcp_sendmsg(struct socket *s, struct sock_msghdr *m,
 		if (n > in->mss)
 			n = in->mss;
 		fw_spin_unlock(&inet_lock);
-		skb = skb_alloc(SKB_HEADROOM + n);
+		skb = skb_alloc_data(SKB_HEADROOM, n);
 		if (!skb) {
 			err = -ENOBUFS;
 			fw_spin_lock(&inet_lock);

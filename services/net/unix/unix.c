@@ -66,6 +66,7 @@ static struct socket *unix_new(int type)
 		return NULL;
 	}
 	u->sk = s;
+	fw_mutex_init(&u->iolock, "unix iolock");
 	fw_list_init(&u->rcvq);
 	fw_list_init(&u->acceptq);
 	fw_list_init(&u->accept_node);

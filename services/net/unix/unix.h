@@ -5,11 +5,13 @@
  * Locking: one mutex, unix_lock, guards every Unix socket's state below,
  * the bound-name table and the list the collector walks. A single lock is
  * a deliberate simplification (Linux locks per socket and orders pairs);
- * it is never held while sleeping for data or room, and never across a
- * file_put (a last put may release a socket and take unix_lock): messages
- * and references that must go are collected while locked and dropped
- * after. Lock order: vfs_ns_lock (path binds and lookups) is never taken
- * under unix_lock. */
+ * it is never held while sleeping for data or room, nor while copying
+ * payload to or from user memory, and never across a file_put (a last put
+ * may release a socket and take unix_lock): messages and references that
+ * must go are collected while locked and dropped after. A stream reader
+ * also holds its socket's iolock (Linux u->iolock), which lets it copy a
+ * queued message out without unix_lock. Lock order: iolock, then
+ * vfs_ns_lock (path binds and lookups), then unix_lock. */
 #ifndef SERVICES_NET_UNIX_H
 #define SERVICES_NET_UNIX_H
 
@@ -42,6 +44,9 @@ struct unix_sock {
 	struct socket *sk;		/* back to the generic socket */
 	enum unix_state state;
 	struct socket *peer;		/* connected peer (referenced) */
+	struct fw_mutex iolock;		/* one stream reader at a time: only
+					 * it takes messages off rcvq while
+					 * the socket is open */
 	struct fw_list rcvq;		/* struct unix_msg.node */
 	unsigned rcvq_len;		/* messages */
 	size_t rcvq_bytes;		/* unread payload bytes */

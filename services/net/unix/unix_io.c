@@ -19,6 +19,9 @@
 
 #define STREAM_CHUNK_MAX 65536u
 
+/* A message of len bytes for msg_fill, which writes all of them or
+ * fails (and the message is freed unread), so the payload is not cleared
+ * first. */
 static struct unix_msg *msg_alloc(size_t len)
 {
 	struct unix_msg *msg = FW_NEW(struct unix_msg);
@@ -26,7 +29,7 @@ static struct unix_msg *msg_alloc(size_t len)
 	if (!msg)
 		return NULL;
 	fw_list_init(&msg->node);
-	if (len && fw_buf_alloc(len, &msg->data)) {
+	if (len && fw_buf_alloc_uninit(len, &msg->data)) {
 		fw_free(msg);
 		return NULL;
 	}
@@ -405,6 +408,7 @@ static long stream_recv(struct socket *s, struct sock_msghdr *m,
 		target = (size_t)atomic_load(&s->rcvlowat);
 	if (target > m->data.left)
 		target = m->data.left;
+	fw_mutex_lock(&u->iolock);
 	fw_mutex_lock(&unix_lock);
 	if (u->state != UNIX_CONNECTED) {
 		err = -EINVAL;
@@ -413,7 +417,7 @@ static long stream_recv(struct socket *s, struct sock_msghdr *m,
 	while (m->data.left) {
 		size_t skip = peek ? copied : 0, moff = 0, n;
 		struct fw_bytes part;
-		bool stop;
+		bool stop, cerr;
 
 		msg = NULL;
 		FW_LIST_FOR_EACH(tmp, &u->rcvq, node) {
@@ -444,7 +448,9 @@ static long stream_recv(struct socket *s, struct sock_msghdr *m,
 			}
 			seen = atomic_load(&s->seq);
 			fw_mutex_unlock(&unix_lock);
+			fw_mutex_unlock(&u->iolock);
 			err = socket_wait(s, seen, deadline);
+			fw_mutex_lock(&u->iolock);
 			fw_mutex_lock(&unix_lock);
 			if (err)
 				break;
@@ -461,9 +467,16 @@ static long stream_recv(struct socket *s, struct sock_msghdr *m,
 		n = msg->len - moff;
 		if (n > m->data.left)
 			n = m->data.left;
-		if (n && (fw_bytes_sub(fw_buf_as_bytes(msg->data), moff, n,
-				       &part) ||
-			  iov_copy_out(&m->data, part))) {
+		/* The copy runs without unix_lock, so the sender keeps
+		 * queueing meanwhile: msg stays on the queue (only a reader,
+		 * and we hold iolock, takes it off while our file is open)
+		 * and its payload does not change once queued. */
+		fw_mutex_unlock(&unix_lock);
+		cerr = n && (fw_bytes_sub(fw_buf_as_bytes(msg->data), moff, n,
+					  &part) ||
+			     iov_copy_out(&m->data, part));
+		fw_mutex_lock(&unix_lock);
+		if (cerr) {
 			if (!copied)
 				err = -EFAULT;
 			break;
@@ -484,6 +497,7 @@ static long stream_recv(struct socket *s, struct sock_msghdr *m,
 	}
 out_unlock:
 	fw_mutex_unlock(&unix_lock);
+	fw_mutex_unlock(&u->iolock);
 	m->rcreds_valid = have_creds;
 	FW_LIST_FOR_EACH_SAFE(msg, tmp, &gone, node) {
 		fw_list_del(&msg->node);
