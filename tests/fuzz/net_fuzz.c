@@ -803,6 +803,19 @@ static void ifioctl(uint8_t c, const uint8_t *req, size_t n)
 	(void)dev_ioctl(AF_INET, cmd, (uint64_t)(uintptr_t)arg);
 }
 
+/* The route table as setup_once left it: only its default route. */
+static void restore_routes(void)
+{
+	static struct route_snapshot snap;
+	unsigned n = route_snapshot(&snap);
+
+	for (unsigned i = 0; i < n; i++)
+		if (snap.r[i].protocol != RTPROT_KERNEL)
+			(void)route_del(&snap.r[i], ROUTE_MATCH_GW | ROUTE_MATCH_DEV |
+							ROUTE_MATCH_METRIC);
+	must(route_add_default(0x0a000202u, &eth), "default route");
+}
+
 /* What ioctls and netlink requests may have changed on eth0 and lo, put
  * back so every run starts alike. */
 static void restore_devs(void)
@@ -816,6 +829,7 @@ static void restore_devs(void)
 	loopback_dev.txqlen = 1000;
 	netdev_set_ipv4(&loopback_dev, __builtin_bswap32(INADDR_LOOPBACK),
 			__builtin_bswap32(0xff000000u));
+	restore_routes();
 }
 
 static void run_netlink(const uint8_t *d, size_t len)

@@ -83,6 +83,31 @@ struct rtattr { unsigned short rta_len, rta_type; };
 #define IFLA_IFNAME 3
 #define IFLA_MTU 4
 #define IFA_LOCAL 2
+struct rtmsg { uint8_t rtm_family, rtm_dst_len, rtm_src_len, rtm_tos, rtm_table,
+               rtm_protocol, rtm_scope, rtm_type; unsigned rtm_flags; };
+#define RTM_NEWROUTE 24
+#define RTM_DELROUTE 25
+#define RTM_GETROUTE 26
+#define NLM_F_ACK 4
+#define NLM_F_REPLACE 0x100
+#define NLM_F_EXCL 0x200
+#define NLM_F_CREATE 0x400
+#define RTA_DST 1
+#define RTA_OIF 4
+#define RTA_GATEWAY 5
+#define RTA_PREFSRC 7
+#define RTA_TABLE 15
+#define RT_TABLE_MAIN 254
+#define RT_TABLE_LOCAL 255
+#define RTPROT_KERNEL 2
+#define RTPROT_BOOT 3
+#define RTPROT_STATIC 4
+#define RT_SCOPE_UNIVERSE 0
+#define RT_SCOPE_LINK 253
+#define RT_SCOPE_NOWHERE 255
+#define RTN_UNICAST 1
+#define RTN_LOCAL 2
+#define RTN_BLACKHOLE 6
 
 struct t_sock_filter {
     uint16_t code;
@@ -1000,6 +1025,203 @@ T_CASE(netlink_route)
     close(fd);
 }
 
+/* One route request (RTM_NEWROUTE/DELROUTE/GETROUTE) with the given
+ * rtmsg and up to three u32 attributes (type 0: none); the answer
+ * (RTM_GETROUTE: the route message) lands in buf. Returns the error of
+ * the NLMSG_ERROR acknowledgement (0 for success), 1 if a route came
+ * back, or -9999 if the exchange itself went wrong. */
+static int rt_req(int fd, int type, int flags, struct rtmsg rm,
+                  const unsigned short at[3], const uint32_t av[3],
+                  unsigned char *buf, size_t cap)
+{
+    struct { struct nlmsghdr h; struct rtmsg r; unsigned char a[3 * 8]; } q;
+    struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+    static unsigned seq = 500;
+    size_t alen = 0;
+    int n;
+
+    memset(&q, 0, sizeof q);
+    q.r = rm;
+    for (int i = 0; i < 3; i++) {
+        if (!at[i])
+            continue;
+        struct rtattr a = { 8, at[i] };
+        memcpy(q.a + alen, &a, 4);
+        memcpy(q.a + alen + 4, &av[i], 4);
+        alen += 8;
+    }
+    q.h = (struct nlmsghdr){ (uint32_t)(sizeof q.h + sizeof q.r + alen),
+                             (uint16_t)type, (uint16_t)(NLM_F_REQUEST | flags), ++seq, 0 };
+    if (sendto(fd, &q, q.h.nlmsg_len, 0, (struct sockaddr *)&k, sizeof k) != (ssize_t)q.h.nlmsg_len)
+        return -9999;
+    n = (int)recv(fd, buf, cap, 0);
+    if (n < (int)sizeof(struct nlmsghdr))
+        return -9999;
+    struct nlmsghdr *h = (struct nlmsghdr *)buf;
+    if (h->nlmsg_seq != seq)
+        return -9999;
+    if (h->nlmsg_type == NLMSG_ERROR)
+        return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+    return h->nlmsg_type == RTM_NEWROUTE ? 1 : -9999;
+}
+
+/* A route message's attribute as a u32, or def. */
+static uint32_t rt_attr(struct nlmsghdr *h, int type, uint32_t def)
+{
+    struct rtmsg *r = NLMSG_DATA(h);
+    int alen = (int)h->nlmsg_len - NLMSG_HDRLEN - (int)sizeof *r;
+
+    for (struct rtattr *a = (struct rtattr *)(r + 1); RTA_OK(a, alen); a = RTA_NEXT(a, alen))
+        if (a->rta_type == type && a->rta_len == 8) {
+            uint32_t v;
+            memcpy(&v, RTA_DATA(a), 4);
+            return v;
+        }
+    return def;
+}
+
+/* The dumped main-table route to dst/len, copied to out; 0 if none. */
+static int rt_find(int fd, const char *dst, int len, unsigned char *buf, size_t cap,
+                   struct nlmsghdr **out)
+{
+    int err, n = nl_dump(fd, RTM_GETROUTE, 77, buf, (int)cap, &err);
+    uint32_t want = inet_addr(dst);
+
+    if (n < 0 || err)
+        return 0;
+    for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
+        struct rtmsg *r = NLMSG_DATA(h);
+        if (h->nlmsg_type == RTM_NEWROUTE && r->rtm_table == RT_TABLE_MAIN &&
+            r->rtm_dst_len == len && rt_attr(h, RTA_DST, 0) == (len ? want : 0)) {
+            *out = h;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ip route over netlink (Linux fib_frontend.c): the subnet route of an
+ * address, add/replace/delete with their flags, ip route get, and the
+ * errors. Only on our eth0 (set_address gave it 10.0.2.15/24): a host's
+ * routes are not ours to change. */
+T_CASE(netlink_routes)
+{
+    static unsigned char buf[65536], ack[4096];
+    const unsigned short none[3] = { 0 };
+    const uint32_t zero[3] = { 0 };
+    struct rtmsg add = { AF_INET, 16, 0, 0, RT_TABLE_MAIN, RTPROT_STATIC, RT_SCOPE_UNIVERSE, RTN_UNICAST, 0 };
+    struct rtmsg del = { AF_INET, 16, 0, 0, RT_TABLE_MAIN, 0, RT_SCOPE_NOWHERE, 0, 0 };
+    struct nlmsghdr *h;
+    struct rtmsg *r;
+    int fd, cflags = NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK;
+
+    if ((!ours || !ifindex) && skip("only on our kernel's eth0"))
+        return;
+    T_SYSOK(fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
+    /* The address's subnet: proto kernel scope link src 10.0.2.15. */
+    T_ASSERT(rt_find(fd, "10.0.2.0", 24, buf, sizeof buf, &h));
+    r = NLMSG_DATA(h);
+    T_EQ(r->rtm_protocol, RTPROT_KERNEL);
+    T_EQ(r->rtm_scope, RT_SCOPE_LINK);
+    T_EQ(r->rtm_type, RTN_UNICAST);
+    T_EQ(rt_attr(h, RTA_PREFSRC, 0), inet_addr("10.0.2.15"));
+    T_EQ(rt_attr(h, RTA_OIF, 0), (uint32_t)ifindex);
+    T_EQ(rt_attr(h, RTA_TABLE, 0), RT_TABLE_MAIN);
+
+    /* ip route add 10.7.0.0/16 via 10.0.2.2 */
+    const unsigned short dst_gw[3] = { RTA_DST, RTA_GATEWAY, 0 };
+    uint32_t v[3] = { inet_addr("10.7.0.0"), inet_addr("10.0.2.2"), 0 };
+    T_EQ(rt_req(fd, RTM_NEWROUTE, cflags, add, dst_gw, v, ack, sizeof ack), 0);
+    T_EQ(rt_req(fd, RTM_NEWROUTE, cflags, add, dst_gw, v, ack, sizeof ack), -EEXIST);
+    T_ASSERT(rt_find(fd, "10.7.0.0", 16, buf, sizeof buf, &h));
+    r = NLMSG_DATA(h);
+    T_EQ(r->rtm_protocol, RTPROT_STATIC);
+    T_EQ(rt_attr(h, RTA_GATEWAY, 0), inet_addr("10.0.2.2"));
+    T_EQ(rt_attr(h, RTA_OIF, 0), (uint32_t)ifindex);
+    /* ... and route(8) sees it in /proc/net/route (destination and
+     * gateway as raw network-order words). */
+    {
+        char text[8192] = { 0 };
+        int pf = open("/proc/net/route", O_RDONLY);
+        T_ASSERT(pf >= 0);
+        T_ASSERT(read(pf, text, sizeof text - 1) > 0);
+        close(pf);
+        T_ASSERT(strstr(text, "eth0\t0000070A\t0202000A\t0003") != NULL);
+    }
+
+    /* ip route get 10.7.1.1: through the gateway, from our address. */
+    const unsigned short dst_only[3] = { RTA_DST, 0, 0 };
+    uint32_t g[3] = { inet_addr("10.7.1.1"), 0, 0 };
+    struct rtmsg get = { AF_INET, 32, 0, 0, 0, 0, 0, 0, 0 };
+    T_EQ(rt_req(fd, RTM_GETROUTE, 0, get, dst_only, g, ack, sizeof ack), 1);
+    h = (struct nlmsghdr *)ack;
+    T_EQ(rt_attr(h, RTA_GATEWAY, 0), inet_addr("10.0.2.2"));
+    T_EQ(rt_attr(h, RTA_OIF, 0), (uint32_t)ifindex);
+    T_EQ(rt_attr(h, RTA_PREFSRC, 0), inet_addr("10.0.2.15"));
+    T_EQ(rt_attr(h, RTA_DST, 0), inet_addr("10.7.1.1"));
+    /* ... and to ourselves: the local table. */
+    g[0] = inet_addr("127.0.0.1");
+    T_EQ(rt_req(fd, RTM_GETROUTE, 0, get, dst_only, g, ack, sizeof ack), 1);
+    r = NLMSG_DATA((struct nlmsghdr *)ack);
+    T_EQ(r->rtm_table, RT_TABLE_LOCAL);
+    T_EQ(r->rtm_type, RTN_LOCAL);
+
+    /* The longest prefix wins, also over an address's own subnet. */
+    struct rtmsg add25 = add;
+    add25.rtm_dst_len = 25;
+    uint32_t half[3] = { inet_addr("10.0.2.128"), inet_addr("10.0.2.2"), 0 };
+    T_EQ(rt_req(fd, RTM_NEWROUTE, cflags, add25, dst_gw, half, ack, sizeof ack), 0);
+    g[0] = inet_addr("10.0.2.200");
+    T_EQ(rt_req(fd, RTM_GETROUTE, 0, get, dst_only, g, ack, sizeof ack), 1);
+    T_EQ(rt_attr((struct nlmsghdr *)ack, RTA_GATEWAY, 0), inet_addr("10.0.2.2"));
+    g[0] = inet_addr("10.0.2.100");
+    T_EQ(rt_req(fd, RTM_GETROUTE, 0, get, dst_only, g, ack, sizeof ack), 1);
+    T_EQ(rt_attr((struct nlmsghdr *)ack, RTA_GATEWAY, 0), 0);
+    struct rtmsg del25 = del;
+    del25.rtm_dst_len = 25;
+    T_EQ(rt_req(fd, RTM_DELROUTE, NLM_F_ACK, del25, dst_only, half, ack, sizeof ack), 0);
+
+    /* ip route replace: the same destination, another gateway. */
+    v[1] = inet_addr("10.0.2.3");
+    T_EQ(rt_req(fd, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ACK, add, dst_gw, v, ack, sizeof ack), 0);
+    T_ASSERT(rt_find(fd, "10.7.0.0", 16, buf, sizeof buf, &h));
+    T_EQ(rt_attr(h, RTA_GATEWAY, 0), inet_addr("10.0.2.3"));
+    /* ip route change of a route that is not there: ENOENT. */
+    uint32_t v8[3] = { inet_addr("10.8.0.0"), inet_addr("10.0.2.2"), 0 };
+    T_EQ(rt_req(fd, RTM_NEWROUTE, NLM_F_REPLACE | NLM_F_ACK, add, dst_gw, v8, ack, sizeof ack), -ENOENT);
+
+    /* Refused: a gateway on no link, host bits under the prefix, another
+     * table, a blackhole route, a family without routes here. */
+    uint32_t off[3] = { inet_addr("10.9.0.0"), inet_addr("192.168.99.1"), 0 };
+    T_EQ(rt_req(fd, RTM_NEWROUTE, cflags, add, dst_gw, off, ack, sizeof ack), -ENETUNREACH);
+    uint32_t hb[3] = { inet_addr("10.9.0.1"), inet_addr("10.0.2.2"), 0 };
+    T_EQ(rt_req(fd, RTM_NEWROUTE, cflags, add, dst_gw, hb, ack, sizeof ack), -EINVAL);
+    struct rtmsg other = add;
+    other.rtm_table = 100;
+    T_EQ(rt_req(fd, RTM_NEWROUTE, cflags, other, dst_gw, v8, ack, sizeof ack), -EOPNOTSUPP);
+    other = add;
+    other.rtm_type = RTN_BLACKHOLE;
+    T_EQ(rt_req(fd, RTM_NEWROUTE, cflags, other, dst_only, v8, ack, sizeof ack), -EOPNOTSUPP);
+    T_EQ(rt_req(fd, RTM_NEWROUTE, cflags, add, none, zero, ack, sizeof ack), -ENODEV);
+    /* Not root: EPERM, and nothing changes. */
+    pid_t pid = t_fork();
+    if (pid == 0) {
+        if (setuid(65534) != 0)
+            _exit(2);
+        _exit(rt_req(fd, RTM_NEWROUTE, cflags, add, dst_gw, v8, ack, sizeof ack) == -EPERM ? 0 : 1);
+    }
+    T_EXITED(pid, 0);
+    T_ASSERT(!rt_find(fd, "10.8.0.0", 16, buf, sizeof buf, &h));
+
+    /* ip route del: what the request names must match. */
+    uint32_t wrong[3] = { inet_addr("10.7.0.0"), inet_addr("10.0.2.9"), 0 };
+    T_EQ(rt_req(fd, RTM_DELROUTE, NLM_F_ACK, del, dst_gw, wrong, ack, sizeof ack), -ESRCH);
+    T_EQ(rt_req(fd, RTM_DELROUTE, NLM_F_ACK, del, dst_only, v, ack, sizeof ack), 0);
+    T_EQ(rt_req(fd, RTM_DELROUTE, NLM_F_ACK, del, dst_only, v, ack, sizeof ack), -ESRCH);
+    T_ASSERT(!rt_find(fd, "10.7.0.0", 16, buf, sizeof buf, &h));
+    close(fd);
+}
+
 /* Taking an interface down: a packet socket bound to it gets ENETDOWN
  * once (poll says POLLERR), sending on it ENETDOWN. Only where the
  * interface may be toggled (our eth0; T_PACKET_SETIF on a host). */
@@ -1193,6 +1415,7 @@ int main(void)
     T_RUN(rcvbuf_limit);
     T_RUN(blocked_reader);
     T_RUN(netlink_route);
+    T_RUN(netlink_routes);
     T_RUN(down_gives_enetdown);
     T_RUN(frag_timeout_icmp_two_nics);
     T_RUN(kernel_arp_two_nics);

@@ -161,6 +161,45 @@ long route_ioctl(unsigned cmd, uint64_t arg);
 /* Add a default route through gw (host order) on dev, as `route add
  * default gw` would (ip= at boot): 0, -EEXIST, -ENOBUFS. */
 FW_MUST_CHECK int route_add_default(uint32_t gw, struct netdev *dev);
+
+/* A route of the main table as netlink shows and edits it: the subnets
+ * of the interfaces' addresses and the routes added (host order). */
+#define RTPROT_KERNEL 2
+#define RT_SCOPE_UNIVERSE 0
+#define RT_SCOPE_LINK 253
+struct route_info {
+	uint32_t dst, mask;
+	uint32_t gw;			/* 0: on the link */
+	uint32_t prefsrc;		/* 0: none */
+	struct netdev *dev;
+	int metric;			/* RTA_PRIORITY */
+	uint8_t protocol;		/* RTPROT_KERNEL for a subnet, ... */
+	uint8_t scope;			/* RT_SCOPE_UNIVERSE or _LINK */
+};
+#define ROUTE_SNAPSHOT_MAX 80
+struct route_snapshot {
+	struct route_info r[ROUTE_SNAPSHOT_MAX];
+};
+/* Copy the main table into out (subnets first); how many. */
+unsigned route_snapshot(struct route_snapshot *out);
+/* Add r (the caller checked CAP_NET_ADMIN). A route with the same
+ * destination, mask and metric is -EEXIST with ROUTE_EXCL or when it
+ * is the same route, replaced with ROUTE_REPLACE; without ROUTE_CREATE
+ * only a replacement is allowed (-ENOENT). A gateway must be on a link
+ * (of r->dev, if set): -ENETUNREACH; no device: -ENODEV; a mask that is
+ * not a prefix or a destination with host bits: -EINVAL; -ENOBUFS. */
+#define ROUTE_CREATE 0x1u
+#define ROUTE_EXCL 0x2u
+#define ROUTE_REPLACE 0x4u
+FW_MUST_CHECK int route_add(const struct route_info *r, unsigned how);
+/* Delete the first added route with r's destination and mask that also
+ * matches r in the fields match names; -ESRCH. */
+#define ROUTE_MATCH_GW 0x1u
+#define ROUTE_MATCH_DEV 0x2u
+#define ROUTE_MATCH_METRIC 0x4u
+#define ROUTE_MATCH_PROTOCOL 0x8u
+#define ROUTE_MATCH_SCOPE 0x10u
+FW_MUST_CHECK int route_del(const struct route_info *r, unsigned match);
 /* /proc/net/route, in Linux's format. */
 struct procfs_seq;
 void route_proc(struct procfs_seq *s);

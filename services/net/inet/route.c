@@ -18,6 +18,7 @@
 #include "net/inet/inet.h"
 
 #define ROUTE_MAX 64
+#define RTPROT_BOOT 3
 #define RTF_UP 0x0001u
 #define RTF_GATEWAY 0x0002u
 #define RTF_HOST 0x0004u
@@ -26,9 +27,7 @@
 
 struct route_entry {
 	bool used;
-	uint32_t dst, mask, gw;		/* host order; gw 0: direct */
-	struct netdev *dev;
-	int metric;
+	struct route_info r;
 };
 
 static struct fw_spinlock route_lock = FW_SPINLOCK_INIT("route");
@@ -73,8 +72,9 @@ bool inet_addr_bcast(uint32_t addr)
 int route_lookup(uint32_t daddr, struct route *out)
 {
 	struct netdev *d = NULL;
+	uint32_t mask, a, best_mask = 0;
 	int best = -1;
-	uint32_t mask, a;
+	bool found = false;
 
 	out->local = false;
 	out->bcast = false;
@@ -86,48 +86,63 @@ int route_lookup(uint32_t daddr, struct route *out)
 		out->bcast = inet_addr_bcast(daddr); /* 127.255.255.255 */
 		return 0;
 	}
+	/* Broadcasts first: Linux's local table holds them, ahead of any
+	 * route of the main table. */
 	while ((d = netdev_next(d))) {
 		a = dev_addr(d, &mask);
 		if (!a || !dev_up(d))
 			continue;
-		if (daddr == INADDR_BROADCAST && d != &loopback_dev) {
+		if ((daddr == INADDR_BROADCAST && d != &loopback_dev) ||
+		    (mask != 0xffffffffu && daddr == (a | ~mask))) {
 			out->dev = d;
 			out->next_hop = daddr;
 			out->src = a;
 			out->bcast = true;
-			return 0;
-		}
-		if ((daddr & mask) == (a & mask)) {
-			out->dev = d;
-			out->next_hop = daddr;
-			out->src = a;
-			out->bcast = mask != 0xffffffffu && daddr == (a | ~mask);
 			/* lo's subnet broadcast stays on this host */
 			out->local = d == &loopback_dev;
 			return 0;
 		}
 	}
+	/* Then the main table, longest prefix first: the interfaces'
+	 * subnets (metric 0, so they win a tie) and the routes added. */
+	while ((d = netdev_next(d))) {
+		a = dev_addr(d, &mask);
+		if (!a || !dev_up(d) || (daddr & mask) != (a & mask) ||
+		    (found && mask <= best_mask))
+			continue;
+		out->dev = d;
+		out->next_hop = daddr;
+		out->src = a;
+		out->local = d == &loopback_dev;
+		best_mask = mask;
+		found = true;
+	}
 	fw_spin_lock(&route_lock);
 	for (int i = 0; i < ROUTE_MAX; i++) {
-		struct route_entry *e = &routes[i];
+		const struct route_info *e = &routes[i].r;
 
-		if (!e->used || (daddr & e->mask) != e->dst || !dev_up(e->dev))
+		if (!routes[i].used || (daddr & e->mask) != e->dst ||
+		    !dev_up(e->dev))
 			continue;
-		if (best < 0 || e->mask > routes[best].mask ||
-		    (e->mask == routes[best].mask &&
-		     e->metric < routes[best].metric))
-			best = i;
+		if (found && e->mask <= best_mask &&
+		    !(e->mask == best_mask && best >= 0 &&
+		      e->metric < routes[best].r.metric))
+			continue;
+		best = i;
+		best_mask = e->mask;
+		found = true;
 	}
 	if (best >= 0) {
-		out->dev = routes[best].dev;
-		out->next_hop = routes[best].gw ? routes[best].gw : daddr;
+		out->dev = routes[best].r.dev;
+		out->next_hop = routes[best].r.gw ? routes[best].r.gw : daddr;
 	}
 	fw_spin_unlock(&route_lock);
-	if (best < 0)
+	if (!found)
 		return -ENETUNREACH;
-	a = dev_addr(out->dev, &mask);
-	out->src = a;
-	out->local = out->dev == &loopback_dev;
+	if (best >= 0) {
+		out->src = dev_addr(out->dev, &mask);
+		out->local = out->dev == &loopback_dev;
+	}
 	return 0;
 }
 
@@ -183,12 +198,120 @@ static bool mask_ok(uint32_t m)
 	return (~m & (~m + 1)) == 0; /* ones then zeros */
 }
 
+/* Is there room, and does r clash with a route already there?
+ * route_lock held. The slot to use, or -errno. */
+static int add_slot(const struct route_info *r, unsigned how)
+{
+	int free_slot = -1, same = -1;
+
+	for (int i = 0; i < ROUTE_MAX; i++) {
+		const struct route_info *e = &routes[i].r;
+
+		if (!routes[i].used) {
+			if (free_slot < 0)
+				free_slot = i;
+		} else if (e->dst == r->dst && e->mask == r->mask &&
+			   e->metric == r->metric) {
+			/* Linux fib_table_insert: one destination, prefix
+			 * and priority is one route unless told to replace
+			 * or (not here: multipath) append. */
+			if ((how & ROUTE_EXCL) ||
+			    (!(how & ROUTE_REPLACE) && e->gw == r->gw &&
+			     e->dev == r->dev))
+				return -EEXIST;
+			if (how & ROUTE_REPLACE)
+				same = i;
+		}
+	}
+	if (same >= 0)
+		return same;
+	if (!(how & ROUTE_CREATE))
+		return -ENOENT;
+	return free_slot >= 0 ? free_slot : -ENOBUFS;
+}
+
+int route_add(const struct route_info *r, unsigned how)
+{
+	struct route_info e = *r;
+	int slot;
+
+	if (!mask_ok(e.mask) || (e.dst & ~e.mask))
+		return -EINVAL;
+	if (e.gw) {
+		/* Linux fib_check_nh: the gateway must be on a link (of the
+		 * device named, if one is). */
+		struct netdev *via = dev_for(e.gw);
+
+		if (!via || via == &loopback_dev || (e.dev && via != e.dev))
+			return -ENETUNREACH;
+		e.dev = via;
+	}
+	if (!e.dev)
+		return -ENODEV;
+	fw_spin_lock(&route_lock);
+	slot = add_slot(&e, how);
+	if (slot >= 0) {
+		routes[slot].used = true;
+		routes[slot].r = e;
+	}
+	fw_spin_unlock(&route_lock);
+	return slot < 0 ? slot : 0;
+}
+
+int route_del(const struct route_info *r, unsigned match)
+{
+	int err = -ESRCH;
+
+	fw_spin_lock(&route_lock);
+	for (int i = 0; i < ROUTE_MAX; i++) {
+		const struct route_info *e = &routes[i].r;
+
+		if (!routes[i].used || e->dst != r->dst || e->mask != r->mask)
+			continue;
+		if (((match & ROUTE_MATCH_GW) && e->gw != r->gw) ||
+		    ((match & ROUTE_MATCH_DEV) && e->dev != r->dev) ||
+		    ((match & ROUTE_MATCH_METRIC) && e->metric != r->metric) ||
+		    ((match & ROUTE_MATCH_PROTOCOL) &&
+		     e->protocol != r->protocol) ||
+		    ((match & ROUTE_MATCH_SCOPE) && e->scope != r->scope))
+			continue;
+		routes[i].used = false;
+		err = 0;
+		break;
+	}
+	fw_spin_unlock(&route_lock);
+	return err;
+}
+
+unsigned route_snapshot(struct route_snapshot *out)
+{
+	struct netdev *d = NULL;
+	unsigned n = 0;
+
+	while ((d = netdev_next(d)) && n < ROUTE_SNAPSHOT_MAX) {
+		uint32_t mask, a = dev_addr(d, &mask);
+
+		if (!a || !dev_up(d) || (atomic_load(&d->flags) & IFF_LOOPBACK))
+			continue;
+		out->r[n++] = (struct route_info){
+			.dst = a & mask, .mask = mask, .prefsrc = a, .dev = d,
+			.protocol = RTPROT_KERNEL, .scope = RT_SCOPE_LINK,
+		};
+	}
+	fw_spin_lock(&route_lock);
+	for (unsigned i = 0; i < ROUTE_MAX && n < ROUTE_SNAPSHOT_MAX; i++)
+		if (routes[i].used)
+			out->r[n++] = routes[i].r;
+	fw_spin_unlock(&route_lock);
+	return n;
+}
+
 long route_ioctl(unsigned cmd, uint64_t arg)
 {
 	struct linux_rtentry rt;
-	struct route_entry e = { 0 };
-	struct netdev *dev = NULL;
-	int err, free_slot = -1;
+	struct route_info e = { .protocol = RTPROT_BOOT };
+	unsigned match = 0;
+	int err;
 
 	if (!cred_capable(fs_cred(), CAP_NET_ADMIN))
 		return -EPERM; /* CAP_NET_ADMIN */
@@ -212,79 +335,30 @@ long route_ioctl(unsigned cmd, uint64_t arg)
 
 		if (n < 0)
 			return n == -ENAMETOOLONG ? -ENODEV : (int)n;
-		dev = netdev_by_name(&name);
-		if (!dev)
+		e.dev = netdev_by_name(&name);
+		if (!e.dev)
 			return -ENODEV;
+		match |= ROUTE_MATCH_DEV;
 	}
 	if (rt.rt_flags & RTF_GATEWAY) {
 		err = sa_addr(FW_BYTES_OF_ARRAY(rt.rt_gateway), &e.gw, false);
 		if (err)
 			return err;
-		if (!dev)
-			dev = dev_for(e.gw);
-		if (!dev && cmd == SIOCADDRT)
-			return -ENETUNREACH;
+		match |= ROUTE_MATCH_GW;
 	}
 	e.metric = rt.rt_metric;
-	e.dev = dev;
-	e.used = true;
-	fw_spin_lock(&route_lock);
-	err = cmd == SIOCADDRT ? 0 : -ESRCH;
-	for (int i = 0; i < ROUTE_MAX; i++) {
-		struct route_entry *r = &routes[i];
-
-		if (!r->used) {
-			if (free_slot < 0)
-				free_slot = i;
-			continue;
-		}
-		if (r->dst != e.dst || r->mask != e.mask)
-			continue;
-		if (cmd == SIOCADDRT) {
-			if (r->metric == e.metric) {
-				err = -EEXIST;
-				break;
-			}
-			continue;
-		}
-		if ((e.gw && r->gw != e.gw) || (dev && r->dev != dev))
-			continue;
-		r->used = false;
-		err = 0;
-		break;
-	}
-	if (cmd == SIOCADDRT && !err) {
-		if (!dev)
-			err = -ENODEV;
-		else if (free_slot < 0)
-			err = -ENOBUFS;
-		else
-			routes[free_slot] = e;
-	}
-	fw_spin_unlock(&route_lock);
-	return err;
+	e.scope = e.gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	if (cmd == SIOCADDRT)
+		return route_add(&e, ROUTE_CREATE | ROUTE_EXCL);
+	return route_del(&e, match);
 }
 
 int route_add_default(uint32_t gw, struct netdev *dev)
 {
-	int err = -ENOBUFS, free_slot = -1;
+	struct route_info e = { .gw = gw, .dev = dev, .protocol = RTPROT_BOOT,
+				.scope = RT_SCOPE_UNIVERSE };
 
-	fw_spin_lock(&route_lock);
-	for (int i = 0; i < ROUTE_MAX; i++) {
-		if (!routes[i].used) {
-			if (free_slot < 0)
-				free_slot = i;
-		} else if (routes[i].mask == 0 && routes[i].metric == 0) {
-			err = -EEXIST;
-		}
-	}
-	if (err != -EEXIST && free_slot >= 0) {
-		routes[free_slot] = (struct route_entry){ .used = true, .gw = gw,
-							  .dev = dev };
-		err = 0;
-	}
-	fw_spin_unlock(&route_lock);
-	return err;
+	return route_add(&e, ROUTE_CREATE | ROUTE_EXCL);
 }
 
 /* One /proc/net/route line: addresses as the raw network-order words
@@ -308,27 +382,22 @@ static void route_line(struct procfs_seq *s, const struct netdev *d,
  * this file does not show. */
 void route_proc(struct procfs_seq *s)
 {
-	struct netdev *d = NULL;
+	struct route_snapshot *snap = FW_NEW(struct route_snapshot);
+	unsigned n;
 
 	procfs_printf(s, "%-127s\n",
 		      "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\t"
 		      "Metric\tMask\t\tMTU\tWindow\tIRTT");
-	while ((d = netdev_next(d))) {
-		uint32_t mask, a = dev_addr(d, &mask);
+	if (!snap)
+		return;
+	n = route_snapshot(snap);
+	for (unsigned i = 0; i < n; i++) {
+		const struct route_info *r = &snap->r[i];
 
-		if (a && dev_up(d) && !(atomic_load(&d->flags) & IFF_LOOPBACK))
-			route_line(s, d, a & mask, 0, RTF_UP, 0, mask);
-	}
-	fw_spin_lock(&route_lock);
-	for (unsigned i = 0; i < ROUTE_MAX; i++) {
-		const struct route_entry *r = &routes[i];
-
-		if (!r->used || !r->dev)
-			continue;
 		route_line(s, r->dev, r->dst, r->gw,
 			   RTF_UP | (r->gw ? RTF_GATEWAY : 0u) |
 				   (r->mask == 0xffffffffu ? RTF_HOST : 0u),
 			   r->metric, r->mask);
 	}
-	fw_spin_unlock(&route_lock);
+	fw_free(snap);
 }

@@ -119,6 +119,17 @@ FW_MUST_CHECK int packet_create(int type, int protocol, struct socket **out);
 void netlink_init(void);
 FW_MUST_CHECK int netlink_create(int type, int protocol, struct socket **out);
 
+/* rtnl_route.c: routes over NETLINK_ROUTE (nl_lock held). A dump's
+ * RTM_NEWROUTE messages into o; one destination's route into o (0 or
+ * -errno, nothing written then); add or delete a route (0 or -errno). */
+struct nl_out;
+void rtnl_route_dump(struct nl_out *o, uint8_t family, uint32_t seq,
+		     int32_t portid);
+FW_MUST_CHECK int rtnl_route_get(struct nl_out *o, struct fw_bytes msg,
+				 uint32_t seq, int32_t portid);
+FW_MUST_CHECK int rtnl_route_change(uint16_t type, uint16_t flags,
+				    struct fw_bytes msg);
+
 /* ifioctl.c: the interface ioctls (SIOCGIFFLAGS ...) on a socket of
  * the given family. true if cmd is one of them. */
 bool dev_ioctl_cmd(unsigned cmd);

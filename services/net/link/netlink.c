@@ -15,9 +15,9 @@
  *   RTM_NEWADDR, RTM_DELADDR (CAP_NET_ADMIN): the device's one IPv4
  *     address (ip addr add/del);
  *   RTM_GETNEIGH (dump): the ARP cache as RTM_NEWNEIGH (ip neigh);
- *   anything else: NLMSG_ERROR -EOPNOTSUPP (routes belong to the IPv4
- *     side; RTM_NEWLINK and the rest are not here: busybox ip changes
- *     links with the interface ioctls).
+ *   RTM_GETROUTE, RTM_NEWROUTE, RTM_DELROUTE: rtnl_route.c (ip route);
+ *   anything else: NLMSG_ERROR -EOPNOTSUPP (RTM_NEWLINK and the rest are
+ *     not here: busybox ip changes links with the interface ioctls).
  *
  * A dump is one datagram of NLM_F_MULTI messages, then one with
  * NLMSG_DONE (Linux splits dumps at the reader's buffer size; ours fit
@@ -35,35 +35,16 @@
 
 #include "current/current.h"
 #include "net/link/link.h"
+#include "net/link/nlmsg.h"
 #include "net/socket.h"
 
 #define NETLINK_ROUTE 0
 #define NL_ADDR_LEN 12u			/* sizeof(struct sockaddr_nl) */
-#define NL_HDR 16u
-#define NL_DUMP_MAX 16384u
 #define NL_REQ_MAX 65536u
 #define NL_QUEUE_MAX 64u		/* datagrams waiting, then drop */
 
-#define NLMSG_ERROR 2
-#define NLMSG_DONE 3
-#define NLM_F_REQUEST 0x1u
-#define NLM_F_MULTI 0x2u
-#define NLM_F_ACK 0x4u
-#define NLM_F_DUMP 0x300u
-#define NLM_F_CAPPED 0x100u
-
-#define RTM_NEWLINK 16
-#define RTM_GETLINK 18
-#define RTM_NEWADDR 20
-#define RTM_DELADDR 21
-#define RTM_GETADDR 22
-#define RTM_NEWNEIGH 28
-#define RTM_GETNEIGH 30
-#define NLM_F_EXCL 0x200u
 #define NDA_DST 1
 #define NDA_LLADDR 2
-#define RTN_UNICAST 1
-#define AF_INET6_NUM 10
 
 #define IFLA_ADDRESS 1
 #define IFLA_BROADCAST 2
@@ -83,8 +64,6 @@
 #define IFA_BROADCAST 4
 #define IFA_CACHEINFO 6
 #define IFA_F_PERMANENT 0x80
-#define RT_SCOPE_UNIVERSE 0
-#define RT_SCOPE_HOST 254
 
 struct nl_msg {
 	struct fw_list node;
@@ -105,96 +84,6 @@ static struct fw_mutex nl_lock;		/* netlink_init */
 static struct fw_list nl_socks = FW_LIST_HEAD_INIT(nl_socks);
 static int32_t nl_next_id = -4097;
 
-/* ---- building messages ---------------------------------------------------- */
-
-struct nl_out {
-	struct fw_buf buf;		/* NL_DUMP_MAX bytes */
-	size_t len;			/* bytes written */
-	size_t msg_start;		/* the message being built */
-	bool overflow;
-};
-
-static void put(struct nl_out *o, struct fw_bytes b)
-{
-	if (o->overflow || fw_buf_copy_from(o->buf, o->len, b)) {
-		o->overflow = true;
-		return;
-	}
-	o->len += fw_bytes_len(b);
-}
-
-static void put_u8(struct nl_out *o, uint8_t v)
-{
-	put(o, FW_BYTES_OF_OBJ(&v));
-}
-
-static void put_u16(struct nl_out *o, uint16_t v)
-{
-	put(o, FW_BYTES_OF_OBJ(&v)); /* host order: netlink is native */
-}
-
-static void put_u32(struct nl_out *o, uint32_t v)
-{
-	put(o, FW_BYTES_OF_OBJ(&v));
-}
-
-static void pad4(struct nl_out *o)
-{
-	while (!o->overflow && o->len % 4)
-		put_u8(o, 0);
-}
-
-static void msg_begin(struct nl_out *o, uint16_t type, uint16_t flags,
-		      uint32_t seq, int32_t portid)
-{
-	o->msg_start = o->len;
-	put_u32(o, 0); /* length, set by msg_end */
-	put_u16(o, type);
-	put_u16(o, flags);
-	put_u32(o, seq);
-	put_u32(o, (uint32_t)portid);
-}
-
-static void msg_end(struct nl_out *o)
-{
-	pad4(o);
-	if (!o->overflow &&
-	    fw_buf_put_u32_le(o->buf, o->msg_start,
-			      (uint32_t)(o->len - o->msg_start)))
-		o->overflow = true;
-}
-
-static void attr(struct nl_out *o, uint16_t type, struct fw_bytes data)
-{
-	put_u16(o, (uint16_t)(4 + fw_bytes_len(data)));
-	put_u16(o, type);
-	put(o, data);
-	pad4(o);
-}
-
-static void attr_u32(struct nl_out *o, uint16_t type, uint32_t v)
-{
-	attr(o, type, FW_BYTES_OF_OBJ(&v));
-}
-
-static void attr_u8(struct nl_out *o, uint16_t type, uint8_t v)
-{
-	attr(o, type, FW_BYTES_OF_OBJ(&v));
-}
-
-static void attr_name(struct nl_out *o, uint16_t type,
-		      const struct netdev_name *n)
-{
-	size_t len = 0;
-	struct fw_bytes b;
-
-	while (len < NETDEV_NAME_MAX - 1 && n->s[len])
-		len++;
-	/* The name with its NUL, as Linux's nla_put_string. */
-	if (fw_bytes_sub(FW_BYTES_OF_ARRAY(n->s), 0, len + 1, &b) == 0)
-		attr(o, type, b);
-}
-
 static void link_msg(struct nl_out *o, struct netdev *d, uint16_t flags,
 		     uint32_t seq, int32_t portid)
 {
@@ -209,32 +98,32 @@ static void link_msg(struct nl_out *o, struct netdev *d, uint16_t flags,
 		f &= ~(unsigned)IFF_RUNNING;
 	if (f & IFF_RUNNING)
 		f |= IFF_LOWER_UP;
-	msg_begin(o, RTM_NEWLINK, (uint16_t)flags, seq, portid);
-	put_u8(o, 0);			/* ifi_family AF_UNSPEC */
-	put_u8(o, 0);
-	put_u16(o, d->type);
-	put_u32(o, (uint32_t)d->ifindex);
-	put_u32(o, f);
-	put_u32(o, 0);			/* ifi_change */
-	attr_name(o, IFLA_IFNAME, &d->name);
-	attr_u32(o, IFLA_TXQLEN, d->txqlen);
-	attr_u8(o, IFLA_OPERSTATE,
+	nl_msg_begin(o, RTM_NEWLINK, (uint16_t)flags, seq, portid);
+	nl_put_u8(o, 0);			/* ifi_family AF_UNSPEC */
+	nl_put_u8(o, 0);
+	nl_put_u16(o, d->type);
+	nl_put_u32(o, (uint32_t)d->ifindex);
+	nl_put_u32(o, f);
+	nl_put_u32(o, 0);			/* ifi_change */
+	nl_attr_name(o, IFLA_IFNAME, &d->name);
+	nl_attr_u32(o, IFLA_TXQLEN, d->txqlen);
+	nl_attr_u8(o, IFLA_OPERSTATE,
 		d->type == ARPHRD_ETHER
 			? (f & IFF_RUNNING ? IF_OPER_UP : IF_OPER_DOWN)
 			: IF_OPER_UNKNOWN);
-	attr_u8(o, IFLA_LINKMODE, 0);
-	attr_u32(o, IFLA_MTU, d->mtu);
+	nl_attr_u8(o, IFLA_LINKMODE, 0);
+	nl_attr_u32(o, IFLA_MTU, d->mtu);
 	if (d->type == ARPHRD_ETHER &&
 	    fw_bytes_sub(FW_BYTES_OF_ARRAY(d->hwaddr), 0, ETH_ALEN, &hw) == 0) {
-		attr(o, IFLA_ADDRESS, hw);
-		attr(o, IFLA_BROADCAST, FW_BYTES_OF_ARRAY(bcast));
+		nl_attr(o, IFLA_ADDRESS, hw);
+		nl_attr(o, IFLA_BROADCAST, FW_BYTES_OF_ARRAY(bcast));
 	} else if (d->type == ARPHRD_LOOPBACK) {
 		static const uint8_t zero[ETH_ALEN] = { 0 };
 
-		attr(o, IFLA_ADDRESS, FW_BYTES_OF_ARRAY(zero));
-		attr(o, IFLA_BROADCAST, FW_BYTES_OF_ARRAY(zero));
+		nl_attr(o, IFLA_ADDRESS, FW_BYTES_OF_ARRAY(zero));
+		nl_attr(o, IFLA_BROADCAST, FW_BYTES_OF_ARRAY(zero));
 	}
-	msg_end(o);
+	nl_msg_end(o);
 }
 
 static unsigned prefix_len(uint32_t mask)
@@ -254,25 +143,25 @@ static void addr_msg(struct nl_out *o, struct netdev *d, uint32_t seq,
 	netdev_ipv4(d, &addr, &mask);
 	if (!addr)
 		return;
-	msg_begin(o, RTM_NEWADDR, NLM_F_MULTI, seq, portid);
-	put_u8(o, AF_INET);
-	put_u8(o, (uint8_t)prefix_len(mask));
-	put_u8(o, IFA_F_PERMANENT);
-	put_u8(o, (addr & 0xff) == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE);
-	put_u32(o, (uint32_t)d->ifindex);
-	attr_u32(o, IFA_ADDRESS, addr);
-	attr_u32(o, IFA_LOCAL, addr);
+	nl_msg_begin(o, RTM_NEWADDR, NLM_F_MULTI, seq, portid);
+	nl_put_u8(o, AF_INET);
+	nl_put_u8(o, (uint8_t)prefix_len(mask));
+	nl_put_u8(o, IFA_F_PERMANENT);
+	nl_put_u8(o, (addr & 0xff) == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE);
+	nl_put_u32(o, (uint32_t)d->ifindex);
+	nl_attr_u32(o, IFA_ADDRESS, addr);
+	nl_attr_u32(o, IFA_LOCAL, addr);
 	if (bcast)
-		attr_u32(o, IFA_BROADCAST, bcast);
-	attr_name(o, IFA_LABEL, &d->name);
+		nl_attr_u32(o, IFA_BROADCAST, bcast);
+	nl_attr_name(o, IFA_LABEL, &d->name);
 	{
 		/* struct ifa_cacheinfo: lifetimes "forever" (addresses set
 		 * by hand or by a DHCP client's ifconfig), no timestamps. */
 		uint32_t ci[4] = { 0xffffffffu, 0xffffffffu, 0, 0 };
 
-		attr(o, IFA_CACHEINFO, FW_BYTES_OF_ARRAY(ci));
+		nl_attr(o, IFA_CACHEINFO, FW_BYTES_OF_ARRAY(ci));
 	}
-	msg_end(o);
+	nl_msg_end(o);
 }
 
 /* ---- queues --------------------------------------------------------------- */
@@ -307,10 +196,10 @@ static void send_error(struct netlink_sock *nl, struct nl_out *o, int err,
 	o->overflow = false;
 	/* The request's header only, flagged NLM_F_CAPPED (Linux sends the
 	 * whole request back with an error unless NETLINK_CAP_ACK). */
-	msg_begin(o, NLMSG_ERROR, NLM_F_CAPPED, seq, nl->portid);
-	put_u32(o, (uint32_t)err);
-	put(o, req_hdr);
-	msg_end(o);
+	nl_msg_begin(o, NLMSG_ERROR, NLM_F_CAPPED, seq, nl->portid);
+	nl_put_u32(o, (uint32_t)err);
+	nl_put(o, req_hdr);
+	nl_msg_end(o);
 	enqueue_locked(nl, o);
 }
 
@@ -327,18 +216,18 @@ static void neigh_msgs(struct nl_out *o, uint32_t seq, int32_t portid)
 	for (unsigned i = 0; i < n; i++) {
 		const struct arp_entry *e = &snap->info[i];
 
-		msg_begin(o, RTM_NEWNEIGH, NLM_F_MULTI, seq, portid);
-		put_u8(o, AF_INET);
-		put_u8(o, 0);
-		put_u16(o, 0);
-		put_u32(o, (uint32_t)e->dev->ifindex);
-		put_u16(o, e->nud_state);
-		put_u8(o, 0);			/* ndm_flags */
-		put_u8(o, RTN_UNICAST);
-		attr_u32(o, NDA_DST, e->ip);
+		nl_msg_begin(o, RTM_NEWNEIGH, NLM_F_MULTI, seq, portid);
+		nl_put_u8(o, AF_INET);
+		nl_put_u8(o, 0);
+		nl_put_u16(o, 0);
+		nl_put_u32(o, (uint32_t)e->dev->ifindex);
+		nl_put_u16(o, e->nud_state);
+		nl_put_u8(o, 0);			/* ndm_flags */
+		nl_put_u8(o, RTN_UNICAST);
+		nl_attr_u32(o, NDA_DST, e->ip);
 		if (e->known)
-			attr(o, NDA_LLADDR, FW_BYTES_OF_ARRAY(e->ha.b));
-		msg_end(o);
+			nl_attr(o, NDA_LLADDR, FW_BYTES_OF_ARRAY(e->ha.b));
+		nl_msg_end(o);
 	}
 	fw_free(snap);
 }
@@ -353,27 +242,23 @@ struct addr_req {
 
 static int parse_addr_req(struct fw_bytes msg, struct addr_req *r)
 {
-	uint32_t mlen = (uint32_t)fw_bytes_len(msg);
 	size_t off = NL_HDR + 8;
+	struct fw_bytes val;
+	uint16_t type;
+	int err;
 
 	*r = (struct addr_req){ 0 };
 	if (fw_bytes_get_u8(msg, NL_HDR, &r->family) ||
 	    fw_bytes_get_u8(msg, NL_HDR + 1, &r->prefixlen) ||
 	    fw_bytes_get_u32_le(msg, NL_HDR + 4, &r->ifindex))
 		return -EINVAL;
-	/* Attributes (Linux nla_parse): length, type, then the value. */
-	while (off + 4 <= mlen) {
-		uint16_t alen, type;
+	while ((err = nl_attr_next(msg, &off, &type, &val)) == 0) {
 		uint32_t v;
 
-		if (fw_bytes_get_u16_le(msg, off, &alen) ||
-		    fw_bytes_get_u16_le(msg, off + 2, &type) || alen < 4 ||
-		    alen > mlen - off)
-			return -EINVAL;
-		type &= 0x3fff; /* NLA_F_NESTED, NLA_F_NET_BYTEORDER */
-		if ((type == IFA_LOCAL || type == IFA_ADDRESS ||
-		     type == IFA_BROADCAST) &&
-		    (alen != 8 || fw_bytes_get_u32_le(msg, off + 4, &v)))
+		if (type != IFA_LOCAL && type != IFA_ADDRESS &&
+		    type != IFA_BROADCAST)
+			continue;
+		if (fw_bytes_len(val) != 4 || fw_bytes_get_u32_le(val, 0, &v))
 			return -EINVAL;
 		if (type == IFA_LOCAL || (type == IFA_ADDRESS && !r->has_local)) {
 			r->local = v;
@@ -382,9 +267,8 @@ static int parse_addr_req(struct fw_bytes msg, struct addr_req *r)
 			r->bcast = v;
 			r->has_bcast = true;
 		}
-		off += (alen + 3u) & ~3u;
 	}
-	return 0;
+	return err < 0 ? err : 0;
 }
 
 static uint32_t mask_of_prefix(unsigned len)
@@ -474,6 +358,27 @@ static void handle(struct netlink_sock *nl, struct nl_out *o,
 		if (flags & NLM_F_ACK)
 			send_error(nl, o, 0, hdr, seq);
 		return;
+	} else if (type == RTM_GETROUTE && (flags & NLM_F_DUMP) == NLM_F_DUMP) {
+		uint8_t fam = 0;
+
+		if (fw_bytes_get_u8(msg, NL_HDR, &fam))
+			fam = 0;
+		rtnl_route_dump(o, fam, seq, nl->portid);
+	} else if (type == RTM_GETROUTE) {
+		err = rtnl_route_get(o, msg, seq, nl->portid);
+		if (err) {
+			send_error(nl, o, err, hdr, seq);
+			return;
+		}
+		enqueue_locked(nl, o);
+		if (flags & NLM_F_ACK)
+			send_error(nl, o, 0, hdr, seq);
+		return;
+	} else if (type == RTM_NEWROUTE || type == RTM_DELROUTE) {
+		err = rtnl_route_change(type, flags, msg);
+		if (err || (flags & NLM_F_ACK))
+			send_error(nl, o, err, hdr, seq);
+		return;
 	} else if (type == RTM_NEWADDR || type == RTM_DELADDR) {
 		err = change_addr(type, flags, msg);
 		if (err || (flags & NLM_F_ACK))
@@ -500,9 +405,9 @@ static void handle(struct netlink_sock *nl, struct nl_out *o,
 	enqueue_locked(nl, o);
 	o->len = 0;
 	o->overflow = false;
-	msg_begin(o, NLMSG_DONE, NLM_F_MULTI, seq, nl->portid);
-	put_u32(o, 0);
-	msg_end(o);
+	nl_msg_begin(o, NLMSG_DONE, NLM_F_MULTI, seq, nl->portid);
+	nl_put_u32(o, 0);
+	nl_msg_end(o);
 	enqueue_locked(nl, o);
 }
 
