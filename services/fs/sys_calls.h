@@ -93,6 +93,12 @@ void fs_syscalls_init(void);
 /* eventfd.c, epoll.c */
 long sys_eventfd(const struct sys_args *a);
 long sys_eventfd2(const struct sys_args *a);
+long sys_inotify_init(const struct sys_args *a);
+long sys_inotify_init1(const struct sys_args *a);
+long sys_inotify_add_watch(const struct sys_args *a);
+long sys_inotify_rm_watch(const struct sys_args *a);
+/* fs/notify/inotify.c: once, before the first watch. */
+void inotify_init(void);
 long sys_epoll_create(const struct sys_args *a);
 long sys_epoll_create1(const struct sys_args *a);
 long sys_epoll_ctl(const struct sys_args *a);

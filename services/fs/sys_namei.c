@@ -12,6 +12,7 @@
 #include "fs/ext2/ext2.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "fs/vfs/mount.h"
+#include "fs/notify/fsnotify.h"
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
 
@@ -71,8 +72,10 @@ static long do_mknodat(int dirfd, fw_uptr_t upath, uint32_t mode, uint32_t dev)
 						(mode & S_IFMT) | (perm & ~cur_umask()),
 						S_ISCHR(mode) || S_ISBLK(mode) ? dev : 0,
 						c.nd.cred, &ino);
-		if (!err)
+		if (!err) {
+			fsnotify_name(c.dir.inode, &c.last, ino, IN_CREATE);
 			inode_put(ino);
+		}
 	}
 	sys_parent_end(&c);
 	return err;
@@ -121,6 +124,28 @@ static int may_delete(struct parent_ctx *c, const struct vfs_path *victim)
 	return 0;
 }
 
+/* Remove c's last name, whose inode is victim (vfs_ns_lock held), and
+ * report it to inotify: the name left the directory, the inode lost a
+ * link (its last: IN_DELETE_SELF). namei_child does not reference the
+ * victim, so the report holds a reference across the removal. */
+static long remove_name(struct parent_ctx *c, struct inode *victim)
+{
+	bool watched = fsnotify_active();
+	long err;
+
+	if (watched)
+		inode_get(victim);
+	err = c->dir.inode->iops->unlink(c->dir.inode, &c->last);
+	if (watched) {
+		if (!err) {
+			fsnotify_name(c->dir.inode, &c->last, victim, IN_DELETE);
+			fsnotify_unlinked(victim);
+		}
+		inode_put(victim);
+	}
+	return err;
+}
+
 static long do_rmdir(int dirfd, fw_uptr_t upath)
 {
 	struct parent_ctx c;
@@ -147,7 +172,7 @@ static long do_rmdir(int dirfd, fw_uptr_t upath)
 			err = may_delete(&c, &victim);
 	}
 	if (!err)
-		err = c.dir.inode->iops->unlink(c.dir.inode, &c.last);
+		err = remove_name(&c, victim.inode);
 	sys_parent_end(&c);
 	return err;
 }
@@ -173,7 +198,7 @@ static long do_unlink(int dirfd, fw_uptr_t upath)
 			err = may_delete(&c, &victim);
 	}
 	if (!err)
-		err = c.dir.inode->iops->unlink(c.dir.inode, &c.last);
+		err = remove_name(&c, victim.inode);
 	sys_parent_end(&c);
 	return err;
 }
@@ -197,6 +222,41 @@ long sys_unlinkat(const struct sys_args *a)
 	if (flags & AT_REMOVEDIR)
 		return do_rmdir((int)a->arg[0], fw_uptr(a->arg[1]));
 	return do_unlink((int)a->arg[0], fw_uptr(a->arg[1]));
+}
+
+/* The rename itself (vfs_ns_lock held), reported to inotify: a move out
+ * of odir and into ndir (both ways for RENAME_EXCHANGE); a target it
+ * replaced lost a link. Neither inode is referenced by the walk, so the
+ * report holds references across the rename. */
+static long rename_names(struct vfs_path *odir, const struct kname *oname,
+			 struct vfs_path *src, struct vfs_path *ndir,
+			 const struct kname *nname, struct vfs_path *dst,
+			 unsigned flags)
+{
+	bool watched = fsnotify_active();
+	long err;
+
+	if (watched) {
+		inode_get(src->inode);
+		if (dst)
+			inode_get(dst->inode);
+	}
+	err = odir->inode->iops->rename(odir->inode, oname, ndir->inode, nname,
+					flags);
+	if (!watched)
+		return err;
+	if (!err) {
+		fsnotify_move(odir->inode, oname, ndir->inode, nname, src->inode);
+		if (dst && (flags & RENAME_EXCHANGE))
+			fsnotify_move(ndir->inode, nname, odir->inode, oname,
+				      dst->inode);
+		else if (dst)
+			fsnotify_unlinked(dst->inode);
+	}
+	inode_put(src->inode);
+	if (dst)
+		inode_put(dst->inode);
+	return err;
 }
 
 static long do_renameat2(int odfd, fw_uptr_t uold, int ndfd, fw_uptr_t unew,
@@ -284,7 +344,8 @@ static long do_renameat2(int odfd, fw_uptr_t uold, int ndfd, fw_uptr_t unew,
 		if (err)
 			goto out_unlock;
 	}
-	err = odir.inode->iops->rename(odir.inode, &oname, ndir.inode, &nname, flags);
+	err = rename_names(&odir, &oname, &src, &ndir, &nname,
+			   have_dst ? &dst : NULL, flags);
 out_unlock:
 	fw_mutex_unlock(&vfs_ns_lock);
 out_nd:
@@ -343,6 +404,11 @@ static long do_linkat(int odfd, fw_uptr_t uold, int ndfd, fw_uptr_t unew,
 		err = -ENOENT;
 	if (!err)
 		err = c.dir.inode->iops->link(c.dir.inode, &c.last, src.inode);
+	if (!err) {
+		/* Linux fsnotify_link: the new name, and the link count. */
+		fsnotify_name(c.dir.inode, &c.last, src.inode, IN_CREATE);
+		fsnotify_inode_event(NULL, NULL, src.inode, IN_ATTRIB);
+	}
 	sys_parent_end(&c);
 out_put:
 	vfs_path_put(&src);
@@ -384,8 +450,10 @@ static long do_symlinkat(fw_uptr_t utarget, int dfd, fw_uptr_t upath)
 	if (!err) {
 		err = c.dir.inode->iops->symlink(c.dir.inode, &c.last, target,
 						 c.nd.cred, &ino);
-		if (!err)
+		if (!err) {
+			fsnotify_name(c.dir.inode, &c.last, ino, IN_CREATE);
 			inode_put(ino);
+		}
 	}
 	sys_parent_end(&c);
 out_free:
@@ -478,6 +546,8 @@ static long chmod_inode(struct inode *ino, uint32_t mode)
 		err = inode_mark_dirty(ino);
 	}
 	fw_mutex_unlock(&vfs_ns_lock);
+	if (!err)
+		fsnotify_inode_event(NULL, NULL, ino, IN_ATTRIB);
 	return err;
 }
 
@@ -515,6 +585,8 @@ static long chown_inode(struct inode *ino, uint32_t uid, uint32_t gid)
 		err = inode_mark_dirty(ino);
 	}
 	fw_mutex_unlock(&vfs_ns_lock);
+	if (!err)
+		fsnotify_inode_event(NULL, NULL, ino, IN_ATTRIB);
 	return err;
 }
 
@@ -642,6 +714,8 @@ static long set_times(struct inode *ino, bool have, const struct ts_pair *tp)
 		err = inode_mark_dirty(ino);
 	}
 	fw_mutex_unlock(&vfs_ns_lock);
+	if (!err)
+		fsnotify_inode_event(NULL, NULL, ino, IN_ATTRIB);
 	return err;
 }
 

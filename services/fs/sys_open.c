@@ -7,6 +7,7 @@
 
 #include "fs/vfs/mount.h"
 #include "fs/pipe/pipe.h"
+#include "fs/notify/fsnotify.h"
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
 
@@ -92,6 +93,9 @@ static long do_openat(int dirfd, fw_uptr_t upath, unsigned flags, uint32_t mode)
 		err = may_open(&path, flags, created);
 	if (!err)
 		vfs_path_get(&path);
+	if (!err && created && nd.have_last)
+		fsnotify_name(nd.last_dir.inode, &nd.last_name, path.inode,
+			      IN_CREATE);
 	fw_mutex_unlock(&vfs_ns_lock);
 	if (err)
 		goto out_nd;
@@ -101,6 +105,12 @@ static long do_openat(int dirfd, fw_uptr_t upath, unsigned flags, uint32_t mode)
 		fw_mutex_lock(&vfs_ns_lock);
 		file_set_name(f, &nd.last_dir, &nd.last_name);
 		fw_mutex_unlock(&vfs_ns_lock);
+	}
+	if (!err && !(flags & O_PATH)) {
+		/* Linux: a truncation by open is a change, then the open. */
+		if ((flags & O_TRUNC) && !created && S_ISREG(path.inode->mode))
+			fsnotify_file(f, IN_MODIFY);
+		fsnotify_file(f, IN_OPEN);
 	}
 	vfs_path_put(&path);
 	if (err)

@@ -8,6 +8,7 @@
 #include "block/bcache.h"
 #include "fs/vfs/blkdev_file.h"
 #include "fs/sys_util.h"
+#include "fs/notify/fsnotify.h"
 #include "fs/sys_calls.h"
 #include "fs/tmpfs/tmpfs.h"
 
@@ -98,6 +99,8 @@ static long do_iov(int fd, fw_uptr_t uiov, uint64_t cnt, bool write,
 	if (!positioned && (write ? f->ops->write_iov : f->ops->read_iov)) {
 		ret = write ? f->ops->write_iov(f, uiov, cnt)
 			    : f->ops->read_iov(f, uiov, cnt);
+		if (ret > 0)
+			fsnotify_file(f, write ? IN_MODIFY : IN_ACCESS);
 		file_put(f);
 		return ret;
 	}
@@ -328,7 +331,11 @@ static long do_truncate(struct inode *ino, int64_t len)
 	if (!S_ISREG(ino->mode))
 		return -EINVAL;
 	err = grow_check(ino, (uint64_t)len);
-	return err ? err : ino->iops->truncate(ino, (uint64_t)len);
+	if (!err)
+		err = ino->iops->truncate(ino, (uint64_t)len);
+	if (!err)
+		fsnotify_inode_event(NULL, NULL, ino, IN_MODIFY);
+	return err;
 }
 
 long sys_ftruncate(const struct sys_args *a)

@@ -6,7 +6,8 @@
  * Folder services/fs: the file-system service. Here, its system calls
  * (sys_*.c, one table: this file); below, its parts: vfs/ (the core), the
  * file systems tmpfs/ procfs/ ext2/, initramfs/, pipe/, event/ (poll,
- * select, epoll, eventfd, whose handlers live with them). May include:
+ * select, epoll, eventfd, whose handlers live with them), notify/
+ * (inotify and the VFS's event hooks). May include:
  * block, syscall, current, lib -- never proc, mm, tty or drivers, which
  * sit above it (tools/check-layout.py). */
 #include "fs/event/epoll.h"
@@ -102,6 +103,10 @@ const struct sys_entry fs_syscalls[] = {
 	E(pselect6),
 	E(eventfd),
 	E(eventfd2),
+	E(inotify_init),
+	E(inotify_init1),
+	E(inotify_add_watch),
+	E(inotify_rm_watch),
 	E(signalfd),
 	E(signalfd4),
 	E(epoll_create),
@@ -124,5 +129,6 @@ const struct sys_entry fs_syscalls[] = {
 void fs_syscalls_init(void)
 {
 	epoll_init();
+	inotify_init();
 	SYSCALL_REGISTER_TABLE(fs_syscalls);
 }

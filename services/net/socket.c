@@ -59,10 +59,11 @@ void socket_wake(struct socket *s)
 
 uint64_t socket_deadline(uint64_t timeout_ns)
 {
-	uint64_t now = fw_time_ns();
+	uint64_t now;
 
 	if (!timeout_ns)
-		return UINT64_MAX;
+		return UINT64_MAX; /* the common case: no clock read */
+	now = fw_time_ns();
 	return now + timeout_ns < now ? UINT64_MAX : now + timeout_ns;
 }
 

@@ -8,6 +8,7 @@
 #include "fs/vfs/blkdev_file.h"
 #include "fs/vfs/chardev.h"
 #include "fs/event/epoll.h"
+#include "fs/notify/fsnotify.h"
 #include "fs/vfs/namei.h"
 #include "fs/pipe/pipe.h"
 #include "fs/tmpfs/tmpfs.h"
@@ -65,6 +66,7 @@ void file_put(struct file *f)
 	if (atomic_load(&f->ep_count))
 		epoll_file_release(f);
 	locks_remove_file(f);
+	fsnotify_close(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	vfs_path_put(&f->path);
@@ -185,7 +187,7 @@ static long rw_check(struct file *f, unsigned need, fw_uptr_t buf, size_t *len)
 	return 0;
 }
 
-long vfs_read(struct file *f, fw_uptr_t buf, size_t len)
+static long read_file(struct file *f, fw_uptr_t buf, size_t len)
 {
 	long ret = rw_check(f, FMODE_READ, buf, &len);
 	uint64_t pos = 0;
@@ -207,7 +209,7 @@ long vfs_read(struct file *f, fw_uptr_t buf, size_t len)
 	return ret;
 }
 
-long vfs_write(struct file *f, fw_uptr_t buf, size_t len)
+static long write_file(struct file *f, fw_uptr_t buf, size_t len)
 {
 	long ret = rw_check(f, FMODE_WRITE, buf, &len);
 	uint64_t pos = 0;
@@ -227,7 +229,7 @@ long vfs_write(struct file *f, fw_uptr_t buf, size_t len)
 	return ret;
 }
 
-long vfs_pread(struct file *f, fw_uptr_t buf, size_t len, uint64_t off)
+static long pread_file(struct file *f, fw_uptr_t buf, size_t len, uint64_t off)
 {
 	long ret = rw_check(f, FMODE_READ, buf, &len);
 
@@ -244,7 +246,7 @@ long vfs_pread(struct file *f, fw_uptr_t buf, size_t len, uint64_t off)
 	return f->ops->read(f, buf, len, &off);
 }
 
-long vfs_pwrite(struct file *f, fw_uptr_t buf, size_t len, uint64_t off)
+static long pwrite_file(struct file *f, fw_uptr_t buf, size_t len, uint64_t off)
 {
 	long ret = rw_check(f, FMODE_WRITE, buf, &len);
 
@@ -257,6 +259,45 @@ long vfs_pwrite(struct file *f, fw_uptr_t buf, size_t len, uint64_t off)
 	if (!f->ops->write)
 		return -EINVAL;
 	return f->ops->write(f, buf, len, &off);
+}
+
+/* The read and write system calls' entry points: the file's operation,
+ * then the inotify event (Linux fsnotify_access/fsnotify_modify: only
+ * when bytes moved). */
+long vfs_read(struct file *f, fw_uptr_t buf, size_t len)
+{
+	long ret = read_file(f, buf, len);
+
+	if (ret > 0)
+		fsnotify_file(f, IN_ACCESS);
+	return ret;
+}
+
+long vfs_write(struct file *f, fw_uptr_t buf, size_t len)
+{
+	long ret = write_file(f, buf, len);
+
+	if (ret > 0)
+		fsnotify_file(f, IN_MODIFY);
+	return ret;
+}
+
+long vfs_pread(struct file *f, fw_uptr_t buf, size_t len, uint64_t off)
+{
+	long ret = pread_file(f, buf, len, off);
+
+	if (ret > 0)
+		fsnotify_file(f, IN_ACCESS);
+	return ret;
+}
+
+long vfs_pwrite(struct file *f, fw_uptr_t buf, size_t len, uint64_t off)
+{
+	long ret = pwrite_file(f, buf, len, off);
+
+	if (ret > 0)
+		fsnotify_file(f, IN_MODIFY);
+	return ret;
 }
 
 long vfs_read_at(struct file *f, uint64_t off, struct fw_buf dst)

@@ -216,6 +216,9 @@ struct inode {
 
 	/* ext2 private (see fs/ext2/ext2.h for its locking) */
 	struct ext2_inode_info *ext2;
+
+	/* inotify watches of this inode (notify_lock, fs/notify) */
+	struct inotify_watch *watches;
 };
 
 /* Operations of an open file. Absent ones give the Linux default error. */
@@ -267,6 +270,7 @@ struct file {
 	struct signalfd *sfd;		/* signalfd(2) files */
 	struct eventpoll *ep;		/* epoll instances */
 	struct socket *sock;		/* sockets (services/net) */
+	struct inotify *inotify;	/* inotify instances (fs/notify) */
 	/* epoll registrations watching this file (struct epitem.file_node,
 	 * under epoll_global_lock); ep_count says whether there are any, so
 	 * the last file_put only takes that lock when it must (epoll.c). */

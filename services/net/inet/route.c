@@ -239,10 +239,10 @@ int route_add(const struct route_info *r, unsigned how)
 		return -EINVAL;
 	if (e.gw) {
 		/* Linux fib_check_nh: the gateway must be on a link (of the
-		 * device named, if one is). */
+		 * device named, if one is), or one of our own addresses. */
 		struct netdev *via = dev_for(e.gw);
 
-		if (!via || via == &loopback_dev || (e.dev && via != e.dev))
+		if (!via || (e.dev && via != e.dev))
 			return -ENETUNREACH;
 		e.dev = via;
 	}
