@@ -93,6 +93,9 @@ void fs_syscalls_init(void);
 /* eventfd.c, epoll.c */
 long sys_eventfd(const struct sys_args *a);
 long sys_eventfd2(const struct sys_args *a);
+long sys_timerfd_create(const struct sys_args *a);
+long sys_timerfd_settime(const struct sys_args *a);
+long sys_timerfd_gettime(const struct sys_args *a);
 long sys_inotify_init(const struct sys_args *a);
 long sys_inotify_init1(const struct sys_args *a);
 long sys_inotify_add_watch(const struct sys_args *a);

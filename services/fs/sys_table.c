@@ -6,7 +6,7 @@
  * Folder services/fs: the file-system service. Here, its system calls
  * (sys_*.c, one table: this file); below, its parts: vfs/ (the core), the
  * file systems tmpfs/ procfs/ ext2/, initramfs/, pipe/, event/ (poll,
- * select, epoll, eventfd, whose handlers live with them), notify/
+ * select, epoll, eventfd, signalfd, timerfd, whose handlers live with them), notify/
  * (inotify and the VFS's event hooks). May include:
  * block, syscall, current, lib -- never proc, mm, tty or drivers, which
  * sit above it (tools/check-layout.py). */
@@ -103,6 +103,9 @@ const struct sys_entry fs_syscalls[] = {
 	E(pselect6),
 	E(eventfd),
 	E(eventfd2),
+	E(timerfd_create),
+	E(timerfd_settime),
+	E(timerfd_gettime),
 	E(inotify_init),
 	E(inotify_init1),
 	E(inotify_add_watch),

@@ -271,6 +271,7 @@ struct file {
 	struct eventpoll *ep;		/* epoll instances */
 	struct socket *sock;		/* sockets (services/net) */
 	struct inotify *inotify;	/* inotify instances (fs/notify) */
+	struct timerfd *tfd;		/* timerfd(2) files */
 	/* epoll registrations watching this file (struct epitem.file_node,
 	 * under epoll_global_lock); ep_count says whether there are any, so
 	 * the last file_put only takes that lock when it must (epoll.c). */
