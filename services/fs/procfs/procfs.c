@@ -269,7 +269,7 @@ static int get_child(struct inode *dir, const struct kname *name, int id,
 	struct inode *ino;
 	uint32_t uid = 0, gid = 0;
 
-	if (id && procfs_pid_owner(id, thread, &uid, &gid))
+	if (id && procfs_pid_owner(id, thread, mode, &uid, &gid))
 		return -ENOENT;
 	FW_LIST_FOR_EACH_SAFE(d, tmp, &dir->dirents, node) {
 		if (strcmp(d->name.s, name->s) != 0)
