@@ -223,6 +223,12 @@ T_CASE(dumpable_cleared_by_setuid)
             _exit(3);
         if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0 || proc_owner() != 0)
             _exit(4);
+        /* Its own fd/ is root's 0500 now, and still open to it (Linux
+         * proc_fd_permission). */
+        int fd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+            _exit(7);
+        close(fd);
         if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) || proc_owner() != 65534)
             _exit(5);
         if (setresuid(-1, -1, -1) || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1)
