@@ -262,6 +262,23 @@ T_CASE(dumpable_after_execve)
     T_EXITED(pid, 0);
 }
 
+/* issue 13: there is no seccomp here, and it must look like a Linux
+ * built without it (prctl EINVAL, seccomp(2) ENOSYS): that is what
+ * sshd's sandbox-seccomp-filter takes as "carry on without a sandbox".
+ * On a Linux with seccomp, PR_GET_SECCOMP is 0 and there is nothing to
+ * check. */
+T_CASE(seccomp_absent_as_on_linux_without_it)
+{
+    errno = 0;
+    long mode = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+    if (mode == 0)
+        return;
+    T_EQ(mode, -1);
+    T_EQ(errno, EINVAL);
+    T_ERRNO(prctl(PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, 0, 0, 0), EINVAL);
+    T_ERRNO(syscall(SYS_seccomp, 0, 0, 0), ENOSYS);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--dumpable") == 0)
@@ -275,5 +292,6 @@ int main(int argc, char **argv)
     T_RUN(dumpable_prctl);
     T_RUN(dumpable_cleared_by_setuid);
     T_RUN(dumpable_after_execve);
+    T_RUN(seccomp_absent_as_on_linux_without_it);
     return t_done();
 }
