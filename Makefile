@@ -5,7 +5,8 @@
 #   make debug      same, halted, with a gdb stub on :1234
 #   make run-debian boot Debian bookworm (its own sysvinit, a getty on the
 #                   console; log in as root, password debian) from an ext2
-#                   disk made once by tools/mkdebian.sh
+#                   disk made once by tools/mkdebian.sh; its sshd is on the
+#                   host's 127.0.0.1:2222 (DEBIAN_SSH_PORT=)
 #   make test       every test: unit, gate fixtures, integration
 #   make test-matrix the ktests on 6 CPU models x pc/q35 x 1-8 CPUs x
 #                   128M-8G (a sample; MATRIX=full for all of it)
@@ -164,12 +165,13 @@ comma := ,
 IOMMU_ON := $(if $(findstring q35,$(MACHINE)),1)
 VIRTIO_OPTS := $(if $(IOMMU_ON),$(comma)iommu_platform=on$(comma)disable-legacy=on)
 # The network: QEMU's user network (the guest is 10.0.2.15, the host
-# 10.0.2.2); NET_FWD=",hostfwd=tcp::8080-:80" reaches a guest server.
+# 10.0.2.2); NET_FWD=",hostfwd=tcp::8080-:80" reaches a guest server
+# (qemu_devices' second argument: forwards of the target's own).
 NET_FWD ?=
 qemu_devices = -boot d -drive file=$(1),if=none,format=raw,id=vda \
 	$(if $(IOMMU_ON),-device intel-iommu) \
 	-device virtio-blk-pci,drive=vda$(VIRTIO_OPTS) -device virtio-rng-pci$(VIRTIO_OPTS) \
-	-netdev user,id=n0$(NET_FWD) -device virtio-net-pci,netdev=n0$(VIRTIO_OPTS)
+	-netdev user,id=n0$(2)$(NET_FWD) -device virtio-net-pci,netdev=n0$(VIRTIO_OPTS)
 QEMU_DEVICES = $(call qemu_devices,$(DISK))
 
 run: $(ISO) $(DISK)
@@ -178,12 +180,18 @@ run: $(ISO) $(DISK)
 
 # Debian's own system: the image is made once (mmdebstrap, cached under
 # build/debian/) and kept, so what a session changes is there next time.
+# The kernel's DHCP client brings the network up (minbase has no
+# ifupdown), and the host's 127.0.0.1:$(DEBIAN_SSH_PORT) reaches the
+# guest's sshd.
 DEBIAN_IMG := $(BUILD)/debian/debian.img
+DEBIAN_SSH_PORT ?= 2222
 run-debian: | $(DEPS)
 	tools/mkdebian.sh $(DEBIAN_IMG)
-	$(MAKE) -s ISO=$(BUILD)/debian.iso APPEND="root=/dev/vda $(APPEND)" $(BUILD)/debian.iso
+	$(MAKE) -s ISO=$(BUILD)/debian.iso APPEND="root=/dev/vda ip=dhcp $(APPEND)" $(BUILD)/debian.iso
 	@echo "Booting Debian from $(DEBIAN_IMG): log in as root, password debian (quit QEMU with Ctrl-A X)"
-	$(QEMU) -nographic -cdrom $(BUILD)/debian.iso $(call qemu_devices,$(DEBIAN_IMG)) $(QEMU_EXTRA)
+	@echo "or from another terminal: ssh -p $(DEBIAN_SSH_PORT) -i $(BUILD)/debian/ssh_key root@127.0.0.1"
+	$(QEMU) -nographic -cdrom $(BUILD)/debian.iso \
+		$(call qemu_devices,$(DEBIAN_IMG),$(comma)hostfwd=tcp:127.0.0.1:$(DEBIAN_SSH_PORT)-:22) $(QEMU_EXTRA)
 
 debug: $(ISO) $(DISK)
 	@echo "QEMU is halted with a gdb stub on localhost:1234. In another terminal:"

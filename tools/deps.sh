@@ -22,6 +22,7 @@ have musl-gcc           || need+=(musl-tools)
 { [ -x /bin/busybox ] && file -L /bin/busybox | grep -q "statically linked"; } || need+=(busybox-static)
 have file               || need+=(file)
 have mmdebstrap         || need+=(mmdebstrap)
+have ssh-keygen         || need+=(openssh-client) # ssh, scp, ssh-keygen: the Debian ssh test
 { [ -x /sbin/mke2fs ] || [ -x /usr/sbin/mke2fs ]; } || need+=(e2fsprogs)
 have clang              || need+=(clang)
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)

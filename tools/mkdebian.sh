@@ -7,6 +7,10 @@
 # build/debian/rootfs-<hash of the package list>.tar; the image is rebuilt
 # from the cache when this script changes. Debian's own sysvinit is PID 1,
 # with a getty on the serial console (ttyS0); root's password is "debian".
+# OpenSSH's sshd starts from its own rc script (/etc/init.d/ssh); its host
+# keys are made by the package's postinst (in the cached tar), and a client
+# key pair made once here (build/debian/ssh_key, ssh_key.pub) is root's
+# authorized key, so the host's ssh logs in without a password.
 #
 # Usage: tools/mkdebian.sh [IMAGE]   (default build/debian/debian.img)
 set -euo pipefail
@@ -15,7 +19,7 @@ dir=build/debian
 img=${1:-$dir/debian.img}
 # What the image holds beyond minbase: the init system, login, and the
 # tools a person (and the tests) expect on a Debian machine.
-packages=sysvinit-core,systemd-sysv-,login,passwd,procps,iproute2,less,vim-tiny,strace,python3,stress-ng,tmux
+packages=sysvinit-core,systemd-sysv-,login,passwd,procps,iproute2,less,vim-tiny,strace,python3,stress-ng,tmux,openssh-server
 # The cache is named after the package list, so changing it rebuilds.
 tar=$dir/rootfs-$(echo "$packages" | md5sum | cut -c1-8).tar
 mkdir -p "$dir"
@@ -28,9 +32,16 @@ if [ ! -s "$tar" ]; then
 	rm -f "$dir"/rootfs-*.tar
 	mv "$tar.part" "$tar"
 fi
+# The client key for `ssh -i build/debian/ssh_key` (and the test), once.
+key=$dir/ssh_key
+if [ ! -s "$key" ] || [ ! -s "$key.pub" ]; then
+	rm -f "$key" "$key.pub"
+	ssh-keygen -q -t ed25519 -N '' -C framekernel-debian-test -f "$key"
+fi
 # The test's own scripts go into /root/tests.
 checks=tests/integration/debian/net_check.py
-if [ -s "$img" ] && [ "$img" -nt "$tar" ] && [ "$img" -nt "$0" ] && [ "$img" -nt "$checks" ]; then
+if [ -s "$img" ] && [ "$img" -nt "$tar" ] && [ "$img" -nt "$0" ] && [ "$img" -nt "$checks" ] &&
+	[ "$img" -nt "$key.pub" ]; then
 	exit 0
 fi
 root=$dir/root
@@ -43,6 +54,12 @@ echo framekernel-debian >"$root/etc/hostname"
 install -D -m 755 "$checks" "$root/root/tests/$(basename "$checks")"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tframekernel-debian\n' >"$root/etc/hosts"
 printf '/dev/vda\t/\text2\tdefaults\t0\t1\n' >"$root/etc/fstab"
+# ssh: root logs in with the key above, or with its password (a person at
+# `make run-debian`; Debian's default "prohibit-password" would refuse it).
+install -d -m 700 "$root/root/.ssh"
+install -m 600 "$key.pub" "$root/root/.ssh/authorized_keys"
+printf '%s\n' '# framekernel: root may log in with a password too (root:debian).' \
+	'PermitRootLogin yes' >"$root/etc/ssh/sshd_config.d/framekernel.conf"
 mkfs.ext2 -q -F -b 4096 -L debian -d "$root" "$img.part" 2G >/dev/null
 rm -rf "$root"
 mv "$img.part" "$img"

@@ -13,6 +13,8 @@ steps, one per line:
     ! regex            ... and must not match
     # comment          ignored
     @name              the name of the following case (for PASS/FAIL lines)
+    + seconds          the next command's timeout, when it waits for
+                       something slower than SESSION_STEP_S allows
 Each case prints `PASS session.<name>` or `FAIL session.<name>: why`
 (`session` is $SESSION_PREFIX when set, so two sessions' names differ). The
 prompt is `# ` at the end of the output (busybox sh or bash as root). A
@@ -92,6 +94,7 @@ def main():
         return False
 
     results = []
+    next_timeout = None
     name, output, ok, why = "boot", b"", True, ""
     boot_s = int(os.environ.get("SESSION_BOOT_S", "120"))
     login = os.environ.get("SESSION_LOGIN")
@@ -139,6 +142,9 @@ def main():
             finish()
             name, ok, why = arg, True, ""
             continue
+        if kind == "+":
+            next_timeout = float(arg)
+            continue
         if not ok:
             continue
         if kind == "=":
@@ -154,7 +160,7 @@ def main():
                 proc.stdin.write(b"\x03")
             else:
                 proc.stdin.write(arg.encode() + b"\r")
-            timeout = STEP_S
+            timeout, next_timeout = next_timeout or STEP_S, None
             if not read_until_prompt(timeout):
                 ok, why = False, f"no prompt after {step!r}; got {ANSI.sub(b'', buf)[-300:]!r}"
             output = ANSI.sub(b"", buf).replace(b"\r", b"")

@@ -40,6 +40,13 @@ struct cred {
 	 * execve may not grant privileges (it grants none here yet: set-user-
 	 * ID files run with the caller's ids). */
 	bool no_new_privs;
+	/* PR_SET_DUMPABLE's flag, inverted so a zeroed cred is dumpable
+	 * (Linux keeps it in the mm; here it rides with the ids that clear
+	 * it): set by prctl or when the effective or fs ids change
+	 * (commit_creds), cleared by execve when the real and effective ids
+	 * agree. A process that is not dumpable has its /proc/<pid> files
+	 * owned by root, which is why sshd and sftp-server ask for it. */
+	bool not_dumpable;
 };
 
 /* The capabilities the permission checks name (linux/capability.h). */
@@ -87,6 +94,19 @@ static inline void cred_caps_setuid(struct cred *c, uint32_t old_uid,
 		c->cap_eff = 0;
 	if (old_euid != 0 && c->euid == 0)
 		c->cap_eff = c->cap_prm;
+}
+
+/* A change of the effective or fs ids makes the process non-dumpable
+ * (Linux commit_creds, with the default suid_dumpable of 0), given the
+ * cred before the change; true if they changed (commit_creds then also
+ * clears the parent-death signal). */
+static inline bool cred_ids_changed(struct cred *c, const struct cred *old)
+{
+	if (c->euid == old->euid && c->egid == old->egid &&
+	    c->fsuid == old->fsuid && c->fsgid == old->fsgid)
+		return false;
+	c->not_dumpable = true;
+	return true;
 }
 
 /* After execve, without file capabilities (Linux cap_bprm_creds_from_file):

@@ -149,6 +149,14 @@ int sock_getsockopt(struct socket *s, int level, int name, fw_uptr_t val,
 	if (level != SOL_SOCKET)
 		return s->ops->getsockopt ? s->ops->getsockopt(s, level, name, val, ulen)
 					  : -EOPNOTSUPP;
+	if (name == SO_BINDTODEVICE) {
+		/* No socket is bound to a device here (setting it is
+		 * ENOPROTOOPT), so the answer is Linux's for an unbound one,
+		 * whatever the buffer's size: an empty name (sshd asks, for
+		 * its routing domain). */
+		len = 0;
+		return FW_COPY_OUT_OBJ(ulen, &len) ? -EFAULT : 0;
+	}
 	if (stored_bool_opt(name)) {
 		v = (atomic_load(&s->bool_opts) >> name) & 1;
 	} else {

@@ -59,6 +59,11 @@ static void commit_image(struct thread *t, struct mm *new_mm, uint64_t entry,
 	t->altstack_sp = t->altstack_size = 0;
 	t->clear_child_tid = 0;
 	cred_caps_exec(&p->cred);
+	/* Dumpable again unless the ids differ (Linux begin_new_exec; it
+	 * also keeps an unreadable program's image non-dumpable, which is
+	 * not followed here). */
+	p->cred.not_dumpable = p->cred.euid != p->cred.uid ||
+			       p->cred.egid != p->cred.gid;
 	set_comm(p, path); /* comm: the name it was run by (Linux) */
 	fw_strlcpy(p->exe_path, exe->s, sizeof p->exe_path);
 	fw_user_context_init(&t->ctx);

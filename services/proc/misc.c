@@ -141,10 +141,10 @@ static bool id_allowed(const struct cred *c, uint32_t v, bool gid)
 
 static long set_ids(uint32_t r, uint32_t e, uint32_t s, bool gid)
 {
-	struct cred *c = &proc_current()->cred;
+	struct proc *p = proc_current();
+	struct cred *c = &p->cred;
 	const uint32_t keep = 0xffffffffu;
-
-	uint32_t old_uid = c->uid, old_euid = c->euid, old_suid = c->suid;
+	const struct cred old = *c;
 
 	if ((r != keep && !id_allowed(c, r, gid)) ||
 	    (e != keep && !id_allowed(c, e, gid)) ||
@@ -164,8 +164,10 @@ static long set_ids(uint32_t r, uint32_t e, uint32_t s, bool gid)
 			c->euid = c->fsuid = e;
 		if (s != keep)
 			c->suid = s;
-		cred_caps_setuid(c, old_uid, old_euid, old_suid);
+		cred_caps_setuid(c, old.uid, old.euid, old.suid);
 	}
+	if (cred_ids_changed(c, &old))
+		p->pdeathsig = 0;
 	return 0;
 }
 
@@ -414,6 +416,8 @@ static long sys_arch_prctl(const struct sys_args *a)
 
 #define PR_SET_PDEATHSIG 1
 #define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
 #define PR_SET_NO_NEW_PRIVS 38
@@ -446,6 +450,13 @@ static long sys_prctl(const struct sys_args *a)
 		int32_t sig = p->pdeathsig;
 		return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &sig) ? -EFAULT : 0;
 	}
+	case PR_GET_DUMPABLE:
+		return p->cred.not_dumpable ? 0 : 1;
+	case PR_SET_DUMPABLE: /* SUID_DUMP_DISABLE or SUID_DUMP_USER only */
+		if (a->arg[1] > 1)
+			return -EINVAL;
+		p->cred.not_dumpable = a->arg[1] == 0;
+		return 0;
 	case PR_SET_NO_NEW_PRIVS: /* one way: 1, and nothing else */
 		if (a->arg[1] != 1 || a->arg[2] || a->arg[3] || a->arg[4])
 			return -EINVAL;

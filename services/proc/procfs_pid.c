@@ -106,15 +106,20 @@ int procfs_next_tid(int pid, int after, int *tid)
 	return 0;
 }
 
-int procfs_pid_owner(int id, bool thread, uint32_t *uid, uint32_t *gid)
+int procfs_pid_owner(int id, bool thread, uint32_t mode, uint32_t *uid,
+		     uint32_t *gid)
 {
+	/* The 0555 directories keep the euid even then: stat of /proc/<pid>
+	 * is how procps reads a process's user (Linux task_dump_owner). */
+	bool root = mode != (S_IFDIR | 0555);
 	struct proc *p;
 
 	fw_spin_lock(&proc_tree_lock);
 	p = find_locked(id, thread);
 	if (p) {
-		*uid = p->cred.euid;
-		*gid = p->cred.egid;
+		root = root && p->cred.not_dumpable;
+		*uid = root ? 0 : p->cred.euid;
+		*gid = root ? 0 : p->cred.egid;
 	}
 	fw_spin_unlock(&proc_tree_lock);
 	return p ? 0 : -ENOENT;

@@ -1,12 +1,15 @@
 /* t_caps.c: capget(2) and capset(2) (issue 14). stress-ng, systemd and libcap ask the
  * kernel for a process's capabilities. Root's effective and permitted
  * sets are full, an unprivileged process's empty; an unknown header
- * version gets the preferred one written back and EINVAL. Passes on
- * Linux too (as root). */
+ * version gets the preferred one written back and EINVAL. And the
+ * dumpable flag that rides with the ids (issue 13: sshd's sftp-server
+ * exits unless PR_SET_DUMPABLE works). Passes on Linux too (as root). */
 #include "t.h"
 
 #include <stdint.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 /* <linux/capability.h>, which musl-gcc does not see. */
@@ -182,13 +185,113 @@ T_CASE(capset_rules_and_setuid_transitions)
     T_EXITED(pid, 0);
 }
 
-int main(void)
+/* The owner of /proc/<pid>/status: root while the process is not
+ * dumpable (the 0555 directory /proc/<pid> keeps the euid). */
+static long proc_owner(void)
 {
+    char path[32];
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/%d/status", (int)getpid());
+    return stat(path, &st) ? -1 : (long)st.st_uid;
+}
+
+/* issue 13: OpenSSH's sftp-server (and sshd) make themselves undumpable
+ * with prctl(PR_SET_DUMPABLE, 0) and give up if that fails. */
+T_CASE(dumpable_prctl)
+{
+    T_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+    T_ERRNO(prctl(PR_SET_DUMPABLE, 2, 0, 0, 0), EINVAL);
+    T_SYSOK(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0));
+    T_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+    T_SYSOK(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0));
+    T_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+}
+
+/* A change of the effective ids clears the flag and the parent-death
+ * signal (Linux commit_creds); /proc/<pid> is then root's. */
+T_CASE(dumpable_cleared_by_setuid)
+{
+    pid_t pid = t_fork();
+    if (pid == 0) {
+        int sig = -1;
+        if (prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0) || setresgid(65534, 65534, 65534))
+            _exit(1);
+        if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0 ||
+            prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0) || sig != 0)
+            _exit(2);
+        if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) || setresuid(65534, 65534, 65534))
+            _exit(3);
+        if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0 || proc_owner() != 0)
+            _exit(4);
+        /* Its own fd/ is root's 0500 now, and still open to it (Linux
+         * proc_fd_permission). */
+        int fd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+            _exit(7);
+        close(fd);
+        if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) || proc_owner() != 65534)
+            _exit(5);
+        if (setresuid(-1, -1, -1) || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1)
+            _exit(6); /* no change, no effect */
+        _exit(0);
+    }
+    T_EXITED(pid, 0);
+}
+
+/* execve makes the process dumpable again when its real and effective
+ * ids agree, and not when they differ (Linux begin_new_exec). */
+T_CASE(dumpable_after_execve)
+{
+    pid_t pid = t_fork();
+    if (pid == 0) {
+        char *argv[] = { "t_caps", "--dumpable", "1", 0 };
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+            _exit(10);
+        execv("/proc/self/exe", argv);
+        _exit(11);
+    }
+    T_EXITED(pid, 0);
+    pid = t_fork();
+    if (pid == 0) {
+        char *argv[] = { "t_caps", "--dumpable", "0", 0 };
+        if (setresuid(65534, 0, 0))
+            _exit(10);
+        execv("/proc/self/exe", argv);
+        _exit(11);
+    }
+    T_EXITED(pid, 0);
+}
+
+/* issue 13: there is no seccomp here, and it must look like a Linux
+ * built without it (prctl EINVAL, seccomp(2) ENOSYS): that is what
+ * sshd's sandbox-seccomp-filter takes as "carry on without a sandbox".
+ * On a Linux with seccomp, PR_GET_SECCOMP is 0 and there is nothing to
+ * check. */
+T_CASE(seccomp_absent_as_on_linux_without_it)
+{
+    errno = 0;
+    long mode = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+    if (mode == 0)
+        return;
+    T_EQ(mode, -1);
+    T_EQ(errno, EINVAL);
+    T_ERRNO(prctl(PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, 0, 0, 0), EINVAL);
+    T_ERRNO(syscall(SYS_seccomp, 0, 0, 0), ENOSYS);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--dumpable") == 0)
+        return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == atoi(argv[2]) ? 0 : 1;
     t_init("t_caps");
     T_RUN(root_has_every_capability);
     T_RUN(unprivileged_has_none);
     T_RUN(version_probe_and_errors);
     T_RUN(capset_drops_are_enforced);
     T_RUN(capset_rules_and_setuid_transitions);
+    T_RUN(dumpable_prctl);
+    T_RUN(dumpable_cleared_by_setuid);
+    T_RUN(dumpable_after_execve);
+    T_RUN(seccomp_absent_as_on_linux_without_it);
     return t_done();
 }

@@ -4,7 +4,8 @@
  * port conflicts and SO_REUSEADDR over TIME_WAIT, send/recv with
  * MSG_PEEK/MSG_WAITALL/MSG_DONTWAIT, FIONREAD/SIOCOUTQ, half-close, RST
  * on close with unread data, SO_LINGER, EPIPE/SIGPIPE, poll readiness
- * (POLLRDHUP, POLLHUP), options (TCP_NODELAY, TCP_MAXSEG, SO_KEEPALIVE),
+ * (POLLRDHUP, POLLHUP), options (TCP_NODELAY, TCP_MAXSEG, SO_KEEPALIVE,
+ * SO_BINDTODEVICE read back),
  * EINTR, bad arguments, an 8 MiB transfer between two threads with its
  * content checked, and 200 connections one after another; TCP_INFO
  * (timestamps and window scaling agreed, the MSS less the timestamp
@@ -370,6 +371,17 @@ T_CASE(options)
     T_ERRNO(setsockopt(c, IPPROTO_TCP, 9999, &v, sizeof v), ENOPROTOOPT);
     T_ERRNO(setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &v, 2), EINVAL);
     T_ERRNO(getsockopt(c, IPPROTO_TCP, TCP_NODELAY, (void *)8, &vl), EFAULT);
+    /* issue 13: sshd reads SO_BINDTODEVICE for its routing domain: a
+     * socket bound to no device has an empty name, whatever the
+     * buffer's size (Linux sock_getbindtodevice). */
+    char dev[17] = "x";
+    socklen_t dl = 16;
+    T_SYSOK(getsockopt(c, SOL_SOCKET, SO_BINDTODEVICE, dev, &dl));
+    T_EQ(dl, 0);
+    dl = 4;
+    T_SYSOK(getsockopt(c, SOL_SOCKET, SO_BINDTODEVICE, dev, &dl));
+    T_EQ(dl, 0);
+    T_EQ(dev[0], 'x');
     close(c);
     T_SYSOK(pair(&c, &s));
     T_SYSOK(getsockopt(c, IPPROTO_TCP, TCP_MAXSEG, &v, &vl));

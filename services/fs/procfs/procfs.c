@@ -269,7 +269,7 @@ static int get_child(struct inode *dir, const struct kname *name, int id,
 	struct inode *ino;
 	uint32_t uid = 0, gid = 0;
 
-	if (id && procfs_pid_owner(id, thread, &uid, &gid))
+	if (id && procfs_pid_owner(id, thread, mode, &uid, &gid))
 		return -ENOENT;
 	FW_LIST_FOR_EACH_SAFE(d, tmp, &dir->dirents, node) {
 		if (strcmp(d->name.s, name->s) != 0)
@@ -524,6 +524,19 @@ static bool procfs_dir_empty(struct inode *dir)
 	return false;
 }
 
+/* A process may always read and search its own fd/ (and a thread's
+ * task/<tid>/fd/ in it), even when it is not dumpable and the directory
+ * is root's 0500 (Linux proc_fd_permission). */
+static bool procfs_may_access(const struct inode *ino, int mask)
+{
+	struct procfs_id id = decode(ino);
+	int self = current_pid();
+
+	if (id.kind != PK_PID_FD || (mask & MAY_WRITE) || self <= 0)
+		return false;
+	return id.thread ? procfs_tid_of(self, id.id) : id.id == self;
+}
+
 const struct inode_ops procfs_iops = {
 	.lookup = procfs_lookup,
 	.create = procfs_create,
@@ -535,6 +548,7 @@ const struct inode_ops procfs_iops = {
 	.truncate = procfs_truncate,
 	.iterate = procfs_iterate,
 	.dir_empty = procfs_dir_empty,
+	.may_access = procfs_may_access,
 };
 
 /* ---- open files --------------------------------------------------------- */

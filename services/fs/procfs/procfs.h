@@ -159,10 +159,11 @@ FW_MUST_CHECK int procfs_gen_net(struct procfs_seq *s, unsigned kind);
 bool procfs_pid_exists(int id, bool thread);
 /* tid is a live thread of process pid. */
 bool procfs_tid_of(int pid, int tid);
-/* The owner of /proc/<pid> (thread: of task/<tid>), its effective ids:
- * 0 or -ENOENT. */
-FW_MUST_CHECK int procfs_pid_owner(int id, bool thread, uint32_t *uid,
-				   uint32_t *gid);
+/* The owner of a file of mode under /proc/<pid> (thread: task/<tid>):
+ * its effective ids, or root's for any but a 0555 directory while it is
+ * not dumpable (Linux task_dump_owner). 0 or -ENOENT. */
+FW_MUST_CHECK int procfs_pid_owner(int id, bool thread, uint32_t mode,
+				   uint32_t *uid, uint32_t *gid);
 /* The first open descriptor >= from of process id (thread: of the
  * thread's process): 0 with *fd, or -ENOENT. */
 FW_MUST_CHECK int procfs_next_fd(int id, bool thread, unsigned from,

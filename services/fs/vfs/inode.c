@@ -133,6 +133,8 @@ int inode_permission(const struct inode *ino, int mask, const struct cred *c)
 	if (cred_capable(c, CAP_DAC_READ_SEARCH) && !(mask & MAY_WRITE) &&
 	    (!(mask & MAY_EXEC) || S_ISDIR(mode)))
 		return 0;
+	if (ino->iops && ino->iops->may_access && ino->iops->may_access(ino, mask))
+		return 0;
 	return -EACCES;
 }
 

@@ -182,6 +182,10 @@ struct inode_ops {
 	long (*read_kernel)(struct inode *ino, uint64_t off, struct fw_buf dst);
 	int (*get_page)(struct inode *ino, uint64_t pgoff,
 			struct fw_frame **out);
+	/* A second opinion when the mode bits refuse the caller: true lets
+	 * it in (procfs: a process into its own fd/, as Linux's
+	 * proc_fd_permission). NULL: the mode bits decide. */
+	bool (*may_access)(const struct inode *ino, int mask);
 };
 
 struct inode {
