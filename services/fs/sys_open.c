@@ -81,6 +81,8 @@ static long do_openat(int dirfd, fw_uptr_t upath, unsigned flags, uint32_t mode)
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	err = kpath_from_user(kp, upath);
+	if (!err && !fd_available(sys_files()))
+		err = -EMFILE;
 	if (err)
 		goto out_free;
 	err = nd_init(&nd, dirfd, kp);
@@ -164,11 +166,14 @@ long sys_close_range(const struct sys_args *a)
 	/* CLOSE_RANGE_UNSHARE: the table is only unshared by the process
 	 * service (clone); closing in the shared table is what a single
 	 * threaded caller observes anyway. */
-	for (unsigned fd = first; fd <= last && fd < FDTABLE_MAX; fd++) {
-		/* Free descriptors in the range are skipped (-EBADF). */
+	if (first >= FD_NR_OPEN)
+		return 0;
+	for (int fd = fdtable_next_fd(t, (int)first);
+	     fd >= 0 && (unsigned)fd <= last; fd = fdtable_next_fd(t, fd + 1)) {
+		/* A descriptor another thread closed meanwhile: -EBADF. */
 		int unused = (flags & CLOSE_RANGE_CLOEXEC)
-				     ? fd_set_cloexec(t, (int)fd, true)
-				     : fd_close(t, (int)fd);
+				     ? fd_set_cloexec(t, fd, true)
+				     : fd_close(t, fd);
 
 		(void)unused;
 	}
@@ -193,7 +198,7 @@ static long do_dup3(int oldfd, int newfd, unsigned flags)
 	struct file *f;
 	int err;
 
-	if (newfd < 0 || newfd >= FDTABLE_MAX)
+	if (newfd < 0 || newfd >= fd_limit())
 		return -EBADF;
 	f = sys_fget(oldfd);
 	if (!f)
@@ -264,7 +269,7 @@ long sys_fcntl(const struct sys_args *a)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (arg >= FDTABLE_MAX) {
+		if (arg >= (uint64_t)fd_limit()) {
 			ret = -EINVAL;
 			break;
 		}

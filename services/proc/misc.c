@@ -15,6 +15,7 @@
 #include <fw/time.h>
 #include <fw/uaccess.h>
 #include <fw/version.h>
+#include "fs/vfs/fdtable.h"
 #include "proc/proc.h"
 #include "proc/proc_internal.h"
 #include "proc/signal.h"
@@ -267,6 +268,9 @@ static long prlimit(struct proc *p, unsigned res, fw_uptr_t newp, fw_uptr_t oldp
 			return -EINVAL;
 		if (nl.max > ol.max &&
 		    !cred_capable(&proc_current()->cred, CAP_SYS_RESOURCE))
+			return -EPERM;
+		/* Linux do_prlimit: never past fs.nr_open, root or not. */
+		if (res == RLIMIT_NOFILE && nl.max > FD_NR_OPEN)
 			return -EPERM;
 	}
 	if (!fw_uptr_is_null(oldp) && FW_COPY_OUT_OBJ(oldp, &ol))

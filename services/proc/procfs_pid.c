@@ -313,16 +313,13 @@ int procfs_next_fd(int id, bool thread, unsigned from, unsigned *fd)
 
 	if (pinfo_get(id, thread, WANT_FILES, &pi))
 		return -ENOENT;
-	if (pi.files) {
-		fw_spin_lock(&pi.files->lock);
-		for (unsigned i = from; i < FDTABLE_MAX; i++) {
-			if (pi.files->fd[i]) {
-				*fd = i;
-				err = 0;
-				break;
-			}
+	if (pi.files && from < FD_NR_OPEN) {
+		int next = fdtable_next_fd(pi.files, (int)from);
+
+		if (next >= 0) {
+			*fd = (unsigned)next;
+			err = 0;
 		}
-		fw_spin_unlock(&pi.files->lock);
 	}
 	pinfo_put(&pi);
 	return err;

@@ -161,6 +161,47 @@ T_CASE(fsize_sigxfsz_kills_by_default)
     unlink(path);
 }
 
+/* RLIMIT_NOFILE: raised to its hard limit (4096 on both kernels), every
+ * descriptor below it is usable, fork copies them, close_range closes
+ * them; past the limit dup2 is EBADF, F_DUPFD EINVAL, open EMFILE, and a
+ * failed O_CREAT open leaves no file behind (Linux takes the descriptor
+ * before it creates anything). */
+T_CASE(nofile_limit_up_to_the_hard_limit)
+{
+    struct rlimit rl;
+    char path[128];
+
+    T_SYSOK(getrlimit(RLIMIT_NOFILE, &rl));
+    T_EQ(rl.rlim_cur, 1024);
+    T_ASSERT(rl.rlim_max >= 4096);
+    rl.rlim_cur = 4096;
+    T_SYSOK(setrlimit(RLIMIT_NOFILE, &rl));
+    T_EQ(dup2(0, 4095), 4095);
+    T_EQ(fcntl(4095, F_GETFD), 0);
+    T_ERRNO(dup2(0, 4096), EBADF);
+    T_ERRNO(fcntl(0, F_DUPFD, 4096), EINVAL);
+    T_EQ(fcntl(0, F_DUPFD_CLOEXEC, 3000), 3000);
+    T_EQ(fcntl(3000, F_GETFD), FD_CLOEXEC);
+    pid_t pid = t_fork();
+    if (pid == 0)
+        _exit(fcntl(4095, F_GETFD) == 0 && fcntl(3000, F_GETFD) == FD_CLOEXEC ? 0 : 1);
+    T_EXITED(pid, 0);
+    /* Fill every descriptor: the next open is EMFILE and creates
+     * nothing. */
+    int n = 0;
+    while (dup(0) >= 0)
+        n++;
+    T_EQ(errno, EMFILE);
+    T_ASSERT(n > 4000);
+    snprintf(path, sizeof path, "%s/nofile", dir);
+    T_ERRNO(open(path, O_CREAT | O_RDWR, 0600), EMFILE);
+    T_ERRNO(access(path, F_OK), ENOENT);
+    T_SYSOK(syscall(SYS_close_range, 3, ~0U, 0));
+    T_ERRNO(fcntl(4095, F_GETFD), EBADF);
+    T_ERRNO(fcntl(3000, F_GETFD), EBADF);
+    T_EQ(dup(0), 3);
+}
+
 int main(void)
 {
     t_init("rlimit");
@@ -173,6 +214,7 @@ int main(void)
     T_RUN(as_limit_mmap_brk_mremap);
     T_RUN(fsize_limit_cuts_and_refuses);
     T_RUN(fsize_sigxfsz_kills_by_default);
+    T_RUN(nofile_limit_up_to_the_hard_limit);
     rmdir(dir);
     return t_done();
 }

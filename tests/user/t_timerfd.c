@@ -192,6 +192,29 @@ T_CASE(epoll_and_fork)
     close(fd);
 }
 
+/* Many armed timers at once (stress-ng keeps 256 per worker), and the
+ * process can still open files. */
+T_CASE(many_timers)
+{
+    static int fds[600];
+    struct itimerspec s = spec(1000000, 1000000);
+    int n = 0, f;
+
+    for (; n < 600; n++) {
+        fds[n] = timerfd_create(CLOCK_REALTIME, 0);
+        if (fds[n] < 0)
+            break;
+        if (timerfd_settime(fds[n], 0, &s, NULL) != 0)
+            break;
+    }
+    T_EQ(n, 600);
+    T_SYSOK(f = open("/tmp/t_timerfd.file", O_CREAT | O_RDWR, 0600));
+    close(f);
+    unlink("/tmp/t_timerfd.file");
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+}
+
 int main(void)
 {
     t_init("t_timerfd");
@@ -202,5 +225,6 @@ int main(void)
     T_RUN(tiny_period);
     T_RUN(absolute_times);
     T_RUN(epoll_and_fork);
+    T_RUN(many_timers);
     return t_done();
 }

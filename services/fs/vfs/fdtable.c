@@ -1,25 +1,71 @@
 /* services/fs/vfs/fdtable.c: file descriptor tables.
  *
- * Layer: services (safe C), VFS. A table is an array of 1024 file
- * pointers and a close-on-exec bitmap under a spinlock. Files are never
- * released under the lock (release may sleep): they are taken out first
- * and put afterwards. Lowest-free-descriptor allocation is POSIX. */
+ * Layer: services (safe C), VFS. A table is a row of chunks of FD_CHUNK
+ * file pointers with their close-on-exec bits, under a spinlock; a chunk
+ * is allocated when a descriptor in it is first used, so a process may
+ * raise RLIMIT_NOFILE to its hard limit (4096 by default) and use them
+ * all. Files are never released under the lock (release may sleep): they
+ * are taken out first and put afterwards. Lowest-free-descriptor
+ * allocation is POSIX. */
 #include <fw/heap.h>
 
 #include "fs/vfs/fdtable.h"
 #include "current/current.h"
 
-static bool cloexec_test(const struct fdtable *t, int fd)
+#define NCHUNKS (FD_NR_OPEN / FD_CHUNK)
+
+/* The file at fd (lock held; fd in range), or NULL. */
+static struct file *slot(const struct fdtable *t, int fd)
 {
-	return (t->cloexec[fd / 64] >> (fd % 64)) & 1;
+	const struct fd_chunk *c = t->chunk[fd / FD_CHUNK];
+
+	return c ? c->fd[fd % FD_CHUNK] : NULL;
 }
 
-static void cloexec_set(struct fdtable *t, int fd, bool on)
+static bool cloexec_test(const struct fdtable *t, int fd)
 {
-	if (on)
-		t->cloexec[fd / 64] |= 1ull << (fd % 64);
+	const struct fd_chunk *c = t->chunk[fd / FD_CHUNK];
+	int i = fd % FD_CHUNK;
+
+	return c && ((c->cloexec[i / 64] >> (i % 64)) & 1);
+}
+
+/* Set fd's file and close-on-exec bit (lock held; its chunk exists). */
+static void slot_set(struct fdtable *t, int fd, struct file *f, bool cloexec)
+{
+	struct fd_chunk *c = t->chunk[fd / FD_CHUNK];
+	int i = fd % FD_CHUNK;
+
+	c->fd[i] = f;
+	if (cloexec)
+		c->cloexec[i / 64] |= 1ull << (i % 64);
 	else
-		t->cloexec[fd / 64] &= ~(1ull << (fd % 64));
+		c->cloexec[i / 64] &= ~(1ull << (i % 64));
+}
+
+/* Make sure the chunk holding fd exists: 0 or -ENOMEM. The allocation
+ * happens without the lock. */
+static int chunk_ensure(struct fdtable *t, int fd)
+{
+	int k = fd / FD_CHUNK;
+	struct fd_chunk *c;
+
+	fw_spin_lock(&t->lock);
+	c = t->chunk[k];
+	fw_spin_unlock(&t->lock);
+	if (c)
+		return 0;
+	c = FW_NEW(struct fd_chunk);
+	if (!c)
+		return -ENOMEM;
+	fw_spin_lock(&t->lock);
+	if (!t->chunk[k]) {
+		t->chunk[k] = c;
+		c = NULL;
+	}
+	fw_spin_unlock(&t->lock);
+	fw_free(c); /* another thread was first */
+	return 0;
 }
 
 struct fdtable *fdtable_create(void)
@@ -28,25 +74,57 @@ struct fdtable *fdtable_create(void)
 
 	if (!t)
 		return NULL;
+	t->chunk[0] = FW_NEW(struct fd_chunk);
+	if (!t->chunk[0]) {
+		fw_free(t);
+		return NULL;
+	}
 	atomic_init(&t->refs, 1);
 	fw_spin_init(&t->lock, "fdtable");
 	return t;
 }
 
+static void chunks_free(struct fdtable *t)
+{
+	for (int k = 0; k < NCHUNKS; k++)
+		fw_free(t->chunk[k]);
+	fw_free(t);
+}
+
 int fdtable_fork(struct fdtable *src, struct fdtable **out)
 {
 	struct fdtable *t = fdtable_create();
+	bool short_of_memory = false;
 
 	if (!t)
 		return -ENOMEM;
-	fw_spin_lock(&src->lock);
-	for (int i = 0; i < FDTABLE_MAX; i++) {
-		t->fd[i] = src->fd[i];
-		if (t->fd[i])
-			file_get(t->fd[i]);
+	/* The chunks first, without the lock; src may grow meanwhile, so
+	 * the copy below takes what it finds and misses nothing. */
+	for (int k = 1; k < NCHUNKS; k++) {
+		bool used;
+
+		fw_spin_lock(&src->lock);
+		used = src->chunk[k] != NULL;
+		fw_spin_unlock(&src->lock);
+		if (used && !(t->chunk[k] = FW_NEW(struct fd_chunk)))
+			short_of_memory = true;
 	}
-	for (unsigned i = 0; i < FW_ARRAY_LEN(t->cloexec); i++)
-		t->cloexec[i] = src->cloexec[i];
+	if (short_of_memory) {
+		chunks_free(t);
+		return -ENOMEM;
+	}
+	fw_spin_lock(&src->lock);
+	for (int k = 0; k < NCHUNKS; k++) {
+		const struct fd_chunk *from = src->chunk[k];
+		struct fd_chunk *to = t->chunk[k];
+
+		if (!from || !to)
+			continue; /* a chunk src grew since holds nothing yet */
+		*to = *from;
+		for (int i = 0; i < FD_CHUNK; i++)
+			if (to->fd[i])
+				file_get(to->fd[i]);
+	}
 	fw_spin_unlock(&src->lock);
 	*out = t;
 	return 0;
@@ -62,21 +140,22 @@ void fdtable_put(struct fdtable *t)
 	if (!t || atomic_fetch_sub(&t->refs, 1) != 1)
 		return;
 	locks_remove_table(t);
-	for (int i = 0; i < FDTABLE_MAX; i++)
-		file_put(t->fd[i]);
-	fw_free(t);
+	for (int k = 0; k < NCHUNKS; k++)
+		for (int i = 0; t->chunk[k] && i < FD_CHUNK; i++)
+			file_put(t->chunk[k]->fd[i]);
+	chunks_free(t);
 }
 
 void fdtable_close_on_exec(struct fdtable *t)
 {
-	for (int i = 0; i < FDTABLE_MAX; i++) {
+	for (int fd = fdtable_next_fd(t, 0); fd >= 0;
+	     fd = fdtable_next_fd(t, fd + 1)) {
 		struct file *f = NULL;
 
 		fw_spin_lock(&t->lock);
-		if (cloexec_test(t, i)) {
-			f = t->fd[i];
-			t->fd[i] = NULL;
-			cloexec_set(t, i, false);
+		if (cloexec_test(t, fd)) {
+			f = slot(t, fd);
+			slot_set(t, fd, NULL, false);
 		}
 		fw_spin_unlock(&t->lock);
 		locks_remove_posix(t, f);
@@ -84,31 +163,73 @@ void fdtable_close_on_exec(struct fdtable *t)
 	}
 }
 
-/* Descriptors the caller may use: RLIMIT_NOFILE, at most the table. */
-static int fd_limit(void)
+int fd_limit(void)
 {
 	uint64_t lim = current_rlimit(RLIMIT_NOFILE);
 
-	return lim < FDTABLE_MAX ? (int)lim : FDTABLE_MAX;
+	return lim < FD_NR_OPEN ? (int)lim : FD_NR_OPEN;
 }
 
-int fd_install_from(struct fdtable *t, struct file *f, unsigned flags, int min)
+int fdtable_next_fd(struct fdtable *t, int from)
 {
-	int fd = -EMFILE, limit = fd_limit();
+	int fd = -1;
 
-	if (min < 0)
-		return -EINVAL;
+	if (from < 0)
+		from = 0;
 	fw_spin_lock(&t->lock);
-	for (int i = min; i < limit; i++) {
-		if (!t->fd[i]) {
-			t->fd[i] = f;
-			cloexec_set(t, i, flags & O_CLOEXEC);
+	for (int i = from; i < FD_NR_OPEN; i++) {
+		if (!t->chunk[i / FD_CHUNK]) {
+			i |= FD_CHUNK - 1; /* skip the whole chunk */
+			continue;
+		}
+		if (slot(t, i)) {
 			fd = i;
 			break;
 		}
 	}
 	fw_spin_unlock(&t->lock);
 	return fd;
+}
+
+bool fd_available(struct fdtable *t)
+{
+	int limit = fd_limit();
+	bool found = false;
+
+	fw_spin_lock(&t->lock);
+	for (int i = 0; i < limit && !found; i++)
+		found = !t->chunk[i / FD_CHUNK] || !slot(t, i);
+	fw_spin_unlock(&t->lock);
+	return found;
+}
+
+int fd_install_from(struct fdtable *t, struct file *f, unsigned flags, int min)
+{
+	int limit = fd_limit();
+
+	if (min < 0)
+		return -EINVAL;
+	for (;;) {
+		int fd = -EMFILE, missing = -1;
+
+		fw_spin_lock(&t->lock);
+		for (int i = min; i < limit; i++) {
+			if (!t->chunk[i / FD_CHUNK]) {
+				missing = i; /* free, but its chunk is not there */
+				break;
+			}
+			if (!slot(t, i)) {
+				slot_set(t, i, f, flags & O_CLOEXEC);
+				fd = i;
+				break;
+			}
+		}
+		fw_spin_unlock(&t->lock);
+		if (missing < 0)
+			return fd;
+		if (chunk_ensure(t, missing))
+			return -ENOMEM;
+	}
 }
 
 int fd_install(struct fdtable *t, struct file *f, unsigned flags)
@@ -122,10 +243,11 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, unsigned flags)
 
 	if (fd < 0 || fd >= fd_limit())
 		return -EBADF;
+	if (chunk_ensure(t, fd))
+		return -ENOMEM;
 	fw_spin_lock(&t->lock);
-	old = t->fd[fd];
-	t->fd[fd] = f;
-	cloexec_set(t, fd, flags & O_CLOEXEC);
+	old = slot(t, fd);
+	slot_set(t, fd, f, flags & O_CLOEXEC);
 	fw_spin_unlock(&t->lock);
 	if (old != f)
 		locks_remove_posix(t, old);
@@ -137,10 +259,10 @@ struct file *fd_get(struct fdtable *t, int fd)
 {
 	struct file *f = NULL;
 
-	if (!t || fd < 0 || fd >= FDTABLE_MAX)
+	if (!t || fd < 0 || fd >= FD_NR_OPEN)
 		return NULL;
 	fw_spin_lock(&t->lock);
-	f = t->fd[fd];
+	f = slot(t, fd);
 	if (f)
 		file_get(f);
 	fw_spin_unlock(&t->lock);
@@ -151,12 +273,12 @@ int fd_close(struct fdtable *t, int fd)
 {
 	struct file *f;
 
-	if (fd < 0 || fd >= FDTABLE_MAX)
+	if (fd < 0 || fd >= FD_NR_OPEN)
 		return -EBADF;
 	fw_spin_lock(&t->lock);
-	f = t->fd[fd];
-	t->fd[fd] = NULL;
-	cloexec_set(t, fd, false);
+	f = slot(t, fd);
+	if (f)
+		slot_set(t, fd, NULL, false);
 	fw_spin_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
@@ -169,10 +291,10 @@ int fd_get_cloexec(struct fdtable *t, int fd, bool *on)
 {
 	int err = 0;
 
-	if (fd < 0 || fd >= FDTABLE_MAX)
+	if (fd < 0 || fd >= FD_NR_OPEN)
 		return -EBADF;
 	fw_spin_lock(&t->lock);
-	if (t->fd[fd])
+	if (slot(t, fd))
 		*on = cloexec_test(t, fd);
 	else
 		err = -EBADF;
@@ -182,13 +304,15 @@ int fd_get_cloexec(struct fdtable *t, int fd, bool *on)
 
 int fd_set_cloexec(struct fdtable *t, int fd, bool on)
 {
+	struct file *f;
 	int err = 0;
 
-	if (fd < 0 || fd >= FDTABLE_MAX)
+	if (fd < 0 || fd >= FD_NR_OPEN)
 		return -EBADF;
 	fw_spin_lock(&t->lock);
-	if (t->fd[fd])
-		cloexec_set(t, fd, on);
+	f = slot(t, fd);
+	if (f)
+		slot_set(t, fd, f, on);
 	else
 		err = -EBADF;
 	fw_spin_unlock(&t->lock);

@@ -14,13 +14,24 @@
 
 #include "fs/vfs/vfs.h"
 
-#define FDTABLE_MAX 1024 /* RLIMIT_NOFILE default; fd_set holds 1024 too */
+/* A table grows by chunks of FD_CHUNK descriptors, as far as the
+ * caller's RLIMIT_NOFILE and FD_NR_OPEN (Linux's fs.nr_open here) allow.
+ * poll(2) and select(2) handle the first FDTABLE_MAX. */
+#define FD_CHUNK 1024
+#define FD_NR_OPEN 65536
+#define FDTABLE_MAX FD_CHUNK /* RLIMIT_NOFILE default; fd_set holds 1024 */
+
+struct fd_chunk {
+	struct file *fd[FD_CHUNK];		/* open file per descriptor, or NULL */
+	uint64_t cloexec[FD_CHUNK / 64];	/* FD_CLOEXEC bits */
+};
 
 struct fdtable {
 	_Atomic int refs;			/* processes sharing it (CLONE_FILES) */
-	struct fw_spinlock lock;		/* guards the arrays below */
-	struct file *fd[FDTABLE_MAX];		/* open file per descriptor, or NULL */
-	uint64_t cloexec[FDTABLE_MAX / 64];	/* FD_CLOEXEC bits */
+	struct fw_spinlock lock;		/* guards the chunks */
+	/* Chunk k holds descriptors k * FD_CHUNK ...; NULL until one of
+	 * them is used (chunk 0 always there). */
+	struct fd_chunk *chunk[FD_NR_OPEN / FD_CHUNK];
 };
 
 /* An empty table with one reference, or NULL (-ENOMEM). */
@@ -43,6 +54,16 @@ FW_MUST_CHECK int fd_install_from(struct fdtable *t, struct file *f,
  * reference. 0 or -EBADF. */
 FW_MUST_CHECK int fd_install_at(struct fdtable *t, int fd, struct file *f,
 				unsigned flags);
+/* Descriptors the caller may use: its RLIMIT_NOFILE, at most
+ * FD_NR_OPEN. */
+int fd_limit(void);
+/* Is a descriptor free below the caller's limit? (open(2) asks first,
+ * as Linux takes the descriptor before it looks up or creates anything:
+ * EMFILE then leaves no file behind. Another thread may take the last
+ * one meanwhile; the install still fails cleanly then.) */
+bool fd_available(struct fdtable *t);
+/* The lowest open descriptor >= from, or -1. */
+int fdtable_next_fd(struct fdtable *t, int from);
 /* The file at fd with a new reference, or NULL (the caller says -EBADF). */
 struct file *fd_get(struct fdtable *t, int fd);
 /* Close fd: 0 or -EBADF. */
