@@ -18,6 +18,7 @@
 #include <fw/user.h>
 #include "proc/proc.h"
 #include "proc/proc_internal.h"
+#include "proc/ptrace_hooks.h"
 #include "proc/signal.h"
 #include "fs/event/signalfd.h"
 #include "proc/uapi.h"
@@ -282,7 +283,8 @@ static uint64_t deliverable(struct thread *t)
 bool signal_pending_current(void)
 {
 	struct thread *t = thread_current();
-	return t && (deliverable(t) || t->exiting || t->proc->exiting);
+	return t && (deliverable(t) || t->exiting || t->proc->exiting ||
+		     __atomic_load_n(&t->proc->trace.interrupt, __ATOMIC_ACQUIRE));
 }
 
 /* --- delivery --------------------------------------------------------- */
@@ -505,6 +507,8 @@ static bool setup_frame(struct thread *t, int sig, const struct k_sigaction *sa,
 
 static FW_NORETURN void die(struct thread *t, int sig, bool core)
 {
+	if (proc_traced(t->proc))
+		ptrace_exit_event(t, sig | (core ? 0x80 : 0));
 	proc_exit_group(t->proc, sig | (core ? 0x80 : 0));
 	thread_exit(t, 0);
 }
@@ -517,10 +521,18 @@ static void deliver(struct thread *t)
 
 	if (__atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE))
 		do_stop(t, p->stop_sig);
+	if (__atomic_load_n(&p->trace.interrupt, __ATOMIC_ACQUIRE))
+		ptrace_interrupt_stop(t);
 	while ((sig = dequeue(t, &si))) {
 		struct k_sigaction sa;
 		uint64_t old_mask;
 		fw_irqflags_t fl;
+
+		/* A tracee shows the signal to its tracer first, which
+		 * may change or cancel it (ptrace(2), signal-delivery-stop). */
+		if (sig != SIGKILL && proc_traced(p) &&
+		    !(sig = ptrace_signal(t, sig, &si)))
+			continue;
 
 		fw_spin_lock(&p->sighand->lock);
 		sa = p->sighand->action[sig];
@@ -537,7 +549,10 @@ static void deliver(struct thread *t)
 			if (b & DFL_IGNORE)
 				continue;
 			if (b & STOP_SIGS) {
-				do_stop(t, sig);
+				if (proc_traced(p))
+					ptrace_group_stop(t, sig);
+				else
+					do_stop(t, sig);
 				continue;
 			}
 			die(t, sig, b & DFL_CORE);
@@ -928,6 +943,7 @@ void signal_deliver(struct thread *t)
 {
 	if (deliverable(t) || t->restore_sigmask ||
 	    (t->restart_nr != ~0ull && is_restart((int64_t)t->ctx.rax)) ||
-	    __atomic_load_n(&t->proc->stopped, __ATOMIC_ACQUIRE))
+	    __atomic_load_n(&t->proc->stopped, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&t->proc->trace.interrupt, __ATOMIC_ACQUIRE))
 		deliver(t);
 }
