@@ -113,7 +113,8 @@ static bool sig_ignored(struct proc *p, int sig)
 {
 	struct thread *t;
 
-	if (!action_ignores(p, sig))
+	/* A tracee's tracer sees every signal (Linux sig_ignored). */
+	if (!action_ignores(p, sig) || proc_traced(p))
 		return false;
 	FW_LIST_FOR_EACH(t, &p->threads, proc_node)
 		if (blocked_by(t, sig))

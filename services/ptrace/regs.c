@@ -210,7 +210,7 @@ static long syscall_info(struct proc *c, uint64_t size, uint64_t data)
 {
 	struct syscall_info si = { 0 };
 	struct user_regs r;
-	size_t len = __builtin_offsetof(struct syscall_info, arch);
+	size_t len = __builtin_offsetof(struct syscall_info, u);
 	int op;
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&c->lock);
 

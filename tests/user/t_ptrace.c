@@ -327,6 +327,14 @@ T_CASE(signal_injection_and_suppression)
     T_SYSOK(pt(PTRACE_GETSIGINFO, c, 0, (long)&si));
     T_EQ(si.si_signo, SIGUSR1);
     T_EQ(si.si_code, SI_TKILL);
+    /* Not a syscall stop: PTRACE_SYSCALL_INFO_NONE, and the size up to
+     * the union (strace checks both before it trusts the request). */
+    struct sc_info sci;
+    memset(&sci, 0xff, sizeof sci);
+    T_EQ(pt(PTRACE_GET_SYSCALL_INFO, c, sizeof sci, (long)&sci),
+         offsetof(struct sc_info, u));
+    T_EQ(sci.op, 0);
+    T_EQ(sci.arch, 0xc000003eu);
     T_SYSOK(pt(PTRACE_CONT, c, 0, SIGUSR1)); /* delivered */
     st = wait_stop(c);
     T_EQ(WSTOPSIG(st), SIGUSR1);
