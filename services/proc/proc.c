@@ -479,7 +479,6 @@ static void proc_become_zombie(struct proc *p)
 		mm_put(mm);
 	proc_release_resources(p);
 	proc_vfork_release(p);
-	ptrace_proc_exit(p);
 
 	fw_spin_lock(&proc_tree_lock);
 	/* Orphans go to init. */
@@ -507,6 +506,8 @@ static void proc_become_zombie(struct proc *p)
 		fw_list_del(&p->sibling);
 	p->zombie = true;
 	fw_spin_unlock(&proc_tree_lock);
+	/* Now that wait can see the zombie: tell a tracer, free tracees. */
+	ptrace_proc_exit(p);
 	if (p == init_proc) {
 		fw_err("init (pid 1) exited with status %#x; powering off",
 		       p->exit_status);

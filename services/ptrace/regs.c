@@ -274,5 +274,5 @@ long ptrace_regs_request(struct proc *c, long req, uint64_t addr,
 	case PTRACE_GET_SYSCALL_INFO:
 		return syscall_info(c, addr, data);
 	}
-	return -EIO; /* unknown, or not done here (GETFPREGS, SINGLESTEP) */
+	return -EIO; /* unknown, or not done here (GETFPREGS, LISTEN) */
 }

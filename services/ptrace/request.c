@@ -114,7 +114,13 @@ static long attach(int pid, bool seize, uint64_t addr, uint64_t data)
 	return err;
 }
 
-/* Resume stopped tracee c with `mode` (PTRACE_CONT/SYSCALL) and sig. */
+#define RFLAGS_TF 0x100ull
+
+/* Resume stopped tracee c with `mode` (PTRACE_CONT/SYSCALL/SINGLESTEP)
+ * and sig. A single step is the trap flag: the CPU raises #DB after one
+ * instruction, which comes back as SIGTRAP (a signal-delivery-stop); the
+ * flag is taken away again when it is resumed another way (Linux
+ * user_disable_single_step). */
 static long resume(struct proc *c, int mode, uint64_t sig)
 {
 	fw_irqflags_t fl;
@@ -122,6 +128,14 @@ static long resume(struct proc *c, int mode, uint64_t sig)
 	if (sig > NSIG)
 		return -EIO;
 	fl = fw_spin_lock_irqsave(&c->lock);
+	if (!c->trace.stopped || !c->trace.thread) {
+		fw_spin_unlock_irqrestore(&c->lock, fl);
+		return -ESRCH;
+	}
+	if (mode == PTRACE_SINGLESTEP)
+		c->trace.thread->ctx.rflags |= RFLAGS_TF;
+	else if (c->trace.mode == PTRACE_SINGLESTEP)
+		c->trace.thread->ctx.rflags &= ~RFLAGS_TF;
 	c->trace.mode = mode;
 	c->trace.resume_sig = (int)sig;
 	__atomic_store_n(&c->trace.stopped, false, __ATOMIC_RELEASE);
@@ -210,6 +224,7 @@ static long on_stopped(struct proc *c, long req, uint64_t addr, uint64_t data)
 		return ptrace_poke(c, addr, data);
 	case PTRACE_CONT:
 	case PTRACE_SYSCALL:
+	case PTRACE_SINGLESTEP:
 		return resume(c, (int)req, data);
 	case PTRACE_DETACH:
 		return detach(c, data);

@@ -280,6 +280,9 @@ void ptrace_unlink_locked(struct proc *c, int sig)
 	fw_list_init(&c->trace.node);
 	__atomic_store_n(&c->trace.tracer, NULL, __ATOMIC_RELEASE);
 	fl = fw_spin_lock_irqsave(&c->lock);
+	if (c->trace.mode == PTRACE_SINGLESTEP && c->trace.stopped &&
+	    c->trace.thread)
+		c->trace.thread->ctx.rflags &= ~0x100ull; /* TF: no more steps */
 	c->trace.options = 0;
 	c->trace.seized = false;
 	c->trace.mode = 0;

@@ -509,6 +509,33 @@ T_CASE(bad_requests)
     T_EXITED(u, 0);
 }
 
+T_CASE(singlestep)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        trace_me_and_stop();
+        volatile int x = 0;
+        for (int i = 0; i < 100; i++)
+            x += i;
+        _exit(x == 4950 ? 0 : 1);
+    }
+    T_ASSERT(wait_stop(c) != -1);
+    struct user_regs_struct r;
+    T_SYSOK(pt(PTRACE_GETREGS, c, 0, (long)&r));
+    unsigned long long rip = r.rip;
+    for (int i = 0; i < 5; i++) {
+        T_SYSOK(pt(PTRACE_SINGLESTEP, c, 0, 0));
+        int st = wait_stop(c);
+        T_EQ(WSTOPSIG(st), SIGTRAP);
+        T_SYSOK(pt(PTRACE_GETREGS, c, 0, (long)&r));
+        T_ASSERT(r.rip != rip); /* one instruction further */
+        rip = r.rip;
+    }
+    T_SYSOK(pt(PTRACE_CONT, c, 0, 0)); /* no more traps */
+    T_EXITED(c, 0);
+}
+
 T_CASE(kill_request)
 {
     pid_t c = t_fork();
@@ -541,6 +568,7 @@ int main(int argc, char **argv)
     T_RUN(exitkill_kills_tracees);
     T_RUN(process_vm_readv_writev);
     T_RUN(bad_requests);
+    T_RUN(singlestep);
     T_RUN(kill_request);
     return t_done();
 }
