@@ -345,7 +345,7 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 	p->nthreads++;
 	fw_spin_unlock_irqrestore(&p->lock, plfl);
 
-	if (!thread_only && proc_traced(parent))
+	if (!thread_only && thread_traced(cur))
 		ptrace_clone_child(parent, p, flags);
 	err = thread_start(t);
 	if (err) {
@@ -619,7 +619,7 @@ static long sys_exit(const struct sys_args *a)
 static long sys_exit_group(const struct sys_args *a)
 {
 	struct thread *t = thread_current();
-	if (proc_traced(t->proc))
+	if (thread_traced(t))
 		ptrace_exit_event(t, ((int)a->arg[0] & 0xff) << 8);
 	proc_exit_group(t->proc, ((int)a->arg[0] & 0xff) << 8);
 	thread_exit(t, (int)a->arg[0]);

@@ -95,6 +95,7 @@ struct proc {
 	struct proc_trace {
 		/* proc_tree_lock */
 		struct proc *tracer;      /* NULL: not traced */
+		int tid;                  /* the thread traced (one here) */
 		struct fw_list tracees;   /* whom we trace, by trace.node */
 		struct fw_list node;      /* on tracer->trace.tracees */
 		/* p->lock */

@@ -15,6 +15,22 @@ static inline bool proc_traced(const struct proc *p)
 	return __atomic_load_n(&p->trace.tracer, __ATOMIC_ACQUIRE) != NULL;
 }
 
+/* Linux traces threads, one by one; here one thread per process is: the
+ * one attached to (or the first of an auto-attached child). The others
+ * run untraced, as the threads Linux's tracer did not attach to. */
+static inline bool thread_traced(const struct thread *t)
+{
+	return proc_traced(t->proc) &&
+	       __atomic_load_n(&t->proc->trace.tid, __ATOMIC_RELAXED) == t->tid;
+}
+
+/* PTRACE_INTERRUPT is waiting for t. */
+static inline bool thread_interrupted(const struct thread *t)
+{
+	return __atomic_load_n(&t->proc->trace.interrupt, __ATOMIC_ACQUIRE) &&
+	       thread_traced(t);
+}
+
 /* Syscall entry of a traced thread: the syscall-enter-stop if asked for.
  * *nr is the number to run (the tracer may change it); false if the call
  * is skipped (number -1), rax then holds its result. */
@@ -28,8 +44,7 @@ int ptrace_signal(struct thread *t, int sig, struct k_siginfo *si);
 /* A traced process takes a stop signal: a ptrace-stop instead of the
  * group stop. */
 void ptrace_group_stop(struct thread *t, int sig);
-/* PTRACE_INTERRUPT was asked for: stop with PTRACE_EVENT_STOP. */
-void ptrace_interrupt_stop(struct thread *t);
+void ptrace_interrupt_stop(struct thread *t); /* PTRACE_EVENT_STOP */
 /* do_clone: the new process `child` of traced `parent` (flags of clone),
  * before its first thread starts: auto-attach it if the options say so. */
 void ptrace_clone_child(struct proc *parent, struct proc *child,

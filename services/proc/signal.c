@@ -285,7 +285,7 @@ bool signal_pending_current(void)
 {
 	struct thread *t = thread_current();
 	return t && (deliverable(t) || t->exiting || t->proc->exiting ||
-		     __atomic_load_n(&t->proc->trace.interrupt, __ATOMIC_ACQUIRE));
+		     thread_interrupted(t));
 }
 
 /* --- delivery --------------------------------------------------------- */
@@ -321,7 +321,7 @@ static void do_stop(struct thread *t, int sig)
 	FW_WAIT_EVENT(&p->stop_wait,
 		      !__atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE) ||
 			      (deliverable(t) & sigbit(SIGKILL)) ||
-			      p->exiting);
+			      p->exiting || thread_interrupted(t));
 }
 
 /* Take the lowest signal in `ready` off the pending sets (SIGKILL and
@@ -508,7 +508,7 @@ static bool setup_frame(struct thread *t, int sig, const struct k_sigaction *sa,
 
 static FW_NORETURN void die(struct thread *t, int sig, bool core)
 {
-	if (proc_traced(t->proc))
+	if (thread_traced(t))
 		ptrace_exit_event(t, sig | (core ? 0x80 : 0));
 	proc_exit_group(t->proc, sig | (core ? 0x80 : 0));
 	thread_exit(t, 0);
@@ -522,7 +522,7 @@ static void deliver(struct thread *t)
 
 	if (__atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE))
 		do_stop(t, p->stop_sig);
-	if (__atomic_load_n(&p->trace.interrupt, __ATOMIC_ACQUIRE))
+	if (thread_interrupted(t))
 		ptrace_interrupt_stop(t);
 	while ((sig = dequeue(t, &si))) {
 		struct k_sigaction sa;
@@ -531,7 +531,7 @@ static void deliver(struct thread *t)
 
 		/* A tracee shows the signal to its tracer first, which
 		 * may change or cancel it (ptrace(2), signal-delivery-stop). */
-		if (sig != SIGKILL && proc_traced(p) &&
+		if (sig != SIGKILL && thread_traced(t) &&
 		    !(sig = ptrace_signal(t, sig, &si)))
 			continue;
 
@@ -550,7 +550,7 @@ static void deliver(struct thread *t)
 			if (b & DFL_IGNORE)
 				continue;
 			if (b & STOP_SIGS) {
-				if (proc_traced(p))
+				if (thread_traced(t))
 					ptrace_group_stop(t, sig);
 				else
 					do_stop(t, sig);
@@ -945,6 +945,6 @@ void signal_deliver(struct thread *t)
 	if (deliverable(t) || t->restore_sigmask ||
 	    (t->restart_nr != ~0ull && is_restart((int64_t)t->ctx.rax)) ||
 	    __atomic_load_n(&t->proc->stopped, __ATOMIC_ACQUIRE) ||
-	    __atomic_load_n(&t->proc->trace.interrupt, __ATOMIC_ACQUIRE))
+	    thread_interrupted(t))
 		deliver(t);
 }

@@ -21,7 +21,7 @@
 static void handle_syscall(struct thread *t)
 {
 	uint64_t nr = t->ctx.rax;
-	bool traced = proc_traced(t->proc);
+	bool traced = thread_traced(t);
 	long ret;
 
 	if (FW_UNLIKELY(traced) && !ptrace_syscall_enter(t, &nr)) {
@@ -35,7 +35,7 @@ static void handle_syscall(struct thread *t)
 		ret = syscall_dispatch(&a);
 	}
 	t->ctx.rax = (uint64_t)ret;
-	if (FW_UNLIKELY(traced || proc_traced(t->proc)))
+	if (FW_UNLIKELY(traced || thread_traced(t)))
 		ptrace_syscall_exit(t, nr);
 	if (t->restart_pending_clear) { /* rt_sigreturn restored rax */
 		t->restart_pending_clear = false;

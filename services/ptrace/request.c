@@ -74,6 +74,7 @@ static long traceme(void)
 	fw_spin_lock(&proc_tree_lock);
 	if (!me->trace.tracer && me->parent && !me->parent->zombie) {
 		me->trace.tracer = me->parent;
+		me->trace.tid = thread_current()->tid;
 		fw_list_add_tail(&me->parent->trace.tracees, &me->trace.node);
 		err = 0;
 	}
@@ -102,6 +103,7 @@ static long attach(int pid, bool seize, uint64_t addr, uint64_t data)
 		fw_irqflags_t fl = fw_spin_lock_irqsave(&c->lock);
 
 		c->trace.seized = seize;
+		c->trace.tid = pid; /* a thread id, or the main thread's */
 		c->trace.options = seize ? (unsigned)data : 0;
 		c->trace.mode = 0;
 		fw_spin_unlock_irqrestore(&c->lock, fl);

@@ -248,6 +248,7 @@ void ptrace_clone_child(struct proc *parent, struct proc *child,
 	tracer = parent->trace.tracer;
 	if (tracer) {
 		child->trace.tracer = tracer;
+		child->trace.tid = child->pid;
 		fw_list_add_tail(&tracer->trace.tracees, &child->trace.node);
 		child->trace.options = parent->trace.options;
 		child->trace.seized = parent->trace.seized;

@@ -8,6 +8,7 @@
  * program re-executed take the "--child-" arguments. */
 #include "t.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/ptrace.h>
@@ -536,6 +537,71 @@ T_CASE(singlestep)
     T_EXITED(c, 0);
 }
 
+static void *getppid_5(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 5; i++)
+        syscall(SYS_getppid);
+    return NULL;
+}
+
+/* Tracing is per thread: a thread the tracee creates without
+ * PTRACE_O_TRACECLONE is not traced. */
+T_CASE(new_thread_is_not_traced)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        trace_me_and_stop();
+        pthread_t th;
+        if (pthread_create(&th, NULL, getppid_5, NULL) != 0)
+            _exit(1);
+        pthread_join(th, NULL);
+        syscall(SYS_getppid);
+        syscall(SYS_getppid);
+        _exit(0);
+    }
+    T_ASSERT(wait_stop(c) != -1);
+    T_SYSOK(pt(PTRACE_SETOPTIONS, c, 0, PTRACE_O_TRACESYSGOOD));
+    int entries = 0, st = 0;
+    for (;;) {
+        T_SYSOK(pt(PTRACE_SYSCALL, c, 0, 0));
+        T_EQ(waitpid(c, &st, __WALL), c);
+        if (WIFEXITED(st))
+            break;
+        if (WSTOPSIG(st) != (SIGTRAP | 0x80))
+            continue;
+        struct user_regs_struct r;
+        T_SYSOK(pt(PTRACE_GETREGS, c, 0, (long)&r));
+        if (r.orig_rax == SYS_getppid && (long)r.rax == -ENOSYS)
+            entries++;
+    }
+    T_EQ(WEXITSTATUS(st), 0);
+    T_EQ(entries, 2);
+}
+
+/* PTRACE_INTERRUPT reaches a job-stopped process too. */
+T_CASE(interrupt_a_stopped_process)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        for (;;)
+            pause();
+    }
+    T_SYSOK(kill(c, SIGSTOP));
+    int st = 0;
+    T_EQ(waitpid(c, &st, WUNTRACED), c);
+    T_SYSOK(pt(PTRACE_SEIZE, c, 0, 0));
+    T_SYSOK(pt(PTRACE_INTERRUPT, c, 0, 0));
+    st = wait_stop(c);
+    T_ASSERT(st != -1);
+    T_EQ(st >> 16, PTRACE_EVENT_STOP);
+    T_SYSOK(kill(c, SIGKILL));
+    T_EQ(waitpid(c, &st, __WALL), c);
+    T_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
 T_CASE(kill_request)
 {
     pid_t c = t_fork();
@@ -569,6 +635,8 @@ int main(int argc, char **argv)
     T_RUN(process_vm_readv_writev);
     T_RUN(bad_requests);
     T_RUN(singlestep);
+    T_RUN(new_thread_is_not_traced);
+    T_RUN(interrupt_a_stopped_process);
     T_RUN(kill_request);
     return t_done();
 }
