@@ -680,7 +680,6 @@ static bool trace_stop_result(struct proc *c, int options,
 {
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&c->lock);
 	bool found = c->trace.stopped && c->trace.report;
-
 	if (found) {
 		if (!(options & WNOWAIT))
 			c->trace.report = false;
@@ -694,8 +693,7 @@ static bool trace_stop_result(struct proc *c, int options,
 	return found;
 }
 
-/* Tracees of me that are not its children: their stops, and their exits,
- * which the tracer sees first; then the real parent may reap them. */
+/* Tracees of me not its children: stops, and exits (the tracer first). */
 static int wait_tracees(struct proc *me, int idtype, int id, int options,
 			struct wait_result *res, bool *any)
 {

@@ -1,9 +1,11 @@
 /* services/proc/ptrace_hooks.h: where the process service calls ptrace.
  *
  * Layer: services (safe C). Implemented by services/ptrace, which sits
- * above proc (it includes proc to find and stop tasks); proc calls these
- * few hooks, each only when p->trace.tracer is set, so an untraced
- * process pays one load per syscall. */
+ * above proc; proc calls these hooks only for a traced thread, so an
+ * untraced one pays a load per syscall. Linux traces threads one by one;
+ * here one thread per process is: the one attached to (or an auto-attached
+ * child's first). Others run untraced, like threads Linux's tracer did not
+ * attach to. */
 #ifndef SERVICES_PROC_PTRACE_HOOKS_H
 #define SERVICES_PROC_PTRACE_HOOKS_H
 
@@ -15,9 +17,6 @@ static inline bool proc_traced(const struct proc *p)
 	return __atomic_load_n(&p->trace.tracer, __ATOMIC_ACQUIRE) != NULL;
 }
 
-/* Linux traces threads, one by one; here one thread per process is: the
- * one attached to (or the first of an auto-attached child). The others
- * run untraced, as the threads Linux's tracer did not attach to. */
 static inline bool thread_traced(const struct thread *t)
 {
 	return proc_traced(t->proc) &&
@@ -31,28 +30,20 @@ static inline bool thread_interrupted(const struct thread *t)
 	       thread_traced(t);
 }
 
-/* Syscall entry of a traced thread: the syscall-enter-stop if asked for.
- * *nr is the number to run (the tracer may change it); false if the call
- * is skipped (number -1), rax then holds its result. */
+/* Syscall entry: the enter-stop if asked for; *nr may be changed by the
+ * tracer; false if it skips the call (-1; rax holds the result). */
 bool ptrace_syscall_enter(struct thread *t, uint64_t *nr);
-/* After the call (rax holds the result): the event stops it caused
- * (exec, fork/vfork/clone) and the syscall-exit-stop if asked for. */
+/* After the call: its event stops (exec, fork...) and the exit-stop. */
 void ptrace_syscall_exit(struct thread *t, uint64_t nr);
-/* Signal-delivery-stop for sig (not SIGKILL): the signal to deliver
- * instead (0: none; *si rewritten when it changed). */
+/* Signal-delivery-stop: the signal to deliver instead (0: none). */
 int ptrace_signal(struct thread *t, int sig, struct k_siginfo *si);
-/* A traced process takes a stop signal: a ptrace-stop instead of the
- * group stop. */
-void ptrace_group_stop(struct thread *t, int sig);
+void ptrace_group_stop(struct thread *t, int sig); /* instead of a job stop */
 void ptrace_interrupt_stop(struct thread *t); /* PTRACE_EVENT_STOP */
-/* do_clone: the new process `child` of traced `parent` (flags of clone),
- * before its first thread starts: auto-attach it if the options say so. */
+/* do_clone, before child's first thread starts: auto-attach it. */
 void ptrace_clone_child(struct proc *parent, struct proc *child,
 			uint64_t flags);
-/* Exiting (exit_group or a fatal signal): PTRACE_EVENT_EXIT if asked. */
-void ptrace_exit_event(struct thread *t, int status);
-/* p became a zombie: detach its tracees (SIGKILL with EXITKILL) and tell
- * its own tracer. Takes proc_tree_lock. */
+void ptrace_exit_event(struct thread *t, int status); /* PTRACE_EVENT_EXIT */
+/* p is a zombie: detach its tracees, tell its tracer (proc_tree_lock). */
 void ptrace_proc_exit(struct proc *p);
 
 #endif

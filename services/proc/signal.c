@@ -324,6 +324,17 @@ static void do_stop(struct thread *t, int sig)
 			      p->exiting || thread_interrupted(t));
 }
 
+/* A job stop that PTRACE_INTERRUPT breaks into (then it goes on). */
+static void stop_traced(struct thread *t, int sig)
+{
+	do {
+		do_stop(t, sig);
+		if (!thread_interrupted(t))
+			return;
+		ptrace_interrupt_stop(t);
+	} while (__atomic_load_n(&t->proc->stopped, __ATOMIC_ACQUIRE));
+}
+
 /* Take the lowest signal in `ready` off the pending sets (SIGKILL and
  * SIGSTOP first); 0 if none. *si gets what was recorded for it. */
 static int dequeue_from(struct thread *t, uint64_t ready, struct k_siginfo *si)
@@ -521,7 +532,7 @@ static void deliver(struct thread *t)
 	int sig;
 
 	if (__atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE))
-		do_stop(t, p->stop_sig);
+		stop_traced(t, p->stop_sig);
 	if (thread_interrupted(t))
 		ptrace_interrupt_stop(t);
 	while ((sig = dequeue(t, &si))) {
@@ -553,7 +564,7 @@ static void deliver(struct thread *t)
 				if (thread_traced(t))
 					ptrace_group_stop(t, sig);
 				else
-					do_stop(t, sig);
+					stop_traced(t, sig);
 				continue;
 			}
 			die(t, sig, b & DFL_CORE);
