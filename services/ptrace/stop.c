@@ -153,6 +153,9 @@ void ptrace_syscall_exit(struct thread *t, uint64_t nr)
 	struct proc *p = t->proc;
 	int event = p->trace.event;
 
+	if (!thread_traced(t))
+		return; /* detached during the call */
+
 	if ((nr == __NR_execve || nr == __NR_execveat) && t->ctx.rax == 0) {
 		if (p->trace.options & PTRACE_O_TRACEEXEC)
 			event_stop(t, PTRACE_EVENT_EXEC, (uint64_t)p->pid);
@@ -164,7 +167,7 @@ void ptrace_syscall_exit(struct thread *t, uint64_t nr)
 		p->trace.event = 0;
 		event_stop(t, event, p->trace.msg);
 	}
-	if (p->trace.mode == PTRACE_SYSCALL && proc_traced(p)) {
+	if (p->trace.mode == PTRACE_SYSCALL && thread_traced(t)) {
 		p->trace.msg = PTRACE_EVENTMSG_SYSCALL_EXIT;
 		inject(t, trap_stop(t, syscall_code(p), 0,
 				    PTRACE_SYSCALL_INFO_EXIT));

@@ -602,6 +602,46 @@ T_CASE(interrupt_a_stopped_process)
     T_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 }
 
+/* strace's start: the child stops itself, the tracer seizes it,
+ * interrupts it and sends SIGCONT; the first stop it sees must be that
+ * PTRACE_EVENT_STOP, before the child gets to its execve (this kernel let
+ * it run into execve first). */
+T_CASE(seize_a_self_stopped_child_before_exec)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        kill(getpid(), SIGSTOP);
+        char *av[] = { self_path, "--child-exit7", NULL };
+        char *ev[] = { NULL };
+        execve(self_path, av, ev);
+        _exit(91);
+    }
+    int st = 0;
+    T_EQ(waitpid(c, &st, WUNTRACED), c);
+    T_ASSERT(WIFSTOPPED(st));
+    T_SYSOK(pt(PTRACE_SEIZE, c, 0, PTRACE_O_TRACEEXEC));
+    T_SYSOK(pt(PTRACE_INTERRUPT, c, 0, 0));
+    T_SYSOK(kill(c, SIGCONT));
+    st = wait_stop(c);
+    T_EQ(st >> 16, PTRACE_EVENT_STOP);
+    int execs = 0;
+    for (;;) {
+        int sig = 0;
+        if ((st >> 16) == PTRACE_EVENT_EXEC)
+            execs++;
+        else if ((st >> 16) == 0)
+            sig = WSTOPSIG(st); /* SIGCONT goes on */
+        T_SYSOK(pt(PTRACE_CONT, c, 0, sig));
+        T_EQ(waitpid(c, &st, __WALL), c);
+        if (!WIFSTOPPED(st))
+            break;
+    }
+    T_EQ(execs, 1);
+    T_ASSERT(WIFEXITED(st));
+    T_EQ(WEXITSTATUS(st), 7);
+}
+
 T_CASE(kill_request)
 {
     pid_t c = t_fork();
@@ -637,6 +677,7 @@ int main(int argc, char **argv)
     T_RUN(singlestep);
     T_RUN(new_thread_is_not_traced);
     T_RUN(interrupt_a_stopped_process);
+    T_RUN(seize_a_self_stopped_child_before_exec);
     T_RUN(kill_request);
     return t_done();
 }
