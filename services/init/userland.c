@@ -24,7 +24,7 @@
 #include "net/net.h"
 #include "proc/proc_internal.h"
 #include "proc/signal.h"
-#include "ptrace/ptrace.h"
+#include "proc/ptrace/ptrace.h"
 #include "syscall/syscall.h"
 #include "tty/tty.h"
 

@@ -18,7 +18,7 @@
 #include "mm/mm.h"
 #include "proc/proc.h"
 #include "proc/proc_internal.h"
-#include "proc/ptrace_hooks.h"
+#include "proc/ptrace/hooks.h"
 #include "proc/signal.h"
 #include "proc/uapi.h"
 #include "syscall/nr.h"

@@ -90,7 +90,7 @@ struct proc {
 	struct ptimer *timers[32];
 	struct fw_mutex timers_mutex;
 
-	/* ptrace (services/ptrace acts on it; proc shows it to wait4). The
+	/* ptrace (services/proc/ptrace acts on it; proc shows it to wait4). The
 	 * state is per process: one thread at a time is in a ptrace-stop. */
 	struct proc_trace {
 		/* proc_tree_lock */

@@ -1,9 +1,9 @@
-/* services/ptrace/ptrace.h: process tracing, shared by the files here.
+/* services/proc/ptrace/ptrace.h: process tracing, shared by the files here.
  *
  * Layer: services (safe C). Linux's ptrace(2) and process_vm_readv(2):
  *   stop.c     the tracee's side: the ptrace-stops (syscall enter/exit,
  *              signal delivery, events, PTRACE_INTERRUPT) and the hooks
- *              services/proc calls (proc/ptrace_hooks.h);
+ *              the rest of services/proc calls (hooks.h);
  *   request.c  the tracer's side: ptrace(2) itself, attach, detach,
  *              resume, options, siginfo;
  *   regs.c     registers as struct user / user_regs_struct, regsets and
@@ -19,7 +19,8 @@
  * thread in a stop cannot leave it before it is resumed or killed, which
  * clears trace.stopped under p->lock, where the tracer looks.
  *
- * Folder services/ptrace: may include proc, mm, syscall, current. */
+ * Folder services/proc/ptrace: part of the process service (a subfolder,
+ * so that services/proc itself stays readable); may include what proc may. */
 #ifndef SERVICES_PTRACE_H
 #define SERVICES_PTRACE_H
 

@@ -1,4 +1,4 @@
-/* services/ptrace/vm.c: another process's memory.
+/* services/proc/ptrace/vm.c: another process's memory.
  *
  * Layer: services (safe C) on mm_remote_page (services/mm/access.c, Linux's
  * access_process_vm): PTRACE_PEEKDATA/POKEDATA (one word; POKE writes
@@ -12,7 +12,7 @@
 #include "current/current.h"
 #include "mm/mm.h"
 #include "proc/proc_internal.h"
-#include "ptrace/ptrace.h"
+#include "proc/ptrace/ptrace.h"
 #include "syscall/nr.h"
 #include "syscall/syscall.h"
 

@@ -1,11 +1,12 @@
-/* services/proc/ptrace_hooks.h: where the process service calls ptrace.
+/* services/proc/ptrace/hooks.h: where the rest of the process service
+ * calls ptrace.
  *
- * Layer: services (safe C). Implemented by services/ptrace, which sits
- * above proc; proc calls these hooks only for a traced thread, so an
- * untraced one pays a load per syscall. Linux traces threads one by one;
- * here one thread per process is: the one attached to (or an auto-attached
- * child's first). Others run untraced, like threads Linux's tracer did not
- * attach to. */
+ * Layer: services (safe C). Implemented by the files of this folder;
+ * proc calls these hooks only for a traced thread, so an untraced one
+ * pays a load per syscall. Linux traces threads one by one; here one
+ * thread per process is: the one attached to (or an auto-attached
+ * child's first). Others run untraced, like threads Linux's tracer did
+ * not attach to. */
 #ifndef SERVICES_PROC_PTRACE_HOOKS_H
 #define SERVICES_PROC_PTRACE_HOOKS_H
 

@@ -1,4 +1,4 @@
-/* services/ptrace/regs.c: a stopped tracee's registers.
+/* services/proc/ptrace/regs.c: a stopped tracee's registers.
  *
  * Layer: services (safe C). The registers of a thread in a ptrace-stop
  * are its saved user context (struct fw_user_context in struct thread),
@@ -16,7 +16,7 @@
 #include <fw/uaccess.h>
 #include "current/current.h"
 #include "proc/proc_internal.h"
-#include "ptrace/ptrace.h"
+#include "proc/ptrace/ptrace.h"
 
 #define USER_CS 0x33
 #define USER_SS 0x2b

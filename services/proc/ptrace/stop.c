@@ -1,4 +1,4 @@
-/* services/ptrace/stop.c: the tracee's side of ptrace.
+/* services/proc/ptrace/stop.c: the tracee's side of ptrace.
  *
  * Layer: services (safe C). A traced thread stops (ptrace(2), "Stopped
  * states") on its way through the kernel: at syscall entry and exit when
@@ -7,13 +7,13 @@
  * PTRACE_INTERRUPT. It records what the tracer's wait will report, wakes
  * the tracer, and sleeps on p->stop_wait until the tracer resumes it (or
  * SIGKILL comes: a stop never outlasts SIGKILL). These are the hooks of
- * proc/ptrace_hooks.h. */
+ * proc/ptrace/hooks.h. */
 #include <fw/errno.h>
 #include <fw/sync.h>
 #include "proc/proc_internal.h"
-#include "proc/ptrace_hooks.h"
+#include "proc/ptrace/hooks.h"
 #include "proc/signal.h"
-#include "ptrace/ptrace.h"
+#include "proc/ptrace/ptrace.h"
 #include "syscall/nr.h"
 
 static bool killed(const struct thread *t)

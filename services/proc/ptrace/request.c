@@ -1,4 +1,4 @@
-/* services/ptrace/request.c: ptrace(2), the tracer's side.
+/* services/proc/ptrace/request.c: ptrace(2), the tracer's side.
  *
  * Layer: services (safe C). Attaching (TRACEME, ATTACH, SEIZE), letting
  * go (DETACH, and the tracer's exit in stop.c), resuming (CONT, SYSCALL,
@@ -12,9 +12,9 @@
 #include <fw/uaccess.h>
 #include "current/current.h"
 #include "proc/proc_internal.h"
-#include "proc/ptrace_hooks.h"
+#include "proc/ptrace/hooks.h"
 #include "proc/signal.h"
-#include "ptrace/ptrace.h"
+#include "proc/ptrace/ptrace.h"
 #include "syscall/nr.h"
 #include "syscall/syscall.h"
 
