@@ -24,6 +24,7 @@
 #include "net/net.h"
 #include "proc/proc_internal.h"
 #include "proc/signal.h"
+#include "proc/ptrace/ptrace.h"
 #include "syscall/syscall.h"
 #include "tty/tty.h"
 
@@ -57,6 +58,7 @@ static void register_syscalls(void)
 	affinity_syscalls_init();
 	sched_policy_syscalls_init();
 	futex_syscalls_init();
+	ptrace_syscalls_init();
 	mm_syscalls_init();
 	fs_syscalls_init();
 	net_syscalls_init();

@@ -108,6 +108,14 @@ FW_MUST_CHECK int mm_format_maps(struct mm *mm, struct fw_buf out,
  * mlock, munlock, mlockall, munlockall, mlock2. */
 void mm_syscalls_init(void);
 
+/* Another process's page at addr (access.c, for ptrace and
+ * process_vm_readv): 0 and a referenced frame in *out (drop it with
+ * fw_frame_put), faulting the page in if needed; -EFAULT outside the VMAs
+ * or without the access, -EIO past a file's end, -ENOMEM. `force` lets a
+ * write reach a read-only private page through a copy (FOLL_FORCE). */
+FW_MUST_CHECK int mm_remote_page(struct mm *mm, uint64_t addr, bool write,
+				 bool force, struct fw_frame **out);
+
 /* Is addr inside a mapping? (SIGSEGV's si_code: SEGV_ACCERR if so, else
  * SEGV_MAPERR.) */
 bool mm_addr_in_vma(struct mm *mm, uint64_t addr);

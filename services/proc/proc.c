@@ -18,6 +18,7 @@
 #include "mm/mm.h"
 #include "proc/proc.h"
 #include "proc/proc_internal.h"
+#include "proc/ptrace/hooks.h"
 #include "proc/signal.h"
 #include "proc/uapi.h"
 #include "syscall/nr.h"
@@ -94,6 +95,9 @@ static struct proc *proc_alloc(void)
 	fw_list_init(&p->sem_undos);
 	fw_list_init(&p->sibling);
 	fw_list_init(&p->threads);
+	fw_list_init(&p->trace.tracees);
+	fw_list_init(&p->trace.node);
+	p->trace.orig_rax = ~0ull;
 	fw_spin_init(&p->lock, "proc");
 	fw_mutex_init(&p->timers_mutex, "posix-timers");
 	fw_waitq_init(&p->child_wait, "wait4");
@@ -341,6 +345,8 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 	p->nthreads++;
 	fw_spin_unlock_irqrestore(&p->lock, plfl);
 
+	if (!thread_only && thread_traced(cur))
+		ptrace_clone_child(parent, p, flags);
 	err = thread_start(t);
 	if (err) {
 		fw_panic("clone: could not start a task for tid %d", id);
@@ -500,6 +506,8 @@ static void proc_become_zombie(struct proc *p)
 		fw_list_del(&p->sibling);
 	p->zombie = true;
 	fw_spin_unlock(&proc_tree_lock);
+	/* Now that wait can see the zombie: tell a tracer, free tracees. */
+	ptrace_proc_exit(p);
 	if (p == init_proc) {
 		fw_err("init (pid 1) exited with status %#x; powering off",
 		       p->exit_status);
@@ -528,6 +536,10 @@ void proc_reap(struct proc *p)
 {
 	fw_spin_lock(&proc_tree_lock);
 	fw_list_del(&p->sibling);
+	if (p->trace.tracer) { /* its tracer never waited for it */
+		fw_list_del(&p->trace.node);
+		p->trace.tracer = NULL;
+	}
 	pids[p->pid].proc = 0;
 	if (!pids[p->pid].thread)
 		nr_tasks--;
@@ -607,6 +619,8 @@ static long sys_exit(const struct sys_args *a)
 static long sys_exit_group(const struct sys_args *a)
 {
 	struct thread *t = thread_current();
+	if (thread_traced(t))
+		ptrace_exit_event(t, ((int)a->arg[0] & 0xff) << 8);
 	proc_exit_group(t->proc, ((int)a->arg[0] & 0xff) << 8);
 	thread_exit(t, (int)a->arg[0]);
 	return 0;
@@ -614,12 +628,15 @@ static long sys_exit_group(const struct sys_args *a)
 
 /* --- wait ------------------------------------------------------------ */
 
-static bool wait_matches(const struct proc *parent, const struct proc *c,
+static bool wait_matches(struct proc *parent, const struct proc *c,
 			 int idtype, int id, int options)
 {
 	bool clone_child = c->exit_signal != SIGCHLD;
 
-	if (!(options & __WALL) && clone_child != !!(options & __WCLONE))
+	/* Tracees are waited for whatever their exit signal (Linux
+	 * eligible_child: "__WALL or traced by us"). */
+	if (!(options & __WALL) && c->trace.tracer != parent &&
+	    clone_child != !!(options & __WCLONE))
 		return false;
 	switch (idtype) {
 	case P_PID:
@@ -641,6 +658,68 @@ struct wait_result {
 	uint64_t utime_ns, stime_ns; /* the child's, its children's included */
 };
 
+/* The exit of zombie c into *res. */
+static void exit_result(const struct proc *c, struct wait_result *res)
+{
+	res->pid = c->pid;
+	res->status = c->exit_status;
+	res->code = (c->exit_status & 0x7f)
+			    ? ((c->exit_status & 0x80) ? CLD_DUMPED : CLD_KILLED)
+			    : CLD_EXITED;
+	res->si_status = (c->exit_status & 0x7f) ? (c->exit_status & 0x7f)
+						 : ((c->exit_status >> 8) & 0xff);
+	res->uid = c->cred.uid;
+	res->utime_ns = c->utime_ns + c->cutime_ns;
+	res->stime_ns = c->stime_ns + c->cstime_ns;
+}
+
+/* A ptrace-stop of tracee c not yet reported: into *res (reported with or
+ * without WUNTRACED, as Linux does). proc_tree_lock held. */
+static bool trace_stop_result(struct proc *c, int options,
+			      struct wait_result *res)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&c->lock);
+	bool found = c->trace.stopped && c->trace.report;
+	if (found) {
+		if (!(options & WNOWAIT))
+			c->trace.report = false;
+		res->pid = c->pid;
+		res->status = c->trace.status;
+		res->code = CLD_TRAPPED;
+		res->si_status = (c->trace.status >> 8) & 0xff;
+		res->uid = c->cred.uid;
+	}
+	fw_spin_unlock_irqrestore(&c->lock, fl);
+	return found;
+}
+
+/* Tracees of me not its children: stops, and exits (the tracer first). */
+static int wait_tracees(struct proc *me, int idtype, int id, int options,
+			struct wait_result *res, bool *any)
+{
+	struct proc *c;
+
+	FW_LIST_FOR_EACH(c, &me->trace.tracees, trace.node)
+	{
+		if (c->parent == me || !wait_matches(me, c, idtype, id, options))
+			continue;
+		*any = true;
+		if (trace_stop_result(c, options, res))
+			return 0;
+		if (c->zombie && (options & WEXITED)) {
+			exit_result(c, res);
+			if (!(options & WNOWAIT)) {
+				fw_list_del(&c->trace.node);
+				c->trace.tracer = NULL;
+				if (c->parent)
+					fw_waitq_wake_all(&c->parent->child_wait);
+			}
+			return 0;
+		}
+	}
+	return -EAGAIN;
+}
+
 /* One scan of the children: 0 and *res if one is ready, -ECHILD if none
  * can ever match, -EAGAIN if some may later. */
 static int wait_scan(struct proc *me, int idtype, int id, int options,
@@ -655,20 +734,15 @@ static int wait_scan(struct proc *me, int idtype, int id, int options,
 		if (!wait_matches(me, c, idtype, id, options))
 			continue;
 		any = true;
+		if (c->trace.tracer && c->trace.tracer != me)
+			continue; /* its tracer sees it first */
+		if (c->trace.tracer == me && trace_stop_result(c, options, res)) {
+			fw_spin_unlock(&proc_tree_lock);
+			return 0;
+		}
 		if (c->zombie && (options & WEXITED)) {
-			res->pid = c->pid;
-			res->status = c->exit_status;
-			res->code = (c->exit_status & 0x7f)
-					    ? ((c->exit_status & 0x80) ? CLD_DUMPED
-								       : CLD_KILLED)
-					    : CLD_EXITED;
-			res->si_status = (c->exit_status & 0x7f)
-						 ? (c->exit_status & 0x7f)
-						 : ((c->exit_status >> 8) & 0xff);
-			res->uid = c->cred.uid;
+			exit_result(c, res);
 			res->reaped = !(options & WNOWAIT);
-			res->utime_ns = c->utime_ns + c->cutime_ns;
-			res->stime_ns = c->stime_ns + c->cstime_ns;
 			if (res->reaped) {
 				fw_irqflags_t fl = fw_spin_lock_irqsave(&me->lock);
 
@@ -703,6 +777,10 @@ static int wait_scan(struct proc *me, int idtype, int id, int options,
 			fw_spin_unlock(&proc_tree_lock);
 			return 0;
 		}
+	}
+	if (wait_tracees(me, idtype, id, options, res, &any) == 0) {
+		fw_spin_unlock(&proc_tree_lock);
+		return 0;
 	}
 	fw_spin_unlock(&proc_tree_lock);
 	return any ? -EAGAIN : -ECHILD;

@@ -90,6 +90,32 @@ struct proc {
 	struct ptimer *timers[32];
 	struct fw_mutex timers_mutex;
 
+	/* ptrace (services/proc/ptrace acts on it; proc shows it to wait4). The
+	 * state is per process: one thread at a time is in a ptrace-stop. */
+	struct proc_trace {
+		/* proc_tree_lock */
+		struct proc *tracer;      /* NULL: not traced */
+		int tid;                  /* the thread traced (one here) */
+		struct fw_list tracees;   /* whom we trace, by trace.node */
+		struct fw_list node;      /* on tracer->trace.tracees */
+		/* p->lock */
+		unsigned options;         /* PTRACE_O_* */
+		bool seized;              /* by PTRACE_SEIZE */
+		bool stopped;             /* a thread is in a ptrace-stop */
+		bool report;              /* the stop is not yet seen by wait */
+		bool interrupt;           /* PTRACE_INTERRUPT to take */
+		int status;               /* wait status word of the stop */
+		int mode;                 /* resumed by PTRACE_CONT/SYSCALL/... */
+		int resume_sig;           /* signal the tracer resumed with */
+		int syscall_op;           /* PTRACE_SYSCALL_INFO_* of the stop */
+		int event;                /* PTRACE_EVENT_* due at syscall exit */
+		struct thread *thread;    /* the one in the stop */
+		uint64_t orig_rax;        /* syscall number, ~0 outside one */
+		uint64_t msg;             /* PTRACE_GETEVENTMSG */
+		int32_t si_signo, si_code; /* siginfo of the stop */
+		uint64_t si_f0, si_f1;
+	} trace;
+
 	char comm[16];            /* executable name, as in /proc/<pid>/comm */
 	int pdeathsig;            /* sent when the parent exits (PR_SET_PDEATHSIG;
 				   * per process here, per thread on Linux) */

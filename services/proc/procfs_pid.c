@@ -164,7 +164,8 @@ struct pinfo {
 	int ppid, pgid, sid;
 	int exit_signal;
 	char comm[16];
-	char state;			/* R S T Z */
+	char state;			/* R S T t Z */
+	int tracer_pid;			/* 0 if not traced */
 	unsigned nthreads;
 	unsigned cpu;			/* where the shown thread last ran */
 	int nice;			/* the shown thread's, -20..19 */
@@ -257,10 +258,13 @@ static int pinfo_get(int id, bool thread, unsigned want, struct pinfo *pi)
 		}
 	}
 	pi->shdpnd = __atomic_load_n(&p->sigpending, __ATOMIC_RELAXED);
+	pi->tracer_pid = p->trace.tracer ? p->trace.tracer->pid : 0;
 	/* Whether a thread is on a run queue is the scheduler's secret: the
 	 * caller is running, everything else is shown sleeping. */
 	if (p->zombie || p->nthreads == 0)
 		pi->state = 'Z';
+	else if (p->trace.stopped)
+		pi->state = 't';
 	else if (p->stopped)
 		pi->state = 'T';
 	else if (me && me->proc == p && (!thread || me == sel))
@@ -419,6 +423,8 @@ static const char *state_name(char st)
 		return "R (running)";
 	case 'T':
 		return "T (stopped)";
+	case 't':
+		return "t (tracing stop)";
 	case 'Z':
 		return "Z (zombie)";
 	}
@@ -521,11 +527,11 @@ static void gen_status(struct procfs_seq *s, const struct pinfo *pi)
 	sig_sets(pi->sighand, &ign, &cgt);
 	procfs_printf(s,
 		      "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
-		      "Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
+		      "Pid:\t%d\nPPid:\t%d\nTracerPid:\t%d\n"
 		      "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n"
 		      "FDSize:\t%u\nGroups:\t",
 		      pi->comm, umask, state_name(pi->state), pi->pid, pi->tid,
-		      pi->ppid, pi->cred.uid, pi->cred.euid, pi->cred.suid,
+		      pi->ppid, pi->tracer_pid, pi->cred.uid, pi->cred.euid, pi->cred.suid,
 		      pi->cred.fsuid, pi->cred.gid, pi->cred.egid, pi->cred.sgid,
 		      pi->cred.fsgid, (unsigned)FDTABLE_MAX);
 	for (uint32_t i = 0; i < pi->cred.ngroups && i < FW_ARRAY_LEN(pi->cred.groups); i++)

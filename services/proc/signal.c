@@ -18,6 +18,7 @@
 #include <fw/user.h>
 #include "proc/proc.h"
 #include "proc/proc_internal.h"
+#include "proc/ptrace/hooks.h"
 #include "proc/signal.h"
 #include "fs/event/signalfd.h"
 #include "proc/uapi.h"
@@ -112,7 +113,8 @@ static bool sig_ignored(struct proc *p, int sig)
 {
 	struct thread *t;
 
-	if (!action_ignores(p, sig))
+	/* A tracee's tracer sees every signal (Linux sig_ignored). */
+	if (!action_ignores(p, sig) || proc_traced(p))
 		return false;
 	FW_LIST_FOR_EACH(t, &p->threads, proc_node)
 		if (blocked_by(t, sig))
@@ -282,7 +284,8 @@ static uint64_t deliverable(struct thread *t)
 bool signal_pending_current(void)
 {
 	struct thread *t = thread_current();
-	return t && (deliverable(t) || t->exiting || t->proc->exiting);
+	return t && (deliverable(t) || t->exiting || t->proc->exiting ||
+		     thread_interrupted(t));
 }
 
 /* --- delivery --------------------------------------------------------- */
@@ -318,7 +321,18 @@ static void do_stop(struct thread *t, int sig)
 	FW_WAIT_EVENT(&p->stop_wait,
 		      !__atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE) ||
 			      (deliverable(t) & sigbit(SIGKILL)) ||
-			      p->exiting);
+			      p->exiting || thread_interrupted(t));
+}
+
+/* A job stop that PTRACE_INTERRUPT breaks into (then it goes on). */
+static void stop_traced(struct thread *t, int sig)
+{
+	do {
+		do_stop(t, sig);
+		if (!thread_interrupted(t))
+			return;
+		ptrace_interrupt_stop(t);
+	} while (__atomic_load_n(&t->proc->stopped, __ATOMIC_ACQUIRE));
 }
 
 /* Take the lowest signal in `ready` off the pending sets (SIGKILL and
@@ -505,6 +519,8 @@ static bool setup_frame(struct thread *t, int sig, const struct k_sigaction *sa,
 
 static FW_NORETURN void die(struct thread *t, int sig, bool core)
 {
+	if (thread_traced(t))
+		ptrace_exit_event(t, sig | (core ? 0x80 : 0));
 	proc_exit_group(t->proc, sig | (core ? 0x80 : 0));
 	thread_exit(t, 0);
 }
@@ -516,11 +532,19 @@ static void deliver(struct thread *t)
 	int sig;
 
 	if (__atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE))
-		do_stop(t, p->stop_sig);
+		stop_traced(t, p->stop_sig);
+	if (thread_interrupted(t))
+		ptrace_interrupt_stop(t);
 	while ((sig = dequeue(t, &si))) {
 		struct k_sigaction sa;
 		uint64_t old_mask;
 		fw_irqflags_t fl;
+
+		/* A tracee shows the signal to its tracer first, which
+		 * may change or cancel it (ptrace(2), signal-delivery-stop). */
+		if (sig != SIGKILL && thread_traced(t) &&
+		    !(sig = ptrace_signal(t, sig, &si)))
+			continue;
 
 		fw_spin_lock(&p->sighand->lock);
 		sa = p->sighand->action[sig];
@@ -537,7 +561,10 @@ static void deliver(struct thread *t)
 			if (b & DFL_IGNORE)
 				continue;
 			if (b & STOP_SIGS) {
-				do_stop(t, sig);
+				if (thread_traced(t))
+					ptrace_group_stop(t, sig);
+				else
+					stop_traced(t, sig);
 				continue;
 			}
 			die(t, sig, b & DFL_CORE);
@@ -928,6 +955,7 @@ void signal_deliver(struct thread *t)
 {
 	if (deliverable(t) || t->restore_sigmask ||
 	    (t->restart_nr != ~0ull && is_restart((int64_t)t->ctx.rax)) ||
-	    __atomic_load_n(&t->proc->stopped, __ATOMIC_ACQUIRE))
+	    __atomic_load_n(&t->proc->stopped, __ATOMIC_ACQUIRE) ||
+	    thread_interrupted(t))
 		deliver(t);
 }

@@ -13,20 +13,30 @@
 #include "mm/mm.h"
 #include "proc/proc.h"
 #include "proc/proc_internal.h"
+#include "proc/ptrace/hooks.h"
 #include "proc/signal.h"
 #include "proc/uapi.h"
 #include "syscall/syscall.h"
 
 static void handle_syscall(struct thread *t)
 {
-	struct sys_args a = {
-		.arg = { t->ctx.rdi, t->ctx.rsi, t->ctx.rdx, t->ctx.r10,
-			 t->ctx.r8, t->ctx.r9 },
-		.nr = t->ctx.rax,
-	};
-	long ret = syscall_dispatch(&a);
+	uint64_t nr = t->ctx.rax;
+	bool traced = thread_traced(t);
+	long ret;
 
+	if (FW_UNLIKELY(traced) && !ptrace_syscall_enter(t, &nr)) {
+		ret = (long)t->ctx.rax; /* skipped by the tracer */
+	} else {
+		struct sys_args a = {
+			.arg = { t->ctx.rdi, t->ctx.rsi, t->ctx.rdx,
+				 t->ctx.r10, t->ctx.r8, t->ctx.r9 },
+			.nr = nr,
+		};
+		ret = syscall_dispatch(&a);
+	}
 	t->ctx.rax = (uint64_t)ret;
+	if (FW_UNLIKELY(traced || thread_traced(t)))
+		ptrace_syscall_exit(t, nr);
 	if (t->restart_pending_clear) { /* rt_sigreturn restored rax */
 		t->restart_pending_clear = false;
 		t->restart_nr = ~0ull;
@@ -35,7 +45,7 @@ static void handle_syscall(struct thread *t)
 	/* A restartable call interrupted by a signal: signal_deliver decides
 	 * whether it becomes -EINTR or runs again (SA_RESTART). Keep the
 	 * number so the call can be re-issued. */
-	t->restart_nr = a.nr;
+	t->restart_nr = nr;
 }
 
 static void handle_exception(struct thread *t, const struct fw_user_exit *why)

@@ -1,0 +1,121 @@
+/* services/proc/ptrace/ptrace.h: process tracing, shared by the files here.
+ *
+ * Layer: services (safe C). Linux's ptrace(2) and process_vm_readv(2):
+ *   stop.c     the tracee's side: the ptrace-stops (syscall enter/exit,
+ *              signal delivery, events, PTRACE_INTERRUPT) and the hooks
+ *              the rest of services/proc calls (hooks.h);
+ *   request.c  the tracer's side: ptrace(2) itself, attach, detach,
+ *              resume, options, siginfo;
+ *   regs.c     registers as struct user / user_regs_struct, regsets and
+ *              PTRACE_GET_SYSCALL_INFO;
+ *   vm.c       the tracee's memory: PEEK/POKE and process_vm_readv/writev.
+ *
+ * The state is struct proc_trace inside struct proc (proc/proc.h): per
+ * process, so a multi-threaded tracee shows all its threads' stops under
+ * its pid, one thread in a stop at a time. Locking: the links (tracer,
+ * tracees) under proc_tree_lock, the stop under p->lock, in that order.
+ * A tracee stays allocated while its tracer is in ptrace(2): its parent
+ * does not reap it before the tracer let go (proc.c wait_scan), and the
+ * thread in a stop cannot leave it before it is resumed or killed, which
+ * clears trace.stopped under p->lock, where the tracer looks.
+ *
+ * Folder services/proc/ptrace: part of the process service (a subfolder,
+ * so that services/proc itself stays readable); may include what proc may. */
+#ifndef SERVICES_PTRACE_H
+#define SERVICES_PTRACE_H
+
+#include <fw/compiler.h>
+#include "proc/proc.h"
+#include "proc/uapi.h"
+
+/* <linux/ptrace.h> */
+#define PTRACE_TRACEME 0
+#define PTRACE_PEEKTEXT 1
+#define PTRACE_PEEKDATA 2
+#define PTRACE_PEEKUSR 3
+#define PTRACE_POKETEXT 4
+#define PTRACE_POKEDATA 5
+#define PTRACE_POKEUSR 6
+#define PTRACE_CONT 7
+#define PTRACE_KILL 8
+#define PTRACE_SINGLESTEP 9
+#define PTRACE_GETREGS 12
+#define PTRACE_SETREGS 13
+#define PTRACE_GETFPREGS 14
+#define PTRACE_ATTACH 16
+#define PTRACE_DETACH 17
+#define PTRACE_SYSCALL 24
+#define PTRACE_SETOPTIONS 0x4200
+#define PTRACE_GETEVENTMSG 0x4201
+#define PTRACE_GETSIGINFO 0x4202
+#define PTRACE_SETSIGINFO 0x4203
+#define PTRACE_GETREGSET 0x4204
+#define PTRACE_SETREGSET 0x4205
+#define PTRACE_SEIZE 0x4206
+#define PTRACE_INTERRUPT 0x4207
+#define PTRACE_GET_SYSCALL_INFO 0x420e
+
+#define PTRACE_EVENT_FORK 1
+#define PTRACE_EVENT_VFORK 2
+#define PTRACE_EVENT_CLONE 3
+#define PTRACE_EVENT_EXEC 4
+#define PTRACE_EVENT_EXIT 6
+#define PTRACE_EVENT_STOP 128
+
+#define PTRACE_O_TRACESYSGOOD 1u
+#define PTRACE_O_TRACEEXEC (1u << PTRACE_EVENT_EXEC)
+#define PTRACE_O_TRACEEXIT (1u << PTRACE_EVENT_EXIT)
+#define PTRACE_O_EXITKILL (1u << 20)
+/* Every option Linux knows (PTRACE_O_MASK): the ones not acted on here
+ * (VFORKDONE, SECCOMP, SUSPEND_SECCOMP) concern stops that never happen
+ * without seccomp filters or are only reported. */
+#define PTRACE_O_MASK (0x000000ffu | PTRACE_O_EXITKILL | (1u << 21))
+
+#define PTRACE_SYSCALL_INFO_NONE 0
+#define PTRACE_SYSCALL_INFO_ENTRY 1
+#define PTRACE_SYSCALL_INFO_EXIT 2
+#define PTRACE_EVENTMSG_SYSCALL_ENTRY 1
+#define PTRACE_EVENTMSG_SYSCALL_EXIT 2
+
+#define NT_PRSTATUS 1
+#define AUDIT_ARCH_X86_64 0xc000003eu
+
+/* struct user_regs_struct (<sys/user.h>), the order of struct pt_regs as
+ * user space sees it. */
+struct user_regs {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	uint64_t rax, rcx, rdx, rsi, rdi, orig_rax, rip, cs, eflags, rsp, ss;
+	uint64_t fs_base, gs_base, ds, es, fs, gs;
+};
+FW_STATIC_ASSERT(sizeof(struct user_regs) == 216, "user_regs_struct");
+#define USER_AREA_SIZE 912u     /* sizeof(struct user) */
+#define USER_DEBUGREG_OFF 848u  /* offsetof(struct user, u_debugreg) */
+
+/* The wait status word of a stop: sig, and an event in bits 16..23. */
+static inline int ptrace_status(int sig, int event)
+{
+	return (event << 16) | (sig << 8) | 0x7f;
+}
+
+/* stop.c: detach c from its tracer (proc_tree_lock held), resuming it
+ * with sig if it is in a stop. */
+void ptrace_unlink_locked(struct proc *c, int sig);
+
+/* request.c: the tracee `pid` of the caller: 0 and *out if the caller
+ * traces it and (if need_stop) it is in a ptrace-stop; -ESRCH else. */
+FW_MUST_CHECK int ptrace_tracee(int pid, bool need_stop, struct proc **out);
+/* May the caller trace (or read the memory of) p? 0 or -EPERM. */
+FW_MUST_CHECK int ptrace_may_access(const struct proc *p);
+
+/* regs.c: requests on the registers of stopped tracee c. */
+long ptrace_regs_request(struct proc *c, long req, uint64_t addr,
+			 uint64_t data);
+/* vm.c */
+long ptrace_peek(struct proc *c, uint64_t addr, uint64_t data);
+long ptrace_poke(struct proc *c, uint64_t addr, uint64_t data);
+void ptrace_vm_syscalls_init(void);
+
+/* The ptrace and process_vm_* system calls. */
+void ptrace_syscalls_init(void);
+
+#endif
