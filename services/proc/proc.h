@@ -8,7 +8,7 @@
  * header only names them.
  *
  * Folder services/proc: processes and threads, fork/exec/exit/wait,
- * signals, credentials, time, futexes, /proc/<pid> (procfs_pid.c), and
+ * signals, credentials, time, futexes, /proc/<pid> (procfs/pid.c), and
  * current.c, which answers services/current/current.h for the layers
  * below. May include fs, mm, exec, syscall, current, lib; tty sits above
  * (the two tty calls proc makes are declared here). */

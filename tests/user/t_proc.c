@@ -725,6 +725,25 @@ T_CASE(nice_task_gets_less_cpu)
         T_FAIL("nice 0 ran %lld us, nice 19 %lld us: expected over 1.5x", ns[0] / 1000, ns[1] / 1000);
 }
 
+/* /proc/self/limits in Linux's layout, its numbers getrlimit's. */
+T_CASE(proc_limits)
+{
+    char text[4096] = { 0 }, want[160];
+    struct rlimit rl;
+    int fd;
+
+    T_SYSOK(fd = open("/proc/self/limits", O_RDONLY));
+    T_ASSERT(read(fd, text, sizeof text - 1) > 0);
+    close(fd);
+    T_ASSERT(strncmp(text, "Limit                     Soft Limit           Hard Limit           Units     \n", 79) == 0);
+    T_SYSOK(getrlimit(RLIMIT_NOFILE, &rl));
+    snprintf(want, sizeof want, "\nMax open files            %-20llu %-20llu files     \n",
+             (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
+    T_ASSERT(strstr(text, want) != NULL);
+    T_ASSERT(strstr(text, "\nMax cpu time              unlimited            unlimited            seconds   \n") != NULL);
+    T_ASSERT(strstr(text, "\nMax nice priority         ") != NULL);
+}
+
 int main(int argc, char **argv, char **envp)
 {
     if (argc >= 2 && strncmp(argv[1], "--child-", 8) == 0)
@@ -768,5 +787,6 @@ int main(int argc, char **argv, char **envp)
     T_RUN(clone3_fork_and_checks);
     T_RUN(nice_values);
     T_RUN(nice_task_gets_less_cpu);
+    T_RUN(proc_limits);
     return t_done();
 }

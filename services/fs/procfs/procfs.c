@@ -4,7 +4,7 @@
  * Layer: services (safe C), a file system under the VFS. See procfs.h for
  * how nodes are named by inode number and why directories cache the
  * children they return. The contents come from procfs_sys.c (system-wide
- * files) and services/proc/procfs_pid.c (one process). Everything here
+ * files) and services/proc/procfs/pid.c (one process). Everything here
  * runs with vfs_ns_lock held except the file operations. */
 #include <fw/heap.h>
 #include <fw/string.h>
@@ -138,6 +138,7 @@ static const struct procfs_entry entries[] = {
 	 * the owner here (Linux checks ptrace access). */
 	{ "stat", PK_PID_STAT, REG },
 	{ "status", PK_PID_STATUS, REG },
+	{ "limits", PK_PID_LIMITS, REG },
 	{ "cmdline", PK_PID_CMDLINE, REG },
 	{ "environ", PK_PID_ENVIRON, S_IFREG | 0400 },
 	{ "comm", PK_PID_COMM, S_IFREG | 0644 },
@@ -150,7 +151,7 @@ static const struct procfs_entry entries[] = {
 	{ "mounts", PK_PID_MOUNTS, REG },
 	{ "mountinfo", PK_PID_MOUNTINFO, REG },
 	{ "task", PK_PID_TASK, DIR }, /* last: not under task/<tid> */
-#define PID_N 14
+#define PID_N 15
 };
 
 FW_STATIC_ASSERT(FW_ARRAY_LEN(entries) == PID_FIRST + PID_N,
@@ -569,6 +570,7 @@ static int generate(const struct procfs_id *id, struct procfs_seq *s)
 	}
 	case PK_PID_STAT:
 	case PK_PID_STATUS:
+	case PK_PID_LIMITS:
 	case PK_PID_CMDLINE:
 	case PK_PID_ENVIRON:
 	case PK_PID_COMM:

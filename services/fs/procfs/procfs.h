@@ -25,7 +25,7 @@
  *
  * Folder services/fs/procfs: the /proc file system and its system-wide
  * files (procfs_sys.c, procfs_cpuinfo.c); the per-process directories
- * are the process service's (services/proc/procfs_pid.c implements the
+ * are the process service's (services/proc/procfs/pid.c implements the
  * procfs_pid_* calls declared below). Calls the VFS core and tmpfs. */
 #ifndef SERVICES_FS_PROCFS_H
 #define SERVICES_FS_PROCFS_H
@@ -61,6 +61,7 @@ enum procfs_kind {
 	PK_PID_DIR,		/* /proc/<pid> (and task/<tid>) */
 	PK_PID_STAT,
 	PK_PID_STATUS,
+	PK_PID_LIMITS,
 	PK_PID_CMDLINE,
 	PK_PID_ENVIRON,
 	PK_PID_COMM,
@@ -153,7 +154,7 @@ FW_MUST_CHECK int procfs_gen_mounts(struct procfs_seq *s,
 /* Generate a /proc/net file (PK_NET_*). */
 FW_MUST_CHECK int procfs_gen_net(struct procfs_seq *s, unsigned kind);
 
-/* ---- services/proc/procfs_pid.c: files about one process ----------------- */
+/* ---- services/proc/procfs/pid.c: files about one process ----------------- */
 
 /* The process pid (thread: the thread id) exists (live or zombie). */
 bool procfs_pid_exists(int id, bool thread);

@@ -1,6 +1,6 @@
-/* services/proc/procfs_pid.c: /proc/<pid>/...: one process seen from the
- * outside (stat, status, cmdline, environ, comm, maps, statm, the exe /
- * cwd / root links and fd/).
+/* services/proc/procfs/pid.c: /proc/<pid>/...: one process seen from the
+ * outside (stat, status, cmdline, environ, comm, limits, maps, statm, the
+ * exe / cwd / root links and fd/).
  *
  * Layer: services (safe C), procfs contents. The process table belongs to
  * services/proc, which gives no references on a struct proc: a proc is
@@ -178,6 +178,7 @@ struct pinfo {
 	uint64_t shdpnd;		/* process-directed pending */
 	uint64_t sigblk;		/* blocked */
 	uint64_t rlim_sigpending;
+	uint64_t rlim_cur[RLIM_NLIMITS], rlim_max[RLIM_NLIMITS];
 	struct tty *ctty;		/* WANT_TTY: referenced (tty_ctty_get) */
 	char exe[256];
 	/* References taken for WANT_*; pinfo_put drops them. */
@@ -223,6 +224,10 @@ static int pinfo_get(int id, bool thread, unsigned want, struct pinfo *pi)
 	}
 	pi->start_ns = p->start_ns;
 	pi->rlim_sigpending = p->rlimit_cur[11]; /* RLIMIT_SIGPENDING */
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		pi->rlim_cur[i] = p->rlimit_cur[i];
+		pi->rlim_max[i] = p->rlimit_max[i];
+	}
 
 	fl = fw_spin_lock_irqsave(&p->lock);
 	pi->nthreads = p->nthreads;
@@ -613,6 +618,41 @@ static int gen_maps(struct procfs_seq *s, const struct pinfo *pi)
 	return 0;
 }
 
+/* /proc/<pid>/limits, in Linux's layout (fs/proc/base.c
+ * proc_pid_limits): prlimit(1) and pam_limits read it. */
+static void gen_limits(struct procfs_seq *s, const struct pinfo *pi)
+{
+	static const struct {
+		const char *name, *unit;
+	} lim[RLIM_NLIMITS] = {
+		{ "Max cpu time", "seconds" },	{ "Max file size", "bytes" },
+		{ "Max data size", "bytes" },	{ "Max stack size", "bytes" },
+		{ "Max core file size", "bytes" }, { "Max resident set", "bytes" },
+		{ "Max processes", "processes" }, { "Max open files", "files" },
+		{ "Max locked memory", "bytes" }, { "Max address space", "bytes" },
+		{ "Max file locks", "locks" },	{ "Max pending signals", "signals" },
+		{ "Max msgqueue size", "bytes" }, { "Max nice priority", NULL },
+		{ "Max realtime priority", NULL }, { "Max realtime timeout", "us" },
+	};
+
+	procfs_printf(s, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit",
+		      "Hard Limit", "Units");
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		char cur[24] = "unlimited", max[24] = "unlimited";
+
+		if (pi->rlim_cur[i] != RLIM_INFINITY)
+			snprintf(cur, sizeof cur, "%llu",
+				 (unsigned long long)pi->rlim_cur[i]);
+		if (pi->rlim_max[i] != RLIM_INFINITY)
+			snprintf(max, sizeof max, "%llu",
+				 (unsigned long long)pi->rlim_max[i]);
+		procfs_printf(s, "%-25s %-20s %-20s ", lim[i].name, cur, max);
+		if (lim[i].unit)
+			procfs_printf(s, "%-10s", lim[i].unit);
+		procfs_printf(s, "\n");
+	}
+}
+
 int procfs_gen_pid(struct procfs_seq *s, unsigned kind, int id, bool thread)
 {
 	struct pinfo pi;
@@ -635,6 +675,11 @@ int procfs_gen_pid(struct procfs_seq *s, unsigned kind, int id, bool thread)
 		err = pinfo_get(id, thread, WANT_MM, &pi);
 		if (!err)
 			gen_statm(s, &pi);
+		break;
+	case PK_PID_LIMITS:
+		err = pinfo_get(id, thread, 0, &pi);
+		if (!err)
+			gen_limits(s, &pi);
 		break;
 	case PK_PID_COMM:
 		err = pinfo_get(id, thread, 0, &pi);
