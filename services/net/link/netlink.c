@@ -126,15 +126,6 @@ static void link_msg(struct nl_out *o, struct netdev *d, uint16_t flags,
 	nl_msg_end(o);
 }
 
-static unsigned prefix_len(uint32_t mask)
-{
-	unsigned n = 0;
-
-	for (; mask; mask &= mask - 1)
-		n++;
-	return n;
-}
-
 static void addr_msg(struct nl_out *o, struct netdev *d, uint32_t seq,
 		     int32_t portid)
 {
@@ -145,7 +136,7 @@ static void addr_msg(struct nl_out *o, struct netdev *d, uint32_t seq,
 		return;
 	nl_msg_begin(o, RTM_NEWADDR, NLM_F_MULTI, seq, portid);
 	nl_put_u8(o, AF_INET);
-	nl_put_u8(o, (uint8_t)prefix_len(mask));
+	nl_put_u8(o, (uint8_t)nl_prefix_len(mask));
 	nl_put_u8(o, IFA_F_PERMANENT);
 	nl_put_u8(o, (addr & 0xff) == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE);
 	nl_put_u32(o, (uint32_t)d->ifindex);

@@ -104,3 +104,12 @@ int nl_attr_next(struct fw_bytes msg, size_t *off, uint16_t *type,
 	*off += (alen + 3u) & ~3u;
 	return 0;
 }
+
+unsigned nl_prefix_len(uint32_t mask)
+{
+	unsigned n = 0;
+
+	for (; mask; mask &= mask - 1)
+		n++;
+	return n;
+}

@@ -66,6 +66,9 @@ void nl_attr_u8(struct nl_out *o, uint16_t type, uint8_t v);
 void nl_attr_name(struct nl_out *o, uint16_t type,
 		  const struct netdev_name *n);
 
+/* The prefix length of a netmask (its one bits). */
+unsigned nl_prefix_len(uint32_t mask);
+
 /* Reading a request's attributes (Linux nla_parse): *off starts at the
  * first attribute (after the family header); each call gives the next
  * one's type (flag bits cleared) and value. 1 at the end, 0 for an

@@ -43,15 +43,6 @@
 
 #define RTMSG_LEN 12u			/* struct rtmsg */
 
-static unsigned prefix_len(uint32_t mask)
-{
-	unsigned n = 0;
-
-	for (; mask; mask &= mask - 1)
-		n++;
-	return n;
-}
-
 static uint32_t be(uint32_t host)
 {
 	return __builtin_bswap32(host); /* netlink addresses: network order */
@@ -77,7 +68,7 @@ static void rtmsg_head(struct nl_out *o, unsigned dst_len, uint8_t table,
 static void route_msg(struct nl_out *o, const struct route_info *r,
 		      uint32_t seq, int32_t portid)
 {
-	unsigned len = prefix_len(r->mask);
+	unsigned len = nl_prefix_len(r->mask);
 
 	nl_msg_begin(o, RTM_NEWROUTE, NLM_F_MULTI, seq, portid);
 	rtmsg_head(o, len, RT_TABLE_MAIN, r->protocol, r->scope, RTN_UNICAST,
