@@ -2,7 +2,7 @@
  * permission bits: Linux ipc/util.c) and the service's start-up.
  *
  * Layer: services (safe C), above proc; see ipc.h. Semaphore sets are in
- * sem.c, message queues in msg.c. */
+ * sem.c, message queues in msg.c, shared memory in shm.c. */
 #include <fw/time.h>
 
 #include "current/current.h"
@@ -86,4 +86,5 @@ void ipc_init(void)
 {
 	ipc_sem_init();
 	ipc_msg_init();
+	ipc_shm_init();
 }

@@ -1,8 +1,8 @@
 /* services/ipc/ipc.h: System V IPC: semaphore sets (sem.c), message
- * queues (msg.c), and what they share (ipc.c).
+ * queues (msg.c), shared memory (shm.c), and what they share (ipc.c).
  *
  * Layer: services (safe C), above proc. Folder services/ipc: System V
- * IPC; it may include proc, current and lib. ipc_proc_exit is declared
+ * IPC; it may include proc, mm, current and lib. ipc_proc_exit is declared
  * in services/proc/proc.h, which calls it (proc sits below ipc). */
 #ifndef SERVICES_IPC_H
 #define SERVICES_IPC_H
@@ -63,5 +63,6 @@ int64_t ipc_now(void);
 void ipc_init(void);
 void ipc_sem_init(void);
 void ipc_msg_init(void);
+void ipc_shm_init(void);
 
 #endif

@@ -137,6 +137,35 @@ FW_MUST_CHECK int mm_map_fixed(struct mm *mm, uint64_t start, uint64_t len,
  * -ENOMEM. */
 FW_MUST_CHECK int mm_install_frame(struct mm *mm, uint64_t va,
 				   struct fw_frame *fr);
+/* ---- System V shared memory (shm_map.c) --------------------------------- */
+
+/* Pages that outlive their mappings: up to FRAME_LIST_MAX of them, in
+ * chunks. */
+#define FRAME_CHUNK 512
+#define FRAME_LIST_MAX (128u * FRAME_CHUNK)	/* 256 MiB */
+struct frame_chunk {
+	struct fw_frame *fr[FRAME_CHUNK];
+};
+struct frame_list {
+	uint64_t npages;
+	struct frame_chunk *chunk[FRAME_LIST_MAX / FRAME_CHUNK];
+};
+/* npages zeroed frames: 0 and *out, -EINVAL (0 or too many), -ENOMEM. */
+FW_MUST_CHECK int frame_list_alloc(uint64_t npages, struct frame_list **out);
+struct fw_frame *frame_list_get(const struct frame_list *fl, uint64_t i);
+void frame_list_free(struct frame_list *fl);
+/* shmat: map fl's pages shared at a free address, or at addr (page-
+ * aligned) replacing what is there when fixed. 0 and *out, -EINVAL,
+ * -ENOMEM. */
+FW_MUST_CHECK int mm_shm_attach(struct mm *mm, const struct frame_list *fl,
+				uint64_t addr, bool fixed, unsigned prot,
+				uint64_t *out);
+/* shmdt: unmap the attachment that starts at addr; -EINVAL if none.
+ * *first: its first page (referenced; the caller puts it), to tell which
+ * segment it was. */
+FW_MUST_CHECK int mm_shm_detach(struct mm *mm, uint64_t addr,
+				struct fw_frame **first);
+
 /* True if no VMA overlaps [start, start+len). */
 bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len);
 /* A free range of len bytes in the mmap area (top-down): 0 or -ENOMEM. */

@@ -306,11 +306,12 @@ static long sys_mprotect(const struct sys_args *a)
 	if (!vma_range_covered(&mm->vmas, addr, end))
 		goto out;
 	/* A shared file mapping may become writable only if the file was
-	 * opened for writing (Linux VM_MAYWRITE). */
+	 * opened for writing, a System V attachment only if it was not
+	 * attached SHM_RDONLY (Linux VM_MAYWRITE). */
 	for (v = vma_find(&mm->vmas, addr); v && v->start < end;
 	     v = vma_next(&mm->vmas, v)) {
 		err = -EACCES;
-		if ((prot & PROT_WRITE) && v->file &&
+		if ((prot & PROT_WRITE) && (v->file || v->name == VMA_NAME_SHM) &&
 		    (v->flags & VMA_SHARED) && !(v->flags & VMA_MAYWRITE))
 			goto out;
 	}

@@ -42,6 +42,7 @@ enum vma_name {
 	VMA_NAME_NONE = 0,
 	VMA_NAME_HEAP,  /* "[heap]": the brk area */
 	VMA_NAME_STACK, /* "[stack]": the main thread's stack */
+	VMA_NAME_SHM,   /* a System V shared memory attachment (shmat) */
 };
 
 struct vma {
