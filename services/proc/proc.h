@@ -149,6 +149,12 @@ struct thread {
 	uint64_t tinfo_f1;               /* si_value of a thread-directed timer */
 	uint64_t restart_nr;             /* syscall to re-issue, or ~0 */
 	bool restart_pending_clear;      /* rt_sigreturn: rax is not a code */
+	/* restart_syscall(2) (Linux's restart_block): a relative nanosleep
+	 * stopped by a signal that ran no handler goes on to its deadline
+	 * (monotonic) and reports what is left at restart_rem (0: nowhere). */
+	bool restart_block;
+	uint64_t restart_deadline;
+	uint64_t restart_rem;
 	int fault_code;
 };
 

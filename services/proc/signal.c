@@ -578,6 +578,7 @@ static void deliver(struct thread *t)
 			else
 				t->ctx.rax = (uint64_t)-EINTR;
 			t->restart_nr = ~0ull;
+			t->restart_block = false;
 		}
 		old_mask = t->restore_sigmask ? t->saved_sigmask : t->sigmask;
 		t->restore_sigmask = false;
@@ -595,10 +596,11 @@ static void deliver(struct thread *t)
 	}
 	/* No handler ran: an interrupted call restarts transparently. */
 	if (t->restart_nr != ~0ull && is_restart((int64_t)t->ctx.rax)) {
+		/* A call that keeps its state in the thread goes on through
+		 * restart_syscall(2), as Linux's restart_block. */
 		if ((int64_t)t->ctx.rax == -ERESTART_RESTARTBLOCK)
-			t->ctx.rax = (uint64_t)-EINTR;
-		else
-			restart_syscall(t);
+			t->restart_nr = __NR_restart_syscall;
+		restart_syscall(t);
 		t->restart_nr = ~0ull;
 	}
 	if (t->restore_sigmask) {

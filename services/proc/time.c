@@ -172,6 +172,8 @@ static long sleep_until(uint64_t deadline)
 	return 0;
 }
 
+static long interrupted_sleep(uint64_t deadline, fw_uptr_t rem);
+
 static long do_nanosleep(int clk, int flags, fw_uptr_t req, fw_uptr_t rem)
 {
 	uint64_t ns, now, deadline;
@@ -191,13 +193,47 @@ static long do_nanosleep(int clk, int flags, fw_uptr_t req, fw_uptr_t rem)
 	now = fw_time_ns();
 	deadline = ns > ~0ull - now ? ~0ull : now + ns;
 	err = sleep_until(deadline);
-	if (err == -EINTR && !(flags & TIMER_ABSTIME) && !fw_uptr_is_null(rem)) {
-		uint64_t left = deadline > fw_time_ns() ? deadline - fw_time_ns() : 0;
-		struct k_timespec ts = to_ts(left);
+	if (err != -EINTR)
+		return err;
+	/* Interrupted: an absolute sleep is simply issued again unless a
+	 * handler runs; a relative one leaves its deadline for
+	 * restart_syscall (Linux hrtimer_nanosleep's restart block). */
+	if (flags & TIMER_ABSTIME)
+		return -ERESTARTNOHAND;
+	return interrupted_sleep(deadline, rem);
+}
+
+/* Report what is left of a relative sleep and leave the rest to
+ * restart_syscall: -ERESTART_RESTARTBLOCK (-EINTR when a handler runs),
+ * or -EFAULT. */
+static long interrupted_sleep(uint64_t deadline, fw_uptr_t rem)
+{
+	struct thread *t = thread_current();
+
+	if (!fw_uptr_is_null(rem)) {
+		uint64_t now = fw_time_ns();
+		struct k_timespec ts = to_ts(deadline > now ? deadline - now : 0);
+
 		if (FW_COPY_OUT_OBJ(rem, &ts))
 			return -EFAULT;
 	}
-	return err;
+	t->restart_block = true;
+	t->restart_deadline = deadline;
+	t->restart_rem = rem.addr;
+	return -ERESTART_RESTARTBLOCK;
+}
+
+static long sys_restart_syscall(const struct sys_args *a)
+{
+	struct thread *t = thread_current();
+
+	(void)a;
+	if (!t->restart_block)
+		return -EINTR; /* Linux do_no_restart_syscall */
+	t->restart_block = false;
+	if (sleep_until(t->restart_deadline) == 0)
+		return 0;
+	return interrupted_sleep(t->restart_deadline, fw_uptr(t->restart_rem));
 }
 
 static long sys_nanosleep(const struct sys_args *a)
@@ -670,6 +706,7 @@ void proc_timers_delete_all(struct proc *p)
 }
 
 static const struct sys_entry time_syscalls[] = {
+	{ __NR_restart_syscall, "restart_syscall", sys_restart_syscall },
 	{ __NR_timer_create, "timer_create", sys_timer_create },
 	{ __NR_timer_settime, "timer_settime", sys_timer_settime },
 	{ __NR_timer_gettime, "timer_gettime", sys_timer_gettime },

@@ -589,6 +589,77 @@ T_CASE(cpu_clock_of_another_process)
     }
 }
 
+/* The state letter of /proc/<pid>/stat. */
+static char proc_state(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    return p && p[1] == ' ' ? p[2] : 0;
+}
+
+static int wait_state(pid_t pid, char want)
+{
+    for (int i = 0; i < 6000; i++) {
+        if (proc_state(pid) == want)
+            return 1;
+        usleep(10000);
+    }
+    return 0;
+}
+
+/* A stop and continue, which run no handler, do not cut a sleep short:
+ * nanosleep goes on through restart_syscall to its deadline (Linux's
+ * restart block), and so does an absolute clock_nanosleep. */
+T_CASE(sleep_survives_stop_and_continue)
+{
+    for (int absolute = 0; absolute < 2; absolute++) {
+        int p[2];
+        T_SYSOK(pipe(p));
+        pid_t pid = t_fork();
+        if (pid == 0) {
+            struct timespec t0, t1, req = { 0, 400000000 }, rem = { 9, 9 };
+            int r;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            if (write(p[1], "x", 1) != 1)
+                _exit(9);
+            if (absolute) {
+                struct timespec until = t0;
+                until.tv_nsec += 400000000;
+                if (until.tv_nsec >= 1000000000) {
+                    until.tv_sec++;
+                    until.tv_nsec -= 1000000000;
+                }
+                r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
+            } else {
+                r = nanosleep(&req, &rem);
+            }
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            long long ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+            _exit(r != 0 ? 1 : ns < 400000000 ? 2 : 0);
+        }
+        char c;
+        T_EQ(read(p[0], &c, 1), 1);
+        T_ASSERT(wait_state(pid, 'S'));  /* in the sleep */
+        T_SYSOK(kill(pid, SIGSTOP));
+        T_ASSERT(wait_state(pid, 'T'));
+        T_SYSOK(kill(pid, SIGCONT));
+        T_EXITED(pid, 0);
+        close(p[0]);
+        close(p[1]);
+    }
+    /* With nothing to restart, restart_syscall is EINTR. */
+    T_ERRNO(syscall(SYS_restart_syscall), EINTR);
+}
+
 int main(void)
 {
     t_init("time");
@@ -619,5 +690,6 @@ int main(void)
     T_RUN(posix_timer_overrun_counts_blocked_periods);
     T_RUN(posix_timer_1ns_period_does_not_starve);
     T_RUN(cpu_clock_of_another_process);
+    T_RUN(sleep_survives_stop_and_continue);
     return t_done();
 }
