@@ -50,7 +50,6 @@ struct shm_seg {
 	struct fw_frame *first;		/* the first page, referenced */
 	int64_t atime, dtime, ctime;
 	int32_t cpid, lpid;
-	bool locked;
 };
 
 struct k_shmid64_ds {
@@ -382,8 +381,7 @@ static long sys_shmctl(const struct sys_args *a)
 			ret = -EPERM;
 			break;
 		}
-		s->locked = cmd == SHM_LOCK;
-		if (s->locked)
+		if (cmd == SHM_LOCK)
 			s->perm.mode |= SHM_LOCKED;
 		else
 			s->perm.mode &= ~(uint32_t)SHM_LOCKED;

@@ -311,6 +311,30 @@ static int change_addr(uint16_t type, uint16_t flags, struct fw_bytes msg)
 
 /* ---- requests ------------------------------------------------------------- */
 
+/* A request answered by one message in o, or by its error; then the
+ * acknowledgement asked for (nl_lock held). */
+static void reply_one(struct netlink_sock *nl, struct nl_out *o, int err,
+		      struct fw_bytes hdr, uint32_t seq, uint16_t flags)
+{
+	if (err) {
+		send_error(nl, o, err, hdr, seq);
+		return;
+	}
+	enqueue_locked(nl, o);
+	if (flags & NLM_F_ACK)
+		send_error(nl, o, 0, hdr, seq);
+}
+
+/* The address family a request's header starts with (0 if none). */
+static uint8_t req_family(struct fw_bytes msg)
+{
+	uint8_t fam = 0;
+
+	if (fw_bytes_get_u8(msg, NL_HDR, &fam))
+		fam = 0;
+	return fam;
+}
+
 /* Answer one request (nl_lock held). */
 static void handle(struct netlink_sock *nl, struct nl_out *o,
 		   struct fw_bytes msg)
@@ -341,52 +365,28 @@ static void handle(struct netlink_sock *nl, struct nl_out *o,
 			err = -ENODEV;
 		else
 			link_msg(o, d, 0, seq, nl->portid);
-		if (err) {
-			send_error(nl, o, err, hdr, seq);
-			return;
-		}
-		enqueue_locked(nl, o);
-		if (flags & NLM_F_ACK)
-			send_error(nl, o, 0, hdr, seq);
+		reply_one(nl, o, err, hdr, seq, flags);
 		return;
 	} else if (type == RTM_GETROUTE && (flags & NLM_F_DUMP) == NLM_F_DUMP) {
-		uint8_t fam = 0;
-
-		if (fw_bytes_get_u8(msg, NL_HDR, &fam))
-			fam = 0;
-		rtnl_route_dump(o, fam, seq, nl->portid);
+		rtnl_route_dump(o, req_family(msg), seq, nl->portid);
 	} else if (type == RTM_GETROUTE) {
 		err = rtnl_route_get(o, msg, seq, nl->portid);
-		if (err) {
-			send_error(nl, o, err, hdr, seq);
-			return;
-		}
-		enqueue_locked(nl, o);
-		if (flags & NLM_F_ACK)
-			send_error(nl, o, 0, hdr, seq);
+		reply_one(nl, o, err, hdr, seq, flags);
 		return;
-	} else if (type == RTM_NEWROUTE || type == RTM_DELROUTE) {
-		err = rtnl_route_change(type, flags, msg);
-		if (err || (flags & NLM_F_ACK))
-			send_error(nl, o, err, hdr, seq);
-		return;
-	} else if (type == RTM_NEWADDR || type == RTM_DELADDR) {
-		err = change_addr(type, flags, msg);
+	} else if (type == RTM_NEWROUTE || type == RTM_DELROUTE ||
+		   type == RTM_NEWADDR || type == RTM_DELADDR) {
+		err = type == RTM_NEWADDR || type == RTM_DELADDR
+			      ? change_addr(type, flags, msg)
+			      : rtnl_route_change(type, flags, msg);
 		if (err || (flags & NLM_F_ACK))
 			send_error(nl, o, err, hdr, seq);
 		return;
 	} else if (type == RTM_GETNEIGH && (flags & NLM_F_DUMP) == NLM_F_DUMP) {
-		uint8_t fam = 0;
-
-		if (fw_bytes_get_u8(msg, NL_HDR, &fam))
-			fam = 0;
-		if (fam != AF_INET6_NUM)
+		if (req_family(msg) != AF_INET6_NUM)
 			neigh_msgs(o, seq, nl->portid);
 	} else if (type == RTM_GETADDR && (flags & NLM_F_DUMP) == NLM_F_DUMP) {
-		uint8_t fam = 0;
+		uint8_t fam = req_family(msg);
 
-		if (fw_bytes_get_u8(msg, NL_HDR, &fam))
-			fam = 0;
 		while (fam != AF_INET6_NUM && (d = netdev_next(d)))
 			addr_msg(o, d, seq, nl->portid);
 	} else {
