@@ -13,6 +13,7 @@
  * anywhere in RAM, since the window covers all of it, and donates every
  * usable frame not taken by then. So any memory size boots, the metadata
  * and the window sized from the memory map. */
+#include <fw/cpu.h>
 #include <fw/errno.h>
 #include <fw/frame.h>
 #include <fw/log.h>
@@ -23,6 +24,8 @@
 #include "internal/frame.h"
 #include "internal/handle.h"
 #include "internal/mem.h"
+#include "internal/percpu.h"
+#include <arch/x86.h>
 #include "mm/buddy.h"
 
 struct fw_frame {
@@ -345,11 +348,37 @@ static uint8_t *frame_ptr(const struct fw_frame *f, const void *caller)
 	return phys_to_virt(pfn << PAGE_SHIFT);
 }
 
+static fw_frame_reclaim_fn reclaim_fn;
+
+void fw_frame_set_reclaim(fw_frame_reclaim_fn fn)
+{
+	__atomic_store_n(&reclaim_fn, fn, __ATOMIC_RELEASE);
+}
+
+/* The reclaimer sleeps on mutexes: only where the caller could. */
+static bool may_reclaim(void)
+{
+	fw_irqflags_t fl = fw_irq_save();
+	bool ok = (fl & X86_RFLAGS_IF) && this_cpu()->preempt_count == 0;
+
+	fw_irq_restore(fl);
+	return ok;
+}
+
 int fw_frame_alloc(unsigned flags, struct fw_frame **out)
 {
 	int64_t pfn = zone_alloc(0, FRAME_USER);
-	if (pfn < 0)
-		return -ENOMEM;
+
+	if (pfn < 0) {
+		fw_frame_reclaim_fn fn = __atomic_load_n(&reclaim_fn,
+							 __ATOMIC_ACQUIRE);
+
+		if (!fn || !may_reclaim() || fn(32) == 0)
+			return -ENOMEM;
+		pfn = zone_alloc(0, FRAME_USER);
+		if (pfn < 0)
+			return -ENOMEM;
+	}
 	frame_db[pfn].refcount = 1;
 	frame_db[pfn].mapcount = 0;
 	frame_db[pfn].gen = (frame_db[pfn].gen + 1) & HANDLE_GEN_MASK;
@@ -408,6 +437,14 @@ void frame_map_put(struct fw_frame *h)
 	__atomic_sub_fetch(&f->mapcount, 1, __ATOMIC_RELEASE);
 	if (__atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) == 0)
 		zone_free(pfn, 0);
+}
+
+unsigned fw_frame_mapcount(const struct fw_frame *h)
+{
+	uint64_t pfn;
+	struct fw_frame *f = ENTRY(h, &pfn);
+
+	return __atomic_load_n(&f->mapcount, __ATOMIC_RELAXED);
 }
 
 unsigned fw_frame_refcount(const struct fw_frame *h)

@@ -161,8 +161,6 @@ long sys_pwritev(const struct sys_args *a)
 #define RWF_NOWAIT 0x08	/* do not wait for data or locks */
 #define RWF_APPEND 0x10	/* this write as if O_APPEND */
 
-static long file_sync(struct file *f);
-
 /* preadv2(fd, iov, cnt, pos_l, pos_h, flags): x86-64 passes the whole
  * offset in pos_l; -1 means the file position, as readv/writev. Flags we
  * cannot honour are refused with EOPNOTSUPP, as Linux does for a file
@@ -185,7 +183,7 @@ static long do_iov2(const struct sys_args *a, bool write)
 		     off != -1, (uint64_t)off);
 	if (ret > 0 && write && (flags & (RWF_DSYNC | RWF_SYNC))) {
 		struct file *f = sys_fget((int)a->arg[0]);
-		long err = f ? file_sync(f) : -EBADF;
+		long err = f ? vfs_fsync(f) : -EBADF;
 
 		if (f)
 			file_put(f);
@@ -278,17 +276,6 @@ long sys_ioctl(const struct sys_args *a)
 	return ret;
 }
 
-/* fsync, fdatasync, syncfs. In-memory files have nothing to write back;
- * a block device file writes back its device. */
-static long file_sync(struct file *f)
-{
-	if (S_ISBLK(f->path.inode->mode))
-		return blkdev_fsync(f);
-	if (f->path.inode->sb->sops && f->path.inode->sb->sops->sync)
-		return f->path.inode->sb->sops->sync(f->path.inode->sb);
-	return 0;
-}
-
 long sys_fsync(const struct sys_args *a)
 {
 	struct file *f = sys_fget((int)a->arg[0]);
@@ -296,7 +283,9 @@ long sys_fsync(const struct sys_args *a)
 
 	if (!f)
 		return -EBADF;
-	ret = file_sync(f);
+	/* fsync, fdatasync, syncfs: all write the file's cached pages and
+	 * its file system (in-memory ones have nothing to write). */
+	ret = vfs_fsync(f);
 	file_put(f);
 	return ret;
 }

@@ -18,14 +18,16 @@
 /* Zeros for clearing the part of a page past a file's data. */
 static const uint8_t mm_zeros[FW_PAGE_SIZE];
 
-void vma_file_ref(struct file *f)
+void vma_file_ref(struct vma *v)
 {
-	file_get(f);
+	file_get(v->file);
+	mapping_add(v);
 }
 
-void vma_file_unref(struct file *f)
+void vma_file_unref(struct vma *v)
 {
-	file_put(f);
+	mapping_del(v);
+	file_put(v->file);
 }
 
 unsigned mm_fw_prot(unsigned prot)
@@ -210,14 +212,15 @@ int mm_insert_vma(struct mm *mm, uint64_t start, uint64_t len, unsigned prot,
 	v->pgoff = f ? pgoff : 0;
 	v->file_limit = f ? file_limit : ~0ull;
 	v->name = name;
+	v->mm = mm;
 	err = vma_insert(&mm->vmas, v);
 	if (err) {
 		vma_free(v);
 		return err;
 	}
 	if (f) {
-		file_get(f);
 		v->file = f;
+		vma_file_ref(v);
 	}
 	if (!(flags & VMA_SHARED) || f)
 		v = vma_merge_around(&mm->vmas, v);
@@ -329,14 +332,15 @@ static int fork_vma(struct mm *parent, struct mm *child, const struct vma *pv)
 	cv->pgoff = pv->pgoff;
 	cv->file_limit = pv->file_limit;
 	cv->name = pv->name;
+	cv->mm = child;
 	err = vma_insert(&child->vmas, cv);
 	if (err) {
 		vma_free(cv);
 		return err;
 	}
 	if (pv->file) {
-		file_get(pv->file);
 		cv->file = pv->file;
+		vma_file_ref(cv);
 	}
 	if (pv->flags & VMA_WIPEONFORK)
 		return 0;
@@ -403,6 +407,7 @@ struct fault_file_req {
 	struct file *file;      /* referenced, or NULL */
 	uint64_t off;           /* page-aligned file offset */
 	struct fw_frame *frame; /* the file's frame (referenced), or NULL */
+	bool mapwrite;          /* fetched to be mapped shared and writable */
 };
 
 static void req_clear(struct fault_file_req *r)
@@ -477,6 +482,7 @@ static int fault_file(struct mm *mm, struct vma *v, uint64_t page, bool write,
 	uint64_t off = v->pgoff + (page - v->start);
 	struct fw_frame *fr;
 	unsigned p = mm_fw_prot(v->prot);
+	bool shared_write;
 	int err;
 
 	if (off >= v->file_limit) {
@@ -484,12 +490,17 @@ static int fault_file(struct mm *mm, struct vma *v, uint64_t page, bool write,
 		err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
 		return err ? err : map_new_frame(mm, page, fr, p);
 	}
-	if (req->file != v->file || req->off != off || !req->frame) {
-		/* Fetch it with mm->lock dropped, then come back. */
+	shared_write = (v->flags & VMA_SHARED) && (p & FW_PROT_WRITE);
+	if (req->file != v->file || req->off != off || !req->frame ||
+	    (shared_write && !req->mapwrite)) {
+		/* Fetch it with mm->lock dropped, then come back; a page
+		 * to be written through a shared mapping is marked for
+		 * write-back by the fetch. */
 		req_clear(req);
 		file_get(v->file);
 		req->file = v->file;
 		req->off = off;
+		req->mapwrite = shared_write;
 		return -EAGAIN;
 	}
 	if (v->file_limit - off < FW_PAGE_SIZE) {
@@ -583,7 +594,7 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec)
 		if (err != -EAGAIN)
 			break;
 		err = vfs_file_page(req.file, req.off / FW_PAGE_SIZE,
-				    &req.frame);
+				    req.mapwrite, &req.frame);
 		if (err) {
 			req.frame = NULL;
 			err = err == -ENOMEM ? -ENOMEM : -EIO;

@@ -36,6 +36,10 @@ FW_MUST_CHECK int mm_populate_shared_anon(struct mm *mm, const struct vma *v,
 /* Whether the address space may grow by `more` bytes under the current
  * process's RLIMIT_AS (Linux may_expand_vm). */
 bool mm_may_expand(struct mm *mm, uint64_t more);
+/* List / unlist a file-backed VMA on its inode (mapping.c); the spin
+ * lock they take is a leaf. */
+void mapping_add(struct vma *v);
+void mapping_del(struct vma *v);
 FW_MUST_CHECK int mm_find_free_locked(struct mm *mm, uint64_t len,
 				      uint64_t *out);
 

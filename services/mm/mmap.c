@@ -106,13 +106,7 @@ static int check_file(struct file *f, bool shared, unsigned prot,
 		return -ENODEV;
 	if (!(f->fmode & FMODE_READ))
 		return -EACCES;
-	/* Disk files (ext2) map private copies of their pages: a shared
-	 * writable mapping is refused (-ENODEV) and a shared read-only one
-	 * may not become writable by mprotect. */
-	if (vfs_mmap_check(f, shared, prot & PROT_WRITE))
-		return -ENODEV;
-	if (shared && (f->fmode & FMODE_WRITE) &&
-	    vfs_mmap_check(f, true, true) == 0)
+	if (shared && (f->fmode & FMODE_WRITE))
 		*vma_flags |= VMA_MAYWRITE;
 	if (shared && (prot & PROT_WRITE)) {
 		if (!(f->fmode & FMODE_WRITE))
@@ -319,8 +313,15 @@ static long sys_mprotect(const struct sys_args *a)
 	if (err)
 		goto out;
 	for (v = vma_find(&mm->vmas, addr); v && v->start < end;) {
+		bool gains_write = (prot & PROT_WRITE) && !(v->prot & PROT_WRITE);
+
 		v->prot = prot;
-		mm_reprotect_pages(mm, v);
+		/* A shared file page becomes writable only through a fault,
+		 * which tells the page cache to write it back. */
+		if (gains_write && v->file && (v->flags & VMA_SHARED))
+			mm_unmap_pages(mm, v->start, v->end);
+		else
+			mm_reprotect_pages(mm, v);
 		v = vma_merge_around(&mm->vmas, v);
 		v = vma_next(&mm->vmas, v);
 	}
@@ -609,13 +610,45 @@ static long check_mapped(uint64_t start, uint64_t len, bool align)
 static long sys_msync(const struct sys_args *a)
 {
 	unsigned flags = (unsigned)a->arg[2];
+	uint64_t start = a->arg[0], end = 0;
+	struct mm *mm = cur_mm();
+	long err;
 
 	if (flags & ~(unsigned)(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
 		return -EINVAL;
 	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
 		return -EINVAL;
-	/* Shared file pages are the file's own frames: nothing to write. */
-	return check_mapped(a->arg[0], a->arg[1], true);
+	err = check_mapped(start, a->arg[1], true);
+	/* Shared file pages are the file's own cached frames, so MS_ASYNC
+	 * has nothing to start (as Linux since 2.6.19); MS_SYNC is fsync of
+	 * each file mapped shared in the range (Linux vfs_fsync_range). */
+	if (err || !(flags & MS_SYNC) || !mm)
+		return err;
+	(void)user_range(start, a->arg[1], &end);
+	while (start < end) {
+		struct file *f = NULL;
+		struct vma *v;
+		int e;
+
+		fw_mutex_lock(&mm->lock);
+		for (v = vma_find_from(&mm->vmas, start); v && v->start < end;
+		     v = vma_next(&mm->vmas, v)) {
+			start = v->end;
+			if (v->file && (v->flags & VMA_SHARED)) {
+				f = v->file;
+				file_get(f);
+				break;
+			}
+		}
+		fw_mutex_unlock(&mm->lock);
+		if (!f)
+			break;
+		e = vfs_fsync(f);
+		file_put(f);
+		if (e && !err)
+			err = e;
+	}
+	return err;
 }
 
 static long sys_mincore(const struct sys_args *a)

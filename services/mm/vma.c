@@ -22,6 +22,7 @@ struct vma *vma_alloc(void)
 	if (!v)
 		return NULL;
 	fw_list_init(&v->node);
+	fw_list_init(&v->fnode);
 	v->file_limit = ~0ull;
 	return v;
 }
@@ -31,7 +32,7 @@ void vma_free(struct vma *v)
 	if (!v)
 		return;
 	if (v->file)
-		vma_file_unref(v->file);
+		vma_file_unref(v);
 	fw_free(v);
 }
 
@@ -150,8 +151,9 @@ int vma_split(struct vma_list *l, struct vma *v, uint64_t at,
 	t->pgoff = v->file ? v->pgoff + (at - v->start) : 0;
 	t->file_limit = v->file_limit;
 	t->name = v->name;
+	t->mm = v->mm;
 	if (t->file)
-		vma_file_ref(t->file);
+		vma_file_ref(t);
 	v->end = at;
 	fw_list_add_head(&v->node, &t->node);
 	l->count++;

@@ -12,12 +12,15 @@
  * VMAs, where a linear walk beats a tree's constant factors and the list is
  * far easier to get right. Revisit if /proc/<pid>/maps grows to hundreds.
  *
- * File references: a file-backed VMA holds one reference on its file. The
- * split and free functions here keep that balanced by calling
- * vma_file_ref/vma_file_unref, which mm.c implements with file_get/file_put
- * (and the host test with a counter), so this file needs no VFS header. */
+ * File references: a file-backed VMA holds one reference on its file and
+ * is on its inode's list of mappings (mapping.c). The split and free
+ * functions here keep both balanced by calling vma_file_ref/vma_file_unref,
+ * which mm.c implements (the host test with a counter), so this file needs
+ * no VFS header. */
 #ifndef SERVICES_MM_VMA_H
 #define SERVICES_MM_VMA_H
+
+#include <stdatomic.h>
 
 #include <fw/compiler.h>
 #include <fw/list.h>
@@ -26,6 +29,7 @@
 #define MM_PAGE_MASK (~(MM_PAGE_SIZE - 1))
 
 struct file;
+struct mm;
 
 /* struct vma.flags */
 enum {
@@ -56,6 +60,9 @@ struct vma {
 	uint64_t file_limit;  /* file bytes at or past this read as zero (ELF
 			       * segment end before bss); UINT64_MAX if none */
 	enum vma_name name;   /* for /proc/<pid>/maps */
+	struct mm *mm;        /* the address space it belongs to */
+	struct fw_list fnode; /* on its file's inode's mappings (mapping.c) */
+	_Atomic uint64_t unmap_gen; /* the last truncation that visited it */
 };
 
 struct vma_list {
@@ -63,9 +70,11 @@ struct vma_list {
 	unsigned count;      /* number of VMAs */
 };
 
-/* Implemented by the user of this file (mm.c; the host test's shim). */
-void vma_file_ref(struct file *f);
-void vma_file_unref(struct file *f);
+/* Implemented by the user of this file (mm.c; the host test's shim):
+ * v->file just became v's (take a reference, list v as a mapping of the
+ * file) or is about to stop being v's. */
+void vma_file_ref(struct vma *v);
+void vma_file_unref(struct vma *v);
 
 void vma_list_init(struct vma_list *l);
 /* A zeroed VMA (file_limit UINT64_MAX), or NULL. */

@@ -12,7 +12,7 @@
  * out of range, deleted inodes referenced, random damage) must fail
  * cleanly with -EIO/-EINVAL and a log line, never crash (ASan/UBSan).
  *
- * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext2/namei.c services/fs/ext2/file.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
+ * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext2/namei.c services/fs/ext2/file.c services/fs/cache/pagecache.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 /* The kernel's uapi.h first: the host's headers then keep their own
  * definitions of the names both have (FD_SETSIZE...) quietly. */
@@ -1046,25 +1046,25 @@ static void t_get_page(void)
 	CHECK(mk(sb->root, "m", S_IFREG | 0755, &f) == 0);
 	CHECK(wr_pat(f, 0, 5000, 12, 5000) == 0);
 	CHECK(wr_pat(f, 3 * 4096 + 1024, 100, 13, 100) == 0); /* page 3, after a hole */
-	CHECK(ext2_get_page(f, 0, &fr) == 0);
+	CHECK(ext2_get_page(f, 0, false, &fr) == 0);
 	b = host_frame_bytes(fr);
 	for (int i = 0; i < 4096; i++)
 		ok = ok && b[i] == pat((uint64_t)i, 12);
 	fw_frame_put(fr);
 	CHECK(ok);
-	CHECK(ext2_get_page(f, 1, &fr) == 0);
+	CHECK(ext2_get_page(f, 1, false, &fr) == 0);
 	b = host_frame_bytes(fr);
 	for (int i = 0; i < 4096; i++)
 		ok = ok && b[i] == (i < 5000 - 4096 ? pat((uint64_t)i + 4096, 12) : 0);
 	fw_frame_put(fr);
 	CHECK(ok);
-	CHECK(ext2_get_page(f, 3, &fr) == 0);
+	CHECK(ext2_get_page(f, 3, false, &fr) == 0);
 	b = host_frame_bytes(fr);
 	for (int i = 0; i < 4096; i++)
 		ok = ok && b[i] == (i >= 1024 && i < 1124 ? pat((uint64_t)i - 1024, 13) : 0);
 	fw_frame_put(fr);
 	CHECK(ok);
-	CHECK(ext2_get_page(f, 4, &fr) == -ENXIO);
+	CHECK(ext2_get_page(f, 4, false, &fr) == -ENXIO);
 	{
 		uint8_t buf[300];
 
@@ -1075,6 +1075,80 @@ static void t_get_page(void)
 			ok = ok && buf[i] == 0;
 		CHECK(ok);
 	}
+	inode_put(f);
+	umount_fs(sb);
+	CHECK(fsck(img) == 0);
+}
+
+/* The page cache (fs/cache/pagecache.c) over ext2: write(2) updates a
+ * cached page; a page mapped for writing reaches the blocks at write-back
+ * and at unmount; the reclaimer drops only clean pages nobody maps;
+ * truncation drops the pages past the end and unmaps them. */
+static void t_pagecache(void)
+{
+	const char *img = TMP "/pcache.img";
+	struct superblock *sb;
+	struct inode *f;
+	struct fw_frame *fr;
+	uint8_t buf[8];
+	unsigned calls;
+	int err;
+
+	CHECK(mkimg(img, 1024, NULL, 4096) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	CHECK(mk(sb->root, "p", S_IFREG | 0644, &f) == 0);
+	CHECK(wr_pat(f, 0, 3 * 4096, 21, 4096) == 0);
+	CHECK(pcache_pages() == 0);
+	CHECK(ext2_get_page(f, 1, false, &fr) == 0);
+	CHECK(pcache_pages() == 1);
+	CHECK(wr(f, 4096 + 10, "WRITE", 5) == 5);
+	CHECK(memcmp(host_frame_bytes(fr) + 10, "WRITE", 5) == 0);
+	fw_frame_put(fr);
+
+	CHECK(ext2_get_page(f, 2, true, &fr) == 0);
+	CHECK(pcache_marked_pages() == 1);
+	memcpy(host_frame_bytes_rw(fr) + 100, "MAPPED", 6);
+	CHECK(rd(f, 2 * 4096 + 100, buf, 6) == 6 && memcmp(buf, "MAPPED", 6) == 0);
+	host_frame_mapcount = 1; /* still mapped: written, stays marked */
+	CHECK(pcache_writeback(f) == 0);
+	CHECK(pcache_marked_pages() == 1);
+	CHECK(pcache_reclaim(1000) == 0);
+	host_frame_mapcount = 0;
+	CHECK(pcache_writeback(f) == 0);
+	CHECK(pcache_marked_pages() == 0);
+	fw_frame_put(fr);
+	CHECK(pcache_reclaim(1000) == 2);
+	CHECK(pcache_pages() == 0);
+	/* Read back from the blocks. */
+	CHECK(rd(f, 2 * 4096 + 100, buf, 6) == 6 && memcmp(buf, "MAPPED", 6) == 0);
+	CHECK(rd(f, 4096 + 10, buf, 5) == 5 && memcmp(buf, "WRITE", 5) == 0);
+
+	/* Truncation: pages past the end go, marks with them; the page
+	 * holding the end reads zero past it. */
+	CHECK(ext2_get_page(f, 2, true, &fr) == 0);
+	fw_frame_put(fr);
+	CHECK(ext2_get_page(f, 0, false, &fr) == 0);
+	calls = host_unmap_calls;
+	CHECK(ext2_truncate(f, 100) == 0);
+	CHECK(host_unmap_calls == calls + 1);
+	CHECK(pcache_marked_pages() == 0);
+	CHECK(host_frame_bytes(fr)[99] == pat(99, 21) && host_frame_bytes(fr)[100] == 0);
+	fw_frame_put(fr);
+	CHECK(pcache_writeback(f) == 0); /* drops the write-back reference */
+
+	/* A hole mapped for writing gets a block; left marked, unmount
+	 * writes it. */
+	CHECK(ext2_truncate(f, 64 * 1024) == 0);
+	CHECK(ext2_get_page(f, 10, true, &fr) == 0);
+	host_frame_bytes_rw(fr)[7] = 'H';
+	fw_frame_put(fr);
+	inode_put(f);
+	umount_fs(sb);
+	CHECK(fsck(img) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	f = walk(sb, "p", &err);
+	CHECK(f && rd(f, 10 * 4096 + 7, buf, 1) == 1 && buf[0] == 'H');
+	CHECK(f && rd(f, 3 * 4096, buf, 8) == 8 && buf[0] == 0);
 	inode_put(f);
 	umount_fs(sb);
 	CHECK(fsck(img) == 0);
@@ -1167,7 +1241,7 @@ int main(int argc, char **argv)
 	memset(long_target, 'l', 100);
 	memcpy(long_target + 96, "/tgt", 4);
 	host_verbose = getenv("EXT2_VERBOSE") != NULL;
-	if (bcache_init())
+	if (bcache_init() || pcache_init())
 		return 1;
 	RUN(t_read_1k);
 	RUN(t_read_2k);
@@ -1188,6 +1262,7 @@ int main(int argc, char **argv)
 	RUN(t_bad_inode);
 	RUN(t_htree);
 	RUN(t_get_page);
+	RUN(t_pagecache);
 	RUN(t_prune);
 	RUN(t_misc);
 	RUN(t_random_damage);

@@ -286,6 +286,49 @@ const uint8_t *host_frame_bytes(const struct fw_frame *f)
 	return f->b;
 }
 
+uint8_t *host_frame_bytes_rw(struct fw_frame *f)
+{
+	return f->b;
+}
+
+unsigned host_frame_mapcount; /* what every frame says: set by a test */
+
+unsigned fw_frame_mapcount(const struct fw_frame *f)
+{
+	(void)f;
+	return host_frame_mapcount;
+}
+
+fw_frame_reclaim_fn host_reclaim_fn;
+
+void fw_frame_set_reclaim(fw_frame_reclaim_fn fn)
+{
+	host_reclaim_fn = fn;
+}
+
+uint64_t fw_frames_free(void)
+{
+	return fw_frames_total();
+}
+
+int fw_frame_copy_out(fw_uptr_t dst, const struct fw_frame *f, size_t off,
+		      size_t len)
+{
+	if (!dst.addr || off > FW_PAGE_SIZE || len > FW_PAGE_SIZE - off)
+		return -EFAULT;
+	memcpy((void *)(uintptr_t)dst.addr, f->b + off, len);
+	return 0;
+}
+
+unsigned host_unmap_calls;
+
+void vfs_unmap_mapping(struct inode *ino, uint64_t from)
+{
+	(void)ino;
+	(void)from;
+	host_unmap_calls++;
+}
+
 /* ---- user memory (host pointers) ----------------------------------------- */
 
 int fw_copy_in(struct fw_buf dst, fw_uptr_t src)
@@ -366,6 +409,7 @@ struct inode *inode_alloc(struct superblock *sb, uint32_t mode)
 	ino->mode = mode;
 	ino->atime = ino->mtime = ino->ctime = now;
 	fw_mutex_init(&ino->lock, "inode");
+	fw_list_init(&ino->i_mmap);
 	fw_list_init(&ino->dirents);
 	host_live_inodes++;
 	return ino;

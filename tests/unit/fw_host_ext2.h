@@ -18,6 +18,9 @@ struct cred;
 extern struct cred host_cred;		/* fs_cred(): root unless changed */
 
 const uint8_t *host_frame_bytes(const struct fw_frame *f);
+uint8_t *host_frame_bytes_rw(struct fw_frame *f);
+extern unsigned host_frame_mapcount;	/* every frame's mapping count */
+extern unsigned host_unmap_calls;	/* vfs_unmap_mapping calls */
 
 /* Open an image file as disk d named name. 0 or -errno. */
 int host_disk_open(struct blkdev *d, const char *path, const char *name);

@@ -25,14 +25,14 @@ void fw_free(void *obj)
 	free(obj);
 }
 
-void vma_file_ref(struct file *f)
+void vma_file_ref(struct vma *v)
 {
-	(void)f;
+	(void)v;
 	host_file_refs++;
 }
 
-void vma_file_unref(struct file *f)
+void vma_file_unref(struct vma *v)
 {
-	(void)f;
+	(void)v;
 	host_file_refs--;
 }

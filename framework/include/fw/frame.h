@@ -27,6 +27,9 @@ FW_MUST_CHECK int fw_frame_alloc(unsigned flags, struct fw_frame **out);
 void fw_frame_get(struct fw_frame *f);
 void fw_frame_put(struct fw_frame *f);
 unsigned fw_frame_refcount(const struct fw_frame *f);
+/* How many user mappings hold the frame (a page cache tells a page some
+ * process may still write through from one it may drop). */
+unsigned fw_frame_mapcount(const struct fw_frame *f);
 
 /* Copy between a frame and a byte view. Returns 0, or -EINVAL if
  * [off, off+len) is not inside the page. */
@@ -36,6 +39,15 @@ FW_MUST_CHECK int fw_frame_write(struct fw_frame *f, size_t off,
 				 struct fw_bytes src);
 void fw_frame_zero(struct fw_frame *f);
 void fw_frame_copy(struct fw_frame *dst, const struct fw_frame *src);
+
+/* fw_frame_set_reclaim - fn frees memory a service keeps only as a cache
+ * (clean page-cache pages): an allocation that finds no free frame calls
+ * fn(want) when the caller may sleep (no spinlock held, interrupts on),
+ * and tries once more if fn says it freed any. fn may take mutexes, so a
+ * caller holding one fn takes must not allocate (fn should trylock). One
+ * function; a later call replaces it. */
+typedef uint64_t (*fw_frame_reclaim_fn)(uint64_t want);
+void fw_frame_set_reclaim(fw_frame_reclaim_fn fn);
 
 /* Memory accounting, in frames. */
 uint64_t fw_frames_total(void);

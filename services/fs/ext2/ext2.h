@@ -38,6 +38,7 @@
 #include <fw/sync.h>
 
 #include "block/bcache.h"
+#include "fs/cache/pagecache.h"
 #include "fs/vfs/vfs.h"
 
 /* ---- on-disk layout ------------------------------------------------------ */
@@ -288,7 +289,11 @@ int ext2_name_of(struct inode *dir, struct inode *child, struct kname *out);
 extern const struct file_ops ext2_file_ops;
 long ext2_read_kernel(struct inode *ino, uint64_t off, struct fw_buf dst);
 FW_MUST_CHECK int ext2_get_page(struct inode *ino, uint64_t pgoff,
-				struct fw_frame **out);
+			       bool mapwrite, struct fw_frame **out);
+/* Write cached page idx to the file's blocks (allocating holes); the page
+ * cache's write-back calls it with inode->lock held. */
+FW_MUST_CHECK int ext2_writepage(struct inode *ino, uint64_t idx,
+				struct fw_frame *fr);
 int ext2_truncate(struct inode *ino, uint64_t size);
 
 /* namei.c */

@@ -1,25 +1,25 @@
-/* services/fs/ext2/file.c: regular-file data: read, write, llseek,
- * truncate, kernel reads (exec) and page copies for mmap.
+/* services/fs/ext2/file.c: regular-file data: read, write, truncate,
+ * kernel reads (exec), and the page cache's fill and write-back.
  *
- * Layer: services (safe C), ext2. File bytes live in the block cache;
- * unallocated blocks (holes) read as zeros. Invariant: the bytes of the
- * last block past i_size are zero (new blocks are zeroed, truncate clears
- * the tail), so extending a file exposes zeros.
+ * Layer: services (safe C), ext2. A file's bytes are read into the page
+ * cache (fs/cache/pagecache.h) from the block cache, and read() copies
+ * from the cached frames; unallocated blocks (holes) read as zeros.
+ * Invariant: the bytes of the last block past i_size are zero (new blocks
+ * are zeroed, truncate clears the tail), so extending a file exposes
+ * zeros; the page cache keeps the same rule for its last page.
  *
- * Neither read nor write holds inode->lock while touching user memory: a
- * copy may fault on a mapping of this very file, and that fault takes
- * inode->lock in ext2_get_page. So both go through a 16 KiB kernel
- * bounce buffer: a read copies the blocks' bytes into it under the lock
- * (a block freed by a concurrent truncate and reused by another file can
- * never leak into this reader) and to the user after dropping it; a write
- * copies the user's bytes in first, then takes the lock to allocate and
- * fill the blocks. So a write is atomic per 16 KiB, not per call (Linux
- * holds i_rwsem across the call; its page-cache copy can fault under it
- * because its fault path does not take i_rwsem).
+ * A write stores its bytes in the block cache (which writes them back)
+ * and in the page if it is cached. Pages written through a shared
+ * mapping are written back to the blocks by ext2_writepage.
  *
- * mmap gets a private copy of the page (ext2_get_page): fine for
- * MAP_PRIVATE and read-only MAP_SHARED (exec), not coherent with later
- * writes; see vfs_mmap_check for shared writable mappings. */
+ * No user memory is touched with inode->lock held: a copy may fault on a
+ * mapping of this very file, and that fault takes inode->lock in
+ * ext2_get_page. A read takes the lock to find (or fill) one page and
+ * copies from the referenced frame without it; a write copies the user's
+ * bytes into a 16 KiB kernel bounce buffer first, then takes the lock to
+ * allocate and fill the blocks. So a write is atomic per 16 KiB, not per
+ * call (Linux holds i_rwsem across the call; its page-cache copy can
+ * fault under it because its fault path does not take i_rwsem). */
 #include <fw/frame.h>
 #include <fw/heap.h>
 #include <fw/log.h>
@@ -58,193 +58,155 @@ static void touch_atime(struct inode *ino)
 	(void)ext2_write_inode(ino);
 }
 
-/* Bytes moved per lock hold: several blocks, so a large read or write
- * takes the lock, looks up the block map and copies to or from the user
- * once per 16 KiB, not once per block. */
+/* Bytes a write copies in per lock hold: several blocks, so a large write
+ * takes the lock and looks up the block map once per 16 KiB. */
 #define RW_CHUNK 16384u
 
-/* A mapped run of consecutive blocks (ext2_bmap_run). */
-struct map_run {
-	uint64_t lblk;			/* first logical block */
-	uint32_t pblk;			/* its physical block, 0: a hole */
-	unsigned n;			/* blocks in the run */
-};
-
-/* Copy the file's bytes at o into dst at `at`: at most max, from one
- * block, or from a whole 4 KiB cache unit where the run covers one, so
- * a 1 KiB-block file is read a unit at a time. Returns the bytes copied
- * or -errno. inode->lock held. */
-static long read_piece(struct inode *ino, uint64_t o, size_t max,
-		       struct map_run *run, struct fw_buf dst, size_t at)
+/* Under inode->lock: read page idx's bytes from the blocks into fr (a
+ * zeroed frame: holes and the part past i_size stay zero). */
+static int fill_page(struct inode *ino, uint64_t idx, struct fw_frame *fr)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
-	uint64_t lb = o / s->bs, pb;
-	unsigned per = BCACHE_UNIT / s->bs;
-	size_t ps = s->bs, boff = (size_t)(o % s->bs), n;
-	struct bref r;
-	struct fw_bytes part;
-	int err;
+	uint64_t start = idx * FW_PAGE_SIZE;
 
-	if (lb < run->lblk || lb >= run->lblk + run->n) {
-		run->lblk = lb;
-		err = ext2_bmap_run(ino, lb, RW_CHUNK / s->bs + 1, &run->pblk,
-				    &run->n);
-		if (err)
-			return err;
-	}
-	pb = run->pblk ? run->pblk + (lb - run->lblk) : 0;
-	if (pb && per > 1 && boff == 0 && pb % per == 0 &&
-	    lb + per <= run->lblk + run->n && max >= BCACHE_UNIT)
-		ps = BCACHE_UNIT;
-	n = ps - boff < max ? ps - boff : max;
-	if (!pb)
-		return fw_buf_fill(dst, at, n, 0) ? -EIO : (long)n; /* hole */
-	err = bcache_get(s->dev, ps == s->bs ? pb : pb / per, (unsigned)ps,
-			 true, &r);
-	if (err)
-		return err;
-	err = fw_bytes_sub(fw_buf_as_bytes(r.data), boff, n, &part);
-	if (!err)
-		err = fw_buf_copy_from(dst, at, part);
-	bref_put(&r);
-	return err ? err : (long)n;
-}
-
-static long ext2_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
-{
-	struct inode *ino = f->path.inode;
-	uint64_t off = *pos;
-	size_t done = 0;
-	struct fw_buf bounce;
-	struct map_run run = { 0, 0, 0 };
-	int err = fw_buf_alloc(RW_CHUNK, &bounce);
-
-	if (err)
-		return err;
-	while (done < len && !err) {
-		size_t got = 0;
-		struct fw_buf kpart;
-
-		/* The blocks' bytes go to the bounce buffer under the lock:
-		 * once it drops, a truncate may free a block and another
-		 * file may get it, whose data must not reach this reader. */
-		fw_mutex_lock(&ino->lock);
-		while (got < RW_CHUNK && done + got < len &&
-		       off + got < ino->size) {
-			uint64_t o = off + got;
-			size_t max = len - done - got;
-			long n;
-
-			if (max > ino->size - o)
-				max = (size_t)(ino->size - o);
-			if (max > RW_CHUNK - got)
-				max = RW_CHUNK - got;
-			n = read_piece(ino, o, max, &run, bounce, got);
-			if (n < 0) {
-				err = (int)n;
-				break;
-			}
-			got += (size_t)n;
-		}
-		fw_mutex_unlock(&ino->lock);
-		if (got == 0)
-			break;
-		if (fw_buf_sub(bounce, 0, got, &kpart) ||
-		    fw_copy_out(fw_uptr_add(buf, done), fw_buf_as_bytes(kpart))) {
-			err = -EFAULT;
-			break;
-		}
-		done += got;
-		off += got;
-	}
-	fw_buf_free(&bounce);
-	if (err && !done)
-		return err;
-	*pos = off;
-	if (done)
-		touch_atime(ino);
-	return (long)done;
-}
-
-long ext2_read_kernel(struct inode *ino, uint64_t off, struct fw_buf dst)
-{
-	struct ext2_sb *s = EXT2_SB(ino);
-	size_t len = fw_buf_len(dst), done = 0;
-
-	fw_mutex_lock(&ino->lock);
-	while (done < len && off < ino->size) {
-		size_t boff = (size_t)(off % s->bs), n = s->bs - boff;
-		struct bref r;
-		struct fw_buf out;
-		struct fw_bytes part;
-		int err;
-
-		if (n > len - done)
-			n = len - done;
-		if (n > ino->size - off)
-			n = (size_t)(ino->size - off);
-		err = map_read(ino, off, &r);
-		if (!err)
-			err = fw_buf_sub(dst, done, n, &out);
-		if (!err && r.b) {
-			err = fw_bytes_sub(fw_buf_as_bytes(r.data), boff, n, &part);
-			if (!err)
-				err = fw_buf_copy_from(out, 0, part);
-		} else if (!err) {
-			err = fw_buf_fill(out, 0, n, 0);
-		}
-		bref_put(&r);
-		if (err) {
-			fw_mutex_unlock(&ino->lock);
-			return done ? (long)done : err;
-		}
-		done += n;
-		off += n;
-	}
-	fw_mutex_unlock(&ino->lock);
-	return (long)done;
-}
-
-int ext2_get_page(struct inode *ino, uint64_t pgoff, struct fw_frame **out)
-{
-	struct ext2_sb *s = EXT2_SB(ino);
-	struct fw_frame *fr;
-	uint64_t start = pgoff * FW_PAGE_SIZE;
-	int err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
-
-	if (err)
-		return err;
-	fw_mutex_lock(&ino->lock);
-	if (pgoff >= (ino->size + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE) {
-		err = -ENXIO;
-		goto out_unlock;
-	}
-	for (uint32_t in = 0; in < FW_PAGE_SIZE && start + in < ino->size; in += s->bs) {
+	for (uint32_t in = 0; in < FW_PAGE_SIZE && start + in < ino->size;
+	     in += s->bs) {
 		uint64_t left = ino->size - (start + in);
 		size_t n = left < s->bs ? (size_t)left : s->bs;
 		struct bref r;
 		struct fw_bytes part;
+		int err = map_read(ino, start + in, &r);
 
-		err = map_read(ino, start + in, &r);
 		if (err)
-			break;
+			return err;
 		if (!r.b)
-			continue; /* hole: the frame is zeroed */
+			continue; /* hole */
 		err = fw_bytes_sub(fw_buf_as_bytes(r.data), 0, n, &part);
 		if (!err)
 			err = fw_frame_write(fr, in, part);
 		bref_put(&r);
 		if (err)
-			break;
+			return err;
 	}
-out_unlock:
-	fw_mutex_unlock(&ino->lock);
+	return 0;
+}
+
+/* Under inode->lock: page idx (inside the file), referenced, from the
+ * page cache, read in first if it is not there. */
+static int cached_page(struct inode *ino, uint64_t idx, struct fw_frame **out)
+{
+	struct fw_frame *fr = pcache_lookup(ino, idx);
+	int err;
+
+	if (fr) {
+		*out = fr;
+		return 0;
+	}
+	err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
+	if (err)
+		return err;
+	err = fill_page(ino, idx, fr);
+	if (!err)
+		err = pcache_add(ino, idx, fr);
 	if (err) {
 		fw_frame_put(fr);
 		return err;
 	}
 	*out = fr;
 	return 0;
+}
+
+/* Where read_pages puts the file's bytes. */
+struct read_sink {
+	fw_uptr_t ubuf;			/* user destination, or */
+	struct fw_buf kbuf;		/* kernel destination (kernel) */
+	bool kernel;
+};
+
+static long read_pages(struct inode *ino, uint64_t off, size_t len,
+		       struct read_sink *to)
+{
+	size_t done = 0;
+	int err = 0;
+
+	while (done < len) {
+		size_t in = (size_t)(off % FW_PAGE_SIZE), n = FW_PAGE_SIZE - in;
+		struct fw_frame *fr;
+
+		fw_mutex_lock(&ino->lock);
+		if (off >= ino->size) {
+			fw_mutex_unlock(&ino->lock);
+			break;
+		}
+		if (n > len - done)
+			n = len - done;
+		if (n > ino->size - off)
+			n = (size_t)(ino->size - off);
+		err = cached_page(ino, off / FW_PAGE_SIZE, &fr);
+		fw_mutex_unlock(&ino->lock);
+		if (err)
+			break;
+		if (to->kernel) {
+			struct fw_buf part;
+
+			err = fw_buf_sub(to->kbuf, done, n, &part);
+			if (!err)
+				err = fw_frame_read(fr, in, part);
+		} else if (fw_frame_copy_out(fw_uptr_add(to->ubuf, done), fr,
+					     in, n)) {
+			err = -EFAULT;
+		}
+		fw_frame_put(fr);
+		if (err)
+			break;
+		done += n;
+		off += n;
+	}
+	return done ? (long)done : err;
+}
+
+static long ext2_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
+{
+	struct inode *ino = f->path.inode;
+	struct read_sink to = { .ubuf = buf };
+	long n;
+
+	if (len > MAX_RW_COUNT)
+		len = MAX_RW_COUNT;
+	n = read_pages(ino, *pos, len, &to);
+	if (n > 0) {
+		*pos += (uint64_t)n;
+		touch_atime(ino);
+	}
+	return n;
+}
+
+long ext2_read_kernel(struct inode *ino, uint64_t off, struct fw_buf dst)
+{
+	struct read_sink to = { .kbuf = dst, .kernel = true };
+
+	return read_pages(ino, off, fw_buf_len(dst), &to);
+}
+
+int ext2_get_page(struct inode *ino, uint64_t pgoff, bool mapwrite,
+		  struct fw_frame **out)
+{
+	int err;
+
+	fw_mutex_lock(&ino->lock);
+	if (pgoff >= (ino->size + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE) {
+		fw_mutex_unlock(&ino->lock);
+		return -ENXIO;
+	}
+	err = cached_page(ino, pgoff, out);
+	if (!err && mapwrite)
+		pcache_mark_mapped_write(ino, pgoff);
+	fw_mutex_unlock(&ino->lock);
+	/* Linux's page_mkwrite updates the times when a page becomes
+	 * writable through a mapping; the write-back stores them. */
+	if (!err && mapwrite)
+		inode_touch(ino, false, true, true);
+	return err;
 }
 
 /* Write the bounce buffer's n bytes at off (inside one block).
@@ -271,6 +233,55 @@ static int write_block(struct inode *ino, uint64_t off, struct fw_bytes src)
 	if (!err)
 		bref_dirty(&r);
 	bref_put(&r);
+	return err;
+}
+
+/* The same bytes into the cached page, if the page is cached (they lie
+ * inside one block, so inside one page). inode->lock held. */
+static int cache_update(struct inode *ino, uint64_t off, struct fw_bytes src)
+{
+	struct fw_frame *fr = pcache_lookup(ino, off / FW_PAGE_SIZE);
+	int err;
+
+	if (!fr)
+		return 0;
+	err = fw_frame_write(fr, (size_t)(off % FW_PAGE_SIZE), src);
+	fw_frame_put(fr);
+	return err;
+}
+
+int ext2_writepage(struct inode *ino, uint64_t idx, struct fw_frame *fr)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	uint64_t start = idx * FW_PAGE_SIZE;
+	struct fw_buf page;
+	int err;
+
+	if (s->rdonly)
+		return -EROFS;
+	if (start >= ino->size)
+		return 0; /* truncated meanwhile: nothing of it is the file's */
+	err = fw_buf_alloc(FW_PAGE_SIZE, &page);
+	if (err)
+		return err;
+	err = fw_frame_read(fr, 0, page);
+	/* Only the part below i_size: what a mapping wrote past the end
+	 * of the file is not the file's (Linux zeroes it when it writes). */
+	for (uint32_t in = 0; !err && in < FW_PAGE_SIZE && start + in < ino->size;
+	     in += s->bs) {
+		uint64_t left = ino->size - (start + in);
+		size_t n = left < s->bs ? (size_t)left : s->bs;
+		struct fw_bytes piece;
+
+		err = fw_bytes_sub(fw_buf_as_bytes(page), in, n, &piece);
+		if (!err)
+			err = write_block(ino, start + in, piece);
+	}
+	fw_buf_free(&page);
+	/* New blocks for holes change i_blocks; the times changed when
+	 * the page was mapped writable. */
+	if (!err)
+		err = ext2_write_inode(ino);
 	return err;
 }
 
@@ -332,6 +343,8 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 			err = fw_bytes_sub(fw_buf_as_bytes(bounce), put, n, &piece);
 			if (!err)
 				err = write_block(ino, off, piece);
+			if (!err)
+				err = cache_update(ino, off, piece);
 			if (err) {
 				ret = err;
 				break;
@@ -361,6 +374,7 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 int ext2_truncate(struct inode *ino, uint64_t size)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
+	bool shrink;
 	int err = 0;
 
 	if (s->rdonly)
@@ -368,6 +382,8 @@ int ext2_truncate(struct inode *ino, uint64_t size)
 	if (size > s->max_size)
 		return -EFBIG;
 	fw_mutex_lock(&ino->lock);
+	shrink = size < ino->size;
+	pcache_resize(ino, ino->size, size);
 	if (size < ino->size) {
 		err = ext2_trunc_blocks(ino, (size + s->bs - 1) / s->bs);
 		if (!err)
@@ -378,6 +394,10 @@ int ext2_truncate(struct inode *ino, uint64_t size)
 	if (!err)
 		ino->size = size;
 	fw_mutex_unlock(&ino->lock);
+	/* Mappings lose the pages past the end (they were dropped from the
+	 * cache above): the next access there is SIGBUS. */
+	if (shrink)
+		vfs_unmap_mapping(ino, size);
 	if (err)
 		return err;
 	inode_touch(ino, false, true, true);

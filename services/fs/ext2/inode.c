@@ -402,6 +402,7 @@ static void evict(struct inode *ino)
 	struct ext2_sb *s = EXT2_SB(ino);
 	struct ext2_inode_info *ei = ino->ext2;
 
+	pcache_evict(ino);
 	if (ino->nlink == 0 && !s->rdonly && !ei->bad) {
 		bool ok = true;
 

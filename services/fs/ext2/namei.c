@@ -435,4 +435,5 @@ const struct inode_ops ext2_iops = {
 	.name_of = ext2_name_of,
 	.read_kernel = ext2_read_kernel,
 	.get_page = ext2_get_page,
+	.writepage = ext2_writepage,
 };

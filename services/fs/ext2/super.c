@@ -494,7 +494,11 @@ static void ext2_umount(struct superblock *vsb)
 		return;
 	}
 	fw_mutex_unlock(&ext2_list_lock);
-	err = ext2_sync_fs(vsb);
+	/* Pages written through mappings now unmapped go to the disk, and
+	 * their inodes lose the write-back list's reference. */
+	err = pcache_sync_all();
+	if (ext2_sync_fs(vsb))
+		err = -EIO;
 	if (err)
 		fw_warn("ext2 (%s): write-back at unmount failed: %d", s->dev->name, err);
 	/* Lock order: vfs_ns_lock before ext2_list_lock. */

@@ -146,14 +146,20 @@ static int truncate_locked(struct inode *ino, uint64_t size)
 
 int tmpfs_truncate(struct inode *ino, uint64_t size)
 {
+	bool shrink;
 	int err;
 
 	fw_mutex_lock(&ino->lock);
+	shrink = size < ino->size;
 	err = truncate_locked(ino, size);
 	fw_mutex_unlock(&ino->lock);
-	if (!err)
-		inode_touch(ino, false, true, true);
-	return err;
+	if (err)
+		return err;
+	/* Mappings lose the freed pages: the next access is SIGBUS. */
+	if (shrink)
+		vfs_unmap_mapping(ino, size);
+	inode_touch(ino, false, true, true);
+	return 0;
 }
 
 int tmpfs_fallocate(struct inode *ino, int mode, uint64_t off, uint64_t len)

@@ -6,6 +6,7 @@
 
 #include "fs/vfs/vfs.h"
 #include "fs/vfs/blkdev_file.h"
+#include "fs/cache/pagecache.h"
 #include "fs/vfs/chardev.h"
 #include "fs/event/epoll.h"
 #include "fs/notify/fsnotify.h"
@@ -323,24 +324,31 @@ int vfs_file_size(struct file *f, uint64_t *size)
 	return 0;
 }
 
-int vfs_file_page(struct file *f, uint64_t pgoff, struct fw_frame **out)
+int vfs_file_page(struct file *f, uint64_t pgoff, bool mapwrite,
+		  struct fw_frame **out)
 {
 	struct inode *ino = f->path.inode;
 
 	if (!ino || !S_ISREG(ino->mode))
 		return -EACCES;
 	if (ino->iops && ino->iops->get_page)
-		return ino->iops->get_page(ino, pgoff, out);
+		return ino->iops->get_page(ino, pgoff, mapwrite, out);
 	return tmpfs_get_page(ino, pgoff, true, out);
 }
 
-int vfs_mmap_check(struct file *f, bool shared, bool may_write)
+int vfs_fsync(struct file *f)
 {
 	struct inode *ino = f->path.inode;
+	int err = 0, e;
 
-	/* A disk file's pages are private copies (ext2_get_page): a shared
-	 * writable mapping could not be kept coherent with the file. */
-	if (ino && ino->iops && ino->iops->get_page && shared && may_write)
-		return -ENODEV;
-	return 0;
+	if (S_ISBLK(ino->mode))
+		return blkdev_fsync(f);
+	if (S_ISREG(ino->mode))
+		err = pcache_writeback(ino);
+	if (ino->sb->sops && ino->sb->sops->sync) {
+		e = ino->sb->sops->sync(ino->sb);
+		if (e && !err)
+			err = e;
+	}
+	return err;
 }

@@ -8,6 +8,7 @@
 
 #include "block/bcache.h"
 #include "block/blkdev.h"
+#include "fs/cache/pagecache.h"
 #include "fs/ext2/ext2.h"
 #include "fs/vfs/chardev.h"
 #include "fs/vfs/fdtable.h"
@@ -131,6 +132,9 @@ int vfs_init(struct fw_bytes initramfs, bool hvc)
 	int err;
 
 	fw_mutex_init(&vfs_ns_lock, "vfs_ns");
+	if (pcache_init())
+		fw_err("vfs: no page-cache flusher: pages written through "
+		       "mappings are written only by sync and fsync");
 	ext2_init();
 	sb = tmpfs_create(vfs_anon_dev(), 0755);
 	devtmpfs_sb = tmpfs_create(vfs_anon_dev(), 0755);
@@ -197,7 +201,10 @@ static int kern_resolve(struct fs_context *fs, struct kpath *p, unsigned flags,
 
 int vfs_shutdown(void)
 {
-	int err = ext2_shutdown_all();
+	int err = pcache_sync_all();
+
+	if (ext2_shutdown_all())
+		err = -EIO;
 
 	bcache_sync_all();
 	return err;
@@ -205,9 +212,13 @@ int vfs_shutdown(void)
 
 int vfs_sync_all(void)
 {
-	/* ext2 writes inodes and counters into the cache as they change;
+	/* Pages written through shared mappings go to the block cache
+	 * first; ext2 writes inodes and counters into it as they change,
 	 * its sync adds the superblock's write time and reports errors. */
-	int err = ext2_sync_all();
+	int err = pcache_sync_all();
+
+	if (ext2_sync_all())
+		err = -EIO;
 
 	bcache_sync_all();
 	return err;

@@ -178,10 +178,15 @@ struct inode_ops {
 	int (*name_of)(struct inode *dir, struct inode *child,
 		       struct kname *out);
 	/* Regular-file data for the kernel (exec) and for mmap; NULL:
-	 * tmpfs's. get_page returns a referenced frame holding the page. */
+	 * tmpfs's. get_page returns a referenced frame holding the page;
+	 * mapwrite: it is about to be mapped writable and shared (a disk
+	 * file then writes it back later: fs/cache/pagecache.h). */
 	long (*read_kernel)(struct inode *ino, uint64_t off, struct fw_buf dst);
-	int (*get_page)(struct inode *ino, uint64_t pgoff,
+	int (*get_page)(struct inode *ino, uint64_t pgoff, bool mapwrite,
 			struct fw_frame **out);
+	/* Write cached page idx (the frame fr) to the file's blocks, called
+	 * with inode->lock held by the page cache's write-back. */
+	int (*writepage)(struct inode *ino, uint64_t idx, struct fw_frame *fr);
 	/* A second opinion when the mode bits refuse the caller: true lets
 	 * it in (procfs: a process into its own fd/, as Linux's
 	 * proc_fd_permission). NULL: the mode bits decide. */
@@ -217,6 +222,12 @@ struct inode {
 	struct tmpfs_pages *pages;	/* regular file data (inode->lock) */
 	struct kpath *link;		/* symlink target */
 	struct pipe *pipe;		/* FIFO: the pipe readers share */
+
+	/* disk files' cached pages (fs/cache/pagecache.h), inode->lock */
+	struct page_cache *pcache;
+	/* the VMAs that map it (struct vma.fnode; the memory service's
+	 * lock, services/mm/mapping.c) */
+	struct fw_list i_mmap;
 
 	/* ext2 private (see fs/ext2/ext2.h for its locking) */
 	struct ext2_inode_info *ext2;
@@ -391,13 +402,18 @@ FW_MUST_CHECK int vfs_file_size(struct file *f, uint64_t *size);
 FW_MUST_CHECK int vfs_get_path(struct file *f, struct kpath *out);
 /* The page of a regular file's data holding byte pgoff * 4096 (for file
  * mmap): a referenced frame shared with the file (a hole gets a fresh zero
- * page, inserted into the file). -ENXIO past the end, -EACCES if not a
- * regular file. */
-/* May f be mapped shared (and writable)? 0 or -ENODEV (a disk file: its
- * mmap pages are private copies). For the memory service's mmap. */
-FW_MUST_CHECK int vfs_mmap_check(struct file *f, bool shared, bool may_write);
-FW_MUST_CHECK int vfs_file_page(struct file *f, uint64_t pgoff,
+ * page, inserted into the file). mapwrite: the caller maps it writable in
+ * a shared mapping. -ENXIO past the end, -EACCES if not a regular file. */
+FW_MUST_CHECK int vfs_file_page(struct file *f, uint64_t pgoff, bool mapwrite,
 				struct fw_frame **out);
+/* Implemented by the memory service (services/mm/mapping.c): take out of
+ * every address space the pages that map ino at file offsets >= from
+ * (truncation, as Linux's unmap_mapping_range: a later access past the
+ * end faults and gets SIGBUS). Call without inode->lock. */
+void vfs_unmap_mapping(struct inode *ino, uint64_t from);
+/* fsync(2): write f's cached data and its file system's dirty blocks to
+ * the disk and flush it. 0 or -errno (-EIO: a write-back failed). */
+FW_MUST_CHECK int vfs_fsync(struct file *f);
 
 /* Register the file-system system calls (sys_table.c). */
 void fs_syscalls_init(void);

@@ -1,0 +1,520 @@
+/* services/fs/cache/pagecache.c: the page cache of disk files.
+ *
+ * Layer: services (safe C), fs. The policy and the locking are described
+ * in pagecache.h. A file's pages hang off a radix tree of 64-way nodes
+ * whose height grows with the highest page cached: a file of up to 256 KiB
+ * costs one 512-byte leaf, a 1 GiB file three levels. */
+#include <stdatomic.h>
+
+#include <fw/heap.h>
+#include <fw/log.h>
+#include <fw/sync.h>
+#include <fw/task.h>
+#include <fw/time.h>
+
+#include "fs/cache/pagecache.h"
+#include "fs/vfs/vfs.h"
+
+#define FAN_SHIFT 6u
+#define FAN (1u << FAN_SHIFT)
+#define MAX_HEIGHT 6u			/* 2^36 pages: 256 TiB */
+#define EXPIRE_NS (30ull * FW_NSEC_PER_SEC)
+#define FLUSH_PERIOD_NS (5ull * FW_NSEC_PER_SEC)
+#define RECLAIM_BATCH 64u
+
+struct pc_page {
+	struct fw_frame *fr;		/* one reference, the cache's */
+	struct inode *ino;		/* the file (for the reclaimer) */
+	uint64_t idx;
+	struct fw_list lru;		/* lru_list (pcache_lock) */
+	struct fw_list mnode;		/* page_cache.marked (inode->lock) */
+	bool marked;			/* inode->lock */
+	_Atomic bool referenced;	/* read since the last reclaim scan */
+};
+
+struct pc_leaf {
+	struct pc_page *page[FAN];
+};
+
+/* Height 2 nodes point to leaves, higher ones to nodes below. */
+struct pc_node {
+	struct pc_node *node[FAN];
+	struct pc_leaf *leaf[FAN];
+};
+
+struct page_cache {
+	struct inode *ino;		/* whose pages these are */
+	/* inode->lock */
+	unsigned height;		/* 1: root is leaf; more: root is node */
+	struct pc_leaf *leaf;
+	struct pc_node *node;
+	uint64_t nr;			/* pages cached */
+	struct fw_list marked;		/* struct pc_page.mnode */
+	int wb_err;			/* first unreported write-back error */
+	/* pcache_lock */
+	bool on_wb;			/* on wb_list, holding an inode ref */
+	uint64_t marked_ns;		/* when it went on wb_list */
+	struct fw_list wb_node;
+};
+
+static struct fw_mutex pcache_lock;
+static struct fw_list lru_list = FW_LIST_HEAD_INIT(lru_list);	/* pcache_lock */
+static struct fw_list wb_list = FW_LIST_HEAD_INIT(wb_list);	/* ditto */
+static uint64_t nr_pages, nr_marked;				/* ditto */
+static uint64_t low_water;	/* free frames below which adding reclaims */
+
+/* ---- the tree ------------------------------------------------------------ */
+
+static unsigned slot(uint64_t idx, unsigned level)
+{
+	return (unsigned)(idx >> (FAN_SHIFT * level)) & (FAN - 1);
+}
+
+static bool fits(unsigned height, uint64_t idx)
+{
+	return height >= MAX_HEIGHT || (idx >> (FAN_SHIFT * height)) == 0;
+}
+
+/* The leaf holding idx, or NULL; with create, made (and the tree grown)
+ * as needed, NULL then meaning out of memory. */
+static struct pc_leaf *leaf_of(struct page_cache *pc, uint64_t idx,
+			       bool create)
+{
+	struct pc_node *n;
+
+	if (idx >> (FAN_SHIFT * MAX_HEIGHT))
+		return NULL;
+	if (!pc->height) {
+		if (!create)
+			return NULL;
+		pc->leaf = FW_NEW(struct pc_leaf);
+		if (!pc->leaf)
+			return NULL;
+		pc->height = 1;
+	}
+	while (!fits(pc->height, idx)) {
+		struct pc_node *up;
+
+		if (!create)
+			return NULL;
+		up = FW_NEW(struct pc_node);
+		if (!up)
+			return NULL;
+		if (pc->height == 1)
+			up->leaf[0] = pc->leaf;
+		else
+			up->node[0] = pc->node;
+		pc->leaf = NULL;
+		pc->node = up;
+		pc->height++;
+	}
+	if (pc->height == 1)
+		return pc->leaf;
+	n = pc->node;
+	for (unsigned level = pc->height - 1; level > 1; level--) {
+		struct pc_node **next = &n->node[slot(idx, level)];
+
+		if (!*next && create)
+			*next = FW_NEW(struct pc_node);
+		if (!*next)
+			return NULL;
+		n = *next;
+	}
+	if (!n->leaf[slot(idx, 1)] && create)
+		n->leaf[slot(idx, 1)] = FW_NEW(struct pc_leaf);
+	return n->leaf[slot(idx, 1)];
+}
+
+static struct pc_page *page_of(struct page_cache *pc, uint64_t idx)
+{
+	struct pc_leaf *l = pc ? leaf_of(pc, idx, false) : NULL;
+
+	return l ? l->page[slot(idx, 0)] : NULL;
+}
+
+static void free_node(struct pc_node *n, unsigned height)
+{
+	for (unsigned i = 0; i < FAN; i++) {
+		if (height > 2 && n->node[i])
+			free_node(n->node[i], height - 1);
+		fw_free(n->leaf[i]);
+	}
+	fw_free(n);
+}
+
+/* The first cached page at or after idx, or NULL. */
+static struct pc_page *next_in_leaf(struct pc_leaf *l, uint64_t base,
+				    uint64_t from)
+{
+	for (unsigned i = from > base ? (unsigned)(from - base) : 0; i < FAN; i++)
+		if (l->page[i])
+			return l->page[i];
+	return NULL;
+}
+
+static struct pc_page *next_in_node(struct pc_node *n, unsigned height,
+				    uint64_t base, uint64_t from)
+{
+	unsigned shift = FAN_SHIFT * (height - 1);
+
+	for (unsigned i = 0; i < FAN; i++) {
+		uint64_t sub = base + ((uint64_t)i << shift);
+		struct pc_page *p = NULL;
+
+		if (from >= sub + (1ull << shift))
+			continue;
+		if (height == 2 && n->leaf[i])
+			p = next_in_leaf(n->leaf[i], sub, from);
+		else if (height > 2 && n->node[i])
+			p = next_in_node(n->node[i], height - 1, sub, from);
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+static struct pc_page *next_page(struct page_cache *pc, uint64_t from)
+{
+	if (!pc || !pc->nr)
+		return NULL;
+	if (pc->height == 1)
+		return next_in_leaf(pc->leaf, 0, from);
+	return next_in_node(pc->node, pc->height, 0, from);
+}
+
+/* ---- pages --------------------------------------------------------------- */
+
+static void unmark(struct pc_page *p)
+{
+	if (!p->marked)
+		return;
+	p->marked = false;
+	fw_list_del(&p->mnode);
+	fw_mutex_lock(&pcache_lock);
+	nr_marked--;
+	fw_mutex_unlock(&pcache_lock);
+}
+
+/* Take p out of its tree and the LRU and free it. inode->lock and
+ * pcache_lock held. */
+static void drop_locked(struct page_cache *pc, struct pc_page *p)
+{
+	struct pc_leaf *l = leaf_of(pc, p->idx, false);
+
+	if (l)
+		l->page[slot(p->idx, 0)] = NULL;
+	if (p->marked) {
+		p->marked = false;
+		fw_list_del(&p->mnode);
+		nr_marked--;
+	}
+	fw_list_del(&p->lru);
+	nr_pages--;
+	pc->nr--;
+	fw_frame_put(p->fr);
+	fw_free(p);
+}
+
+struct fw_frame *pcache_lookup(struct inode *ino, uint64_t idx)
+{
+	struct pc_page *p = page_of(ino->pcache, idx);
+
+	if (!p)
+		return NULL;
+	atomic_store_explicit(&p->referenced, true, memory_order_relaxed);
+	fw_frame_get(p->fr);
+	return p->fr;
+}
+
+int pcache_add(struct inode *ino, uint64_t idx, struct fw_frame *fr)
+{
+	struct page_cache *pc = ino->pcache;
+	struct pc_leaf *l;
+	struct pc_page *p;
+
+	if (fw_frames_free() < low_water)
+		(void)pcache_reclaim(RECLAIM_BATCH);
+	if (!pc) {
+		pc = FW_NEW(struct page_cache);
+		if (!pc)
+			return -ENOMEM;
+		fw_list_init(&pc->marked);
+		fw_list_init(&pc->wb_node);
+		pc->ino = ino;
+		ino->pcache = pc;
+	}
+	l = leaf_of(pc, idx, true);
+	if (!l)
+		return -ENOMEM;
+	if (l->page[slot(idx, 0)])
+		return -EEXIST;
+	p = FW_NEW(struct pc_page);
+	if (!p)
+		return -ENOMEM;
+	fw_frame_get(fr);
+	p->fr = fr;
+	p->ino = ino;
+	p->idx = idx;
+	fw_list_init(&p->mnode);
+	l->page[slot(idx, 0)] = p;
+	pc->nr++;
+	fw_mutex_lock(&pcache_lock);
+	fw_list_add_tail(&lru_list, &p->lru);
+	nr_pages++;
+	fw_mutex_unlock(&pcache_lock);
+	return 0;
+}
+
+/* Zero the bytes of the page holding off from off to the page's end. */
+static void zero_from(struct page_cache *pc, uint64_t off)
+{
+	static const uint8_t zeros[512];
+	struct pc_page *p = page_of(pc, off / FW_PAGE_SIZE);
+	size_t at = (size_t)(off % FW_PAGE_SIZE);
+
+	while (p && at && at < FW_PAGE_SIZE) {
+		size_t n = FW_PAGE_SIZE - at < sizeof(zeros) ?
+				   FW_PAGE_SIZE - at : sizeof(zeros);
+		struct fw_bytes z;
+
+		if (fw_bytes_sub(FW_BYTES_OF_ARRAY(zeros), 0, n, &z) ||
+		    fw_frame_write(p->fr, at, z))
+			return;
+		at += n;
+	}
+}
+
+void pcache_resize(struct inode *ino, uint64_t old, uint64_t new)
+{
+	struct page_cache *pc = ino->pcache;
+	uint64_t first = (new + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE;
+	struct pc_page *p;
+
+	if (!pc)
+		return;
+	zero_from(pc, old < new ? old : new);
+	if (new >= old)
+		return;
+	fw_mutex_lock(&pcache_lock);
+	while ((p = next_page(pc, first)) != NULL)
+		drop_locked(pc, p);
+	fw_mutex_unlock(&pcache_lock);
+}
+
+void pcache_mark_mapped_write(struct inode *ino, uint64_t idx)
+{
+	struct page_cache *pc = ino->pcache;
+	struct pc_page *p = page_of(pc, idx);
+	bool take_ref = false;
+
+	if (!p || p->marked)
+		return;
+	p->marked = true;
+	fw_list_add_tail(&pc->marked, &p->mnode);
+	fw_mutex_lock(&pcache_lock);
+	nr_marked++;
+	if (!pc->on_wb) {
+		pc->on_wb = true;
+		pc->marked_ns = fw_time_ns();
+		fw_list_add_tail(&wb_list, &pc->wb_node);
+		take_ref = true;
+	}
+	fw_mutex_unlock(&pcache_lock);
+	/* The mapping's file holds a reference, so this is never 0 -> 1. */
+	if (take_ref)
+		inode_get(ino);
+}
+
+/* ---- write-back ---------------------------------------------------------- */
+
+int pcache_writeback(struct inode *ino)
+{
+	struct page_cache *pc;
+	struct pc_page *p, *tmp;
+	bool drop_ref = false;
+	int err;
+
+	fw_mutex_lock(&ino->lock);
+	pc = ino->pcache;
+	if (!pc) {
+		fw_mutex_unlock(&ino->lock);
+		return 0;
+	}
+	FW_LIST_FOR_EACH_SAFE(p, tmp, &pc->marked, mnode) {
+		/* Read the mapping count first: a process that maps the page
+		 * after this point writes into a page still marked. */
+		bool unmapped = fw_frame_mapcount(p->fr) == 0;
+		int e = -EIO;
+
+		if (ino->iops && ino->iops->writepage)
+			e = ino->iops->writepage(ino, p->idx, p->fr);
+		if (e && !pc->wb_err)
+			pc->wb_err = e;
+		if (unmapped)
+			unmark(p);
+	}
+	err = pc->wb_err;
+	pc->wb_err = 0;
+	fw_mutex_lock(&pcache_lock);
+	if (pc->on_wb) {
+		if (fw_list_empty(&pc->marked)) {
+			pc->on_wb = false;
+			fw_list_del(&pc->wb_node);
+			drop_ref = true;
+		} else {
+			pc->marked_ns = fw_time_ns();
+		}
+	}
+	fw_mutex_unlock(&pcache_lock);
+	fw_mutex_unlock(&ino->lock);
+	if (drop_ref)
+		inode_put(ino);
+	return err;
+}
+
+/* The first inode on wb_list marked before `before`, referenced, or
+ * NULL. */
+static struct inode *next_expired(uint64_t before)
+{
+	struct page_cache *pc;
+	struct inode *ino = NULL;
+
+	fw_mutex_lock(&pcache_lock);
+	FW_LIST_FOR_EACH(pc, &wb_list, wb_node) {
+		if (pc->marked_ns > before)
+			continue;
+		ino = pc->ino;
+		inode_get(ino); /* the list's reference keeps it above 0 */
+		break;
+	}
+	fw_mutex_unlock(&pcache_lock);
+	return ino;
+}
+
+/* Write back everything marked before `before`; 0 or the first error. */
+static int writeback_before(uint64_t before)
+{
+	int err = 0;
+	struct inode *ino;
+
+	/* Each write-back takes the inode off the list or stamps it with a
+	 * time after `before`, so this ends. */
+	while ((ino = next_expired(before)) != NULL) {
+		int e = pcache_writeback(ino);
+
+		if (e && !err)
+			err = e;
+		inode_put(ino);
+	}
+	return err;
+}
+
+int pcache_sync_all(void)
+{
+	return writeback_before(fw_time_ns());
+}
+
+static void flusher_main(struct fw_list *unused)
+{
+	(void)unused; /* FW_TASK_SPAWN wants a typed argument */
+	for (;;) {
+		uint64_t now;
+
+		fw_sleep_ns(FLUSH_PERIOD_NS);
+		now = fw_time_ns();
+		if (now > EXPIRE_NS && writeback_before(now - EXPIRE_NS))
+			fw_warn("pagecache: write-back of a mapped page failed");
+	}
+}
+
+void pcache_evict(struct inode *ino)
+{
+	struct page_cache *pc;
+	struct pc_page *p;
+
+	fw_mutex_lock(&ino->lock);
+	pc = ino->pcache;
+	ino->pcache = NULL;
+	if (pc) {
+		fw_mutex_lock(&pcache_lock);
+		while ((p = next_page(pc, 0)) != NULL)
+			drop_locked(pc, p);
+		if (pc->on_wb) /* cannot be: the list holds a reference */
+			fw_list_del(&pc->wb_node);
+		fw_mutex_unlock(&pcache_lock);
+		if (pc->height == 1)
+			fw_free(pc->leaf);
+		else if (pc->height > 1)
+			free_node(pc->node, pc->height);
+		fw_free(pc);
+	}
+	fw_mutex_unlock(&ino->lock);
+}
+
+/* ---- reclaim ------------------------------------------------------------- */
+
+uint64_t pcache_reclaim(uint64_t want)
+{
+	uint64_t freed = 0, budget;
+
+	fw_mutex_lock(&pcache_lock);
+	/* One pass over the list at most, plus the second chances. */
+	budget = 2 * nr_pages;
+	while (freed < want && budget-- && !fw_list_empty(&lru_list)) {
+		struct pc_page *p = FW_LIST_FIRST(&lru_list, struct pc_page, lru);
+		struct inode *ino = p->ino;
+		bool busy;
+
+		fw_list_del(&p->lru);
+		fw_list_add_tail(&lru_list, &p->lru);
+		if (atomic_exchange_explicit(&p->referenced, false,
+					     memory_order_relaxed))
+			continue;
+		/* The inode cannot go while its page is on the LRU: its
+		 * eviction takes pcache_lock, which we hold. */
+		if (!fw_mutex_trylock(&ino->lock))
+			continue;
+		busy = p->marked || fw_frame_mapcount(p->fr) != 0;
+		if (!busy) {
+			drop_locked(ino->pcache, p);
+			freed++;
+		}
+		fw_mutex_unlock(&ino->lock);
+	}
+	fw_mutex_unlock(&pcache_lock);
+	return freed;
+}
+
+static uint64_t reclaim_hook(uint64_t want)
+{
+	return pcache_reclaim(want);
+}
+
+uint64_t pcache_pages(void)
+{
+	return nr_pages;
+}
+
+uint64_t pcache_marked_pages(void)
+{
+	return nr_marked;
+}
+
+int pcache_init(void)
+{
+	struct fw_task *t;
+	int err;
+
+	fw_mutex_init(&pcache_lock, "pagecache");
+	/* Keep about 1/128 of memory (at least 1 MiB) free for everyone
+	 * else, as Linux's low watermark does. */
+	low_water = fw_frames_total() / 128;
+	if (low_water < 256)
+		low_water = 256;
+	fw_frame_set_reclaim(reclaim_hook);
+	err = FW_TASK_SPAWN("pagecache-flush", flusher_main, &wb_list, -1, &t);
+	if (err)
+		return err;
+	fw_task_detach(t);
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* services/fs/cache/pagecache.h: the page cache of disk files.
+ *
+ * Layer: services (safe C), fs. A disk file's pages, once read, stay in
+ * memory as frames indexed by page number (a radix tree per inode), so a
+ * warm read is one copy from the frame to the user, and mmap maps the
+ * very frames read() and write() see: shared mappings are coherent with
+ * the file and with each other, private ones copy on write.
+ *
+ * Write policy: write() stores its bytes both in the cached page (if the
+ * page is cached) and in the block cache, which does the write-back as
+ * for metadata (block/bcache.h). A write through a shared writable
+ * mapping reaches only the frame: such a page is marked "mapped for
+ * writing" when it is mapped writable and is written to the block cache
+ * (by the file system's writepage) on fsync, msync, sync, unmount, and by
+ * the flusher 30 s after it was marked (Linux's dirty_expire_centisecs).
+ * Without reverse mappings a page cannot be write-protected again, so a
+ * page stays marked while any process still maps it; only once its frame
+ * has no user mapping left does a write-back clear the mark.
+ *
+ * Reclaim: every cached page is on one LRU list. When free memory runs
+ * low, or an allocation finds none (fw_frame_set_reclaim), the oldest
+ * pages that nobody maps and that are not marked are dropped, with a
+ * second chance for pages read since the last scan. A marked inode holds
+ * a reference on its inode (the flusher's), so eviction never meets a
+ * page it would have to write.
+ *
+ * Locking: a file's tree and its pages' marks are guarded by inode->lock;
+ * the LRU, the list of inodes with marked pages and the counters by
+ * pcache_lock (taken after inode->lock; the reclaimer, holding it,
+ * only ever trylocks an inode). No frame is allocated under
+ * pcache_lock, so the reclaim hook can always take it. */
+#ifndef SERVICES_FS_CACHE_PAGECACHE_H
+#define SERVICES_FS_CACHE_PAGECACHE_H
+
+#include <fw/compiler.h>
+#include <fw/frame.h>
+
+struct inode;
+
+/* Under inode->lock: page idx of ino, referenced (fw_frame_put it), or
+ * NULL if it is not cached. */
+struct fw_frame *pcache_lookup(struct inode *ino, uint64_t idx);
+/* Under inode->lock: cache fr (filled with the file's bytes) as page idx;
+ * the cache takes its own reference. 0, -EEXIST, -ENOMEM. */
+FW_MUST_CHECK int pcache_add(struct inode *ino, uint64_t idx,
+			     struct fw_frame *fr);
+/* Under inode->lock: the file's size goes from old to new. Pages wholly
+ * past new are dropped (their marks with them: the bytes are gone), and
+ * the bytes of the page holding min(old, new) past it read as zero. */
+void pcache_resize(struct inode *ino, uint64_t old, uint64_t new);
+/* Under inode->lock: cached page idx is being mapped writable. */
+void pcache_mark_mapped_write(struct inode *ino, uint64_t idx);
+
+/* Write ino's marked pages with its iops->writepage (takes inode->lock).
+ * 0, or the first error since the last call reported one. */
+FW_MUST_CHECK int pcache_writeback(struct inode *ino);
+/* pcache_writeback of every inode with marked pages (sync, unmount,
+ * poweroff). 0 or the first error. */
+FW_MUST_CHECK int pcache_sync_all(void);
+/* The inode is being evicted: drop all its pages. */
+void pcache_evict(struct inode *ino);
+
+/* Drop up to want clean, unmapped pages, oldest first; how many went. */
+uint64_t pcache_reclaim(uint64_t want);
+
+/* For /proc/meminfo: cached pages, and those marked (dirty). */
+uint64_t pcache_pages(void);
+uint64_t pcache_marked_pages(void);
+
+/* Register the reclaim hook and start the flusher (boot). 0 or -errno. */
+FW_MUST_CHECK int pcache_init(void);
+
+#endif
