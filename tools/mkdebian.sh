@@ -39,9 +39,12 @@ if [ ! -s "$key" ] || [ ! -s "$key.pub" ]; then
 	ssh-keygen -q -t ed25519 -N '' -C framekernel-debian-test -f "$key"
 fi
 # The test's own scripts go into /root/tests.
-checks=tests/integration/debian/net_check.py
-if [ -s "$img" ] && [ "$img" -nt "$tar" ] && [ "$img" -nt "$0" ] && [ "$img" -nt "$checks" ] &&
-	[ "$img" -nt "$key.pub" ]; then
+checks="tests/integration/debian/net_check.py tests/integration/debian/db_check.py"
+fresh=true
+for f in "$tar" "$0" $checks "$key.pub"; do
+	[ -s "$img" ] && [ "$img" -nt "$f" ] || fresh=false
+done
+if $fresh; then
 	exit 0
 fi
 root=$dir/root
@@ -51,7 +54,9 @@ tar -C "$root" -xf "$tar"
 sed -i '/^[1-6]:[0-9]*:respawn:\/sbin\/getty/d' "$root/etc/inittab"
 echo 'T0:2345:respawn:/sbin/getty -L 115200 ttyS0 vt100' >>"$root/etc/inittab"
 echo framekernel-debian >"$root/etc/hostname"
-install -D -m 755 "$checks" "$root/root/tests/$(basename "$checks")"
+for f in $checks; do
+	install -D -m 755 "$f" "$root/root/tests/$(basename "$f")"
+done
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tframekernel-debian\n' >"$root/etc/hosts"
 printf '/dev/vda\t/\text2\tdefaults\t0\t1\n' >"$root/etc/fstab"
 # ssh: root logs in with the key above, or with its password (a person at

@@ -249,9 +249,41 @@ static void zone_free(uint64_t pfn, unsigned order)
 			 (unsigned long long)pfn, order);
 }
 
+static fw_frame_reclaim_fn reclaim_fn;
+
+void fw_frame_set_reclaim(fw_frame_reclaim_fn fn)
+{
+	__atomic_store_n(&reclaim_fn, fn, __ATOMIC_RELEASE);
+}
+
+/* The reclaimer sleeps on mutexes: only where the caller could. */
+static bool may_reclaim(void)
+{
+	fw_irqflags_t fl = fw_irq_save();
+	bool ok = (fl & X86_RFLAGS_IF) && this_cpu()->preempt_count == 0;
+
+	fw_irq_restore(fl);
+	return ok;
+}
+
+/* zone_alloc, and on failure, where the caller may sleep, once more after
+ * the service's reclaimer freed what it could. */
+static int64_t zone_alloc_reclaim(unsigned order, enum frame_kind kind)
+{
+	int64_t pfn = zone_alloc(order, kind);
+	fw_frame_reclaim_fn fn;
+
+	if (pfn >= 0)
+		return pfn;
+	fn = __atomic_load_n(&reclaim_fn, __ATOMIC_ACQUIRE);
+	if (!fn || !may_reclaim() || fn(32ull << order) == 0)
+		return -1;
+	return zone_alloc(order, kind);
+}
+
 uint64_t kframe_alloc(unsigned order)
 {
-	int64_t pfn = zone_alloc(order, FRAME_KERNEL);
+	int64_t pfn = zone_alloc_reclaim(order, FRAME_KERNEL);
 	return pfn < 0 ? 0 : (uint64_t)pfn << PAGE_SHIFT;
 }
 
@@ -266,7 +298,7 @@ void kframe_free(uint64_t phys, unsigned order)
 
 uint64_t kframe_alloc_heap(unsigned order, uint32_t owner)
 {
-	int64_t pfn = zone_alloc(order, FRAME_HEAP);
+	int64_t pfn = zone_alloc_reclaim(order, FRAME_HEAP);
 
 	if (pfn < 0)
 		return 0;
@@ -348,37 +380,12 @@ static uint8_t *frame_ptr(const struct fw_frame *f, const void *caller)
 	return phys_to_virt(pfn << PAGE_SHIFT);
 }
 
-static fw_frame_reclaim_fn reclaim_fn;
-
-void fw_frame_set_reclaim(fw_frame_reclaim_fn fn)
-{
-	__atomic_store_n(&reclaim_fn, fn, __ATOMIC_RELEASE);
-}
-
-/* The reclaimer sleeps on mutexes: only where the caller could. */
-static bool may_reclaim(void)
-{
-	fw_irqflags_t fl = fw_irq_save();
-	bool ok = (fl & X86_RFLAGS_IF) && this_cpu()->preempt_count == 0;
-
-	fw_irq_restore(fl);
-	return ok;
-}
-
 int fw_frame_alloc(unsigned flags, struct fw_frame **out)
 {
-	int64_t pfn = zone_alloc(0, FRAME_USER);
+	int64_t pfn = zone_alloc_reclaim(0, FRAME_USER);
 
-	if (pfn < 0) {
-		fw_frame_reclaim_fn fn = __atomic_load_n(&reclaim_fn,
-							 __ATOMIC_ACQUIRE);
-
-		if (!fn || !may_reclaim() || fn(32) == 0)
-			return -ENOMEM;
-		pfn = zone_alloc(0, FRAME_USER);
-		if (pfn < 0)
-			return -ENOMEM;
-	}
+	if (pfn < 0)
+		return -ENOMEM;
 	frame_db[pfn].refcount = 1;
 	frame_db[pfn].mapcount = 0;
 	frame_db[pfn].gen = (frame_db[pfn].gen + 1) & HANDLE_GEN_MASK;

@@ -135,6 +135,9 @@ fi
 
 # A second boot reads it back, read-only.
 disk_boot disk-verify-1k verify "$dsk/ext2-1k.img"
+# Memory pressure: 256 MiB read a 1 GiB file on it.
+BOOT_MEM=256 disk_boot disk-pressure pressure "$dsk/ext2-1k.img"
+fsck_clean pressure-e2fsck-clean "$dsk/ext2-1k.img"
 # The same checks on a 4 KiB-block image made by mkfs.ext2 -d.
 "$(e2bin mkfs.ext2)" -q -F -b 4096 -d "$dsk/expected" "$dsk/ext2-4k.img" 64M >/dev/null 2>&1
 disk_boot disk-verify-4k verify "$dsk/ext2-4k.img"

@@ -232,8 +232,6 @@ int pcache_add(struct inode *ino, uint64_t idx, struct fw_frame *fr)
 	struct pc_leaf *l;
 	struct pc_page *p;
 
-	if (fw_frames_free() < low_water)
-		(void)pcache_reclaim(RECLAIM_BATCH);
 	if (!pc) {
 		pc = FW_NEW(struct page_cache);
 		if (!pc)
@@ -485,6 +483,12 @@ uint64_t pcache_reclaim(uint64_t want)
 	return freed;
 }
 
+void pcache_balance(void)
+{
+	if (fw_frames_free() < low_water)
+		(void)pcache_reclaim(RECLAIM_BATCH);
+}
+
 static uint64_t reclaim_hook(uint64_t want)
 {
 	return pcache_reclaim(want);
@@ -506,11 +510,12 @@ int pcache_init(void)
 	int err;
 
 	fw_mutex_init(&pcache_lock, "pagecache");
-	/* Keep about 1/128 of memory (at least 1 MiB) free for everyone
-	 * else, as Linux's low watermark does. */
-	low_water = fw_frames_total() / 128;
-	if (low_water < 256)
-		low_water = 256;
+	/* Keep 1/64 of memory (at least 4 MiB) free for everyone else, as
+	 * Linux's low watermark does: the kernel heap grows under a spin
+	 * lock, where the reclaim hook cannot run, so it lives on this. */
+	low_water = fw_frames_total() / 64;
+	if (low_water < 1024)
+		low_water = 1024;
 	fw_frame_set_reclaim(reclaim_hook);
 	err = FW_TASK_SPAWN("pagecache-flush", flusher_main, &wb_list, -1, &t);
 	if (err)

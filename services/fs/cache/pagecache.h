@@ -18,7 +18,8 @@
  * has no user mapping left does a write-back clear the mark.
  *
  * Reclaim: every cached page is on one LRU list. When free memory runs
- * low, or an allocation finds none (fw_frame_set_reclaim), the oldest
+ * below a low watermark as a page is about to be cached (pcache_balance),
+ * or an allocation finds none (fw_frame_set_reclaim), the oldest
  * pages that nobody maps and that are not marked are dropped, with a
  * second chance for pages read since the last scan. A marked inode holds
  * a reference on its inode (the flusher's), so eviction never meets a
@@ -60,8 +61,12 @@ FW_MUST_CHECK int pcache_sync_all(void);
 /* The inode is being evicted: drop all its pages. */
 void pcache_evict(struct inode *ino);
 
-/* Drop up to want clean, unmapped pages, oldest first; how many went. */
+/* Drop up to want clean, unmapped pages, oldest first; how many went.
+ * Pages of a file whose inode->lock someone holds are skipped. */
 uint64_t pcache_reclaim(uint64_t want);
+/* Before allocating a page to cache, with no inode->lock held: reclaim a
+ * batch if free memory is below the low watermark. */
+void pcache_balance(void);
 
 /* For /proc/meminfo: cached pages, and those marked (dirty). */
 uint64_t pcache_pages(void);

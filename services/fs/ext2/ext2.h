@@ -248,6 +248,7 @@ void ext2_put(struct inode *ino);
 /* Evict cached unreferenced inodes down to keep (takes vfs_ns_lock if
  * wait, else only if it is free). */
 void ext2_prune(struct ext2_sb *s, unsigned keep, bool wait);
+void ext2_prune_locked(struct ext2_sb *s, unsigned keep); /* vfs_ns_lock held */
 void ext2_set_ops(struct inode *ino);
 int ext2_release_xattr(struct ext2_sb *s, struct inode *ino);
 
@@ -311,6 +312,9 @@ FW_MUST_CHECK int ext2_mount(struct blkdev *d, bool rdonly,
 void ext2_init(void);
 /* Write back every mounted ext2 file system; the first error. */
 int ext2_sync_all(void);
+/* Evict every cached inode nobody uses, on every mounted file system
+ * (drop_caches 2). */
+void ext2_prune_all(void);
 /* Poweroff/reboot: write back and mark every file system clean (as
  * unmounting would); nothing may write to them afterwards. */
 int ext2_shutdown_all(void);

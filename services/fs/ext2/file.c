@@ -92,8 +92,11 @@ static int fill_page(struct inode *ino, uint64_t idx, struct fw_frame *fr)
 }
 
 /* Under inode->lock: page idx (inside the file), referenced, from the
- * page cache, read in first if it is not there. */
-static int cached_page(struct inode *ino, uint64_t idx, struct fw_frame **out)
+ * page cache, or read in first into *spare (which it then takes). With no
+ * spare, -EAGAIN: the caller drops the lock, allocates one (the
+ * reclaimer may then take pages of this very file) and comes back. */
+static int cached_page(struct inode *ino, uint64_t idx,
+		       struct fw_frame **spare, struct fw_frame **out)
 {
 	struct fw_frame *fr = pcache_lookup(ino, idx);
 	int err;
@@ -102,9 +105,10 @@ static int cached_page(struct inode *ino, uint64_t idx, struct fw_frame **out)
 		*out = fr;
 		return 0;
 	}
-	err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
-	if (err)
-		return err;
+	if (!*spare)
+		return -EAGAIN;
+	fr = *spare;
+	*spare = NULL;
 	err = fill_page(ino, idx, fr);
 	if (!err)
 		err = pcache_add(ino, idx, fr);
@@ -114,6 +118,13 @@ static int cached_page(struct inode *ino, uint64_t idx, struct fw_frame **out)
 	}
 	*out = fr;
 	return 0;
+}
+
+/* A zeroed frame for cached_page, with inode->lock not held. */
+static int new_spare(struct fw_frame **spare)
+{
+	pcache_balance();
+	return fw_frame_alloc(FW_FRAME_ZERO, spare);
 }
 
 /* Where read_pages puts the file's bytes. */
@@ -126,6 +137,7 @@ struct read_sink {
 static long read_pages(struct inode *ino, uint64_t off, size_t len,
 		       struct read_sink *to)
 {
+	struct fw_frame *spare = NULL;
 	size_t done = 0;
 	int err = 0;
 
@@ -142,8 +154,14 @@ static long read_pages(struct inode *ino, uint64_t off, size_t len,
 			n = len - done;
 		if (n > ino->size - off)
 			n = (size_t)(ino->size - off);
-		err = cached_page(ino, off / FW_PAGE_SIZE, &fr);
+		err = cached_page(ino, off / FW_PAGE_SIZE, &spare, &fr);
 		fw_mutex_unlock(&ino->lock);
+		if (err == -EAGAIN) {
+			err = new_spare(&spare);
+			if (err)
+				break;
+			continue;
+		}
 		if (err)
 			break;
 		if (to->kernel) {
@@ -162,6 +180,8 @@ static long read_pages(struct inode *ino, uint64_t off, size_t len,
 		done += n;
 		off += n;
 	}
+	if (spare)
+		fw_frame_put(spare);
 	return done ? (long)done : err;
 }
 
@@ -191,17 +211,23 @@ long ext2_read_kernel(struct inode *ino, uint64_t off, struct fw_buf dst)
 int ext2_get_page(struct inode *ino, uint64_t pgoff, bool mapwrite,
 		  struct fw_frame **out)
 {
+	struct fw_frame *spare = NULL;
 	int err;
 
-	fw_mutex_lock(&ino->lock);
-	if (pgoff >= (ino->size + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE) {
+	do {
+		fw_mutex_lock(&ino->lock);
+		if (pgoff >= (ino->size + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE) {
+			fw_mutex_unlock(&ino->lock);
+			err = -ENXIO;
+			break;
+		}
+		err = cached_page(ino, pgoff, &spare, out);
+		if (!err && mapwrite)
+			pcache_mark_mapped_write(ino, pgoff);
 		fw_mutex_unlock(&ino->lock);
-		return -ENXIO;
-	}
-	err = cached_page(ino, pgoff, out);
-	if (!err && mapwrite)
-		pcache_mark_mapped_write(ino, pgoff);
-	fw_mutex_unlock(&ino->lock);
+	} while (err == -EAGAIN && (err = new_spare(&spare)) == 0);
+	if (spare)
+		fw_frame_put(spare);
 	/* Linux's page_mkwrite updates the times when a page becomes
 	 * writable through a mapping; the write-back stores them. */
 	if (!err && mapwrite)

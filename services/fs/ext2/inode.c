@@ -477,10 +477,15 @@ void ext2_prune(struct ext2_sb *s, unsigned keep, bool wait)
 		fw_mutex_lock(&vfs_ns_lock);
 	else if (!fw_mutex_trylock(&vfs_ns_lock))
 		return; /* a walk (maybe ours) is running: next time */
+	ext2_prune_locked(s, keep);
+	fw_mutex_unlock(&vfs_ns_lock);
+}
+
+void ext2_prune_locked(struct ext2_sb *s, unsigned keep)
+{
 	fw_mutex_lock(&s->icache_lock);
 	if (s->pruning) {
 		fw_mutex_unlock(&s->icache_lock);
-		fw_mutex_unlock(&vfs_ns_lock);
 		return;
 	}
 	s->pruning = true;
@@ -505,5 +510,4 @@ void ext2_prune(struct ext2_sb *s, unsigned keep, bool wait)
 	}
 	s->pruning = false;
 	fw_mutex_unlock(&s->icache_lock);
-	fw_mutex_unlock(&vfs_ns_lock);
 }

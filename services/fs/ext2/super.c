@@ -16,6 +16,7 @@
 #include <fw/string.h>
 
 #include "fs/ext2/ext2.h"
+#include "fs/vfs/namei.h"
 
 static struct fw_mutex ext2_list_lock;
 static bool ext2_list_ready;
@@ -447,6 +448,21 @@ int ext2_sync_all(void)
 	}
 	fw_mutex_unlock(&ext2_list_lock);
 	return first;
+}
+
+void ext2_prune_all(void)
+{
+	struct ext2_sb *s;
+
+	if (!ext2_list_ready)
+		return;
+	/* Lock order: vfs_ns_lock before ext2_list_lock. */
+	fw_mutex_lock(&vfs_ns_lock);
+	fw_mutex_lock(&ext2_list_lock);
+	FW_LIST_FOR_EACH(s, &ext2_list, node)
+		ext2_prune_locked(s, 0);
+	fw_mutex_unlock(&ext2_list_lock);
+	fw_mutex_unlock(&vfs_ns_lock);
 }
 
 int ext2_shutdown_all(void)

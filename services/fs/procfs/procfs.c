@@ -84,7 +84,7 @@ static struct procfs_id decode(const struct inode *ino)
 }
 
 struct procfs_entry {
-	char name[16];
+	char name[32];
 	uint16_t kind;
 	uint32_t mode;
 };
@@ -113,14 +113,20 @@ static const struct procfs_entry entries[] = {
 #define ROOT_N 13
 #define SYS_FIRST (ROOT_FIRST + ROOT_N)
 	{ "kernel", PK_SYS_KERNEL, DIR },
-#define SYS_N 1
+	{ "vm", PK_SYS_VM, DIR },
+#define SYS_N 2
 #define SYSK_FIRST (SYS_FIRST + SYS_N)
 	{ "ostype", PK_SYS_OSTYPE, REG },
 	{ "osrelease", PK_SYS_OSRELEASE, REG },
 	{ "version", PK_SYS_KVERSION, REG },
 	{ "pid_max", PK_SYS_PIDMAX, REG },
 #define SYSK_N 4
-#define NET_FIRST (SYSK_FIRST + SYSK_N)
+#define SYSVM_FIRST (SYSK_FIRST + SYSK_N)
+	{ "drop_caches", PK_SYS_VM_DROP_CACHES, S_IFREG | 0200 },
+	{ "dirty_expire_centisecs", PK_SYS_VM_DIRTY_EXPIRE, REG },
+	{ "dirty_writeback_centisecs", PK_SYS_VM_DIRTY_WB, REG },
+#define SYSVM_N 3
+#define NET_FIRST (SYSVM_FIRST + SYSVM_N)
 	{ "dev", PK_NET_DEV, REG },
 	{ "arp", PK_NET_ARP, REG },
 	{ "route", PK_NET_ROUTE, REG },
@@ -176,6 +182,9 @@ static struct entry_table fixed_entries(const struct procfs_id *id)
 		break;
 	case PK_SYS_KERNEL:
 		t = (struct entry_table){ SYSK_FIRST, SYSK_N };
+		break;
+	case PK_SYS_VM:
+		t = (struct entry_table){ SYSVM_FIRST, SYSVM_N };
 		break;
 	case PK_NET:
 		t = (struct entry_table){ NET_FIRST, NET_N };
@@ -515,9 +524,11 @@ static int procfs_rename(struct inode *odir, const struct kname *oname,
 	return -EPERM;
 }
 
+/* Only the writable sysctl may be opened with O_TRUNC (`echo 3 >`); the
+ * size means nothing to it, and Linux ignores it the same way. */
 static int procfs_truncate(struct inode *ino, uint64_t size)
 {
-	return -EACCES;
+	return decode(ino).kind == PK_SYS_VM_DROP_CACHES ? 0 : -EACCES;
 }
 
 static bool procfs_dir_empty(struct inode *dir)
@@ -591,10 +602,11 @@ static int procfs_open(struct inode *ino, struct file *f)
 	size_t size = FW_PAGE_SIZE;
 	int err;
 
-	/* Nothing here is writable (comm and the sysctls are read-only in
-	 * this kernel). Linux lets root open for writing and then fails the
-	 * write; refusing the open keeps truncate and fallocate away too. */
-	if (f->fmode & FMODE_WRITE)
+	/* Only vm/drop_caches is writable (comm and the other sysctls are
+	 * read-only in this kernel). Linux lets root open those for writing
+	 * and then fails the write; refusing the open keeps truncate and
+	 * fallocate away too. */
+	if ((f->fmode & FMODE_WRITE) && id.kind != PK_SYS_VM_DROP_CACHES)
 		return -EACCES;
 	snap = FW_NEW(struct procfs_snap);
 	if (!snap)
@@ -671,9 +683,42 @@ void procfs_snap_release(struct file *f)
 	f->snap = NULL;
 }
 
+/* A write to a writable sysctl: a number, as Linux's proc_dointvec. */
+static long procfs_write_file(struct file *f, fw_uptr_t buf, size_t len,
+			      uint64_t *pos)
+{
+	char text[24] = { 0 };
+	struct fw_buf part;
+	unsigned long v = 0;
+	size_t i = 0, n = len < sizeof(text) - 1 ? len : sizeof(text) - 1;
+	int err;
+
+	if (decode(f->path.inode).kind != PK_SYS_VM_DROP_CACHES)
+		return -EINVAL;
+	if (fw_buf_sub(FW_BUF_OF_ARRAY(text), 0, n, &part) ||
+	    fw_copy_in(part, buf))
+		return -EFAULT;
+	while (i < n && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	if (i == n || text[i] < '0' || text[i] > '9')
+		return -EINVAL;
+	for (; i < n && text[i] >= '0' && text[i] <= '9' && v < 1000; i++)
+		v = v * 10 + (unsigned long)(text[i] - '0');
+	while (i < n && (text[i] == ' ' || text[i] == '\n'))
+		i++;
+	if (i < n)
+		return -EINVAL;
+	err = procfs_drop_caches(v);
+	if (err)
+		return err;
+	*pos += len;
+	return (long)len;
+}
+
 static const struct file_ops procfs_file_ops = {
 	.open = procfs_open,
 	.read = procfs_snap_read,
+	.write = procfs_write_file,
 	.llseek = procfs_snap_llseek,
 	.release = procfs_snap_release,
 };

@@ -58,6 +58,10 @@ enum procfs_kind {
 	PK_SYS_OSRELEASE,
 	PK_SYS_KVERSION,
 	PK_SYS_PIDMAX,
+	PK_SYS_VM,		/* /proc/sys/vm */
+	PK_SYS_VM_DROP_CACHES,	/* write-only: drop clean caches */
+	PK_SYS_VM_DIRTY_EXPIRE,	/* dirty_expire_centisecs (read-only) */
+	PK_SYS_VM_DIRTY_WB,	/* dirty_writeback_centisecs (read-only) */
 	PK_PID_DIR,		/* /proc/<pid> (and task/<tid>) */
 	PK_PID_STAT,
 	PK_PID_STATUS,
@@ -123,6 +127,9 @@ struct procfs_line {
 	} while (0)
 void procfs_put_line(struct procfs_seq *s, const struct procfs_line *l, int n);
 void procfs_write(struct procfs_seq *s, struct fw_bytes b);
+/* Write 1, 2 or 3 to /proc/sys/vm/drop_caches (procfs_sys.c): 0 or
+ * -EINVAL. */
+FW_MUST_CHECK int procfs_drop_caches(unsigned long v);
 /* Room for n more bytes at the end (the caller fills all of it): 0, or
  * -ENOSPC (overflow is set). */
 FW_MUST_CHECK int procfs_reserve(struct procfs_seq *s, size_t n,

@@ -15,6 +15,8 @@
 #include <fw/version.h>
 
 #include "block/bcache.h"
+#include "fs/cache/pagecache.h"
+#include "fs/ext2/ext2.h"
 #include "fs/vfs/chardev.h" /* dev_major, dev_minor */
 #include "fs/vfs/mount.h"
 #include "fs/procfs/procfs.h"
@@ -67,40 +69,45 @@ static void kb(struct procfs_seq *s, const char *label, uint64_t kbytes)
 }
 
 /* Memory: the frame allocator's counters (all RAM, in pages) and the
- * kernel heap. There is no swap and no reclaimable page cache: tmpfs
- * pages are shared memory, counted in Cached and Shmem as Linux does,
- * and not in MemAvailable; the block cache is Buffers (and Dirty), and not
- * in MemAvailable either, as it only shrinks to its own limit, not when
- * memory runs short. */
+ * kernel heap. tmpfs pages are shared memory, counted in Cached and Shmem
+ * as Linux does, and not in MemAvailable; the page cache of disk files is
+ * Cached too, and its clean pages count as available (the reclaimer gives
+ * them back when memory runs short), its pages written through shared
+ * mappings as Dirty; the block cache is Buffers (and Dirty), and not in
+ * MemAvailable, as it only shrinks to its own limit. The cache has one
+ * LRU list, not Linux's active and inactive ones: its pages are all
+ * shown as Inactive(file). */
 static void gen_meminfo(struct procfs_seq *s)
 {
 	uint64_t total = fw_frames_total() * (FW_PAGE_SIZE / 1024);
 	uint64_t free = fw_frames_free() * (FW_PAGE_SIZE / 1024);
 	uint64_t shmem = tmpfs_pages() * (FW_PAGE_SIZE / 1024);
+	uint64_t cached = pcache_pages() * (FW_PAGE_SIZE / 1024);
+	uint64_t marked = pcache_marked_pages() * (FW_PAGE_SIZE / 1024);
 	uint64_t slab = fw_heap_used() / 1024;
 	uint64_t buffers = bcache_units() * (BCACHE_UNIT / 1024);
 	uint64_t used = total > free ? total - free : 0;
 
 	kb(s, "MemTotal:", total);
 	kb(s, "MemFree:", free);
-	kb(s, "MemAvailable:", free);
+	kb(s, "MemAvailable:", free + cached - marked);
 	kb(s, "Buffers:", buffers);
-	kb(s, "Cached:", shmem);
+	kb(s, "Cached:", shmem + cached);
 	kb(s, "SwapCached:", 0);
 	kb(s, "Active:", shmem);
-	kb(s, "Inactive:", 0);
+	kb(s, "Inactive:", cached);
 	kb(s, "Active(anon):", shmem);
 	kb(s, "Inactive(anon):", 0);
 	kb(s, "Active(file):", 0);
-	kb(s, "Inactive(file):", 0);
+	kb(s, "Inactive(file):", cached);
 	kb(s, "Unevictable:", 0);
 	kb(s, "Mlocked:", 0);
 	kb(s, "SwapTotal:", 0);
 	kb(s, "SwapFree:", 0);
-	kb(s, "Dirty:", bcache_dirty_units() * (BCACHE_UNIT / 1024));
+	kb(s, "Dirty:", bcache_dirty_units() * (BCACHE_UNIT / 1024) + marked);
 	kb(s, "Writeback:", 0);
-	kb(s, "AnonPages:",
-	   used > shmem + slab + buffers ? used - shmem - slab - buffers : 0);
+	kb(s, "AnonPages:", used > shmem + cached + slab + buffers ?
+				    used - shmem - cached - slab - buffers : 0);
 	kb(s, "Mapped:", 0);
 	kb(s, "Shmem:", shmem);
 	kb(s, "KReclaimable:", 0);
@@ -332,6 +339,38 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 	case PK_SYS_PIDMAX:
 		procfs_printf(s, "32768\n"); /* PID_MAX in proc/proc.c */
 		return 0;
+	case PK_SYS_VM_DROP_CACHES:
+		procfs_printf(s, "0\n"); /* what Linux shows root */
+		return 0;
+	case PK_SYS_VM_DIRTY_EXPIRE:
+		/* The block cache's and the page cache's flushers write
+		 * what has been dirty this long (BCACHE_EXPIRE_NS). */
+		procfs_printf(s, "%llu\n",
+			      (unsigned long long)(BCACHE_EXPIRE_NS / 10000000ull));
+		return 0;
+	case PK_SYS_VM_DIRTY_WB:
+		procfs_printf(s, "500\n"); /* they wake every 5 s */
+		return 0;
 	}
 	return -EINVAL;
+}
+
+/* vm/drop_caches: 1 drops the clean pages of the page cache and the clean
+ * units of the block cache, 2 the inodes nobody uses, 3 both; 4 (Linux:
+ * stop logging the drops) is accepted and does nothing. Dirty data stays:
+ * sync(1) first, as Linux's documentation says. */
+int procfs_drop_caches(unsigned long v)
+{
+	struct blkdev *d;
+
+	if (v < 1 || v > 4)
+		return -EINVAL;
+	if (v & 2)
+		ext2_prune_all(); /* their pages go with them */
+	if (v & 1) {
+		(void)pcache_reclaim(UINT64_MAX);
+		for (unsigned i = 0; (d = blkdev_nth(i)) != NULL; i++)
+			bcache_drop_clean(d);
+	}
+	return 0;
 }
