@@ -212,12 +212,16 @@ static void tmpfs_bandwidth(void)
 /* ext2 on the virtio disk (/dev/vda, an empty 64 MiB ext2 made by the
  * runner): write 8 MiB and fsync; unmount and mount again, so the next
  * read comes from the disk (both kernels drop a file system's cached
- * blocks when it is unmounted); read it again from the cache. */
+ * blocks when it is unmounted); read it again from the cache; map the
+ * cached file and touch every page (a fault each, per page); write every
+ * page through a shared mapping and msync it to the disk. */
 static void ext2_bandwidth(void)
 {
 	static char chunk[65536];
 	size_t total = 8 << 20;
-	uint64_t start, tw, tc, tr;
+	uint64_t start, tw, tc, tr, tf, tm;
+	volatile char sink = 0;
+	char *p;
 	int fd;
 
 	if (access("/dev/vda", F_OK) != 0)
@@ -255,11 +259,35 @@ static void ext2_bandwidth(void)
 			abort();
 	tr = now_ns() - start;
 	close(fd);
+	fd = open("/mnt/bench.big", O_RDWR);
+	if (fd < 0)
+		abort();
+	start = now_ns();
+	p = mmap(NULL, total, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		abort();
+	for (size_t o = 0; o < total; o += 4096)
+		sink = (char)(sink + p[o]);
+	munmap(p, total);
+	tf = now_ns() - start;
+	start = now_ns();
+	p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		abort();
+	for (size_t o = 0; o < total; o += 4096)
+		p[o] = 'm';
+	if (msync(p, total, MS_SYNC) != 0)
+		abort();
+	munmap(p, total);
+	tm = now_ns() - start;
+	close(fd);
 	unlink("/mnt/bench.big");
 	umount("/mnt");
 	report("ext2_write_fsync", (double)total / ((double)tw / 1e9) / 1e6, "MB/s");
 	report("ext2_read_cold", (double)total / ((double)tc / 1e9) / 1e6, "MB/s");
 	report("ext2_read_warm", (double)total / ((double)tr / 1e9) / 1e6, "MB/s");
+	report("ext2_mmap_fault_warm", (double)tf / (double)(total / 4096), "ns");
+	report("ext2_mmap_write_msync", (double)total / ((double)tm / 1e9) / 1e6, "MB/s");
 }
 
 /* With arguments, only the benchmarks named (as their BENCH lines name
@@ -513,7 +541,8 @@ int main(int argc, char **argv)
 		pipe_bandwidth();
 	if (want("tmpfs_write", "tmpfs_read"))
 		tmpfs_bandwidth();
-	if (want("ext2_write_fsync", "ext2_read_cold") || want("ext2_read_warm", NULL))
+	if (want("ext2_write_fsync", "ext2_read_cold") || want("ext2_read_warm", NULL) ||
+	    want("ext2_mmap_fault_warm", "ext2_mmap_write_msync"))
 		ext2_bandwidth();
 	socket_benchmarks();
 	printf("BENCH-DONE\n");

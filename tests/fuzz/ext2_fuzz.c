@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	size_t n = len / 512 * 512;
 
 	if (!ready) {
-		if (bcache_init())
+		if (bcache_init() || pcache_init())
 			abort();
 		ready = true;
 	}
@@ -109,6 +109,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			memset(&fl, 0, sizeof(fl));
 			fl.path.inode = f;
 			(void)f->fops->write(&fl, fw_uptr((uint64_t)(uintptr_t)data), len < 20000 ? len : 20000, &off);
+			/* A page written through a shared mapping: write-back
+			 * now, and the one left marked at unmount. */
+			for (uint64_t pg = 0; pg < 2; pg++) {
+				struct fw_frame *fr;
+
+				if (f->iops->get_page(f, pg, true, &fr) == 0) {
+					host_frame_bytes_rw(fr)[7] ^= 0x5a;
+					fw_frame_put(fr);
+				}
+				if (pg == 0)
+					(void)pcache_writeback(f);
+			}
 			(void)f->iops->truncate(f, 100);
 			inode_put(f);
 		}
