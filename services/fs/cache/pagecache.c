@@ -311,7 +311,10 @@ void pcache_mark_mapped_write(struct inode *ino, uint64_t idx)
 	fw_list_add_tail(&pc->marked, &p->mnode);
 	fw_mutex_lock(&pcache_lock);
 	nr_marked++;
-	if (!pc->on_wb) {
+	/* A file without a name is written only by fsync: when its last
+	 * user goes, its pages go unwritten (Linux truncates the pages of
+	 * an unlinked inode at eviction), so nothing may keep it alive. */
+	if (!pc->on_wb && ino->nlink > 0) {
 		pc->on_wb = true;
 		pc->marked_ns = fw_time_ns();
 		fw_list_add_tail(&wb_list, &pc->wb_node);
@@ -325,7 +328,11 @@ void pcache_mark_mapped_write(struct inode *ino, uint64_t idx)
 
 /* ---- write-back ---------------------------------------------------------- */
 
-int pcache_writeback(struct inode *ino)
+/* Write ino's marked pages; for_sync: fsync and msync, which write a
+ * file even without a name (the flusher and sync(2) only let such an
+ * inode go: its marked pages stay in memory, unreclaimable, until it is
+ * evicted and they are dropped). */
+static int writeback(struct inode *ino, bool for_sync)
 {
 	struct page_cache *pc;
 	struct pc_page *p, *tmp;
@@ -336,6 +343,19 @@ int pcache_writeback(struct inode *ino)
 	pc = ino->pcache;
 	if (!pc) {
 		fw_mutex_unlock(&ino->lock);
+		return 0;
+	}
+	if (!for_sync && ino->nlink == 0) {
+		fw_mutex_lock(&pcache_lock);
+		if (pc->on_wb) {
+			pc->on_wb = false;
+			fw_list_del(&pc->wb_node);
+			drop_ref = true;
+		}
+		fw_mutex_unlock(&pcache_lock);
+		fw_mutex_unlock(&ino->lock);
+		if (drop_ref)
+			inode_put(ino);
 		return 0;
 	}
 	FW_LIST_FOR_EACH_SAFE(p, tmp, &pc->marked, mnode) {
@@ -370,6 +390,11 @@ int pcache_writeback(struct inode *ino)
 	return err;
 }
 
+int pcache_writeback(struct inode *ino)
+{
+	return writeback(ino, true);
+}
+
 /* The first inode on wb_list marked before `before`, referenced, or
  * NULL. */
 static struct inode *next_expired(uint64_t before)
@@ -398,7 +423,7 @@ static int writeback_before(uint64_t before)
 	/* Each write-back takes the inode off the list or stamps it with a
 	 * time after `before`, so this ends. */
 	while ((ino = next_expired(before)) != NULL) {
-		int e = pcache_writeback(ino);
+		int e = writeback(ino, false);
 
 		if (e && !err)
 			err = e;

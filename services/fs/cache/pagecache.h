@@ -15,7 +15,10 @@
  * the flusher 30 s after it was marked (Linux's dirty_expire_centisecs).
  * Without reverse mappings a page cannot be write-protected again, so a
  * page stays marked while any process still maps it; only once its frame
- * has no user mapping left does a write-back clear the mark.
+ * has no user mapping left does a write-back clear the mark. A file with
+ * no name left (unlinked) is written only by fsync and msync: its marked
+ * pages stay in memory until its last user goes and they are dropped, as
+ * Linux drops an unlinked inode's pages at eviction.
  *
  * Reclaim: every cached page is on one LRU list. When free memory runs
  * below a low watermark as a page is about to be cached (pcache_balance),
