@@ -123,5 +123,6 @@ long sys_removexattr(const struct sys_args *a);
 long sys_lremovexattr(const struct sys_args *a);
 long sys_fremovexattr(const struct sys_args *a);
 long sys_fadvise64(const struct sys_args *a);
+long sys_readahead(const struct sys_args *a);
 
 #endif

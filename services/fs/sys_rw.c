@@ -387,6 +387,29 @@ long sys_fadvise64(const struct sys_args *a)
 		ret = -ESPIPE;
 	else if ((int64_t)a->arg[2] < 0 || a->arg[3] > 5) /* POSIX_FADV_* */
 		ret = -EINVAL;
+	else if (a->arg[3] == 3 || a->arg[3] == 4) /* WILLNEED, DONTNEED */
+		ret = vfs_cache_advise(f, a->arg[1], a->arg[2], a->arg[3] == 3);
+	/* NORMAL, RANDOM, SEQUENTIAL, NOREUSE: the read-ahead of the block
+	 * cache adapts by itself; nothing to set. */
+	file_put(f);
+	return ret;
+}
+
+/* readahead(fd, offset, count): WILLNEED for a file open for reading;
+ * EINVAL for anything but a regular file (Linux: no read-ahead there). */
+long sys_readahead(const struct sys_args *a)
+{
+	struct file *f = sys_fget((int)a->arg[0]);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	if (!(f->fmode & FMODE_READ))
+		ret = -EBADF;
+	else if (!f->path.inode || !S_ISREG(f->path.inode->mode))
+		ret = -EINVAL;
+	else
+		ret = vfs_cache_advise(f, a->arg[1], a->arg[2], true);
 	file_put(f);
 	return ret;
 }

@@ -31,6 +31,7 @@ const struct sys_entry fs_syscalls[] = {
 	E(lremovexattr),
 	E(fremovexattr),
 	E(fadvise64),
+	E(readahead),
 	E(write),
 	E(readv),
 	E(writev),

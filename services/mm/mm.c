@@ -517,6 +517,38 @@ static int fault_file(struct mm *mm, struct vma *v, uint64_t page, bool write,
 	return mm_map_page(mm, page, req->frame, p & ~(unsigned)FW_PROT_WRITE);
 }
 
+/* Linux's fault-around: a read fault on a file mapping also maps the
+ * neighbours in its aligned 64 KiB window that the page cache holds
+ * already, read-only, so a program reading a cached file through a
+ * mapping takes one fault per 16 pages. Not for shared writable
+ * mappings, whose pages must be fetched for writing (mm.h). */
+#define FAULT_AROUND_PAGES 16u
+
+static void fault_around(struct mm *mm, const struct vma *v, uint64_t page)
+{
+	uint64_t win = FAULT_AROUND_PAGES * FW_PAGE_SIZE;
+	uint64_t lo = page - page % win, hi = lo + win;
+	unsigned p = mm_fw_prot(v->prot) & ~(unsigned)FW_PROT_WRITE;
+
+	if (lo < v->start)
+		lo = v->start;
+	if (hi > v->end)
+		hi = v->end;
+	for (uint64_t va = lo; va < hi; va += FW_PAGE_SIZE) {
+		uint64_t off = v->pgoff + (va - v->start);
+		struct fw_frame *fr;
+
+		if (va == page || off >= v->file_limit ||
+		    v->file_limit - off < FW_PAGE_SIZE ||
+		    fw_vmspace_query(mm->vs, va, NULL, NULL) == 0 ||
+		    vfs_file_page_peek(v->file, off / FW_PAGE_SIZE, &fr))
+			continue;
+		if (mm_map_page(mm, va, fr, p))
+			va = hi; /* no memory for page tables: stop here */
+		fw_frame_put(fr);
+	}
+}
+
 static int cow_break(struct mm *mm, const struct vma *v, uint64_t page,
 		     struct fw_frame *old)
 {
@@ -572,8 +604,13 @@ static int fault_locked(struct mm *mm, uint64_t addr, bool write, bool exec,
 			return mm_protect_page(mm, page, mm_pte_prot(v, fr));
 		return 0;
 	}
-	if (v->file)
-		return fault_file(mm, v, page, write, req);
+	if (v->file) {
+		err = fault_file(mm, v, page, write, req);
+		if (!err && !write &&
+		    !((v->flags & VMA_SHARED) && (v->prot & PROT_WRITE)))
+			fault_around(mm, v, page);
+		return err;
+	}
 	err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
 	if (err)
 		return err;

@@ -450,6 +450,24 @@ static void flusher_main(struct fw_list *unused)
 	}
 }
 
+void pcache_drop_range(struct inode *ino, uint64_t first, uint64_t last)
+{
+	struct page_cache *pc;
+	struct pc_page *p;
+	uint64_t idx = first;
+
+	fw_mutex_lock(&ino->lock);
+	pc = ino->pcache;
+	fw_mutex_lock(&pcache_lock);
+	while (idx <= last && (p = next_page(pc, idx)) != NULL && p->idx <= last) {
+		idx = p->idx + 1;
+		if (!p->marked && fw_frame_mapcount(p->fr) == 0)
+			drop_locked(pc, p);
+	}
+	fw_mutex_unlock(&pcache_lock);
+	fw_mutex_unlock(&ino->lock);
+}
+
 void pcache_evict(struct inode *ino)
 {
 	struct page_cache *pc;

@@ -61,6 +61,9 @@ FW_MUST_CHECK int pcache_writeback(struct inode *ino);
 /* pcache_writeback of every inode with marked pages (sync, unmount,
  * poweroff). 0 or the first error. */
 FW_MUST_CHECK int pcache_sync_all(void);
+/* posix_fadvise(POSIX_FADV_DONTNEED): drop ino's clean pages nobody
+ * maps from first to last (takes inode->lock). */
+void pcache_drop_range(struct inode *ino, uint64_t first, uint64_t last);
 /* The inode is being evicted: drop all its pages. */
 void pcache_evict(struct inode *ino);
 

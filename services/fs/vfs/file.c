@@ -336,6 +336,56 @@ int vfs_file_page(struct file *f, uint64_t pgoff, bool mapwrite,
 	return tmpfs_get_page(ino, pgoff, true, out);
 }
 
+int vfs_file_page_peek(struct file *f, uint64_t pgoff, struct fw_frame **out)
+{
+	struct inode *ino = f->path.inode;
+	struct fw_frame *fr = NULL;
+
+	/* Disk files only: tmpfs holds its inode lock across user copies,
+	 * which fault and take mm->lock, the lock our caller holds. */
+	if (!ino || !S_ISREG(ino->mode) || !ino->iops || !ino->iops->get_page ||
+	    !fw_mutex_trylock(&ino->lock))
+		return -ENOENT;
+	if (pgoff < (ino->size + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE)
+		fr = pcache_lookup(ino, pgoff);
+	fw_mutex_unlock(&ino->lock);
+	if (!fr)
+		return -ENOENT;
+	*out = fr;
+	return 0;
+}
+
+#define ADVISE_MAX_PAGES 16384u	/* 64 MiB read ahead per call */
+
+int vfs_cache_advise(struct file *f, uint64_t off, uint64_t len, bool willneed)
+{
+	struct inode *ino = f->path.inode;
+	uint64_t first = off / FW_PAGE_SIZE, last, size;
+
+	if (!ino || !S_ISREG(ino->mode) || !ino->iops || !ino->iops->get_page)
+		return 0;
+	last = len && off + len > off ? (off + len - 1) / FW_PAGE_SIZE : UINT64_MAX;
+	if (!willneed) {
+		pcache_drop_range(ino, first, last);
+		return 0;
+	}
+	fw_mutex_lock(&ino->lock);
+	size = ino->size;
+	fw_mutex_unlock(&ino->lock);
+	for (uint64_t i = first; i <= last && i < (size + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE &&
+				 i - first < ADVISE_MAX_PAGES; i++) {
+		struct fw_frame *fr;
+		int err = ino->iops->get_page(ino, i, false, &fr);
+
+		if (err == -ENXIO)
+			break; /* truncated meanwhile */
+		if (err)
+			return err;
+		fw_frame_put(fr);
+	}
+	return 0;
+}
+
 int vfs_fsync(struct file *f)
 {
 	struct inode *ino = f->path.inode;

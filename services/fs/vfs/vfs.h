@@ -411,6 +411,17 @@ FW_MUST_CHECK int vfs_file_page(struct file *f, uint64_t pgoff, bool mapwrite,
  * (truncation, as Linux's unmap_mapping_range: a later access past the
  * end faults and gets SIGBUS). Call without inode->lock. */
 void vfs_unmap_mapping(struct inode *ino, uint64_t from);
+/* The page cache's page pgoff of a disk file, referenced, if it is cached
+ * and the inode is not busy (fault-around, under mm->lock: never waits).
+ * 0, or -ENOENT. */
+FW_MUST_CHECK int vfs_file_page_peek(struct file *f, uint64_t pgoff,
+				     struct fw_frame **out);
+/* posix_fadvise(WILLNEED / DONTNEED) and readahead(2) on a disk file:
+ * read [off, off+len) (len 0: to the end; at most 64 MiB at a time) into
+ * the page cache, or drop its clean, unmapped pages. Other files have no
+ * cache to steer: 0. */
+FW_MUST_CHECK int vfs_cache_advise(struct file *f, uint64_t off, uint64_t len,
+				   bool willneed);
 /* fsync(2): write f's cached data and its file system's dirty blocks to
  * the disk and flush it. 0 or -errno (-EIO: a write-back failed). */
 FW_MUST_CHECK int vfs_fsync(struct file *f);

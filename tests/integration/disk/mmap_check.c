@@ -5,13 +5,16 @@
  *   mmap_check write DIR FILE   FILE is an existing file of the workload
  *                               (only read); DIR is a fresh directory on the
  *                               same file system, where the checks make
- *                               their own files and leave DIR/persist,
+ *                               their own files (also checking the
+ *                               fadvise/readahead cache controls) and
+ *                               leave DIR/persist,
  *                               written through a shared mapping only.
  *   mmap_check verify DIR       after a reboot: DIR/persist and
  *                               DIR/shared hold what the write run left.
  *
  * Prints "ok" and exits 0, or says what failed and exits 1. Every
  * expectation is Linux's (checked there on ext4 and tmpfs). */
+#define _GNU_SOURCE /* readahead */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -199,6 +202,66 @@ static int check_hole(const char *dir)
 	return 0;
 }
 
+/* Cached: in /proc/meminfo, in kB. */
+static long cached_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *m = fopen("/proc/meminfo", "r");
+
+	while (m && fgets(line, sizeof line, m))
+		if (sscanf(line, "Cached: %ld kB", &kb) == 1)
+			break;
+	if (m)
+		fclose(m);
+	return kb;
+}
+
+/* posix_fadvise(DONTNEED) gives a file's clean pages back (Cached goes
+ * down by about its size), WILLNEED and readahead(2) read them in again,
+ * and the bytes stay right; readahead of a pipe is EINVAL. */
+static int check_advise(const char *dir)
+{
+	static char buf[8 << 20];
+	char path[512];
+	long before, after;
+	int fd, pfd[2];
+
+	if (path_in(path, sizeof path, dir, "advise"))
+		return fail("path too long");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	for (size_t i = 0; i < sizeof buf; i++)
+		buf[i] = pattern(i, 5);
+	if (fd < 0 || write(fd, buf, sizeof buf) != sizeof buf || fsync(fd))
+		return fail("write advise");
+	if (pread(fd, buf, sizeof buf, 0) != sizeof buf)
+		return fail("read advise");
+	before = cached_kb();
+	if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		return fail("POSIX_FADV_DONTNEED");
+	after = cached_kb();
+	if (before < 0 || after > before - 4096)
+		return fail("DONTNEED did not drop the file's pages from Cached");
+	if (posix_fadvise(fd, 0, 1 << 20, POSIX_FADV_WILLNEED) ||
+	    readahead(fd, 1 << 20, 1 << 20))
+		return fail("WILLNEED / readahead");
+	if (cached_kb() < after + 1024)
+		return fail("WILLNEED and readahead did not read pages in");
+	memset(buf, 0, sizeof buf);
+	if (pread(fd, buf, sizeof buf, 0) != sizeof buf)
+		return fail("read advise again");
+	for (size_t i = 0; i < sizeof buf; i++)
+		if (buf[i] != pattern(i, 5))
+			return fail("bytes changed after DONTNEED");
+	errno = 0;
+	if (pipe(pfd) || readahead(pfd[0], 0, 4096) != -1 || errno != EINVAL)
+		return fail("readahead of a pipe is not EINVAL");
+	close(pfd[0]);
+	close(pfd[1]);
+	close(fd);
+	return unlink(path) ? fail("unlink advise") : 0;
+}
+
 /* DIR/persist is written through a shared mapping only, then unmapped
  * and closed without msync: sync(2) or unmount must write it. */
 static int write_persist(const char *dir)
@@ -256,7 +319,7 @@ int main(int argc, char **argv)
 	} else if (argc == 4 && strcmp(argv[1], "write") == 0) {
 		if (check_private(argv[3]) || check_shared(argv[2]) ||
 		    check_ends(argv[2]) || check_hole(argv[2]) ||
-		    write_persist(argv[2]))
+		    check_advise(argv[2]) || write_persist(argv[2]))
 			return 1;
 	} else {
 		return fail("usage: mmap_check write DIR FILE | verify DIR");
