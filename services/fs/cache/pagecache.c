@@ -294,8 +294,10 @@ void pcache_resize(struct inode *ino, uint64_t old, uint64_t new)
 	if (new >= old)
 		return;
 	fw_mutex_lock(&pcache_lock);
-	while ((p = next_page(pc, first)) != NULL)
+	while ((p = next_page(pc, first)) != NULL) {
+		first = p->idx + 1; /* the walk goes on from here, not 0 */
 		drop_locked(pc, p);
+	}
 	fw_mutex_unlock(&pcache_lock);
 }
 
@@ -477,9 +479,13 @@ void pcache_evict(struct inode *ino)
 	pc = ino->pcache;
 	ino->pcache = NULL;
 	if (pc) {
+		uint64_t from = 0;
+
 		fw_mutex_lock(&pcache_lock);
-		while ((p = next_page(pc, 0)) != NULL)
+		while ((p = next_page(pc, from)) != NULL) {
+			from = p->idx + 1;
 			drop_locked(pc, p);
+		}
 		if (pc->on_wb) /* cannot be: the list holds a reference */
 			fw_list_del(&pc->wb_node);
 		fw_mutex_unlock(&pcache_lock);

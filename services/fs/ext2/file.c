@@ -28,20 +28,6 @@
 
 #define MAX_RW_COUNT 0x7ffff000ul
 
-/* Under inode->lock: the bytes at off (n of them, inside one block) as a
- * referenced block, or r->b NULL for a hole. */
-static int map_read(struct inode *ino, uint64_t off, struct bref *r)
-{
-	struct ext2_sb *s = EXT2_SB(ino);
-	uint32_t blk;
-	int err = ext2_bmap(ino, off / s->bs, false, &blk, NULL);
-
-	r->b = NULL;
-	if (err || !blk)
-		return err;
-	return bcache_get(s->dev, blk, s->bs, true, r);
-}
-
 /* Linux's default relatime: a read updates atime only if it is not newer
  * than mtime or ctime, or a day old, so a file read over and over costs
  * one inode write per change, not one per read. */
@@ -62,67 +48,67 @@ static void touch_atime(struct inode *ino)
  * takes the lock and looks up the block map once per 16 KiB. */
 #define RW_CHUNK 16384u
 
-/* Under inode->lock: the page's blocks are one aligned 4 KiB unit of the
- * disk: copy its file bytes in one go (the usual case with 1 KiB and
- * 2 KiB blocks, so a page costs one look-up of the map and the cache).
- * 1 if done, 0 if not (holes or scattered blocks), or -errno. */
-static int fill_from_unit(struct inode *ino, uint64_t start, struct fw_frame *fr)
+/* Copy n bytes of the file from block (or 4 KiB unit, by blksize) blk
+ * into fr at off. */
+static int copy_block(struct ext2_sb *s, uint32_t blk, unsigned blksize,
+		      size_t n, struct fw_frame *fr, size_t off)
 {
-	struct ext2_sb *s = EXT2_SB(ino);
-	unsigned per = BCACHE_UNIT / s->bs, n;
-	uint64_t left = ino->size - start;
-	uint32_t pb;
 	struct bref r;
 	struct fw_bytes part;
-	int err;
+	int err = bcache_get(s->dev, blk, blksize, true, &r);
 
-	if (per == 1)
-		return 0; /* one block: the loop below does the same */
-	err = ext2_bmap_run(ino, start / s->bs, per, &pb, &n);
-	if (err || !pb || n < per || pb % per)
-		return err;
-	err = bcache_get(s->dev, pb / per, BCACHE_UNIT, true, &r);
 	if (err)
 		return err;
-	/* Only the file's bytes: blocks past its end in the unit are
-	 * someone else's. */
-	err = fw_bytes_sub(fw_buf_as_bytes(r.data), 0,
-			   left < FW_PAGE_SIZE ? (size_t)left : FW_PAGE_SIZE, &part);
+	err = fw_bytes_sub(fw_buf_as_bytes(r.data), 0, n, &part);
 	if (!err)
-		err = fw_frame_write(fr, 0, part);
+		err = fw_frame_write(fr, off, part);
 	bref_put(&r);
-	return err ? err : 1;
+	return err;
 }
 
 /* Under inode->lock: read page idx's bytes from the blocks into fr (a
- * zeroed frame: holes and the part past i_size stay zero). */
+ * zeroed frame: holes and the part past i_size stay zero). The block map
+ * is looked up a run of blocks at a time, and a page whose blocks are
+ * one aligned 4 KiB unit of the disk (usual with 1 and 2 KiB blocks) is
+ * copied from the block cache in one go. Only the file's bytes are
+ * copied: blocks past its end in a unit are someone else's. */
 static int fill_page(struct inode *ino, uint64_t idx, struct fw_frame *fr)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
-	uint64_t start = idx * FW_PAGE_SIZE;
-	int done = start < ino->size ? fill_from_unit(ino, start, fr) : 1;
+	unsigned per = BCACHE_UNIT / s->bs, i = 0;
+	uint64_t start = idx * FW_PAGE_SIZE, lb = start / s->bs;
 
-	if (done)
-		return done < 0 ? done : 0;
+	while (i < per && start + (uint64_t)i * s->bs < ino->size) {
+		uint32_t pb;
+		unsigned n;
+		int err = ext2_bmap_run(ino, lb + i, per - i, &pb, &n);
 
-	for (uint32_t in = 0; in < FW_PAGE_SIZE && start + in < ino->size;
-	     in += s->bs) {
-		uint64_t left = ino->size - (start + in);
-		size_t n = left < s->bs ? (size_t)left : s->bs;
-		struct bref r;
-		struct fw_bytes part;
-		int err = map_read(ino, start + in, &r);
-
+		if (!err && n == 0)
+			err = -EIO; /* cannot happen: a run has a block */
 		if (err)
 			return err;
-		if (!r.b)
-			continue; /* hole */
-		err = fw_bytes_sub(fw_buf_as_bytes(r.data), 0, n, &part);
-		if (!err)
-			err = fw_frame_write(fr, in, part);
-		bref_put(&r);
-		if (err)
-			return err;
+		if (i == 0 && pb && n == per && per > 1 && pb % per == 0) {
+			uint64_t left = ino->size - start;
+
+			return copy_block(s, pb / per, BCACHE_UNIT,
+					  left < FW_PAGE_SIZE ? (size_t)left :
+								FW_PAGE_SIZE,
+					  fr, 0);
+		}
+		for (unsigned k = 0; k < n && i < per; k++, i++) {
+			uint64_t at = start + (uint64_t)i * s->bs;
+			uint64_t left = at < ino->size ? ino->size - at : 0;
+
+			if (!left)
+				return 0;
+			if (!pb)
+				continue; /* a hole reads as zeros */
+			err = copy_block(s, pb + k, s->bs,
+					 left < s->bs ? (size_t)left : s->bs, fr,
+					 (size_t)i * s->bs);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }
