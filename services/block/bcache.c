@@ -432,6 +432,18 @@ int bcache_sync(struct blkdev *d)
 	return err ? err : ferr;
 }
 
+void bcache_balance(void)
+{
+	uint64_t dirty;
+
+	fw_mutex_lock(&bcache_lock);
+	dirty = nr_dirty;
+	fw_mutex_unlock(&bcache_lock);
+	/* Errors are kept in each device's wb_err for its next sync. */
+	if (dirty > max_units / 2)
+		(void)writeback(NULL, UINT64_MAX);
+}
+
 void bcache_sync_all(void)
 {
 	struct blkdev *d;

@@ -59,6 +59,10 @@ void bref_put(struct bref *r);
  * 0, or the first error (-EIO) since the last sync of d: a failed write
  * is reported once, like Linux's errseq for a block device. */
 FW_MUST_CHECK int bcache_sync(struct blkdev *d);
+/* Memory is short (the page cache's reclaimer): if over half of the
+ * cache's limit is dirty, write every dirty unit now (no flush), so the
+ * units can be given back. No lock may be held. */
+void bcache_balance(void);
 /* bcache_sync of every device (sync(2), poweroff); errors are logged. */
 void bcache_sync_all(void);
 /* Drop d's clean units nobody references (after unmount, so a later

@@ -10,7 +10,10 @@
  * Without this, a process that mapped a file kept its frames after the
  * file shrank: reads past the new end saw the old bytes and writes went
  * to pages no longer the file's. Now the next access faults, past the end
- * gets SIGBUS, and inside the file gets the file's current page. */
+ * gets SIGBUS, and inside the file gets the file's current page. The page
+ * cache's reclaimer uses the same lists to take one page out of every
+ * process that maps it (vfs_unmap_page), so mapped pages can be reclaimed
+ * too. */
 #include <stdatomic.h>
 
 #include <fw/sync.h>
@@ -115,6 +118,44 @@ void vfs_unmap_mapping(struct inode *ino, uint64_t from)
 		collect(ino, gen, &b);
 		for (unsigned i = 0; i < b.n; i++) {
 			unmap_in(b.mm[i], ino, from, gen);
+			mm_put(b.mm[i]);
+		}
+	} while (b.n);
+}
+
+/* Unmap fr where it maps page idx of ino in one address space. */
+static void unmap_page_in(struct mm *mm, struct inode *ino, uint64_t idx,
+			  struct fw_frame *fr, uint64_t gen)
+{
+	uint64_t off = idx * MM_PAGE_SIZE;
+
+	fw_mutex_lock(&mm->lock);
+	for (struct vma *v = vma_first(&mm->vmas); v; v = vma_next(&mm->vmas, v)) {
+		struct fw_frame *cur;
+		uint64_t va;
+
+		if (!v->file || v->file->path.inode != ino)
+			continue;
+		atomic_store(&v->unmap_gen, gen);
+		if (off < v->pgoff || off - v->pgoff >= v->end - v->start)
+			continue;
+		va = v->start + (off - v->pgoff);
+		/* A private page may be the process's own copy by now. */
+		if (fw_vmspace_query(mm->vs, va, &cur, NULL) == 0 && cur == fr)
+			mm_unmap_pages(mm, va, va + MM_PAGE_SIZE);
+	}
+	fw_mutex_unlock(&mm->lock);
+}
+
+void vfs_unmap_page(struct inode *ino, uint64_t idx, struct fw_frame *fr)
+{
+	uint64_t gen = atomic_fetch_add(&unmap_gen, 1) + 1;
+	struct mm_batch b;
+
+	do {
+		collect(ino, gen, &b);
+		for (unsigned i = 0; i < b.n; i++) {
+			unmap_page_in(b.mm[i], ino, idx, fr, gen);
 			mm_put(b.mm[i]);
 		}
 	} while (b.n);

@@ -503,6 +503,14 @@ static int fault_file(struct mm *mm, struct vma *v, uint64_t page, bool write,
 		req->mapwrite = shared_write;
 		return -EAGAIN;
 	}
+	/* A truncation or the reclaimer may have dropped the page since it
+	 * was fetched: mapping it would tie this process to a frame that is
+	 * no longer the file's. */
+	if (!vfs_file_page_current(v->file, off / FW_PAGE_SIZE, req->frame)) {
+		fw_frame_put(req->frame); /* fetch it again: file and offset stay */
+		req->frame = NULL;
+		return -EAGAIN;
+	}
 	if (v->file_limit - off < FW_PAGE_SIZE) {
 		err = private_copy(req->frame, v->file_limit - off, &fr);
 		return err ? err : map_new_frame(mm, page, fr, p);

@@ -135,9 +135,14 @@ fi
 
 # A second boot reads it back, read-only.
 disk_boot disk-verify-1k verify "$dsk/ext2-1k.img"
-# Memory pressure: 256 MiB read a 1 GiB file on it.
-BOOT_MEM=256 disk_boot disk-pressure pressure "$dsk/ext2-1k.img"
+# Memory pressure: 256 MiB read a 1 GiB file on it, map it, and write
+# 384 MiB through a mapping on a second disk.
+rm -f "$dsk/big.img" && truncate -s 1G "$dsk/big.img"
+"$(e2bin mkfs.ext2)" -q -F -b 4096 "$dsk/big.img" >/dev/null 2>&1
+BOOT_MEM=256 disk_boot disk-pressure pressure "$dsk/ext2-1k.img" "$dsk/big.img"
 fsck_clean pressure-e2fsck-clean "$dsk/ext2-1k.img"
+fsck_clean pressure-big-e2fsck-clean "$dsk/big.img"
+rm -f "$dsk/big.img"
 # The same checks on a 4 KiB-block image made by mkfs.ext2 -d.
 "$(e2bin mkfs.ext2)" -q -F -b 4096 -d "$dsk/expected" "$dsk/ext2-4k.img" 64M >/dev/null 2>&1
 disk_boot disk-verify-4k verify "$dsk/ext2-4k.img"

@@ -12,6 +12,7 @@
 #include <fw/task.h>
 #include <fw/time.h>
 
+#include "block/bcache.h"
 #include "fs/cache/pagecache.h"
 #include "fs/vfs/vfs.h"
 
@@ -21,6 +22,7 @@
 #define EXPIRE_NS (30ull * FW_NSEC_PER_SEC)
 #define FLUSH_PERIOD_NS (5ull * FW_NSEC_PER_SEC)
 #define RECLAIM_BATCH 64u
+#define SCAN_PER 8u			/* LRU entries looked at per page wanted */
 
 struct pc_page {
 	struct fw_frame *fr;		/* one reference, the cache's */
@@ -62,6 +64,7 @@ static struct fw_list lru_list = FW_LIST_HEAD_INIT(lru_list);	/* pcache_lock */
 static struct fw_list wb_list = FW_LIST_HEAD_INIT(wb_list);	/* ditto */
 static uint64_t nr_pages, nr_marked;				/* ditto */
 static uint64_t low_water;	/* free frames below which adding reclaims */
+static uint64_t dirty_limit;	/* marked pages above which writers write */
 
 /* ---- the tree ------------------------------------------------------------ */
 
@@ -253,6 +256,9 @@ int pcache_add(struct inode *ino, uint64_t idx, struct fw_frame *fr)
 	p->fr = fr;
 	p->ino = ino;
 	p->idx = idx;
+	/* Just read for someone: it survives the next pass of the hand
+	 * (the fault that is about to map it must find it). */
+	atomic_init(&p->referenced, true);
 	fw_list_init(&p->mnode);
 	l->page[slot(idx, 0)] = p;
 	pc->nr++;
@@ -339,6 +345,7 @@ static int writeback(struct inode *ino, bool for_sync)
 	struct page_cache *pc;
 	struct pc_page *p, *tmp;
 	bool drop_ref = false;
+	unsigned written = 0;
 	int err;
 
 	fw_mutex_lock(&ino->lock);
@@ -366,6 +373,10 @@ static int writeback(struct inode *ino, bool for_sync)
 		bool unmapped = fw_frame_mapcount(p->fr) == 0;
 		int e = -EIO;
 
+		/* A big file fills the block cache with dirty units: send
+		 * them on as we go (it takes no inode lock). */
+		if (++written % RECLAIM_BATCH == 0)
+			bcache_balance();
 		if (ino->iops && ino->iops->writepage)
 			e = ino->iops->writepage(ino, p->idx, p->fr);
 		if (e && !pc->wb_err)
@@ -505,8 +516,11 @@ uint64_t pcache_reclaim(uint64_t want)
 	uint64_t freed = 0, budget;
 
 	fw_mutex_lock(&pcache_lock);
-	/* One pass over the list at most, plus the second chances. */
-	budget = 2 * nr_pages;
+	/* A clock hand: at most SCAN_PER pages looked at per page wanted
+	 * (the ones it passes go to the tail), so a list full of mapped
+	 * pages costs each call a bounded scan, and the next call goes on
+	 * where this one stopped. */
+	budget = want > nr_pages ? 2 * nr_pages : SCAN_PER * want;
 	while (freed < want && budget-- && !fw_list_empty(&lru_list)) {
 		struct pc_page *p = FW_LIST_FIRST(&lru_list, struct pc_page, lru);
 		struct inode *ino = p->ino;
@@ -532,15 +546,120 @@ uint64_t pcache_reclaim(uint64_t want)
 	return freed;
 }
 
+/* A reference on ino unless its last one is gone (it is being evicted,
+ * or is an unused cached inode: neither is mapped). */
+static bool inode_get_live(struct inode *ino)
+{
+	int r = atomic_load(&ino->refs);
+
+	while (r > 0)
+		if (atomic_compare_exchange_weak(&ino->refs, &r, r + 1))
+			return true;
+	return false;
+}
+
+/* Pages some process maps or that are marked, picked on the LRU. */
+#define MAPPED_BATCH 16u
+struct victims {
+	struct inode *ino[MAPPED_BATCH];	/* referenced */
+	uint64_t idx[MAPPED_BATCH];
+	unsigned n;
+};
+
+static void pick_mapped(struct victims *vs, bool marked_only)
+{
+	uint64_t budget;
+
+	vs->n = 0;
+	fw_mutex_lock(&pcache_lock);
+	budget = SCAN_PER * MAPPED_BATCH;
+	while (vs->n < MAPPED_BATCH && budget-- && !fw_list_empty(&lru_list)) {
+		struct pc_page *p = FW_LIST_FIRST(&lru_list, struct pc_page, lru);
+
+		fw_list_del(&p->lru);
+		fw_list_add_tail(&lru_list, &p->lru);
+		if (atomic_exchange_explicit(&p->referenced, false,
+					     memory_order_relaxed) ||
+		    (!p->marked && (marked_only || fw_frame_mapcount(p->fr) == 0)) ||
+		    !inode_get_live(p->ino))
+			continue;
+		vs->ino[vs->n] = p->ino;
+		vs->idx[vs->n++] = p->idx;
+	}
+	fw_mutex_unlock(&pcache_lock);
+}
+
+/* Take page idx of ino out of every mapping, write it if it is marked,
+ * and drop it. Holding inode->lock keeps new faults from fetching it
+ * (and a fault that fetched it before re-checks it: vfs_file_page_current)
+ * while the mappings go; the reference keeps the inode. */
+static bool evict_mapped(struct inode *ino, uint64_t idx)
+{
+	struct page_cache *pc;
+	struct pc_page *p;
+	bool gone = false;
+
+	fw_mutex_lock(&ino->lock);
+	pc = ino->pcache;
+	p = page_of(pc, idx);
+	if (p) {
+		vfs_unmap_page(ino, idx, p->fr);
+		if (fw_frame_mapcount(p->fr) == 0 && p->marked &&
+		    ino->iops && ino->iops->writepage &&
+		    ino->iops->writepage(ino, idx, p->fr) == 0)
+			unmark(p);
+		if (fw_frame_mapcount(p->fr) == 0 && !p->marked) {
+			fw_mutex_lock(&pcache_lock);
+			drop_locked(pc, p);
+			fw_mutex_unlock(&pcache_lock);
+			gone = true;
+		}
+	}
+	fw_mutex_unlock(&ino->lock);
+	return gone;
+}
+
 void pcache_balance(void)
 {
-	if (fw_frames_free() < low_water)
-		(void)pcache_reclaim(RECLAIM_BATCH);
+	struct victims vs;
+
+	if (fw_frames_free() >= low_water ||
+	    pcache_reclaim(RECLAIM_BATCH) >= RECLAIM_BATCH)
+		return;
+	/* Not enough unmapped clean pages: mapped ones go too (Linux's
+	 * page reclaim unmaps them through its reverse map). */
+	pick_mapped(&vs, false);
+	for (unsigned i = 0; i < vs.n; i++) {
+		(void)evict_mapped(vs.ino[i], vs.idx[i]);
+		inode_put(vs.ino[i]);
+	}
+	/* What the marked pages wrote is dirty in the block cache now: get
+	 * it to the disk too, or memory fills with dirty units instead. */
+	bcache_balance();
 }
 
 static uint64_t reclaim_hook(uint64_t want)
 {
 	return pcache_reclaim(want);
+}
+
+void pcache_throttle(void)
+{
+	/* Linux's balance_dirty_pages: the task that dirties pages past
+	 * dirty_ratio (20 % of memory) writes some back itself; a page
+	 * written back and unmapped can then be reclaimed like any other. */
+	for (unsigned round = 0; round < 64 && nr_marked > dirty_limit; round++) {
+		struct victims vs;
+
+		pick_mapped(&vs, true);
+		for (unsigned i = 0; i < vs.n; i++) {
+			(void)evict_mapped(vs.ino[i], vs.idx[i]);
+			inode_put(vs.ino[i]);
+		}
+		bcache_balance();
+		if (!vs.n)
+			break;
+	}
 }
 
 uint64_t pcache_pages(void)
@@ -562,6 +681,7 @@ int pcache_init(void)
 	/* Keep 1/64 of memory (at least 4 MiB) free for everyone else, as
 	 * Linux's low watermark does: the kernel heap grows under a spin
 	 * lock, where the reclaim hook cannot run, so it lives on this. */
+	dirty_limit = fw_frames_total() / 5;
 	low_water = fw_frames_total() / 64;
 	if (low_water < 1024)
 		low_water = 1024;

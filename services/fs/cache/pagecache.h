@@ -24,7 +24,11 @@
  * below a low watermark as a page is about to be cached (pcache_balance),
  * or an allocation finds none (fw_frame_set_reclaim), the oldest
  * pages that nobody maps and that are not marked are dropped, with a
- * second chance for pages read since the last scan. A marked inode holds
+ * second chance for pages read since the last scan. pcache_balance, which
+ * runs with no lock held, goes on to mapped pages: it takes each out of
+ * every process's page tables (vfs_unmap_page, the memory service's
+ * per-inode lists of mappings), writes it if marked, and drops it; the
+ * next access faults it in again. A marked inode holds
  * a reference on its inode (the flusher's), so eviction never meets a
  * page it would have to write.
  *
@@ -70,9 +74,14 @@ void pcache_evict(struct inode *ino);
 /* Drop up to want clean, unmapped pages, oldest first; how many went.
  * Pages of a file whose inode->lock someone holds are skipped. */
 uint64_t pcache_reclaim(uint64_t want);
-/* Before allocating a page to cache, with no inode->lock held: reclaim a
- * batch if free memory is below the low watermark. */
+/* Before allocating a page to cache, with no lock held: reclaim a batch
+ * if free memory is below the low watermark, and if clean unmapped pages
+ * do not make it, pages processes map (unmapped from them first, written
+ * back first if marked). */
 void pcache_balance(void);
+/* After marking a page, with no lock held: past 20 % of memory marked
+ * (Linux's dirty_ratio), write some marked pages back and unmap them. */
+void pcache_throttle(void);
 
 /* For /proc/meminfo: cached pages, and those marked (dirty). */
 uint64_t pcache_pages(void);

@@ -250,6 +250,8 @@ int ext2_get_page(struct inode *ino, uint64_t pgoff, bool mapwrite,
 	} while (err == -EAGAIN && (err = new_spare(&spare)) == 0);
 	if (spare)
 		fw_frame_put(spare);
+	if (!err && mapwrite)
+		pcache_throttle();
 	/* Linux's page_mkwrite updates the times when a page becomes
 	 * writable through a mapping; the write-back stores them. */
 	if (!err && mapwrite)
@@ -298,37 +300,57 @@ static int cache_update(struct inode *ino, uint64_t off, struct fw_bytes src)
 	return err;
 }
 
+/* Copy n bytes of the page at off into the file's block there
+ * (allocated if it was a hole). inode->lock held. */
+static int write_block_from(struct inode *ino, uint64_t off, size_t n,
+			    struct fw_frame *fr, size_t in)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	uint32_t blk;
+	bool fresh;
+	struct bref r;
+	struct fw_buf dst;
+	int err = ext2_bmap(ino, off / s->bs, true, &blk, &fresh);
+
+	if (err)
+		return err;
+	err = bcache_get(s->dev, blk, s->bs, !(fresh || n == s->bs), &r);
+	if (err)
+		return err;
+	if (fresh && n != s->bs)
+		err = fw_buf_fill(r.data, 0, s->bs, 0);
+	if (!err)
+		err = fw_buf_sub(r.data, 0, n, &dst);
+	if (!err)
+		err = fw_frame_read(fr, in, dst);
+	if (!err)
+		bref_dirty(&r);
+	bref_put(&r);
+	return err;
+}
+
 int ext2_writepage(struct inode *ino, uint64_t idx, struct fw_frame *fr)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
 	uint64_t start = idx * FW_PAGE_SIZE;
-	struct fw_buf page;
-	int err;
+	int err = 0;
 
 	if (s->rdonly)
 		return -EROFS;
-	if (start >= ino->size)
-		return 0; /* truncated meanwhile: nothing of it is the file's */
-	err = fw_buf_alloc(FW_PAGE_SIZE, &page);
-	if (err)
-		return err;
-	err = fw_frame_read(fr, 0, page);
-	/* Only the part below i_size: what a mapping wrote past the end
-	 * of the file is not the file's (Linux zeroes it when it writes). */
+	/* Only the part below i_size (none if truncated meanwhile): what a
+	 * mapping wrote past the end of the file is not the file's (Linux
+	 * zeroes it when it writes). Straight from the frame to the block
+	 * cache: write-back runs when memory is short. */
 	for (uint32_t in = 0; !err && in < FW_PAGE_SIZE && start + in < ino->size;
 	     in += s->bs) {
 		uint64_t left = ino->size - (start + in);
-		size_t n = left < s->bs ? (size_t)left : s->bs;
-		struct fw_bytes piece;
 
-		err = fw_bytes_sub(fw_buf_as_bytes(page), in, n, &piece);
-		if (!err)
-			err = write_block(ino, start + in, piece);
+		err = write_block_from(ino, start + in,
+				       left < s->bs ? (size_t)left : s->bs, fr, in);
 	}
-	fw_buf_free(&page);
 	/* New blocks for holes change i_blocks; the times changed when
 	 * the page was mapped writable. */
-	if (!err)
+	if (!err && start < ino->size)
 		err = ext2_write_inode(ino);
 	return err;
 }

@@ -355,6 +355,23 @@ int vfs_file_page_peek(struct file *f, uint64_t pgoff, struct fw_frame **out)
 	return 0;
 }
 
+bool vfs_file_page_current(struct file *f, uint64_t pgoff,
+			   struct fw_frame *fr)
+{
+	struct inode *ino = f->path.inode;
+	struct fw_frame *cur;
+
+	if (!ino || !ino->iops || !ino->iops->get_page)
+		return true;
+	if (!fw_mutex_trylock(&ino->lock))
+		return false;
+	cur = pcache_lookup(ino, pgoff);
+	fw_mutex_unlock(&ino->lock);
+	if (cur)
+		fw_frame_put(cur);
+	return cur == fr;
+}
+
 #define ADVISE_MAX_PAGES 16384u	/* 64 MiB read ahead per call */
 
 int vfs_cache_advise(struct file *f, uint64_t off, uint64_t len, bool willneed)

@@ -411,11 +411,21 @@ FW_MUST_CHECK int vfs_file_page(struct file *f, uint64_t pgoff, bool mapwrite,
  * (truncation, as Linux's unmap_mapping_range: a later access past the
  * end faults and gets SIGBUS). Call without inode->lock. */
 void vfs_unmap_mapping(struct inode *ino, uint64_t from);
+/* The same for one page: take fr out of every address space that maps it
+ * as page idx of ino (the reclaimer, holding inode->lock and a reference
+ * on ino). */
+void vfs_unmap_page(struct inode *ino, uint64_t idx, struct fw_frame *fr);
 /* The page cache's page pgoff of a disk file, referenced, if it is cached
  * and the inode is not busy (fault-around, under mm->lock: never waits).
  * 0, or -ENOENT. */
 FW_MUST_CHECK int vfs_file_page_peek(struct file *f, uint64_t pgoff,
 				     struct fw_frame **out);
+/* Is fr still the page cache's page pgoff of f? (A fault checks, under
+ * mm->lock, that the page it fetched was not dropped meanwhile by a
+ * truncation or the reclaimer; never waits: false if the inode is busy,
+ * and the fault fetches again.) True for files without a page cache. */
+bool vfs_file_page_current(struct file *f, uint64_t pgoff,
+			   struct fw_frame *fr);
 /* posix_fadvise(WILLNEED / DONTNEED) and readahead(2) on a disk file:
  * read [off, off+len) (len 0: to the end; at most 64 MiB at a time) into
  * the page cache, or drop its clean, unmapped pages. Other files have no

@@ -11,6 +11,11 @@
  *                               written through a shared mapping only.
  *   mmap_check verify DIR       after a reboot: DIR/persist and
  *                               DIR/shared hold what the write run left.
+ *   mmap_check bigread FILE     map a sparse FILE bigger than memory and
+ *                               read every page.
+ *   mmap_check bigwrite FILE MB write every page of a new MB MiB FILE
+ *                               (more than memory) through one mapping,
+ *                               msync, read it all back, unlink it.
  *
  * Prints "ok" and exits 0, or says what failed and exits 1. Every
  * expectation is Linux's (checked there on ext4 and tmpfs). */
@@ -311,10 +316,70 @@ static int verify(const char *dir)
 	return 0;
 }
 
+/* Map all of FILE (a file bigger than the machine's memory) read-only
+ * and read a byte of every page: the page cache must give mapped pages
+ * back as it goes. The file is sparse, so every byte is zero. */
+static int big_read(const char *file)
+{
+	struct stat st;
+	unsigned long sum = 0;
+	const volatile char *p;
+	int fd = open(file, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st))
+		return fail("open bigread");
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return fail("mmap bigread");
+	for (off_t o = 0; o < st.st_size; o += PG)
+		sum += (unsigned char)p[o];
+	munmap((void *)p, (size_t)st.st_size);
+	close(fd);
+	return sum ? fail("a sparse file's mapping is not zero") : 0;
+}
+
+/* Write every page of a new FILE of mb MiB (more than the machine's
+ * memory) through one shared mapping, msync, and read a sample of every
+ * page back with pread: mapped pages written must be written back and
+ * given back while the mapping lives, and nothing may be lost. */
+static int big_write(const char *file, long mb)
+{
+	size_t len = (size_t)mb << 20;
+	unsigned long long got;
+	char *p;
+	int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0 || ftruncate(fd, (off_t)len))
+		return fail("create bigwrite");
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return fail("mmap bigwrite");
+	for (size_t o = 0; o < len; o += PG) {
+		unsigned long long tag = o / PG * 2654435761ull;
+
+		memcpy(p + o, &tag, sizeof tag);
+	}
+	if (msync(p, len, MS_SYNC))
+		return fail("msync bigwrite");
+	munmap(p, len);
+	for (size_t o = 0; o < len; o += PG)
+		if (pread(fd, &got, sizeof got, (off_t)o) != sizeof got ||
+		    got != o / PG * 2654435761ull)
+			return fail("a page written through the big mapping was lost");
+	close(fd);
+	return unlink(file) ? fail("unlink bigwrite") : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "verify") == 0) {
 		if (verify(argv[2]))
+			return 1;
+	} else if (argc == 3 && strcmp(argv[1], "bigread") == 0) {
+		if (big_read(argv[2]))
+			return 1;
+	} else if (argc == 4 && strcmp(argv[1], "bigwrite") == 0) {
+		if (big_write(argv[2], atol(argv[3])))
 			return 1;
 	} else if (argc == 4 && strcmp(argv[1], "write") == 0) {
 		if (check_private(argv[3]) || check_shared(argv[2]) ||
@@ -322,7 +387,8 @@ int main(int argc, char **argv)
 		    check_advise(argv[2]) || write_persist(argv[2]))
 			return 1;
 	} else {
-		return fail("usage: mmap_check write DIR FILE | verify DIR");
+		return fail("usage: mmap_check write DIR FILE | verify DIR | "
+			    "bigread FILE | bigwrite FILE MIB");
 	}
 	puts("ok");
 	return 0;
