@@ -368,20 +368,26 @@ static int writeback(struct inode *ino, bool for_sync)
 		return 0;
 	}
 	FW_LIST_FOR_EACH_SAFE(p, tmp, &pc->marked, mnode) {
-		/* Read the mapping count first: a process that maps the page
-		 * after this point writes into a page still marked. */
-		bool unmapped = fw_frame_mapcount(p->fr) == 0;
 		int e = -EIO;
 
 		/* A big file fills the block cache with dirty units: send
 		 * them on as we go (it takes no inode lock). */
 		if (++written % RECLAIM_BATCH == 0)
 			bcache_balance();
+		/* Out of the page tables first (Linux write-protects them),
+		 * so a write after this point faults and marks the page
+		 * again instead of landing unseen in a page counted clean.
+		 * Holding inode->lock keeps faults from fetching it. */
+		if (fw_frame_mapcount(p->fr))
+			vfs_unmap_page(ino, p->idx, p->fr);
 		if (ino->iops && ino->iops->writepage)
 			e = ino->iops->writepage(ino, p->idx, p->fr);
 		if (e && !pc->wb_err)
 			pc->wb_err = e;
-		if (unmapped)
+		/* A failed page is let go too, as Linux marks it clean with
+		 * the error kept for fsync: retrying forever would pin the
+		 * inode and its memory. */
+		if (fw_frame_mapcount(p->fr) == 0)
 			unmark(p);
 	}
 	err = pc->wb_err;

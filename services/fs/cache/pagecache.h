@@ -13,9 +13,13 @@
  * writing" when it is mapped writable and is written to the block cache
  * (by the file system's writepage) on fsync, msync, sync, unmount, and by
  * the flusher 30 s after it was marked (Linux's dirty_expire_centisecs).
- * Without reverse mappings a page cannot be write-protected again, so a
- * page stays marked while any process still maps it; only once its frame
- * has no user mapping left does a write-back clear the mark. A file with
+ * A write-back first takes the page out of every process that maps it
+ * (vfs_unmap_page, through the memory service's per-inode lists of
+ * mappings; Linux write-protects instead), then writes it and clears the
+ * mark: the next write faults and marks it again, so each write-back
+ * writes only pages written since the last. A page whose write failed
+ * loses its mark too (Linux's behaviour; the error is reported once, by
+ * the next fsync). A file with
  * no name left (unlinked) is written only by fsync and msync: its marked
  * pages stay in memory until its last user goes and they are dropped, as
  * Linux drops an unlinked inode's pages at eviction.
