@@ -490,7 +490,11 @@ static int fault_file(struct mm *mm, struct vma *v, uint64_t page, bool write,
 		err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
 		return err ? err : map_new_frame(mm, page, fr, p);
 	}
-	shared_write = (v->flags & VMA_SHARED) && (p & FW_PROT_WRITE);
+	/* A disk file's shared page is fetched for writing only by a write
+	 * (it is mapped read-only otherwise, and shared_mkwrite upgrades
+	 * it); tmpfs pages are mapped writable at once. */
+	shared_write = (v->flags & VMA_SHARED) && (p & FW_PROT_WRITE) &&
+		       (write || !vfs_file_tracks_writes(v->file));
 	if (req->file != v->file || req->off != off || !req->frame ||
 	    (shared_write && !req->mapwrite)) {
 		/* Fetch it with mm->lock dropped, then come back; a page
@@ -516,7 +520,8 @@ static int fault_file(struct mm *mm, struct vma *v, uint64_t page, bool write,
 		return err ? err : map_new_frame(mm, page, fr, p);
 	}
 	if (v->flags & VMA_SHARED)
-		return mm_map_page(mm, page, req->frame, p);
+		return mm_map_page(mm, page, req->frame,
+				   shared_write ? p : p & ~(unsigned)FW_PROT_WRITE);
 	if (write && (p & FW_PROT_WRITE)) {
 		err = private_copy(req->frame, FW_PAGE_SIZE, &fr);
 		return err ? err : map_new_frame(mm, page, fr, p);
@@ -528,8 +533,8 @@ static int fault_file(struct mm *mm, struct vma *v, uint64_t page, bool write,
 /* Linux's fault-around: a read fault on a file mapping also maps the
  * neighbours in its aligned 64 KiB window that the page cache holds
  * already, read-only, so a program reading a cached file through a
- * mapping takes one fault per 16 pages. Not for shared writable
- * mappings, whose pages must be fetched for writing (mm.h). */
+ * mapping takes one fault per 16 pages (a write to one of them later
+ * copies it, or in a shared mapping fetches it for writing). */
 #define FAULT_AROUND_PAGES 16u
 
 static void fault_around(struct mm *mm, const struct vma *v, uint64_t page)
@@ -555,6 +560,35 @@ static void fault_around(struct mm *mm, const struct vma *v, uint64_t page)
 			va = hi; /* no memory for page tables: stop here */
 		fw_frame_put(fr);
 	}
+}
+
+/* A write to a read-only page of a shared writable file mapping: a disk
+ * file's page is fetched for writing first (with mm->lock dropped, as
+ * fault_file fetches), which marks it for write-back, then made
+ * writable. */
+static int shared_mkwrite(struct mm *mm, struct vma *v, uint64_t page,
+			  struct fw_frame *fr, struct fault_file_req *req)
+{
+	uint64_t off = v->pgoff + (page - v->start);
+	unsigned p = mm_fw_prot(v->prot);
+
+	if (!vfs_file_tracks_writes(v->file))
+		return mm_protect_page(mm, page, p);
+	if (req->file == v->file && req->off == off && req->mapwrite &&
+	    req->frame) {
+		if (req->frame == fr)
+			return mm_protect_page(mm, page, p);
+		/* The mapped frame is not the cache's page any more: map
+		 * the cache's instead (the next round finds it absent). */
+		mm_unmap_pages(mm, page, page + FW_PAGE_SIZE);
+		return fault_file(mm, v, page, true, req);
+	}
+	req_clear(req);
+	file_get(v->file);
+	req->file = v->file;
+	req->off = off;
+	req->mapwrite = true;
+	return -EAGAIN;
 }
 
 static int cow_break(struct mm *mm, const struct vma *v, uint64_t page,
@@ -605,7 +639,9 @@ static int fault_locked(struct mm *mm, uint64_t addr, bool write, bool exec,
 		 * copy-on-write; anything else was fixed meanwhile (another
 		 * thread took the same fault). */
 		if (write && !(cur & FW_PROT_WRITE))
-			return cow_break(mm, v, page, fr);
+			return (v->flags & VMA_SHARED) && v->file ?
+				       shared_mkwrite(mm, v, page, fr, req) :
+				       cow_break(mm, v, page, fr);
 		/* A PTE behind its VMA's permissions (PROT_NONE page, exec
 		 * added): bring it up to date, or the access faults forever. */
 		if (!cur || (exec && !(cur & FW_PROT_EXEC)))
@@ -614,8 +650,7 @@ static int fault_locked(struct mm *mm, uint64_t addr, bool write, bool exec,
 	}
 	if (v->file) {
 		err = fault_file(mm, v, page, write, req);
-		if (!err && !write &&
-		    !((v->flags & VMA_SHARED) && (v->prot & PROT_WRITE)))
+		if (!err && !write)
 			fault_around(mm, v, page);
 		return err;
 	}

@@ -355,6 +355,13 @@ int vfs_file_page_peek(struct file *f, uint64_t pgoff, struct fw_frame **out)
 	return 0;
 }
 
+bool vfs_file_tracks_writes(struct file *f)
+{
+	struct inode *ino = f->path.inode;
+
+	return ino && ino->iops && ino->iops->writepage;
+}
+
 bool vfs_file_page_current(struct file *f, uint64_t pgoff,
 			   struct fw_frame *fr)
 {

@@ -420,6 +420,11 @@ void vfs_unmap_page(struct inode *ino, uint64_t idx, struct fw_frame *fr);
  * 0, or -ENOENT. */
 FW_MUST_CHECK int vfs_file_page_peek(struct file *f, uint64_t pgoff,
 				     struct fw_frame **out);
+/* Does f's file write back pages written through shared mappings (a disk
+ * file's page cache)? Then a shared page is mapped read-only until it is
+ * written, and fetched for writing at that first write (Linux's
+ * page_mkwrite), so read faults do not dirty pages. */
+bool vfs_file_tracks_writes(struct file *f);
 /* Is fr still the page cache's page pgoff of f? (A fault checks, under
  * mm->lock, that the page it fetched was not dropped meanwhile by a
  * truncation or the reclaimer; never waits: false if the inode is busy,
