@@ -24,10 +24,13 @@
  * at mmap time, so fork can hand the very same frames to the child; there
  * is no shmem object that could find them again on a later fault. Shared
  * file mappings map the file's own page-cache frames (vfs_file_page), so
- * they are really shared with read/write and other mappers. A page of a
- * writable shared file mapping is fetched "for writing", which tells a
- * disk file's page cache to write it back later (fs/cache/pagecache.h);
- * msync(MS_SYNC) is fsync of the files mapped in the range.
+ * they are really shared with read/write and other mappers. In a
+ * writable shared mapping of a disk file, a page is mapped read-only
+ * until its first write, which fetches it again "for writing" (Linux's
+ * page_mkwrite: the page cache marks it to be written back later,
+ * fs/cache/pagecache.h) and makes it writable; tmpfs pages, which have
+ * nothing to write back, are mapped writable at once. msync(MS_SYNC) is
+ * fsync of the files mapped in the range.
  *
  * Locking: mm->lock (a mutex) guards the VMA list, brk and the page tables
  * of the space. It is never held across a user copy (a copy may fault and

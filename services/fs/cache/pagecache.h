@@ -10,7 +10,8 @@
  * page is cached) and in the block cache, which does the write-back as
  * for metadata (block/bcache.h). A write through a shared writable
  * mapping reaches only the frame: such a page is marked "mapped for
- * writing" when it is mapped writable and is written to the block cache
+ * writing" when a write first makes it writable (a read maps it
+ * read-only, services/mm/mm.h) and is written to the block cache
  * (by the file system's writepage) on fsync, msync, sync, unmount, and by
  * the flusher 30 s after it was marked (Linux's dirty_expire_centisecs).
  * A write-back first takes the page out of every process that maps it
