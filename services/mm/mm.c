@@ -420,6 +420,19 @@ static void req_clear(struct fault_file_req *r)
 	r->file = NULL;
 }
 
+/* Ask mm_fault to fetch page off of v's file with mm->lock dropped and
+ * come back: -EAGAIN. */
+static int req_fetch(struct fault_file_req *r, const struct vma *v,
+		     uint64_t off, bool mapwrite)
+{
+	req_clear(r);
+	file_get(v->file);
+	r->file = v->file;
+	r->off = off;
+	r->mapwrite = mapwrite;
+	return -EAGAIN;
+}
+
 /* Extend a grows-down VMA (the stack) down to cover addr, if allowed. */
 static struct vma *grow_stack(struct mm *mm, uint64_t addr)
 {
@@ -497,15 +510,9 @@ static int fault_file(struct mm *mm, struct vma *v, uint64_t page, bool write,
 		       (write || !vfs_file_tracks_writes(v->file));
 	if (req->file != v->file || req->off != off || !req->frame ||
 	    (shared_write && !req->mapwrite)) {
-		/* Fetch it with mm->lock dropped, then come back; a page
-		 * to be written through a shared mapping is marked for
-		 * write-back by the fetch. */
-		req_clear(req);
-		file_get(v->file);
-		req->file = v->file;
-		req->off = off;
-		req->mapwrite = shared_write;
-		return -EAGAIN;
+		/* A page to be written through a shared mapping is marked
+		 * for write-back by the fetch. */
+		return req_fetch(req, v, off, shared_write);
 	}
 	/* A truncation or the reclaimer may have dropped the page since it
 	 * was fetched: mapping it would tie this process to a frame that is
@@ -583,12 +590,7 @@ static int shared_mkwrite(struct mm *mm, struct vma *v, uint64_t page,
 		mm_unmap_pages(mm, page, page + FW_PAGE_SIZE);
 		return fault_file(mm, v, page, true, req);
 	}
-	req_clear(req);
-	file_get(v->file);
-	req->file = v->file;
-	req->off = off;
-	req->mapwrite = true;
-	return -EAGAIN;
+	return req_fetch(req, v, off, true);
 }
 
 static int cow_break(struct mm *mm, const struct vma *v, uint64_t page,

@@ -259,27 +259,39 @@ int ext2_get_page(struct inode *ino, uint64_t pgoff, bool mapwrite,
 	return err;
 }
 
-/* Write the bounce buffer's n bytes at off (inside one block).
- * inode->lock held. */
-static int write_block(struct inode *ino, uint64_t off, struct fw_bytes src)
+/* The file's block holding off, allocated if it was a hole, referenced
+ * and ready for n bytes at off to be written into it: read first unless
+ * they cover it whole, zeroed if it is new (so the rest of it reads as
+ * zeros). inode->lock held. */
+static int block_for_write(struct inode *ino, uint64_t off, size_t n,
+			   struct bref *r)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
-	size_t boff = (size_t)(off % s->bs), n = fw_bytes_len(src);
 	uint32_t blk;
 	bool fresh;
-	struct bref r;
 	int err = ext2_bmap(ino, off / s->bs, true, &blk, &fresh);
 
 	if (err)
 		return err;
-	/* A block being overwritten whole need not be read first. */
-	err = bcache_get(s->dev, blk, s->bs, !(fresh || n == s->bs), &r);
+	err = bcache_get(s->dev, blk, s->bs, !(fresh || n == s->bs), r);
+	if (err || !fresh || n == s->bs)
+		return err;
+	err = fw_buf_fill(r->data, 0, s->bs, 0);
+	if (err)
+		bref_put(r);
+	return err;
+}
+
+/* Write the bounce buffer's n bytes at off (inside one block).
+ * inode->lock held. */
+static int write_block(struct inode *ino, uint64_t off, struct fw_bytes src)
+{
+	struct bref r;
+	int err = block_for_write(ino, off, fw_bytes_len(src), &r);
+
 	if (err)
 		return err;
-	if (fresh && n != s->bs)
-		err = fw_buf_fill(r.data, 0, s->bs, 0);
-	if (!err)
-		err = fw_buf_copy_from(r.data, boff, src);
+	err = fw_buf_copy_from(r.data, (size_t)(off % EXT2_SB(ino)->bs), src);
 	if (!err)
 		bref_dirty(&r);
 	bref_put(&r);
@@ -300,27 +312,18 @@ static int cache_update(struct inode *ino, uint64_t off, struct fw_bytes src)
 	return err;
 }
 
-/* Copy n bytes of the page at off into the file's block there
- * (allocated if it was a hole). inode->lock held. */
+/* Copy n bytes of the page at off (a block's start) into the file's
+ * block there. inode->lock held. */
 static int write_block_from(struct inode *ino, uint64_t off, size_t n,
 			    struct fw_frame *fr, size_t in)
 {
-	struct ext2_sb *s = EXT2_SB(ino);
-	uint32_t blk;
-	bool fresh;
 	struct bref r;
 	struct fw_buf dst;
-	int err = ext2_bmap(ino, off / s->bs, true, &blk, &fresh);
+	int err = block_for_write(ino, off, n, &r);
 
 	if (err)
 		return err;
-	err = bcache_get(s->dev, blk, s->bs, !(fresh || n == s->bs), &r);
-	if (err)
-		return err;
-	if (fresh && n != s->bs)
-		err = fw_buf_fill(r.data, 0, s->bs, 0);
-	if (!err)
-		err = fw_buf_sub(r.data, 0, n, &dst);
+	err = fw_buf_sub(r.data, 0, n, &dst);
 	if (!err)
 		err = fw_frame_read(fr, in, dst);
 	if (!err)
