@@ -12,7 +12,7 @@
  * out of range, deleted inodes referenced, random damage) must fail
  * cleanly with -EIO/-EINVAL and a log line, never crash (ASan/UBSan).
  *
- * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext2/namei.c services/fs/ext2/file.c services/fs/cache/pagecache.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
+ * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext2/namei.c services/fs/ext2/file.c services/fs/ext2/csum.c services/fs/ext2/extent.c services/fs/cache/pagecache.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 /* The kernel's uapi.h first: the host's headers then keep their own
  * definitions of the names both have (FD_SETSIZE...) quietly. */
@@ -69,10 +69,15 @@ static void host_file(const char *path, size_t len, unsigned seed)
 	fclose(f);
 }
 
+/* The mkfs the image helpers run: ext2, or ext4 with Debian's defaults
+ * (extents, 64bit, flex_bg, metadata_csum, huge_file, dir_nlink,
+ * extra_isize, a journal). */
+static const char *fstype = "ext2";
+
 static int mkimg(const char *img, unsigned bs, const char *src, unsigned kb)
 {
-	return sh("rm -f %s && mkfs.ext2 -q -F -b %u %s%s %s %uk >/dev/null 2>&1",
-		  img, bs, src ? "-d " : "", src ? src : "", img, kb);
+	return sh("rm -f %s && mkfs.%s -q -F -b %u %s%s %s %uk >/dev/null 2>&1",
+		  img, fstype, bs, src ? "-d " : "", src ? src : "", img, kb);
 }
 
 static int fsck(const char *img)
@@ -558,6 +563,109 @@ static void t_write_1k(void) { check_write(1024); }
 static void t_write_2k(void) { check_write(2048); }
 static void t_write_4k(void) { check_write(4096); }
 
+/* The same checks on images mkfs.ext4 made. */
+static void as_ext4(void (*check)(unsigned), unsigned bs)
+{
+	fstype = "ext4";
+	check(bs);
+	fstype = "ext2";
+}
+
+/* One block of file f at lblk, a pattern of seed lblk. */
+static int wr_blk(struct inode *f, unsigned bs, uint64_t lblk)
+{
+	return wr_pat(f, lblk * bs, bs, (unsigned)lblk, bs);
+}
+
+/* Many one-block extents: every other block, then the gaps backwards
+ * (middle inserts), so the tree grows to depth 2 with 1 KiB blocks (84
+ * extents a leaf) and nodes split; truncation frees it level by level.
+ * e2fsck checks the tree's shape, keys and checksums. */
+static void t_ext4_tree(void)
+{
+	const char *img = TMP "/tree.img";
+	const unsigned bs = 1024, n = 1200;
+	struct superblock *sb;
+	struct inode *f, *g;
+	uint64_t free0;
+	bool ok = true;
+
+	fstype = "ext4";
+	CHECK(mkimg(img, bs, NULL, 16384) == 0);
+	fstype = "ext2";
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	free0 = sb->ext2->free_blocks;
+	CHECK(mk(sb->root, "f", S_IFREG | 0644, &f) == 0);
+	CHECK(mk(sb->root, "g", S_IFREG | 0644, &g) == 0);
+	CHECK(f->ext2->flags & EXT4_EXTENTS_FL);
+	for (uint64_t i = 0; i < n && ok; i += 2) {
+		ok = wr_blk(f, bs, i) == 0;
+		/* g's blocks keep f's apart on disk too */
+		ok = ok && wr_blk(g, bs, i / 2) == 0;
+	}
+	CHECK(ok);
+	for (uint64_t i = n - 1; i < n && ok; i -= 2)
+		ok = wr_blk(f, bs, i) == 0;
+	CHECK(ok);
+	CHECK((f->ext2->block[1] >> 16) == 2); /* the root's eh_depth */
+	for (uint64_t i = 0; i < n && ok; i++)
+		ok = rd_pat(f, i * bs, bs, (unsigned)i);
+	CHECK(ok);
+	CHECK(f->iops->truncate(f, 700 * bs + 10) == 0);
+	for (uint64_t i = 0; i < 700 && ok; i++)
+		ok = rd_pat(f, i * bs, bs, (unsigned)i);
+	CHECK(ok && rd_pat(f, 700 * bs, 10, 700));
+	CHECK(rd(f, 700 * bs + 10, &ok, 1) == 0);
+	CHECK(f->iops->truncate(f, 0) == 0 && f->ext2->blocks == 0);
+	CHECK(rm(sb->root, "g") == 0);
+	inode_put(f);
+	inode_put(g);
+	CHECK(rm(sb->root, "f") == 0);
+	CHECK(sb->ext2->free_blocks == free0);
+	umount_fs(sb);
+	CHECK(fsck(img) == 0);
+}
+
+/* Unwritten extents (fallocate by debugfs) read as zeros; writes into
+ * them split them, and a sequential write joins the written part. */
+static void t_ext4_unwritten(void)
+{
+	const char *img = TMP "/unwritten.img";
+	const unsigned bs = 4096;
+	struct superblock *sb;
+	struct inode *f;
+	int err;
+
+	fstype = "ext4";
+	CHECK(mkimg(img, bs, NULL, 16384) == 0);
+	fstype = "ext2";
+	CHECK(sh("printf x > " TMP "/one && debugfs -w -R 'write " TMP "/one f' %s >/dev/null 2>&1 && "
+		 "debugfs -w -R 'fallocate /f 1 99' %s >/dev/null 2>&1 && "
+		 "debugfs -w -R 'sif /f size 409600' %s >/dev/null 2>&1 && "
+		 "debugfs -R 'ex /f' %s 2>/dev/null | grep -q Uninit", img, img, img, img) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	f = walk(sb, "f", &err);
+	CHECK(f && f->size == 409600);
+	if (!f)
+		return;
+	CHECK(rd_zero(f, bs, 99 * bs));
+	CHECK(wr_pat(f, 50 * bs + 100, 10, 5, 10) == 0);	/* a middle split */
+	CHECK(wr_pat(f, 1 * bs, 3 * bs, 6, bs) == 0);		/* from the front */
+	CHECK(wr_pat(f, 99 * bs, bs, 7, bs) == 0);		/* the last block */
+	CHECK(rd_pat(f, 50 * bs + 100, 10, 5) && rd_zero(f, 50 * bs, 100) &&
+	      rd_zero(f, 50 * bs + 110, bs - 110));
+	CHECK(rd_pat(f, 1 * bs, 3 * bs, 6) && rd_pat(f, 99 * bs, bs, 7));
+	CHECK(rd_zero(f, 4 * bs, 46 * bs) && rd_zero(f, 51 * bs, 48 * bs));
+	inode_put(f);
+	umount_fs(sb);
+	CHECK(fsck(img) == 0);
+}
+
+static void t_ext4_read_1k(void) { as_ext4(check_read, 1024); }
+static void t_ext4_read_4k(void) { as_ext4(check_read, 4096); }
+static void t_ext4_write_1k(void) { as_ext4(check_write, 1024); }
+static void t_ext4_write_4k(void) { as_ext4(check_write, 4096); }
+
 /* A file system filled up: -ENOSPC, and still consistent. */
 static void t_enospc(void)
 {
@@ -800,7 +908,7 @@ static void t_bad_features(void)
 	uint32_t inc = peek32(img, 1024 + SB_FEATURE_INCOMPAT);
 	uint32_t ro = peek32(img, 1024 + SB_FEATURE_RO_COMPAT);
 
-	poke32(img, 1024 + SB_FEATURE_INCOMPAT, inc | 0x40); /* extents */
+	poke32(img, 1024 + SB_FEATURE_INCOMPAT, inc | 0x8000); /* inline_data */
 	host_log_clear();
 	CHECK(ext2_mount(d, false, &sb) == -EINVAL);
 	CHECK(strstr(host_log, "unsupported optional features"));
@@ -1249,6 +1357,12 @@ int main(int argc, char **argv)
 	RUN(t_write_1k);
 	RUN(t_write_2k);
 	RUN(t_write_4k);
+	RUN(t_ext4_read_1k);
+	RUN(t_ext4_read_4k);
+	RUN(t_ext4_write_1k);
+	RUN(t_ext4_write_4k);
+	RUN(t_ext4_tree);
+	RUN(t_ext4_unwritten);
 	RUN(t_enospc);
 	RUN(t_rev0);
 	RUN(t_no_features);

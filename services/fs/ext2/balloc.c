@@ -27,53 +27,55 @@ static bool may_use_reserve(const struct ext2_sb *s)
 	       (s->resgid != 0 && cred_in_group(c, s->resgid));
 }
 
-struct gdesc {
-	uint32_t block_bitmap;
-	uint32_t inode_bitmap;
-	uint32_t inode_table;
-	uint16_t free_blocks;
-	uint16_t free_inodes;
-	uint16_t used_dirs;
+/* A change to a group's descriptor (see gd_adjust). */
+struct gd_delta {
+	int dblocks, dinodes, ddirs;	/* added to the free counts, used_dirs */
+	uint32_t used_ino;		/* index in the group of a new inode + 1 */
+	uint16_t clear_flags;		/* EXT4_BG_* now initialized */
+	const struct bref *bitmap;	/* changed bitmap (its checksum) */
+	bool ibitmap;			/* ... is the inode bitmap */
 };
 
-static int gd_load(struct ext2_sb *s, uint32_t g, struct gdesc *d)
+static int put_split16(const struct ext2_sb *s, struct fw_buf b, size_t off,
+		       size_t lo, size_t hi, uint32_t v)
 {
-	struct bref r;
-	size_t off;
-	int err = ext2_gd_get(s, g, &r, &off);
-	struct fw_bytes b;
+	int err = fw_buf_put_u16_le(b, off + lo, (uint16_t)v);
 
-	if (err)
-		return err;
-	b = fw_buf_as_bytes(r.data);
-	err = fw_bytes_get_u32_le(b, off + GD_BLOCK_BITMAP, &d->block_bitmap) |
-	      fw_bytes_get_u32_le(b, off + GD_INODE_BITMAP, &d->inode_bitmap) |
-	      fw_bytes_get_u32_le(b, off + GD_INODE_TABLE, &d->inode_table) |
-	      fw_bytes_get_u16_le(b, off + GD_FREE_BLOCKS, &d->free_blocks) |
-	      fw_bytes_get_u16_le(b, off + GD_FREE_INODES, &d->free_inodes) |
-	      fw_bytes_get_u16_le(b, off + GD_USED_DIRS, &d->used_dirs);
-	bref_put(&r);
-	return err ? -EIO : 0;
+	if (s->desc_size >= hi + 2)
+		err |= fw_buf_put_u16_le(b, off + hi, (uint16_t)(v >> 16));
+	return err;
 }
 
-/* Add the deltas to group g's descriptor. s->lock held. */
-static int gd_adjust(struct ext2_sb *s, uint32_t g, int dblocks, int dinodes,
-		     int ddirs)
+/* Apply c to group g's descriptor, checksums included. s->lock held. */
+static int gd_adjust(struct ext2_sb *s, uint32_t g, const struct gd_delta *c)
 {
+	struct ext2_gd d;
 	struct bref r;
 	size_t off;
-	uint16_t fb = 0, fi = 0, ud = 0;
-	int err = ext2_gd_get(s, g, &r, &off);
+	int err = ext2_gd_read(s, g, &d);
 
 	if (err)
 		return err;
-	err = fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), off + GD_FREE_BLOCKS, &fb) |
-	      fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), off + GD_FREE_INODES, &fi) |
-	      fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), off + GD_USED_DIRS, &ud);
-	if (!err)
-		err = fw_buf_put_u16_le(r.data, off + GD_FREE_BLOCKS, (uint16_t)(fb + dblocks)) |
-		      fw_buf_put_u16_le(r.data, off + GD_FREE_INODES, (uint16_t)(fi + dinodes)) |
-		      fw_buf_put_u16_le(r.data, off + GD_USED_DIRS, (uint16_t)(ud + ddirs));
+	err = ext2_gd_get(s, g, &r, &off);
+	if (err)
+		return err;
+	if (c->used_ino && c->used_ino > s->ipg - d.itable_unused)
+		d.itable_unused = s->ipg - c->used_ino;
+	err = put_split16(s, r.data, off, GD_FREE_BLOCKS, GD_FREE_BLOCKS_HI,
+			  (uint32_t)((int64_t)d.free_blocks + c->dblocks)) |
+	      put_split16(s, r.data, off, GD_FREE_INODES, GD_FREE_INODES_HI,
+			  (uint32_t)((int64_t)d.free_inodes + c->dinodes)) |
+	      put_split16(s, r.data, off, GD_USED_DIRS, GD_USED_DIRS_HI,
+			  (uint32_t)((int64_t)d.used_dirs + c->ddirs));
+	if (s->has_csum || s->has_gdt_csum)
+		err |= put_split16(s, r.data, off, GD_ITABLE_UNUSED, GD_ITABLE_UNUSED_HI,
+				   d.itable_unused) |
+		       fw_buf_put_u16_le(r.data, off + GD_FLAGS,
+					 (uint16_t)(d.flags & ~c->clear_flags));
+	if (c->bitmap)
+		ext2_csum_bitmap_set(s, c->ibitmap, fw_buf_as_bytes(c->bitmap->data),
+				     r.data, off);
+	ext2_csum_gd_set(s, g, r.data, off);
 	if (!err)
 		bref_dirty(&r);
 	bref_put(&r);
@@ -136,11 +138,59 @@ static uint32_t group_blocks(const struct ext2_sb *s, uint32_t g)
 	return s->bpg;
 }
 
-static bool is_group_meta(const struct ext2_sb *s, const struct gdesc *d,
+static bool is_group_meta(const struct ext2_sb *s, const struct ext2_gd *d,
 			  uint32_t blk)
 {
 	return blk == d->block_bitmap || blk == d->inode_bitmap ||
 	       (blk >= d->inode_table && blk - d->inode_table < s->itb_per_group);
+}
+
+static void set_bits(struct fw_buf b, uint32_t from, uint32_t to)
+{
+	for (uint32_t bit = from; bit < to; bit++)
+		bit_set(b, bit, true);
+}
+
+/* Reference group g's bitmap (inode or block) for a change, writing it
+ * out first if the group says it was never initialized (uninit_bg:
+ * mkfs leaves such bitmaps unwritten; Linux ext4_init_block_bitmap and
+ * ext4_init_inode_bitmap). s->lock held. */
+static int bitmap_get(struct ext2_sb *s, uint32_t g, const struct ext2_gd *d,
+		      bool inodes, struct bref *r)
+{
+	uint16_t flag = inodes ? EXT4_BG_INODE_UNINIT : EXT4_BG_BLOCK_UNINIT;
+	uint32_t blk = inodes ? d->inode_bitmap : d->block_bitmap;
+	uint32_t start = s->first_data_block + g * s->bpg;
+	struct gd_delta c = { .clear_flags = flag, .bitmap = r, .ibitmap = inodes };
+	int err;
+
+	if (!(d->flags & flag))
+		return bcache_get(s->dev, blk, s->bs, true, r);
+	err = bcache_get(s->dev, blk, s->bs, false, r);
+	if (err)
+		return err;
+	if (fw_buf_fill(r->data, 0, s->bs, 0)) {
+		bref_put(r);
+		return -EIO;
+	}
+	if (inodes) {
+		set_bits(r->data, s->ipg, s->bs * 8);
+	} else {
+		/* The superblock copy, descriptors and reserved descriptor
+		 * blocks, and the group's own bitmaps and table if they
+		 * live in it; the bits past the group's end are set. */
+		if (ext2_bg_has_super(s, g))
+			set_bits(r->data, 0, 1 + s->gdb_count + s->reserved_gdt);
+		for (uint32_t b = start; b < start + group_blocks(s, g); b++)
+			if (is_group_meta(s, d, b))
+				bit_set(r->data, b - start, true);
+		set_bits(r->data, group_blocks(s, g), s->bs * 8);
+	}
+	bref_dirty(r);
+	err = gd_adjust(s, g, &c);
+	if (err)
+		bref_put(r);
+	return err;
 }
 
 int ext2_new_block(struct ext2_sb *s, uint32_t goal, uint32_t *out)
@@ -159,17 +209,17 @@ int ext2_new_block(struct ext2_sb *s, uint32_t goal, uint32_t *out)
 		uint32_t g = (g0 + i) % s->groups;
 		uint32_t n = group_blocks(s, g);
 		uint32_t from = i == 0 ? (goal - s->first_data_block) % s->bpg : 0;
-		struct gdesc d;
+		struct ext2_gd d;
 		struct bref r;
 
 		if (i == s->groups) /* back in the goal's group, before goal */
 			from = 0;
-		err = gd_load(s, g, &d);
+		err = ext2_gd_read(s, g, &d);
 		if (err)
 			goto out_unlock;
 		if (d.free_blocks == 0)
 			continue;
-		err = bcache_get(s->dev, d.block_bitmap, s->bs, true, &r);
+		err = bitmap_get(s, g, &d, false, &r);
 		if (err)
 			goto out_unlock;
 		for (uint32_t bit = find_zero(fw_buf_as_bytes(r.data), from, n);
@@ -180,10 +230,12 @@ int ext2_new_block(struct ext2_sb *s, uint32_t goal, uint32_t *out)
 				ext2_corrupt(s, 0, "block bitmap marks metadata block free", blk);
 				continue;
 			}
+			struct gd_delta c = { .dblocks = -1, .bitmap = &r };
+
 			bit_set(r.data, bit, true);
 			bref_dirty(&r);
+			err = gd_adjust(s, g, &c);
 			bref_put(&r);
-			err = gd_adjust(s, g, -1, 0, 0);
 			if (err)
 				goto out_unlock;
 			s->free_blocks--;
@@ -203,7 +255,7 @@ out_unlock:
 void ext2_free_block(struct ext2_sb *s, uint32_t blk)
 {
 	uint32_t g, bit;
-	struct gdesc d;
+	struct ext2_gd d;
 	struct bref r;
 
 	if (!ext2_block_ok(s, blk)) {
@@ -213,17 +265,19 @@ void ext2_free_block(struct ext2_sb *s, uint32_t blk)
 	g = (blk - s->first_data_block) / s->bpg;
 	bit = (blk - s->first_data_block) % s->bpg;
 	fw_mutex_lock(&s->lock);
-	if (gd_load(s, g, &d) || is_group_meta(s, &d, blk) ||
-	    bcache_get(s->dev, d.block_bitmap, s->bs, true, &r)) {
+	if (ext2_gd_read(s, g, &d) || is_group_meta(s, &d, blk) ||
+	    bitmap_get(s, g, &d, false, &r)) {
 		ext2_corrupt(s, 0, "freeing metadata block", blk);
 		goto out_unlock;
 	}
 	if (!bit_test(fw_buf_as_bytes(r.data), bit)) {
 		ext2_corrupt(s, 0, "bit already cleared for block", blk);
 	} else {
+		struct gd_delta c = { .dblocks = 1, .bitmap = &r };
+
 		bit_set(r.data, bit, false);
 		bref_dirty(&r);
-		if (gd_adjust(s, g, 1, 0, 0) == 0) {
+		if (gd_adjust(s, g, &c) == 0) {
 			s->free_blocks++;
 			ext2_sb_counts_dirty(s);
 		}
@@ -239,12 +293,12 @@ static int pick_group(struct ext2_sb *s, uint32_t parent_group, bool dir,
 {
 	uint32_t best = s->groups, best_free = 0;
 	uint32_t avg = s->free_inodes / s->groups;
-	struct gdesc d;
+	struct ext2_gd d;
 	int err;
 
 	if (dir) {
 		for (uint32_t g = 0; g < s->groups; g++) {
-			err = gd_load(s, g, &d);
+			err = ext2_gd_read(s, g, &d);
 			if (err)
 				return err;
 			if (d.free_inodes && d.free_inodes >= avg &&
@@ -261,7 +315,7 @@ static int pick_group(struct ext2_sb *s, uint32_t parent_group, bool dir,
 	for (uint32_t i = 0; i < s->groups; i++) {
 		uint32_t g = (parent_group + i) % s->groups;
 
-		err = gd_load(s, g, &d);
+		err = ext2_gd_read(s, g, &d);
 		if (err)
 			return err;
 		if (d.free_inodes) {
@@ -288,20 +342,32 @@ int ext2_new_ino(struct ext2_sb *s, uint32_t parent_group, bool dir,
 	for (uint32_t i = 0; i < s->groups; i++) {
 		uint32_t g = (g0 + i) % s->groups;
 		uint32_t from = 0, n = s->ipg;
-		struct gdesc d;
+		struct ext2_gd d;
 		struct bref r;
+		struct gd_delta c = { .dinodes = -1, .bitmap = &r, .ibitmap = true };
 		uint32_t bit;
 
 		if (g == 0)
 			from = s->first_ino - 1;
 		if ((uint64_t)g * s->ipg + n > s->inodes_count)
 			n = s->inodes_count - g * s->ipg;
-		err = gd_load(s, g, &d);
+		err = ext2_gd_read(s, g, &d);
 		if (err)
 			goto out_unlock;
 		if (d.free_inodes == 0 || from >= n)
 			continue;
-		err = bcache_get(s->dev, d.inode_bitmap, s->bs, true, &r);
+		/* Linux ext4_new_inode: the group's block bitmap is made
+		 * real too once it has inodes. */
+		if (d.flags & EXT4_BG_BLOCK_UNINIT) {
+			err = bitmap_get(s, g, &d, false, &r);
+			if (err)
+				goto out_unlock;
+			bref_put(&r);
+			err = ext2_gd_read(s, g, &d);
+			if (err)
+				goto out_unlock;
+		}
+		err = bitmap_get(s, g, &d, true, &r);
 		if (err)
 			goto out_unlock;
 		bit = find_zero(fw_buf_as_bytes(r.data), from, n);
@@ -311,8 +377,10 @@ int ext2_new_ino(struct ext2_sb *s, uint32_t parent_group, bool dir,
 		}
 		bit_set(r.data, bit, true);
 		bref_dirty(&r);
+		c.ddirs = dir ? 1 : 0;
+		c.used_ino = bit + 1;
+		err = gd_adjust(s, g, &c);
 		bref_put(&r);
-		err = gd_adjust(s, g, 0, -1, dir ? 1 : 0);
 		if (err)
 			goto out_unlock;
 		s->free_inodes--;
@@ -330,7 +398,7 @@ out_unlock:
 void ext2_free_ino(struct ext2_sb *s, uint32_t ino, bool dir)
 {
 	uint32_t g, bit;
-	struct gdesc d;
+	struct ext2_gd d;
 	struct bref r;
 
 	if (ino < s->first_ino || ino > s->inodes_count) {
@@ -340,15 +408,17 @@ void ext2_free_ino(struct ext2_sb *s, uint32_t ino, bool dir)
 	g = (ino - 1) / s->ipg;
 	bit = (ino - 1) % s->ipg;
 	fw_mutex_lock(&s->lock);
-	if (gd_load(s, g, &d) ||
-	    bcache_get(s->dev, d.inode_bitmap, s->bs, true, &r))
+	if (ext2_gd_read(s, g, &d) || bitmap_get(s, g, &d, true, &r))
 		goto out_unlock;
 	if (!bit_test(fw_buf_as_bytes(r.data), bit)) {
 		ext2_corrupt(s, ino, "bit already cleared for inode", ino);
 	} else {
+		struct gd_delta c = { .dinodes = 1, .ddirs = dir ? -1 : 0,
+				      .bitmap = &r, .ibitmap = true };
+
 		bit_set(r.data, bit, false);
 		bref_dirty(&r);
-		if (gd_adjust(s, g, 0, 1, dir ? -1 : 0) == 0) {
+		if (gd_adjust(s, g, &c) == 0) {
 			s->free_inodes++;
 			ext2_sb_counts_dirty(s);
 		}

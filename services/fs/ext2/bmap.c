@@ -66,12 +66,14 @@ int ext2_bmap_run(struct inode *ino, uint64_t lblk, unsigned max,
 	uint32_t cur;
 	int err = block_path(s, lblk, &p);
 
+	if (ei->bad)
+		return -EIO;
+	if (ei->flags & EXT4_EXTENTS_FL)
+		return ext2_ext_map(ino, lblk, max, out, count);
 	*out = 0;
 	*count = 1;
 	if (err)
 		return err;
-	if (ei->bad)
-		return -EIO;
 	cur = ei->block[p.slot];
 	if (cur && !ext2_block_ok(s, cur))
 		return ext2_corrupt(s, ino->ino, "block pointer out of range", cur);
@@ -117,8 +119,7 @@ int ext2_bmap_run(struct inode *ino, uint64_t lblk, unsigned max,
 	return 0;
 }
 
-/* A new zeroed block (indirect or data) near goal; counted in i_blocks. */
-static int alloc_zeroed(struct inode *ino, uint32_t goal, uint32_t *out)
+int ext2_alloc_zeroed(struct inode *ino, uint32_t goal, uint32_t *out)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
 	struct bref r;
@@ -138,7 +139,7 @@ static int alloc_zeroed(struct inode *ino, uint32_t goal, uint32_t *out)
 	return 0;
 }
 
-static uint32_t default_goal(struct inode *ino)
+uint32_t ext2_goal(struct inode *ino)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
 	uint32_t g = (uint32_t)((ino->ino - 1) / s->ipg);
@@ -158,13 +159,20 @@ int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc, uint32_t *out,
 
 	if (fresh)
 		*fresh = false;
-	if (err)
-		return err;
 	if (ei->bad)
 		return -EIO;
+	if (ei->flags & EXT4_EXTENTS_FL) {
+		unsigned n;
+
+		if (alloc)
+			return ext2_ext_alloc(ino, lblk, out, fresh);
+		return ext2_ext_map(ino, lblk, 1, out, &n);
+	}
+	if (err)
+		return err;
 	cur = ei->block[p.slot];
 	goal = p.slot > 0 && ei->block[p.slot - 1] && p.slot <= EXT2_NDIR
-		       ? ei->block[p.slot - 1] + 1 : default_goal(ino);
+		       ? ei->block[p.slot - 1] + 1 : ext2_goal(ino);
 	if (cur && !ext2_block_ok(s, cur))
 		return ext2_corrupt(s, ino->ino, "block pointer out of range", cur);
 	if (!cur) {
@@ -172,7 +180,7 @@ int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc, uint32_t *out,
 			*out = 0;
 			return 0;
 		}
-		err = alloc_zeroed(ino, goal, &cur);
+		err = ext2_alloc_zeroed(ino, goal, &cur);
 		if (err)
 			return err;
 		ei->block[p.slot] = cur;
@@ -204,7 +212,7 @@ int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc, uint32_t *out,
 				cur = 0;
 				break;
 			}
-			err = alloc_zeroed(ino, cur + 1, &next);
+			err = ext2_alloc_zeroed(ino, cur + 1, &next);
 			if (err) {
 				bref_put(&r);
 				break;
@@ -303,6 +311,10 @@ int ext2_trunc_blocks(struct inode *ino, uint64_t keep)
 
 	if (ei->bad)
 		return -EIO;
+	if (ei->flags & EXT4_EXTENTS_FL) {
+		err = ext2_ext_trunc(ino, keep);
+		goto out;
+	}
 	for (unsigned i = 0; i < EXT2_NDIR; i++) {
 		base[i] = i;
 		depth[i] = 0;
@@ -324,6 +336,7 @@ int ext2_trunc_blocks(struct inode *ino, uint64_t keep)
 		if (gone)
 			ei->block[i] = 0;
 	}
+out:
 	if (err)
 		ei->bad = true; /* stop before freeing anything twice */
 	{

@@ -14,6 +14,9 @@
  * Hash-indexed (dir_index) directories are read linearly, as Linux ext2
  * does: their index blocks look like one empty record. A directory this
  * code changes loses EXT2_INDEX_FL, so e2fsck does not check a stale index.
+ * With metadata_csum every leaf block ends in a 12-byte tail record that
+ * holds its crc32c (checked on every read, set on every change); index
+ * blocks have none, so losing the index rewrites them as empty leaves.
  *
  * readdir positions are byte offsets into the directory (Linux's f_pos);
  * a position inside a block after the block changed resumes at the first
@@ -81,6 +84,49 @@ static int check_block(struct inode *dir, uint64_t lblk, struct fw_bytes b)
 	return -EIO;
 }
 
+/* Where the records of a block end (the checksum tail after them). */
+static size_t dir_end(const struct ext2_sb *s)
+{
+	return s->has_csum ? s->bs - EXT2_DIR_TAIL : s->bs;
+}
+
+/* Is block lblk an htree index block (Linux __ext4_read_dirblock)? */
+static bool is_dx_block(struct inode *dir, uint64_t lblk, struct fw_bytes b)
+{
+	struct rec r;
+
+	if (!(dir->ext2->flags & EXT2_INDEX_FL))
+		return false;
+	return lblk == 0 ||
+	       (!rec_at(b, 0, &r) && r.ino == 0 && r.rec_len == EXT2_SB(dir)->bs);
+}
+
+/* Does a leaf block end in a tail record with the right checksum? */
+static bool tail_ok(struct inode *dir, struct fw_bytes b)
+{
+	struct ext2_sb *s = EXT2_SB(dir);
+	struct rec r;
+
+	if (rec_at(b, s->bs - EXT2_DIR_TAIL, &r) || r.ino != 0 ||
+	    r.rec_len != EXT2_DIR_TAIL || r.name_len != 0 || r.type != EXT2_DIR_TAIL_FT)
+		return false;
+	return ext2_csum_tail_ok(dir->ext2->csum_seed, b, s->bs - EXT2_DIR_TAIL,
+				 s->bs - EXT2_DIR_TAIL + 8);
+}
+
+/* Write the tail record of a block (metadata_csum) and mark it dirty. */
+static void dir_dirty(struct inode *dir, struct bref *r)
+{
+	struct ext2_sb *s = EXT2_SB(dir);
+	size_t t = s->bs - EXT2_DIR_TAIL;
+
+	if (s->has_csum &&
+	    !(fw_buf_put_u32_le(r->data, t, 0) | fw_buf_put_u16_le(r->data, t + 4, EXT2_DIR_TAIL) |
+	      fw_buf_put_u8(r->data, t + 6, 0) | fw_buf_put_u8(r->data, t + 7, EXT2_DIR_TAIL_FT)))
+		(void)ext2_csum_tail_set(dir->ext2->csum_seed, r->data, t, t + 8);
+	bref_dirty(r);
+}
+
 /* Reference directory block lblk, checked. */
 static int dir_get(struct inode *dir, uint64_t lblk, struct bref *r)
 {
@@ -96,9 +142,57 @@ static int dir_get(struct inode *dir, uint64_t lblk, struct bref *r)
 	if (err)
 		return err;
 	err = check_block(dir, lblk, fw_buf_as_bytes(r->data));
+	if (!err && s->has_csum && !is_dx_block(dir, lblk, fw_buf_as_bytes(r->data)) &&
+	    !tail_ok(dir, fw_buf_as_bytes(r->data)))
+		err = ext2_corrupt(s, dir->ino, "directory block checksum invalid, block", lblk);
 	if (err)
 		bref_put(r);
 	return err;
+}
+
+/* Before a change to an indexed directory with checksums: its index
+ * blocks become empty leaves with tails (the index is dropped, see
+ * dir_changed). The root keeps "." and "..". */
+static int drop_index(struct inode *dir)
+{
+	struct ext2_sb *s = EXT2_SB(dir);
+
+	if (!s->has_csum || !(dir->ext2->flags & EXT2_INDEX_FL))
+		return 0;
+	for (uint64_t lb = 0; lb < dir->size / s->bs; lb++) {
+		uint32_t blk;
+		struct bref r;
+		struct rec dot;
+		int err = ext2_bmap(dir, lb, false, &blk, NULL);
+
+		if (!err && !blk)
+			err = ext2_corrupt(s, dir->ino, "hole in directory at block", lb);
+		if (!err)
+			err = bcache_get(s->dev, blk, s->bs, true, &r);
+		if (err)
+			return err;
+		err = check_block(dir, lb, fw_buf_as_bytes(r.data));
+		if (!err && is_dx_block(dir, lb, fw_buf_as_bytes(r.data))) {
+			/* the root: "." (12 bytes) and ".." (the rest) */
+			size_t start = lb == 0 ? 12 : 0;
+
+			if (lb == 0 && (rec_at(fw_buf_as_bytes(r.data), 0, &dot) ||
+					dot.rec_len != 12))
+				err = ext2_corrupt(s, dir->ino, "bad htree root", 0);
+			if (!err &&
+			    (fw_buf_put_u16_le(r.data, start + 4,
+					       (uint16_t)(s->bs - EXT2_DIR_TAIL - start)) ||
+			     fw_buf_fill(r.data, start + (lb == 0 ? 12 : 8),
+					 s->bs - start - (lb == 0 ? 12 : 8), 0)))
+				err = -EIO;
+			if (!err)
+				dir_dirty(dir, &r);
+		}
+		bref_put(&r);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static uint64_t nblocks(struct inode *dir)
@@ -222,13 +316,16 @@ int ext2_dir_add(struct inode *dir, const struct kname *name, uint32_t ino,
 
 	if (len == 0 || len > EXT2_NAME_LEN)
 		return -ENAMETOOLONG;
+	err = drop_index(dir);
+	if (err)
+		return err;
 	for (lb = 0; lb < nblocks(dir); lb++) {
 		struct rec rc;
 
 		err = dir_get(dir, lb, &r);
 		if (err)
 			return err;
-		for (size_t off = 0; off < s->bs; off += rc.rec_len) {
+		for (size_t off = 0; off < dir_end(s); off += rc.rec_len) {
 			size_t used;
 
 			if (rec_at(fw_buf_as_bytes(r.data), off, &rc))
@@ -247,7 +344,7 @@ int ext2_dir_add(struct inode *dir, const struct kname *name, uint32_t ino,
 			} else {
 				err = put_rec(r.data, off, ino, rc.rec_len, name, len, ft);
 			}
-			bref_dirty(&r);
+			dir_dirty(dir, &r);
 			bref_put(&r);
 			return err ? err : dir_changed(dir);
 		}
@@ -262,8 +359,8 @@ int ext2_dir_add(struct inode *dir, const struct kname *name, uint32_t ino,
 		return err;
 	err = fw_buf_fill(r.data, 0, s->bs, 0);
 	if (!err)
-		err = put_rec(r.data, 0, ino, s->bs, name, len, ft);
-	bref_dirty(&r);
+		err = put_rec(r.data, 0, ino, dir_end(s), name, len, ft);
+	dir_dirty(dir, &r);
 	bref_put(&r);
 	if (err)
 		return err;
@@ -275,8 +372,10 @@ int ext2_dir_del(struct inode *dir, const struct ext2_dirloc *loc)
 {
 	struct bref r;
 	struct rec prev, rc;
-	int err = dir_get(dir, loc->lblk, &r);
+	int err = drop_index(dir);
 
+	if (!err)
+		err = dir_get(dir, loc->lblk, &r);
 	if (err)
 		return err;
 	err = rec_at(fw_buf_as_bytes(r.data), loc->off, &rc);
@@ -291,7 +390,7 @@ int ext2_dir_del(struct inode *dir, const struct ext2_dirloc *loc)
 	if (!err)
 		err = fw_buf_put_u32_le(r.data, loc->off, 0);
 	if (!err)
-		bref_dirty(&r);
+		dir_dirty(dir, &r);
 	bref_put(&r);
 	if (err)
 		return -EIO;
@@ -303,14 +402,16 @@ int ext2_dir_set(struct inode *dir, const struct ext2_dirloc *loc,
 {
 	struct ext2_sb *s = EXT2_SB(dir);
 	struct bref r;
-	int err = dir_get(dir, loc->lblk, &r);
+	int err = drop_index(dir);
 
+	if (!err)
+		err = dir_get(dir, loc->lblk, &r);
 	if (err)
 		return err;
 	err = fw_buf_put_u32_le(r.data, loc->off, ino) |
 	      fw_buf_put_u8(r.data, loc->off + 7, ftype(s, mode));
 	if (!err)
-		bref_dirty(&r);
+		dir_dirty(dir, &r);
 	bref_put(&r);
 	if (err)
 		return -EIO;
@@ -335,9 +436,9 @@ int ext2_dir_init(struct inode *dir, uint32_t parent)
 		err = put_rec(r.data, 0, (uint32_t)dir->ino, 12, &dot, 1,
 			      ftype(s, S_IFDIR));
 	if (!err)
-		err = put_rec(r.data, 12, parent, s->bs - 12, &dotdot, 2,
+		err = put_rec(r.data, 12, parent, dir_end(s) - 12, &dotdot, 2,
 			      ftype(s, S_IFDIR));
-	bref_dirty(&r);
+	dir_dirty(dir, &r);
 	bref_put(&r);
 	if (err)
 		return err;

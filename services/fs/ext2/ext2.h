@@ -11,6 +11,8 @@
  *   inode.c  the inode cache, reading/writing inodes, eviction
  *   bmap.c   logical -> physical block map (direct, 1/2/3-indirect),
  *            allocation on write, truncation
+ *   extent.c the same for ext4's extent trees
+ *   csum.c   metadata_csum (crc32c) and uninit_bg (crc16) checksums
  *   dir.c    directory records: find, add, delete, iterate
  *   namei.c  the inode_ops (lookup, create, unlink, rename, symlinks...)
  *   file.c   regular-file read/write/llseek and the mmap page copy
@@ -84,18 +86,47 @@
 #define SB_FEATURE_INCOMPAT 96
 #define SB_FEATURE_RO_COMPAT 100
 #define SB_UUID 104
+#define SB_RESERVED_GDT 206		/* u16: GDT blocks kept for growth */
+#define SB_DEF_HASH 252
+#define SB_DESC_SIZE 254		/* u16, with 64bit */
+#define SB_BLOCKS_HI 336
+#define SB_R_BLOCKS_HI 340
+#define SB_FREE_BLOCKS_HI 344
+#define SB_WANT_EXTRA_ISIZE 350		/* u16 */
+#define SB_CHECKSUM_TYPE 373		/* u8: 1 = crc32c */
+#define SB_CHECKSUM_SEED 624
+#define SB_CHECKSUM 1020
 
+#define EXT3_FEATURE_COMPAT_HAS_JOURNAL 0x0004
 #define EXT2_FEATURE_COMPAT_EXT_ATTR 0x0008
 #define EXT2_FEATURE_INCOMPAT_FILETYPE 0x0002
 #define EXT2_FEATURE_INCOMPAT_META_BG 0x0010
+#define EXT4_FEATURE_INCOMPAT_EXTENTS 0x0040
+#define EXT4_FEATURE_INCOMPAT_64BIT 0x0080
+#define EXT4_FEATURE_INCOMPAT_FLEX_BG 0x0200
+#define EXT4_FEATURE_INCOMPAT_CSUM_SEED 0x2000
 #define EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER 0x0001
 #define EXT2_FEATURE_RO_COMPAT_LARGE_FILE 0x0002
 #define EXT2_FEATURE_RO_COMPAT_BTREE_DIR 0x0004
-/* What this driver understands (Linux ext2 minus META_BG). */
-#define EXT2_INCOMPAT_SUPP EXT2_FEATURE_INCOMPAT_FILETYPE
+#define EXT4_FEATURE_RO_COMPAT_HUGE_FILE 0x0008
+#define EXT4_FEATURE_RO_COMPAT_GDT_CSUM 0x0010
+#define EXT4_FEATURE_RO_COMPAT_DIR_NLINK 0x0020
+#define EXT4_FEATURE_RO_COMPAT_EXTRA_ISIZE 0x0040
+#define EXT4_FEATURE_RO_COMPAT_METADATA_CSUM 0x0400
+/* What this driver understands: Linux ext2's features plus the ext4 ones
+ * Debian's mkfs.ext4 sets (not META_BG, bigalloc, inline data, quota,
+ * encryption, casefolding). The journal (COMPAT has_journal) is kept
+ * clean, not used: see journal.c. */
+#define EXT2_INCOMPAT_SUPP                                                    \
+	(EXT2_FEATURE_INCOMPAT_FILETYPE | EXT4_FEATURE_INCOMPAT_EXTENTS |    \
+	 EXT4_FEATURE_INCOMPAT_64BIT | EXT4_FEATURE_INCOMPAT_FLEX_BG |       \
+	 EXT4_FEATURE_INCOMPAT_CSUM_SEED)
 #define EXT2_RO_COMPAT_SUPP                                                   \
 	(EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER |                               \
-	 EXT2_FEATURE_RO_COMPAT_LARGE_FILE | EXT2_FEATURE_RO_COMPAT_BTREE_DIR)
+	 EXT2_FEATURE_RO_COMPAT_LARGE_FILE | EXT2_FEATURE_RO_COMPAT_BTREE_DIR | \
+	 EXT4_FEATURE_RO_COMPAT_HUGE_FILE | EXT4_FEATURE_RO_COMPAT_GDT_CSUM | \
+	 EXT4_FEATURE_RO_COMPAT_DIR_NLINK | EXT4_FEATURE_RO_COMPAT_EXTRA_ISIZE | \
+	 EXT4_FEATURE_RO_COMPAT_METADATA_CSUM)
 
 /* group descriptor field offsets */
 #define GD_BLOCK_BITMAP 0
@@ -104,6 +135,24 @@
 #define GD_FREE_BLOCKS 12
 #define GD_FREE_INODES 14
 #define GD_USED_DIRS 16
+#define GD_FLAGS 18			/* u16: EXT4_BG_* */
+#define GD_BBITMAP_CSUM 24		/* u16 */
+#define GD_IBITMAP_CSUM 26		/* u16 */
+#define GD_ITABLE_UNUSED 28		/* u16: never-used inodes at the end */
+#define GD_CHECKSUM 30			/* u16 */
+/* the high halves of a 64-byte (64bit) descriptor */
+#define GD_BLOCK_BITMAP_HI 32
+#define GD_INODE_BITMAP_HI 36
+#define GD_INODE_TABLE_HI 40
+#define GD_FREE_BLOCKS_HI 44		/* u16 */
+#define GD_FREE_INODES_HI 46
+#define GD_USED_DIRS_HI 48
+#define GD_ITABLE_UNUSED_HI 50
+#define GD_BBITMAP_CSUM_HI 56
+#define GD_IBITMAP_CSUM_HI 58
+#define EXT4_BG_INODE_UNINIT 0x1	/* inode bitmap not initialized */
+#define EXT4_BG_BLOCK_UNINIT 0x2	/* block bitmap not initialized */
+#define EXT4_BG_INODE_ZEROED 0x4	/* inode table zeroed */
 
 /* inode field offsets */
 #define I_MODE 0
@@ -122,11 +171,23 @@
 #define I_FILE_ACL 104
 #define I_SIZE_HIGH 108
 #define I_FADDR 112
-#define I_BLOCKS_HI 116
+#define I_BLOCKS_HI 116		/* u16 (huge_file) */
+#define I_FILE_ACL_HI 118		/* u16 (64bit) */
 #define I_UID_HIGH 120
 #define I_GID_HIGH 122
+#define I_CHECKSUM_LO 124		/* u16 */
+#define I_EXTRA_ISIZE 128		/* u16: bytes used past 128 */
+#define I_CHECKSUM_HI 130		/* u16 */
+#define I_CTIME_EXTRA 132		/* nanoseconds << 2 | epoch bits */
+#define I_MTIME_EXTRA 136
+#define I_ATIME_EXTRA 140
+#define I_CRTIME 144
+#define I_CRTIME_EXTRA 148
+#define EXT4_INODE_EXTRA 32		/* i_extra_isize of new inodes */
 
 #define EXT2_INDEX_FL 0x00001000	/* hash-indexed directory */
+#define EXT4_HUGE_FILE_FL 0x00040000	/* i_blocks counts fs blocks */
+#define EXT4_EXTENTS_FL 0x00080000	/* i_block holds an extent tree */
 
 /* directory record: inode u32, rec_len u16, name_len u8, file_type u8 */
 #define EXT2_DIRENT_HDR 8
@@ -139,11 +200,16 @@
 #define EXT2_FT_FIFO 5
 #define EXT2_FT_SOCK 6
 #define EXT2_FT_LNK 7
+/* metadata_csum: the last 12 bytes of a directory block are a record
+ * (inode 0, rec_len 12, name_len 0, type 0xDE) holding the crc32c */
+#define EXT2_DIR_TAIL 12
+#define EXT2_DIR_TAIL_FT 0xDE
 
 /* extended attribute block header (only the reference count is used: a
  * deleted inode releases its attribute block) */
 #define EXT2_XATTR_MAGIC 0xEA020000
 #define EXT2_XATTR_REFCOUNT 4
+#define EXT2_XATTR_CSUM 16
 
 /* ---- in-memory structures ------------------------------------------------ */
 
@@ -181,6 +247,14 @@ struct ext2_sb {
 	uint32_t feat_incompat;
 	uint32_t feat_ro;
 	uint64_t max_size;		/* largest file size */
+	uint32_t desc_size;		/* group descriptor bytes (32, 64) */
+	uint32_t reserved_gdt;		/* s_reserved_gdt_blocks */
+	bool extents;			/* new files get extent trees */
+	bool has_csum;			/* metadata_csum */
+	bool has_gdt_csum;		/* uninit_bg's crc16 of descriptors */
+	bool huge_file;			/* i_blocks may pass 2^32 sectors */
+	uint32_t csum_seed;		/* crc32c of the UUID (or s_checksum_seed) */
+	uint8_t uuid[16];
 
 	/* lock */
 	struct fw_mutex lock;
@@ -212,6 +286,8 @@ struct ext2_inode_info {
 	uint32_t file_acl;		/* extended attribute block */
 	uint32_t faddr;
 	uint8_t osd1[4];		/* kept as found */
+	uint16_t extra_isize;		/* i_extra_isize (0: 128-byte record) */
+	uint32_t csum_seed;		/* metadata_csum seed of its blocks */
 	bool is_new;			/* zero the whole record when written */
 	bool bad;			/* failed a check: refuse I/O */
 };
@@ -222,7 +298,49 @@ struct ext2_inode_info {
 int ext2_corrupt(struct ext2_sb *s, uint64_t ino, const char *what,
 		 uint64_t val);
 
+/* csum.c (nothing happens without the features; the setters return 0 or
+ * -EIO when the field is outside the view) */
+uint32_t ext2_crc32c(uint32_t crc, struct fw_bytes b);
+uint32_t ext2_csum_super(struct fw_bytes sb);
+int ext2_csum_super_set(const struct ext2_sb *s, struct fw_buf sb);
+bool ext2_csum_gd_ok(const struct ext2_sb *s, uint32_t g, struct fw_bytes d,
+		     size_t off);
+int ext2_csum_gd_set(const struct ext2_sb *s, uint32_t g, struct fw_buf d,
+		      size_t off);
+/* Store the checksum of a group's block or inode bitmap in its descriptor
+ * d[off...] (the caller then sets the descriptor's own checksum). */
+int ext2_csum_bitmap_set(const struct ext2_sb *s, bool inodes,
+			  struct fw_bytes bitmap, struct fw_buf d, size_t off);
+uint32_t ext2_csum_inode_seed(const struct ext2_sb *s, uint32_t ino,
+			      uint32_t gen);
+bool ext2_csum_inode_ok(const struct ext2_sb *s, uint32_t seed,
+			struct fw_bytes raw);
+int ext2_csum_inode_set(const struct ext2_sb *s, uint32_t seed,
+			 struct fw_buf raw);
+/* A directory or extent block: crc32c of b[0, len) stored at at. */
+bool ext2_csum_tail_ok(uint32_t seed, struct fw_bytes b, size_t len, size_t at);
+int ext2_csum_tail_set(uint32_t seed, struct fw_buf b, size_t len, size_t at);
+int ext2_csum_xattr_set(const struct ext2_sb *s, uint64_t blk,
+			 struct fw_buf b);
+
 /* super.c */
+/* A group descriptor, parsed (either size, high halves included). */
+struct ext2_gd {
+	uint32_t block_bitmap;
+	uint32_t inode_bitmap;
+	uint32_t inode_table;
+	uint32_t free_blocks;
+	uint32_t free_inodes;
+	uint32_t used_dirs;
+	uint32_t itable_unused;		/* uninit_bg/metadata_csum only */
+	uint16_t flags;			/* EXT4_BG_* (same) */
+};
+FW_MUST_CHECK int ext2_gd_read(struct ext2_sb *s, uint32_t g,
+			       struct ext2_gd *d);
+/* Does group g hold a superblock backup (and descriptor copies)? */
+bool ext2_bg_has_super(const struct ext2_sb *s, uint32_t g);
+/* Dirty the superblock's block r after a change (checksum first). */
+void ext2_sb_dirty(struct ext2_sb *s, struct bref *r);
 int ext2_gd_get(struct ext2_sb *s, uint32_t group, struct bref *r,
 		size_t *off);
 void ext2_sb_counts_dirty(struct ext2_sb *s);
@@ -264,6 +382,21 @@ FW_MUST_CHECK int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc,
 FW_MUST_CHECK int ext2_trunc_blocks(struct inode *ino, uint64_t keep);
 /* Zero bytes [from, end of its block) of the block holding from. */
 int ext2_zero_tail(struct inode *ino, uint64_t from);
+/* A new zeroed block near goal, counted in the inode's i_blocks. */
+FW_MUST_CHECK int ext2_alloc_zeroed(struct inode *ino, uint32_t goal,
+				    uint32_t *out);
+/* Where a file's first block goes: the start of its inode's group. */
+uint32_t ext2_goal(struct inode *ino);
+
+/* extent.c (called by bmap.c for inodes with EXT4_EXTENTS_FL) */
+/* Make i_block an empty extent tree and set the flag. */
+void ext2_ext_init(struct inode *ino);
+FW_MUST_CHECK int ext2_ext_map(struct inode *ino, uint64_t lblk, unsigned max,
+			       uint32_t *out, unsigned *count);
+FW_MUST_CHECK int ext2_ext_alloc(struct inode *ino, uint64_t lblk,
+				 uint32_t *out, bool *fresh);
+/* Free the blocks at logical keep and later (the inode is not written). */
+FW_MUST_CHECK int ext2_ext_trunc(struct inode *ino, uint64_t keep);
 
 /* dir.c (vfs_ns_lock held) */
 struct ext2_dirloc {

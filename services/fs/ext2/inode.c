@@ -44,18 +44,12 @@ static int locate(struct ext2_sb *s, uint32_t ino, uint32_t *blk, size_t *off)
 {
 	uint32_t g = (ino - 1) / s->ipg, idx = (ino - 1) % s->ipg;
 	uint64_t byte = (uint64_t)idx * s->inode_size;
-	uint32_t table = 0;
-	struct bref r;
-	size_t goff;
-	int err = ext2_gd_get(s, g, &r, &goff);
+	struct ext2_gd d;
+	int err = ext2_gd_read(s, g, &d);
 
 	if (err)
 		return err;
-	err = fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), goff + GD_INODE_TABLE, &table);
-	bref_put(&r);
-	if (err)
-		return -EIO;
-	*blk = table + (uint32_t)(byte / s->bs);
+	*blk = d.inode_table + (uint32_t)(byte / s->bs);
 	*off = (size_t)(byte % s->bs);
 	if (!ext2_block_ok(s, *blk))
 		return ext2_corrupt(s, ino, "inode table block out of range", *blk);
@@ -91,16 +85,45 @@ static uint16_t get16(struct fw_bytes b, size_t off)
 	return v;
 }
 
-static struct fs_time tsec(uint32_t s)
+/* Does the record's extra part (ext4's large inodes) reach field off? */
+static bool has_extra(const struct ext2_inode_info *ei, size_t off)
 {
-	struct fs_time t = { .sec = s, .nsec = 0 };
+	return EXT2_GOOD_OLD_INODE_SIZE + (uint32_t)ei->extra_isize >= off + 4;
+}
 
+/* A time: 32 bits of seconds, and with an extra field (ext4) two more
+ * epoch bits and the nanoseconds (Linux ext4_decode_extra_time). */
+static struct fs_time get_time(const struct ext2_inode_info *ei,
+			       struct fw_bytes b, size_t off, size_t extra_off)
+{
+	struct fs_time t = { .sec = get32(b, off), .nsec = 0 };
+
+	if (has_extra(ei, extra_off)) {
+		uint32_t extra = get32(b, extra_off);
+
+		t.sec = (int64_t)(int32_t)get32(b, off) + ((int64_t)(extra & 3) << 32);
+		t.nsec = extra >> 2;
+		if (t.nsec >= 1000000000u)
+			t.nsec = 0;
+	}
 	return t;
 }
 
+static int put_time(const struct ext2_inode_info *ei, struct fw_buf b,
+		    size_t off, size_t extra_off, struct fs_time t)
+{
+	int err = fw_buf_put_u32_le(b, off, (uint32_t)t.sec);
+
+	if (has_extra(ei, extra_off))
+		err |= fw_buf_put_u32_le(b, extra_off,
+					 t.nsec << 2 |
+					 (uint32_t)(((t.sec - (int32_t)t.sec) >> 32) & 3));
+	return err;
+}
+
 /* Fill ino and ei from the raw record. */
-static void parse_inode(struct inode *ino, struct ext2_inode_info *ei,
-			struct fw_bytes b)
+static void parse_inode(struct ext2_sb *s, struct inode *ino,
+			struct ext2_inode_info *ei, struct fw_bytes b)
 {
 	ino->mode = get16(b, I_MODE);
 	ino->uid = get16(b, I_UID) | (uint32_t)get16(b, I_UID_HIGH) << 16;
@@ -109,15 +132,30 @@ static void parse_inode(struct inode *ino, struct ext2_inode_info *ei,
 	ino->size = get32(b, I_SIZE);
 	if (S_ISREG(ino->mode))
 		ino->size |= (uint64_t)get32(b, I_SIZE_HIGH) << 32;
-	ino->atime = tsec(get32(b, I_ATIME));
-	ino->ctime = tsec(get32(b, I_CTIME));
-	ino->mtime = tsec(get32(b, I_MTIME));
+	ei->extra_isize = 0;
+	if (s->inode_size > EXT2_GOOD_OLD_INODE_SIZE) {
+		ei->extra_isize = get16(b, I_EXTRA_ISIZE);
+		if (EXT2_GOOD_OLD_INODE_SIZE + (uint32_t)ei->extra_isize > s->inode_size)
+			ei->extra_isize = 0; /* iget refuses it */
+	}
+	ino->atime = get_time(ei, b, I_ATIME, I_ATIME_EXTRA);
+	ino->ctime = get_time(ei, b, I_CTIME, I_CTIME_EXTRA);
+	ino->mtime = get_time(ei, b, I_MTIME, I_MTIME_EXTRA);
 	ei->dtime = get32(b, I_DTIME);
-	ei->blocks = get32(b, I_BLOCKS);
 	ei->flags = get32(b, I_FLAGS);
+	ei->blocks = get32(b, I_BLOCKS);
+	if (s->huge_file) {
+		ei->blocks |= (uint64_t)get16(b, I_BLOCKS_HI) << 32;
+		/* counted in file system blocks: kept in sectors here, and
+		 * written so (the flag goes) */
+		if (ei->flags & EXT4_HUGE_FILE_FL)
+			ei->blocks <<= s->log_bs - 9;
+		ei->flags &= ~(uint32_t)EXT4_HUGE_FILE_FL;
+	}
 	for (unsigned i = 0; i < EXT2_N_BLOCKS; i++)
 		ei->block[i] = get32(b, I_BLOCK + 4 * i);
 	ei->generation = get32(b, I_GENERATION);
+	ei->csum_seed = ext2_csum_inode_seed(s, (uint32_t)ino->ino, ei->generation);
 	ei->file_acl = get32(b, I_FILE_ACL);
 	ei->faddr = get32(b, I_FADDR);
 	for (unsigned i = 0; i < 4; i++)
@@ -167,6 +205,7 @@ int ext2_iget(struct ext2_sb *s, uint32_t ino, struct inode **out)
 	size_t off;
 	struct bref r;
 	struct fw_bytes raw;
+	bool csum_ok = true, acl_hi = false;
 	int err;
 
 	if ((ino != EXT2_ROOT_INO && ino < s->first_ino) || ino > s->inodes_count)
@@ -196,11 +235,22 @@ int ext2_iget(struct ext2_sb *s, uint32_t ino, struct inode **out)
 	err = bcache_get(s->dev, blk, s->bs, true, &r);
 	if (!err) {
 		err = fw_bytes_sub(fw_buf_as_bytes(r.data), off, s->inode_size, &raw);
-		if (!err)
-			parse_inode(vi, vi->ext2, raw);
+		if (!err) {
+			parse_inode(s, vi, vi->ext2, raw);
+			csum_ok = ext2_csum_inode_ok(s, vi->ext2->csum_seed, raw);
+			acl_hi = get16(raw, I_FILE_ACL_HI) != 0;
+		}
 		bref_put(&r);
 	}
 	fw_mutex_unlock(&s->lock);
+	if (!err && !csum_ok)
+		err = ext2_corrupt(s, ino, "inode checksum invalid", 0);
+	if (!err && s->inode_size > EXT2_GOOD_OLD_INODE_SIZE &&
+	    (EXT2_GOOD_OLD_INODE_SIZE + (uint32_t)vi->ext2->extra_isize > s->inode_size ||
+	     vi->ext2->extra_isize % 4))
+		err = ext2_corrupt(s, ino, "bad extra_isize", vi->ext2->extra_isize);
+	if (!err && acl_hi)
+		err = ext2_corrupt(s, ino, "attribute block beyond 2^32", 0);
 	if (!err && vi->nlink == 0)
 		err = ext2_corrupt(s, ino, "deleted inode referenced", 0);
 	if (!err && (vi->mode & S_IFMT) == 0)
@@ -244,9 +294,16 @@ int ext2_inew(struct ext2_sb *s, uint32_t ino, uint32_t mode,
 		return -ENOMEM;
 	}
 	vi->ext2->is_new = true;
+	if (s->inode_size >= EXT2_GOOD_OLD_INODE_SIZE + EXT4_INODE_EXTRA)
+		vi->ext2->extra_isize = EXT4_INODE_EXTRA;
 	fw_mutex_lock(&s->lock);
 	vi->ext2->generation = s->next_generation++;
 	fw_mutex_unlock(&s->lock);
+	vi->ext2->csum_seed = ext2_csum_inode_seed(s, ino, vi->ext2->generation);
+	/* ext4 maps new files and directories with extents (a slow
+	 * symlink gets its tree when it gets its block) */
+	if (s->extents && (S_ISREG(mode) || S_ISDIR(mode)))
+		ext2_ext_init(vi);
 	ext2_set_ops(vi);
 	fw_list_add_tail(bucket(s, ino), &vi->ext2->hnode);
 	fw_mutex_unlock(&s->icache_lock);
@@ -265,7 +322,7 @@ static void need_large_file(struct ext2_sb *s)
 		return;
 	s->feat_ro |= EXT2_FEATURE_RO_COMPAT_LARGE_FILE;
 	if (!fw_buf_put_u32_le(r.data, SB_FEATURE_RO_COMPAT, s->feat_ro))
-		bref_dirty(&r);
+		ext2_sb_dirty(s, &r);
 	bref_put(&r);
 }
 
@@ -298,11 +355,17 @@ static int serialize(struct ext2_sb *s, struct inode *ino, struct fw_buf b)
 	err |= fw_buf_put_u32_le(b, I_SIZE, (uint32_t)ino->size);
 	err |= fw_buf_put_u32_le(b, I_SIZE_HIGH,
 				 S_ISREG(ino->mode) ? (uint32_t)(ino->size >> 32) : 0);
-	err |= fw_buf_put_u32_le(b, I_ATIME, (uint32_t)ino->atime.sec);
-	err |= fw_buf_put_u32_le(b, I_CTIME, (uint32_t)ino->ctime.sec);
-	err |= fw_buf_put_u32_le(b, I_MTIME, (uint32_t)ino->mtime.sec);
+	if (s->inode_size > EXT2_GOOD_OLD_INODE_SIZE)
+		err |= fw_buf_put_u16_le(b, I_EXTRA_ISIZE, ei->extra_isize);
+	err |= put_time(ei, b, I_ATIME, I_ATIME_EXTRA, ino->atime);
+	err |= put_time(ei, b, I_CTIME, I_CTIME_EXTRA, ino->ctime);
+	err |= put_time(ei, b, I_MTIME, I_MTIME_EXTRA, ino->mtime);
+	if (ei->is_new && has_extra(ei, I_CRTIME_EXTRA))
+		err |= put_time(ei, b, I_CRTIME, I_CRTIME_EXTRA, ino->ctime);
 	err |= fw_buf_put_u32_le(b, I_DTIME, ei->dtime);
 	err |= fw_buf_put_u32_le(b, I_BLOCKS, (uint32_t)ei->blocks);
+	err |= fw_buf_put_u16_le(b, I_BLOCKS_HI,
+				 s->huge_file ? (uint16_t)(ei->blocks >> 32) : 0);
 	err |= fw_buf_put_u32_le(b, I_FLAGS, ei->flags);
 	for (unsigned i = 0; i < EXT2_N_BLOCKS; i++)
 		err |= fw_buf_put_u32_le(b, I_BLOCK + 4 * i, blk[i]);
@@ -340,6 +403,7 @@ int ext2_write_inode(struct inode *ino)
 		if (!err)
 			err = serialize(s, ino, raw);
 		if (!err) {
+			ext2_csum_inode_set(s, ei->csum_seed, raw);
 			ei->is_new = false;
 			bref_dirty(&r);
 		}
@@ -374,6 +438,7 @@ int ext2_release_xattr(struct ext2_sb *s, struct inode *ino)
 		} else if (refs <= 1) {
 			free_it = true;
 		} else if (!fw_buf_put_u32_le(r.data, EXT2_XATTR_REFCOUNT, refs - 1)) {
+			ext2_csum_xattr_set(s, blk, r.data);
 			bref_dirty(&r);
 		}
 		bref_put(&r);

@@ -180,6 +180,8 @@ static int ext2_symlink(struct inode *dir, const struct kname *name,
 		struct bref r;
 		struct fw_bytes t;
 
+		if (s->extents)
+			ext2_ext_init(ino);
 		err = ext2_bmap(ino, 0, true, &blk, NULL);
 		if (!err)
 			err = bcache_get(s->dev, blk, s->bs, true, &r);

@@ -41,16 +41,22 @@ int ext2_corrupt(struct ext2_sb *s, uint64_t ino, const char *what,
 		if (!fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), SB_STATE, &state) &&
 		    !(state & EXT2_ERROR_FS) &&
 		    !fw_buf_put_u16_le(r.data, SB_STATE, (uint16_t)(state | EXT2_ERROR_FS)))
-			bref_dirty(&r);
+			ext2_sb_dirty(s, &r);
 		bref_put(&r);
 	}
 	return -EIO;
 }
 
+void ext2_sb_dirty(struct ext2_sb *s, struct bref *r)
+{
+	ext2_csum_super_set(s, r->data);
+	bref_dirty(r);
+}
+
 /* Reference the block holding group g's descriptor; *off is its offset. */
 int ext2_gd_get(struct ext2_sb *s, uint32_t g, struct bref *r, size_t *off)
 {
-	uint64_t byte = (uint64_t)g * EXT2_GD_SIZE;
+	uint64_t byte = (uint64_t)g * s->desc_size;
 	uint64_t blk = s->first_data_block + 1 + byte / s->bs;
 
 	*off = (size_t)(byte % s->bs);
@@ -66,7 +72,7 @@ void ext2_sb_counts_dirty(struct ext2_sb *s)
 		return;
 	if (!fw_buf_put_u32_le(r.data, SB_FREE_BLOCKS, s->free_blocks) &&
 	    !fw_buf_put_u32_le(r.data, SB_FREE_INODES, s->free_inodes))
-		bref_dirty(&r);
+		ext2_sb_dirty(s, &r);
 	bref_put(&r);
 }
 
@@ -78,7 +84,7 @@ static bool is_power_of(uint32_t n, uint32_t base)
 }
 
 /* Does group g hold a superblock backup (and group descriptors)? */
-static bool bg_has_super(const struct ext2_sb *s, uint32_t g)
+bool ext2_bg_has_super(const struct ext2_sb *s, uint32_t g)
 {
 	if (!(s->feat_ro & EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER))
 		return true;
@@ -114,9 +120,59 @@ static uint64_t max_file_size(const struct ext2_sb *s)
 	uint64_t sect_limit = ((1ull << 32) - 1) >> (s->log_bs - 9);
 	uint64_t meta = 1 + 1 + apb + 1 + apb + apb * apb;
 
-	if (sect_limit > meta && blocks > sect_limit - meta)
+	/* An extent maps 32-bit logical block numbers (Linux
+	 * ext4_max_size); an indirect-mapped file of the same file system
+	 * stops at its own limit with -EFBIG. */
+	if (s->extents)
+		blocks = (1ull << 32) - 1;
+	if (!s->huge_file && sect_limit > meta && blocks > sect_limit - meta)
 		blocks = sect_limit - meta;
 	return blocks << s->log_bs;
+}
+
+/* The ext4 parts of the superblock: descriptor size, checksums. */
+static int parse_ext4(struct ext2_sb *s, struct fw_bytes b)
+{
+	const char *dn = s->dev->name;
+	struct fw_bytes uuid;
+	uint8_t csum_type = 0;
+
+	s->desc_size = EXT2_GD_SIZE;
+	if (s->feat_incompat & EXT4_FEATURE_INCOMPAT_64BIT) {
+		s->desc_size = sb_u16(b, SB_DESC_SIZE);
+		if (s->desc_size < 64 || s->desc_size > 1024 ||
+		    (s->desc_size & (s->desc_size - 1))) {
+			fw_warn("ext4 (%s): unsupported descriptor size %u", dn, s->desc_size);
+			return -EINVAL;
+		}
+		if (sb_u32(b, SB_BLOCKS_HI) || sb_u32(b, SB_R_BLOCKS_HI)) {
+			fw_warn("ext4 (%s): more than 2^32 blocks are not supported", dn);
+			return -EINVAL;
+		}
+	}
+	s->reserved_gdt = sb_u16(b, SB_RESERVED_GDT);
+	s->extents = s->feat_incompat & EXT4_FEATURE_INCOMPAT_EXTENTS;
+	s->huge_file = s->feat_ro & EXT4_FEATURE_RO_COMPAT_HUGE_FILE;
+	s->has_csum = s->feat_ro & EXT4_FEATURE_RO_COMPAT_METADATA_CSUM;
+	s->has_gdt_csum = !s->has_csum && (s->feat_ro & EXT4_FEATURE_RO_COMPAT_GDT_CSUM);
+	if (fw_bytes_sub(b, SB_UUID, sizeof(s->uuid), &uuid) ||
+	    fw_buf_copy_from(FW_BUF_OF_ARRAY(s->uuid), 0, uuid))
+		return -EINVAL;
+	if (!s->has_csum)
+		return 0;
+	if (fw_bytes_get_u8(b, SB_CHECKSUM_TYPE, &csum_type) || csum_type != 1) {
+		fw_warn("ext4 (%s): unknown checksum algorithm", dn);
+		return -EINVAL;
+	}
+	if (sb_u32(b, SB_CHECKSUM) != ext2_csum_super(b)) {
+		fw_warn("ext4 (%s): superblock checksum does not match superblock", dn);
+		return -EINVAL;
+	}
+	if (s->feat_incompat & EXT4_FEATURE_INCOMPAT_CSUM_SEED)
+		s->csum_seed = sb_u32(b, SB_CHECKSUM_SEED);
+	else
+		s->csum_seed = ext2_crc32c(~0u, FW_BYTES_OF_ARRAY(s->uuid));
+	return 0;
 }
 
 /* Parse and check the superblock bytes. 0 or -EINVAL (logged). */
@@ -154,6 +210,8 @@ static int parse_super(struct ext2_sb *s, struct fw_bytes b)
 		fw_warn("ext2 (%s): revision level too high, forcing read-only mode", dn);
 		s->rdonly = true;
 	}
+	if (parse_ext4(s, b))
+		return -EINVAL;
 	if (log > 2) {
 		fw_warn("ext2 (%s): unsupported block size %u", dn, 1024u << (log & 15));
 		return -EINVAL;
@@ -192,7 +250,7 @@ static int parse_super(struct ext2_sb *s, struct fw_bytes b)
 			dn, s->blocks_count);
 		return -EINVAL;
 	}
-	s->gdb_count = (s->groups * EXT2_GD_SIZE + s->bs - 1) / s->bs;
+	s->gdb_count = (uint32_t)(((uint64_t)s->groups * s->desc_size + s->bs - 1) / s->bs);
 	s->itb_per_group = (s->ipg * s->inode_size + s->bs - 1) / s->bs;
 	s->max_size = max_file_size(s);
 	/* Revision 0 has no large_file feature to set (Linux would upgrade
@@ -202,7 +260,59 @@ static int parse_super(struct ext2_sb *s, struct fw_bytes b)
 	return 0;
 }
 
-/* Check every group descriptor's locations and sum the free counts. */
+/* A field of a descriptor split into a low half and, in a 64-byte
+ * descriptor, a high half (either 16 or 32 bits wide). */
+static uint32_t gd_field(const struct ext2_sb *s, struct fw_bytes b, size_t off,
+			 size_t lo, size_t hi, bool wide, int *err)
+{
+	uint32_t v = 0, h = 0;
+	uint16_t v16 = 0, h16 = 0;
+
+	if (wide) {
+		*err |= fw_bytes_get_u32_le(b, off + lo, &v);
+		if (s->desc_size >= hi + 4)
+			*err |= fw_bytes_get_u32_le(b, off + hi, &h);
+		/* Block numbers are 32 bits here (mount refuses larger
+		 * file systems): a high half is corruption. */
+		if (h)
+			*err |= -EIO;
+		return v;
+	}
+	*err |= fw_bytes_get_u16_le(b, off + lo, &v16);
+	if (s->desc_size >= hi + 2)
+		*err |= fw_bytes_get_u16_le(b, off + hi, &h16);
+	return v16 | (uint32_t)h16 << 16;
+}
+
+int ext2_gd_read(struct ext2_sb *s, uint32_t g, struct ext2_gd *d)
+{
+	struct bref r;
+	size_t off;
+	struct fw_bytes b;
+	int err = ext2_gd_get(s, g, &r, &off);
+
+	if (err)
+		return err;
+	b = fw_buf_as_bytes(r.data);
+	d->block_bitmap = gd_field(s, b, off, GD_BLOCK_BITMAP, GD_BLOCK_BITMAP_HI, true, &err);
+	d->inode_bitmap = gd_field(s, b, off, GD_INODE_BITMAP, GD_INODE_BITMAP_HI, true, &err);
+	d->inode_table = gd_field(s, b, off, GD_INODE_TABLE, GD_INODE_TABLE_HI, true, &err);
+	d->free_blocks = gd_field(s, b, off, GD_FREE_BLOCKS, GD_FREE_BLOCKS_HI, false, &err);
+	d->free_inodes = gd_field(s, b, off, GD_FREE_INODES, GD_FREE_INODES_HI, false, &err);
+	d->used_dirs = gd_field(s, b, off, GD_USED_DIRS, GD_USED_DIRS_HI, false, &err);
+	d->itable_unused = 0;
+	d->flags = 0;
+	if (s->has_csum || s->has_gdt_csum) {
+		d->itable_unused = gd_field(s, b, off, GD_ITABLE_UNUSED,
+					    GD_ITABLE_UNUSED_HI, false, &err);
+		err |= fw_bytes_get_u16_le(b, off + GD_FLAGS, &d->flags);
+	}
+	bref_put(&r);
+	return err ? -EIO : 0;
+}
+
+/* Check every group descriptor's locations and checksum and sum the free
+ * counts. */
 static int check_descriptors(struct ext2_sb *s)
 {
 	uint64_t fb = 0, fi = 0;
@@ -211,28 +321,41 @@ static int check_descriptors(struct ext2_sb *s)
 		uint32_t first = s->first_data_block + g * s->bpg;
 		uint32_t last = g == s->groups - 1 ? s->blocks_count - 1
 						   : first + s->bpg - 1;
-		uint32_t bb = 0, ib = 0, it = 0;
-		uint16_t nfb = 0, nfi = 0;
+		struct ext2_gd d;
 		struct bref r;
 		size_t off;
+		bool csum_ok;
 		int err = ext2_gd_get(s, g, &r, &off);
 
 		if (err)
 			return err;
-		err = fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), off + GD_BLOCK_BITMAP, &bb) |
-		      fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), off + GD_INODE_BITMAP, &ib) |
-		      fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), off + GD_INODE_TABLE, &it) |
-		      fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), off + GD_FREE_BLOCKS, &nfb) |
-		      fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), off + GD_FREE_INODES, &nfi);
+		csum_ok = ext2_csum_gd_ok(s, g, fw_buf_as_bytes(r.data), off);
 		bref_put(&r);
-		if (err || bb < first || bb > last || ib < first || ib > last ||
-		    it < first || it > last || last - it + 1 < s->itb_per_group) {
+		if (!csum_ok) {
+			/* Linux: refuse to write through a bad descriptor */
+			fw_warn("ext2 (%s): group descriptor %u: checksum invalid%s",
+				s->dev->name, g, s->rdonly ? "" : ": not mounting read-write");
+			if (!s->rdonly)
+				return -EINVAL;
+		}
+		err = ext2_gd_read(s, g, &d);
+		/* flex_bg packs the bitmaps and inode tables of several
+		 * groups together: anywhere in the file system then. */
+		if (s->feat_incompat & EXT4_FEATURE_INCOMPAT_FLEX_BG) {
+			first = s->first_data_block;
+			last = s->blocks_count - 1;
+		}
+		if (err || d.block_bitmap < first || d.block_bitmap > last ||
+		    d.inode_bitmap < first || d.inode_bitmap > last ||
+		    d.inode_table < first || d.inode_table > last ||
+		    last - d.inode_table + 1 < s->itb_per_group ||
+		    d.itable_unused > s->ipg) {
 			fw_warn("ext2 (%s): group descriptor %u: bitmap or inode table not in group",
 				s->dev->name, g);
 			return -EINVAL;
 		}
-		fb += nfb;
-		fi += nfi;
+		fb += d.free_blocks;
+		fi += d.free_inodes;
 	}
 	if (fb > s->blocks_count || fi > s->inodes_count) {
 		fw_warn("ext2 (%s): free counts in group descriptors exceed totals",
@@ -254,7 +377,7 @@ static void put_state(struct ext2_sb *s, uint16_t state)
 		return;
 	if (!fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), SB_STATE, &old) &&
 	    old != state && !fw_buf_put_u16_le(r.data, SB_STATE, state))
-		bref_dirty(&r);
+		ext2_sb_dirty(s, &r);
 	bref_put(&r);
 }
 
@@ -275,7 +398,7 @@ static void stamp_mount(struct ext2_sb *s)
 	if (!fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), SB_MNT_COUNT, &cnt) &&
 	    !fw_buf_put_u16_le(r.data, SB_MNT_COUNT, (uint16_t)(cnt + 1)) &&
 	    !fw_buf_put_u32_le(r.data, SB_MTIME, (uint32_t)fs_now().sec))
-		bref_dirty(&r);
+		ext2_sb_dirty(s, &r);
 	bref_put(&r);
 }
 
@@ -316,6 +439,20 @@ static int read_super(struct blkdev *d, bool rdonly, struct ext2_sb **out)
 out_free:
 	fw_free(s);
 	return err;
+}
+
+/* What /proc/mounts calls it: ext4 with any ext4-only feature, ext3 with
+ * a journal, else ext2 (the names mkfs.ext2/3/4 made it with). */
+static const char *fs_name(const struct ext2_sb *s)
+{
+	if ((s->feat_incompat & ~(uint32_t)EXT2_FEATURE_INCOMPAT_FILETYPE) ||
+	    (s->feat_ro & ~(uint32_t)(EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER |
+				      EXT2_FEATURE_RO_COMPAT_LARGE_FILE |
+				      EXT2_FEATURE_RO_COMPAT_BTREE_DIR)))
+		return "ext4";
+	if (s->feat_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL)
+		return "ext3";
+	return "ext2";
 }
 
 void ext2_init(void)
@@ -360,7 +497,7 @@ int ext2_mount(struct blkdev *d, bool rdonly, struct superblock **out)
 	}
 	vsb->dev = d->rdev;
 	vsb->magic = EXT2_MAGIC;
-	vsb->fstype = "ext2";
+	vsb->fstype = fs_name(s);
 	snprintf(vsb->source, sizeof(vsb->source), "/dev/%s", d->name);
 	vsb->sops = &ext2_super_ops;
 	vsb->ext2 = s;
@@ -424,7 +561,7 @@ static int ext2_sync_fs(struct superblock *vsb)
 		put_state(s, (uint16_t)(s->mount_state & ~EXT2_VALID_FS));
 		if (!bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r)) {
 			if (!fw_buf_put_u32_le(r.data, SB_WTIME, (uint32_t)fs_now().sec))
-				bref_dirty(&r);
+				ext2_sb_dirty(s, &r);
 			bref_put(&r);
 		}
 		fw_mutex_unlock(&s->lock);
@@ -557,7 +694,7 @@ static int ext2_statfs(struct superblock *vsb, struct linux_statfs *st)
 	/* Linux ext2_statfs without minix_df: superblock copies and
 	 * descriptor blocks, bitmaps and inode tables are overhead. */
 	for (uint32_t g = 0; g < s->groups; g++)
-		if (bg_has_super(s, g))
+		if (ext2_bg_has_super(s, g))
 			overhead += 1 + s->gdb_count;
 	overhead += (uint64_t)s->groups * (2 + s->itb_per_group);
 	st->f_type = EXT2_MAGIC;
@@ -592,10 +729,13 @@ static void ext2_getattr(struct inode *ino, struct linux_stat *st)
 	st->st_size = (int64_t)ino->size;
 	st->st_blocks = ino->ext2 ? (int64_t)ino->ext2->blocks : 0;
 	st->st_blksize = s->bs;
-	/* ext2 keeps whole seconds (Linux: s_time_gran 1 s) */
-	st->st_atime_nsec = 0;
-	st->st_mtime_nsec = 0;
-	st->st_ctime_nsec = 0;
+	/* A 128-byte inode keeps whole seconds (Linux: s_time_gran 1 s); a
+	 * large one nanoseconds, in its extra fields (atime's is last). */
+	if (!ino->ext2 || ino->ext2->extra_isize < I_ATIME_EXTRA + 4 - EXT2_GOOD_OLD_INODE_SIZE) {
+		st->st_atime_nsec = 0;
+		st->st_mtime_nsec = 0;
+		st->st_ctime_nsec = 0;
+	}
 }
 
 static int ext2_remount(struct superblock *vsb, bool rdonly)
