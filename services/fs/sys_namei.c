@@ -6,6 +6,7 @@
  * handler walks to the parent directory with vfs_ns_lock held and checks
  * everything before the file system changes anything. */
 #include <fw/heap.h>
+#include <fw/log.h>
 #include <fw/string.h>
 
 #include "block/blkdev.h"
@@ -942,9 +943,16 @@ long sys_mount(const struct sys_args *a)
 		if (err)
 			goto out_put;
 	}
-	if (strcmp(fstype.s, "ext2") == 0)
+	if (strcmp(fstype.s, "ext2") == 0 || strcmp(fstype.s, "ext3") == 0 ||
+	    strcmp(fstype.s, "ext4") == 0) {
 		err = mount_ext2(fw_uptr(a->arg[0]), flags, &sb);
-	else
+		if (!err && !ext2_mountable_as(sb, fstype.s)) {
+			fw_warn("%s (%s): couldn't mount as %s due to feature incompatibilities",
+				sb->fstype, sb->source, fstype.s);
+			sb->sops->umount(sb);
+			err = -EINVAL;
+		}
+	} else
 		err = vfs_get_sb(&fstype, 01777, &sb);
 	if (err)
 		goto out_put;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh [SECONDS]: build and run the ext2 libFuzzer target for
-# a bounded time (default 30 s) from a seed corpus of small mkfs.ext2
-# images (1, 2 and 4 KiB blocks, rev 0 and 1, files, links, symlinks).
+# a bounded time (default 30 s) from a seed corpus of small mkfs.ext2 and
+# mkfs.ext4 images (1, 2 and 4 KiB blocks, rev 0 and 1, files, links,
+# symlinks).
 # Prints "PASS fuzz.ext2" or "FAIL fuzz.ext2: ..." (crash inputs are left
 # in build/fuzz/). Needs clang with libFuzzer.
 set -u
@@ -30,6 +31,12 @@ for bs in 1024 2048 4096; do
 	mkfs.ext2 -q -F -b $bs -N 32 -d "$out/src" "$out/corpus/seed$bs" 256k >/dev/null 2>&1
 done
 mkfs.ext2 -q -F -r 0 -b 1024 -N 32 "$out/corpus/seed-rev0" 128k >/dev/null 2>&1
+# ext4: extents, 64bit, flex_bg; with metadata_csum (most mutations then
+# fail a checksum, which is the point of those checks), without it (the
+# parsers behind them get the mutations) and with uninit_bg's crc16.
+for opt in ^has_journal ^has_journal,^metadata_csum ^has_journal,^metadata_csum,uninit_bg; do
+	mkfs.ext4 -q -F -b 1024 -N 32 -O "$opt" -d "$out/src" "$out/corpus/seed-ext4-${opt//[^a-z]/}" 256k >/dev/null 2>&1
+done
 if (cd "$out" && ASAN_OPTIONS=detect_leaks=1 ./ext2_fuzz -max_total_time="$secs" \
 	-max_len=262144 -timeout=20 -rss_limit_mb=2048 corpus >fuzz.log 2>&1); then
 	echo "PASS fuzz.ext2 ($(grep -o 'Done [0-9]* runs' "$out/fuzz.log"))"

@@ -885,6 +885,133 @@ static const char *copy_base(const char *name)
 	return img;
 }
 
+/* A fresh copy of an ext4 image with /hello and a file /frag of 100
+ * one-block extents (so it has an extent block); *etb is that block. */
+static const char *ext4_img(const char *name, uint32_t *etb)
+{
+	static char img[128];
+	const char *master = TMP "/ext4base.img";
+	static bool made;
+
+	if (!made) {
+		struct superblock *sb;
+		struct inode *f, *g;
+
+		fstype = "ext4";
+		sh("rm -rf " TMP "/ext4src && mkdir -p " TMP "/ext4src && printf 'hello\\n' > " TMP "/ext4src/hello && "
+		   "mkdir " TMP "/ext4src/sub && echo x > " TMP "/ext4src/sub/x");
+		if (mkimg(master, 1024, TMP "/ext4src", 8192) || ext2_mount(disk(master), false, &sb))
+			abort();
+		fstype = "ext2";
+		if (mk(sb->root, "frag", S_IFREG | 0644, &f) || mk(sb->root, "pad", S_IFREG | 0644, &g))
+			abort();
+		for (uint64_t i = 0; i < 100; i++)
+			if (wr_blk(f, 1024, 2 * i) || wr_blk(g, 1024, i))
+				abort();
+		inode_put(f);
+		inode_put(g);
+		umount_fs(sb);
+		made = true;
+	}
+	if (etb) {
+		FILE *p;
+
+		sh("debugfs -R 'ex /frag' %s 2>/dev/null | awk '$1 == \"0/\" { print $8; exit }' > " TMP "/etb", master);
+		p = fopen(TMP "/etb", "r");
+		if (!p || fscanf(p, "%u", etb) != 1)
+			*etb = 0;
+		if (p)
+			fclose(p);
+	}
+	snprintf(img, sizeof(img), TMP "/%s.img", name);
+	sh("cp %s %s", master, img);
+	return img;
+}
+
+/* The first block of a file (from debugfs blocks). */
+static unsigned first_block(const char *img, const char *path)
+{
+	unsigned blk = 0;
+	FILE *p;
+
+	sh("debugfs -R 'blocks %s' %s 2>/dev/null > " TMP "/blocks", path, img);
+	p = fopen(TMP "/blocks", "r");
+	if (!p || fscanf(p, "%u", &blk) != 1)
+		abort();
+	fclose(p);
+	return blk;
+}
+
+/* Byte off of inode ino's record in img (from debugfs imap). */
+static uint64_t inode_off(const char *img, const char *path)
+{
+	unsigned blk = 0, off = 0;
+	FILE *p;
+
+	sh("debugfs -R 'imap %s' %s 2>/dev/null | sed -n 's/.*block \\([0-9]*\\), offset 0x\\([0-9a-f]*\\).*/\\1 \\2/p' > " TMP "/imap",
+	   path, img);
+	p = fopen(TMP "/imap", "r");
+	if (!p || fscanf(p, "%u %x", &blk, &off) != 2)
+		abort();
+	fclose(p);
+	return (uint64_t)blk * 1024 + off;
+}
+
+/* metadata_csum: each kind of damaged structure is refused with a log
+ * line (superblock: no mount; descriptor: no read-write mount; inode,
+ * directory and extent blocks: -EIO for that file), never used. */
+static void t_ext4_bad_csum(void)
+{
+	struct superblock *sb;
+	struct inode *ino;
+	uint32_t etb = 0;
+	const char *img = ext4_img("csum-sb", &etb);
+	struct blkdev *d;
+	char buf[16];
+	int err;
+
+	CHECK(etb != 0);
+	/* the superblock: its volume name is covered */
+	poke16(img, 1024 + 120, 0x4141);
+	d = disk(img);
+	host_log_clear();
+	CHECK(ext2_mount(d, false, &sb) == -EINVAL && strstr(host_log, "superblock checksum"));
+	bcache_drop_clean(d);
+	host_disk_close(d);
+
+	/* a group descriptor (its free-blocks count) */
+	img = ext4_img("csum-gd", NULL);
+	poke16(img, 2048 + GD_FREE_BLOCKS, 1);
+	d = disk(img);
+	host_log_clear();
+	CHECK(ext2_mount(d, false, &sb) == -EINVAL && strstr(host_log, "checksum invalid"));
+	bcache_drop_clean(d);
+	host_disk_close(d);
+	CHECK(ext2_mount(disk(img), true, &sb) == 0);
+	umount_fs(sb);
+
+	/* an inode (its uid), a directory block (a name in /sub), the
+	 * extent block of /frag */
+	img = ext4_img("csum-files", &etb);
+	poke16(img, inode_off(img, "/hello") + I_UID, 77);
+	poke16(img, (uint64_t)first_block(img, "/sub") * 1024 + 24 + EXT2_DIRENT_HDR, 0x5858);
+	poke16(img, (uint64_t)etb * 1024 + 12 + 4, 9);	/* first extent's length */
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	host_log_clear();
+	CHECK(walk(sb, "hello", &err) == NULL && err == -EIO);
+	CHECK(strstr(host_log, "inode checksum invalid"));
+	host_log_clear();
+	CHECK(walk(sb, "sub/x", &err) == NULL && err == -EIO);
+	CHECK(strstr(host_log, "directory block checksum invalid"));
+	ino = walk(sb, "frag", &err);
+	host_log_clear();
+	CHECK(ino && rd(ino, 0, buf, sizeof(buf)) == -EIO &&
+	      strstr(host_log, "extent block checksum invalid"));
+	if (ino)
+		inode_put(ino);
+	umount_fs(sb);
+}
+
 static void t_bad_magic(void)
 {
 	const char *img = copy_base("badmagic");
@@ -1363,6 +1490,7 @@ int main(int argc, char **argv)
 	RUN(t_ext4_write_4k);
 	RUN(t_ext4_tree);
 	RUN(t_ext4_unwritten);
+	RUN(t_ext4_bad_csum);
 	RUN(t_enospc);
 	RUN(t_rev0);
 	RUN(t_no_features);

@@ -455,6 +455,26 @@ static const char *fs_name(const struct ext2_sb *s)
 	return "ext2";
 }
 
+bool ext2_mountable_as(const struct superblock *vsb, const char *type)
+{
+	const struct ext2_sb *s = vsb->ext2;
+	uint32_t ext2_incompat = EXT2_FEATURE_INCOMPAT_FILETYPE;
+	uint32_t ext2_ro = EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER |
+			   EXT2_FEATURE_RO_COMPAT_LARGE_FILE |
+			   EXT2_FEATURE_RO_COMPAT_BTREE_DIR;
+
+	/* Linux ext4_feature_set_ok for the ext2 and ext3 names: the
+	 * features those drivers had (ext2 may ignore a journal) */
+	if (strcmp(type, "ext4") == 0)
+		return true;
+	if ((s->feat_incompat & ~ext2_incompat) ||
+	    (!s->rdonly && (s->feat_ro & ~ext2_ro)))
+		return false;
+	if (strcmp(type, "ext3") == 0)
+		return s->feat_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL;
+	return true;
+}
+
 void ext2_init(void)
 {
 	if (!ext2_list_ready) {
@@ -524,7 +544,7 @@ int ext2_mount(struct blkdev *d, bool rdonly, struct superblock **out)
 		stamp_mount(s);
 	}
 	fw_list_add_tail(&ext2_list, &s->node);
-	fw_info("ext2 (%s): mounted %s, %u-byte blocks, %u groups", d->name,
+	fw_info("%s (%s): mounted %s, %u-byte blocks, %u groups", vsb->fstype, d->name,
 		s->rdonly ? "read-only" : "read-write", s->bs, s->groups);
 	*out = vsb;
 	fw_mutex_unlock(&ext2_list_lock);
@@ -678,7 +698,7 @@ static void ext2_umount(struct superblock *vsb)
 			fw_warn("ext2 (%s): write-back at unmount failed: %d",
 				s->dev->name, err);
 		bcache_drop_clean(s->dev);
-		fw_info("ext2 (%s): unmounted", s->dev->name);
+		fw_info("%s (%s): unmounted", vsb->fstype, s->dev->name);
 		fw_free(vsb);
 		fw_free(s);
 	}

@@ -320,12 +320,12 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 		procfs_printf(s, "%s\n", fw_boot_cmdline());
 		return 0;
 	case PK_FILESYSTEMS:
-		/* What mount(2) accepts (vfs_get_sb, and ext2 on a block
-		 * device), plus pipefs as Linux; Debian's rc scripts look
-		 * here before mounting devpts. */
+		/* What mount(2) accepts (vfs_get_sb, and ext2/3/4 on a
+		 * block device), plus pipefs as Linux; Debian's rc scripts
+		 * look here before mounting devpts. */
 		procfs_printf(s, "nodev\tsysfs\nnodev\ttmpfs\nnodev\tramfs\n"
 				 "nodev\tdevtmpfs\nnodev\tproc\nnodev\tpipefs\n"
-				 "nodev\tdevpts\n\text2\n");
+				 "nodev\tdevpts\n\text3\n\text2\n\text4\n");
 		return 0;
 	case PK_SYS_OSTYPE:
 		procfs_printf(s, "Linux\n");
