@@ -946,7 +946,7 @@ long sys_mount(const struct sys_args *a)
 	if (strcmp(fstype.s, "ext2") == 0 || strcmp(fstype.s, "ext3") == 0 ||
 	    strcmp(fstype.s, "ext4") == 0) {
 		err = mount_ext2(fw_uptr(a->arg[0]), flags, &sb);
-		if (!err && !ext2_mountable_as(sb, fstype.s)) {
+		if (!err && !ext2_mountable_as(sb, &fstype)) {
 			fw_warn("%s (%s): couldn't mount as %s due to feature incompatibilities",
 				sb->fstype, sb->source, fstype.s);
 			sb->sops->umount(sb);

@@ -444,7 +444,7 @@ FW_MUST_CHECK int ext2_mount(struct blkdev *d, bool rdonly,
 /* May a mount ask for this file system as type ("ext2", "ext3", "ext4")?
  * As Linux: ext2 and ext3 refuse the features their drivers lacked, ext3
  * wants a journal. */
-bool ext2_mountable_as(const struct superblock *vsb, const char *type);
+bool ext2_mountable_as(const struct superblock *vsb, const struct kname *type);
 /* Set up the list of mounts (boot, before any mount). */
 void ext2_init(void);
 /* Write back every mounted ext2 file system; the first error. */

@@ -455,7 +455,7 @@ static const char *fs_name(const struct ext2_sb *s)
 	return "ext2";
 }
 
-bool ext2_mountable_as(const struct superblock *vsb, const char *type)
+bool ext2_mountable_as(const struct superblock *vsb, const struct kname *type)
 {
 	const struct ext2_sb *s = vsb->ext2;
 	uint32_t ext2_incompat = EXT2_FEATURE_INCOMPAT_FILETYPE;
@@ -465,12 +465,12 @@ bool ext2_mountable_as(const struct superblock *vsb, const char *type)
 
 	/* Linux ext4_feature_set_ok for the ext2 and ext3 names: the
 	 * features those drivers had (ext2 may ignore a journal) */
-	if (strcmp(type, "ext4") == 0)
+	if (strcmp(type->s, "ext4") == 0)
 		return true;
 	if ((s->feat_incompat & ~ext2_incompat) ||
 	    (!s->rdonly && (s->feat_ro & ~ext2_ro)))
 		return false;
-	if (strcmp(type, "ext3") == 0)
+	if (strcmp(type->s, "ext3") == 0)
 		return s->feat_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL;
 	return true;
 }
