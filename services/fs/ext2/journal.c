@@ -815,8 +815,11 @@ static int load_jsb(struct journal *j, uint64_t size_blocks)
 	struct bref r;
 	struct fw_bytes b, sb;
 	uint32_t type, maxlen;
-	int err = jread(j, 0, &r);
+	int err;
 
+	/* Until s_maxlen is known, block 0 is all jmap may read. */
+	j->last = size_blocks ? 1 : 0;
+	err = jread(j, 0, &r);
 	if (err)
 		return err;
 	b = fw_buf_as_bytes(r.data);
