@@ -16,7 +16,7 @@
  *   dir.c    directory records: find, add, delete, iterate
  *   namei.c  the inode_ops (lookup, create, unlink, rename, symlinks...)
  *   file.c   regular-file read/write/llseek and the mmap page copy
- *   journal.c replaying an ext3/ext4 (jbd2) journal at mount
+ * (The journal of ext3/ext4 is replayed at mount by fs/jbd2/recovery.c.)
  *
  * Reference: Linux fs/ext2 and "The Second Extended File System" (Dave
  * Poirier), the layout described there is what the offsets below follow.
@@ -120,7 +120,7 @@
  * Debian's mkfs.ext4 sets (not META_BG, bigalloc, inline data, quota,
  * encryption, casefolding). The journal (COMPAT has_journal) is not
  * used for writes: a dirty one (INCOMPAT recover) is replayed at mount,
- * which clears the flag (journal.c). */
+ * which clears the flag (fs/jbd2/recovery.c). */
 #define EXT2_INCOMPAT_SUPP                                                    \
 	(EXT2_FEATURE_INCOMPAT_FILETYPE | EXT4_FEATURE_INCOMPAT_EXTENTS |    \
 	 EXT4_FEATURE_INCOMPAT_64BIT | EXT4_FEATURE_INCOMPAT_FLEX_BG |       \
@@ -260,7 +260,7 @@ struct ext2_sb {
 	uint32_t csum_seed;		/* crc32c of the UUID (or s_checksum_seed) */
 	uint8_t uuid[16];
 	uint32_t journal_ino;		/* ext2_iget may read this reserved
-					   inode (journal.c, during replay) */
+					   inode (jbd2 recovery, during replay) */
 
 	/* lock */
 	struct fw_mutex lock;
@@ -439,7 +439,7 @@ int ext2_truncate(struct inode *ino, uint64_t size);
 /* namei.c */
 extern const struct inode_ops ext2_iops;
 
-/* journal.c: replay the jbd2 journal of a file system with needs_recovery
+/* fs/jbd2/recovery.c: replay the jbd2 journal of a file system with needs_recovery
  * set and clear the flag (in the cached superblock: read it again after).
  * 0; -EROFS (read-only device), -EINVAL (no internal journal, bad or
  * unsupported journal superblock), -EIO (corrupt log, read or write

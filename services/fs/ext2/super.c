@@ -436,7 +436,7 @@ static int read_super(struct blkdev *d, bool rdonly, struct ext2_sb **out)
 		goto out_free;
 	if (s->feat_incompat & EXT3_FEATURE_INCOMPAT_RECOVER) {
 		/* ext3/ext4 not unmounted cleanly: replay its journal
-		 * (journal.c), then read everything again, as the replay may
+		 * (fs/jbd2/recovery.c), then read everything again, as the replay may
 		 * have rewritten the superblock and descriptors. Recovery
 		 * succeeds only once needs_recovery is cleared, so the second
 		 * read does not come back here. */

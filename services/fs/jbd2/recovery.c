@@ -1,10 +1,11 @@
-/* services/fs/ext2/journal.c: replaying an ext3/ext4 (jbd2) journal at
+/* services/fs/jbd2/recovery.c: replaying an ext3/ext4 (jbd2) journal at
  * mount, as Linux's fs/jbd2/recovery.c does.
  *
- * Layer: services (safe C), ext2. The journal is an ordinary file (the
- * superblock's s_journal_inum, inode 8 in practice) reached through
- * ext2_iget and ext2_bmap_run only, so the same code reads a journal
- * mapped by extents once bmap.c knows them. Journal blocks and their
+ * Layer: services (safe C), a helper of ext2 (its own folder, as Linux's
+ * fs/jbd2, because ext2's is full; it sees only ext2.h). The journal is
+ * an ordinary file (the superblock's s_journal_inum, inode 8 in
+ * practice) reached through ext2_iget and ext2_bmap_run only, so a
+ * journal mapped by extents (ext4) is read the same way. Journal blocks and their
  * home locations are both reached through the block cache; every on-disk
  * structure is read with bounded byte views. jbd2 is big-endian
  * throughout (Documentation/filesystems/ext4/journal.rst).
