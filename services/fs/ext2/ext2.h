@@ -16,6 +16,7 @@
  *   dir.c    directory records: find, add, delete, iterate
  *   namei.c  the inode_ops (lookup, create, unlink, rename, symlinks...)
  *   file.c   regular-file read/write/llseek and the mmap page copy
+ * (The journal of ext3/ext4 is replayed at mount by fs/jbd2/recovery.c.)
  *
  * Reference: Linux fs/ext2 and "The Second Extended File System" (Dave
  * Poirier), the layout described there is what the offsets below follow.
@@ -96,8 +97,10 @@
 #define SB_CHECKSUM_TYPE 373		/* u8: 1 = crc32c */
 #define SB_CHECKSUM_SEED 624
 #define SB_CHECKSUM 1020
+#define SB_JOURNAL_INUM 224		/* s_journal_inum */
 
 #define EXT3_FEATURE_COMPAT_HAS_JOURNAL 0x0004
+#define EXT3_FEATURE_INCOMPAT_RECOVER 0x0004	/* journal needs replay */
 #define EXT2_FEATURE_COMPAT_EXT_ATTR 0x0008
 #define EXT2_FEATURE_INCOMPAT_FILETYPE 0x0002
 #define EXT2_FEATURE_INCOMPAT_META_BG 0x0010
@@ -115,12 +118,13 @@
 #define EXT4_FEATURE_RO_COMPAT_METADATA_CSUM 0x0400
 /* What this driver understands: Linux ext2's features plus the ext4 ones
  * Debian's mkfs.ext4 sets (not META_BG, bigalloc, inline data, quota,
- * encryption, casefolding). The journal (COMPAT has_journal) is kept
- * clean, not used: see journal.c. */
+ * encryption, casefolding). The journal (COMPAT has_journal) is not
+ * used for writes: a dirty one (INCOMPAT recover) is replayed at mount,
+ * which clears the flag (fs/jbd2/recovery.c). */
 #define EXT2_INCOMPAT_SUPP                                                    \
 	(EXT2_FEATURE_INCOMPAT_FILETYPE | EXT4_FEATURE_INCOMPAT_EXTENTS |    \
 	 EXT4_FEATURE_INCOMPAT_64BIT | EXT4_FEATURE_INCOMPAT_FLEX_BG |       \
-	 EXT4_FEATURE_INCOMPAT_CSUM_SEED)
+	 EXT4_FEATURE_INCOMPAT_CSUM_SEED | EXT3_FEATURE_INCOMPAT_RECOVER)
 #define EXT2_RO_COMPAT_SUPP                                                   \
 	(EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER |                               \
 	 EXT2_FEATURE_RO_COMPAT_LARGE_FILE | EXT2_FEATURE_RO_COMPAT_BTREE_DIR | \
@@ -255,6 +259,8 @@ struct ext2_sb {
 	bool huge_file;			/* i_blocks may pass 2^32 sectors */
 	uint32_t csum_seed;		/* crc32c of the UUID (or s_checksum_seed) */
 	uint8_t uuid[16];
+	uint32_t journal_ino;		/* ext2_iget may read this reserved
+					   inode (jbd2 recovery, during replay) */
 
 	/* lock */
 	struct fw_mutex lock;
@@ -432,6 +438,14 @@ int ext2_truncate(struct inode *ino, uint64_t size);
 
 /* namei.c */
 extern const struct inode_ops ext2_iops;
+
+/* fs/jbd2/recovery.c: replay the jbd2 journal of a file system with needs_recovery
+ * set and clear the flag (in the cached superblock: read it again after).
+ * 0; -EROFS (read-only device), -EINVAL (no internal journal, bad or
+ * unsupported journal superblock), -EIO (corrupt log, read or write
+ * error), -ENOMEM; each logged. Called before the VFS superblock exists. */
+FW_MUST_CHECK int ext2_journal_recover(struct ext2_sb *s);
+
 
 /* ---- for the VFS -------------------------------------------------------- */
 

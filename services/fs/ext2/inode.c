@@ -208,7 +208,8 @@ int ext2_iget(struct ext2_sb *s, uint32_t ino, struct inode **out)
 	bool csum_ok = true, acl_hi = false;
 	int err;
 
-	if ((ino != EXT2_ROOT_INO && ino < s->first_ino) || ino > s->inodes_count)
+	if ((ino != EXT2_ROOT_INO && ino != s->journal_ino && ino < s->first_ino) ||
+	    ino > s->inodes_count)
 		return ext2_corrupt(s, ino, "inode number out of range", ino);
 	fw_mutex_lock(&s->icache_lock);
 	ei = cache_find(s, ino);

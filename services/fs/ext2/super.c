@@ -434,6 +434,16 @@ static int read_super(struct blkdev *d, bool rdonly, struct ext2_sb **out)
 	err = check_descriptors(s);
 	if (err)
 		goto out_free;
+	if (s->feat_incompat & EXT3_FEATURE_INCOMPAT_RECOVER) {
+		/* ext3/ext4 not unmounted cleanly: replay its journal
+		 * (fs/jbd2/recovery.c), then read everything again, as the replay may
+		 * have rewritten the superblock and descriptors. Recovery
+		 * succeeds only once needs_recovery is cleared, so the second
+		 * read does not come back here. */
+		err = ext2_journal_recover(s);
+		fw_free(s);
+		return err ? err : read_super(d, rdonly, out);
+	}
 	*out = s;
 	return 0;
 out_free:
