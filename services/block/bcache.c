@@ -31,6 +31,8 @@ struct bbuf {
 	bool uptodate;			/* holds the device's bytes */
 	bool reading;			/* a task is filling it */
 	bool dirty;
+	bool writing;			/* a write-back of it is in flight */
+	int pins;			/* journaled: not written back while > 0 */
 	uint64_t dirtied_ns;		/* when it became dirty */
 	struct bbuf *hnext;		/* hash chain */
 	struct fw_list lru;		/* lru_list */
@@ -94,7 +96,7 @@ static void shrink(void)
 	FW_LIST_FOR_EACH_SAFE(b, tmp, &lru_list, lru) {
 		if (nr_units <= max_units)
 			return;
-		if (b->refs == 0 && !b->dirty && !b->reading)
+		if (b->refs == 0 && !b->dirty && !b->reading && !b->pins)
 			bbuf_free(b);
 	}
 }
@@ -324,6 +326,41 @@ void bref_dirty(struct bref *r)
 	fw_mutex_unlock(&bcache_lock);
 }
 
+static bool not_writing(struct bbuf *b)
+{
+	bool idle;
+
+	fw_mutex_lock(&bcache_lock);
+	idle = !b->writing;
+	fw_mutex_unlock(&bcache_lock);
+	return idle;
+}
+
+void bref_pin(struct bref *r)
+{
+	struct bbuf *b = r->b;
+
+	for (;;) {
+		fw_mutex_lock(&bcache_lock);
+		if (!b->writing) {
+			b->pins++;
+			fw_mutex_unlock(&bcache_lock);
+			return;
+		}
+		fw_mutex_unlock(&bcache_lock);
+		/* A write of the old bytes is in flight: changing them now
+		 * could put a mix of old and new on the disk. */
+		FW_WAIT_EVENT(&bcache_wq, not_writing(b));
+	}
+}
+
+void bref_unpin(struct bref *r)
+{
+	fw_mutex_lock(&bcache_lock);
+	r->b->pins--;
+	fw_mutex_unlock(&bcache_lock);
+}
+
 void bref_put(struct bref *r)
 {
 	struct bbuf *b = r->b;
@@ -338,7 +375,7 @@ void bref_put(struct bref *r)
 
 static bool dirty_idle(const struct bbuf *b)
 {
-	return b && b->dirty && !b->reading;
+	return b && b->dirty && !b->reading && !b->pins;
 }
 
 /* The dirty neighbours of first, in unit order, as one run for a single
@@ -376,7 +413,8 @@ static int writeback(struct blkdev *d, uint64_t before)
 
 		fw_mutex_lock(&bcache_lock);
 		FW_LIST_FOR_EACH(it, &dirty_list, dnode)
-			if ((!d || it->dev == d) && it->dirtied_ns < before) {
+			if ((!d || it->dev == d) && it->dirtied_ns < before &&
+			    dirty_idle(it)) {
 				first = it;
 				break;
 			}
@@ -391,6 +429,7 @@ static int writeback(struct blkdev *d, uint64_t before)
 			struct bbuf *b = run.b[i];
 
 			b->dirty = false;
+			b->writing = true;
 			fw_list_del(&b->dnode);
 			fw_list_init(&b->dnode);
 			nr_dirty--;
@@ -413,9 +452,12 @@ static int writeback(struct blkdev *d, uint64_t before)
 			       (unsigned long long)run.b[0]->unit,
 			       (unsigned long long)run.b[run.n - 1]->unit, err);
 		}
-		for (unsigned i = 0; i < run.n; i++)
+		for (unsigned i = 0; i < run.n; i++) {
+			run.b[i]->writing = false;
 			put_locked(run.b[i]);
+		}
 		fw_mutex_unlock(&bcache_lock);
+		fw_waitq_wake_all(&bcache_wq);
 	}
 }
 
@@ -462,7 +504,7 @@ void bcache_drop_clean(struct blkdev *d)
 
 	fw_mutex_lock(&bcache_lock);
 	FW_LIST_FOR_EACH_SAFE(b, tmp, &lru_list, lru)
-		if (b->dev == d && b->refs == 0 && !b->dirty && !b->reading)
+		if (b->dev == d && b->refs == 0 && !b->dirty && !b->reading && !b->pins)
 			bbuf_free(b);
 	fw_mutex_unlock(&bcache_lock);
 }

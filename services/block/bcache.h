@@ -54,8 +54,15 @@ FW_MUST_CHECK int bcache_get(struct blkdev *d, uint64_t blockno,
 void bref_dirty(struct bref *r);
 /* Drop the reference (r->b becomes NULL; NULL is ignored). */
 void bref_put(struct bref *r);
+/* A journal holds the unit's bytes back: write-back skips it until the
+ * matching bref_unpin (the journal writes it after its commit). Pinning
+ * waits for a write-back of the unit in flight, so the caller may change
+ * the bytes once this returns. The caller keeps its reference meanwhile. */
+void bref_pin(struct bref *r);
+void bref_unpin(struct bref *r);
 
-/* Write every dirty unit of d, then flush the device's write cache.
+/* Write every dirty unit of d (but pinned ones), then flush the device's
+ * write cache.
  * 0, or the first error (-EIO) since the last sync of d: a failed write
  * is reported once, like Linux's errseq for a block device. */
 FW_MUST_CHECK int bcache_sync(struct blkdev *d);

@@ -118,6 +118,9 @@ static int img_rw_one(struct blkdev *d, bool write, uint64_t sector,
 	return 0;
 }
 
+long host_disk_write_budget = -1;
+long host_disk_writes;
+
 /* A request's slices one after the other, as a device would. */
 static int img_rw(struct blkdev *d, bool write, const struct blk_req *req)
 {
@@ -125,6 +128,15 @@ static int img_rw(struct blkdev *d, bool write, const struct blk_req *req)
 
 	if (req->n == 0 || req->n > BLK_MAX_SEGS)
 		abort();
+	if (write) {
+		host_disk_writes++;
+		/* The power is cut: nothing more reaches the disk (the
+		 * kernel, unaware, goes on). */
+		if (host_disk_write_budget == 0)
+			return 0;
+		if (host_disk_write_budget > 0)
+			host_disk_write_budget--;
+	}
 	for (unsigned i = 0; i < req->n; i++) {
 		const struct blk_seg *sg = &req->seg[i];
 		int err;

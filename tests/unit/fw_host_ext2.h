@@ -29,5 +29,9 @@ int host_disk_open_mem(struct blkdev *d, uint8_t *mem, size_t len,
 		       const char *name);
 void host_disk_close(struct blkdev *d);
 void host_disk_fail_writes(struct blkdev *d, int on);
+/* Write requests to go before a power cut (-1: no cut): every later
+ * write is dropped, silently. host_disk_writes counts every request. */
+extern long host_disk_write_budget;
+extern long host_disk_writes;
 
 #endif

@@ -19,7 +19,7 @@
  * where Linux stops, under ASan/UBSan, and never write outside the file
  * system.
  *
- * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext2/namei.c services/fs/ext2/file.c services/fs/ext2/csum.c services/fs/ext2/extent.c services/fs/jbd2/recovery.c services/fs/cache/pagecache.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
+ * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext2/namei.c services/fs/ext2/file.c services/fs/ext2/csum.c services/fs/ext2/extent.c services/fs/jbd2/recovery.c services/fs/jbd2/journal.c services/fs/cache/pagecache.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #include "fs/ext2/ext2.h"
 
@@ -315,12 +315,15 @@ static void check_replay(const char *name, unsigned bs, const char *mkfs_extra,
 	j0 = jblk(img, 0);
 	CHECK(j0 > 0);
 	CHECK(peek_be32(img, (uint64_t)j0 * bs + 0x1C) == 0);
-	CHECK(peek_be32(img, (uint64_t)j0 * bs + 0x18) == (v1 ? 3u : 6u));
+	/* (a read-write mount journals its own changes from there: one
+	 * commit at least, at unmount) */
+	CHECK(rw ? peek_be32(img, (uint64_t)j0 * bs + 0x18) > (v1 ? 3u : 6u)
+		 : peek_be32(img, (uint64_t)j0 * bs + 0x18) == (v1 ? 3u : 6u));
 	CHECK(peek_be32(ref, (uint64_t)j0 * bs + 0x18) == (v1 ? 3u : 6u));
 	/* a second mount has nothing to do */
 	host_log_clear();
 	CHECK(mount_cycle(img, true, false) == 0);
-	CHECK(!strstr(host_log, "jbd2"));
+	CHECK(!strstr(host_log, "jbd2: recovery"));
 	CHECK(fsck(img) == 0);
 }
 

@@ -56,7 +56,7 @@ static int gd_adjust(struct ext2_sb *s, uint32_t g, const struct gd_delta *c)
 
 	if (err)
 		return err;
-	err = ext2_gd_get(s, g, &r, &off);
+	err = ext2_gd_get(s, g, true, &r, &off);
 	if (err)
 		return err;
 	if (c->used_ino && c->used_ino > s->ipg - d.itable_unused)
@@ -165,8 +165,8 @@ static int bitmap_get(struct ext2_sb *s, uint32_t g, const struct ext2_gd *d,
 	int err;
 
 	if (!(d->flags & flag))
-		return bcache_get(s->dev, blk, s->bs, true, r);
-	err = bcache_get(s->dev, blk, s->bs, false, r);
+		return ext2_mget(s, blk, true, r);
+	err = ext2_mget(s, blk, false, r);
 	if (err)
 		return err;
 	if (fw_buf_fill(r->data, 0, s->bs, 0)) {

@@ -193,7 +193,8 @@ int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc, uint32_t *out,
 		uint32_t next = 0;
 		size_t off = (size_t)p.idx[lvl] * 4;
 
-		err = bcache_get(s->dev, cur, s->bs, true, &r);
+		err = alloc ? ext2_mget(s, cur, true, &r)
+			    : bcache_get(s->dev, cur, s->bs, true, &r);
 		if (err)
 			break;
 		if (fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), off, &next)) {
@@ -268,7 +269,7 @@ static int trunc_tree(struct inode *ino, uint32_t blk, unsigned depth,
 		return 0; /* all of it stays */
 	if (cut > base)
 		first_i = (cut - base) / span;
-	err = bcache_get(s->dev, blk, s->bs, true, &r);
+	err = ext2_mget(s, blk, true, &r);
 	if (err)
 		return err;
 	for (uint64_t i = first_i; i < s->apb; i++) {

@@ -127,8 +127,8 @@ static void dir_dirty(struct inode *dir, struct bref *r)
 	bref_dirty(r);
 }
 
-/* Reference directory block lblk, checked. */
-static int dir_get(struct inode *dir, uint64_t lblk, struct bref *r)
+/* Reference directory block lblk, checked (write: to change it). */
+static int dir_get(struct inode *dir, uint64_t lblk, bool write, struct bref *r)
 {
 	struct ext2_sb *s = EXT2_SB(dir);
 	uint32_t blk;
@@ -138,7 +138,7 @@ static int dir_get(struct inode *dir, uint64_t lblk, struct bref *r)
 		return err;
 	if (!blk)
 		return ext2_corrupt(s, dir->ino, "hole in directory at block", lblk);
-	err = bcache_get(s->dev, blk, s->bs, true, r);
+	err = write ? ext2_mget(s, blk, true, r) : bcache_get(s->dev, blk, s->bs, true, r);
 	if (err)
 		return err;
 	err = check_block(dir, lblk, fw_buf_as_bytes(r->data));
@@ -147,6 +147,19 @@ static int dir_get(struct inode *dir, uint64_t lblk, struct bref *r)
 		err = ext2_corrupt(s, dir->ino, "directory block checksum invalid, block", lblk);
 	if (err)
 		bref_put(r);
+	return err;
+}
+
+/* Directory block lblk is about to change (a scan found room in it). */
+static int dir_join(struct inode *dir, uint64_t lblk)
+{
+	struct ext2_sb *s = EXT2_SB(dir);
+	uint32_t blk;
+	struct bref r;
+	int err = ext2_bmap(dir, lblk, false, &blk, NULL);
+
+	if (!err && s->journal && blk && !(err = ext2_mget(s, blk, true, &r)))
+		bref_put(&r); /* the transaction holds it */
 	return err;
 }
 
@@ -168,7 +181,7 @@ static int drop_index(struct inode *dir)
 		if (!err && !blk)
 			err = ext2_corrupt(s, dir->ino, "hole in directory at block", lb);
 		if (!err)
-			err = bcache_get(s->dev, blk, s->bs, true, &r);
+			err = ext2_mget(s, blk, true, &r);
 		if (err)
 			return err;
 		err = check_block(dir, lb, fw_buf_as_bytes(r.data));
@@ -258,7 +271,7 @@ int ext2_dir_find(struct inode *dir, const struct kname *name, uint32_t *ino,
 		struct bref r;
 		struct rec rc;
 		size_t prev = 0;
-		int err = dir_get(dir, lb, &r);
+		int err = dir_get(dir, lb, false, &r);
 
 		if (err)
 			return err;
@@ -322,7 +335,7 @@ int ext2_dir_add(struct inode *dir, const struct kname *name, uint32_t ino,
 	for (lb = 0; lb < nblocks(dir); lb++) {
 		struct rec rc;
 
-		err = dir_get(dir, lb, &r);
+		err = dir_get(dir, lb, false, &r);
 		if (err)
 			return err;
 		for (size_t off = 0; off < dir_end(s); off += rc.rec_len) {
@@ -333,6 +346,13 @@ int ext2_dir_add(struct inode *dir, const struct kname *name, uint32_t ino,
 			used = rc.ino ? EXT2_DIR_REC_LEN(rc.name_len) : 0;
 			if (rc.rec_len < used + need)
 				continue;
+			/* the block joins the journal's transaction before
+			 * it changes */
+			err = dir_join(dir, lb);
+			if (err) {
+				bref_put(&r);
+				return err;
+			}
 			if (used) {
 				/* split: shrink this record, add after it */
 				if (fw_buf_put_u16_le(r.data, off + 4, (uint16_t)used)) {
@@ -354,7 +374,7 @@ int ext2_dir_add(struct inode *dir, const struct kname *name, uint32_t ino,
 	err = ext2_bmap(dir, lb, true, &blk, NULL);
 	if (err)
 		return err;
-	err = bcache_get(s->dev, blk, s->bs, true, &r);
+	err = ext2_mget(s, blk, true, &r);
 	if (err)
 		return err;
 	err = fw_buf_fill(r.data, 0, s->bs, 0);
@@ -375,7 +395,7 @@ int ext2_dir_del(struct inode *dir, const struct ext2_dirloc *loc)
 	int err = drop_index(dir);
 
 	if (!err)
-		err = dir_get(dir, loc->lblk, &r);
+		err = dir_get(dir, loc->lblk, true, &r);
 	if (err)
 		return err;
 	err = rec_at(fw_buf_as_bytes(r.data), loc->off, &rc);
@@ -405,7 +425,7 @@ int ext2_dir_set(struct inode *dir, const struct ext2_dirloc *loc,
 	int err = drop_index(dir);
 
 	if (!err)
-		err = dir_get(dir, loc->lblk, &r);
+		err = dir_get(dir, loc->lblk, true, &r);
 	if (err)
 		return err;
 	err = fw_buf_put_u32_le(r.data, loc->off, ino) |
@@ -428,7 +448,7 @@ int ext2_dir_init(struct inode *dir, uint32_t parent)
 
 	if (err)
 		return err;
-	err = bcache_get(s->dev, blk, s->bs, true, &r);
+	err = ext2_mget(s, blk, true, &r);
 	if (err)
 		return err;
 	err = fw_buf_fill(r.data, 0, s->bs, 0);
@@ -453,7 +473,7 @@ int ext2_dir_set_dotdot(struct inode *dir, uint32_t parent)
 	struct ext2_dirloc loc = { 0, 0, 0 };
 	struct bref r;
 	struct rec rc;
-	int err = dir_get(dir, 0, &r);
+	int err = dir_get(dir, 0, false, &r);
 
 	if (err)
 		return err;
@@ -479,7 +499,7 @@ bool ext2_dir_empty(struct inode *dir)
 		struct bref r;
 		struct rec rc;
 
-		if (dir_get(dir, lb, &r))
+		if (dir_get(dir, lb, false, &r))
 			return false;
 		for (size_t off = 0; off < s->bs; off += rc.rec_len) {
 			if (rec_at(fw_buf_as_bytes(r.data), off, &rc))
@@ -530,7 +550,7 @@ int ext2_iterate(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 		struct bref r;
 		struct rec rc;
 		struct kname name;
-		int err = dir_get(dir, lb, &r);
+		int err = dir_get(dir, lb, false, &r);
 
 		if (err)
 			return err;
@@ -561,7 +581,7 @@ int ext2_name_of(struct inode *dir, struct inode *child, struct kname *out)
 		struct bref r;
 		struct rec rc;
 
-		if (dir_get(dir, lb, &r))
+		if (dir_get(dir, lb, false, &r))
 			return -EIO;
 		for (size_t off = 0; off < s->bs; off += rc.rec_len) {
 			if (rec_at(fw_buf_as_bytes(r.data), off, &rc))

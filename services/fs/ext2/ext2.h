@@ -261,6 +261,7 @@ struct ext2_sb {
 	uint8_t uuid[16];
 	uint32_t journal_ino;		/* ext2_iget may read this reserved
 					   inode (jbd2 recovery, during replay) */
+	struct ext2_journal *journal;	/* journaling (fs/jbd2/journal.c), or NULL */
 
 	/* lock */
 	struct fw_mutex lock;
@@ -347,7 +348,8 @@ FW_MUST_CHECK int ext2_gd_read(struct ext2_sb *s, uint32_t g,
 bool ext2_bg_has_super(const struct ext2_sb *s, uint32_t g);
 /* Dirty the superblock's block r after a change (checksum first). */
 void ext2_sb_dirty(struct ext2_sb *s, struct bref *r);
-int ext2_gd_get(struct ext2_sb *s, uint32_t group, struct bref *r,
+/* write: the block joins the journal's transaction (ext2_mget) */
+int ext2_gd_get(struct ext2_sb *s, uint32_t group, bool write, struct bref *r,
 		size_t *off);
 void ext2_sb_counts_dirty(struct ext2_sb *s);
 extern const struct super_ops ext2_super_ops;
@@ -445,6 +447,29 @@ extern const struct inode_ops ext2_iops;
  * unsupported journal superblock), -EIO (corrupt log, read or write
  * error), -ENOMEM; each logged. Called before the VFS superblock exists. */
 FW_MUST_CHECK int ext2_journal_recover(struct ext2_sb *s);
+
+/* fs/jbd2/journal.c: journaling while mounted read-write (nothing happens
+ * on a file system without a journal, or read-only). */
+/* Start journaling (mount, remount rw): sets needs_recovery. 0 or -errno;
+ * an unusable journal is logged and the file system mounts unjournaled. */
+FW_MUST_CHECK int ext2_journal_open(struct ext2_sb *s);
+/* Commit, stop, and clear needs_recovery (unmount, remount ro, poweroff). */
+int ext2_journal_close(struct ext2_sb *s);
+/* A handle around every operation that changes metadata, so a commit
+ * sees whole operations; nestable. Start it after taking vfs_ns_lock or
+ * inode->lock, never before (a commit waits for open handles). */
+void ext2_jstart(struct ext2_sb *s);
+void ext2_jstop(struct ext2_sb *s);
+/* Commit the running transaction and write it home (fsync, sync). Within
+ * a handle it does nothing (its changes go with the next commit). */
+int ext2_jcommit(struct ext2_sb *s);
+/* Reference metadata block blk (fs block size) to change it: it joins the
+ * running transaction, pinned in the cache until committed. As bcache_get
+ * otherwise. */
+FW_MUST_CHECK int ext2_mget(struct ext2_sb *s, uint32_t blk, bool fill,
+			    struct bref *r);
+/* The superblock's 1 KiB for a change (through ext2_mget's block). */
+FW_MUST_CHECK int ext2_sb_get(struct ext2_sb *s, struct bref *r);
 
 
 /* ---- for the VFS -------------------------------------------------------- */

@@ -242,8 +242,9 @@ static unsigned find_pos(struct fw_buf b, uint32_t lblk)
 	return lo;
 }
 
-/* Walk from the root to the leaf that holds (or would hold) lblk. */
-static int walk(struct inode *ino, uint32_t lblk, struct epath *p)
+/* Walk from the root to the leaf that holds (or would hold) lblk (write:
+ * its blocks join the journal's transaction, to be changed). */
+static int walk(struct inode *ino, uint32_t lblk, bool write, struct epath *p)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
 	int err;
@@ -268,7 +269,8 @@ static int walk(struct inode *ino, uint32_t lblk, struct epath *p)
 		}
 		n->pos = find_pos(n->b, lblk);
 		blk = child(n->b, n->pos);
-		err = bcache_get(s->dev, blk, s->bs, true, &p->n[lvl + 1].r);
+		err = write ? ext2_mget(s, blk, true, &p->n[lvl + 1].r)
+			    : bcache_get(s->dev, blk, s->bs, true, &p->n[lvl + 1].r);
 		if (err) {
 			path_put(p);
 			return err;
@@ -297,7 +299,7 @@ int ext2_ext_map(struct inode *ino, uint64_t lblk, unsigned max, uint32_t *out,
 	*count = 1;
 	if (lblk >= 0xffffffffull)
 		return -EFBIG;
-	err = walk(ino, (uint32_t)lblk, &p);
+	err = walk(ino, (uint32_t)lblk, false, &p);
 	if (err)
 		return err;
 	leaf = p.n[p.depth].b;
@@ -391,7 +393,7 @@ static int new_node(struct inode *ino, uint32_t goal, unsigned depth,
 
 	if (err)
 		return err;
-	err = bcache_get(s->dev, *blk, s->bs, true, r);
+	err = ext2_mget(s, *blk, true, r);
 	if (err)
 		return err;
 	if (put_header(r->data, 0, block_capacity(s), depth)) {
@@ -594,7 +596,7 @@ int ext2_ext_alloc(struct inode *ino, uint64_t lblk64, uint32_t *out, bool *fres
 		struct fw_buf leaf;
 		unsigned pos;
 
-		err = walk(ino, lblk, &p);
+		err = walk(ino, lblk, true, &p);
 		if (err)
 			break;
 		leaf = p.n[p.depth].b;
@@ -703,7 +705,7 @@ static int trunc_node(struct inode *ino, struct fw_buf b, unsigned depth,
 			struct bref r;
 			bool sub;
 
-			err = bcache_get(s->dev, blk, s->bs, true, &r);
+			err = ext2_mget(s, blk, true, &r);
 			if (err)
 				break;
 			err = check_node(ino, r.data, depth - 1, false, blk);

@@ -344,6 +344,7 @@ int ext2_writepage(struct inode *ino, uint64_t idx, struct fw_frame *fr)
 	 * mapping wrote past the end of the file is not the file's (Linux
 	 * zeroes it when it writes). Straight from the frame to the block
 	 * cache: write-back runs when memory is short. */
+	ext2_jstart(s);
 	for (uint32_t in = 0; !err && in < FW_PAGE_SIZE && start + in < ino->size;
 	     in += s->bs) {
 		uint64_t left = ino->size - (start + in);
@@ -355,6 +356,7 @@ int ext2_writepage(struct inode *ino, uint64_t idx, struct fw_frame *fr)
 	 * the page was mapped writable. */
 	if (!err && start < ino->size)
 		err = ext2_write_inode(ino);
+	ext2_jstop(s);
 	return err;
 }
 
@@ -399,6 +401,9 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 			break;
 		}
 		fw_mutex_lock(&ino->lock);
+		/* One journal handle per chunk: its new blocks, the data
+		 * they get and the size that covers them commit together. */
+		ext2_jstart(s);
 		if (append)
 			off = ino->size;
 		while (put < want) {
@@ -427,6 +432,9 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 			put += n;
 			off += n;
 		}
+		if (s->journal && put && !ret)
+			ret = ext2_write_inode(ino);
+		ext2_jstop(s);
 		fw_mutex_unlock(&ino->lock);
 		done += put;
 	}
@@ -455,6 +463,7 @@ int ext2_truncate(struct inode *ino, uint64_t size)
 	if (size > s->max_size)
 		return -EFBIG;
 	fw_mutex_lock(&ino->lock);
+	ext2_jstart(s);
 	shrink = size < ino->size;
 	pcache_resize(ino, ino->size, size);
 	if (size < ino->size) {
@@ -464,17 +473,18 @@ int ext2_truncate(struct inode *ino, uint64_t size)
 	} else if (size > ino->size) {
 		err = ext2_zero_tail(ino, ino->size);
 	}
-	if (!err)
+	if (!err) {
 		ino->size = size;
+		inode_touch(ino, false, true, true);
+		err = ext2_write_inode(ino);
+	}
+	ext2_jstop(s);
 	fw_mutex_unlock(&ino->lock);
 	/* Mappings lose the pages past the end (they were dropped from the
 	 * cache above): the next access there is SIGBUS. */
 	if (shrink)
 		vfs_unmap_mapping(ino, size);
-	if (err)
-		return err;
-	inode_touch(ino, false, true, true);
-	return ext2_write_inode(ino);
+	return err;
 }
 
 const struct file_ops ext2_file_ops = {

@@ -319,7 +319,7 @@ static void need_large_file(struct ext2_sb *s)
 
 	if ((s->feat_ro & EXT2_FEATURE_RO_COMPAT_LARGE_FILE) || s->rev == 0)
 		return;
-	if (bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r))
+	if (ext2_sb_get(s, &r))
 		return;
 	s->feat_ro |= EXT2_FEATURE_RO_COMPAT_LARGE_FILE;
 	if (!fw_buf_put_u32_le(r.data, SB_FEATURE_RO_COMPAT, s->feat_ro))
@@ -396,7 +396,7 @@ int ext2_write_inode(struct inode *ino)
 	if (err)
 		return err;
 	fw_mutex_lock(&s->lock);
-	err = bcache_get(s->dev, blk, s->bs, true, &r);
+	err = ext2_mget(s, blk, true, &r);
 	if (!err) {
 		err = fw_buf_sub(r.data, off, s->inode_size, &raw);
 		if (!err && ei->is_new)
@@ -430,7 +430,7 @@ int ext2_release_xattr(struct ext2_sb *s, struct inode *ino)
 	if (!ext2_block_ok(s, blk))
 		return ext2_corrupt(s, ino->ino, "bad extended attribute block", blk);
 	fw_mutex_lock(&s->lock);
-	err = bcache_get(s->dev, blk, s->bs, true, &r);
+	err = ext2_mget(s, blk, true, &r);
 	if (!err) {
 		if (fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), 0, &magic) ||
 		    fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), EXT2_XATTR_REFCOUNT, &refs) ||
@@ -472,6 +472,7 @@ static void evict(struct inode *ino)
 	if (ino->nlink == 0 && !s->rdonly && !ei->bad) {
 		bool ok = true;
 
+		ext2_jstart(s);
 		ei->dtime = (uint32_t)fs_now().sec;
 		if (has_blocks(s, ino) && ext2_trunc_blocks(ino, 0)) {
 			/* A corrupt block map: leave the inode allocated
@@ -489,6 +490,7 @@ static void evict(struct inode *ino)
 		}
 		if (ext2_write_inode(ino) == 0 && ok)
 			ext2_free_ino(s, (uint32_t)ino->ino, S_ISDIR(ino->mode));
+		ext2_jstop(s);
 	}
 	fw_free(ei);
 	ino->ext2 = NULL;

@@ -184,7 +184,7 @@ static int ext2_symlink(struct inode *dir, const struct kname *name,
 			ext2_ext_init(ino);
 		err = ext2_bmap(ino, 0, true, &blk, NULL);
 		if (!err)
-			err = bcache_get(s->dev, blk, s->bs, true, &r);
+			err = ext2_mget(s, blk, true, &r);
 		if (!err) {
 			err = fw_buf_fill(r.data, 0, s->bs, 0);
 			if (!err)
@@ -423,13 +423,71 @@ static int ext2_iterate_op(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx
 	return ext2_iterate(dir, pos, ctx);
 }
 
+/* Each change runs inside one journal handle, so a commit holds whole
+ * operations (fs/jbd2/journal.c; nothing without a journal). */
+static int create_op(struct inode *dir, const struct kname *name, uint32_t mode,
+		     uint32_t rdev, const struct cred *c, struct inode **out)
+{
+	int err;
+
+	ext2_jstart(EXT2_SB(dir));
+	err = ext2_create(dir, name, mode, rdev, c, out);
+	ext2_jstop(EXT2_SB(dir));
+	return err;
+}
+
+static int symlink_op(struct inode *dir, const struct kname *name,
+		      const struct kpath *target, const struct cred *c,
+		      struct inode **out)
+{
+	int err;
+
+	ext2_jstart(EXT2_SB(dir));
+	err = ext2_symlink(dir, name, target, c, out);
+	ext2_jstop(EXT2_SB(dir));
+	return err;
+}
+
+static int link_op(struct inode *dir, const struct kname *name,
+		   struct inode *target)
+{
+	int err;
+
+	ext2_jstart(EXT2_SB(dir));
+	err = ext2_link(dir, name, target);
+	ext2_jstop(EXT2_SB(dir));
+	return err;
+}
+
+static int unlink_op(struct inode *dir, const struct kname *name)
+{
+	int err;
+
+	ext2_jstart(EXT2_SB(dir));
+	err = ext2_unlink(dir, name);
+	ext2_jstop(EXT2_SB(dir));
+	return err;
+}
+
+static int rename_op(struct inode *odir, const struct kname *oname,
+		     struct inode *ndir, const struct kname *nname,
+		     unsigned flags)
+{
+	int err;
+
+	ext2_jstart(EXT2_SB(odir));
+	err = ext2_rename(odir, oname, ndir, nname, flags);
+	ext2_jstop(EXT2_SB(odir));
+	return err;
+}
+
 const struct inode_ops ext2_iops = {
 	.lookup = ext2_lookup,
-	.create = ext2_create,
-	.symlink = ext2_symlink,
-	.link = ext2_link,
-	.unlink = ext2_unlink,
-	.rename = ext2_rename,
+	.create = create_op,
+	.symlink = symlink_op,
+	.link = link_op,
+	.unlink = unlink_op,
+	.rename = rename_op,
 	.readlink = ext2_readlink,
 	.truncate = ext2_truncate,
 	.iterate = ext2_iterate_op,

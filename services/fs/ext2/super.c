@@ -37,7 +37,7 @@ int ext2_corrupt(struct ext2_sb *s, uint64_t ino, const char *what,
 	 * writers of s_state, sync and unmount, do not run corruption
 	 * checks while they write it). */
 	s->mount_state |= EXT2_ERROR_FS;
-	if (!s->rdonly && !bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r)) {
+	if (!s->rdonly && !ext2_sb_get(s, &r)) {
 		if (!fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), SB_STATE, &state) &&
 		    !(state & EXT2_ERROR_FS) &&
 		    !fw_buf_put_u16_le(r.data, SB_STATE, (uint16_t)(state | EXT2_ERROR_FS)))
@@ -54,12 +54,15 @@ void ext2_sb_dirty(struct ext2_sb *s, struct bref *r)
 }
 
 /* Reference the block holding group g's descriptor; *off is its offset. */
-int ext2_gd_get(struct ext2_sb *s, uint32_t g, struct bref *r, size_t *off)
+int ext2_gd_get(struct ext2_sb *s, uint32_t g, bool write, struct bref *r,
+		size_t *off)
 {
 	uint64_t byte = (uint64_t)g * s->desc_size;
 	uint64_t blk = s->first_data_block + 1 + byte / s->bs;
 
 	*off = (size_t)(byte % s->bs);
+	if (write)
+		return ext2_mget(s, (uint32_t)blk, true, r);
 	return bcache_get(s->dev, blk, s->bs, true, r);
 }
 
@@ -68,7 +71,7 @@ void ext2_sb_counts_dirty(struct ext2_sb *s)
 {
 	struct bref r;
 
-	if (bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r))
+	if (ext2_sb_get(s, &r))
 		return;
 	if (!fw_buf_put_u32_le(r.data, SB_FREE_BLOCKS, s->free_blocks) &&
 	    !fw_buf_put_u32_le(r.data, SB_FREE_INODES, s->free_inodes))
@@ -289,7 +292,7 @@ int ext2_gd_read(struct ext2_sb *s, uint32_t g, struct ext2_gd *d)
 	struct bref r;
 	size_t off;
 	struct fw_bytes b;
-	int err = ext2_gd_get(s, g, &r, &off);
+	int err = ext2_gd_get(s, g, false, &r, &off);
 
 	if (err)
 		return err;
@@ -325,7 +328,7 @@ static int check_descriptors(struct ext2_sb *s)
 		struct bref r;
 		size_t off;
 		bool csum_ok;
-		int err = ext2_gd_get(s, g, &r, &off);
+		int err = ext2_gd_get(s, g, false, &r, &off);
 
 		if (err)
 			return err;
@@ -373,7 +376,7 @@ static void put_state(struct ext2_sb *s, uint16_t state)
 	struct bref r;
 	uint16_t old = 0;
 
-	if (bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r))
+	if (ext2_sb_get(s, &r))
 		return;
 	if (!fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), SB_STATE, &old) &&
 	    old != state && !fw_buf_put_u16_le(r.data, SB_STATE, state))
@@ -393,7 +396,7 @@ static void stamp_mount(struct ext2_sb *s)
 	else if (!(s->mount_state & EXT2_VALID_FS))
 		fw_warn("ext2 (%s): warning: mounting unchecked fs, running e2fsck is recommended",
 			s->dev->name);
-	if (bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r))
+	if (ext2_sb_get(s, &r))
 		return;
 	if (!fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), SB_MNT_COUNT, &cnt) &&
 	    !fw_buf_put_u16_le(r.data, SB_MNT_COUNT, (uint16_t)(cnt + 1)) &&
@@ -552,6 +555,14 @@ int ext2_mount(struct blkdev *d, bool rdonly, struct superblock **out)
 		ext2_sb_counts_dirty(s);
 		fw_mutex_unlock(&s->lock);
 		stamp_mount(s);
+		err = ext2_journal_open(s);
+		if (err) {
+			root->parent = NULL;
+			root->ext2->bad = true; /* not kept cached */
+			inode_put(root);
+			fw_free(vsb);
+			goto out_free;
+		}
 	}
 	fw_list_add_tail(&ext2_list, &s->node);
 	fw_info("%s (%s): mounted %s, %u-byte blocks, %u groups", vsb->fstype, d->name,
@@ -569,8 +580,14 @@ out_unlock:
 /* Unmount, remount read-only, poweroff: the mount-time state back. */
 static int mark_clean(struct ext2_sb *s)
 {
+	int err;
+
 	if (s->rdonly)
 		return 0;
+	/* The journal's last commit, and needs_recovery cleared. */
+	err = ext2_journal_close(s);
+	if (err)
+		fw_warn("ext2 (%s): jbd2: closing the journal failed: %d", s->dev->name, err);
 	fw_mutex_lock(&s->lock);
 	put_state(s, s->mount_state);
 	fw_mutex_unlock(&s->lock);
@@ -589,12 +606,14 @@ static int ext2_sync_fs(struct superblock *vsb)
 		 * "not clean" (a crash then gets checked); unmount puts the
 		 * mount-time state back. */
 		put_state(s, (uint16_t)(s->mount_state & ~EXT2_VALID_FS));
-		if (!bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r)) {
+		if (!ext2_sb_get(s, &r)) {
 			if (!fw_buf_put_u32_le(r.data, SB_WTIME, (uint32_t)fs_now().sec))
 				ext2_sb_dirty(s, &r);
 			bref_put(&r);
 		}
 		fw_mutex_unlock(&s->lock);
+		if (ext2_jcommit(s))
+			return -EIO;
 	}
 	return bcache_sync(s->dev);
 }
@@ -794,12 +813,17 @@ static int ext2_remount(struct superblock *vsb, bool rdonly)
 	}
 	s->rdonly = false;
 	vsb->rdonly = false;
-	return 0;
+	return ext2_journal_open(s);
 }
 
 static int ext2_write_inode_op(struct inode *ino)
 {
-	return ext2_write_inode(ino);
+	int err;
+
+	ext2_jstart(EXT2_SB(ino));
+	err = ext2_write_inode(ino);
+	ext2_jstop(EXT2_SB(ino));
+	return err;
 }
 
 const struct super_ops ext2_super_ops = {
