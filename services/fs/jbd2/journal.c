@@ -82,9 +82,11 @@ struct ext2_journal {
 	unsigned handles;		/* open handles (nested ones count once) */
 	bool committing;
 	struct jholder holder[JOURNAL_HOLDERS];
-	struct fw_list tx;
+	struct fw_list tx;		/* the running transaction */
 	struct fw_list hash[JTX_BUCKETS];
 	unsigned ntx;
+	struct fw_list ctx;		/* the committing one (the committer's) */
+	unsigned nctx;
 	unsigned max_tx;		/* commit past this many blocks */
 	bool aborted;			/* an I/O error: no more journaling */
 
@@ -261,6 +263,10 @@ int ext2_mget(struct ext2_sb *s, uint32_t blk, bool fill, struct bref *r)
 	if (err || !j)
 		return err;
 	fw_mutex_lock(&j->lock);
+	if (j->aborted) { /* written back as without a journal */
+		fw_mutex_unlock(&j->lock);
+		return 0;
+	}
 	FW_LIST_FOR_EACH(b, &j->hash[blk % JTX_BUCKETS], hnode)
 		if (b->blk == blk) {
 			fw_mutex_unlock(&j->lock);
@@ -395,7 +401,7 @@ static int write_log(struct ext2_journal *j, uint32_t *end)
 	bool held = false;
 	int err = 0;
 
-	FW_LIST_FOR_EACH(b, &j->tx, node) {
+	FW_LIST_FOR_EACH(b, &j->ctx, node) {
 		if (i == 0) {
 			err = jget(j, pos++, &d);
 			if (err)
@@ -452,22 +458,35 @@ static int write_commit(struct ext2_journal *j, uint32_t lblk)
 	return err ? -EIO : 0;
 }
 
-/* Unpin and forget every transaction block (their bytes stay dirty in
- * the cache, for the checkpoint's write-back). */
+/* The running transaction becomes the committing one; a change made
+ * meanwhile (outside a handle: only the superblock's error state) starts
+ * the next. j->lock held. */
+static void detach_tx(struct ext2_journal *j)
+{
+	struct jblock *b, *tmp;
+
+	FW_LIST_FOR_EACH_SAFE(b, tmp, &j->tx, node) {
+		fw_list_del(&b->node);
+		fw_list_del(&b->hnode);
+		fw_list_add_tail(&j->ctx, &b->node);
+	}
+	j->nctx = j->ntx;
+	j->ntx = 0;
+}
+
+/* Unpin and forget the committing transaction's blocks (their bytes stay
+ * dirty in the cache, for the checkpoint's write-back). */
 static void release_tx(struct ext2_journal *j)
 {
 	struct jblock *b, *tmp;
 
-	fw_mutex_lock(&j->lock);
-	FW_LIST_FOR_EACH_SAFE(b, tmp, &j->tx, node) {
+	FW_LIST_FOR_EACH_SAFE(b, tmp, &j->ctx, node) {
 		fw_list_del(&b->node);
-		fw_list_del(&b->hnode);
 		bref_unpin(&b->r);
 		bref_put(&b->r);
 		fw_free(b);
 	}
-	j->ntx = 0;
-	fw_mutex_unlock(&j->lock);
+	j->nctx = 0;
 }
 
 /* The commit and checkpoint (no handle open, s->lock held). */
@@ -477,13 +496,15 @@ static int do_commit(struct ext2_journal *j)
 	uint32_t end = 0;
 	int err;
 
-	if (!j->ntx)
+	if (!j->nctx)
 		return 0;
-	if (j->aborted || log_blocks(j, j->ntx) > j->maxlen - j->first) {
+	if (j->aborted || log_blocks(j, j->nctx) > j->maxlen - j->first) {
 		if (!j->aborted)
 			fw_err("ext2 (%s): jbd2: a transaction of %u blocks does not fit the journal: journaling stops",
-			       d->name, j->ntx);
+			       d->name, j->nctx);
+		fw_mutex_lock(&j->lock);
 		j->aborted = true;
+		fw_mutex_unlock(&j->lock);
 		release_tx(j);
 		return -EIO;
 	}
@@ -510,7 +531,9 @@ static int do_commit(struct ext2_journal *j)
 	if (err) {
 		fw_err("ext2 (%s): jbd2: commit %u failed (%d): journaling stops",
 		       d->name, j->seq, err);
+		fw_mutex_lock(&j->lock);
 		j->aborted = true;
+		fw_mutex_unlock(&j->lock);
 	}
 	return err;
 }
@@ -558,6 +581,9 @@ int ext2_jcommit(struct ext2_sb *s)
 	j->committing = true;
 	fw_mutex_unlock(&j->lock);
 	FW_WAIT_EVENT(&j->wq, drained(j));
+	fw_mutex_lock(&j->lock);
+	detach_tx(j);
+	fw_mutex_unlock(&j->lock);
 	fw_mutex_lock(&s->lock);
 	err = do_commit(j);
 	fw_mutex_unlock(&s->lock);
@@ -711,6 +737,7 @@ int ext2_journal_open(struct ext2_sb *s)
 	fw_mutex_init(&j->lock, "jbd2");
 	fw_waitq_init(&j->wq, "jbd2");
 	fw_list_init(&j->tx);
+	fw_list_init(&j->ctx);
 	for (unsigned i = 0; i < JTX_BUCKETS; i++)
 		fw_list_init(&j->hash[i]);
 	j->csum = s->has_csum;
@@ -763,6 +790,7 @@ int ext2_journal_close(struct ext2_sb *s)
 	if (!err)
 		err = e;
 	s->journal = NULL;
+	detach_tx(j);
 	release_tx(j);
 	fw_free(j);
 	e = set_recover(s, false);
