@@ -88,7 +88,7 @@ ISO    := $(BUILD)/os.iso
 KERNEL := $(BUILD)/kernel.elf
 DEPS   := $(BUILD)/.deps-ok
 
-.PHONY: all run run-debian debug test test-matrix check tcb bench unit lint integration clean deps disk-clean print-services-cflags
+.PHONY: all run run-debian debug test test-matrix powercut check tcb bench unit lint integration clean deps disk-clean print-services-cflags
 all: $(ISO)
 
 $(DEPS): tools/deps.sh
@@ -218,6 +218,11 @@ bench: | $(DEPS)
 
 test: | $(DEPS)
 	@tools/run-tests.sh
+
+# The power-cut series at every write request of the workload (host; make
+# test samples about 60 and kills QEMU 3 times: POWERCUTS=N for more).
+powercut: | $(DEPS)
+	@POWERCUT_STEP=1 tools/run-unit.sh powercut_test
 
 test-matrix: | $(DEPS)
 	@tools/test-matrix.sh

@@ -39,8 +39,12 @@ done | awk '!seen[$0]++' | while read -r ko; do
 	cp "$ko" "$out/root/lib/modules/"
 	basename "$ko" >>"$out/root/lib/modules/order"
 done
-# The disk both kernels benchmark ext2 on: empty, 1 KiB blocks.
-mkdisk() { PATH="$PATH:/sbin:/usr/sbin" mkfs.ext2 -q -F -b 1024 "$1" 64M >/dev/null; }
+# The disks both kernels benchmark on: an empty ext2 with 1 KiB blocks,
+# an empty ext4 as Debian's mkfs.ext4 makes it.
+mkdisk() {
+	PATH="$PATH:/sbin:/usr/sbin" mkfs.ext2 -q -F -b 1024 "$1" 64M >/dev/null
+	PATH="$PATH:/sbin:/usr/sbin" mkfs.ext4 -q -F "$out/disk4.img" 64M >/dev/null
+}
 tools/mkinitrd.sh "$out/bench.cpio" "$out/root"
 # The kernel is measured as it would ship: DEBUG=0 (no heap poisoning,
 # lock-order or assertion checks), built in its own directory so the
@@ -55,7 +59,8 @@ make -s BUILD="$out/kbuild" DEBUG="${BENCH_DEBUG:-0}" ISO="$out/fk.iso" \
 # kernel also gets SMAP/SMEP/UMIP. BENCH_CONFIGS=default or =max runs one.
 declare -A MACHINE_OF=([default]="-machine pc" [max]="-machine q35 -cpu max")
 CONFIGS=${BENCH_CONFIGS:-default max}
-DISK_ARGS="-drive file=$out/disk.img,if=none,format=raw,id=vda -device virtio-blk-pci,drive=vda"
+DISK_ARGS="-drive file=$out/disk.img,if=none,format=raw,id=vda -device virtio-blk-pci,drive=vda
+ -drive file=$out/disk4.img,if=none,format=raw,id=vdb -device virtio-blk-pci,drive=vdb"
 for cfg in $CONFIGS; do
 	QEMU="qemu-system-x86_64 ${MACHINE_OF[$cfg]} -m 512 -smp 2 -no-reboot -display none"
 	for r in $(seq 1 "$ROUNDS"); do

@@ -10,9 +10,9 @@
  * The parent mounts the image (the journal is replayed), checks that every
  * round whose sync had returned before the cut is intact, unmounts, and
  * runs `e2fsck -fn`, which must find nothing. N walks the whole run, one
- * cut every few requests, so cuts land inside commits, between the
- * journal's writes and the checkpoint, and between rounds. With 1 KiB and
- * 4 KiB blocks.
+ * cut every few requests (every one with POWERCUT_STEP=1: `make
+ * powercut`), so cuts land inside commits, between the journal's writes
+ * and the checkpoint, and between rounds. With 1 KiB and 4 KiB blocks.
  *
  * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext2/namei.c services/fs/ext2/file.c services/fs/ext2/csum.c services/fs/ext2/extent.c services/fs/jbd2/recovery.c services/fs/jbd2/journal.c services/fs/cache/pagecache.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
@@ -311,6 +311,7 @@ static void series(unsigned bs)
 	char master[128];
 	int total;
 	unsigned failed = 0, cuts = 0;
+	long step;
 
 	snprintf(master, sizeof(master), TMP "/master%u.img", bs);
 	CHECK(sh("rm -f %s && mkfs.ext4 -q -F -b %u %s 8M >/dev/null 2>&1", master, bs, master) == 0);
@@ -326,10 +327,15 @@ static void series(unsigned bs)
 	}
 	printf("    (%d write requests in the whole run, %u-byte blocks)\n", total, bs);
 	CHECK(total > 20);
+	/* about 60 cuts in make test; POWERCUT_STEP=1 (make powercut) cuts
+	 * after every single write request */
+	step = getenv("POWERCUT_STEP") ? atol(getenv("POWERCUT_STEP")) : 1 + total / 60;
+	if (step < 1)
+		step = 1;
 	/* the whole run itself leaves a clean file system */
 	CHECK(sh("e2fsck -fn %s >/dev/null 2>&1", master) == 0);
 	CHECK(sh("rm -f %s && mkfs.ext4 -q -F -b %u %s 8M >/dev/null 2>&1", master, bs, master) == 0);
-	for (long cut = 0; cut < total; cut += 1 + total / 60, cuts++)
+	for (long cut = 0; cut < total; cut += step, cuts++)
 		if (!cut_at(master, bs, cut))
 			failed++;
 	printf("    (%u cuts with %u-byte blocks, %u failed)\n", cuts, bs, failed);
