@@ -183,7 +183,7 @@ run: $(ISO) $(DISK)
 # The kernel's DHCP client brings the network up (minbase has no
 # ifupdown), and the host's 127.0.0.1:$(DEBIAN_SSH_PORT) reaches the
 # guest's sshd.
-DEBIAN_IMG := $(BUILD)/debian/debian.img
+DEBIAN_IMG := $(BUILD)/debian/debian-ext4.img
 DEBIAN_SSH_PORT ?= 2222
 run-debian: | $(DEPS)
 	tools/mkdebian.sh $(DEBIAN_IMG)

@@ -2,7 +2,7 @@
 # by run.sh (uses its pass/fail and $out).
 #
 # tools/mkdebian.sh makes a Debian bookworm root file system with
-# mmdebstrap (once, cached in build/debian/) on an ext2 disk; the kernel
+# mmdebstrap (once, cached in build/debian/) on an ext4 disk; the kernel
 # boots it with root=/dev/vda: sysvinit's rc scripts run, getty asks for a
 # login on the serial console, root logs in with a password (PAM,
 # /etc/shadow), a session of Debian programs runs, and `poweroff` halts
@@ -24,7 +24,7 @@ elif ! make -s ISO="$out/debian.iso" APPEND="root=/dev/vda ip=dhcp" INITRD= "$ou
 	fail "debian.build" "see $deb/build.log"
 else
 	pass "debian.image"
-	cp --sparse=always build/debian/debian.img "$deb/disk.img"
+	cp --sparse=always build/debian/debian-ext4.img "$deb/disk.img"
 	rm -f "$deb/session.log"
 	# A port of the host free now (its kernel picks one).
 	sshport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -48,6 +48,13 @@ else
 		grep -q "^\(PASS\|FAIL\) debian\.ssh\.$c\b" "$deb/ssh-host.out" ||
 			fail "debian.ssh.$c" "the host's side did not get this far (see $deb/ssh-host.err)"
 	done
+	# Debian's checkroot.sh ran fsck.ext4 on the root at boot (fstab
+	# pass 1), and it found the file system clean.
+	if tr -d '\r' <"$deb/session.log" | grep -q "^Checking root file system\.\.\.debian: clean,"; then
+		pass "debian.fsck_at_boot_clean"
+	else
+		fail "debian.fsck_at_boot_clean" "no 'Checking root file system...debian: clean' (see $deb/session.log)"
+	fi
 	if grep -q "reboot: Power down" "$deb/session.log"; then
 		pass "debian.halted_by_sysvinit"
 	else
