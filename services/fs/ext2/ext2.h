@@ -14,6 +14,7 @@
  *   extent.c the same for ext4's extent trees
  *   csum.c   metadata_csum (crc32c) and uninit_bg (crc16) checksums
  *   dir.c    directory records: find, add, delete, iterate
+ *   htree.c  the hash index of dir_index directories
  *   namei.c  the inode_ops (lookup, create, unlink, rename, symlinks...)
  *   file.c   regular-file read/write/llseek and the mmap page copy
  * (The journal of ext3/ext4 is replayed at mount by fs/jbd2/recovery.c.)
@@ -88,7 +89,10 @@
 #define SB_FEATURE_RO_COMPAT 100
 #define SB_UUID 104
 #define SB_RESERVED_GDT 206		/* u16: GDT blocks kept for growth */
-#define SB_DEF_HASH 252
+#define SB_HASH_SEED 236		/* 4 x u32: s_hash_seed */
+#define SB_DEF_HASH 252			/* u8: s_def_hash_version */
+#define SB_FLAGS 352			/* u32: EXT2_FLAGS_* */
+#define EXT2_FLAGS_UNSIGNED_HASH 0x2	/* htree hashes use unsigned chars */
 #define SB_DESC_SIZE 254		/* u16, with 64bit */
 #define SB_BLOCKS_HI 336
 #define SB_R_BLOCKS_HI 340
@@ -102,6 +106,7 @@
 #define EXT3_FEATURE_COMPAT_HAS_JOURNAL 0x0004
 #define EXT3_FEATURE_INCOMPAT_RECOVER 0x0004	/* journal needs replay */
 #define EXT2_FEATURE_COMPAT_EXT_ATTR 0x0008
+#define EXT2_FEATURE_COMPAT_DIR_INDEX 0x0020
 #define EXT2_FEATURE_INCOMPAT_FILETYPE 0x0002
 #define EXT2_FEATURE_INCOMPAT_META_BG 0x0010
 #define EXT4_FEATURE_INCOMPAT_EXTENTS 0x0040
@@ -217,6 +222,10 @@
 
 /* ---- in-memory structures ------------------------------------------------ */
 
+struct ext2_dx_seed {
+	uint32_t w[4];			/* s_hash_seed (all 0: none) */
+};
+
 #define EXT2_ICACHE_BUCKETS 256
 /* Unreferenced inodes kept cached (see inode.c) before pruning. */
 #define EXT2_UNUSED_MAX 1024
@@ -259,6 +268,9 @@ struct ext2_sb {
 	bool huge_file;			/* i_blocks may pass 2^32 sectors */
 	uint32_t csum_seed;		/* crc32c of the UUID (or s_checksum_seed) */
 	uint8_t uuid[16];
+	struct ext2_dx_seed hash_seed;	/* htree: seed, */
+	uint8_t def_hash;		/* hash of new indexes, */
+	bool hash_unsigned;		/* unsigned-char variants */
 	uint32_t journal_ino;		/* ext2_iget may read this reserved
 					   inode (jbd2 recovery, during replay) */
 
@@ -412,6 +424,17 @@ struct ext2_dirloc {
 };
 FW_MUST_CHECK int ext2_dir_find(struct inode *dir, const struct kname *name,
 				uint32_t *ino, struct ext2_dirloc *loc);
+/* One block: find (-ENOENT), add (-ENOSPC: no room); the checked read
+ * and the write (leaf checksum tail) of a directory block. */
+FW_MUST_CHECK int ext2_dir_find_in(struct inode *dir, uint64_t lb,
+				   const struct kname *name, uint32_t *ino,
+				   struct ext2_dirloc *loc);
+FW_MUST_CHECK int ext2_dir_add_in(struct inode *dir, uint64_t lb,
+				  const struct kname *name, uint32_t ino,
+				  uint32_t mode);
+FW_MUST_CHECK int ext2_dir_get(struct inode *dir, uint64_t lblk,
+			       struct bref *r);
+void ext2_dir_dirty(struct inode *dir, struct bref *r);
 FW_MUST_CHECK int ext2_dir_add(struct inode *dir, const struct kname *name,
 			       uint32_t ino, uint32_t mode);
 FW_MUST_CHECK int ext2_dir_del(struct inode *dir,
@@ -424,6 +447,19 @@ FW_MUST_CHECK int ext2_dir_set_dotdot(struct inode *dir, uint32_t parent);
 bool ext2_dir_empty(struct inode *dir);
 int ext2_iterate(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx);
 int ext2_name_of(struct inode *dir, struct inode *child, struct kname *out);
+
+/* htree.c (vfs_ns_lock held). Hash version 0-2 legacy, half_md4, tea;
+ * 3-5 the same with unsigned chars. The rest return 0 or -errno; a bad
+ * index is -EIO, logged. */
+uint32_t ext2_dx_hash(unsigned version, const struct ext2_dx_seed *seed,
+		      struct fw_bytes name);
+bool ext2_dx_active(struct inode *dir);		/* use the index? */
+FW_MUST_CHECK int ext2_dx_find(struct inode *dir, const struct kname *name,
+			       uint32_t *ino, struct ext2_dirloc *loc);
+FW_MUST_CHECK int ext2_dx_add(struct inode *dir, const struct kname *name,
+			      uint32_t ino, uint32_t mode);
+/* Index a full one-block directory (the next ext2_dx_add splits it). */
+FW_MUST_CHECK int ext2_dx_make(struct inode *dir);
 
 /* file.c */
 extern const struct file_ops ext2_file_ops;
