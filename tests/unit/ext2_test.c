@@ -1520,6 +1520,51 @@ static void htree_damage(const char *fs, unsigned off, uint32_t val, bool is16,
 	umount_fs(sb);
 }
 
+/* Damage to the second level (the nodes) of the two-level indexes the
+ * check_htree runs left behind: every node of the root gets it. */
+static void htree_node_damage(const char *from, unsigned off, bool flip,
+			      uint32_t val, const char *why)
+{
+	const char *img = TMP "/htree-node.img";
+	struct superblock *sb;
+	struct inode *dir;
+	uint64_t root;
+	int err;
+
+	CHECK(sh("cp %s %s", from, img) == 0);
+	root = first_block(img, "/d");
+	for (unsigned i = 0, n = peek32(img, root * 1024 + 32) >> 16; i < n; i++) {
+		unsigned node = 0;
+		FILE *p;
+
+		sh("debugfs -R 'bmap /d %u' %s 2>/dev/null > " TMP "/bmap",
+		   peek32(img, root * 1024 + 36 + 8 * i) & 0x0fffffff, img);
+		p = fopen(TMP "/bmap", "r");
+		CHECK(p && fscanf(p, "%u", &node) == 1 && node);
+		fclose(p);
+		poke32(img, node * 1024ull + off,
+		       flip ? peek32(img, node * 1024ull + off) ^ 1 : val);
+		if (off == 12) /* one entry: every name goes through entry 0 */
+			poke32(img, node * 1024ull + 8, 1 << 16 | 127);
+	}
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	dir = walk(sb, "d", &err);
+	CHECK(dir);
+	host_log_clear();
+	err = lookup_name(dir, hname('f', 1, 16));
+	CHECKF(err == -EIO && strstr(host_log, why), "%s: %d, log: %s", why, err, host_log);
+	inode_put(dir);
+	umount_fs(sb);
+}
+
+static void t_htree_node_damage(void)
+{
+	htree_node_damage(TMP "/htree-ext2-1024.img", 8, false, 0x00010005, "bad limit");
+	htree_node_damage(TMP "/htree-ext2-1024.img", 12, false, 0x0ffffff, "past the end");
+	htree_node_damage(TMP "/htree-ext2-1024.img", 0, false, 7, "leaf block found");
+	htree_node_damage(TMP "/htree-ext4-1024.img", 20, true, 0, "checksum");
+}
+
 /* Informative: lookups in a 20,000-entry directory through its index,
  * then (debugfs clears the flag) by the linear scan every directory had
  * before. (mkfs -d makes such a directory in ~25 s: the driver, ~2 s.) */
@@ -1822,6 +1867,7 @@ int main(int argc, char **argv)
 	RUN(t_htree_ext4_1k);
 	RUN(t_htree_ext4_4k);
 	RUN(t_htree_damage);
+	RUN(t_htree_node_damage);
 	RUN(t_htree_perf);
 	RUN(t_get_page);
 	RUN(t_pagecache);
