@@ -77,6 +77,20 @@ static void explore(struct inode *dir, int depth)
 		inode_put(c);
 	}
 	free(s);
+	/* Names added to and removed from every subdirectory: an indexed
+	 * one (the seed-dx images) splits leaves and nodes of a mutated index. */
+	for (int k = 0; depth > 0 && k < 48; k++) {
+		struct kname n;
+		struct inode *c;
+
+		memset(&n, 0, sizeof(n));
+		snprintf(n.s, sizeof(n.s), "fuzz_added_name_number_%d", k);
+		if (dir->iops->create(dir, &n, S_IFREG | 0644, 0, &root_cred, &c))
+			break;
+		inode_put(c);
+		if (k % 3 == 0)
+			(void)dir->iops->unlink(dir, &n);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);

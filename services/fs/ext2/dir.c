@@ -11,12 +11,11 @@
  * end, makes the directory unreadable (-EIO, logged) instead of letting a
  * walk run off the block.
  *
- * Hash-indexed (dir_index) directories are read linearly, as Linux ext2
- * does: their index blocks look like one empty record. A directory this
- * code changes loses EXT2_INDEX_FL, so e2fsck does not check a stale index.
- * With metadata_csum every leaf block ends in a 12-byte tail record that
- * holds its crc32c (checked on every read, set on every change); index
- * blocks have none, so losing the index rewrites them as empty leaves.
+ * Hash-indexed (dir_index) directories are searched and grown through
+ * their index (htree.c); everything else reads them linearly, where index
+ * blocks look like one empty record. With metadata_csum every leaf block
+ * ends in a 12-byte tail record that holds its crc32c (checked on every
+ * read, set on every change); index blocks carry their own (htree.c).
  *
  * readdir positions are byte offsets into the directory (Linux's f_pos);
  * a position inside a block after the block changed resumes at the first
@@ -163,51 +162,6 @@ static int dir_join(struct inode *dir, uint64_t lblk)
 	return err;
 }
 
-/* Before a change to an indexed directory with checksums: its index
- * blocks become empty leaves with tails (the index is dropped, see
- * dir_changed). The root keeps "." and "..". */
-static int drop_index(struct inode *dir)
-{
-	struct ext2_sb *s = EXT2_SB(dir);
-
-	if (!s->has_csum || !(dir->ext2->flags & EXT2_INDEX_FL))
-		return 0;
-	for (uint64_t lb = 0; lb < dir->size / s->bs; lb++) {
-		uint32_t blk;
-		struct bref r;
-		struct rec dot;
-		int err = ext2_bmap(dir, lb, false, &blk, NULL);
-
-		if (!err && !blk)
-			err = ext2_corrupt(s, dir->ino, "hole in directory at block", lb);
-		if (!err)
-			err = ext2_mget(s, blk, true, &r);
-		if (err)
-			return err;
-		err = check_block(dir, lb, fw_buf_as_bytes(r.data));
-		if (!err && is_dx_block(dir, lb, fw_buf_as_bytes(r.data))) {
-			/* the root: "." (12 bytes) and ".." (the rest) */
-			size_t start = lb == 0 ? 12 : 0;
-
-			if (lb == 0 && (rec_at(fw_buf_as_bytes(r.data), 0, &dot) ||
-					dot.rec_len != 12))
-				err = ext2_corrupt(s, dir->ino, "bad htree root", 0);
-			if (!err &&
-			    (fw_buf_put_u16_le(r.data, start + 4,
-					       (uint16_t)(s->bs - EXT2_DIR_TAIL - start)) ||
-			     fw_buf_fill(r.data, start + (lb == 0 ? 12 : 8),
-					 s->bs - start - (lb == 0 ? 12 : 8), 0)))
-				err = -EIO;
-			if (!err)
-				dir_dirty(dir, &r);
-		}
-		bref_put(&r);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 static uint64_t nblocks(struct inode *dir)
 {
 	return dir->size / EXT2_SB(dir)->bs;
@@ -253,43 +207,59 @@ static unsigned dtype(const struct ext2_sb *s, uint8_t ft)
 	return map[ft];
 }
 
-/* A change to the directory: times, no index, inode written. */
+/* A change to the directory: times, inode written. Without dir_index an
+ * index flag means nothing (e2fsck clears it): drop it. */
 static int dir_changed(struct inode *dir)
 {
 	inode_touch(dir, false, true, true);
-	dir->ext2->flags &= ~(uint32_t)EXT2_INDEX_FL;
+	if (!(EXT2_SB(dir)->feat_compat & EXT2_FEATURE_COMPAT_DIR_INDEX))
+		dir->ext2->flags &= ~(uint32_t)EXT2_INDEX_FL;
 	return ext2_write_inode(dir);
+}
+
+/* Look for name in block lb: 0 (and *ino, *loc), -ENOENT or -errno. */
+int ext2_dir_find_in(struct inode *dir, uint64_t lb, const struct kname *name,
+		     uint32_t *ino, struct ext2_dirloc *loc)
+{
+	struct ext2_sb *s = EXT2_SB(dir);
+	size_t len = strnlen(name->s, sizeof(name->s)), prev = 0;
+	struct bref r;
+	struct rec rc;
+	int err = dir_get(dir, lb, false, &r);
+
+	if (err)
+		return err;
+	for (size_t off = 0; off < s->bs; prev = off, off += rc.rec_len) {
+		if (rec_at(fw_buf_as_bytes(r.data), off, &rc))
+			break;
+		if (rc.ino && name_eq(fw_buf_as_bytes(r.data), off, &rc, name, len)) {
+			*ino = rc.ino;
+			if (loc) {
+				loc->lblk = lb;
+				loc->off = (uint32_t)off;
+				loc->prev = (uint32_t)prev;
+			}
+			bref_put(&r);
+			return 0;
+		}
+	}
+	bref_put(&r);
+	return -ENOENT;
 }
 
 int ext2_dir_find(struct inode *dir, const struct kname *name, uint32_t *ino,
 		  struct ext2_dirloc *loc)
 {
-	struct ext2_sb *s = EXT2_SB(dir);
-	size_t len = strnlen(name->s, sizeof(name->s));
+	/* "." and ".." live in the root block of an index, unhashed */
+	bool dots = !strcmp(name->s, ".") || !strcmp(name->s, "..");
 
+	if (ext2_dx_active(dir) && !dots)
+		return ext2_dx_find(dir, name, ino, loc);
 	for (uint64_t lb = 0; lb < nblocks(dir); lb++) {
-		struct bref r;
-		struct rec rc;
-		size_t prev = 0;
-		int err = dir_get(dir, lb, false, &r);
+		int err = ext2_dir_find_in(dir, lb, name, ino, loc);
 
-		if (err)
+		if (err != -ENOENT || dots)
 			return err;
-		for (size_t off = 0; off < s->bs; prev = off, off += rc.rec_len) {
-			if (rec_at(fw_buf_as_bytes(r.data), off, &rc))
-				break;
-			if (rc.ino && name_eq(fw_buf_as_bytes(r.data), off, &rc, name, len)) {
-				*ino = rc.ino;
-				if (loc) {
-					loc->lblk = lb;
-					loc->off = (uint32_t)off;
-					loc->prev = (uint32_t)prev;
-				}
-				bref_put(&r);
-				return 0;
-			}
-		}
-		bref_put(&r);
 	}
 	return -ENOENT;
 }
@@ -315,13 +285,59 @@ static int put_rec(struct fw_buf b, size_t off, uint32_t ino, size_t rec_len,
 	return 0;
 }
 
-int ext2_dir_add(struct inode *dir, const struct kname *name, uint32_t ino,
-		 uint32_t mode)
+/* Add a record to block lb if it has room: 0, -ENOSPC or -errno. */
+int ext2_dir_add_in(struct inode *dir, uint64_t lb, const struct kname *name,
+		    uint32_t ino, uint32_t mode)
 {
 	struct ext2_sb *s = EXT2_SB(dir);
 	size_t len = strnlen(name->s, sizeof(name->s));
 	size_t need = EXT2_DIR_REC_LEN(len);
 	uint8_t ft = ftype(s, mode);
+	struct bref r;
+	struct rec rc;
+	int err = dir_get(dir, lb, false, &r);
+
+	if (err)
+		return err;
+	for (size_t off = 0; off < dir_end(s); off += rc.rec_len) {
+		size_t used;
+
+		if (rec_at(fw_buf_as_bytes(r.data), off, &rc))
+			break;
+		used = rc.ino ? EXT2_DIR_REC_LEN(rc.name_len) : 0;
+		if (rc.rec_len < used + need)
+			continue;
+		/* the block joins the journal's transaction before it
+		 * changes */
+		err = dir_join(dir, lb);
+		if (err) {
+			bref_put(&r);
+			return err;
+		}
+		if (used) {
+			/* split: shrink this record, add after it */
+			if (fw_buf_put_u16_le(r.data, off + 4, (uint16_t)used)) {
+				err = -EIO;
+			} else {
+				err = put_rec(r.data, off + used, ino,
+					      rc.rec_len - used, name, len, ft);
+			}
+		} else {
+			err = put_rec(r.data, off, ino, rc.rec_len, name, len, ft);
+		}
+		dir_dirty(dir, &r);
+		bref_put(&r);
+		return err;
+	}
+	bref_put(&r);
+	return -ENOSPC;
+}
+
+int ext2_dir_add(struct inode *dir, const struct kname *name, uint32_t ino,
+		 uint32_t mode)
+{
+	struct ext2_sb *s = EXT2_SB(dir);
+	size_t len = strnlen(name->s, sizeof(name->s));
 	uint64_t lb;
 	uint32_t blk;
 	struct bref r;
@@ -329,46 +345,22 @@ int ext2_dir_add(struct inode *dir, const struct kname *name, uint32_t ino,
 
 	if (len == 0 || len > EXT2_NAME_LEN)
 		return -ENAMETOOLONG;
-	err = drop_index(dir);
-	if (err)
-		return err;
+	if (ext2_dx_active(dir)) {
+		err = ext2_dx_add(dir, name, ino, mode);
+		goto out_changed;
+	}
 	for (lb = 0; lb < nblocks(dir); lb++) {
-		struct rec rc;
-
-		err = dir_get(dir, lb, false, &r);
-		if (err)
-			return err;
-		for (size_t off = 0; off < dir_end(s); off += rc.rec_len) {
-			size_t used;
-
-			if (rec_at(fw_buf_as_bytes(r.data), off, &rc))
-				break;
-			used = rc.ino ? EXT2_DIR_REC_LEN(rc.name_len) : 0;
-			if (rc.rec_len < used + need)
-				continue;
-			/* the block joins the journal's transaction before
-			 * it changes */
-			err = dir_join(dir, lb);
-			if (err) {
-				bref_put(&r);
-				return err;
-			}
-			if (used) {
-				/* split: shrink this record, add after it */
-				if (fw_buf_put_u16_le(r.data, off + 4, (uint16_t)used)) {
-					err = -EIO;
-				} else {
-					err = put_rec(r.data, off + used, ino,
-						      rc.rec_len - used, name, len, ft);
-				}
-			} else {
-				err = put_rec(r.data, off, ino, rc.rec_len, name, len, ft);
-			}
-			dir_dirty(dir, &r);
-			bref_put(&r);
+		err = ext2_dir_add_in(dir, lb, name, ino, mode);
+		if (err != -ENOSPC)
 			return err ? err : dir_changed(dir);
+		/* Linux ext4_add_entry: a full one-block directory gets an
+		 * index instead of a second block */
+		if (nblocks(dir) == 1 && (s->feat_compat & EXT2_FEATURE_COMPAT_DIR_INDEX)) {
+			err = ext2_dx_make(dir);
+			if (!err)
+				err = ext2_dx_add(dir, name, ino, mode);
+			goto out_changed;
 		}
-		bref_put(&r);
 	}
 	/* No room: a new block at the end. */
 	err = ext2_bmap(dir, lb, true, &blk, NULL);
@@ -379,23 +371,25 @@ int ext2_dir_add(struct inode *dir, const struct kname *name, uint32_t ino,
 		return err;
 	err = fw_buf_fill(r.data, 0, s->bs, 0);
 	if (!err)
-		err = put_rec(r.data, 0, ino, dir_end(s), name, len, ft);
+		err = put_rec(r.data, 0, ino, dir_end(s), name, len, ftype(s, mode));
 	dir_dirty(dir, &r);
 	bref_put(&r);
 	if (err)
 		return err;
 	dir->size += s->bs;
 	return dir_changed(dir);
+out_changed:
+	/* the index code may have grown the directory before failing */
+	len = (size_t)dir_changed(dir);
+	return err ? err : (int)len;
 }
 
 int ext2_dir_del(struct inode *dir, const struct ext2_dirloc *loc)
 {
 	struct bref r;
 	struct rec prev, rc;
-	int err = drop_index(dir);
+	int err = dir_get(dir, loc->lblk, true, &r);
 
-	if (!err)
-		err = dir_get(dir, loc->lblk, true, &r);
 	if (err)
 		return err;
 	err = rec_at(fw_buf_as_bytes(r.data), loc->off, &rc);
@@ -422,10 +416,8 @@ int ext2_dir_set(struct inode *dir, const struct ext2_dirloc *loc,
 {
 	struct ext2_sb *s = EXT2_SB(dir);
 	struct bref r;
-	int err = drop_index(dir);
+	int err = dir_get(dir, loc->lblk, true, &r);
 
-	if (!err)
-		err = dir_get(dir, loc->lblk, true, &r);
 	if (err)
 		return err;
 	err = fw_buf_put_u32_le(r.data, loc->off, ino) |
@@ -597,4 +589,15 @@ int ext2_name_of(struct inode *dir, struct inode *child, struct kname *out)
 		bref_put(&r);
 	}
 	return -ENOENT;
+}
+
+/* For htree.c, which reads and changes the same blocks. */
+int ext2_dir_get(struct inode *dir, uint64_t lblk, bool write, struct bref *r)
+{
+	return dir_get(dir, lblk, write, r);
+}
+
+void ext2_dir_dirty(struct inode *dir, struct bref *r)
+{
+	dir_dirty(dir, r);
 }

@@ -11,12 +11,15 @@
  *   inode.c  the inode cache, reading/writing inodes, eviction
  *   bmap.c   logical -> physical block map (direct, 1/2/3-indirect),
  *            allocation on write, truncation
- *   extent.c the same for ext4's extent trees
- *   csum.c   metadata_csum (crc32c) and uninit_bg (crc16) checksums
  *   dir.c    directory records: find, add, delete, iterate
  *   namei.c  the inode_ops (lookup, create, unlink, rename, symlinks...)
  *   file.c   regular-file read/write/llseek and the mmap page copy
- * (The journal of ext3/ext4 is replayed at mount by fs/jbd2/recovery.c.)
+ * ext4's own structures are in services/fs/ext4 (same driver, this
+ * header): extent.c (extent trees, the block map of extent files),
+ * htree.c (the hash index of dir_index directories), csum.c
+ * (metadata_csum's crc32c and uninit_bg's crc16). The ext3/ext4 journal
+ * is services/fs/jbd2: recovery.c replays it at mount, journal.c
+ * journals every change while mounted read-write.
  *
  * Reference: Linux fs/ext2 and "The Second Extended File System" (Dave
  * Poirier), the layout described there is what the offsets below follow.
@@ -88,7 +91,10 @@
 #define SB_FEATURE_RO_COMPAT 100
 #define SB_UUID 104
 #define SB_RESERVED_GDT 206		/* u16: GDT blocks kept for growth */
-#define SB_DEF_HASH 252
+#define SB_HASH_SEED 236		/* 4 x u32: s_hash_seed */
+#define SB_DEF_HASH 252			/* u8: s_def_hash_version */
+#define SB_FLAGS 352			/* u32: EXT2_FLAGS_* */
+#define EXT2_FLAGS_UNSIGNED_HASH 0x2	/* htree hashes use unsigned chars */
 #define SB_DESC_SIZE 254		/* u16, with 64bit */
 #define SB_BLOCKS_HI 336
 #define SB_R_BLOCKS_HI 340
@@ -102,6 +108,7 @@
 #define EXT3_FEATURE_COMPAT_HAS_JOURNAL 0x0004
 #define EXT3_FEATURE_INCOMPAT_RECOVER 0x0004	/* journal needs replay */
 #define EXT2_FEATURE_COMPAT_EXT_ATTR 0x0008
+#define EXT2_FEATURE_COMPAT_DIR_INDEX 0x0020
 #define EXT2_FEATURE_INCOMPAT_FILETYPE 0x0002
 #define EXT2_FEATURE_INCOMPAT_META_BG 0x0010
 #define EXT4_FEATURE_INCOMPAT_EXTENTS 0x0040
@@ -217,6 +224,10 @@
 
 /* ---- in-memory structures ------------------------------------------------ */
 
+struct ext2_dx_seed {
+	uint32_t w[4];			/* s_hash_seed (all 0: none) */
+};
+
 #define EXT2_ICACHE_BUCKETS 256
 /* Unreferenced inodes kept cached (see inode.c) before pruning. */
 #define EXT2_UNUSED_MAX 1024
@@ -259,6 +270,9 @@ struct ext2_sb {
 	bool huge_file;			/* i_blocks may pass 2^32 sectors */
 	uint32_t csum_seed;		/* crc32c of the UUID (or s_checksum_seed) */
 	uint8_t uuid[16];
+	struct ext2_dx_seed hash_seed;	/* htree: seed, */
+	uint8_t def_hash;		/* hash of new indexes, */
+	bool hash_unsigned;		/* unsigned-char variants */
 	uint32_t journal_ino;		/* ext2_iget may read this reserved
 					   inode (jbd2 recovery, during replay) */
 	struct ext2_journal *journal;	/* journaling (fs/jbd2/journal.c), or NULL */
@@ -414,6 +428,17 @@ struct ext2_dirloc {
 };
 FW_MUST_CHECK int ext2_dir_find(struct inode *dir, const struct kname *name,
 				uint32_t *ino, struct ext2_dirloc *loc);
+/* One block: find (-ENOENT), add (-ENOSPC: no room); the checked read
+ * and the write (leaf checksum tail) of a directory block. */
+FW_MUST_CHECK int ext2_dir_find_in(struct inode *dir, uint64_t lb,
+				   const struct kname *name, uint32_t *ino,
+				   struct ext2_dirloc *loc);
+FW_MUST_CHECK int ext2_dir_add_in(struct inode *dir, uint64_t lb,
+				  const struct kname *name, uint32_t ino,
+				  uint32_t mode);
+FW_MUST_CHECK int ext2_dir_get(struct inode *dir, uint64_t lblk, bool write,
+			       struct bref *r);
+void ext2_dir_dirty(struct inode *dir, struct bref *r);
 FW_MUST_CHECK int ext2_dir_add(struct inode *dir, const struct kname *name,
 			       uint32_t ino, uint32_t mode);
 FW_MUST_CHECK int ext2_dir_del(struct inode *dir,
@@ -426,6 +451,19 @@ FW_MUST_CHECK int ext2_dir_set_dotdot(struct inode *dir, uint32_t parent);
 bool ext2_dir_empty(struct inode *dir);
 int ext2_iterate(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx);
 int ext2_name_of(struct inode *dir, struct inode *child, struct kname *out);
+
+/* htree.c (vfs_ns_lock held). Hash version 0-2 legacy, half_md4, tea;
+ * 3-5 the same with unsigned chars. The rest return 0 or -errno; a bad
+ * index is -EIO, logged. */
+uint32_t ext2_dx_hash(unsigned version, const struct ext2_dx_seed *seed,
+		      struct fw_bytes name);
+bool ext2_dx_active(struct inode *dir);		/* use the index? */
+FW_MUST_CHECK int ext2_dx_find(struct inode *dir, const struct kname *name,
+			       uint32_t *ino, struct ext2_dirloc *loc);
+FW_MUST_CHECK int ext2_dx_add(struct inode *dir, const struct kname *name,
+			      uint32_t ino, uint32_t mode);
+/* Index a full one-block directory (the next ext2_dx_add splits it). */
+FW_MUST_CHECK int ext2_dx_make(struct inode *dir);
 
 /* file.c */
 extern const struct file_ops ext2_file_ops;

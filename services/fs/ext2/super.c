@@ -161,6 +161,11 @@ static int parse_ext4(struct ext2_sb *s, struct fw_bytes b)
 	if (fw_bytes_sub(b, SB_UUID, sizeof(s->uuid), &uuid) ||
 	    fw_buf_copy_from(FW_BUF_OF_ARRAY(s->uuid), 0, uuid))
 		return -EINVAL;
+	/* htree.c: x86 hashes with signed chars unless the flag says not */
+	for (unsigned i = 0; i < 4; i++)
+		s->hash_seed.w[i] = sb_u32(b, SB_HASH_SEED + 4 * i);
+	s->def_hash = (uint8_t)sb_u16(b, SB_DEF_HASH);
+	s->hash_unsigned = sb_u32(b, SB_FLAGS) & EXT2_FLAGS_UNSIGNED_HASH;
 	if (!s->has_csum)
 		return 0;
 	if (fw_bytes_get_u8(b, SB_CHECKSUM_TYPE, &csum_type) || csum_type != 1) {

@@ -1,7 +1,7 @@
-/* services/fs/ext2/csum.c: the checksums of ext4's metadata_csum and
+/* services/fs/ext4/csum.c: the checksums of ext4's metadata_csum and
  * uninit_bg features.
  *
- * Layer: services (safe C), ext2. With metadata_csum every metadata
+ * Layer: services (safe C), the ext2/3/4 driver (fs/ext2/ext2.h). With metadata_csum every metadata
  * structure carries a crc32c: the superblock (over its first 1020 bytes),
  * each group descriptor (seeded with the group number, 16 bits kept), the
  * block and inode bitmaps (stored in the descriptor), each inode (seeded

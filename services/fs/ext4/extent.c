@@ -1,7 +1,7 @@
-/* services/fs/ext2/extent.c: ext4's extent trees, the block map of files
+/* services/fs/ext4/extent.c: ext4's extent trees, the block map of files
  * with EXT4_EXTENTS_FL.
  *
- * Layer: services (safe C), ext2. The 60 bytes of i_block hold the root
+ * Layer: services (safe C), the ext2/3/4 driver (fs/ext2/ext2.h). The 60 bytes of i_block hold the root
  * node: a 12-byte header (magic 0xF30A, entries, max, depth) and up to 4
  * entries of 12 bytes. In a leaf (depth 0) an entry is an extent: logical
  * start, length (over 32768: unwritten, read as zeros) and a 48-bit
