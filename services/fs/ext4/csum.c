@@ -1,17 +1,17 @@
 /* services/fs/ext4/csum.c: the checksums of ext4's metadata_csum and
  * uninit_bg features.
  *
- * Layer: services (safe C), the ext2/3/4 driver (fs/ext2/ext2.h). With metadata_csum every metadata
- * structure carries a crc32c: the superblock (over its first 1020 bytes),
- * each group descriptor (seeded with the group number, 16 bits kept), the
- * block and inode bitmaps (stored in the descriptor), each inode (seeded
- * with its number and generation), the tail of each directory and extent
- * block, and extended attribute blocks (seeded with the block number).
- * The seed of all but the superblock is crc32c of the file system's UUID
- * (or s_checksum_seed with the csum_seed feature). Without metadata_csum
- * but with uninit_bg (gdt_csum) only descriptors carry a crc16. Formulas
- * follow Linux fs/ext4 (ext4_chksum is the raw crc32c: the caller's seed
- * in, no final inversion). */
+ * Layer: services (safe C), the ext2/3/4 driver (fs/ext2/ext2.h). With
+ * metadata_csum every metadata structure carries a crc32c: the superblock
+ * (over its first 1020 bytes), each group descriptor (seeded with the
+ * group number, 16 bits kept), the block and inode bitmaps (stored in the
+ * descriptor), each inode (seeded with its number and generation), the
+ * tail of each directory and extent block, and extended attribute blocks
+ * (seeded with the block number). The seed of all but the superblock is
+ * crc32c of the file system's UUID (or s_checksum_seed with the csum_seed
+ * feature). Without metadata_csum but with uninit_bg (gdt_csum) only
+ * descriptors carry a crc16. Formulas follow Linux fs/ext4 (ext4_chksum is
+ * the raw crc32c: the caller's seed in, no final inversion). */
 #include "fs/ext2/ext2.h"
 
 /* crc32c (Castagnoli, reflected polynomial 0x82F63B78), a byte at a time. */

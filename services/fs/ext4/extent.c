@@ -1,15 +1,15 @@
 /* services/fs/ext4/extent.c: ext4's extent trees, the block map of files
  * with EXT4_EXTENTS_FL.
  *
- * Layer: services (safe C), the ext2/3/4 driver (fs/ext2/ext2.h). The 60 bytes of i_block hold the root
- * node: a 12-byte header (magic 0xF30A, entries, max, depth) and up to 4
- * entries of 12 bytes. In a leaf (depth 0) an entry is an extent: logical
- * start, length (over 32768: unwritten, read as zeros) and a 48-bit
- * physical start; in an index node it is a logical start and the block
- * of the child node, which is a whole block with the same header (and,
- * with metadata_csum, a crc32c after its last possible entry). Keys grow
- * left to right and an index entry's key is its child's first key, as
- * e2fsck checks.
+ * Layer: services (safe C), the ext2/3/4 driver (fs/ext2/ext2.h). The 60
+ * bytes of i_block hold the root node: a 12-byte header (magic 0xF30A,
+ * entries, max, depth) and up to 4 entries of 12 bytes. In a leaf (depth
+ * 0) an entry is an extent: logical start, length (over 32768: unwritten,
+ * read as zeros) and a 48-bit physical start; in an index node it is a
+ * logical start and the block of the child node, which is a whole block
+ * with the same header (and, with metadata_csum, a crc32c after its last
+ * possible entry). Keys grow left to right and an index entry's key is its
+ * child's first key, as e2fsck checks.
  *
  * Same callers and locking as bmap.c (inode->lock or vfs_ns_lock), which
  * calls in here for extent-mapped inodes. Every node is checked when it is
