@@ -6,7 +6,6 @@
  * handler walks to the parent directory with vfs_ns_lock held and checks
  * everything before the file system changes anything. */
 #include <fw/heap.h>
-#include <fw/log.h>
 #include <fw/string.h>
 
 #include "block/blkdev.h"
@@ -842,7 +841,7 @@ long sys_faccessat2(const struct sys_args *a)
  * block device node, -ENXIO if no driver has that device (Linux
  * lookup_bdev). Then the file system on it (ext2_mount logs why not). */
 static long mount_ext2(fw_uptr_t usrc, unsigned long flags,
-		       struct superblock **out)
+		       const struct kname *fstype, struct superblock **out)
 {
 	struct vfs_path src;
 	struct blkdev *d = NULL;
@@ -860,6 +859,8 @@ static long mount_ext2(fw_uptr_t usrc, unsigned long flags,
 	else if (!(d = blkdev_lookup(src.inode->rdev)))
 		err = -ENXIO;
 	vfs_path_put(&src);
+	if (!err)
+		err = ext2_check_type(d, flags & MS_RDONLY, fstype);
 	if (err)
 		return err;
 	return ext2_mount(d, flags & MS_RDONLY, out);
@@ -945,13 +946,7 @@ long sys_mount(const struct sys_args *a)
 	}
 	if (strcmp(fstype.s, "ext2") == 0 || strcmp(fstype.s, "ext3") == 0 ||
 	    strcmp(fstype.s, "ext4") == 0) {
-		err = mount_ext2(fw_uptr(a->arg[0]), flags, &sb);
-		if (!err && !ext2_mountable_as(sb, &fstype)) {
-			fw_warn("%s (%s): couldn't mount as %s due to feature incompatibilities",
-				sb->fstype, sb->source, fstype.s);
-			sb->sops->umount(sb);
-			err = -EINVAL;
-		}
+		err = mount_ext2(fw_uptr(a->arg[0]), flags, &fstype, &sb);
 	} else
 		err = vfs_get_sb(&fstype, 01777, &sb);
 	if (err)

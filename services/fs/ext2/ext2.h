@@ -518,10 +518,12 @@ FW_MUST_CHECK int ext2_sb_get(struct ext2_sb *s, struct bref *r);
  * read-only at once is not supported). */
 FW_MUST_CHECK int ext2_mount(struct blkdev *d, bool rdonly,
 			     struct superblock **out);
-/* May a mount ask for this file system as type ("ext2", "ext3", "ext4")?
- * As Linux: ext2 and ext3 refuse the features their drivers lacked, ext3
- * wants a journal. */
-bool ext2_mountable_as(const struct superblock *vsb, const struct kname *type);
+/* May a mount ask for the file system on d as type ("ext2", "ext3",
+ * "ext4")? As Linux, before anything is written: ext2 and ext3 refuse the
+ * features their drivers lacked, ext3 wants a journal. 0, -EINVAL (logged)
+ * or -EIO. */
+FW_MUST_CHECK int ext2_check_type(struct blkdev *d, bool rdonly,
+				  const struct kname *type);
 /* Set up the list of mounts (boot, before any mount). */
 void ext2_init(void);
 /* Write back every mounted ext2 file system; the first error. */

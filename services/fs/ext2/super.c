@@ -473,24 +473,45 @@ static const char *fs_name(const struct ext2_sb *s)
 	return "ext2";
 }
 
-bool ext2_mountable_as(const struct superblock *vsb, const struct kname *type)
+int ext2_check_type(struct blkdev *d, bool rdonly, const struct kname *type)
 {
-	const struct ext2_sb *s = vsb->ext2;
 	uint32_t ext2_incompat = EXT2_FEATURE_INCOMPAT_FILETYPE;
 	uint32_t ext2_ro = EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER |
 			   EXT2_FEATURE_RO_COMPAT_LARGE_FILE |
 			   EXT2_FEATURE_RO_COMPAT_BTREE_DIR;
+	uint32_t compat, incompat, ro;
+	struct bref r;
+	struct fw_bytes b;
+	int err;
 
-	/* Linux ext4_feature_set_ok for the ext2 and ext3 names: the
-	 * features those drivers had (ext2 may ignore a journal) */
 	if (strcmp(type->s, "ext4") == 0)
-		return true;
-	if ((s->feat_incompat & ~ext2_incompat) ||
-	    (!s->rdonly && (s->feat_ro & ~ext2_ro)))
-		return false;
+		return 0;
+	if (blkdev_bytes(d) < EXT2_SB_OFFSET + EXT2_SB_SIZE)
+		return -EINVAL;
+	err = bcache_get(d, 1, EXT2_SB_SIZE, true, &r);
+	if (err)
+		return err;
+	b = fw_buf_as_bytes(r.data);
+	if (sb_u16(b, SB_MAGIC) != EXT2_MAGIC) {
+		bref_put(&r);
+		return 0; /* the mount says what is wrong */
+	}
+	compat = sb_u32(b, SB_REV_LEVEL) ? sb_u32(b, SB_FEATURE_COMPAT) : 0;
+	incompat = sb_u32(b, SB_REV_LEVEL) ? sb_u32(b, SB_FEATURE_INCOMPAT) : 0;
+	ro = sb_u32(b, SB_REV_LEVEL) ? sb_u32(b, SB_FEATURE_RO_COMPAT) : 0;
+	bref_put(&r);
+	/* Linux ext4_feature_set_ok for the ext2 and ext3 names: the
+	 * features those drivers had (ext2 ignores a journal; ext3 wants
+	 * one and may find it needing recovery). */
 	if (strcmp(type->s, "ext3") == 0)
-		return s->feat_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL;
-	return true;
+		ext2_incompat |= EXT3_FEATURE_INCOMPAT_RECOVER;
+	if ((incompat & ~ext2_incompat) || (!rdonly && (ro & ~ext2_ro)) ||
+	    (strcmp(type->s, "ext3") == 0 && !(compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL))) {
+		fw_warn("ext4 (%s): couldn't mount as %s due to feature incompatibilities",
+			d->name, type->s);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 void ext2_init(void)
