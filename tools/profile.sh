@@ -31,10 +31,13 @@ run() { # run NAME ARGS...: boot with /bench/bench ARGS, counts to $out/NAME.txt
 	make -s BUILD="$out/kbuild" DEBUG=0 ISO="$out/$name.iso" \
 		INITRD="$out/$name.cpio" APPEND="quiet fw.exit=isa" "$out/$name.iso"
 	PATH="$PATH:/sbin:/usr/sbin" mkfs.ext2 -q -F -b 1024 "$out/disk.img" 64M >/dev/null
+	PATH="$PATH:/sbin:/usr/sbin" mkfs.ext4 -q -F "$out/disk4.img" 64M >/dev/null
 	timeout 900 $QEMU -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-serial file:"$out/$name.log" -cdrom "$out/$name.iso" -boot d \
 		-drive file="$out/disk.img",if=none,format=raw,id=vda \
 		-device virtio-blk-pci,drive=vda \
+		-drive file="$out/disk4.img",if=none,format=raw,id=vdb \
+		-device virtio-blk-pci,drive=vdb \
 		-plugin "$out/insn-count.so,out=$out/$name.txt" || true
 }
 run base none

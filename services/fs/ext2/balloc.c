@@ -73,8 +73,7 @@ static int gd_adjust(struct ext2_sb *s, uint32_t g, const struct gd_delta *c)
 		       fw_buf_put_u16_le(r.data, off + GD_FLAGS,
 					 (uint16_t)(d.flags & ~c->clear_flags));
 	if (c->bitmap)
-		ext2_csum_bitmap_set(s, c->ibitmap, fw_buf_as_bytes(c->bitmap->data),
-				     r.data, off);
+		ext2_bitmap_stale(s, g);
 	ext2_csum_gd_set(s, g, r.data, off);
 	if (!err)
 		bref_dirty(&r);
@@ -143,6 +142,37 @@ static bool is_group_meta(const struct ext2_sb *s, const struct ext2_gd *d,
 {
 	return blk == d->block_bitmap || blk == d->inode_bitmap ||
 	       (blk >= d->inode_table && blk - d->inode_table < s->itb_per_group);
+}
+
+int ext2_bitmap_csums(struct ext2_sb *s, uint32_t g)
+{
+	struct ext2_gd d;
+	struct bref r, bm;
+	size_t off;
+	int err = ext2_gd_read(s, g, &d);
+
+	if (err)
+		return err;
+	err = ext2_gd_get(s, g, true, &r, &off);
+	if (err)
+		return err;
+	/* a bitmap still uninitialized has no checksum to keep */
+	if (!(d.flags & EXT4_BG_BLOCK_UNINIT) &&
+	    !(err = bcache_get(s->dev, d.block_bitmap, s->bs, true, &bm))) {
+		err = ext2_csum_bitmap_set(s, false, fw_buf_as_bytes(bm.data), r.data, off);
+		bref_put(&bm);
+	}
+	if (!err && !(d.flags & EXT4_BG_INODE_UNINIT) &&
+	    !(err = bcache_get(s->dev, d.inode_bitmap, s->bs, true, &bm))) {
+		err = ext2_csum_bitmap_set(s, true, fw_buf_as_bytes(bm.data), r.data, off);
+		bref_put(&bm);
+	}
+	if (!err)
+		err = ext2_csum_gd_set(s, g, r.data, off);
+	if (!err)
+		bref_dirty(&r);
+	bref_put(&r);
+	return err;
 }
 
 static void set_bits(struct fw_buf b, uint32_t from, uint32_t to)

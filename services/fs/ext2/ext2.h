@@ -281,6 +281,9 @@ struct ext2_sb {
 	struct fw_mutex lock;
 	uint32_t free_blocks;		/* superblock counters */
 	uint32_t free_inodes;
+	bool counts_stale;		/* ...not yet in the superblock's bytes */
+	struct fw_buf bm_stale;		/* metadata_csum: a bit per group whose
+					   bitmap checksums are not yet set */
 	uint32_t next_generation;
 	uint16_t mount_state;		/* s_state at mount (+ERROR_FS) */
 
@@ -365,7 +368,17 @@ void ext2_sb_dirty(struct ext2_sb *s, struct bref *r);
 /* write: the block joins the journal's transaction (ext2_mget) */
 int ext2_gd_get(struct ext2_sb *s, uint32_t group, bool write, struct bref *r,
 		size_t *off);
+/* The free counts changed (s->lock held): they reach the superblock at
+ * the next ext2_meta_flush, as Linux writes its counters at commit and
+ * sync rather than at each allocation. */
 void ext2_sb_counts_dirty(struct ext2_sb *s);
+/* Group g's bitmaps changed (s->lock held): their checksums are set at the
+ * next ext2_meta_flush (a crc32c of a whole bitmap per allocation would
+ * cost more than the allocation). */
+void ext2_bitmap_stale(struct ext2_sb *s, uint32_t g);
+/* Put the deferred counts and bitmap checksums into their blocks: before
+ * a journal commit, a sync, an unmount. s->lock held. */
+int ext2_meta_flush(struct ext2_sb *s);
 extern const struct super_ops ext2_super_ops;
 
 /* balloc.c (take s->lock themselves) */
@@ -376,6 +389,8 @@ FW_MUST_CHECK int ext2_new_ino(struct ext2_sb *s, uint32_t parent_group,
 			       bool dir, uint32_t *out);
 void ext2_free_ino(struct ext2_sb *s, uint32_t ino, bool dir);
 bool ext2_block_ok(const struct ext2_sb *s, uint32_t blk);
+/* Set group g's bitmap checksums in its descriptor (s->lock held). */
+FW_MUST_CHECK int ext2_bitmap_csums(struct ext2_sb *s, uint32_t g);
 
 /* inode.c */
 FW_MUST_CHECK int ext2_iget(struct ext2_sb *s, uint32_t ino,

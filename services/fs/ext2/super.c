@@ -66,17 +66,56 @@ int ext2_gd_get(struct ext2_sb *s, uint32_t g, bool write, struct bref *r,
 	return bcache_get(s->dev, blk, s->bs, true, r);
 }
 
-/* Write the free counts into the superblock. s->lock held. */
 void ext2_sb_counts_dirty(struct ext2_sb *s)
 {
-	struct bref r;
+	s->counts_stale = true;
+}
 
-	if (ext2_sb_get(s, &r))
+void ext2_bitmap_stale(struct ext2_sb *s, uint32_t g)
+{
+	uint8_t v = 0;
+
+	if (!s->has_csum || fw_bytes_get_u8(fw_buf_as_bytes(s->bm_stale), g / 8, &v))
 		return;
-	if (!fw_buf_put_u32_le(r.data, SB_FREE_BLOCKS, s->free_blocks) &&
-	    !fw_buf_put_u32_le(r.data, SB_FREE_INODES, s->free_inodes))
-		ext2_sb_dirty(s, &r);
-	bref_put(&r);
+	if (fw_buf_put_u8(s->bm_stale, g / 8, (uint8_t)(v | 1u << (g % 8))))
+		return;
+}
+
+int ext2_meta_flush(struct ext2_sb *s)
+{
+	struct bref r;
+	int err = 0;
+
+	if (s->counts_stale) {
+		err = ext2_sb_get(s, &r);
+		if (err)
+			return err;
+		if (!fw_buf_put_u32_le(r.data, SB_FREE_BLOCKS, s->free_blocks) &&
+		    !fw_buf_put_u32_le(r.data, SB_FREE_INODES, s->free_inodes))
+			ext2_sb_dirty(s, &r);
+		bref_put(&r);
+		s->counts_stale = false;
+	}
+	for (uint32_t byte = 0; s->has_csum && byte < (s->groups + 7) / 8; byte++) {
+		uint8_t v = 0;
+
+		if (fw_bytes_get_u8(fw_buf_as_bytes(s->bm_stale), byte, &v) || !v)
+			continue;
+		for (uint32_t bit = 0; bit < 8; bit++)
+			if (v & (1u << bit) && !err)
+				err = ext2_bitmap_csums(s, byte * 8 + bit);
+		if (!err && fw_buf_put_u8(s->bm_stale, byte, 0))
+			err = -EIO;
+	}
+	return err;
+}
+
+/* Free a superblock that did not (or no longer does) mount. */
+static void free_sb(struct ext2_sb *s)
+{
+	if (s->has_csum)
+		fw_buf_free(&s->bm_stale);
+	fw_free(s);
 }
 
 static bool is_power_of(uint32_t n, uint32_t base)
@@ -452,6 +491,11 @@ static int read_super(struct blkdev *d, bool rdonly, struct ext2_sb **out)
 		fw_free(s);
 		return err ? err : read_super(d, rdonly, out);
 	}
+	if (s->has_csum) {
+		err = fw_buf_alloc((s->groups + 7) / 8, &s->bm_stale);
+		if (err)
+			goto out_free;
+	}
 	*out = s;
 	return 0;
 out_free:
@@ -597,7 +641,7 @@ int ext2_mount(struct blkdev *d, bool rdonly, struct superblock **out)
 	fw_mutex_unlock(&ext2_list_lock);
 	return 0;
 out_free:
-	fw_free(s);
+	free_sb(s);
 out_unlock:
 	fw_mutex_unlock(&ext2_list_lock);
 	return err;
@@ -627,7 +671,9 @@ static int ext2_sync_fs(struct superblock *vsb)
 
 	if (!s->rdonly) {
 		fw_mutex_lock(&s->lock);
-		ext2_sb_counts_dirty(s);
+		if (ext2_meta_flush(s))
+			fw_warn("ext2 (%s): superblock counts or bitmap checksums not written",
+				s->dev->name);
 		/* Linux ext2_sync_fs: while mounted read-write the disk says
 		 * "not clean" (a crash then gets checked); unmount puts the
 		 * mount-time state back. */
@@ -755,7 +801,7 @@ static void ext2_umount(struct superblock *vsb)
 		bcache_drop_clean(s->dev);
 		fw_info("%s (%s): unmounted", vsb->fstype, s->dev->name);
 		fw_free(vsb);
-		fw_free(s);
+		free_sb(s);
 	}
 	fw_mutex_unlock(&ext2_list_lock);
 }

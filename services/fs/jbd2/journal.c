@@ -581,11 +581,18 @@ int ext2_jcommit(struct ext2_sb *s)
 	j->committing = true;
 	fw_mutex_unlock(&j->lock);
 	FW_WAIT_EVENT(&j->wq, drained(j));
+	fw_mutex_lock(&s->lock);
+	/* the deferred counts and checksums join this transaction */
+	err = ext2_meta_flush(s);
 	fw_mutex_lock(&j->lock);
 	detach_tx(j);
 	fw_mutex_unlock(&j->lock);
-	fw_mutex_lock(&s->lock);
-	err = do_commit(j);
+	{
+		int e = do_commit(j); /* (it also lets the blocks go) */
+
+		if (!err)
+			err = e;
+	}
 	fw_mutex_unlock(&s->lock);
 	fw_mutex_lock(&j->lock);
 	j->committing = false;
