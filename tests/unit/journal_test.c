@@ -219,12 +219,23 @@ static void t_crc(void)
 {
 	static const uint8_t check[] = "123456789";
 	static uint8_t zeros[32];
+	static const uint8_t ones[32] = { [0 ... 31] = 0xff };
+	uint8_t asc[32];
 	struct fw_bytes b = fw__bytes_make(check, 9);
 
+	ext2_init(); /* the tables */
 	/* CRC-32C's check value 0xE3069283 is ~crc32c(~0, "123456789") */
 	CHECK(ext2_crc32c(~0u, b) == ~0xE3069283u);
-	/* 32 bytes of zeros: iSCSI test vector (RFC 3720 B.4) 0x8A9136AA */
+	/* iSCSI test vectors (RFC 3720 B.4): 32 bytes of zeros, of ones,
+	 * 0..31 (eight bytes at a time and the bytes after) */
 	CHECK(ext2_crc32c(~0u, FW_BYTES_OF_ARRAY(zeros)) == ~0x8A9136AAu);
+	CHECK(ext2_crc32c(~0u, FW_BYTES_OF_ARRAY(ones)) == ~0x62A8AB43u);
+	for (unsigned i = 0; i < 32; i++)
+		asc[i] = (uint8_t)i;
+	CHECK(ext2_crc32c(~0u, FW_BYTES_OF_ARRAY(asc)) == ~0x46DD794Eu);
+	/* a split run gives the same as the whole (seeds chain) */
+	CHECK(ext2_crc32c(ext2_crc32c(~0u, fw__bytes_make(asc, 13)), fw__bytes_make(asc + 13, 19)) ==
+	      ~0x46DD794Eu);
 }
 
 /* ---- replay against e2fsprogs ------------------------------------------- */

@@ -154,7 +154,6 @@ int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc, uint32_t *out,
 	struct ext2_inode_info *ei = ino->ext2;
 	struct bpath p;
 	uint32_t cur, goal;
-	bool dirty_inode = false;
 	int err = block_path(s, lblk, &p);
 
 	if (fresh)
@@ -184,7 +183,6 @@ int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc, uint32_t *out,
 		if (err)
 			return err;
 		ei->block[p.slot] = cur;
-		dirty_inode = true;
 		if (p.depth == 0 && fresh)
 			*fresh = true;
 	}
@@ -220,18 +218,11 @@ int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc, uint32_t *out,
 			}
 			if (fw_buf_put_u32_le(r.data, off, next) == 0)
 				bref_dirty(&r);
-			dirty_inode = true; /* i_blocks */
 			if (lvl + 1 == p.depth && fresh)
 				*fresh = true;
 		}
 		bref_put(&r);
 		cur = next;
-	}
-	if (dirty_inode) {
-		int werr = ext2_write_inode(ino);
-
-		if (!err)
-			err = werr;
 	}
 	if (err)
 		return err;

@@ -324,6 +324,8 @@ int ext2_corrupt(struct ext2_sb *s, uint64_t ino, const char *what,
 
 /* csum.c (nothing happens without the features; the setters return 0 or
  * -EIO when the field is outside the view) */
+/* Make the crc32c tables (ext2_init, before any mount). */
+void ext2_crc32c_init(void);
 uint32_t ext2_crc32c(uint32_t crc, struct fw_bytes b);
 uint32_t ext2_csum_super(struct fw_bytes sb);
 int ext2_csum_super_set(const struct ext2_sb *s, struct fw_buf sb);
@@ -414,6 +416,9 @@ int ext2_release_xattr(struct ext2_sb *s, struct inode *ino);
  * errors as ext2_bmap. */
 FW_MUST_CHECK int ext2_bmap_run(struct inode *ino, uint64_t lblk, unsigned max,
 				uint32_t *out, unsigned *count);
+/* The physical block of lblk (0: a hole), allocated (zeroed, *fresh) if
+ * alloc. The block map and i_blocks change in memory: the caller writes
+ * the inode (every caller does once per operation, not per block). */
 FW_MUST_CHECK int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc,
 			    uint32_t *out, bool *fresh);
 FW_MUST_CHECK int ext2_trunc_blocks(struct inode *ino, uint64_t keep);

@@ -432,8 +432,13 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 			put += n;
 			off += n;
 		}
-		if (s->journal && put && !ret)
-			ret = ext2_write_inode(ino);
+		/* The chunk's new blocks and size, in the inode record (and,
+		 * with a journal, in the handle that allocated them). */
+		if (put || ret) {
+			err = ext2_write_inode(ino);
+			if (err && !ret)
+				ret = err;
+		}
 		ext2_jstop(s);
 		fw_mutex_unlock(&ino->lock);
 		done += put;

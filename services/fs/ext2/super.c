@@ -561,6 +561,7 @@ int ext2_check_type(struct blkdev *d, bool rdonly, const struct kname *type)
 void ext2_init(void)
 {
 	if (!ext2_list_ready) {
+		ext2_crc32c_init();
 		fw_mutex_init(&ext2_list_lock, "ext2_list");
 		ext2_list_ready = true;
 	}

@@ -641,7 +641,7 @@ int ext2_ext_alloc(struct inode *ino, uint64_t lblk64, uint32_t *out, bool *fres
 			*out = newblk;
 			if (fresh)
 				*fresh = true;
-			return ext2_write_inode(ino);
+			return 0;
 		}
 		break;
 	}
@@ -651,8 +651,6 @@ int ext2_ext_alloc(struct inode *ino, uint64_t lblk64, uint32_t *out, bool *fres
 		ext2_free_block(s, newblk);
 		ino->ext2->blocks -= s->bs / 512;
 	}
-	if (!err)
-		err = ext2_write_inode(ino);
 	return err;
 }
 
