@@ -3,7 +3,8 @@
  * Layer: host unit test of services/fs/ext2 with its jbd2 journal
  * (services/fs/jbd2) over an image file. A workload of rounds (each in its
  * own directory: files of several sizes, an append, a rename, an unlink,
- * a truncation, a symlink, a subdirectory, then sync) runs in a child
+ * a truncation, a symlink, a subdirectory, a file unlinked while still
+ * open and written (an orphan: the next mount deletes it), then sync) runs in a child
  * process on a fresh mkfs.ext4 image whose disk stops taking writes after
  * N requests, the power cut (fw_host_disk.c drops every later write); the
  * child then exits as a machine would lose power, with nothing unmounted.
@@ -14,7 +15,7 @@
  * powercut`), so cuts land inside commits, between the journal's writes
  * and the checkpoint, and between rounds. With 1 KiB and 4 KiB blocks.
  *
- * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext4/htree.c services/fs/ext2/namei.c services/fs/ext2/file.c services/fs/ext4/csum.c services/fs/ext4/extent.c services/fs/jbd2/recovery.c services/fs/jbd2/journal.c services/fs/cache/pagecache.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
+ * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext4/htree.c services/fs/ext2/namei.c services/fs/ext2/orphan.c services/fs/ext2/file.c services/fs/ext4/csum.c services/fs/ext4/extent.c services/fs/jbd2/recovery.c services/fs/jbd2/journal.c services/fs/cache/pagecache.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #include "fs/ext2/ext2.h"
 #include "current/current.h"
@@ -117,6 +118,9 @@ static int lookup(struct inode *dir, const char *name, struct inode **out)
 	return dir->iops->lookup(dir, &n, out);
 }
 
+/* A file per round kept open after its unlink (orphans across the cut). */
+static struct inode *held[ROUNDS];
+
 /* Round r: everything in directory dR. 0, or the first error. */
 static int round_run(struct superblock *sb, unsigned r)
 {
@@ -185,6 +189,17 @@ static int round_run(struct superblock *sb, unsigned r)
 		if (!err)
 			inode_put(sub);
 	}
+	/* open, unlinked, still written: an orphan the next mount deletes */
+	if (!err) {
+		n = kn("held");
+		err = d->iops->create(d, &n, S_IFREG | 0600, 0, &root_cred, &held[r]);
+		if (!err)
+			err = wr_pat(held[r], 0, 20000, 77);
+		if (!err)
+			err = d->iops->unlink(d, &n);
+		if (!err)
+			err = wr_pat(held[r], 20000, 5000, 78);
+	}
 	inode_put(d);
 	return err;
 }
@@ -242,6 +257,9 @@ static void child(const char *img, long budget)
 	if (budget < 0) {
 		FILE *t = fopen(TMP "/total", "w");
 
+		for (unsigned r = 0; r < ROUNDS; r++)
+			if (held[r])
+				inode_put(held[r]); /* closed: deleted now */
 		sb->sops->umount(sb);
 		if (!t || fprintf(t, "%ld\n", host_disk_writes) < 0 || fclose(t))
 			_exit(101);
@@ -288,6 +306,12 @@ static bool cut_at(const char *master, unsigned bs, long budget)
 		printf("FAIL powercut.mount: bs %u, cut after %ld writes: %s\n", bs, budget, host_log);
 		host_disk_close(&d);
 		return false;
+	}
+	/* the files held open at the cut were deleted by this mount */
+	if (synced > 0 && !strstr(host_log, "orphan cleanup")) {
+		printf("FAIL powercut.orphans: bs %u, cut after %ld writes: no orphan cleanup at mount\n",
+		       bs, budget);
+		ok = false;
 	}
 	for (int r = 0; r < synced; r++)
 		if (!round_ok(sb, (unsigned)r, (unsigned)synced)) {

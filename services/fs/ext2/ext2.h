@@ -13,6 +13,7 @@
  *            allocation on write, truncation
  *   dir.c    directory records: find, add, delete, iterate
  *   namei.c  the inode_ops (lookup, create, unlink, rename, symlinks...)
+ *   orphan.c the orphan list (open files without links, across a crash)
  *   file.c   regular-file read/write/llseek and the mmap page copy
  * ext4's own structures are in services/fs/ext4 (same driver, this
  * header): extent.c (extent trees, the block map of extent files),
@@ -90,6 +91,7 @@
 #define SB_FEATURE_INCOMPAT 96
 #define SB_FEATURE_RO_COMPAT 100
 #define SB_UUID 104
+#define SB_LAST_ORPHAN 232		/* first inode of the orphan list */
 #define SB_RESERVED_GDT 206		/* u16: GDT blocks kept for growth */
 #define SB_HASH_SEED 236		/* 4 x u32: s_hash_seed */
 #define SB_DEF_HASH 252			/* u8: s_def_hash_version */
@@ -287,6 +289,11 @@ struct ext2_sb {
 	uint32_t next_generation;
 	uint16_t mount_state;		/* s_state at mount (+ERROR_FS) */
 
+	/* orphan_lock (orphan.c) */
+	struct fw_mutex orphan_lock;
+	struct fw_list orphans;		/* open inodes without links */
+	bool orphan_cleanup;		/* mount: iget may read unlinked inodes */
+
 	/* icache_lock */
 	struct fw_mutex icache_lock;
 	struct fw_list icache[EXT2_ICACHE_BUCKETS];
@@ -312,6 +319,8 @@ struct ext2_inode_info {
 	uint8_t osd1[4];		/* kept as found */
 	uint16_t extra_isize;		/* i_extra_isize (0: 128-byte record) */
 	uint32_t csum_seed;		/* metadata_csum seed of its blocks */
+	struct fw_list orphan;		/* on ext2_sb.orphans (orphan_lock) */
+	bool on_orphan;			/* ... and i_dtime is the next one */
 	bool is_new;			/* zero the whole record when written */
 	bool bad;			/* failed a check: refuse I/O */
 };
@@ -393,6 +402,17 @@ void ext2_free_ino(struct ext2_sb *s, uint32_t ino, bool dir);
 bool ext2_block_ok(const struct ext2_sb *s, uint32_t blk);
 /* Set group g's bitmap checksums in its descriptor (s->lock held). */
 FW_MUST_CHECK int ext2_bitmap_csums(struct ext2_sb *s, uint32_t g);
+
+/* orphan.c */
+/* ino lost its last link but is still in use (refs > 1): on the orphan
+ * list, so a crash before its last close still deletes it. Call in the
+ * unlinking handle, before the inode is written. */
+void ext2_orphan_add(struct inode *ino);
+/* Its last user is gone (eviction): off the list. */
+void ext2_orphan_del(struct inode *ino);
+/* Read-write mount: delete what the list holds (Linux
+ * ext4_orphan_cleanup). 0 or -errno (logged). */
+FW_MUST_CHECK int ext2_orphan_cleanup(struct ext2_sb *s);
 
 /* inode.c */
 FW_MUST_CHECK int ext2_iget(struct ext2_sb *s, uint32_t ino,

@@ -194,6 +194,7 @@ static struct inode *make_inode(struct ext2_sb *s, uint32_t ino, uint32_t mode)
 	vi->ino = ino;
 	vi->ext2 = ei;
 	ei->vfs = vi;
+	fw_list_init(&ei->orphan);
 	return vi;
 }
 
@@ -252,7 +253,7 @@ int ext2_iget(struct ext2_sb *s, uint32_t ino, struct inode **out)
 		err = ext2_corrupt(s, ino, "bad extra_isize", vi->ext2->extra_isize);
 	if (!err && acl_hi)
 		err = ext2_corrupt(s, ino, "attribute block beyond 2^32", 0);
-	if (!err && vi->nlink == 0)
+	if (!err && vi->nlink == 0 && !s->orphan_cleanup)
 		err = ext2_corrupt(s, ino, "deleted inode referenced", 0);
 	if (!err && (vi->mode & S_IFMT) == 0)
 		err = ext2_corrupt(s, ino, "inode has no file type", vi->mode);
@@ -467,12 +468,18 @@ static void evict(struct inode *ino)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
 	struct ext2_inode_info *ei = ino->ext2;
+	bool delete;
 
 	pcache_evict(ino);
-	if (ino->nlink == 0 && !s->rdonly && !ei->bad) {
+	delete = ino->nlink == 0 && !s->rdonly && !ei->bad;
+	if (!delete && !ei->on_orphan)
+		goto out_free;
+	/* One handle: off the orphan list together with the deletion. */
+	ext2_jstart(s);
+	ext2_orphan_del(ino);
+	if (delete) {
 		bool ok = true;
 
-		ext2_jstart(s);
 		ei->dtime = (uint32_t)fs_now().sec;
 		if (has_blocks(s, ino) && ext2_trunc_blocks(ino, 0)) {
 			/* A corrupt block map: leave the inode allocated
@@ -490,8 +497,9 @@ static void evict(struct inode *ino)
 		}
 		if (ext2_write_inode(ino) == 0 && ok)
 			ext2_free_ino(s, (uint32_t)ino->ino, S_ISDIR(ino->mode));
-		ext2_jstop(s);
 	}
+	ext2_jstop(s);
+out_free:
 	fw_free(ei);
 	ino->ext2 = NULL;
 	inode_release(ino);

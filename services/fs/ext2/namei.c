@@ -255,6 +255,7 @@ static int ext2_unlink(struct inode *dir, const struct kname *name)
 	} else if (ino->nlink > 0) {
 		ino->nlink--;
 	}
+	ext2_orphan_add(ino);
 	inode_touch(ino, false, false, true);
 	if (ext2_write_inode(ino) && !err)
 		err = -EIO;
@@ -335,6 +336,7 @@ static int ext2_rename(struct inode *odir, const struct kname *oname,
 		} else if (dst->nlink > 0) {
 			dst->nlink--;
 		}
+		ext2_orphan_add(dst);
 		inode_touch(dst, false, false, true);
 		err = ext2_write_inode(dst);
 		if (err)

@@ -461,6 +461,8 @@ static int read_super(struct blkdev *d, bool rdonly, struct ext2_sb **out)
 	s->rdonly = rdonly || d->read_only;
 	fw_mutex_init(&s->lock, "ext2_sb");
 	fw_mutex_init(&s->icache_lock, "ext2_icache");
+	fw_mutex_init(&s->orphan_lock, "ext2_orphan");
+	fw_list_init(&s->orphans);
 	for (unsigned i = 0; i < EXT2_ICACHE_BUCKETS; i++)
 		fw_list_init(&s->icache[i]);
 	fw_list_init(&s->unused);
@@ -627,6 +629,8 @@ int ext2_mount(struct blkdev *d, bool rdonly, struct superblock **out)
 		fw_mutex_unlock(&s->lock);
 		stamp_mount(s);
 		err = ext2_journal_open(s);
+		if (!err)
+			err = ext2_orphan_cleanup(s);
 		if (err) {
 			root->parent = NULL;
 			root->ext2->bad = true; /* not kept cached */
@@ -886,7 +890,8 @@ static int ext2_remount(struct superblock *vsb, bool rdonly)
 	}
 	s->rdonly = false;
 	vsb->rdonly = false;
-	return ext2_journal_open(s);
+	err = ext2_journal_open(s);
+	return err ? err : ext2_orphan_cleanup(s);
 }
 
 static int ext2_write_inode_op(struct inode *ino)
