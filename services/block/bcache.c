@@ -33,6 +33,7 @@ struct bbuf {
 	bool dirty;
 	bool writing;			/* a write-back of it is in flight */
 	int pins;			/* journaled: not written back while > 0 */
+	uint8_t checked;		/* 512-byte slices a file system verified */
 	uint64_t dirtied_ns;		/* when it became dirty */
 	struct bbuf *hnext;		/* hash chain */
 	struct fw_list lru;		/* lru_list */
@@ -309,6 +310,7 @@ int bcache_get(struct blkdev *d, uint64_t blockno, unsigned blksize,
 		return -EINVAL; /* the block runs past the disk's end */
 	}
 	out->b = b;
+	out->off = (uint32_t)(off % BCACHE_UNIT);
 	return 0;
 }
 
@@ -359,6 +361,31 @@ void bref_unpin(struct bref *r)
 	fw_mutex_lock(&bcache_lock);
 	r->b->pins--;
 	fw_mutex_unlock(&bcache_lock);
+}
+
+/* The slice bits of r's block in its unit. */
+static uint8_t slice_mask(const struct bref *r)
+{
+	unsigned first = r->off / 512, n = (unsigned)(fw_buf_len(r->data) / 512);
+
+	return (uint8_t)(((1u << n) - 1) << first);
+}
+
+bool bref_checked(const struct bref *r)
+{
+	uint8_t m = slice_mask(r);
+
+	return (__atomic_load_n(&r->b->checked, __ATOMIC_ACQUIRE) & m) == m;
+}
+
+void bref_set_checked(struct bref *r)
+{
+	__atomic_fetch_or(&r->b->checked, slice_mask(r), __ATOMIC_RELEASE);
+}
+
+void bref_clear_checked(struct bref *r)
+{
+	__atomic_fetch_and(&r->b->checked, (uint8_t)~slice_mask(r), __ATOMIC_RELEASE);
 }
 
 void bref_put(struct bref *r)

@@ -38,6 +38,7 @@ struct bbuf;
 struct bref {
 	struct bbuf *b;
 	struct fw_buf data;		/* exactly blksize bytes */
+	uint32_t off;			/* of data in its unit */
 };
 
 /* bcache_get - reference block blockno (of blksize bytes: 512, 1024,
@@ -60,6 +61,12 @@ void bref_put(struct bref *r);
  * the bytes once this returns. The caller keeps its reference meanwhile. */
 void bref_pin(struct bref *r);
 void bref_unpin(struct bref *r);
+/* A file system checked the block's checksum since it was read from the
+ * disk (Linux's buffer_verified): later users need not again. A block
+ * the file system changes keeps the mark, as it sets the checksum too. */
+bool bref_checked(const struct bref *r);
+void bref_set_checked(struct bref *r);
+void bref_clear_checked(struct bref *r);	/* a block given a new use */
 
 /* Write every dirty unit of d (but pinned ones), then flush the device's
  * write cache.

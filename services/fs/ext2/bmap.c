@@ -134,6 +134,8 @@ int ext2_alloc_zeroed(struct inode *ino, uint32_t goal, uint32_t *out)
 	}
 	if (fw_buf_fill(r.data, 0, s->bs, 0) == 0)
 		bref_dirty(&r);
+	/* whatever it was before, it is checked afresh as what it becomes */
+	bref_clear_checked(&r);
 	bref_put(&r);
 	ino->ext2->blocks += s->bs / 512;
 	return 0;

@@ -140,10 +140,14 @@ static int dir_get(struct inode *dir, uint64_t lblk, bool write, struct bref *r)
 	err = write ? ext2_mget(s, blk, true, r) : bcache_get(s->dev, blk, s->bs, true, r);
 	if (err)
 		return err;
+	if (bref_checked(r))
+		return 0; /* checked whole since it was read */
 	err = check_block(dir, lblk, fw_buf_as_bytes(r->data));
 	if (!err && s->has_csum && !is_dx_block(dir, lblk, fw_buf_as_bytes(r->data)) &&
 	    !tail_ok(dir, fw_buf_as_bytes(r->data)))
 		err = ext2_corrupt(s, dir->ino, "directory block checksum invalid, block", lblk);
+	if (!err && !is_dx_block(dir, lblk, fw_buf_as_bytes(r->data)))
+		bref_set_checked(r);
 	if (err)
 		bref_put(r);
 	return err;

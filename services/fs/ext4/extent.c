@@ -175,6 +175,11 @@ static int bad(struct inode *ino, const char *what, uint64_t val)
 	return ext2_corrupt(EXT2_SB(ino), ino->ino, what, val);
 }
 
+/* A tree block, checked whole once after it was read from the disk
+ * (then its depth only: it may be reached from a wrong place). */
+static int check_block(struct inode *ino, struct bref *r, unsigned depth,
+		       uint32_t blk);
+
 /* Check a node: header, entry count, sorted keys, and for a leaf extents
  * inside the file system that do not overlap. */
 static int check_node(struct inode *ino, struct fw_buf b, unsigned depth,
@@ -214,6 +219,20 @@ static int check_node(struct inode *ino, struct fw_buf b, unsigned depth,
 		}
 	}
 	return 0;
+}
+
+static int check_block(struct inode *ino, struct bref *r, unsigned depth,
+		       uint32_t blk)
+{
+	int err;
+
+	if (bref_checked(r))
+		return u16at(r->data, EH_DEPTH) == depth ? 0
+			: bad(ino, "extent node: bad depth", u16at(r->data, EH_DEPTH));
+	err = check_node(ino, r->data, depth, false, blk);
+	if (!err)
+		bref_set_checked(r);
+	return err;
 }
 
 static void path_put(struct epath *p)
@@ -278,7 +297,7 @@ static int walk(struct inode *ino, uint32_t lblk, bool write, struct epath *p)
 		p->n[lvl + 1].held = true;
 		p->n[lvl + 1].b = p->n[lvl + 1].r.data;
 		p->n[lvl + 1].blk = blk;
-		err = check_node(ino, p->n[lvl + 1].b, p->depth - lvl - 1, false, blk);
+		err = check_block(ino, &p->n[lvl + 1].r, p->depth - lvl - 1, blk);
 		if (err) {
 			path_put(p);
 			return err;
@@ -706,7 +725,7 @@ static int trunc_node(struct inode *ino, struct fw_buf b, unsigned depth,
 			err = ext2_mget(s, blk, true, &r);
 			if (err)
 				break;
-			err = check_node(ino, r.data, depth - 1, false, blk);
+			err = check_block(ino, &r, depth - 1, blk);
 			if (!err)
 				err = trunc_node(ino, r.data, depth - 1, keep, &sub);
 			if (!err && entries(r.data) > 0) {
