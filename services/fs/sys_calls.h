@@ -59,6 +59,7 @@ long sys_utimes(const struct sys_args *a);
 long sys_truncate(const struct sys_args *a);
 long sys_ftruncate(const struct sys_args *a);
 long sys_fsync(const struct sys_args *a);
+long sys_sync_file_range(const struct sys_args *a);
 long sys_sync(const struct sys_args *a);
 long sys_getcwd(const struct sys_args *a);
 long sys_chdir(const struct sys_args *a);

@@ -290,6 +290,35 @@ long sys_fsync(const struct sys_args *a)
 	return ret;
 }
 
+/* sync_file_range(2) with Linux's checks. Write-back here is per file
+ * system, so a write or wait of any range does what fsync does: the range
+ * reaches the disk, with the rest of the file and its metadata (more than
+ * asked, never less). */
+long sys_sync_file_range(const struct sys_args *a)
+{
+	int64_t off = (int64_t)a->arg[1], n = (int64_t)a->arg[2];
+	unsigned flags = (unsigned)a->arg[3];
+	struct file *f;
+	uint32_t mode;
+	long ret = 0;
+
+	if (flags & ~(unsigned)(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				SYNC_FILE_RANGE_WAIT_AFTER))
+		return -EINVAL;
+	if (off < 0 || n < 0 || n > INT64_MAX - off)
+		return -EINVAL;
+	f = sys_fget((int)a->arg[0]);
+	if (!f)
+		return -EBADF;
+	mode = f->path.inode->mode;
+	if (!S_ISREG(mode) && !S_ISBLK(mode) && !S_ISDIR(mode) && !S_ISLNK(mode))
+		ret = -ESPIPE;
+	else if (flags)
+		ret = vfs_fsync(f);
+	file_put(f);
+	return ret;
+}
+
 long sys_sync(const struct sys_args *a)
 {
 	(void)a;

@@ -128,6 +128,7 @@ const struct sys_entry fs_syscalls[] = {
 	E(fallocate),
 	{ __NR_fdatasync, "fdatasync", sys_fsync },
 	{ __NR_syncfs, "syncfs", sys_fsync },
+	{ __NR_sync_file_range, "sync_file_range", sys_sync_file_range },
 };
 
 void fs_syscalls_init(void)

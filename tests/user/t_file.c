@@ -1099,6 +1099,28 @@ T_CASE(fadvise_checked)
     T_SYSOK(unlink(P("fa")));
 }
 
+/* sync_file_range(2): Linux's argument checks; a write of a range of a
+ * regular file succeeds (here it writes what fsync writes). */
+T_CASE(sync_file_range_checked)
+{
+    int fd, p[2];
+    T_SYSOK(put(P("sfr"), "range"));
+    T_SYSOK(fd = open(P("sfr"), O_RDWR));
+    T_EQ(syscall(SYS_sync_file_range, fd, 0, 0, 2), 0);       /* WRITE */
+    T_EQ(syscall(SYS_sync_file_range, fd, 1, 3, 7), 0);       /* all three */
+    T_EQ(syscall(SYS_sync_file_range, fd, 0, 0, 0), 0);       /* nothing */
+    T_ERRNO(syscall(SYS_sync_file_range, fd, 0, 0, 8), EINVAL);
+    T_ERRNO(syscall(SYS_sync_file_range, fd, (long)-1, 0L, 2), EINVAL);
+    T_ERRNO(syscall(SYS_sync_file_range, fd, 0L, (long)-1, 2), EINVAL);
+    T_ERRNO(syscall(SYS_sync_file_range, fd, (long)INT64_MAX, 2L, 2), EINVAL);
+    close(fd);
+    T_ERRNO(syscall(SYS_sync_file_range, fd, 0, 0, 2), EBADF);
+    T_SYSOK(pipe(p));
+    T_ERRNO(syscall(SYS_sync_file_range, p[0], 0, 0, 2), ESPIPE);
+    close(p[0]), close(p[1]);
+    T_SYSOK(unlink(P("sfr")));
+}
+
 int main(void)
 {
     t_init("file");
@@ -1157,6 +1179,7 @@ int main(void)
     T_RUN(xattr_calls_checked);
     T_RUN(socket_calls_on_files);
     T_RUN(fadvise_checked);
+    T_RUN(sync_file_range_checked);
     T_RUN(statfs_proc_has_no_blocks);
     T_RUN(tmpfs_size_and_mode_options);
     T_RUN(cleanup);

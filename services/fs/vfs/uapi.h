@@ -330,4 +330,9 @@ FW_STATIC_ASSERT(sizeof(struct linux_flock) == 32, "struct flock");
  * then the NUL-terminated name, padded to 8 bytes. Built byte by byte. */
 #define DIRENT64_NAME_OFF 19
 
+/* sync_file_range(2) flags (linux/fs.h) */
+#define SYNC_FILE_RANGE_WAIT_BEFORE 1
+#define SYNC_FILE_RANGE_WRITE 2
+#define SYNC_FILE_RANGE_WAIT_AFTER 4
+
 #endif
