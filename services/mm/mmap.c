@@ -651,6 +651,23 @@ static long sys_msync(const struct sys_args *a)
 	return err;
 }
 
+/* Is the page at addr in memory (mm->lock held)? Mapped, or (Linux's
+ * mincore) a file page in the page cache, mapped by this process or not. */
+static uint8_t resident(struct mm *mm, uint64_t addr)
+{
+	struct vma *v;
+	struct fw_frame *fr;
+
+	if (fw_vmspace_query(mm->vs, addr, NULL, NULL) == 0)
+		return 1;
+	v = vma_find(&mm->vmas, addr);
+	if (!v || !v->file ||
+	    vfs_file_page_peek(v->file, (v->pgoff + (addr - v->start)) / MM_PAGE_SIZE, &fr))
+		return 0;
+	fw_frame_put(fr);
+	return 1;
+}
+
 static long sys_mincore(const struct sys_args *a)
 {
 	struct mm *mm = cur_mm();
@@ -677,9 +694,7 @@ static long sys_mincore(const struct sys_args *a)
 					       end);
 		for (; ok && n < sizeof(buf) && start + n * MM_PAGE_SIZE < end;
 		     n++)
-			buf[n] = fw_vmspace_query(mm->vs,
-						  start + n * MM_PAGE_SIZE,
-						  NULL, NULL) == 0;
+			buf[n] = resident(mm, start + n * MM_PAGE_SIZE);
 		fw_mutex_unlock(&mm->lock);
 		if (!ok)
 			return -ENOMEM;

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,9 +223,44 @@ static long cached_kb(void)
 	return kb;
 }
 
+/* How many of the first n pages of fd's mapping mincore(2) reports in
+ * memory (it reports the page cache's pages, mapped or not), -1 on error. */
+static int resident(int fd, size_t n)
+{
+	unsigned char vec[512];
+	void *p;
+	int in = 0;
+
+	if (n > sizeof vec)
+		return -1;
+	p = mmap(NULL, n * PG, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	if (mincore(p, n * PG, vec))
+		in = -1;
+	for (size_t i = 0; in >= 0 && i < n; i++)
+		in += vec[i] & 1;
+	munmap(p, n * PG);
+	return in;
+}
+
+/* Are the first n pages in memory, or do they come within 10 s? (Linux
+ * reads WILLNEED's pages in the background and mincore counts a page
+ * once its read is done.) */
+static bool resident_soon(int fd, int n)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		if (resident(fd, (size_t)n) == n)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 /* posix_fadvise(DONTNEED) gives a file's clean pages back (Cached goes
- * down by about its size), WILLNEED and readahead(2) read them in again,
- * and the bytes stay right; readahead of a pipe is EINVAL. */
+ * down by about its size; mincore sees them gone), WILLNEED and
+ * readahead(2) read them in again (mincore sees them, unmapped), and the
+ * bytes stay right; readahead of a pipe is EINVAL. */
 static int check_advise(const char *dir)
 {
 	static char buf[8 << 20];
@@ -247,11 +283,15 @@ static int check_advise(const char *dir)
 	after = cached_kb();
 	if (before < 0 || after > before - 4096)
 		return fail("DONTNEED did not drop the file's pages from Cached");
+	if (resident(fd, 512) != 0)
+		return fail("mincore sees pages DONTNEED dropped");
 	if (posix_fadvise(fd, 0, 1 << 20, POSIX_FADV_WILLNEED) ||
 	    readahead(fd, 1 << 20, 1 << 20))
 		return fail("WILLNEED / readahead");
 	if (cached_kb() < after + 1024)
 		return fail("WILLNEED and readahead did not read pages in");
+	if (!resident_soon(fd, 512))
+		return fail("mincore does not see the cached pages of a file");
 	memset(buf, 0, sizeof buf);
 	if (pread(fd, buf, sizeof buf, 0) != sizeof buf)
 		return fail("read advise again");
