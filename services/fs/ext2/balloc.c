@@ -225,16 +225,27 @@ static int bitmap_get(struct ext2_sb *s, uint32_t g, const struct ext2_gd *d,
 
 int ext2_new_block(struct ext2_sb *s, uint32_t goal, uint32_t *out)
 {
-	uint32_t g0;
+	unsigned got;
+
+	return ext2_new_blocks(s, goal, 1, out, &got);
+}
+
+int ext2_new_blocks(struct ext2_sb *s, uint32_t goal, unsigned max,
+		    uint32_t *out, unsigned *got)
+{
+	uint32_t g0, avail;
 	int err = -ENOSPC;
 
 	if (!ext2_block_ok(s, goal))
 		goal = s->first_data_block;
 	g0 = (goal - s->first_data_block) / s->bpg;
 	fw_mutex_lock(&s->lock);
-	if (s->free_blocks == 0 ||
-	    (s->free_blocks <= s->r_blocks && !may_use_reserve(s)))
+	avail = may_use_reserve(s) ? s->free_blocks
+		: s->free_blocks > s->r_blocks ? s->free_blocks - s->r_blocks : 0;
+	if (avail == 0 || max == 0)
 		goto out_unlock;
+	if (max > avail)
+		max = avail;
 	for (uint32_t i = 0; i <= s->groups; i++) {
 		uint32_t g = (g0 + i) % s->groups;
 		uint32_t n = group_blocks(s, g);
@@ -260,17 +271,26 @@ int ext2_new_block(struct ext2_sb *s, uint32_t goal, uint32_t *out)
 				ext2_corrupt(s, 0, "block bitmap marks metadata block free", blk);
 				continue;
 			}
-			struct gd_delta c = { .dblocks = -1, .bitmap = &r };
+			struct gd_delta c = { .bitmap = &r };
+			unsigned n_run = 1;
 
-			bit_set(r.data, bit, true);
+			/* and the free blocks right after it, up to max */
+			while (n_run < max && bit + n_run < n &&
+			       !bit_test(fw_buf_as_bytes(r.data), bit + n_run) &&
+			       !is_group_meta(s, &d, blk + n_run))
+				n_run++;
+			for (unsigned k = 0; k < n_run; k++)
+				bit_set(r.data, bit + k, true);
+			c.dblocks = -(int)n_run;
 			bref_dirty(&r);
 			err = gd_adjust(s, g, &c);
 			bref_put(&r);
 			if (err)
 				goto out_unlock;
-			s->free_blocks--;
+			s->free_blocks -= n_run;
 			ext2_sb_counts_dirty(s);
 			*out = blk;
+			*got = n_run;
 			fw_mutex_unlock(&s->lock);
 			return 0;
 		}

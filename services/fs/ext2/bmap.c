@@ -119,24 +119,33 @@ int ext2_bmap_run(struct inode *ino, uint64_t lblk, unsigned max,
 	return 0;
 }
 
-int ext2_alloc_zeroed(struct inode *ino, uint32_t goal, uint32_t *out)
+int ext2_zero_block(struct ext2_sb *s, uint32_t blk)
 {
-	struct ext2_sb *s = EXT2_SB(ino);
 	struct bref r;
-	int err = ext2_new_block(s, goal, out);
+	int err = bcache_get(s->dev, blk, s->bs, false, &r);
 
 	if (err)
 		return err;
-	err = bcache_get(s->dev, *out, s->bs, false, &r);
-	if (err) {
-		ext2_free_block(s, *out);
-		return err;
-	}
 	if (fw_buf_fill(r.data, 0, s->bs, 0) == 0)
 		bref_dirty(&r);
 	/* whatever it was before, it is checked afresh as what it becomes */
 	bref_clear_checked(&r);
 	bref_put(&r);
+	return 0;
+}
+
+int ext2_alloc_zeroed(struct inode *ino, uint32_t goal, uint32_t *out)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	int err = ext2_new_block(s, goal, out);
+
+	if (err)
+		return err;
+	err = ext2_zero_block(s, *out);
+	if (err) {
+		ext2_free_block(s, *out);
+		return err;
+	}
 	ino->ext2->blocks += s->bs / 512;
 	return 0;
 }

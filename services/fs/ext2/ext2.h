@@ -395,6 +395,11 @@ extern const struct super_ops ext2_super_ops;
 /* balloc.c (take s->lock themselves) */
 FW_MUST_CHECK int ext2_new_block(struct ext2_sb *s, uint32_t goal,
 				 uint32_t *out);
+/* Up to max blocks in a row (at least 1): the first free block at or
+ * after goal and the free ones right after it; *out the first, *got how
+ * many. */
+FW_MUST_CHECK int ext2_new_blocks(struct ext2_sb *s, uint32_t goal, unsigned max,
+				  uint32_t *out, unsigned *got);
 void ext2_free_block(struct ext2_sb *s, uint32_t blk);
 FW_MUST_CHECK int ext2_new_ino(struct ext2_sb *s, uint32_t parent_group,
 			       bool dir, uint32_t *out);
@@ -444,6 +449,8 @@ FW_MUST_CHECK int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc,
 FW_MUST_CHECK int ext2_trunc_blocks(struct inode *ino, uint64_t keep);
 /* Zero bytes [from, end of its block) of the block holding from. */
 int ext2_zero_tail(struct inode *ino, uint64_t from);
+/* Zero block blk in the cache (a new block: it is written back later). */
+FW_MUST_CHECK int ext2_zero_block(struct ext2_sb *s, uint32_t blk);
 /* A new zeroed block near goal, counted in the inode's i_blocks. */
 FW_MUST_CHECK int ext2_alloc_zeroed(struct inode *ino, uint32_t goal,
 				    uint32_t *out);
@@ -457,6 +464,11 @@ FW_MUST_CHECK int ext2_ext_map(struct inode *ino, uint64_t lblk, unsigned max,
 			       uint32_t *out, unsigned *count);
 FW_MUST_CHECK int ext2_ext_alloc(struct inode *ino, uint64_t lblk,
 				 uint32_t *out, bool *fresh);
+/* Map up to want blocks from lblk on with one extent (contiguous blocks,
+ * zeroed, when lblk is a hole; as many as are mapped already when it is
+ * not): *got >= 1 on success. The inode is not written. */
+FW_MUST_CHECK int ext2_ext_alloc_run(struct inode *ino, uint64_t lblk,
+				     unsigned want, unsigned *got);
 /* Free the blocks at logical keep and later (the inode is not written). */
 FW_MUST_CHECK int ext2_ext_trunc(struct inode *ino, uint64_t keep);
 

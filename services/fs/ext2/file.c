@@ -360,6 +360,29 @@ int ext2_writepage(struct inode *ino, uint64_t idx, struct fw_frame *fr)
 	return err;
 }
 
+/* An extent file's holes among the blocks of [off, off + len) get their
+ * blocks in runs first (one extent, one bitmap change, for what the
+ * block-at-a-time path below would allocate one by one). Failures are
+ * left to that path to meet and report. inode->lock held. */
+static void prealloc(struct inode *ino, uint64_t off, size_t len)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	uint64_t lb, last;
+
+	if (!(ino->ext2->flags & EXT4_EXTENTS_FL) || len == 0 || off >= s->max_size)
+		return;
+	if (len > s->max_size - off)
+		len = (size_t)(s->max_size - off);
+	last = (off + len - 1) / s->bs;
+	for (lb = off / s->bs; lb <= last;) {
+		unsigned got = 0;
+
+		if (ext2_ext_alloc_run(ino, lb, (unsigned)(last - lb + 1), &got) || got == 0)
+			return;
+		lb += got;
+	}
+}
+
 static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 {
 	struct inode *ino = f->path.inode;
@@ -406,6 +429,7 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 		ext2_jstart(s);
 		if (append)
 			off = ino->size;
+		prealloc(ino, off, want);
 		while (put < want) {
 			size_t boff = (size_t)(off % s->bs), n = s->bs - boff;
 			struct fw_bytes piece;

@@ -579,18 +579,18 @@ static int convert(struct epath *p, unsigned pos, uint32_t lblk, uint32_t *out)
 }
 
 /* Give a hole at lblk the block newblk, in the leaf walked to. */
-static int map_hole(struct epath *p, uint32_t lblk, uint32_t newblk)
+static int map_hole(struct epath *p, uint32_t lblk, uint32_t newblk, uint32_t len)
 {
 	struct fw_buf leaf = p->n[p->depth].b;
 	unsigned n = entries(leaf), pos = p->n[p->depth].pos;
-	struct ext e = { lblk, 1, newblk, false };
+	struct ext e = { lblk, len, newblk, false };
 
 	if (n && key(leaf, pos) < lblk) {
 		struct ext prev = ext_at(leaf, pos);
 
 		if (!prev.unwritten && prev.lblk + prev.len == lblk &&
-		    prev.pblk + prev.len == newblk && prev.len < EXT_INIT_MAX_LEN) {
-			prev.len++;
+		    prev.pblk + prev.len == newblk && prev.len + len <= EXT_INIT_MAX_LEN) {
+			prev.len += len;
 			if (put_ext(leaf, pos, &prev))
 				return -EIO;
 			node_dirty(p, p->depth);
@@ -652,7 +652,7 @@ int ext2_ext_alloc(struct inode *ino, uint64_t lblk64, uint32_t *out, bool *fres
 				return err;
 			}
 		}
-		err = map_hole(&p, lblk, newblk);
+		err = map_hole(&p, lblk, newblk, 1);
 		path_put(&p);
 		if (err == 1)
 			continue;
@@ -669,6 +669,105 @@ int ext2_ext_alloc(struct inode *ino, uint64_t lblk64, uint32_t *out, bool *fres
 	if (newblk) {
 		ext2_free_block(s, newblk);
 		ino->ext2->blocks -= s->bs / 512;
+	}
+	return err;
+}
+
+/* The first logical block after lblk that the tree maps, as far as the
+ * walked path shows (the next entry at the deepest level that has one),
+ * or 2^32. */
+static uint64_t next_mapped(const struct epath *p, uint32_t lblk)
+{
+	for (unsigned lvl = p->depth + 1; lvl-- > 0;) {
+		const struct enode *n = &p->n[lvl];
+		unsigned cnt = entries(n->b);
+
+		if (cnt == 0)
+			continue;
+		if (key(n->b, n->pos) > lblk)
+			return key(n->b, n->pos);
+		if (n->pos + 1 < cnt)
+			return key(n->b, n->pos + 1);
+	}
+	return 1ull << 32;
+}
+
+int ext2_ext_alloc_run(struct inode *ino, uint64_t lblk64, unsigned want,
+		       unsigned *got)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	uint32_t lblk = (uint32_t)lblk64, newblk = 0;
+	unsigned ngot = 0;
+	int err = 0;
+
+	*got = 0;
+	if (want == 0 || lblk64 >= 0xffffffffull)
+		return lblk64 >= 0xffffffffull ? -EFBIG : 0;
+	for (unsigned tries = 0; tries < 4 * EXT_MAX_DEPTH; tries++) {
+		struct epath p;
+		struct fw_buf leaf;
+		uint64_t room;
+
+		err = walk(ino, lblk, true, &p);
+		if (err)
+			break;
+		leaf = p.n[p.depth].b;
+		if (entries(leaf)) {
+			struct ext e = ext_at(leaf, p.n[p.depth].pos);
+
+			if (e.lblk <= lblk && lblk < (uint64_t)e.lblk + e.len) {
+				uint64_t left = (uint64_t)e.lblk + e.len - lblk;
+
+				path_put(&p);
+				if (e.unwritten) { /* converted a block at a time */
+					uint32_t blk;
+
+					err = ext2_ext_alloc(ino, lblk, &blk, NULL);
+					*got = err ? 0 : 1;
+					return err;
+				}
+				*got = (unsigned)(left < want ? left : want);
+				return 0;
+			}
+		}
+		if (!newblk) {
+			uint32_t goal = ext2_goal(ino);
+
+			room = next_mapped(&p, lblk) - lblk;
+			if (room > want)
+				room = want;
+			if (room > EXT_INIT_MAX_LEN)
+				room = EXT_INIT_MAX_LEN;
+			if (entries(leaf) && key(leaf, p.n[p.depth].pos) < lblk) {
+				struct ext prev = ext_at(leaf, p.n[p.depth].pos);
+
+				goal = prev.pblk + (lblk - prev.lblk);
+			}
+			err = ext2_new_blocks(s, goal, (unsigned)room, &newblk, &ngot);
+			for (unsigned k = 0; !err && k < ngot; k++)
+				err = ext2_zero_block(s, newblk + k);
+			if (err) {
+				path_put(&p);
+				break;
+			}
+			ino->ext2->blocks += (uint64_t)ngot * (s->bs / 512);
+		}
+		err = map_hole(&p, lblk, newblk, ngot);
+		path_put(&p);
+		if (err == 1)
+			continue;
+		if (!err) {
+			*got = ngot;
+			return 0;
+		}
+		break;
+	}
+	if (err == 1)
+		err = -EIO;
+	if (newblk && ngot) {
+		for (unsigned k = 0; k < ngot; k++)
+			ext2_free_block(s, newblk + k);
+		ino->ext2->blocks -= (uint64_t)ngot * (s->bs / 512);
 	}
 	return err;
 }
