@@ -92,8 +92,8 @@ DEPS   := $(BUILD)/.deps-ok
 all: $(ISO)
 
 # Every object depends on the flags it was compiled with: changing DEBUG=
-# (or the flags) rebuilds all of them instead of linking a mix (a mix of
-# debug and release objects once made every system call 20x slower).
+# (or the flags) rebuilds all of them instead of linking a mix of debug
+# and release objects.
 FLAGS_STAMP := $(BUILD)/.flags
 $(shell mkdir -p $(BUILD) && echo '$(FRAMEWORK_CFLAGS) | $(SERVICES_CFLAGS)' | \
 	cmp -s - $(FLAGS_STAMP) || echo '$(FRAMEWORK_CFLAGS) | $(SERVICES_CFLAGS)' > $(FLAGS_STAMP))
