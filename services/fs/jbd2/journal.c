@@ -12,10 +12,10 @@
  *    the disk never sees a half-done operation at the block's home.
  *  - A commit (every JOURNAL_COMMIT_NS, when the transaction grows past a
  *    quarter of the log, on fsync/sync/unmount) waits until no handle is
- *    open, then, holding s->lock: writes all other dirty blocks (file
- *    data first: ordered mode) and flushes; writes a descriptor block and
- *    a copy of every transaction block to the log and flushes; writes
- *    the commit block and flushes (the transaction is durable now);
+ *    open, then, holding s->lock: writes a descriptor block and a copy of
+ *    every transaction block to the log, with all other dirty blocks
+ *    (file data: ordered mode), and flushes; writes the commit block and
+ *    flushes (the transaction is durable now);
  *    unpins the blocks, writes them home and flushes; and marks the log
  *    empty again in the journal superblock. Checkpointing every commit
  *    this way means the log never holds an old transaction whose blocks
@@ -508,9 +508,9 @@ static int do_commit(struct ext2_journal *j)
 		release_tx(j);
 		return -EIO;
 	}
-	err = bcache_sync(d);			/* ordered: data first */
-	if (!err)
-		err = jsb_update(j, j->first, false);
+	/* Ordered: the file data goes out with the log (one flush), both
+	 * before the commit block. */
+	err = jsb_update(j, j->first, false);
 	if (!err)
 		err = write_log(j, &end);
 	if (!err)
