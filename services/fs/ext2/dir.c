@@ -32,7 +32,8 @@ struct rec {
 	uint8_t type;
 };
 
-static int rec_at(struct fw_bytes b, size_t off, struct rec *r)
+/* The record header at off, as it is (check_block judges it). */
+static int rec_raw(struct fw_bytes b, size_t off, struct rec *r)
 {
 	uint16_t rl = 0;
 	uint8_t nl = 0;
@@ -47,6 +48,19 @@ static int rec_at(struct fw_bytes b, size_t off, struct rec *r)
 	return 0;
 }
 
+/* The record at off, for a walk: -EINVAL unless its rec_len moves the
+ * walk forward inside the block. Every walk relies on this, not only on
+ * check_block having passed when the block was read (a block's checked
+ * mark outlives changes the driver did not make: writes to the raw
+ * device), so a walk always ends. */
+static int rec_at(struct fw_bytes b, size_t off, struct rec *r)
+{
+	if (rec_raw(b, off, r) || r->rec_len < EXT2_DIR_REC_LEN(1) || r->rec_len % 4 ||
+	    r->rec_len > fw_bytes_len(b) - off)
+		return -EINVAL;
+	return 0;
+}
+
 /* Linux ext2_check_page for one block. */
 static int check_block(struct inode *dir, uint64_t lblk, struct fw_bytes b)
 {
@@ -56,7 +70,7 @@ static int check_block(struct inode *dir, uint64_t lblk, struct fw_bytes b)
 	struct rec r = { 0 };
 
 	while (off < s->bs) {
-		if (rec_at(b, off, &r)) {
+		if (rec_raw(b, off, &r)) {
 			why = "directory entry header past the block";
 			break;
 		}
