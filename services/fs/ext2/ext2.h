@@ -275,6 +275,7 @@ struct ext2_sb {
 	struct ext2_dx_seed hash_seed;	/* htree: seed, */
 	uint8_t def_hash;		/* hash of new indexes, */
 	bool hash_unsigned;		/* unsigned-char variants */
+	uint32_t journal_inum;		/* s_journal_inum (0: no internal journal) */
 	uint32_t journal_ino;		/* ext2_iget may read this reserved
 					   inode (jbd2 recovery, during replay) */
 	struct ext2_journal *journal;	/* journaling (fs/jbd2/journal.c), or NULL */

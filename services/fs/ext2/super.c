@@ -193,6 +193,7 @@ static int parse_ext4(struct ext2_sb *s, struct fw_bytes b)
 		}
 	}
 	s->reserved_gdt = sb_u16(b, SB_RESERVED_GDT);
+	s->journal_inum = sb_u32(b, SB_JOURNAL_INUM);
 	s->extents = s->feat_incompat & EXT4_FEATURE_INCOMPAT_EXTENTS;
 	s->huge_file = s->feat_ro & EXT4_FEATURE_RO_COMPAT_HUGE_FILE;
 	s->has_csum = s->feat_ro & EXT4_FEATURE_RO_COMPAT_METADATA_CSUM;

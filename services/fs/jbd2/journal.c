@@ -725,18 +725,11 @@ static int set_recover(struct ext2_sb *s, bool on)
 int ext2_journal_open(struct ext2_sb *s)
 {
 	struct ext2_journal *j;
-	struct bref r;
-	uint32_t jino = 0, blocks = 0;
+	uint32_t jino = s->journal_inum, blocks = 0;
 	int err;
 
 	if (s->rdonly || !(s->feat_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL) || s->journal)
 		return 0;
-	err = bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r);
-	if (err)
-		return err;
-	if (fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), SB_JOURNAL_INUM, &jino))
-		jino = 0;
-	bref_put(&r);
 	j = FW_NEW(struct ext2_journal);
 	if (!j)
 		return -ENOMEM;

@@ -973,16 +973,9 @@ int ext2_journal_recover(struct ext2_sb *s)
 {
 	struct superblock *vsb;
 	struct journal *j;
-	struct bref r;
-	uint32_t jino = 0;
+	uint32_t jino = s->journal_inum;
 	int err;
 
-	err = bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r);
-	if (err)
-		return err;
-	if (fw_bytes_get_u32_le(fw_buf_as_bytes(r.data), SB_JOURNAL_INUM, &jino))
-		jino = 0;
-	bref_put(&r);
 	if (!(s->feat_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL) || jino == 0) {
 		fw_warn("ext2 (%s): needs_recovery set without an internal journal (external journals are not supported)",
 			s->dev->name);
