@@ -62,7 +62,7 @@ struct storm {
 
 static void storm_fire(struct storm *s)
 {
-	s->fires++;
+	__atomic_add_fetch(&s->fires, 1, __ATOMIC_RELEASE);
 	if (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
 		fw_timer_arm(s->timer, 0);
 }
@@ -75,13 +75,14 @@ FW_KTEST(timer_rearming_in_the_past_leaves_time_for_tasks)
 	s = (struct storm){ 0 };
 	FW_KT_CHECK(FW_TIMER_CREATE(storm_fire, &s, &s.timer) == 0);
 	fw_timer_arm(s.timer, 0);
-	/* A fixed amount of work, not a time: a CPU held by the storm never
-	 * finishes it, and the boot's deadline reports the hang. */
-	for (int i = 0; i < 20000; i++)
-		sum += fw_time_ns() & 1;
+	/* Wait for a state, not a time: the task counts its own progress
+	 * until the storm has fired many times. When expiries come only
+	 * from the tick, that takes a few ticks; a CPU held by the storm in
+	 * interrupt context never gets here again, and the boot's deadline
+	 * reports the hang. */
+	while (__atomic_load_n(&s.fires, __ATOMIC_ACQUIRE) < 50)
+		sum += (fw_time_ns() & 1) + 1;
 	__atomic_store_n(&s.stop, true, __ATOMIC_RELEASE);
 	fw_timer_destroy(s.timer);
-	FW_KT_CHECKF(s.fires > 10, "the storm timer fired %llu times",
-		     (unsigned long long)s.fires);
-	FW_KT_CHECK(sum <= 20000);
+	FW_KT_CHECKF(sum > 0, "the task made no progress beside the storm");
 }
