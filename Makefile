@@ -226,10 +226,12 @@ bench: | $(DEPS)
 test: | $(DEPS)
 	@tools/run-tests.sh
 
-# The power-cut series at every write request of the workload (host; make
-# test samples about 60 and kills QEMU 3 times: POWERCUTS=N for more).
+# The power-cut series: on the host, a cut after every write request of
+# the workload; in QEMU, POWERCUTS (default 30) kills at seeded instants
+# (POWERCUT_SEED). make test samples about 60 and 3 of them.
 powercut: | $(DEPS)
 	@POWERCUT_STEP=1 tools/run-unit.sh powercut_test
+	@tests/integration/powercut.sh
 
 test-matrix: | $(DEPS)
 	@tools/test-matrix.sh

@@ -18,17 +18,6 @@
 #           console is there after a power-off and a second boot.
 dsk=$out/disk
 rm -rf "$dsk" && mkdir -p "$dsk/initrd/disk" "$dsk/expected"
-e2bin() { PATH="$PATH:/sbin:/usr/sbin" command -v "$1"; }
-# fsck_clean NAME IMAGE: e2fsck -fn on the host must find nothing.
-fsck_clean() {
-	if "$(e2bin e2fsck)" -fn "$2" >"$dsk/$1.fsck.log" 2>&1; then
-		pass "disk.host.$1"
-	else
-		fail "disk.host.$1" "e2fsck -fn found problems:"
-		grep -v '^Pass\|^e2fsck' "$dsk/$1.fsck.log" | head -n 15 | sed 's/^/    /'
-	fi
-}
-
 # The expected tree: the same workload, run by busybox on the host.
 busybox sh tests/integration/disk/workload.sh "$dsk/expected" >"$dsk/workload.host.log" 2>&1 ||
 	fail "disk.host-workload" "see $dsk/workload.host.log"
@@ -60,35 +49,6 @@ if ! tools/mkinitrd.sh "$dsk/initrd.cpio" "$dsk/initrd" >"$dsk/initrd.log" 2>&1;
 	fail "disk.initrd" "see $dsk/initrd.log"
 	return 0 2>/dev/null || exit 1
 fi
-
-# disk_boot NAME PHASE DRIVE...: boot the disk initramfs with the drives.
-disk_boot() {
-	local name=$1 phase=$2 drives="" i=0
-	shift 2
-	for img in "$@"; do
-		drives="$drives -drive file=$img,if=none,format=raw,id=d$i -device virtio-blk-pci,drive=d$i,iommu_platform=on,disable-legacy=on"
-		i=$((i + 1))
-	done
-	# Behind the VT-d IOMMU: every disk test also checks that the
-	# drivers' DMA stays inside their DMA buffers (arch/x86_64/vtd.c).
-	BOOT_QEMU_ARGS="-device intel-iommu $drives" boot "$name" 2 "fw.exit=isa disktest=$phase diskfs=${DISK_FS:-ext2} ${DISK_APPEND:-}" 300 "$dsk/initrd.cpio"
-	local log=$out/$name.log
-	sed -n 's/^\(PASS\|FAIL\) /\1 /p' "$log" | tr -d '\r'
-	if grep -q PANIC "$log"; then
-		fail "integration.$name" "kernel panic:"
-		sed -n '/PANIC/,/end kernel panic/p' "$log" | sed 's/^/    /'
-	elif ! grep -q "iommu: VT-d .* all devices reach only DMA buffers" "$log"; then
-		fail "integration.$name" "the IOMMU was not turned on"
-	elif grep -q "iommu: blocked" "$log"; then
-		fail "integration.$name" "the IOMMU blocked a DMA:"
-		grep "iommu: blocked" "$log" | head -n 3 | sed 's/^/    /'
-	elif ! grep -q "^DISK-TESTS-DONE $phase" "$log"; then
-		fail "integration.$name" "did not finish (QEMU status $rc); tail:"
-		tail -n 5 "$log" | sed 's/^/    /'
-	else
-		pass "integration.$name"
-	fi
-}
 
 # Raw devices.
 disk_boot disk-raw raw "$dsk/vda.raw" "$dsk/vdb.raw"
@@ -160,29 +120,10 @@ fsck_clean ext4-e2fsck-clean "$dsk/ext4.img"
 compare_tree -ext4 "$dsk/ext4.img"
 DISK_FS=ext4 disk_boot disk-verify-ext4 verify "$dsk/ext4.img"
 
-# Power cuts: the guest changes an ext4 disk in synced rounds until QEMU is
-# killed (SIGKILL) after a pseudo-random 3-11 s; the next boot's mount
-# replays the journal, every round synced before the cut must be intact,
-# and e2fsck -fn must find nothing. POWERCUTS (default 3) cuts; `make
-# powercut` runs a longer series.
-for cut in $(seq 1 "${POWERCUTS:-3}"); do
-	"$(e2bin mkfs.ext4)" -q -F "$dsk/cut.img" 64M >/dev/null 2>&1
-	secs=$((3 + (RANDOM % 9)))
-	make -s ISO="$out/disk-churn.iso" APPEND="fw.exit=isa disktest=churn diskfs=ext4" \
-		INITRD="$dsk/initrd.cpio" "$out/disk-churn.iso" >"$out/disk-churn.build.log" 2>&1
-	timeout -s KILL "$secs" qemu-system-x86_64 -machine q35 -cpu max -m 512 -smp 2 \
-		-no-reboot -display none -serial "file:$out/disk-churn-$cut.log" \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$out/disk-churn.iso" -boot d \
-		-drive file="$dsk/cut.img",if=none,format=raw,id=d0 -device virtio-blk-pci,drive=d0 \
-		>/dev/null 2>&1
-	synced=$(tr -d '\r' <"$out/disk-churn-$cut.log" | sed -n 's/^SYNCED \([0-9]*\)$/\1/p' | tail -n 1)
-	echo "    (power cut $cut after ${secs}s: ${synced:-0} rounds synced)"
-	if grep -q PANIC "$out/disk-churn-$cut.log"; then
-		fail "disk.powercut-$cut.churn" "kernel panic before the cut"
-	fi
-	DISK_FS=ext4 DISK_APPEND="synced=${synced:-0} cut=$cut" disk_boot "disk-recover-$cut" recover "$dsk/cut.img"
-	fsck_clean "powercut-$cut-e2fsck-clean" "$dsk/cut.img"
-done
+# Power cuts in the middle of an ext4 workload (tests/integration/powercut.sh;
+# `make powercut` runs a longer series).
+. tests/integration/powercut.sh
+powercut_series
 
 # Boot with root=/dev/vda: the default initramfs /init mounts the disk and
 # switch_root's to it; the disk's init runs the checks (disk/rootfs).

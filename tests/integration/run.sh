@@ -9,30 +9,7 @@ cd "$(dirname "$0")/../.."
 out=build/integration
 mkdir -p "$out"
 status=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; status=1; }
-
-# boot NAME SMP APPEND TIMEOUT [INITRD]: builds an ISO with APPEND (and
-# INITRD, else the default busybox image), boots it, leaves the serial log
-# in $out/NAME.log and QEMU's exit status in $rc. BOOT_MACHINE (default
-# "-machine q35 -cpu max") and BOOT_MEM (MiB, default 512) pick the
-# virtual machine.
-boot() {
-	local name=$1 smp=$2 append=$3 secs=$4 initrd=${5:-} iso=$out/$1.iso
-	if ! make -s ISO="$iso" APPEND="$append" INITRD="$initrd" "$iso" >"$out/$name.build.log" 2>&1; then
-		fail "integration.$name.build" "the ISO did not build (see $out/$name.build.log)"
-		rc=255
-		return 1
-	fi
-	# shellcheck disable=SC2086
-	timeout "$secs" qemu-system-x86_64 ${BOOT_MACHINE:--machine q35 -cpu max} \
-		-m "${BOOT_MEM:-512}" -smp "$smp" \
-		-no-reboot -display none -serial "file:$out/$name.log" \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" \
-		-boot d ${BOOT_QEMU_ARGS:-} >"$out/$name.qemu.log" 2>&1
-	rc=$?
-	return 0
-}
+. tests/integration/lib.sh
 
 # judge_ktest NAME SMP LABEL: the PASS/FAIL lines of a ktest boot (renamed
 # ktest.LABEL.<case>, so every boot counts) and its verdict.

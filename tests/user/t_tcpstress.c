@@ -227,6 +227,60 @@ static void info_rate(const char *what, size_t bytes, double secs,
            bytes / (1024.0 * 1024.0) / (secs > 0 ? secs : 1e-9), resent, lo);
 }
 
+/* The transfers of the running case, for the stall report. */
+static struct xfer *watched[2 * 32 + 4];
+static int nwatched;
+
+static void watch(struct xfer *x)
+{
+    if (nwatched < (int)(sizeof watched / sizeof watched[0]))
+        watched[nwatched++] = x;
+}
+
+/* Before the watchdog's FAIL: every unfinished transfer with its
+ * socket's TCP_INFO, then /proc/net/tcp, so a stall in CI says which
+ * side of which connection waits for what. */
+static void stall_report(int sig)
+{
+    for (int i = 0; i < nwatched; i++) {
+        struct xfer *x = watched[i];
+        struct tcp_info ti;
+        socklen_t l = sizeof ti;
+        memset(&ti, 0, sizeof ti);
+        getsockopt(x->fd, IPPROTO_TCP, TCP_INFO, &ti, &l);
+        t_emit("INFO stall: fd %d %s %zu/%zu err %d: state %u ca %u "
+               "retransmits %u backoff %u rto %u unacked %u lost %u "
+               "retrans %u cwnd %u ssthresh %u rcv_space %u total_retrans %u",
+               x->fd, x->shut ? "writer" : "reader", x->done, x->len, x->err,
+               ti.tcpi_state, ti.tcpi_ca_state, ti.tcpi_retransmits,
+               ti.tcpi_backoff, ti.tcpi_rto, ti.tcpi_unacked, ti.tcpi_lost,
+               ti.tcpi_retrans, ti.tcpi_snd_cwnd, ti.tcpi_snd_ssthresh,
+               ti.tcpi_rcv_space, ti.tcpi_total_retrans);
+    }
+    char buf[8192];
+    int fd = open("/proc/net/tcp", O_RDONLY);
+    ssize_t n;
+    while (fd >= 0 && (n = read(fd, buf, sizeof buf - 1)) > 0) {
+        buf[n] = 0;
+        for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+            t_emit("INFO stall: %s", line);
+    }
+    if (fd >= 0)
+        close(fd);
+    t_fatal_handler(sig);
+}
+
+/* The case's own watchdog: longer than the harness's 60 s, a lossy
+ * link under emulation is slow, but a hang still ends as a FAIL, with
+ * a report of what waits. */
+static void long_watchdog(void)
+{
+    alarm(0);
+    nwatched = 0;
+    signal(SIGALRM, stall_report);
+    alarm(1500);
+}
+
 /* Both ways at once on one connection: len bytes each way. */
 static void both_ways(const char *what, size_t len, int mss)
 {
@@ -249,6 +303,10 @@ static void both_ways(const char *what, size_t len, int mss)
     close(l);
     struct xfer cw = { c, len, 1, 0, 0, 0, 1 }, sr = { s, len, 1, 0, 0, 0, 0 };
     struct xfer sw = { s, len, 2, 0, 0, 0, 1 }, cr = { c, len, 2, 0, 0, 0, 0 };
+    watch(&cw);
+    watch(&sr);
+    watch(&sw);
+    watch(&cr);
     pthread_t t[3];
     double t0 = now_s();
     T_EQ(pthread_create(&t[0], NULL, writer, &cw), 0);
@@ -264,14 +322,6 @@ static void both_ways(const char *what, size_t len, int mss)
     T_XFER_OK(sw);
     T_XFER_OK(sr);
     T_XFER_OK(cr);
-}
-
-/* The case's own watchdog: longer than the harness's 60 s, a lossy
- * link under emulation is slow, but a hang still ends as a FAIL. */
-static void long_watchdog(void)
-{
-    alarm(0);
-    alarm(1500);
 }
 
 T_CASE(bulk_16mib_each_way)
@@ -312,6 +362,8 @@ T_CASE(concurrent_32_connections)
         T_SYSOK(bound_waits(s));
         w[n] = (struct xfer){ c, len, 10u + i, 0, 0, 0, 1 };
         r[n] = (struct xfer){ s, len, 10u + i, 0, 0, 0, 0 };
+        watch(&w[n]);
+        watch(&r[n]);
         n++;
     }
     close(l);
