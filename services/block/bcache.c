@@ -33,6 +33,8 @@ struct bbuf {
 	bool dirty;
 	bool writing;			/* a write-back of it is in flight */
 	int pins;			/* journaled: not written back while > 0 */
+	bool transit;			/* file data only (bcache_get_data):
+					   leaves once clean and unused */
 	uint8_t checked;		/* 512-byte slices a file system verified */
 	uint64_t dirtied_ns;		/* when it became dirty */
 	struct bbuf *hnext;		/* hash chain */
@@ -136,6 +138,11 @@ static void put_locked(struct bbuf *b)
 			bbuf_release(b);
 		return;
 	}
+	if (b->transit && b->refs == 0 && !b->dirty && !b->writing &&
+	    !b->pins) {
+		bbuf_free(b); /* the page cache holds these bytes */
+		return;
+	}
 	fw_list_del(&b->lru);
 	fw_list_add_tail(&lru_list, &b->lru);
 	if (nr_units > max_units)
@@ -194,7 +201,7 @@ static struct blk_req req_of(const struct bbuf_run *r)
 /* A miss at unit (bcache_lock held, dropped on return): create it and,
  * for a sequential reader, the uncached units after it, and fill them
  * with one request. The caller gets a reference on the first. */
-static int fill_run(struct blkdev *d, uint64_t unit, bool fill,
+static int fill_run(struct blkdev *d, uint64_t unit, bool fill, bool data,
 		    struct bbuf **out)
 {
 	struct bbuf_run run = { .n = 0 };
@@ -208,11 +215,15 @@ static int fill_run(struct blkdev *d, uint64_t unit, bool fill,
 		fw_mutex_unlock(&bcache_lock);
 		return err;
 	}
+	run.b[0]->transit = data;
 	run.b[run.n++]->reading = true;
 	while (run.n < want && unit + run.n < units &&
 	       !find(d, unit + run.n) &&
 	       bbuf_new(d, unit + run.n, &run.b[run.n]) == 0) {
-		run.b[run.n]->refs = 0; /* read-ahead: nobody holds it yet */
+		/* Read-ahead: nobody holds it yet, and what it holds is
+		 * not known: file data until something else claims it. */
+		run.b[run.n]->refs = 0;
+		run.b[run.n]->transit = true;
 		run.b[run.n++]->reading = true;
 	}
 	if (fill)
@@ -250,8 +261,9 @@ static int fill_run(struct blkdev *d, uint64_t unit, bool fill,
 	return 0;
 }
 
-/* A referenced, filled unit. */
-static int unit_get(struct blkdev *d, uint64_t unit, bool fill,
+/* A referenced, filled unit. A unit wanted for anything but file data
+ * stays cached from then on. */
+static int unit_get(struct blkdev *d, uint64_t unit, bool fill, bool data,
 		    struct bbuf **out)
 {
 	struct bbuf *b;
@@ -262,6 +274,7 @@ static int unit_get(struct blkdev *d, uint64_t unit, bool fill,
 		if (!b)
 			break;
 		b->refs++;
+		b->transit = b->transit && data;
 		if (b->uptodate) {
 			fw_mutex_unlock(&bcache_lock);
 			*out = b;
@@ -281,11 +294,11 @@ static int unit_get(struct blkdev *d, uint64_t unit, bool fill,
 		fw_mutex_unlock(&bcache_lock);
 	}
 	/* bcache_lock held, not cached. */
-	return fill_run(d, unit, fill, out);
+	return fill_run(d, unit, fill, data, out);
 }
 
-int bcache_get(struct blkdev *d, uint64_t blockno, unsigned blksize,
-	       bool fill, struct bref *out)
+static int get(struct blkdev *d, uint64_t blockno, unsigned blksize,
+	       bool fill, bool data, struct bref *out)
 {
 	uint64_t off, unit;
 	struct bbuf *b;
@@ -299,7 +312,7 @@ int bcache_get(struct blkdev *d, uint64_t blockno, unsigned blksize,
 	off = blockno * blksize;
 	unit = off / BCACHE_UNIT;
 	/* A partial overwrite must still read the rest of the unit. */
-	err = unit_get(d, unit, fill || blksize < BCACHE_UNIT, &b);
+	err = unit_get(d, unit, fill || blksize < BCACHE_UNIT, data, &b);
 	if (err)
 		return err;
 	if (fw_buf_sub(fw_dma_buf(b->data), off % BCACHE_UNIT, blksize,
@@ -312,6 +325,18 @@ int bcache_get(struct blkdev *d, uint64_t blockno, unsigned blksize,
 	out->b = b;
 	out->off = (uint32_t)(off % BCACHE_UNIT);
 	return 0;
+}
+
+int bcache_get(struct blkdev *d, uint64_t blockno, unsigned blksize,
+	       bool fill, struct bref *out)
+{
+	return get(d, blockno, blksize, fill, false, out);
+}
+
+int bcache_get_data(struct blkdev *d, uint64_t blockno, unsigned blksize,
+		    bool fill, struct bref *out)
+{
+	return get(d, blockno, blksize, fill, true, out);
 }
 
 void bref_dirty(struct bref *r)

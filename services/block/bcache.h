@@ -7,6 +7,12 @@
  * data and reads of /dev/vda all see the same bytes whatever block size
  * each uses (Linux gets the same from the block device's page cache).
  *
+ * File data passes through (bcache_get_data): the page cache keeps it,
+ * so the block cache keeps only what no file's cache does: metadata and
+ * what block device files read and write (Linux's block device page
+ * cache). The journal's log blocks pass through too: written once, and
+ * read again only by a replay.
+ *
  * Write-back: a dirty unit stays in memory until bcache_sync (sync(2),
  * fsync, unmount, poweroff), until the flusher task finds it dirty for
  * over BCACHE_EXPIRE_NS (Linux's dirty_expire_centisecs, 30 s), or until
@@ -51,6 +57,14 @@ struct bref {
  * device), -EIO (the read failed; nothing is cached), -ENOMEM. */
 FW_MUST_CHECK int bcache_get(struct blkdev *d, uint64_t blockno,
 			     unsigned blksize, bool fill, struct bref *out);
+/* bcache_get for a block of file data, whose bytes the page cache
+ * keeps: a unit it brings in leaves the block cache as soon as it is
+ * clean and unreferenced (after the copy into the page, after its
+ * write-back), unless something other than file data wants it meanwhile.
+ * Read-ahead units it brings in wait, unreferenced, for their reader. */
+FW_MUST_CHECK int bcache_get_data(struct blkdev *d, uint64_t blockno,
+				  unsigned blksize, bool fill,
+				  struct bref *out);
 /* The caller changed the block's bytes: write them back later. */
 void bref_dirty(struct bref *r);
 /* Drop the reference (r->b becomes NULL; NULL is ignored). */

@@ -6,9 +6,10 @@
  * very frames read() and write() see: shared mappings are coherent with
  * the file and with each other, private ones copy on write.
  *
- * Write policy: write() stores its bytes both in the cached page (if the
- * page is cached) and in the block cache, which does the write-back as
- * for metadata (block/bcache.h). A write through a shared writable
+ * Write policy: write() stores its bytes both in the page (caching it if
+ * it was not) and in the file's blocks in the block cache, which does the
+ * write-back as for metadata and then lets the blocks go
+ * (bcache_get_data, block/bcache.h): a file's data is kept once, here. A write through a shared writable
  * mapping reaches only the frame: such a page is marked "mapped for
  * writing" when a write first makes it writable (a read maps it
  * read-only, services/mm/mm.h) and is written to the block cache

@@ -119,10 +119,11 @@ int ext2_bmap_run(struct inode *ino, uint64_t lblk, unsigned max,
 	return 0;
 }
 
-int ext2_zero_block(struct ext2_sb *s, uint32_t blk)
+int ext2_zero_block(struct ext2_sb *s, uint32_t blk, bool data)
 {
 	struct bref r;
-	int err = bcache_get(s->dev, blk, s->bs, false, &r);
+	int err = data ? bcache_get_data(s->dev, blk, s->bs, false, &r)
+		       : bcache_get(s->dev, blk, s->bs, false, &r);
 
 	if (err)
 		return err;
@@ -134,14 +135,15 @@ int ext2_zero_block(struct ext2_sb *s, uint32_t blk)
 	return 0;
 }
 
-int ext2_alloc_zeroed(struct inode *ino, uint32_t goal, uint32_t *out)
+int ext2_alloc_zeroed(struct inode *ino, uint32_t goal, bool leaf,
+		      uint32_t *out)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
 	int err = ext2_new_block(s, goal, out);
 
 	if (err)
 		return err;
-	err = ext2_zero_block(s, *out);
+	err = ext2_zero_block(s, *out, leaf && S_ISREG(ino->mode));
 	if (err) {
 		ext2_free_block(s, *out);
 		return err;
@@ -190,7 +192,7 @@ int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc, uint32_t *out,
 			*out = 0;
 			return 0;
 		}
-		err = ext2_alloc_zeroed(ino, goal, &cur);
+		err = ext2_alloc_zeroed(ino, goal, p.depth == 0, &cur);
 		if (err)
 			return err;
 		ei->block[p.slot] = cur;
@@ -222,7 +224,8 @@ int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc, uint32_t *out,
 				cur = 0;
 				break;
 			}
-			err = ext2_alloc_zeroed(ino, cur + 1, &next);
+			err = ext2_alloc_zeroed(ino, cur + 1, lvl + 1 == p.depth,
+						&next);
 			if (err) {
 				bref_put(&r);
 				break;
@@ -364,7 +367,7 @@ int ext2_zero_tail(struct inode *ino, uint64_t from)
 	err = ext2_bmap(ino, from / s->bs, false, &blk, NULL);
 	if (err || !blk)
 		return err;
-	err = bcache_get(s->dev, blk, s->bs, true, &r);
+	err = bcache_get_data(s->dev, blk, s->bs, true, &r);
 	if (err)
 		return err;
 	if (fw_buf_fill(r.data, off, s->bs - off, 0) == 0)

@@ -450,11 +450,13 @@ FW_MUST_CHECK int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc,
 FW_MUST_CHECK int ext2_trunc_blocks(struct inode *ino, uint64_t keep);
 /* Zero bytes [from, end of its block) of the block holding from. */
 int ext2_zero_tail(struct inode *ino, uint64_t from);
-/* Zero block blk in the cache (a new block: it is written back later). */
-FW_MUST_CHECK int ext2_zero_block(struct ext2_sb *s, uint32_t blk);
-/* A new zeroed block near goal, counted in the inode's i_blocks. */
+/* Zero block blk in the cache (a new block: it is written back later);
+ * data: a regular file's data block (bcache_get_data), not metadata. */
+FW_MUST_CHECK int ext2_zero_block(struct ext2_sb *s, uint32_t blk, bool data);
+/* A new zeroed block near goal, counted in the inode's i_blocks; leaf:
+ * one of the file's own blocks, not a block of its map. */
 FW_MUST_CHECK int ext2_alloc_zeroed(struct inode *ino, uint32_t goal,
-				    uint32_t *out);
+				    bool leaf, uint32_t *out);
 /* Where a file's first block goes: the start of its inode's group. */
 uint32_t ext2_goal(struct inode *ino);
 

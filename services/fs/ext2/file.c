@@ -2,15 +2,18 @@
  * kernel reads (exec), and the page cache's fill and write-back.
  *
  * Layer: services (safe C), ext2. A file's bytes are read into the page
- * cache (fs/cache/pagecache.h) from the block cache, and read() copies
- * from the cached frames; unallocated blocks (holes) read as zeros.
- * Invariant: the bytes of the last block past i_size are zero (new blocks
- * are zeroed, truncate clears the tail), so extending a file exposes
- * zeros; the page cache keeps the same rule for its last page.
+ * cache (fs/cache/pagecache.h) through the block cache, which lets them
+ * go once copied (bcache_get_data), and read() copies from the cached
+ * frames; unallocated blocks (holes) read as zeros. Invariant: the bytes
+ * of the last block past i_size are zero (new blocks are zeroed, truncate
+ * clears the tail), so extending a file exposes zeros; the page cache
+ * keeps the same rule for its last page.
  *
- * A write stores its bytes in the block cache (which writes them back)
- * and in the page if it is cached. Pages written through a shared
- * mapping are written back to the blocks by ext2_writepage.
+ * A write stores its bytes in the file's blocks in the block cache (which
+ * writes them back, then lets them go) and in the pages, which it brings
+ * into the cache if they were not: the page cache holds a file's data,
+ * the block cache only until it is on the disk. Pages written through a
+ * shared mapping are written back to the blocks by ext2_writepage.
  *
  * No user memory is touched with inode->lock held: a copy may fault on a
  * mapping of this very file, and that fault takes inode->lock in
@@ -55,7 +58,7 @@ static int copy_block(struct ext2_sb *s, uint32_t blk, unsigned blksize,
 {
 	struct bref r;
 	struct fw_bytes part;
-	int err = bcache_get(s->dev, blk, blksize, true, &r);
+	int err = bcache_get_data(s->dev, blk, blksize, true, &r);
 
 	if (err)
 		return err;
@@ -260,25 +263,36 @@ int ext2_get_page(struct inode *ino, uint64_t pgoff, bool mapwrite,
 }
 
 /* The file's block holding off, allocated if it was a hole, referenced
- * and ready for n bytes at off to be written into it: read first unless
- * they cover it whole, zeroed if it is new (so the rest of it reads as
- * zeros). inode->lock held. */
+ * and ready for n bytes at off to be written into it: zeroed if it is new
+ * (so the rest of it reads as zeros), else, unless they cover it whole,
+ * holding the file's bytes: from the cached page when the block is one
+ * whole page (the block cache lets file data go once written, the page
+ * stays), else read. inode->lock held. */
 static int block_for_write(struct inode *ino, uint64_t off, size_t n,
 			   struct bref *r)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
+	struct fw_frame *page = NULL;
 	uint32_t blk;
 	bool fresh;
 	int err = ext2_bmap(ino, off / s->bs, true, &blk, &fresh);
 
 	if (err)
 		return err;
-	err = bcache_get(s->dev, blk, s->bs, !(fresh || n == s->bs), r);
-	if (err || !fresh || n == s->bs)
-		return err;
-	err = fw_buf_fill(r->data, 0, s->bs, 0);
-	if (err)
-		bref_put(r);
+	if (!fresh && n < s->bs && s->bs == FW_PAGE_SIZE)
+		page = pcache_lookup(ino, off / FW_PAGE_SIZE);
+	err = bcache_get_data(s->dev, blk, s->bs,
+			      !(fresh || n == s->bs || page), r);
+	if (!err) {
+		if (fresh && n < s->bs)
+			err = fw_buf_fill(r->data, 0, s->bs, 0);
+		else if (page)
+			err = fw_frame_read(page, 0, r->data);
+		if (err)
+			bref_put(r);
+	}
+	if (page)
+		fw_frame_put(page);
 	return err;
 }
 
@@ -298,15 +312,70 @@ static int write_block(struct inode *ino, uint64_t off, struct fw_bytes src)
 	return err;
 }
 
-/* The same bytes into the cached page, if the page is cached (they lie
- * inside one block, so inside one page). inode->lock held. */
-static int cache_update(struct inode *ino, uint64_t off, struct fw_bytes src)
+/* Zeroed frames for the pages a write brings into the cache, allocated
+ * with no lock held (as cached_page's spare). A 16 KiB chunk spans five
+ * pages at most. */
+#define SPARES_MAX (RW_CHUNK / FW_PAGE_SIZE + 1)
+
+struct write_spares {
+	struct fw_frame *fr[SPARES_MAX];
+	unsigned n;
+};
+
+/* How many pages of [off, off + len) are not cached. inode->lock held. */
+static unsigned pages_missing(struct inode *ino, uint64_t off, size_t len)
 {
-	struct fw_frame *fr = pcache_lookup(ino, off / FW_PAGE_SIZE);
+	unsigned missing = 0;
+
+	for (uint64_t idx = off / FW_PAGE_SIZE;
+	     idx <= (off + len - 1) / FW_PAGE_SIZE; idx++) {
+		struct fw_frame *fr = pcache_lookup(ino, idx);
+
+		if (fr)
+			fw_frame_put(fr);
+		else
+			missing++;
+	}
+	return missing;
+}
+
+static void spares_fill(struct write_spares *sp, unsigned want)
+{
+	while (sp->n < want && sp->n < SPARES_MAX &&
+	       new_spare(&sp->fr[sp->n]) == 0)
+		sp->n++;
+}
+
+static void spares_free(struct write_spares *sp)
+{
+	while (sp->n)
+		fw_frame_put(sp->fr[--sp->n]);
+}
+
+/* The bytes just written at off (inside one block, so inside one page,
+ * and below i_size now) into the file's cached page; a page not cached
+ * yet is read in from the blocks, with them, if a spare frame is left
+ * (the cache is only a cache: no frame, no page). inode->lock held. */
+static int cache_update(struct inode *ino, uint64_t off, struct fw_bytes src,
+			struct write_spares *sp)
+{
+	uint64_t idx = off / FW_PAGE_SIZE;
+	struct fw_frame *fr = pcache_lookup(ino, idx);
 	int err;
 
-	if (!fr)
-		return 0;
+	if (!fr) {
+		struct fw_frame *spare;
+
+		if (!sp->n)
+			return 0;
+		spare = sp->fr[--sp->n];
+		err = cached_page(ino, idx, &spare, &fr);
+		if (spare)
+			fw_frame_put(spare);
+		if (!err)
+			fw_frame_put(fr);
+		return err == -ENOMEM ? 0 : err;
+	}
 	err = fw_frame_write(fr, (size_t)(off % FW_PAGE_SIZE), src);
 	fw_frame_put(fr);
 	return err;
@@ -389,6 +458,7 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 	struct ext2_sb *s = EXT2_SB(ino);
 	bool append = atomic_load(&f->flags) & O_APPEND;
 	struct fw_buf bounce;
+	struct write_spares spares = { .n = 0 };
 	uint64_t off = *pos;
 	size_t done = 0;
 	long ret = 0;
@@ -424,11 +494,20 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 			break;
 		}
 		fw_mutex_lock(&ino->lock);
+		if (append)
+			off = ino->size;
+		/* The written pages stay cached: frames for those that are
+		 * not, allocated without the lock (reclaim may want it). */
+		if (pages_missing(ino, off, want) > spares.n) {
+			fw_mutex_unlock(&ino->lock);
+			spares_fill(&spares, SPARES_MAX);
+			fw_mutex_lock(&ino->lock);
+			if (append)
+				off = ino->size;
+		}
 		/* One journal handle per chunk: its new blocks, the data
 		 * they get and the size that covers them commit together. */
 		ext2_jstart(s);
-		if (append)
-			off = ino->size;
 		prealloc(ino, off, want);
 		while (put < want) {
 			size_t boff = (size_t)(off % s->bs), n = s->bs - boff;
@@ -445,14 +524,14 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 			err = fw_bytes_sub(fw_buf_as_bytes(bounce), put, n, &piece);
 			if (!err)
 				err = write_block(ino, off, piece);
+			if (!err && off + n > ino->size)
+				ino->size = off + n;
 			if (!err)
-				err = cache_update(ino, off, piece);
+				err = cache_update(ino, off, piece, &spares);
 			if (err) {
 				ret = err;
 				break;
 			}
-			if (off + n > ino->size)
-				ino->size = off + n;
 			put += n;
 			off += n;
 		}
@@ -468,6 +547,7 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 		done += put;
 	}
 	fw_buf_free(&bounce);
+	spares_free(&spares);
 	if (done) {
 		inode_touch(ino, false, true, true);
 		/* Writing drops set-user-ID (Linux file_remove_privs). */

@@ -408,7 +408,7 @@ static int new_node(struct inode *ino, uint32_t goal, unsigned depth,
 		    uint32_t *blk, struct bref *r)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
-	int err = ext2_alloc_zeroed(ino, goal, blk);
+	int err = ext2_alloc_zeroed(ino, goal, false, blk);
 
 	if (err)
 		return err;
@@ -532,7 +532,7 @@ static int convert(struct epath *p, unsigned pos, uint32_t lblk, uint32_t *out)
 	uint32_t pblk = u.pblk + (lblk - u.lblk);
 	unsigned np = 0;
 	struct bref r;
-	int err = bcache_get(s->dev, pblk, s->bs, false, &r);
+	int err = bcache_get_data(s->dev, pblk, s->bs, false, &r);
 
 	if (err)
 		return err;
@@ -646,7 +646,7 @@ int ext2_ext_alloc(struct inode *ino, uint64_t lblk64, uint32_t *out, bool *fres
 
 				goal = prev.pblk + (lblk - prev.lblk);
 			}
-			err = ext2_alloc_zeroed(ino, goal, &newblk);
+			err = ext2_alloc_zeroed(ino, goal, true, &newblk);
 			if (err) {
 				path_put(&p);
 				return err;
@@ -745,7 +745,8 @@ int ext2_ext_alloc_run(struct inode *ino, uint64_t lblk64, unsigned want,
 			}
 			err = ext2_new_blocks(s, goal, (unsigned)room, &newblk, &ngot);
 			for (unsigned k = 0; !err && k < ngot; k++)
-				err = ext2_zero_block(s, newblk + k);
+				err = ext2_zero_block(s, newblk + k,
+						      S_ISREG(ino->mode));
 			if (err) {
 				path_put(&p);
 				break;

@@ -114,7 +114,7 @@ static int jget(struct ext2_journal *j, uint32_t lblk, struct bref *r)
 
 	if (err)
 		return err;
-	err = bcache_get(j->s->dev, p, j->s->bs, false, r);
+	err = bcache_get_data(j->s->dev, p, j->s->bs, false, r);
 	if (err)
 		return err;
 	if (fw_buf_fill(r->data, 0, j->s->bs, 0)) {
