@@ -526,6 +526,11 @@ int bcache_sync(struct blkdev *d)
 	return err ? err : ferr;
 }
 
+int bcache_write_out(struct blkdev *d)
+{
+	return writeback(d, UINT64_MAX);
+}
+
 void bcache_balance(void)
 {
 	uint64_t dirty;

@@ -87,6 +87,10 @@ void bref_clear_checked(struct bref *r);	/* a block given a new use */
  * 0, or the first error (-EIO) since the last sync of d: a failed write
  * is reported once, like Linux's errseq for a block device. */
 FW_MUST_CHECK int bcache_sync(struct blkdev *d);
+/* Write every dirty unit of d (but pinned ones) now, without flushing the
+ * device's write cache (O_DIRECT: on the device when the call returns,
+ * durable only after fsync). 0 or the first error (also kept for sync). */
+FW_MUST_CHECK int bcache_write_out(struct blkdev *d);
 /* Memory is short (the page cache's reclaimer): if over half of the
  * cache's limit is dirty, write every dirty unit now (no flush), so the
  * units can be given back. No lock may be held. */

@@ -27,6 +27,16 @@ printf far | dd of="$dsk/expected/sparse/big" bs=1 seek=5000000000 2>/dev/null
 cp tests/integration/disk/workload.sh tests/integration/disk/init "$dsk/initrd/disk/"
 musl-gcc -static -O2 -Wall -Wextra -Werror -o "$dsk/initrd/disk/mmap_check" \
 	tests/integration/disk/mmap_check.c || fail "disk.mmap-check.build" "musl-gcc failed"
+musl-gcc -static -O2 -Wall -Wextra -Werror -o "$dsk/initrd/disk/direct_check" \
+	tests/integration/disk/direct_check.c || fail "disk.direct-check.build" "musl-gcc failed"
+# O_DIRECT as the host's Linux does it (its ext4), where that can be seen.
+mkdir -p "$dsk/direct-host"
+if "$dsk/initrd/disk/direct_check" "$dsk/direct-host" host >"$dsk/direct-host.log" 2>&1; then
+	pass "disk.host.direct-check-on-linux"
+else
+	fail "disk.host.direct-check-on-linux" "$(cat "$dsk/direct-host.log")"
+fi
+rm -rf "$dsk/direct-host"
 # The mapping checks hold on the host's Linux too, and leave there the
 # files the verify boots read back (the 4 KiB image is made from this).
 mkdir -p "$dsk/expected/mmap"

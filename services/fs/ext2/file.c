@@ -210,6 +210,66 @@ static long read_pages(struct inode *ino, uint64_t off, size_t len,
 	return done ? (long)done : err;
 }
 
+/* O_DIRECT (Linux's direct I/O): the file offset, the length and the
+ * user buffer must be multiples of the disk's sector, 512 bytes (open(2):
+ * "alignment to 512-byte boundaries suffices"), else EINVAL. */
+static bool direct_aligned(fw_uptr_t buf, size_t len, uint64_t off)
+{
+	return ((buf.addr | len | off) % BLKDEV_SECTOR) == 0;
+}
+
+/* An O_DIRECT read: from the file's blocks, block by block, around the
+ * page cache (the block cache lets the blocks go once copied). Pages
+ * written through mappings are written to the blocks first, and blocks
+ * buffered writes changed are read from the block cache, not the disk:
+ * what Linux's write-back before a direct read makes the same. */
+static long direct_read(struct inode *ino, fw_uptr_t buf, size_t len,
+			uint64_t off)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	size_t done = 0;
+	int err = pcache_writeback(ino);
+
+	while (!err && done < len) {
+		size_t in = (size_t)(off % s->bs), n = s->bs - in;
+		fw_uptr_t to = fw_uptr_add(buf, done);
+		uint32_t blk = 0;
+		struct bref r;
+
+		fw_mutex_lock(&ino->lock);
+		if (off >= ino->size) {
+			fw_mutex_unlock(&ino->lock);
+			break;
+		}
+		if (n > len - done)
+			n = len - done;
+		if (n > ino->size - off)
+			n = (size_t)(ino->size - off);
+		err = ext2_bmap(ino, off / s->bs, false, &blk, NULL);
+		if (!err && blk)
+			err = bcache_get_data(s->dev, blk, s->bs, true, &r);
+		fw_mutex_unlock(&ino->lock);
+		if (err)
+			break;
+		/* The copy may fault on a mapping of this file: no lock. */
+		if (!blk) {
+			err = fw_clear_user(to, n) ? -EFAULT : 0;
+		} else {
+			struct fw_bytes part;
+
+			err = fw_bytes_sub(fw_buf_as_bytes(r.data), in, n, &part);
+			if (!err && fw_copy_out(to, part))
+				err = -EFAULT;
+			bref_put(&r);
+		}
+		if (!err) {
+			done += n;
+			off += n;
+		}
+	}
+	return done ? (long)done : err;
+}
+
 static long ext2_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 {
 	struct inode *ino = f->path.inode;
@@ -218,7 +278,13 @@ static long ext2_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 
 	if (len > MAX_RW_COUNT)
 		len = MAX_RW_COUNT;
-	n = read_pages(ino, *pos, len, &to);
+	if (atomic_load(&f->flags) & O_DIRECT) {
+		if (!direct_aligned(buf, len, *pos))
+			return -EINVAL;
+		n = direct_read(ino, buf, len, *pos);
+	} else {
+		n = read_pages(ino, *pos, len, &to);
+	}
 	if (n > 0) {
 		*pos += (uint64_t)n;
 		touch_atime(ino);
@@ -457,6 +523,7 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 	struct inode *ino = f->path.inode;
 	struct ext2_sb *s = EXT2_SB(ino);
 	bool append = atomic_load(&f->flags) & O_APPEND;
+	bool direct = atomic_load(&f->flags) & O_DIRECT;
 	struct fw_buf bounce;
 	struct write_spares spares = { .n = 0 };
 	uint64_t off = *pos;
@@ -466,6 +533,8 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 
 	if (s->rdonly)
 		return -EROFS;
+	if (direct && !direct_aligned(buf, len, append ? 0 : off))
+		return -EINVAL;
 	/* The limits cut len once, at the offset the write starts from (an
 	 * appender racing another sees the size at this moment); the loop
 	 * still stops at the file system's maximum. */
@@ -496,14 +565,20 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 		fw_mutex_lock(&ino->lock);
 		if (append)
 			off = ino->size;
-		/* The written pages stay cached: frames for those that are
-		 * not, allocated without the lock (reclaim may want it). */
-		if (pages_missing(ino, off, want) > spares.n) {
+		/* The written pages stay cached (but with O_DIRECT): frames
+		 * for those that are not, allocated without the lock
+		 * (reclaim may want it). */
+		if (!direct && pages_missing(ino, off, want) > spares.n) {
 			fw_mutex_unlock(&ino->lock);
 			spares_fill(&spares, SPARES_MAX);
 			fw_mutex_lock(&ino->lock);
 			if (append)
 				off = ino->size;
+		}
+		if (direct && off % BLKDEV_SECTOR) { /* appending at an odd size */
+			fw_mutex_unlock(&ino->lock);
+			ret = -EINVAL;
+			break;
 		}
 		/* One journal handle per chunk: its new blocks, the data
 		 * they get and the size that covers them commit together. */
@@ -548,6 +623,16 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 	}
 	fw_buf_free(&bounce);
 	spares_free(&spares);
+	if (direct && done) {
+		/* On the device before the call returns, and out of the
+		 * page cache (cached pages got the bytes too, for mappings
+		 * that hold them; those nobody maps go). */
+		err = bcache_write_out(s->dev);
+		if (err && !ret)
+			ret = err;
+		pcache_drop_range(ino, (off - done) / FW_PAGE_SIZE,
+				  (off - 1) / FW_PAGE_SIZE);
+	}
 	if (done) {
 		inode_touch(ino, false, true, true);
 		/* Writing drops set-user-ID (Linux file_remove_privs). */
