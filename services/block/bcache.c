@@ -33,12 +33,12 @@ struct bbuf {
 	bool dirty;
 	bool writing;			/* a write-back of it is in flight */
 	int pins;			/* journaled: not written back while > 0 */
-	bool transit;			/* file data only (bcache_get_data):
-					   leaves once clean and unused */
+	bool transit;			/* file data only (bcache_get_data) */
+	bool parked;			/* on parked_list, not lru_list */
 	uint8_t checked;		/* 512-byte slices a file system verified */
 	uint64_t dirtied_ns;		/* when it became dirty */
 	struct bbuf *hnext;		/* hash chain */
-	struct fw_list lru;		/* lru_list */
+	struct fw_list lru;		/* lru_list or parked_list */
 	struct fw_list dnode;		/* dirty_list, if dirty */
 	/* set at creation */
 	struct fw_dma *data;
@@ -49,6 +49,12 @@ static struct fw_mutex bcache_lock;
 static struct fw_waitq bcache_wq;
 static struct bbuf *hash[HASH_BUCKETS];			/* bcache_lock */
 static struct fw_list lru_list = FW_LIST_HEAD_INIT(lru_list);	/* ditto */
+/* Clean, unused units of file data, oldest first: at most BCACHE_PARKED
+ * of them, so a file system reading the blocks of one unit one by one,
+ * or a page's blocks from two units, does not read a unit once per
+ * block; past that the oldest goes. */
+static struct fw_list parked_list = FW_LIST_HEAD_INIT(parked_list); /* ditto */
+static unsigned nr_parked;					/* ditto */
 static struct fw_list dirty_list = FW_LIST_HEAD_INIT(dirty_list); /* ditto */
 static uint64_t nr_units, nr_dirty;				/* ditto */
 static uint64_t max_units;
@@ -76,19 +82,68 @@ static void unhash(struct bbuf *b)
 	*pp = b->hnext;
 }
 
+/* Units given back, kept for reuse (at most SPARE_MAX, on their hnext):
+ * file data passes through the cache, and a unit per 4 KiB moved would
+ * otherwise cost an allocation, a zeroing and a free each time. */
+#define SPARE_MAX 64u
+static struct bbuf *spare_units;		/* bcache_lock */
+static unsigned nr_spare;			/* ditto */
+
 /* Free a unit that is out of the index and the LRU already. */
 static void bbuf_release(struct bbuf *b)
 {
 	nr_units--;
+	if (nr_spare < SPARE_MAX && b->len == BCACHE_UNIT) {
+		b->hnext = spare_units;
+		spare_units = b;
+		nr_spare++;
+		return;
+	}
 	fw_dma_free(b->data);
 	fw_free(b);
+}
+
+/* Take b off lru_list or parked_list. */
+static void unlist(struct bbuf *b)
+{
+	fw_list_del(&b->lru);
+	if (b->parked) {
+		b->parked = false;
+		nr_parked--;
+	}
 }
 
 static void bbuf_free(struct bbuf *b)
 {
 	unhash(b);
-	fw_list_del(&b->lru);
+	unlist(b);
 	bbuf_release(b);
+}
+
+static bool idle(const struct bbuf *b)
+{
+	return b->refs == 0 && !b->dirty && !b->reading && !b->writing &&
+	       !b->pins;
+}
+
+/* b is file data nobody uses: park it, and let the oldest parked go
+ * (one in use again meanwhile goes back to the LRU: it parks again when
+ * its user is done). */
+static void park(struct bbuf *b)
+{
+	fw_list_add_tail(&parked_list, &b->lru);
+	b->parked = true;
+	nr_parked++;
+	while (nr_parked > BCACHE_PARKED) {
+		struct bbuf *old = FW_LIST_FIRST(&parked_list, struct bbuf, lru);
+
+		if (idle(old)) {
+			bbuf_free(old);
+		} else {
+			unlist(old);
+			fw_list_add_tail(&lru_list, &old->lru);
+		}
+	}
 }
 
 /* Over the limit: free clean units nobody holds, oldest first. */
@@ -99,22 +154,40 @@ static void shrink(void)
 	FW_LIST_FOR_EACH_SAFE(b, tmp, &lru_list, lru) {
 		if (nr_units <= max_units)
 			return;
-		if (b->refs == 0 && !b->dirty && !b->reading && !b->pins)
+		if (idle(b))
 			bbuf_free(b);
 	}
 }
 
-static int bbuf_new(struct blkdev *d, uint64_t unit, struct bbuf **out)
+/* A new unit of d, indexed, on the LRU, one reference: its bytes zero
+ * if zero is set, else about to be read. */
+static int bbuf_new(struct blkdev *d, uint64_t unit, bool zero,
+		    struct bbuf **out)
 {
 	uint64_t off = unit * BCACHE_UNIT, end = blkdev_bytes(d);
-	struct bbuf *b = FW_NEW(struct bbuf);
+	size_t len = end - off < BCACHE_UNIT ? end - off : BCACHE_UNIT;
+	struct bbuf *b = spare_units;
 
-	if (!b)
-		return -ENOMEM;
-	b->len = end - off < BCACHE_UNIT ? end - off : BCACHE_UNIT;
-	if (fw_dma_alloc(b->len, &b->data)) {
-		fw_free(b);
-		return -ENOMEM;
+	if (b && len == BCACHE_UNIT) {
+		struct fw_dma *data = b->data;
+
+		spare_units = b->hnext;
+		nr_spare--;
+		*b = (struct bbuf){ .data = data, .len = len };
+		if (zero && fw_buf_fill(fw_dma_buf(data), 0, len, 0)) {
+			fw_dma_free(data);
+			fw_free(b);
+			return -ENOMEM;
+		}
+	} else {
+		b = FW_NEW(struct bbuf);
+		if (!b)
+			return -ENOMEM;
+		b->len = len;
+		if (fw_dma_alloc(b->len, &b->data)) {
+			fw_free(b);
+			return -ENOMEM;
+		}
 	}
 	b->dev = d;
 	b->unit = unit;
@@ -138,12 +211,11 @@ static void put_locked(struct bbuf *b)
 			bbuf_release(b);
 		return;
 	}
-	if (b->transit && b->refs == 0 && !b->dirty && !b->writing &&
-	    !b->pins) {
-		bbuf_free(b); /* the page cache holds these bytes */
+	unlist(b);
+	if (b->transit && idle(b)) {
+		park(b); /* the page cache holds these bytes */
 		return;
 	}
-	fw_list_del(&b->lru);
 	fw_list_add_tail(&lru_list, &b->lru);
 	if (nr_units > max_units)
 		shrink();
@@ -210,7 +282,7 @@ static int fill_run(struct blkdev *d, uint64_t unit, bool fill, bool data,
 	struct blk_req req;
 	int err;
 
-	err = bbuf_new(d, unit, &run.b[0]);
+	err = bbuf_new(d, unit, !fill, &run.b[0]);
 	if (err) {
 		fw_mutex_unlock(&bcache_lock);
 		return err;
@@ -219,7 +291,7 @@ static int fill_run(struct blkdev *d, uint64_t unit, bool fill, bool data,
 	run.b[run.n++]->reading = true;
 	while (run.n < want && unit + run.n < units &&
 	       !find(d, unit + run.n) &&
-	       bbuf_new(d, unit + run.n, &run.b[run.n]) == 0) {
+	       bbuf_new(d, unit + run.n, false, &run.b[run.n]) == 0) {
 		/* Read-ahead: nobody holds it yet, and what it holds is
 		 * not known: file data until something else claims it. */
 		run.b[run.n]->refs = 0;
@@ -247,7 +319,7 @@ static int fill_run(struct blkdev *d, uint64_t unit, bool fill, bool data,
 		/* Out of the index; the last reference frees it (waiters
 		 * that found it meanwhile drop theirs). */
 		unhash(b);
-		fw_list_del(&b->lru);
+		unlist(b);
 		if (i == 0)
 			put_locked(b);
 		else if (b->refs == 0)
@@ -561,7 +633,10 @@ void bcache_drop_clean(struct blkdev *d)
 
 	fw_mutex_lock(&bcache_lock);
 	FW_LIST_FOR_EACH_SAFE(b, tmp, &lru_list, lru)
-		if (b->dev == d && b->refs == 0 && !b->dirty && !b->reading && !b->pins)
+		if (b->dev == d && idle(b))
+			bbuf_free(b);
+	FW_LIST_FOR_EACH_SAFE(b, tmp, &parked_list, lru)
+		if (b->dev == d && idle(b))
 			bbuf_free(b);
 	fw_mutex_unlock(&bcache_lock);
 }

@@ -58,10 +58,13 @@ struct bref {
 FW_MUST_CHECK int bcache_get(struct blkdev *d, uint64_t blockno,
 			     unsigned blksize, bool fill, struct bref *out);
 /* bcache_get for a block of file data, whose bytes the page cache
- * keeps: a unit it brings in leaves the block cache as soon as it is
+ * keeps: a unit it brings in leaves the block cache soon after it is
  * clean and unreferenced (after the copy into the page, after its
- * write-back), unless something other than file data wants it meanwhile.
- * Read-ahead units it brings in wait, unreferenced, for their reader. */
+ * write-back: the last BCACHE_PARKED such units stay, for the other
+ * blocks of a unit read one by one), unless something other than file
+ * data wants it meanwhile. Read-ahead units it brings in wait,
+ * unreferenced, for their reader. */
+#define BCACHE_PARKED 128u
 FW_MUST_CHECK int bcache_get_data(struct blkdev *d, uint64_t blockno,
 				  unsigned blksize, bool fill,
 				  struct bref *out);

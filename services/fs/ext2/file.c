@@ -328,37 +328,79 @@ int ext2_get_page(struct inode *ino, uint64_t pgoff, bool mapwrite,
 	return err;
 }
 
+/* When page idx's blocks are allocated and are one aligned unit of the
+ * disk (always with 4 KiB blocks; usual with smaller ones, as fill_page
+ * finds), put the cached page fr's bytes below i_size into that unit in
+ * the block cache, zeros past it, without reading the disk (the block
+ * cache lets file data go, the page stays, and it is never older than
+ * the blocks). 1 if done, 0 if not such a page, or -errno. inode->lock
+ * held. */
+static int page_to_unit(struct inode *ino, uint64_t idx, struct fw_frame *fr)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	unsigned per = BCACHE_UNIT / s->bs, n = 0;
+	uint64_t start = idx * FW_PAGE_SIZE;
+	size_t keep;
+	uint32_t pb = 0;
+	struct fw_buf part;
+	struct bref r;
+	int err;
+
+	if (start >= ino->size)
+		return 0;
+	err = ext2_bmap_run(ino, start / s->bs, per, &pb, &n);
+	if (err || !pb || n != per || pb % per)
+		return err;
+	err = bcache_get_data(s->dev, pb / per, BCACHE_UNIT, false, &r);
+	if (err)
+		return err;
+	keep = ino->size - start < FW_PAGE_SIZE ? (size_t)(ino->size - start)
+						: FW_PAGE_SIZE;
+	err = fw_buf_sub(r.data, 0, keep, &part);
+	if (!err)
+		err = fw_frame_read(fr, 0, part);
+	if (!err)
+		err = fw_buf_fill(r.data, keep, FW_PAGE_SIZE - keep, 0);
+	if (!err)
+		bref_dirty(&r);
+	bref_put(&r);
+	return err ? err : 1;
+}
+
 /* The file's block holding off, allocated if it was a hole, referenced
  * and ready for n bytes at off to be written into it: zeroed if it is new
- * (so the rest of it reads as zeros), else, unless they cover it whole,
- * holding the file's bytes: from the cached page when the block is one
- * whole page (the block cache lets file data go once written, the page
- * stays), else read. inode->lock held. */
+ * (so the rest of it reads as zeros), else holding the file's bytes
+ * unless they cover it whole (and with blocks smaller than a unit, its
+ * unit holding the other blocks' bytes): from the cached page when it
+ * can (page_to_unit), else read. inode->lock held. */
 static int block_for_write(struct inode *ino, uint64_t off, size_t n,
 			   struct bref *r)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
-	struct fw_frame *page = NULL;
+	bool have = false;
 	uint32_t blk;
 	bool fresh;
 	int err = ext2_bmap(ino, off / s->bs, true, &blk, &fresh);
 
 	if (err)
 		return err;
-	if (!fresh && n < s->bs && s->bs == FW_PAGE_SIZE)
-		page = pcache_lookup(ino, off / FW_PAGE_SIZE);
-	err = bcache_get_data(s->dev, blk, s->bs,
-			      !(fresh || n == s->bs || page), r);
-	if (!err) {
-		if (fresh && n < s->bs)
-			err = fw_buf_fill(r->data, 0, s->bs, 0);
-		else if (page)
-			err = fw_frame_read(page, 0, r->data);
+	if (!fresh && (n < s->bs || s->bs < BCACHE_UNIT)) {
+		struct fw_frame *page = pcache_lookup(ino, off / FW_PAGE_SIZE);
+
+		if (page) {
+			err = page_to_unit(ino, off / FW_PAGE_SIZE, page);
+			fw_frame_put(page);
+			if (err < 0)
+				return err;
+			have = err == 1;
+		}
+	}
+	err = bcache_get_data(s->dev, blk, s->bs, !(fresh || n == s->bs || have), r);
+	if (!err && fresh && n < s->bs) {
+		err = fw_buf_fill(r->data, 0, s->bs, 0);
 		if (err)
 			bref_put(r);
 	}
-	if (page)
-		fw_frame_put(page);
 	return err;
 }
 
@@ -378,25 +420,39 @@ static int write_block(struct inode *ino, uint64_t off, struct fw_bytes src)
 	return err;
 }
 
-/* Zeroed frames for the pages a write brings into the cache, allocated
- * with no lock held (as cached_page's spare). A 16 KiB chunk spans five
- * pages at most. */
+/* The pages a write brings into the cache: those it writes in part
+ * (the next write there needs their other bytes, an appender's last page
+ * above all), not those it overwrites whole (a writer seldom reads them
+ * back soon; until they are written back, their blocks in the block
+ * cache serve a reader). Zeroed frames for them, allocated with no lock
+ * held (as cached_page's spare): a 16 KiB chunk spans five pages at
+ * most. */
 #define SPARES_MAX (RW_CHUNK / FW_PAGE_SIZE + 1)
 
 struct write_spares {
 	struct fw_frame *fr[SPARES_MAX];
 	unsigned n;
+	uint64_t from, to;	/* the bytes the write chunk covers */
 };
 
-/* How many pages of [off, off + len) are not cached. inode->lock held. */
-static unsigned pages_missing(struct inode *ino, uint64_t off, size_t len)
+static bool covered_whole(const struct write_spares *sp, uint64_t idx)
+{
+	return idx * FW_PAGE_SIZE >= sp->from && (idx + 1) * FW_PAGE_SIZE <= sp->to;
+}
+
+/* How many pages of the chunk to bring in are not cached. inode->lock
+ * held. */
+static unsigned pages_missing(struct inode *ino, const struct write_spares *sp)
 {
 	unsigned missing = 0;
 
-	for (uint64_t idx = off / FW_PAGE_SIZE;
-	     idx <= (off + len - 1) / FW_PAGE_SIZE; idx++) {
-		struct fw_frame *fr = pcache_lookup(ino, idx);
+	for (uint64_t idx = sp->from / FW_PAGE_SIZE;
+	     idx <= (sp->to - 1) / FW_PAGE_SIZE; idx++) {
+		struct fw_frame *fr;
 
+		if (covered_whole(sp, idx))
+			continue;
+		fr = pcache_lookup(ino, idx);
 		if (fr)
 			fw_frame_put(fr);
 		else
@@ -420,8 +476,9 @@ static void spares_free(struct write_spares *sp)
 
 /* The bytes just written at off (inside one block, so inside one page,
  * and below i_size now) into the file's cached page; a page not cached
- * yet is read in from the blocks, with them, if a spare frame is left
- * (the cache is only a cache: no frame, no page). inode->lock held. */
+ * yet that the chunk writes in part is read in from the blocks, with
+ * them, if a spare frame is left (the cache is only a cache: no frame,
+ * no page). inode->lock held. */
 static int cache_update(struct inode *ino, uint64_t off, struct fw_bytes src,
 			struct write_spares *sp)
 {
@@ -432,7 +489,7 @@ static int cache_update(struct inode *ino, uint64_t off, struct fw_bytes src,
 	if (!fr) {
 		struct fw_frame *spare;
 
-		if (!sp->n)
+		if (!sp->n || covered_whole(sp, idx))
 			return 0;
 		spare = sp->fr[--sp->n];
 		err = cached_page(ino, idx, &spare, &fr);
@@ -480,6 +537,7 @@ int ext2_writepage(struct inode *ino, uint64_t idx, struct fw_frame *fr)
 	 * zeroes it when it writes). Straight from the frame to the block
 	 * cache: write-back runs when memory is short. */
 	ext2_jstart(s);
+	err = page_to_unit(ino, idx, fr); /* 1: the whole page at once */
 	for (uint32_t in = 0; !err && in < FW_PAGE_SIZE && start + in < ino->size;
 	     in += s->bs) {
 		uint64_t left = ino->size - (start + in);
@@ -489,6 +547,8 @@ int ext2_writepage(struct inode *ino, uint64_t idx, struct fw_frame *fr)
 	}
 	/* New blocks for holes change i_blocks; the times changed when
 	 * the page was mapped writable. */
+	if (err == 1)
+		err = 0;
 	if (!err && start < ino->size)
 		err = ext2_write_inode(ino);
 	ext2_jstop(s);
@@ -551,6 +611,7 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 	while (done < len && !ret) {
 		size_t want = len - done < RW_CHUNK ? len - done : RW_CHUNK;
 		size_t put = 0;
+		unsigned missing;
 		struct fw_buf part;
 
 		/* The user's bytes first, with no lock held (the copy may
@@ -565,15 +626,20 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 		fw_mutex_lock(&ino->lock);
 		if (append)
 			off = ino->size;
-		/* The written pages stay cached (but with O_DIRECT): frames
-		 * for those that are not, allocated without the lock
+		/* Pages written in part stay cached (not with O_DIRECT):
+		 * frames for those that are not, allocated without the lock
 		 * (reclaim may want it). */
-		if (!direct && pages_missing(ino, off, want) > spares.n) {
+		spares.from = off;
+		spares.to = off + want;
+		missing = direct ? 0 : pages_missing(ino, &spares);
+		if (missing > spares.n) {
 			fw_mutex_unlock(&ino->lock);
-			spares_fill(&spares, SPARES_MAX);
+			spares_fill(&spares, missing);
 			fw_mutex_lock(&ino->lock);
 			if (append)
 				off = ino->size;
+			spares.from = off;
+			spares.to = off + want;
 		}
 		if (direct && off % BLKDEV_SECTOR) { /* appending at an odd size */
 			fw_mutex_unlock(&ino->lock);
