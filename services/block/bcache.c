@@ -399,6 +399,18 @@ static int get(struct blkdev *d, uint64_t blockno, unsigned blksize,
 	return 0;
 }
 
+bool bcache_has(struct blkdev *d, uint64_t blockno, unsigned blksize)
+{
+	struct bbuf *b;
+	bool has;
+
+	fw_mutex_lock(&bcache_lock);
+	b = find(d, blockno * blksize / BCACHE_UNIT);
+	has = b && b->uptodate;
+	fw_mutex_unlock(&bcache_lock);
+	return has;
+}
+
 int bcache_get(struct blkdev *d, uint64_t blockno, unsigned blksize,
 	       bool fill, struct bref *out)
 {

@@ -68,6 +68,9 @@ FW_MUST_CHECK int bcache_get(struct blkdev *d, uint64_t blockno,
 FW_MUST_CHECK int bcache_get_data(struct blkdev *d, uint64_t blockno,
 				  unsigned blksize, bool fill,
 				  struct bref *out);
+/* Is the unit holding the block cached right now? (A hint: it may go
+ * the next moment unless someone holds it.) */
+bool bcache_has(struct blkdev *d, uint64_t blockno, unsigned blksize);
 /* The caller changed the block's bytes: write them back later. */
 void bref_dirty(struct bref *r);
 /* Drop the reference (r->b becomes NULL; NULL is ignored). */

@@ -328,55 +328,81 @@ int ext2_get_page(struct inode *ino, uint64_t pgoff, bool mapwrite,
 	return err;
 }
 
-/* When page idx's blocks are allocated and are one aligned unit of the
- * disk (always with 4 KiB blocks; usual with smaller ones, as fill_page
- * finds), put the cached page fr's bytes below i_size into that unit in
- * the block cache, zeros past it, without reading the disk (the block
- * cache lets file data go, the page stays, and it is never older than
- * the blocks). 1 if done, 0 if not such a page, or -errno. inode->lock
- * held. */
-static int page_to_unit(struct inode *ino, uint64_t idx, struct fw_frame *fr)
+/* The block cache's unit holding the file's block lb (disk block blk),
+ * filled from the cached pages without reading the disk, when the unit's
+ * blocks are all the file's, in order, and the pages holding those below
+ * i_size are cached (always with 4 KiB blocks and a cached page; usual
+ * with smaller blocks): the block cache lets file data go, the pages
+ * stay, and they are never older than the blocks. Bytes past i_size are
+ * zero (the invariant). 1 and *unit referenced (so it stays cached), 0
+ * if not possible, or -errno. inode->lock held. */
+static int unit_from_pages(struct inode *ino, uint64_t lb, uint32_t blk,
+			   struct bref *unit)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
-	unsigned per = BCACHE_UNIT / s->bs, n = 0;
-	uint64_t start = idx * FW_PAGE_SIZE;
-	size_t keep;
+	unsigned per = BCACHE_UNIT / s->bs, k0 = blk % per, n = 0;
+	struct fw_frame *pages[2] = { NULL, NULL };
+	uint64_t first = lb - k0, first_page = first * s->bs / FW_PAGE_SIZE;
 	uint32_t pb = 0;
-	struct fw_buf part;
-	struct bref r;
-	int err;
+	int err = 0;
 
-	if (start >= ino->size)
+	if (lb < k0)
 		return 0;
-	err = ext2_bmap_run(ino, start / s->bs, per, &pb, &n);
-	if (err || !pb || n != per || pb % per)
+	err = ext2_bmap_run(ino, first, per, &pb, &n);
+	if (err || pb != blk - k0 || n != per)
 		return err;
-	err = bcache_get_data(s->dev, pb / per, BCACHE_UNIT, false, &r);
-	if (err)
-		return err;
-	keep = ino->size - start < FW_PAGE_SIZE ? (size_t)(ino->size - start)
-						: FW_PAGE_SIZE;
-	err = fw_buf_sub(r.data, 0, keep, &part);
-	if (!err)
-		err = fw_frame_read(fr, 0, part);
-	if (!err)
-		err = fw_buf_fill(r.data, keep, FW_PAGE_SIZE - keep, 0);
-	if (!err)
-		bref_dirty(&r);
-	bref_put(&r);
-	return err ? err : 1;
+	/* The unit's blocks lie in two pages at most; take them first: a
+	 * unit created without them would hold zeros. */
+	for (unsigned i = 0; i < 2; i++) {
+		uint64_t at = (first_page + i) * FW_PAGE_SIZE;
+
+		if (at >= (first + per) * s->bs || at >= ino->size)
+			break;
+		pages[i] = pcache_lookup(ino, first_page + i);
+		if (!pages[i])
+			goto out;
+	}
+	err = bcache_get_data(s->dev, pb / per, BCACHE_UNIT, false, unit);
+	for (unsigned k = 0; !err && k < per; k++) {
+		uint64_t off = (first + k) * s->bs;
+		size_t keep = off >= ino->size ? 0
+			      : ino->size - off < s->bs ? (size_t)(ino->size - off)
+							: s->bs;
+		struct fw_buf part;
+
+		err = fw_buf_sub(unit->data, k * s->bs, keep, &part);
+		if (!err && keep)
+			err = fw_frame_read(pages[off / FW_PAGE_SIZE - first_page],
+					    (size_t)(off % FW_PAGE_SIZE), part);
+		if (!err)
+			err = fw_buf_fill(unit->data, k * s->bs + keep,
+					  s->bs - keep, 0);
+	}
+	if (!err) {
+		bref_dirty(unit);
+		err = 1;
+	} else if (unit->b) {
+		bref_put(unit);
+	}
+out:
+	for (unsigned i = 0; i < 2; i++)
+		if (pages[i])
+			fw_frame_put(pages[i]);
+	return err;
 }
 
 /* The file's block holding off, allocated if it was a hole, referenced
  * and ready for n bytes at off to be written into it: zeroed if it is new
  * (so the rest of it reads as zeros), else holding the file's bytes
  * unless they cover it whole (and with blocks smaller than a unit, its
- * unit holding the other blocks' bytes): from the cached page when it
- * can (page_to_unit), else read. inode->lock held. */
+ * unit holding the other blocks' bytes): if the unit is not cached, from
+ * the cached pages when it can (unit_from_pages), else read. inode->lock
+ * held. */
 static int block_for_write(struct inode *ino, uint64_t off, size_t n,
 			   struct bref *r)
 {
 	struct ext2_sb *s = EXT2_SB(ino);
+	struct bref unit = { .b = NULL };
 	bool have = false;
 	uint32_t blk;
 	bool fresh;
@@ -384,18 +410,16 @@ static int block_for_write(struct inode *ino, uint64_t off, size_t n,
 
 	if (err)
 		return err;
-	if (!fresh && (n < s->bs || s->bs < BCACHE_UNIT)) {
-		struct fw_frame *page = pcache_lookup(ino, off / FW_PAGE_SIZE);
-
-		if (page) {
-			err = page_to_unit(ino, off / FW_PAGE_SIZE, page);
-			fw_frame_put(page);
-			if (err < 0)
-				return err;
-			have = err == 1;
-		}
+	if (!fresh && (n < s->bs || s->bs < BCACHE_UNIT) &&
+	    !bcache_has(s->dev, blk, s->bs)) {
+		err = unit_from_pages(ino, off / s->bs, blk, &unit);
+		if (err < 0)
+			return err;
+		have = err == 1;
 	}
+	/* Not read when have: the unit is held, so still cached. */
 	err = bcache_get_data(s->dev, blk, s->bs, !(fresh || n == s->bs || have), r);
+	bref_put(&unit);
 	if (!err && fresh && n < s->bs) {
 		err = fw_buf_fill(r->data, 0, s->bs, 0);
 		if (err)
@@ -537,7 +561,6 @@ int ext2_writepage(struct inode *ino, uint64_t idx, struct fw_frame *fr)
 	 * zeroes it when it writes). Straight from the frame to the block
 	 * cache: write-back runs when memory is short. */
 	ext2_jstart(s);
-	err = page_to_unit(ino, idx, fr); /* 1: the whole page at once */
 	for (uint32_t in = 0; !err && in < FW_PAGE_SIZE && start + in < ino->size;
 	     in += s->bs) {
 		uint64_t left = ino->size - (start + in);
@@ -547,8 +570,6 @@ int ext2_writepage(struct inode *ino, uint64_t idx, struct fw_frame *fr)
 	}
 	/* New blocks for holes change i_blocks; the times changed when
 	 * the page was mapped writable. */
-	if (err == 1)
-		err = 0;
 	if (!err && start < ino->size)
 		err = ext2_write_inode(ino);
 	ext2_jstop(s);
