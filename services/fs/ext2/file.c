@@ -515,13 +515,14 @@ static int cache_update(struct inode *ino, uint64_t off, struct fw_bytes src,
 
 		if (!sp->n || covered_whole(sp, idx))
 			return 0;
+		/* The bytes are in the blocks already: a page that cannot
+		 * be read in (no memory, a read error) is just not cached. */
 		spare = sp->fr[--sp->n];
-		err = cached_page(ino, idx, &spare, &fr);
+		if (!cached_page(ino, idx, &spare, &fr))
+			fw_frame_put(fr);
 		if (spare)
 			fw_frame_put(spare);
-		if (!err)
-			fw_frame_put(fr);
-		return err == -ENOMEM ? 0 : err;
+		return 0;
 	}
 	err = fw_frame_write(fr, (size_t)(off % FW_PAGE_SIZE), src);
 	fw_frame_put(fr);
