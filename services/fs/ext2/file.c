@@ -159,6 +159,15 @@ struct read_sink {
 	bool kernel;
 };
 
+/* Of the n bytes a read wants at off, those below i_size (0 at or past
+ * it). inode->lock held. */
+static size_t below_eof(const struct inode *ino, uint64_t off, size_t n)
+{
+	if (off >= ino->size)
+		return 0;
+	return n < ino->size - off ? n : (size_t)(ino->size - off);
+}
+
 static long read_pages(struct inode *ino, uint64_t off, size_t len,
 		       struct read_sink *to)
 {
@@ -171,14 +180,11 @@ static long read_pages(struct inode *ino, uint64_t off, size_t len,
 		struct fw_frame *fr;
 
 		fw_mutex_lock(&ino->lock);
-		if (off >= ino->size) {
+		n = below_eof(ino, off, n < len - done ? n : len - done);
+		if (!n) {
 			fw_mutex_unlock(&ino->lock);
 			break;
 		}
-		if (n > len - done)
-			n = len - done;
-		if (n > ino->size - off)
-			n = (size_t)(ino->size - off);
 		err = cached_page(ino, off / FW_PAGE_SIZE, &spare, &fr);
 		fw_mutex_unlock(&ino->lock);
 		if (err == -EAGAIN) {
@@ -237,14 +243,11 @@ static long direct_read(struct inode *ino, fw_uptr_t buf, size_t len,
 		struct bref r;
 
 		fw_mutex_lock(&ino->lock);
-		if (off >= ino->size) {
+		n = below_eof(ino, off, n < len - done ? n : len - done);
+		if (!n) {
 			fw_mutex_unlock(&ino->lock);
 			break;
 		}
-		if (n > len - done)
-			n = len - done;
-		if (n > ino->size - off)
-			n = (size_t)(ino->size - off);
 		err = ext2_bmap(ino, off / s->bs, false, &blk, NULL);
 		if (!err && blk)
 			err = bcache_get_data(s->dev, blk, s->bs, true, &r);
