@@ -56,6 +56,7 @@ long sys_lchown(const struct sys_args *a);
 long sys_fchownat(const struct sys_args *a);
 long sys_utimensat(const struct sys_args *a);
 long sys_utimes(const struct sys_args *a);
+long sys_utime(const struct sys_args *a);
 long sys_truncate(const struct sys_args *a);
 long sys_ftruncate(const struct sys_args *a);
 long sys_fsync(const struct sys_args *a);

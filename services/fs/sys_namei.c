@@ -783,6 +783,26 @@ long sys_utimes(const struct sys_args *a)
 	return do_utimensat(AT_FDCWD, fw_uptr(a->arg[0]), have, &tp, 0);
 }
 
+/* utime(2): whole seconds (struct utimbuf: actime, modtime), or now. */
+long sys_utime(const struct sys_args *a)
+{
+	struct {
+		int64_t actime, modtime;
+	} buf;
+	struct ts_pair tp = { 0 };
+	bool have = a->arg[1] != 0;
+
+	if (have) {
+		if (FW_COPY_IN_OBJ(&buf, fw_uptr(a->arg[1])))
+			return -EFAULT;
+		tp.t[0].tv_sec = buf.actime;
+		tp.t[1].tv_sec = buf.modtime;
+	}
+	if (a->arg[0] == 0)
+		return -EFAULT;
+	return do_utimensat(AT_FDCWD, fw_uptr(a->arg[0]), have, &tp, 0);
+}
+
 /* access(2): checked with the real uid/gid unless AT_EACCESS. */
 static long do_faccessat(int dfd, fw_uptr_t upath, int mode, unsigned flags)
 {

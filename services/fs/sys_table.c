@@ -79,6 +79,7 @@ const struct sys_entry fs_syscalls[] = {
 	E(fchownat),
 	E(utimensat),
 	E(utimes),
+	E(utime),
 	E(truncate),
 	E(ftruncate),
 	E(fsync),

@@ -815,6 +815,40 @@ int mm_format_maps(struct mm *mm, struct fw_buf out, size_t *len)
 	return 0;
 }
 
+void mm_describe_addr(struct mm *mm, uint64_t addr, struct mm_addr_desc *out)
+{
+	char name[64] = "[anon]";
+	struct maps_entry e;
+
+	out->s[0] = '\0';
+	if (!maps_next(mm, addr, &e))
+		return;
+	if (e.file) {
+		struct kpath *path = kpath_alloc();
+
+		if (path && vfs_get_path(e.file, path) == 0) {
+			size_t base = 0, n = 0;
+
+			for (size_t i = 0; path->s[i]; i++)
+				if (path->s[i] == '/')
+					base = i + 1;
+			while (path->s[base] && n < sizeof(name) - 1)
+				name[n++] = path->s[base++];
+			name[n] = '\0';
+		}
+		if (path)
+			kpath_free(path);
+		file_put(e.file);
+	} else if (e.name == VMA_NAME_HEAP) {
+		snprintf(name, sizeof(name), "[heap]");
+	} else if (e.name == VMA_NAME_STACK) {
+		snprintf(name, sizeof(name), "[stack]");
+	}
+	if (e.start <= addr)
+		snprintf(out->s, sizeof(out->s), " in %s[%lx+%lx]", name,
+			 e.start, e.end - e.start);
+}
+
 bool mm_addr_in_vma(struct mm *mm, uint64_t addr)
 {
 	bool found;

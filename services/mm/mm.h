@@ -125,6 +125,15 @@ FW_MUST_CHECK int mm_remote_page(struct mm *mm, uint64_t addr, bool write,
  * SEGV_MAPERR.) */
 bool mm_addr_in_vma(struct mm *mm, uint64_t addr);
 
+/* " in NAME[START+LEN]": the mapping that holds addr, for the line a
+ * fatal fault logs (Linux's print_vma_addr); empty outside any mapping.
+ * NAME is the mapped file's last path element, or [heap], [stack],
+ * [anon]. */
+struct mm_addr_desc {
+	char s[96];
+};
+void mm_describe_addr(struct mm *mm, uint64_t addr, struct mm_addr_desc *out);
+
 /* ---- for the ELF loader (the mm is not active yet) ---------------------- */
 
 /* Map [start, start+len) (page-aligned) as a private VMA, replacing

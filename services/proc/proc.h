@@ -142,6 +142,8 @@ struct thread {
 	uint64_t altstack_sp, altstack_size;
 	uint32_t altstack_flags;
 	bool exiting;                    /* leave at the next kernel entry */
+	bool in_syscall;                 /* ctx.rax is the call being run
+					  * (/proc/<pid>/syscall) */
 	uint64_t saved_sigmask;          /* sigsuspend: restore after delivery */
 	bool restore_sigmask;
 	struct fw_waitq sig_wait;        /* sigsuspend/pause sleep here */

@@ -1,7 +1,7 @@
 /* services/proc/sched_policy.c: scheduling policies and their
  * priorities: sched_getscheduler(2), sched_setscheduler(2),
- * sched_getparam(2), sched_setparam(2), sched_get_priority_max(2) and
- * sched_get_priority_min(2).
+ * sched_getparam(2), sched_setparam(2), sched_get_priority_max(2),
+ * sched_get_priority_min(2) and sched_rr_get_interval(2).
  *
  * Layer: services (safe C), proc. Every thread here runs under one
  * policy, Linux's SCHED_OTHER (time slices weighed by nice; prio.c), at
@@ -13,9 +13,13 @@
  * a thread id, 0 the caller, and changing another user's thread needs
  * CAP_SYS_NICE or a matching uid. */
 #include <fw/errno.h>
+#include <fw/task.h>
+#include <fw/time.h>
 #include <fw/uaccess.h>
 #include "proc/proc.h"
 #include "proc/proc_internal.h"
+#include "proc/uapi.h"
+#include "sched/sched.h"
 #include "syscall/nr.h"
 #include "syscall/syscall.h"
 
@@ -121,7 +125,27 @@ static long sys_sched_setparam(const struct sys_args *a)
 	return set_policy((int)a->arg[0], SCHED_OTHER, fw_uptr(a->arg[1]));
 }
 
+/* The thread's time slice: under SCHED_OTHER Linux reports CFS's slice
+ * for it, here the round-robin slice its nice value gives. */
+static long sys_sched_rr_get_interval(const struct sys_args *a)
+{
+	struct k_timespec ts;
+	struct thread *t;
+	uint64_t ns;
+
+	if ((int)a->arg[0] < 0)
+		return -EINVAL;
+	t = target((int)a->arg[0]);
+	if (!t)
+		return -ESRCH;
+	ns = sched_slice_ns(t->task ? fw_task_nice(t->task) : 0);
+	ts.tv_sec = (int64_t)(ns / FW_NSEC_PER_SEC);
+	ts.tv_nsec = (int64_t)(ns % FW_NSEC_PER_SEC);
+	return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &ts) ? -EFAULT : 0;
+}
+
 static const struct sys_entry sched_policy_syscalls[] = {
+	{ __NR_sched_rr_get_interval, "sched_rr_get_interval", sys_sched_rr_get_interval },
 	{ __NR_sched_setparam, "sched_setparam", sys_sched_setparam },
 	{ __NR_sched_getparam, "sched_getparam", sys_sched_getparam },
 	{ __NR_sched_setscheduler, "sched_setscheduler", sys_sched_setscheduler },

@@ -131,6 +131,15 @@ bool signal_is_ignored(struct proc *p, int sig)
 	return ignored;
 }
 
+bool signal_is_default(struct proc *p, int sig)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
+	bool dfl = p->sighand->action[sig].handler == SIG_DFL;
+
+	fw_spin_unlock_irqrestore(&p->lock, fl);
+	return dfl;
+}
+
 /* Wake every thread of p that could take sig. Caller holds p->lock. */
 static void wake_takers(struct proc *p, int sig)
 {

@@ -48,6 +48,8 @@ int signal_send_pgrp(int pgid, int sig);
 void signal_deliver(struct thread *t);
 /* A fault in user mode: force sig with si_addr = addr (SIGSEGV, ...). */
 void signal_force_fault(struct thread *t, int sig, int code, uint64_t addr);
+/* Will sig kill p when delivered (its action is the default)? */
+bool signal_is_default(struct proc *p, int sig);
 
 void signal_syscalls_init(void);
 

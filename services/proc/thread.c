@@ -8,6 +8,7 @@
 #include <fw/errno.h>
 #include <fw/log.h>
 #include <fw/task.h>
+#include <fw/time.h>
 #include <fw/uaccess.h>
 #include <fw/user.h>
 #include "mm/mm.h"
@@ -32,7 +33,9 @@ static void handle_syscall(struct thread *t)
 				 t->ctx.r10, t->ctx.r8, t->ctx.r9 },
 			.nr = nr,
 		};
+		__atomic_store_n(&t->in_syscall, true, __ATOMIC_RELAXED);
 		ret = syscall_dispatch(&a);
+		__atomic_store_n(&t->in_syscall, false, __ATOMIC_RELAXED);
 	}
 	t->ctx.rax = (uint64_t)ret;
 	if (FW_UNLIKELY(traced || thread_traced(t)))
@@ -46,6 +49,62 @@ static void handle_syscall(struct thread *t)
 	 * whether it becomes -EINTR or runs again (SA_RESTART). Keep the
 	 * number so the call can be re-issued. */
 	t->restart_nr = nr;
+}
+
+/* At most 10 lines per 5 s, as Linux's printk_ratelimit: a program that
+ * crashes in a loop does not flood the console. */
+static bool report_ratelimit(void)
+{
+	static uint64_t window_ns;
+	static unsigned printed;
+	uint64_t now = fw_time_ns();
+
+	if (now - __atomic_load_n(&window_ns, __ATOMIC_RELAXED) > 5000000000ull) {
+		__atomic_store_n(&window_ns, now, __ATOMIC_RELAXED);
+		__atomic_store_n(&printed, 0, __ATOMIC_RELAXED);
+	}
+	return __atomic_add_fetch(&printed, 1, __ATOMIC_RELAXED) <= 10;
+}
+
+/* A fault that kills its process (no handler, not traced) is logged as
+ * Linux logs it (show_signal_msg, do_trap, do_general_protection): the
+ * program, the address, where it ran and in which mapping, so the crash
+ * can be placed in its binary (`addr2line -e PROG IP-START` for a PIE). */
+static void report_fatal(struct thread *t, int sig, const struct fw_user_exit *why)
+{
+	struct mm_addr_desc where;
+	const char *trap = NULL;
+
+	if (thread_traced(t) || !signal_is_default(t->proc, sig) ||
+	    !report_ratelimit())
+		return;
+	mm_describe_addr(t->proc->mm, t->ctx.rip, &where);
+	switch (why->vector) {
+	case FW_VEC_PAGE_FAULT:
+		/* Linux's error code has the user-mode bit (4) set. */
+		fw_info("%s[%d]: segfault at %lx ip %016lx sp %016lx error %lx%s",
+			t->proc->comm, t->proc->pid, why->addr, t->ctx.rip,
+			t->ctx.rsp, why->error | 4, where.s);
+		return;
+	case FW_VEC_GP:
+		fw_info("%s[%d] general protection fault ip:%lx sp:%lx error:%lx%s",
+			t->proc->comm, t->proc->pid, t->ctx.rip, t->ctx.rsp,
+			why->error, where.s);
+		return;
+	case FW_VEC_DIVIDE:
+		trap = "divide error";
+		break;
+	case FW_VEC_INVALID_OPCODE:
+		trap = "invalid opcode";
+		break;
+	case FW_VEC_STACK:
+		trap = "stack segment";
+		break;
+	default:
+		return;
+	}
+	fw_info("%s[%d] trap %s ip:%lx sp:%lx error:%lx%s", t->proc->comm,
+		t->proc->pid, trap, t->ctx.rip, t->ctx.rsp, why->error, where.s);
 }
 
 static void handle_exception(struct thread *t, const struct fw_user_exit *why)
@@ -68,8 +127,11 @@ static void handle_exception(struct thread *t, const struct fw_user_exit *why)
 		break;
 	default: /* #GP, #SS, #BR, ...: Linux sends SIGSEGV (si_addr 0) */
 		signal_force_fault(t, SIGSEGV, SI_KERNEL, 0);
-		break;
+		report_fatal(t, SIGSEGV, why);
+		return;
 	}
+	if (why->vector == FW_VEC_DIVIDE || why->vector == FW_VEC_INVALID_OPCODE)
+		report_fatal(t, why->vector == FW_VEC_DIVIDE ? SIGFPE : SIGILL, why);
 }
 
 void thread_main(struct thread *t)
@@ -103,14 +165,18 @@ void thread_main(struct thread *t)
 			int err = mm_fault(t->proc->mm, why.addr,
 					   why.error & FW_FAULT_WRITE,
 					   why.error & FW_FAULT_EXEC);
-			if (err)
-				/* -EIO: past the end of a mapped file. */
-				signal_force_fault(t, err == -EFAULT ? SIGSEGV
-								     : SIGBUS,
+			if (err == -EFAULT) {
+				signal_force_fault(t, SIGSEGV,
 						   mm_addr_in_vma(t->proc->mm, why.addr)
 							   ? SEGV_ACCERR
 							   : SEGV_MAPERR,
 						   why.addr);
+				why.vector = FW_VEC_PAGE_FAULT;
+				report_fatal(t, SIGSEGV, &why);
+			} else if (err) {
+				/* -EIO: past the end of a mapped file. */
+				signal_force_fault(t, SIGBUS, BUS_ADRERR, why.addr);
+			}
 			break;
 		}
 		case FW_USER_EXCEPTION:

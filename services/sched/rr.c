@@ -32,15 +32,19 @@ static const uint32_t nice_weight[40] = {
 	110,   87,    70,    56,    45,    36,    29,    23,    18,    15,
 };
 
-static uint64_t slice_for(const struct fw_sched_entity *se)
+uint64_t sched_slice_ns(int nice)
 {
-	int nice = __atomic_load_n(&se->nice, __ATOMIC_RELAXED);
 	uint64_t ns;
 
 	nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
 	ns = SLICE_NS * nice_weight[nice + 20] / 1024;
 	return ns < FW_NSEC_PER_MSEC ? FW_NSEC_PER_MSEC
 	       : ns > 800 * FW_NSEC_PER_MSEC ? 800 * FW_NSEC_PER_MSEC : ns;
+}
+
+static uint64_t slice_for(const struct fw_sched_entity *se)
+{
+	return sched_slice_ns(__atomic_load_n(&se->nice, __ATOMIC_RELAXED));
 }
 
 struct rr_queue {

@@ -10,4 +10,8 @@
 /* Register the round-robin policy with the framework. */
 FW_MUST_CHECK int sched_init(void);
 
+/* The time slice a task of this nice value runs for before the next one
+ * (sched_rr_get_interval(2) reports it, as Linux reports CFS's). */
+uint64_t sched_slice_ns(int nice);
+
 #endif

@@ -975,6 +975,30 @@ static void rm_rf(const char *path)
     }
 }
 
+/* utime(2): whole seconds, or the current time for NULL (struct utimbuf
+ * is two longs on x86-64). */
+T_CASE(utime_sets_seconds_or_now)
+{
+    struct { long actime, modtime; } ub = { 1000000000, 1234567890 };
+    struct stat st;
+    int fd = open(P("ut"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+    T_SYSOK(fd);
+    close(fd);
+    T_SYSOK(syscall(SYS_utime, P("ut"), &ub));
+    T_SYSOK(stat(P("ut"), &st));
+    T_EQ(st.st_atim.tv_sec, 1000000000);
+    T_EQ(st.st_atim.tv_nsec, 0);
+    T_EQ(st.st_mtim.tv_sec, 1234567890);
+    T_EQ(st.st_mtim.tv_nsec, 0);
+    time_t before = time(NULL);
+    T_SYSOK(syscall(SYS_utime, P("ut"), NULL));
+    T_SYSOK(stat(P("ut"), &st));
+    T_ASSERT(st.st_mtim.tv_sec >= before && st.st_atim.tv_sec >= before);
+    T_ERRNO(syscall(SYS_utime, P("no-such"), &ub), ENOENT);
+    T_ERRNO(syscall(SYS_utime, P("ut"), (void *)8), EFAULT);
+    T_SYSOK(unlink(P("ut")));
+}
+
 T_CASE(cleanup)
 {
     rm_rf(dir);
@@ -1182,6 +1206,7 @@ int main(void)
     T_RUN(sync_file_range_checked);
     T_RUN(statfs_proc_has_no_blocks);
     T_RUN(tmpfs_size_and_mode_options);
+    T_RUN(utime_sets_seconds_or_now);
     T_RUN(cleanup);
     return t_done();
 }

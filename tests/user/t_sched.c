@@ -109,6 +109,60 @@ T_CASE(no_new_privs_is_one_way_and_inherited)
 	T_EXITED(pid, 0);
 }
 
+/* sched_rr_get_interval: a slice for SCHED_OTHER threads, for the
+ * caller (0) or a pid. Linux reports CFS's slice in whole jiffies, which
+ * is 0 on an idle run queue and under 6.6's EEVDF often 0 too; this
+ * kernel reports its round-robin slice. */
+T_CASE(rr_interval_of_a_sched_other_thread)
+{
+	struct timespec ts = { -1, -1 };
+
+	T_SYSOK(sched_rr_get_interval(0, &ts));
+	T_EQ(ts.tv_sec, 0);
+	T_ASSERT(ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000);
+	T_SYSOK(sched_rr_get_interval(getpid(), &ts));
+	T_ERRNO(sched_rr_get_interval(-1, &ts), EINVAL);
+	T_ERRNO(sched_rr_get_interval(0, (struct timespec *)8), EFAULT);
+}
+
+/* /proc/<pid>/syscall: a child waiting in read(2) on a pipe shows the
+ * number 0 and the pipe's fd. (For itself, a reader sees the call that
+ * made the file's text: read(2) on Linux, open(2) here, where procfs
+ * files are made when opened.) */
+T_CASE(proc_syscall_shows_the_waiting_call)
+{
+	char path[64], buf[256];
+	int p[2], fd;
+	ssize_t n = 0;
+
+	unsigned long nr = 99, a0 = 99;
+	T_SYSOK(pipe(p));
+	pid_t pid = t_fork();
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		_exit(read(p[0], &c, 1) == 0 ? 0 : 1);
+	}
+	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+	/* Wait (up to 60 s) until the child is in its read. */
+	for (int i = 0; i < 6000; i++) {
+		fd = open(path, O_RDONLY);
+		T_SYSOK(fd);
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		if (strncmp(buf, "0 ", 2) == 0)
+			break;
+		usleep(10000);
+	}
+	T_EQ(sscanf(buf, "%lu 0x%lx", &nr, &a0), 2);
+	T_EQ(nr, 0);
+	T_EQ(a0, (unsigned long)p[0]);
+	close(p[0]);
+	close(p[1]);
+	T_EXITED(pid, 0);
+}
+
 int main(void)
 {
 	t_init("t_sched");
@@ -116,5 +170,7 @@ int main(void)
 	T_RUN(threads_run_sched_other_at_zero);
 	T_RUN(bad_policies_priorities_and_ids);
 	T_RUN(no_new_privs_is_one_way_and_inherited);
+	T_RUN(rr_interval_of_a_sched_other_thread);
+	T_RUN(proc_syscall_shows_the_waiting_call);
 	return t_done();
 }

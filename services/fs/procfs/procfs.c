@@ -154,10 +154,11 @@ static const struct procfs_entry entries[] = {
 	{ "fd", PK_PID_FD, S_IFDIR | 0500 },
 	{ "maps", PK_PID_MAPS, REG },
 	{ "statm", PK_PID_STATM, REG },
+	{ "syscall", PK_PID_SYSCALL, S_IFREG | 0400 },
 	{ "mounts", PK_PID_MOUNTS, REG },
 	{ "mountinfo", PK_PID_MOUNTINFO, REG },
 	{ "task", PK_PID_TASK, DIR }, /* last: not under task/<tid> */
-#define PID_N 15
+#define PID_N 16
 };
 
 FW_STATIC_ASSERT(FW_ARRAY_LEN(entries) == PID_FIRST + PID_N,
@@ -587,6 +588,7 @@ static int generate(const struct procfs_id *id, struct procfs_seq *s)
 	case PK_PID_COMM:
 	case PK_PID_MAPS:
 	case PK_PID_STATM:
+	case PK_PID_SYSCALL:
 		return procfs_gen_pid(s, id->kind, id->id, id->thread);
 	default:
 		return procfs_gen_sys(s, id->kind);

@@ -76,6 +76,7 @@ enum procfs_kind {
 	PK_PID_FD_LINK,		/* /proc/<pid>/fd/<n> */
 	PK_PID_MAPS,
 	PK_PID_STATM,
+	PK_PID_SYSCALL,		/* the system call a thread waits in */
 	PK_PID_MOUNTS,
 	PK_PID_MOUNTINFO,
 	PK_PID_TASK,		/* /proc/<pid>/task */

@@ -178,6 +178,8 @@ struct pinfo {
 	uint64_t shdpnd;		/* process-directed pending */
 	uint64_t sigblk;		/* blocked */
 	uint64_t rlim_sigpending;
+	bool in_syscall;		/* the shown thread's, and then: */
+	uint64_t syscall[9];		/* nr, 6 arguments, sp, pc */
 	uint64_t rlim_cur[RLIM_NLIMITS], rlim_max[RLIM_NLIMITS];
 	struct tty *ctty;		/* WANT_TTY: referenced (tty_ctty_get) */
 	char exe[256];
@@ -257,6 +259,16 @@ static int pinfo_get(int id, bool thread, unsigned want, struct pinfo *pi)
 	if (sel) {
 		pi->sigblk = sel->sigmask;
 		pi->sigpnd = sel->sigpending;
+		pi->in_syscall = __atomic_load_n(&sel->in_syscall, __ATOMIC_RELAXED);
+		pi->syscall[0] = sel->ctx.rax;
+		pi->syscall[1] = sel->ctx.rdi;
+		pi->syscall[2] = sel->ctx.rsi;
+		pi->syscall[3] = sel->ctx.rdx;
+		pi->syscall[4] = sel->ctx.r10;
+		pi->syscall[5] = sel->ctx.r8;
+		pi->syscall[6] = sel->ctx.r9;
+		pi->syscall[7] = sel->ctx.rsp;
+		pi->syscall[8] = sel->ctx.rip;
 		if (sel->task) {
 			pi->cpu = fw_task_cpu(sel->task);
 			pi->nice = fw_task_nice(sel->task);
@@ -653,6 +665,24 @@ static void gen_limits(struct procfs_seq *s, const struct pinfo *pi)
 	}
 }
 
+/* /proc/<pid>/syscall, as Linux's proc_pid_syscall: the number, the six
+ * arguments, the stack pointer and the program counter of the call the
+ * thread is in (for the reader itself, its open: procfs makes a file's
+ * text when it is opened, Linux when it is read); "-1 sp pc" outside
+ * one. (Linux says "running" for a thread on a CPU in user mode; which
+ * threads are on a CPU is the scheduler's, so this shows where it last
+ * entered the kernel.) */
+static void gen_syscall(struct procfs_seq *s, const struct pinfo *pi)
+{
+	if (pi->in_syscall)
+		procfs_printf(s, "%ld 0x%lx 0x%lx 0x%lx 0x%lx 0x%lx 0x%lx 0x%lx 0x%lx\n",
+			      (long)pi->syscall[0], pi->syscall[1], pi->syscall[2],
+			      pi->syscall[3], pi->syscall[4], pi->syscall[5],
+			      pi->syscall[6], pi->syscall[7], pi->syscall[8]);
+	else
+		procfs_printf(s, "-1 0x%lx 0x%lx\n", pi->syscall[7], pi->syscall[8]);
+}
+
 int procfs_gen_pid(struct procfs_seq *s, unsigned kind, int id, bool thread)
 {
 	struct pinfo pi;
@@ -680,6 +710,11 @@ int procfs_gen_pid(struct procfs_seq *s, unsigned kind, int id, bool thread)
 		err = pinfo_get(id, thread, 0, &pi);
 		if (!err)
 			gen_limits(s, &pi);
+		break;
+	case PK_PID_SYSCALL:
+		err = pinfo_get(id, thread, 0, &pi);
+		if (!err)
+			gen_syscall(s, &pi);
 		break;
 	case PK_PID_COMM:
 		err = pinfo_get(id, thread, 0, &pi);
