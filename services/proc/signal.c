@@ -815,17 +815,24 @@ static long sys_sigaltstack(const struct sys_args *a)
 	return 0;
 }
 
-static bool may_signal(const struct proc *from, const struct proc *to)
+/* Linux check_kill_permission: the sender's real or effective uid is
+ * the target's real or saved uid (kill_ok_by_cred), or it has CAP_KILL;
+ * and SIGCONT reaches any process of the sender's session (a shell
+ * continues a job that changed its ids, as su and sudo do). */
+static bool may_signal(const struct proc *from, const struct proc *to, int sig)
 {
-	return cred_capable(&from->cred, CAP_KILL) || from->cred.uid == to->cred.uid ||
-	       from->cred.euid == to->cred.uid;
+	const struct cred *c = &from->cred, *t = &to->cred;
+
+	return c->euid == t->suid || c->euid == t->uid || c->uid == t->suid ||
+	       c->uid == t->uid || cred_capable(c, CAP_KILL) ||
+	       (sig == SIGCONT && from->sid == to->sid);
 }
 
 static long sys_kill(const struct sys_args *a)
 {
 	int pid = (int)a->arg[0], sig = (int)a->arg[1];
 	struct proc *me = proc_current(), *p;
-	int cursor = 0, found = 0;
+	int cursor = 0, found = 0, sent = 0;
 	long err = 0;
 
 	if (sig < 0 || sig > NSIG)
@@ -834,21 +841,27 @@ static long sys_kill(const struct sys_args *a)
 		p = proc_find(pid);
 		if (!p || p->zombie)
 			return -ESRCH;
-		if (!may_signal(me, p))
+		if (!may_signal(me, p, sig))
 			return -EPERM;
 		return signal_send_proc(p, sig, 0);
 	}
-	/* 0: my group; -1: everyone but init and me; < -1: group -pid. */
+	/* 0: my group; -1: everyone but init and me; < -1: group -pid.
+	 * As Linux: a group none of which may be signalled is EPERM; -1
+	 * just skips the ones it may not signal. */
 	while ((p = proc_next(&cursor))) {
 		if (pid == 0 ? p->pgid != me->pgid
 		    : pid == -1 ? (p->pid == 1 || p == me)
 				: p->pgid != -pid)
 			continue;
 		found++;
-		if (may_signal(me, p))
+		if (may_signal(me, p, sig)) {
 			err = signal_send_proc(p, sig, 0);
+			sent++;
+		}
 	}
-	return found ? err : -ESRCH;
+	if (!found)
+		return -ESRCH;
+	return pid != -1 && !sent ? -EPERM : err;
 }
 
 static long sys_tgkill(const struct sys_args *a)
@@ -860,7 +873,7 @@ static long sys_tgkill(const struct sys_args *a)
 		return -EINVAL;
 	if (!t || t->proc->pid != tgid)
 		return -ESRCH;
-	if (!may_signal(proc_current(), t->proc))
+	if (!may_signal(proc_current(), t->proc, sig))
 		return -EPERM;
 	return signal_send_thread(t, sig, 0);
 }
@@ -874,7 +887,7 @@ static long sys_tkill(const struct sys_args *a)
 		return -EINVAL;
 	if (!t)
 		return -ESRCH;
-	if (!may_signal(proc_current(), t->proc))
+	if (!may_signal(proc_current(), t->proc, sig))
 		return -EPERM;
 	return signal_send_thread(t, sig, 0);
 }
@@ -913,7 +926,7 @@ static long sys_rt_sigqueueinfo(const struct sys_args *a)
 	p = pid > 0 ? proc_find(pid) : NULL;
 	if (!p || p->zombie)
 		return -ESRCH;
-	if (!may_signal(proc_current(), p))
+	if (!may_signal(proc_current(), p, sig))
 		return -EPERM;
 	return signal_send_proc(p, sig, &info);
 }
@@ -934,7 +947,7 @@ static long sys_rt_tgsigqueueinfo(const struct sys_args *a)
 	t = thread_find(tid);
 	if (!t || t->proc->pid != tgid)
 		return -ESRCH;
-	if (!may_signal(proc_current(), t->proc))
+	if (!may_signal(proc_current(), t->proc, sig))
 		return -EPERM;
 	return signal_send_thread(t, sig, &info);
 }

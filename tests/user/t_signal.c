@@ -821,6 +821,77 @@ T_CASE(exec_resets_handlers_keeps_ign_and_mask)
     T_EXITED(c, 0);
 }
 
+/* Who may signal whom (Linux check_kill_permission): the sender's real or
+ * effective uid must be the target's real or saved uid, and SIGCONT
+ * reaches any process of the sender's session; a group none of which
+ * may be signalled is EPERM. Root's children take other ids: C (in a
+ * group of its own) keeps 1000 as its saved uid only. */
+/* B's side of kill_permission_by_ids_and_session: 0 or the failed step. */
+static int kill_checks(pid_t root_pid, pid_t other)
+{
+    if (setresuid(1000, 1000, 1000))
+        return 1;
+    if (kill(other, 0) != 0)
+        return 2; /* my euid is its saved uid */
+    if (kill(root_pid, SIGTERM) != -1 || errno != EPERM)
+        return 3;
+    if (kill(root_pid, SIGCONT) != 0)
+        return 4; /* same session */
+    if (kill(-root_pid, 0) != 0)
+        return 5; /* that group holds me */
+    if (setpgid(0, 0))
+        return 6;
+    if (kill(-root_pid, 0) != -1 || errno != EPERM)
+        return 7; /* none of that group is mine now */
+    if (kill(-other, 0) != 0)
+        return 8; /* C's group is */
+    return 0;
+}
+
+/* Who may signal whom (Linux check_kill_permission): the sender's real or
+ * effective uid must be the target's real or saved uid, and SIGCONT
+ * reaches any process of the sender's session; a group none of which
+ * may be signalled is EPERM. R (root, leading a group of its own) forks
+ * C, which leads another group and keeps 1000 as its saved uid only,
+ * and B, which becomes uid 1000 in R's group. */
+T_CASE(kill_permission_by_ids_and_session)
+{
+    if (geteuid() != 0) {
+        t_emit("PASS t_signal.kill_permission_by_ids_and_session (not root: nothing to check)");
+        return;
+    }
+    pid_t r = t_fork();
+    if (r == 0) {
+        int ready[2], hold[2], st;
+        char c;
+
+        if (setpgid(0, 0) || pipe(ready) || pipe(hold))
+            _exit(20);
+        pid_t other = fork();
+        if (other == 0) {
+            close(hold[1]);
+            if (setpgid(0, 0) || setresuid(2000, 2000, 1000) ||
+                write(ready[1], "c", 1) != 1)
+                _exit(1);
+            while (read(hold[0], &c, 1) > 0)
+                ;
+            _exit(0);
+        }
+        if (read(ready[0], &c, 1) != 1)
+            _exit(21);
+        pid_t root_pid = getpid();
+        pid_t b = fork();
+        if (b == 0)
+            _exit(kill_checks(root_pid, other));
+        if (waitpid(b, &st, 0) != b || !WIFEXITED(st))
+            _exit(22);
+        close(hold[1]);
+        waitpid(other, NULL, 0);
+        _exit(WEXITSTATUS(st));
+    }
+    T_EXITED(r, 0);
+}
+
 T_CASE(stop_and_continue)
 {
     pid_t c = t_fork();
@@ -930,6 +1001,7 @@ int main(int argc, char **argv)
     T_RUN(pselect_ppoll_mask_lets_the_handler_run);
     T_RUN(fork_clears_pending_keeps_mask);
     T_RUN(exec_resets_handlers_keeps_ign_and_mask);
+    T_RUN(kill_permission_by_ids_and_session);
     T_RUN(stop_and_continue);
     T_RUN(fp_state_preserved_across_handler);
     return t_done();
