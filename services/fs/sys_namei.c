@@ -533,7 +533,8 @@ static long chmod_inode(struct inode *ino, uint32_t mode)
 	err = inode_check_writable(ino);
 	if (err) {
 		/* -EROFS first, as Linux's mnt_want_write */
-	} else if (!inode_owner_or_root(ino, c)) {
+	} else if (!inode_owner_or_root(ino, c) ||
+		   (ino->iops && ino->iops->may_chmod && !ino->iops->may_chmod(ino))) {
 		err = -EPERM;
 	} else {
 		mode &= S_IALLUGO;

@@ -1,6 +1,7 @@
 /* t_proc.c: process lifecycle: fork/vfork/execve/exit/wait4/waitid,
  * process groups and sessions. */
 #include "t.h"
+#include <dirent.h>
 
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -726,6 +727,42 @@ T_CASE(nice_task_gets_less_cpu)
 }
 
 /* /proc/self/limits in Linux's layout, its numbers getrlimit's. */
+/* A process's /proc entries keep their modes, even for their owner or
+ * root (Linux proc_setattr): found by trinity, whose children took search
+ * permission off their parent's /proc/<pid> (same user), which then
+ * could not read its own fd/. */
+T_CASE(proc_pid_entries_refuse_chmod)
+{
+    char path[64];
+
+    T_ERRNO(chmod("/proc/self/", 0700), EPERM);
+    T_ERRNO(chmod("/proc/self/fd", 0700), EPERM);
+    T_ERRNO(chmod("/proc/self/status", 0600), EPERM);
+    snprintf(path, sizeof path, "/proc/%d/task/%d", (int)getpid(), (int)getpid());
+    T_ERRNO(chmod(path, 0), EPERM);
+    /* Its owner's child (nobody's, as root may not stay root here) may
+     * not change a process's /proc/<pid>, which still lets it into fd/. */
+    pid_t pid = t_fork();
+    if (pid == 0) {
+        char p2[64];
+        int st;
+        if (geteuid() == 0 && setresuid(65534, 65534, 65534))
+            _exit(1);
+        snprintf(p2, sizeof p2, "/proc/%d", (int)getpid());
+        pid_t g = fork();
+        if (g == 0)
+            _exit(chmod(p2, 0) == -1 && errno == EPERM ? 0 : 1);
+        if (waitpid(g, &st, 0) != g || !WIFEXITED(st) || WEXITSTATUS(st))
+            _exit(2);
+        snprintf(p2, sizeof p2, "/proc/%d/fd/", (int)getpid());
+        _exit(opendir(p2) ? 0 : 3);
+    }
+    T_EXITED(pid, 0);
+    struct stat st;
+    T_SYSOK(stat("/proc/self/", &st));
+    T_EQ(st.st_mode & 07777, 0555);
+}
+
 T_CASE(proc_limits)
 {
     char text[4096] = { 0 }, want[160];
@@ -788,5 +825,6 @@ int main(int argc, char **argv, char **envp)
     T_RUN(nice_values);
     T_RUN(nice_task_gets_less_cpu);
     T_RUN(proc_limits);
+    T_RUN(proc_pid_entries_refuse_chmod);
     return t_done();
 }

@@ -537,6 +537,16 @@ static bool procfs_dir_empty(struct inode *dir)
 	return false;
 }
 
+/* A process's entries keep their modes: its owner could otherwise take
+ * search permission off its /proc/<pid> and lock itself (and others) out
+ * of what Linux always lets them see (proc_setattr: chmod is EPERM). */
+static bool procfs_may_chmod(const struct inode *ino)
+{
+	unsigned kind = decode(ino).kind;
+
+	return kind < PK_PID_DIR || kind > PK_PID_TASK;
+}
+
 /* A process may always read and search its own fd/ (and a thread's
  * task/<tid>/fd/ in it), even when it is not dumpable and the directory
  * is root's 0500 (Linux proc_fd_permission). */
@@ -562,6 +572,7 @@ const struct inode_ops procfs_iops = {
 	.iterate = procfs_iterate,
 	.dir_empty = procfs_dir_empty,
 	.may_access = procfs_may_access,
+	.may_chmod = procfs_may_chmod,
 };
 
 /* ---- open files --------------------------------------------------------- */

@@ -191,6 +191,10 @@ struct inode_ops {
 	 * it in (procfs: a process into its own fd/, as Linux's
 	 * proc_fd_permission). NULL: the mode bits decide. */
 	bool (*may_access)(const struct inode *ino, int mask);
+	/* May the mode bits change at all (chmod, by the owner or root)?
+	 * false: -EPERM (procfs: a process's entries, as Linux's
+	 * proc_setattr). NULL: yes. */
+	bool (*may_chmod)(const struct inode *ino);
 };
 
 struct inode {
