@@ -294,11 +294,27 @@ static long sys_setrlimit(const struct sys_args *a)
 		       fw_uptr(0));
 }
 
+/* Another process's limits, to read or set, need its real, effective and
+ * saved user and group ids all to be the caller's real ones, or
+ * CAP_SYS_RESOURCE (Linux check_prlimit_permission). Found by trinity:
+ * without the check, nobody lowered root's RLIMIT_FSIZE. */
+static bool may_prlimit(const struct proc *p)
+{
+	const struct cred *me = &proc_current()->cred, *c = &p->cred;
+
+	if (p == proc_current() || cred_capable(me, CAP_SYS_RESOURCE))
+		return true;
+	return c->uid == me->uid && c->euid == me->uid && c->suid == me->uid &&
+	       c->gid == me->gid && c->egid == me->gid && c->sgid == me->gid;
+}
+
 static long sys_prlimit64(const struct sys_args *a)
 {
 	struct proc *p = a->arg[0] ? proc_find((int)a->arg[0]) : proc_current();
 	if (!p || p->zombie)
 		return -ESRCH;
+	if (!may_prlimit(p))
+		return -EPERM;
 	return prlimit(p, (unsigned)a->arg[1], fw_uptr(a->arg[2]),
 		       fw_uptr(a->arg[3]));
 }

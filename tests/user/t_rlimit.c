@@ -166,6 +166,44 @@ T_CASE(fsize_sigxfsz_kills_by_default)
  * them; past the limit dup2 is EBADF, F_DUPFD EINVAL, open EMFILE, and a
  * failed O_CREAT open leaves no file behind (Linux takes the descriptor
  * before it creates anything). */
+/* prlimit on another process needs all its ids to be the caller's (or
+ * CAP_SYS_RESOURCE): nobody may neither read nor lower root's limits,
+ * but may its own child's. Found by trinity, which lowered root's
+ * RLIMIT_FSIZE. */
+T_CASE(prlimit_of_another_user_is_eperm)
+{
+    if (geteuid() != 0) {
+        t_emit("PASS t_rlimit.prlimit_of_another_user_is_eperm (not root: nothing to check)");
+        return;
+    }
+    pid_t root_pid = getpid();
+    struct rlimit before, r;
+    T_SYSOK(prlimit(0, RLIMIT_FSIZE, NULL, &before));
+    pid_t pid = t_fork();
+    if (pid == 0) {
+        struct rlimit small = { 4096, 4096 };
+        if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+            _exit(1);
+        if (prlimit(root_pid, RLIMIT_FSIZE, NULL, &r) != -1 || errno != EPERM)
+            _exit(2);
+        if (prlimit(root_pid, RLIMIT_FSIZE, &small, NULL) != -1 || errno != EPERM)
+            _exit(3);
+        pid_t g = fork();
+        if (g == 0) {
+            pause();
+            _exit(0);
+        }
+        int ok = prlimit(g, RLIMIT_FSIZE, &small, NULL) == 0 &&
+                 prlimit(g, RLIMIT_FSIZE, NULL, &r) == 0 && r.rlim_cur == 4096;
+        kill(g, SIGKILL);
+        waitpid(g, NULL, 0);
+        _exit(ok ? 0 : 4);
+    }
+    T_EXITED(pid, 0);
+    T_SYSOK(prlimit(0, RLIMIT_FSIZE, NULL, &r));
+    T_EQ(r.rlim_cur, before.rlim_cur);
+}
+
 T_CASE(nofile_limit_up_to_the_hard_limit)
 {
     struct rlimit rl;
@@ -215,6 +253,7 @@ int main(void)
     T_RUN(fsize_limit_cuts_and_refuses);
     T_RUN(fsize_sigxfsz_kills_by_default);
     T_RUN(nofile_limit_up_to_the_hard_limit);
+    T_RUN(prlimit_of_another_user_is_eperm);
     rmdir(dir);
     return t_done();
 }
