@@ -538,8 +538,17 @@ void ext2_put(struct inode *ino)
 			ext2_prune(s, EXT2_UNUSED_MAX / 2, false);
 		return;
 	}
-	if (ei)
+	if (ei) {
 		fw_list_del(&ei->hnode);
+		/* Found bad, or the file system going, while on the unused
+		 * list where a plain inode_get left it: off it too, or the
+		 * next prune would find the freed entry there. */
+		if (ei->on_lru) {
+			fw_list_del(&ei->lru);
+			ei->on_lru = false;
+			s->nr_unused--;
+		}
+	}
 	fw_mutex_unlock(&s->icache_lock);
 	if (ei)
 		evict(ino);
