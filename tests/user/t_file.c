@@ -1045,6 +1045,34 @@ T_CASE(socket_calls_on_files)
 /* tmpfs(5) mount options: size= (bytes, k/m/g, a % of RAM) caps what the
  * files may hold (ENOSPC, and statfs shows it), mode=/uid=/gid= set the
  * root; an unknown option is EINVAL. */
+/* A failed execve leaves nothing behind: a child working in a tmpfs
+ * misses twice (a relative and an absolute path, as an execvp PATH
+ * search does) and the tmpfs still unmounts. Each miss used to keep a
+ * reference on the caller's working directory (found through coreutils'
+ * timeout, whose execvp misses made its directory forever busy). */
+T_CASE(failed_execve_leaves_the_cwd_free)
+{
+    const char *dir = P("exec-miss");
+    T_SYSOK(mkdir(dir, 0755));
+    T_SYSOK(mount("none", dir, "tmpfs", 0, NULL));
+    pid_t pid = t_fork();
+    if (pid == 0) {
+        char *argv[] = { "x", NULL };
+        if (chdir(dir))
+            _exit(1);
+        if (execve("./no-such-program", argv, argv) != -1 || errno != ENOENT)
+            _exit(2);
+        if (execve("/no-such-dir/x", argv, argv) != -1 || errno != ENOENT)
+            _exit(3);
+        if (execve(".", argv, argv) != -1 || errno != EACCES)
+            _exit(4);
+        _exit(0);
+    }
+    T_EXITED(pid, 0);
+    T_SYSOK(umount(dir));
+    T_SYSOK(rmdir(dir));
+}
+
 T_CASE(tmpfs_size_and_mode_options)
 {
     const char *dir = P("tmpfs-lim");
@@ -1207,6 +1235,7 @@ int main(void)
     T_RUN(statfs_proc_has_no_blocks);
     T_RUN(tmpfs_size_and_mode_options);
     T_RUN(utime_sets_seconds_or_now);
+    T_RUN(failed_execve_leaves_the_cwd_free);
     T_RUN(cleanup);
     return t_done();
 }

@@ -169,7 +169,11 @@ int vfs_init(struct fw_bytes initramfs, bool hvc)
 	return 0;
 }
 
-/* Resolve p from fs (or the root) and take a reference on the result. */
+/* Resolve p from fs (or the root) and take a reference on the result;
+ * the caller ends nd with nd_fini. On an error nd is ended here: a
+ * failed execve (every miss of an execvp PATH search) left a reference
+ * on the caller's root and working directory, so a file system once
+ * worked in by `timeout` never unmounted. */
 static int kern_resolve(struct fs_context *fs, struct kpath *p, unsigned flags,
 			struct vfs_path *out, struct nameidata *nd)
 {
@@ -196,6 +200,8 @@ static int kern_resolve(struct fs_context *fs, struct kpath *p, unsigned flags,
 	if (!err)
 		vfs_path_get(out);
 	fw_mutex_unlock(&vfs_ns_lock);
+	if (err)
+		nd_fini(nd);
 	return err;
 }
 

@@ -19,9 +19,7 @@
 #
 # trinity works (creates, renames, deletes) in a tmpfs of its own, which
 # must unmount afterwards: nothing it did may leave a reference behind.
-# (No `timeout` around it: coreutils' timeout itself leaves its working
-# directory referenced on this kernel, an open finding in the README; the
-# session's step deadline bounds the run instead.)
+# The session's step deadline bounds the run.
 #
 # -P INET: with no -P, trinity 1.9 fills its socket pool from random
 # families and, on a kernel with few of them, indexes one past its table
