@@ -109,29 +109,34 @@ static void report_fatal(struct thread *t, int sig, const struct fw_user_exit *w
 
 static void handle_exception(struct thread *t, const struct fw_user_exit *why)
 {
+	int sig;
+
 	switch (why->vector) {
 	case FW_VEC_DIVIDE:
 	case FW_VEC_X87:
 	case FW_VEC_SIMD:
-		signal_force_fault(t, SIGFPE, FPE_INTDIV, t->ctx.rip);
+		sig = SIGFPE;
+		signal_force_fault(t, sig, FPE_INTDIV, t->ctx.rip);
 		break;
 	case FW_VEC_INVALID_OPCODE:
-		signal_force_fault(t, SIGILL, ILL_ILLOPN, t->ctx.rip);
+		sig = SIGILL;
+		signal_force_fault(t, sig, ILL_ILLOPN, t->ctx.rip);
 		break;
 	case FW_VEC_BREAKPOINT:
 	case FW_VEC_DEBUG:
-		signal_force_fault(t, SIGTRAP, TRAP_BRKPT, t->ctx.rip);
+		sig = SIGTRAP;
+		signal_force_fault(t, sig, TRAP_BRKPT, t->ctx.rip);
 		break;
 	case FW_VEC_ALIGNMENT:
-		signal_force_fault(t, SIGBUS, BUS_ADRERR, t->ctx.rip);
+		sig = SIGBUS;
+		signal_force_fault(t, sig, BUS_ADRERR, t->ctx.rip);
 		break;
 	default: /* #GP, #SS, #BR, ...: Linux sends SIGSEGV (si_addr 0) */
-		signal_force_fault(t, SIGSEGV, SI_KERNEL, 0);
-		report_fatal(t, SIGSEGV, why);
-		return;
+		sig = SIGSEGV;
+		signal_force_fault(t, sig, SI_KERNEL, 0);
+		break;
 	}
-	if (why->vector == FW_VEC_DIVIDE || why->vector == FW_VEC_INVALID_OPCODE)
-		report_fatal(t, why->vector == FW_VEC_DIVIDE ? SIGFPE : SIGILL, why);
+	report_fatal(t, sig, why); /* it names the vectors Linux logs */
 }
 
 void thread_main(struct thread *t)
@@ -171,7 +176,6 @@ void thread_main(struct thread *t)
 							   ? SEGV_ACCERR
 							   : SEGV_MAPERR,
 						   why.addr);
-				why.vector = FW_VEC_PAGE_FAULT;
 				report_fatal(t, SIGSEGV, &why);
 			} else if (err) {
 				/* -EIO: past the end of a mapped file. */
