@@ -82,6 +82,18 @@ static inline bool cred_capable(const struct cred *c, unsigned cap)
 	return (c->cap_eff >> cap) & 1;
 }
 
+/* Are all of target's user and group ids (real, effective, saved) me's
+ * real ones? Linux's test for acting on another process without a
+ * capability: ptrace's PTRACE_MODE_REALCREDS, prlimit's
+ * check_prlimit_permission. */
+static inline bool cred_ids_are_mine(const struct cred *me,
+				     const struct cred *target)
+{
+	return target->uid == me->uid && target->euid == me->uid &&
+	       target->suid == me->uid && target->gid == me->gid &&
+	       target->egid == me->gid && target->sgid == me->gid;
+}
+
 /* The capability rules of setuid(2) and friends (Linux
  * cap_emulate_setxuid), given the uids before the change. */
 static inline void cred_caps_setuid(struct cred *c, uint32_t old_uid,

@@ -300,12 +300,10 @@ static long sys_setrlimit(const struct sys_args *a)
  * without the check, nobody lowered root's RLIMIT_FSIZE. */
 static bool may_prlimit(const struct proc *p)
 {
-	const struct cred *me = &proc_current()->cred, *c = &p->cred;
+	const struct cred *me = &proc_current()->cred;
 
-	if (p == proc_current() || cred_capable(me, CAP_SYS_RESOURCE))
-		return true;
-	return c->uid == me->uid && c->euid == me->uid && c->suid == me->uid &&
-	       c->gid == me->gid && c->egid == me->gid && c->sgid == me->gid;
+	return p == proc_current() || cred_capable(me, CAP_SYS_RESOURCE) ||
+	       cred_ids_are_mine(me, &p->cred);
 }
 
 static long sys_prlimit64(const struct sys_args *a)

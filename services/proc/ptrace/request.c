@@ -32,15 +32,11 @@ static struct proc *find_locked(int pid)
 int ptrace_may_access(const struct proc *p)
 {
 	const struct cred *me = &proc_current()->cred;
-	const struct cred *c = &p->cred;
 
 	/* Linux __ptrace_may_access with PTRACE_MODE_REALCREDS: the
 	 * target's user and group ids all equal the caller's real ones,
 	 * or the caller has CAP_SYS_PTRACE. */
-	if (cred_capable(me, CAP_SYS_PTRACE))
-		return 0;
-	if (c->uid == me->uid && c->euid == me->uid && c->suid == me->uid &&
-	    c->gid == me->gid && c->egid == me->gid && c->sgid == me->gid)
+	if (cred_capable(me, CAP_SYS_PTRACE) || cred_ids_are_mine(me, &p->cred))
 		return 0;
 	return -EPERM;
 }
