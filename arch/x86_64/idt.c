@@ -154,6 +154,7 @@ void trap_dispatch(struct trapframe *tf)
 	cpu->irq_count++;
 	cpu->irq_from_user = tf->cs & 3; /* for the tick's CPU-time sample */
 	cpu->irq_tf = tf;                /* for the soft-lockup report */
+	cpu->in_irq++;
 	switch (tf->vector) {
 	case VEC_TIMER:
 		lapic_eoi();
@@ -171,6 +172,7 @@ void trap_dispatch(struct trapframe *tf)
 		panic_park_cpu();
 		break;
 	case VEC_SPURIOUS:
+		cpu->in_irq--;
 		return; /* no EOI for spurious interrupts (SDM 10.9) */
 	default:
 		if (tf->vector >= VEC_IRQ_FIRST && tf->vector <= VEC_IRQ_LAST)
@@ -178,6 +180,7 @@ void trap_dispatch(struct trapframe *tf)
 		lapic_eoi();
 		break;
 	}
+	cpu->in_irq--;
 	if (tf->cs & 3)
 		user_trap(tf); /* fw_user_run returns; it preempts if needed */
 	/* Preempt only if the interrupted code had interrupts on (it was not

@@ -16,6 +16,7 @@
 #include "internal/boot.h"
 #include "internal/console.h"
 #include "internal/cpufeature.h"
+#include "internal/failinject.h"
 #include "internal/frame.h"
 #include "internal/heap.h"
 #include "internal/iommu.h"
@@ -60,6 +61,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	paging_init();
 	frame_init();
 	heap_init();
+	failinject_init();
 	acpi_init(boot_info.rsdp_len ? boot_info.rsdp : 0, boot_info.rsdp_len);
 	pic_disable();
 	lapic_init();

@@ -60,6 +60,7 @@ struct percpu {
 				     * has not happened yet; 0: none wanted */
 	bool lockup_reported;       /* this wait was reported (lockup.c) */
 	const struct trapframe *irq_tf; /* the interrupt being handled */
+	int in_irq;                 /* >0: an interrupt handler runs here */
 
 	/* run queue (policy data lives in services/sched) */
 	struct fw_spinlock rq_lock; /* guards the policy's queue for this CPU */

@@ -31,6 +31,7 @@ struct fw_task {
 	fw__task_fn fn;
 	void *arg;
 	int exit_code;
+	bool started;                /* fw_task_start'ed (or a CPU's own) */
 	bool detached;
 	bool joined;
 	struct fw_waitq exit_wq;     /* joiners */
@@ -39,6 +40,11 @@ struct fw_task {
 	struct fw_list dead_node;    /* on the reap list once dead+detached */
 	struct fw_task_data *data;   /* the owning service's per-task data */
 	struct fw_vmspace *vmspace;  /* user space to activate, or NULL */
+	/* Fault injection (mm/failinject.c): inside a system call of its
+	 * own (set by fw_user_run), marked make-it-fail, fail-nth. */
+	bool fail_scope;
+	bool make_it_fail;
+	uint32_t fail_nth;
 	struct handle hdl;           /* HANDLE_TASK until freed */
 };
 

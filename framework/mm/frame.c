@@ -21,6 +21,7 @@
 #include <fw/string.h>
 #include <fw/sync.h>
 #include "internal/boot.h"
+#include "internal/failinject.h"
 #include "internal/frame.h"
 #include "internal/handle.h"
 #include "internal/mem.h"
@@ -382,8 +383,11 @@ static uint8_t *frame_ptr(const struct fw_frame *f, const void *caller)
 
 int fw_frame_alloc(unsigned flags, struct fw_frame **out)
 {
-	int64_t pfn = zone_alloc_reclaim(0, FRAME_USER);
+	int64_t pfn;
 
+	if (FW_UNLIKELY(failinject_should_fail(FAIL_PAGE, PAGE_SIZE, "a frame")))
+		return -ENOMEM;
+	pfn = zone_alloc_reclaim(0, FRAME_USER);
 	if (pfn < 0)
 		return -ENOMEM;
 	frame_db[pfn].refcount = 1;

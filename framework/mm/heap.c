@@ -36,6 +36,7 @@
 #include <fw/panic.h>
 #include <fw/string.h>
 #include <fw/sync.h>
+#include "internal/failinject.h"
 #include "internal/frame.h"
 #include "internal/heap.h"
 #include "internal/mem.h"
@@ -228,6 +229,8 @@ static void *alloc_typed(struct fw__type_key *key, bool framework)
 
 void *fw__alloc_typed(struct fw__type_key *key)
 {
+	if (FW_UNLIKELY(failinject_should_fail(FAIL_SLAB, key->size, key->name)))
+		return NULL;
 	return alloc_typed(key, false);
 }
 
@@ -350,6 +353,8 @@ static int buf_alloc(size_t len, bool zero, struct fw_buf *out)
 
 	if (len == 0 || len > HEAP_BUF_MAX)
 		return -EINVAL;
+	if (FW_UNLIKELY(failinject_should_fail(FAIL_SLAB, len, "bytes")))
+		return -ENOMEM;
 	fl = fw_spin_lock_irqsave(&heap_lock);
 	pt = &parts[len <= SLAB_MAX_SMALL ? PART_BYTES : PART_BYTES_LARGE];
 	p = slab_alloc(&pt->heap, len);

@@ -113,6 +113,14 @@ const char *fw_task_name(const struct fw_task *t)
 	return t->name;
 }
 
+/* Another CPU may read the name meanwhile (a lockup report): it sees
+ * the old or the new bytes, always NUL-terminated within the array. */
+void fw_task_set_name(struct fw_task *t, const char *name)
+{
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
+	fw_strlcpy(t->name, name, sizeof t->name);
+}
+
 const char *task_name_or_boot(const struct fw_task *t)
 {
 	return t->name[0] ? t->name : "boot";
@@ -565,8 +573,8 @@ void task_first_entry(fw__task_fn fn, void *arg)
 	fw_task_exit(0);
 }
 
-int fw__task_spawn(const char *name, fw__task_fn fn, void *arg, int cpu,
-		   struct fw_task **out)
+int fw__task_create(const char *name, fw__task_fn fn, void *arg, int cpu,
+		    struct fw_task **out)
 {
 	struct fw_task *t;
 	uint64_t *sp;
@@ -602,10 +610,36 @@ int fw__task_spawn(const char *name, fw__task_fn fn, void *arg, int cpu,
 	t->saved_rsp = (uint64_t)(uintptr_t)sp;
 	t->se.slice_left_ns = 0;
 	*out = t;
+	return 0;
+}
+
+void fw_task_start(struct fw_task *t)
+{
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
+	if (t->started)
+		fw_panic("fw_task_start: task %s was started already", t->name);
+	t->started = true;
 	fw_irqflags_t fl = fw_irq_save();
 	enqueue_on(pick_cpu(t), t);
 	fw_irq_restore(fl);
-	return 0;
+}
+
+void fw_task_discard(struct fw_task *t)
+{
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
+	if (t->started)
+		fw_panic("fw_task_discard: task %s has run", t->name);
+	task_free(t);
+}
+
+int fw__task_spawn(const char *name, fw__task_fn fn, void *arg, int cpu,
+		   struct fw_task **out)
+{
+	int err = fw__task_create(name, fn, arg, cpu, out);
+
+	if (!err)
+		fw_task_start(*out);
+	return err;
 }
 
 void fw_task_exit(int code)

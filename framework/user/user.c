@@ -328,6 +328,9 @@ void fw_user_run(struct fw_user_context *ctx, struct fw_user_exit *why)
 	why->vector = (uint32_t)c->user_vector;
 	why->error = c->user_error;
 	why->addr = c->user_addr;
+	/* Until it runs user code again, the task is in a system call of its
+	 * own, or not: fault injection fails only the former. */
+	c->current->fail_scope = why->reason == FW_USER_SYSCALL;
 	x86_sti();
 	if ((c->need_resched || c->resched_lazy) && c->preempt_count == 0)
 		task_preempt();

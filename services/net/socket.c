@@ -50,6 +50,15 @@ void socket_put(struct socket *s)
 	fw_free(s);
 }
 
+/* A socket that never had a file goes as a closed one does: its family
+ * takes it out of its tables (a /proc/net listing, a port) first, as
+ * Linux's sock_release after a failed sock_map_fd. */
+void socket_discard(struct socket *s)
+{
+	s->ops->release(s);
+	socket_put(s);
+}
+
 void socket_wake(struct socket *s)
 {
 	atomic_fetch_add(&s->seq, 1);
@@ -224,7 +233,7 @@ int socket_file(struct socket *s, unsigned flags, struct file **out)
 	f = file_alloc(&path, &sock_file_ops, O_RDWR | (flags & O_NONBLOCK));
 	inode_put(ino); /* the file holds it now */
 	if (!f) {
-		err = -ENFILE;
+		err = -ENOMEM;
 		goto out_put;
 	}
 	f->sock = s;
@@ -235,7 +244,7 @@ int socket_file(struct socket *s, unsigned flags, struct file **out)
 	*out = f;
 	return 0;
 out_put:
-	socket_put(s);
+	socket_discard(s);
 	return err;
 }
 

@@ -161,8 +161,11 @@ struct socket *socket_alloc(int family, int type, int protocol,
 			    const struct sock_ops *ops);
 void socket_get(struct socket *s);
 void socket_put(struct socket *s);
+/* Release and drop a socket that never got a file (ops->release, then
+ * the caller's reference). */
+void socket_discard(struct socket *s);
 /* A file for s (O_RDWR plus O_NONBLOCK from flags), taking over the
- * caller's reference on s. -ENOMEM/-ENFILE (the reference is dropped). */
+ * caller's reference on s. -ENOMEM (the socket is discarded). */
 FW_MUST_CHECK int socket_file(struct socket *s, unsigned flags,
 			      struct file **out);
 /* The socket behind an fd, with a reference on its file in *fp.

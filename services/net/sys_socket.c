@@ -99,14 +99,14 @@ static long sys_socketpair(const struct sys_args *a)
 		return err;
 	err = create((int)a->arg[0], type, (int)a->arg[2], &s2);
 	if (err) {
-		socket_put(s1);
+		socket_discard(s1);
 		return err;
 	}
 	/* Files first, so a failure leaves two unpaired sockets that their
 	 * ordinary release frees. */
 	err = socket_file(s1, flags, &f1);
 	if (err) {
-		socket_put(s2);
+		socket_discard(s2);
 		return err;
 	}
 	err = socket_file(s2, flags, &f2);

@@ -65,6 +65,7 @@ static void commit_image(struct thread *t, struct mm *new_mm, uint64_t entry,
 	p->cred.not_dumpable = p->cred.euid != p->cred.uid ||
 			       p->cred.egid != p->cred.gid;
 	set_comm(p, path); /* comm: the name it was run by (Linux) */
+	fw_task_set_name(fw_task_current(), p->comm);
 	fw_strlcpy(p->exe_path, exe->s, sizeof p->exe_path);
 	fw_user_context_init(&t->ctx);
 	t->ctx.rip = entry;

@@ -454,6 +454,7 @@ static long sys_prctl(const struct sys_args *a)
 			return -EFAULT;
 		name[15] = 0;
 		memcpy(p->comm, name, sizeof p->comm);
+		fw_task_set_name(fw_task_current(), name);
 		return 0;
 	case PR_GET_NAME:
 		return fw_copy_out(fw_uptr(a->arg[1]), FW_BYTES_OF_ARRAY(p->comm))

@@ -7,6 +7,7 @@
  * or at once if the parent ignores SIGCHLD, as Linux does. Orphans are
  * re-parented to init (pid 1). */
 #include <fw/errno.h>
+#include <fw/failinject.h>
 #include <fw/heap.h>
 #include <fw/log.h>
 #include <fw/panic.h>
@@ -156,23 +157,30 @@ static void proc_release_resources(struct proc *p)
 		sighand_put(sh);
 }
 
-/* Start t's kernel task. */
-static int thread_start(struct thread *t)
+/* Make t's kernel task, not yet running: 0 or -ENOMEM. */
+static int thread_create_task(struct thread *t, struct fw_task **out)
 {
 	struct fw_task *task;
-	int err = FW_TASK_SPAWN(t->proc->comm, thread_main, t, -1, &task);
+	int err = FW_TASK_CREATE(t->proc->comm, thread_main, t, -1, &task);
 
 	if (err)
 		return err;
 	/* A new thread or process starts with its creator's nice value and
-	 * CPU affinity (fork(2)); the first slice may already have been
-	 * given at 0, on any CPU (it moves at once). The creator's mask
-	 * holds online CPUs, so setting it cannot fail. */
+	 * CPU affinity (fork(2)); the creator's mask holds online CPUs, so
+	 * setting it cannot fail. make-it-fail is inherited too, as Linux
+	 * copies it with the task. */
 	fw_task_set_nice(task, fw_task_nice(fw_task_current()));
 	err = fw_task_set_affinity(task, fw_task_affinity(fw_task_current()));
 	FW_ASSERT(err == 0);
-	fw_task_detach(task);
+	fw_task_set_make_it_fail(task, fw_task_make_it_fail(fw_task_current()));
+	*out = task;
 	return 0;
+}
+
+static void thread_run_task(struct fw_task *task)
+{
+	fw_task_start(task);
+	fw_task_detach(task);
 }
 
 /* --- init ----------------------------------------------------------- */
@@ -180,6 +188,7 @@ static int thread_start(struct thread *t)
 int proc_start_init(const struct kpath *path, struct fw_bytes argv0)
 {
 	struct proc *p = proc_alloc();
+	struct fw_task *task;
 	struct thread *t;
 	int err;
 
@@ -217,9 +226,12 @@ int proc_start_init(const struct kpath *path, struct fw_bytes argv0)
 	p->nthreads = 1;
 	fw_user_context_init(&t->ctx);
 	err = exec_initial(t, path);
+	if (!err)
+		err = thread_create_task(t, &task);
 	if (err)
 		return err;
-	return thread_start(t);
+	thread_run_task(task);
+	return 0;
 }
 
 /* --- clone ----------------------------------------------------------- */
@@ -230,6 +242,7 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 	struct thread *cur = thread_current();
 	struct proc *parent = cur->proc, *p;
 	struct thread *t;
+	struct fw_task *task = NULL;
 	bool thread_only = flags & CLONE_THREAD;
 	int err, id;
 
@@ -297,6 +310,10 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 		if (err)
 			goto fail;
 	}
+	/* The last thing that can fail, before anyone can see the child. */
+	err = thread_create_task(t, &task);
+	if (err)
+		goto fail;
 
 	fw_spin_lock(&proc_tree_lock);
 	id = pid_alloc();
@@ -347,10 +364,7 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 
 	if (!thread_only && thread_traced(cur))
 		ptrace_clone_child(parent, p, flags);
-	err = thread_start(t);
-	if (err) {
-		fw_panic("clone: could not start a task for tid %d", id);
-	}
+	thread_run_task(task);
 	if (flags & CLONE_VFORK) {
 		FW_WAIT_EVENT(&p->vfork_wait,
 			      __atomic_load_n(&p->vfork_done, __ATOMIC_ACQUIRE));
@@ -358,6 +372,8 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 	return id;
 
 fail:
+	if (task)
+		fw_task_discard(task);
 	if (!thread_only) {
 		tty_ctty_put(p->ctty);
 		if (p->mm)

@@ -5,6 +5,8 @@
 # anything but 0 (all passed) or 1 (some case failed, already reported)
 # crashed or was killed: that is reported as a FAIL line of its own.
 # Ends with a summary line and USER-TESTS-DONE.  Plain POSIX sh (busybox).
+# With FAIL_TESTS set, each test runs marked make-it-fail, so that the
+# kernel's fault injection (fail_task_filter) fails its calls only.
 dir=${1:-/tests}
 [ $# -gt 0 ] && shift
 total_bad=0
@@ -27,7 +29,13 @@ for t in "$@"; do
     name=${t##*/}
     nprog=$((nprog + 1))
     echo "RUN $name"
-    "$t" </dev/null
+    if [ -n "${FAIL_TESTS:-}" ]; then
+        # Fault injection for the test only (fail_task_filter): it marks
+        # itself make-it-fail and becomes the test.
+        sh -c 'echo 1 >/proc/self/make-it-fail && exec "$0"' "$t" </dev/null
+    else
+        "$t" </dev/null
+    fi
     rc=$?
     case $rc in
         0) ;;

@@ -28,6 +28,22 @@ FW_MUST_CHECK int fw__task_spawn(const char *name, fw__task_fn fn, void *arg,
 	 fw__task_spawn((name), (fw__task_fn)(void (*)(void))(fn), (void *)(arg),      \
 			(cpu), (out)))
 
+/* As FW_TASK_SPAWN, but the task does not run until fw_task_start: a
+ * service first makes everything else that can fail, and then starts a
+ * task nobody has seen yet, or discards it (Linux's copy_process, then
+ * wake_up_new_task). fw_task_discard frees a task never started. */
+#define FW_TASK_CREATE(name, fn, arg, cpu, out)                                \
+	(FW_EXPR_ASSERT(__builtin_types_compatible_p(                        \
+				  __typeof__(&(fn)),                           \
+				  void (*)(__typeof__(arg))),                  \
+			  "task function must take the argument's type"),      \
+	 fw__task_create((name), (fw__task_fn)(void (*)(void))(fn),           \
+			 (void *)(arg), (cpu), (out)))
+FW_MUST_CHECK int fw__task_create(const char *name, fw__task_fn fn, void *arg,
+				  int cpu, struct fw_task **out);
+void fw_task_start(struct fw_task *t);
+void fw_task_discard(struct fw_task *t);
+
 /* End the current task with a code for fw_task_join. */
 FW_NORETURN void fw_task_exit(int code);
 
@@ -40,6 +56,9 @@ void fw_task_detach(struct fw_task *t);
 
 struct fw_task *fw_task_current(void);
 const char *fw_task_name(const struct fw_task *t);
+/* Rename it (a process service: the program it now runs, as Linux's comm
+ * is the task's name). */
+void fw_task_set_name(struct fw_task *t, const char *name);
 uint64_t fw_task_id(const struct fw_task *t);
 /* The CPU t last ran on (or is queued on). */
 unsigned fw_task_cpu(const struct fw_task *t);

@@ -208,7 +208,7 @@ static long do_signalfd4(int fd, fw_uptr_t umask, uint64_t size, unsigned flags)
 	f = anon_file_create(&signalfd_ops, O_RDONLY | (flags & SFD_NONBLOCK));
 	if (!f) {
 		fw_free(s);
-		return -ENFILE;
+		return -ENOMEM;
 	}
 	f->sfd = s;
 	nfd = fd_install(sys_files(), f, flags & SFD_CLOEXEC);

@@ -277,7 +277,7 @@ int pipe_create(unsigned flags, struct file **rd, struct file **wr)
 			file_put(*rd);
 		if (*wr)
 			file_put(*wr);
-		return -ENFILE;
+		return -ENOMEM;
 	}
 	atomic_fetch_add(&p->refs, 2);
 	(*rd)->pipe = p;

@@ -38,7 +38,7 @@ struct pipe {
 extern const struct file_ops fifo_ops;
 
 /* pipe2(2): a new pipe as a read file and a write file (flags: O_NONBLOCK;
- * O_CLOEXEC is the caller's). 0, -ENOMEM or -ENFILE. */
+ * O_CLOEXEC is the caller's). 0 or -ENOMEM. */
 FW_MUST_CHECK int pipe_create(unsigned flags, struct file **rd,
 			      struct file **wr);
 void pipe_put(struct pipe *p);

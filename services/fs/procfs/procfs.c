@@ -139,9 +139,11 @@ static const struct procfs_entry entries[] = {
 	{ "pnp", PK_NET_PNP, REG },
 #define NET_N 10
 #define PID_FIRST (NET_FIRST + NET_N)
-	/* /proc/<pid> and /proc/<pid>/task/<tid> (which has no task/). Link
-	 * modes are 0777 as Linux shows them; reading them is not limited to
-	 * the owner here (Linux checks ptrace access). */
+	/* /proc/<pid> is all but the last, /proc/<pid>/task/<tid> all but
+	 * the first: fail-nth is a thread's, task/ a process's, as in Linux.
+	 * Link modes are 0777 as Linux shows them; reading them is not
+	 * limited to the owner here (Linux checks ptrace access). */
+	{ "task", PK_PID_TASK, DIR },
 	{ "stat", PK_PID_STAT, REG },
 	{ "status", PK_PID_STATUS, REG },
 	{ "limits", PK_PID_LIMITS, REG },
@@ -157,8 +159,9 @@ static const struct procfs_entry entries[] = {
 	{ "syscall", PK_PID_SYSCALL, S_IFREG | 0400 },
 	{ "mounts", PK_PID_MOUNTS, REG },
 	{ "mountinfo", PK_PID_MOUNTINFO, REG },
-	{ "task", PK_PID_TASK, DIR }, /* last: not under task/<tid> */
-#define PID_N 16
+	{ "make-it-fail", PK_PID_MAKE_IT_FAIL, S_IFREG | 0644 },
+	{ "fail-nth", PK_PID_FAIL_NTH, S_IFREG | 0644 },
+#define PID_N 18
 };
 
 FW_STATIC_ASSERT(FW_ARRAY_LEN(entries) == PID_FIRST + PID_N,
@@ -191,8 +194,8 @@ static struct entry_table fixed_entries(const struct procfs_id *id)
 		t = (struct entry_table){ NET_FIRST, NET_N };
 		break;
 	case PK_PID_DIR:
-		t = (struct entry_table){ PID_FIRST,
-					  id->thread ? PID_N - 1 : PID_N };
+		t = (struct entry_table){ id->thread ? PID_FIRST + 1 : PID_FIRST,
+					  PID_N - 1 };
 		break;
 	}
 	return t;
@@ -525,11 +528,20 @@ static int procfs_rename(struct inode *odir, const struct kname *oname,
 	return -EPERM;
 }
 
-/* Only the writable sysctl may be opened with O_TRUNC (`echo 3 >`); the
- * size means nothing to it, and Linux ignores it the same way. */
+/* The files a write means something to: vm/drop_caches and the fault
+ * injection knobs of a task (comm and the other sysctls are read-only in
+ * this kernel). */
+static bool writable_kind(unsigned kind)
+{
+	return kind == PK_SYS_VM_DROP_CACHES || kind == PK_PID_MAKE_IT_FAIL ||
+	       kind == PK_PID_FAIL_NTH;
+}
+
+/* Only a writable file may be opened with O_TRUNC (`echo 3 >`); the size
+ * means nothing to it, and Linux ignores it the same way. */
 static int procfs_truncate(struct inode *ino, uint64_t size)
 {
-	return decode(ino).kind == PK_SYS_VM_DROP_CACHES ? 0 : -EACCES;
+	return writable_kind(decode(ino).kind) ? 0 : -EACCES;
 }
 
 static bool procfs_dir_empty(struct inode *dir)
@@ -544,7 +556,7 @@ static bool procfs_may_chmod(const struct inode *ino)
 {
 	unsigned kind = decode(ino).kind;
 
-	return kind < PK_PID_DIR || kind > PK_PID_TASK;
+	return kind < PK_PID_DIR || kind > PK_PID_FAIL_NTH;
 }
 
 /* A process may always read and search its own fd/ (and a thread's
@@ -600,6 +612,8 @@ static int generate(const struct procfs_id *id, struct procfs_seq *s)
 	case PK_PID_MAPS:
 	case PK_PID_STATM:
 	case PK_PID_SYSCALL:
+	case PK_PID_MAKE_IT_FAIL:
+	case PK_PID_FAIL_NTH:
 		return procfs_gen_pid(s, id->kind, id->id, id->thread);
 	default:
 		return procfs_gen_sys(s, id->kind);
@@ -615,11 +629,10 @@ static int procfs_open(struct inode *ino, struct file *f)
 	size_t size = FW_PAGE_SIZE;
 	int err;
 
-	/* Only vm/drop_caches is writable (comm and the other sysctls are
-	 * read-only in this kernel). Linux lets root open those for writing
-	 * and then fails the write; refusing the open keeps truncate and
-	 * fallocate away too. */
-	if ((f->fmode & FMODE_WRITE) && id.kind != PK_SYS_VM_DROP_CACHES)
+	/* Linux lets root open the read-only files for writing and then
+	 * fails the write; refusing the open keeps truncate and fallocate
+	 * away too. */
+	if ((f->fmode & FMODE_WRITE) && !writable_kind(id.kind))
 		return -EACCES;
 	snap = FW_NEW(struct procfs_snap);
 	if (!snap)
@@ -650,6 +663,24 @@ static int procfs_open(struct inode *ino, struct file *f)
 	return err;
 }
 
+/* fail-nth is read back through the descriptor it was written with
+ * (pread at 0), to see whether the failure happened: a read from the
+ * start generates its text again, as Linux's read of it is live. */
+static int regenerate(struct file *f)
+{
+	struct procfs_id id = decode(f->path.inode);
+	struct procfs_seq s = { .buf = f->snap->buf, .len = 0 };
+	int err;
+
+	if (id.kind != PK_PID_FAIL_NTH && id.kind != PK_PID_MAKE_IT_FAIL)
+		return 0;
+	err = generate(&id, &s);
+	if (err)
+		return err;
+	f->snap->len = s.overflow ? 0 : s.len;
+	return 0;
+}
+
 long procfs_snap_read(struct file *f, fw_uptr_t buf, size_t len,
 		      uint64_t *pos)
 {
@@ -657,6 +688,12 @@ long procfs_snap_read(struct file *f, fw_uptr_t buf, size_t len,
 	struct fw_bytes b;
 	size_t n;
 
+	if (snap && *pos == 0) {
+		int err = regenerate(f);
+
+		if (err)
+			return err;
+	}
 	if (!snap || *pos >= snap->len)
 		return 0;
 	n = snap->len - (size_t)*pos;
@@ -696,17 +733,19 @@ void procfs_snap_release(struct file *f)
 	f->snap = NULL;
 }
 
-/* A write to a writable sysctl: a number, as Linux's proc_dointvec. */
+/* A write to a writable file: one unsigned number, as Linux's
+ * proc_dointvec and kstrtouint take it (blanks around it). */
 static long procfs_write_file(struct file *f, fw_uptr_t buf, size_t len,
 			      uint64_t *pos)
 {
+	struct procfs_id id = decode(f->path.inode);
 	char text[24] = { 0 };
 	struct fw_buf part;
-	unsigned long v = 0;
+	uint64_t v = 0;
 	size_t i = 0, n = len < sizeof(text) - 1 ? len : sizeof(text) - 1;
 	int err;
 
-	if (decode(f->path.inode).kind != PK_SYS_VM_DROP_CACHES)
+	if (!writable_kind(id.kind))
 		return -EINVAL;
 	if (fw_buf_sub(FW_BUF_OF_ARRAY(text), 0, n, &part) ||
 	    fw_copy_in(part, buf))
@@ -715,13 +754,19 @@ static long procfs_write_file(struct file *f, fw_uptr_t buf, size_t len,
 		i++;
 	if (i == n || text[i] < '0' || text[i] > '9')
 		return -EINVAL;
-	for (; i < n && text[i] >= '0' && text[i] <= '9' && v < 1000; i++)
-		v = v * 10 + (unsigned long)(text[i] - '0');
+	for (; i < n && text[i] >= '0' && text[i] <= '9'; i++) {
+		v = v * 10 + (uint64_t)(text[i] - '0');
+		if (v > 0xffffffffu) /* kstrtouint; proc_dointvec */
+			return id.kind == PK_PID_FAIL_NTH ? -ERANGE : -EINVAL;
+	}
 	while (i < n && (text[i] == ' ' || text[i] == '\n'))
 		i++;
 	if (i < n)
 		return -EINVAL;
-	err = procfs_drop_caches(v);
+	if (id.kind == PK_SYS_VM_DROP_CACHES)
+		err = procfs_drop_caches((unsigned long)v);
+	else
+		err = procfs_pid_set_fault(id.kind, id.id, id.thread, v);
 	if (err)
 		return err;
 	*pos += len;

@@ -80,6 +80,8 @@ enum procfs_kind {
 	PK_PID_MOUNTS,
 	PK_PID_MOUNTINFO,
 	PK_PID_TASK,		/* /proc/<pid>/task */
+	PK_PID_MAKE_IT_FAIL,	/* fault injection: this task may be failed */
+	PK_PID_FAIL_NTH,	/* fault injection: its nth allocation fails */
 	PK_NET,			/* /proc/net */
 	PK_NET_DEV,		/* /proc/net/dev */
 	PK_NET_ARP,		/* /proc/net/arp */
@@ -185,6 +187,12 @@ FW_MUST_CHECK int procfs_next_tid(int pid, int after, int *tid);
  * thread of thread id (task/<tid>/stat). -ENOENT if it is gone. */
 FW_MUST_CHECK int procfs_gen_pid(struct procfs_seq *s, unsigned kind, int id,
 				 bool thread);
+/* A write to make-it-fail or fail-nth (PK_PID_MAKE_IT_FAIL,
+ * PK_PID_FAIL_NTH) of process id (thread: thread id), as Linux checks it
+ * (make-it-fail is 0 or 1 and needs CAP_SYS_RESOURCE): 0, -EINVAL,
+ * -EPERM, or -ESRCH if it is gone. */
+FW_MUST_CHECK int procfs_pid_set_fault(unsigned kind, int id, bool thread,
+				       uint64_t v);
 /* Totals over every live process, for /proc/stat, uptime and loadavg. */
 struct procfs_task_stats {
 	uint64_t busy_ns;		/* CPU time used by user threads */

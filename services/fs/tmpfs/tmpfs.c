@@ -108,7 +108,7 @@ static int tmpfs_mknod(struct inode *dir, const struct kname *name,
 		return -EEXIST;
 	ino = new_inode(dir, mode, c);
 	if (!ino)
-		return -ENOSPC;
+		return -ENOSPC; /* Linux's shmem_get_inode says so too */
 	ino->rdev = rdev;
 	if (S_ISDIR(mode)) {
 		ino->nlink = 2;
@@ -144,7 +144,7 @@ static int tmpfs_symlink(struct inode *dir, const struct kname *name,
 	ino->link = kpath_alloc();
 	if (!ino->link) {
 		inode_put(ino);
-		return -ENOSPC;
+		return -ENOMEM;
 	}
 	*ino->link = *target;
 	ino->size = strlen(ino->link->s);

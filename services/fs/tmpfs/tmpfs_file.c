@@ -42,13 +42,13 @@ static int page_get_alloc(struct inode *ino, uint64_t idx, struct fw_frame **out
 	if (!ino->pages) {
 		ino->pages = FW_NEW(struct tmpfs_pages);
 		if (!ino->pages)
-			return -ENOSPC;
+			return -ENOMEM;
 	}
 	leaf = ino->pages->leaf[li];
 	if (!leaf) {
 		leaf = FW_NEW(struct tmpfs_leaf);
 		if (!leaf)
-			return -ENOSPC;
+			return -ENOMEM;
 		ino->pages->leaf[li] = leaf;
 	}
 	fr = leaf->pg[idx % TMPFS_LEAF_PAGES];
@@ -61,10 +61,12 @@ static int page_get_alloc(struct inode *ino, uint64_t idx, struct fw_frame **out
 			atomic_fetch_sub(&ino->sb->nr_pages, 1);
 			return -ENOSPC;
 		}
+		/* Out of memory is ENOMEM, as Linux's shmem says it; only
+		 * the size= limit above is a full file system. */
 		err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
 		if (err) {
 			atomic_fetch_sub(&ino->sb->nr_pages, 1);
-			return -ENOSPC; /* Linux tmpfs reports a full fs */
+			return err;
 		}
 		leaf->pg[idx % TMPFS_LEAF_PAGES] = fr;
 	}

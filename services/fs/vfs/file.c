@@ -106,7 +106,7 @@ int vfs_open_path(const struct vfs_path *p, unsigned flags, struct file **out)
 	if (flags & O_PATH) {
 		f = file_alloc(p, &path_ops, O_PATH | (flags & O_NOFOLLOW));
 		if (!f)
-			return -ENFILE;
+			return -ENOMEM;
 		*out = f;
 		return 0;
 	}
@@ -160,7 +160,7 @@ int vfs_open_path(const struct vfs_path *p, unsigned flags, struct file **out)
 	}
 	f = file_alloc(p, ops, flags);
 	if (!f)
-		return -ENFILE;
+		return -ENOMEM;
 	if (ops->open) {
 		err = ops->open(ino, f);
 		if (err) {

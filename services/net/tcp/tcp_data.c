@@ -7,10 +7,34 @@
  * queue (MSG_PEEK, MSG_WAITALL, MSG_TRUNC, SO_RCVLOWAT) and, as it makes
  * room, tells the peer about the window or sends an ACK being delayed.
  * No urgent data: MSG_OOB is EOPNOTSUPP on send, EINVAL on receive. */
+#include <fw/time.h>
 #include "current/current.h"
 #include "net/tcp/tcp.h"
 
 #define MSG_ERRQUEUE 0x2000u
+
+/* How long a sender waits when a packet could not be had though its
+ * buffer has room (Linux's vm_wait: up to HZ/5). */
+#define TCP_VM_WAIT_NS (20 * FW_NSEC_PER_MSEC)
+
+/* Out of memory with room in the send buffer: Linux's
+ * sk_stream_wait_memory waits a moment and tries again; a non-blocking
+ * sender hears EAGAIN. 0 to try again, or the error to end with. */
+static int wait_for_memory(struct socket *s, bool nonblock, uint64_t deadline)
+{
+	uint64_t until = fw_time_ns() + TCP_VM_WAIT_NS;
+	int err;
+
+	if (nonblock)
+		return -EAGAIN;
+	err = socket_wait(s, atomic_load(&s->seq),
+			  until < deadline ? until : deadline);
+	if (err == -EAGAIN && until < deadline)
+		return 0; /* the moment is over, not SO_SNDTIMEO */
+	if (err == -EINTR && deadline == UINT64_MAX)
+		return -ERESTARTSYS; /* no timeout set: restartable */
+	return err;
+}
 
 long tcp_sendmsg(struct socket *s, struct sock_msghdr *m,
 			unsigned flags, bool nonblock)
@@ -63,9 +87,12 @@ long tcp_sendmsg(struct socket *s, struct sock_msghdr *m,
 		fw_spin_unlock(&inet_lock);
 		skb = skb_alloc_data(SKB_HEADROOM, n);
 		if (!skb) {
-			err = -ENOBUFS;
-			fw_spin_lock(&inet_lock);
-			break;
+			err = wait_for_memory(s, nonblock, deadline);
+			if (err) {
+				fw_spin_lock(&inet_lock);
+				break;
+			}
+			continue;
 		}
 		if (iov_copy_in(&m->data, skb_buf(skb, SKB_HEADROOM, n))) {
 			skb_put(skb);

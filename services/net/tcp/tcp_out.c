@@ -455,12 +455,12 @@ void tcp_output(struct inet_sock *in)
 
 			s = rebuild_head(in, n < in->wq_bytes ? n : (uint32_t)in->wq_bytes);
 			if (!s)
-				break;
+				goto out_of_memory;
 			last = s->snode.next == &in->wq;
 		} else if (s->slen > avail) {
 			s = rebuild_head(in, avail);
 			if (!s)
-				break;
+				goto out_of_memory;
 			last = false;
 		}
 		/* Nagle (RFC 896) with Minshall's change, as Linux: a
@@ -483,6 +483,12 @@ void tcp_output(struct inet_sock *in)
 		if (err)
 			break;
 	}
+	return;
+out_of_memory:
+	/* The next ACK tries again; with nothing in flight none is coming,
+	 * so the timer probes the peer for one (Linux's probe timer). */
+	if (fw_list_empty(&in->rtxq) && !in->rto_at)
+		tcp_rearm_rto(in);
 }
 
 /* RFC 6298 2.2-2.3, in nanoseconds. */

@@ -15,6 +15,7 @@
  * looked up in its vmspace under mm->lock and copied with fw_frame_read.
  * A page that is not present ends the text there (Linux would fault it
  * in; argv and envp are written by exec, so they are present). */
+#include <fw/failinject.h>
 #include <fw/frame.h>
 #include <fw/heap.h>
 #include <fw/string.h>
@@ -125,6 +126,47 @@ int procfs_pid_owner(int id, bool thread, uint32_t mode, uint32_t *uid,
 	return p ? 0 : -ENOENT;
 }
 
+/* The task /proc/<pid> or task/<tid> stands for: the thread of that id
+ * (a process's first thread once its leader is gone), if it runs. */
+static struct fw_task *task_of_locked(struct proc *p, int id)
+{
+	struct thread *t;
+
+	FW_LIST_FOR_EACH(t, &p->threads, proc_node)
+		if (t->tid == id)
+			return t->task;
+	if (p->pid != id || fw_list_empty(&p->threads))
+		return NULL;
+	return FW_LIST_FIRST(&p->threads, struct thread, proc_node)->task;
+}
+
+int procfs_pid_set_fault(unsigned kind, int id, bool thread, uint64_t v)
+{
+	struct fw_task *task = NULL;
+	struct proc *p;
+
+	if (kind == PK_PID_MAKE_IT_FAIL) {
+		if (!cred_capable(&proc_current()->cred, CAP_SYS_RESOURCE))
+			return -EPERM;
+		if (v > 1)
+			return -EINVAL;
+	}
+	fw_spin_lock(&proc_tree_lock);
+	p = find_locked(id, thread);
+	if (p) {
+		fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
+
+		task = task_of_locked(p, id);
+		if (task && kind == PK_PID_MAKE_IT_FAIL)
+			fw_task_set_make_it_fail(task, v == 1);
+		else if (task)
+			fw_task_set_fail_nth(task, (uint32_t)v);
+		fw_spin_unlock_irqrestore(&p->lock, fl);
+	}
+	fw_spin_unlock(&proc_tree_lock);
+	return task ? 0 : -ESRCH;
+}
+
 void procfs_task_stats(struct procfs_task_stats *st)
 {
 	struct proc *p;
@@ -178,6 +220,8 @@ struct pinfo {
 	uint64_t shdpnd;		/* process-directed pending */
 	uint64_t sigblk;		/* blocked */
 	uint64_t rlim_sigpending;
+	bool make_it_fail;		/* the shown thread's fault injection */
+	uint32_t fail_nth;
 	bool in_syscall;		/* the shown thread's, and then: */
 	uint64_t syscall[9];		/* nr, 6 arguments, sp, pc */
 	uint64_t rlim_cur[RLIM_NLIMITS], rlim_max[RLIM_NLIMITS];
@@ -272,6 +316,8 @@ static int pinfo_get(int id, bool thread, unsigned want, struct pinfo *pi)
 		if (sel->task) {
 			pi->cpu = fw_task_cpu(sel->task);
 			pi->nice = fw_task_nice(sel->task);
+			pi->make_it_fail = fw_task_make_it_fail(sel->task);
+			pi->fail_nth = fw_task_fail_nth(sel->task);
 		}
 	}
 	pi->shdpnd = __atomic_load_n(&p->sigpending, __ATOMIC_RELAXED);
@@ -720,6 +766,16 @@ int procfs_gen_pid(struct procfs_seq *s, unsigned kind, int id, bool thread)
 		err = pinfo_get(id, thread, 0, &pi);
 		if (!err)
 			procfs_printf(s, "%s\n", pi.comm);
+		break;
+	case PK_PID_MAKE_IT_FAIL:
+		err = pinfo_get(id, thread, 0, &pi);
+		if (!err)
+			procfs_printf(s, "%d\n", pi.make_it_fail ? 1 : 0);
+		break;
+	case PK_PID_FAIL_NTH:
+		err = pinfo_get(id, thread, 0, &pi);
+		if (!err)
+			procfs_printf(s, "%u\n", pi.fail_nth);
 		break;
 	case PK_PID_CMDLINE:
 	case PK_PID_ENVIRON:
