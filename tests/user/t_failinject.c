@@ -322,6 +322,25 @@ static int unix_cleanup(long r)
 }
 static int unix_fail_setup(void) { return unix_setup() || fcntl(fds[0], F_SETFL, O_NONBLOCK); }
 
+/* A new socket is listed in /proc/net/<proto> until it is closed: one
+ * that failed must not be (it was, freed, and reading the list touched
+ * freed memory). */
+static int read_all(const char *path)
+{
+    char buf[4096];
+    int fd = open(path, O_RDONLY), bad = fd < 0;
+    long n;
+    while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
+        ;
+    if (fd >= 0)
+        close(fd);
+    return bad ? -1 : 0;
+}
+static long udp_socket_call(void) { return sysret(socket(AF_INET, SOCK_DGRAM, 0)); }
+static long raw_socket_call(void) { return sysret(socket(AF_INET, SOCK_RAW, IPPROTO_RAW)); }
+static int udp_socket_cleanup(long r) { close_ret(r); return read_all("/proc/net/udp"); }
+static int raw_socket_cleanup(long r) { close_ret(r); return read_all("/proc/net/raw"); }
+
 /* A datagram to a UDP socket on loopback: delivered whole or not at all. */
 static struct sockaddr_in udp_addr;
 static int udp_setup(void)
@@ -385,6 +404,8 @@ static const struct op ops[] = {
     { "msgsnd", msg_setup, msgsnd_call, msg_cleanup, 0 },
     { "connect_unix", unix_fail_setup, unix_call, unix_cleanup, 0 },
     { "sendto_udp", udp_setup, udp_call, udp_cleanup, ENOBUFS },
+    { "socket_udp", NULL, udp_socket_call, udp_socket_cleanup, 0 },
+    { "socket_raw", NULL, raw_socket_call, raw_socket_cleanup, 0 },
 };
 
 /* Walk op through its allocations: the number it makes, or -1 with
