@@ -234,8 +234,12 @@ void *fw__alloc_typed(struct fw__type_key *key)
 	return alloc_typed(key, false);
 }
 
+/* Failed on purpose too: the framework objects a system call makes for a
+ * service (a task, a timer, an address space) are part of its work. */
 void *kheap_alloc_typed(struct fw__type_key *key)
 {
+	if (FW_UNLIKELY(failinject_should_fail(FAIL_SLAB, key->size, key->name)))
+		return NULL;
 	return alloc_typed(key, true);
 }
 

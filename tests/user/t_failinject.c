@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <time.h>
 #include <netinet/in.h>
 
 #define DIR_ "/tmp/t_failinject"
@@ -180,6 +181,9 @@ static long signalfd_call(void)
     sigaddset(&s, SIGUSR1);
     return sysret(signalfd(-1, &s, SFD_CLOEXEC));
 }
+static timer_t tmr;
+static long timer_create_call(void) { return sysret(timer_create(CLOCK_MONOTONIC, NULL, &tmr)); }
+static int timer_cleanup(long r) { return r != 0 || timer_delete(tmr) == 0 ? 0 : -1; }
 static long ptmx_call(void) { return sysret(open("/dev/ptmx", O_RDWR | O_NOCTTY)); }
 static long procfile_call(void) { return sysret(open("/proc/self/status", O_RDONLY)); }
 static int close_ret(long r) { if (r >= 0) close((int)r); return 0; }
@@ -388,6 +392,7 @@ static const struct op ops[] = {
     { "eventfd", NULL, eventfd_call, close_ret, 0 },
     { "timerfd_create", NULL, timerfd_call, close_ret, 0 },
     { "signalfd", NULL, signalfd_call, close_ret, 0 },
+    { "timer_create", NULL, timer_create_call, timer_cleanup, 0 },
     { "open_ptmx", NULL, ptmx_call, close_ret, 0 },
     { "open_proc_status", NULL, procfile_call, close_ret, 0 },
     { "inotify_add_watch", inotify_setup, inotify_call, fds_cleanup, 0 },
