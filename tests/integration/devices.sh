@@ -29,6 +29,8 @@ musl-gcc -static -O2 -Wall -Wextra -Werror -o "$dsk/initrd/disk/mmap_check" \
 	tests/integration/disk/mmap_check.c || fail "disk.mmap-check.build" "musl-gcc failed"
 musl-gcc -static -O2 -Wall -Wextra -Werror -o "$dsk/initrd/disk/direct_check" \
 	tests/integration/disk/direct_check.c || fail "disk.direct-check.build" "musl-gcc failed"
+musl-gcc -static -O2 -Wall -Wextra -Werror -o "$dsk/initrd/disk/t_failinject" \
+	tests/user/t_failinject.c -lpthread || fail "disk.t_failinject.build" "musl-gcc failed"
 # O_DIRECT as the host's Linux does it (its ext4), where that can be seen.
 mkdir -p "$dsk/direct-host"
 if "$dsk/initrd/disk/direct_check" "$dsk/direct-host" host >"$dsk/direct-host.log" 2>&1; then
@@ -129,6 +131,12 @@ DISK_FS=ext4 disk_boot disk-write-ext4 write "$dsk/ext4.img"
 fsck_clean ext4-e2fsck-clean "$dsk/ext4.img"
 compare_tree -ext4 "$dsk/ext4.img"
 DISK_FS=ext4 disk_boot disk-verify-ext4 verify "$dsk/ext4.img"
+# Forced allocation failures in file calls on ext4 (issue 16): the
+# journal and the bitmaps must stay right whatever failed.
+"$(e2bin mkfs.ext4)" -q -F "$dsk/ext4-fi.img" 64M >/dev/null 2>&1
+DISK_FS=ext4 disk_boot disk-failinject-ext4 failinject "$dsk/ext4-fi.img"
+fsck_clean failinject-ext4-e2fsck-clean "$dsk/ext4-fi.img"
+rm -f "$dsk/ext4-fi.img"
 
 # Power cuts in the middle of an ext4 workload (tests/integration/powercut.sh;
 # `make powercut` runs a longer series).
