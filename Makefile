@@ -88,7 +88,7 @@ ISO    := $(BUILD)/os.iso
 KERNEL := $(BUILD)/kernel.elf
 DEPS   := $(BUILD)/.deps-ok
 
-.PHONY: all run run-debian debug test test-matrix powercut check tcb bench unit lint integration clean deps disk-clean print-services-cflags
+.PHONY: all run run-debian debug test test-matrix powercut fuzz check tcb bench unit lint integration clean deps disk-clean print-services-cflags
 all: $(ISO)
 
 # Every object depends on the flags it was compiled with: changing DEBUG=
@@ -232,6 +232,12 @@ test: | $(DEPS)
 powercut: | $(DEPS)
 	@POWERCUT_STEP=1 tools/run-unit.sh powercut_test
 	@tests/integration/powercut.sh
+
+# The long syscall-fuzzing run: Debian's trinity, FUZZ_CALLS (default a
+# million) as nobody and FUZZ_ROOT_CALLS as root with --dangerous, in the
+# Debian system; make test runs 20,000 and 10,000.
+fuzz: | $(DEPS)
+	@tests/integration/fuzz.sh
 
 test-matrix: | $(DEPS)
 	@tools/test-matrix.sh

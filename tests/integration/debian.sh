@@ -28,11 +28,11 @@ else
 	rm -f "$deb/session.log"
 	# A port of the host free now (its kernel picks one).
 	sshport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	timeout 1300 tests/integration/debian/ssh-host.sh "$sshport" build/debian/ssh_key \
+	timeout 1500 tests/integration/debian/ssh-host.sh "$sshport" build/debian/ssh_key \
 		"$deb/session.log" "$deb" >"$deb/ssh-host.out" 2>"$deb/ssh-host.err" &
 	ssh_host_pid=$!
 	SESSION_PREFIX=debian SESSION_LOG=$deb/session.log SESSION_LOGIN=root:debian \
-		SESSION_BOOT_S=400 SESSION_POWEROFF_S=180 timeout 1200 \
+		SESSION_BOOT_S=400 SESSION_POWEROFF_S=180 timeout 1400 \
 		/usr/bin/python3 tools/serial-session.py tests/integration/debian/login.session -- \
 		qemu-system-x86_64 -machine q35 -cpu max -m 512 -smp 2 -no-reboot \
 		-nographic -cdrom "$out/debian.iso" -boot d \

@@ -1,6 +1,7 @@
 #!/bin/sh
-# trinity_check.sh USER CALLS SEED: Debian's syscall fuzzer against the
-# kernel, in the Debian system (tests/integration/debian/login.session).
+# trinity_check.sh USER CALLS SEED [--dangerous]: Debian's syscall fuzzer
+# against the kernel, in the Debian system (tests/integration/debian/
+# login.session, and `make fuzz`: tests/integration/fuzz.sh).
 #
 # trinity makes CALLS random system calls with arguments of the right
 # kinds (file descriptors of many types, addresses of its own mappings,
@@ -24,7 +25,14 @@
 # -P INET: with no -P, trinity 1.9 fills its socket pool from random
 # families and, on a kernel with few of them, indexes one past its table
 # of families and crashes itself (net_protocols[45], a value of 1).
-user=$1 calls=$2 seed=$3
+# --dangerous lets trinity run as root (it refuses otherwise); the calls
+# that would end the test rather than judge the kernel stay out: reboot,
+# kexec, and the ones that take the machine's devices and mounts away
+# (swapoff, umount, pivot_root, module loading); its descriptors and
+# paths come from its own tmpfs (-V) and the kinds it makes itself, not
+# from /dev, /proc and /sys (--disable-fds=pseudo), or root's trinity
+# would write at random to the disk and to /proc/sysrq-trigger.
+user=$1 calls=$2 seed=$3 mode=${4:-}
 dir=/tmp/trinity-$user
 fail() { echo "fail trinity $user: $*"; exit 1; }
 
@@ -52,9 +60,11 @@ before=$(heap)
 cd "$dir" || fail "no $dir"
 # su gives trinity the user's identity; it makes its CALLS in about a
 # minute here.
-su "$user" -s /bin/sh -c \
-	"trinity -q -l off -N $calls -a 64 -s $seed -C 4 -P INET" \
-	>"$dir.out" 2>&1
+opts="-q -l off -N $calls -a 64 -s $seed -C 4 -P INET"
+if [ "$mode" = --dangerous ]; then
+	opts="$opts --dangerous --disable-fds=pseudo -V $dir -x reboot -x kexec_load -x kexec_file_load -x umount -x pivot_root -x swapoff -x init_module -x delete_module"
+fi
+su "$user" -s /bin/sh -c "trinity $opts" >"$dir.out" 2>&1
 rc=$?
 cd / || exit 1
 ran=$(sed -n 's/.*Ran \([0-9]*\) syscalls.*/\1/p' "$dir.out" | tail -n 1)
