@@ -261,6 +261,29 @@ FW_KTEST(mutex_excludes)
 	FW_KT_CHECKF(max_inside == 1, "%d tasks inside at once", max_inside);
 }
 
+/* --- a created task runs only once started; one discarded never runs -- */
+static int created_ran;
+
+static void created_task(int *ran)
+{
+	__atomic_add_fetch(ran, 1, __ATOMIC_SEQ_CST);
+}
+
+FW_KTEST(created_task_runs_only_when_started)
+{
+	struct fw_task *a, *b;
+
+	created_ran = 0;
+	FW_KT_CHECK(FW_TASK_CREATE("created", created_task, &created_ran, -1, &a) == 0);
+	FW_KT_CHECK(FW_TASK_CREATE("discarded", created_task, &created_ran, -1, &b) == 0);
+	fw_sleep_ns(10 * FW_NSEC_PER_MSEC); /* time it would have had to run */
+	FW_KT_CHECKF(created_ran == 0, "ran %d times before start", created_ran);
+	fw_task_discard(b);
+	fw_task_start(a);
+	FW_KT_CHECK(fw_task_join(a, 0) == 0);
+	FW_KT_CHECKF(created_ran == 1, "ran %d times", created_ran);
+}
+
 FW_KTEST(monotonic_clock_advances)
 {
 	uint64_t a = fw_time_ns(), b;
