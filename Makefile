@@ -88,7 +88,7 @@ ISO    := $(BUILD)/os.iso
 KERNEL := $(BUILD)/kernel.elf
 DEPS   := $(BUILD)/.deps-ok
 
-.PHONY: all run run-debian debug test test-matrix powercut fuzz check tcb bench unit lint integration clean deps disk-clean print-services-cflags
+.PHONY: all run run-debian debug test test-matrix powercut fuzz soak check tcb bench unit lint integration clean deps disk-clean print-services-cflags
 all: $(ISO)
 
 # Every object depends on the flags it was compiled with: changing DEBUG=
@@ -238,6 +238,12 @@ powercut: | $(DEPS)
 # Debian system; make test runs 20,000 and 10,000.
 fuzz: | $(DEPS)
 	@tests/integration/fuzz.sh
+
+# The long mixed load: stress-ng, trinity and checked file copies at once
+# in the Debian system for SOAK_SECONDS (default an hour); make test runs
+# 60 s of it.
+soak: | $(DEPS)
+	@tests/integration/soak.sh
 
 test-matrix: | $(DEPS)
 	@tools/test-matrix.sh

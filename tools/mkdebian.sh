@@ -47,7 +47,7 @@ if [ ! -s "$key" ] || [ ! -s "$key.pub" ]; then
 	ssh-keygen -q -t ed25519 -N '' -C framekernel-debian-test -f "$key"
 fi
 # The test's own scripts go into /root/tests.
-checks="tests/integration/debian/net_check.py tests/integration/debian/db_check.py tests/integration/debian/fs_check.py tests/integration/debian/trinity_check.sh"
+checks="tests/integration/debian/net_check.py tests/integration/debian/db_check.py tests/integration/debian/fs_check.py tests/integration/debian/trinity_check.sh tests/integration/debian/soak_check.sh"
 fresh=true
 for f in "$tar" "$0" $checks "$key.pub"; do
 	[ -s "$img" ] && [ "$img" -nt "$f" ] || fresh=false

@@ -19,6 +19,7 @@ out=build/fuzz
 status=0
 rm -rf "$out" && mkdir -p "$out"
 . tests/integration/lib.sh
+. tests/integration/debian-run.sh
 calls=${FUZZ_CALLS:-1000000}
 root_calls=${FUZZ_ROOT_CALLS:-200000}
 seed=${FUZZ_SEED:-1}
@@ -26,45 +27,19 @@ seed=${FUZZ_SEED:-1}
 # second here; four times that, and at least 10 minutes.
 deadline() { local s=$(($1 * 4 / 700)); echo $((s < 600 ? 600 : s)); }
 
+cat >"$out/fuzz.session" <<EOF
+@trinity_nobody
++ $(deadline "$calls")
+> sh /root/tests/trinity_check.sh nobody $calls $seed
+~ (^|\n)ok trinity nobody
+@trinity_root_dangerous
++ $(deadline "$root_calls")
+> sh /root/tests/trinity_check.sh root $root_calls $seed --dangerous
+~ (^|\n)ok trinity root
+EOF
 {
-	if ! tools/mkdebian.sh >"$out/mkdebian.log" 2>&1; then
-		fail "fuzz.image" "tools/mkdebian.sh failed (see $out/mkdebian.log)"
-	elif ! make -s ISO="$out/debian.iso" APPEND="root=/dev/vda" INITRD= "$out/debian.iso" \
-		>"$out/build.log" 2>&1; then
-		fail "fuzz.build" "see $out/build.log"
-	else
-		cat >"$out/fuzz.session" <<-EOF
-			@trinity_nobody
-			+ $(deadline "$calls")
-			> sh /root/tests/trinity_check.sh nobody $calls $seed
-			~ (^|\n)ok trinity nobody
-			@trinity_root_dangerous
-			+ $(deadline "$root_calls")
-			> sh /root/tests/trinity_check.sh root $root_calls $seed --dangerous
-			~ (^|\n)ok trinity root
-		EOF
-		cp --sparse=always build/debian/debian-ext4.img "$out/disk.img"
-		total=$(($(deadline "$calls") + $(deadline "$root_calls") + 900))
-		SESSION_PREFIX=fuzz SESSION_LOG=$out/session.log SESSION_LOGIN=root:debian \
-			SESSION_BOOT_S=400 SESSION_POWEROFF_S=180 timeout "$total" \
-			/usr/bin/python3 tools/serial-session.py "$out/fuzz.session" -- \
-			qemu-system-x86_64 -machine q35 -cpu max -m 1024 -smp 2 -no-reboot \
-			-nographic -cdrom "$out/debian.iso" -boot d \
-			-drive file="$out/disk.img",if=none,format=raw,id=vda \
-			-device virtio-blk-pci,drive=vda
-		tr -d '\r' <"$out/session.log" | grep "^ok trinity\|^fail trinity" | sed 's/^/    /'
-		if grep -q "reboot: Power down" "$out/session.log"; then
-			pass "fuzz.halted_by_sysvinit"
-		else
-			fail "fuzz.halted_by_sysvinit" "no 'reboot: Power down' (see $out/session.log)"
-		fi
-		if "$(e2bin e2fsck)" -fn "$out/disk.img" >"$out/fsck.log" 2>&1; then
-			pass "fuzz.e2fsck_clean"
-		else
-			fail "fuzz.e2fsck_clean" "e2fsck -fn found problems:"
-			tail -n 5 "$out/fsck.log" | sed 's/^/    /'
-		fi
-	fi
+	debian_run fuzz "$out/fuzz.session" $(($(deadline "$calls") + $(deadline "$root_calls") + 900))
+	tr -d '\r' <"$out/session.log" | grep "^ok trinity\|^fail trinity" | sed 's/^/    /'
 } | tee "$out/results"
 echo "$(grep -c '^PASS ' "$out/results") passed, $(grep -c '^FAIL ' "$out/results") failed"
 ! grep -q '^FAIL ' "$out/results"

@@ -80,6 +80,8 @@ rmdir "$dir"
 ipcrm -a 2>/dev/null
 after=$(heap)
 # 512 KiB of slack for what the system's own daemons and caches hold from
-# moment to moment (runs here grew it by 9 to 173 kB).
-[ $((after - before)) -le 512 ] || fail "kernel heap grew from $before kB to $after kB ($how)"
+# moment to moment (runs here grew it by 9 to 173 kB). HEAP_CHECK=no when
+# other loads run meanwhile (debian/soak_check.sh judges the heap then).
+[ "${HEAP_CHECK:-}" = no ] || [ $((after - before)) -le 512 ] ||
+	fail "kernel heap grew from $before kB to $after kB ($how)"
 echo "ok trinity $user: $how, heap $before kB -> $after kB"
