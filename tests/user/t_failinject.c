@@ -403,7 +403,8 @@ static const struct op ops[] = {
     { "rename", file_setup, rename_call, rename_cleanup, 0 },
     { "link", file_setup, link_call, link_cleanup, 0 },
     { "symlink", file_setup, symlink_call, link_cleanup, ENOSPC },
-    { "pwrite_new_pages", file_setup, write_call, write_cleanup, 0 },
+    /* A page tmpfs cannot have is a full tmpfs here (see tmpfs_file.c). */
+    { "pwrite_new_pages", file_setup, write_call, write_cleanup, ENOSPC },
     { "mmap_populate", NULL, mmap_call, NULL, 0 },
     { "fork", NULL, fork_call, fork_cleanup, 0 },
     { "pthread_create", NULL, thread_call, thread_cleanup, 0 },

