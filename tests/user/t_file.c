@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -1050,6 +1051,32 @@ T_CASE(socket_calls_on_files)
  * search does) and the tmpfs still unmounts. Each miss used to keep a
  * reference on the caller's working directory (found through coreutils'
  * timeout, whose execvp misses made its directory forever busy). */
+/* write(2) from a mapping of the file being written: the copy faults on
+ * the file's own pages (trinity found it a recursive-lock panic), and the
+ * bytes land as read from the mapping. */
+T_CASE(write_from_a_mapping_of_the_same_file)
+{
+    int fd = open(P("selfmap"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+    T_SYSOK(fd);
+    T_SYSOK(ftruncate(fd, 3 * 4096));
+    char *m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    T_ASSERT(m != MAP_FAILED);
+    memset(m + 8192, 'z', 4096); /* the source page, written through the map */
+    T_EQ(pwrite(fd, m + 8192, 4096, 0), 4096);
+    T_ASSERT(m[0] == 'z' && m[4095] == 'z');
+    /* Never touched before: the copy's fault brings the page in. */
+    T_SYSOK(munmap(m, 3 * 4096));
+    m = mmap(NULL, 3 * 4096, PROT_READ, MAP_SHARED, fd, 0);
+    T_ASSERT(m != MAP_FAILED);
+    T_EQ(pwrite(fd, m + 4096, 4096, 8192), 4096); /* zeros from a hole */
+    char b[4096];
+    T_EQ(pread(fd, b, sizeof b, 8192), 4096);
+    T_ASSERT(b[0] == 0 && b[4095] == 0);
+    T_SYSOK(munmap(m, 3 * 4096));
+    close(fd);
+    T_SYSOK(unlink(P("selfmap")));
+}
+
 T_CASE(failed_execve_leaves_the_cwd_free)
 {
     const char *dir = P("exec-miss");
@@ -1236,6 +1263,7 @@ int main(void)
     T_RUN(tmpfs_size_and_mode_options);
     T_RUN(utime_sets_seconds_or_now);
     T_RUN(failed_execve_leaves_the_cwd_free);
+    T_RUN(write_from_a_mapping_of_the_same_file);
     T_RUN(cleanup);
     return t_done();
 }

@@ -324,40 +324,84 @@ static long tmpfs_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 	return (long)done;
 }
 
+/* A write copies the user's bytes into a kernel buffer first, with no lock
+ * held, 16 KiB at a time, and then takes ino->lock to put them in the
+ * pages: the copy may fault on a mapping of this very file, and that
+ * fault takes ino->lock (tmpfs_get_page). So a write is atomic per 16 KiB,
+ * as ext2's (Linux holds i_rwsem across the call; its shmem fault does not
+ * take it). Found by trinity: write(fd, a mapping of fd's file) was a
+ * recursive-lock panic. */
+#define TMPFS_RW_CHUNK 16384u
+
+/* Put src at off (ino->lock held); the bytes put, or -errno if none. */
+static long put_bytes(struct inode *ino, uint64_t off, struct fw_bytes src)
+{
+	size_t put = 0, len = fw_bytes_len(src);
+
+	while (put < len) {
+		size_t pgoff = (off + put) % FW_PAGE_SIZE, n = FW_PAGE_SIZE - pgoff;
+		struct fw_bytes piece;
+		struct fw_frame *fr;
+		int err;
+
+		if (n > len - put)
+			n = len - put;
+		err = page_get_alloc(ino, (off + put) / FW_PAGE_SIZE, &fr);
+		if (!err)
+			err = fw_bytes_sub(src, put, n, &piece);
+		if (!err)
+			err = fw_frame_write(fr, pgoff, piece);
+		if (err)
+			return put ? (long)put : err;
+		put += n;
+		if (off + put > ino->size)
+			ino->size = off + put;
+	}
+	return (long)put;
+}
+
 static long tmpfs_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 {
 	struct inode *ino = f->path.inode;
-	uint64_t off;
+	bool append = atomic_load(&f->flags) & O_APPEND;
+	struct fw_buf bounce;
+	uint64_t off = *pos;
 	size_t done = 0;
-	long ret = 0;
+	long ret;
 
 	fw_mutex_lock(&ino->lock);
-	off = (atomic_load(&f->flags) & O_APPEND) ? ino->size : *pos;
-	ret = vfs_write_limits(off, TMPFS_MAX_FILE_SIZE, &len);
-	if (ret) {
-		fw_mutex_unlock(&ino->lock);
+	ret = vfs_write_limits(append ? ino->size : off, TMPFS_MAX_FILE_SIZE, &len);
+	fw_mutex_unlock(&ino->lock);
+	if (ret || len == 0)
 		return ret;
-	}
+	ret = fw_buf_alloc_uninit(len < TMPFS_RW_CHUNK ? len : TMPFS_RW_CHUNK, &bounce);
+	if (ret)
+		return ret;
 	while (done < len) {
-		struct fw_frame *fr;
-		size_t pgoff = off % FW_PAGE_SIZE, n = FW_PAGE_SIZE - pgoff;
-		int err;
+		size_t want = len - done < TMPFS_RW_CHUNK ? len - done : TMPFS_RW_CHUNK;
+		struct fw_buf part;
+		long put;
 
-		if (n > len - done)
-			n = len - done;
-		err = page_get_alloc(ino, off / FW_PAGE_SIZE, &fr);
-		if (!err)
-			err = fw_frame_copy_in(fr, pgoff, fw_uptr_add(buf, done), n) ? -EFAULT : 0;
-		if (err) {
-			ret = err;
+		if (fw_buf_sub(bounce, 0, want, &part) ||
+		    fw_copy_in(part, fw_uptr_add(buf, done))) {
+			ret = -EFAULT;
 			break;
 		}
-		done += n;
-		off += n;
-		if (off > ino->size)
-			ino->size = off;
+		fw_mutex_lock(&ino->lock);
+		if (append)
+			off = ino->size;
+		put = put_bytes(ino, off, fw_buf_as_bytes(part));
+		fw_mutex_unlock(&ino->lock);
+		if (put < 0) {
+			ret = put;
+			break;
+		}
+		done += (size_t)put;
+		off += (uint64_t)put;
+		if ((size_t)put < want)
+			break;
 	}
-	fw_mutex_unlock(&ino->lock);
+	fw_buf_free(&bounce);
 	if (done) {
 		inode_touch(ino, false, true, true);
 		/* Writing drops set-user-ID (Linux file_remove_privs). */
