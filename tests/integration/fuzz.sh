@@ -39,7 +39,7 @@ cat >"$out/fuzz.session" <<EOF
 EOF
 {
 	debian_run fuzz "$out/fuzz.session" $(($(deadline "$calls") + $(deadline "$root_calls") + 900))
-	tr -d '\r' <"$out/session.log" | grep "^ok trinity\|^fail trinity" | sed 's/^/    /'
+	tr -d '\r' <"$out/session.log" | grep -o "\(ok\|fail\) trinity .*" | sed 's/^/    /'
 } | tee "$out/results"
 echo "$(grep -c '^PASS ' "$out/results") passed, $(grep -c '^FAIL ' "$out/results") failed"
 ! grep -q '^FAIL ' "$out/results"

@@ -23,7 +23,7 @@ cat >"$out/soak.session" <<EOF
 EOF
 {
 	debian_run soak "$out/soak.session" $((secs + 2400))
-	tr -d '\r' <"$out/session.log" | grep "^ok soak\|^fail soak" | sed 's/^/    /'
+	tr -d '\r' <"$out/session.log" | grep -o "\(ok\|fail\) soak .*" | sed 's/^/    /'
 } | tee "$out/results"
 echo "$(grep -c '^PASS ' "$out/results") passed, $(grep -c '^FAIL ' "$out/results") failed"
 ! grep -q '^FAIL ' "$out/results"
