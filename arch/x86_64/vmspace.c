@@ -106,12 +106,10 @@ static void free_level(uint64_t *t, int level)
 		uint64_t e = t[i];
 		if (level == 1 ? !in_use(e) : !(e & PTE_P))
 			continue;
-		if (level == 1) {
-			struct fw_frame *f = frame_from_phys(e & PTE_ADDR_MASK);
-			frame_map_put(f);
-		} else {
+		if (level == 1)
+			frame_map_put_phys(e & PTE_ADDR_MASK);
+		else
 			free_level(tbl(e), level - 1);
-		}
 	}
 	kframe_free(virt_to_phys(t), 0);
 }
@@ -141,8 +139,9 @@ static bool user_page(uint64_t va)
 	return va < FW_USER_TOP && !(va & (PAGE_SIZE - 1));
 }
 
-/* The leaf slot for va, creating tables if asked. Caller holds the lock. */
-static uint64_t *leaf(struct fw_vmspace *vs, uint64_t va, bool create)
+/* The leaf table covering va, creating tables if asked. Caller holds the
+ * lock. */
+static uint64_t *leaf_table_of(struct fw_vmspace *vs, uint64_t va, bool create)
 {
 	uint64_t *t = phys_to_virt(vs->pml4_phys);
 
@@ -157,7 +156,15 @@ static uint64_t *leaf(struct fw_vmspace *vs, uint64_t va, bool create)
 		}
 		t = tbl(*e);
 	}
-	return &t[(va >> 12) & 511];
+	return t;
+}
+
+/* The leaf slot for va, creating tables if asked. Caller holds the lock. */
+static uint64_t *leaf(struct fw_vmspace *vs, uint64_t va, bool create)
+{
+	uint64_t *t = leaf_table_of(vs, va, create);
+
+	return t ? &t[(va >> 12) & 511] : 0;
 }
 
 /* Invalidate va on every CPU that has vs loaded. */
@@ -213,7 +220,7 @@ int fw_vmspace_unmap(struct fw_vmspace *vs, uint64_t va)
 	/* Only after no CPU can reach it through a stale TLB entry may the
 	 * frame go back to the allocator. */
 	flush(vs, va);
-	frame_map_put(frame_from_phys(old & PTE_ADDR_MASK));
+	frame_map_put_phys(old & PTE_ADDR_MASK);
 	return 0;
 }
 
@@ -291,6 +298,113 @@ int fw_vmspace_next_mapped(struct fw_vmspace *vs, uint64_t va, uint64_t end,
 		va += PAGE_SIZE;
 	}
 	fw_spin_unlock(&vs->lock);
+	return err;
+}
+
+/* Lock two spaces in address order, so two copies between the same pair
+ * in opposite directions cannot deadlock. */
+static void lock_pair(struct fw_vmspace *a, struct fw_vmspace *b)
+{
+	if (a < b) {
+		fw_spin_lock(&a->lock);
+		fw_spin_lock(&b->lock);
+	} else {
+		fw_spin_lock(&b->lock);
+		fw_spin_lock(&a->lock);
+	}
+}
+
+static void unlock_pair(struct fw_vmspace *a, struct fw_vmspace *b)
+{
+	fw_spin_unlock(&a->lock);
+	fw_spin_unlock(&b->lock);
+}
+
+/* The leaf table covering va in vs, or NULL with *skip_to set past the
+ * empty subtree va lies in. Caller holds the lock. */
+static uint64_t *leaf_table(struct fw_vmspace *vs, uint64_t va,
+			    uint64_t *skip_to)
+{
+	uint64_t *t = phys_to_virt(vs->pml4_phys);
+
+	for (int level = 4; level > 1; level--) {
+		uint64_t e = t[(va >> (12 + 9 * (level - 1))) & 511];
+		if (!(e & PTE_P)) {
+			uint64_t span = 1ull << (12 + 9 * (level - 1));
+			*skip_to = (va & ~(span - 1)) + span;
+			return 0;
+		}
+		t = tbl(e);
+	}
+	return t;
+}
+
+/* Copy the used slots of one leaf table of the source, src, in [va,
+ * stop), into `to`. Both spaces' locks held. 0 or a negative errno; the
+ * range [cow_lo, cow_hi) widens to cover every source page made
+ * read-only. */
+static int copy_leaves(struct fw_vmspace *to, uint64_t *src, uint64_t va, uint64_t stop, bool cow,
+		       uint64_t *cow_lo, uint64_t *cow_hi)
+{
+	uint64_t *dst = 0;
+
+	for (; va < stop; va += PAGE_SIZE) {
+		uint64_t *s = &src[(va >> 12) & 511];
+		uint64_t e = *s;
+
+		if (!in_use(e))
+			continue;
+		if (!dst && !(dst = leaf_table_of(to, va, true)))
+			return -ENOMEM;
+		uint64_t *d = &dst[(va >> 12) & 511];
+		if (in_use(*d))
+			return -EEXIST;
+		if (!frame_map_get_phys(e & PTE_ADDR_MASK))
+			return -ENOMEM;
+		if (cow && (e & PTE_W)) {
+			e &= ~PTE_W;
+			*s = e;
+			*cow_lo = va < *cow_lo ? va : *cow_lo;
+			*cow_hi = va + PAGE_SIZE > *cow_hi ? va + PAGE_SIZE : *cow_hi;
+		}
+		*d = e;
+		to->npages++;
+	}
+	return 0;
+}
+
+int fw_vmspace_copy_range(struct fw_vmspace *from, struct fw_vmspace *to,
+			  uint64_t start, uint64_t end, bool cow)
+{
+	from = HANDLE_IN(from, HANDLE_VMSPACE, "fw_vmspace");
+	to = HANDLE_IN(to, HANDLE_VMSPACE, "fw_vmspace");
+	uint64_t va = start, cow_lo = UINT64_MAX, cow_hi = 0;
+	int err = 0;
+
+	if (from == to || !user_page(start) || end > FW_USER_TOP ||
+	    (end & (PAGE_SIZE - 1)) || end < start)
+		return -EINVAL;
+	/* One leaf table (2 MiB) per lock hold: a large space is copied
+	 * without keeping preemption off for all of it. */
+	while (va < end && !err) {
+		uint64_t stop = (va | (512 * PAGE_SIZE - 1)) + 1;
+		uint64_t skip = end;
+		uint64_t *src;
+
+		if (stop > end)
+			stop = end;
+		lock_pair(from, to);
+		src = leaf_table(from, va, &skip);
+		if (src)
+			err = copy_leaves(to, src, va, stop, cow, &cow_lo,
+					  &cow_hi);
+		unlock_pair(from, to);
+		va = src ? stop : skip;
+	}
+	/* The pages made read-only may still be writable in a TLB. */
+	if (cow_lo < cow_hi)
+		tlb_flush_cpus(__atomic_load_n(&from->active_cpus, __ATOMIC_SEQ_CST),
+			       cow_lo, cow_hi - cow_lo);
 	return err;
 }
 

@@ -47,6 +47,10 @@ enum frame_kind frame_kind_of(uint64_t phys);
  * own reference to a user frame; fw_frame_put cannot drop those. */
 bool frame_map_get(struct fw_frame *f);
 void frame_map_put(struct fw_frame *f);
+/* The same for the frame a page-table leaf holds, by its address (no
+ * handle check: the leaf's reference keeps it live). */
+bool frame_map_get_phys(uint64_t phys);
+void frame_map_put_phys(uint64_t phys);
 /* The handle of the user frame at phys (page tables hold addresses). */
 struct fw_frame *frame_from_phys(uint64_t phys);
 /* Highest physical address of RAM + 1 (for the physical window). */

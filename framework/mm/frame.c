@@ -425,10 +425,11 @@ void fw_frame_put(struct fw_frame *h)
 		zone_free(pfn, 0);
 }
 
-bool frame_map_get(struct fw_frame *h)
+/* The mapping count and reference of frame pfn, for the page tables:
+ * a leaf holds one of each. */
+static bool map_get(uint64_t pfn)
 {
-	uint64_t pfn;
-	struct fw_frame *f = ENTRY(h, &pfn);
+	struct fw_frame *f = &frame_db[pfn];
 
 	if (__atomic_load_n(&f->mapcount, __ATOMIC_RELAXED) == UINT16_MAX)
 		return false;
@@ -437,10 +438,9 @@ bool frame_map_get(struct fw_frame *h)
 	return true;
 }
 
-void frame_map_put(struct fw_frame *h)
+static void map_put(uint64_t pfn)
 {
-	uint64_t pfn;
-	struct fw_frame *f = ENTRY(h, &pfn);
+	struct fw_frame *f = &frame_db[pfn];
 
 	if (__atomic_load_n(&f->mapcount, __ATOMIC_RELAXED) == 0)
 		fw_panic("frames: unmapping pfn %#llx, which no mapping holds",
@@ -448,6 +448,35 @@ void frame_map_put(struct fw_frame *h)
 	__atomic_sub_fetch(&f->mapcount, 1, __ATOMIC_RELEASE);
 	if (__atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) == 0)
 		zone_free(pfn, 0);
+}
+
+bool frame_map_get(struct fw_frame *h)
+{
+	uint64_t pfn;
+
+	(void)ENTRY(h, &pfn);
+	return map_get(pfn);
+}
+
+void frame_map_put(struct fw_frame *h)
+{
+	uint64_t pfn;
+
+	(void)ENTRY(h, &pfn);
+	map_put(pfn);
+}
+
+/* A leaf's frame is known good (it was checked when mapped, and the
+ * mapping's reference keeps it live), so fork and teardown, which touch
+ * every leaf, skip the handle check. */
+bool frame_map_get_phys(uint64_t phys)
+{
+	return map_get(phys >> PAGE_SHIFT);
+}
+
+void frame_map_put_phys(uint64_t phys)
+{
+	map_put(phys >> PAGE_SHIFT);
 }
 
 unsigned fw_frame_mapcount(const struct fw_frame *h)

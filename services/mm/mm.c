@@ -319,8 +319,6 @@ void mm_set_brk(struct mm *mm, uint64_t brk_start)
 static int fork_vma(struct mm *parent, struct mm *child, const struct vma *pv)
 {
 	struct vma *cv = vma_alloc();
-	uint64_t va = pv->start;
-	uint64_t found;
 	int err;
 
 	if (!cv)
@@ -344,26 +342,10 @@ static int fork_vma(struct mm *parent, struct mm *child, const struct vma *pv)
 	}
 	if (pv->flags & VMA_WIPEONFORK)
 		return 0;
-	while (va < pv->end &&
-	       fw_vmspace_next_mapped(parent->vs, va, pv->end, &found) == 0) {
-		struct fw_frame *fr;
-		unsigned p;
-
-		va = found + FW_PAGE_SIZE;
-		if (fw_vmspace_query(parent->vs, found, &fr, &p))
-			continue;
-		if (!(pv->flags & VMA_SHARED) && (p & FW_PROT_WRITE)) {
-			/* Copy-on-write: both sides read-only until a write. */
-			p &= ~(unsigned)FW_PROT_WRITE;
-			err = fw_vmspace_protect(parent->vs, found, p);
-			if (err)
-				return err;
-		}
-		err = mm_map_page(child, found, fr, p);
-		if (err)
-			return err;
-	}
-	return 0;
+	/* A private page is shared copy-on-write: read-only on both sides
+	 * until one writes. */
+	return fw_vmspace_copy_range(parent->vs, child->vs, pv->start, pv->end,
+				     !(pv->flags & VMA_SHARED));
 }
 
 int mm_fork(struct mm *parent, struct mm **child)

@@ -252,3 +252,48 @@ FW_KTEST(uaccess_copies_and_bad_pointers_other_copy)
 	uaccess_cases(fw_kt_);
 	copy_use_movsb = was;
 }
+
+/* Fork's bulk copy: the same frames at the same addresses, in two leaf
+ * tables; copy-on-write takes write away on both sides only; PROT_NONE
+ * pages come along; a second copy over the first is refused. */
+FW_KTEST(vmspace_copy_range_for_fork)
+{
+	struct fw_vmspace *a, *b;
+	struct fw_frame *f[3], *got;
+	const uint64_t va[3] = { 0x400000, 0x401000, 0x600000 }; /* 2 tables */
+	const unsigned prot[3] = { FW_PROT_READ | FW_PROT_WRITE, 0,
+				   FW_PROT_READ | FW_PROT_WRITE };
+	unsigned p;
+
+	FW_KT_CHECK(fw_vmspace_create(&a) == 0);
+	FW_KT_CHECK(fw_vmspace_create(&b) == 0);
+	for (int i = 0; i < 3; i++) {
+		FW_KT_CHECK(fw_frame_alloc(FW_FRAME_ZERO, &f[i]) == 0);
+		FW_KT_CHECK(fw_vmspace_map(a, va[i], f[i], prot[i]) == 0);
+	}
+	FW_KT_CHECK(fw_vmspace_copy_range(a, b, 0x400000, 0x601000, true) == 0);
+	FW_KT_CHECK(fw_vmspace_mapped_pages(b) == 3);
+	for (int i = 0; i < 3; i++) {
+		FW_KT_CHECK(fw_frame_mapcount(f[i]) == 2);
+		FW_KT_CHECK(fw_vmspace_query(b, va[i], &got, &p) == 0);
+		FW_KT_CHECK(got == f[i]);
+		FW_KT_CHECK(p == (prot[i] & ~(unsigned)FW_PROT_WRITE));
+		FW_KT_CHECK(fw_vmspace_query(a, va[i], NULL, &p) == 0);
+		FW_KT_CHECK(p == (prot[i] & ~(unsigned)FW_PROT_WRITE));
+	}
+	FW_KT_CHECK(fw_vmspace_copy_range(a, b, 0x400000, 0x401000, false) == -EEXIST);
+	FW_KT_CHECK(fw_vmspace_copy_range(a, a, 0x400000, 0x401000, false) == -EINVAL);
+	FW_KT_CHECK(fw_vmspace_copy_range(a, b, 0x400800, 0x401000, false) == -EINVAL);
+	/* Without cow (a shared mapping) write stays. */
+	FW_KT_CHECK(fw_vmspace_protect(a, va[2], FW_PROT_READ | FW_PROT_WRITE) == 0);
+	FW_KT_CHECK(fw_vmspace_unmap(b, va[2]) == 0);
+	FW_KT_CHECK(fw_vmspace_copy_range(a, b, va[2], va[2] + 4096, false) == 0);
+	FW_KT_CHECK(fw_vmspace_query(b, va[2], NULL, &p) == 0);
+	FW_KT_CHECK(p == (FW_PROT_READ | FW_PROT_WRITE));
+	fw_vmspace_destroy(b);
+	for (int i = 0; i < 3; i++)
+		FW_KT_CHECK(fw_frame_mapcount(f[i]) == 1);
+	fw_vmspace_destroy(a);
+	for (int i = 0; i < 3; i++)
+		fw_frame_put(f[i]);
+}

@@ -48,6 +48,18 @@ FW_MUST_CHECK int fw_vmspace_query(struct fw_vmspace *vs, uint64_t va,
 FW_MUST_CHECK int fw_vmspace_next_mapped(struct fw_vmspace *vs, uint64_t va,
 					 uint64_t end, uint64_t *found);
 
+/* Fork's copy of [start, end) (page-aligned): every page mapped there in
+ * `from` is mapped at the same address in `to`, with the same permissions
+ * and a reference on its frame. With cow, a writable page becomes
+ * read-only in both (copy-on-write: the first write faults and copies).
+ * One walk of the tables and one TLB flush, not a lookup, a map and a
+ * flush per page. 0, -EINVAL, -EEXIST (`to` already maps a page there) or
+ * -ENOMEM; after an error `to` keeps what was copied (destroying it
+ * releases that). */
+FW_MUST_CHECK int fw_vmspace_copy_range(struct fw_vmspace *from,
+					struct fw_vmspace *to, uint64_t start,
+					uint64_t end, bool cow);
+
 /* Make vs the user half of this CPU's address space (on context switch
  * into a task of its process). */
 void fw_vmspace_activate(struct fw_vmspace *vs);
