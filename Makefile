@@ -88,7 +88,7 @@ ISO    := $(BUILD)/os.iso
 KERNEL := $(BUILD)/kernel.elf
 DEPS   := $(BUILD)/.deps-ok
 
-.PHONY: all run run-debian debug test test-matrix powercut fuzz soak check tcb bench unit lint integration clean deps disk-clean print-services-cflags
+.PHONY: all run run-debian debug test test-matrix powercut fuzz soak check tcb bench stress unit lint integration clean deps disk-clean print-services-cflags
 all: $(ISO)
 
 # Every object depends on the flags it was compiled with: changing DEBUG=
@@ -222,6 +222,12 @@ print-services-cflags:
 
 bench: | $(DEPS)
 	@tools/bench.sh
+
+# Every stress-ng stressor with --verify on this kernel and on Debian's
+# Linux in the same QEMU: verdicts and bogo-ops side by side, written to
+# bench/results/stress-<date>.md (about an hour).
+stress: | $(DEPS)
+	@tools/stress.sh
 
 test: | $(DEPS)
 	@tools/run-tests.sh
