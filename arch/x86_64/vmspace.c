@@ -167,6 +167,25 @@ static uint64_t *leaf(struct fw_vmspace *vs, uint64_t va, bool create)
 	return t ? &t[(va >> 12) & 511] : 0;
 }
 
+/* The leaf table covering va in vs, or NULL with *skip_to set past the
+ * empty subtree va lies in. Caller holds the lock. */
+static uint64_t *leaf_table(struct fw_vmspace *vs, uint64_t va,
+			    uint64_t *skip_to)
+{
+	uint64_t *t = phys_to_virt(vs->pml4_phys);
+
+	for (int level = 4; level > 1; level--) {
+		uint64_t e = t[(va >> (12 + 9 * (level - 1))) & 511];
+		if (!(e & PTE_P)) {
+			uint64_t span = 1ull << (12 + 9 * (level - 1));
+			*skip_to = (va & ~(span - 1)) + span;
+			return 0;
+		}
+		t = tbl(e);
+	}
+	return t;
+}
+
 /* Invalidate va on every CPU that has vs loaded. */
 static void flush(struct fw_vmspace *vs, uint64_t va)
 {
@@ -221,6 +240,53 @@ int fw_vmspace_unmap(struct fw_vmspace *vs, uint64_t va)
 	 * frame go back to the allocator. */
 	flush(vs, va);
 	frame_map_put_phys(old & PTE_ADDR_MASK);
+	return 0;
+}
+
+#define UNMAP_BATCH 64u /* pages unmapped per TLB flush */
+
+int fw_vmspace_unmap_range(struct fw_vmspace *vs, uint64_t start,
+			   uint64_t end)
+{
+	vs = HANDLE_IN(vs, HANDLE_VMSPACE, "fw_vmspace");
+	uint64_t phys[UNMAP_BATCH]; /* to put once no TLB can reach them */
+	uint64_t va = start;
+
+	if (!user_page(start) || end > FW_USER_TOP || (end & (PAGE_SIZE - 1)) ||
+	    end < start)
+		return -EINVAL;
+	while (va < end) {
+		uint64_t lo = va, skip = end, stop;
+		unsigned n = 0;
+		uint64_t *t;
+
+		fw_spin_lock(&vs->lock);
+		t = leaf_table(vs, va, &skip);
+		if (!t) {
+			fw_spin_unlock(&vs->lock);
+			va = skip;
+			continue;
+		}
+		stop = (va | (512 * PAGE_SIZE - 1)) + 1;
+		if (stop > end)
+			stop = end;
+		for (; va < stop && n < UNMAP_BATCH; va += PAGE_SIZE) {
+			uint64_t *e = &t[(va >> 12) & 511];
+
+			if (!in_use(*e))
+				continue;
+			phys[n++] = *e & PTE_ADDR_MASK;
+			*e = 0;
+			vs->npages--;
+		}
+		fw_spin_unlock(&vs->lock);
+		if (!n)
+			continue;
+		tlb_flush_cpus(__atomic_load_n(&vs->active_cpus, __ATOMIC_SEQ_CST),
+			       lo, va - lo);
+		for (unsigned i = 0; i < n; i++)
+			frame_map_put_phys(phys[i]);
+	}
 	return 0;
 }
 
@@ -318,25 +384,6 @@ static void unlock_pair(struct fw_vmspace *a, struct fw_vmspace *b)
 {
 	fw_spin_unlock(&a->lock);
 	fw_spin_unlock(&b->lock);
-}
-
-/* The leaf table covering va in vs, or NULL with *skip_to set past the
- * empty subtree va lies in. Caller holds the lock. */
-static uint64_t *leaf_table(struct fw_vmspace *vs, uint64_t va,
-			    uint64_t *skip_to)
-{
-	uint64_t *t = phys_to_virt(vs->pml4_phys);
-
-	for (int level = 4; level > 1; level--) {
-		uint64_t e = t[(va >> (12 + 9 * (level - 1))) & 511];
-		if (!(e & PTE_P)) {
-			uint64_t span = 1ull << (12 + 9 * (level - 1));
-			*skip_to = (va & ~(span - 1)) + span;
-			return 0;
-		}
-		t = tbl(e);
-	}
-	return t;
 }
 
 /* Copy the used slots of one leaf table of the source, src, in [va,

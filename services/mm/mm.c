@@ -119,16 +119,10 @@ int mm_protect_page(struct mm *mm, uint64_t va, unsigned p)
 
 void mm_unmap_pages(struct mm *mm, uint64_t start, uint64_t end)
 {
-	uint64_t va = start;
-	uint64_t found;
+	int err = fw_vmspace_unmap_range(mm->vs, start, end);
 
-	while (va < end && fw_vmspace_next_mapped(mm->vs, va, end, &found) == 0) {
-		int err = fw_vmspace_unmap(mm->vs, found);
-
-		if (err)
-			fw_warn("mm: unmap %lx failed: %d", found, err);
-		va = found + FW_PAGE_SIZE;
-	}
+	if (err)
+		fw_warn("mm: unmap %lx-%lx failed: %d", start, end, err);
 }
 
 /* The PTE permissions for a page of v mapped with frame fr: the VMA's,

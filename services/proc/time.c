@@ -592,7 +592,6 @@ static long timer_settime_locked(const struct sys_args *a)
 		(uint64_t)nv.value.tv_nsec;
 	interval = (uint64_t)nv.interval.tv_sec * FW_NSEC_PER_SEC +
 		   (uint64_t)nv.interval.tv_nsec;
-	now = fw_time_ns();
 	if (value && (a->arg[1] & TIMER_ABSTIME)) {
 		/* An absolute time on the timer's clock, as a monotonic
 		 * deadline (the realtime clock runs at the same rate). */
@@ -600,6 +599,8 @@ static long timer_settime_locked(const struct sys_args *a)
 		(void)clock_read(pt->clock, &clock_now);
 		value = value > clock_now ? value - clock_now : 1;
 	}
+	/* Read after the timer's clock, so the deadline is never early. */
+	now = fw_time_ns();
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&pt->proc->lock);
 	pt->pending = false; /* a queued signal of the old setting re-arms nothing */
 	pt->interval_ns = interval;

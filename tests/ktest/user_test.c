@@ -255,7 +255,8 @@ FW_KTEST(uaccess_copies_and_bad_pointers_other_copy)
 
 /* Fork's bulk copy: the same frames at the same addresses, in two leaf
  * tables; copy-on-write takes write away on both sides only; PROT_NONE
- * pages come along; a second copy over the first is refused. */
+ * pages come along; a second copy over the first is refused. Then the
+ * range unmap. */
 FW_KTEST(vmspace_copy_range_for_fork)
 {
 	struct fw_vmspace *a, *b;
@@ -290,6 +291,11 @@ FW_KTEST(vmspace_copy_range_for_fork)
 	FW_KT_CHECK(fw_vmspace_copy_range(a, b, va[2], va[2] + 4096, false) == 0);
 	FW_KT_CHECK(fw_vmspace_query(b, va[2], NULL, &p) == 0);
 	FW_KT_CHECK(p == (FW_PROT_READ | FW_PROT_WRITE));
+	/* The range unmap drops every page and its mapping reference. */
+	FW_KT_CHECK(fw_vmspace_unmap_range(b, 0x401000, 0x601000) == 0);
+	FW_KT_CHECK(fw_vmspace_mapped_pages(b) == 1);
+	FW_KT_CHECK(fw_frame_mapcount(f[1]) == 1 && fw_frame_mapcount(f[2]) == 1);
+	FW_KT_CHECK(fw_vmspace_unmap_range(b, 0x400000, 0x400800) == -EINVAL);
 	fw_vmspace_destroy(b);
 	for (int i = 0; i < 3; i++)
 		FW_KT_CHECK(fw_frame_mapcount(f[i]) == 1);

@@ -36,6 +36,10 @@ FW_MUST_CHECK int fw_vmspace_map(struct fw_vmspace *vs, uint64_t va,
 /* Remove the mapping at va and drop its frame reference. 0, -EINVAL,
  * -ENOENT (nothing mapped). */
 FW_MUST_CHECK int fw_vmspace_unmap(struct fw_vmspace *vs, uint64_t va);
+/* Unmap every page in [start, end) (page-aligned) and drop their frame
+ * references: one walk and a TLB flush per 64 pages. 0 or -EINVAL. */
+FW_MUST_CHECK int fw_vmspace_unmap_range(struct fw_vmspace *vs, uint64_t start,
+					 uint64_t end);
 /* Change the permissions of the mapping at va. 0, -EINVAL, -ENOENT. */
 FW_MUST_CHECK int fw_vmspace_protect(struct fw_vmspace *vs, uint64_t va,
 				     unsigned prot);

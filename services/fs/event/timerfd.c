@@ -267,7 +267,9 @@ long sys_timerfd_settime(const struct sys_args *a)
 			   t->clock == CLOCK_REALTIME_ALARM) {
 			uint64_t wall = fw_time_realtime_ns();
 
-			/* Monotonic time when the wall clock reads value. */
+			/* Monotonic time when the wall clock reads value;
+			 * `now` read after `wall`, so it is never early. */
+			now = fw_time_ns();
 			deadline = value > wall ? now + (value - wall) : now;
 		} else {
 			deadline = value;
