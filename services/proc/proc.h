@@ -90,6 +90,15 @@ struct proc {
 	struct ptimer *timers[32];
 	struct fw_mutex timers_mutex;
 
+	/* Timers on the process's CPU clock (services/proc/cputime.c):
+	 * ITIMER_VIRTUAL (user time, SIGVTALRM) and ITIMER_PROF (user and
+	 * system time, SIGPROF), in CPU-clock ns, 0 if off (proc->lock);
+	 * cpu_timers counts those armed plus the POSIX timers that exist on
+	 * a CPU clock (atomic): while it is 0 no thread looks at them. */
+	uint64_t itimer_cpu_expires[2];
+	uint64_t itimer_cpu_interval[2];
+	uint32_t cpu_timers;
+
 	/* ptrace (services/proc/ptrace acts on it; proc shows it to wait4). The
 	 * state is per process: one thread at a time is in a ptrace-stop. */
 	struct proc_trace {

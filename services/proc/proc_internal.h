@@ -43,6 +43,18 @@ void proc_timers_delete_all(struct proc *p);
  * missed meanwhile into si's overrun field. */
 struct k_siginfo;
 void ptimer_delivered(struct proc *p, struct k_siginfo *si);
+/* CPU-time timers (cputime.c). ITIMER_VIRTUAL (0) or ITIMER_PROF (1) of
+ * p: *left and *interval of the old setting, then the new one (value 0:
+ * off). */
+void cpu_itimer_set(struct proc *p, int which, uint64_t value,
+		    uint64_t interval, uint64_t *left, uint64_t *old_interval);
+void cpu_itimer_get(struct proc *p, int which, uint64_t *left,
+		    uint64_t *interval);
+/* Fire the CPU-time timers of t's process that are due; called as t
+ * passes through the kernel while p->cpu_timers is set. */
+void cputimers_check(struct thread *t);
+/* time.c: the same for its POSIX timers on CPU clocks. */
+void ptimers_cpu_check(struct proc *p);
 /* Stop the alarm timer of a dying process. */
 void proc_alarm_cancel(struct proc *p);
 /* Write back every file system's dirty data (reboot, poweroff). */

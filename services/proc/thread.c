@@ -157,6 +157,8 @@ void thread_main(struct thread *t)
 	for (;;) {
 		if (t->exiting || t->proc->exiting)
 			thread_exit(t, 0);
+		if (__atomic_load_n(&t->proc->cpu_timers, __ATOMIC_RELAXED))
+			cputimers_check(t);
 		signal_deliver(t);
 		if (t->exiting || t->proc->exiting)
 			thread_exit(t, 0);

@@ -62,6 +62,14 @@ static int cpu_clock_read(int clk, uint64_t *ns)
 	}
 }
 
+/* The clock id of a thread's or process's CPU clock (user and system
+ * time, CPUCLOCK_SCHED as Linux's CLOCK_*_CPUTIME_ID). */
+static int cpu_clock_id(int id, bool thread)
+{
+	return (int)((~(uint32_t)id << 3) | CPUCLOCK_SCHED |
+		     (thread ? CPUCLOCK_PERTHREAD : 0u));
+}
+
 static int clock_read(int clk, uint64_t *ns)
 {
 	if (clk < 0)
@@ -249,7 +257,7 @@ static long sys_clock_nanosleep(const struct sys_args *a)
 	return err; /* returns the error directly, like the raw syscall */
 }
 
-/* --- alarm and ITIMER_REAL ---------------------------------------------- */
+/* --- alarm and the interval timers ------------------------------------- */
 
 #define ITIMER_REAL 0
 
@@ -328,10 +336,18 @@ static long sys_getitimer(const struct sys_args *a)
 
 	if (a->arg[0] > 2)
 		return -EINVAL;
-	v.interval = ns_tv(a->arg[0] == ITIMER_REAL ? p->alarm_interval_ns : 0);
-	v.value = ns_tv(a->arg[0] == ITIMER_REAL && p->alarm_deadline_ns > now
-				? p->alarm_deadline_ns - now
-				: 0);
+	if (a->arg[0] == ITIMER_REAL) {
+		v.interval = ns_tv(p->alarm_interval_ns);
+		v.value = ns_tv(p->alarm_deadline_ns > now
+					? p->alarm_deadline_ns - now
+					: 0);
+	} else {
+		uint64_t left, interval;
+
+		cpu_itimer_get(p, (int)a->arg[0] - 1, &left, &interval);
+		v.interval = ns_tv(interval);
+		v.value = ns_tv(left);
+	}
 	return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &v) ? -EFAULT : 0;
 }
 
@@ -349,11 +365,16 @@ static long sys_setitimer(const struct sys_args *a)
 			  nv.interval.tv_usec < 0 || nv.interval.tv_usec >= 1000000 ||
 			  nv.value.tv_sec < 0 || nv.interval.tv_sec < 0))
 		return -EINVAL;
-	if (a->arg[0] != ITIMER_REAL)
-		return -ENOSYS; /* virtual/profiling timers: not yet */
-	if (alarm_set(p, a->arg[1] ? tv_ns(&nv.value) : 0,
-		      a->arg[1] ? tv_ns(&nv.interval) : 0, &left))
+	if (a->arg[0] != ITIMER_REAL) {
+		/* ITIMER_VIRTUAL, ITIMER_PROF: on the process's CPU clock. */
+		cpu_itimer_set(p, (int)a->arg[0] - 1,
+			       a->arg[1] ? tv_ns(&nv.value) : 0,
+			       a->arg[1] ? tv_ns(&nv.interval) : 0, &left,
+			       &old_interval);
+	} else if (alarm_set(p, a->arg[1] ? tv_ns(&nv.value) : 0,
+			     a->arg[1] ? tv_ns(&nv.interval) : 0, &left)) {
 		return -ENOMEM;
+	}
 	ov.value = ns_tv(left);
 	ov.interval = ns_tv(old_interval);
 	if (a->arg[2] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[2]), &ov))
@@ -383,10 +404,13 @@ struct k_itimerspec {
 };
 
 struct ptimer {
-	struct fw_timer *timer;  /* armed while value != 0 */
+	struct fw_timer *timer;  /* armed while value != 0 (not cpu) */
 	struct proc *proc;
 	int id;
-	int clock;               /* CLOCK_REALTIME or a monotonic one */
+	int clock;               /* CLOCK_REALTIME, a monotonic one, or a CPU
+				  * clock naming its thread or process */
+	bool cpu;                /* on a CPU clock: no fw_timer, deadline on
+				  * that clock, checked by ptimers_cpu_check */
 	int notify, signo, tid;
 	uint64_t value;          /* si_value */
 	uint64_t deadline_ns;    /* monotonic; 0 = disarmed */
@@ -408,10 +432,11 @@ struct ptimer {
  * one expiry per signal the process handles (Linux re-arms from
  * dequeue_signal the same way). Called with no lock; p->lock orders it
  * against delivery and timer_delete. */
+static void ptimer_send(struct ptimer *pt);
+
 static void ptimer_fire(struct ptimer *pt)
 {
 	struct proc *p = pt->proc;
-	struct k_siginfo si = { 0 };
 	fw_irqflags_t fl;
 
 	if (pt->notify == SIGEV_NONE) {
@@ -444,6 +469,15 @@ static void ptimer_fire(struct ptimer *pt)
 	fl = fw_spin_lock_irqsave(&p->lock);
 	pt->pending = true;
 	fw_spin_unlock_irqrestore(&p->lock, fl);
+	ptimer_send(pt);
+}
+
+/* Queue pt's signal (pt->pending already set). */
+static void ptimer_send(struct ptimer *pt)
+{
+	struct proc *p = pt->proc;
+	struct k_siginfo si = { 0 };
+
 	si.si_signo = pt->signo;
 	si.si_code = SI_TIMER;
 	si.f0 = (uint64_t)(uint32_t)pt->id;
@@ -463,7 +497,13 @@ void ptimer_delivered(struct proc *p, struct k_siginfo *si)
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
 	struct ptimer *pt = id >= 0 && id < NTIMERS ? p->timers[id] : 0;
 
-	if (pt && pt->pending) {
+	if (pt && pt->pending && pt->cpu) {
+		/* ptimers_cpu_check moved the deadline on and counted the
+		 * periods that passed while the signal waited. */
+		pt->pending = false;
+		si->f0 = (uint64_t)(uint32_t)id | ((uint64_t)pt->overrun << 32);
+		pt->overrun = 0;
+	} else if (pt && pt->pending) {
 		pt->pending = false;
 		pt->overrun = 0;
 		if (pt->interval_ns) {
@@ -500,9 +540,12 @@ static long timer_create_locked(const struct sys_args *a)
 
 	if (clock_read(clk, &dummy))
 		return -EINVAL;
-	if (clk < 0 || clk == CLOCK_THREAD_CPUTIME_ID ||
-	    clk == CLOCK_PROCESS_CPUTIME_ID)
-		return -EOPNOTSUPP; /* CPU-time timers: not done */
+	/* The caller's CPU clocks, named so that any thread of the process
+	 * can read them: this thread's, or the process's. */
+	if (clk == CLOCK_THREAD_CPUTIME_ID)
+		clk = cpu_clock_id(thread_current()->tid, true);
+	else if (clk == CLOCK_PROCESS_CPUTIME_ID)
+		clk = cpu_clock_id(p->pid, false);
 	if (a->arg[1] && FW_COPY_IN_OBJ(&ev, fw_uptr(a->arg[1])))
 		return -EFAULT;
 	if (ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_NONE &&
@@ -518,7 +561,8 @@ static long timer_create_locked(const struct sys_args *a)
 	pt = FW_NEW(struct ptimer);
 	if (!pt)
 		return -EAGAIN;
-	if (FW_TIMER_CREATE(ptimer_fire, pt, &pt->timer)) {
+	pt->cpu = clk < 0;
+	if (!pt->cpu && FW_TIMER_CREATE(ptimer_fire, pt, &pt->timer)) {
 		fw_free(pt);
 		return -EAGAIN;
 	}
@@ -551,12 +595,26 @@ static long timer_create_locked(const struct sys_args *a)
 		fw_free(pt);
 		return -EFAULT;
 	}
+	if (pt->cpu)
+		__atomic_add_fetch(&p->cpu_timers, 1, __ATOMIC_RELAXED);
 	return 0;
+}
+
+/* Now on pt's clock: monotonic, or its CPU clock (0 if that thread or
+ * process is gone). */
+static uint64_t ptimer_now(const struct ptimer *pt)
+{
+	uint64_t now = 0;
+
+	if (!pt->cpu)
+		return fw_time_ns();
+	(void)clock_read(pt->clock, &now);
+	return now;
 }
 
 static struct k_itimerspec ptimer_read(const struct ptimer *pt)
 {
-	uint64_t now = fw_time_ns(), left = 0;
+	uint64_t now = ptimer_now(pt), left = 0;
 	struct k_itimerspec v;
 
 	if (pt->deadline_ns > now)
@@ -587,7 +645,8 @@ static long timer_settime_locked(const struct sys_args *a)
 	    nv.interval.tv_nsec < 0 || nv.interval.tv_nsec >= 1000000000)
 		return -EINVAL;
 	ov = ptimer_read(pt);
-	(void)fw_timer_cancel(pt->timer);
+	if (pt->timer)
+		(void)fw_timer_cancel(pt->timer);
 	value = (uint64_t)nv.value.tv_sec * FW_NSEC_PER_SEC +
 		(uint64_t)nv.value.tv_nsec;
 	interval = (uint64_t)nv.interval.tv_sec * FW_NSEC_PER_SEC +
@@ -599,15 +658,16 @@ static long timer_settime_locked(const struct sys_args *a)
 		(void)clock_read(pt->clock, &clock_now);
 		value = value > clock_now ? value - clock_now : 1;
 	}
-	/* Read after the timer's clock, so the deadline is never early. */
-	now = fw_time_ns();
+	/* Read after the timer's clock, so the deadline is never early. A
+	 * CPU-clock timer's deadline is on its own clock. */
+	now = ptimer_now(pt);
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&pt->proc->lock);
 	pt->pending = false; /* a queued signal of the old setting re-arms nothing */
 	pt->interval_ns = interval;
 	pt->overrun = 0;
 	pt->deadline_ns = value ? now + value : 0;
 	fw_spin_unlock_irqrestore(&pt->proc->lock, fl);
-	if (value)
+	if (value && pt->timer)
 		fw_timer_arm(pt->timer, pt->deadline_ns);
 	if (a->arg[3] && FW_COPY_OUT_OBJ(fw_uptr(a->arg[3]), &ov))
 		return -EFAULT;
@@ -631,6 +691,15 @@ static long timer_getoverrun_locked(const struct sys_args *a)
 	return pt ? (long)pt->overrun : -EINVAL;
 }
 
+/* Free a timer already out of p's table. */
+static void ptimer_free(struct proc *p, struct ptimer *pt)
+{
+	if (pt->cpu)
+		__atomic_sub_fetch(&p->cpu_timers, 1, __ATOMIC_RELAXED);
+	fw_timer_destroy(pt->timer);
+	fw_free(pt);
+}
+
 static long timer_delete_locked(const struct sys_args *a)
 {
 	struct proc *p = proc_current();
@@ -642,8 +711,7 @@ static long timer_delete_locked(const struct sys_args *a)
 	fl = fw_spin_lock_irqsave(&p->lock);
 	p->timers[pt->id] = 0;
 	fw_spin_unlock_irqrestore(&p->lock, fl);
-	fw_timer_destroy(pt->timer);
-	fw_free(pt);
+	ptimer_free(p, pt);
 	return 0;
 }
 
@@ -700,8 +768,47 @@ void proc_timers_delete_all(struct proc *p)
 		fl = fw_spin_lock_irqsave(&p->lock);
 		p->timers[i] = 0;
 		fw_spin_unlock_irqrestore(&p->lock, fl);
-		fw_timer_destroy(pt->timer);
-		fw_free(pt);
+		ptimer_free(p, pt);
+	}
+	fw_mutex_unlock(&p->timers_mutex);
+}
+
+/* Due timers on CPU clocks: the signal (or, while the last one still
+ * waits, one more overrun), and the deadline a period on, or off. */
+void ptimers_cpu_check(struct proc *p)
+{
+	fw_mutex_lock(&p->timers_mutex);
+	for (int i = 0; i < NTIMERS; i++) {
+		struct ptimer *pt = p->timers[i];
+		uint64_t now, missed;
+		bool send;
+		fw_irqflags_t fl;
+
+		if (!pt || !pt->cpu || !pt->deadline_ns ||
+		    clock_read(pt->clock, &now))
+			continue;
+		send = pt->notify != SIGEV_NONE &&
+		       !signal_is_ignored(p, pt->signo);
+		fl = fw_spin_lock_irqsave(&p->lock);
+		if (!pt->deadline_ns || now < pt->deadline_ns) {
+			fw_spin_unlock_irqrestore(&p->lock, fl);
+			continue;
+		}
+		missed = pt->interval_ns ? (now - pt->deadline_ns) / pt->interval_ns : 0;
+		pt->deadline_ns = pt->interval_ns
+					  ? pt->deadline_ns + (missed + 1) * pt->interval_ns
+					  : 0;
+		if (pt->pending) {
+			missed += 1 + pt->overrun;
+			send = false;
+		}
+		/* DELAYTIMER_MAX is INT_MAX, as Linux. */
+		pt->overrun = missed > 0x7fffffff ? 0x7fffffff : (uint32_t)missed;
+		if (send)
+			pt->pending = true;
+		fw_spin_unlock_irqrestore(&p->lock, fl);
+		if (send)
+			ptimer_send(pt);
 	}
 	fw_mutex_unlock(&p->timers_mutex);
 }

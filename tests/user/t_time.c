@@ -349,6 +349,119 @@ T_CASE(getrandom_works)
     T_ASSERT(nz > 3000);
 }
 
+/* --- timers on CPU clocks --- */
+static volatile sig_atomic_t cpu_hits[65];
+static void on_cpu_timer(int sig)
+{
+    cpu_hits[sig]++;
+}
+
+static int64_t clock_ns(clockid_t c)
+{
+    struct timespec t;
+    clock_gettime(c, &t);
+    return ns_of(&t);
+}
+
+/* Spin (user time) until n signals of sig came or the CPU clock ran
+ * `limit_ms`; return the CPU time used. */
+static int64_t spin_until(int sig, int n, int limit_ms)
+{
+    int64_t start = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    volatile uint64_t x = 0;
+    while (cpu_hits[sig] < n &&
+           clock_ns(CLOCK_PROCESS_CPUTIME_ID) - start < (int64_t)limit_ms * 1000000)
+        for (int i = 0; i < 10000; i++)
+            x += (uint64_t)i;
+    return clock_ns(CLOCK_PROCESS_CPUTIME_ID) - start;
+}
+
+/* ITIMER_VIRTUAL and ITIMER_PROF run on CPU time: they fire while the
+ * process computes, not while it sleeps, and not before that much CPU
+ * time was used; getitimer shows what is left; a sleep does not fire them. */
+T_CASE(itimer_virtual_and_prof_count_cpu_time)
+{
+    int which[2] = { ITIMER_VIRTUAL, ITIMER_PROF };
+    int sig[2] = { SIGVTALRM, SIGPROF };
+    for (int k = 0; k < 2; k++) {
+        struct itimerval it = { .it_value = { 0, 30000 } }, cur, off = { 0 };
+        T_ASSERT(signal(sig[k], on_cpu_timer) != SIG_ERR);
+        cpu_hits[sig[k]] = 0;
+        it.it_value.tv_usec = 30000; /* 30 ms of CPU */
+        T_SYSOK(setitimer(which[k], &it, NULL));
+        T_SYSOK(getitimer(which[k], &cur));
+        /* Linux adds a tick (4 ms at HZ=250) so it is never early. */
+        T_ASSERT(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec > 0 &&
+                 cur.it_value.tv_usec <= 30000 + 10000);
+        usleep(100000); /* 100 ms asleep: almost no CPU time */
+        T_EQ(cpu_hits[sig[k]], 0);
+        int64_t used = spin_until(sig[k], 1, 5000);
+        T_EQ(cpu_hits[sig[k]], 1);
+        T_ASSERT(used >= 20000000); /* the sleep's CPU time aside */
+        T_SYSOK(getitimer(which[k], &cur));
+        T_ASSERT(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0);
+        /* Periodic: fires again and again; off stops it. */
+        it.it_interval.tv_usec = 10000;
+        T_SYSOK(setitimer(which[k], &it, NULL));
+        spin_until(sig[k], 4, 5000);
+        T_ASSERT(cpu_hits[sig[k]] >= 4);
+        T_SYSOK(setitimer(which[k], &off, &cur));
+        T_EQ(cur.it_interval.tv_usec, 10000);
+        int was = cpu_hits[sig[k]];
+        spin_until(sig[k], was + 1, 60);
+        T_EQ(cpu_hits[sig[k]], was);
+        signal(sig[k], SIG_DFL);
+    }
+}
+
+/* A fork does not inherit the interval timers (setitimer(2)). */
+T_CASE(itimer_prof_not_inherited_by_fork)
+{
+    struct itimerval it = { .it_value = { 5, 0 } }, cur;
+    T_SYSOK(setitimer(ITIMER_PROF, &it, NULL));
+    pid_t c = fork();
+    if (c == 0) {
+        getitimer(ITIMER_PROF, &cur);
+        _exit(cur.it_value.tv_sec || cur.it_value.tv_usec ? 1 : 0);
+    }
+    int st;
+    T_SYSOK(waitpid(c, &st, 0));
+    T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    struct itimerval off = { 0 };
+    T_SYSOK(setitimer(ITIMER_PROF, &off, NULL));
+}
+
+/* POSIX timers on the thread's and the process's CPU clocks fire after
+ * that much CPU time (timer_create(2)); timer_gettime counts down on it. */
+T_CASE(posix_timer_on_cpu_clocks)
+{
+    clockid_t clocks[2] = { CLOCK_THREAD_CPUTIME_ID, CLOCK_PROCESS_CPUTIME_ID };
+    for (int k = 0; k < 2; k++) {
+        struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+        struct itimerspec its = { .it_value = { 0, 20000000 } }, cur;
+        timer_t tid;
+        T_ASSERT(signal(SIGUSR1, on_cpu_timer) != SIG_ERR);
+        cpu_hits[SIGUSR1] = 0;
+        T_SYSOK(timer_create(clocks[k], &ev, &tid));
+        T_SYSOK(timer_settime(tid, 0, &its, NULL));
+        T_SYSOK(timer_gettime(tid, &cur));
+        T_ASSERT(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec > 0 &&
+                 cur.it_value.tv_nsec <= 20000000);
+        usleep(50000);
+        T_EQ(cpu_hits[SIGUSR1], 0);
+        int64_t used = spin_until(SIGUSR1, 1, 5000);
+        T_EQ(cpu_hits[SIGUSR1], 1);
+        T_ASSERT(used >= 10000000);
+        /* Absolute: a CPU time already past fires at once. */
+        its.it_value.tv_nsec = 1;
+        T_SYSOK(timer_settime(tid, TIMER_ABSTIME, &its, NULL));
+        spin_until(SIGUSR1, 2, 5000);
+        T_EQ(cpu_hits[SIGUSR1], 2);
+        T_SYSOK(timer_delete(tid));
+        signal(SIGUSR1, SIG_DFL);
+    }
+}
+
 /* --- POSIX timers (timer_create(2)) --- */
 static volatile sig_atomic_t ptimer_hits;
 static volatile int ptimer_code, ptimer_val;
@@ -697,6 +810,9 @@ int main(void)
     T_RUN(posix_timer_overrun_counts_blocked_periods);
     T_RUN(posix_timer_1ns_period_does_not_starve);
     T_RUN(cpu_clock_of_another_process);
+    T_RUN(itimer_virtual_and_prof_count_cpu_time);
+    T_RUN(itimer_prof_not_inherited_by_fork);
+    T_RUN(posix_timer_on_cpu_clocks);
     T_RUN(sleep_survives_stop_and_continue);
     return t_done();
 }
