@@ -497,9 +497,11 @@ static void proc_become_zombie(struct proc *p)
 	proc_vfork_release(p);
 
 	fw_spin_lock(&proc_tree_lock);
-	/* Orphans go to init. */
+	/* Orphans go to init (init's own stay: the machine powers off). */
 	FW_LIST_FOR_EACH_SAFE(child, tmp, &p->children, sibling)
 	{
+		if (p == init_proc)
+			break;
 		fw_list_del(&child->sibling);
 		child->parent = init_proc;
 		fw_list_add_tail(&init_proc->children, &child->sibling);
@@ -765,6 +767,11 @@ static int wait_scan(struct proc *me, int idtype, int id, int options,
 				me->cutime_ns += res->utime_ns;
 				me->cstime_ns += res->stime_ns;
 				fw_spin_unlock_irqrestore(&me->lock, fl);
+				/* Off the list in this hold of the lock: another
+				 * waiter (a thread of ours) or our own exit moving
+				 * children to init must not find it any more, or
+				 * it is reaped twice or freed on init's list. */
+				fw_list_del(&c->sibling);
 			}
 			fw_spin_unlock(&proc_tree_lock);
 			if (res->reaped)

@@ -109,9 +109,22 @@ static bool blocked_by(const struct thread *t, int sig)
  * and no thread blocks it: a blocked signal stays pending for sigwait or
  * a handler installed later (Linux sig_ignored: "blocked signals are
  * never ignored"). Caller holds p->lock (the thread list). */
+/* init (pid 1) is sent only the signals it has a handler for (kill(2));
+ * the others, SIGKILL and SIGSTOP too, are dropped, as Linux drops them
+ * for its SIGNAL_UNKILLABLE init. A fault still ends it (a forced
+ * signal, signal_force_fault). */
+static bool init_protected(struct proc *p, int sig)
+{
+	return p->pid == 1 &&
+	       (!p->sighand || p->sighand->action[sig].handler == SIG_DFL);
+}
+
 static bool sig_ignored(struct proc *p, int sig)
 {
 	struct thread *t;
+
+	if (init_protected(p, sig))
+		return true;
 
 	/* A tracee's tracer sees every signal (Linux sig_ignored). */
 	if (!action_ignores(p, sig) || proc_traced(p))
@@ -225,7 +238,7 @@ int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info)
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (sig == 0)
+	if (sig == 0 || init_protected(t->proc, sig))
 		return 0;
 	if ((sigbit(sig) & (UNBLOCKABLE | sigbit(SIGCONT))) ||
 	    (action_ignores(t->proc, sig) && !blocked_by(t, sig)))

@@ -2,6 +2,7 @@
  * process groups and sessions. */
 #include "t.h"
 #include <dirent.h>
+#include <pthread.h>
 
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -763,6 +764,69 @@ T_CASE(proc_pid_entries_refuse_chmod)
     T_EQ(st.st_mode & 07777, 0555);
 }
 
+/* Two threads wait for the same children while they exit, and the
+ * parent exits with some still unreaped (they go to init): each child is
+ * reaped once, by one waiter. The kernel once left a reaped child on its
+ * parent's list for a moment, where the other waiter or the exit found
+ * it again (a double free, then a loop over a corrupted list). */
+static volatile int reaped_total, reaped_dups;
+static volatile pid_t reaped_pid[4096];
+
+static void *reaper(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        pid_t c = wait(NULL);
+        if (c < 0) {
+            if (errno == ECHILD)
+                break;
+            continue;
+        }
+        int n = __atomic_fetch_add(&reaped_total, 1, __ATOMIC_SEQ_CST);
+        for (int i = 0; i < n && i < 4096; i++)
+            if (reaped_pid[i] == c)
+                __atomic_fetch_add(&reaped_dups, 1, __ATOMIC_SEQ_CST);
+        if (n < 4096)
+            reaped_pid[n] = c;
+    }
+    return NULL;
+}
+
+T_CASE(two_waiters_reap_each_child_once)
+{
+    for (int round = 0; round < 20; round++) {
+        pid_t q = fork();
+        T_ASSERT(q >= 0);
+        if (q == 0) {
+            pthread_t th[2];
+            int made = 0;
+            for (int i = 0; i < 40; i++) {
+                pid_t c = fork();
+                if (c == 0)
+                    _exit(0);
+                made += c > 0;
+            }
+            for (int i = 0; i < 2; i++)
+                pthread_create(&th[i], NULL, reaper, NULL);
+            if (round % 2) {
+                /* Exit with the waiters still at work. */
+                for (int i = 0; i < 8; i++) {
+                    if (fork() == 0)
+                        _exit(0);
+                }
+                _exit(0);
+            }
+            for (int i = 0; i < 2; i++)
+                pthread_join(th[i], NULL);
+            _exit(reaped_dups ? 2 : reaped_total == made ? 0 : 3);
+        }
+        int st;
+        T_SYSOK(waitpid(q, &st, 0));
+        T_ASSERT(WIFEXITED(st));
+        T_EQ(WEXITSTATUS(st), 0);
+    }
+}
+
 T_CASE(proc_limits)
 {
     char text[4096] = { 0 }, want[160];
@@ -825,6 +889,7 @@ int main(int argc, char **argv, char **envp)
     T_RUN(nice_values);
     T_RUN(nice_task_gets_less_cpu);
     T_RUN(proc_limits);
+    T_RUN(two_waiters_reap_each_child_once);
     T_RUN(proc_pid_entries_refuse_chmod);
     return t_done();
 }

@@ -956,6 +956,29 @@ static int child_main(int argc, char **argv)
     return 50;
 }
 
+/* init (pid 1) gets only the signals it has a handler for (kill(2)):
+ * SIGKILL and SIGSTOP from root are accepted and dropped, and init runs
+ * on. (It once died of them, and its exit then looped forever moving
+ * its own children to itself.) */
+T_CASE(init_ignores_sigkill_and_sigstop)
+{
+    char st[256];
+    if (geteuid() != 0)
+        return; /* only root may signal init at all */
+    T_SYSOK(kill(1, SIGKILL));
+    T_SYSOK(kill(1, SIGSTOP));
+    usleep(100000);
+    T_SYSOK(kill(1, 0));
+    int fd = open("/proc/1/stat", O_RDONLY);
+    T_ASSERT(fd >= 0);
+    ssize_t n = read(fd, st, sizeof st - 1);
+    close(fd);
+    T_ASSERT(n > 0);
+    st[n] = 0;
+    char *state = strrchr(st, ')');
+    T_ASSERT(state && (state[2] == 'S' || state[2] == 'R'));
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strncmp(argv[1], "--child-", 8) == 0)
@@ -1004,5 +1027,6 @@ int main(int argc, char **argv)
     T_RUN(kill_permission_by_ids_and_session);
     T_RUN(stop_and_continue);
     T_RUN(fp_state_preserved_across_handler);
+    T_RUN(init_ignores_sigkill_and_sigstop);
     return t_done();
 }
