@@ -12,7 +12,9 @@
 # stressor it was running is recorded as `hang`. The table (verdict and
 # bogo ops per second of each, and their ratio) goes to
 # bench/results/stress-<date>.md. STRESSORS="a b c" runs only those;
-# STRESS_KERNELS=framekernel (or linux) runs one kernel.
+# STRESS_KERNELS=framekernel (or linux) runs one kernel; STRESS_LOCKSTAT=1
+# adds this kernel's most contended lock classes during each stressor
+# (/proc/lock_stat) to build/stress/framekernel.results.
 #
 # Left out: stressors that act on the machine rather than the kernel
 # under test (reboot, offlining CPUs, memory hotplug, the watchdog, EFI
@@ -68,7 +70,7 @@ run_kernel() {
 	while [ -n "$todo" ]; do
 		boot=$((boot + 1))
 		log=$out/$k.$boot.log
-		{ echo "$SECS $WORKERS"; for s in $todo; do echo "$s"; done; } >"$out/list.txt"
+		{ echo "$SECS $WORKERS ${STRESS_LOCKSTAT:-0}"; for s in $todo; do echo "$s"; done; } >"$out/list.txt"
 		truncate -s 1M "$out/list.txt"
 		cp --sparse=always build/debian/debian-ext4.img "$out/disk.img"
 		local disks="-drive file=$out/disk.img,if=none,format=raw,id=vda -device virtio-blk-pci,drive=vda
@@ -95,7 +97,7 @@ run_kernel() {
 			fi
 		done
 		wait $qpid 2>/dev/null || true
-		tr -d '\r' <"$log" | grep -a '^STRESS \|^STRESS-MSG ' >>"$res" || true
+		tr -d '\r' <"$log" | grep -a '^STRESS \|^STRESS-MSG \|^STRESS-LOCK ' >>"$res" || true
 		local current
 		current=$(tr -d '\r' <"$log" | grep -a '^STRESS-BEGIN \|^STRESS ' | tail -n 1 |
 			awk '$1 == "STRESS-BEGIN" {print $2}')

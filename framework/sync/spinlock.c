@@ -17,6 +17,8 @@
 #include <arch/x86.h>
 #include <fw/panic.h>
 #include <fw/sync.h>
+#include <fw/time.h>
+#include "internal/lockstat.h"
 #include "internal/percpu.h"
 #include "internal/spinlock.h"
 #include "internal/task.h"
@@ -92,10 +94,29 @@ static inline void release(struct fw_spinlock *l)
 	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
 }
 
+/* acquire() with lock statistics on: a take that finds the lock free is
+ * counted; one that waits is counted with how long. */
+static void acquire_counted(struct fw_spinlock *l)
+{
+	uint64_t t0;
+
+	if (try_take(l)) {
+		l->cpu = (int32_t)this_cpu_id();
+		lockstat_record(l->name, false, false, 0);
+		return;
+	}
+	t0 = fw_time_ns();
+	acquire(l);
+	lockstat_record(l->name, false, true, fw_time_ns() - t0);
+}
+
 void fw_spin_lock(struct fw_spinlock *l)
 {
 	fw_preempt_disable();
-	acquire(l);
+	if (lockstat_enabled())
+		acquire_counted(l);
+	else
+		acquire(l);
 }
 
 void fw_spin_unlock(struct fw_spinlock *l)
@@ -119,7 +140,10 @@ fw_irqflags_t fw_spin_lock_irqsave(struct fw_spinlock *l)
 {
 	fw_irqflags_t f = fw_irq_save();
 	fw_preempt_disable();
-	acquire(l);
+	if (lockstat_enabled())
+		acquire_counted(l);
+	else
+		acquire(l);
 	return f;
 }
 

@@ -7,6 +7,7 @@
 #include <fw/panic.h>
 #include <fw/sync.h>
 #include <fw/time.h>
+#include "internal/lockstat.h"
 #include "internal/task.h"
 #include "internal/time.h"
 
@@ -113,6 +114,18 @@ void fw_mutex_lock(struct fw_mutex *m)
 	if (FW_UNLIKELY(__atomic_load_n(&m->owner, __ATOMIC_RELAXED) ==
 			fw_task_current()))
 		fw_panic("mutex '%s': recursive lock", m->waitq.lock.name);
+	if (lockstat_enabled()) {
+		uint64_t t0;
+
+		if (fw_mutex_trylock(m)) {
+			lockstat_record(m->waitq.lock.name, true, false, 0);
+			return;
+		}
+		t0 = fw_time_ns();
+		FW_WAIT_EVENT(&m->waitq, fw_mutex_trylock(m));
+		lockstat_record(m->waitq.lock.name, true, true, fw_time_ns() - t0);
+		return;
+	}
 	FW_WAIT_EVENT(&m->waitq, fw_mutex_trylock(m));
 }
 

@@ -110,7 +110,8 @@ static const struct procfs_entry entries[] = {
 	{ "cmdline", PK_CMDLINE, REG },
 	{ "sys", PK_SYS, DIR },
 	{ "net", PK_NET, DIR },
-#define ROOT_N 13
+	{ "lock_stat", PK_LOCK_STAT, S_IFREG | 0600 },
+#define ROOT_N 14
 #define SYS_FIRST (ROOT_FIRST + ROOT_N)
 	{ "kernel", PK_SYS_KERNEL, DIR },
 	{ "vm", PK_SYS_VM, DIR },
@@ -120,7 +121,8 @@ static const struct procfs_entry entries[] = {
 	{ "osrelease", PK_SYS_OSRELEASE, REG },
 	{ "version", PK_SYS_KVERSION, REG },
 	{ "pid_max", PK_SYS_PIDMAX, REG },
-#define SYSK_N 4
+	{ "lock_stat", PK_SYS_LOCK_STAT, S_IFREG | 0644 },
+#define SYSK_N 5
 #define SYSVM_FIRST (SYSK_FIRST + SYSK_N)
 	{ "drop_caches", PK_SYS_VM_DROP_CACHES, S_IFREG | 0200 },
 	{ "dirty_expire_centisecs", PK_SYS_VM_DIRTY_EXPIRE, REG },
@@ -528,13 +530,14 @@ static int procfs_rename(struct inode *odir, const struct kname *oname,
 	return -EPERM;
 }
 
-/* The files a write means something to: vm/drop_caches and the fault
- * injection knobs of a task (comm and the other sysctls are read-only in
- * this kernel). */
+/* The files a write means something to: vm/drop_caches, the lock
+ * statistics' switch and table, and the fault injection knobs of a task
+ * (comm and the other sysctls are read-only in this kernel). */
 static bool writable_kind(unsigned kind)
 {
 	return kind == PK_SYS_VM_DROP_CACHES || kind == PK_PID_MAKE_IT_FAIL ||
-	       kind == PK_PID_FAIL_NTH;
+	       kind == PK_PID_FAIL_NTH || kind == PK_LOCK_STAT ||
+	       kind == PK_SYS_LOCK_STAT;
 }
 
 /* Only a writable file may be opened with O_TRUNC (`echo 3 >`); the size
@@ -765,6 +768,8 @@ static long procfs_write_file(struct file *f, fw_uptr_t buf, size_t len,
 		return -EINVAL;
 	if (id.kind == PK_SYS_VM_DROP_CACHES)
 		err = procfs_drop_caches((unsigned long)v);
+	else if (id.kind == PK_LOCK_STAT || id.kind == PK_SYS_LOCK_STAT)
+		err = procfs_lock_stat_write(id.kind == PK_SYS_LOCK_STAT, v);
 	else
 		err = procfs_pid_set_fault(id.kind, id.id, id.thread, v);
 	if (err)

@@ -52,12 +52,14 @@ enum procfs_kind {
 	PK_CMDLINE,
 	PK_FILESYSTEMS,
 	PK_STAT,
+	PK_LOCK_STAT,		/* /proc/lock_stat (fw/lockstat.h) */
 	PK_SYS,			/* /proc/sys */
 	PK_SYS_KERNEL,		/* /proc/sys/kernel */
 	PK_SYS_OSTYPE,
 	PK_SYS_OSRELEASE,
 	PK_SYS_KVERSION,
 	PK_SYS_PIDMAX,
+	PK_SYS_LOCK_STAT,	/* kernel/lock_stat: statistics on (1) or off */
 	PK_SYS_VM,		/* /proc/sys/vm */
 	PK_SYS_VM_DROP_CACHES,	/* write-only: drop clean caches */
 	PK_SYS_VM_DIRTY_EXPIRE,	/* dirty_expire_centisecs (read-only) */
@@ -133,6 +135,10 @@ void procfs_write(struct procfs_seq *s, struct fw_bytes b);
 /* Write 1, 2 or 3 to /proc/sys/vm/drop_caches (procfs_sys.c): 0 or
  * -EINVAL. */
 FW_MUST_CHECK int procfs_drop_caches(unsigned long v);
+/* procfs_lockstat.c: /proc/lock_stat, and a write to it (0: clear) or to
+ * sys/kernel/lock_stat (is_switch: 0 off, 1 on). */
+void procfs_gen_lock_stat(struct procfs_seq *s);
+FW_MUST_CHECK int procfs_lock_stat_write(bool is_switch, uint64_t v);
 /* Room for n more bytes at the end (the caller fills all of it): 0, or
  * -ENOSPC (overflow is set). */
 FW_MUST_CHECK int procfs_reserve(struct procfs_seq *s, size_t n,

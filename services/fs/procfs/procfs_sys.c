@@ -9,6 +9,7 @@
 #include <fw/cpu.h>
 #include <fw/frame.h>
 #include <fw/heap.h>
+#include <fw/lockstat.h>
 #include <fw/string.h>
 #include <fw/time.h>
 #include <fw/boot.h>
@@ -311,6 +312,12 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 		return 0;
 	case PK_STAT:
 		gen_stat(s);
+		return 0;
+	case PK_LOCK_STAT:
+		procfs_gen_lock_stat(s);
+		return 0;
+	case PK_SYS_LOCK_STAT:
+		procfs_printf(s, "%d\n", fw_lockstat_enabled() ? 1 : 0);
 		return 0;
 	case PK_VERSION:
 		procfs_printf(s, "Linux version " KERNEL_RELEASE
