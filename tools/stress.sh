@@ -14,7 +14,8 @@
 # bench/results/stress-<date>.md. STRESSORS="a b c" runs only those;
 # STRESS_KERNELS=framekernel (or linux) runs one kernel; STRESS_LOCKSTAT=1
 # adds this kernel's most contended lock classes during each stressor
-# (/proc/lock_stat) to build/stress/framekernel.results.
+# (/proc/lock_stat) to build/stress/framekernel.results; STRESS_APPEND=1
+# keeps the previous run's results for the stressors not run again.
 #
 # Left out: stressors that act on the machine rather than the kernel
 # under test (reboot, offlining CPUs, memory hotplug, the watchdog, EFI
@@ -65,7 +66,7 @@ QEMU="qemu-system-x86_64 -machine pc -m 1024 -smp $SMP -no-reboot -display none"
 # result; a boot that ends (or goes quiet for too long) mid-stressor
 # marks that one `hang`.
 run_kernel() {
-	local k=$1 todo=$2 boot=0 log res=$out/$1.results
+	local k=$1 todo=$2 boot=0 log res=$out/$1.results.new
 	: >"$res"
 	while [ -n "$todo" ]; do
 		boot=$((boot + 1))
@@ -117,6 +118,13 @@ run_kernel() {
 		todo=$next
 		[ "$boot" -lt 40 ] || { echo "stress: $k: giving up after 40 boots" >&2; return 1; }
 	done
+	# STRESS_APPEND=1: these results replace only their own stressors'.
+	if [ -n "${STRESS_APPEND:-}" ] && [ -f "$out/$k.results" ]; then
+		cat "$res" >>"$out/$k.results"
+		rm -f "$res"
+	else
+		mv "$res" "$out/$k.results"
+	fi
 }
 for k in $KERNELS; do run_kernel "$k" "$list"; done
 
