@@ -5,7 +5,9 @@
  * net/socket.c (move_addr_to_kernel/user). The iovec array stays in user
  * memory and is read one entry at a time as the cursor reaches it: it was
  * checked entry by entry up front (import_iovec), and an entry changed by
- * another thread since then can only make a copy fail with EFAULT. */
+ * another thread since then can only make a copy fail with EFAULT. A
+ * cursor can also stand for a kernel buffer (splice to and from a
+ * socket): the copies then move bytes within the kernel. */
 #include "net/socket.h"
 
 #define MAX_RW_COUNT 0x7ffff000ul /* Linux: INT_MAX & PAGE_MASK */
@@ -53,6 +55,18 @@ int iov_cursor_buf(struct iov_cursor *c, fw_uptr_t buf, size_t len)
 	return 0;
 }
 
+void iov_cursor_kernel_dst(struct iov_cursor *c, struct fw_buf dst)
+{
+	*c = (struct iov_cursor){ .cnt = 1, .single = true, .kernel = true,
+				  .kdst = dst, .left = fw_buf_len(dst) };
+}
+
+void iov_cursor_kernel_src(struct iov_cursor *c, struct fw_bytes src)
+{
+	*c = (struct iov_cursor){ .cnt = 1, .single = true, .kernel = true,
+				  .ksrc = src, .left = fw_bytes_len(src) };
+}
+
 /* The rest of the current entry: its user address and length (0 at the
  * end). Empty entries are skipped. */
 static int iov_current(struct iov_cursor *c, fw_uptr_t *base, size_t *len)
@@ -89,6 +103,10 @@ static void iov_advance(struct iov_cursor *c, size_t n)
 
 void iov_skip(struct iov_cursor *c, size_t n)
 {
+	if (c->kernel) {
+		iov_advance(c, n < c->left ? n : c->left);
+		return;
+	}
 	while (n && c->left) {
 		fw_uptr_t base;
 		size_t len;
@@ -106,6 +124,15 @@ int iov_copy_in(struct iov_cursor *c, struct fw_buf dst)
 {
 	size_t done = 0, want = fw_buf_len(dst);
 
+	if (c->kernel) {
+		struct fw_bytes part;
+
+		if (want > c->left || fw_bytes_sub(c->ksrc, c->off, want, &part) ||
+		    fw_buf_copy_from(dst, 0, part))
+			return -EFAULT;
+		iov_advance(c, want);
+		return 0;
+	}
 	while (done < want) {
 		struct fw_buf part;
 		fw_uptr_t base;
@@ -129,6 +156,12 @@ int iov_copy_out(struct iov_cursor *c, struct fw_bytes src)
 {
 	size_t done = 0, want = fw_bytes_len(src);
 
+	if (c->kernel) {
+		if (want > c->left || fw_buf_copy_from(c->kdst, c->off, src))
+			return -EFAULT;
+		iov_advance(c, want);
+		return 0;
+	}
 	while (done < want) {
 		struct fw_bytes part;
 		fw_uptr_t base;

@@ -157,6 +157,37 @@ static long sock_file_write_iov(struct file *f, fw_uptr_t uiov, uint64_t cnt)
 	return ret;
 }
 
+/* splice: recv/send with a kernel buffer, as read/write. */
+static long sock_file_read_kbuf(struct file *f, struct fw_buf dst,
+				uint64_t *pos)
+{
+	struct sock_msghdr m = { 0 };
+	long ret;
+
+	(void)pos;
+	if (fw_buf_len(dst) == 0)
+		return 0;
+	iov_cursor_kernel_dst(&m.data, dst);
+	ret = f->sock->ops->recvmsg(f->sock, &m, 0,
+				    atomic_load(&f->flags) & O_NONBLOCK);
+	sock_msghdr_done(&m);
+	return ret;
+}
+
+static long sock_file_write_kbuf(struct file *f, struct fw_bytes src,
+				 uint64_t *pos)
+{
+	struct sock_msghdr m = { 0 };
+	long ret;
+
+	(void)pos;
+	iov_cursor_kernel_src(&m.data, src);
+	ret = f->sock->ops->sendmsg(f->sock, &m, 0,
+				    atomic_load(&f->flags) & O_NONBLOCK);
+	sock_msghdr_done(&m);
+	return ret;
+}
+
 static unsigned sock_file_poll(struct file *f, struct poll_table *pt)
 {
 	poll_wait(pt, &f->sock->poll);
@@ -188,6 +219,8 @@ static const struct file_ops sock_file_ops = {
 	.write = sock_file_write,
 	.read_iov = sock_file_read_iov,
 	.write_iov = sock_file_write_iov,
+	.read_kbuf = sock_file_read_kbuf,
+	.write_kbuf = sock_file_write_kbuf,
 	.poll = sock_file_poll,
 	.ioctl = sock_file_ioctl,
 	.release = sock_file_release,

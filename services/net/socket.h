@@ -40,6 +40,11 @@ struct iov_cursor {
 	uint64_t idx;			/* current entry */
 	uint64_t off;			/* bytes used of the current entry */
 	size_t left;			/* bytes left in all entries */
+	/* splice: a kernel buffer instead of user memory (off is the
+	 * position in it) */
+	bool kernel;
+	struct fw_buf kdst;		/* receiving into it */
+	struct fw_bytes ksrc;		/* sending from it */
 };
 
 /* Credentials carried by a message (SCM_CREDENTIALS). */
@@ -199,6 +204,9 @@ FW_MUST_CHECK int iov_cursor_user(struct iov_cursor *c, fw_uptr_t uiov,
 /* One user buffer. -EFAULT if it is not in user space. */
 FW_MUST_CHECK int iov_cursor_buf(struct iov_cursor *c, fw_uptr_t buf,
 				 size_t len);
+/* A kernel buffer (splice): to receive into (kdst) or send from (ksrc). */
+void iov_cursor_kernel_dst(struct iov_cursor *c, struct fw_buf dst);
+void iov_cursor_kernel_src(struct iov_cursor *c, struct fw_bytes src);
 /* Copy fw_buf_len(dst) bytes from the cursor into dst / src to the
  * cursor, advancing it. 0 or -EFAULT. */
 FW_MUST_CHECK int iov_copy_in(struct iov_cursor *c, struct fw_buf dst);

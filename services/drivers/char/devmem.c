@@ -40,19 +40,49 @@ static long random_read(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos
 	return random_to_user(buf, len);
 }
 
+/* The same with kernel buffers, for splice(2) (Linux splices to and from
+ * these devices: stress-ng's splice stressor reads /dev/zero and writes
+ * /dev/null). */
+static long null_read_kbuf(struct file *f, struct fw_buf dst, uint64_t *pos)
+{
+	return 0;
+}
+
+static long null_write_kbuf(struct file *f, struct fw_bytes src, uint64_t *pos)
+{
+	return (long)fw_bytes_len(src);
+}
+
+static long zero_read_kbuf(struct file *f, struct fw_buf dst, uint64_t *pos)
+{
+	if (fw_buf_fill(dst, 0, fw_buf_len(dst), 0))
+		return -EINVAL;
+	return (long)fw_buf_len(dst);
+}
+
+static long random_read_kbuf(struct file *f, struct fw_buf dst, uint64_t *pos)
+{
+	random_bytes(dst);
+	return (long)fw_buf_len(dst);
+}
+
 static const struct file_ops null_ops = {
 	.read = null_read, .write = null_write, .llseek = null_llseek,
+	.read_kbuf = null_read_kbuf, .write_kbuf = null_write_kbuf,
 };
 static const struct file_ops zero_ops = {
 	.read = zero_read, .write = null_write, .llseek = null_llseek,
+	.read_kbuf = zero_read_kbuf, .write_kbuf = null_write_kbuf,
 };
 static const struct file_ops full_ops = {
 	.read = zero_read, .write = full_write, .llseek = null_llseek,
+	.read_kbuf = zero_read_kbuf, /* Linux: no splice_write (EINVAL) */
 };
 /* Writes to the random devices are accepted and (as on Linux without
  * privilege) credit no entropy; here they are simply dropped. */
 static const struct file_ops random_ops = {
 	.read = random_read, .write = null_write, .llseek = null_llseek,
+	.read_kbuf = random_read_kbuf, .write_kbuf = null_write_kbuf,
 };
 
 void devmem_init(void)

@@ -603,12 +603,17 @@ static void prealloc(struct inode *ino, uint64_t off, size_t len)
 	}
 }
 
-static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
+/* A write from user memory or (splice, copy_file_range) a kernel buffer.
+ * The latter is always buffered: O_DIRECT's alignment rules are about
+ * the user's buffer, and the page cache keeps the bytes coherent. */
+static long ext2_write_src(struct file *f, const struct vfs_wsrc *src,
+			   size_t len, uint64_t *pos)
 {
 	struct inode *ino = f->path.inode;
 	struct ext2_sb *s = EXT2_SB(ino);
 	bool append = atomic_load(&f->flags) & O_APPEND;
-	bool direct = atomic_load(&f->flags) & O_DIRECT;
+	bool direct = !src->kernel && (atomic_load(&f->flags) & O_DIRECT);
+	fw_uptr_t buf = src->user;
 	struct fw_buf bounce;
 	struct write_spares spares = { .n = 0 };
 	uint64_t off = *pos;
@@ -642,8 +647,8 @@ static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
 		/* The user's bytes first, with no lock held (the copy may
 		 * fault on a mapping of this file). */
 		err = fw_buf_sub(bounce, 0, want, &part);
-		if (!err && fw_copy_in(part, fw_uptr_add(buf, done)))
-			err = -EFAULT;
+		if (!err)
+			err = vfs_wsrc_copy(src, done, part);
 		if (err) {
 			ret = err;
 			break;
@@ -772,8 +777,35 @@ int ext2_truncate(struct inode *ino, uint64_t size)
 	return err;
 }
 
+static long ext2_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
+{
+	struct vfs_wsrc src = { .user = buf };
+
+	return ext2_write_src(f, &src, len, pos);
+}
+
+static long ext2_write_kbuf(struct file *f, struct fw_bytes b, uint64_t *pos)
+{
+	struct vfs_wsrc src = { .kernel = true, .kbuf = b };
+
+	return ext2_write_src(f, &src, fw_bytes_len(b), pos);
+}
+
+static long ext2_read_kbuf(struct file *f, struct fw_buf dst, uint64_t *pos)
+{
+	long n = ext2_read_kernel(f->path.inode, *pos, dst);
+
+	if (n > 0) {
+		*pos += (uint64_t)n;
+		touch_atime(f->path.inode);
+	}
+	return n;
+}
+
 const struct file_ops ext2_file_ops = {
 	.read = ext2_read,
 	.write = ext2_write,
+	.read_kbuf = ext2_read_kbuf,
+	.write_kbuf = ext2_write_kbuf,
 	.llseek = vfs_file_llseek,
 };

@@ -25,10 +25,12 @@ void pipe_put(struct pipe *p)
 
 static struct pipe *pipe_alloc(void)
 {
+	static _Atomic uint64_t next_id;
 	struct pipe *p = FW_NEW(struct pipe);
 
 	if (!p)
 		return NULL;
+	p->id = atomic_fetch_add(&next_id, 1);
 	atomic_init(&p->refs, 1);
 	fw_mutex_init(&p->lock, "pipe");
 	fw_waitq_init(&p->rd_wait, "pipe_rd");

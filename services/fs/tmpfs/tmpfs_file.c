@@ -360,7 +360,18 @@ static long put_bytes(struct inode *ino, uint64_t off, struct fw_bytes src)
 	return (long)put;
 }
 
-static long tmpfs_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
+/* A read into a kernel buffer (splice, copy_file_range). */
+static long tmpfs_read_kbuf(struct file *f, struct fw_buf dst, uint64_t *pos)
+{
+	long n = tmpfs_read_kernel(f->path.inode, *pos, dst);
+
+	if (n > 0)
+		*pos += (uint64_t)n;
+	return n;
+}
+
+static long tmpfs_write_src(struct file *f, const struct vfs_wsrc *src,
+			    size_t len, uint64_t *pos)
 {
 	struct inode *ino = f->path.inode;
 	bool append = atomic_load(&f->flags) & O_APPEND;
@@ -383,7 +394,7 @@ static long tmpfs_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos
 		long put;
 
 		if (fw_buf_sub(bounce, 0, want, &part) ||
-		    fw_copy_in(part, fw_uptr_add(buf, done))) {
+		    vfs_wsrc_copy(src, done, part)) {
 			ret = -EFAULT;
 			break;
 		}
@@ -412,8 +423,24 @@ static long tmpfs_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos
 	return done ? (long)done : ret;
 }
 
+static long tmpfs_write(struct file *f, fw_uptr_t buf, size_t len, uint64_t *pos)
+{
+	struct vfs_wsrc src = { .user = buf };
+
+	return tmpfs_write_src(f, &src, len, pos);
+}
+
+static long tmpfs_write_kbuf(struct file *f, struct fw_bytes b, uint64_t *pos)
+{
+	struct vfs_wsrc src = { .kernel = true, .kbuf = b };
+
+	return tmpfs_write_src(f, &src, fw_bytes_len(b), pos);
+}
+
 const struct file_ops tmpfs_file_ops = {
 	.read = tmpfs_read,
 	.write = tmpfs_write,
+	.read_kbuf = tmpfs_read_kbuf,
+	.write_kbuf = tmpfs_write_kbuf,
 	.llseek = vfs_file_llseek,
 };

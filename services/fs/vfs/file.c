@@ -262,6 +262,76 @@ static long pwrite_file(struct file *f, fw_uptr_t buf, size_t len, uint64_t off)
 	return f->ops->write(f, buf, len, &off);
 }
 
+long vfs_read_kbuf(struct file *f, struct fw_buf dst, uint64_t *off)
+{
+	uint64_t pos = 0;
+	long ret;
+
+	if (!(f->fmode & FMODE_READ))
+		return -EBADF;
+	if (!f->ops->read_kbuf)
+		return -EINVAL;
+	if (fw_buf_len(dst) > MAX_RW_COUNT)
+		return -EINVAL;
+	if (off) {
+		if (!f->ops->llseek)
+			return -ESPIPE;
+		if ((int64_t)*off < 0)
+			return -EINVAL;
+		return f->ops->read_kbuf(f, dst, off);
+	}
+	if (!file_is_seekable(f))
+		return f->ops->read_kbuf(f, dst, &pos);
+	fw_mutex_lock(&f->pos_lock);
+	pos = f->pos;
+	ret = f->ops->read_kbuf(f, dst, &pos);
+	if (ret >= 0)
+		f->pos = pos;
+	fw_mutex_unlock(&f->pos_lock);
+	return ret;
+}
+
+long vfs_write_kbuf(struct file *f, struct fw_bytes src, uint64_t *off)
+{
+	uint64_t pos = 0;
+	long ret;
+
+	if (!(f->fmode & FMODE_WRITE))
+		return -EBADF;
+	if (!f->ops->write_kbuf)
+		return -EINVAL;
+	if (fw_bytes_len(src) > MAX_RW_COUNT)
+		return -EINVAL;
+	if (off) {
+		if (!f->ops->llseek)
+			return -ESPIPE;
+		if ((int64_t)*off < 0)
+			return -EINVAL;
+		return f->ops->write_kbuf(f, src, off);
+	}
+	if (!file_is_seekable(f))
+		return f->ops->write_kbuf(f, src, &pos);
+	fw_mutex_lock(&f->pos_lock);
+	pos = f->pos;
+	ret = f->ops->write_kbuf(f, src, &pos);
+	if (ret >= 0)
+		f->pos = pos;
+	fw_mutex_unlock(&f->pos_lock);
+	return ret;
+}
+
+int vfs_wsrc_copy(const struct vfs_wsrc *s, size_t off, struct fw_buf dst)
+{
+	struct fw_bytes part;
+
+	if (!s->kernel)
+		return fw_copy_in(dst, fw_uptr_add(s->user, off)) ? -EFAULT : 0;
+	if (fw_bytes_sub(s->kbuf, off, fw_buf_len(dst), &part) ||
+	    fw_buf_copy_from(dst, 0, part))
+		return -EFAULT;
+	return 0;
+}
+
 /* The read and write system calls' entry points: the file's operation,
  * then the inotify event (Linux fsnotify_access/fsnotify_modify: only
  * when bytes moved). */

@@ -254,6 +254,13 @@ struct file_ops {
 	 * vectors). NULL: one read/write per vector. */
 	long (*read_iov)(struct file *f, fw_uptr_t uiov, uint64_t cnt);
 	long (*write_iov)(struct file *f, fw_uptr_t uiov, uint64_t cnt);
+	/* read/write with a kernel buffer for splice(2) and
+	 * copy_file_range(2) (Linux's splice_read/splice_write): the same
+	 * semantics as read/write, the bytes in kernel memory. The plain ops
+	 * take only user addresses (fw_uptr_t), so a kernel bounce buffer
+	 * cannot go through them. NULL: the file cannot splice (-EINVAL). */
+	long (*read_kbuf)(struct file *f, struct fw_buf dst, uint64_t *pos);
+	long (*write_kbuf)(struct file *f, struct fw_bytes src, uint64_t *pos);
 	/* NULL: -ESPIPE. */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	long (*getdents)(struct file *f, fw_uptr_t buf, size_t len, bool is64);
@@ -360,6 +367,22 @@ void file_put(struct file *f);
 FW_MUST_CHECK int vfs_open_path(const struct vfs_path *p, unsigned flags,
 				struct file **out);
 long vfs_read(struct file *f, fw_uptr_t buf, size_t len);
+/* read/write through the kbuf ops (splice, copy_file_range): at *off
+ * (advanced) if off is non-NULL, else at the file position. Bytes moved,
+ * -EINVAL (no kbuf op), -EBADF, -ESPIPE (an offset on a stream), -errno
+ * of the file. The inotify event is the caller's. */
+long vfs_read_kbuf(struct file *f, struct fw_buf dst, uint64_t *off);
+long vfs_write_kbuf(struct file *f, struct fw_bytes src, uint64_t *off);
+/* Where a write's bytes come from: user memory (write(2)) or a kernel
+ * buffer (write_kbuf). File systems copy them in chunk by chunk. */
+struct vfs_wsrc {
+	bool kernel;		/* which of the two below */
+	fw_uptr_t user;		/* !kernel: the user's buffer */
+	struct fw_bytes kbuf;	/* kernel: the bytes */
+};
+/* Copy fw_buf_len(dst) bytes at offset off of s into dst: 0 or -EFAULT. */
+FW_MUST_CHECK int vfs_wsrc_copy(const struct vfs_wsrc *s, size_t off,
+				struct fw_buf dst);
 long vfs_write(struct file *f, fw_uptr_t buf, size_t len);
 long vfs_pread(struct file *f, fw_uptr_t buf, size_t len, uint64_t off);
 long vfs_pwrite(struct file *f, fw_uptr_t buf, size_t len, uint64_t off);
