@@ -71,6 +71,7 @@ struct cred {
 #define CAP_SYS_BOOT 22
 #define CAP_SYS_NICE 23
 #define CAP_SYS_RESOURCE 24
+#define CAP_SYS_TIME 25
 #define CAP_SYS_TTY_CONFIG 26
 #define CAP_MKNOD 27
 #define CAP_SYSLOG 34

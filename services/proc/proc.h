@@ -138,6 +138,7 @@ struct proc {
 struct thread {
 	struct fw_task_data td;          /* td.thread == this */
 	int tid;
+	uint16_t ioprio;                 /* ioprio_set(2) value, 0: none set */
 	struct proc *proc;
 	struct fw_task *task;            /* the kernel task running it */
 	struct fw_list proc_node;        /* on proc->threads */

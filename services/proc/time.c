@@ -813,6 +813,97 @@ void ptimers_cpu_check(struct proc *p)
 	fw_mutex_unlock(&p->timers_mutex);
 }
 
+/* --- adjtimex(2): the kernel clock's discipline, read only --------------- */
+
+/* struct timex, x86-64 layout. */
+struct k_timex {
+	uint32_t modes;
+	int32_t pad0;
+	int64_t offset, freq, maxerror, esterror;
+	int32_t status, pad1;
+	int64_t constant, precision, tolerance;
+	struct k_timeval time;
+	int64_t tick, ppsfreq, jitter;
+	int32_t shift, pad2;
+	int64_t stabil, jitcnt, calcnt, errcnt, stbcnt;
+	int32_t tai;
+	int32_t pad3[11];
+};
+FW_STATIC_ASSERT(sizeof(struct k_timex) == 208, "struct timex");
+
+#define ADJ_OFFSET_SINGLESHOT 0x0001
+#define ADJ_TICK 0x4000
+#define ADJ_ADJTIME 0x8000 /* adjtime(3): with SINGLESHOT */
+#define ADJ_OFFSET_READONLY 0x2000
+#define STA_UNSYNC 0x0040
+#define TIME_ERROR 5
+#define NTP_PHASE_LIMIT_US 16000000 /* maxerror and esterror, unsynced */
+#define MAXFREQ_SCALED (500ll << 16) /* 500 ppm, 16-bit fraction */
+
+/* Nothing disciplines this kernel's clock (no NTP in the kernel, and the
+ * wall clock is the RTC read at boot plus the TSC): adjtimex reports
+ * what Linux reports for a clock never synchronized, TIME_ERROR with
+ * STA_UNSYNC, and changing it is not supported (EOPNOTSUPP, after
+ * Linux's own permission and argument checks). */
+static long adjtimex_common(fw_uptr_t u)
+{
+	struct k_timex tx;
+	uint64_t now;
+	uint32_t m;
+
+	if (FW_COPY_IN_OBJ(&tx, u))
+		return -EFAULT;
+	m = tx.modes;
+	if (m & ADJ_ADJTIME) {
+		if (!(m & ADJ_OFFSET_SINGLESHOT))
+			return -EINVAL;
+		if (!(m & ADJ_OFFSET_READONLY) &&
+		    !cred_capable(&proc_current()->cred, CAP_SYS_TIME))
+			return -EPERM;
+	} else {
+		if (m && !cred_capable(&proc_current()->cred, CAP_SYS_TIME))
+			return -EPERM;
+		if ((m & ADJ_TICK) && (tx.tick < 9000 || tx.tick > 11000))
+			return -EINVAL; /* 900000/USER_HZ..1100000/USER_HZ */
+	}
+	if (m && !((m & ADJ_ADJTIME) && (m & ADJ_OFFSET_READONLY)))
+		return -EOPNOTSUPP;
+	now = fw_time_realtime_ns();
+	tx = (struct k_timex){ 0 };
+	tx.maxerror = NTP_PHASE_LIMIT_US;
+	tx.esterror = NTP_PHASE_LIMIT_US;
+	tx.status = STA_UNSYNC;
+	tx.constant = 2;
+	tx.precision = 1;
+	tx.tolerance = MAXFREQ_SCALED;
+	tx.time.tv_sec = (int64_t)(now / FW_NSEC_PER_SEC);
+	tx.time.tv_usec = (int64_t)(now % FW_NSEC_PER_SEC / 1000);
+	tx.tick = 10000; /* microseconds per USER_HZ tick */
+	tx.modes = m;
+	if (FW_COPY_OUT_OBJ(u, &tx))
+		return -EFAULT;
+	return TIME_ERROR;
+}
+
+static long sys_adjtimex(const struct sys_args *a)
+{
+	return adjtimex_common(fw_uptr(a->arg[0]));
+}
+
+/* Only the wall clock has a discipline (Linux: EOPNOTSUPP for the others,
+ * EINVAL for a clock that does not exist). */
+static long sys_clock_adjtime(const struct sys_args *a)
+{
+	int clk = (int)a->arg[0];
+	uint64_t ns;
+
+	if (clock_read(clk, &ns))
+		return -EINVAL;
+	if (clk != CLOCK_REALTIME)
+		return -EOPNOTSUPP;
+	return adjtimex_common(fw_uptr(a->arg[1]));
+}
+
 static const struct sys_entry time_syscalls[] = {
 	{ __NR_restart_syscall, "restart_syscall", sys_restart_syscall },
 	{ __NR_timer_create, "timer_create", sys_timer_create },
@@ -823,6 +914,8 @@ static const struct sys_entry time_syscalls[] = {
 	{ __NR_clock_gettime, "clock_gettime", sys_clock_gettime },
 	{ __NR_clock_getres, "clock_getres", sys_clock_getres },
 	{ __NR_gettimeofday, "gettimeofday", sys_gettimeofday },
+	{ __NR_adjtimex, "adjtimex", sys_adjtimex },
+	{ __NR_clock_adjtime, "clock_adjtime", sys_clock_adjtime },
 	{ __NR_time, "time", sys_time },
 	{ __NR_nanosleep, "nanosleep", sys_nanosleep },
 	{ __NR_clock_nanosleep, "clock_nanosleep", sys_clock_nanosleep },

@@ -7,6 +7,8 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/times.h>
+#include <sys/timex.h>
+#include <sys/wait.h>
 #include <sys/utsname.h>
 #include <pthread.h>
 #include <time.h>
@@ -347,6 +349,76 @@ T_CASE(getrandom_works)
     for (size_t i = 0; i < sizeof big; i++)
         nz += big[i] != 0;
     T_ASSERT(nz > 3000);
+}
+
+/* adjtimex reads the clock's discipline (as adjtime(3) and ntpd's
+ * checks do): this kernel's clock is never synchronized, Linux's in a
+ * VM without NTP neither; changing it needs CAP_SYS_TIME. */
+T_CASE(adjtimex_reads_and_checks)
+{
+    struct timex tx = { 0 };
+    int r = adjtimex(&tx);
+    T_ASSERT(r == TIME_OK || r == TIME_ERROR);
+    T_EQ(tx.tick, 10000);        /* USER_HZ 100 */
+    T_ASSERT(tx.maxerror >= 0 && tx.esterror >= 0);
+    T_ASSERT(tx.time.tv_sec > 1700000000);
+    memset(&tx, 0, sizeof tx);
+    tx.modes = ADJ_OFFSET_SS_READ;
+    T_ASSERT(adjtimex(&tx) >= 0);
+    tx.modes = 0xa000; /* ADJ_ADJTIME without SINGLESHOT */
+    T_ERRNO(adjtimex(&tx), EINVAL);
+    T_ERRNO(syscall(SYS_adjtimex, (void *)8), EFAULT);
+    memset(&tx, 0, sizeof tx);
+    T_ASSERT(syscall(SYS_clock_adjtime, CLOCK_REALTIME, &tx) >= 0);
+    T_ERRNO(syscall(SYS_clock_adjtime, 12345, &tx), EINVAL);
+    pid_t c = fork();
+    if (c == 0) {
+        struct timex t2 = { .modes = ADJ_FREQUENCY };
+        if (setuid(65534) != 0)
+            _exit(9);
+        _exit(adjtimex(&t2) == -1 && errno == EPERM ? 0 : 1);
+    }
+    int st;
+    T_SYSOK(waitpid(c, &st, 0));
+    T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* ioprio_get/ioprio_set (ioprio_set(2)): per thread, inherited by a
+ * child; classes and levels checked; a group reports its best, with an
+ * unset priority counting as best effort, level 4. */
+#define IOPRIO(c, d) (((c) << 13) | (d))
+T_CASE(ioprio_set_get)
+{
+    T_SYSOK(syscall(SYS_ioprio_set, 1, 0, IOPRIO(2, 7)));
+    T_EQ(syscall(SYS_ioprio_get, 1, 0), IOPRIO(2, 7));
+    T_EQ(syscall(SYS_ioprio_get, 1, getpid()), IOPRIO(2, 7));
+    pid_t c = fork();
+    if (c == 0)
+        _exit(syscall(SYS_ioprio_get, 1, 0) == IOPRIO(2, 7) ? 0 : 1);
+    int st;
+    T_SYSOK(waitpid(c, &st, 0));
+    T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    T_SYSOK(syscall(SYS_ioprio_set, 1, 0, IOPRIO(3, 0)));
+    T_EQ(syscall(SYS_ioprio_get, 1, 0), IOPRIO(3, 0));
+    T_ERRNO(syscall(SYS_ioprio_set, 1, 0, IOPRIO(4, 0)), EINVAL);
+    T_ERRNO(syscall(SYS_ioprio_set, 1, 0, IOPRIO(0, 3)), EINVAL);
+    T_ERRNO(syscall(SYS_ioprio_set, 9, 0, IOPRIO(2, 0)), EINVAL);
+    T_ERRNO(syscall(SYS_ioprio_get, 9, 0), EINVAL);
+    T_ERRNO(syscall(SYS_ioprio_get, 1, 999999), ESRCH);
+    T_SYSOK(syscall(SYS_ioprio_set, 1, 0, IOPRIO(2, 1)));
+    long g = syscall(SYS_ioprio_get, 2, 0); /* my group: at least me */
+    T_ASSERT(g >= IOPRIO(1, 0) && g <= IOPRIO(2, 1));
+    T_SYSOK(syscall(SYS_ioprio_set, 1, 0, IOPRIO(0, 0)));
+    T_EQ(syscall(SYS_ioprio_get, 1, 0), 0);
+    c = fork();
+    if (c == 0) {
+        if (setuid(65534) != 0)
+            _exit(9);
+        _exit(syscall(SYS_ioprio_set, 1, 0, IOPRIO(1, 0)) == -1 && errno == EPERM &&
+              syscall(SYS_ioprio_set, 1, 1, IOPRIO(2, 0)) == -1 && errno == EPERM ? 0 : 1);
+    }
+    T_SYSOK(waitpid(c, &st, 0));
+    T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 /* --- timers on CPU clocks --- */
@@ -813,6 +885,8 @@ int main(void)
     T_RUN(itimer_virtual_and_prof_count_cpu_time);
     T_RUN(itimer_prof_not_inherited_by_fork);
     T_RUN(posix_timer_on_cpu_clocks);
+    T_RUN(adjtimex_reads_and_checks);
+    T_RUN(ioprio_set_get);
     T_RUN(sleep_survives_stop_and_continue);
     return t_done();
 }
