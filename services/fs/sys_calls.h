@@ -82,6 +82,7 @@ long sys_ppoll(const struct sys_args *a);
 long sys_select(const struct sys_args *a);
 long sys_pselect6(const struct sys_args *a);
 long sys_sendfile(const struct sys_args *a);
+long sys_memfd_create(const struct sys_args *a);
 long sys_splice(const struct sys_args *a);
 long sys_tee(const struct sys_args *a);
 long sys_vmsplice(const struct sys_args *a);

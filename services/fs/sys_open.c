@@ -7,6 +7,7 @@
 
 #include "fs/vfs/mount.h"
 #include "fs/pipe/pipe.h"
+#include "fs/tmpfs/tmpfs.h"
 #include "fs/notify/fsnotify.h"
 #include "fs/sys_calls.h"
 #include "fs/sys_util.h"
@@ -320,6 +321,12 @@ long sys_fcntl(const struct sys_args *a)
 		break;
 	case F_GETPIPE_SZ:
 		ret = f->pipe ? (long)PIPE_RING_SIZE : -EBADF;
+		break;
+	case F_GET_SEALS:
+		ret = tmpfs_get_seals(f);
+		break;
+	case F_ADD_SEALS:
+		ret = tmpfs_add_seals(f, arg);
 		break;
 	default:
 		ret = -EINVAL;

@@ -121,6 +121,7 @@ const struct sys_entry fs_syscalls[] = {
 	E(epoll_pwait),
 	E(epoll_pwait2),
 	E(sendfile),
+	E(memfd_create),
 	E(splice),
 	E(tee),
 	E(vmsplice),

@@ -24,11 +24,19 @@
 
 static struct fw_spinlock mapping_lock = FW_SPINLOCK_INIT("i_mmap");
 
+/* A shared mapping that may write: F_SEAL_WRITE waits for none. */
+static bool maps_writable(const struct vma *v)
+{
+	return (v->flags & VMA_SHARED) && (v->flags & VMA_MAYWRITE);
+}
+
 void mapping_add(struct vma *v)
 {
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&mapping_lock);
 
 	fw_list_add_tail(&v->file->path.inode->i_mmap, &v->fnode);
+	if (maps_writable(v))
+		atomic_fetch_add(&v->file->path.inode->mmap_writable, 1);
 	fw_spin_unlock_irqrestore(&mapping_lock, fl);
 }
 
@@ -37,6 +45,8 @@ void mapping_del(struct vma *v)
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&mapping_lock);
 
 	fw_list_del(&v->fnode);
+	if (maps_writable(v))
+		atomic_fetch_sub(&v->file->path.inode->mmap_writable, 1);
 	fw_spin_unlock_irqrestore(&mapping_lock, fl);
 }
 

@@ -106,8 +106,16 @@ static int check_file(struct file *f, bool shared, unsigned prot,
 		return -ENODEV;
 	if (!(f->fmode & FMODE_READ))
 		return -EACCES;
-	if (shared && (f->fmode & FMODE_WRITE))
+	/* A file sealed against writing (memfd F_SEAL_WRITE or
+	 * F_SEAL_FUTURE_WRITE) maps shared only read-only, and for good:
+	 * no mprotect makes it writable (Linux memfd's VM_MAYWRITE). */
+	if (shared && (f->path.inode->seals &
+		       (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+		if (prot & PROT_WRITE)
+			return -EPERM;
+	} else if (shared && (f->fmode & FMODE_WRITE)) {
 		*vma_flags |= VMA_MAYWRITE;
+	}
 	if (shared && (prot & PROT_WRITE)) {
 		if (!(f->fmode & FMODE_WRITE))
 			return -EACCES;

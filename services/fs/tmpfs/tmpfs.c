@@ -94,7 +94,16 @@ static struct inode *new_inode(struct inode *dir, uint32_t mode,
 			ino->mode |= S_ISGID;
 	}
 	tmpfs_set_fops(ino);
+	/* A tmpfs file takes no seals (memfd_create may allow them). */
+	if (S_ISREG(mode))
+		ino->seals = F_SEAL_SEAL;
 	return ino;
+}
+
+struct inode *tmpfs_new_unlinked(struct inode *dir, uint32_t mode,
+				 const struct cred *c)
+{
+	return new_inode(dir, mode, c);
 }
 
 static int tmpfs_mknod(struct inode *dir, const struct kname *name,

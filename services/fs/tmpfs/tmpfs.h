@@ -53,6 +53,15 @@ struct tmpfs_opts {
 };
 int tmpfs_parse_options(const struct mount_data *d, struct tmpfs_opts *o);
 void tmpfs_apply_options(struct superblock *sb, const struct tmpfs_opts *o);
+/* An inode of dir's file system that no directory names (memfd_create):
+ * one reference, nlink 0; NULL if out of memory. */
+struct cred;
+struct inode *tmpfs_new_unlinked(struct inode *dir, uint32_t mode,
+				 const struct cred *c);
+/* memfd.c: the seals of a tmpfs file (fcntl F_GET_SEALS) or -EINVAL for
+ * another file; add seals (F_ADD_SEALS): 0 or -errno. */
+long tmpfs_get_seals(struct file *f);
+long tmpfs_add_seals(struct file *f, uint64_t seals);
 /* Free an inode's private parts (pages, link, parent ref, pipe). */
 void tmpfs_evict(struct inode *ino);
 /* Set the file operations a new inode of this mode gets. */

@@ -149,6 +149,19 @@ static int truncate_locked(struct inode *ino, uint64_t size)
 	return 0;
 }
 
+/* What the seals forbid of a write or size change to [off, end) (Linux
+ * shmem): -EPERM, or 0. inode->lock held. */
+static int seals_forbid(const struct inode *ino, uint64_t end, bool write)
+{
+	if (write && (ino->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+		return -EPERM;
+	if ((ino->seals & F_SEAL_GROW) && end > ino->size)
+		return -EPERM;
+	if ((ino->seals & F_SEAL_SHRINK) && !write && end < ino->size)
+		return -EPERM;
+	return 0;
+}
+
 int tmpfs_truncate(struct inode *ino, uint64_t size)
 {
 	bool shrink;
@@ -156,7 +169,9 @@ int tmpfs_truncate(struct inode *ino, uint64_t size)
 
 	fw_mutex_lock(&ino->lock);
 	shrink = size < ino->size;
-	err = truncate_locked(ino, size);
+	err = seals_forbid(ino, size, false);
+	if (!err)
+		err = truncate_locked(ino, size);
 	fw_mutex_unlock(&ino->lock);
 	if (err)
 		return err;
@@ -180,7 +195,9 @@ int tmpfs_fallocate(struct inode *ino, int mode, uint64_t off, uint64_t len)
 		return -EOPNOTSUPP; /* punching holes is not supported yet */
 	end = off + len;
 	fw_mutex_lock(&ino->lock);
-	for (uint64_t i = off / FW_PAGE_SIZE; i < (end + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE; i++) {
+	if (!(mode & FALLOC_FL_KEEP_SIZE))
+		err = seals_forbid(ino, end > ino->size ? end : ino->size, false);
+	for (uint64_t i = off / FW_PAGE_SIZE; !err && i < (end + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE; i++) {
 		err = page_get_alloc(ino, i, &fr);
 		if (err)
 			break;
@@ -258,7 +275,8 @@ int tmpfs_write_kernel(struct inode *ino, uint64_t off, struct fw_bytes src)
 	if (off > TMPFS_MAX_FILE_SIZE || len > TMPFS_MAX_FILE_SIZE - off)
 		return -EFBIG;
 	fw_mutex_lock(&ino->lock);
-	while (done < len) {
+	err = seals_forbid(ino, off + len, true);
+	while (!err && done < len) {
 		size_t pgoff = off % FW_PAGE_SIZE;
 		size_t n = FW_PAGE_SIZE - pgoff;
 		struct fw_frame *fr;
@@ -401,7 +419,19 @@ static long tmpfs_write_src(struct file *f, const struct vfs_wsrc *src,
 		fw_mutex_lock(&ino->lock);
 		if (append)
 			off = ino->size;
-		put = put_bytes(ino, off, fw_buf_as_bytes(part));
+		/* Sealed against growth, a write stops at the end (Linux
+		 * writes page by page and stops at the first that would
+		 * grow the file). */
+		put = 0;
+		if ((ino->seals & F_SEAL_GROW) && off < ino->size &&
+		    off + want > ino->size) {
+			want = (size_t)(ino->size - off);
+			put = fw_buf_sub(part, 0, want, &part);
+		}
+		if (!put)
+			put = seals_forbid(ino, off + want, true);
+		if (!put)
+			put = put_bytes(ino, off, fw_buf_as_bytes(part));
 		fw_mutex_unlock(&ino->lock);
 		if (put < 0) {
 			ret = put;

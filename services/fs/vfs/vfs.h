@@ -226,12 +226,17 @@ struct inode {
 	struct tmpfs_pages *pages;	/* regular file data (inode->lock) */
 	struct kpath *link;		/* symlink target */
 	struct pipe *pipe;		/* FIFO: the pipe readers share */
+	uint32_t seals;			/* regular file: F_SEAL_* (inode->lock;
+					 * set only by fcntl F_ADD_SEALS) */
 
 	/* disk files' cached pages (fs/cache/pagecache.h), inode->lock */
 	struct page_cache *pcache;
 	/* the VMAs that map it (struct vma.fnode; the memory service's
 	 * lock, services/mm/mapping.c) */
 	struct fw_list i_mmap;
+	/* how many of them are shared and may write (the memory service):
+	 * F_SEAL_WRITE is refused while any is left */
+	_Atomic int mmap_writable;
 
 	/* ext2 private (see fs/ext2/ext2.h for its locking) */
 	struct ext2_inode_info *ext2;

@@ -851,6 +851,11 @@ static int file_target(struct file *f, struct kpath *out)
 					  FW_BYTES_OF_LITERAL(" (deleted)"));
 		return err;
 	}
+	if (f->name && S_ISREG(ino->mode)) {
+		/* A memfd: its name, and never linked anywhere. */
+		snprintf(out->s, sizeof(out->s), "/%s (deleted)", f->name->s);
+		return 0;
+	}
 	if (S_ISFIFO(ino->mode)) {
 		snprintf(out->s, sizeof(out->s), "pipe:[%llu]",
 			 (unsigned long long)ino->ino);
