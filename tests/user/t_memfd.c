@@ -120,6 +120,15 @@ T_CASE(seal_shrink_grow_write)
     T_ERRNO(fallocate(fd, 0, 0, 8192), EPERM);
     T_SYSOK(fallocate(fd, 0, 0, 4096));
     T_ERRNO(fcntl(fd, F_ADD_SEALS, 0x100), EINVAL);
+    /* Adding needs a descriptor open for writing: one reopened
+     * read-only through /proc may only look. */
+    char path[64];
+    int ro;
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    T_SYSOK(ro = open(path, O_RDONLY));
+    T_ERRNO(fcntl(ro, F_ADD_SEALS, F_SEAL_WRITE), EPERM);
+    T_EQ(fcntl(ro, F_GET_SEALS), F_SEAL_SHRINK | F_SEAL_GROW);
+    close(ro);
     /* F_SEAL_WRITE waits for the shared writable mapping to go. */
     char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     T_ASSERT(m != MAP_FAILED);

@@ -827,6 +827,50 @@ T_CASE(two_waiters_reap_each_child_once)
     }
 }
 
+/* /proc/<pid>/fd/<n>, cwd and root are "magic" links: opening one
+ * reopens the object itself, even a pipe or a deleted file, which have
+ * no path to follow (bash's <(cmd) hands out /dev/fd/63, a pipe). Only
+ * for a process one could ptrace: another user's is EACCES. */
+T_CASE(proc_fd_links_reopen_the_object)
+{
+    int p[2], r, fd, d;
+    char path[64], buf[16] = { 0 };
+
+    T_SYSOK(pipe(p));
+    T_EQ(write(p[1], "abc", 3), 3);
+    snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
+    T_SYSOK(r = open(path, O_RDONLY));
+    T_EQ(read(r, buf, sizeof buf), 3);
+    T_ASSERT(memcmp(buf, "abc", 3) == 0);
+    close(r);
+    close(p[0]);
+    close(p[1]);
+    /* A deleted file. */
+    T_SYSOK(fd = open("/tmp/t_proc_magic", O_RDWR | O_CREAT | O_TRUNC, 0600));
+    T_EQ(write(fd, "gone", 4), 4);
+    T_SYSOK(unlink("/tmp/t_proc_magic"));
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    T_SYSOK(r = open(path, O_RDONLY));
+    memset(buf, 0, sizeof buf);
+    T_EQ(read(r, buf, sizeof buf), 4);
+    T_ASSERT(memcmp(buf, "gone", 4) == 0);
+    close(r);
+    close(fd);
+    /* cwd as a directory to walk through. */
+    T_SYSOK(d = open("/proc/self/cwd/.", O_RDONLY | O_DIRECTORY));
+    close(d);
+    pid_t c = fork();
+    if (c == 0) {
+        if (setuid(65534) != 0)
+            _exit(9);
+        int e1 = open("/proc/1/cwd/.", O_RDONLY) == -1 && errno == EACCES;
+        _exit(e1 ? 0 : 1);
+    }
+    int st;
+    T_SYSOK(waitpid(c, &st, 0));
+    T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 T_CASE(proc_limits)
 {
     char text[4096] = { 0 }, want[160];
@@ -890,6 +934,7 @@ int main(int argc, char **argv, char **envp)
     T_RUN(nice_task_gets_less_cpu);
     T_RUN(proc_limits);
     T_RUN(two_waiters_reap_each_child_once);
+    T_RUN(proc_fd_links_reopen_the_object);
     T_RUN(proc_pid_entries_refuse_chmod);
     return t_done();
 }

@@ -269,6 +269,10 @@ int pipe_create(unsigned flags, struct file **rd, struct file **wr)
 		return -ENOMEM;
 	}
 	ino->nlink = 1;
+	/* The creator's, as Linux's get_pipe_inode: fstat shows it, and
+	 * it may reopen the pipe through /proc/<pid>/fd (0600). */
+	ino->uid = fs_cred()->fsuid;
+	ino->gid = fs_cred()->fsgid;
 	ino->pipe = p; /* the inode's reference */
 	path.inode = ino;
 	*rd = file_alloc(&path, &pipe_ops, O_RDONLY | (flags & O_NONBLOCK));

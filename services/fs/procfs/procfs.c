@@ -497,6 +497,19 @@ static int procfs_readlink(struct inode *ino, struct kpath *out)
 	return -EINVAL;
 }
 
+/* fd/<n>, cwd and root lead to the object itself (Linux's magic links:
+ * a pipe, a deleted or an unreachable file opens through them); the
+ * others are read as text. */
+static int procfs_get_link_path(struct inode *ino, struct vfs_path *out)
+{
+	struct procfs_id id = decode(ino);
+
+	if (id.kind != PK_PID_FD_LINK && id.kind != PK_PID_CWD &&
+	    id.kind != PK_PID_ROOT)
+		return 1;
+	return procfs_pid_link_path(id.kind, id.id, id.thread, id.fd, out);
+}
+
 /* The name space is fixed: nothing can be created, removed or renamed. */
 static int procfs_create(struct inode *dir, const struct kname *name,
 			 uint32_t mode, uint32_t rdev, const struct cred *c,
@@ -583,6 +596,7 @@ const struct inode_ops procfs_iops = {
 	.unlink = procfs_unlink,
 	.rename = procfs_rename,
 	.readlink = procfs_readlink,
+	.get_link_path = procfs_get_link_path,
 	.truncate = procfs_truncate,
 	.iterate = procfs_iterate,
 	.dir_empty = procfs_dir_empty,

@@ -211,6 +211,10 @@ void procfs_task_stats(struct procfs_task_stats *st);
  * vfs_ns_lock held. */
 FW_MUST_CHECK int procfs_pid_readlink(unsigned kind, int id, bool thread,
 				      unsigned fd, struct kpath *out);
+/* What fd/<n>, cwd or root of a process stands for, referenced (the
+ * inode operation get_link_path). Called with vfs_ns_lock held. */
+FW_MUST_CHECK int procfs_pid_link_path(unsigned kind, int id, bool thread,
+				       unsigned fd, struct vfs_path *out);
 /* The process's root directory (chroot), referenced. -ENOENT for a
  * zombie. */
 FW_MUST_CHECK int procfs_pid_root(int id, bool thread, struct vfs_path *out);

@@ -23,6 +23,7 @@ int nd_init_fs(struct nameidata *nd, struct fs_context *fs)
 	nd->have_last = false;
 	nd->cred = fs_cred();
 	nd->tmp = NULL; /* allocated by the first symlink the walk meets */
+	nd->held = (struct vfs_path){ 0 };
 	fs_context_root(fs, &nd->root);
 	fs_context_cwd(fs, &nd->start);
 	return 0;
@@ -38,6 +39,7 @@ int nd_init(struct nameidata *nd, int dirfd, const struct kpath *path)
 	nd->root.mnt = NULL;
 	nd->start = nd->root;
 	nd->tmp = NULL;
+	nd->held = nd->root;
 	if (!fs)
 		return -ENOENT;
 	err = nd_init_fs(nd, fs);
@@ -68,6 +70,8 @@ void nd_fini(struct nameidata *nd)
 	vfs_path_put(&nd->start);
 	kpath_free(nd->tmp);
 	nd->tmp = NULL;
+	vfs_path_put(&nd->held);
+	nd->held = (struct vfs_path){ 0 };
 }
 
 static bool path_eq(const struct vfs_path *a, const struct vfs_path *b)
@@ -156,6 +160,33 @@ static int splice_link(struct nameidata *nd, struct kpath *p,
 	return 0;
 }
 
+/* If link is a magic link, jump: *to is its target (kept referenced in
+ * nd->held for the rest of the walk) and true. Otherwise false. */
+static bool magic_link(struct nameidata *nd, struct inode *link,
+		       struct vfs_path *to, int *err)
+{
+	struct vfs_path t;
+
+	*err = 0;
+	if (!link->iops || !link->iops->get_link_path)
+		return false;
+	*err = link->iops->get_link_path(link, &t);
+	if (*err == 1) {
+		*err = 0;
+		return false;
+	}
+	if (!*err && ++nd->links > 40) {
+		vfs_path_put(&t);
+		*err = -ELOOP;
+	}
+	if (*err)
+		return true;
+	vfs_path_put(&nd->held);
+	nd->held = t;
+	*to = t;
+	return true;
+}
+
 /* Check that cur is a directory the caller may search. */
 static int may_lookup(struct nameidata *nd, const struct vfs_path *cur)
 {
@@ -232,7 +263,11 @@ restart:
 			err = namei_child(nd, &cur, name, &next);
 			if (err)
 				return err;
-			if (S_ISLNK(next.inode->mode)) {
+			if (S_ISLNK(next.inode->mode) &&
+			    magic_link(nd, next.inode, &next, &err)) {
+				if (err)
+					return err;
+			} else if (S_ISLNK(next.inode->mode)) {
 				/* The rest starts at the slash after it. */
 				err = splice_link(nd, p, next.inode, j, false);
 				if (err)
@@ -277,12 +312,18 @@ int namei_resolve(struct nameidata *nd, struct kpath *p, unsigned flags,
 				return err;
 			if (S_ISLNK(res.inode->mode) &&
 			    ((flags & LOOKUP_FOLLOW) || trailing)) {
-				err = splice_link(nd, p, res.inode, KPATH_MAX,
-						  trailing);
-				if (err)
-					return err;
-				base = dir;
-				continue;
+				if (magic_link(nd, res.inode, &res, &err)) {
+					if (err)
+						return err;
+					type = LAST_DOT; /* found by no name */
+				} else {
+					err = splice_link(nd, p, res.inode,
+							  KPATH_MAX, trailing);
+					if (err)
+						return err;
+					base = dir;
+					continue;
+				}
 			}
 		}
 		if ((trailing || (flags & LOOKUP_DIRECTORY)) &&
@@ -348,6 +389,14 @@ int namei_open(struct nameidata *nd, struct kpath *p, unsigned flags,
 		if (S_ISLNK(res.inode->mode)) {
 			if (flags & O_NOFOLLOW)
 				return -ELOOP;
+			if (magic_link(nd, res.inode, &res, &err)) {
+				if (err)
+					return err;
+				if (trailing && !S_ISDIR(res.inode->mode))
+					return -ENOTDIR;
+				*out = res; /* found by no name */
+				return 0;
+			}
 			err = splice_link(nd, p, res.inode, KPATH_MAX, trailing);
 			if (err)
 				return err;

@@ -33,6 +33,8 @@ struct nameidata {
 	const struct cred *cred;	/* who is asking */
 	unsigned links;			/* symlinks followed so far */
 	struct kpath *tmp;		/* symlink scratch; NULL until a link */
+	struct vfs_path held;		/* the last magic link's target
+					 * (referenced; nothing else holds it) */
 	/* Set by namei_resolve/namei_open when the result was found by name
 	 * (not "/", "." or ".."): where, for vfs_get_path. Unreferenced. */
 	bool have_last;

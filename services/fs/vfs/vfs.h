@@ -169,6 +169,12 @@ struct inode_ops {
 		      struct inode *ndir, const struct kname *nname,
 		      unsigned flags);
 	int (*readlink)(struct inode *ino, struct kpath *out);
+	/* A "magic" link (procfs fd/<n>, cwd, root): 0 and what it stands
+	 * for, referenced, which a walk jumps to instead of reading the
+	 * text (an unlinked file or a pipe has no path to read); 1 for an
+	 * ordinary link of the same file system; -ENOENT if gone. NULL:
+	 * every link is ordinary. */
+	int (*get_link_path)(struct inode *ino, struct vfs_path *out);
 	/* Change the size of a regular file (takes inode->lock itself). */
 	int (*truncate)(struct inode *ino, uint64_t size);
 	/* Emit entries from *pos on (0 is ".", 1 is ".."); updates *pos. */

@@ -896,6 +896,54 @@ int procfs_pid_root(int id, bool thread, struct vfs_path *out)
 	return err;
 }
 
+/* Following a magic link reaches what path permissions may not let one
+ * reach: only for a process one could ptrace (Linux proc_fd_access_allowed,
+ * PTRACE_MODE_READ). */
+static bool may_follow(const struct pinfo *pi)
+{
+	const struct cred *me = fs_cred();
+
+	return cred_capable(me, CAP_SYS_PTRACE) || cred_ids_are_mine(me, &pi->cred);
+}
+
+int procfs_pid_link_path(unsigned kind, int id, bool thread, unsigned fd,
+			 struct vfs_path *out)
+{
+	struct pinfo pi;
+	struct file *f;
+	int err;
+
+	err = pinfo_get(id, thread, kind == PK_PID_FD_LINK ? WANT_FILES : WANT_FS,
+			&pi);
+	if (err)
+		return err;
+	if (!may_follow(&pi)) {
+		pinfo_put(&pi);
+		return -EACCES;
+	}
+	if (kind == PK_PID_FD_LINK) {
+		f = pi.files ? fd_get(pi.files, (int)fd) : NULL;
+		pinfo_put(&pi);
+		if (!f)
+			return -ENOENT;
+		err = f->path.inode ? 0 : -ENOENT;
+		if (!err) {
+			*out = f->path;
+			vfs_path_get(out);
+		}
+		file_put(f);
+		return err;
+	}
+	if (!pi.fs)
+		err = -ENOENT; /* a zombie */
+	else if (kind == PK_PID_CWD)
+		fs_context_cwd(pi.fs, out);
+	else
+		fs_context_root(pi.fs, out);
+	pinfo_put(&pi);
+	return err;
+}
+
 int procfs_pid_readlink(unsigned kind, int id, bool thread, unsigned fd,
 			struct kpath *out)
 {
