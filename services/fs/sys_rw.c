@@ -9,6 +9,7 @@
 #include "fs/vfs/blkdev_file.h"
 #include "fs/sys_util.h"
 #include "fs/notify/fsnotify.h"
+#include "fs/pipe/pipe.h"
 #include "fs/sys_calls.h"
 #include "fs/tmpfs/tmpfs.h"
 
@@ -499,6 +500,14 @@ long sys_getdents(const struct sys_args *a)
 
 /* sendfile(out, in, offset*, count): through a bounce page, as Linux's
  * splice fallback does for non-splicing files. */
+/* sendfile(2): in's bytes, from *offset (left where it was) or its file
+ * position, to out at its position, through a kernel buffer and the
+ * files' kbuf operations (splice.c's): any readable file or socket to any
+ * writable one that has them, as Linux since 5.12; others are EINVAL,
+ * which makes callers (busybox bb_copyfd, coreutils) fall back to
+ * read/write. */
+#define SENDFILE_CHUNK (64u << 10)
+
 long sys_sendfile(const struct sys_args *a)
 {
 	struct file *out = sys_fget((int)a->arg[0]);
@@ -517,18 +526,15 @@ long sys_sendfile(const struct sys_args *a)
 		ret = -EBADF;
 		goto out_put;
 	}
-	/* Only file-to-file copies go through the kernel here: the file ops
-	 * take user buffers. For other outputs -EINVAL makes callers (busybox
-	 * bb_copyfd, coreutils) fall back to read/write; so does a regular
-	 * file that is not tmpfs data (procfs snapshots, ext2 files on
-	 * either side: their data is in the block cache, not tmpfs pages). */
-	if (!S_ISREG(in->path.inode->mode) || !S_ISREG(out->path.inode->mode) ||
-	    in->path.inode->sb->magic != TMPFS_MAGIC ||
-	    out->path.inode->sb->magic != TMPFS_MAGIC) {
-		ret = -EINVAL;
+	if (atomic_load(&out->flags) & O_APPEND) {
+		ret = -EINVAL; /* Linux do_splice_direct */
 		goto out_put;
 	}
 	if (!fw_uptr_is_null(uoff)) {
+		if (!file_is_seekable(in)) {
+			ret = -ESPIPE; /* Linux: no pread on the input */
+			goto out_put;
+		}
 		if (FW_COPY_IN_OBJ(&off, uoff)) {
 			ret = -EFAULT;
 			goto out_put;
@@ -537,22 +543,37 @@ long sys_sendfile(const struct sys_args *a)
 			ret = -EINVAL;
 			goto out_put;
 		}
-	} else {
-		off = in->pos;
 	}
-	ret = fw_buf_alloc(FW_PAGE_SIZE, &bounce);
-	if (ret)
-		goto out_put;
 	if (count > 0x7ffff000)
 		count = 0x7ffff000;
+	if (!count)
+		goto out_put;
+	if (out->pipe) {
+		/* Into a pipe: splice's file-to-pipe move, which waits for
+		 * room as a write would (Linux sendfile is splice too). */
+		ret = pipe_splice_in(out->pipe, in,
+				     fw_uptr_is_null(uoff) ? NULL : &off, count,
+				     atomic_load(&out->flags) & O_NONBLOCK);
+		if (ret > 0)
+			fsnotify_file(in, IN_ACCESS);
+		if (ret >= 0 && !fw_uptr_is_null(uoff) &&
+		    FW_COPY_OUT_OBJ(uoff, &off))
+			ret = -EFAULT;
+		goto out_put;
+	}
+	ret = fw_buf_alloc_uninit(count < SENDFILE_CHUNK ? count : SENDFILE_CHUNK,
+				  &bounce);
+	if (ret)
+		goto out_put;
 	while (done < count) {
-		size_t n = count - done < FW_PAGE_SIZE ? count - done : FW_PAGE_SIZE;
+		size_t n = count - done < fw_buf_len(bounce) ? count - done
+							      : fw_buf_len(bounce);
 		struct fw_buf part;
 		long r, w;
 
 		if (fw_buf_sub(bounce, 0, n, &part))
 			break;
-		r = tmpfs_read_kernel(in->path.inode, off, part);
+		r = vfs_read_kbuf(in, part, fw_uptr_is_null(uoff) ? NULL : &off);
 		if (r <= 0) {
 			if (r < 0 && !done)
 				ret = r;
@@ -560,44 +581,35 @@ long sys_sendfile(const struct sys_args *a)
 		}
 		if (fw_buf_sub(bounce, 0, (size_t)r, &part))
 			break;
-		fw_mutex_lock(&out->pos_lock);
-		{
-			uint64_t wpos = out->pos;
+		w = vfs_write_kbuf(out, fw_buf_as_bytes(part), NULL);
+		if (w < 0 && !done)
+			ret = w;
+		if (w < r) {
+			/* What was read and not written is read again next
+			 * time: put the input's offset back. */
+			uint64_t back = (uint64_t)(r - (w > 0 ? w : 0));
 
-			if ((atomic_load(&out->flags) & O_APPEND) &&
-			    vfs_file_size(out, &wpos))
-				wpos = out->pos;
-			w = tmpfs_write_kernel(out->path.inode, wpos,
-					       fw_buf_as_bytes(part));
-			if (w == 0) {
-				w = r;
-				out->pos = wpos + (uint64_t)r;
+			if (!fw_uptr_is_null(uoff)) {
+				off -= back;
+			} else if (file_is_seekable(in)) {
+				fw_mutex_lock(&in->pos_lock);
+				in->pos -= back;
+				fw_mutex_unlock(&in->pos_lock);
 			}
 		}
-		fw_mutex_unlock(&out->pos_lock);
-		if (w < 0) {
-			if (!done)
-				ret = w;
+		if (w <= 0)
 			break;
-		}
-		inode_touch(out->path.inode, false, true, true);
 		done += (size_t)w;
-		off += (uint64_t)w;
-		if (w < r)
-			break;
-		if (signal_pending_current())
+		if (w < r || signal_pending_current())
 			break;
 	}
-	if (done)
+	if (done) {
 		ret = (long)done;
-	if (!fw_uptr_is_null(uoff)) {
-		if (FW_COPY_OUT_OBJ(uoff, &off))
-			ret = -EFAULT;
-	} else {
-		fw_mutex_lock(&in->pos_lock);
-		in->pos = off;
-		fw_mutex_unlock(&in->pos_lock);
+		fsnotify_file(in, IN_ACCESS);
+		fsnotify_file(out, IN_MODIFY);
 	}
+	if (!fw_uptr_is_null(uoff) && FW_COPY_OUT_OBJ(uoff, &off))
+		ret = -EFAULT;
 	fw_buf_free(&bounce);
 out_put:
 	file_put(in);

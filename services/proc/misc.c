@@ -645,8 +645,24 @@ static long sys_reboot(const struct sys_args *a)
 	return -EINVAL;
 }
 
+/* personality(2): the execution domain and its flags, kept by fork and
+ * execve; 0xffffffff only asks. Returns the old value. This kernel has
+ * one domain (Linux's) and lays out address spaces without randomizing
+ * them, so ADDR_NO_RANDOMIZE (setarch -R, gdb) always holds; the other
+ * flags change nothing here, as most change nothing on Linux x86-64. */
+static long sys_personality(const struct sys_args *a)
+{
+	struct proc *p = proc_current();
+	uint32_t old = p->personality, v = (uint32_t)a->arg[0];
+
+	if (v != 0xffffffffu)
+		p->personality = v;
+	return (long)old;
+}
+
 static const struct sys_entry misc_syscalls[] = {
 	{ __NR_uname, "uname", sys_uname },
+	{ __NR_personality, "personality", sys_personality },
 	{ __NR_sethostname, "sethostname", sys_sethostname },
 	{ __NR_setdomainname, "setdomainname", sys_setdomainname },
 	{ __NR_getuid, "getuid", sys_getuid },

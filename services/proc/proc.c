@@ -282,6 +282,7 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 			p->rlimit_max[i] = parent->rlimit_max[i];
 		}
 		p->exit_signal = (int)(flags & CSIGNAL);
+		p->personality = parent->personality;
 		if (flags & CLONE_VM) {
 			mm_get(parent->mm);
 			p->mm = parent->mm;

@@ -61,6 +61,7 @@ struct proc {
 	bool exiting;             /* exit_group in progress: threads leave */
 	int exit_status;          /* wait status word (W* encoding) */
 	int exit_signal;          /* sent to the parent at exit (SIGCHLD) */
+	uint32_t personality;     /* personality(2); kept by fork and exec */
 	struct fw_waitq child_wait; /* parent sleeps here in wait4 */
 	/* job control (proc->lock) */
 	bool stopped;             /* stopped by SIGSTOP/SIGTSTP/... */

@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -871,6 +872,22 @@ T_CASE(proc_fd_links_reopen_the_object)
     T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* personality(2): set, asked with 0xffffffff, kept by a child. */
+T_CASE(personality_set_and_inherited)
+{
+    int was = personality(0xffffffff);
+    T_ASSERT(was >= 0);
+    T_EQ(personality(ADDR_NO_RANDOMIZE), was);
+    T_EQ(personality(0xffffffff), ADDR_NO_RANDOMIZE);
+    pid_t c = fork();
+    if (c == 0)
+        _exit(personality(0xffffffff) == ADDR_NO_RANDOMIZE ? 0 : 1);
+    int st;
+    T_SYSOK(waitpid(c, &st, 0));
+    T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    T_EQ(personality(was), ADDR_NO_RANDOMIZE);
+}
+
 T_CASE(proc_limits)
 {
     char text[4096] = { 0 }, want[160];
@@ -935,6 +952,7 @@ int main(int argc, char **argv, char **envp)
     T_RUN(proc_limits);
     T_RUN(two_waiters_reap_each_child_once);
     T_RUN(proc_fd_links_reopen_the_object);
+    T_RUN(personality_set_and_inherited);
     T_RUN(proc_pid_entries_refuse_chmod);
     return t_done();
 }

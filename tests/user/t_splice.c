@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -578,6 +579,64 @@ static void cleanup(void)
     rmdir(dir);
 }
 
+/* sendfile(2): from a file (at an offset it updates, leaving the file
+ * position alone, or at the position it advances) to a file, a pipe, a
+ * socket or /dev/null; Linux's errors. */
+T_CASE(sendfile_to_anything)
+{
+    int in, out, p[2], sv[2], nul;
+    off_t o = 2;
+    char buf[32] = { 0 };
+
+    T_SYSOK(in = open("/tmp/t_splice_sf_in", O_RDWR | O_CREAT | O_TRUNC, 0600));
+    T_EQ(write(in, "0123456789", 10), 10);
+    T_SYSOK(lseek(in, 0, SEEK_SET));
+    T_SYSOK(out = open("/tmp/t_splice_sf_out", O_RDWR | O_CREAT | O_TRUNC, 0600));
+    T_EQ(sendfile(out, in, &o, 4), 4);
+    T_EQ(o, 6);
+    T_EQ(lseek(in, 0, SEEK_CUR), 0);
+    T_EQ(sendfile(out, in, NULL, 3), 3);
+    T_EQ(lseek(in, 0, SEEK_CUR), 3);
+    T_EQ(pread(out, buf, sizeof buf, 0), 7);
+    T_ASSERT(memcmp(buf, "2345012", 7) == 0);
+    /* To a pipe, a socket, /dev/null. */
+    T_SYSOK(pipe(p));
+    o = 0;
+    T_EQ(sendfile(p[1], in, &o, 10), 10);
+    T_EQ(read(p[0], buf, sizeof buf), 10);
+    T_SYSOK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    o = 5;
+    T_EQ(sendfile(sv[0], in, &o, 100), 5);
+    T_EQ(read(sv[1], buf, sizeof buf), 5);
+    T_ASSERT(memcmp(buf, "56789", 5) == 0);
+    T_SYSOK(nul = open("/dev/null", O_WRONLY));
+    o = 0;
+    T_EQ(sendfile(nul, in, &o, 10), 10);
+    /* At the end: 0. Count 0: 0. */
+    o = 10;
+    T_EQ(sendfile(out, in, &o, 10), 0);
+    T_EQ(sendfile(out, in, NULL, 0), 0);
+    /* Errors. */
+    o = 0;
+    T_ERRNO(sendfile(out, p[0], &o, 1), ESPIPE);   /* an offset on a pipe */
+    T_ERRNO(sendfile(-1, in, NULL, 1), EBADF);
+    T_ERRNO(sendfile(out, nul, NULL, 1), EBADF);   /* not readable */
+    T_ERRNO(sendfile(in, out, (off_t *)8, 1), EFAULT);
+    int app;
+    T_SYSOK(app = open("/tmp/t_splice_sf_out", O_WRONLY | O_APPEND));
+    T_ERRNO(sendfile(app, in, NULL, 1), EINVAL);
+    close(app);
+    close(nul);
+    close(sv[0]);
+    close(sv[1]);
+    close(p[0]);
+    close(p[1]);
+    close(in);
+    close(out);
+    unlink("/tmp/t_splice_sf_in");
+    unlink("/tmp/t_splice_sf_out");
+}
+
 int main(void)
 {
     t_init("splice");
@@ -599,6 +658,7 @@ int main(void)
     T_RUN(copy_file_range_basic);
     T_RUN(copy_file_range_errors);
     T_RUN(copy_file_range_cross_fs);
+    T_RUN(sendfile_to_anything);
     cleanup();
     return t_done();
 }
