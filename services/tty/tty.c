@@ -760,6 +760,50 @@ static long tty_set_termios(struct tty *t, uint64_t arg, bool flush)
 	return 0;
 }
 
+/* TCGETA: the termios seen through the old struct termio. */
+static long tty_get_termio(struct tty *t, uint64_t arg)
+{
+	struct termio tio;
+
+	fw_spin_lock(&t->lock);
+	tio.c_iflag = (uint16_t)t->ld.tio.c_iflag;
+	tio.c_oflag = (uint16_t)t->ld.tio.c_oflag;
+	tio.c_cflag = (uint16_t)t->ld.tio.c_cflag;
+	tio.c_lflag = (uint16_t)t->ld.tio.c_lflag;
+	tio.c_line = t->ld.tio.c_line;
+	for (unsigned i = 0; i < NCC; i++)
+		tio.c_cc[i] = t->ld.tio.c_cc[i];
+	fw_spin_unlock(&t->lock);
+	return FW_COPY_OUT_OBJ(fw_uptr(arg), &tio);
+}
+
+/* TCSETA, TCSETAW, TCSETAF: a struct termio replaces the low 16 bits of
+ * each flag word and the first 8 control characters (Linux
+ * user_termio_to_kernel_termios); the rest stays. */
+static long tty_set_termio(struct tty *t, uint64_t arg, bool flush)
+{
+	struct termio tio;
+	struct termios n;
+
+	if (FW_COPY_IN_OBJ(&tio, fw_uptr(arg)))
+		return -EFAULT;
+	fw_spin_lock(&t->lock);
+	n = t->ld.tio;
+	n.c_iflag = (n.c_iflag & 0xffff0000u) | tio.c_iflag;
+	n.c_oflag = (n.c_oflag & 0xffff0000u) | tio.c_oflag;
+	n.c_cflag = (n.c_cflag & 0xffff0000u) | tio.c_cflag;
+	n.c_lflag = (n.c_lflag & 0xffff0000u) | tio.c_lflag;
+	n.c_line = tio.c_line;
+	for (unsigned i = 0; i < NCC; i++)
+		n.c_cc[i] = tio.c_cc[i];
+	if (flush)
+		ldisc_flush_input(&t->ld);
+	ldisc_set_termios(&t->ld, &n);
+	fw_spin_unlock(&t->lock);
+	tty_wake(t);
+	return 0;
+}
+
 static long tty_set_winsize(struct tty *t, uint64_t arg)
 {
 	struct winsize ws;
@@ -829,6 +873,9 @@ static bool tty_ioctl_changes(unsigned cmd)
 	case TCSETS:
 	case TCSETSW:
 	case TCSETSF:
+	case TCSETA:
+	case TCSETAW:
+	case TCSETAF:
 	case TIOCSPGRP:
 	case TCFLSH:
 	case TCXONC:
@@ -869,6 +916,13 @@ long tty_ioctl(struct tty *t, unsigned cmd, uint64_t arg)
 		return tty_set_termios(t, arg, false);
 	case TCSETSF:
 		return tty_set_termios(t, arg, true);
+	case TCGETA:
+		return tty_get_termio(t, arg);
+	case TCSETA:
+	case TCSETAW:
+		return tty_set_termio(t, arg, false);
+	case TCSETAF:
+		return tty_set_termio(t, arg, true);
 	case TIOCGWINSZ: {
 		struct winsize ws;
 

@@ -27,6 +27,16 @@ struct termios {
 };
 FW_STATIC_ASSERT(sizeof(struct termios) == 36, "kernel struct termios is 36 bytes");
 
+/* The old System V struct termio (TCGETA and friends): 16-bit flags and
+ * the first 8 control characters. */
+#define NCC 8
+struct termio {
+	uint16_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[NCC];
+};
+FW_STATIC_ASSERT(sizeof(struct termio) == 18, "struct termio is 18 bytes");
+
 struct winsize {
 	unsigned short ws_row;    /* rows, in characters */
 	unsigned short ws_col;    /* columns, in characters */
@@ -148,6 +158,10 @@ FW_STATIC_ASSERT(sizeof(struct winsize) == 8, "struct winsize is 8 bytes");
 #define TCSETS 0x5402
 #define TCSETSW 0x5403
 #define TCSETSF 0x5404
+#define TCGETA 0x5405
+#define TCSETA 0x5406
+#define TCSETAW 0x5407
+#define TCSETAF 0x5408
 #define TCGETA 0x5405
 #define TCSETA 0x5406
 #define TCSETAW 0x5407

@@ -253,6 +253,41 @@ T_CASE(session_leader_o_noctty)
 	T_EXITED(pid, 0);
 }
 
+/* The old System V termio calls (TCGETA, TCSETA*) see and set the low
+ * 16 bits of the termios flags and the first 8 control characters. */
+struct old_termio {
+	unsigned short c_iflag, c_oflag, c_cflag, c_lflag;
+	unsigned char c_line, c_cc[8];
+};
+
+T_CASE(termio_ioctls)
+{
+	struct old_termio o;
+	struct termios t;
+	int m, s;
+
+	T_SYSOK(m = open_pair(&s));
+	T_SYSOK(ioctl(s, TCGETS, &t));
+	T_SYSOK(ioctl(s, TCGETA, &o));
+	T_EQ(o.c_lflag, (unsigned short)t.c_lflag);
+	T_EQ(o.c_iflag, (unsigned short)t.c_iflag);
+	T_EQ(o.c_cc[VINTR], t.c_cc[VINTR]);
+	o.c_lflag &= (unsigned short)~ECHO;
+	o.c_cc[VINTR] = 7;
+	T_SYSOK(ioctl(s, TCSETA, &o));
+	T_SYSOK(ioctl(s, TCGETS, &t));
+	T_ASSERT(!(t.c_lflag & ECHO));
+	T_EQ(t.c_cc[VINTR], 7);
+	o.c_lflag |= ECHO;
+	T_SYSOK(ioctl(s, TCSETAW, &o));
+	T_SYSOK(ioctl(s, TCSETAF, &o));
+	T_SYSOK(ioctl(s, TCGETS, &t));
+	T_ASSERT(t.c_lflag & ECHO);
+	T_ERRNO(ioctl(s, TCGETA, (void *)8), EFAULT);
+	close(s);
+	close(m);
+}
+
 int main(void)
 {
 	t_init("t_pty");
@@ -265,5 +300,6 @@ int main(void)
 	T_RUN(peer_and_bad_ioctl);
 	T_RUN(many_pairs_reuse);
 	T_RUN(session_leader_o_noctty);
+	T_RUN(termio_ioctls);
 	return t_done();
 }
