@@ -37,6 +37,11 @@
 	 sigbit(SIGABRT) | sigbit(SIGBUS) | sigbit(SIGFPE) |                   \
 	 sigbit(SIGSEGV) | sigbit(SIGXCPU) | sigbit(SIGXFSZ) | sigbit(SIGSYS))
 
+/* Signals a fault raises (signal_force_fault). */
+#define FAULT_SIGS                                                             \
+	(sigbit(SIGSEGV) | sigbit(SIGBUS) | sigbit(SIGILL) | sigbit(SIGFPE) |  \
+	 sigbit(SIGTRAP) | sigbit(SIGSYS))
+
 /* --- handler tables --------------------------------------------------- */
 
 int sighand_create(struct sighand **out)
@@ -105,29 +110,29 @@ static bool blocked_by(const struct thread *t, int sig)
 	return ((t->sigmask | t->real_blocked) & sigbit(sig)) != 0;
 }
 
-/* Is a signal sent to p discarded at once? Only if its action ignores it
- * and no thread blocks it: a blocked signal stays pending for sigwait or
- * a handler installed later (Linux sig_ignored: "blocked signals are
- * never ignored"). Caller holds p->lock (the thread list). */
-/* init (pid 1) is sent only the signals it has a handler for (kill(2));
- * the others, SIGKILL and SIGSTOP too, are dropped, as Linux drops them
- * for its SIGNAL_UNKILLABLE init. A fault still ends it (a forced
- * signal, signal_force_fault). */
+/* init (pid 1) is sent only the signals it has a handler for or blocks
+ * to wait for (kill(2); busybox init blocks its signals and takes them
+ * with sigtimedwait); the others, SIGKILL and SIGSTOP too, are dropped,
+ * as Linux drops them for its SIGNAL_UNKILLABLE init. A fault still ends
+ * it (a forced signal, signal_force_fault). */
 static bool init_protected(struct proc *p, int sig)
 {
 	return p->pid == 1 &&
 	       (!p->sighand || p->sighand->action[sig].handler == SIG_DFL);
 }
 
+/* Is a signal sent to p discarded at once? Only if its action ignores it
+ * (or p is init, without a handler for it) and no thread blocks it: a
+ * blocked signal stays pending for sigwait or a handler installed later
+ * (Linux sig_ignored: "blocked signals are never ignored"). Caller holds
+ * p->lock (the thread list). */
 static bool sig_ignored(struct proc *p, int sig)
 {
 	struct thread *t;
 
-	if (init_protected(p, sig))
-		return true;
-
 	/* A tracee's tracer sees every signal (Linux sig_ignored). */
-	if (!action_ignores(p, sig) || proc_traced(p))
+	if ((!action_ignores(p, sig) && !init_protected(p, sig)) ||
+	    proc_traced(p))
 		return false;
 	FW_LIST_FOR_EACH(t, &p->threads, proc_node)
 		if (blocked_by(t, sig))
@@ -238,7 +243,7 @@ int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info)
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (sig == 0 || init_protected(t->proc, sig))
+	if (sig == 0 || (init_protected(t->proc, sig) && !blocked_by(t, sig)))
 		return 0;
 	if ((sigbit(sig) & (UNBLOCKABLE | sigbit(SIGCONT))) ||
 	    (action_ignores(t->proc, sig) && !blocked_by(t, sig)))
@@ -581,6 +586,11 @@ static void deliver(struct thread *t)
 		if (sa.handler == SIG_DFL) {
 			uint64_t b = sigbit(sig);
 			if (b & DFL_IGNORE)
+				continue;
+			/* init takes no default action but a fault's (one it
+			 * blocked, then unblocked, is dropped here: Linux
+			 * get_signal's SIGNAL_UNKILLABLE check). */
+			if (p->pid == 1 && !(si.si_code > 0 && (b & FAULT_SIGS)))
 				continue;
 			if (b & STOP_SIGS) {
 				if (thread_traced(t))

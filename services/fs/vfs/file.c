@@ -320,18 +320,6 @@ long vfs_write_kbuf(struct file *f, struct fw_bytes src, uint64_t *off)
 	return ret;
 }
 
-int vfs_wsrc_copy(const struct vfs_wsrc *s, size_t off, struct fw_buf dst)
-{
-	struct fw_bytes part;
-
-	if (!s->kernel)
-		return fw_copy_in(dst, fw_uptr_add(s->user, off)) ? -EFAULT : 0;
-	if (fw_bytes_sub(s->kbuf, off, fw_buf_len(dst), &part) ||
-	    fw_buf_copy_from(dst, 0, part))
-		return -EFAULT;
-	return 0;
-}
-
 /* The read and write system calls' entry points: the file's operation,
  * then the inotify event (Linux fsnotify_access/fsnotify_modify: only
  * when bytes moved). */

@@ -1,10 +1,13 @@
-/* services/fs/vfs/limits.c: how large a regular file may grow.
+/* services/fs/vfs/limits.c: what the file systems' writes share: how
+ * large a regular file may grow, and where a write's bytes come from.
  *
  * Layer: services (safe C), VFS. Two limits apply, in Linux's order
  * (generic_write_check_limits, inode_newsize_ok): the caller's
  * RLIMIT_FSIZE, which answers with SIGXFSZ and -EFBIG, then the file
  * system's own maximum, which answers with -EFBIG alone. A write that
- * starts below a limit and crosses it is cut short there. */
+ * starts below a limit and crosses it is cut short there. The bytes come
+ * from the user (write(2)) or a kernel buffer (splice, sendfile): file
+ * systems copy them chunk by chunk with vfs_wsrc_copy. */
 #include <fw/errno.h>
 
 #include "fs/vfs/vfs.h"
@@ -47,4 +50,16 @@ int vfs_grow_limits(uint64_t size, uint64_t new_size, uint64_t fs_max)
 		return -EFBIG;
 	}
 	return new_size > fs_max ? -EFBIG : 0;
+}
+
+int vfs_wsrc_copy(const struct vfs_wsrc *s, size_t off, struct fw_buf dst)
+{
+	struct fw_bytes part;
+
+	if (!s->kernel)
+		return fw_copy_in(dst, fw_uptr_add(s->user, off)) ? -EFAULT : 0;
+	if (fw_bytes_sub(s->kbuf, off, fw_buf_len(dst), &part) ||
+	    fw_buf_copy_from(dst, 0, part))
+		return -EFAULT;
+	return 0;
 }
