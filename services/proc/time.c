@@ -866,7 +866,10 @@ static long adjtimex_common(fw_uptr_t u)
 		if ((m & ADJ_TICK) && (tx.tick < 9000 || tx.tick > 11000))
 			return -EINVAL; /* 900000/USER_HZ..1100000/USER_HZ */
 	}
-	if (m && !((m & ADJ_ADJTIME) && (m & ADJ_OFFSET_READONLY)))
+	/* Reading, or adjtime(3) cancelling an adjustment (a zero offset:
+	 * none is ever in progress here), is all that can be done. */
+	if (m && !((m & ADJ_ADJTIME) &&
+		   ((m & ADJ_OFFSET_READONLY) || tx.offset == 0)))
 		return -EOPNOTSUPP;
 	now = fw_time_realtime_ns();
 	tx = (struct k_timex){ 0 };
