@@ -741,6 +741,21 @@ static long tty_set_pgrp(struct tty *t, uint64_t arg)
 
 /* ---- termios ---------------------------------------------------------- */
 
+/* What the termios lock (TIOCSLCKTRMIOS) holds stays as it is (Linux
+ * unset_locked_termios). tty->lock held. */
+static void keep_locked(const struct tty *t, struct termios *n)
+{
+	const struct termios *old = &t->ld.tio, *lk = &t->locked;
+
+	n->c_iflag = (n->c_iflag & ~lk->c_iflag) | (old->c_iflag & lk->c_iflag);
+	n->c_oflag = (n->c_oflag & ~lk->c_oflag) | (old->c_oflag & lk->c_oflag);
+	n->c_cflag = (n->c_cflag & ~lk->c_cflag) | (old->c_cflag & lk->c_cflag);
+	n->c_lflag = (n->c_lflag & ~lk->c_lflag) | (old->c_lflag & lk->c_lflag);
+	n->c_line = lk->c_line ? old->c_line : n->c_line;
+	for (unsigned i = 0; i < NCCS; i++)
+		n->c_cc[i] = lk->c_cc[i] ? old->c_cc[i] : n->c_cc[i];
+}
+
 static long tty_set_termios(struct tty *t, uint64_t arg, bool flush)
 {
 	struct termios tio;
@@ -752,6 +767,7 @@ static long tty_set_termios(struct tty *t, uint64_t arg, bool flush)
 	fw_spin_lock(&t->lock);
 	if (flush)
 		ldisc_flush_input(&t->ld);
+	keep_locked(t, &tio);
 	ldisc_set_termios(&t->ld, &tio);
 	fw_spin_unlock(&t->lock);
 	/* ICANON off or a new VMIN may make a sleeping reader's data ready;
@@ -798,6 +814,7 @@ static long tty_set_termio(struct tty *t, uint64_t arg, bool flush)
 		n.c_cc[i] = tio.c_cc[i];
 	if (flush)
 		ldisc_flush_input(&t->ld);
+	keep_locked(t, &n);
 	ldisc_set_termios(&t->ld, &n);
 	fw_spin_unlock(&t->lock);
 	tty_wake(t);
@@ -918,6 +935,26 @@ long tty_ioctl(struct tty *t, unsigned cmd, uint64_t arg)
 		return tty_set_termios(t, arg, true);
 	case TCGETA:
 		return tty_get_termio(t, arg);
+	case TIOCGLCKTRMIOS: {
+		struct termios lk;
+
+		fw_spin_lock(&t->lock);
+		lk = t->locked;
+		fw_spin_unlock(&t->lock);
+		return FW_COPY_OUT_OBJ(fw_uptr(arg), &lk);
+	}
+	case TIOCSLCKTRMIOS: {
+		struct termios lk;
+
+		if (!cred_capable(&proc_current()->cred, CAP_SYS_ADMIN))
+			return -EPERM;
+		if (FW_COPY_IN_OBJ(&lk, fw_uptr(arg)))
+			return -EFAULT;
+		fw_spin_lock(&t->lock);
+		t->locked = lk;
+		fw_spin_unlock(&t->lock);
+		return 0;
+	}
 	case TCSETA:
 	case TCSETAW:
 		return tty_set_termio(t, arg, false);

@@ -81,6 +81,8 @@ struct tty {
 	struct fw_spinlock lock;
 	struct ldisc ld;        /* line discipline state and termios */
 	struct winsize ws;      /* TIOCGWINSZ */
+	struct termios locked;  /* TIOCSLCKTRMIOS: set bits and nonzero
+				 * characters keep their values */
 	int session;            /* sid of the controlling session, 0: none */
 	int pgrp;               /* foreground process group, 0: none */
 	uint32_t pending_sigs;  /* 1 << sig raised by the ldisc, to send */

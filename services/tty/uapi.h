@@ -162,10 +162,8 @@ FW_STATIC_ASSERT(sizeof(struct winsize) == 8, "struct winsize is 8 bytes");
 #define TCSETA 0x5406
 #define TCSETAW 0x5407
 #define TCSETAF 0x5408
-#define TCGETA 0x5405
-#define TCSETA 0x5406
-#define TCSETAW 0x5407
-#define TCSETAF 0x5408
+#define TIOCGLCKTRMIOS 0x5456
+#define TIOCSLCKTRMIOS 0x5457
 #define TCSBRK 0x5409
 #define TCXONC 0x540A
 #define TCFLSH 0x540B

@@ -284,6 +284,22 @@ T_CASE(termio_ioctls)
 	T_SYSOK(ioctl(s, TCGETS, &t));
 	T_ASSERT(t.c_lflag & ECHO);
 	T_ERRNO(ioctl(s, TCGETA, (void *)8), EFAULT);
+	/* The termios lock: locked bits keep their value (root may lock). */
+	struct termios lk;
+	T_SYSOK(ioctl(s, TIOCGLCKTRMIOS, &lk));
+	T_EQ(lk.c_lflag, 0);
+	if (geteuid() == 0) {
+		memset(&lk, 0, sizeof lk);
+		lk.c_lflag = ECHO;
+		T_SYSOK(ioctl(s, TIOCSLCKTRMIOS, &lk));
+		T_SYSOK(ioctl(s, TCGETS, &t));
+		t.c_lflag &= ~(tcflag_t)ECHO;
+		T_SYSOK(ioctl(s, TCSETS, &t));
+		T_SYSOK(ioctl(s, TCGETS, &t));
+		T_ASSERT(t.c_lflag & ECHO);
+		memset(&lk, 0, sizeof lk);
+		T_SYSOK(ioctl(s, TIOCSLCKTRMIOS, &lk));
+	}
 	close(s);
 	close(m);
 }
