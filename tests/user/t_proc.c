@@ -844,8 +844,16 @@ T_CASE(proc_fd_links_reopen_the_object)
     T_EQ(read(r, buf, sizeof buf), 3);
     T_ASSERT(memcmp(buf, "abc", 3) == 0);
     close(r);
-    close(p[0]);
+    /* The writer gone first (bash's <(echo) when echo has finished):
+     * the open does not wait for one; the data is there, then EOF. */
+    T_EQ(write(p[1], "xyz", 3), 3);
     close(p[1]);
+    T_SYSOK(r = open(path, O_RDONLY));
+    T_EQ(read(r, buf, sizeof buf), 3);
+    T_ASSERT(memcmp(buf, "xyz", 3) == 0);
+    T_EQ(read(r, buf, sizeof buf), 0);
+    close(r);
+    close(p[0]);
     /* A deleted file. */
     T_SYSOK(fd = open("/tmp/t_proc_magic", O_RDWR | O_CREAT | O_TRUNC, 0600));
     T_EQ(write(fd, "gone", 4), 4);

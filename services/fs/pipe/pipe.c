@@ -302,6 +302,10 @@ static int fifo_open(struct inode *ino, struct file *f)
 {
 	struct pipe *p = ino->pipe;
 	bool nonblock = atomic_load(&f->flags) & O_NONBLOCK;
+	/* A pipe(2) pipe reopened through /proc/<pid>/fd waits for no
+	 * partner (Linux fifo_open's is_pipe): bash's <(cmd) opens
+	 * /dev/fd/63 after cmd may have finished and closed its end. */
+	bool anon = ino->sb == pipefs_sb;
 	unsigned seen;
 
 	atomic_fetch_add(&p->refs, 1);
@@ -328,7 +332,7 @@ static int fifo_open(struct inode *ino, struct file *f)
 		writer_present = atomic_load(&p->writers) > 0;
 		fw_mutex_unlock(&p->lock);
 		wake_all(p);
-		if (writer_present || nonblock)
+		if (writer_present || nonblock || anon)
 			return 0;
 		seen = (unsigned)f->priv;
 		FW_WAIT_EVENT(&p->rd_wait, atomic_load(&p->w_counter) != seen ||
@@ -338,7 +342,7 @@ static int fifo_open(struct inode *ino, struct file *f)
 		/* Interrupted: the release op undoes the count. */
 		return -ERESTARTSYS;
 	}
-	if (nonblock && atomic_load(&p->readers) == 0) {
+	if (!anon && nonblock && atomic_load(&p->readers) == 0) {
 		fw_mutex_unlock(&p->lock);
 		f->fmode &= ~FMODE_WRITE; /* nothing to undo on release */
 		return -ENXIO;
@@ -349,7 +353,7 @@ static int fifo_open(struct inode *ino, struct file *f)
 	seen = atomic_load(&p->r_counter);
 	fw_mutex_unlock(&p->lock);
 	wake_all(p);
-	if (atomic_load(&p->readers))
+	if (anon || atomic_load(&p->readers))
 		return 0;
 	FW_WAIT_EVENT(&p->wr_wait, atomic_load(&p->r_counter) != seen ||
 					   signal_pending_current());
