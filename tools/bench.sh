@@ -29,16 +29,9 @@ fi
 
 musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/root/bench/bench" bench/bench.c
 cp bench/init "$out/root/init"
-# Linux's virtio-pci, virtio-blk and ext4 (which serves ext2) are modules
-# in Debian's kernel: copy them and their dependencies, in load order.
 kver=$(basename "$vmlinuz" | sed 's/^vmlinuz-//')
-rm -rf "$out/root/lib/modules" && mkdir -p "$out/root/lib/modules"
-for m in virtio_pci virtio_blk ext4; do
-	modprobe --show-depends -S "$kver" "$m" | awk '$1 == "insmod" {print $2}'
-done | awk '!seen[$0]++' | while read -r ko; do
-	cp "$ko" "$out/root/lib/modules/"
-	basename "$ko" >>"$out/root/lib/modules/order"
-done
+. tools/linux-modules.sh
+linux_modules "$kver" "$out/root/lib/modules"
 # The disks both kernels benchmark on: an empty ext2 with 1 KiB blocks,
 # an empty ext4 as Debian's mkfs.ext4 makes it.
 mkdisk() {

@@ -49,13 +49,8 @@ done
 vmlinuz=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$vmlinuz" ] || { echo "stress: no Linux kernel in /boot (sudo apt-get install linux-image-amd64)" >&2; exit 1; }
 kver=$(basename "$vmlinuz" | sed 's/^vmlinuz-//')
-rm -f "$out/root/lib/modules/"*
-for m in virtio_pci virtio_blk ext4; do
-	modprobe --show-depends -S "$kver" "$m" | awk '$1 == "insmod" {print $2}'
-done | awk '!seen[$0]++' | while read -r ko; do
-	cp "$ko" "$out/root/lib/modules/"
-	basename "$ko" >>"$out/root/lib/modules/order"
-done
+. tools/linux-modules.sh
+linux_modules "$kver" "$out/root/lib/modules"
 cp bench/stress/init "$out/root/init"
 tools/mkinitrd.sh "$out/stress.cpio" "$out/root"
 make -s BUILD="$out/kbuild" DEBUG=0 ISO="$out/fk.iso" INITRD="$out/stress.cpio" \
