@@ -3,11 +3,13 @@
  * Layer: framework. See FW_WAIT_EVENT in fw/sync.h for the sleeping
  * protocol: the waiter is queued and marked sleeping before it checks its
  * condition, so a wakeup racing with the check is never lost. */
+#include <arch/x86.h>
 #include <fw/errno.h>
 #include <fw/panic.h>
 #include <fw/sync.h>
 #include <fw/time.h>
 #include "internal/lockstat.h"
+#include "internal/percpu.h"
 #include "internal/task.h"
 #include "internal/time.h"
 
@@ -109,24 +111,74 @@ bool fw_mutex_trylock(struct fw_mutex *m)
 					   __ATOMIC_RELAXED);
 }
 
+/* How long a waiter spins on a mutex whose holder runs on another CPU
+ * before it goes to sleep. */
+#define MUTEX_SPIN_NS 30000ull
+
+/* Is t the task running on some CPU? Pointers are only compared: t may
+ * be gone by now. */
+static bool running_on_a_cpu(const struct fw_task *t)
+{
+	for (unsigned cpu = 0; cpu < percpu_online; cpu++)
+		if (__atomic_load_n(&cpu_data(cpu)->current, __ATOMIC_RELAXED) == t)
+			return true;
+	return false;
+}
+
+/* Linux's optimistic spinning (mutex_optimistic_spin): a holder that runs
+ * on another CPU will likely let go within microseconds, while sleeping
+ * costs two task switches and an IPI and, under contention, a convoy (the
+ * releaser takes the mutex back before the woken waiter runs, so the
+ * waiter sleeps again). Spin while the holder runs, for at most
+ * MUTEX_SPIN_NS, and not when this CPU should switch. */
+static bool spin_for(struct fw_mutex *m)
+{
+	uint64_t until = 0;
+
+	for (unsigned i = 0;; i++) {
+		struct fw_task *owner = __atomic_load_n(&m->owner, __ATOMIC_RELAXED);
+
+		if (!owner) {
+			if (fw_mutex_trylock(m))
+				return true;
+		} else if (i % 32 == 0) {
+			uint64_t now = fw_time_ns();
+
+			if (!until)
+				until = now + MUTEX_SPIN_NS;
+			if (now >= until || this_cpu()->need_resched ||
+			    !running_on_a_cpu(owner))
+				return false;
+		}
+		x86_pause();
+	}
+}
+
+static void lock_slow(struct fw_mutex *m)
+{
+	if (!spin_for(m))
+		FW_WAIT_EVENT(&m->waitq, fw_mutex_trylock(m));
+}
+
 void fw_mutex_lock(struct fw_mutex *m)
 {
+	uint64_t t0;
+
 	if (FW_UNLIKELY(__atomic_load_n(&m->owner, __ATOMIC_RELAXED) ==
 			fw_task_current()))
 		fw_panic("mutex '%s': recursive lock", m->waitq.lock.name);
-	if (lockstat_enabled()) {
-		uint64_t t0;
-
-		if (fw_mutex_trylock(m)) {
+	if (FW_LIKELY(fw_mutex_trylock(m))) {
+		if (lockstat_enabled())
 			lockstat_record(m->waitq.lock.name, true, false, 0);
-			return;
-		}
-		t0 = fw_time_ns();
-		FW_WAIT_EVENT(&m->waitq, fw_mutex_trylock(m));
-		lockstat_record(m->waitq.lock.name, true, true, fw_time_ns() - t0);
 		return;
 	}
-	FW_WAIT_EVENT(&m->waitq, fw_mutex_trylock(m));
+	if (!lockstat_enabled()) {
+		lock_slow(m);
+		return;
+	}
+	t0 = fw_time_ns();
+	lock_slow(m);
+	lockstat_record(m->waitq.lock.name, true, true, fw_time_ns() - t0);
 }
 
 /* Whether anyone is queued on wq, read without its lock. */

@@ -577,6 +577,7 @@ static int writeback(struct blkdev *d, uint64_t before)
 		err = first->dev->ops->rw(first->dev, true, &req);
 
 		fw_mutex_lock(&bcache_lock);
+		first->dev->unflushed = true;
 		if (err) {
 			if (!first->dev->wb_err)
 				first->dev->wb_err = err;
@@ -597,12 +598,24 @@ static int writeback(struct blkdev *d, uint64_t before)
 	}
 }
 
+/* A flush makes every write that ended before it durable; with none since
+ * the last one it has nothing to do, and costs the host an fdatasync (a
+ * journal commit syncs four times, sync(2) every disk after the file
+ * systems). */
 int bcache_sync(struct blkdev *d)
 {
-	int err = writeback(d, UINT64_MAX), ferr;
+	int err = writeback(d, UINT64_MAX), ferr = 0;
+	bool unflushed;
 
-	ferr = d->ops->flush(d);
 	fw_mutex_lock(&bcache_lock);
+	unflushed = d->unflushed;
+	d->unflushed = false;
+	fw_mutex_unlock(&bcache_lock);
+	if (unflushed)
+		ferr = d->ops->flush(d);
+	fw_mutex_lock(&bcache_lock);
+	if (ferr)
+		d->unflushed = true; /* the next sync tries again */
 	if (!err)
 		err = d->wb_err;
 	d->wb_err = 0;

@@ -64,6 +64,7 @@ struct blkdev {
 	/* bcache_lock */
 	int wb_err;			/* first write-back error since the
 					   last bcache_sync reported it */
+	bool unflushed;			/* a write ended since the last flush */
 	uint64_t ra_next;		/* unit a sequential reader wants next */
 	unsigned ra_win;		/* read-ahead window, in units */
 };

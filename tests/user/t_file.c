@@ -349,6 +349,78 @@ T_CASE(readdir_after_unlink)
     T_EQ(total, 3);
 }
 
+/* A directory of hundreds of entries (tmpfs indexes a large one by name):
+ * every name is found, removed and renamed names are gone, and readdir
+ * lists exactly what is left, each once. */
+T_CASE(large_directory_names)
+{
+    enum { N = 600 };
+    static char seen[N + N];
+    char a[96], b[96];
+    struct stat st;
+
+    T_SYSOK(mkdir(P("big"), 0755));
+    T_SYSOK(mkdir(P("big2"), 0755));
+    for (int i = 0; i < N; i++) {
+        snprintf(a, sizeof a, "big/n%d", i);
+        if (i % 7 == 0)
+            T_SYSOK(mkdir(P(a), 0700));
+        else
+            T_SYSOK(put(P(a), "x"));
+    }
+    for (int i = 0; i < N; i++) {
+        snprintf(a, sizeof a, "big/n%d", i);
+        T_SYSOK(stat(P(a), &st));
+        T_EQ(S_ISDIR(st.st_mode), i % 7 == 0);
+        T_ERRNO(mkdir(P(a), 0700), EEXIST);
+    }
+    for (int i = 0; i < N; i += 3) { /* every third goes */
+        snprintf(a, sizeof a, "big/n%d", i);
+        T_SYSOK(i % 7 == 0 ? rmdir(P(a)) : unlink(P(a)));
+        T_ERRNO(stat(P(a), &st), ENOENT);
+    }
+    for (int i = 1; i < N; i += 5) { /* renamed: in place, or out */
+        if (i % 3 == 0)
+            continue;
+        snprintf(a, sizeof a, "big/n%d", i);
+        snprintf(b, sizeof b, i % 2 ? "big/n%d" : "big2/n%d", N + i);
+        T_SYSOK(rename(P(a), P(b)));
+        T_ERRNO(stat(P(a), &st), ENOENT);
+        T_SYSOK(stat(P(b), &st));
+    }
+    memset(seen, 0, sizeof seen);
+    DIR *d = opendir(P("big"));
+    T_ASSERT(d != NULL);
+    struct dirent *e;
+    int other = 0;
+    while ((e = readdir(d)) != NULL) {
+        int k;
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (sscanf(e->d_name, "n%d", &k) == 1 && k >= 0 && k < N + N)
+            seen[k]++;
+        else
+            other++;
+    }
+    closedir(d);
+    T_EQ(other, 0);
+    for (int i = 0; i < N; i++) {
+        int renamed = i % 5 == 1 && i % 3 != 0;
+        T_EQ(seen[i], i % 3 != 0 && !renamed);
+        T_EQ(seen[N + i], renamed && i % 2);
+    }
+    for (int i = 0; i < N + N; i++) { /* empty both again */
+        snprintf(a, sizeof a, "big/n%d", i);
+        snprintf(b, sizeof b, "big2/n%d", i);
+        if (stat(P(a), &st) == 0)
+            T_SYSOK(S_ISDIR(st.st_mode) ? rmdir(P(a)) : unlink(P(a)));
+        if (stat(P(b), &st) == 0)
+            T_SYSOK(S_ISDIR(st.st_mode) ? rmdir(P(b)) : unlink(P(b)));
+    }
+    T_SYSOK(rmdir(P("big")));
+    T_SYSOK(rmdir(P("big2")));
+}
+
 T_CASE(mkdir_rmdir_errors)
 {
     T_SYSOK(mkdir(P("md"), 0755));
@@ -1226,6 +1298,7 @@ int main(void)
     T_RUN(timestamps_update);
     T_RUN(getdents64_lists_once);
     T_RUN(readdir_after_unlink);
+    T_RUN(large_directory_names);
     T_RUN(mkdir_rmdir_errors);
     T_RUN(unlink_errors);
     T_RUN(unlinked_file_stays_open);

@@ -420,11 +420,19 @@ static void put_state(struct ext2_sb *s, uint16_t state)
 {
 	struct bref r;
 	uint16_t old = 0;
+	bool same;
 
-	if (ext2_sb_get(s, &r))
+	/* Look before taking the superblock for writing: with a journal
+	 * that joins it to the running transaction, and a sync(2) that
+	 * changes nothing would commit it each time. */
+	if (bcache_get(s->dev, 1, EXT2_SB_SIZE, true, &r))
 		return;
-	if (!fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), SB_STATE, &old) &&
-	    old != state && !fw_buf_put_u16_le(r.data, SB_STATE, state))
+	same = !fw_bytes_get_u16_le(fw_buf_as_bytes(r.data), SB_STATE, &old) &&
+	       old == state;
+	bref_put(&r);
+	if (same || ext2_sb_get(s, &r))
+		return;
+	if (!fw_buf_put_u16_le(r.data, SB_STATE, state))
 		ext2_sb_dirty(s, &r);
 	bref_put(&r);
 }
@@ -684,7 +692,10 @@ static int ext2_sync_fs(struct superblock *vsb)
 		 * "not clean" (a crash then gets checked); unmount puts the
 		 * mount-time state back. */
 		put_state(s, (uint16_t)(s->mount_state & ~EXT2_VALID_FS));
-		if (!ext2_sb_get(s, &r)) {
+		/* ext2 stamps the write time at every sync (Linux's
+		 * ext2_write_super); ext4 with a journal only commits it, so
+		 * a sync with nothing changed writes nothing (ext4_sync_fs). */
+		if (!s->journal && !ext2_sb_get(s, &r)) {
 			if (!fw_buf_put_u32_le(r.data, SB_WTIME, (uint32_t)fs_now().sec))
 				ext2_sb_dirty(s, &r);
 			bref_put(&r);

@@ -16,15 +16,26 @@
 
 void tmpfs_free_pages(struct inode *ino);
 
+/* dir's entry named name, or NULL; a long walk gives a tmpfs directory
+ * its index (dindex.c). */
 static struct tmpfs_dirent *find(struct inode *dir, const struct kname *name)
 {
-	struct tmpfs_dirent *d;
+	struct tmpfs_dirent *d, *found = NULL;
 	uint32_t hash = kname_hash(name);
+	unsigned walked = 0;
 
-	FW_LIST_FOR_EACH(d, &dir->dirents, node)
-		if (d->hash == hash && strcmp(d->name.s, name->s) == 0)
-			return d;
-	return NULL;
+	if (dir->dindex)
+		return tmpfs_dindex_find(dir, name, hash);
+	FW_LIST_FOR_EACH(d, &dir->dirents, node) {
+		if (d->hash == hash && strcmp(d->name.s, name->s) == 0) {
+			found = d;
+			break;
+		}
+		walked++;
+	}
+	if (walked >= TMPFS_DINDEX_MIN && dir->iops == &tmpfs_iops)
+		tmpfs_dindex_build(dir);
+	return found;
 }
 
 int tmpfs_dir_lookup(struct inode *dir, const struct kname *name,
@@ -52,6 +63,7 @@ int tmpfs_dir_add(struct inode *dir, const struct kname *name,
 	d->cookie = dir->next_cookie++;
 	inode_get(ino);
 	fw_list_add_tail(&dir->dirents, &d->node);
+	tmpfs_dindex_add(dir, d);
 	inode_touch(dir, false, true, true);
 	return 0;
 }
@@ -60,6 +72,7 @@ int tmpfs_dir_add(struct inode *dir, const struct kname *name,
 static void del_entry(struct inode *dir, struct tmpfs_dirent *d)
 {
 	fw_list_del(&d->node);
+	tmpfs_dindex_del(d);
 	inode_touch(dir, false, true, true);
 	inode_put(d->inode);
 	fw_free(d);
@@ -362,6 +375,7 @@ void tmpfs_evict(struct inode *ino)
 		inode_put(d->inode);
 		fw_free(d);
 	}
+	tmpfs_dindex_free(ino);
 	tmpfs_free_pages(ino);
 	kpath_free(ino->link);
 	ino->link = NULL;

@@ -34,7 +34,22 @@ struct tmpfs_dirent {
 	uint32_t hash;			/* kname_hash(&name), compared first */
 	struct inode *inode;		/* what it names; one reference */
 	uint64_t cookie;		/* readdir position (stable, unique) */
+	struct fw_list hnode;		/* on the directory's index, if any */
 };
+
+/* dindex.c: a directory past TMPFS_DINDEX_MIN entries gets a hash index
+ * of them (tmpfs's own directories; vfs_ns_lock held). */
+#define TMPFS_DINDEX_MIN 32
+#define TMPFS_DINDEX_BUCKETS 1024
+/* The entry named name (hash: kname_hash of it) of an indexed dir. */
+struct tmpfs_dirent *tmpfs_dindex_find(struct inode *dir,
+				       const struct kname *name, uint32_t hash);
+/* Index dir's entries; without memory it stays unindexed. */
+void tmpfs_dindex_build(struct inode *dir);
+/* d was added to dir's list / is leaving its directory's list. */
+void tmpfs_dindex_add(struct inode *dir, struct tmpfs_dirent *d);
+void tmpfs_dindex_del(struct tmpfs_dirent *d);
+void tmpfs_dindex_free(struct inode *dir);
 
 extern const struct inode_ops tmpfs_iops;
 extern const struct file_ops tmpfs_file_ops;

@@ -24,6 +24,7 @@
 struct fd_chunk {
 	struct file *fd[FD_CHUNK];		/* open file per descriptor, or NULL */
 	uint64_t cloexec[FD_CHUNK / 64];	/* FD_CLOEXEC bits */
+	uint64_t open[FD_CHUNK / 64];		/* which fd[] are set */
 };
 
 struct fdtable {
@@ -32,6 +33,9 @@ struct fdtable {
 	/* Chunk k holds descriptors k * FD_CHUNK ...; NULL until one of
 	 * them is used (chunk 0 always there). */
 	struct fd_chunk *chunk[FD_NR_OPEN / FD_CHUNK];
+	/* Every descriptor below it is open (Linux's next_fd): where the
+	 * search for the lowest free one starts. */
+	int next_fd;
 };
 
 /* An empty table with one reference, or NULL (-ENOMEM). */

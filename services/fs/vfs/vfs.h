@@ -228,6 +228,7 @@ struct inode {
 	/* tmpfs private (vfs_ns_lock unless noted) */
 	struct fw_list dirents;		/* directory: struct tmpfs_dirent */
 	uint64_t next_cookie;		/* directory: next entry position */
+	struct tmpfs_dindex *dindex;	/* directory: name index, or NULL */
 	struct inode *parent;		/* directory: "..", one reference */
 	struct tmpfs_pages *pages;	/* regular file data (inode->lock) */
 	struct kpath *link;		/* symlink target */
