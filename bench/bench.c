@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,6 +29,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* linux/futex.h's (musl-gcc has no kernel headers) */
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
 
 #define BUDGET_NS 300000000ull /* per benchmark: 0.3 s of repetitions */
 #define MAX_ITERS 1000000
@@ -140,6 +145,118 @@ static void pipe_latency(void)
 	printf("BENCH-ITERS pipe_pingpong %llu\n", (unsigned long long)n);
 	/* Two context switches per round trip. */
 	report("context_switch", (double)t / (double)n / 2.0, "ns");
+}
+
+/* Pin the calling process to one CPU; false if the kernel refuses (one
+ * CPU only: the 2-CPU rows are then skipped). */
+static bool pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof set, &set) == 0;
+}
+
+static void unpin(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		CPU_SET(c, &set);
+	(void)sched_setaffinity(0, sizeof set, &set);
+}
+
+/* The pipe ping-pong with the two processes on different CPUs: each
+ * round trip is two cross-CPU wakeups (an IPI each) instead of two
+ * switches on one CPU. */
+static void pipe_latency_2cpu(void)
+{
+	int a[2], b[2];
+	char c = 'x';
+
+	if (!pin(0)) {
+		printf("BENCH-ERROR pipe_pingpong_2cpu: sched_setaffinity: %s\n", strerror(errno));
+		return;
+	}
+	if (pipe(a) || pipe(b))
+		abort();
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (!pin(1))
+			_exit(1);
+		close(a[1]);
+		close(b[0]);
+		while (read(a[0], &c, 1) == 1)
+			if (write(b[1], &c, 1) != 1)
+				break;
+		_exit(0);
+	}
+	uint64_t start = now_ns(), n = 0, t;
+	do {
+		if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
+			abort();
+		n++;
+		t = now_ns() - start;
+	} while (t < BUDGET_NS && n < MAX_ITERS);
+	close(a[1]);
+	waitpid(pid, NULL, 0);
+	close(a[0]), close(b[0]), close(b[1]);
+	unpin();
+	report("pipe_pingpong_2cpu", (double)t / (double)n, "ns");
+}
+
+static long futex(int *uaddr, int op, int val)
+{
+	return syscall(SYS_futex, uaddr, op, val, NULL, NULL, 0);
+}
+
+/* Two processes on two CPUs hand a word in shared memory back and forth
+ * with futex wait and wake (shared, not private futexes: the word is in
+ * a MAP_SHARED mapping): one round trip per op. */
+static void futex_latency_2cpu(void)
+{
+	int *w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (w == MAP_FAILED)
+		abort();
+	if (!pin(0)) {
+		printf("BENCH-ERROR futex_pingpong_2cpu: sched_setaffinity: %s\n", strerror(errno));
+		munmap(w, 4096);
+		return;
+	}
+	w[0] = 0; /* 0: the child's turn is over; 1: the child's turn */
+	w[1] = 0; /* set when the parent is done */
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (!pin(1))
+			_exit(1);
+		for (;;) {
+			while (__atomic_load_n(&w[0], __ATOMIC_ACQUIRE) == 0) {
+				if (__atomic_load_n(&w[1], __ATOMIC_ACQUIRE))
+					_exit(0);
+				futex(&w[0], FUTEX_WAIT, 0);
+			}
+			__atomic_store_n(&w[0], 0, __ATOMIC_RELEASE);
+			futex(&w[0], FUTEX_WAKE, 1);
+		}
+	}
+	uint64_t start = now_ns(), n = 0, t;
+	do {
+		__atomic_store_n(&w[0], 1, __ATOMIC_RELEASE);
+		futex(&w[0], FUTEX_WAKE, 1);
+		while (__atomic_load_n(&w[0], __ATOMIC_ACQUIRE) == 1)
+			futex(&w[0], FUTEX_WAIT, 1);
+		n++;
+		t = now_ns() - start;
+	} while (t < BUDGET_NS && n < MAX_ITERS);
+	__atomic_store_n(&w[1], 1, __ATOMIC_RELEASE);
+	futex(&w[0], FUTEX_WAKE, 1);
+	waitpid(pid, NULL, 0);
+	munmap(w, 4096);
+	unpin();
+	report("futex_pingpong_2cpu", (double)t / (double)n, "ns");
 }
 
 static void pipe_bandwidth(void)
@@ -555,6 +672,10 @@ int main(int argc, char **argv)
 		page_fault();
 	if (want("pipe_pingpong", "context_switch"))
 		pipe_latency();
+	if (want("pipe_pingpong_2cpu", NULL))
+		pipe_latency_2cpu();
+	if (want("futex_pingpong_2cpu", NULL))
+		futex_latency_2cpu();
 	if (want("pipe_bandwidth", NULL))
 		pipe_bandwidth();
 	if (want("tmpfs_write", "tmpfs_read"))

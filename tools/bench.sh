@@ -9,6 +9,12 @@
 # benchmark's median and min-max and the ratio this kernel / Linux. Boot
 # time is /proc/uptime when /init starts, i.e. from the kernel's own start:
 # GRUB (this kernel) and QEMU's -kernel loader (Linux) are excluded.
+#
+# Then many processes at once: stress-ng's bogo-ops per second for the
+# stressors that stress process creation, memory, futexes, pipes,
+# directories and timers, two instances each on 2 CPUs, on both kernels
+# (tools/stress.sh, from the Debian system it builds once; BENCH_STRESS=0
+# leaves this part out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -132,5 +138,20 @@ print("Ratio = framekernel / Linux. For ns, ms and kB lower is better, so a "
 for cfg in configs:
     table(cfg)
 PY
+
+if [ "${BENCH_STRESS:-1}" = 1 ]; then
+	STRESS_OUT="$out/stress" STRESS_RESULT="$out/stress.md" STRESS_SECONDS=5 \
+		STRESSORS="fork clone exec vm futex pipe dir link rename fault timer" \
+		tools/stress.sh >"$out/stress.out"
+	{
+		echo "## Many processes: stress-ng bogo-ops per second, 2 instances for 5 s each"
+		echo
+		echo "QEMU's default machine and CPU, 2 CPUs, 1 GiB, from the Debian system"
+		echo "(tools/stress.sh); higher is better, so a ratio above 1.0 means"
+		echo "framekernel wins. One run each: read the large differences."
+		echo
+		sed -n '/^| stressor |/,/^$/p' "$out/stress.md"
+	} >>"$result"
+fi
 cat "$result"
 echo "bench: written to $result"

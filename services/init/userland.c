@@ -55,6 +55,7 @@ static void register_syscalls(void)
 	misc_syscalls_init();
 	time_syscalls_init();
 	prio_syscalls_init();
+	unshare_syscalls_init();
 	affinity_syscalls_init();
 	sched_policy_syscalls_init();
 	futex_syscalls_init();

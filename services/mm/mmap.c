@@ -261,6 +261,55 @@ static long sys_mmap(const struct sys_args *a)
 	return ret;
 }
 
+/* remap_file_pages(2), deprecated since Linux 3.16, which emulates it
+ * the same way: the pages of a shared file mapping from start on are
+ * mapped again (fixed, populated) from file page pgoff, with the
+ * mapping's own protection. prot must be 0; flags but MAP_NONBLOCK are
+ * ignored. The range may cover adjoining mappings of the file with the
+ * same flags. */
+static long sys_remap_file_pages(const struct sys_args *a)
+{
+	uint64_t start = a->arg[0] & ~(MM_PAGE_SIZE - 1);
+	uint64_t size = a->arg[1] & ~(MM_PAGE_SIZE - 1), pgoff = a->arg[3];
+	uint64_t flags = a->arg[4] & MAP_NONBLOCK;
+	struct mm *mm = cur_mm();
+	struct vma *v, *w;
+	struct file *f;
+	unsigned prot, mflags = MAP_SHARED | MAP_FIXED | MAP_POPULATE;
+	long ret = -EINVAL;
+
+	if (a->arg[2] || !mm)
+		return -EINVAL;
+	if (start + size <= start || pgoff + size / MM_PAGE_SIZE < pgoff ||
+	    pgoff > UINT64_MAX / MM_PAGE_SIZE)
+		return -EINVAL;
+	fw_mutex_lock(&mm->lock);
+	v = vma_find(&mm->vmas, start);
+	if (!v || !v->file || !(v->flags & VMA_SHARED))
+		goto out_unlock;
+	for (w = v; w->end < start + size;) {
+		struct vma *next = vma_next(&mm->vmas, w);
+
+		if (!next || next->start != w->end || next->file != v->file ||
+		    next->flags != v->flags)
+			goto out_unlock;
+		w = next;
+	}
+	f = v->file;
+	file_get(f);
+	prot = v->prot;
+	if (v->flags & VMA_LOCKED)
+		mflags |= MAP_LOCKED;
+	fw_mutex_unlock(&mm->lock);
+	ret = do_mmap(mm, start, size, prot, mflags | (unsigned)flags, f,
+		      pgoff * MM_PAGE_SIZE);
+	file_put(f);
+	return ret < 0 ? ret : 0;
+out_unlock:
+	fw_mutex_unlock(&mm->lock);
+	return ret;
+}
+
 /* ---- munmap, mprotect ---------------------------------------------------- */
 
 static long sys_munmap(const struct sys_args *a)
@@ -762,6 +811,7 @@ static const struct sys_entry mm_syscalls[] = {
 	{ __NR_mlockall, "mlockall", sys_mlockall },
 	{ __NR_munlockall, "munlockall", sys_munlockall },
 	{ __NR_mlock2, "mlock2", sys_mlock2 },
+	{ __NR_remap_file_pages, "remap_file_pages", sys_remap_file_pages },
 };
 
 void mm_syscalls_init(void)

@@ -63,6 +63,7 @@ void proc_sync_all(void);
 void proc_syscalls_init(void);
 void time_syscalls_init(void);
 void prio_syscalls_init(void);
+void unshare_syscalls_init(void);
 void affinity_syscalls_init(void);
 void sched_policy_syscalls_init(void);
 void exec_syscalls_init(void);

@@ -101,6 +101,14 @@
 #define CLONE_CHILD_CLEARTID 0x00200000u
 #define CLONE_DETACHED 0x00400000u
 #define CLONE_CHILD_SETTID 0x01000000u
+/* Namespaces (none exist here; clone and unshare refuse them). */
+#define CLONE_NEWTIME 0x00000080u
+#define CLONE_NEWCGROUP 0x02000000u
+#define CLONE_NEWUTS 0x04000000u
+#define CLONE_NEWIPC 0x08000000u
+#define CLONE_NEWUSER 0x10000000u
+#define CLONE_NEWPID 0x20000000u
+#define CLONE_NEWNET 0x40000000u
 /* clone3 only (linux/sched.h). */
 #define CLONE_CLEAR_SIGHAND 0x100000000ull
 #define CLONE_INTO_CGROUP 0x200000000ull

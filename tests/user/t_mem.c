@@ -474,6 +474,47 @@ T_CASE(malloc_large_and_free)
     }
 }
 
+/* remap_file_pages(2) (Linux emulates it with a fixed mmap): a page of a
+ * shared file mapping shows another page of the file, both ways. */
+T_CASE(remap_file_pages_shows_another_page)
+{
+    char path[64];
+    long pg = 4096;
+    snprintf(path, sizeof path, "/tmp/t_mem_remap.%d", (int)getpid());
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    T_SYSOK(fd);
+    unlink(path);
+    for (int i = 0; i < 4; i++) {
+        char b[4096];
+        memset(b, 'a' + i, sizeof b);
+        T_EQ(write(fd, b, sizeof b), (ssize_t)sizeof b);
+    }
+    char *m = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    T_ASSERT(m != MAP_FAILED);
+    T_EQ(m[0], 'a');
+    T_SYSOK(syscall(SYS_remap_file_pages, m, pg, 0, 3, 0));
+    T_EQ(m[0], 'd');
+    T_EQ(m[pg], 'b');
+    T_EQ(m[3 * pg], 'd');
+    m[10] = 'X'; /* lands in file page 3 */
+    char c = 0;
+    T_EQ(pread(fd, &c, 1, 3 * pg + 10), 1);
+    T_EQ(c, 'X');
+    /* Refused: a range running past the mapping with nothing adjoining,
+     * prot != 0, a private mapping. */
+    T_ERRNO(syscall(SYS_remap_file_pages, m + 3 * pg, 2 * pg, 0, 0, 0), EINVAL);
+    T_ERRNO(syscall(SYS_remap_file_pages, m, pg, PROT_READ, 1, 0), EINVAL);
+    /* Flags other than MAP_NONBLOCK are ignored, as Linux does. */
+    T_SYSOK(syscall(SYS_remap_file_pages, m + pg, pg, 0, 2, 1));
+    T_EQ(m[pg], 'c');
+    char *p = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, fd, 0);
+    T_ASSERT(p != MAP_FAILED);
+    T_ERRNO(syscall(SYS_remap_file_pages, p, pg, 0, 1, 0), EINVAL);
+    munmap(p, pg);
+    munmap(m, 4 * pg);
+    close(fd);
+}
+
 int main(void)
 {
     pg = (size_t)sysconf(_SC_PAGESIZE);
@@ -503,5 +544,6 @@ int main(void)
     T_RUN(prot_none_then_enable);
     T_RUN(many_small_mappings);
     T_RUN(malloc_large_and_free);
+    T_RUN(remap_file_pages_shows_another_page);
     return t_done();
 }

@@ -450,6 +450,50 @@ T_CASE(fifo_between_processes)
     T_SYSOK(unlink(path));
 }
 
+static short revents(int fd)
+{
+    struct pollfd pf = { fd, POLLIN, 0 };
+    return poll(&pf, 1, 0) < 0 ? -1 : pf.revents;
+}
+
+/* POLLHUP on a reader once no writer is left (Linux's pipe_poll and its
+ * f_version): held back only for a FIFO opened non-blocking before any
+ * writer came; a reader opened while a writer had it, and a pipe(2)
+ * pipe reopened through /proc, see it. */
+T_CASE(pollhup_when_writers_are_gone)
+{
+    char path[64], procpath[64];
+    snprintf(path, sizeof path, "/tmp/t_pipe_hup.%d", (int)getpid());
+    unlink(path);
+    T_SYSOK(mkfifo(path, 0600));
+    int r1 = open(path, O_RDONLY | O_NONBLOCK);
+    T_SYSOK(r1);
+    T_EQ(revents(r1), 0); /* no writer yet: not hung up */
+    int w = open(path, O_WRONLY | O_NONBLOCK);
+    T_SYSOK(w);
+    int r2 = open(path, O_RDONLY | O_NONBLOCK); /* while a writer has it */
+    T_SYSOK(r2);
+    T_EQ(revents(r2), 0);
+    close(w);
+    T_EQ(revents(r1), POLLHUP);
+    T_EQ(revents(r2), POLLHUP);
+    close(r1);
+    close(r2);
+    unlink(path);
+
+    int p[2];
+    T_SYSOK(pipe(p));
+    T_EQ(write(p[1], "x", 1), 1);
+    close(p[1]);
+    snprintf(procpath, sizeof procpath, "/proc/self/fd/%d", p[0]);
+    int r3 = open(procpath, O_RDONLY | O_NONBLOCK);
+    T_SYSOK(r3);
+    T_EQ(revents(r3), POLLIN | POLLHUP);
+    T_EQ(revents(p[0]), POLLIN | POLLHUP);
+    close(r3);
+    close(p[0]);
+}
+
 T_CASE(dup2_pipe_onto_stdout_in_child)
 {
     int p[2];
@@ -515,5 +559,6 @@ int main(void)
     T_RUN(fifo_between_processes);
     T_RUN(dup2_pipe_onto_stdout_in_child);
     T_RUN(many_pipes);
+    T_RUN(pollhup_when_writers_are_gone);
     return t_done();
 }

@@ -3,6 +3,7 @@
 #include "t.h"
 #include <dirent.h>
 #include <pthread.h>
+#include <sched.h>
 
 #include <sys/mount.h>
 #include <sys/personality.h>
@@ -881,6 +882,79 @@ T_CASE(proc_fd_links_reopen_the_object)
 }
 
 /* personality(2): set, asked with 0xffffffff, kept by a child. */
+static void *sleeper(void *arg)
+{
+    int *fd = arg;
+    char c;
+    (void)!read(*fd, &c, 1);
+    return NULL;
+}
+
+/* unshare(2): a process cloned with CLONE_FILES or CLONE_FS gets its own
+ * table or directory; undoable sharing is refused only when there is
+ * something to unshare; namespaces need privilege. */
+T_CASE(unshare_files_fs_and_refusals)
+{
+    int sync[2], fd = -1;
+    char before[256], after[256];
+
+    T_SYSOK(syscall(SYS_unshare, 0));
+    T_SYSOK(syscall(SYS_unshare, CLONE_FILES | CLONE_FS | CLONE_SYSVSEM));
+    T_SYSOK(syscall(SYS_unshare, CLONE_THREAD | CLONE_SIGHAND | CLONE_VM));
+    T_ERRNO(syscall(SYS_unshare, 0x11), EINVAL); /* a CSIGNAL bit */
+    T_ERRNO(syscall(SYS_unshare, CLONE_SETTLS), EINVAL);
+
+    /* CLONE_FILES: the child's close after unshare leaves ours open. */
+    T_SYSOK(pipe(sync));
+    pid_t pid = syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
+    T_SYSOK(pid);
+    if (pid == 0) {
+        int f = open("/dev/null", O_RDONLY); /* lands in the shared table */
+        if (f < 0 || syscall(SYS_unshare, CLONE_FILES) != 0)
+            _exit(1);
+        close(f);
+        _exit(write(sync[1], &f, sizeof f) == sizeof f ? 0 : 2);
+    }
+    int st;
+    T_SYSOK(waitpid(pid, &st, 0));
+    T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    T_EQ(read(sync[0], &fd, sizeof fd), (ssize_t)sizeof fd);
+    T_SYSOK(fcntl(fd, F_GETFD)); /* the child made it; we still have it */
+    close(fd);
+
+    /* CLONE_FS: the child's chdir after unshare leaves our cwd alone. */
+    T_ASSERT(getcwd(before, sizeof before) != NULL);
+    pid = syscall(SYS_clone, CLONE_FS | SIGCHLD, 0, 0, 0, 0);
+    T_SYSOK(pid);
+    if (pid == 0)
+        _exit(syscall(SYS_unshare, CLONE_FS) == 0 && chdir("/") == 0 ? 0 : 1);
+    T_SYSOK(waitpid(pid, &st, 0));
+    T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    T_ASSERT(getcwd(after, sizeof after) != NULL);
+    T_STREQ(after, before);
+
+    /* With a second thread, CLONE_THREAD (and so CLONE_VM) is refused. */
+    pthread_t th;
+    T_EQ(pthread_create(&th, NULL, sleeper, &sync[0]), 0);
+    T_ERRNO(syscall(SYS_unshare, CLONE_THREAD), EINVAL);
+    T_ERRNO(syscall(SYS_unshare, CLONE_VM), EINVAL);
+    T_EQ(write(sync[1], "x", 1), 1);
+    T_EQ(pthread_join(th, NULL), 0);
+
+    /* A namespace needs CAP_SYS_ADMIN first. */
+    pid = t_fork();
+    T_SYSOK(pid);
+    if (pid == 0) {
+        if (setuid(65534) != 0)
+            _exit(1);
+        _exit(syscall(SYS_unshare, CLONE_NEWUTS) == -1 && errno == EPERM ? 0 : 2);
+    }
+    T_SYSOK(waitpid(pid, &st, 0));
+    T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    close(sync[0]);
+    close(sync[1]);
+}
+
 T_CASE(personality_set_and_inherited)
 {
     int was = personality(0xffffffff);
@@ -961,6 +1035,7 @@ int main(int argc, char **argv, char **envp)
     T_RUN(two_waiters_reap_each_child_once);
     T_RUN(proc_fd_links_reopen_the_object);
     T_RUN(personality_set_and_inherited);
+    T_RUN(unshare_files_fs_and_refusals);
     T_RUN(proc_pid_entries_refuse_chmod);
     return t_done();
 }

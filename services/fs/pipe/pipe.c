@@ -325,16 +325,20 @@ static int fifo_open(struct inode *ino, struct file *f)
 
 		atomic_fetch_add(&p->readers, 1);
 		atomic_fetch_add(&p->r_counter, 1);
-		f->priv = atomic_load(&p->w_counter);
+		seen = atomic_load(&p->w_counter);
 		/* Look for a writer under the lock: one that opened before us
 		 * may write, close and be gone by the time we look again, and
-		 * its w_counter bump is already behind f->priv. */
+		 * its w_counter bump is already behind seen. */
 		writer_present = atomic_load(&p->writers) > 0;
+		/* Linux's f_version: POLLHUP is held back only for a FIFO
+		 * opened non-blocking while no writer had it, until one
+		 * comes; any other reader sees it once the writers are gone
+		 * (one opened while a writer had it never did). */
+		f->priv = !anon && !writer_present && nonblock ? seen : 0;
 		fw_mutex_unlock(&p->lock);
 		wake_all(p);
 		if (writer_present || nonblock || anon)
 			return 0;
-		seen = (unsigned)f->priv;
 		FW_WAIT_EVENT(&p->rd_wait, atomic_load(&p->w_counter) != seen ||
 						   signal_pending_current());
 		if (atomic_load(&p->w_counter) != seen)
