@@ -16,6 +16,8 @@
 # adds this kernel's most contended lock classes during each stressor
 # (/proc/lock_stat) to build/stress/framekernel.results; STRESS_APPEND=1
 # keeps the previous run's results for the stressors not run again.
+# STRESS_OUT= (default build/stress) and STRESS_RESULT= (the table's
+# file) let make bench run a few stressors without touching these.
 #
 # Left out: stressors that act on the machine rather than the kernel
 # under test (reboot, offlining CPUs, memory hotplug, the watchdog, EFI
@@ -27,7 +29,7 @@ WORKERS=${STRESS_WORKERS:-2}
 SMP=${STRESS_SMP:-2}
 KERNELS=${STRESS_KERNELS:-framekernel linux}
 EXCLUDE=" reboot cpu-online memhotplug watchdog efivar smi ioport "
-out=build/stress
+out=${STRESS_OUT:-build/stress}
 mkdir -p "$out/root/lib/modules" bench/results
 
 tools/mkdebian.sh
@@ -123,7 +125,7 @@ run_kernel() {
 }
 for k in $KERNELS; do run_kernel "$k" "$list"; done
 
-result="bench/results/stress-$(date +%Y-%m-%d).md"
+result=${STRESS_RESULT:-bench/results/stress-$(date +%Y-%m-%d).md}
 /usr/bin/python3 tools/stress-report.py "$out" "$SECS" "$WORKERS" "$SMP" \
 	"$(qemu-system-x86_64 --version | head -n 1)" "$kver" >"$result"
 cat "$result"

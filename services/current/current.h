@@ -47,6 +47,9 @@ struct cred {
 	 * agree. A process that is not dumpable has its /proc/<pid> files
 	 * owned by root, which is why sshd and sftp-server ask for it. */
 	bool not_dumpable;
+	/* PR_SET_KEEPCAPS (Linux's SECURE_KEEP_CAPS): leaving uid 0 keeps
+	 * the permitted set; kept across fork, cleared by execve. */
+	bool keep_caps;
 };
 
 /* The capabilities the permission checks name (linux/capability.h). */
@@ -101,7 +104,7 @@ static inline void cred_caps_setuid(struct cred *c, uint32_t old_uid,
 				    uint32_t old_euid, uint32_t old_suid)
 {
 	if ((old_uid == 0 || old_euid == 0 || old_suid == 0) && c->uid != 0 &&
-	    c->euid != 0 && c->suid != 0)
+	    c->euid != 0 && c->suid != 0 && !c->keep_caps)
 		c->cap_prm = c->cap_eff = 0;
 	if (old_euid == 0 && c->euid != 0)
 		c->cap_eff = 0;
@@ -126,6 +129,7 @@ static inline bool cred_ids_changed(struct cred *c, const struct cred *old)
  * a root process gets every capability, others none. */
 static inline void cred_caps_exec(struct cred *c)
 {
+	c->keep_caps = false;
 	if (c->euid == 0 || c->uid == 0) {
 		c->cap_prm = CAP_FULL_SET;
 		c->cap_eff = c->euid == 0 ? CAP_FULL_SET : 0;

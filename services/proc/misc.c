@@ -437,6 +437,8 @@ static long sys_arch_prctl(const struct sys_args *a)
 #define PR_GET_DUMPABLE 3
 #define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
+#define PR_GET_KEEPCAPS 7
+#define PR_SET_KEEPCAPS 8
 #define PR_GET_NAME 16
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
@@ -475,6 +477,13 @@ static long sys_prctl(const struct sys_args *a)
 		if (a->arg[1] > 1)
 			return -EINVAL;
 		p->cred.not_dumpable = a->arg[1] == 0;
+		return 0;
+	case PR_GET_KEEPCAPS:
+		return p->cred.keep_caps;
+	case PR_SET_KEEPCAPS:
+		if (a->arg[1] > 1)
+			return -EINVAL;
+		p->cred.keep_caps = a->arg[1];
 		return 0;
 	case PR_SET_NO_NEW_PRIVS: /* one way: 1, and nothing else */
 		if (a->arg[1] != 1 || a->arg[2] || a->arg[3] || a->arg[4])

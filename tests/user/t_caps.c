@@ -197,6 +197,33 @@ static long proc_owner(void)
 
 /* issue 13: OpenSSH's sftp-server (and sshd) make themselves undumpable
  * with prctl(PR_SET_DUMPABLE, 0) and give up if that fails. */
+/* PR_SET_KEEPCAPS: leaving uid 0 for good keeps the permitted set (the
+ * effective one still goes), as util-linux's setpriv relies on. */
+T_CASE(keepcaps_keeps_permitted_across_setuid)
+{
+    pid_t pid = t_fork();
+    if (pid == 0) {
+        struct __user_cap_data_struct d[2];
+        if (capget_self(d))
+            _exit(1);
+        uint64_t all = sets(d, 1);
+        if (prctl(PR_GET_KEEPCAPS) != 0 || prctl(PR_SET_KEEPCAPS, 2) != -1 ||
+            errno != EINVAL)
+            _exit(2);
+        if (prctl(PR_SET_KEEPCAPS, 1) != 0 || prctl(PR_GET_KEEPCAPS) != 1)
+            _exit(3);
+        if (setresuid(65534, 65534, 65534) || capget_self(d))
+            _exit(4);
+        if (sets(d, 0) != 0 || sets(d, 1) != all)
+            _exit(5);
+        /* Effective again from the permitted set, without uid 0. */
+        if (capset_self(all, all, 0) || capget_self(d) || sets(d, 0) != all)
+            _exit(6);
+        _exit(0);
+    }
+    T_EXITED(pid, 0);
+}
+
 T_CASE(dumpable_prctl)
 {
     T_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
@@ -289,6 +316,7 @@ int main(int argc, char **argv)
     T_RUN(version_probe_and_errors);
     T_RUN(capset_drops_are_enforced);
     T_RUN(capset_rules_and_setuid_transitions);
+    T_RUN(keepcaps_keeps_permitted_across_setuid);
     T_RUN(dumpable_prctl);
     T_RUN(dumpable_cleared_by_setuid);
     T_RUN(dumpable_after_execve);
