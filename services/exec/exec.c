@@ -58,10 +58,11 @@ static int script_args(struct exec_strings *args, const struct kpath *script,
 	return exec_strings_push_front(args, b);
 }
 
-/* Open path, following "#!" interpreters; *out gets the ELF (or other
- * non-script) file and cur its path. */
+/* Open path (or take first, already open), following "#!" interpreters;
+ * *out gets the ELF (or other non-script) file and cur its path. */
 static int open_binary(struct fs_context *fs, struct kpath *cur,
-		       struct exec_strings *args, struct file **out)
+		       struct file *first, struct exec_strings *args,
+		       struct file **out)
 {
 	struct kpath *interp = kpath_alloc();
 	struct kname *arg = FW_NEW(struct kname);
@@ -73,9 +74,14 @@ static int open_binary(struct fs_context *fs, struct kpath *cur,
 		struct file *f;
 		bool script;
 
-		err = vfs_open_exec(fs, cur, &f);
-		if (err)
-			goto out;
+		if (depth == 0 && first) {
+			file_get(first);
+			f = first;
+		} else {
+			err = vfs_open_exec(fs, cur, &f);
+			if (err)
+				goto out;
+		}
 		err = exec_read_shebang(f, interp, arg, &script);
 		if (!err && !script) {
 			*out = f;
@@ -100,8 +106,9 @@ out:
 }
 
 int exec_prepare(struct fs_context *fs, const struct kpath *path,
-		 struct exec_strings *args, struct mm **new_mm,
-		 uint64_t *entry, uint64_t *sp, struct kpath *exe_path_out)
+		 struct file *first, struct exec_strings *args,
+		 struct mm **new_mm, uint64_t *entry, uint64_t *sp,
+		 struct kpath *exe_path_out)
 {
 	struct kpath *cur = kpath_alloc();
 	struct exec_image img = { 0 };
@@ -122,7 +129,7 @@ int exec_prepare(struct fs_context *fs, const struct kpath *path,
 		if (err)
 			goto out;
 	}
-	err = open_binary(fs, cur, args, &f);
+	err = open_binary(fs, cur, first, args, &f);
 	if (err)
 		goto out;
 	err = mm_create(&mm);

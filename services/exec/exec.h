@@ -4,7 +4,7 @@
  *
  *     exec_strings_init(&args);
  *     exec_strings_from_user(&args, argv, envp);   // from the old mm
- *     exec_prepare(fs, path, &args, &mm, &entry, &sp, exe_path);
+ *     exec_prepare(fs, path, NULL, &args, &mm, &entry, &sp, exe_path);
  *     ... point of no return: swap mm, close CLOEXEC fds, reset signals,
  *     rip = entry, rsp = sp, other registers 0 ...
  *     exec_strings_free(&args);
@@ -115,10 +115,13 @@ FW_MUST_CHECK int exec_build_stack(struct mm *mm,
  * reference; mm_put it on a later failure); exe_path_out (may be NULL)
  * the path of the binary finally loaded (/proc/<pid>/exe). Errors:
  * those of vfs_open_exec, -ENOEXEC, -ELOOP (more than 4 "#!" levels),
- * -E2BIG, -ENOMEM, -EINVAL, -EIO. */
+ * -E2BIG, -ENOMEM, -EINVAL, -EIO. first (may be NULL): the file to run,
+ * already opened (execveat with a directory fd or AT_EMPTY_PATH: path is
+ * then its /dev/fd/N name, as Linux names it); the caller keeps its
+ * reference. */
 FW_MUST_CHECK int exec_prepare(struct fs_context *fs, const struct kpath *path,
-			       struct exec_strings *args, struct mm **new_mm,
-			       uint64_t *entry, uint64_t *sp,
-			       struct kpath *exe_path_out);
+			       struct file *first, struct exec_strings *args,
+			       struct mm **new_mm, uint64_t *entry,
+			       uint64_t *sp, struct kpath *exe_path_out);
 
 #endif

@@ -12,6 +12,7 @@
 #include <fw/task.h>
 #include <fw/uaccess.h>
 #include "exec/exec.h"
+#include "fs/sys_util.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/uapi.h"
 #include "lib/kpath.h"
@@ -104,7 +105,7 @@ int exec_initial(struct thread *t, const struct kpath *path)
 		goto out;
 	err = init_strings(args, path);
 	if (!err)
-		err = exec_prepare(t->proc->fs, path, args, &mm, &entry, &sp, exe);
+		err = exec_prepare(t->proc->fs, path, NULL, args, &mm, &entry, &sp, exe);
 	if (!err) {
 		t->proc->mm = mm;
 		set_comm(t->proc, path);
@@ -121,12 +122,45 @@ out:
 	return err;
 }
 
+/* execveat's file, when a directory fd or AT_EMPTY_PATH names it: opened
+ * here, and path becomes the name Linux gives it, "/dev/fd/N" or
+ * "/dev/fd/N/path" (what a script's interpreter is handed). */
+static long open_at(int dirfd, fw_uptr_t upath, int flags, struct kpath *path,
+		    struct file **out)
+{
+	unsigned lookup = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+	struct vfs_path res;
+	struct kpath *rel;
+	long err = sys_lookup(dirfd, upath, lookup, flags & AT_EMPTY_PATH, &res);
+
+	if (err)
+		return err;
+	err = vfs_open_exec_path(&res, out);
+	vfs_path_put(&res);
+	if (err || path->s[0] == '/' || dirfd == AT_FDCWD)
+		return err;
+	rel = kpath_alloc();
+	if (!rel) {
+		file_put(*out);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	*rel = *path;
+	if (rel->s[0])
+		snprintf(path->s, sizeof(path->s), "/dev/fd/%d/%s", dirfd, rel->s);
+	else
+		snprintf(path->s, sizeof(path->s), "/dev/fd/%d", dirfd);
+	kpath_free(rel);
+	return 0;
+}
+
 static long do_execve(int dirfd, fw_uptr_t upath, fw_uptr_t argv,
 		      fw_uptr_t envp, int flags)
 {
 	struct thread *t = thread_current();
 	struct kpath *path = kpath_alloc(), *exe = kpath_alloc();
 	struct exec_strings *args = FW_NEW(struct exec_strings);
+	struct file *first = NULL;
 	struct mm *mm = 0;
 	uint64_t entry, sp;
 	long err = -ENOMEM;
@@ -137,13 +171,14 @@ static long do_execve(int dirfd, fw_uptr_t upath, fw_uptr_t argv,
 		err = -EINVAL;
 		goto out;
 	}
-	err = kpath_from_user(path, upath);
+	err = (flags & AT_EMPTY_PATH) ? kpath_from_user_empty_ok(path, upath)
+				      : kpath_from_user(path, upath);
 	if (err)
 		goto out;
-	if (dirfd != AT_FDCWD && path->s[0] != '/') {
-		/* Paths relative to a directory fd are not resolved yet. */
-		err = -ENOSYS;
-		goto out;
+	if ((dirfd != AT_FDCWD && path->s[0] != '/') || flags) {
+		err = open_at(dirfd, upath, flags, path, &first);
+		if (err)
+			goto out;
 	}
 	err = exec_strings_init(args);
 	if (!err)
@@ -152,7 +187,7 @@ static long do_execve(int dirfd, fw_uptr_t upath, fw_uptr_t argv,
 		err = exec_strings_set_execfn(args, path);
 	if (err)
 		goto out;
-	err = exec_prepare(t->proc->fs, path, args, &mm, &entry, &sp, exe);
+	err = exec_prepare(t->proc->fs, path, first, args, &mm, &entry, &sp, exe);
 	if (err)
 		goto out;
 	/* Point of no return. Other threads go (Linux de_thread). */
@@ -172,6 +207,8 @@ static long do_execve(int dirfd, fw_uptr_t upath, fw_uptr_t argv,
 	commit_image(t, mm, entry, sp, path, exe);
 	err = 0;
 out:
+	if (first)
+		file_put(first);
 	if (args)
 		exec_strings_free(args);
 	fw_free(args);

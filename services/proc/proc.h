@@ -28,7 +28,7 @@ struct fdtable;   /* services/fs/vfs/vfs.h */
 struct fs_context; /* services/fs/vfs/vfs.h */
 struct sighand;   /* services/proc/signal.h */
 struct tty;       /* services/tty/tty.h */
-struct ptimer;    /* services/proc/time.c */
+struct ptimer;    /* services/proc/time/time.c */
 
 /* The framework stores this per task (fw_task_set_data); services define
  * it, so finding the current thread needs no cast. */
@@ -91,7 +91,7 @@ struct proc {
 	struct ptimer *timers[32];
 	struct fw_mutex timers_mutex;
 
-	/* Timers on the process's CPU clock (services/proc/cputime.c):
+	/* Timers on the process's CPU clock (services/proc/time/cputime.c):
 	 * ITIMER_VIRTUAL (user time, SIGVTALRM) and ITIMER_PROF (user and
 	 * system time, SIGPROF), in CPU-clock ns, 0 if off (proc->lock);
 	 * cpu_timers counts those armed plus the POSIX timers that exist on
@@ -208,7 +208,7 @@ void ipc_proc_exit(struct proc *p);
 struct thread *thread_current(void);
 struct proc *proc_current(void);
 
-/* CPU time in ns (cputime.c): one thread's user and system time; a
+/* CPU time in ns (time/cputime.c): one thread's user and system time; a
  * process's, live and exited threads, and its reaped children's. */
 struct proc_times {
 	uint64_t utime, stime, cutime, cstime;

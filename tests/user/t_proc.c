@@ -529,6 +529,8 @@ static int child_main(int argc, char **argv, char **envp)
             return 15;
         return 42;
     }
+    if (strcmp(argv[1], "--child-exit7") == 0)
+        return 7;
     if (strcmp(argv[1], "--child-write") == 0) {
         int fd = atoi(argv[2]);
         const char *m = "hello from exec";
@@ -955,6 +957,113 @@ T_CASE(unshare_files_fs_and_refusals)
     close(sync[1]);
 }
 
+/* Inside a chroot, /proc's links name their targets from the new root
+ * (Linux's d_path from the reader's root): cwd "/", root "/", a file
+ * opened there "/f". */
+T_CASE(proc_links_named_from_the_chroot)
+{
+    char dir[64], sub[96];
+    snprintf(dir, sizeof dir, "/tmp/t_proc_chroot.%d", (int)getpid());
+    T_SYSOK(mkdir(dir, 0755));
+    snprintf(sub, sizeof sub, "%s/proc", dir);
+    T_SYSOK(mkdir(sub, 0755));
+    T_SYSOK(mount("proc", sub, "proc", 0, NULL));
+    pid_t pid = t_fork();
+    T_SYSOK(pid);
+    if (pid == 0) {
+        char buf[128];
+        ssize_t n;
+        if (chroot(dir) != 0 || chdir("/") != 0)
+            _exit(1);
+        n = readlink("/proc/self/cwd", buf, sizeof buf - 1);
+        if (n != 1 || buf[0] != '/')
+            _exit(2);
+        n = readlink("/proc/self/root", buf, sizeof buf - 1);
+        if (n != 1 || buf[0] != '/')
+            _exit(3);
+        int fd = open("/f", O_RDWR | O_CREAT, 0600);
+        if (fd < 0)
+            _exit(4);
+        snprintf(buf, sizeof buf, "/proc/self/fd/%d", fd);
+        char target[128];
+        n = readlink(buf, target, sizeof target - 1);
+        if (n != 2 || memcmp(target, "/f", 2) != 0)
+            _exit(5);
+        _exit(0);
+    }
+    int st;
+    T_SYSOK(waitpid(pid, &st, 0));
+    T_SYSOK(umount(sub));
+    snprintf(sub, sizeof sub, "%s/f", dir);
+    unlink(sub);
+    snprintf(sub, sizeof sub, "%s/proc", dir);
+    rmdir(sub);
+    rmdir(dir);
+    T_ASSERT(WIFEXITED(st));
+    T_EQ(WEXITSTATUS(st), 0);
+}
+
+/* Run execveat(dirfd, path, flags) in a child: its exit status, or 100 +
+ * errno when the call failed. */
+static int try_execveat(int dirfd, const char *path, int flags)
+{
+    pid_t pid = t_fork();
+    if (pid == 0) {
+        char *av[] = { self_path, "--child-exit7", NULL }, *ev[] = { NULL };
+        syscall(SYS_execveat, dirfd, path, av, ev, flags);
+        _exit(100 + errno);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+        return -1;
+    return WEXITSTATUS(st);
+}
+
+/* execveat(2): a file named from a directory fd, the fd's own file with
+ * AT_EMPTY_PATH (fexecve), AT_SYMLINK_NOFOLLOW, and the errors. */
+T_CASE(execveat_dirfd_empty_path_and_nofollow)
+{
+    char exe[256], dir[256], link[64], junk[64];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    T_ASSERT(n > 0);
+    exe[n] = 0;
+    T_ASSERT(strrchr(exe, '/') != NULL);
+    size_t dl = (size_t)(strrchr(exe, '/') - exe);
+    memcpy(dir, exe, dl);
+    dir[dl] = 0;
+    const char *base = exe + dl + 1;
+
+    int fd = open(exe, O_PATH);
+    T_SYSOK(fd);
+    T_EQ(try_execveat(fd, "", AT_EMPTY_PATH), 7);
+    T_EQ(try_execveat(fd, "", 0), 100 + ENOENT);
+    int dfd = open(dl ? dir : "/", O_DIRECTORY | O_RDONLY);
+    T_SYSOK(dfd);
+    T_EQ(try_execveat(dfd, base, 0), 7);
+    T_EQ(try_execveat(dfd, "no-such-program", 0), 100 + ENOENT);
+    T_EQ(try_execveat(AT_FDCWD, exe, 0), 7);
+    T_EQ(try_execveat(fd, exe, 0x1), 100 + EINVAL); /* unknown flag */
+    snprintf(link, sizeof link, "/tmp/t_proc_exelink.%d", (int)getpid());
+    T_SYSOK(symlink(exe, link));
+    T_EQ(try_execveat(AT_FDCWD, link, 0), 7);
+    T_EQ(try_execveat(AT_FDCWD, link, AT_SYMLINK_NOFOLLOW), 100 + ELOOP);
+    unlink(link);
+    /* Not a program: ENOEXEC, through the fd as by path. */
+    snprintf(junk, sizeof junk, "/tmp/t_proc_junk.%d", (int)getpid());
+    int j = open(junk, O_RDWR | O_CREAT | O_TRUNC, 0700);
+    T_SYSOK(j);
+    T_EQ(write(j, "not a program at all\n", 21), 21);
+    close(j);
+    j = open(junk, O_PATH);
+    T_SYSOK(j);
+    T_EQ(try_execveat(j, "", AT_EMPTY_PATH), 100 + ENOEXEC);
+    T_EQ(try_execveat(AT_FDCWD, junk, 0), 100 + ENOEXEC);
+    close(j);
+    unlink(junk);
+    close(dfd);
+    close(fd);
+}
+
 T_CASE(personality_set_and_inherited)
 {
     int was = personality(0xffffffff);
@@ -1036,6 +1145,8 @@ int main(int argc, char **argv, char **envp)
     T_RUN(proc_fd_links_reopen_the_object);
     T_RUN(personality_set_and_inherited);
     T_RUN(unshare_files_fs_and_refusals);
+    T_RUN(proc_links_named_from_the_chroot);
+    T_RUN(execveat_dirfd_empty_path_and_nofollow);
     T_RUN(proc_pid_entries_refuse_chmod);
     return t_done();
 }

@@ -279,13 +279,28 @@ int vfs_open_console(struct fdtable *t)
 	return 0;
 }
 
+/* Open a resolved path for execve: a regular file, not on a noexec mount,
+ * that cred may execute. */
+static int open_exec(const struct vfs_path *res, const struct cred *cred,
+		     struct file **out)
+{
+	int err;
+
+	if (!S_ISREG(res->inode->mode) || (res->mnt && (res->mnt->flags & MS_NOEXEC)))
+		return -EACCES;
+	err = inode_permission(res->inode, MAY_EXEC, cred);
+	if (err)
+		return err;
+	*out = file_alloc(res, res->inode->fops, O_RDONLY);
+	return *out ? 0 : -ENOMEM;
+}
+
 int vfs_open_exec(struct fs_context *fs, const struct kpath *path,
 		  struct file **out)
 {
 	struct kpath *p = kpath_alloc();
 	struct nameidata nd;
 	struct vfs_path res;
-	struct file *f;
 	int err;
 
 	if (!p)
@@ -299,24 +314,19 @@ int vfs_open_exec(struct fs_context *fs, const struct kpath *path,
 	kpath_free(p);
 	if (err)
 		return err;
-	err = -EACCES;
-	if (!S_ISREG(res.inode->mode) || (res.mnt && (res.mnt->flags & MS_NOEXEC)))
-		goto out;
-	err = inode_permission(res.inode, MAY_EXEC, nd.cred);
-	if (err)
-		goto out;
-	err = -ENOMEM;
-	f = file_alloc(&res, res.inode->fops, O_RDONLY);
-	if (!f)
-		goto out;
-	if (nd.have_last)
-		file_set_name(f, &nd.last_dir, &nd.last_name);
-	*out = f;
-	err = 0;
-out:
+	err = open_exec(&res, nd.cred, out);
+	if (!err && nd.have_last)
+		file_set_name(*out, &nd.last_dir, &nd.last_name);
 	vfs_path_put(&res);
 	nd_fini(&nd);
 	return err;
+}
+
+int vfs_open_exec_path(const struct vfs_path *res, struct file **out)
+{
+	if (S_ISLNK(res->inode->mode))
+		return -ELOOP; /* execveat's AT_SYMLINK_NOFOLLOW found one */
+	return open_exec(res, fs_cred(), out);
 }
 
 int vfs_get_path(struct file *f, struct kpath *out)

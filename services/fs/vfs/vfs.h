@@ -432,6 +432,10 @@ FW_MUST_CHECK int vfs_open_console(struct fdtable *t);
  * -EACCES (not regular, no x bit, noexec mount)... */
 FW_MUST_CHECK int vfs_open_exec(struct fs_context *fs, const struct kpath *path,
 				struct file **out);
+/* The same for a path already resolved (execveat with a directory fd or
+ * AT_EMPTY_PATH): -ELOOP for a symbolic link (AT_SYMLINK_NOFOLLOW). */
+FW_MUST_CHECK int vfs_open_exec_path(const struct vfs_path *res,
+				     struct file **out);
 /* Read up to fw_buf_len(dst) bytes at off into a kernel buffer (ELF
  * loader). Returns bytes read (short at end of file) or -errno. */
 long vfs_read_at(struct file *f, uint64_t off, struct fw_buf dst);

@@ -821,11 +821,12 @@ static int path_append(struct kpath *out, size_t *len, struct fw_bytes text)
 }
 
 /* What /proc/<pid>/fd/<n> points at (vfs_ns_lock held): the file's path
- * as vfs_get_path makes it (which takes the lock itself, so it is
- * repeated here), else the names Linux gives objects without one. */
-static int file_target(struct file *f, struct kpath *out)
+ * seen from root, as vfs_get_path makes it (which takes the lock itself,
+ * so it is repeated here), else the names Linux gives objects without
+ * one. */
+static int file_target(struct file *f, const struct vfs_path *root,
+		       struct kpath *out)
 {
-	struct vfs_path root = { vfs_root_mount, vfs_root_mount->sb->root };
 	struct inode *ino = f->path.inode;
 	size_t len;
 	int err;
@@ -835,9 +836,9 @@ static int file_target(struct file *f, struct kpath *out)
 		return 0;
 	}
 	if (S_ISDIR(ino->mode))
-		return vfs_path_name(&f->path, &root, out);
+		return vfs_path_name(&f->path, root, out);
 	if (f->name && f->dir.inode) {
-		err = vfs_path_name(&f->dir, &root, out);
+		err = vfs_path_name(&f->dir, root, out);
 		if (err)
 			return err;
 		len = strnlen(out->s, sizeof(out->s));
@@ -944,11 +945,46 @@ int procfs_pid_link_path(unsigned kind, int id, bool thread, unsigned fd,
 	return err;
 }
 
+/* The reader's root (a reference): a link's target is named from it, as
+ * Linux's d_path names it from the caller's root, so a chrooted process
+ * reads /tmp, not /mnt/tmp. */
+static void reader_root(struct vfs_path *out)
+{
+	struct fs_context *fs = current_fs();
+
+	if (fs) {
+		fs_context_root(fs, out);
+	} else {
+		*out = (struct vfs_path){ vfs_root_mount, vfs_root_mount->sb->root };
+		vfs_path_get(out);
+	}
+}
+
+/* exe is kept as a path from the real root: drop the reader's root from
+ * its front when it lies below it. */
+static int exe_from(const struct vfs_path *root, const struct pinfo *pi,
+		    struct kpath *out)
+{
+	struct vfs_path real = { vfs_root_mount, vfs_root_mount->sb->root };
+	size_t n, from = 0, i;
+	int err = vfs_path_name(root, &real, out);
+
+	if (err)
+		return err;
+	n = strnlen(out->s, sizeof(out->s));
+	if (n > 1 && n < sizeof(pi->exe) &&
+	    memcmp(pi->exe, out->s, n) == 0 && pi->exe[n] == '/')
+		from = n;
+	for (i = 0; from + i < sizeof(pi->exe) && pi->exe[from + i]; i++)
+		out->s[i] = pi->exe[from + i];
+	out->s[i] = 0;
+	return 0;
+}
+
 int procfs_pid_readlink(unsigned kind, int id, bool thread, unsigned fd,
 			struct kpath *out)
 {
-	struct vfs_path root = { vfs_root_mount, vfs_root_mount->sb->root };
-	struct vfs_path where;
+	struct vfs_path root, where;
 	struct pinfo pi;
 	struct file *f;
 	int err;
@@ -960,8 +996,10 @@ int procfs_pid_readlink(unsigned kind, int id, bool thread, unsigned fd,
 			return err;
 		if (!pi.exe[0])
 			return -ENOENT;
-		fw_strlcpy(out->s, pi.exe, sizeof(out->s));
-		return 0;
+		reader_root(&root);
+		err = exe_from(&root, &pi, out);
+		vfs_path_put(&root);
+		return err;
 	case PK_PID_CWD:
 	case PK_PID_ROOT:
 		err = pinfo_get(id, thread, WANT_FS, &pi);
@@ -974,7 +1012,9 @@ int procfs_pid_readlink(unsigned kind, int id, bool thread, unsigned fd,
 				fs_context_cwd(pi.fs, &where);
 			else
 				fs_context_root(pi.fs, &where);
+			reader_root(&root);
 			err = vfs_path_name(&where, &root, out);
+			vfs_path_put(&root);
 			vfs_path_put(&where);
 		}
 		pinfo_put(&pi);
@@ -987,7 +1027,9 @@ int procfs_pid_readlink(unsigned kind, int id, bool thread, unsigned fd,
 		pinfo_put(&pi);
 		if (!f)
 			return -ENOENT;
-		err = file_target(f, out);
+		reader_root(&root);
+		err = file_target(f, &root, out);
+		vfs_path_put(&root);
 		file_put(f);
 		return err;
 	}

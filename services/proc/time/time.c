@@ -1,10 +1,14 @@
-/* services/proc/time.c: clocks, sleeping and interval timers.
+/* services/proc/time/time.c: clocks, sleeping and interval timers.
  *
  * Layer: services (safe C). CLOCK_REALTIME comes from the RTC read at boot
  * plus the monotonic clock; MONOTONIC and BOOTTIME are the TSC clock (the
  * machine never suspends, so they are equal); the CPU-time clocks count
  * what the scheduler accounted. Sleeps end early, with the time left,
- * when a signal arrives (nanosleep(2) EINTR). */
+ * when a signal arrives (nanosleep(2) EINTR).
+ *
+ * Folder services/proc/time: part of the process service (a subfolder, as
+ * ptrace): clocks, sleeps, POSIX and interval timers (time.c) and the CPU
+ * time they count and fire on (cputime.c). */
 #include <fw/errno.h>
 #include <fw/heap.h>
 #include <fw/task.h>

@@ -1,4 +1,4 @@
-/* services/proc/cputime.c: CPU time of threads and processes.
+/* services/proc/time/cputime.c: CPU time of threads and processes.
  *
  * Layer: services (safe C), processes. The framework measures each task's
  * CPU time and the part spent in user mode (fw_task_runtime_ns,
