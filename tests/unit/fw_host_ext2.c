@@ -60,6 +60,21 @@ int fw_buf_alloc(size_t len, struct fw_buf *out)
 	return 0;
 }
 
+/* Uninitialized, as the kernel's: malloc, so a read before the copy
+ * that fills it would show up under the sanitizers' eyes as garbage. */
+int fw_buf_alloc_uninit(size_t len, struct fw_buf *out)
+{
+	void *p;
+
+	if (len == 0 || len > (1u << 30))
+		return -EINVAL;
+	p = malloc(len);
+	if (!p)
+		return -ENOMEM;
+	*out = fw__buf_make(p, len);
+	return 0;
+}
+
 void fw_buf_free(struct fw_buf *buf)
 {
 	free(fw__buf_ptr(*buf));

@@ -635,11 +635,12 @@ static long ext2_write_src(struct file *f, const struct vfs_wsrc *src,
 		return err;
 	if (len == 0)
 		return 0;
-	err = fw_buf_alloc(RW_CHUNK, &bounce);
+	err = vfs_bounce_alloc(RW_CHUNK, &bounce);
 	if (err)
 		return err;
 	while (done < len && !ret) {
-		size_t want = len - done < RW_CHUNK ? len - done : RW_CHUNK;
+		size_t chunk = fw_buf_len(bounce);
+		size_t want = len - done < chunk ? len - done : chunk;
 		size_t put = 0;
 		unsigned missing;
 		struct fw_buf part;

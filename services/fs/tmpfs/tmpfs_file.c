@@ -403,11 +403,12 @@ static long tmpfs_write_src(struct file *f, const struct vfs_wsrc *src,
 	fw_mutex_unlock(&ino->lock);
 	if (ret || len == 0)
 		return ret;
-	ret = fw_buf_alloc_uninit(len < TMPFS_RW_CHUNK ? len : TMPFS_RW_CHUNK, &bounce);
+	ret = vfs_bounce_alloc(len < TMPFS_RW_CHUNK ? len : TMPFS_RW_CHUNK, &bounce);
 	if (ret)
 		return ret;
 	while (done < len) {
-		size_t want = len - done < TMPFS_RW_CHUNK ? len - done : TMPFS_RW_CHUNK;
+		size_t chunk = fw_buf_len(bounce);
+		size_t want = len - done < chunk ? len - done : chunk;
 		struct fw_buf part;
 		long put;
 

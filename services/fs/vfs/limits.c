@@ -7,8 +7,11 @@
  * system's own maximum, which answers with -EFBIG alone. A write that
  * starts below a limit and crosses it is cut short there. The bytes come
  * from the user (write(2)) or a kernel buffer (splice, sendfile): file
- * systems copy them chunk by chunk with vfs_wsrc_copy. */
+ * systems copy them chunk by chunk with vfs_wsrc_copy, through a bounce
+ * buffer from vfs_bounce_alloc. */
 #include <fw/errno.h>
+#include <fw/frame.h>
+#include <fw/heap.h>
 
 #include "fs/vfs/vfs.h"
 #include "current/current.h"
@@ -62,4 +65,18 @@ int vfs_wsrc_copy(const struct vfs_wsrc *s, size_t off, struct fw_buf dst)
 	    fw_buf_copy_from(dst, 0, part))
 		return -EFAULT;
 	return 0;
+}
+
+/* Under memory pressure a run of four pages may not be had while single
+ * pages still are (the heap takes runs whole from the frame allocator,
+ * and reclaim frees scattered pages): the write then goes a page at a
+ * time rather than failing with ENOMEM, which stress-ng's hdd stressor
+ * met on tmpfs beside a soak's file copies. */
+int vfs_bounce_alloc(size_t want, struct fw_buf *out)
+{
+	int err = fw_buf_alloc_uninit(want, out);
+
+	if (err == -ENOMEM && want > FW_PAGE_SIZE)
+		err = fw_buf_alloc_uninit(FW_PAGE_SIZE, out);
+	return err;
 }

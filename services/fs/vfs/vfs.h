@@ -395,6 +395,9 @@ struct vfs_wsrc {
 /* Copy fw_buf_len(dst) bytes at offset off of s into dst: 0 or -EFAULT. */
 FW_MUST_CHECK int vfs_wsrc_copy(const struct vfs_wsrc *s, size_t off,
 				struct fw_buf dst);
+/* A write's bounce buffer, uninitialized: want bytes, or one page when
+ * that many cannot be had. Its length is the chunk to copy at a time. */
+FW_MUST_CHECK int vfs_bounce_alloc(size_t want, struct fw_buf *out);
 long vfs_write(struct file *f, fw_uptr_t buf, size_t len);
 long vfs_pread(struct file *f, fw_uptr_t buf, size_t len, uint64_t off);
 long vfs_pwrite(struct file *f, fw_uptr_t buf, size_t len, uint64_t off);
