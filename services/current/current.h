@@ -147,6 +147,10 @@ const struct cred *fs_cred(void);
 struct fdtable *current_files(void);
 struct fs_context *current_fs(void);
 struct mm *current_mm(void);
+/* Give the caller a table of its own if it shares one with another
+ * process (unshare(CLONE_FILES); close_range's CLOSE_RANGE_UNSHARE):
+ * 0 or -ENOMEM (services/proc/unshare.c). */
+FW_MUST_CHECK int current_unshare_files(void);
 
 /* pid and tid of the caller (0 for a kernel task); its parent's pid (-1
  * if it has none); its name as /proc/<pid>/comm shows it ("?" for a

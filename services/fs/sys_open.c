@@ -158,15 +158,17 @@ long sys_close_range(const struct sys_args *a)
 {
 	unsigned first = (unsigned)a->arg[0], last = (unsigned)a->arg[1];
 	unsigned flags = (unsigned)a->arg[2];
-	struct fdtable *t = sys_files();
+	struct fdtable *t;
 
 	if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
 		return -EINVAL;
 	if (first > last)
 		return -EINVAL;
-	/* CLOSE_RANGE_UNSHARE: the table is only unshared by the process
-	 * service (clone); closing in the shared table is what a single
-	 * threaded caller observes anyway. */
+	/* CLOSE_RANGE_UNSHARE: close in a table of the caller's own, not in
+	 * one it shares with another process (clone's CLONE_FILES). */
+	if ((flags & CLOSE_RANGE_UNSHARE) && current_unshare_files())
+		return -ENOMEM;
+	t = sys_files();
 	if (first >= FD_NR_OPEN)
 		return 0;
 	for (int fd = fdtable_next_fd(t, (int)first);

@@ -67,38 +67,24 @@ static int check_flags(struct proc *p, uint32_t flags)
 	return 0;
 }
 
-static long sys_unshare(const struct sys_args *a)
+/* Replace p's table and context by copies where asked and shared (the
+ * copies first, so running out of memory changes nothing), swapped
+ * under p->lock, where procfs takes its references. */
+static int unshare_tables(struct proc *p, bool files_too, bool fs_too)
 {
-	struct proc *p = proc_current();
-	uint32_t flags = (uint32_t)a->arg[0];
 	struct fdtable *files = NULL;
 	struct fs_context *fs = NULL;
 	fw_irqflags_t fl;
-	int err;
 
-	if (a->arg[0] > UINT32_MAX)
-		return -EINVAL;
-	/* What the flags imply, as Linux's ksys_unshare. */
-	if (flags & CLONE_VM)
-		flags |= CLONE_SIGHAND;
-	if (flags & CLONE_SIGHAND)
-		flags |= CLONE_THREAD;
-	if (flags & CLONE_NEWNS)
-		flags |= CLONE_FS;
-	err = check_flags(p, flags);
-	if (err)
-		return err;
-	/* The copies first, so running out of memory changes nothing. */
-	if ((flags & CLONE_FILES) && atomic_load(&p->files->refs) > 1 &&
+	if (files_too && atomic_load(&p->files->refs) > 1 &&
 	    fdtable_fork(p->files, &files))
 		return -ENOMEM;
-	if ((flags & CLONE_FS) && atomic_load(&p->fs->refs) > 1 &&
+	if (fs_too && atomic_load(&p->fs->refs) > 1 &&
 	    fs_context_fork(p->fs, &fs)) {
 		if (files)
 			fdtable_put(files);
 		return -ENOMEM;
 	}
-	/* Swap under p->lock, where procfs takes its references. */
 	fl = fw_spin_lock_irqsave(&p->lock);
 	if (files) {
 		struct fdtable *old = p->files;
@@ -118,6 +104,32 @@ static long sys_unshare(const struct sys_args *a)
 	if (fs)
 		fs_context_put(fs);
 	return 0;
+}
+
+int current_unshare_files(void)
+{
+	return unshare_tables(proc_current(), true, false);
+}
+
+static long sys_unshare(const struct sys_args *a)
+{
+	struct proc *p = proc_current();
+	uint32_t flags = (uint32_t)a->arg[0];
+	int err;
+
+	if (a->arg[0] > UINT32_MAX)
+		return -EINVAL;
+	/* What the flags imply, as Linux's ksys_unshare. */
+	if (flags & CLONE_VM)
+		flags |= CLONE_SIGHAND;
+	if (flags & CLONE_SIGHAND)
+		flags |= CLONE_THREAD;
+	if (flags & CLONE_NEWNS)
+		flags |= CLONE_FS;
+	err = check_flags(p, flags);
+	if (err)
+		return err;
+	return unshare_tables(p, flags & CLONE_FILES, flags & CLONE_FS);
 }
 
 static const struct sys_entry unshare_syscalls[] = {

@@ -935,6 +935,20 @@ T_CASE(unshare_files_fs_and_refusals)
     T_ASSERT(getcwd(after, sizeof after) != NULL);
     T_STREQ(after, before);
 
+    /* close_range's CLOSE_RANGE_UNSHARE closes in a table of its own:
+     * the child's closing leaves ours open. */
+    int keep = open("/dev/null", O_RDONLY);
+    T_SYSOK(keep);
+    pid = syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
+    T_SYSOK(pid);
+    if (pid == 0)
+        _exit(syscall(SYS_close_range, keep, keep, 2 /* CLOSE_RANGE_UNSHARE */) == 0 &&
+              fcntl(keep, F_GETFD) == -1 ? 0 : 1);
+    T_SYSOK(waitpid(pid, &st, 0));
+    T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    T_SYSOK(fcntl(keep, F_GETFD));
+    close(keep);
+
     /* With a second thread, CLONE_THREAD (and so CLONE_VM) is refused. */
     pthread_t th;
     T_EQ(pthread_create(&th, NULL, sleeper, &sync[0]), 0);
