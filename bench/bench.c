@@ -115,38 +115,6 @@ static void op_mmap_touch(void)
 	munmap(m, len);
 }
 
-/* Pipe ping-pong between two processes: one round trip per op. */
-static void pipe_latency(void)
-{
-	int a[2], b[2];
-	char c = 'x';
-	if (pipe(a) || pipe(b))
-		abort();
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(a[1]); /* so the parent's close is EOF here */
-		close(b[0]);
-		while (read(a[0], &c, 1) == 1)
-			if (write(b[1], &c, 1) != 1)
-				break;
-		_exit(0);
-	}
-	uint64_t start = now_ns(), n = 0, t;
-	do {
-		if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
-			abort();
-		n++;
-		t = now_ns() - start;
-	} while (t < BUDGET_NS && n < MAX_ITERS);
-	close(a[1]);
-	waitpid(pid, NULL, 0);
-	close(a[0]), close(b[0]), close(b[1]);
-	report("pipe_pingpong", (double)t / (double)n, "ns");
-	printf("BENCH-ITERS pipe_pingpong %llu\n", (unsigned long long)n);
-	/* Two context switches per round trip. */
-	report("context_switch", (double)t / (double)n / 2.0, "ns");
-}
-
 /* Pin the calling process to one CPU; false if the kernel refuses (one
  * CPU only: the 2-CPU rows are then skipped). */
 static bool pin(int cpu)
@@ -168,25 +136,26 @@ static void unpin(void)
 	(void)sched_setaffinity(0, sizeof set, &set);
 }
 
-/* The pipe ping-pong with the two processes on different CPUs: each
+/* Pipe ping-pong between two processes: the ns of one round trip, or -1.
+ * With cpus, the parent runs on CPU 0 and the child on CPU 1, so each
  * round trip is two cross-CPU wakeups (an IPI each) instead of two
  * switches on one CPU. */
-static void pipe_latency_2cpu(void)
+static double pipe_roundtrip(bool cpus, uint64_t *iters)
 {
 	int a[2], b[2];
 	char c = 'x';
 
-	if (!pin(0)) {
+	if (cpus && !pin(0)) {
 		printf("BENCH-ERROR pipe_pingpong_2cpu: sched_setaffinity: %s\n", strerror(errno));
-		return;
+		return -1;
 	}
 	if (pipe(a) || pipe(b))
 		abort();
 	pid_t pid = fork();
 	if (pid == 0) {
-		if (!pin(1))
+		if (cpus && !pin(1))
 			_exit(1);
-		close(a[1]);
+		close(a[1]); /* so the parent's close is EOF here */
 		close(b[0]);
 		while (read(a[0], &c, 1) == 1)
 			if (write(b[1], &c, 1) != 1)
@@ -203,8 +172,30 @@ static void pipe_latency_2cpu(void)
 	close(a[1]);
 	waitpid(pid, NULL, 0);
 	close(a[0]), close(b[0]), close(b[1]);
-	unpin();
-	report("pipe_pingpong_2cpu", (double)t / (double)n, "ns");
+	if (cpus)
+		unpin();
+	*iters = n;
+	return (double)t / (double)n;
+}
+
+static void pipe_latency(void)
+{
+	uint64_t n;
+	double ns = pipe_roundtrip(false, &n);
+
+	report("pipe_pingpong", ns, "ns");
+	printf("BENCH-ITERS pipe_pingpong %llu\n", (unsigned long long)n);
+	/* Two context switches per round trip. */
+	report("context_switch", ns / 2.0, "ns");
+}
+
+static void pipe_latency_2cpu(void)
+{
+	uint64_t n;
+	double ns = pipe_roundtrip(true, &n);
+
+	if (ns >= 0)
+		report("pipe_pingpong_2cpu", ns, "ns");
 }
 
 static long futex(int *uaddr, int op, int val)
