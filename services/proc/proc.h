@@ -32,6 +32,9 @@ struct ptimer;    /* services/proc/time/time.c */
 
 /* The framework stores this per task (fw_task_set_data); services define
  * it, so finding the current thread needs no cast. */
+#define OOM_SCORE_ADJ_MIN (-1000)
+#define OOM_SCORE_ADJ_MAX 1000
+
 struct fw_task_data {
 	struct thread *thread;
 };
@@ -127,6 +130,8 @@ struct proc {
 	} trace;
 
 	char comm[16];            /* executable name, as in /proc/<pid>/comm */
+	int16_t oom_score_adj;    /* -1000 (never) .. 1000 (first) for the
+				   * OOM killer (services/proc/oom.c) */
 	int pdeathsig;            /* sent when the parent exits (PR_SET_PDEATHSIG;
 				   * per process here, per thread on Linux) */
 	char exe_path[256];       /* path it was executed from */

@@ -23,6 +23,15 @@ FW_MUST_CHECK int proc_start_init(const struct kpath *path, struct fw_bytes argv
 /* Called when pid 1 exits: the machine powers off. */
 void proc_init_exited(int status);
 
+/* A user page fault of t found no memory (oom.c): kill the process that
+ * frees the most, or wait for the last one killed to go. True if the
+ * access should run again, false if nobody can be killed. */
+bool oom_fault(struct thread *t);
+/* Linux's oom_badness: resident pages weighted by oom_score_adj, or -1
+ * for a process never chosen (init, exiting, OOM_SCORE_ADJ_MIN).
+ * proc_tree_lock held. */
+int64_t oom_badness(struct proc *p);
+
 /* The kernel task body of every user thread (thread.c). */
 void thread_main(struct thread *t);
 FW_NORETURN void thread_exit(struct thread *t, int code);

@@ -179,6 +179,8 @@ void thread_main(struct thread *t)
 							   : SEGV_MAPERR,
 						   why.addr);
 				report_fatal(t, SIGSEGV, &why);
+			} else if (err == -ENOMEM && oom_fault(t)) {
+				/* room is being made: the access runs again */
 			} else if (err) {
 				/* -EIO: past the end of a mapped file. */
 				signal_force_fault(t, SIGBUS, BUS_ADRERR, why.addr);

@@ -29,8 +29,13 @@ static struct fw_frame *page_lookup(struct inode *ino, uint64_t idx)
 	return leaf ? leaf->pg[idx % TMPFS_LEAF_PAGES] : NULL;
 }
 
-/* The page at idx, allocated (zeroed) if absent. inode->lock held. */
-static int page_get_alloc(struct inode *ino, uint64_t idx, struct fw_frame **out)
+/* The page at idx, allocated (zeroed) if absent. inode->lock held.
+ * no_frame is what a frame the allocator cannot give says: -ENOSPC for
+ * writes (a full tmpfs, which programs take in their stride: stress-ng's
+ * hdd stressor does, ENOMEM it counts as a failure), -ENOMEM for a page
+ * fault, where the OOM killer then makes room (services/proc/oom.c). */
+static int page_get_alloc(struct inode *ino, uint64_t idx, int no_frame,
+			  struct fw_frame **out)
 {
 	uint64_t li = idx / TMPFS_LEAF_PAGES;
 	struct tmpfs_leaf *leaf;
@@ -61,15 +66,10 @@ static int page_get_alloc(struct inode *ino, uint64_t idx, struct fw_frame **out
 			atomic_fetch_sub(&ino->sb->nr_pages, 1);
 			return -ENOSPC;
 		}
-		/* No frame: where Linux's allocator would OOM-kill someone
-		 * and try again, the write fails here, and says so as a full
-		 * tmpfs does (ENOSPC), which programs take in their stride
-		 * (stress-ng's hdd stressor does; ENOMEM it counts as a
-		 * failure). */
 		err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
 		if (err) {
 			atomic_fetch_sub(&ino->sb->nr_pages, 1);
-			return -ENOSPC;
+			return no_frame;
 		}
 		leaf->pg[idx % TMPFS_LEAF_PAGES] = fr;
 	}
@@ -198,7 +198,7 @@ int tmpfs_fallocate(struct inode *ino, int mode, uint64_t off, uint64_t len)
 	if (!(mode & FALLOC_FL_KEEP_SIZE))
 		err = seals_forbid(ino, end > ino->size ? end : ino->size, false);
 	for (uint64_t i = off / FW_PAGE_SIZE; !err && i < (end + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE; i++) {
-		err = page_get_alloc(ino, i, &fr);
+		err = page_get_alloc(ino, i, -ENOSPC, &fr);
 		if (err)
 			break;
 	}
@@ -225,7 +225,7 @@ int tmpfs_get_page(struct inode *ino, uint64_t pgoff, bool alloc,
 			err = -ENOENT;
 			goto out_unlock;
 		}
-		err = page_get_alloc(ino, pgoff, &fr);
+		err = page_get_alloc(ino, pgoff, -ENOMEM, &fr);
 		if (err)
 			goto out_unlock;
 	}
@@ -284,7 +284,7 @@ int tmpfs_write_kernel(struct inode *ino, uint64_t off, struct fw_bytes src)
 
 		if (n > len - done)
 			n = len - done;
-		err = page_get_alloc(ino, off / FW_PAGE_SIZE, &fr);
+		err = page_get_alloc(ino, off / FW_PAGE_SIZE, -ENOSPC, &fr);
 		if (!err)
 			err = fw_bytes_sub(src, done, n, &part);
 		if (!err)
@@ -364,7 +364,8 @@ static long put_bytes(struct inode *ino, uint64_t off, struct fw_bytes src)
 
 		if (n > len - put)
 			n = len - put;
-		err = page_get_alloc(ino, (off + put) / FW_PAGE_SIZE, &fr);
+		err = page_get_alloc(ino, (off + put) / FW_PAGE_SIZE, -ENOSPC,
+				     &fr);
 		if (!err)
 			err = fw_bytes_sub(src, put, n, &piece);
 		if (!err)
