@@ -33,11 +33,11 @@ static int victim_pid;
 static uint64_t victim_start_ns;
 static uint64_t victim_since_ns;
 
-/* Resident pages of p, 0 if it has no address space. proc_tree_lock. */
-static uint64_t rss_pages(struct proc *p)
+/* Resident pages of p, or -1 if it has no address space. */
+static int64_t rss_pages(struct proc *p)
 {
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
-	uint64_t n = p->mm ? fw_vmspace_mapped_pages(p->mm->vs) : 0;
+	int64_t n = p->mm ? (int64_t)fw_vmspace_mapped_pages(p->mm->vs) : -1;
 
 	fw_spin_unlock_irqrestore(&p->lock, fl);
 	return n;
@@ -45,17 +45,16 @@ static uint64_t rss_pages(struct proc *p)
 
 int64_t oom_badness(struct proc *p)
 {
-	int64_t total = (int64_t)fw_frames_total();
-	int64_t points;
+	int64_t rss;
 
 	if (p->pid == 1 || p->zombie || p->exiting ||
 	    p->oom_score_adj == OOM_SCORE_ADJ_MIN)
-		return -1;
-	points = (int64_t)rss_pages(p);
-	if (!points)
-		return -1; /* nothing to free: a process still being made */
-	points += (int64_t)p->oom_score_adj * total / 1000;
-	return points > 0 ? points : 1;
+		return OOM_UNKILLABLE;
+	rss = rss_pages(p);
+	if (rss < 0)
+		return OOM_UNKILLABLE;
+	return rss + (int64_t)p->oom_score_adj * (int64_t)fw_frames_total() /
+			     1000;
 }
 
 /* Is the last victim still holding memory, inside its grace time? */
@@ -69,9 +68,9 @@ static bool victim_pending(uint64_t now)
 
 bool oom_fault(struct thread *t)
 {
-	uint64_t now = fw_time_ns(), rss = 0;
+	uint64_t now = fw_time_ns();
 	struct proc *victim = NULL, *p;
-	int64_t best = 0;
+	int64_t best = OOM_UNKILLABLE, rss;
 	bool waiting;
 	int cursor = 0;
 
@@ -80,7 +79,7 @@ bool oom_fault(struct thread *t)
 	while (!waiting && (p = proc_next(&cursor)) != NULL) {
 		int64_t points = oom_badness(p);
 
-		if (points > best) {
+		if (points != OOM_UNKILLABLE && points > best) {
 			best = points;
 			victim = p;
 		}
@@ -93,7 +92,7 @@ bool oom_fault(struct thread *t)
 		fw_warn("Out of memory: Killed process %d (%s) rss:%llukB "
 			"UID:%u oom_score_adj:%d (on a page fault of %s[%d])",
 			victim->pid, victim->comm,
-			(unsigned long long)(rss * FW_PAGE_SIZE / 1024),
+			(unsigned long long)(rss > 0 ? rss : 0) * (FW_PAGE_SIZE / 1024),
 			victim->cred.uid, victim->oom_score_adj, t->proc->comm,
 			t->proc->pid);
 		(void)signal_send_proc(victim, SIGKILL, 0);

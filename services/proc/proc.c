@@ -284,6 +284,7 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 		p->exit_signal = (int)(flags & CSIGNAL);
 		p->personality = parent->personality;
 		p->oom_score_adj = parent->oom_score_adj;
+		p->oom_score_adj_min = parent->oom_score_adj_min;
 		if (flags & CLONE_VM) {
 			mm_get(parent->mm);
 			p->mm = parent->mm;

@@ -132,6 +132,8 @@ struct proc {
 	char comm[16];            /* executable name, as in /proc/<pid>/comm */
 	int16_t oom_score_adj;    /* -1000 (never) .. 1000 (first) for the
 				   * OOM killer (services/proc/oom.c) */
+	int16_t oom_score_adj_min; /* lowest an unprivileged write may set:
+				    * the last privileged writer's value */
 	int pdeathsig;            /* sent when the parent exits (PR_SET_PDEATHSIG;
 				   * per process here, per thread on Linux) */
 	char exe_path[256];       /* path it was executed from */

@@ -27,9 +27,10 @@ void proc_init_exited(int status);
  * frees the most, or wait for the last one killed to go. True if the
  * access should run again, false if nobody can be killed. */
 bool oom_fault(struct thread *t);
-/* Linux's oom_badness: resident pages weighted by oom_score_adj, or -1
- * for a process never chosen (init, exiting, OOM_SCORE_ADJ_MIN).
- * proc_tree_lock held. */
+/* Linux's oom_badness: resident pages plus oom_score_adj thousandths of
+ * memory (may be negative), or OOM_UNKILLABLE for a process never chosen
+ * (init, exiting, OOM_SCORE_ADJ_MIN). proc_tree_lock held. */
+#define OOM_UNKILLABLE INT64_MIN
 int64_t oom_badness(struct proc *p);
 
 /* The kernel task body of every user thread (thread.c). */

@@ -14,7 +14,9 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/sysinfo.h>
 
 #define MIB (1024 * 1024)
@@ -125,6 +127,76 @@ T_CASE(oom_kills_the_greedy_not_a_bystander)
     T_EXITED(b, 0);
 }
 
+static int read_int(const char *path)
+{
+    char b[32] = { 0 };
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -99999;
+    ssize_t n = read(fd, b, sizeof b - 1);
+    close(fd);
+    return n > 0 ? atoi(b) : -99999;
+}
+
+/* 0 or the errno of writing text to path. */
+static int write_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY);
+    if (fd < 0)
+        return errno;
+    ssize_t n = write(fd, text, strlen(text));
+    int e = n < 0 ? errno : 0;
+    close(fd);
+    return e;
+}
+
+#define ADJ "/proc/self/oom_score_adj"
+
+/* /proc/<pid>/oom_score_adj and oom_score as Linux's: -1000..1000,
+ * inherited, lowering below the last privileged writer's value needs
+ * CAP_SYS_RESOURCE (EACCES), oom_score is 0 at -1000 and at least 666 at
+ * 1000 (the badness scaled to 0..2000). */
+T_CASE(oom_score_adj_is_linux_s)
+{
+    /* CAP_SYS_RESOURCE (bit 24 of CapEff): containers' root may lack it */
+    struct { unsigned v, pid; } hdr = { 0x20080522, 0 };
+    struct { unsigned eff, prm, inh; } data[2];
+    T_SYSOK(syscall(SYS_capget, &hdr, data));
+    int priv = (data[0].eff >> 24) & 1;
+
+    T_EQ(write_text(ADJ, "100"), 0); /* privileged: the floor for nobody */
+    T_EQ(read_int(ADJ), 100);
+    T_EQ(write_text(ADJ, "1001"), EINVAL);
+    T_EQ(write_text(ADJ, "-1001"), EINVAL);
+    T_EQ(write_text(ADJ, "x"), EINVAL);
+    T_EQ(write_text(ADJ, "1000\n"), 0);
+    if (read_int("/proc/self/oom_score") < 666)
+        T_FAIL("oom_score %d at adj 1000", read_int("/proc/self/oom_score"));
+    if (priv) {
+        T_EQ(write_text(ADJ, "-1000"), 0);
+        T_EQ(read_int("/proc/self/oom_score"), 0);
+    } else {
+        T_EQ(write_text(ADJ, "-1000"), EACCES);
+    }
+    T_EQ(write_text(ADJ, "100"), 0);
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        int bad = read_int(ADJ) != 100; /* inherited */
+        bad |= setgid(65534) || setuid(65534);
+        /* setuid made it undumpable: /proc/self would be root's */
+        bad |= prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0;
+        bad |= write_text(ADJ, "300") != 0;  /* raising is anyone's */
+        bad |= read_int(ADJ) != 300;
+        bad |= write_text(ADJ, "100") != 0;  /* down to the floor */
+        bad |= write_text(ADJ, "99") != (priv ? EACCES : 0);
+        _exit(bad);
+    }
+    T_EXITED(c, 0);
+    T_EQ(write_text(ADJ, "0"), 0);
+    T_EQ(read_int(ADJ), 0);
+}
+
 T_CASE(system_recovers)
 {
     /* The memory came back: a 16 MiB mapping can be touched... */
@@ -147,6 +219,7 @@ T_CASE(system_recovers)
 int main(void)
 {
     t_init("oom");
+    T_RUN(oom_score_adj_is_linux_s);
     T_RUN(greedy_child_fails_or_dies);
     T_RUN(oom_kills_the_greedy_not_a_bystander);
     T_RUN(system_recovers);

@@ -161,9 +161,11 @@ static const struct procfs_entry entries[] = {
 	{ "syscall", PK_PID_SYSCALL, S_IFREG | 0400 },
 	{ "mounts", PK_PID_MOUNTS, REG },
 	{ "mountinfo", PK_PID_MOUNTINFO, REG },
+	{ "oom_score", PK_PID_OOM_SCORE, REG },
+	{ "oom_score_adj", PK_PID_OOM_SCORE_ADJ, S_IFREG | 0644 },
 	{ "make-it-fail", PK_PID_MAKE_IT_FAIL, S_IFREG | 0644 },
 	{ "fail-nth", PK_PID_FAIL_NTH, S_IFREG | 0644 },
-#define PID_N 18
+#define PID_N 20
 };
 
 FW_STATIC_ASSERT(FW_ARRAY_LEN(entries) == PID_FIRST + PID_N,
@@ -549,6 +551,7 @@ static int procfs_rename(struct inode *odir, const struct kname *oname,
 static bool writable_kind(unsigned kind)
 {
 	return kind == PK_SYS_VM_DROP_CACHES || kind == PK_PID_MAKE_IT_FAIL ||
+	       kind == PK_PID_OOM_SCORE_ADJ ||
 	       kind == PK_PID_FAIL_NTH || kind == PK_LOCK_STAT ||
 	       kind == PK_SYS_LOCK_STAT;
 }
@@ -629,6 +632,8 @@ static int generate(const struct procfs_id *id, struct procfs_seq *s)
 	case PK_PID_MAPS:
 	case PK_PID_STATM:
 	case PK_PID_SYSCALL:
+	case PK_PID_OOM_SCORE:
+	case PK_PID_OOM_SCORE_ADJ:
 	case PK_PID_MAKE_IT_FAIL:
 	case PK_PID_FAIL_NTH:
 		return procfs_gen_pid(s, id->kind, id->id, id->thread);
@@ -751,7 +756,8 @@ void procfs_snap_release(struct file *f)
 }
 
 /* A write to a writable file: one unsigned number, as Linux's
- * proc_dointvec and kstrtouint take it (blanks around it). */
+ * proc_dointvec and kstrtouint take it (blanks around it); oom_score_adj
+ * takes a sign (kstrtoint). */
 static long procfs_write_file(struct file *f, fw_uptr_t buf, size_t len,
 			      uint64_t *pos)
 {
@@ -760,6 +766,7 @@ static long procfs_write_file(struct file *f, fw_uptr_t buf, size_t len,
 	struct fw_buf part;
 	uint64_t v = 0;
 	size_t i = 0, n = len < sizeof(text) - 1 ? len : sizeof(text) - 1;
+	bool minus = false;
 	int err;
 
 	if (!writable_kind(id.kind))
@@ -769,6 +776,10 @@ static long procfs_write_file(struct file *f, fw_uptr_t buf, size_t len,
 		return -EFAULT;
 	while (i < n && (text[i] == ' ' || text[i] == '\t'))
 		i++;
+	if (i < n && text[i] == '-' && id.kind == PK_PID_OOM_SCORE_ADJ) {
+		minus = true;
+		i++;
+	}
 	if (i == n || text[i] < '0' || text[i] > '9')
 		return -EINVAL;
 	for (; i < n && text[i] >= '0' && text[i] <= '9'; i++) {
@@ -784,6 +795,11 @@ static long procfs_write_file(struct file *f, fw_uptr_t buf, size_t len,
 		err = procfs_drop_caches((unsigned long)v);
 	else if (id.kind == PK_LOCK_STAT || id.kind == PK_SYS_LOCK_STAT)
 		err = procfs_lock_stat_write(id.kind == PK_SYS_LOCK_STAT, v);
+	else if (id.kind == PK_PID_OOM_SCORE_ADJ)
+		err = v > 1000 ? -EINVAL
+			       : procfs_pid_set_oom_score_adj(
+					 id.id, id.thread,
+					 minus ? -(int)v : (int)v);
 	else
 		err = procfs_pid_set_fault(id.kind, id.id, id.thread, v);
 	if (err)

@@ -82,6 +82,8 @@ enum procfs_kind {
 	PK_PID_MOUNTS,
 	PK_PID_MOUNTINFO,
 	PK_PID_TASK,		/* /proc/<pid>/task */
+	PK_PID_OOM_SCORE,	/* the OOM killer's view of it, 0..2000 */
+	PK_PID_OOM_SCORE_ADJ,	/* -1000..1000, written to steer it */
 	PK_PID_MAKE_IT_FAIL,	/* fault injection: this task may be failed */
 	PK_PID_FAIL_NTH,	/* fault injection: its nth allocation fails */
 	PK_NET,			/* /proc/net */
@@ -199,6 +201,11 @@ FW_MUST_CHECK int procfs_gen_pid(struct procfs_seq *s, unsigned kind, int id,
  * -EPERM, or -ESRCH if it is gone. */
 FW_MUST_CHECK int procfs_pid_set_fault(unsigned kind, int id, bool thread,
 				       uint64_t v);
+/* A write to oom_score_adj of process id (thread: of the thread's
+ * process), as Linux's __set_oom_adj: -EINVAL outside -1000..1000, -EACCES
+ * below the lowest a privileged writer allowed without
+ * CAP_SYS_RESOURCE, -ESRCH if it is gone. */
+FW_MUST_CHECK int procfs_pid_set_oom_score_adj(int id, bool thread, int v);
 /* Totals over every live process, for /proc/stat, uptime and loadavg. */
 struct procfs_task_stats {
 	uint64_t busy_ns;		/* CPU time used by user threads */

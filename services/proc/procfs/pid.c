@@ -167,6 +167,41 @@ int procfs_pid_set_fault(unsigned kind, int id, bool thread, uint64_t v)
 	return task ? 0 : -ESRCH;
 }
 
+int procfs_pid_set_oom_score_adj(int id, bool thread, int v)
+{
+	bool privileged = cred_capable(&proc_current()->cred, CAP_SYS_RESOURCE);
+	struct proc *p;
+	int err = -ESRCH;
+
+	if (v < OOM_SCORE_ADJ_MIN || v > OOM_SCORE_ADJ_MAX)
+		return -EINVAL;
+	fw_spin_lock(&proc_tree_lock);
+	p = find_locked(id, thread);
+	if (p && v < p->oom_score_adj_min && !privileged) {
+		err = -EACCES;
+	} else if (p) {
+		p->oom_score_adj = (int16_t)v;
+		if (privileged) /* the floor an unprivileged writer keeps */
+			p->oom_score_adj_min = (int16_t)v;
+		err = 0;
+	}
+	fw_spin_unlock(&proc_tree_lock);
+	return err;
+}
+
+/* Linux's proc_oom_score: the badness scaled to 0..2000 (0 for a process
+ * never chosen). proc_tree_lock held. */
+static int oom_score(struct proc *p)
+{
+	int64_t total = (int64_t)fw_frames_total();
+	int64_t b = oom_badness(p);
+
+	if (b == OOM_UNKILLABLE || total <= 0)
+		return 0;
+	b = (1000 + b * 1000 / total) * 2 / 3;
+	return b < 0 ? 0 : (int)b;
+}
+
 void procfs_task_stats(struct procfs_task_stats *st)
 {
 	struct proc *p;
@@ -220,6 +255,8 @@ struct pinfo {
 	uint64_t shdpnd;		/* process-directed pending */
 	uint64_t sigblk;		/* blocked */
 	uint64_t rlim_sigpending;
+	int oom_score_adj;
+	int oom_score;			/* Linux's 0..2000 scale */
 	bool make_it_fail;		/* the shown thread's fault injection */
 	uint32_t fail_nth;
 	bool in_syscall;		/* the shown thread's, and then: */
@@ -269,6 +306,8 @@ static int pinfo_get(int id, bool thread, unsigned want, struct pinfo *pi)
 		tty_ctty_get(pi->ctty);
 	}
 	pi->start_ns = p->start_ns;
+	pi->oom_score_adj = p->oom_score_adj;
+	pi->oom_score = oom_score(p);
 	pi->rlim_sigpending = p->rlimit_cur[11]; /* RLIMIT_SIGPENDING */
 	for (int i = 0; i < RLIM_NLIMITS; i++) {
 		pi->rlim_cur[i] = p->rlimit_cur[i];
@@ -766,6 +805,16 @@ int procfs_gen_pid(struct procfs_seq *s, unsigned kind, int id, bool thread)
 		err = pinfo_get(id, thread, 0, &pi);
 		if (!err)
 			procfs_printf(s, "%s\n", pi.comm);
+		break;
+	case PK_PID_OOM_SCORE:
+		err = pinfo_get(id, thread, 0, &pi);
+		if (!err)
+			procfs_printf(s, "%d\n", pi.oom_score);
+		break;
+	case PK_PID_OOM_SCORE_ADJ:
+		err = pinfo_get(id, thread, 0, &pi);
+		if (!err)
+			procfs_printf(s, "%d\n", pi.oom_score_adj);
 		break;
 	case PK_PID_MAKE_IT_FAIL:
 		err = pinfo_get(id, thread, 0, &pi);
