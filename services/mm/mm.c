@@ -170,26 +170,6 @@ int mm_unmap_range(struct mm *mm, uint64_t start, uint64_t end)
 	return 0;
 }
 
-int mm_populate_shared_anon(struct mm *mm, const struct vma *v,
-			    uint64_t start, uint64_t end)
-{
-	for (uint64_t va = start; va < end; va += FW_PAGE_SIZE) {
-		struct fw_frame *fr;
-		int err;
-
-		if (fw_vmspace_query(mm->vs, va, NULL, NULL) == 0)
-			continue;
-		err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
-		if (err)
-			return err;
-		err = mm_map_page(mm, va, fr, mm_fw_prot(v->prot));
-		fw_frame_put(fr);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 int mm_insert_vma(struct mm *mm, uint64_t start, uint64_t len, unsigned prot,
 		  unsigned flags, struct file *f, uint64_t pgoff,
 		  uint64_t file_limit, enum vma_name name, struct vma **out)
@@ -632,6 +612,11 @@ static int fault_locked(struct mm *mm, uint64_t addr, bool write, bool exec,
 			fault_around(mm, v, page);
 		return err;
 	}
+	/* Shared memory without a file is a SysV segment's attachment, all
+	 * mapped when attached: a page missing is past the segment's end
+	 * (an mremap grew it), SIGBUS as in Linux. */
+	if (v->flags & VMA_SHARED)
+		return -EIO;
 	err = fw_frame_alloc(FW_FRAME_ZERO, &fr);
 	if (err)
 		return err;

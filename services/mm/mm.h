@@ -20,10 +20,10 @@
  * ours alone). So "copy-on-write" needs no per-page state: it is
  * (private VMA, writable VMA, read-only PTE).
  *
- * Shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS) is populated eagerly
- * at mmap time, so fork can hand the very same frames to the child; there
- * is no shmem object that could find them again on a later fault. Shared
- * file mappings map the file's own page-cache frames (vfs_file_page), so
+ * Shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS) is a mapping of an
+ * unlinked tmpfs file of its own (Linux's shmem_zero_setup), so its pages
+ * are made on first touch and every process that inherited the mapping
+ * finds the same page through the file. Shared file mappings map the file's own page-cache frames (vfs_file_page), so
  * they are really shared with read/write and other mappers. In a
  * writable shared mapping of a disk file, a page is mapped read-only
  * until its first write, which fetches it again "for writing" (Linux's

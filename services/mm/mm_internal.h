@@ -29,10 +29,6 @@ FW_MUST_CHECK int mm_insert_vma(struct mm *mm, uint64_t start, uint64_t len,
 				unsigned prot, unsigned flags, struct file *f,
 				uint64_t pgoff, uint64_t file_limit,
 				enum vma_name name, struct vma **out);
-/* Give the unmapped pages of [start, end) of a shared anonymous VMA zeroed
- * frames now (see mm.h on why shared anonymous memory is eager). */
-FW_MUST_CHECK int mm_populate_shared_anon(struct mm *mm, const struct vma *v,
-					  uint64_t start, uint64_t end);
 /* Whether the address space may grow by `more` bytes under the current
  * process's RLIMIT_AS (Linux may_expand_vm). */
 bool mm_may_expand(struct mm *mm, uint64_t more);

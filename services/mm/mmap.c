@@ -11,6 +11,7 @@
 #include <fw/log.h>
 #include <fw/uaccess.h>
 
+#include "fs/tmpfs/tmpfs.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/vfs.h"
 #include "mm/mm.h"
@@ -134,8 +135,9 @@ static long do_mmap(struct mm *mm, uint64_t addr, uint64_t len,
 	bool shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
 	unsigned vma_flags = 0;
 	uint64_t plen, start, end;
+	struct file *shm = NULL; /* the file of shared anonymous memory */
 	struct vma *v;
-	int err;
+	long err;
 
 	if (!len)
 		return -EINVAL;
@@ -166,6 +168,16 @@ static long do_mmap(struct mm *mm, uint64_t addr, uint64_t len,
 		err = check_file(f, shared, prot, &vma_flags);
 		if (err)
 			return err;
+	} else if (shared) {
+		/* Linux's shmem_zero_setup: shared anonymous memory is a file
+		 * of its own, so its pages are made on first touch and found
+		 * again through the file after fork or mremap. */
+		err = tmpfs_shmem_file(plen, &shm);
+		if (err)
+			return err;
+		f = shm;
+		off = 0;
+		vma_flags |= VMA_MAYWRITE;
 	}
 	if (shared)
 		vma_flags |= VMA_SHARED;
@@ -216,15 +228,9 @@ static long do_mmap(struct mm *mm, uint64_t addr, uint64_t len,
 			    f ? off : 0, ~0ull, VMA_NAME_NONE, &v);
 	if (err)
 		goto out_unlock;
-	if (shared && !f) {
-		err = mm_populate_shared_anon(mm, v, start, end);
-		if (err) {
-			if (mm_unmap_range(mm, start, end))
-				err = -ENOMEM;
-			goto out_unlock;
-		}
-	}
 	fw_mutex_unlock(&mm->lock);
+	if (shm)
+		file_put(shm); /* the VMA holds it */
 	if ((flags & (MAP_POPULATE | MAP_LOCKED)) && !(flags & MAP_NONBLOCK) &&
 	    prot)
 		(void)populate(mm, start, end,
@@ -232,6 +238,8 @@ static long do_mmap(struct mm *mm, uint64_t addr, uint64_t len,
 	return (long)start;
 out_unlock:
 	fw_mutex_unlock(&mm->lock);
+	if (shm)
+		file_put(shm);
 	return err;
 }
 
@@ -444,17 +452,7 @@ static long do_mremap(struct mm *mm, uint64_t old, uint64_t old_len,
 	if (!(flags & MREMAP_FIXED) && v->end == old + old_len &&
 	    old + new_len <= MM_TASK_SIZE &&
 	    vma_range_free(&mm->vmas, v->end, old + new_len)) {
-		uint64_t was = v->end;
-
 		v->end = old + new_len;
-		if ((v->flags & VMA_SHARED) && !v->file) {
-			err = mm_populate_shared_anon(mm, v, was, v->end);
-			if (err) {
-				mm_unmap_pages(mm, was, v->end);
-				v->end = was;
-				return err;
-			}
-		}
 		return (long)old;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
@@ -483,9 +481,6 @@ static long do_mremap(struct mm *mm, uint64_t old, uint64_t old_len,
 	if (err)
 		return err;
 	err = move_pages(mm, old, old_len, dst);
-	if (!err && (v->flags & VMA_SHARED) && !v->file)
-		err = mm_populate_shared_anon(mm, nv, dst + old_len,
-					      dst + new_len);
 	if (err) {
 		/* Leave the pages where they are now; drop what failed. */
 		if (mm_unmap_range(mm, dst, dst + new_len))

@@ -3,7 +3,7 @@
  *
  * Layer: services (safe C), mm. A System V segment (services/ipc/shm.c)
  * owns its pages as a frame list, allocated zeroed when the segment is
- * made (shared anonymous memory is eager here too, see mm.h); shmat maps
+ * made (not on first touch, as Linux's shm files do); shmat maps
  * them as one shared VMA named VMA_NAME_SHM, each mapping holding its own
  * frame references, so fork shares them as any shared mapping and a
  * segment removed while attached lives on in its mappings. */

@@ -282,6 +282,82 @@ T_CASE(shared_anon_visible_after_fork)
     munmap((void *)m, pg);
 }
 
+static long vm_rss_kb(void)
+{
+    char b[4096];
+    int fd = open("/proc/self/status", O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, b, sizeof b - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    b[n] = 0;
+    char *p = strstr(b, "VmRSS:");
+    return p ? atol(p + 6) : -1;
+}
+
+static void touch_bus(void *p) { (void)*(volatile char *)p; }
+
+/* Shared anonymous memory as Linux's (a /dev/zero shmem file): pages are
+ * made on first touch, not at mmap (64 MiB mapped leave VmRSS within
+ * 1 MiB), a page first touched in a child after fork is the parent's
+ * too, /proc/self/maps names it "/dev/zero (deleted)", and growing it
+ * with mremap does not grow the file: past the old end is SIGBUS. */
+T_CASE(shared_anon_made_on_touch)
+{
+    size_t len = 64u << 20;
+    long before = vm_rss_kb();
+    volatile char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    long after = vm_rss_kb();
+    if (before < 0 || after - before > 1024)
+        T_FAIL("VmRSS %ld kB -> %ld kB after mapping 64 MiB", before, after);
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        m[len / 2] = 42; /* first touch in the child */
+        _exit(0);
+    }
+    T_EXITED(c, 0);
+    T_EQ(m[len / 2], 42);
+    T_EQ(m[len - 1], 0);
+
+    char maps[16384];
+    int fd = open("/proc/self/maps", O_RDONLY);
+    T_SYSOK(fd);
+    ssize_t n = read(fd, maps, sizeof maps - 1);
+    close(fd);
+    T_ASSERT(n > 0);
+    maps[n] = 0;
+    char want[64];
+    snprintf(want, sizeof want, "%lx-", (unsigned long)m);
+    char *line = strstr(maps, want);
+    T_ASSERT(line != NULL);
+    char *eol = strchr(line, '\n');
+    if (eol)
+        *eol = 0;
+    if (!strstr(line, "rw-s") || !strstr(line, "/dev/zero (deleted)"))
+        T_FAIL("maps line: %s", line);
+    T_SYSOK(munmap((void *)m, len));
+
+    /* grown in place by mremap: the file keeps its size */
+    char *r = mmap(NULL, 4 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    T_ASSERT(r != MAP_FAILED);
+    char *g = mmap(r, 2 * pg, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    T_ASSERT(g == r);
+    T_SYSOK(munmap(g + 2 * pg, 2 * pg)); /* room to grow into */
+    T_ASSERT(mremap(g, 2 * pg, 4 * pg, 0) == g);
+    g[pg] = 1;
+    int st = in_child(touch_bus, g + 3 * pg);
+    if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS))
+        T_FAIL("past the file: child status 0x%x, want SIGBUS", st);
+    T_SYSOK(munmap(g, 4 * pg));
+}
+
 T_CASE(private_anon_cow_after_fork)
 {
     size_t len = 16 * pg;
@@ -545,5 +621,6 @@ int main(void)
     T_RUN(many_small_mappings);
     T_RUN(malloc_large_and_free);
     T_RUN(remap_file_pages_shows_another_page);
+    T_RUN(shared_anon_made_on_touch);
     return t_done();
 }

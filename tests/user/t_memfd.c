@@ -67,6 +67,22 @@ T_CASE(create_write_read_map_and_share)
     T_SYSOK(waitpid(c, &ws, 0));
     T_EQ(pread(fd, buf, 10, 4096), 10);
     T_ASSERT(memcmp(buf, "from child", 10) == 0);
+    /* /proc/self/maps names the mapping as the link (reading it once
+     * crashed the kernel: a file in no directory) */
+    char maps[16384], want[32];
+    int mfd = open("/proc/self/maps", O_RDONLY);
+    T_SYSOK(mfd);
+    ssize_t n = read(mfd, maps, sizeof maps - 1);
+    close(mfd);
+    T_ASSERT(n > 0);
+    maps[n] = 0;
+    snprintf(want, sizeof want, "%lx-", (unsigned long)m);
+    char *line = strstr(maps, want), *eol;
+    T_ASSERT(line != NULL);
+    if ((eol = strchr(line, '\n')))
+        *eol = 0;
+    if (!strstr(line, " /memfd:t_memfd (deleted)"))
+        T_FAIL("maps line: %s", line);
     munmap(m, 8192);
     close(fd);
     /* Flags. */

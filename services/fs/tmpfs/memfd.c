@@ -32,23 +32,70 @@
 
 static struct superblock *memfd_sb;
 
-/* The memfds' file system, made at the first call (vfs_ns_lock). */
+/* The memfds' and shared anonymous memory's file system, made at the
+ * first call (vfs_ns_lock). No size= limit, as Linux's shm_mnt: memory
+ * itself is the limit (a fault the allocator cannot serve goes to the OOM
+ * killer, a write says ENOSPC). */
 static struct superblock *memfd_fs(void)
 {
 	fw_mutex_lock(&vfs_ns_lock);
-	if (!memfd_sb)
+	if (!memfd_sb) {
 		memfd_sb = tmpfs_create(vfs_anon_dev(), S_IFDIR | 01777);
+		if (memfd_sb)
+			atomic_store(&memfd_sb->max_pages, 0);
+	}
 	fw_mutex_unlock(&vfs_ns_lock);
 	return memfd_sb;
 }
 
-long sys_memfd_create(const struct sys_args *a)
+/* An open file (O_RDWR) of a new unlinked regular file on memfd_fs,
+ * named `name` for /proc (NULL: none), or NULL without memory. */
+static struct file *unlinked_file(const char *name, bool sealable)
 {
-	char name[MFD_NAME_MAX + 1];
-	unsigned flags = (unsigned)a->arg[1];
-	struct superblock *sb;
+	struct superblock *sb = memfd_fs();
 	struct vfs_path path = { 0 };
 	struct inode *ino;
+	struct file *f;
+
+	if (!sb)
+		return NULL;
+	fw_mutex_lock(&vfs_ns_lock);
+	ino = tmpfs_new_unlinked(sb->root, S_IFREG | 0777, fs_cred());
+	fw_mutex_unlock(&vfs_ns_lock);
+	if (!ino)
+		return NULL;
+	ino->nlink = 0;
+	if (sealable)
+		ino->seals = 0;
+	path.inode = ino;
+	f = file_alloc(&path, ino->fops, O_RDWR | O_LARGEFILE);
+	inode_put(ino); /* the file holds it now */
+	if (!f)
+		return NULL;
+	f->name = FW_NEW(struct kname);
+	if (f->name)
+		snprintf(f->name->s, sizeof f->name->s, "%s", name);
+	return f;
+}
+
+int tmpfs_shmem_file(uint64_t size, struct file **out)
+{
+	struct file *f;
+
+	if (size > TMPFS_MAX_FILE_SIZE)
+		return -ENOMEM;
+	f = unlinked_file("dev/zero", false);
+	if (!f)
+		return -ENOMEM;
+	f->path.inode->size = size;
+	*out = f;
+	return 0;
+}
+
+long sys_memfd_create(const struct sys_args *a)
+{
+	char name[MFD_NAME_MAX + 1], label[sizeof name + 6];
+	unsigned flags = (unsigned)a->arg[1];
 	struct file *f;
 	long n;
 	int fd;
@@ -64,25 +111,10 @@ long sys_memfd_create(const struct sys_args *a)
 		return n;
 	if (!fd_available(sys_files()))
 		return -EMFILE;
-	sb = memfd_fs();
-	if (!sb)
-		return -ENOMEM;
-	fw_mutex_lock(&vfs_ns_lock);
-	ino = tmpfs_new_unlinked(sb->root, S_IFREG | 0777, fs_cred());
-	fw_mutex_unlock(&vfs_ns_lock);
-	if (!ino)
-		return -ENOMEM;
-	ino->nlink = 0;
-	if (flags & MFD_ALLOW_SEALING)
-		ino->seals = 0;
-	path.inode = ino;
-	f = file_alloc(&path, ino->fops, O_RDWR | O_LARGEFILE);
-	inode_put(ino); /* the file holds it now */
+	snprintf(label, sizeof label, "memfd:%s", name);
+	f = unlinked_file(label, flags & MFD_ALLOW_SEALING);
 	if (!f)
 		return -ENOMEM;
-	f->name = FW_NEW(struct kname);
-	if (f->name)
-		snprintf(f->name->s, sizeof f->name->s, "memfd:%s", name);
 	fd = fd_install(sys_files(), f, flags & MFD_CLOEXEC ? O_CLOEXEC : 0);
 	if (fd < 0)
 		file_put(f);

@@ -73,6 +73,11 @@ void tmpfs_apply_options(struct superblock *sb, const struct tmpfs_opts *o);
 struct cred;
 struct inode *tmpfs_new_unlinked(struct inode *dir, uint32_t mode,
 				 const struct cred *c);
+/* memfd.c: Linux's shmem_zero_setup: the file behind a shared anonymous
+ * mapping, an unlinked tmpfs file of `size` bytes shown as "/dev/zero
+ * (deleted)", whose pages are made on first touch and shared through
+ * fork by the file. 0 or -ENOMEM. */
+FW_MUST_CHECK int tmpfs_shmem_file(uint64_t size, struct file **out);
 /* memfd.c: the seals of a tmpfs file (fcntl F_GET_SEALS) or -EINVAL for
  * another file; add seals (F_ADD_SEALS): 0 or -errno. */
 long tmpfs_get_seals(struct file *f);

@@ -340,6 +340,11 @@ int vfs_get_path(struct file *f, struct kpath *out)
 	fw_mutex_lock(&vfs_ns_lock);
 	if (S_ISDIR(f->path.inode->mode)) {
 		err = vfs_path_name(&f->path, &root, out);
+	} else if (f->name && !f->dir.inode) {
+		/* In no directory (a memfd, shared anonymous memory): its
+		 * name, as Linux's d_path of such a file shows it. */
+		snprintf(out->s, sizeof(out->s), "/%s (deleted)", f->name->s);
+		err = 0;
 	} else if (f->name) {
 		err = vfs_path_name(&f->dir, &root, out);
 		len = strnlen(out->s, sizeof(out->s));
