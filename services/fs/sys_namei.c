@@ -763,14 +763,16 @@ long sys_utimensat(const struct sys_args *a)
 			    (unsigned)a->arg[3]);
 }
 
-long sys_utimes(const struct sys_args *a)
+/* futimesat(2) and utimes(2): microseconds (struct timeval[2]), or now;
+ * a NULL path with a descriptor is that file (Linux's do_utimes). */
+static long do_futimesat(int dfd, fw_uptr_t upath, fw_uptr_t utv)
 {
 	struct linux_timeval tv[2];
 	struct ts_pair tp = { 0 };
-	bool have = a->arg[1] != 0;
+	bool have = !fw_uptr_is_null(utv);
 
 	if (have) {
-		if (fw_copy_in(FW_BUF_OF_OBJ(&tv), fw_uptr(a->arg[1])))
+		if (fw_copy_in(FW_BUF_OF_OBJ(&tv), utv))
 			return -EFAULT;
 		for (int i = 0; i < 2; i++) {
 			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
@@ -779,9 +781,18 @@ long sys_utimes(const struct sys_args *a)
 			tp.t[i].tv_nsec = tv[i].tv_usec * 1000;
 		}
 	}
-	if (a->arg[0] == 0)
-		return -EFAULT;
-	return do_utimensat(AT_FDCWD, fw_uptr(a->arg[0]), have, &tp, 0);
+	return do_utimensat(dfd, upath, have, &tp, 0);
+}
+
+long sys_utimes(const struct sys_args *a)
+{
+	return do_futimesat(AT_FDCWD, fw_uptr(a->arg[0]), fw_uptr(a->arg[1]));
+}
+
+long sys_futimesat(const struct sys_args *a)
+{
+	return do_futimesat((int)a->arg[0], fw_uptr(a->arg[1]),
+			    fw_uptr(a->arg[2]));
 }
 
 /* utime(2): whole seconds (struct utimbuf: actime, modtime), or now. */

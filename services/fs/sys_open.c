@@ -494,3 +494,43 @@ long sys_getcwd(const struct sys_args *a)
 	kpath_free(k);
 	return err;
 }
+
+/* File handles (name_to_handle_at(2), open_by_handle_at(2)): no file
+ * system here exports them, so the answer is Linux's for a file system
+ * without export operations: the path is looked up (its errors come
+ * first), then EOPNOTSUPP. No handle can therefore be ours: opening one
+ * is EPERM without CAP_DAC_READ_SEARCH, as Linux checks first, else
+ * EINVAL for a size past MAX_HANDLE_SZ and ESTALE for the rest. */
+#define MAX_HANDLE_SZ 128u
+#define AT_HANDLE_FID 0x200u
+
+long sys_name_to_handle_at(const struct sys_args *a)
+{
+	unsigned flags = (unsigned)a->arg[4];
+	struct vfs_path p;
+	long err;
+
+	if (flags & ~(unsigned)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH |
+				AT_HANDLE_FID))
+		return -EINVAL;
+	err = sys_lookup((int)a->arg[0], fw_uptr(a->arg[1]),
+			 (flags & AT_SYMLINK_FOLLOW) ? LOOKUP_FOLLOW : 0,
+			 flags & AT_EMPTY_PATH, &p);
+	if (err)
+		return err;
+	vfs_path_put(&p);
+	return -EOPNOTSUPP;
+}
+
+long sys_open_by_handle_at(const struct sys_args *a)
+{
+	uint32_t bytes;
+
+	if (!cred_capable(fs_cred(), CAP_DAC_READ_SEARCH))
+		return -EPERM;
+	if (FW_COPY_IN_OBJ(&bytes, fw_uptr(a->arg[1])))
+		return -EFAULT;
+	if (bytes > MAX_HANDLE_SZ || bytes == 0)
+		return -EINVAL;
+	return -ESTALE;
+}

@@ -147,24 +147,35 @@ static long set_ids(uint32_t r, uint32_t e, uint32_t s, bool gid)
 	const uint32_t keep = 0xffffffffu;
 	const struct cred old = *c;
 
+	/* Nothing to change (Linux's no-op check, which also leaves an fs
+	 * id set by setfsuid alone) */
+	if ((r == keep || r == (gid ? c->gid : c->uid)) &&
+	    (e == keep || (e == (gid ? c->egid : c->euid) &&
+			   e == (gid ? c->fsgid : c->fsuid))) &&
+	    (s == keep || s == (gid ? c->sgid : c->suid)))
+		return 0;
 	if ((r != keep && !id_allowed(c, r, gid)) ||
 	    (e != keep && !id_allowed(c, e, gid)) ||
 	    (s != keep && !id_allowed(c, s, gid)))
 		return -EPERM;
+	/* The fs id follows the effective one, also back from a setfsuid
+	 * (Linux's setres[ug]id and friends set it whatever they change). */
 	if (gid) {
 		if (r != keep)
 			c->gid = r;
 		if (e != keep)
-			c->egid = c->fsgid = e;
+			c->egid = e;
 		if (s != keep)
 			c->sgid = s;
+		c->fsgid = c->egid;
 	} else {
 		if (r != keep)
 			c->uid = r;
 		if (e != keep)
-			c->euid = c->fsuid = e;
+			c->euid = e;
 		if (s != keep)
 			c->suid = s;
+		c->fsuid = c->euid;
 		cred_caps_setuid(c, old.uid, old.euid, old.suid);
 	}
 	if (cred_ids_changed(c, &old))
@@ -211,6 +222,53 @@ static long sys_setgid(const struct sys_args *a)
 	if (cred_capable(&proc_current()->cred, CAP_SETGID))
 		return set_ids(id, id, id, true);
 	return set_ids(0xffffffffu, id, 0xffffffffu, true);
+}
+
+/* The capabilities that follow the fs uid between 0 and not 0 (Linux's
+ * CAP_FS_MASK: chown, dac_override, dac_read_search, fowner, fsetid,
+ * linux_immutable, mac_override). */
+#define CAP_FS_MASK (0x1full | 1ull << 9 | 1ull << 32)
+
+/* setfsuid(2)/setfsgid(2), as Linux's: the old fs id is always the
+ * answer; the new one is taken if it is the real, effective, saved or
+ * current fs id, or with CAP_SETUID/CAP_SETGID, and (uid) the file
+ * capabilities go with a change from or to 0 (cap_task_fix_setuid). */
+static long set_fs_id(uint32_t id, bool gid)
+{
+	struct proc *p = proc_current();
+	struct cred *c = &p->cred;
+	const struct cred old = *c;
+	uint32_t was = gid ? c->fsgid : c->fsuid;
+
+	if (id == 0xffffffffu || id == was)
+		return was;
+	if (gid ? !(id == c->gid || id == c->egid || id == c->sgid ||
+		    cred_capable(c, CAP_SETGID))
+		: !(id == c->uid || id == c->euid || id == c->suid ||
+		    cred_capable(c, CAP_SETUID)))
+		return was;
+	if (gid) {
+		c->fsgid = id;
+	} else {
+		c->fsuid = id;
+		if (was == 0 && id != 0)
+			c->cap_eff &= ~CAP_FS_MASK;
+		else if (was != 0 && id == 0)
+			c->cap_eff |= c->cap_prm & CAP_FS_MASK;
+	}
+	if (cred_ids_changed(c, &old))
+		p->pdeathsig = 0;
+	return was;
+}
+
+static long sys_setfsuid(const struct sys_args *a)
+{
+	return set_fs_id((uint32_t)a->arg[0], false);
+}
+
+static long sys_setfsgid(const struct sys_args *a)
+{
+	return set_fs_id((uint32_t)a->arg[0], true);
 }
 
 static long sys_getgroups(const struct sys_args *a)
@@ -682,6 +740,8 @@ static const struct sys_entry misc_syscalls[] = {
 	{ __NR_getresgid, "getresgid", sys_getresgid },
 	{ __NR_setresuid, "setresuid", sys_setresuid },
 	{ __NR_setresgid, "setresgid", sys_setresgid },
+	{ __NR_setfsuid, "setfsuid", sys_setfsuid },
+	{ __NR_setfsgid, "setfsgid", sys_setfsgid },
 	{ __NR_setreuid, "setreuid", sys_setreuid },
 	{ __NR_setregid, "setregid", sys_setregid },
 	{ __NR_setuid, "setuid", sys_setuid },

@@ -224,6 +224,72 @@ T_CASE(keepcaps_keeps_permitted_across_setuid)
     T_EXITED(pid, 0);
 }
 
+static uint32_t eff0(void)
+{
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) != 0)
+        return 0xffffffffu;
+    return d[0].effective;
+}
+
+/* setfsuid/setfsgid as Linux's: the old fs id is the answer (-1 only
+ * asks), new files take the fs ids, root's file capabilities
+ * (dac_override among them) go while fsuid is not 0 and come back, an
+ * id that is none of the caller's is refused silently, and setresuid
+ * puts the fs id back to the effective one. Checked on Linux too. */
+T_CASE(setfsuid_and_setfsgid)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        int bad = 0;
+        char dir[] = "/tmp/t_caps_fsXXXXXX";
+        struct stat st;
+
+        if (!mkdtemp(dir))
+            _exit(90);
+        chmod(dir, 0777);
+        bad |= (int)syscall(SYS_setfsuid, -1) != 0;
+        bad |= (int)syscall(SYS_setfsgid, 1234) != 0;
+        bad |= ((int)syscall(SYS_setfsuid, 1234) != 0) << 1;
+        bad |= ((int)syscall(SYS_setfsuid, -1) != 1234) << 2;
+        bad |= ((eff0() & 0x1f) != 0) << 3; /* CAP_FS_MASK's low bits */
+        bad |= ((eff0() & (1u << CAP_KILL)) == 0) << 4; /* others stay */
+        char f[64];
+        snprintf(f, sizeof f, "%s/by_fsuid", dir);
+        int fd = open(f, O_CREAT | O_WRONLY, 0600);
+        bad |= (fd < 0) << 5;
+        close(fd);
+        bad |= (stat(f, &st) || st.st_uid != 1234 || st.st_gid != 1234) << 6;
+        bad |= (getuid() != 0 || geteuid() != 0) << 7;
+        bad |= ((int)syscall(SYS_setfsuid, 0) != 1234) << 8;
+        bad |= ((eff0() & 0x1f) != 0x1f) << 9;
+        unlink(f);
+        rmdir(dir);
+        if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+            _exit(91);
+        bad |= ((int)syscall(SYS_setfsuid, 0) != 65534) << 10; /* refused */
+        bad |= ((int)syscall(SYS_setfsuid, -1) != 65534) << 11;
+        bad |= ((int)syscall(SYS_setfsgid, 0) != 65534) << 12;
+        _exit(bad ? 1 : 0);
+    }
+    T_EXITED(c, 0);
+    /* setresuid naming the effective id takes the fs id back to it;
+     * with nothing to change it leaves it (Linux's no-op check) */
+    c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        syscall(SYS_setfsuid, 77);
+        if (setresuid(-1, -1, -1) || (int)syscall(SYS_setfsuid, -1) != 77)
+            _exit(2);
+        if (setresuid(-1, 0, -1))
+            _exit(3);
+        _exit((int)syscall(SYS_setfsuid, -1) == 0 ? 0 : 1);
+    }
+    T_EXITED(c, 0);
+}
+
 T_CASE(dumpable_prctl)
 {
     T_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
@@ -317,6 +383,7 @@ int main(int argc, char **argv)
     T_RUN(capset_drops_are_enforced);
     T_RUN(capset_rules_and_setuid_transitions);
     T_RUN(keepcaps_keeps_permitted_across_setuid);
+    T_RUN(setfsuid_and_setfsgid);
     T_RUN(dumpable_prctl);
     T_RUN(dumpable_cleared_by_setuid);
     T_RUN(dumpable_after_execve);

@@ -1072,6 +1072,54 @@ T_CASE(utime_sets_seconds_or_now)
     T_SYSOK(unlink(P("ut")));
 }
 
+/* futimesat(2): microseconds, relative to a directory descriptor, or
+ * with no path the descriptor's own file (Linux's do_utimes). */
+T_CASE(futimesat_relative_and_by_descriptor)
+{
+    struct timeval tv[2] = { { 1000000000, 250000 }, { 1234567890, 5 } };
+    struct stat st;
+    int d = open(dir, O_RDONLY | O_DIRECTORY);
+    T_SYSOK(d);
+    T_SYSOK(put(P("fut"), "x"));
+    T_SYSOK(syscall(SYS_futimesat, d, "fut", tv));
+    T_SYSOK(stat(P("fut"), &st));
+    T_EQ(st.st_atim.tv_sec, 1000000000);
+    T_EQ(st.st_atim.tv_nsec, 250000000);
+    T_EQ(st.st_mtim.tv_sec, 1234567890);
+    T_EQ(st.st_mtim.tv_nsec, 5000);
+    int f = open(P("fut"), O_RDWR);
+    T_SYSOK(f);
+    tv[1].tv_sec = 42;
+    T_SYSOK(syscall(SYS_futimesat, f, NULL, tv));
+    T_SYSOK(fstat(f, &st));
+    T_EQ(st.st_mtim.tv_sec, 42);
+    tv[0].tv_usec = 1000000;
+    T_ERRNO(syscall(SYS_futimesat, d, "fut", tv), EINVAL);
+    T_ERRNO(syscall(SYS_futimesat, d, "no-such", NULL), ENOENT);
+    T_ERRNO(syscall(SYS_futimesat, AT_FDCWD, NULL, NULL), EFAULT);
+    close(f);
+    close(d);
+    T_SYSOK(unlink(P("fut")));
+}
+
+/* name_to_handle_at(2): the path is looked up first (ENOENT, bad flags
+ * EINVAL); then a file system without export operations says
+ * EOPNOTSUPP (all of ours; Linux's tmpfs gives a handle, so on Linux
+ * the answer is 0 or EOVERFLOW for a too small buffer). */
+T_CASE(name_to_handle_at_refused_after_lookup)
+{
+    struct { unsigned bytes; int type; unsigned char h[128]; } fh = { 128, 0, { 0 } };
+    int mnt = 0;
+    T_SYSOK(put(P("fh"), "x"));
+    T_ERRNO(syscall(SYS_name_to_handle_at, AT_FDCWD, P("no-such"), &fh, &mnt, 0), ENOENT);
+    T_ERRNO(syscall(SYS_name_to_handle_at, AT_FDCWD, P("fh"), &fh, &mnt, 0x1), EINVAL);
+    errno = 0;
+    long r = syscall(SYS_name_to_handle_at, AT_FDCWD, P("fh"), &fh, &mnt, 0);
+    if (!(r == 0 || errno == EOPNOTSUPP || errno == EOVERFLOW))
+        T_FAIL("name_to_handle_at: %ld errno %d", r, errno);
+    T_SYSOK(unlink(P("fh")));
+}
+
 T_CASE(cleanup)
 {
     rm_rf(dir);
@@ -1335,6 +1383,8 @@ int main(void)
     T_RUN(statfs_proc_has_no_blocks);
     T_RUN(tmpfs_size_and_mode_options);
     T_RUN(utime_sets_seconds_or_now);
+    T_RUN(futimesat_relative_and_by_descriptor);
+    T_RUN(name_to_handle_at_refused_after_lookup);
     T_RUN(failed_execve_leaves_the_cwd_free);
     T_RUN(write_from_a_mapping_of_the_same_file);
     T_RUN(cleanup);

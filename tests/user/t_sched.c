@@ -9,6 +9,8 @@
 #include "t.h"
 
 #include <sched.h>
+#include <stdint.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -79,6 +81,78 @@ static int status_nnp(void)
 	buf[n] = 0;
 	p = strstr(buf, "NoNewPrivs:\t");
 	return p ? p[12] - '0' : -1;
+}
+
+struct k_sched_attr {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+	uint32_t sched_util_min, sched_util_max;
+};
+
+/* sched_getattr/sched_setattr on SCHED_OTHER: the nice value through
+ * them (a child lowers its own and may not raise it back without
+ * CAP_SYS_NICE: EPERM), Linux's size rules (E2BIG with the known size
+ * written back, zero tail accepted) and argument errors. */
+T_CASE(sched_attr_nice_and_sizes)
+{
+	struct k_sched_attr at;
+	unsigned char big[80];
+
+	memset(&at, 0xa5, sizeof at);
+	T_SYSOK(syscall(SYS_sched_getattr, 0, &at, sizeof at, 0));
+	T_EQ(at.size, sizeof at);
+	T_EQ(at.sched_policy, SCHED_OTHER);
+	T_EQ(at.sched_priority, 0);
+	T_ERRNO(syscall(SYS_sched_getattr, 0, &at, 40, 0), EINVAL);
+	T_ERRNO(syscall(SYS_sched_getattr, 0, &at, sizeof at, 1), EINVAL);
+	T_ERRNO(syscall(SYS_sched_getattr, -1, &at, sizeof at, 0), EINVAL);
+	T_ERRNO(syscall(SYS_sched_getattr, 0x3ffffff, &at, sizeof at, 0), ESRCH);
+
+	pid_t c = t_fork();
+	T_SYSOK(c);
+	if (c == 0) {
+		int bad = 0;
+		if (setgid(65534) || setuid(65534))
+			_exit(90);
+		memset(&at, 0, sizeof at);
+		at.size = 48;
+		at.sched_policy = SCHED_OTHER;
+		at.sched_nice = 7;
+		bad |= syscall(SYS_sched_setattr, 0, &at, 0) != 0;
+		bad |= (getpriority(PRIO_PROCESS, 0) != 7) << 1;
+		at.sched_nice = 3;
+		bad |= !(syscall(SYS_sched_setattr, 0, &at, 0) == -1 && errno == EPERM) << 2;
+		at.sched_nice = 40; /* clamped to 19 */
+		bad |= (syscall(SYS_sched_setattr, 0, &at, 0) != 0) << 3;
+		bad |= (getpriority(PRIO_PROCESS, 0) != 19) << 4;
+		at.sched_policy = 77;
+		bad |= !(syscall(SYS_sched_setattr, 0, &at, 0) == -1 && errno == EINVAL) << 5;
+		at.sched_policy = SCHED_OTHER;
+		at.sched_priority = 1;
+		bad |= !(syscall(SYS_sched_setattr, 0, &at, 0) == -1 && errno == EINVAL) << 6;
+		at.sched_priority = 0;
+		at.sched_flags = 1ull << 40;
+		bad |= !(syscall(SYS_sched_setattr, 0, &at, 0) == -1 && errno == EINVAL) << 7;
+		at.sched_flags = 0;
+		bad |= !(syscall(SYS_sched_setattr, 0, &at, 1) == -1 && errno == EINVAL) << 8;
+		/* a larger structure: a zero tail is fine, a non-zero one E2BIG */
+		memset(big, 0, sizeof big);
+		memcpy(big, &at, sizeof at);
+		big[0] = sizeof big;
+		bad |= (syscall(SYS_sched_setattr, 0, big, 0) != 0) << 9;
+		big[70] = 1;
+		bad |= !(syscall(SYS_sched_setattr, 0, big, 0) == -1 && errno == E2BIG) << 10;
+		bad |= (big[0] != sizeof at) << 11;
+		at.size = 20;
+		bad |= !(syscall(SYS_sched_setattr, 0, &at, 0) == -1 && errno == E2BIG) << 12;
+		if (bad)
+			dprintf(2, "sched_attr: bad %#x\n", bad);
+		_exit(bad ? 1 : 0);
+	}
+	T_EXITED(c, 0);
 }
 
 T_CASE(no_new_privs_is_one_way_and_inherited)
@@ -169,6 +243,7 @@ int main(void)
 	T_RUN(priority_ranges_are_linux_s);
 	T_RUN(threads_run_sched_other_at_zero);
 	T_RUN(bad_policies_priorities_and_ids);
+	T_RUN(sched_attr_nice_and_sizes);
 	T_RUN(no_new_privs_is_one_way_and_inherited);
 	T_RUN(rr_interval_of_a_sched_other_thread);
 	T_RUN(proc_syscall_shows_the_waiting_call);
