@@ -437,7 +437,8 @@ static long pty_master_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 		return pty_open_peer(p, arg);
 	case TIOCSWINSZ:
 	case TIOCGWINSZ:
-		return tty_ioctl(&p->slave, cmd, arg); /* the slave's size */
+		/* the slave's size */
+		return tty_ioctl(&p->slave, tty_hangup_gen(&p->slave), cmd, arg);
 	case FIONREAD:
 		fw_spin_lock(&p->slave.lock);
 		v = (int)ring_used(p);

@@ -24,6 +24,8 @@
 
 #include "proc/proc.h"
 #include "proc/signal.h"
+#include "syscall/nr.h"
+#include "syscall/syscall.h"
 #include "tty/tty.h"
 
 #define TTY_CHUNK 256 /* bytes moved per lock hold on read and write */
@@ -313,12 +315,19 @@ static bool tty_readable(struct tty *t)
 	return r;
 }
 
-static bool tty_is_hung_up(struct tty *t)
+/* Is t hung up for a file opened at hangup generation gen: for good (a
+ * pty whose master closed), or since by vhangup? t->lock held. */
+static bool hung_locked(const struct tty *t, uint32_t gen)
+{
+	return t->hung_up || gen != t->hangup_gen;
+}
+
+static bool tty_is_hung_up(struct tty *t, uint32_t gen)
 {
 	bool h;
 
 	fw_spin_lock(&t->lock);
-	h = t->hung_up;
+	h = hung_locked(t, gen);
 	fw_spin_unlock(&t->lock);
 	return h;
 }
@@ -327,23 +336,23 @@ static bool tty_is_hung_up(struct tty *t)
  * (0: none). Returns 0 (readable), -ERESTARTSYS (a signal: the syscall
  * layer restarts it under SA_RESTART or returns -EINTR, as Linux
  * n_tty_read), -ETIMEDOUT, or -EPIPE (hung up: the read ends, 0 bytes). */
-static int tty_wait_input(struct tty *t, uint64_t deadline_ns)
+static int tty_wait_input(struct tty *t, uint32_t gen, uint64_t deadline_ns)
 {
 	int ret = 0;
 
 	if (deadline_ns) {
 		FW_WAIT_EVENT_DEADLINE(&t->read_wait,
-				       tty_readable(t) || tty_is_hung_up(t) ||
+				       tty_readable(t) || tty_is_hung_up(t, gen) ||
 					       signal_pending_current(),
 				       deadline_ns, ret);
 		if (ret)
 			return ret;
 	} else {
 		FW_WAIT_EVENT(&t->read_wait,
-			      tty_readable(t) || tty_is_hung_up(t) ||
+			      tty_readable(t) || tty_is_hung_up(t, gen) ||
 				      signal_pending_current());
 	}
-	if (tty_is_hung_up(t))
+	if (tty_is_hung_up(t, gen))
 		return -EPIPE;
 	if (!tty_readable(t) && signal_pending_current())
 		return -ERESTARTSYS;
@@ -381,7 +390,7 @@ static long tty_read_chunk(struct tty *t, fw_uptr_t buf, size_t want,
 	return (long)n;
 }
 
-static long tty_read_canon(struct tty *t, fw_uptr_t buf, size_t len,
+static long tty_read_canon(struct tty *t, uint32_t gen, fw_uptr_t buf, size_t len,
 			   bool nonblock)
 {
 	size_t total = 0;
@@ -397,7 +406,7 @@ static long tty_read_canon(struct tty *t, fw_uptr_t buf, size_t len,
 				break;
 			if (nonblock)
 				return -EAGAIN;
-			err = tty_wait_input(t, 0);
+			err = tty_wait_input(t, gen, 0);
 			if (err == -EPIPE)
 				return 0;
 			if (err)
@@ -421,7 +430,7 @@ static long tty_read_canon(struct tty *t, fw_uptr_t buf, size_t len,
  *  MIN=0 TIME>0  wait up to TIME tenths for the first byte;
  *  MIN>0 TIME>0  block for the first byte, then until MIN bytes or TIME
  *                tenths pass without a new byte. */
-static long tty_read_raw(struct tty *t, fw_uptr_t buf, size_t len,
+static long tty_read_raw(struct tty *t, uint32_t gen, fw_uptr_t buf, size_t len,
 			 bool nonblock, uint8_t vmin, uint8_t vtime)
 {
 	uint64_t tenth = 100 * FW_NSEC_PER_MSEC;
@@ -454,7 +463,7 @@ static long tty_read_raw(struct tty *t, fw_uptr_t buf, size_t len,
 			break;
 		if (nonblock)
 			return total ? (long)total : -EAGAIN;
-		err = tty_wait_input(t, deadline);
+		err = tty_wait_input(t, gen, deadline);
 		if (err == -ETIMEDOUT || err == -EPIPE)
 			break;
 		if (err)
@@ -463,13 +472,14 @@ static long tty_read_raw(struct tty *t, fw_uptr_t buf, size_t len,
 	return (long)total;
 }
 
-long tty_read(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
+long tty_read(struct tty *t, uint32_t gen, fw_uptr_t buf, size_t len,
+	      bool nonblock)
 {
 	uint8_t vmin, vtime;
 	bool canon;
 	long ret;
 
-	if (len == 0 || tty_is_hung_up(t))
+	if (len == 0 || tty_is_hung_up(t, gen))
 		return 0; /* Linux hung_up_tty_read */
 	/* Linux n_tty_read: a background reader gets SIGTTIN, or -EIO. */
 	ret = tty_check_change(t, TTY_SIGTTIN);
@@ -482,9 +492,9 @@ long tty_read(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
 	vtime = t->ld.tio.c_cc[VTIME];
 	fw_spin_unlock(&t->lock);
 	if (canon)
-		ret = tty_read_canon(t, buf, len, nonblock);
+		ret = tty_read_canon(t, gen, buf, len, nonblock);
 	else
-		ret = tty_read_raw(t, buf, len, nonblock, vmin, vtime);
+		ret = tty_read_raw(t, gen, buf, len, nonblock, vmin, vtime);
 	fw_mutex_unlock(&t->read_mutex);
 	return ret;
 }
@@ -512,7 +522,8 @@ static bool try_output(struct tty *t, size_t n)
 	return ok;
 }
 
-long tty_write(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
+long tty_write(struct tty *t, uint32_t gen, fw_uptr_t buf, size_t len,
+	       bool nonblock)
 {
 	uint8_t kbuf[TTY_CHUNK];
 	struct fw_buf all = FW_BUF_OF_ARRAY(kbuf);
@@ -522,7 +533,7 @@ long tty_write(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
 	/* Linux n_tty_write: a background writer under TOSTOP. */
 	fw_spin_lock(&t->lock);
 	tostop = (t->ld.tio.c_lflag & TOSTOP) != 0;
-	if (t->hung_up) {
+	if (hung_locked(t, gen)) {
 		fw_spin_unlock(&t->lock);
 		return -EIO; /* Linux hung_up_tty_write */
 	}
@@ -547,14 +558,14 @@ long tty_write(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
 		 * check and the write are one lock hold, so nothing else
 		 * (echo) takes the room in between. */
 		fw_spin_lock(&t->lock);
-		while (!can_output(t, n) || t->hung_up) {
+		while (!can_output(t, n) || hung_locked(t, gen)) {
 			fw_spin_unlock(&t->lock);
-			if (tty_is_hung_up(t))
+			if (tty_is_hung_up(t, gen))
 				return done ? (long)done : -EIO;
 			if (nonblock)
 				return done ? (long)done : -EAGAIN;
 			FW_WAIT_EVENT(&t->write_wait,
-				      try_output(t, n) || tty_is_hung_up(t) ||
+				      try_output(t, n) || tty_is_hung_up(t, gen) ||
 					      signal_pending_current());
 			if (signal_pending_current())
 				return done ? (long)done : -ERESTARTSYS;
@@ -569,13 +580,13 @@ long tty_write(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock)
 
 /* ---- poll ------------------------------------------------------------- */
 
-unsigned tty_poll(struct tty *t, struct poll_table *pt)
+unsigned tty_poll(struct tty *t, uint32_t gen, struct poll_table *pt)
 {
 	unsigned mask = 0;
 
 	poll_wait(pt, &t->poll); /* before reading the state: no lost wake */
 	fw_spin_lock(&t->lock);
-	if (t->hung_up) {
+	if (hung_locked(t, gen)) {
 		/* Linux hung_up_tty_poll */
 		fw_spin_unlock(&t->lock);
 		return POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM |
@@ -905,10 +916,10 @@ static bool tty_ioctl_changes(unsigned cmd)
 	}
 }
 
-long tty_ioctl(struct tty *t, unsigned cmd, uint64_t arg)
+long tty_ioctl(struct tty *t, uint32_t gen, unsigned cmd, uint64_t arg)
 {
 	/* Linux hung_up_tty_ioctl */
-	if (tty_is_hung_up(t))
+	if (tty_is_hung_up(t, gen))
 		return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
 	if (tty_ioctl_changes(cmd)) {
 		long err = tty_check_change(t, TTY_SIGTTOU);
@@ -1066,12 +1077,16 @@ int tty_setup(struct tty *t, const char *name,
 	return 0;
 }
 
-void tty_hangup(struct tty *t)
+/* Linux's __tty_hangup: for good (a pty whose master closed) or, by
+ * vhangup, for the files open now only (the next open works again). */
+static void hangup(struct tty *t, bool for_good)
 {
 	int sid, dropped;
 
 	fw_spin_lock(&t->lock);
-	t->hung_up = true;
+	if (for_good)
+		t->hung_up = true;
+	t->hangup_gen++;
 	sid = t->session;
 	t->session = 0;
 	t->pgrp = 0;
@@ -1082,6 +1097,49 @@ void tty_hangup(struct tty *t)
 	while (dropped-- > 0)
 		tty_ctty_put(t);
 }
+
+void tty_hangup(struct tty *t)
+{
+	hangup(t, true);
+}
+
+uint32_t tty_hangup_gen(struct tty *t)
+{
+	uint32_t g;
+
+	fw_spin_lock(&t->lock);
+	g = t->hangup_gen;
+	fw_spin_unlock(&t->lock);
+	return g;
+}
+
+/* vhangup(2), Linux's tty_vhangup_self: the caller's controlling
+ * terminal is hung up as if the line dropped: the session loses it (its
+ * leader gets SIGHUP and SIGCONT), pending input goes, and every file
+ * open on it now reads 0 and writes -EIO; opening it again gives a
+ * working terminal (login and getty do so after vhangup). Needs
+ * CAP_SYS_TTY_CONFIG; without a controlling terminal there is nothing
+ * to do. */
+static long sys_vhangup(const struct sys_args *a)
+{
+	struct proc *p = proc_current();
+	struct tty *t;
+
+	(void)a;
+	if (!cred_capable(&p->cred, CAP_SYS_TTY_CONFIG))
+		return -EPERM;
+	t = p->ctty;
+	if (!t)
+		return 0;
+	tty_ctty_get(t); /* the hangup drops the session's references */
+	hangup(t, false);
+	tty_ctty_put(t);
+	return 0;
+}
+
+static const struct sys_entry tty_syscalls[] = {
+	{ __NR_vhangup, "vhangup", sys_vhangup },
+};
 
 void tty_teardown(struct tty *t)
 {
@@ -1115,6 +1173,7 @@ void tty_init(void)
 		return;
 	}
 	fw_console_set_input(tty_console_input);
+	SYSCALL_REGISTER_TABLE(tty_syscalls);
 	err = tty_dev_register();
 	if (err)
 		fw_err("tty: cannot register devices: %d", err);

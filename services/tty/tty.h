@@ -87,6 +87,8 @@ struct tty {
 	int pgrp;               /* foreground process group, 0: none */
 	uint32_t pending_sigs;  /* 1 << sig raised by the ldisc, to send */
 	bool hung_up;           /* tty_hangup: reads 0, writes -EIO */
+	uint32_t hangup_gen;    /* + 1 at each hangup: a file opened at an
+				 * older one is hung up (vhangup) */
 	unsigned opens;         /* open files (tty_dev.c) */
 	bool ever_opened;       /* opens was ever > 0 */
 
@@ -138,6 +140,9 @@ size_t tty_input_room(struct tty *t);
  * is dropped, and from now on reads return 0, writes -EIO, poll says
  * POLLHUP. */
 void tty_hangup(struct tty *t);
+/* The hangup generation a file opened now belongs to (tty_file_attach
+ * keeps it in f->priv; the calls below take it as gen). */
+uint32_t tty_hangup_gen(struct tty *t);
 /* Stop and join the tty-rx task of a transient t (no lock held, nobody
  * using t any more); the caller then frees t. */
 void tty_teardown(struct tty *t);
@@ -154,26 +159,31 @@ struct tty *tty_hvc(void);
 FW_MUST_CHECK int tty_open(enum tty_node node, unsigned oflags,
 			   struct tty **out);
 
-/* read(2): blocking per ICANON / VMIN / VTIME. Returns bytes read, 0 at
+/* The file calls of a terminal take the hangup generation of the file
+ * (gen): a file of an older one is hung up (reads 0, writes -EIO).
+ *
+ * read(2): blocking per ICANON / VMIN / VTIME. Returns bytes read, 0 at
  * end of file (VEOF on an empty line, or VMIN=0 with nothing to read),
  * -EAGAIN if nonblock and nothing is there, -ERESTARTSYS if a signal came
  * before any byte (the syscall layer makes it -EINTR or a restart),
  * -EFAULT. A background process group reading its controlling tty gets
  * SIGTTIN and -ERESTARTSYS, or -EIO if it ignores or blocks SIGTTIN. */
-long tty_read(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock);
+long tty_read(struct tty *t, uint32_t gen, fw_uptr_t buf, size_t len,
+	      bool nonblock);
 
 /* write(2): output with OPOST processing; waits while output is stopped
  * (^S). Returns bytes written, -EAGAIN, -ERESTARTSYS or -EFAULT (the
  * latter two only if nothing was written). Under TOSTOP a background
  * process group gets SIGTTOU and -ERESTARTSYS (unless it ignores or
  * blocks SIGTTOU: then the write goes ahead). */
-long tty_write(struct tty *t, fw_uptr_t buf, size_t len, bool nonblock);
+long tty_write(struct tty *t, uint32_t gen, fw_uptr_t buf, size_t len,
+	       bool nonblock);
 
 /* file_ops.poll: register pt on the tty's poll head (woken on input,
  * termios changes, ^S/^Q), then return the POLL* mask: POLLIN|POLLRDNORM
  * when a read would not block, POLLOUT|POLLWRNORM unless output is
  * stopped. pt may be NULL (just the mask). */
-unsigned tty_poll(struct tty *t, struct poll_table *pt);
+unsigned tty_poll(struct tty *t, uint32_t gen, struct poll_table *pt);
 
 /* ioctl(2) on a terminal: TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ,
  * TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP, TIOCSCTTY, TIOCNOTTY, TIOCGSID,
@@ -183,7 +193,7 @@ unsigned tty_poll(struct tty *t, struct poll_table *pt);
  * (TCSETS*, TIOCSPGRP, TCFLSH, TCXONC, TCSBRK*, TIOCSETD) send SIGTTOU to
  * a background caller and return -ERESTARTSYS, unless it ignores or
  * blocks SIGTTOU. */
-long tty_ioctl(struct tty *t, unsigned cmd, uint64_t arg);
+long tty_ioctl(struct tty *t, uint32_t gen, unsigned cmd, uint64_t arg);
 
 /* tty_proc_exit and tty_foreground_pgrp, which the process service
  * calls: declared in services/proc/proc.h (proc sits below tty). */

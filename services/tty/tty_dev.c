@@ -33,6 +33,7 @@ void tty_file_attach(struct file *f, struct tty *t)
 	fw_spin_lock(&t->lock);
 	t->opens++;
 	t->ever_opened = true;
+	f->priv = t->hangup_gen; /* hung up by any later vhangup */
 	fw_spin_unlock(&t->lock);
 	f->tty = t;
 }
@@ -94,7 +95,8 @@ long tty_file_read(struct file *f, fw_uptr_t buf, size_t len,
 	(void)pos;
 	if (!f->tty)
 		return -EIO;
-	return tty_read(f->tty, buf, len, tty_file_nonblock(f));
+	return tty_read(f->tty, (uint32_t)f->priv, buf, len,
+			tty_file_nonblock(f));
 }
 
 long tty_file_write(struct file *f, fw_uptr_t buf, size_t len,
@@ -103,21 +105,22 @@ long tty_file_write(struct file *f, fw_uptr_t buf, size_t len,
 	(void)pos;
 	if (!f->tty)
 		return -EIO;
-	return tty_write(f->tty, buf, len, tty_file_nonblock(f));
+	return tty_write(f->tty, (uint32_t)f->priv, buf, len,
+			 tty_file_nonblock(f));
 }
 
 long tty_file_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 {
 	if (!f->tty)
 		return -EIO;
-	return tty_ioctl(f->tty, cmd, arg);
+	return tty_ioctl(f->tty, (uint32_t)f->priv, cmd, arg);
 }
 
 unsigned tty_file_poll(struct file *f, struct poll_table *pt)
 {
 	if (!f->tty)
 		return POLLERR;
-	return tty_poll(f->tty, pt);
+	return tty_poll(f->tty, (uint32_t)f->priv, pt);
 }
 
 #define TTY_FILE_OPS(open_fn)                                                  \

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -253,6 +254,64 @@ T_CASE(session_leader_o_noctty)
 	T_EXITED(pid, 0);
 }
 
+/* vhangup(2) hangs up the caller's controlling terminal as a dropped
+ * line: the files open on it read 0 and write EIO from then on, the
+ * session loses it (the leader gets SIGHUP), and opening it again gives
+ * a working terminal, which login does. Without CAP_SYS_TTY_CONFIG it
+ * is EPERM; without a controlling terminal it does nothing. */
+static volatile sig_atomic_t got_hup;
+static void on_hup(int sig) { (void)sig; got_hup = 1; }
+
+T_CASE(vhangup_hangs_up_open_files_only)
+{
+	pid_t pid = t_fork();
+
+	if (pid == 0) {
+		int m, s, s2, sid = -1;
+		char b[8];
+
+		signal(SIGHUP, on_hup);
+		if (syscall(SYS_vhangup) != 0) /* no terminal: nothing */
+			_exit(2);
+		if (setsid() < 0 || (m = open_pair(&s)) < 0)
+			_exit(3);
+		close(s);
+		if ((s = open(ptsname(m), O_RDWR)) < 0) /* our terminal */
+			_exit(4);
+		if (ioctl(s, TIOCGSID, &sid) != 0 || sid != getpid())
+			_exit(5);
+		if (syscall(SYS_vhangup) != 0)
+			_exit(6);
+		if (!got_hup)
+			_exit(7);
+		if (read(s, b, sizeof b) != 0)
+			_exit(8);
+		if (write(s, "x", 1) != -1 || errno != EIO)
+			_exit(9);
+		if (ioctl(s, TIOCGSID, &sid) != -1 || errno != EIO)
+			_exit(10);
+		if ((s2 = open(ptsname(m), O_RDWR | O_NOCTTY)) < 0)
+			_exit(11);
+		if (write(s2, "ok\n", 3) != 3 || rd(m, b, sizeof b) != 4 ||
+		    memcmp(b, "ok\r\n", 4) != 0)
+			_exit(12);
+		pid_t c = fork();
+		if (c == 0) {
+			if (setgid(65534) || setuid(65534))
+				_exit(1);
+			_exit(syscall(SYS_vhangup) == -1 && errno == EPERM ? 0 : 1);
+		}
+		int st;
+		if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st))
+			_exit(13);
+		close(s);
+		close(s2);
+		close(m);
+		_exit(0);
+	}
+	T_EXITED(pid, 0);
+}
+
 /* The old System V termio calls (TCGETA, TCSETA*) see and set the low
  * 16 bits of the termios flags and the first 8 control characters. */
 struct old_termio {
@@ -317,5 +376,6 @@ int main(void)
 	T_RUN(many_pairs_reuse);
 	T_RUN(session_leader_o_noctty);
 	T_RUN(termio_ioctls);
+	T_RUN(vhangup_hangs_up_open_files_only);
 	return t_done();
 }
