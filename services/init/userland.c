@@ -22,6 +22,7 @@
 #include "lib/kpath.h"
 #include "mm/mm.h"
 #include "net/net.h"
+#include "proc/pidfd.h"
 #include "proc/proc_internal.h"
 #include "proc/signal.h"
 #include "proc/ptrace/ptrace.h"
@@ -56,6 +57,7 @@ static void register_syscalls(void)
 	time_syscalls_init();
 	prio_syscalls_init();
 	unshare_syscalls_init();
+	pidfd_syscalls_init();
 	affinity_syscalls_init();
 	sched_policy_syscalls_init();
 	futex_syscalls_init();

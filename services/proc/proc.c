@@ -17,6 +17,7 @@
 #include <fw/vmspace.h>
 #include "fs/vfs/fdtable.h"
 #include "mm/mm.h"
+#include "proc/pidfd.h"
 #include "proc/proc.h"
 #include "proc/proc_internal.h"
 #include "proc/ptrace/hooks.h"
@@ -236,23 +237,26 @@ int proc_start_init(const struct kpath *path, struct fw_bytes argv0)
 
 /* --- clone ----------------------------------------------------------- */
 
+/* pidfd_at: where CLONE_PIDFD writes the child's pidfd (clone(2): the
+ * parent_tid argument, clone3(2): its pidfd field). */
 static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
-		     uint64_t ctid, uint64_t tls)
+		     uint64_t ctid, uint64_t tls, uint64_t pidfd_at)
 {
 	struct thread *cur = thread_current();
 	struct proc *parent = cur->proc, *p;
 	struct thread *t;
 	struct fw_task *task = NULL;
+	struct file *pidfd = NULL;
 	bool thread_only = flags & CLONE_THREAD;
-	int err, id;
+	int err, id, pfd = -1;
 
 	/* Argument checks first (clone(2) ERRORS). */
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	if (flags & CLONE_PIDFD)
-		return -EINVAL; /* no pidfds (yet): refused, not ignored */
+	if ((flags & CLONE_PIDFD) && (flags & (CLONE_THREAD | CLONE_DETACHED)))
+		return -EINVAL;
 	if (flags & (CLONE_NEWNS | 0x7E000000u) & ~(CLONE_CHILD_SETTID |
 						     CLONE_CHILD_CLEARTID |
 						     CLONE_SETTLS |
@@ -313,6 +317,22 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 		if (err)
 			goto fail;
 	}
+	/* The child's pidfd, named before it can run (Linux writes it in
+	 * copy_process; a fault there fails the fork). */
+	if (flags & CLONE_PIDFD) {
+		int32_t v;
+
+		pfd = pidfd_for_clone(&pidfd);
+		if (pfd < 0) {
+			err = pfd;
+			goto fail;
+		}
+		v = pfd;
+		if (FW_COPY_OUT_OBJ(fw_uptr(pidfd_at), &v)) {
+			err = -EFAULT;
+			goto fail;
+		}
+	}
 	/* The last thing that can fail, before anyone can see the child. */
 	err = thread_create_task(t, &task);
 	if (err)
@@ -338,6 +358,10 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 		fw_list_add_tail(&p->parent->children, &p->sibling);
 	}
 	fw_spin_unlock(&proc_tree_lock);
+	if (pidfd) {
+		pidfd_bind(pidfd, p);
+		file_put(pidfd);
+	}
 
 	fw_user_context_copy(&t->ctx, &cur->ctx);
 	t->ctx.rax = 0; /* the child sees 0 */
@@ -376,6 +400,11 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 	return id;
 
 fail:
+	if (pidfd) {
+		file_put(pidfd);
+		if (fd_close(current_files(), pfd))
+			fw_warn("clone: pidfd %d went early", pfd);
+	}
 	if (task)
 		fw_task_discard(task);
 	if (!thread_only) {
@@ -392,19 +421,23 @@ fail:
 static long sys_fork(const struct sys_args *a)
 {
 	(void)a;
-	return do_clone(SIGCHLD, 0, 0, 0, 0);
+	return do_clone(SIGCHLD, 0, 0, 0, 0, 0);
 }
 
 static long sys_vfork(const struct sys_args *a)
 {
 	(void)a;
-	return do_clone(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+	return do_clone(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0, 0);
 }
 
 /* x86-64 argument order: flags, stack, parent_tid, child_tid, tls. */
 static long sys_clone(const struct sys_args *a)
 {
-	return do_clone(a->arg[0], a->arg[1], a->arg[2], a->arg[3], a->arg[4]);
+	/* CLONE_PIDFD writes the pidfd where parent_tid points: not both */
+	if ((a->arg[0] & CLONE_PIDFD) && (a->arg[0] & CLONE_PARENT_SETTID))
+		return -EINVAL;
+	return do_clone(a->arg[0], a->arg[1], a->arg[2], a->arg[3], a->arg[4],
+			a->arg[2]);
 }
 
 /* Bytes of a user struct past the part the kernel knows must be zero
@@ -465,7 +498,7 @@ static long sys_clone3(const struct sys_args *a)
 	/* The stack grows down from the end of the area given. */
 	return do_clone(ca.flags | ca.exit_signal,
 			ca.stack ? ca.stack + ca.stack_size : 0, ca.parent_tid,
-			ca.child_tid, ca.tls);
+			ca.child_tid, ca.tls, ca.pidfd);
 }
 
 /* --- exit ------------------------------------------------------------ */
@@ -528,6 +561,7 @@ static void proc_become_zombie(struct proc *p)
 		fw_list_del(&p->sibling);
 	p->zombie = true;
 	fw_spin_unlock(&proc_tree_lock);
+	pidfd_notify();
 	/* Now that wait can see the zombie: tell a tracer, free tracees. */
 	ptrace_proc_exit(p);
 	if (p == init_proc) {
@@ -567,6 +601,7 @@ void proc_reap(struct proc *p)
 		nr_tasks--;
 	fw_spin_unlock(&proc_tree_lock);
 	fw_free(p);
+	pidfd_notify(); /* reaped: POLLHUP */
 }
 
 void thread_exit(struct thread *t, int code)
@@ -874,16 +909,31 @@ static long sys_waitid(const struct sys_args *a)
 	int options = (int)a->arg[3];
 	struct wait_result res = { 0 };
 	struct k_siginfo si = { 0 };
+	bool nonblock = false;
 	long err;
 
-	if (idtype < P_ALL || idtype > P_PGID ||
+	if (idtype < P_ALL || idtype > P_PIDFD ||
 	    !(options & (WEXITED | WSTOPPED | WCONTINUED)) ||
 	    (options & ~(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT |
 			 __WALL | __WCLONE)))
 		return -EINVAL;
+	if (idtype == P_PIDFD) {
+		/* its process, which must be a child; a non-blocking pidfd
+		 * makes the wait WNOHANG, EAGAIN if nothing is ready (5.10) */
+		err = pidfd_wait_target(id, &id, &nonblock);
+		if (err)
+			return err;
+		idtype = P_PID;
+		if (nonblock && !(options & WNOHANG))
+			options |= WNOHANG;
+		else
+			nonblock = false;
+	}
 	err = do_wait(idtype, id, options, &res);
 	if (err < 0)
 		return err;
+	if (err == 1 && nonblock)
+		return -EAGAIN;
 	if (err == 0) {
 		si.si_signo = SIGCHLD;
 		si.si_code = res.code;

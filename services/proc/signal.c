@@ -932,6 +932,29 @@ static long queueinfo_in(uint64_t uaddr, int sig, int self_id,
 	return 0;
 }
 
+long signal_send_checked(struct proc *p, int sig, fw_uptr_t uinfo)
+{
+	struct k_siginfo info;
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (!fw_uptr_is_null(uinfo)) {
+		if (FW_COPY_IN_OBJ(&info, uinfo))
+			return -EFAULT;
+		if (info.si_signo != sig)
+			return -EINVAL;
+		/* the codes of the kernel and kill(2): the caller's own only */
+		if ((info.si_code >= 0 || info.si_code == SI_TKILL) &&
+		    p != proc_current())
+			return -EPERM;
+	}
+	if (!p || p->zombie)
+		return -ESRCH;
+	if (!may_signal(proc_current(), p, sig))
+		return -EPERM;
+	return signal_send_proc(p, sig, fw_uptr_is_null(uinfo) ? 0 : &info);
+}
+
 /* rt_sigqueueinfo(2): a signal with the caller's siginfo (sigqueue(3)
  * sends SI_QUEUE with a value) to a process. */
 static long sys_rt_sigqueueinfo(const struct sys_args *a)

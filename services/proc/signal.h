@@ -9,6 +9,7 @@
 #define SERVICES_PROC_SIGNAL_H
 
 #include <fw/compiler.h>
+#include <fw/uaccess.h>
 #include "proc/proc.h"
 #include "proc/uapi.h"
 
@@ -42,6 +43,10 @@ int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info);
  * thread)? A snapshot, for timers deciding whether to send at all. */
 bool signal_is_ignored(struct proc *p, int sig);
 int signal_send_pgrp(int pgid, int sig);
+/* sig to p as kill(2) sends it (may the caller signal p? EPERM), or with
+ * the caller's siginfo at uinfo if not null, checked as rt_sigqueueinfo
+ * (and its si_signo must be sig: EINVAL). For pidfd_send_signal. */
+long signal_send_checked(struct proc *p, int sig, fw_uptr_t uinfo);
 
 /* Before returning to user mode: deliver one pending signal (set up a
  * handler frame, or take the default action -- which may not return). */

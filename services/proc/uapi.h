@@ -135,6 +135,7 @@ struct k_clone_args {
 #define P_ALL 0
 #define P_PID 1
 #define P_PGID 2
+#define P_PIDFD 3
 
 /* RLIMIT_*, RLIM_INFINITY: services/current/current.h. */
 

@@ -75,7 +75,8 @@ void epoll_init(void)
 	fw_mutex_init(&epoll_global_lock, "epoll_global");
 }
 
-struct file *anon_file_create(const struct file_ops *ops, unsigned flags)
+struct file *anon_file_create(const struct file_ops *ops, unsigned flags,
+			      const char *name)
 {
 	struct vfs_path path = { 0 };
 	struct inode *ino;
@@ -101,6 +102,8 @@ struct file *anon_file_create(const struct file_ops *ops, unsigned flags)
 	path.inode = ino;
 	f = file_alloc(&path, ops, flags);
 	inode_put(ino); /* the file holds it now */
+	if (f)
+		f->anon_name = name;
 	return f;
 }
 
@@ -199,7 +202,7 @@ static long do_epoll_create(unsigned flags)
 	fw_mutex_init(&ep->mtx, "epoll");
 	fw_list_init(&ep->items);
 	poll_head_init(&ep->poll);
-	f = anon_file_create(&epoll_ops, O_RDWR);
+	f = anon_file_create(&epoll_ops, O_RDWR, "[eventpoll]");
 	if (!f) {
 		fw_free(ep);
 		return -ENOMEM;

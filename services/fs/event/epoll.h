@@ -13,6 +13,7 @@ void epoll_init(void);
 void epoll_file_release(struct file *f);
 /* A file on a fresh anonymous inode (mode 0600, as Linux's anon_inode)
  * with O_* flags, or NULL (-ENOMEM). */
-struct file *anon_file_create(const struct file_ops *ops, unsigned flags);
+struct file *anon_file_create(const struct file_ops *ops, unsigned flags,
+			      const char *name);
 
 #endif

@@ -140,7 +140,8 @@ static long do_eventfd2(uint32_t initval, unsigned flags)
 	e->semaphore = flags & EFD_SEMAPHORE;
 	fw_waitq_init(&e->wq, "eventfd");
 	poll_head_init(&e->poll);
-	f = anon_file_create(&eventfd_ops, O_RDWR | (flags & O_NONBLOCK));
+	f = anon_file_create(&eventfd_ops, O_RDWR | (flags & O_NONBLOCK),
+			     "[eventfd]");
 	if (!f) {
 		fw_free(e);
 		return -ENOMEM;

@@ -205,7 +205,8 @@ static long do_signalfd4(int fd, fw_uptr_t umask, uint64_t size, unsigned flags)
 	if (!s)
 		return -ENOMEM;
 	atomic_init(&s->mask, mask);
-	f = anon_file_create(&signalfd_ops, O_RDONLY | (flags & SFD_NONBLOCK));
+	f = anon_file_create(&signalfd_ops, O_RDONLY | (flags & SFD_NONBLOCK),
+			     "[signalfd]");
 	if (!f) {
 		fw_free(s);
 		return -ENOMEM;

@@ -168,7 +168,8 @@ long sys_timerfd_create(const struct sys_args *a)
 	t->clock = clock;
 	fw_waitq_init(&t->wq, "timerfd");
 	poll_head_init(&t->poll);
-	f = anon_file_create(&timerfd_ops, O_RDWR | (flags & TFD_NONBLOCK));
+	f = anon_file_create(&timerfd_ops, O_RDWR | (flags & TFD_NONBLOCK),
+			     "[timerfd]");
 	if (!f) {
 		fw_timer_destroy(t->timer);
 		fw_free(t);

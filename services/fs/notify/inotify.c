@@ -433,7 +433,8 @@ static long do_inotify_init(unsigned flags)
 	in->next_wd = 1;
 	fw_waitq_init(&in->wq, "inotify");
 	poll_head_init(&in->poll);
-	f = anon_file_create(&inotify_ops, O_RDONLY | (flags & IN_NONBLOCK));
+	f = anon_file_create(&inotify_ops, O_RDONLY | (flags & IN_NONBLOCK),
+			     "inotify");
 	if (!f) {
 		fw_free(in);
 		return -ENOMEM;

@@ -310,6 +310,9 @@ struct file {
 	struct socket *sock;		/* sockets (services/net) */
 	struct inotify *inotify;	/* inotify instances (fs/notify) */
 	struct timerfd *tfd;		/* timerfd(2) files */
+	struct pidfd *pidfd;		/* pidfd_open(2) files (services/proc) */
+	const char *anon_name;		/* an anonymous file's kind, as
+					 * /proc/<pid>/fd shows it */
 	/* epoll registrations watching this file (struct epitem.file_node,
 	 * under epoll_global_lock); ep_count says whether there are any, so
 	 * the last file_put only takes that lock when it must (epoll.c). */

@@ -926,8 +926,11 @@ static int file_target(struct file *f, const struct vfs_path *root,
 			return 0;
 		}
 	}
-	snprintf(out->s, sizeof(out->s), "anon_inode:[%llu]",
-		 (unsigned long long)ino->ino);
+	if (f->anon_name) /* Linux's anon_inode_getfile names */
+		snprintf(out->s, sizeof(out->s), "anon_inode:%s", f->anon_name);
+	else
+		snprintf(out->s, sizeof(out->s), "anon_inode:[%llu]",
+			 (unsigned long long)ino->ino);
 	return 0;
 }
 
