@@ -27,7 +27,7 @@ dir=build/debian
 img=${1:-$dir/debian-ext4.img}
 # What the image holds beyond minbase: the init system, login, and the
 # tools a person (and the tests) expect on a Debian machine.
-packages=sysvinit-core,systemd-sysv-,login,passwd,procps,iproute2,less,vim-tiny,strace,python3,stress-ng,trinity,tmux,openssh-server
+packages=sysvinit-core,systemd-sysv-,login,passwd,procps,iproute2,less,vim-tiny,strace,python3,stress-ng,trinity,tmux,openssh-server,gcc,libc6-dev,git,gdb,sqlite3
 # The cache is named after the package list, so changing it rebuilds.
 tar=$dir/rootfs-$(echo "$packages" | md5sum | cut -c1-8).tar
 mkdir -p "$dir"
@@ -47,7 +47,7 @@ if [ ! -s "$key" ] || [ ! -s "$key.pub" ]; then
 	ssh-keygen -q -t ed25519 -N '' -C framekernel-debian-test -f "$key"
 fi
 # The test's own scripts go into /root/tests.
-checks="tests/integration/debian/net_check.py tests/integration/debian/db_check.py tests/integration/debian/fs_check.py tests/integration/debian/trinity_check.sh tests/integration/debian/soak_check.sh"
+checks="tests/integration/debian/net_check.py tests/integration/debian/db_check.py tests/integration/debian/fs_check.py tests/integration/debian/trinity_check.sh tests/integration/debian/soak_check.sh tests/integration/debian/dev_check.sh"
 fresh=true
 for f in "$tar" "$0" $checks "$key.pub"; do
 	[ -s "$img" ] && [ "$img" -nt "$f" ] || fresh=false

@@ -37,8 +37,8 @@ struct cred {
 	uint32_t groups[32];
 	uint64_t cap_eff, cap_prm, cap_inh; /* bit n: capability n */
 	/* PR_SET_NO_NEW_PRIVS: once set, kept across fork and execve, and
-	 * execve may not grant privileges (it grants none here yet: set-user-
-	 * ID files run with the caller's ids). */
+	 * execve may not grant privileges (set-user-ID and set-group-ID
+	 * bits are ignored). */
 	bool no_new_privs;
 	/* PR_SET_DUMPABLE's flag, inverted so a zeroed cred is dumpable
 	 * (Linux keeps it in the mm; here it rides with the ids that clear

@@ -10,6 +10,7 @@
 
 #include "exec/exec.h"
 #include "exec/shebang.h"
+#include "fs/vfs/uapi.h"
 #include "fs/vfs/vfs.h"
 #include "mm/mm.h"
 #include "current/current.h"
@@ -105,11 +106,30 @@ out:
 	return err;
 }
 
+/* Linux's bprm_fill_uid: the effective ids f runs with. */
+static void setid_ids(const struct file *f, const struct cred *c,
+		      struct exec_ids *ids)
+{
+	const struct inode *ino = f->path.inode;
+
+	ids->euid = c->euid;
+	ids->egid = c->egid;
+	if (!ids->allow_setid || !ino ||
+	    (f->path.mnt && (f->path.mnt->flags & MS_NOSUID)))
+		return;
+	if (ino->mode & S_ISUID)
+		ids->euid = ino->uid;
+	/* set-group-ID without group execute is mandatory locking's mark */
+	if ((ino->mode & (S_ISGID | 0010)) == (S_ISGID | 0010))
+		ids->egid = ino->gid;
+}
+
 int exec_prepare(struct fs_context *fs, const struct kpath *path,
 		 struct file *first, struct exec_strings *args,
 		 struct mm **new_mm, uint64_t *entry, uint64_t *sp,
-		 struct kpath *exe_path_out)
+		 struct kpath *exe_path_out, struct exec_ids *ids)
 {
+	struct exec_ids none = { .allow_setid = false };
 	struct kpath *cur = kpath_alloc();
 	struct exec_image img = { 0 };
 	const struct cred *c = fs_cred(); /* root's, all 0, for a kernel task */
@@ -137,10 +157,15 @@ int exec_prepare(struct fs_context *fs, const struct kpath *path,
 		goto out;
 	img.hwcap = fw_cpuid(1, 0).edx; /* AT_HWCAP: CPUID.1:EDX, as Linux */
 	img.minsigstksz = signal_min_stack_size();
+	if (!ids)
+		ids = &none;
+	setid_ids(f, c, ids);
+	ids->secure = ids->euid != c->euid || ids->egid != c->egid;
 	img.uid = c->uid;
-	img.euid = c->euid;
+	img.euid = ids->euid;
 	img.gid = c->gid;
-	img.egid = c->egid;
+	img.egid = ids->egid;
+	img.secure = ids->secure;
 	err = exec_load(mm, fs, f, &img);
 	if (!err)
 		err = exec_build_stack(mm, args, &img, sp);

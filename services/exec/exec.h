@@ -60,7 +60,18 @@ struct exec_image {
 	uint64_t hwcap;      /* AT_HWCAP */
 	uint64_t minsigstksz; /* AT_MINSIGSTKSZ */
 	uint32_t uid, euid, gid, egid; /* AT_UID... */
-	bool secure;         /* AT_SECURE (set-id exec; always false now) */
+	bool secure;         /* AT_SECURE: a set-id program */
+};
+
+/* The ids a program runs with (Linux's bprm_fill_uid): the caller's, or
+ * a set-user-ID file's owner as effective uid and a set-group-ID (and
+ * group-executable) file's group as effective gid, unless the caller
+ * says set-id bits do not apply (no_new_privs, being traced) or the
+ * file's mount is nosuid. */
+struct exec_ids {
+	bool allow_setid;    /* in */
+	uint32_t euid, egid; /* out: the new effective ids */
+	bool secure;         /* out: they differ from the caller's */
 };
 
 /* Empty strings with their buffer allocated: 0 or -ENOMEM. */
@@ -118,10 +129,12 @@ FW_MUST_CHECK int exec_build_stack(struct mm *mm,
  * -E2BIG, -ENOMEM, -EINVAL, -EIO. first (may be NULL): the file to run,
  * already opened (execveat with a directory fd or AT_EMPTY_PATH: path is
  * then its /dev/fd/N name, as Linux names it); the caller keeps its
- * reference. */
+ * reference. ids (may be NULL: no set-id) gets the ids the program runs
+ * with; the caller installs them at the point of no return. */
 FW_MUST_CHECK int exec_prepare(struct fs_context *fs, const struct kpath *path,
 			       struct file *first, struct exec_strings *args,
 			       struct mm **new_mm, uint64_t *entry,
-			       uint64_t *sp, struct kpath *exe_path_out);
+			       uint64_t *sp, struct kpath *exe_path_out,
+			       struct exec_ids *ids);
 
 #endif

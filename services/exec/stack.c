@@ -138,6 +138,7 @@ int exec_build_stack(struct mm *mm, const struct exec_strings *args,
 	AUX(AT_NULL, 0);
 #undef AUX
 	FW_STATIC_ASSERT(20 <= AUXV_MAX, "auxv array too small");
+	FW_STATIC_ASSERT(AUXV_MAX * 2 <= MM_AUXV_WORDS, "mm's auxv too small");
 
 	/* argc, argv + NULL, envp + NULL, then auxv; sp 16-byte aligned
 	 * (Linux's STACK_ROUND). */
@@ -208,6 +209,9 @@ int exec_build_stack(struct mm *mm, const struct exec_strings *args,
 		mm->arg_end = strings;
 		mm->env_end = strings + args->len;
 		mm->start_stack = sp;
+		for (unsigned i = 0; i < na && i < MM_AUXV_WORDS; i++)
+			mm->saved_auxv[i] = auxv[i];
+		mm->auxv_words = na < MM_AUXV_WORDS ? na : MM_AUXV_WORDS;
 		/* argv strings end where the envp strings start. */
 		{
 			long off = 0;

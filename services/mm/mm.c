@@ -347,6 +347,9 @@ int mm_fork(struct mm *parent, struct mm **child)
 	c->env_start = parent->env_start;
 	c->env_end = parent->env_end;
 	c->start_stack = parent->start_stack;
+	for (unsigned i = 0; i < parent->auxv_words; i++)
+		c->saved_auxv[i] = parent->saved_auxv[i];
+	c->auxv_words = parent->auxv_words;
 	fw_mutex_unlock(&parent->lock);
 	if (err) {
 		mm_put(c);

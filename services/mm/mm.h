@@ -63,6 +63,8 @@
 
 struct file;
 
+#define MM_AUXV_WORDS 48 /* 24 (type, value) pairs */
+
 struct mm {
 	_Atomic int refs;        /* threads (CLONE_VM) and other holders */
 	struct fw_vmspace *vs;   /* the page tables; owned */
@@ -77,6 +79,10 @@ struct mm {
 	uint64_t arg_start, arg_end; /* argv strings on the stack */
 	uint64_t env_start, env_end; /* envp strings on the stack */
 	uint64_t start_stack;    /* initial stack pointer (argc) */
+	/* The auxiliary vector exec gave the program, AT_NULL included
+	 * (/proc/<pid>/auxv; Linux's saved_auxv): auxv_words words. */
+	uint64_t saved_auxv[MM_AUXV_WORDS];
+	unsigned auxv_words;
 };
 
 /* A new, empty address space with one reference: 0 or -ENOMEM. */

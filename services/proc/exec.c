@@ -19,6 +19,7 @@
 #include "mm/mm.h"
 #include "proc/proc.h"
 #include "proc/proc_internal.h"
+#include "proc/ptrace/hooks.h"
 #include "proc/signal.h"
 #include "syscall/nr.h"
 #include "syscall/syscall.h"
@@ -40,7 +41,7 @@ static void set_comm(struct proc *p, const struct kpath *path)
 /* Install the prepared image in the calling thread's process. */
 static void commit_image(struct thread *t, struct mm *new_mm, uint64_t entry,
 			 uint64_t sp, const struct kpath *path,
-			 const struct kpath *exe)
+			 const struct kpath *exe, const struct exec_ids *ids)
 {
 	struct proc *p = t->proc;
 	struct mm *old;
@@ -59,6 +60,10 @@ static void commit_image(struct thread *t, struct mm *new_mm, uint64_t entry,
 	proc_timers_delete_all(p);
 	t->altstack_sp = t->altstack_size = 0;
 	t->clear_child_tid = 0;
+	/* A set-id program's effective ids, also saved and fs ones (Linux
+	 * bprm_fill_uid, then commit_creds); capabilities follow them. */
+	p->cred.euid = p->cred.suid = p->cred.fsuid = ids->euid;
+	p->cred.egid = p->cred.sgid = p->cred.fsgid = ids->egid;
 	cred_caps_exec(&p->cred);
 	/* Dumpable again unless the ids differ (Linux begin_new_exec; it
 	 * also keeps an unreadable program's image non-dumpable, which is
@@ -105,7 +110,8 @@ int exec_initial(struct thread *t, const struct kpath *path)
 		goto out;
 	err = init_strings(args, path);
 	if (!err)
-		err = exec_prepare(t->proc->fs, path, NULL, args, &mm, &entry, &sp, exe);
+		err = exec_prepare(t->proc->fs, path, NULL, args, &mm, &entry,
+				   &sp, exe, NULL);
 	if (!err) {
 		t->proc->mm = mm;
 		set_comm(t->proc, path);
@@ -161,6 +167,7 @@ static long do_execve(int dirfd, fw_uptr_t upath, fw_uptr_t argv,
 	struct kpath *path = kpath_alloc(), *exe = kpath_alloc();
 	struct exec_strings *args = FW_NEW(struct exec_strings);
 	struct file *first = NULL;
+	struct exec_ids ids = { 0 };
 	struct mm *mm = 0;
 	uint64_t entry, sp;
 	long err = -ENOMEM;
@@ -187,7 +194,11 @@ static long do_execve(int dirfd, fw_uptr_t upath, fw_uptr_t argv,
 		err = exec_strings_set_execfn(args, path);
 	if (err)
 		goto out;
-	err = exec_prepare(t->proc->fs, path, first, args, &mm, &entry, &sp, exe);
+	/* Set-id bits apply unless no_new_privs is set or the caller is
+	 * traced (Linux also lets a tracer with CAP_SYS_PTRACE through). */
+	ids.allow_setid = !t->proc->cred.no_new_privs && !thread_traced(t);
+	err = exec_prepare(t->proc->fs, path, first, args, &mm, &entry, &sp,
+			   exe, &ids);
 	if (err)
 		goto out;
 	/* Point of no return. Other threads go (Linux de_thread). */
@@ -204,7 +215,7 @@ static long do_execve(int dirfd, fw_uptr_t upath, fw_uptr_t argv,
 		while (__atomic_load_n(&t->proc->nthreads, __ATOMIC_ACQUIRE) > 1)
 			fw_sleep_ns(1000000);
 	}
-	commit_image(t, mm, entry, sp, path, exe);
+	commit_image(t, mm, entry, sp, path, exe, &ids);
 	err = 0;
 out:
 	if (first)

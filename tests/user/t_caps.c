@@ -7,7 +7,11 @@
 #include "t.h"
 
 #include <stdint.h>
+#include <grp.h>
+#include <sys/auxv.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/statvfs.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -355,6 +359,98 @@ T_CASE(dumpable_after_execve)
     T_EXITED(pid, 0);
 }
 
+/* Copy this program to path with mode and owner. */
+static int copy_self(const char *path, mode_t mode, uid_t uid, gid_t gid)
+{
+    char buf[65536];
+    int in = open("/proc/self/exe", O_RDONLY);
+    int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+    ssize_t n;
+
+    if (in < 0 || out < 0)
+        return -1;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)n) != n)
+            return -1;
+    close(in);
+    close(out);
+    return n < 0 || chown(path, uid, gid) || chmod(path, mode) ? -1 : 0;
+}
+
+/* Run path --ids as nobody (after prctl(PR_SET_NO_NEW_PRIVS) if nnp):
+ * its "ruid euid egid secure" line in out. */
+static int ids_as_nobody(const char *path, int nnp, char *out, size_t size)
+{
+    int p[2];
+    if (pipe(p))
+        return -1;
+    pid_t c = t_fork();
+    if (c == 0) {
+        char *argv[] = { (char *)path, "--ids", 0 };
+        dup2(p[1], 1);
+        if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+            setresuid(65534, 65534, 65534))
+            _exit(10);
+        if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+            _exit(11);
+        execv(path, argv);
+        _exit(12);
+    }
+    close(p[1]);
+    ssize_t n = read(p[0], out, size - 1);
+    close(p[0]);
+    int st;
+    if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) || n <= 0)
+        return -1;
+    out[n] = 0;
+    return 0;
+}
+
+/* Set-user-ID and set-group-ID programs (Linux's bprm_fill_uid): the
+ * file's owner becomes the effective (and saved) uid, a group-executable
+ * set-group-ID file's group the effective gid, AT_SECURE says so, root's
+ * capabilities come with euid 0; not under no_new_privs, not from a
+ * nosuid mount. */
+T_CASE(setuid_and_setgid_programs)
+{
+    char dir[] = "/tmp/t_caps_suidXXXXXX", f[64], out[64];
+    struct statvfs sv;
+
+    T_ASSERT(mkdtemp(dir) != NULL);
+    T_SYSOK(chmod(dir, 0755));
+    /* a tmpfs of our own where we may mount one (not nosuid) */
+    int mounted = mount("t_caps", dir, "tmpfs", 0, "mode=0755") == 0;
+    T_SYSOK(statvfs(dir, &sv));
+    int nosuid = (sv.f_flag & ST_NOSUID) != 0;
+    snprintf(f, sizeof f, "%s/suid", dir);
+    T_SYSOK(copy_self(f, 04755, 0, 0));
+    T_SYSOK(ids_as_nobody(f, 0, out, sizeof out));
+    T_STREQ(out, nosuid ? "65534 65534 65534 0\n" : "65534 0 65534 1\n");
+    T_SYSOK(ids_as_nobody(f, 1, out, sizeof out)); /* no_new_privs */
+    T_STREQ(out, "65534 65534 65534 0\n");
+    snprintf(f, sizeof f, "%s/sgid", dir);
+    T_SYSOK(copy_self(f, 02755, 0, 4242));
+    T_SYSOK(ids_as_nobody(f, 0, out, sizeof out));
+    T_STREQ(out, nosuid ? "65534 65534 65534 0\n" : "65534 65534 4242 1\n");
+    T_SYSOK(chmod(f, 02745)); /* no group execute: not set-group-ID */
+    T_SYSOK(ids_as_nobody(f, 0, out, sizeof out));
+    T_STREQ(out, "65534 65534 65534 0\n");
+    if (mounted) {
+        /* the same file on a nosuid mount runs with the caller's ids */
+        T_SYSOK(mount("t_caps", dir, "tmpfs", MS_REMOUNT | MS_NOSUID, "mode=0755"));
+        snprintf(f, sizeof f, "%s/suid", dir);
+        T_SYSOK(ids_as_nobody(f, 0, out, sizeof out));
+        T_STREQ(out, "65534 65534 65534 0\n");
+        T_SYSOK(umount(dir));
+    } else {
+        snprintf(f, sizeof f, "%s/suid", dir);
+        unlink(f);
+        snprintf(f, sizeof f, "%s/sgid", dir);
+        unlink(f);
+    }
+    T_SYSOK(rmdir(dir));
+}
+
 /* issue 13: there is no seccomp here, and it must look like a Linux
  * built without it (prctl EINVAL, seccomp(2) ENOSYS): that is what
  * sshd's sandbox-seccomp-filter takes as "carry on without a sandbox".
@@ -374,6 +470,11 @@ T_CASE(seccomp_absent_as_on_linux_without_it)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--ids") == 0) {
+        printf("%d %d %d %lu\n", (int)getuid(), (int)geteuid(),
+               (int)getegid(), getauxval(AT_SECURE));
+        return 0;
+    }
     if (argc == 3 && strcmp(argv[1], "--dumpable") == 0)
         return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == atoi(argv[2]) ? 0 : 1;
     t_init("t_caps");
@@ -388,5 +489,6 @@ int main(int argc, char **argv)
     T_RUN(dumpable_cleared_by_setuid);
     T_RUN(dumpable_after_execve);
     T_RUN(seccomp_absent_as_on_linux_without_it);
+    T_RUN(setuid_and_setgid_programs);
     return t_done();
 }

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <sys/auxv.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
@@ -1111,6 +1112,30 @@ T_CASE(proc_limits)
     T_ASSERT(strstr(text, "\nMax nice priority         ") != NULL);
 }
 
+/* /proc/self/auxv: the (type, value) words exec gave the program, to
+ * AT_NULL, as getauxval sees them (gdb finds a PIE's load address so). */
+T_CASE(proc_auxv_is_the_auxiliary_vector)
+{
+    unsigned long v[128];
+    int fd = open("/proc/self/auxv", O_RDONLY);
+    T_SYSOK(fd);
+    ssize_t n = read(fd, v, sizeof v);
+    close(fd);
+    T_ASSERT(n > 0 && n % 16 == 0);
+    int found = 0;
+    for (ssize_t i = 0; i < n / 8; i += 2) {
+        if (v[i] == AT_PAGESZ || v[i] == AT_ENTRY || v[i] == AT_PHDR) {
+            T_EQ(v[i + 1], getauxval(v[i]));
+            found++;
+        }
+        if (v[i] == AT_NULL) {
+            T_EQ(i + 2, n / 8); /* it ends there */
+            break;
+        }
+    }
+    T_EQ(found, 3);
+}
+
 int main(int argc, char **argv, char **envp)
 {
     if (argc >= 2 && strncmp(argv[1], "--child-", 8) == 0)
@@ -1160,6 +1185,7 @@ int main(int argc, char **argv, char **envp)
     T_RUN(personality_set_and_inherited);
     T_RUN(unshare_files_fs_and_refusals);
     T_RUN(proc_links_named_from_the_chroot);
+    T_RUN(proc_auxv_is_the_auxiliary_vector);
     T_RUN(execveat_dirfd_empty_path_and_nofollow);
     T_RUN(proc_pid_entries_refuse_chmod);
     return t_done();

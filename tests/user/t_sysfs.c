@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <sched.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 
 #define SYSFS_MAGIC 0x62656572
@@ -161,6 +162,64 @@ T_CASE(read_only_with_linux_errors)
     T_ERRNO(symlink("online", CPU_DIR "/link"), EPERM);
 }
 
+/* Every disk /sys/block lists, as lsblk reads it: block/NAME and
+ * dev/block/MAJ:MIN lead to one directory whose dev agrees with the
+ * device node's number and whose size with the disk's; its queue has
+ * the sector sizes. Also the huge page policy allocators read. */
+T_CASE(block_devices_as_lsblk_reads_them)
+{
+    char path[512], text[128], link[512];
+    struct dirent *e;
+    int disks = 0;
+    DIR *d = opendir("/sys/block");
+
+    T_ASSERT(d != NULL);
+    T_SYSOK(access("/sys/dev/block", X_OK));
+    T_SYSOK(access("/sys/class/block", X_OK));
+    while ((e = readdir(d)) != NULL) {
+        unsigned maj, min;
+        unsigned long long sectors;
+        struct stat st;
+
+        if (e->d_name[0] == '.' || strncmp(e->d_name, "loop", 4) == 0 ||
+            strncmp(e->d_name, "ram", 3) == 0)
+            continue;
+        snprintf(path, sizeof path, "/sys/block/%s/dev", e->d_name);
+        T_ASSERT(read_text(path, text, sizeof text) > 0);
+        T_EQ(sscanf(text, "%u:%u", &maj, &min), 2);
+        snprintf(path, sizeof path, "/sys/dev/block/%u:%u", maj, min);
+        ssize_t n = readlink(path, link, sizeof link - 1);
+        T_ASSERT(n > 0);
+        link[n] = 0;
+        const char *base = strrchr(link, '/');
+        T_STREQ(base ? base + 1 : link, e->d_name);
+        snprintf(path, sizeof path, "/sys/dev/block/%u:%u/size", maj, min);
+        T_ASSERT(read_text(path, text, sizeof text) > 0);
+        sectors = strtoull(text, NULL, 10);
+        snprintf(path, sizeof path, "/dev/%s", e->d_name);
+        if (stat(path, &st) == 0) {
+            T_EQ(major(st.st_rdev), maj);
+            T_EQ(minor(st.st_rdev), min);
+            int fd = open(path, O_RDONLY);
+            if (fd >= 0) {
+                off_t end = lseek(fd, 0, SEEK_END);
+                close(fd);
+                T_EQ((unsigned long long)end, sectors * 512);
+            }
+        }
+        snprintf(path, sizeof path, "/sys/block/%s/queue/logical_block_size",
+                 e->d_name);
+        T_ASSERT(read_text(path, text, sizeof text) > 0);
+        T_ASSERT(atoi(text) >= 512);
+        disks++;
+    }
+    closedir(d);
+    t_emit("INFO t_sysfs: %d disks", disks);
+    T_ASSERT(read_text("/sys/kernel/mm/transparent_hugepage/enabled", text,
+                       sizeof text) > 0);
+    T_ASSERT(strchr(text, '[') != NULL);
+}
+
 int main(void)
 {
     t_init("t_sysfs");
@@ -170,5 +229,6 @@ int main(void)
     T_RUN(kernel_max_covers_possible);
     T_RUN(a_directory_per_online_cpu);
     T_RUN(read_only_with_linux_errors);
+    T_RUN(block_devices_as_lsblk_reads_them);
     return t_done();
 }

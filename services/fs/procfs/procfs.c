@@ -161,11 +161,12 @@ static const struct procfs_entry entries[] = {
 	{ "syscall", PK_PID_SYSCALL, S_IFREG | 0400 },
 	{ "mounts", PK_PID_MOUNTS, REG },
 	{ "mountinfo", PK_PID_MOUNTINFO, REG },
+	{ "auxv", PK_PID_AUXV, S_IFREG | 0400 },
 	{ "oom_score", PK_PID_OOM_SCORE, REG },
 	{ "oom_score_adj", PK_PID_OOM_SCORE_ADJ, S_IFREG | 0644 },
 	{ "make-it-fail", PK_PID_MAKE_IT_FAIL, S_IFREG | 0644 },
 	{ "fail-nth", PK_PID_FAIL_NTH, S_IFREG | 0644 },
-#define PID_N 20
+#define PID_N 21
 };
 
 FW_STATIC_ASSERT(FW_ARRAY_LEN(entries) == PID_FIRST + PID_N,
@@ -632,6 +633,7 @@ static int generate(const struct procfs_id *id, struct procfs_seq *s)
 	case PK_PID_MAPS:
 	case PK_PID_STATM:
 	case PK_PID_SYSCALL:
+	case PK_PID_AUXV:
 	case PK_PID_OOM_SCORE:
 	case PK_PID_OOM_SCORE_ADJ:
 	case PK_PID_MAKE_IT_FAIL:

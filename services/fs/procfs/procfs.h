@@ -82,6 +82,7 @@ enum procfs_kind {
 	PK_PID_MOUNTS,
 	PK_PID_MOUNTINFO,
 	PK_PID_TASK,		/* /proc/<pid>/task */
+	PK_PID_AUXV,		/* the auxiliary vector exec gave it */
 	PK_PID_OOM_SCORE,	/* the OOM killer's view of it, 0..2000 */
 	PK_PID_OOM_SCORE_ADJ,	/* -1000..1000, written to steer it */
 	PK_PID_MAKE_IT_FAIL,	/* fault injection: this task may be failed */

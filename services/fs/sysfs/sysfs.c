@@ -6,12 +6,20 @@
  *
  *     /sys/devices/system/cpu/{online,possible,present,kernel_max}
  *     /sys/devices/system/cpu/cpuN/            (cpuN/online for N > 0)
+ *     /sys/devices/virtual/block/vdX/{dev,size,ro,removable,uevent,...}
+ *     /sys/devices/virtual/block/vdX/queue/{logical_block_size,...}
+ *     /sys/block/vdX, /sys/class/block/vdX, /sys/dev/block/MAJ:MIN
+ *                                              (links to the above)
+ *     /sys/kernel/mm/transparent_hugepage/{enabled,defrag}
  *
- * (lscpu, stress-ng, nproc-style code and glibc's get_nprocs read these).
- * CPUs do not come and go here, so the tree is built once, at the first
+ * (lscpu, stress-ng, nproc-style code and glibc's get_nprocs read the
+ * CPUs; lsblk and udev-less tools the disks; allocators the huge page
+ * policy, which says "never": there are no huge pages here). CPUs and
+ * disks do not come and go here, so the tree is built once, at the first
  * mount, as directories with tmpfs-style entry lists; each regular file's
- * inode number says what it shows (SYSFS_FILE | attr << 16 | cpu) and its
- * text is generated when it is opened, as procfs does. Nothing can be
+ * inode number says what it shows (SYSFS_FILE | attr << 16 | index, the
+ * index of the CPU or disk) and its text is generated when it is opened,
+ * as procfs does. Nothing can be
  * created, written, removed or renamed: the CPU files Linux lets root
  * write (cpuN/online, to take a CPU off line) are read-only, since this
  * kernel cannot do that. */
@@ -20,11 +28,14 @@
 #include <fw/heap.h>
 #include <fw/string.h>
 
+#include "block/blkdev.h"
 #include "fs/procfs/procfs.h"
 #include "fs/sysfs/sysfs.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "fs/vfs/mount.h"
 #include "fs/vfs/namei.h"
+#include "lib/kdev.h"
+#include "lib/kpath.h"
 
 enum sysfs_attr {
 	SA_CPU_ONLINE = 1,	/* cpu/online: the CPU list */
@@ -32,6 +43,19 @@ enum sysfs_attr {
 	SA_CPU_PRESENT,		/* cpu/present */
 	SA_CPU_KERNEL_MAX,	/* cpu/kernel_max: the highest CPU number built for */
 	SA_ONE_CPU_ONLINE,	/* cpu/cpuN/online: "1" */
+	SA_BLK_DEV,		/* block/vdX/dev: "MAJ:MIN" */
+	SA_BLK_SIZE,		/* size: 512-byte sectors */
+	SA_BLK_RO,		/* ro: 0 or 1 */
+	SA_BLK_REMOVABLE,	/* removable: 0 */
+	SA_BLK_UEVENT,		/* uevent: MAJOR, MINOR, DEVNAME, DEVTYPE */
+	SA_BLK_ZERO,		/* alignment_offset, discard_*: 0 */
+	SA_BLK_SECTOR,		/* queue/{logical,physical}_block_size,
+				 * hw_sector_size, minimum_io_size: 512 */
+	SA_BLK_ROTATIONAL,	/* queue/rotational: 1, as virtio-blk's */
+	SA_BLK_READ_AHEAD_KB,	/* queue/read_ahead_kb */
+	SA_BLK_MAX_SECTORS_KB,	/* queue/max_sectors_kb */
+	SA_BLK_SCHEDULER,	/* queue/scheduler: "[none]" */
+	SA_THP_NEVER,		/* transparent_hugepage/{enabled,defrag} */
 };
 
 #define SYSFS_FILE (1ull << 32) /* above every directory's inode number */
@@ -57,9 +81,57 @@ static void gen_cpu_list(struct procfs_seq *s)
 		procfs_printf(s, "0\n");
 }
 
-static int generate(unsigned attr, struct procfs_seq *s)
+/* The index-th disk (the order blkdev_nth gives), or NULL. */
+static const struct blkdev *disk(unsigned index)
 {
+	return blkdev_nth(index);
+}
+
+static int generate(unsigned attr, unsigned index, struct procfs_seq *s)
+{
+	const struct blkdev *d = attr >= SA_BLK_DEV && attr <= SA_BLK_SCHEDULER
+					 ? disk(index)
+					 : NULL;
+
+	if (attr >= SA_BLK_DEV && attr <= SA_BLK_SCHEDULER && !d)
+		return -ENODEV;
 	switch (attr) {
+	case SA_BLK_DEV:
+		procfs_printf(s, "%u:%u\n", dev_major(d->rdev),
+			      dev_minor(d->rdev));
+		return 0;
+	case SA_BLK_SIZE:
+		procfs_printf(s, "%llu\n", (unsigned long long)d->nr_sectors);
+		return 0;
+	case SA_BLK_RO:
+		procfs_printf(s, "%d\n", d->read_only ? 1 : 0);
+		return 0;
+	case SA_BLK_REMOVABLE:
+	case SA_BLK_ZERO:
+		procfs_printf(s, "0\n");
+		return 0;
+	case SA_BLK_UEVENT:
+		procfs_printf(s, "MAJOR=%u\nMINOR=%u\nDEVNAME=%s\nDEVTYPE=disk\n",
+			      dev_major(d->rdev), dev_minor(d->rdev), d->name);
+		return 0;
+	case SA_BLK_SECTOR:
+		procfs_printf(s, "%u\n", BLKDEV_SECTOR);
+		return 0;
+	case SA_BLK_ROTATIONAL:
+		procfs_printf(s, "1\n");
+		return 0;
+	case SA_BLK_READ_AHEAD_KB:
+		procfs_printf(s, "128\n");
+		return 0;
+	case SA_BLK_MAX_SECTORS_KB:
+		procfs_printf(s, "%u\n", d->max_segs * (unsigned)FW_PAGE_SIZE / 1024);
+		return 0;
+	case SA_BLK_SCHEDULER:
+		procfs_printf(s, "[none]\n");
+		return 0;
+	case SA_THP_NEVER:
+		procfs_printf(s, "always madvise [never]\n");
+		return 0;
 	case SA_CPU_ONLINE:
 	case SA_CPU_POSSIBLE:
 	case SA_CPU_PRESENT:
@@ -91,7 +163,8 @@ static int sysfs_open(struct inode *ino, struct file *f)
 		fw_free(snap);
 		return err;
 	}
-	err = generate((unsigned)(ino->ino >> 16) & 0xffffu, &s);
+	err = generate((unsigned)(ino->ino >> 16) & 0xffffu,
+		       (unsigned)ino->ino & 0xffffu, &s);
 	if (!err && s.overflow)
 		err = -EFBIG; /* no file here comes near a page */
 	if (err) {
@@ -159,6 +232,19 @@ static bool sysfs_dir_empty(struct inode *dir)
 	return fw_list_empty(&dir->dirents);
 }
 
+/* A link's target, kept in ino->link when the tree was built. */
+static int sysfs_readlink(struct inode *ino, struct kpath *out)
+{
+	if (!ino->link)
+		return -EINVAL;
+	*out = *ino->link;
+	return 0;
+}
+
+static const struct inode_ops sysfs_link_iops = {
+	.readlink = sysfs_readlink,
+};
+
 static const struct inode_ops sysfs_iops = {
 	.lookup = tmpfs_dir_lookup,
 	.create = sysfs_create,
@@ -173,11 +259,11 @@ static const struct inode_ops sysfs_iops = {
 
 /* ---- building the tree ----------------------------------------------------- */
 
-/* A new node named name in dir (NULL for the root): a directory, or the
- * file showing attr of cpu. The tree keeps the only reference, in dir's
- * entry list, for good. */
+/* A new node named name in dir (NULL for the root): a directory, a
+ * link (add_link), or the file showing attr of CPU or disk index. The
+ * tree keeps the only reference, in dir's entry list, for good. */
 static struct inode *add_node(struct inode *dir, const struct kname *name,
-			      uint32_t mode, unsigned attr, unsigned cpu)
+			      uint32_t mode, unsigned attr, unsigned index)
 {
 	struct inode *ino = inode_alloc(sysfs_sb, mode);
 
@@ -187,8 +273,11 @@ static struct inode *add_node(struct inode *dir, const struct kname *name,
 	if (S_ISDIR(mode)) {
 		ino->fops = &tmpfs_dir_ops;
 		ino->nlink = 2;
+	} else if (S_ISLNK(mode)) {
+		ino->iops = &sysfs_link_iops;
+		ino->nlink = 1;
 	} else {
-		ino->ino = SYSFS_FILE | (uint64_t)attr << 16 | cpu;
+		ino->ino = SYSFS_FILE | (uint64_t)attr << 16 | index;
 		ino->fops = &sysfs_file_ops;
 		ino->nlink = 1;
 	}
@@ -236,6 +325,118 @@ static bool build_cpus(struct inode *root)
 	return true;
 }
 
+/* The read-only file name in dir showing attr of CPU or disk index. */
+static struct inode *add_file(struct inode *dir, const char *name,
+			      unsigned attr, unsigned index)
+{
+	struct kname n;
+
+	snprintf(n.s, sizeof(n.s), "%s", name);
+	return add_node(dir, &n, REG, attr, index);
+}
+
+/* A symbolic link name in dir to target (a path relative to dir). */
+static bool add_link(struct inode *dir, const char *name, const char *target)
+{
+	struct kname n;
+	struct inode *ino;
+
+	snprintf(n.s, sizeof(n.s), "%s", name);
+	ino = add_node(dir, &n, S_IFLNK | 0777, 0, 0);
+	if (!ino)
+		return false;
+	ino->link = kpath_alloc();
+	if (!ino->link)
+		return false;
+	snprintf(ino->link->s, sizeof(ino->link->s), "%s", target);
+	ino->size = strnlen(ino->link->s, sizeof(ino->link->s));
+	return true;
+}
+
+/* A directory name in dir, or the one already there. */
+static struct inode *subdir(struct inode *dir, const char *name)
+{
+	struct kname n;
+	struct tmpfs_dirent *d;
+
+	snprintf(n.s, sizeof(n.s), "%s", name);
+	FW_LIST_FOR_EACH(d, &dir->dirents, node)
+		if (strcmp(d->name.s, n.s) == 0)
+			return d->inode;
+	return add_node(dir, &n, DIR, 0, 0);
+}
+
+/* One disk's directory under devices/virtual/block and the links Linux
+ * has to it (block/, class/block/, dev/block/MAJ:MIN). */
+static bool build_disk(struct inode *root, unsigned i, const struct blkdev *d)
+{
+	static const struct { const char *name; unsigned attr; } files[] = {
+		{ "dev", SA_BLK_DEV },
+		{ "size", SA_BLK_SIZE },
+		{ "ro", SA_BLK_RO },
+		{ "removable", SA_BLK_REMOVABLE },
+		{ "uevent", SA_BLK_UEVENT },
+		{ "alignment_offset", SA_BLK_ZERO },
+		{ "discard_alignment", SA_BLK_ZERO },
+	}, queue[] = {
+		{ "logical_block_size", SA_BLK_SECTOR },
+		{ "physical_block_size", SA_BLK_SECTOR },
+		{ "hw_sector_size", SA_BLK_SECTOR },
+		{ "minimum_io_size", SA_BLK_SECTOR },
+		{ "optimal_io_size", SA_BLK_ZERO },
+		{ "discard_granularity", SA_BLK_ZERO },
+		{ "discard_max_bytes", SA_BLK_ZERO },
+		{ "rotational", SA_BLK_ROTATIONAL },
+		{ "read_ahead_kb", SA_BLK_READ_AHEAD_KB },
+		{ "max_sectors_kb", SA_BLK_MAX_SECTORS_KB },
+		{ "scheduler", SA_BLK_SCHEDULER },
+	};
+	struct inode *virt = subdir(subdir(root, "devices"), "virtual");
+	struct inode *blk = virt ? subdir(virt, "block") : NULL;
+	struct inode *dir = blk ? subdir(blk, d->name) : NULL;
+	struct inode *q = dir ? subdir(dir, "queue") : NULL;
+	struct inode *devblk = subdir(subdir(root, "dev"), "block");
+	struct inode *cls = subdir(subdir(root, "class"), "block");
+	struct inode *top = subdir(root, "block");
+	char target[64], devno[16];
+
+	if (!q || !devblk || !cls || !top)
+		return false;
+	for (unsigned k = 0; k < FW_ARRAY_LEN(files); k++)
+		if (!add_file(dir, files[k].name, files[k].attr, i))
+			return false;
+	for (unsigned k = 0; k < FW_ARRAY_LEN(queue); k++)
+		if (!add_file(q, queue[k].name, queue[k].attr, i))
+			return false;
+	snprintf(target, sizeof target, "../devices/virtual/block/%s", d->name);
+	if (!add_link(top, d->name, target))
+		return false;
+	snprintf(target, sizeof target, "../../devices/virtual/block/%s",
+		 d->name);
+	snprintf(devno, sizeof devno, "%u:%u", dev_major(d->rdev),
+		 dev_minor(d->rdev));
+	return add_link(cls, d->name, target) && add_link(devblk, devno, target);
+}
+
+/* Every disk, the empty dev/block and class/block if there is none
+ * (lsblk wants them), and the huge page policy. */
+static bool build_rest(struct inode *root)
+{
+	struct inode *thp;
+	const struct blkdev *d;
+
+	if (!subdir(subdir(root, "dev"), "block") ||
+	    !subdir(subdir(root, "class"), "block") || !subdir(root, "block"))
+		return false;
+	for (unsigned i = 0; (d = disk(i)) != NULL; i++)
+		if (!build_disk(root, i, d))
+			return false;
+	thp = subdir(subdir(subdir(root, "kernel"), "mm"),
+		     "transparent_hugepage");
+	return thp && add_node(thp, NAME("enabled"), REG, SA_THP_NEVER, 0) &&
+	       add_node(thp, NAME("defrag"), REG, SA_THP_NEVER, 0);
+}
+
 /* Undo a tree half built when memory ran out: leaves first, since each
  * node holds a reference on its directory (tmpfs_evict lets go of it). */
 static void drop_tree(struct inode *dir)
@@ -275,7 +476,7 @@ int sysfs_get_sb(struct superblock **out)
 	atomic_init(&sb->next_ino, 1);
 	sysfs_sb = sb; /* add_node allocates in it */
 	root = add_node(NULL, NAME(""), DIR, 0, 0);
-	if (!root || !build_cpus(root)) {
+	if (!root || !build_cpus(root) || !build_rest(root)) {
 		if (root) {
 			drop_tree(root);
 			inode_put(root);

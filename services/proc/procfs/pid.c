@@ -806,6 +806,19 @@ int procfs_gen_pid(struct procfs_seq *s, unsigned kind, int id, bool thread)
 		if (!err)
 			procfs_printf(s, "%s\n", pi.comm);
 		break;
+	case PK_PID_AUXV: /* binary: (type, value) words to AT_NULL */
+		err = pinfo_get(id, thread, WANT_MM, &pi);
+		if (!err && pi.mm) {
+			struct fw_bytes b;
+
+			fw_mutex_lock(&pi.mm->lock);
+			if (!fw_bytes_sub(FW_BYTES_OF_ARRAY(pi.mm->saved_auxv), 0,
+					  pi.mm->auxv_words * sizeof(uint64_t),
+					  &b))
+				procfs_write(s, b);
+			fw_mutex_unlock(&pi.mm->lock);
+		}
+		break;
 	case PK_PID_OOM_SCORE:
 		err = pinfo_get(id, thread, 0, &pi);
 		if (!err)
