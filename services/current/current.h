@@ -36,6 +36,11 @@ struct cred {
 	uint32_t ngroups;
 	uint32_t groups[32];
 	uint64_t cap_eff, cap_prm, cap_inh; /* bit n: capability n */
+	/* The bounding set: what execve may ever grant (PR_CAPBSET_DROP
+	 * takes from it, for good); and the securebits of PR_SET_SECUREBITS
+	 * (SECBIT_KEEP_CAPS is keep_caps below). */
+	uint64_t cap_bset;
+	uint32_t securebits;
 	/* PR_SET_NO_NEW_PRIVS: once set, kept across fork and execve, and
 	 * execve may not grant privileges (set-user-ID and set-group-ID
 	 * bits are ignored). */
@@ -100,9 +105,17 @@ static inline bool cred_ids_are_mine(const struct cred *me,
 
 /* The capability rules of setuid(2) and friends (Linux
  * cap_emulate_setxuid), given the uids before the change. */
+#define SECBIT_NOROOT 0x01u          /* root gets no capabilities at exec */
+#define SECBIT_NO_SETUID_FIXUP 0x04u /* uid changes leave them alone */
+#define SECBIT_KEEP_CAPS 0x10u
+#define SECURE_ALL_BITS 0x55u
+#define SECURE_ALL_LOCKS 0xaau
+
 static inline void cred_caps_setuid(struct cred *c, uint32_t old_uid,
 				    uint32_t old_euid, uint32_t old_suid)
 {
+	if (c->securebits & SECBIT_NO_SETUID_FIXUP)
+		return;
 	if ((old_uid == 0 || old_euid == 0 || old_suid == 0) && c->uid != 0 &&
 	    c->euid != 0 && c->suid != 0 && !c->keep_caps)
 		c->cap_prm = c->cap_eff = 0;
@@ -130,9 +143,11 @@ static inline bool cred_ids_changed(struct cred *c, const struct cred *old)
 static inline void cred_caps_exec(struct cred *c)
 {
 	c->keep_caps = false;
-	if (c->euid == 0 || c->uid == 0) {
-		c->cap_prm = CAP_FULL_SET;
-		c->cap_eff = c->euid == 0 ? CAP_FULL_SET : 0;
+	if ((c->euid == 0 || c->uid == 0) &&
+	    !(c->securebits & SECBIT_NOROOT)) {
+		/* Linux handle_privileged_root: bounding | inheritable */
+		c->cap_prm = (c->cap_bset | c->cap_inh) & CAP_FULL_SET;
+		c->cap_eff = c->euid == 0 ? c->cap_prm : 0;
 	} else {
 		c->cap_prm = c->cap_eff = 0;
 	}

@@ -12,7 +12,8 @@
 
 /* Kernel tasks act as root with every capability. */
 static const struct cred root_cred = { .cap_eff = CAP_FULL_SET,
-				       .cap_prm = CAP_FULL_SET };
+				       .cap_prm = CAP_FULL_SET,
+				       .cap_bset = CAP_FULL_SET };
 
 const struct cred *fs_cred(void)
 {

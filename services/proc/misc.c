@@ -498,8 +498,30 @@ static long sys_arch_prctl(const struct sys_args *a)
 #define PR_GET_KEEPCAPS 7
 #define PR_SET_KEEPCAPS 8
 #define PR_GET_NAME 16
+#define PR_CAPBSET_READ 23
+#define PR_CAPBSET_DROP 24
+#define PR_GET_SECUREBITS 27
+#define PR_SET_SECUREBITS 28
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
+
+/* PR_SET_SECUREBITS, as Linux's cap_task_prctl: CAP_SETPCAP, known bits
+ * only, and a locked bit may not change. */
+static long set_securebits(struct cred *c, uint64_t v)
+{
+	uint32_t old = c->securebits | (c->keep_caps ? SECBIT_KEEP_CAPS : 0);
+
+	if ((((old & SECURE_ALL_LOCKS) >> 1) & (old ^ v)) ||
+	    (old & SECURE_ALL_LOCKS & ~v) ||
+	    (v & ~(uint64_t)(SECURE_ALL_LOCKS | SECURE_ALL_BITS)) ||
+	    !cred_capable(c, CAP_SETPCAP))
+		return -EPERM;
+	c->securebits = (uint32_t)v & ~SECBIT_KEEP_CAPS;
+	c->keep_caps = v & SECBIT_KEEP_CAPS;
+	return 0;
+}
 
 static long sys_prctl(const struct sys_args *a)
 {
@@ -543,6 +565,28 @@ static long sys_prctl(const struct sys_args *a)
 			return -EINVAL;
 		p->cred.keep_caps = a->arg[1];
 		return 0;
+	case PR_CAPBSET_READ:
+		if (a->arg[1] > CAP_LAST_CAP)
+			return -EINVAL;
+		return (p->cred.cap_bset >> a->arg[1]) & 1;
+	case PR_CAPBSET_DROP:
+		if (!cred_capable(&p->cred, CAP_SETPCAP))
+			return -EPERM;
+		if (a->arg[1] > CAP_LAST_CAP)
+			return -EINVAL;
+		p->cred.cap_bset &= ~(1ull << a->arg[1]);
+		return 0;
+	case PR_GET_SECUREBITS:
+		return p->cred.securebits | (p->cred.keep_caps ? SECBIT_KEEP_CAPS : 0);
+	case PR_SET_SECUREBITS:
+		return set_securebits(&p->cred, a->arg[1]);
+	case PR_SET_CHILD_SUBREAPER:
+		p->child_subreaper = a->arg[1] != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int32_t v = p->child_subreaper;
+		return FW_COPY_OUT_OBJ(fw_uptr(a->arg[1]), &v) ? -EFAULT : 0;
+	}
 	case PR_SET_NO_NEW_PRIVS: /* one way: 1, and nothing else */
 		if (a->arg[1] != 1 || a->arg[2] || a->arg[3] || a->arg[4])
 			return -EINVAL;
@@ -645,6 +689,8 @@ static long sys_capset(const struct sys_args *a)
 	inh = (d[0].inheritable | (uint64_t)d[1].inheritable << 32) & CAP_FULL_SET;
 	if ((inh & ~(c->cap_inh | c->cap_prm)) && !cred_capable(c, CAP_SETPCAP))
 		return -EPERM;
+	if (inh & ~(c->cap_inh | c->cap_bset))
+		return -EPERM; /* nothing new outside the bounding set */
 	if ((prm & ~c->cap_prm) || (eff & ~prm))
 		return -EPERM;
 	c->cap_eff = eff;

@@ -202,6 +202,7 @@ int proc_start_init(const struct kpath *path, struct fw_bytes argv0)
 		return -ENOMEM;
 	}
 	p->cred.cap_eff = p->cred.cap_prm = CAP_FULL_SET; /* root */
+	p->cred.cap_bset = CAP_FULL_SET;
 	p->files = fdtable_create();
 	p->fs = fs_context_create_root();
 	if (!p->files || !p->fs || sighand_create(&p->sighand)) {
@@ -512,7 +513,8 @@ void proc_vfork_release(struct proc *p)
 /* Called by the last thread: become a zombie and tell the parent. */
 static void proc_become_zombie(struct proc *p)
 {
-	struct proc *parent, *child, *tmp;
+	struct proc *parent, *child, *tmp, *reaper;
+	bool moved_zombie = false;
 	bool autoreap = false;
 	struct mm *mm = p->mm;
 
@@ -534,17 +536,26 @@ static void proc_become_zombie(struct proc *p)
 	proc_vfork_release(p);
 
 	fw_spin_lock(&proc_tree_lock);
-	/* Orphans go to init (init's own stay: the machine powers off). */
+	/* Orphans go to the nearest live ancestor that asked for them
+	 * (PR_SET_CHILD_SUBREAPER), else to init (Linux find_new_reaper);
+	 * init's own stay: the machine powers off. */
+	reaper = init_proc;
+	for (struct proc *a = p->parent; a && a != init_proc; a = a->parent)
+		if (a->child_subreaper && !a->zombie && !a->exiting) {
+			reaper = a;
+			break;
+		}
 	FW_LIST_FOR_EACH_SAFE(child, tmp, &p->children, sibling)
 	{
 		if (p == init_proc)
 			break;
 		fw_list_del(&child->sibling);
-		child->parent = init_proc;
-		fw_list_add_tail(&init_proc->children, &child->sibling);
+		child->parent = reaper;
+		fw_list_add_tail(&reaper->children, &child->sibling);
 		/* PR_SET_PDEATHSIG (lock order: the tree, then the child). */
 		if (child->pdeathsig && !child->zombie)
 			(void)signal_send_proc(child, child->pdeathsig, 0);
+		moved_zombie |= child->zombie;
 	}
 	parent = p->parent;
 	if (parent && parent->sighand) {
@@ -561,6 +572,8 @@ static void proc_become_zombie(struct proc *p)
 		fw_list_del(&p->sibling);
 	p->zombie = true;
 	fw_spin_unlock(&proc_tree_lock);
+	if (moved_zombie) /* the new parent's wait may reap them now */
+		fw_waitq_wake_all(&reaper->child_wait);
 	pidfd_notify();
 	/* Now that wait can see the zombie: tell a tracer, free tracees. */
 	ptrace_proc_exit(p);

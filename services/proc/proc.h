@@ -134,6 +134,8 @@ struct proc {
 				   * OOM killer (services/proc/oom.c) */
 	int16_t oom_score_adj_min; /* lowest an unprivileged write may set:
 				    * the last privileged writer's value */
+	bool child_subreaper;     /* PR_SET_CHILD_SUBREAPER: orphans below
+				   * come here, not to init (not inherited) */
 	int pdeathsig;            /* sent when the parent exits (PR_SET_PDEATHSIG;
 				   * per process here, per thread on Linux) */
 	char exe_path[256];       /* path it was executed from */

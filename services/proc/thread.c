@@ -123,9 +123,17 @@ static void handle_exception(struct thread *t, const struct fw_user_exit *why)
 		signal_force_fault(t, sig, ILL_ILLOPN, t->ctx.rip);
 		break;
 	case FW_VEC_BREAKPOINT:
-	case FW_VEC_DEBUG:
+		/* int3: Linux's do_int3_user is force_sig(SIGTRAP), si_code
+		 * SI_KERNEL, which is how gdb tells its breakpoints from
+		 * other traps (GDB_ARCH_IS_TRAP_BRKPT on x86) */
 		sig = SIGTRAP;
-		signal_force_fault(t, sig, TRAP_BRKPT, t->ctx.rip);
+		signal_force_fault(t, sig, SI_KERNEL, 0);
+		break;
+	case FW_VEC_DEBUG:
+		/* the trap flag (single-step): Linux's send_sigtrap with
+		 * TRAP_TRACE and the address of the next instruction */
+		sig = SIGTRAP;
+		signal_force_fault(t, sig, TRAP_TRACE, t->ctx.rip);
 		break;
 	case FW_VEC_ALIGNMENT:
 		sig = SIGBUS;

@@ -451,6 +451,52 @@ T_CASE(setuid_and_setgid_programs)
     T_SYSOK(rmdir(dir));
 }
 
+/* The bounding set (PR_CAPBSET_READ/DROP) and the securebits, as
+ * Linux's: a dropped capability is not granted to root at exec, dropping
+ * needs CAP_SETPCAP; SECBIT_KEEP_CAPS is PR_SET_KEEPCAPS, SECBIT_NOROOT
+ * keeps root's exec from granting anything, a locked bit stays. */
+T_CASE(bounding_set_and_securebits)
+{
+    T_EQ(prctl(PR_CAPBSET_READ, CAP_CHOWN, 0, 0, 0), 1);
+    T_ERRNO(prctl(PR_CAPBSET_READ, 64, 0, 0, 0), EINVAL);
+    T_EQ(prctl(PR_GET_SECUREBITS, 0, 0, 0, 0), 0);
+    pid_t c = t_fork();
+    if (c == 0) {
+        char *argv[] = { "t_caps", "--eff", 0 };
+        if (prctl(PR_CAPBSET_DROP, CAP_CHOWN, 0, 0, 0) ||
+            prctl(PR_CAPBSET_READ, CAP_CHOWN, 0, 0, 0) != 0)
+            _exit(2);
+        execv("/proc/self/exe", argv); /* exits 1 if CAP_CHOWN came back */
+        _exit(3);
+    }
+    T_EXITED(c, 0);
+    c = t_fork();
+    if (c == 0) {
+        char *argv[] = { "t_caps", "--eff", "none", 0 };
+        if (prctl(PR_SET_SECUREBITS, 0x10, 0, 0, 0) ||
+            prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) != 1 ||
+            prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) != 0x10)
+            _exit(2);
+        if (prctl(PR_SET_SECUREBITS, 0x1 | 0x2, 0, 0, 0)) /* noroot, locked */
+            _exit(3);
+        if (prctl(PR_SET_SECUREBITS, 0, 0, 0, 0) != -1 || errno != EPERM)
+            _exit(4);
+        if (prctl(PR_SET_SECUREBITS, 0x100, 0, 0, 0) != -1 || errno != EPERM)
+            _exit(5);
+        execv("/proc/self/exe", argv); /* root, but no capabilities */
+        _exit(6);
+    }
+    T_EXITED(c, 0);
+    c = t_fork();
+    if (c == 0) {
+        if (setuid(65534))
+            _exit(2);
+        _exit(prctl(PR_CAPBSET_DROP, CAP_KILL, 0, 0, 0) == -1 && errno == EPERM &&
+              prctl(PR_SET_SECUREBITS, 0x10, 0, 0, 0) == -1 && errno == EPERM ? 0 : 1);
+    }
+    T_EXITED(c, 0);
+}
+
 /* issue 13: there is no seccomp here, and it must look like a Linux
  * built without it (prctl EINVAL, seccomp(2) ENOSYS): that is what
  * sshd's sandbox-seccomp-filter takes as "carry on without a sandbox".
@@ -470,6 +516,12 @@ T_CASE(seccomp_absent_as_on_linux_without_it)
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "--eff") == 0) {
+        uint32_t e = eff0();
+        if (argc == 3) /* "none": no capability at all */
+            return e == 0 ? 0 : 1;
+        return (e & (1u << CAP_CHOWN)) == 0 && (e & (1u << CAP_KILL)) ? 0 : 1;
+    }
     if (argc == 2 && strcmp(argv[1], "--ids") == 0) {
         printf("%d %d %d %lu\n", (int)getuid(), (int)geteuid(),
                (int)getegid(), getauxval(AT_SECURE));
@@ -490,5 +542,6 @@ int main(int argc, char **argv)
     T_RUN(dumpable_after_execve);
     T_RUN(seccomp_absent_as_on_linux_without_it);
     T_RUN(setuid_and_setgid_programs);
+    T_RUN(bounding_set_and_securebits);
     return t_done();
 }

@@ -8,6 +8,7 @@
 #include <sys/auxv.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1112,6 +1113,45 @@ T_CASE(proc_limits)
     T_ASSERT(strstr(text, "\nMax nice priority         ") != NULL);
 }
 
+/* PR_SET_CHILD_SUBREAPER: an orphan below goes to the nearest live
+ * ancestor that asked, not to init, and that one may wait for it; the
+ * flag is not inherited. */
+T_CASE(child_subreaper_takes_orphans)
+{
+    int p[2], q[2], v = -1;
+    pid_t me = getpid(), grand = 0;
+
+    T_SYSOK(pipe(p));
+    T_SYSOK(pipe(q));
+    T_SYSOK(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+    T_SYSOK(prctl(PR_GET_CHILD_SUBREAPER, &v, 0, 0, 0));
+    T_EQ(v, 1);
+    pid_t c = t_fork();
+    if (c == 0) {
+        int w = -1;
+        if (prctl(PR_GET_CHILD_SUBREAPER, &w, 0, 0, 0) || w != 0)
+            _exit(2);
+        pid_t g = fork();
+        if (g == 0) {
+            char b;
+            pid_t pp;
+            (void)read(p[0], &b, 1); /* until the middle one is gone */
+            pp = getppid();
+            _exit(write(q[1], &pp, sizeof pp) == sizeof pp ? 0 : 3);
+        }
+        _exit(write(q[1], &g, sizeof g) == sizeof g ? 0 : 4);
+    }
+    T_EXITED(c, 0);
+    T_EQ(read(q[0], &grand, sizeof grand), sizeof grand);
+    T_EQ(write(p[1], "x", 1), 1);
+    pid_t pp = 0;
+    T_EQ(read(q[0], &pp, sizeof pp), sizeof pp);
+    T_EQ(pp, me);
+    T_EXITED(grand, 0);
+    T_SYSOK(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0));
+    close(p[0]); close(p[1]); close(q[0]); close(q[1]);
+}
+
 /* /proc/self/auxv: the (type, value) words exec gave the program, to
  * AT_NULL, as getauxval sees them (gdb finds a PIE's load address so). */
 T_CASE(proc_auxv_is_the_auxiliary_vector)
@@ -1186,6 +1226,7 @@ int main(int argc, char **argv, char **envp)
     T_RUN(unshare_files_fs_and_refusals);
     T_RUN(proc_links_named_from_the_chroot);
     T_RUN(proc_auxv_is_the_auxiliary_vector);
+    T_RUN(child_subreaper_takes_orphans);
     T_RUN(execveat_dirfd_empty_path_and_nofollow);
     T_RUN(proc_pid_entries_refuse_chmod);
     return t_done();

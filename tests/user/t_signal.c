@@ -3,6 +3,7 @@
 #include "t.h"
 
 #include <setjmp.h>
+#include <ucontext.h>
 #include <stdint.h>
 #include <poll.h>
 #include <sys/mman.h>
@@ -631,6 +632,36 @@ T_CASE(int3_sigtrap)
     T_KILLED(c, SIGTRAP);
 }
 
+static volatile int trap_code, traps;
+static void on_trap(int sig, siginfo_t *si, void *uc)
+{
+    ucontext_t *u = uc;
+    (void)sig;
+    trap_code = si->si_code;
+    traps++;
+    u->uc_mcontext.gregs[REG_EFL] &= ~0x100L; /* trap flag off */
+}
+
+/* The codes SIGTRAP comes with, as Linux's: int3 is SI_KERNEL (gdb tells
+ * its breakpoints so), the trap flag (single-step) TRAP_TRACE. */
+T_CASE(sigtrap_codes_of_int3_and_the_trap_flag)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_trap;
+    sa.sa_flags = SA_SIGINFO;
+    T_SYSOK(sigaction(SIGTRAP, &sa, &old));
+    traps = 0;
+    __asm__ volatile("int3");
+    T_EQ(traps, 1);
+    T_EQ(trap_code, SI_KERNEL);
+    __asm__ volatile("pushf\n\torq $0x100, (%%rsp)\n\tpopf\n\tnop\n\tnop"
+                     ::: "memory", "cc");
+    T_EQ(traps, 2);
+    T_EQ(trap_code, 2 /* TRAP_TRACE */);
+    T_SYSOK(sigaction(SIGTRAP, &old, NULL));
+}
+
 T_CASE(blocked_sync_fault_still_kills)
 {
     /* A synchronous SIGSEGV while SIGSEGV is blocked still kills */
@@ -1017,6 +1048,7 @@ int main(int argc, char **argv)
     T_RUN(divide_by_zero_sigfpe);
     T_RUN(abort_sigabrt);
     T_RUN(int3_sigtrap);
+    T_RUN(sigtrap_codes_of_int3_and_the_trap_flag);
     T_RUN(blocked_sync_fault_still_kills);
     T_RUN(sigsegv_si_addr_siglongjmp);
     T_RUN(sigsuspend_waits);
