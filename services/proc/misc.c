@@ -15,6 +15,7 @@
 #include <fw/time.h>
 #include <fw/uaccess.h>
 #include <fw/version.h>
+#include "fs/procfs/procfs.h"
 #include "fs/vfs/fdtable.h"
 #include "proc/proc.h"
 #include "proc/proc_internal.h"
@@ -73,6 +74,38 @@ static long set_uts(bool host, const struct sys_args *a)
 		memcpy(domainname, name, sizeof domainname);
 	fw_spin_unlock(&uts_lock);
 	return 0;
+}
+
+void procfs_gen_uts(struct procfs_seq *s, bool host)
+{
+	char name[65];
+
+	fw_spin_lock(&uts_lock);
+	if (host)
+		memcpy(name, hostname, sizeof name);
+	else
+		memcpy(name, domainname, sizeof name);
+	fw_spin_unlock(&uts_lock);
+	name[64] = 0;
+	procfs_printf(s, "%s\n", name);
+}
+
+void procfs_set_uts(bool host, struct fw_bytes b)
+{
+	char name[65];
+	struct fw_buf head;
+
+	memset(name, 0, sizeof name);
+	if (fw_buf_sub(FW_BUF_OF_ARRAY(name), 0,
+		       fw_bytes_len(b) < 64 ? fw_bytes_len(b) : 64, &head) ||
+	    fw_buf_copy_from(head, 0, b))
+		return;
+	fw_spin_lock(&uts_lock);
+	if (host)
+		memcpy(hostname, name, sizeof hostname);
+	else
+		memcpy(domainname, name, sizeof domainname);
+	fw_spin_unlock(&uts_lock);
 }
 
 static long sys_sethostname(const struct sys_args *a)

@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 
 static char *self_path;
@@ -1152,6 +1153,37 @@ T_CASE(child_subreaper_takes_orphans)
     close(p[0]); close(p[1]); close(q[0]); close(q[1]);
 }
 
+/* /proc/sys/kernel/hostname and domainname are uname's names, and a
+ * write sets them (to the first newline), as sethostname does. */
+T_CASE(proc_sys_kernel_hostname_is_uname_s)
+{
+    struct utsname u, v;
+    char b[80] = { 0 };
+    int fd;
+
+    T_SYSOK(uname(&u));
+    fd = open("/proc/sys/kernel/hostname", O_RDONLY);
+    T_SYSOK(fd);
+    T_ASSERT(read(fd, b, sizeof b - 1) > 0);
+    close(fd);
+    T_ASSERT(strchr(b, '\n') != NULL);
+    *strchr(b, '\n') = 0;
+    T_STREQ(b, u.nodename);
+    fd = open("/proc/sys/kernel/hostname", O_WRONLY);
+    T_SYSOK(fd);
+    T_EQ(write(fd, "t-proc-host\n", 12), 12);
+    close(fd);
+    T_SYSOK(uname(&v));
+    T_STREQ(v.nodename, "t-proc-host");
+    T_SYSOK(sethostname(u.nodename, strlen(u.nodename)));
+    fd = open("/proc/sys/kernel/domainname", O_RDONLY);
+    T_SYSOK(fd);
+    memset(b, 0, sizeof b);
+    T_ASSERT(read(fd, b, sizeof b - 1) > 0);
+    close(fd);
+    T_ASSERT(strncmp(b, u.domainname, strlen(u.domainname)) == 0);
+}
+
 /* /proc/self/auxv: the (type, value) words exec gave the program, to
  * AT_NULL, as getauxval sees them (gdb finds a PIE's load address so). */
 T_CASE(proc_auxv_is_the_auxiliary_vector)
@@ -1227,6 +1259,7 @@ int main(int argc, char **argv, char **envp)
     T_RUN(proc_links_named_from_the_chroot);
     T_RUN(proc_auxv_is_the_auxiliary_vector);
     T_RUN(child_subreaper_takes_orphans);
+    T_RUN(proc_sys_kernel_hostname_is_uname_s);
     T_RUN(execveat_dirfd_empty_path_and_nofollow);
     T_RUN(proc_pid_entries_refuse_chmod);
     return t_done();

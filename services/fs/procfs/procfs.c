@@ -121,8 +121,10 @@ static const struct procfs_entry entries[] = {
 	{ "osrelease", PK_SYS_OSRELEASE, REG },
 	{ "version", PK_SYS_KVERSION, REG },
 	{ "pid_max", PK_SYS_PIDMAX, REG },
+	{ "hostname", PK_SYS_HOSTNAME, S_IFREG | 0644 },
+	{ "domainname", PK_SYS_DOMAINNAME, S_IFREG | 0644 },
 	{ "lock_stat", PK_SYS_LOCK_STAT, S_IFREG | 0644 },
-#define SYSK_N 5
+#define SYSK_N 7
 #define SYSVM_FIRST (SYSK_FIRST + SYSK_N)
 	{ "drop_caches", PK_SYS_VM_DROP_CACHES, S_IFREG | 0200 },
 	{ "dirty_expire_centisecs", PK_SYS_VM_DIRTY_EXPIRE, REG },
@@ -552,7 +554,8 @@ static int procfs_rename(struct inode *odir, const struct kname *oname,
 static bool writable_kind(unsigned kind)
 {
 	return kind == PK_SYS_VM_DROP_CACHES || kind == PK_PID_MAKE_IT_FAIL ||
-	       kind == PK_PID_OOM_SCORE_ADJ ||
+	       kind == PK_PID_OOM_SCORE_ADJ || kind == PK_SYS_HOSTNAME ||
+	       kind == PK_SYS_DOMAINNAME ||
 	       kind == PK_PID_FAIL_NTH || kind == PK_LOCK_STAT ||
 	       kind == PK_SYS_LOCK_STAT;
 }
@@ -757,6 +760,29 @@ void procfs_snap_release(struct file *f)
 	f->snap = NULL;
 }
 
+/* A name for kernel/hostname or domainname: up to the first newline,
+ * what fits in 64 bytes (Linux's proc_dostring). */
+static long write_uts(bool host, fw_uptr_t buf, size_t len, uint64_t *pos)
+{
+	char text[65] = { 0 };
+	size_t n = len < 64 ? len : 64, end = 0;
+	struct fw_buf part;
+	struct fw_bytes name;
+
+	if (*pos)
+		return -EINVAL; /* Linux: writes at an offset are not taken */
+	if (fw_buf_sub(FW_BUF_OF_ARRAY(text), 0, n, &part) ||
+	    fw_copy_in(part, buf))
+		return -EFAULT;
+	while (end < n && text[end] && text[end] != '\n')
+		end++;
+	if (fw_bytes_sub(FW_BYTES_OF_ARRAY(text), 0, end, &name))
+		return -EINVAL;
+	procfs_set_uts(host, name);
+	*pos += len;
+	return (long)len;
+}
+
 /* A write to a writable file: one unsigned number, as Linux's
  * proc_dointvec and kstrtouint take it (blanks around it); oom_score_adj
  * takes a sign (kstrtoint). */
@@ -773,6 +799,8 @@ static long procfs_write_file(struct file *f, fw_uptr_t buf, size_t len,
 
 	if (!writable_kind(id.kind))
 		return -EINVAL;
+	if (id.kind == PK_SYS_HOSTNAME || id.kind == PK_SYS_DOMAINNAME)
+		return write_uts(id.kind == PK_SYS_HOSTNAME, buf, len, pos);
 	if (fw_buf_sub(FW_BUF_OF_ARRAY(text), 0, n, &part) ||
 	    fw_copy_in(part, buf))
 		return -EFAULT;

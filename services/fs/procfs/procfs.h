@@ -59,6 +59,8 @@ enum procfs_kind {
 	PK_SYS_OSRELEASE,
 	PK_SYS_KVERSION,
 	PK_SYS_PIDMAX,
+	PK_SYS_HOSTNAME,	/* kernel/hostname, as sethostname(2) sets it */
+	PK_SYS_DOMAINNAME,	/* kernel/domainname */
 	PK_SYS_LOCK_STAT,	/* kernel/lock_stat: statistics on (1) or off */
 	PK_SYS_VM,		/* /proc/sys/vm */
 	PK_SYS_VM_DROP_CACHES,	/* write-only: drop clean caches */
@@ -207,6 +209,11 @@ FW_MUST_CHECK int procfs_pid_set_fault(unsigned kind, int id, bool thread,
  * below the lowest a privileged writer allowed without
  * CAP_SYS_RESOURCE, -ESRCH if it is gone. */
 FW_MUST_CHECK int procfs_pid_set_oom_score_adj(int id, bool thread, int v);
+/* The host or domain name (services/proc, which keeps them for uname):
+ * shown with a newline; set by a write of /proc/sys/kernel/hostname or
+ * domainname (at most 64 bytes are kept, as Linux's proc_dostring). */
+void procfs_gen_uts(struct procfs_seq *s, bool host);
+void procfs_set_uts(bool host, struct fw_bytes name);
 /* Totals over every live process, for /proc/stat, uptime and loadavg. */
 struct procfs_task_stats {
 	uint64_t busy_ns;		/* CPU time used by user threads */

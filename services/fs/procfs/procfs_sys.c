@@ -346,6 +346,10 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 	case PK_SYS_PIDMAX:
 		procfs_printf(s, "32768\n"); /* PID_MAX in proc/proc.c */
 		return 0;
+	case PK_SYS_HOSTNAME:
+	case PK_SYS_DOMAINNAME:
+		procfs_gen_uts(s, kind == PK_SYS_HOSTNAME);
+		return 0;
 	case PK_SYS_VM_DROP_CACHES:
 		procfs_printf(s, "0\n"); /* what Linux shows root */
 		return 0;
