@@ -1184,6 +1184,64 @@ T_CASE(proc_sys_kernel_hostname_is_uname_s)
     T_ASSERT(strncmp(b, u.domainname, strlen(u.domainname)) == 0);
 }
 
+static volatile long mem_var = 5;
+static const char mem_ro[16] = "read-only";
+
+/* /proc/<pid>/mem: the bytes at the address the offset names, read and
+ * written (even read-only program data, as ptrace's FOLL_FORCE), EIO
+ * where nothing is mapped, another process's for whoever may ptrace it
+ * only (EACCES). */
+T_CASE(proc_pid_mem_reads_and_writes_memory)
+{
+    long v = 0;
+    char b[16];
+    int p[2], q[2];
+    int fd = open("/proc/self/mem", O_RDWR);
+
+    T_SYSOK(fd);
+    T_EQ(pread(fd, &v, sizeof v, (off_t)(uintptr_t)&mem_var), sizeof v);
+    T_EQ(v, 5);
+    v = 6;
+    T_EQ(pwrite(fd, &v, sizeof v, (off_t)(uintptr_t)&mem_var), sizeof v);
+    T_EQ(mem_var, 6);
+    T_EQ(pwrite(fd, "forced", 7, (off_t)(uintptr_t)mem_ro), 7);
+    const char *volatile ro = mem_ro; /* not folded at compile time */
+    T_STREQ(ro, "forced");
+    T_ERRNO(pread(fd, b, sizeof b, 4096), EIO);
+    close(fd);
+
+    T_SYSOK(pipe(p));
+    T_SYSOK(pipe(q));
+    pid_t c = t_fork();
+    if (c == 0) {
+        char x;
+        mem_var = 77;
+        (void)write(q[1], "r", 1);
+        (void)read(p[0], &x, 1);
+        _exit(0);
+    }
+    char r;
+    T_EQ(read(q[0], &r, 1), 1);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/mem", (int)c);
+    fd = open(path, O_RDONLY);
+    T_SYSOK(fd);
+    T_EQ(lseek(fd, (off_t)(uintptr_t)&mem_var, SEEK_SET), (off_t)(uintptr_t)&mem_var);
+    T_EQ(read(fd, &v, sizeof v), sizeof v);
+    T_EQ(v, 77);
+    close(fd);
+    pid_t n = t_fork();
+    if (n == 0) {
+        if (setgid(65534) || setuid(65534))
+            _exit(2);
+        _exit(open(path, O_RDONLY) == -1 && errno == EACCES ? 0 : 1);
+    }
+    T_EXITED(n, 0);
+    T_EQ(write(p[1], "x", 1), 1);
+    T_EXITED(c, 0);
+    close(p[0]); close(p[1]); close(q[0]); close(q[1]);
+}
+
 /* /proc/self/auxv: the (type, value) words exec gave the program, to
  * AT_NULL, as getauxval sees them (gdb finds a PIE's load address so). */
 T_CASE(proc_auxv_is_the_auxiliary_vector)
@@ -1260,6 +1318,7 @@ int main(int argc, char **argv, char **envp)
     T_RUN(proc_auxv_is_the_auxiliary_vector);
     T_RUN(child_subreaper_takes_orphans);
     T_RUN(proc_sys_kernel_hostname_is_uname_s);
+    T_RUN(proc_pid_mem_reads_and_writes_memory);
     T_RUN(execveat_dirfd_empty_path_and_nofollow);
     T_RUN(proc_pid_entries_refuse_chmod);
     return t_done();

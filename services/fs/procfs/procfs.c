@@ -161,6 +161,7 @@ static const struct procfs_entry entries[] = {
 	{ "maps", PK_PID_MAPS, REG },
 	{ "statm", PK_PID_STATM, REG },
 	{ "syscall", PK_PID_SYSCALL, S_IFREG | 0400 },
+	{ "mem", PK_PID_MEM, S_IFREG | 0600 },
 	{ "mounts", PK_PID_MOUNTS, REG },
 	{ "mountinfo", PK_PID_MOUNTINFO, REG },
 	{ "auxv", PK_PID_AUXV, S_IFREG | 0400 },
@@ -168,7 +169,7 @@ static const struct procfs_entry entries[] = {
 	{ "oom_score_adj", PK_PID_OOM_SCORE_ADJ, S_IFREG | 0644 },
 	{ "make-it-fail", PK_PID_MAKE_IT_FAIL, S_IFREG | 0644 },
 	{ "fail-nth", PK_PID_FAIL_NTH, S_IFREG | 0644 },
-#define PID_N 21
+#define PID_N 22
 };
 
 FW_STATIC_ASSERT(FW_ARRAY_LEN(entries) == PID_FIRST + PID_N,
@@ -232,6 +233,7 @@ static bool parse_num(const struct kname *name, unsigned *out)
 
 extern const struct inode_ops procfs_iops;
 static const struct file_ops procfs_file_ops;
+static const struct file_ops procfs_mem_ops;
 static struct superblock *procfs_sb;
 
 /* Forget a cached child. A directory's own cached children each hold a
@@ -321,7 +323,9 @@ static int get_child(struct inode *dir, const struct kname *name, int id,
 		ino->fops = &tmpfs_dir_ops; /* getdents through iops->iterate */
 		ino->nlink = 2;
 	} else {
-		ino->fops = S_ISREG(mode) ? &procfs_file_ops : NULL;
+		ino->fops = !S_ISREG(mode)		     ? NULL
+			    : decode(ino).kind == PK_PID_MEM ? &procfs_mem_ops
+							     : &procfs_file_ops;
 		ino->nlink = 1;
 	}
 	inode_get(dir);
@@ -844,6 +848,51 @@ static const struct file_ops procfs_file_ops = {
 	.write = procfs_write_file,
 	.llseek = procfs_snap_llseek,
 	.release = procfs_snap_release,
+};
+
+/* /proc/<pid>/mem: its own file operations, the bytes of the process's
+ * memory at the file offset taken as an address (Linux's mem_rw). */
+static int procfs_mem_open(struct inode *ino, struct file *f)
+{
+	struct procfs_id id = decode(ino);
+
+	return procfs_pid_mem_get(id.id, id.thread, &f->mem_mm);
+}
+
+static long procfs_mem_read(struct file *f, fw_uptr_t buf, size_t len,
+			    uint64_t *pos)
+{
+	return procfs_pid_mem_rw(f->mem_mm, buf, len, pos, false);
+}
+
+static long procfs_mem_write(struct file *f, fw_uptr_t buf, size_t len,
+			     uint64_t *pos)
+{
+	return procfs_pid_mem_rw(f->mem_mm, buf, len, pos, true);
+}
+
+/* Any address: SEEK_SET and SEEK_CUR only (Linux's mem_lseek). */
+static int64_t procfs_mem_llseek(struct file *f, int64_t off, int whence)
+{
+	if (whence == SEEK_SET)
+		return off;
+	if (whence == SEEK_CUR)
+		return (int64_t)f->pos + off;
+	return -EINVAL;
+}
+
+static void procfs_mem_release(struct file *f)
+{
+	procfs_pid_mem_put(f->mem_mm);
+	f->mem_mm = NULL;
+}
+
+static const struct file_ops procfs_mem_ops = {
+	.open = procfs_mem_open,
+	.read = procfs_mem_read,
+	.write = procfs_mem_write,
+	.llseek = procfs_mem_llseek,
+	.release = procfs_mem_release,
 };
 
 /* ---- the superblock ----------------------------------------------------- */

@@ -85,6 +85,7 @@ enum procfs_kind {
 	PK_PID_MOUNTINFO,
 	PK_PID_TASK,		/* /proc/<pid>/task */
 	PK_PID_AUXV,		/* the auxiliary vector exec gave it */
+	PK_PID_MEM,		/* its memory, at offsets that are addresses */
 	PK_PID_OOM_SCORE,	/* the OOM killer's view of it, 0..2000 */
 	PK_PID_OOM_SCORE_ADJ,	/* -1000..1000, written to steer it */
 	PK_PID_MAKE_IT_FAIL,	/* fault injection: this task may be failed */
@@ -209,6 +210,16 @@ FW_MUST_CHECK int procfs_pid_set_fault(unsigned kind, int id, bool thread,
  * below the lowest a privileged writer allowed without
  * CAP_SYS_RESOURCE, -ESRCH if it is gone. */
 FW_MUST_CHECK int procfs_pid_set_oom_score_adj(int id, bool thread, int v);
+/* /proc/<pid>/mem (services/proc/procfs/pid.c): the address space of
+ * process id for a caller that may ptrace it (-EACCES; -ENOENT if gone),
+ * referenced from open to release, as Linux's mm_access: an exec after
+ * the open does not show through it. rw moves bytes at the address *pos
+ * (ptrace's FOLL_FORCE: breakpoints into program text), -EIO if none. */
+struct mm;
+FW_MUST_CHECK int procfs_pid_mem_get(int id, bool thread, struct mm **out);
+void procfs_pid_mem_put(struct mm *mm);
+long procfs_pid_mem_rw(struct mm *mm, fw_uptr_t buf, size_t len,
+		       uint64_t *pos, bool write);
 /* The host or domain name (services/proc, which keeps them for uname):
  * shown with a newline; set by a write of /proc/sys/kernel/hostname or
  * domainname (at most 64 bytes are kept, as Linux's proc_dostring). */

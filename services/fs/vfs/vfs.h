@@ -311,6 +311,7 @@ struct file {
 	struct inotify *inotify;	/* inotify instances (fs/notify) */
 	struct timerfd *tfd;		/* timerfd(2) files */
 	struct pidfd *pidfd;		/* pidfd_open(2) files (services/proc) */
+	struct mm *mem_mm;		/* /proc/<pid>/mem: whose memory */
 	const char *anon_name;		/* an anonymous file's kind, as
 					 * /proc/<pid>/fd shows it */
 	/* epoll registrations watching this file (struct epitem.file_node,

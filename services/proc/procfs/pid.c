@@ -31,6 +31,7 @@
 #include "mm/mm.h"
 #include "mm/uapi.h"
 #include "proc/proc_internal.h"
+#include "proc/ptrace/ptrace.h"
 
 #define USER_HZ 100ull
 #define NS_PER_TICK (FW_NSEC_PER_SEC / USER_HZ)
@@ -165,6 +166,65 @@ int procfs_pid_set_fault(unsigned kind, int id, bool thread, uint64_t v)
 	}
 	fw_spin_unlock(&proc_tree_lock);
 	return task ? 0 : -ESRCH;
+}
+
+int procfs_pid_mem_get(int id, bool thread, struct mm **out)
+{
+	struct mm *mm = NULL;
+	struct proc *p;
+	int err = -ENOENT;
+
+	fw_spin_lock(&proc_tree_lock);
+	p = find_locked(id, thread);
+	if (p && p != proc_current() && ptrace_may_access(p)) {
+		err = -EACCES;
+	} else if (p) {
+		fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
+
+		mm = p->mm;
+		if (mm)
+			mm_get(mm);
+		fw_spin_unlock_irqrestore(&p->lock, fl);
+		err = mm ? 0 : -ENOENT;
+	}
+	fw_spin_unlock(&proc_tree_lock);
+	*out = mm;
+	return err;
+}
+
+void procfs_pid_mem_put(struct mm *mm)
+{
+	if (mm)
+		mm_put(mm);
+}
+
+long procfs_pid_mem_rw(struct mm *mm, fw_uptr_t buf, size_t len,
+		       uint64_t *pos, bool write)
+{
+	size_t done = 0;
+
+	while (mm && done < len) {
+		uint64_t addr = *pos + done;
+		size_t off = (size_t)(addr % FW_PAGE_SIZE);
+		size_t n = FW_PAGE_SIZE - off;
+		struct fw_frame *fr;
+		int err;
+
+		if (n > len - done)
+			n = len - done;
+		if (addr < *pos || mm_remote_page(mm, addr, write, true, &fr))
+			break;
+		err = write ? fw_frame_copy_in(fr, off, fw_uptr_add(buf, done), n)
+			    : fw_frame_copy_out(fw_uptr_add(buf, done), fr, off, n);
+		fw_frame_put(fr);
+		if (err)
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	if (!done)
+		return len ? -EIO : 0;
+	*pos += done;
+	return (long)done;
 }
 
 int procfs_pid_set_oom_score_adj(int id, bool thread, int v)
