@@ -65,6 +65,52 @@ T_CASE(kmsg_write_comes_back_with_user_facility)
     T_ASSERT(strstr(rec, tag)[strlen(tag)] == '\n');
 }
 
+/* /proc/kmsg is syslog(2)'s READ as a file: a record written to
+ * /dev/kmsg comes out of it as "<level>text" lines, once (what a read took
+ * is gone: a non-blocking read then finds nothing, EAGAIN), poll says
+ * when more is there; root's 0400 file (others: EACCES). */
+T_CASE(proc_kmsg_reads_each_record_once)
+{
+    char tag[64], line[128], buf[8192];
+    int fd, found = 0;
+
+    snprintf(tag, sizeof tag, "t_syslog: proc kmsg %d", getpid());
+    snprintf(line, sizeof line, "<4>%s\n", tag);
+    T_SYSOK(fd = open("/proc/kmsg", O_RDONLY | O_NONBLOCK));
+    T_ASSERT(kmsg_write(line) == 0);
+    for (int i = 0; i < 10000 && !found; i++) {
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        if (n < 0) {
+            T_EQ(errno, EAGAIN);
+            break;
+        }
+        buf[n] = 0;
+        found = strstr(buf, tag) != NULL;
+    }
+    T_ASSERT(found);
+    /* drained: the next read has nothing (or only newer records) */
+    for (int i = 0; i < 10000; i++) {
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        if (n < 0) {
+            T_EQ(errno, EAGAIN);
+            break;
+        }
+        buf[n] = 0;
+        T_ASSERT(strstr(buf, tag) == NULL);
+    }
+    T_ASSERT(kmsg_write(line) == 0);
+    struct pollfd pf = { fd, POLLIN, 0 };
+    T_EQ(poll(&pf, 1, 20000), 1);
+    close(fd);
+    pid_t c = t_fork();
+    if (c == 0) {
+        if (setgid(65534) || setuid(65534))
+            _exit(2);
+        _exit(open("/proc/kmsg", O_RDONLY) == -1 && errno == EACCES ? 0 : 1);
+    }
+    T_EXITED(c, 0);
+}
+
 T_CASE(klogctl_read_all_has_it)
 {
     char tag[64], want[80];
@@ -167,5 +213,6 @@ int main(void)
     T_RUN(unprivileged_may_not_clear);
     T_RUN(kmsg_whole_records_and_seeks);
     T_RUN(kmsg_poll_and_blocking_read_wake);
+    T_RUN(proc_kmsg_reads_each_record_once);
     return t_done();
 }

@@ -27,6 +27,7 @@
 #include "current/current.h"
 #include "drivers/char/kmsg.h"
 #include "fs/event/poll.h"
+#include "fs/procfs/procfs.h"
 #include "fs/vfs/chardev.h"
 #include "fs/vfs/uapi.h"
 #include "syscall/nr.h"
@@ -297,13 +298,29 @@ static long read_consume(fw_uptr_t buf, size_t len)
 	return n;
 }
 
+/* Bytes of text not yet taken by a READ (SYSLOG_ACTION_SIZE_UNREAD). */
+static uint64_t unread_size(void)
+{
+	uint64_t size;
+
+	fw_mutex_lock(&syslog_lock);
+	size = text_size(syslog_seq, fw_log_next_seq());
+	fw_mutex_unlock(&syslog_lock);
+	return size;
+}
+
+static bool syslog_privileged(void)
+{
+	return cred_capable(fs_cred(), CAP_SYSLOG) ||
+	       cred_capable(fs_cred(), CAP_SYS_ADMIN);
+}
+
 static long sys_syslog(const struct sys_args *a)
 {
 	int type = (int)a->arg[0];
 	fw_uptr_t buf = fw_uptr(a->arg[1]);
 	int len = (int)a->arg[2];
-	bool privileged = cred_capable(fs_cred(), CAP_SYSLOG) ||
-			  cred_capable(fs_cred(), CAP_SYS_ADMIN);
+	bool privileged = syslog_privileged();
 
 	if (type == SYSLOG_ACTION_CLOSE || type == SYSLOG_ACTION_OPEN)
 		return 0;
@@ -349,18 +366,45 @@ static long sys_syslog(const struct sys_args *a)
 		console_saved = 0;
 		fw_mutex_unlock(&syslog_lock);
 		return 0;
-	case SYSLOG_ACTION_SIZE_UNREAD: {
-		uint64_t size;
-		fw_mutex_lock(&syslog_lock);
-		size = text_size(syslog_seq, fw_log_next_seq());
-		fw_mutex_unlock(&syslog_lock);
-		return (long)size;
-	}
+	case SYSLOG_ACTION_SIZE_UNREAD:
+		return (long)unread_size();
 	case SYSLOG_ACTION_SIZE_BUFFER:
 		return FW_LOG_BUFFER_BYTES;
 	}
 	return -EINVAL;
 }
+
+/* /proc/kmsg (Linux's fs/proc/kmsg.c): syslog(2)'s READ as a file, for
+ * klogd: each read takes the records not read yet (one reader's take is
+ * gone for the next), blocking until there are some, -EAGAIN when
+ * non-blocking; poll says POLLIN while some wait. Only for a caller with
+ * CAP_SYSLOG (or CAP_SYS_ADMIN), checked at open. */
+static int proc_kmsg_open(struct inode *ino, struct file *f)
+{
+	return syslog_privileged() ? 0 : -EPERM;
+}
+
+static long proc_kmsg_read(struct file *f, fw_uptr_t buf, size_t len,
+			   uint64_t *pos)
+{
+	if (len == 0)
+		return 0;
+	if ((atomic_load(&f->flags) & O_NONBLOCK) && !unread_size())
+		return -EAGAIN;
+	return read_consume(buf, len);
+}
+
+static unsigned proc_kmsg_poll(struct file *f, struct poll_table *pt)
+{
+	poll_wait(pt, &kmsg_poll);
+	return unread_size() ? POLLIN | POLLRDNORM : 0;
+}
+
+const struct file_ops procfs_kmsg_ops = {
+	.open = proc_kmsg_open,
+	.read = proc_kmsg_read,
+	.poll = proc_kmsg_poll,
+};
 
 static const struct sys_entry kmsg_syscalls[] = {
 	{ __NR_syslog, "syslog", sys_syslog },

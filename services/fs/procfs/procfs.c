@@ -111,7 +111,8 @@ static const struct procfs_entry entries[] = {
 	{ "sys", PK_SYS, DIR },
 	{ "net", PK_NET, DIR },
 	{ "lock_stat", PK_LOCK_STAT, S_IFREG | 0600 },
-#define ROOT_N 14
+	{ "kmsg", PK_KMSG, S_IFREG | 0400 },
+#define ROOT_N 15
 #define SYS_FIRST (ROOT_FIRST + ROOT_N)
 	{ "kernel", PK_SYS_KERNEL, DIR },
 	{ "vm", PK_SYS_VM, DIR },
@@ -325,6 +326,7 @@ static int get_child(struct inode *dir, const struct kname *name, int id,
 	} else {
 		ino->fops = !S_ISREG(mode)		     ? NULL
 			    : decode(ino).kind == PK_PID_MEM ? &procfs_mem_ops
+			    : decode(ino).kind == PK_KMSG    ? &procfs_kmsg_ops
 							     : &procfs_file_ops;
 		ino->nlink = 1;
 	}

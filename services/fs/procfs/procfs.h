@@ -53,6 +53,7 @@ enum procfs_kind {
 	PK_FILESYSTEMS,
 	PK_STAT,
 	PK_LOCK_STAT,		/* /proc/lock_stat (fw/lockstat.h) */
+	PK_KMSG,		/* /proc/kmsg: syslog(2)'s READ as a file */
 	PK_SYS,			/* /proc/sys */
 	PK_SYS_KERNEL,		/* /proc/sys/kernel */
 	PK_SYS_OSTYPE,
@@ -210,6 +211,9 @@ FW_MUST_CHECK int procfs_pid_set_fault(unsigned kind, int id, bool thread,
  * below the lowest a privileged writer allowed without
  * CAP_SYS_RESOURCE, -ESRCH if it is gone. */
 FW_MUST_CHECK int procfs_pid_set_oom_score_adj(int id, bool thread, int v);
+/* /proc/kmsg's file operations (services/drivers/char/kmsg.c, which
+ * keeps syslog(2)'s reader position). */
+extern const struct file_ops procfs_kmsg_ops;
 /* /proc/<pid>/mem (services/proc/procfs/pid.c): the address space of
  * process id for a caller that may ptrace it (-EACCES; -ENOENT if gone),
  * referenced from open to release, as Linux's mm_access: an exec after
