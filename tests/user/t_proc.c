@@ -1184,6 +1184,29 @@ T_CASE(proc_sys_kernel_hostname_is_uname_s)
     T_ASSERT(strncmp(b, u.domainname, strlen(u.domainname)) == 0);
 }
 
+/* /proc/self/mountstats: a "device SRC mounted on DIR with fstype T"
+ * line for each line of /proc/self/mounts, in the same order. */
+T_CASE(proc_mountstats_names_every_mount)
+{
+    static char m[16384], st[16384];
+    char src[256], dir[256], type[64], want[700];
+    int lines = 0;
+
+    T_ASSERT(slurp("/proc/self/mounts", m, sizeof m) > 0);
+    T_ASSERT(slurp("/proc/self/mountstats", st, sizeof st) > 0);
+    for (char *l = m; *l; l = strchr(l, '\n') + 1) {
+        T_EQ(sscanf(l, "%255s %255s %63s", src, dir, type), 3);
+        snprintf(want, sizeof want, "device %s mounted on %s with fstype %s",
+                 src, dir, type);
+        if (!strstr(st, want))
+            T_FAIL("no \"%s\" in mountstats", want);
+        lines++;
+        if (!strchr(l, '\n'))
+            break;
+    }
+    T_ASSERT(lines > 0);
+}
+
 static volatile long mem_var = 5;
 static const char mem_ro[16] = "read-only";
 
@@ -1319,6 +1342,7 @@ int main(int argc, char **argv, char **envp)
     T_RUN(child_subreaper_takes_orphans);
     T_RUN(proc_sys_kernel_hostname_is_uname_s);
     T_RUN(proc_pid_mem_reads_and_writes_memory);
+    T_RUN(proc_mountstats_names_every_mount);
     T_RUN(execveat_dirfd_empty_path_and_nofollow);
     T_RUN(proc_pid_entries_refuse_chmod);
     return t_done();

@@ -165,12 +165,13 @@ static const struct procfs_entry entries[] = {
 	{ "mem", PK_PID_MEM, S_IFREG | 0600 },
 	{ "mounts", PK_PID_MOUNTS, REG },
 	{ "mountinfo", PK_PID_MOUNTINFO, REG },
+	{ "mountstats", PK_PID_MOUNTSTATS, S_IFREG | 0400 },
 	{ "auxv", PK_PID_AUXV, S_IFREG | 0400 },
 	{ "oom_score", PK_PID_OOM_SCORE, REG },
 	{ "oom_score_adj", PK_PID_OOM_SCORE_ADJ, S_IFREG | 0644 },
 	{ "make-it-fail", PK_PID_MAKE_IT_FAIL, S_IFREG | 0644 },
 	{ "fail-nth", PK_PID_FAIL_NTH, S_IFREG | 0644 },
-#define PID_N 22
+#define PID_N 23
 };
 
 FW_STATIC_ASSERT(FW_ARRAY_LEN(entries) == PID_FIRST + PID_N,
@@ -623,13 +624,14 @@ static int generate(const struct procfs_id *id, struct procfs_seq *s)
 {
 	switch (id->kind) {
 	case PK_PID_MOUNTS:
-	case PK_PID_MOUNTINFO: {
+	case PK_PID_MOUNTINFO:
+	case PK_PID_MOUNTSTATS: {
 		struct vfs_path root;
 		int err = procfs_pid_root(id->id, id->thread, &root);
 
 		if (err)
 			return err;
-		err = procfs_gen_mounts(s, &root, id->kind == PK_PID_MOUNTINFO);
+		err = procfs_gen_mounts(s, &root, id->kind);
 		vfs_path_put(&root);
 		return err;
 	}

@@ -84,6 +84,7 @@ enum procfs_kind {
 	PK_PID_SYSCALL,		/* the system call a thread waits in */
 	PK_PID_MOUNTS,
 	PK_PID_MOUNTINFO,
+	PK_PID_MOUNTSTATS,	/* "device X mounted on Y with fstype Z" */
 	PK_PID_TASK,		/* /proc/<pid>/task */
 	PK_PID_AUXV,		/* the auxiliary vector exec gave it */
 	PK_PID_MEM,		/* its memory, at offsets that are addresses */
@@ -166,11 +167,11 @@ FW_MUST_CHECK int procfs_get_sb(struct superblock **out);
 
 /* Generate the text of a system-wide file (meminfo, cpuinfo, ...). */
 FW_MUST_CHECK int procfs_gen_sys(struct procfs_seq *s, unsigned kind);
-/* /proc/<pid>/mounts (and /proc/mounts), or with info /proc/<pid>/mountinfo,
- * as the process whose root is `root` sees them: the mounts under its
- * root, named from it. Takes vfs_ns_lock. */
+/* /proc/<pid>/mounts (and /proc/mounts), mountinfo or mountstats (kind:
+ * PK_PID_MOUNTS, ...), as the process whose root is `root` sees them: the
+ * mounts under its root, named from it. Takes vfs_ns_lock. */
 FW_MUST_CHECK int procfs_gen_mounts(struct procfs_seq *s,
-				    const struct vfs_path *root, bool info);
+				    const struct vfs_path *root, unsigned kind);
 
 /* ---- services/net/link/procnet.c: /proc/net ------------------------------ */
 

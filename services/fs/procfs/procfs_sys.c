@@ -242,7 +242,7 @@ static void mount_opts(struct procfs_seq *s, const struct mount *m)
 }
 
 int procfs_gen_mounts(struct procfs_seq *s, const struct vfs_path *root,
-		      bool info)
+		      unsigned kind)
 {
 	struct vfs_path top = { vfs_root_mount, vfs_root_mount->sb->root };
 	struct kpath *path = kpath_alloc(), *top_name = kpath_alloc();
@@ -259,7 +259,12 @@ int procfs_gen_mounts(struct procfs_seq *s, const struct vfs_path *root,
 
 		if (mount_point_name(m, top_name, path))
 			continue;
-		if (info) {
+		if (kind == PK_PID_MOUNTSTATS) {
+			/* Linux show_vfsstat: no file system here keeps
+			 * statistics (NFS would add its own after this) */
+			procfs_printf(s, "device %s mounted on %s with fstype %s\n",
+				      source, path->s, name);
+		} else if (kind == PK_PID_MOUNTINFO) {
 			/* Linux proc_pid_mountinfo(5): ID, parent ID,
 			 * major:minor, root of the mount within its file
 			 * system, mount point, options, no optional
