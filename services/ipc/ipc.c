@@ -6,6 +6,7 @@
 #include <fw/time.h>
 
 #include "current/current.h"
+#include "fs/procfs/procfs.h"
 #include "ipc/ipc.h"
 
 void ipc_perm_init(struct ipc_perm_k *p, int32_t key, int flg)
@@ -87,4 +88,24 @@ void ipc_init(void)
 	ipc_sem_init();
 	ipc_msg_init();
 	ipc_shm_init();
+}
+
+/* /proc/sysvipc: Linux's headers (ipc/util.c sysvipc_proc_open), then
+ * the lines each kind writes. */
+void procfs_gen_sysvipc(struct procfs_seq *s, unsigned kind)
+{
+	switch (kind) {
+	case PK_SYSVIPC_SHM:
+		procfs_printf(s, "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n");
+		ipc_shm_proc(s);
+		break;
+	case PK_SYSVIPC_SEM:
+		procfs_printf(s, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n");
+		ipc_sem_proc(s);
+		break;
+	case PK_SYSVIPC_MSG:
+		procfs_printf(s, "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n");
+		ipc_msg_proc(s);
+		break;
+	}
 }

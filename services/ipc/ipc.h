@@ -2,7 +2,8 @@
  * queues (msg.c), shared memory (shm.c), and what they share (ipc.c).
  *
  * Layer: services (safe C), above proc. Folder services/ipc: System V
- * IPC; it may include proc, mm, current and lib. ipc_proc_exit is declared
+ * IPC; it may include proc, fs (procfs: /proc/sysvipc), mm, current and
+ * lib. ipc_proc_exit is declared
  * in services/proc/proc.h, which calls it (proc sits below ipc). */
 #ifndef SERVICES_IPC_H
 #define SERVICES_IPC_H
@@ -58,6 +59,12 @@ int ipc_id_slot(int id, int nslots);
 bool ipc_id_current(int id, const struct ipc_perm_k *p);
 /* Seconds since the epoch, for the *_time fields. */
 int64_t ipc_now(void);
+
+/* The /proc/sysvipc lines of each kind (procfs_gen_sysvipc, ipc.c). */
+struct procfs_seq;
+void ipc_shm_proc(struct procfs_seq *s);
+void ipc_sem_proc(struct procfs_seq *s);
+void ipc_msg_proc(struct procfs_seq *s);
 
 /* Register the semaphore and message-queue calls. */
 void ipc_init(void);

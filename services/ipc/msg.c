@@ -19,6 +19,7 @@
 #include <fw/uaccess.h>
 
 #include "current/current.h"
+#include "fs/procfs/procfs.h"
 #include "ipc/ipc.h"
 #include "proc/proc.h"
 #include "syscall/nr.h"
@@ -455,4 +456,24 @@ void ipc_msg_init(void)
 {
 	fw_mutex_init(&msg_lock, "sysv-msg");
 	SYSCALL_REGISTER_TABLE(msg_syscalls);
+}
+
+void ipc_msg_proc(struct procfs_seq *s)
+{
+	fw_mutex_lock(&msg_lock);
+	for (int i = 0; i < MSG_QUEUES; i++) {
+		const struct msg_queue *q = queues[i];
+
+		if (!q)
+			continue;
+		/* Linux's sysvipc_msg_proc_show */
+		procfs_printf(s, "%10d %10d  %4o  %10llu %10llu %5d %5d %5u %5u %5u %5u %10lld %10lld %10lld\n",
+			      q->perm.key, ipc_id(&q->perm, i), q->perm.mode,
+			      (unsigned long long)q->cbytes,
+			      (unsigned long long)q->qnum, q->lspid, q->lrpid,
+			      q->perm.uid, q->perm.gid, q->perm.cuid,
+			      q->perm.cgid, (long long)q->stime,
+			      (long long)q->rtime, (long long)q->ctime);
+	}
+	fw_mutex_unlock(&msg_lock);
 }

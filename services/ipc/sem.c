@@ -27,6 +27,7 @@
 #include <fw/uaccess.h>
 
 #include "current/current.h"
+#include "fs/procfs/procfs.h"
 #include "ipc/ipc.h"
 #include "proc/proc.h"
 #include "proc/uapi.h"
@@ -659,4 +660,22 @@ void ipc_sem_init(void)
 {
 	fw_mutex_init(&sem_lock, "sysv-sem");
 	SYSCALL_REGISTER_TABLE(sem_syscalls);
+}
+
+void ipc_sem_proc(struct procfs_seq *s)
+{
+	fw_mutex_lock(&sem_lock);
+	for (int i = 0; i < SEM_SETS; i++) {
+		const struct sem_set *m = sets[i];
+
+		if (!m)
+			continue;
+		/* Linux's sysvipc_sem_proc_show */
+		procfs_printf(s, "%10d %10d  %4o %10d %5u %5u %5u %5u %10lld %10lld\n",
+			      m->perm.key, ipc_id(&m->perm, i), m->perm.mode,
+			      m->nsems, m->perm.uid, m->perm.gid, m->perm.cuid,
+			      m->perm.cgid, (long long)m->otime,
+			      (long long)m->ctime);
+	}
+	fw_mutex_unlock(&sem_lock);
 }

@@ -18,6 +18,7 @@
 #include <fw/uaccess.h>
 
 #include "current/current.h"
+#include "fs/procfs/procfs.h"
 #include "ipc/ipc.h"
 #include "mm/mm.h"
 #include "mm/uapi.h"
@@ -405,4 +406,26 @@ void ipc_shm_init(void)
 {
 	fw_mutex_init(&shm_lock, "sysv-shm");
 	SYSCALL_REGISTER_TABLE(shm_syscalls);
+}
+
+void ipc_shm_proc(struct procfs_seq *s)
+{
+	fw_mutex_lock(&shm_lock);
+	for (int i = 0; i < SHM_SEGS; i++) {
+		const struct shm_seg *g = segs[i];
+
+		if (!g)
+			continue;
+		/* Linux's sysvipc_shm_proc_show */
+		procfs_printf(s, "%10d %10d  %4o %21llu %5d %5d  %5llu %5u %5u %5u %5u %10lld %10lld %10lld %21llu %21llu\n",
+			      g->perm.key, ipc_id(&g->perm, i), g->perm.mode,
+			      (unsigned long long)g->size, g->cpid, g->lpid,
+			      (unsigned long long)nattch(g), g->perm.uid,
+			      g->perm.gid, g->perm.cuid, g->perm.cgid,
+			      (long long)g->atime, (long long)g->dtime,
+			      (long long)g->ctime,
+			      (unsigned long long)(g->pages ? npages(g) * FW_PAGE_SIZE : 0),
+			      0ull);
+	}
+	fw_mutex_unlock(&shm_lock);
 }

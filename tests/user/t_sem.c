@@ -7,7 +7,9 @@
 
 #include <stdint.h>
 #include <sys/ipc.h>
+#include <sys/msg.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
 #include <time.h>
 
 union semun {
@@ -209,10 +211,68 @@ T_CASE(permissions)
     T_SYSOK(semctl(id, 0, IPC_RMID));
 }
 
+/* The /proc/sysvipc line of id in file, its key and perms (and a fourth
+ * column: size, nsems or cbytes) parsed; 0 or -1 if there is none. */
+static int ipc_line(const char *file, int id, int *key, unsigned *perms,
+                    unsigned long long *fourth)
+{
+    static char buf[65536];
+    int fd = open(file, O_RDONLY);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = 0;
+    for (char *l = strchr(buf, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+        int k, i;
+        if (sscanf(l + 1, "%d %d %o %llu", &k, &i, perms, fourth) == 4 && i == id) {
+            *key = k;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* /proc/sysvipc/{sem,shm,msg}: Linux's header, then a line per object
+ * with its key, id, mode and size (util-linux ipcs reads these). */
+T_CASE(proc_sysvipc_lists_each_object)
+{
+    int key;
+    unsigned perms;
+    unsigned long long v;
+    int sem = semget(0x5e51, 3, IPC_CREAT | 0640);
+    int shm = shmget(0x5e52, 10000, IPC_CREAT | 0600);
+    int msg = msgget(0x5e53, IPC_CREAT | 0604);
+    T_SYSOK(sem);
+    T_SYSOK(shm);
+    T_SYSOK(msg);
+    T_SYSOK(ipc_line("/proc/sysvipc/sem", sem, &key, &perms, &v));
+    T_EQ(key, 0x5e51);
+    T_EQ(perms, 0640);
+    T_EQ(v, 3);
+    T_SYSOK(ipc_line("/proc/sysvipc/shm", shm, &key, &perms, &v));
+    T_EQ(key, 0x5e52);
+    T_EQ(perms, 0600);
+    T_EQ(v, 10000);
+    struct { long type; char t[5]; } m = { 1, "abcd" };
+    T_SYSOK(msgsnd(msg, &m, 5, 0));
+    T_SYSOK(ipc_line("/proc/sysvipc/msg", msg, &key, &perms, &v));
+    T_EQ(key, 0x5e53);
+    T_EQ(perms, 0604);
+    T_EQ(v, 5);
+    T_SYSOK(semctl(sem, 0, IPC_RMID));
+    T_SYSOK(shmctl(shm, IPC_RMID, NULL));
+    T_SYSOK(msgctl(msg, IPC_RMID, NULL));
+    T_ASSERT(ipc_line("/proc/sysvipc/sem", sem, &key, &perms, &v) < 0);
+}
+
 int main(void)
 {
     t_init("t_sem");
     T_RUN(values_and_basic_ops);
+    T_RUN(proc_sysvipc_lists_each_object);
     T_RUN(all_or_nothing);
     T_RUN(timed_wait_times_out);
     T_RUN(blocked_op_woken_by_another_process);

@@ -112,7 +112,8 @@ static const struct procfs_entry entries[] = {
 	{ "net", PK_NET, DIR },
 	{ "lock_stat", PK_LOCK_STAT, S_IFREG | 0600 },
 	{ "kmsg", PK_KMSG, S_IFREG | 0400 },
-#define ROOT_N 15
+	{ "sysvipc", PK_SYSVIPC, DIR },
+#define ROOT_N 16
 #define SYS_FIRST (ROOT_FIRST + ROOT_N)
 	{ "kernel", PK_SYS_KERNEL, DIR },
 	{ "vm", PK_SYS_VM, DIR },
@@ -131,7 +132,12 @@ static const struct procfs_entry entries[] = {
 	{ "dirty_expire_centisecs", PK_SYS_VM_DIRTY_EXPIRE, REG },
 	{ "dirty_writeback_centisecs", PK_SYS_VM_DIRTY_WB, REG },
 #define SYSVM_N 3
-#define NET_FIRST (SYSVM_FIRST + SYSVM_N)
+#define SYSVIPC_FIRST (SYSVM_FIRST + SYSVM_N)
+	{ "shm", PK_SYSVIPC_SHM, REG },
+	{ "sem", PK_SYSVIPC_SEM, REG },
+	{ "msg", PK_SYSVIPC_MSG, REG },
+#define SYSVIPC_N 3
+#define NET_FIRST (SYSVIPC_FIRST + SYSVIPC_N)
 	{ "dev", PK_NET_DEV, REG },
 	{ "arp", PK_NET_ARP, REG },
 	{ "route", PK_NET_ROUTE, REG },
@@ -196,6 +202,9 @@ static struct entry_table fixed_entries(const struct procfs_id *id)
 		break;
 	case PK_SYS_KERNEL:
 		t = (struct entry_table){ SYSK_FIRST, SYSK_N };
+		break;
+	case PK_SYSVIPC:
+		t = (struct entry_table){ SYSVIPC_FIRST, SYSVIPC_N };
 		break;
 	case PK_SYS_VM:
 		t = (struct entry_table){ SYSVM_FIRST, SYSVM_N };

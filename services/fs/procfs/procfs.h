@@ -67,6 +67,10 @@ enum procfs_kind {
 	PK_SYS_VM_DROP_CACHES,	/* write-only: drop clean caches */
 	PK_SYS_VM_DIRTY_EXPIRE,	/* dirty_expire_centisecs (read-only) */
 	PK_SYS_VM_DIRTY_WB,	/* dirty_writeback_centisecs (read-only) */
+	PK_SYSVIPC,		/* /proc/sysvipc */
+	PK_SYSVIPC_SHM,		/* one line per System V object */
+	PK_SYSVIPC_SEM,
+	PK_SYSVIPC_MSG,
 	PK_PID_DIR,		/* /proc/<pid> (and task/<tid>) */
 	PK_PID_STAT,
 	PK_PID_STATUS,
@@ -212,6 +216,9 @@ FW_MUST_CHECK int procfs_pid_set_fault(unsigned kind, int id, bool thread,
  * below the lowest a privileged writer allowed without
  * CAP_SYS_RESOURCE, -ESRCH if it is gone. */
 FW_MUST_CHECK int procfs_pid_set_oom_score_adj(int id, bool thread, int v);
+/* /proc/sysvipc/{shm,sem,msg} (services/ipc): a header, then a line per
+ * segment, set or queue, in Linux's columns (ipcs reads them). */
+void procfs_gen_sysvipc(struct procfs_seq *s, unsigned kind);
 /* /proc/kmsg's file operations (services/drivers/char/kmsg.c, which
  * keeps syslog(2)'s reader position). */
 extern const struct file_ops procfs_kmsg_ops;

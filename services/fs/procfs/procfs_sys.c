@@ -351,6 +351,11 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 	case PK_SYS_PIDMAX:
 		procfs_printf(s, "32768\n"); /* PID_MAX in proc/proc.c */
 		return 0;
+	case PK_SYSVIPC_SHM:
+	case PK_SYSVIPC_SEM:
+	case PK_SYSVIPC_MSG:
+		procfs_gen_sysvipc(s, kind);
+		return 0;
 	case PK_SYS_HOSTNAME:
 	case PK_SYS_DOMAINNAME:
 		procfs_gen_uts(s, kind == PK_SYS_HOSTNAME);
