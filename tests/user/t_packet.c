@@ -946,6 +946,60 @@ static int nl_dump(int fd, int type, unsigned seq, unsigned char *buf, size_t ca
     return got;
 }
 
+/* Flood fd with requests whose replies (errors: no such link) are never
+ * read; returns the errno of the first receive after, or 0. */
+static int nl_flood_then_recv(int fd)
+{
+    struct {
+        struct nlmsghdr h;
+        struct ifinfomsg i;
+    } r = { { sizeof r, RTM_GETLINK, NLM_F_REQUEST, 1, 0 }, { 0 } };
+    struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+    unsigned char buf[4096];
+
+    r.i.ifi_index = 0x7fffff;
+    for (int i = 0; i < 2000; i++)
+        if (sendto(fd, &r, sizeof r, 0, (struct sockaddr *)&k, sizeof k) != sizeof r)
+            return -1;
+    return recv(fd, buf, sizeof buf, MSG_DONTWAIT) < 0 ? errno : 0;
+}
+
+/* Replies the reader has no room for are dropped and its next receive
+ * says ENOBUFS (then the queued ones come), SO_ERROR takes it too, and
+ * NETLINK_NO_ENOBUFS drops them silently (Linux's netlink_overrun). */
+T_CASE(netlink_overrun_is_enobufs)
+{
+    unsigned char buf[4096];
+    int one = 1, e = -1;
+    socklen_t el = sizeof e;
+    int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+
+    T_SYSOK(fd);
+    T_EQ(nl_flood_then_recv(fd), ENOBUFS);
+    T_ASSERT(recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0); /* the queued ones */
+    close(fd);
+    fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+    T_SYSOK(fd);
+    struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+    struct {
+        struct nlmsghdr h;
+        struct ifinfomsg i;
+    } r = { { sizeof r, RTM_GETLINK, NLM_F_REQUEST, 1, 0 }, { 0 } };
+    r.i.ifi_index = 0x7fffff;
+    for (int i = 0; i < 2000; i++)
+        T_EQ(sendto(fd, &r, sizeof r, 0, (struct sockaddr *)&k, sizeof k), sizeof r);
+    T_SYSOK(getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el));
+    T_EQ(e, ENOBUFS);
+    T_ASSERT(recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0); /* taken: data */
+    close(fd);
+    fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+    T_SYSOK(fd);
+    T_SYSOK(setsockopt(fd, 270 /* SOL_NETLINK */, 5 /* NETLINK_NO_ENOBUFS */,
+                       &one, sizeof one));
+    T_EQ(nl_flood_then_recv(fd), 0);
+    close(fd);
+}
+
 T_CASE(netlink_route)
 {
     static unsigned char buf[65536];
@@ -1416,6 +1470,7 @@ int main(void)
     T_RUN(blocked_reader);
     T_RUN(netlink_route);
     T_RUN(netlink_routes);
+    T_RUN(netlink_overrun_is_enobufs);
     T_RUN(down_gives_enetdown);
     T_RUN(frag_timeout_icmp_two_nics);
     T_RUN(kernel_arp_two_nics);

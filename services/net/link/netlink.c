@@ -78,6 +78,8 @@ struct netlink_sock {
 	int32_t portid;			/* 0: not bound yet */
 	struct fw_list rcvq;		/* struct nl_msg */
 	unsigned rcvq_n;
+	bool overrun;			/* a reply was dropped: ENOBUFS next */
+	bool no_enobufs;		/* NETLINK_NO_ENOBUFS: drop silently */
 };
 
 static struct fw_mutex nl_lock;		/* netlink_init */
@@ -163,21 +165,29 @@ static void enqueue_locked(struct netlink_sock *nl, const struct nl_out *o)
 	struct nl_msg *m;
 	struct fw_bytes b;
 
-	if (o->overflow || o->len == 0 || nl->rcvq_n >= NL_QUEUE_MAX)
-		return; /* Linux: ENOBUFS at the next recv; dropped here */
+	if (o->len == 0)
+		return;
+	/* A reply with no room is dropped and the reader told so by
+	 * ENOBUFS at its next receive (Linux's netlink_overrun). */
+	if (o->overflow || nl->rcvq_n >= NL_QUEUE_MAX)
+		goto overrun;
 	m = FW_NEW(struct nl_msg);
 	if (!m)
-		return;
+		goto overrun;
 	if (fw_buf_alloc(o->len, &m->data) ||
 	    fw_bytes_sub(fw_buf_as_bytes(o->buf), 0, o->len, &b) ||
 	    fw_buf_copy_from(m->data, 0, b)) {
 		fw_buf_free(&m->data);
 		fw_free(m);
-		return;
+		goto overrun;
 	}
 	m->len = o->len;
 	fw_list_add_tail(&nl->rcvq, &m->node);
 	nl->rcvq_n++;
+	return;
+overrun:
+	if (!nl->no_enobufs)
+		nl->overrun = true;
 }
 
 static void send_error(struct netlink_sock *nl, struct nl_out *o, int err,
@@ -600,6 +610,11 @@ static long nl_recvmsg(struct socket *s, struct sock_msghdr *m,
 	for (;;) {
 		unsigned seen = atomic_load(&s->seq);
 
+		if (nl->overrun) { /* before the data, as Linux's sock_error */
+			nl->overrun = false;
+			err = -ENOBUFS;
+			goto out_unlock;
+		}
 		msg = FW_LIST_FIRST(&nl->rcvq, struct nl_msg, node);
 		if (msg)
 			break;
@@ -641,6 +656,8 @@ static unsigned nl_poll(struct socket *s)
 	fw_mutex_lock(&nl_lock);
 	if (!fw_list_empty(&s->nl->rcvq))
 		mask |= POLLIN | POLLRDNORM;
+	if (s->nl->overrun)
+		mask |= POLLERR;
 	fw_mutex_unlock(&nl_lock);
 	return mask;
 }
@@ -675,10 +692,17 @@ static int nl_shutdown(struct socket *s, unsigned how)
 	return 0; /* Linux netlink: accepted, nothing to shut */
 }
 
+/* SO_ERROR: a pending overrun, taken (then -ENOBUFS), else 0. */
 static int nl_sock_error(struct socket *s)
 {
-	(void)s;
-	return 0;
+	int err = 0;
+
+	fw_mutex_lock(&nl_lock);
+	if (s->nl->overrun)
+		err = -ENOBUFS;
+	s->nl->overrun = false;
+	fw_mutex_unlock(&nl_lock);
+	return err;
 }
 
 static bool nl_listening(struct socket *s)
@@ -694,11 +718,28 @@ static int nl_peercred(struct socket *s, struct linux_ucred *out)
 	return 0;
 }
 
+#define SOL_NETLINK 270
+#define NETLINK_NO_ENOBUFS 5
+
+/* SOL_NETLINK: NETLINK_NO_ENOBUFS (an int, as Linux reads it); the
+ * multicast and extended-ACK options are not here (ENOPROTOOPT). */
 static int nl_setsockopt(struct socket *s, int level, int name,
 			 fw_uptr_t val, uint32_t len)
 {
-	(void)s, (void)level, (void)name, (void)val, (void)len;
-	return -ENOPROTOOPT; /* SOL_NETLINK options: none yet */
+	int32_t v;
+
+	if (level != SOL_NETLINK || name != NETLINK_NO_ENOBUFS)
+		return -ENOPROTOOPT;
+	if (len < sizeof(v))
+		return -EINVAL;
+	if (FW_COPY_IN_OBJ(&v, val))
+		return -EFAULT;
+	fw_mutex_lock(&nl_lock);
+	s->nl->no_enobufs = v != 0;
+	if (v)
+		s->nl->overrun = false;
+	fw_mutex_unlock(&nl_lock);
+	return 0;
 }
 
 static const struct sock_ops netlink_ops = {
