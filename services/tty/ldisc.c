@@ -195,6 +195,16 @@ void ldisc_flush_input(struct ldisc *ld)
 {
 	ld->tail = ld->canon_head = ld->head = 0;
 	ld->lnext = false;
+	ld->pkt |= TIOCPKT_FLUSHREAD;
+}
+
+void ldisc_set_stopped(struct ldisc *ld, bool stop)
+{
+	if (ld->stopped == stop)
+		return;
+	ld->stopped = stop;
+	ld->pkt = (uint8_t)((ld->pkt & ~(stop ? TIOCPKT_START : TIOCPKT_STOP)) |
+			    (stop ? TIOCPKT_STOP : TIOCPKT_START));
 }
 
 /* ---- canonical editing ------------------------------------------------ */
@@ -327,9 +337,11 @@ static void store_char(struct ldisc *ld, uint8_t c)
 static void receive_signal(struct ldisc *ld, int sig, uint8_t c)
 {
 	ld->ops->signal(ld, sig);
-	if (!lflag(ld, NOFLSH))
+	if (!lflag(ld, NOFLSH)) {
 		ldisc_flush_input(ld);
-	ld->stopped = false; /* Linux restarts output (start_tty) */
+		ld->pkt |= TIOCPKT_FLUSHWRITE; /* Linux flushes output too */
+	}
+	ldisc_set_stopped(ld, false); /* Linux restarts output (start_tty) */
 	if (lflag(ld, ECHO))
 		echo_char(ld, c);
 }
@@ -348,11 +360,11 @@ static void receive(struct ldisc *ld, uint8_t c)
 
 	if (iflag(ld, IXON)) {
 		if (is_cc(ld, VSTOP, c)) {
-			ld->stopped = true;
+			ldisc_set_stopped(ld, true);
 			return;
 		}
 		if (is_cc(ld, VSTART, c)) {
-			ld->stopped = false;
+			ldisc_set_stopped(ld, false);
 			return;
 		}
 	}
@@ -371,7 +383,7 @@ static void receive(struct ldisc *ld, uint8_t c)
 		}
 	}
 	if (ld->stopped && iflag(ld, IXON) && iflag(ld, IXANY))
-		ld->stopped = false;
+		ldisc_set_stopped(ld, false);
 
 	if (c == '\r') {
 		if (iflag(ld, IGNCR))
@@ -506,11 +518,22 @@ size_t ldisc_read(struct ldisc *ld, struct fw_buf dst, bool *line_end)
 
 /* ---- settings --------------------------------------------------------- */
 
+/* ^S/^Q flow control as the other end of a pty sees it (Linux
+ * pty_set_termios): IXON with the usual stop and start characters. */
+static bool xon_flow(const struct ldisc *ld)
+{
+	return iflag(ld, IXON) && ld->tio.c_cc[VSTOP] == 0x13 &&
+	       ld->tio.c_cc[VSTART] == 0x11;
+}
+
 void ldisc_set_termios(struct ldisc *ld, const struct termios *tio)
 {
-	bool was_canon = lflag(ld, ICANON);
+	bool was_canon = lflag(ld, ICANON), old_flow = xon_flow(ld);
 
 	ld->tio = *tio;
+	if (old_flow != xon_flow(ld))
+		ld->pkt = (uint8_t)((ld->pkt & ~(TIOCPKT_DOSTOP | TIOCPKT_NOSTOP)) |
+				    (old_flow ? TIOCPKT_NOSTOP : TIOCPKT_DOSTOP));
 	if (was_canon == lflag(ld, ICANON))
 		return;
 	/* As n_tty_set_termios: forget line boundaries; entering canonical

@@ -72,8 +72,23 @@ struct ldisc {
 	unsigned olen;            /* bytes used in obuf */
 
 	bool lnext;   /* the next byte is literal (after VLNEXT) */
-	bool stopped; /* output stopped by VSTOP (IXON) */
+	bool stopped; /* output stopped by VSTOP (IXON); ldisc_set_stopped */
+	/* What a pty master in packet mode (TIOCPKT) reports next: the
+	 * TIOCPKT_* events since it last looked (flushes, output stopped or
+	 * started, ^S/^Q flow control on or off). */
+	uint8_t pkt;
 };
+
+#define TIOCPKT_FLUSHREAD 0x01
+#define TIOCPKT_FLUSHWRITE 0x02
+#define TIOCPKT_STOP 0x04
+#define TIOCPKT_START 0x08
+#define TIOCPKT_NOSTOP 0x10
+#define TIOCPKT_DOSTOP 0x20
+
+/* Stop or restart output (Linux stop_tty/start_tty): records
+ * TIOCPKT_STOP or TIOCPKT_START when it changes. */
+void ldisc_set_stopped(struct ldisc *ld, bool stop);
 
 /* Start with settings *tio and an empty buffer. */
 void ldisc_init(struct ldisc *ld, const struct ldisc_ops *ops,

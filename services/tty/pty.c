@@ -158,6 +158,8 @@ static void pty_input_room(struct tty *t)
 	poll_wake(&p->mpoll);
 }
 
+/* Also the slave's state_changed: a master in packet mode may have
+ * events to read. */
 static void pty_last_close(struct tty *t)
 {
 	struct pty *p = pty_of(t);
@@ -171,6 +173,7 @@ static const struct tty_driver_ops pty_slave_ops = {
 	.write_room = pty_write_room,
 	.input_room = pty_input_room,
 	.last_close = pty_last_close,
+	.state_changed = pty_last_close,
 };
 
 /* ---- /dev/ptmx: a new pair ------------------------------------------------ */
@@ -255,16 +258,25 @@ static bool slave_gone(struct tty *t)
 	return t->ever_opened && t->opens == 0;
 }
 
+/* Packet-mode events waiting for the master (slave.lock held). */
+static bool pkt_pending(const struct pty *p)
+{
+	return p->packet && p->slave.ld.pkt;
+}
+
 static bool master_readable(struct pty *p)
 {
 	bool r;
 
 	fw_spin_lock(&p->slave.lock);
-	r = ring_used(p) > 0 || slave_gone(&p->slave);
+	r = ring_used(p) > 0 || slave_gone(&p->slave) || pkt_pending(p);
 	fw_spin_unlock(&p->slave.lock);
 	return r;
 }
 
+/* In packet mode (Linux's n_tty_read with ctrl.packet) every read starts
+ * with a status byte: the pending TIOCPKT_* events alone (a read of 1),
+ * else TIOCPKT_DATA (0) before the data. */
 static long pty_master_read(struct file *f, fw_uptr_t buf, size_t len,
 			    uint64_t *pos)
 {
@@ -281,6 +293,17 @@ static long pty_master_read(struct file *f, fw_uptr_t buf, size_t len,
 		struct fw_bytes got;
 
 		fw_spin_lock(&p->slave.lock);
+		if (total == 0 && pkt_pending(p)) {
+			kbuf[0] = p->slave.ld.pkt;
+			p->slave.ld.pkt = 0;
+			fw_spin_unlock(&p->slave.lock);
+			if (fw_bytes_sub(FW_BYTES_OF_ARRAY(kbuf), 0, 1, &got) ||
+			    fw_copy_out(buf, got))
+				return -EFAULT;
+			return 1;
+		}
+		if (total == 0 && p->packet && ring_used(p))
+			kbuf[n++] = 0; /* TIOCPKT_DATA */
 		while (n < sizeof kbuf && n < len - total && ring_used(p)) {
 			kbuf[n++] = p->out[p->out_tail % PTY_BUF];
 			p->out_tail++;
@@ -366,6 +389,8 @@ static unsigned pty_master_poll(struct file *f, struct poll_table *pt)
 	fw_spin_lock(&p->slave.lock);
 	if (ring_used(p))
 		mask |= POLLIN | POLLRDNORM;
+	if (pkt_pending(p))
+		mask |= POLLPRI | POLLIN | POLLRDNORM;
 	if (slave_gone(&p->slave))
 		mask |= POLLHUP;
 	fw_spin_unlock(&p->slave.lock);
@@ -377,6 +402,8 @@ static unsigned pty_master_poll(struct file *f, struct poll_table *pt)
 /* ---- master ioctls ------------------------------------------------------ */
 
 #define TIOCGPTLCK 0x80045439u /* _IOR('T', 0x39, int) */
+#define TIOCPKT 0x5420
+#define TIOCGPKT 0x80045438u   /* _IOR('T', 0x38, int) */
 #define TIOCGPTPEER 0x5441     /* _IO('T', 0x41) */
 #define PTY_O_ACCMODE 3u
 #define PTY_O_CLOEXEC 02000000u
@@ -435,6 +462,20 @@ static long pty_master_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 		return FW_COPY_OUT_OBJ(fw_uptr(arg), &v);
 	case TIOCGPTPEER:
 		return pty_open_peer(p, arg);
+	case TIOCPKT: /* Linux pty_set_pktmode: events start afresh */
+		if (FW_COPY_IN_OBJ(&v, fw_uptr(arg)))
+			return -EFAULT;
+		fw_spin_lock(&p->slave.lock);
+		if (v && !p->packet)
+			p->slave.ld.pkt = 0;
+		p->packet = v != 0;
+		fw_spin_unlock(&p->slave.lock);
+		return 0;
+	case TIOCGPKT:
+		fw_spin_lock(&p->slave.lock);
+		v = p->packet;
+		fw_spin_unlock(&p->slave.lock);
+		return FW_COPY_OUT_OBJ(fw_uptr(arg), &v);
 	case TIOCSWINSZ:
 	case TIOCGWINSZ:
 		/* the slave's size */
@@ -451,7 +492,7 @@ static long pty_master_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 	case TCSETSF:
 		return FW_COPY_IN_OBJ(&p->mtio, fw_uptr(arg)) ? -EFAULT : 0;
 	default:
-		return -ENOTTY; /* TIOCPKT among them: not supported */
+		return -ENOTTY;
 	}
 }
 

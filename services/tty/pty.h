@@ -18,6 +18,7 @@ struct pty {
 	int refs;          /* pty_lock: master, slave files, cttys */
 	bool master_open;  /* pty_lock: /dev/pts/N exists */
 	bool locked;       /* TIOCSPTLCK: slave opens fail with -EIO */
+	bool packet;       /* TIOCPKT: master reads carry a status byte */
 	uint32_t uid, gid; /* owner of /dev/pts/N (the opener of ptmx) */
 	struct termios mtio; /* the master's own termios (unused) */
 

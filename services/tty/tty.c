@@ -118,6 +118,8 @@ static void tty_wake(struct tty *t)
 	(void)fw_waitq_wake_all(&t->read_wait);
 	(void)fw_waitq_wake_all(&t->write_wait);
 	poll_wake(&t->poll);
+	if (t->drv->state_changed)
+		t->drv->state_changed(t);
 }
 
 /* A device interrupt: buffer the bytes, wake tty-rx. Nothing else. */
@@ -1007,18 +1009,20 @@ long tty_ioctl(struct tty *t, uint32_t gen, unsigned cmd, uint64_t arg)
 	case TCFLSH:
 		if (arg > TCIOFLUSH)
 			return -EINVAL;
-		if (arg == TCIFLUSH || arg == TCIOFLUSH) {
-			fw_spin_lock(&t->lock);
+		fw_spin_lock(&t->lock);
+		if (arg == TCIFLUSH || arg == TCIOFLUSH)
 			ldisc_flush_input(&t->ld);
-			fw_spin_unlock(&t->lock);
-		}
+		if (arg == TCOFLUSH || arg == TCIOFLUSH)
+			t->ld.pkt |= TIOCPKT_FLUSHWRITE; /* output: none kept */
+		fw_spin_unlock(&t->lock);
+		tty_wake(t); /* a pty master in packet mode learns of it */
 		return 0;
 	case TCXONC:
 		if (arg > TCION)
 			return -EINVAL;
 		if (arg == TCOOFF || arg == TCOON) {
 			fw_spin_lock(&t->lock);
-			t->ld.stopped = arg == TCOOFF;
+			ldisc_set_stopped(&t->ld, arg == TCOOFF);
 			fw_spin_unlock(&t->lock);
 			tty_wake(t);
 		}

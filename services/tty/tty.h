@@ -58,6 +58,9 @@ struct tty_driver_ops {
 	void (*input_room)(struct tty *t);
 	/* The last file open on t was closed (no lock held). NULL: nothing. */
 	void (*last_close)(struct tty *t);
+	/* Input, settings or flow state changed (no lock held): a pty master
+	 * reading in packet mode looks again. NULL: nothing. */
+	void (*state_changed)(struct tty *t);
 };
 
 #define TTY_RX_RING 1024 /* raw bytes buffered between IRQ and tty-rx */

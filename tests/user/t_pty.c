@@ -312,6 +312,55 @@ T_CASE(vhangup_hangs_up_open_files_only)
 	T_EXITED(pid, 0);
 }
 
+/* Packet mode (TIOCPKT): each master read starts with a status byte,
+ * TIOCPKT_DATA (0) before data, or alone the events the slave's side had:
+ * an input flush, output stopped and started, ^S/^Q flow control off and
+ * on; poll says POLLPRI for them. */
+T_CASE(packet_mode_status_bytes)
+{
+	int s, m = open_pair(&s), on = 1, v = 0;
+	unsigned char b[64];
+	struct termios tio;
+	struct pollfd pf;
+
+	T_SYSOK(m);
+	T_SYSOK(ioctl(m, TIOCPKT, &on));
+	T_SYSOK(ioctl(m, TIOCGPKT, &v));
+	T_EQ(v, 1);
+	T_EQ(write(s, "hi", 2), 2);
+	T_EQ(rd(m, (char *)b, sizeof b), 3);
+	T_ASSERT(b[0] == TIOCPKT_DATA && b[1] == 'h' && b[2] == 'i');
+	T_SYSOK(tcflush(s, TCIFLUSH));
+	T_EQ(rd(m, (char *)b, sizeof b), 1);
+	T_EQ(b[0], TIOCPKT_FLUSHREAD);
+	T_SYSOK(tcflow(s, TCOOFF));
+	pf = (struct pollfd){ m, POLLPRI, 0 };
+	T_EQ(poll(&pf, 1, 2000), 1);
+	T_ASSERT(pf.revents & POLLPRI);
+	T_EQ(rd(m, (char *)b, sizeof b), 1);
+	T_EQ(b[0], TIOCPKT_STOP);
+	T_SYSOK(tcflow(s, TCOON));
+	T_EQ(rd(m, (char *)b, sizeof b), 1);
+	T_EQ(b[0], TIOCPKT_START);
+	T_SYSOK(tcgetattr(s, &tio));
+	tio.c_iflag &= ~IXON;
+	T_SYSOK(tcsetattr(s, TCSANOW, &tio));
+	T_EQ(rd(m, (char *)b, sizeof b), 1);
+	T_EQ(b[0], TIOCPKT_NOSTOP);
+	tio.c_iflag |= IXON;
+	T_SYSOK(tcsetattr(s, TCSANOW, &tio));
+	T_EQ(rd(m, (char *)b, sizeof b), 1);
+	T_EQ(b[0], TIOCPKT_DOSTOP);
+	on = 0;
+	T_SYSOK(ioctl(m, TIOCPKT, &on));
+	T_EQ(write(s, "x", 1), 1);
+	T_EQ(rd(m, (char *)b, sizeof b), 1);
+	T_EQ(b[0], 'x');
+	T_ERRNO(ioctl(s, TIOCPKT, &on), ENOTTY);
+	close(s);
+	close(m);
+}
+
 /* The old System V termio calls (TCGETA, TCSETA*) see and set the low
  * 16 bits of the termios flags and the first 8 control characters. */
 struct old_termio {
@@ -377,5 +426,6 @@ int main(void)
 	T_RUN(session_leader_o_noctty);
 	T_RUN(termio_ioctls);
 	T_RUN(vhangup_hangs_up_open_files_only);
+	T_RUN(packet_mode_status_bytes);
 	return t_done();
 }
