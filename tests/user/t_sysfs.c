@@ -220,6 +220,32 @@ T_CASE(block_devices_as_lsblk_reads_them)
     T_ASSERT(strchr(text, '[') != NULL);
 }
 
+/* /sys/class/tty/NAME/dev and /sys/dev/char/MAJ:MIN agree with the
+ * device nodes of /dev/tty and /dev/ptmx. */
+T_CASE(tty_class_agrees_with_dev)
+{
+    static const char *names[] = { "tty", "ptmx" };
+    char path[128], text[64], link[256];
+
+    for (unsigned i = 0; i < 2; i++) {
+        unsigned maj, min;
+        struct stat st;
+
+        snprintf(path, sizeof path, "/sys/class/tty/%s/dev", names[i]);
+        T_ASSERT(read_text(path, text, sizeof text) > 0);
+        T_EQ(sscanf(text, "%u:%u", &maj, &min), 2);
+        snprintf(path, sizeof path, "/dev/%s", names[i]);
+        T_SYSOK(stat(path, &st));
+        T_EQ(major(st.st_rdev), maj);
+        T_EQ(minor(st.st_rdev), min);
+        snprintf(path, sizeof path, "/sys/dev/char/%u:%u", maj, min);
+        ssize_t n = readlink(path, link, sizeof link - 1);
+        T_ASSERT(n > 0);
+        link[n] = 0;
+        T_STREQ(strrchr(link, '/') + 1, names[i]);
+    }
+}
+
 int main(void)
 {
     t_init("t_sysfs");
@@ -230,5 +256,6 @@ int main(void)
     T_RUN(a_directory_per_online_cpu);
     T_RUN(read_only_with_linux_errors);
     T_RUN(block_devices_as_lsblk_reads_them);
+    T_RUN(tty_class_agrees_with_dev);
     return t_done();
 }

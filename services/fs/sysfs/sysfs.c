@@ -10,6 +10,8 @@
  *     /sys/devices/virtual/block/vdX/queue/{logical_block_size,...}
  *     /sys/block/vdX, /sys/class/block/vdX, /sys/dev/block/MAJ:MIN
  *                                              (links to the above)
+ *     /sys/devices/virtual/tty/{tty,console,ptmx,ttyS0}/{dev,uevent},
+ *     linked from /sys/class/tty/ and /sys/dev/char/MAJ:MIN
  *     /sys/kernel/mm/transparent_hugepage/{enabled,defrag}
  *
  * (lscpu, stress-ng, nproc-style code and glibc's get_nprocs read the
@@ -56,6 +58,20 @@ enum sysfs_attr {
 	SA_BLK_MAX_SECTORS_KB,	/* queue/max_sectors_kb */
 	SA_BLK_SCHEDULER,	/* queue/scheduler: "[none]" */
 	SA_THP_NEVER,		/* transparent_hugepage/{enabled,defrag} */
+	SA_TTY_DEV,		/* tty/NAME/dev */
+	SA_TTY_UEVENT,		/* tty/NAME/uevent */
+};
+
+/* The terminals every boot has (Linux's numbers; /dev/pts/N are not in
+ * sysfs on Linux either). */
+static const struct {
+	const char *name;
+	unsigned major, minor;
+} ttys[] = {
+	{ "tty", 5, 0 },
+	{ "console", 5, 1 },
+	{ "ptmx", 5, 2 },
+	{ "ttyS0", 4, 64 },
 };
 
 #define SYSFS_FILE (1ull << 32) /* above every directory's inode number */
@@ -131,6 +147,18 @@ static int generate(unsigned attr, unsigned index, struct procfs_seq *s)
 		return 0;
 	case SA_THP_NEVER:
 		procfs_printf(s, "always madvise [never]\n");
+		return 0;
+	case SA_TTY_DEV:
+	case SA_TTY_UEVENT:
+		if (index >= FW_ARRAY_LEN(ttys))
+			return -ENODEV;
+		if (attr == SA_TTY_DEV)
+			procfs_printf(s, "%u:%u\n", ttys[index].major,
+				      ttys[index].minor);
+		else
+			procfs_printf(s, "MAJOR=%u\nMINOR=%u\nDEVNAME=%s\n",
+				      ttys[index].major, ttys[index].minor,
+				      ttys[index].name);
 		return 0;
 	case SA_CPU_ONLINE:
 	case SA_CPU_POSSIBLE:
@@ -418,8 +446,36 @@ static bool build_disk(struct inode *root, unsigned i, const struct blkdev *d)
 	return add_link(cls, d->name, target) && add_link(devblk, devno, target);
 }
 
+/* The terminals' directories and their links. */
+static bool build_ttys(struct inode *root)
+{
+	struct inode *dir = subdir(subdir(subdir(root, "devices"), "virtual"),
+				   "tty");
+	struct inode *cls = subdir(subdir(root, "class"), "tty");
+	struct inode *chr = subdir(subdir(root, "dev"), "char");
+	char target[64], devno[16];
+
+	if (!dir || !cls || !chr)
+		return false;
+	for (unsigned i = 0; i < FW_ARRAY_LEN(ttys); i++) {
+		struct inode *d = subdir(dir, ttys[i].name);
+
+		if (!d || !add_file(d, "dev", SA_TTY_DEV, i) ||
+		    !add_file(d, "uevent", SA_TTY_UEVENT, i))
+			return false;
+		snprintf(target, sizeof target, "../../devices/virtual/tty/%s",
+			 ttys[i].name);
+		snprintf(devno, sizeof devno, "%u:%u", ttys[i].major,
+			 ttys[i].minor);
+		if (!add_link(cls, ttys[i].name, target) ||
+		    !add_link(chr, devno, target))
+			return false;
+	}
+	return true;
+}
+
 /* Every disk, the empty dev/block and class/block if there is none
- * (lsblk wants them), and the huge page policy. */
+ * (lsblk wants them), the terminals, and the huge page policy. */
 static bool build_rest(struct inode *root)
 {
 	struct inode *thp;
@@ -431,6 +487,8 @@ static bool build_rest(struct inode *root)
 	for (unsigned i = 0; (d = disk(i)) != NULL; i++)
 		if (!build_disk(root, i, d))
 			return false;
+	if (!build_ttys(root))
+		return false;
 	thp = subdir(subdir(subdir(root, "kernel"), "mm"),
 		     "transparent_hugepage");
 	return thp && add_node(thp, NAME("enabled"), REG, SA_THP_NEVER, 0) &&
