@@ -395,6 +395,33 @@ static int dequeue_from(struct thread *t, uint64_t ready, struct k_siginfo *si)
 	return sig;
 }
 
+int signal_peek_pending(struct thread *t, bool shared, unsigned index,
+			struct k_siginfo *si)
+{
+	struct proc *p = t->proc;
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
+	uint64_t set = shared ? p->sigpending : t->sigpending;
+	int sig = 0;
+
+	for (int s = 1; s <= NSIG && !sig; s++)
+		if ((set & sigbit(s)) && index-- == 0)
+			sig = s;
+	if (sig) {
+		*si = (struct k_siginfo){ .si_signo = sig };
+		if (shared) {
+			si->si_code = p->siginfo[sig].code;
+			si->f0 = p->siginfo[sig].f0;
+			si->f1 = p->siginfo[sig].f1;
+		} else {
+			si->si_code = t->fault_code;
+			si->f0 = t->fault_addr;
+			si->f1 = t->tinfo_f1;
+		}
+	}
+	fw_spin_unlock_irqrestore(&p->lock, fl);
+	return sig ? 0 : -ENOENT;
+}
+
 static int dequeue(struct thread *t, struct k_siginfo *si)
 {
 	return dequeue_from(t, deliverable(t), si);

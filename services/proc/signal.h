@@ -53,6 +53,11 @@ long signal_send_checked(struct proc *p, int sig, fw_uptr_t uinfo);
 void signal_deliver(struct thread *t);
 /* A fault in user mode: force sig with si_addr = addr (SIGSEGV, ...). */
 void signal_force_fault(struct thread *t, int sig, int code, uint64_t addr);
+/* The index-th signal pending for thread t (or, shared, for its whole
+ * process), by signal number, with what was recorded for it, left
+ * pending: 0, or -ENOENT past the last (PTRACE_PEEKSIGINFO). */
+FW_MUST_CHECK int signal_peek_pending(struct thread *t, bool shared,
+				      unsigned index, struct k_siginfo *si);
 /* Will sig kill p when delivered (its action is the default)? */
 bool signal_is_default(struct proc *p, int sig);
 

@@ -642,6 +642,56 @@ T_CASE(seize_a_self_stopped_child_before_exec)
     T_EQ(WEXITSTATUS(st), 7);
 }
 
+static volatile sig_atomic_t usr_seen;
+static void on_usr(int sig) { usr_seen |= sig == SIGUSR1 ? 1 : 2; }
+
+/* PTRACE_GETSIGMASK/SETSIGMASK and PTRACE_PEEKSIGINFO: a child with
+ * SIGUSR1 and SIGUSR2 blocked and pending stops; the tracer sees the
+ * mask and both siginfos (still pending), unblocks them, and the child's
+ * handlers run once it goes on. */
+T_CASE(sigmask_and_peeksiginfo)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        sigset_t s;
+        signal(SIGUSR1, on_usr);
+        signal(SIGUSR2, on_usr);
+        sigemptyset(&s);
+        sigaddset(&s, SIGUSR1);
+        sigaddset(&s, SIGUSR2);
+        sigprocmask(SIG_BLOCK, &s, NULL);
+        if (pt(PTRACE_TRACEME, 0, 0, 0) != 0)
+            _exit(90);
+        raise(SIGUSR1);
+        raise(SIGUSR2);
+        raise(SIGSTOP);
+        _exit(usr_seen == 3 ? 0 : 10 + usr_seen);
+    }
+    T_ASSERT(wait_stop(c) > 0);
+    uint64_t mask = 0;
+    T_ERRNO(pt(0x420a /* GETSIGMASK */, c, 4, (long)&mask), EINVAL);
+    T_SYSOK(pt(0x420a, c, 8, (long)&mask));
+    T_EQ(mask & ((1ull << (SIGUSR1 - 1)) | (1ull << (SIGUSR2 - 1))),
+         (1ull << (SIGUSR1 - 1)) | (1ull << (SIGUSR2 - 1)));
+    struct { uint64_t off; uint32_t flags; int32_t nr; } a = { 0, 0, 8 };
+    siginfo_t si[8];
+    memset(si, 0, sizeof si);
+    T_EQ(pt(0x4209 /* PEEKSIGINFO */, c, (long)&a, (long)si), 2);
+    T_EQ(si[0].si_signo, SIGUSR1);
+    T_EQ(si[1].si_signo, SIGUSR2);
+    T_EQ(si[0].si_code, SI_TKILL);
+    a.off = 1;
+    T_EQ(pt(0x4209, c, (long)&a, (long)si), 1);
+    T_EQ(si[0].si_signo, SIGUSR2);
+    a.flags = 2; /* no such flag */
+    T_ERRNO(pt(0x4209, c, (long)&a, (long)si), EINVAL);
+    mask = 0;
+    T_SYSOK(pt(0x420b /* SETSIGMASK */, c, 8, (long)&mask));
+    T_SYSOK(pt(PTRACE_CONT, c, 0, 0));
+    T_EQ(cont_until_exit(c), 0);
+}
+
 T_CASE(kill_request)
 {
     pid_t c = t_fork();
@@ -672,6 +722,7 @@ int main(int argc, char **argv)
     T_RUN(seize_and_interrupt);
     T_RUN(detach_resumes);
     T_RUN(exitkill_kills_tracees);
+    T_RUN(sigmask_and_peeksiginfo);
     T_RUN(process_vm_readv_writev);
     T_RUN(bad_requests);
     T_RUN(singlestep);

@@ -209,6 +209,58 @@ static long setsiginfo(struct proc *c, uint64_t data)
 	return 0;
 }
 
+/* PTRACE_GETSIGMASK/SETSIGMASK: the stopped thread's blocked set, in a
+ * sigset of exactly 8 bytes (addr); SIGKILL and SIGSTOP stay unblocked. */
+static long sigmask_req(struct proc *c, bool set, uint64_t addr, uint64_t data)
+{
+	struct thread *t = c->trace.thread;
+	uint64_t mask;
+
+	if (addr != sizeof(mask))
+		return -EINVAL;
+	if (!t)
+		return -ESRCH;
+	if (!set)
+		return FW_COPY_OUT_OBJ(fw_uptr(data), &t->sigmask) ? -EFAULT : 0;
+	if (FW_COPY_IN_OBJ(&mask, fw_uptr(data)))
+		return -EFAULT;
+	t->sigmask = mask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+	return 0;
+}
+
+/* PTRACE_PEEKSIGINFO (struct ptrace_peeksiginfo_args at addr): up to nr
+ * pending signals' siginfo from the off-th on, the thread's or with
+ * PTRACE_PEEKSIGINFO_SHARED the process's, left pending; how many. */
+static long peeksiginfo(struct proc *c, uint64_t addr, uint64_t data)
+{
+	struct {
+		uint64_t off;
+		uint32_t flags;
+		int32_t nr;
+	} args;
+	struct thread *t = c->trace.thread;
+	long n = 0;
+
+	if (FW_COPY_IN_OBJ(&args, fw_uptr(addr)))
+		return -EFAULT;
+	if ((args.flags & ~1u) || args.nr < 0)
+		return -EINVAL;
+	if (!t)
+		return -ESRCH;
+	for (; n < args.nr; n++) {
+		struct k_siginfo si;
+
+		if (args.off + (uint64_t)n > NSIG ||
+		    signal_peek_pending(t, args.flags & 1u,
+				        (unsigned)(args.off + (uint64_t)n), &si))
+			break;
+		if (FW_COPY_OUT_OBJ(fw_uptr_add(fw_uptr(data),
+						(uint64_t)n * sizeof(si)), &si))
+			return n ? n : -EFAULT;
+	}
+	return n;
+}
+
 static long on_stopped(struct proc *c, long req, uint64_t addr, uint64_t data)
 {
 	uint64_t msg;
@@ -238,6 +290,11 @@ static long on_stopped(struct proc *c, long req, uint64_t addr, uint64_t data)
 		return getsiginfo(c, data);
 	case PTRACE_SETSIGINFO:
 		return setsiginfo(c, data);
+	case PTRACE_GETSIGMASK:
+	case PTRACE_SETSIGMASK:
+		return sigmask_req(c, req == PTRACE_SETSIGMASK, addr, data);
+	case PTRACE_PEEKSIGINFO:
+		return peeksiginfo(c, addr, data);
 	default:
 		return ptrace_regs_request(c, req, addr, data);
 	}
