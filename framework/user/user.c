@@ -232,6 +232,32 @@ int fw_user_fpu_save(const struct fw_user_context *ctx, fw_uptr_t to)
 	return fw_copy_out(to, fw__bytes_make(ctx->fpu, cpu_features.xstate_size));
 }
 
+int fw_user_fpu_save_legacy(const struct fw_user_context *ctx, fw_uptr_t to,
+			    size_t len)
+{
+	uint8_t img[FPU_LEGACY_SIZE];
+	uint64_t bv = XFEATURES_LEGACY;
+
+	fpu_sync(ctx);
+	memcpy(img, ctx->fpu, sizeof img);
+	if (cpu_features.xsave)
+		bv = get64(ctx, FPU_LEGACY_SIZE);
+	/* XSAVE leaves a component in its initial state unwritten (its
+	 * XSTATE_BV bit clear): give its initial values (Linux's
+	 * copy_xstate_to_kernel takes them from init_fpstate). */
+	if (!(bv & 1)) { /* x87: FCW 0x037F, the rest and ST0-7 zero */
+		uint16_t fcw = 0x037F;
+
+		memset(img, 0, 24);
+		memcpy(&img[FPU_FCW], &fcw, sizeof fcw);
+		memset(&img[32], 0, 128);
+	}
+	if (!(bv & 2)) /* SSE: XMM0-15 zero (MXCSR goes with it in XSAVE) */
+		memset(&img[160], 0, 256);
+	return fw_copy_out(to, fw__bytes_make(img, len < sizeof img ? len
+								 : sizeof img));
+}
+
 int fw_user_fpu_restore(struct fw_user_context *ctx, fw_uptr_t from,
 			size_t len, uint64_t features)
 {

@@ -692,6 +692,50 @@ T_CASE(sigmask_and_peeksiginfo)
     T_EQ(cont_until_exit(c), 0);
 }
 
+/* PTRACE_GETFPREGS and PTRACE_GETREGSET NT_PRFPREG: the stopped child's
+ * x87 control word, MXCSR and XMM15 as it set them, in FXSAVE's layout
+ * (struct user_fpregs_struct); a short iovec gets that many bytes. */
+T_CASE(getfpregs_shows_the_child_s_fpu)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        uint16_t cw = 0x027f;
+        uint32_t mx = 0x7f80;
+        uint64_t x[2] = { 0x1122334455667788ull, 0x99aabbccddeeff00ull };
+        if (pt(PTRACE_TRACEME, 0, 0, 0) != 0)
+            _exit(90);
+        __asm__ volatile("fldcw %0" ::"m"(cw));
+        __asm__ volatile("ldmxcsr %0" ::"m"(mx));
+        __asm__ volatile("movdqu %0, %%xmm15" ::"m"(x) : "xmm15");
+        raise(SIGSTOP);
+        _exit(0);
+    }
+    T_ASSERT(wait_stop(c) > 0);
+    struct user_fpregs_struct f;
+    memset(&f, 0, sizeof f);
+    T_SYSOK(pt(PTRACE_GETFPREGS, c, 0, (long)&f));
+    T_EQ(f.cwd, 0x027f);
+    T_EQ(f.mxcsr, 0x7f80);
+    T_EQ(f.xmm_space[60], 0x55667788u);
+    T_EQ(f.xmm_space[61], 0x11223344u);
+    T_EQ(f.xmm_space[63], 0x99aabbccu);
+    struct user_fpregs_struct g;
+    struct iovec iov = { &g, sizeof g };
+    memset(&g, 0, sizeof g);
+    T_SYSOK(pt(PTRACE_GETREGSET, c, 2 /* NT_PRFPREG */, (long)&iov));
+    T_EQ(iov.iov_len, sizeof g);
+    T_ASSERT(memcmp(&f, &g, sizeof f) == 0);
+    memset(&g, 0, sizeof g);
+    iov.iov_len = 16;
+    T_SYSOK(pt(PTRACE_GETREGSET, c, 2, (long)&iov));
+    T_EQ(iov.iov_len, 16);
+    T_EQ(g.cwd, 0x027f);
+    T_EQ(g.mxcsr, 0); /* past the 16 bytes asked for */
+    T_SYSOK(pt(PTRACE_CONT, c, 0, 0));
+    T_EQ(cont_until_exit(c), 0);
+}
+
 T_CASE(kill_request)
 {
     pid_t c = t_fork();
@@ -723,6 +767,7 @@ int main(int argc, char **argv)
     T_RUN(detach_resumes);
     T_RUN(exitkill_kills_tracees);
     T_RUN(sigmask_and_peeksiginfo);
+    T_RUN(getfpregs_shows_the_child_s_fpu);
     T_RUN(process_vm_readv_writev);
     T_RUN(bad_requests);
     T_RUN(singlestep);

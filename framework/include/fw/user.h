@@ -101,6 +101,12 @@ uint64_t fw_user_fpu_features(void);
  * keeps its _fpx_sw_bytes there). */
 FW_MUST_CHECK int fw_user_fpu_save(const struct fw_user_context *ctx,
 				   fw_uptr_t to);
+/* Write the first len (at most 512) bytes of ctx's x87/SSE state in
+ * FXSAVE's layout (ptrace's user_i387_struct and NT_PRFPREG) to user
+ * memory at `to`: components an XSAVE image holds in their initial state
+ * get their initial values. 0 or -EFAULT. */
+FW_MUST_CHECK int fw_user_fpu_save_legacy(const struct fw_user_context *ctx,
+					  fw_uptr_t to, size_t len);
 /* Load ctx's image from user memory at `from`. `len` is 512, the FXSAVE
  * part only (AVX and later start from their initial state), or
  * fw_user_fpu_size(); then only the components in `features` come from

@@ -81,6 +81,7 @@
 #define PTRACE_EVENTMSG_SYSCALL_EXIT 2
 
 #define NT_PRSTATUS 1
+#define NT_PRFPREG 2
 #define AUDIT_ARCH_X86_64 0xc000003eu
 
 /* struct user_regs_struct (<sys/user.h>), the order of struct pt_regs as

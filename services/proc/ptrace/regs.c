@@ -10,10 +10,12 @@
  * for PTRACE_GET_SYSCALL_INFO. orig_rax is kept by ptrace itself: it is
  * the syscall number a stop happened in (-1 outside one).
  *
- * Not here: the FPU registers (GETFPREGS, NT_PRFPREG: -EIO / -EINVAL) and
- * the debug registers, which read as 0 and take only 0. */
+ * The x87/SSE registers are read in FXSAVE's layout (PTRACE_GETFPREGS,
+ * NT_PRFPREG); setting them (SETFPREGS) is not here (-EIO), nor the
+ * debug registers, which read as 0 and take only 0. */
 #include <fw/errno.h>
 #include <fw/uaccess.h>
+#include <fw/user.h>
 #include "current/current.h"
 #include "proc/proc_internal.h"
 #include "proc/ptrace/ptrace.h"
@@ -174,6 +176,22 @@ static long user_area(struct proc *c, bool poke, uint64_t off, uint64_t data)
 	return err ? err : write_regs(c, &r, sizeof r);
 }
 
+#define FPREGS_SIZE 512 /* struct user_i387_struct: FXSAVE's layout */
+
+/* The stopped thread's x87/SSE registers, the first len bytes, to the
+ * tracer at `to`. The thread sleeps in its stop, so its saved context
+ * stays as it is while it is copied. */
+static int read_fpregs(struct proc *c, fw_uptr_t to, size_t len)
+{
+	fw_irqflags_t fl = fw_spin_lock_irqsave(&c->lock);
+	struct thread *t = c->trace.stopped ? c->trace.thread : NULL;
+
+	fw_spin_unlock_irqrestore(&c->lock, fl);
+	if (!t)
+		return -ESRCH;
+	return fw_user_fpu_save_legacy(&t->ctx, to, len) ? -EFAULT : 0;
+}
+
 static long regset(struct proc *c, bool set, uint64_t type, uint64_t data)
 {
 	struct k_iovec iov;
@@ -181,6 +199,16 @@ static long regset(struct proc *c, bool set, uint64_t type, uint64_t data)
 	size_t len;
 	int err;
 
+	if (type == NT_PRFPREG && !set) {
+		if (FW_COPY_IN_OBJ(&iov, fw_uptr(data)))
+			return -EFAULT;
+		len = iov.len < FPREGS_SIZE ? (size_t)iov.len : FPREGS_SIZE;
+		err = read_fpregs(c, fw_uptr(iov.base), len);
+		if (err)
+			return err;
+		iov.len = len;
+		return FW_COPY_OUT_OBJ(fw_uptr(data), &iov) ? -EFAULT : 0;
+	}
 	if (type != NT_PRSTATUS)
 		return -EINVAL;
 	if (FW_COPY_IN_OBJ(&iov, fw_uptr(data)))
@@ -273,6 +301,8 @@ long ptrace_regs_request(struct proc *c, long req, uint64_t addr,
 		return regset(c, true, addr, data);
 	case PTRACE_GET_SYSCALL_INFO:
 		return syscall_info(c, addr, data);
+	case PTRACE_GETFPREGS:
+		return read_fpregs(c, fw_uptr(data), FPREGS_SIZE);
 	}
-	return -EIO; /* unknown, or not done here (GETFPREGS, LISTEN) */
+	return -EIO; /* unknown, or not done here (SETFPREGS, LISTEN) */
 }
