@@ -118,6 +118,8 @@ int vma_insert(struct vma_list *l, struct vma *v)
 	next = vma_find_from(l, v->start);
 	if (next && next->start < v->end)
 		return -EEXIST;
+	if (l->count >= VMA_MAX_COUNT)
+		return -ENOMEM;
 	/* Insert before next (or at the tail): keeps the list sorted. */
 	if (next)
 		fw_list_add_tail(&next->node, &v->node);
@@ -140,6 +142,8 @@ int vma_split(struct vma_list *l, struct vma *v, uint64_t at,
 
 	if (at <= v->start || at >= v->end || !mm_page_aligned(at))
 		return -EINVAL;
+	if (l->count >= VMA_MAX_COUNT)
+		return -ENOMEM; /* Linux's __split_vma: munmap too may fail */
 	t = vma_alloc();
 	if (!t)
 		return -ENOMEM;

@@ -70,6 +70,12 @@ struct vma_list {
 	unsigned count;      /* number of VMAs */
 };
 
+/* At most this many VMAs per address space (Linux's default
+ * vm.max_map_count): a program that maps page after page, or splits
+ * mappings, gets ENOMEM there instead of taking kernel memory without
+ * end. Shown in /proc/sys/vm/max_map_count. */
+#define VMA_MAX_COUNT 65530u
+
 /* Implemented by the user of this file (mm.c; the host test's shim):
  * v->file just became v's (take a reference, list v as a mapping of the
  * file) or is about to stop being v's. */

@@ -358,6 +358,44 @@ T_CASE(shared_anon_made_on_touch)
     T_SYSOK(munmap(g, 4 * pg));
 }
 
+/* vm.max_map_count bounds the mappings of a process: making every other
+ * page of one big mapping writable splits it into ever more mappings,
+ * until mprotect says ENOMEM at about that many; a munmap that would
+ * split one more fails there too; one munmap takes it all away. (From
+ * the top down, so each split finds its mapping at once.) */
+T_CASE(max_map_count_bounds_mappings)
+{
+    char t[32] = { 0 };
+    int fd = open("/proc/sys/vm/max_map_count", O_RDONLY);
+    T_SYSOK(fd);
+    T_ASSERT(read(fd, t, sizeof t - 1) > 0);
+    close(fd);
+    long max = atol(t);
+    if (max <= 0 || max > 200000) {
+        t_emit("INFO mem: max_map_count %ld: not tried", max);
+        return;
+    }
+    long npages = 2 * max + 64;
+    char *m = mmap(NULL, (size_t)npages * pg, PROT_READ,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    T_ASSERT(m != MAP_FAILED);
+    long splits = 0;
+    int e = 0;
+    for (long i = npages - 2; i > 2; i -= 2, splits++) {
+        if (mprotect(m + i * pg, pg, PROT_READ | PROT_WRITE)) {
+            e = errno;
+            break;
+        }
+    }
+    T_EQ(e, ENOMEM);
+    if (splits < max / 2 - 200 || splits > max / 2 + 200)
+        T_FAIL("%ld splits before ENOMEM, max_map_count %ld", splits, max);
+    errno = 0;
+    if (munmap(m + pg, pg) != -1 || errno != ENOMEM)
+        T_FAIL("munmap splitting at the limit: errno %d", errno);
+    T_SYSOK(munmap(m, (size_t)npages * pg));
+}
+
 T_CASE(private_anon_cow_after_fork)
 {
     size_t len = 16 * pg;
@@ -622,5 +660,6 @@ int main(void)
     T_RUN(malloc_large_and_free);
     T_RUN(remap_file_pages_shows_another_page);
     T_RUN(shared_anon_made_on_touch);
+    T_RUN(max_map_count_bounds_mappings);
     return t_done();
 }

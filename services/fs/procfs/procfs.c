@@ -131,7 +131,8 @@ static const struct procfs_entry entries[] = {
 	{ "drop_caches", PK_SYS_VM_DROP_CACHES, S_IFREG | 0200 },
 	{ "dirty_expire_centisecs", PK_SYS_VM_DIRTY_EXPIRE, REG },
 	{ "dirty_writeback_centisecs", PK_SYS_VM_DIRTY_WB, REG },
-#define SYSVM_N 3
+	{ "max_map_count", PK_SYS_VM_MAX_MAP_COUNT, REG },
+#define SYSVM_N 4
 #define SYSVIPC_FIRST (SYSVM_FIRST + SYSVM_N)
 	{ "shm", PK_SYSVIPC_SHM, REG },
 	{ "sem", PK_SYSVIPC_SEM, REG },

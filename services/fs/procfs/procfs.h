@@ -67,6 +67,7 @@ enum procfs_kind {
 	PK_SYS_VM_DROP_CACHES,	/* write-only: drop clean caches */
 	PK_SYS_VM_DIRTY_EXPIRE,	/* dirty_expire_centisecs (read-only) */
 	PK_SYS_VM_DIRTY_WB,	/* dirty_writeback_centisecs (read-only) */
+	PK_SYS_VM_MAX_MAP_COUNT, /* VMAs per address space (read-only) */
 	PK_SYSVIPC,		/* /proc/sysvipc */
 	PK_SYSVIPC_SHM,		/* one line per System V object */
 	PK_SYSVIPC_SEM,

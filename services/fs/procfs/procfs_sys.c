@@ -369,6 +369,9 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 		procfs_printf(s, "%llu\n",
 			      (unsigned long long)(BCACHE_EXPIRE_NS / 10000000ull));
 		return 0;
+	case PK_SYS_VM_MAX_MAP_COUNT:
+		procfs_printf(s, "65530\n"); /* VMA_MAX_COUNT in mm/vma.h */
+		return 0;
 	case PK_SYS_VM_DIRTY_WB:
 		procfs_printf(s, "500\n"); /* they wake every 5 s */
 		return 0;
