@@ -300,7 +300,7 @@ static int fork_vma(struct mm *parent, struct mm *child, const struct vma *pv)
 	cv->start = pv->start;
 	cv->end = pv->end;
 	cv->prot = pv->prot;
-	cv->flags = pv->flags;
+	cv->flags = pv->flags & ~VMA_LOCKED; /* locks are not inherited */
 	cv->pgoff = pv->pgoff;
 	cv->file_limit = pv->file_limit;
 	cv->name = pv->name;

@@ -83,6 +83,7 @@ struct mm {
 	 * (/proc/<pid>/auxv; Linux's saved_auxv): auxv_words words. */
 	uint64_t saved_auxv[MM_AUXV_WORDS];
 	unsigned auxv_words;
+	bool lock_future;        /* mlockall(MCL_FUTURE): new mappings locked */
 };
 
 /* A new, empty address space with one reference: 0 or -ENOMEM. */

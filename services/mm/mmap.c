@@ -183,7 +183,7 @@ static long do_mmap(struct mm *mm, uint64_t addr, uint64_t len,
 		vma_flags |= VMA_SHARED;
 	if (flags & MAP_GROWSDOWN)
 		vma_flags |= VMA_GROWSDOWN;
-	if (flags & MAP_LOCKED)
+	if ((flags & MAP_LOCKED) || mm->lock_future)
 		vma_flags |= VMA_LOCKED;
 
 	fw_mutex_lock(&mm->lock);
@@ -231,8 +231,8 @@ static long do_mmap(struct mm *mm, uint64_t addr, uint64_t len,
 	fw_mutex_unlock(&mm->lock);
 	if (shm)
 		file_put(shm); /* the VMA holds it */
-	if ((flags & (MAP_POPULATE | MAP_LOCKED)) && !(flags & MAP_NONBLOCK) &&
-	    prot)
+	if (((flags & (MAP_POPULATE | MAP_LOCKED)) || mm->lock_future) &&
+	    !(flags & MAP_NONBLOCK) && prot)
 		(void)populate(mm, start, end,
 			       (prot & PROT_WRITE) && !shared);
 	return (long)start;
@@ -759,36 +759,161 @@ static long sys_mincore(const struct sys_args *a)
 	return 0;
 }
 
+/* ---- the mlock family (Linux's mm/mlock.c) ------------------------------ */
+
+/* Bytes of mm in locked VMAs (/proc/<pid>/status VmLck). mm->lock. */
+static uint64_t locked_bytes(struct mm *mm)
+{
+	uint64_t n = 0;
+
+	for (struct vma *v = vma_first(&mm->vmas); v; v = vma_next(&mm->vmas, v))
+		if (v->flags & VMA_LOCKED)
+			n += v->end - v->start;
+	return n;
+}
+
+/* Bytes of [start, end) in locked VMAs. mm->lock. */
+static uint64_t locked_in(struct mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t n = 0;
+
+	for (struct vma *v = vma_find_from(&mm->vmas, start); v && v->start < end;
+	     v = vma_next(&mm->vmas, v))
+		if (v->flags & VMA_LOCKED)
+			n += (v->end < end ? v->end : end) -
+			     (v->start > start ? v->start : start);
+	return n;
+}
+
+/* Fault in every locked VMA (mlockall), with mm->lock dropped between
+ * them as populate needs; inaccessible ones are left as they are. */
+static void populate_locked(struct mm *mm)
+{
+	uint64_t at = 0;
+
+	for (;;) {
+		uint64_t s = 0, e = 0;
+		bool found = false;
+
+		fw_mutex_lock(&mm->lock);
+		for (struct vma *v = vma_find_from(&mm->vmas, at); v;
+		     v = vma_next(&mm->vmas, v)) {
+			if ((v->flags & VMA_LOCKED) && v->prot) {
+				s = v->start > at ? v->start : at;
+				e = v->end;
+				found = true;
+				break;
+			}
+		}
+		fw_mutex_unlock(&mm->lock);
+		if (!found)
+			return;
+		(void)populate(mm, s, e, false);
+		at = e;
+	}
+}
+
+/* May `more` bytes be locked beside what is? Linux's can_do_mlock and
+ * the RLIMIT_MEMLOCK check: CAP_IPC_LOCK has no limit, a limit of 0 is
+ * EPERM, going past it ENOMEM. mm->lock. */
+static int may_lock(struct mm *mm, uint64_t more)
+{
+	uint64_t lim = current_rlimit(RLIMIT_MEMLOCK);
+
+	if (cred_capable(fs_cred(), CAP_IPC_LOCK))
+		return 0;
+	if (lim == 0)
+		return -EPERM;
+	if (lim != RLIM_INFINITY && locked_bytes(mm) + more > lim)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Lock or unlock [start, start+len): the VMAs are marked (split where
+ * needed) and, unless on_fault, the pages faulted in now. */
+static long do_mlock(uint64_t start, uint64_t len, bool lock, bool on_fault)
+{
+	struct mm *mm = cur_mm();
+	uint64_t page = mm_page_down(start), end = 0;
+	long err;
+
+	if (lock && !cred_capable(fs_cred(), CAP_IPC_LOCK) &&
+	    current_rlimit(RLIMIT_MEMLOCK) == 0)
+		return -EPERM; /* Linux's can_do_mlock, checked first */
+	err = check_mapped(start, len, false);
+	if (err || !mm)
+		return err ? err : -ENOMEM;
+	(void)user_range(page, len + (start - page), &end);
+	fw_mutex_lock(&mm->lock);
+	err = lock ? may_lock(mm, end - page - locked_in(mm, page, end)) : 0;
+	if (!err)
+		err = set_vma_flag(mm, page, end, VMA_LOCKED, lock);
+	fw_mutex_unlock(&mm->lock);
+	if (!err && lock && !on_fault)
+		(void)populate(mm, page, end, false);
+	return err;
+}
+
 static long sys_mlock(const struct sys_args *a)
 {
-	/* Nothing is ever paged out, so every page is "locked". */
-	return check_mapped(a->arg[0], a->arg[1], false);
+	return do_mlock(a->arg[0], a->arg[1], true, false);
 }
 
 static long sys_mlock2(const struct sys_args *a)
 {
 	if (a->arg[2] & ~(uint64_t)MLOCK_ONFAULT)
 		return -EINVAL;
-	return check_mapped(a->arg[0], a->arg[1], false);
+	return do_mlock(a->arg[0], a->arg[1], true, a->arg[2] & MLOCK_ONFAULT);
 }
 
 static long sys_munlock(const struct sys_args *a)
 {
-	return check_mapped(a->arg[0], a->arg[1], false);
+	return do_mlock(a->arg[0], a->arg[1], false, false);
 }
 
+/* mlockall: MCL_CURRENT locks every mapping now (all of it counted
+ * against the limit), MCL_FUTURE every later one (mm->lock_future). */
 static long sys_mlockall(const struct sys_args *a)
 {
 	uint64_t fl = a->arg[0];
+	struct mm *mm = cur_mm();
+	long err = 0;
 
 	if (!fl || (fl & ~(uint64_t)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
 	    fl == MCL_ONFAULT)
 		return -EINVAL;
-	return 0;
+	if (!mm)
+		return -ENOMEM;
+	fw_mutex_lock(&mm->lock);
+	if (fl & MCL_CURRENT) {
+		uint64_t all = vma_bytes_in(&mm->vmas, 0, ~0ull);
+
+		err = may_lock(mm, all - locked_bytes(mm));
+		for (struct vma *v = vma_first(&mm->vmas); !err && v;
+		     v = vma_next(&mm->vmas, v))
+			v->flags |= VMA_LOCKED;
+	} else {
+		err = may_lock(mm, 0);
+	}
+	if (!err)
+		mm->lock_future = fl & MCL_FUTURE;
+	fw_mutex_unlock(&mm->lock);
+	if (!err && (fl & MCL_CURRENT) && !(fl & MCL_ONFAULT))
+		populate_locked(mm);
+	return err;
 }
 
 static long sys_munlockall(const struct sys_args *a)
 {
+	struct mm *mm = cur_mm();
+
+	if (!mm)
+		return -ENOMEM;
+	fw_mutex_lock(&mm->lock);
+	for (struct vma *v = vma_first(&mm->vmas); v; v = vma_next(&mm->vmas, v))
+		v->flags &= ~VMA_LOCKED;
+	mm->lock_future = false;
+	fw_mutex_unlock(&mm->lock);
 	return 0;
 }
 

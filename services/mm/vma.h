@@ -37,7 +37,7 @@ enum {
 	VMA_GROWSDOWN = 1u << 1, /* a stack: faults just below extend it */
 	VMA_DONTCOPY = 1u << 2,  /* MADV_DONTFORK: not inherited by fork */
 	VMA_MAYWRITE = 1u << 3,  /* shared file mapping whose file is writable */
-	VMA_LOCKED = 1u << 4,    /* mlock (accepted, memory is never paged out) */
+	VMA_LOCKED = 1u << 4,    /* mlock: faulted in, counted in VmLck */
 	VMA_WIPEONFORK = 1u << 5, /* MADV_WIPEONFORK: child gets zero pages */
 };
 

@@ -112,6 +112,8 @@ static struct proc *proc_alloc(void)
 		p->rlimit_max[i] = RLIM_INFINITY;
 	}
 	p->rlimit_cur[RLIMIT_STACK] = 8ull << 20;
+	/* Linux's MLOCK_LIMIT: 8 MiB locked without CAP_IPC_LOCK */
+	p->rlimit_cur[RLIMIT_MEMLOCK] = p->rlimit_max[RLIMIT_MEMLOCK] = 8ull << 20;
 	p->rlimit_cur[RLIMIT_NOFILE] = 1024;
 	p->rlimit_max[RLIMIT_NOFILE] = 4096;
 	p->rlimit_cur[RLIMIT_NPROC] = PROC_LIMIT;

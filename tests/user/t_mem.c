@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -282,6 +283,21 @@ T_CASE(shared_anon_visible_after_fork)
     munmap((void *)m, pg);
 }
 
+static long status_kb(const char *key)
+{
+    char b[4096];
+    int fd = open("/proc/self/status", O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, b, sizeof b - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    b[n] = 0;
+    char *p = strstr(b, key);
+    return p ? atol(p + strlen(key)) : -1;
+}
+
 static long vm_rss_kb(void)
 {
     char b[4096];
@@ -394,6 +410,50 @@ T_CASE(max_map_count_bounds_mappings)
     if (munmap(m + pg, pg) != -1 || errno != ENOMEM)
         T_FAIL("munmap splitting at the limit: errno %d", errno);
     T_SYSOK(munmap(m, (size_t)npages * pg));
+}
+
+/* mlock as Linux's: the pages are faulted in (mincore says resident)
+ * and counted in VmLck; RLIMIT_MEMLOCK bounds it without CAP_IPC_LOCK
+ * (ENOMEM past it, EPERM at 0), munlock gives it back, mlockall counts
+ * every mapping, and a child does not inherit the locks. */
+T_CASE(mlock_faults_in_counts_and_limits)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        struct rlimit rl = { 1 << 20, 1 << 20 };
+        unsigned char vec[128];
+        int bad = 0;
+        if (setgid(65534) || setuid(65534) || setrlimit(RLIMIT_MEMLOCK, &rl))
+            _exit(90);
+        char *a = mmap(NULL, 512 << 10, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        char *b = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (a == MAP_FAILED || b == MAP_FAILED)
+            _exit(91);
+        bad |= mlock(a, 512 << 10) != 0;
+        bad |= (mincore(a, 512 << 10, vec) != 0 || !vec[0] || !vec[127]) << 1;
+        bad |= (status_kb("VmLck:") != 512) << 2;
+        bad |= !(mlock(b, 1 << 20) == -1 && errno == ENOMEM) << 3;
+        bad |= (munlock(a, 512 << 10) != 0 || status_kb("VmLck:") != 0) << 4;
+        bad |= (mlock(b, 1 << 20) != 0 || status_kb("VmLck:") != 1024) << 5;
+        pid_t g = fork();
+        if (g == 0)
+            _exit(status_kb("VmLck:") == 0 ? 0 : 1);
+        int st;
+        bad |= (waitpid(g, &st, 0) != g || !WIFEXITED(st) || WEXITSTATUS(st)) << 6;
+        bad |= !(mlockall(MCL_CURRENT) == -1 && errno == ENOMEM) << 7;
+        bad |= (munlockall() != 0 || status_kb("VmLck:") != 0) << 8;
+        bad |= !(mlock((void *)4096, 4096) == -1 && errno == ENOMEM) << 11;
+        rl.rlim_cur = rl.rlim_max = 0;
+        bad |= (setrlimit(RLIMIT_MEMLOCK, &rl) != 0) << 9;
+        bad |= !(mlock(a, 4096) == -1 && errno == EPERM) << 10;
+        if (bad)
+            dprintf(2, "mlock: bad %#x\n", bad);
+        _exit(bad ? 1 : 0);
+    }
+    T_EXITED(c, 0);
 }
 
 T_CASE(private_anon_cow_after_fork)
@@ -661,5 +721,6 @@ int main(void)
     T_RUN(remap_file_pages_shows_another_page);
     T_RUN(shared_anon_made_on_touch);
     T_RUN(max_map_count_bounds_mappings);
+    T_RUN(mlock_faults_in_counts_and_limits);
     return t_done();
 }

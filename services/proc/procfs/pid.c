@@ -496,6 +496,7 @@ int procfs_next_fd(int id, bool thread, unsigned from, unsigned *fd)
 struct mminfo {
 	uint64_t vsize;			/* bytes in VMAs */
 	uint64_t rss_pages;		/* pages mapped */
+	uint64_t locked_bytes;		/* in mlock'ed VMAs (VmLck) */
 	uint64_t exe_bytes;		/* executable file mappings */
 	uint64_t data_bytes;		/* private writable, not the stack */
 	uint64_t stack_bytes;		/* the main stack */
@@ -518,6 +519,8 @@ static void mm_info(struct mm *mm, struct mminfo *mi)
 		uint64_t len = v->end - v->start;
 
 		mi->vsize += len;
+		if (v->flags & VMA_LOCKED)
+			mi->locked_bytes += len;
 		if (v->name == VMA_NAME_STACK) {
 			mi->stack_bytes += len;
 		} else if ((v->prot & PROT_EXEC) && v->file) {
@@ -704,7 +707,7 @@ static void gen_status(struct procfs_seq *s, const struct pinfo *pi)
 		mm_info(pi->mm, &mi);
 		vm_kb(s, "VmPeak:", mi.vsize);
 		vm_kb(s, "VmSize:", mi.vsize);
-		vm_kb(s, "VmLck:", 0);
+		vm_kb(s, "VmLck:", mi.locked_bytes);
 		vm_kb(s, "VmPin:", 0);
 		vm_kb(s, "VmHWM:", mi.rss_pages * FW_PAGE_SIZE);
 		vm_kb(s, "VmRSS:", mi.rss_pages * FW_PAGE_SIZE);
