@@ -63,16 +63,10 @@ static long set_uts(bool host, const struct sys_args *a)
 		return -EPERM;
 	if (a->arg[1] > 64)
 		return -EINVAL;
-	memset(name, 0, sizeof name);
 	if (fw_buf_sub(FW_BUF_OF_ARRAY(name), 0, a->arg[1], &head) ||
 	    fw_copy_in(head, fw_uptr(a->arg[0])))
 		return -EFAULT;
-	fw_spin_lock(&uts_lock);
-	if (host)
-		memcpy(hostname, name, sizeof hostname);
-	else
-		memcpy(domainname, name, sizeof domainname);
-	fw_spin_unlock(&uts_lock);
+	procfs_set_uts(host, fw_buf_as_bytes(head));
 	return 0;
 }
 

@@ -127,10 +127,13 @@ void pidfd_bind(struct file *f, const struct proc *p)
 	f->pidfd->start_ns = p->start_ns;
 }
 
-int pidfd_wait_target(int fd, int *pid, bool *nonblock)
+/* The process behind descriptor fd, for a call that then acts on it:
+ * -EBADF (no descriptor, or not a pidfd), else 0 and *p with the
+ * tree lock held (the caller unlocks); *p NULL if it is gone. nonblock
+ * (may be NULL) gets whether fd is non-blocking. */
+static int pidfd_target(int fd, struct proc **p, bool *nonblock)
 {
 	struct file *f = fd_get(current_files(), fd);
-	struct proc *p;
 
 	if (!f)
 		return -EBADF;
@@ -138,13 +141,24 @@ int pidfd_wait_target(int fd, int *pid, bool *nonblock)
 		file_put(f);
 		return -EBADF;
 	}
+	if (nonblock)
+		*nonblock = atomic_load(&f->flags) & O_NONBLOCK;
 	fw_spin_lock(&proc_tree_lock);
-	p = pidfd_proc_locked(f);
+	*p = pidfd_proc_locked(f);
+	file_put(f);
+	return 0;
+}
+
+int pidfd_wait_target(int fd, int *pid, bool *nonblock)
+{
+	struct proc *p;
+	int err = pidfd_target(fd, &p, nonblock);
+
+	if (err)
+		return err;
 	if (p)
 		*pid = p->pid;
 	fw_spin_unlock(&proc_tree_lock);
-	*nonblock = atomic_load(&f->flags) & O_NONBLOCK;
-	file_put(f);
 	return p ? 0 : -ECHILD;
 }
 
@@ -179,25 +193,6 @@ static long sys_pidfd_open(const struct sys_args *a)
 	return fd;
 }
 
-/* The process behind descriptor fd, for a call that then acts on it:
- * -EBADF (no descriptor, or not a pidfd), else 0 and *p with the
- * tree lock held (the caller unlocks); *p NULL if it is gone. */
-static int pidfd_target(int fd, struct proc **p)
-{
-	struct file *f = fd_get(current_files(), fd);
-
-	if (!f)
-		return -EBADF;
-	if (!is_pidfd(f)) {
-		file_put(f);
-		return -EBADF;
-	}
-	fw_spin_lock(&proc_tree_lock);
-	*p = pidfd_proc_locked(f);
-	file_put(f);
-	return 0;
-}
-
 static long sys_pidfd_send_signal(const struct sys_args *a)
 {
 	struct proc *p;
@@ -205,7 +200,7 @@ static long sys_pidfd_send_signal(const struct sys_args *a)
 
 	if (a->arg[3])
 		return -EINVAL; /* no flags defined */
-	err = pidfd_target((int)a->arg[0], &p);
+	err = pidfd_target((int)a->arg[0], &p, NULL);
 	if (err)
 		return err;
 	err = p ? signal_send_checked(p, (int)a->arg[1], fw_uptr(a->arg[2]))
@@ -227,7 +222,7 @@ static long sys_pidfd_getfd(const struct sys_args *a)
 
 	if (a->arg[2])
 		return -EINVAL;
-	err = pidfd_target((int)a->arg[0], &p);
+	err = pidfd_target((int)a->arg[0], &p, NULL);
 	if (err)
 		return err;
 	if (!p) {

@@ -158,9 +158,9 @@ static void pty_input_room(struct tty *t)
 	poll_wake(&p->mpoll);
 }
 
-/* Also the slave's state_changed: a master in packet mode may have
- * events to read. */
-static void pty_last_close(struct tty *t)
+/* The slave's last close, or a change of its state (a master in packet
+ * mode may have events to read): the master's readers look again. */
+static void pty_wake_master(struct tty *t)
 {
 	struct pty *p = pty_of(t);
 
@@ -172,8 +172,8 @@ static const struct tty_driver_ops pty_slave_ops = {
 	.write = pty_master_push,
 	.write_room = pty_write_room,
 	.input_room = pty_input_room,
-	.last_close = pty_last_close,
-	.state_changed = pty_last_close,
+	.last_close = pty_wake_master,
+	.state_changed = pty_wake_master,
 };
 
 /* ---- /dev/ptmx: a new pair ------------------------------------------------ */

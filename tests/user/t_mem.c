@@ -300,17 +300,7 @@ static long status_kb(const char *key)
 
 static long vm_rss_kb(void)
 {
-    char b[4096];
-    int fd = open("/proc/self/status", O_RDONLY);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, b, sizeof b - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    b[n] = 0;
-    char *p = strstr(b, "VmRSS:");
-    return p ? atol(p + 6) : -1;
+    return status_kb("VmRSS:");
 }
 
 static void touch_bus(void *p) { (void)*(volatile char *)p; }
