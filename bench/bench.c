@@ -292,6 +292,28 @@ static void page_fault(void)
 	printf("BENCH-ITERS page_fault %zu\n", len / 4096);
 }
 
+/* mmap when a process already has thousands of mappings (allocators,
+ * JITs, and databases make that many): each mapping takes one page, with
+ * alternating protections so that none merges with its neighbour. */
+static void mmap_many(void)
+{
+	enum { N = 20000 };
+	static char *maps[N];
+	uint64_t start = now_ns(), t;
+
+	for (int i = 0; i < N; i++) {
+		maps[i] = mmap(NULL, 4096, i & 1 ? PROT_READ : PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (maps[i] == MAP_FAILED)
+			abort();
+	}
+	t = now_ns() - start;
+	for (int i = 0; i < N; i++)
+		munmap(maps[i], 4096);
+	report("mmap_20k_mappings", (double)t / N, "ns");
+	printf("BENCH-ITERS mmap_20k_mappings %d\n", N);
+}
+
 static void tmpfs_bandwidth(void)
 {
 	static char chunk[65536];
@@ -661,6 +683,8 @@ int main(int argc, char **argv)
 		latency("mmap_touch_munmap_1m", op_mmap_touch);
 	if (want("page_fault", NULL))
 		page_fault();
+	if (want("mmap_20k_mappings", NULL))
+		mmap_many();
 	if (want("pipe_pingpong", "context_switch"))
 		pipe_latency();
 	if (want("pipe_pingpong_2cpu", NULL))

@@ -408,7 +408,7 @@ static struct vma *grow_stack(struct mm *mm, uint64_t addr)
 		return NULL;
 	if (!mm_may_expand(mm, v->start - page))
 		return NULL;
-	v->start = page;
+	vma_set_range(&mm->vmas, v, page, v->end);
 	return v;
 }
 

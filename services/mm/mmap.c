@@ -79,7 +79,7 @@ static long sys_brk(const struct sys_args *a)
 		    !mm_may_expand(mm, new_end - old_end))
 			goto out;
 		if (heap && heap->name == VMA_NAME_HEAP && heap->end == old_end)
-			heap->end = new_end;
+			vma_set_range(&mm->vmas, heap, heap->start, new_end);
 		else if (mm_insert_vma(mm, old_end, new_end - old_end,
 				       PROT_READ | PROT_WRITE, 0, NULL, 0, 0,
 				       VMA_NAME_HEAP, NULL))
@@ -452,7 +452,7 @@ static long do_mremap(struct mm *mm, uint64_t old, uint64_t old_len,
 	if (!(flags & MREMAP_FIXED) && v->end == old + old_len &&
 	    old + new_len <= MM_TASK_SIZE &&
 	    vma_range_free(&mm->vmas, v->end, old + new_len)) {
-		v->end = old + new_len;
+		vma_set_range(&mm->vmas, v, v->start, old + new_len);
 		return (long)old;
 	}
 	if (!(flags & MREMAP_MAYMOVE))

@@ -1,18 +1,153 @@
-/* services/mm/vma.c: VMA list arithmetic (find, insert, split, merge,
- * free-range search).
+/* services/mm/vma.c: VMA list and tree arithmetic (find, insert, split,
+ * merge, free-range search).
  *
  * Layer: services (safe C), pure logic: no page tables, no locks (the
  * caller holds mm->lock). See vma.h for the design. Host-tested by
  * tests/unit/vma_test.c. */
 #include <fw/errno.h>
 #include <fw/heap.h>
+#include <fw/panic.h>
 
 #include "vma.h"
 
 void vma_list_init(struct vma_list *l)
 {
 	fw_list_init(&l->head);
+	l->root = NULL;
 	l->count = 0;
+}
+
+/* ---- the tree: AVL by start, augmented with the largest free gap ------- */
+
+static int height(const struct vma *n)
+{
+	return n ? n->height : 0;
+}
+
+static uint64_t max_gap(const struct vma *n)
+{
+	return n ? n->max_gap : 0;
+}
+
+/* Recompute n's height and max_gap from its children. */
+static void pull(struct vma *n)
+{
+	int hl = height(n->left), hr = height(n->right);
+	uint64_t g = n->gap;
+
+	n->height = (hl > hr ? hl : hr) + 1;
+	if (max_gap(n->left) > g)
+		g = max_gap(n->left);
+	if (max_gap(n->right) > g)
+		g = max_gap(n->right);
+	n->max_gap = g;
+}
+
+static struct vma *rotate_right(struct vma *n)
+{
+	struct vma *l = n->left;
+
+	n->left = l->right;
+	l->right = n;
+	pull(n);
+	pull(l);
+	return l;
+}
+
+static struct vma *rotate_left(struct vma *n)
+{
+	struct vma *r = n->right;
+
+	n->right = r->left;
+	r->left = n;
+	pull(n);
+	pull(r);
+	return r;
+}
+
+/* n's subtrees are AVL trees whose heights differ by at most 2: restore
+ * the balance at n; returns the subtree's new root. */
+static struct vma *balance(struct vma *n)
+{
+	int b = height(n->left) - height(n->right);
+
+	if (b > 1) {
+		if (height(n->left->left) < height(n->left->right))
+			n->left = rotate_left(n->left);
+		return rotate_right(n);
+	}
+	if (b < -1) {
+		if (height(n->right->right) < height(n->right->left))
+			n->right = rotate_right(n->right);
+		return rotate_left(n);
+	}
+	pull(n);
+	return n;
+}
+
+static struct vma *tree_insert(struct vma *n, struct vma *v)
+{
+	if (!n) {
+		v->left = v->right = NULL;
+		pull(v);
+		return v;
+	}
+	if (v->start < n->start)
+		n->left = tree_insert(n->left, v);
+	else
+		n->right = tree_insert(n->right, v);
+	return balance(n);
+}
+
+/* Detach the leftmost node of n's subtree into *min. */
+static struct vma *take_min(struct vma *n, struct vma **min)
+{
+	if (!n->left) {
+		*min = n;
+		return n->right;
+	}
+	n->left = take_min(n->left, min);
+	return balance(n);
+}
+
+static struct vma *tree_remove(struct vma *n, struct vma *v)
+{
+	struct vma *m = NULL, *r;
+
+	FW_ASSERT(n);
+	if (n != v) {
+		if (v->start < n->start)
+			n->left = tree_remove(n->left, v);
+		else
+			n->right = tree_remove(n->right, v);
+		return balance(n);
+	}
+	if (!n->left)
+		return n->right;
+	if (!n->right)
+		return n->left;
+	r = take_min(n->right, &m);
+	m->left = n->left;
+	m->right = r;
+	return balance(m);
+}
+
+/* v->gap changed: recompute max_gap on the path from n down to v. */
+static void refresh(struct vma *n, struct vma *v)
+{
+	FW_ASSERT(n);
+	if (n != v)
+		refresh(v->start < n->start ? n->left : n->right, v);
+	pull(n);
+}
+
+/* Recompute v's gap from the VMA now before it on the list. */
+static void update_gap(struct vma_list *l, struct vma *v)
+{
+	struct vma *p = vma_prev(l, v);
+
+	v->gap = v->start - (p ? p->end : 0);
+	refresh(l->root, v);
 }
 
 struct vma *vma_alloc(void)
@@ -58,15 +193,25 @@ struct vma *vma_prev(struct vma_list *l, struct vma *v)
 	return entry(l, v->node.prev);
 }
 
+struct vma *vma_last(struct vma_list *l)
+{
+	return entry(l, l->head.prev);
+}
+
 struct vma *vma_find_from(struct vma_list *l, uint64_t addr)
 {
-	struct vma *v;
+	struct vma *best = NULL;
 
-	FW_LIST_FOR_EACH(v, &l->head, node) {
-		if (v->end > addr)
-			return v;
+	/* Ends grow with starts (no overlap): the leftmost end above addr. */
+	for (struct vma *n = l->root; n;) {
+		if (n->end > addr) {
+			best = n;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
 	}
-	return NULL;
+	return best;
 }
 
 struct vma *vma_find(struct vma_list *l, uint64_t addr)
@@ -108,6 +253,20 @@ bool vma_range_covered(struct vma_list *l, uint64_t start, uint64_t end)
 	return true;
 }
 
+/* Put v (a free, valid range) on the list before next (NULL: at the
+ * tail) and in the tree; the gap of the VMA after it shrinks. */
+static void link(struct vma_list *l, struct vma *v, struct vma *next)
+{
+	struct vma *prev = next ? vma_prev(l, next) : vma_last(l);
+
+	fw_list_add_tail(next ? &next->node : &l->head, &v->node);
+	l->count++;
+	v->gap = v->start - (prev ? prev->end : 0);
+	l->root = tree_insert(l->root, v);
+	if (next)
+		update_gap(l, next);
+}
+
 int vma_insert(struct vma_list *l, struct vma *v)
 {
 	struct vma *next;
@@ -120,19 +279,31 @@ int vma_insert(struct vma_list *l, struct vma *v)
 		return -EEXIST;
 	if (l->count >= VMA_MAX_COUNT)
 		return -ENOMEM;
-	/* Insert before next (or at the tail): keeps the list sorted. */
-	if (next)
-		fw_list_add_tail(&next->node, &v->node);
-	else
-		fw_list_add_tail(&l->head, &v->node);
-	l->count++;
+	link(l, v, next);
 	return 0;
 }
 
 void vma_unlink(struct vma_list *l, struct vma *v)
 {
+	struct vma *next = vma_next(l, v);
+
+	l->root = tree_remove(l->root, v);
 	fw_list_del(&v->node);
 	l->count--;
+	if (next)
+		update_gap(l, next);
+}
+
+void vma_set_range(struct vma_list *l, struct vma *v, uint64_t start,
+		   uint64_t end)
+{
+	struct vma *next = vma_next(l, v);
+
+	v->start = start;
+	v->end = end;
+	update_gap(l, v);
+	if (next)
+		update_gap(l, next);
 }
 
 int vma_split(struct vma_list *l, struct vma *v, uint64_t at,
@@ -159,8 +330,7 @@ int vma_split(struct vma_list *l, struct vma *v, uint64_t at,
 	if (t->file)
 		vma_file_ref(t);
 	v->end = at;
-	fw_list_add_head(&v->node, &t->node);
-	l->count++;
+	link(l, t, vma_next(l, v));
 	if (tail)
 		*tail = t;
 	return 0;
@@ -187,15 +357,16 @@ int vma_isolate(struct vma_list *l, uint64_t start, uint64_t end)
 
 void vma_remove_range(struct vma_list *l, uint64_t start, uint64_t end)
 {
-	struct vma *v, *tmp;
+	struct vma *v = vma_find_from(l, start);
 
-	FW_LIST_FOR_EACH_SAFE(v, tmp, &l->head, node) {
-		if (v->start >= end)
-			break;
+	while (v && v->start < end) {
+		struct vma *next = vma_next(l, v);
+
 		if (v->start >= start && v->end <= end) {
 			vma_unlink(l, v);
 			vma_free(v);
 		}
+		v = next;
 	}
 }
 
@@ -216,45 +387,61 @@ struct vma *vma_merge_around(struct vma_list *l, struct vma *v)
 	struct vma *n = vma_next(l, v);
 
 	if (n && vma_mergeable(v, n)) {
-		v->end = n->end;
+		uint64_t end = n->end;
+
 		vma_unlink(l, n);
 		vma_free(n);
+		vma_set_range(l, v, v->start, end);
 	}
 	if (p && vma_mergeable(p, v)) {
-		p->end = v->end;
+		uint64_t end = v->end;
+
 		vma_unlink(l, v);
 		vma_free(v);
+		vma_set_range(l, p, p->start, end);
 		v = p;
 	}
 	return v;
 }
 
+/* The highest fit of len bytes inside [lo, hi) among the gaps of n's
+ * subtree (each node's gap is the free range just below it). */
+static bool topdown(const struct vma *n, uint64_t len, uint64_t lo,
+		    uint64_t hi, uint64_t *out)
+{
+	uint64_t below, top, bottom;
+
+	if (!n || n->max_gap < len)
+		return false;
+	below = n->start - n->gap; /* the end of the VMA before n */
+	/* Gaps to the right start at or above n->end: none below hi. */
+	if (n->end < hi && topdown(n->right, len, lo, hi, out))
+		return true;
+	top = n->start < hi ? n->start : hi;
+	bottom = below > lo ? below : lo;
+	if (top > bottom && top - bottom >= len) {
+		*out = mm_page_down(top - len);
+		return true;
+	}
+	/* Gaps to the left end below `below`: none fits if it is that low. */
+	if (below <= lo || below - lo <= len)
+		return false;
+	return topdown(n->left, len, lo, hi, out);
+}
+
 int vma_find_free_topdown(struct vma_list *l, uint64_t len, uint64_t lo,
 			  uint64_t hi, uint64_t *out)
 {
-	struct vma *v;
-	uint64_t gap_end = hi;
+	struct vma *last = vma_last(l);
+	uint64_t bottom;
 
 	if (!len || !mm_page_aligned(len) || lo >= hi || hi - lo < len)
 		return -ENOMEM;
-	/* Walk from the highest VMA down; each gap is [prev end, gap_end). */
-	for (v = entry(l, l->head.prev); ; v = vma_prev(l, v)) {
-		uint64_t gap_start = v ? v->end : lo;
-
-		if (!v || v->start < hi) {
-			if (gap_start < lo)
-				gap_start = lo;
-			if (v && v->end > gap_end) {
-				/* v straddles the current gap top */
-			} else if (gap_end >= gap_start &&
-				   gap_end - gap_start >= len) {
-				*out = mm_page_down(gap_end - len);
-				return 0;
-			}
-			if (!v || v->start <= lo)
-				return -ENOMEM;
-			if (v->start < gap_end)
-				gap_end = v->start;
-		}
+	/* The gap above the last VMA is no node's: try it first. */
+	bottom = last && last->end > lo ? last->end : lo;
+	if (bottom < hi && hi - bottom >= len) {
+		*out = mm_page_down(hi - len);
+		return 0;
 	}
+	return topdown(l->root, len, lo, hi, out) ? 0 : -ENOMEM;
 }

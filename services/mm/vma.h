@@ -3,14 +3,18 @@
  * Layer: services (safe C), pure logic. A VMA is one run of pages of a
  * process address space with the same permissions and backing (anonymous
  * memory or a window of a file), as Linux's vm_area_struct. The VMAs of one
- * address space are kept on a list sorted by start address; they never
- * overlap. This file only does the arithmetic (find, insert, split, merge,
+ * address space never overlap; they are kept twice: on a list sorted by
+ * start address (neighbours in O(1), walks in order) and in a balanced
+ * tree by start address (lookup in O(log n)). This file only does the arithmetic (find, insert, split, merge,
  * free-range search); the page tables are the caller's business (mm.c), so
  * the code here builds and is tested on the host (tests/unit/vma_test.c).
  *
- * A sorted list, not a tree: a busybox or glibc process has a few dozen
- * VMAs, where a linear walk beats a tree's constant factors and the list is
- * far easier to get right. Revisit if /proc/<pid>/maps grows to hundreds.
+ * The tree is an AVL tree in which every node also keeps the free gap
+ * below it (down to the VMA before) and the largest gap in its subtree, as
+ * Linux's VMA tree kept rb_subtree_gap before the maple tree: finding a
+ * free range top-down then skips whole subtrees with no gap big enough.
+ * A list alone made the N-th mmap walk N VMAs: quadratic for programs
+ * with tens of thousands of mappings (allocators, JITs, stress-ng).
  *
  * File references: a file-backed VMA holds one reference on its file and
  * is on its inode's list of mappings (mapping.c). The split and free
@@ -63,10 +67,17 @@ struct vma {
 	struct mm *mm;        /* the address space it belongs to */
 	struct fw_list fnode; /* on its file's inode's mappings (mapping.c) */
 	_Atomic uint64_t unmap_gen; /* the last truncation that visited it */
+
+	/* Tree links and the free-gap bookkeeping (vma.c only). */
+	struct vma *left, *right;
+	int height;       /* of the subtree rooted here; a leaf is 1 */
+	uint64_t gap;     /* start minus the end of the VMA before (or 0) */
+	uint64_t max_gap; /* the largest gap in the subtree rooted here */
 };
 
 struct vma_list {
 	struct fw_list head; /* struct vma.node, sorted, non-overlapping */
+	struct vma *root;    /* the same VMAs in a tree by start */
 	unsigned count;      /* number of VMAs */
 };
 
@@ -96,6 +107,7 @@ struct vma *vma_find_from(struct vma_list *l, uint64_t addr);
 struct vma *vma_next(struct vma_list *l, struct vma *v);
 struct vma *vma_prev(struct vma_list *l, struct vma *v);
 struct vma *vma_first(struct vma_list *l);
+struct vma *vma_last(struct vma_list *l);
 
 /* True if no VMA overlaps [start, end). */
 bool vma_range_free(struct vma_list *l, uint64_t start, uint64_t end);
@@ -121,6 +133,10 @@ FW_MUST_CHECK int vma_isolate(struct vma_list *l, uint64_t start,
 void vma_remove_range(struct vma_list *l, uint64_t start, uint64_t end);
 /* Unlink v from the list (not freed). */
 void vma_unlink(struct vma_list *l, struct vma *v);
+/* Move v's bounds to [start, end) (growing a stack, the heap, mremap in
+ * place): the caller has checked that the new range is free. */
+void vma_set_range(struct vma_list *l, struct vma *v, uint64_t start,
+		   uint64_t end);
 /* True if a directly followed by b could be one VMA. */
 bool vma_mergeable(const struct vma *a, const struct vma *b);
 /* Merge v with its neighbours where possible; returns the VMA that now

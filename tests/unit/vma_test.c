@@ -42,7 +42,42 @@ static void clear(struct vma_list *l)
 	}
 }
 
-/* The list is sorted and non-overlapping, and count matches. */
+/* The subtree at n is an AVL tree in order over (lo, hi), whose heights
+ * and gaps are right; returns its node count, or -1. */
+static int tree_ok(struct vma_list *l, struct vma *n, uint64_t lo,
+		   uint64_t hi)
+{
+	int a, b, hl, hr;
+	uint64_t g;
+	struct vma *p;
+
+	if (!n)
+		return 0;
+	if (n->start < lo || n->end > hi)
+		return -1;
+	a = tree_ok(l, n->left, lo, n->start);
+	b = tree_ok(l, n->right, n->end, hi);
+	if (a < 0 || b < 0)
+		return -1;
+	hl = n->left ? n->left->height : 0;
+	hr = n->right ? n->right->height : 0;
+	if (hl - hr > 1 || hr - hl > 1 || n->height != (hl > hr ? hl : hr) + 1)
+		return -1;
+	p = vma_prev(l, n);
+	if (n->gap != n->start - (p ? p->end : 0))
+		return -1;
+	g = n->gap;
+	if (n->left && n->left->max_gap > g)
+		g = n->left->max_gap;
+	if (n->right && n->right->max_gap > g)
+		g = n->right->max_gap;
+	if (n->max_gap != g)
+		return -1;
+	return a + b + 1;
+}
+
+/* The list is sorted and non-overlapping, count matches, and the tree
+ * holds the same VMAs with its balance and gaps right. */
 static int well_formed(struct vma_list *l)
 {
 	unsigned n = 0;
@@ -54,7 +89,7 @@ static int well_formed(struct vma_list *l)
 		prev = v->end;
 		n++;
 	}
-	return n == l->count;
+	return n == l->count && tree_ok(l, l->root, 0, ~0ull) == (int)n;
 }
 
 static void insert_find(void)
@@ -218,6 +253,117 @@ static void find_free(void)
 	clear(&l);
 }
 
+/* The highest fit by a walk of the whole list: the reference the tree's
+ * search must agree with. */
+static int naive_topdown(struct vma_list *l, uint64_t len, uint64_t lo,
+			 uint64_t hi, uint64_t *out)
+{
+	uint64_t gap_end = ~0ull;
+
+	if (!len || lo >= hi || hi - lo < len)
+		return -ENOMEM;
+	/* Each gap is [the end of v, gap_end), from the top down. */
+	for (struct vma *v = vma_last(l);; v = vma_prev(l, v)) {
+		uint64_t top = gap_end < hi ? gap_end : hi;
+		uint64_t bottom = v && v->end > lo ? v->end : lo;
+
+		if (top > bottom && top - bottom >= len) {
+			*out = top - len;
+			return 0;
+		}
+		if (!v)
+			return -ENOMEM;
+		gap_end = v->start;
+	}
+}
+
+static uint64_t rnd_state = 88172645463325252ull;
+
+static uint64_t rnd(uint64_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state % n;
+}
+
+/* Thousands of random inserts, splits, merges, unmaps and resizes, the
+ * tree checked after each against the list, and every free-range search
+ * against the naive walk. */
+static void random_against_list(void)
+{
+	struct vma_list l;
+	int bad_tree = 0, bad_search = 0;
+
+	vma_list_init(&l);
+	for (int i = 0; i < 20000; i++) {
+		uint64_t a = rnd(4096) * P, len = (1 + rnd(16)) * P;
+		uint64_t at1 = 0, at2 = 0, lo, hi;
+		struct vma *v;
+		int r1, r2;
+
+		switch (rnd(6)) {
+		case 0:
+		case 1:
+			if (vma_range_free(&l, a, a + len)) {
+				v = mk(a, a + len, (unsigned)rnd(2));
+				CHECK(vma_insert(&l, v) == 0);
+				vma_merge_around(&l, v);
+			}
+			break;
+		case 2:
+			if (vma_isolate(&l, a, a + len) == 0)
+				vma_remove_range(&l, a, a + len);
+			break;
+		case 3:
+			v = vma_find(&l, a);
+			if (v && v->end - v->start > P)
+				CHECK(vma_split(&l, v, v->start + P, NULL) == 0);
+			break;
+		case 4: /* grow in place, as brk and mremap do */
+			v = vma_find(&l, a);
+			if (v && vma_range_free(&l, v->end, v->end + len))
+				vma_set_range(&l, v, v->start, v->end + len);
+			break;
+		default:
+			lo = rnd(4096) * P;
+			hi = lo + rnd(4096) * P;
+			r1 = vma_find_free_topdown(&l, len, lo, hi, &at1);
+			r2 = naive_topdown(&l, len, lo, hi, &at2);
+			if (r1 != r2 || at1 != at2)
+				bad_search++;
+			break;
+		}
+		if (i % 97 == 0 && !well_formed(&l))
+			bad_tree++;
+	}
+	CHECK(bad_tree == 0 && bad_search == 0 && well_formed(&l));
+	CHECK(l.count > 50); /* the run built a real tree */
+	clear(&l);
+}
+
+/* 60,000 one-page mappings placed top-down, as a program that maps page
+ * after page does: each search must be quick (the list walk made this
+ * quadratic); the harness's time limit is the check. */
+static void many_mappings(void)
+{
+	struct vma_list l;
+	uint64_t at = 0;
+	int fails = 0;
+
+	vma_list_init(&l);
+	for (unsigned i = 0; i < 60000; i++) {
+		if (vma_find_free_topdown(&l, P, 16 * P, 1ull << 40, &at) ||
+		    vma_insert(&l, mk(at, at + P, i & 1)))
+			fails++;
+	}
+	CHECK(fails == 0 && l.count == 60000 && well_formed(&l));
+	CHECK(l.root->height <= 23); /* 1.44 log2(60000) */
+	CHECK(vma_find(&l, (1ull << 40) - 30000 * P)->start ==
+	      (1ull << 40) - 30000 * P);
+	clear(&l);
+}
+
 int main(void)
 {
 	TEST_SUITE("vma");
@@ -227,5 +373,7 @@ int main(void)
 	RUN(isolate_remove_span);
 	RUN(merge);
 	RUN(find_free);
+	RUN(random_against_list);
+	RUN(many_mappings);
 	HARNESS_EXIT();
 }
