@@ -152,6 +152,14 @@ void fw_task_set_nice(struct fw_task *t, int nice)
 	__atomic_store_n(&t->se.nice, nice, __ATOMIC_RELAXED);
 }
 
+void fw_task_sched_class(const struct fw_task *t, uint32_t *klass,
+			 uint32_t *prio)
+{
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
+	*klass = __atomic_load_n(&t->se.klass, __ATOMIC_RELAXED);
+	*prio = __atomic_load_n(&t->se.prio, __ATOMIC_RELAXED);
+}
+
 bool fw_task_wake(struct fw_task *t)
 {
 	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
@@ -431,6 +439,10 @@ void task_preempt(void)
 
 void fw_task_yield(void)
 {
+	/* The rest of the slice is given up, so the policy queues the task
+	 * behind its peers (a tick on this CPU may write it too: the same). */
+	__atomic_store_n(&fw_task_current()->se.slice_left_ns, 0,
+			 __ATOMIC_RELAXED);
 	task_schedule();
 }
 
@@ -475,6 +487,38 @@ int fw_task_set_affinity(struct fw_task *t, uint64_t mask)
 	if (t == fw_task_current() && !allowed_on(t, fw_cpu_id()))
 		task_schedule();
 	return 0;
+}
+
+void fw_task_set_sched_class(struct fw_task *t, uint32_t klass,
+			     uint32_t prio)
+{
+	struct percpu *c;
+	fw_irqflags_t fl;
+	bool queued;
+	unsigned cpu;
+
+	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
+	/* As in fw_task_set_affinity: under pi_lock t stays on t->cpu. */
+	fl = fw_spin_lock_irqsave(&t->pi_lock);
+	cpu = t->cpu;
+	c = cpu_data(cpu);
+	fw_spin_lock(&c->rq_lock);
+	queued = t->on_rq && !t->on_cpu && sched_ops;
+	if (queued)
+		SCHED_HOOK_VOID(sched_ops->dequeue(cpu, t));
+	__atomic_store_n(&t->se.klass, klass, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->se.prio, prio, __ATOMIC_RELAXED);
+	if (queued)
+		SCHED_HOOK_VOID(sched_ops->enqueue(cpu, t));
+	fw_spin_unlock(&c->rq_lock);
+	/* Here the choice is made again at once, not lazily as after a
+	 * wakeup: a task raised above the caller runs before the caller's
+	 * system call returns, as on Linux. The last unlock preempts. */
+	if (cpu == fw_cpu_id())
+		c->need_resched = true;
+	fw_spin_unlock_irqrestore(&t->pi_lock, fl);
+	if (cpu != fw_cpu_id())
+		resched_cpu(cpu);
 }
 
 void task_tick(void)

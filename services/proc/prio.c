@@ -31,6 +31,12 @@ static int thread_nice(const struct thread *t)
 	return t->task ? fw_task_nice(t->task) : 0;
 }
 
+bool thread_can_nice(const struct thread *t, int nice)
+{
+	return (uint64_t)(20 - nice) <= t->proc->rlimit_cur[RLIMIT_NICE] ||
+	       cred_capable(&proc_current()->cred, CAP_SYS_NICE);
+}
+
 /* Linux set_one_prio: 0, -EPERM (not ours) or -EACCES (raising). */
 static int set_one(struct thread *t, int nice)
 {
@@ -40,7 +46,7 @@ static int set_one(struct thread *t, int nice)
 	if (!cred_capable(me, CAP_SYS_NICE) && me->euid != them->uid &&
 	    me->euid != them->euid)
 		return -EPERM;
-	if (nice < thread_nice(t) && !cred_capable(me, CAP_SYS_NICE))
+	if (nice < thread_nice(t) && !thread_can_nice(t, nice))
 		return -EACCES;
 	if (t->task)
 		fw_task_set_nice(t->task, nice);

@@ -23,6 +23,7 @@
 #include "proc/ptrace/hooks.h"
 #include "proc/signal.h"
 #include "proc/uapi.h"
+#include "sched/sched.h"
 #include "syscall/nr.h"
 #include "syscall/syscall.h"
 
@@ -119,6 +120,10 @@ static struct proc *proc_alloc(void)
 	p->rlimit_cur[RLIMIT_NPROC] = PROC_LIMIT;
 	p->rlimit_max[RLIMIT_NPROC] = PROC_LIMIT;
 	p->rlimit_cur[RLIMIT_CORE] = 0;
+	/* Linux's: no nice below 0, no real-time priority, without
+	 * CAP_SYS_NICE */
+	p->rlimit_cur[RLIMIT_NICE] = p->rlimit_max[RLIMIT_NICE] = 0;
+	p->rlimit_cur[RLIMIT_RTPRIO] = p->rlimit_max[RLIMIT_RTPRIO] = 0;
 	return p;
 }
 
@@ -160,6 +165,30 @@ static void proc_release_resources(struct proc *p)
 		sighand_put(sh);
 }
 
+/* Give task its creator's policy, priority and nice value; under
+ * SCHED_RESET_ON_FORK a real-time creator's child is SCHED_OTHER at nice
+ * 0 and any other's gets no negative nice (sched(7)); the child's flag
+ * starts clear. */
+static void inherit_sched(struct fw_task *task)
+{
+	struct thread *me = thread_current();
+	int nice = fw_task_nice(fw_task_current());
+	uint32_t policy, prio;
+
+	fw_task_sched_class(fw_task_current(), &policy, &prio);
+	if (me && me->sched_reset_on_fork) {
+		if (policy == SCHED_FIFO || policy == SCHED_RR) {
+			policy = SCHED_OTHER;
+			prio = 0;
+			nice = 0;
+		} else if (nice < 0) {
+			nice = 0;
+		}
+	}
+	fw_task_set_nice(task, nice);
+	fw_task_set_sched_class(task, policy, prio);
+}
+
 /* Make t's kernel task, not yet running: 0 or -ENOMEM. */
 static int thread_create_task(struct thread *t, struct fw_task **out)
 {
@@ -168,14 +197,18 @@ static int thread_create_task(struct thread *t, struct fw_task **out)
 
 	if (err)
 		return err;
-	/* A new thread or process starts with its creator's nice value and
-	 * CPU affinity (fork(2)); the creator's mask holds online CPUs, so
-	 * setting it cannot fail. make-it-fail is inherited too, as Linux
-	 * copies it with the task. */
-	fw_task_set_nice(task, fw_task_nice(fw_task_current()));
+	/* A new thread or process starts with its creator's scheduling
+	 * policy, priority, nice value and CPU affinity (fork(2)); the
+	 * creator's mask holds online CPUs, so setting it cannot fail.
+	 * make-it-fail is inherited too, as Linux copies it with the task. */
+	inherit_sched(task);
 	err = fw_task_set_affinity(task, fw_task_affinity(fw_task_current()));
 	FW_ASSERT(err == 0);
 	fw_task_set_make_it_fail(task, fw_task_make_it_fail(fw_task_current()));
+	/* Set now, not when it first runs: from the moment its tid is
+	 * visible, sched_setscheduler, setpriority and the like change the
+	 * task itself. */
+	t->task = task;
 	*out = task;
 	return 0;
 }

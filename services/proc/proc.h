@@ -149,6 +149,7 @@ struct thread {
 	struct fw_task_data td;          /* td.thread == this */
 	int tid;
 	uint16_t ioprio;                 /* ioprio_set(2) value, 0: none set */
+	bool sched_reset_on_fork;        /* SCHED_RESET_ON_FORK (sched(7)) */
 	struct proc *proc;
 	struct fw_task *task;            /* the kernel task running it */
 	struct fw_list proc_node;        /* on proc->threads */

@@ -73,6 +73,10 @@ void proc_sync_all(void);
 void proc_syscalls_init(void);
 void time_syscalls_init(void);
 void prio_syscalls_init(void);
+/* Linux's can_nice: t may have its nice value lowered to nice by the
+ * caller (CAP_SYS_NICE, or within t's RLIMIT_NICE, which counts from
+ * 20 - nice: the default 0 allows nothing). */
+bool thread_can_nice(const struct thread *t, int nice);
 void unshare_syscalls_init(void);
 void affinity_syscalls_init(void);
 void sched_policy_syscalls_init(void);

@@ -7,6 +7,7 @@
  * deliver pending signals and go round again. */
 #include <fw/errno.h>
 #include <fw/log.h>
+#include <fw/panic.h>
 #include <fw/task.h>
 #include <fw/time.h>
 #include <fw/uaccess.h>
@@ -152,7 +153,7 @@ void thread_main(struct thread *t)
 	struct fw_user_exit why;
 	struct mm *mm;
 
-	t->task = fw_task_current();
+	FW_ASSERT(t->task == fw_task_current()); /* thread_create_task */
 	fw_task_set_data(t->task, &t->td);
 	mm = t->proc->mm;
 	fw_task_set_vmspace(t->task, mm->vs);

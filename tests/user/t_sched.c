@@ -4,8 +4,8 @@
  * run under: Linux's priority ranges, reading the policy and parameters,
  * setting SCHED_OTHER at priority 0, and the errors for bad policies,
  * priorities, pointers and ids; then PR_SET_NO_NEW_PRIVS, one-way and
- * inherited. (Real-time policies are not set here: this kernel refuses
- * them, Linux grants them to root.) Also passes on Linux. */
+ * inherited. (The real-time, batch and idle policies: t_sched_rt.c.)
+ * Also passes on Linux. */
 #include "t.h"
 
 #include <sched.h>

@@ -19,6 +19,8 @@ struct fw_sched_entity {
 	uint64_t slice_left_ns;  /* time left in the current slice */
 	uint64_t runtime_ns;     /* total CPU time consumed */
 	int32_t nice;            /* -20..19 priority hint */
+	uint32_t klass;          /* the policy's class for the task and the */
+	uint32_t prio;           /* priority in it (fw_task_set_sched_class) */
 };
 
 struct fw_sched_ops {

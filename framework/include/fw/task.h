@@ -66,6 +66,15 @@ unsigned fw_task_cpu(const struct fw_task *t);
  * weigh; it takes effect from t's next slice. */
 int fw_task_nice(const struct fw_task *t);
 void fw_task_set_nice(struct fw_task *t, int nice);
+/* t's scheduling class and priority in it, which only the policy
+ * interprets (services/sched: Linux's policy numbers and real-time
+ * priorities); both 0 for a new task. Setting them takes t out of its
+ * CPU's queue and puts it back (so it moves to its new place at once)
+ * and makes that CPU choose again. */
+void fw_task_sched_class(const struct fw_task *t, uint32_t *klass,
+			 uint32_t *prio);
+void fw_task_set_sched_class(struct fw_task *t, uint32_t klass,
+			     uint32_t prio);
 
 /* The CPUs t may run on, as a mask: bit n is CPU n (FW_MAX_CPUS is 64).
  * Every task starts with all CPUs allowed. Setting keeps only online CPUs
@@ -77,7 +86,8 @@ void fw_task_set_nice(struct fw_task *t, int nice);
 uint64_t fw_task_affinity(const struct fw_task *t);
 FW_MUST_CHECK int fw_task_set_affinity(struct fw_task *t, uint64_t mask);
 
-/* Give up the CPU to another runnable task, if any. */
+/* Give up the CPU and the rest of the slice to another runnable task,
+ * if any (sched_yield(2)). */
 void fw_task_yield(void);
 
 /* Sleep for at least ns nanoseconds of monotonic time. */

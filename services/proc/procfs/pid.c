@@ -306,6 +306,7 @@ struct pinfo {
 	unsigned nthreads;
 	unsigned cpu;			/* where the shown thread last ran */
 	int nice;			/* the shown thread's, -20..19 */
+	uint32_t policy, rt_prio;	/* its scheduling policy, priority */
 	uint64_t utime_ns, stime_ns;	/* CPU time, user and kernel */
 	uint64_t cutime_ns, cstime_ns;	/* of reaped children */
 	uint64_t start_ns;		/* creation, monotonic */
@@ -415,6 +416,8 @@ static int pinfo_get(int id, bool thread, unsigned want, struct pinfo *pi)
 		if (sel->task) {
 			pi->cpu = fw_task_cpu(sel->task);
 			pi->nice = fw_task_nice(sel->task);
+			fw_task_sched_class(sel->task, &pi->policy,
+					    &pi->rt_prio);
 			pi->make_it_fail = fw_task_make_it_fail(sel->task);
 			pi->fail_nth = fw_task_fail_nth(sel->task);
 		}
@@ -649,19 +652,22 @@ static void gen_stat(struct procfs_seq *s, const struct pinfo *pi)
 		      (unsigned long long)(pi->stime_ns / NS_PER_TICK),
 		      (long long)(pi->cutime_ns / NS_PER_TICK),
 		      (long long)(pi->cstime_ns / NS_PER_TICK),
-		      20 + pi->nice /* priority, as Linux shows it */, pi->nice,
+		      /* priority as Linux shows it: real-time -1..-99 */
+		      pi->rt_prio ? -1 - (int)pi->rt_prio : 20 + pi->nice,
+		      pi->nice,
 		      pi->nthreads, 0,
 		      (unsigned long long)(pi->start_ns / NS_PER_TICK),
 		      (unsigned long long)mi.vsize,
 		      (unsigned long long)mi.rss_pages,
 		      (unsigned long long)~0ull /* rsslim: RLIM_INFINITY */);
-	procfs_printf(s, "%llu %llu %llu 0 0 %llu %llu %llu %llu 0 0 0 %d %u 0 0 0 0 0 ",
+	procfs_printf(s, "%llu %llu %llu 0 0 %llu %llu %llu %llu 0 0 0 %d %u %u %u 0 0 0 ",
 		      (unsigned long long)mi.start_code,
 		      (unsigned long long)mi.end_code,
 		      (unsigned long long)mi.start_stack,
 		      (unsigned long long)((pi->sigpnd | pi->shdpnd) & 0x7fffffffffffffffull),
 		      (unsigned long long)pi->sigblk, (unsigned long long)ign,
-		      (unsigned long long)cgt, pi->exit_signal, pi->cpu);
+		      (unsigned long long)cgt, pi->exit_signal, pi->cpu,
+		      pi->rt_prio, pi->policy);
 	procfs_printf(s, "%llu %llu %llu %llu %llu %llu %llu 0\n",
 		      (unsigned long long)mi.start_data,
 		      (unsigned long long)mi.end_data,
