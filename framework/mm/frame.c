@@ -574,6 +574,14 @@ unsigned fw_frame_mapcount(const struct fw_frame *h)
 	return __atomic_load_n(&f->mapcount, __ATOMIC_RELAXED);
 }
 
+uint64_t fw_frame_pfn(const struct fw_frame *h)
+{
+	uint64_t pfn;
+
+	(void)ENTRY(h, &pfn);
+	return pfn;
+}
+
 unsigned fw_frame_refcount(const struct fw_frame *h)
 {
 	uint64_t pfn;

@@ -49,6 +49,7 @@
 #include <fw/compiler.h>
 #include <fw/frame.h>
 #include <fw/sync.h>
+#include <fw/uaccess.h>
 #include <fw/vmspace.h>
 
 #include "mm/vma.h"
@@ -119,6 +120,12 @@ FW_MUST_CHECK int mm_format_maps(struct mm *mm, struct fw_buf out,
 /* Syscalls: brk, mmap, munmap, mprotect, mremap, madvise, msync, mincore,
  * mlock, munlock, mlockall, munlockall, mlock2. */
 void mm_syscalls_init(void);
+
+/* /proc/<pid>/pagemap (pagemap.c): the 8-byte entries of the pages from
+ * *pos / 8 on, into buf; frame numbers only if show_pfn. -EINVAL unless
+ * *pos and len are multiples of 8; 0 past the last user page. */
+long mm_pagemap_read(struct mm *mm, fw_uptr_t buf, size_t len,
+		     uint64_t *pos, bool show_pfn);
 
 /* Another process's page at addr (access.c, for ptrace and
  * process_vm_readv): 0 and a referenced frame in *out (drop it with

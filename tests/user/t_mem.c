@@ -679,11 +679,130 @@ T_CASE(remap_file_pages_shows_another_page)
     close(fd);
 }
 
+/* /proc/self/pagemap (Linux's pagemap.rst): bit 63 present, 0-54 the
+ * frame number (CAP_SYS_ADMIN only, else 0), 55 soft-dirty (every page
+ * of a new VMA, if the kernel tracks it), 56 mapped once, 61 a file or shared-memory page; holes
+ * 0; offsets and lengths in whole entries. */
+static uint64_t pm_entry(int fd, const void *addr)
+{
+    uint64_t e = ~0ull;
+    if (pread(fd, &e, 8, (off_t)((uintptr_t)addr / pg * 8)) != 8)
+        return ~0ull;
+    return e;
+}
+
+static int has_cap_sys_admin(void)
+{
+    char buf[4096], *p;
+    int fd = open("/proc/self/status", O_RDONLY);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    p = strstr(buf, "CapEff:\t");
+    return p && (strtoull(p + 8, NULL, 16) >> 21 & 1);
+}
+
+#define PM_PRESENT (1ull << 63)
+#define PM_FILE (1ull << 61)
+#define PM_EXCL (1ull << 56)
+#define PM_SOFT_DIRTY (1ull << 55)
+#define PM_PFN ((1ull << 55) - 1)
+
+T_CASE(pagemap_shows_pages)
+{
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    char *a, *s, *f;
+    uint64_t e;
+    int tfd;
+
+    T_SYSOK(fd);
+    a = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(a != MAP_FAILED);
+    a[0] = 1;
+    a[2 * pg] = 1;
+    e = pm_entry(fd, a);
+    T_ASSERT(e & PM_PRESENT);
+    T_ASSERT(e & PM_EXCL);
+    T_ASSERT(!(e & PM_FILE));
+    /* Soft-dirty exists with CONFIG_MEM_SOFT_DIRTY (Debian's kernels,
+     * and this one): then every page of the new VMA has it. */
+    uint64_t sd = e & PM_SOFT_DIRTY;
+    if (has_cap_sys_admin())
+        T_ASSERT((e & PM_PFN) != 0);
+    else
+        T_EQ(e & PM_PFN, 0);
+    e = pm_entry(fd, a + pg); /* in the VMA, never touched */
+    T_EQ(e, sd);
+    T_ASSERT(pm_entry(fd, a + 2 * pg) & PM_PRESENT);
+    T_SYSOK(munmap(a + 3 * pg, pg));
+    T_EQ(pm_entry(fd, a + 3 * pg), 0); /* a hole */
+
+    /* After fork the page is shared copy-on-write: mapped twice. */
+    pid_t c = t_fork();
+    if (c == 0) {
+        uint64_t ce = pm_entry(fd, a);
+        _exit((ce & PM_PRESENT) && !(ce & PM_EXCL) ? 0 : 1);
+    }
+    T_EXITED(c, 0);
+
+    /* Shared anonymous memory and a shared file page are file pages;
+     * a private copy of a file page is not. */
+    s = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(s != MAP_FAILED);
+    s[0] = 1;
+    T_ASSERT((pm_entry(fd, s) & (PM_PRESENT | PM_FILE)) == (PM_PRESENT | PM_FILE));
+    tfd = open("/tmp/t_mem.pagemap", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    T_SYSOK(tfd);
+    T_SYSOK(ftruncate(tfd, (off_t)pg));
+    f = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, tfd, 0);
+    T_ASSERT(f != MAP_FAILED);
+    T_ASSERT(f[0] == 0);
+    T_ASSERT((pm_entry(fd, f) & (PM_PRESENT | PM_FILE)) == (PM_PRESENT | PM_FILE));
+    f[0] = 1; /* now a private copy */
+    e = pm_entry(fd, f);
+    T_ASSERT((e & PM_PRESENT) && !(e & PM_FILE));
+
+    /* Whole entries only. */
+    T_ERRNO(pread(fd, &e, 8, 4), EINVAL);
+    T_ERRNO(pread(fd, &e, 4, 0), EINVAL);
+    /* Past the last user page: nothing. */
+    T_EQ(pread(fd, &e, 8, (off_t)(0x800000000000ull / pg * 8)), 0);
+
+    munmap(a, 3 * pg);
+    munmap(s, pg);
+    munmap(f, pg);
+    close(tfd);
+    unlink("/tmp/t_mem.pagemap");
+    close(fd);
+}
+
+/* Another user may not read a root process's pagemap (ptrace access). */
+T_CASE(pagemap_needs_ptrace_access)
+{
+    char path[64];
+    pid_t c;
+
+    snprintf(path, sizeof path, "/proc/%d/pagemap", (int)getpid());
+    c = t_fork();
+    if (c == 0) {
+        if (setgid(65534) || setuid(65534))
+            _exit(90);
+        int fd = open(path, O_RDONLY);
+        _exit(fd < 0 && errno == EACCES ? 0 : 1);
+    }
+    T_EXITED(c, 0);
+}
+
 int main(void)
 {
     pg = (size_t)sysconf(_SC_PAGESIZE);
     t_init("mem");
     T_RUN(brk_grow_shrink);
+    T_RUN(pagemap_shows_pages);
+    T_RUN(pagemap_needs_ptrace_access);
     T_RUN(brk_shrunk_area_faults);
     T_RUN(brk_absurd_fails_unchanged);
     T_RUN(mmap_anon_rw_1mib);

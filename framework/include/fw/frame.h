@@ -30,6 +30,10 @@ unsigned fw_frame_refcount(const struct fw_frame *f);
 /* How many user mappings hold the frame (a page cache tells a page some
  * process may still write through from one it may drop). */
 unsigned fw_frame_mapcount(const struct fw_frame *f);
+/* The frame's physical page number: a number to show (Linux's
+ * /proc/<pid>/pagemap gives it to CAP_SYS_ADMIN), never an address a
+ * service could reach memory through. */
+uint64_t fw_frame_pfn(const struct fw_frame *f);
 
 /* Copy between a frame and a byte view. Returns 0, or -EINVAL if
  * [off, off+len) is not inside the page. */

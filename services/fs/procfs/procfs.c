@@ -170,6 +170,7 @@ static const struct procfs_entry entries[] = {
 	{ "statm", PK_PID_STATM, REG },
 	{ "syscall", PK_PID_SYSCALL, S_IFREG | 0400 },
 	{ "mem", PK_PID_MEM, S_IFREG | 0600 },
+	{ "pagemap", PK_PID_PAGEMAP, S_IFREG | 0400 },
 	{ "mounts", PK_PID_MOUNTS, REG },
 	{ "mountinfo", PK_PID_MOUNTINFO, REG },
 	{ "mountstats", PK_PID_MOUNTSTATS, S_IFREG | 0400 },
@@ -178,7 +179,7 @@ static const struct procfs_entry entries[] = {
 	{ "oom_score_adj", PK_PID_OOM_SCORE_ADJ, S_IFREG | 0644 },
 	{ "make-it-fail", PK_PID_MAKE_IT_FAIL, S_IFREG | 0644 },
 	{ "fail-nth", PK_PID_FAIL_NTH, S_IFREG | 0644 },
-#define PID_N 23
+#define PID_N 24
 };
 
 FW_STATIC_ASSERT(FW_ARRAY_LEN(entries) == PID_FIRST + PID_N,
@@ -246,6 +247,7 @@ static bool parse_num(const struct kname *name, unsigned *out)
 extern const struct inode_ops procfs_iops;
 static const struct file_ops procfs_file_ops;
 static const struct file_ops procfs_mem_ops;
+static const struct file_ops procfs_pagemap_ops;
 static struct superblock *procfs_sb;
 
 /* Forget a cached child. A directory's own cached children each hold a
@@ -337,6 +339,7 @@ static int get_child(struct inode *dir, const struct kname *name, int id,
 	} else {
 		ino->fops = !S_ISREG(mode)		     ? NULL
 			    : decode(ino).kind == PK_PID_MEM ? &procfs_mem_ops
+			    : decode(ino).kind == PK_PID_PAGEMAP ? &procfs_pagemap_ops
 			    : decode(ino).kind == PK_KMSG    ? &procfs_kmsg_ops
 							     : &procfs_file_ops;
 		ino->nlink = 1;
@@ -905,6 +908,28 @@ static const struct file_ops procfs_mem_ops = {
 	.open = procfs_mem_open,
 	.read = procfs_mem_read,
 	.write = procfs_mem_write,
+	.llseek = procfs_mem_llseek,
+	.release = procfs_mem_release,
+};
+
+/* /proc/<pid>/pagemap: the same reference to the address space as mem;
+ * whether frame numbers show is the opener's privilege (Linux keeps the
+ * opener's credentials in the file), kept in f->priv. */
+static int procfs_pagemap_open(struct inode *ino, struct file *f)
+{
+	f->priv = procfs_may_see_pfn();
+	return procfs_mem_open(ino, f);
+}
+
+static long procfs_pagemap_read(struct file *f, fw_uptr_t buf, size_t len,
+				uint64_t *pos)
+{
+	return procfs_pid_pagemap_read(f->mem_mm, buf, len, pos, f->priv != 0);
+}
+
+static const struct file_ops procfs_pagemap_ops = {
+	.open = procfs_pagemap_open,
+	.read = procfs_pagemap_read,
 	.llseek = procfs_mem_llseek,
 	.release = procfs_mem_release,
 };

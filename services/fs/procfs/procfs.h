@@ -93,6 +93,7 @@ enum procfs_kind {
 	PK_PID_TASK,		/* /proc/<pid>/task */
 	PK_PID_AUXV,		/* the auxiliary vector exec gave it */
 	PK_PID_MEM,		/* its memory, at offsets that are addresses */
+	PK_PID_PAGEMAP,		/* its pages' entries, 8 bytes per page */
 	PK_PID_OOM_SCORE,	/* the OOM killer's view of it, 0..2000 */
 	PK_PID_OOM_SCORE_ADJ,	/* -1000..1000, written to steer it */
 	PK_PID_MAKE_IT_FAIL,	/* fault injection: this task may be failed */
@@ -233,6 +234,11 @@ FW_MUST_CHECK int procfs_pid_mem_get(int id, bool thread, struct mm **out);
 void procfs_pid_mem_put(struct mm *mm);
 long procfs_pid_mem_rw(struct mm *mm, fw_uptr_t buf, size_t len,
 		       uint64_t *pos, bool write);
+/* /proc/<pid>/pagemap of that address space (mm_pagemap_read): frame
+ * numbers if the opener had CAP_SYS_ADMIN (show_pfn, decided at open). */
+long procfs_pid_pagemap_read(struct mm *mm, fw_uptr_t buf, size_t len,
+			     uint64_t *pos, bool show_pfn);
+bool procfs_may_see_pfn(void);
 /* The host or domain name (services/proc, which keeps them for uname):
  * shown with a newline; set by a write of /proc/sys/kernel/hostname or
  * domainname (at most 64 bytes are kept, as Linux's proc_dostring). */

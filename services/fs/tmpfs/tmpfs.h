@@ -104,6 +104,10 @@ FW_MUST_CHECK int tmpfs_write_kernel(struct inode *ino, uint64_t off,
 				     struct fw_bytes src);
 FW_MUST_CHECK int tmpfs_get_page(struct inode *ino, uint64_t pgoff,
 				 bool alloc, struct fw_frame **out);
+/* The page pgoff if it exists and the inode is not busy (never waits:
+ * callable under mm->lock), referenced; else -ENOENT. */
+FW_MUST_CHECK int tmpfs_page_peek(struct inode *ino, uint64_t pgoff,
+				  struct fw_frame **out);
 int tmpfs_truncate(struct inode *ino, uint64_t size);
 FW_MUST_CHECK int tmpfs_fallocate(struct inode *ino, int mode, uint64_t off,
 				  uint64_t len);

@@ -236,6 +236,23 @@ out_unlock:
 	return err;
 }
 
+int tmpfs_page_peek(struct inode *ino, uint64_t pgoff, struct fw_frame **out)
+{
+	struct fw_frame *fr = NULL;
+
+	if (!fw_mutex_trylock(&ino->lock))
+		return -ENOENT;
+	if (pgoff < (ino->size + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE)
+		fr = page_lookup(ino, pgoff);
+	if (fr)
+		fw_frame_get(fr);
+	fw_mutex_unlock(&ino->lock);
+	if (!fr)
+		return -ENOENT;
+	*out = fr;
+	return 0;
+}
+
 long tmpfs_read_kernel(struct inode *ino, uint64_t off, struct fw_buf dst)
 {
 	size_t len = fw_buf_len(dst), done = 0;

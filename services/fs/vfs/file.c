@@ -413,6 +413,16 @@ int vfs_file_page_peek(struct file *f, uint64_t pgoff, struct fw_frame **out)
 	return 0;
 }
 
+int vfs_file_page_cached(struct file *f, uint64_t pgoff,
+			 struct fw_frame **out)
+{
+	struct inode *ino = f->path.inode;
+
+	if (ino && S_ISREG(ino->mode) && !(ino->iops && ino->iops->get_page))
+		return tmpfs_page_peek(ino, pgoff, out);
+	return vfs_file_page_peek(f, pgoff, out);
+}
+
 bool vfs_file_tracks_writes(struct file *f)
 {
 	struct inode *ino = f->path.inode;

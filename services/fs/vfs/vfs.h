@@ -470,6 +470,11 @@ void vfs_unmap_page(struct inode *ino, uint64_t idx, struct fw_frame *fr);
  * 0, or -ENOENT. */
 FW_MUST_CHECK int vfs_file_page_peek(struct file *f, uint64_t pgoff,
 				     struct fw_frame **out);
+/* As vfs_file_page_peek, for tmpfs files too: for /proc/<pid>/pagemap,
+ * which only compares the frame with the one a process maps (a mapping
+ * fault-around must not take tmpfs pages this way). */
+FW_MUST_CHECK int vfs_file_page_cached(struct file *f, uint64_t pgoff,
+				       struct fw_frame **out);
 /* Does f's file write back pages written through shared mappings (a disk
  * file's page cache)? Then a shared page is mapped read-only until it is
  * written, and fetched for writing at that first write (Linux's

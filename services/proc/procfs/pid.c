@@ -227,6 +227,17 @@ long procfs_pid_mem_rw(struct mm *mm, fw_uptr_t buf, size_t len,
 	return (long)done;
 }
 
+long procfs_pid_pagemap_read(struct mm *mm, fw_uptr_t buf, size_t len,
+			     uint64_t *pos, bool show_pfn)
+{
+	return mm_pagemap_read(mm, buf, len, pos, show_pfn);
+}
+
+bool procfs_may_see_pfn(void)
+{
+	return cred_capable(&proc_current()->cred, CAP_SYS_ADMIN);
+}
+
 int procfs_pid_set_oom_score_adj(int id, bool thread, int v)
 {
 	bool privileged = cred_capable(&proc_current()->cred, CAP_SYS_RESOURCE);
