@@ -1,4 +1,4 @@
-/* services/proc/sched_policy.c: scheduling policies and their
+/* services/proc/sched/sched_policy.c: scheduling policies and their
  * priorities: sched_getscheduler(2), sched_setscheduler(2),
  * sched_getparam(2), sched_setparam(2), sched_getattr(2),
  * sched_setattr(2), sched_get_priority_max(2), sched_get_priority_min(2)

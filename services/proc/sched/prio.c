@@ -1,4 +1,4 @@
-/* services/proc/prio.c: nice values (getpriority(2), setpriority(2)) and
+/* services/proc/sched/prio.c: nice values (getpriority(2), setpriority(2)) and
  * I/O priorities (ioprio_get(2), ioprio_set(2)).
  *
  * Layer: services (safe C), proc. A thread's nice value (-20..19) lives

@@ -1,4 +1,5 @@
-/* services/proc/affinity.c: sched_setaffinity(2) and sched_getaffinity(2).
+/* services/proc/sched/affinity.c: sched_setaffinity(2) and
+ * sched_getaffinity(2).
  *
  * Layer: services (safe C), proc. A thread's CPU affinity is its task's
  * mask in the framework (fw_task_set_affinity), which the scheduling
