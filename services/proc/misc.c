@@ -533,6 +533,7 @@ static long sys_arch_prctl(const struct sys_args *a)
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
+#define PR_SET_SYSCALL_USER_DISPATCH 59
 
 /* PR_SET_SECUREBITS, as Linux's cap_task_prctl: CAP_SETPCAP, known bits
  * only, and a locked bit may not change. */
@@ -623,6 +624,8 @@ static long sys_prctl(const struct sys_args *a)
 		if (a->arg[1] || a->arg[2] || a->arg[3] || a->arg[4])
 			return -EINVAL;
 		return p->cred.no_new_privs;
+	case PR_SET_SYSCALL_USER_DISPATCH:
+		return sud_prctl(a->arg[1], a->arg[2], a->arg[3], a->arg[4]);
 	}
 	return -EINVAL;
 }

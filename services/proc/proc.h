@@ -145,11 +145,19 @@ struct proc {
 	uint64_t rlimit_cur[16], rlimit_max[16]; /* RLIMIT_* */
 };
 
+/* Syscall user dispatch (sud.c): on, the range whose calls always run,
+ * and the selector byte's address (0: none). */
+struct sud {
+	bool on;
+	uint64_t offset, len, selector;
+};
+
 struct thread {
 	struct fw_task_data td;          /* td.thread == this */
 	int tid;
 	uint16_t ioprio;                 /* ioprio_set(2) value, 0: none set */
 	bool sched_reset_on_fork;        /* SCHED_RESET_ON_FORK (sched(7)) */
+	struct sud sud;                  /* PR_SET_SYSCALL_USER_DISPATCH */
 	struct proc *proc;
 	struct fw_task *task;            /* the kernel task running it */
 	struct fw_list proc_node;        /* on proc->threads */

@@ -73,6 +73,13 @@ void proc_sync_all(void);
 void proc_syscalls_init(void);
 void time_syscalls_init(void);
 void prio_syscalls_init(void);
+/* Syscall user dispatch (sud.c): prctl's PR_SET_SYSCALL_USER_DISPATCH
+ * for the caller; and at a system call of t (sud.on), whether it was
+ * taken from the kernel (true: SIGSYS or a fatal signal is pending, the
+ * call must not run and rax keeps its number). */
+long sud_prctl(uint64_t mode, uint64_t offset, uint64_t len,
+	       uint64_t selector);
+bool sud_intercept(struct thread *t, uint64_t nr);
 /* Linux's can_nice: t may have its nice value lowered to nice by the
  * caller (CAP_SYS_NICE, or within t's RLIMIT_NICE, which counts from
  * 20 - nice: the default 0 allows nothing). */

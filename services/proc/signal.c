@@ -283,22 +283,43 @@ void signal_send_current_thread(int sig)
 		(void)signal_send_thread(t, sig, 0);
 }
 
-void signal_force_fault(struct thread *t, int sig, int code, uint64_t addr)
+static void force(struct thread *t, const struct k_siginfo *si, bool fatal)
 {
 	struct proc *p = t->proc;
+	int sig = si->si_signo;
 	fw_irqflags_t fl = fw_spin_lock_irqsave(&p->lock);
 
 	/* A fault cannot be blocked or ignored: if it is, the process dies
 	 * (Linux force_sig_fault resets the action to SIG_DFL). */
-	if ((t->sigmask & sigbit(sig)) || p->sighand->action[sig].handler == SIG_IGN) {
+	if (fatal || (t->sigmask & sigbit(sig)) ||
+	    p->sighand->action[sig].handler == SIG_IGN) {
 		t->sigmask &= ~sigbit(sig);
 		p->sighand->action[sig].handler = SIG_DFL;
 	}
-	t->fault_addr = addr;
-	t->fault_code = code;
-	t->tinfo_f1 = 0;
+	t->fault_addr = si->f0;
+	t->fault_code = si->si_code;
+	t->tinfo_f1 = si->f1;
 	__atomic_or_fetch(&t->sigpending, sigbit(sig), __ATOMIC_SEQ_CST);
 	fw_spin_unlock_irqrestore(&p->lock, fl);
+}
+
+void signal_force_info(struct thread *t, const struct k_siginfo *si)
+{
+	force(t, si, false);
+}
+
+void signal_force_fault(struct thread *t, int sig, int code, uint64_t addr)
+{
+	struct k_siginfo si = { .si_signo = sig, .si_code = code, .f0 = addr };
+
+	force(t, &si, false);
+}
+
+void signal_force_exit(struct thread *t, int sig)
+{
+	struct k_siginfo si = { .si_signo = sig, .si_code = SI_KERNEL };
+
+	force(t, &si, true);
 }
 
 static uint64_t deliverable(struct thread *t)

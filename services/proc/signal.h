@@ -53,6 +53,11 @@ long signal_send_checked(struct proc *p, int sig, fw_uptr_t uinfo);
 void signal_deliver(struct thread *t);
 /* A fault in user mode: force sig with si_addr = addr (SIGSEGV, ...). */
 void signal_force_fault(struct thread *t, int sig, int code, uint64_t addr);
+/* The same with the siginfo's code, f0 and f1 (SIGSYS's _sigsys). */
+void signal_force_info(struct thread *t, const struct k_siginfo *si);
+/* Linux's force_exit_sig: sig with its default action whatever the
+ * process's handler or mask, so it dies of it. */
+void signal_force_exit(struct thread *t, int sig);
 /* The index-th signal pending for thread t (or, shared, for its whole
  * process), by signal number, with what was recorded for it, left
  * pending: 0, or -ENOENT past the last (PTRACE_PEEKSIGINFO). */

@@ -26,6 +26,11 @@ static void handle_syscall(struct thread *t)
 	bool traced = thread_traced(t);
 	long ret;
 
+	/* Before ptrace sees it, as Linux's syscall_trace_enter. */
+	if (FW_UNLIKELY(t->sud.on) && sud_intercept(t, nr)) {
+		t->restart_nr = ~0ull;
+		return;
+	}
 	if (FW_UNLIKELY(traced) && !ptrace_syscall_enter(t, &nr)) {
 		ret = (long)t->ctx.rax; /* skipped by the tracer */
 	} else {
