@@ -60,6 +60,7 @@ static void register_syscalls(void)
 	pidfd_syscalls_init();
 	affinity_syscalls_init();
 	sched_policy_syscalls_init();
+	numa_syscalls_init();
 	futex_syscalls_init();
 	ptrace_syscalls_init();
 	mm_syscalls_init();

@@ -304,6 +304,7 @@ static int fork_vma(struct mm *parent, struct mm *child, const struct vma *pv)
 	cv->pgoff = pv->pgoff;
 	cv->file_limit = pv->file_limit;
 	cv->name = pv->name;
+	cv->pol = pv->pol;
 	cv->mm = child;
 	err = vma_insert(&child->vmas, cv);
 	if (err) {

@@ -121,6 +121,17 @@ FW_MUST_CHECK int mm_format_maps(struct mm *mm, struct fw_buf out,
  * mlock, munlock, mlockall, munlockall, mlock2. */
 void mm_syscalls_init(void);
 
+/* NUMA policies of ranges (mempolicy.c): set pol on every VMA of
+ * [start, end) (page-aligned), splitting at the edges: 0, -EFAULT if part
+ * of it is unmapped, -ENOMEM; the policy of the VMA at addr (-EFAULT if
+ * none); the node of the page at addr: 0 (the only node) if it is in
+ * memory, -ENOENT if not, -EFAULT outside the VMAs (move_pages). */
+FW_MUST_CHECK int mm_set_policy(struct mm *mm, uint64_t start, uint64_t end,
+				const struct mempolicy *pol);
+FW_MUST_CHECK int mm_get_policy(struct mm *mm, uint64_t addr,
+				struct mempolicy *out);
+int mm_page_node(struct mm *mm, uint64_t addr);
+
 /* /proc/<pid>/pagemap (pagemap.c): the 8-byte entries of the pages from
  * *pos / 8 on, into buf; frame numbers only if show_pfn. -EINVAL unless
  * *pos and len are multiples of 8; 0 past the last user page. */

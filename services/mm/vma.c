@@ -326,6 +326,7 @@ int vma_split(struct vma_list *l, struct vma *v, uint64_t at,
 	t->pgoff = v->file ? v->pgoff + (at - v->start) : 0;
 	t->file_limit = v->file_limit;
 	t->name = v->name;
+	t->pol = v->pol;
 	t->mm = v->mm;
 	if (t->file)
 		vma_file_ref(t);
@@ -378,7 +379,8 @@ bool vma_mergeable(const struct vma *a, const struct vma *b)
 		return false;
 	if (a->file && a->pgoff + (a->end - a->start) != b->pgoff)
 		return false;
-	return a->name == b->name;
+	return a->name == b->name && a->pol.mode == b->pol.mode &&
+	       a->pol.flags == b->pol.flags && a->pol.nodes == b->pol.nodes;
 }
 
 struct vma *vma_merge_around(struct vma_list *l, struct vma *v)

@@ -53,6 +53,15 @@ enum vma_name {
 	VMA_NAME_SHM,   /* a System V shared memory attachment (shmat) */
 };
 
+/* A NUMA memory policy (set_mempolicy(2), mbind(2)): Linux's mode
+ * (MPOL_*), its mode flags, and its nodes (bit n: node n; nodes above 63
+ * are not kept). All zero: the default policy. With one memory node
+ * every policy places pages the same way; it is kept to be reported. */
+struct mempolicy {
+	uint16_t mode, flags;
+	uint64_t nodes;
+};
+
 struct vma {
 	struct fw_list node;  /* on vma_list.head, sorted by start */
 	uint64_t start;       /* first byte, page-aligned */
@@ -64,6 +73,7 @@ struct vma {
 	uint64_t file_limit;  /* file bytes at or past this read as zero (ELF
 			       * segment end before bss); UINT64_MAX if none */
 	enum vma_name name;   /* for /proc/<pid>/maps */
+	struct mempolicy pol; /* mbind(2)'s policy for this range */
 	struct mm *mm;        /* the address space it belongs to */
 	struct fw_list fnode; /* on its file's inode's mappings (mapping.c) */
 	_Atomic uint64_t unmap_gen; /* the last truncation that visited it */

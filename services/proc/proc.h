@@ -22,6 +22,7 @@
 #include <fw/user.h>
 
 #include "current/current.h" /* struct cred; what the layers below see of us */
+#include "mm/vma.h"         /* struct mempolicy */
 
 struct mm;        /* services/mm/mm.h */
 struct fdtable;   /* services/fs/vfs/vfs.h */
@@ -158,6 +159,8 @@ struct thread {
 	uint16_t ioprio;                 /* ioprio_set(2) value, 0: none set */
 	bool sched_reset_on_fork;        /* SCHED_RESET_ON_FORK (sched(7)) */
 	struct sud sud;                  /* PR_SET_SYSCALL_USER_DISPATCH */
+	struct mempolicy mpol;           /* set_mempolicy(2); kept by clone,
+					  * fork and execve */
 	struct proc *proc;
 	struct fw_task *task;            /* the kernel task running it */
 	struct fw_list proc_node;        /* on proc->threads */

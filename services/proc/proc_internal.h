@@ -87,6 +87,7 @@ bool thread_can_nice(const struct thread *t, int nice);
 void unshare_syscalls_init(void);
 void affinity_syscalls_init(void);
 void sched_policy_syscalls_init(void);
+void numa_syscalls_init(void);
 void exec_syscalls_init(void);
 void misc_syscalls_init(void);
 void futex_syscalls_init(void);

@@ -15,6 +15,7 @@
  * looked up in its vmspace under mm->lock and copied with fw_frame_read.
  * A page that is not present ends the text there (Linux would fault it
  * in; argv and envp are written by exec, so they are present). */
+#include <fw/cpu.h>
 #include <fw/failinject.h>
 #include <fw/frame.h>
 #include <fw/heap.h>
@@ -318,6 +319,7 @@ struct pinfo {
 	unsigned cpu;			/* where the shown thread last ran */
 	int nice;			/* the shown thread's, -20..19 */
 	uint32_t policy, rt_prio;	/* its scheduling policy, priority */
+	uint64_t cpus_allowed;		/* its affinity (bit n: CPU n) */
 	uint64_t utime_ns, stime_ns;	/* CPU time, user and kernel */
 	uint64_t cutime_ns, cstime_ns;	/* of reaped children */
 	uint64_t start_ns;		/* creation, monotonic */
@@ -429,6 +431,7 @@ static int pinfo_get(int id, bool thread, unsigned want, struct pinfo *pi)
 			pi->nice = fw_task_nice(sel->task);
 			fw_task_sched_class(sel->task, &pi->policy,
 					    &pi->rt_prio);
+			pi->cpus_allowed = fw_task_affinity(sel->task);
 			pi->make_it_fail = fw_task_make_it_fail(sel->task);
 			pi->fail_nth = fw_task_fail_nth(sel->task);
 		}
@@ -642,6 +645,41 @@ static void sig_sets(struct sighand *sh, uint64_t *ign, uint64_t *cgt)
 	fw_spin_unlock(&sh->lock);
 }
 
+/* A bitmap of nbits bits as Linux's %*pb: hex, in 32-bit groups from the
+ * highest, comma-separated, the first as wide as its bits need. Only the
+ * low 64 bits can be set. */
+static void print_mask(struct procfs_seq *s, uint64_t mask, unsigned nbits)
+{
+	for (unsigned g = (nbits + 31) / 32; g-- > 0;) {
+		unsigned bits = nbits - g * 32 < 32 ? nbits - g * 32 : 32;
+		uint64_t v = g < 2 ? (mask >> (g * 32)) & 0xffffffffu : 0;
+
+		procfs_printf(s, "%0*llx%s", (int)((bits + 3) / 4),
+			      (unsigned long long)v, g ? "," : "");
+	}
+}
+
+/* A bitmap as Linux's %*pbl: ranges, "0-1,4". */
+static void print_list(struct procfs_seq *s, uint64_t mask)
+{
+	const char *sep = "";
+
+	for (unsigned i = 0; i < 64; i++) {
+		unsigned j = i;
+
+		if (!((mask >> i) & 1))
+			continue;
+		while (j + 1 < 64 && ((mask >> (j + 1)) & 1))
+			j++;
+		if (j > i)
+			procfs_printf(s, "%s%u-%u", sep, i, j);
+		else
+			procfs_printf(s, "%s%u", sep, i);
+		sep = ",";
+		i = j;
+	}
+}
+
 /* proc(5) /proc/pid/stat: 52 fields. What is not tracked is 0: fault
  * counts, children's times, kernel stack/ip, wchan, I/O delay. utime holds
  * all CPU time (the framework does not split user and kernel time). */
@@ -750,12 +788,21 @@ static void gen_status(struct procfs_seq *s, const struct pinfo *pi)
 	procfs_printf(s,
 		      "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n"
 		      "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n"
-		      "NoNewPrivs:\t%d\nSeccomp:\t0\n"
-		      "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t%llu\n",
+		      "NoNewPrivs:\t%d\nSeccomp:\t0\n",
 		      (unsigned long long)pi->cred.cap_inh,
 		      (unsigned long long)pi->cred.cap_prm,
 		      (unsigned long long)pi->cred.cap_eff,
-		      pi->cred.no_new_privs ? 1 : 0,
+		      pi->cred.no_new_privs ? 1 : 0);
+	/* The CPUs it may run on; the memory nodes (one, of Linux's
+	 * MAX_NUMNODES, 1024) it may allocate on. */
+	procfs_printf(s, "Cpus_allowed:\t");
+	print_mask(s, pi->cpus_allowed, fw_cpu_count());
+	procfs_printf(s, "\nCpus_allowed_list:\t");
+	print_list(s, pi->cpus_allowed);
+	procfs_printf(s, "\nMems_allowed:\t");
+	print_mask(s, 1, 1024);
+	procfs_printf(s, "\nMems_allowed_list:\t0\n"
+		      "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t%llu\n",
 		      (unsigned long long)pi->preemptions);
 }
 

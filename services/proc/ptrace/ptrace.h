@@ -110,6 +110,10 @@ void ptrace_unlink_locked(struct proc *c, int sig);
 FW_MUST_CHECK int ptrace_tracee(int pid, bool need_stop, struct proc **out);
 /* May the caller trace (or read the memory of) p? 0 or -EPERM. */
 FW_MUST_CHECK int ptrace_may_access(const struct proc *p);
+/* vm.c: the address space of process pid (> 0), referenced (mm_put it),
+ * for a caller that may ptrace it: 0, -ESRCH (none, or exiting) or
+ * -EPERM (process_vm_readv, move_pages, migrate_pages). */
+FW_MUST_CHECK int ptrace_access_mm(int pid, struct mm **out);
 
 /* regs.c: requests on the registers of stopped tracee c. */
 long ptrace_regs_request(struct proc *c, long req, uint64_t addr,

@@ -30,6 +30,23 @@ static struct mm *mm_of(struct proc *p)
 	return mm;
 }
 
+int ptrace_access_mm(int pid, struct mm **out)
+{
+	struct proc *p;
+	int err;
+
+	fw_spin_lock(&proc_tree_lock);
+	p = pid > 0 ? proc_find(pid) : NULL;
+	err = p ? ptrace_may_access(p) : -ESRCH;
+	if (!err) {
+		*out = mm_of(p);
+		if (!*out)
+			err = -ESRCH;
+	}
+	fw_spin_unlock(&proc_tree_lock);
+	return err;
+}
+
 /* Copy between remote [addr, addr+len) and the kernel view `k` (read:
  * into it; write: from it). 0 or the error of the first page that failed. */
 static int remote_copy(struct mm *mm, uint64_t addr, struct fw_buf k,
@@ -132,26 +149,13 @@ static long vm_rw(const struct sys_args *a, bool write)
 {
 	struct rvm_cursor l = { .arr = a->arg[1], .cnt = a->arg[2] };
 	struct rvm_cursor r = { .arr = a->arg[3], .cnt = a->arg[4] };
-	int pid = (int)a->arg[0];
-	struct proc *p;
 	struct mm *mm = NULL;
 	long done = 0;
-	int err = 0;
+	int err;
 
 	if (a->arg[5] || l.cnt > UIO_MAXIOV || r.cnt > UIO_MAXIOV)
 		return -EINVAL;
-	fw_spin_lock(&proc_tree_lock);
-	p = pid > 0 ? proc_find(pid) : NULL;
-	if (!p)
-		err = -ESRCH;
-	else
-		err = ptrace_may_access(p);
-	if (!err) {
-		mm = mm_of(p);
-		if (!mm)
-			err = -ESRCH;
-	}
-	fw_spin_unlock(&proc_tree_lock);
+	err = ptrace_access_mm((int)a->arg[0], &mm);
 	if (err)
 		return err;
 	for (;;) {
