@@ -70,6 +70,7 @@ struct cache_leaf {
 	unsigned sets;			/* 0: not known */
 	uint64_t size;			/* bytes */
 	unsigned sharing;		/* logical CPUs sharing it, a power of 2 */
+	unsigned id_sharing;		/* the count the id is made from */
 };
 
 /* Written once while the tree is built (under vfs_ns_lock), read-only
@@ -114,6 +115,7 @@ static void probe_det(uint32_t leaf)
 		l.sets = r.ecx + 1;
 		l.size = (uint64_t)l.line * l.partitions * l.ways * l.sets;
 		l.sharing = pow2_up(((r.eax >> 14) & 0xfff) + 1);
+		l.id_sharing = l.sharing;
 		add_leaf(&l);
 	}
 }
@@ -140,6 +142,9 @@ static void legacy_leaf(unsigned type, unsigned level, uint64_t size,
 	struct cache_leaf l = {
 		.type = type, .level = level, .line = line, .size = size,
 		.partitions = per_tag, .sharing = sharing,
+		/* Linux's amd_cpuid4() gives no sharing count, so its id is
+		 * the APIC ID even for the L3 that all CPUs share. */
+		.id_sharing = 1,
 	};
 
 	if (!line || !size)
@@ -297,7 +302,7 @@ int sysfs_cache_generate(unsigned attr, unsigned index, struct procfs_seq *s)
 		sysfs_put_cpulist(s, first, last);
 		return 0;
 	case SA_CACHE_ID: /* Linux: APIC ID >> bits of the sharing count */
-		procfs_printf(s, "%u\n", cpu / l->sharing);
+		procfs_printf(s, "%u\n", cpu / l->id_sharing);
 		return 0;
 	}
 	return -EINVAL;

@@ -24,11 +24,14 @@
  * standard header (Linux's pci_read_config, which checks the opener's
  * credentials). Extended (PCIe) configuration space is not reachable
  * through configuration mechanism #1, so there is no 4096-byte view.
- * Writes are refused (EACCES at open). resource has the lines a Linux
- * built without SR-IOV shows: one per BAR and the expansion ROM (7), and
- * for a bridge 4 window lines more, left zero here since the framework
- * does not size bridge windows. resourceN files (mmap of a BAR) are not
- * offered: the BARs belong to the drivers. */
+ * Writes are refused (EACCES at open). resource has the lines Debian's
+ * Linux (built with CONFIG_PCI_IOV) shows in the same QEMU: one per BAR
+ * and the expansion ROM, 6 for SR-IOV BARs (0 here: no SR-IOV), 13 in
+ * all, and for a bridge 4 window lines more, left zero here since the
+ * framework does not size bridge windows. Linux's boot-VGA quirk (the
+ * ROM shown as the shadow at 0xc0000) is not copied: the ROM line is the
+ * device's ROM BAR. resourceN files (mmap of a BAR) are not offered: the
+ * BARs belong to the drivers. */
 #include <fw/cpu.h>
 #include <fw/errno.h>
 #include <fw/pci.h>
@@ -147,14 +150,14 @@ static void put_modalias(struct procfs_seq *s, const struct fw_pci_dev *d)
 		      sub >> 16, cls >> 16, (cls >> 8) & 0xffu, cls & 0xffu);
 }
 
-/* One resource line per BAR (0..5) and the ROM (Linux's resource_show:
- * start, end, flags; zeros where nothing is decoded), and for a bridge 4
- * window lines, left zero. The flags are Linux's decoding of the BAR's
+/* One resource line per BAR (0..5), the ROM, 6 SR-IOV BARs (Linux's
+ * resource_show: start, end, flags; zeros where nothing is decoded), and
+ * for a bridge 4 window lines, left zero. The flags are Linux's decoding of the BAR's
  * type bits (drivers/pci/probe.c, decode_bar), which keeps the bits. */
 static void put_resource(struct procfs_seq *s, const struct fw_pci_dev *d)
 {
 	unsigned nbar = header_type(d) == 0 ? 6 : header_type(d) == 1 ? 2 : 0;
-	unsigned lines = header_type(d) == 1 ? 11 : 7;
+	unsigned lines = header_type(d) == 1 ? 17 : 13;
 
 	for (unsigned i = 0; i < lines; i++) {
 		uint64_t size = 0, start = 0, flags = 0;
