@@ -38,6 +38,8 @@
 #define PCI_BAR0 0x10
 #define PCI_SECONDARY_BUS 0x19
 #define PCI_CAP_PTR 0x34
+#define PCI_ROM 0x30
+#define PCI_ROM_MASK 0xFFFFF800u
 #define PCI_INT_PIN 0x3D
 #define PCI_CAP_MSIX 0x11
 
@@ -55,6 +57,7 @@ struct fw_pci_dev {
 	uint16_t vendor, device;
 	uint32_t class;
 	struct pci_bar bar[6];
+	uint64_t rom_size;        /* expansion ROM, 0 if none */
 	bool claimed;             /* pci_lock */
 	unsigned msix_cap;        /* config offset, 0 if none */
 	unsigned msix_n;          /* table entries */
@@ -163,6 +166,18 @@ static unsigned bar_probe(struct fw_pci_dev *d, unsigned i)
 	return is64 ? 2 : 1;
 }
 
+/* Size the expansion ROM BAR the same way (PCI 3.0 section 6.2.5.2: the
+ * address bits from 11 up; bit 0, the enable, written as 0). */
+static void rom_probe(struct fw_pci_dev *d)
+{
+	uint32_t v = cfg_read32(d->bus, d->dev, d->fn, PCI_ROM), mask;
+
+	cfg_write32(d->bus, d->dev, d->fn, PCI_ROM, PCI_ROM_MASK);
+	mask = cfg_read32(d->bus, d->dev, d->fn, PCI_ROM) & PCI_ROM_MASK;
+	cfg_write32(d->bus, d->dev, d->fn, PCI_ROM, v);
+	d->rom_size = mask ? (uint64_t)(~mask + 1) : 0;
+}
+
 static void find_msix(struct fw_pci_dev *d)
 {
 	unsigned off, guard = 48;
@@ -213,6 +228,7 @@ static void scan_fn(unsigned bus, unsigned dev, unsigned fn, unsigned depth)
 			    cmd & ~(PCI_CMD_IO | PCI_CMD_MEM));
 		for (unsigned i = 0; i < 6;)
 			i += bar_probe(d, i);
+		rom_probe(d);
 		cfg_write16(d, PCI_COMMAND, cmd);
 		find_msix(d);
 	}
@@ -272,6 +288,13 @@ uint16_t fw_pci_bdf(const struct fw_pci_dev *d)
 	return (uint16_t)(d->bus << 8 | d->dev << 3 | d->fn);
 }
 
+uint64_t fw_pci_bar_size(const struct fw_pci_dev *d, unsigned bar)
+{
+	if (bar == FW_PCI_ROM)
+		return d->rom_size;
+	return bar < 6 ? d->bar[bar].size : 0;
+}
+
 int fw_pci_claim(struct fw_pci_dev *d)
 {
 	bool was;
@@ -291,6 +314,11 @@ int fw_pci_claim(struct fw_pci_dev *d)
 static bool claimed(const struct fw_pci_dev *d)
 {
 	return __atomic_load_n(&d->claimed, __ATOMIC_ACQUIRE);
+}
+
+bool fw_pci_claimed(const struct fw_pci_dev *d)
+{
+	return claimed(d);
 }
 
 int fw_pci_bar_iomem(struct fw_pci_dev *d, unsigned bar, uint64_t off,

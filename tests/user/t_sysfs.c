@@ -1,4 +1,5 @@
-/* t_sysfs.c: /sys/devices/system/cpu as programs read it (issue 11).
+/* t_sysfs.c: /sys/devices/system/cpu as programs read it (issue 11),
+ * PCI devices as lspci reads them, CPU caches as lscpu and stress-ng do.
  *
  * lscpu, stress-ng and glibc's get_nprocs read the CPU lists there. The
  * lists must be well formed, nest (online within present within
@@ -246,6 +247,317 @@ T_CASE(tty_class_agrees_with_dev)
     }
 }
 
+/* ---- PCI devices, as lspci and stress-ng's pci stressor read them ---- */
+
+#define PCI_DEVS "/sys/bus/pci/devices"
+
+/* A hex attribute ("0x8086\n") of device name: its value, or -1. */
+static long pci_attr(const char *name, const char *attr)
+{
+    char path[256], text[64], *end;
+    snprintf(path, sizeof path, PCI_DEVS "/%.32s/%s", name, attr);
+    if (read_text(path, text, sizeof text) < 3 || strncmp(text, "0x", 2))
+        return -1;
+    long v = strtol(text, &end, 16);
+    return *end == '\n' && end[1] == 0 ? v : -1;
+}
+
+/* Up to size bytes of name's config from offset 0; the count, or -1. */
+static int pci_config(const char *name, unsigned char *buf, size_t size)
+{
+    char path[256];
+    snprintf(path, sizeof path, PCI_DEVS "/%.32s/config", name);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    size_t got = 0;
+    ssize_t n;
+    while (got < size && (n = pread(fd, buf + got, size - got, got)) > 0)
+        got += (size_t)n;
+    close(fd);
+    return (int)got;
+}
+
+/* The device names under /sys/bus/pci/devices (at most max). */
+static int pci_names(char (*names)[32], int max)
+{
+    DIR *d = opendir(PCI_DEVS);
+    struct dirent *e;
+    int n = 0;
+    if (!d)
+        return -1;
+    while ((e = readdir(d)) && n < max)
+        if (e->d_name[0] != '.')
+            snprintf(names[n++], 32, "%.31s", e->d_name);
+    closedir(d);
+    return n;
+}
+
+static char pci_dev[64][32];
+
+/* Every device: DDDD:BB:DD.F, a link into /sys/devices/pci*, whose
+ * vendor, device, class, revision and subsystem ids are the bytes of its
+ * configuration space. */
+T_CASE(pci_ids_match_config)
+{
+    int n = pci_names(pci_dev, 64);
+    T_ASSERT(n > 0); /* QEMU and a real PC have a host bridge at least */
+    for (int i = 0; i < n; i++) {
+        const char *name = pci_dev[i];
+        unsigned dom, bus, dev, fn;
+        char path[256], link[256];
+        unsigned char cfg[64];
+        struct stat st;
+
+        T_EQ(sscanf(name, "%4x:%2x:%2x.%1u", &dom, &bus, &dev, &fn), 4);
+        T_EQ(strlen(name), 12);
+        snprintf(path, sizeof path, PCI_DEVS "/%.32s", name);
+        ssize_t k = readlink(path, link, sizeof link - 1);
+        T_ASSERT(k > 0);
+        link[k] = 0;
+        T_ASSERT(strstr(link, "/devices/pci") != NULL);
+        T_STREQ(strrchr(link, '/') + 1, name);
+        T_SYSOK(stat(path, &st));
+        T_ASSERT(S_ISDIR(st.st_mode));
+        T_EQ(pci_config(name, cfg, 64), 64);
+        T_EQ(pci_attr(name, "vendor"), cfg[0] | cfg[1] << 8);
+        T_EQ(pci_attr(name, "device"), cfg[2] | cfg[3] << 8);
+        T_EQ(pci_attr(name, "revision"), cfg[8]);
+        T_EQ(pci_attr(name, "class"), cfg[9] | cfg[10] << 8 | cfg[11] << 16);
+        if ((cfg[14] & 0x7f) == 0) {
+            T_EQ(pci_attr(name, "subsystem_vendor"), cfg[0x2c] | cfg[0x2d] << 8);
+            T_EQ(pci_attr(name, "subsystem_device"), cfg[0x2e] | cfg[0x2f] << 8);
+        }
+        /* A bound driver: driver links to bus/pci/drivers/NAME, which
+         * links back to the device. */
+        snprintf(path, sizeof path, PCI_DEVS "/%.32s/driver", name);
+        k = readlink(path, link, sizeof link - 1);
+        if (k > 0) {
+            link[k] = 0;
+            T_ASSERT(strstr(link, "bus/pci/drivers/") != NULL);
+            snprintf(path, sizeof path, "/sys/bus/pci/drivers/%.64s/%.32s",
+                     strrchr(link, '/') + 1, name);
+            T_SYSOK(stat(path, &st));
+            T_ASSERT(S_ISDIR(st.st_mode));
+        }
+        snprintf(path, sizeof path, PCI_DEVS "/%.32s/irq", name);
+        T_ASSERT(read_text(path, link, sizeof link) > 1);
+        T_ASSERT(link[0] >= '0' && link[0] <= '9');
+    }
+    t_emit("INFO t_sysfs: %d PCI functions", n);
+}
+
+/* config: 256 bytes (4096 with PCIe extended space) for root, the 64 of
+ * the standard header for anyone else; nothing past the end. */
+T_CASE(pci_config_by_privilege)
+{
+    unsigned char buf[4096];
+    char path[256];
+    int n = pci_names(pci_dev, 64);
+    T_ASSERT(n > 0);
+    if (geteuid() != 0) {
+        t_emit("INFO t_sysfs: not root, only the unprivileged view checked");
+    } else {
+        int got = pci_config(pci_dev[0], buf, sizeof buf);
+        T_ASSERT(got == 256 || got == 4096);
+        snprintf(path, sizeof path, PCI_DEVS "/%.32s/config", pci_dev[0]);
+        int fd = open(path, O_RDONLY);
+        T_SYSOK(fd);
+        T_EQ(pread(fd, buf, 16, got), 0);
+        close(fd);
+    }
+    pid_t pid = t_fork();
+    if (pid == 0) {
+        if (geteuid() == 0 && setuid(65534) != 0)
+            _exit(10);
+        if (pci_config(pci_dev[0], buf, sizeof buf) != 64)
+            _exit(11);
+        snprintf(path, sizeof path, PCI_DEVS "/%.32s/config", pci_dev[0]);
+        int fd = open(path, O_RDONLY);
+        if (fd < 0 || pread(fd, buf, 16, 64) != 0)
+            _exit(12);
+        close(fd);
+        if (open(path, O_WRONLY) >= 0 || errno != EACCES)
+            _exit(13);
+        _exit(0);
+    }
+    T_EXITED(pid, 0);
+}
+
+/* resource: Linux's "0x%016llx 0x%016llx 0x%016llx" lines, at least
+ * the 6 BARs and the ROM; a decoded BAR starts where config says. */
+T_CASE(pci_resource_lines_parse)
+{
+    int n = pci_names(pci_dev, 64);
+    T_ASSERT(n > 0);
+    for (int i = 0; i < n; i++) {
+        char path[256], text[2048], *line;
+        unsigned char cfg[64];
+        int lines = 0;
+
+        T_EQ(pci_config(pci_dev[i], cfg, 64), 64);
+        snprintf(path, sizeof path, PCI_DEVS "/%.32s/resource", pci_dev[i]);
+        T_ASSERT(read_text(path, text, sizeof text) > 0);
+        for (line = text; *line; lines++) {
+            unsigned long long start, end, flags;
+            char *nl = strchr(line, '\n');
+            T_ASSERT(nl && nl - line == 56);
+            T_EQ(sscanf(line, "0x%16llx 0x%16llx 0x%16llx", &start, &end,
+                        &flags), 3);
+            if (flags)
+                T_ASSERT(end >= start);
+            if (lines < 6 && (cfg[14] & 0x7f) == 0 && (flags & 0x300)) {
+                unsigned bar = cfg[0x10 + 4 * lines] |
+                               cfg[0x11 + 4 * lines] << 8 |
+                               cfg[0x12 + 4 * lines] << 16 |
+                               (unsigned)cfg[0x13 + 4 * lines] << 24;
+                unsigned mask = flags & 0x100 ? ~3u : ~15u;
+                T_EQ((unsigned)start, bar & mask);
+            }
+            line = nl + 1;
+        }
+        T_ASSERT(lines >= 7);
+    }
+}
+
+/* modalias and uevent, as udev and modprobe read them. */
+T_CASE(pci_modalias_and_uevent)
+{
+    int n = pci_names(pci_dev, 64);
+    T_ASSERT(n > 0);
+    for (int i = 0; i < n; i++) {
+        const char *name = pci_dev[i];
+        char path[256], text[1024], want[128];
+        long sv = pci_attr(name, "subsystem_vendor");
+        long sd = pci_attr(name, "subsystem_device");
+        long cls = pci_attr(name, "class");
+
+        snprintf(want, sizeof want,
+                 "pci:v%08lXd%08lXsv%08lXsd%08lXbc%02lXsc%02lXi%02lX\n",
+                 pci_attr(name, "vendor"), pci_attr(name, "device"), sv, sd,
+                 cls >> 16, (cls >> 8) & 0xff, cls & 0xff);
+        snprintf(path, sizeof path, PCI_DEVS "/%.32s/modalias", name);
+        T_ASSERT(read_text(path, text, sizeof text) > 0);
+        T_STREQ(text, want);
+        snprintf(path, sizeof path, PCI_DEVS "/%.32s/uevent", name);
+        T_ASSERT(read_text(path, text, sizeof text) > 0);
+        snprintf(want, sizeof want, "\nPCI_SLOT_NAME=%.32s\n", name);
+        T_ASSERT(strstr(text, want) != NULL);
+        snprintf(want, sizeof want, "PCI_ID=%04lX:%04lX\n",
+                 pci_attr(name, "vendor"), pci_attr(name, "device"));
+        T_ASSERT(strstr(text, want) != NULL);
+    }
+}
+
+/* ---- CPU caches, as lscpu and stress-ng's cache stressors read them ---- */
+
+/* A cache file of cpu/index as a number (size: with its unit), or -1. */
+static long long cache_val(int cpu, int index, const char *attr)
+{
+    char path[256], text[64], *end;
+    snprintf(path, sizeof path, CPU_DIR "/cpu%d/cache/index%d/%s", cpu, index,
+             attr);
+    if (read_text(path, text, sizeof text) <= 0)
+        return -1;
+    long long v = strtoll(text, &end, 10);
+    if (end == text)
+        return -1;
+    if (!strcmp(attr, "size")) {
+        /* stress-ng parses "%lu%c" and wants the unit */
+        long long mul = *end == 'K' ? 1024 : *end == 'M' ? 1 << 20
+                      : *end == 'G' ? 1 << 30 : 0;
+        if (!mul || strcmp(end + 1, "\n"))
+            return -1;
+        return v * mul;
+    }
+    return *end == '\n' && end[1] == 0 ? v : -1;
+}
+
+/* cpu0 has an L1 data cache whose size is sets * ways * line size
+ * (times the line partitions). */
+T_CASE(cache_l1_data_consistent)
+{
+    char path[256], text[64];
+    int found = 0;
+
+    for (int i = 0; i < 16; i++) {
+        snprintf(path, sizeof path, CPU_DIR "/cpu0/cache/index%d/type", i);
+        if (read_text(path, text, sizeof text) <= 0)
+            break;
+        if (strcmp(text, "Data\n") || cache_val(0, i, "level") != 1)
+            continue;
+        found = 1;
+        long long size = cache_val(0, i, "size");
+        long long line = cache_val(0, i, "coherency_line_size");
+        long long sets = cache_val(0, i, "number_of_sets");
+        long long ways = cache_val(0, i, "ways_of_associativity");
+        long long part = cache_val(0, i, "physical_line_partition");
+        T_ASSERT(size >= 1024);
+        T_ASSERT(line >= 16 && line <= 512);
+        if (sets > 0 && ways > 0)
+            T_EQ(size, sets * ways * line * (part > 0 ? part : 1));
+        t_emit("INFO t_sysfs: L1d %lld bytes, %lld-byte lines, %lld ways",
+               size, line, ways);
+    }
+    T_ASSERT(found);
+}
+
+/* Every index of every online CPU: a known type, a level, a size with
+ * its unit, a line size; shared_cpu_list holds the CPU and
+ * shared_cpu_map is the same set. */
+T_CASE(cache_indexes_parse)
+{
+    char buf[256], path[256], text[256];
+    unsigned char set[MAXCPU];
+
+    T_ASSERT(read_text(CPU_DIR "/online", buf, sizeof buf) > 0);
+    T_ASSERT(parse_list(buf, online) == 0);
+    for (int cpu = 0; cpu < MAXCPU; cpu++) {
+        int idx;
+        if (!online[cpu])
+            continue;
+        for (idx = 0; idx < 16; idx++) {
+            snprintf(path, sizeof path, CPU_DIR "/cpu%d/cache/index%d/type",
+                     cpu, idx);
+            if (read_text(path, text, sizeof text) <= 0)
+                break;
+            T_ASSERT(!strcmp(text, "Data\n") || !strcmp(text, "Instruction\n") ||
+                     !strcmp(text, "Unified\n"));
+            long long level = cache_val(cpu, idx, "level");
+            T_ASSERT(level >= 1 && level <= 4);
+            T_ASSERT(cache_val(cpu, idx, "size") > 0);
+            T_ASSERT(cache_val(cpu, idx, "coherency_line_size") > 0);
+            snprintf(path, sizeof path,
+                     CPU_DIR "/cpu%d/cache/index%d/shared_cpu_list", cpu, idx);
+            T_ASSERT(read_text(path, text, sizeof text) > 0);
+            T_ASSERT(parse_list(text, set) == 0);
+            T_ASSERT(set[cpu]);
+            /* The map: hex in comma-separated 32-bit groups. */
+            snprintf(path, sizeof path,
+                     CPU_DIR "/cpu%d/cache/index%d/shared_cpu_map", cpu, idx);
+            T_ASSERT(read_text(path, text, sizeof text) > 0);
+            int groups = 1;
+            for (char *c = text; *c && *c != '\n'; c++)
+                groups += *c == ',';
+            char *c = text;
+            for (int g = groups - 1; g >= 0; g--) {
+                char *end;
+                unsigned long v = strtoul(c, &end, 16);
+                T_ASSERT(end > c && (*end == ',' || *end == '\n'));
+                for (int b = 0; b < 32; b++) {
+                    int id = g * 32 + b;
+                    if (id < MAXCPU && ((v >> b) & 1) != set[id])
+                        T_FAIL("cpu%d index%d: map bit %d != list", cpu, idx,
+                               id);
+                }
+                c = end + 1;
+            }
+        }
+        if (cpu == 0)
+            T_ASSERT(idx > 0);
+    }
+}
+
 int main(void)
 {
     t_init("t_sysfs");
@@ -257,5 +569,11 @@ int main(void)
     T_RUN(read_only_with_linux_errors);
     T_RUN(block_devices_as_lsblk_reads_them);
     T_RUN(tty_class_agrees_with_dev);
+    T_RUN(pci_ids_match_config);
+    T_RUN(pci_config_by_privilege);
+    T_RUN(pci_resource_lines_parse);
+    T_RUN(pci_modalias_and_uevent);
+    T_RUN(cache_l1_data_consistent);
+    T_RUN(cache_indexes_parse);
     return t_done();
 }

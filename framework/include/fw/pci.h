@@ -34,6 +34,17 @@ uint8_t fw_pci_cfg_read8(const struct fw_pci_dev *d, unsigned off);
 uint16_t fw_pci_cfg_read16(const struct fw_pci_dev *d, unsigned off);
 uint32_t fw_pci_cfg_read32(const struct fw_pci_dev *d, unsigned off);
 
+/* fw_pci_bar_size - the size in bytes of BAR bar (0..5), or of the
+ * expansion ROM (bar FW_PCI_ROM), as sized at enumeration (which needs
+ * writes only the framework makes). 0 for a BAR the device does not
+ * implement, the upper half of a 64-bit BAR, a bridge's BARs (not
+ * sized) and any other bar. The base and the type bits are in
+ * configuration space. For sysfs's resource file. */
+#define FW_PCI_ROM 6
+uint64_t fw_pci_bar_size(const struct fw_pci_dev *d, unsigned bar);
+/* fw_pci_claimed - a driver has claimed the device (fw_pci_claim). */
+bool fw_pci_claimed(const struct fw_pci_dev *d);
+
 /* fw_pci_claim - become the device's driver: enables memory and I/O
  * decoding and bus mastering. 0, or -EBUSY if it has a driver already. */
 FW_MUST_CHECK int fw_pci_claim(struct fw_pci_dev *d);

@@ -13,6 +13,8 @@
  *     /sys/devices/virtual/tty/{tty,console,ptmx,ttyS0}/{dev,uevent},
  *     linked from /sys/class/tty/ and /sys/dev/char/MAJ:MIN
  *     /sys/kernel/mm/transparent_hugepage/{enabled,defrag}
+ *     /sys/devices/system/cpu/cpuN/cache/indexM/  (sysfs_cache.c)
+ *     /sys/devices/pci0000:00/DDDD:BB:DD.F/, /sys/bus/pci/ (sysfs_pci.c)
  *
  * (lscpu, stress-ng, nproc-style code and glibc's get_nprocs read the
  * CPUs; lsblk and udev-less tools the disks; allocators the huge page
@@ -33,6 +35,7 @@
 #include "block/blkdev.h"
 #include "fs/procfs/procfs.h"
 #include "fs/sysfs/sysfs.h"
+#include "fs/sysfs/sysfs_internal.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "fs/vfs/mount.h"
 #include "fs/vfs/namei.h"
@@ -109,6 +112,10 @@ static int generate(unsigned attr, unsigned index, struct procfs_seq *s)
 					 ? disk(index)
 					 : NULL;
 
+	if (attr >= SA_PCI_FIRST && attr <= SA_PCI_LAST)
+		return sysfs_pci_generate(attr, index, s);
+	if (attr >= SA_CACHE_FIRST && attr <= SA_CACHE_LAST)
+		return sysfs_cache_generate(attr, index, s);
 	if (attr >= SA_BLK_DEV && attr <= SA_BLK_SCHEDULER && !d)
 		return -ENODEV;
 	switch (attr) {
@@ -290,7 +297,7 @@ static const struct inode_ops sysfs_iops = {
 /* A new node named name in dir (NULL for the root): a directory, a
  * link (add_link), or the file showing attr of CPU or disk index. The
  * tree keeps the only reference, in dir's entry list, for good. */
-static struct inode *add_node(struct inode *dir, const struct kname *name,
+struct inode *sysfs_add_node(struct inode *dir, const struct kname *name,
 			      uint32_t mode, unsigned attr, unsigned index)
 {
 	struct inode *ino = inode_alloc(sysfs_sb, mode);
@@ -328,49 +335,50 @@ static struct inode *add_node(struct inode *dir, const struct kname *name,
 /* /sys/devices/system/cpu under root; false if memory ran out. */
 static bool build_cpus(struct inode *root)
 {
-	struct inode *devices = add_node(root, NAME("devices"), DIR, 0, 0);
+	struct inode *devices = sysfs_add_node(root, NAME("devices"), DIR, 0, 0);
 	struct inode *system =
-		devices ? add_node(devices, NAME("system"), DIR, 0, 0) : NULL;
-	struct inode *cpu = system ? add_node(system, NAME("cpu"), DIR, 0, 0) : NULL;
+		devices ? sysfs_add_node(devices, NAME("system"), DIR, 0, 0) : NULL;
+	struct inode *cpu = system ? sysfs_add_node(system, NAME("cpu"), DIR, 0, 0) : NULL;
 
-	if (!cpu || !add_node(cpu, NAME("online"), REG, SA_CPU_ONLINE, 0) ||
-	    !add_node(cpu, NAME("possible"), REG, SA_CPU_POSSIBLE, 0) ||
-	    !add_node(cpu, NAME("present"), REG, SA_CPU_PRESENT, 0) ||
-	    !add_node(cpu, NAME("kernel_max"), REG, SA_CPU_KERNEL_MAX, 0))
+	if (!cpu || !sysfs_add_node(cpu, NAME("online"), REG, SA_CPU_ONLINE, 0) ||
+	    !sysfs_add_node(cpu, NAME("possible"), REG, SA_CPU_POSSIBLE, 0) ||
+	    !sysfs_add_node(cpu, NAME("present"), REG, SA_CPU_PRESENT, 0) ||
+	    !sysfs_add_node(cpu, NAME("kernel_max"), REG, SA_CPU_KERNEL_MAX, 0))
 		return false;
 	for (unsigned i = 0; i < fw_cpu_count(); i++) {
 		struct kname name;
 		struct inode *d;
 
 		snprintf(name.s, sizeof(name.s), "cpu%u", i);
-		d = add_node(cpu, &name, DIR, 0, 0);
+		d = sysfs_add_node(cpu, &name, DIR, 0, 0);
 		/* Linux has no cpu0/online where the boot CPU cannot go off
 		 * line, as on x86 by default. */
-		if (!d || (i > 0 && !add_node(d, NAME("online"), REG,
-					      SA_ONE_CPU_ONLINE, i)))
+		if (!d || (i > 0 && !sysfs_add_node(d, NAME("online"), REG,
+					      SA_ONE_CPU_ONLINE, i)) ||
+		    !sysfs_cache_build(d, i))
 			return false;
 	}
 	return true;
 }
 
 /* The read-only file name in dir showing attr of CPU or disk index. */
-static struct inode *add_file(struct inode *dir, const char *name,
+struct inode *sysfs_add_file(struct inode *dir, const char *name,
 			      unsigned attr, unsigned index)
 {
 	struct kname n;
 
 	snprintf(n.s, sizeof(n.s), "%s", name);
-	return add_node(dir, &n, REG, attr, index);
+	return sysfs_add_node(dir, &n, REG, attr, index);
 }
 
 /* A symbolic link name in dir to target (a path relative to dir). */
-static bool add_link(struct inode *dir, const char *name, const char *target)
+bool sysfs_add_link(struct inode *dir, const char *name, const char *target)
 {
 	struct kname n;
 	struct inode *ino;
 
 	snprintf(n.s, sizeof(n.s), "%s", name);
-	ino = add_node(dir, &n, S_IFLNK | 0777, 0, 0);
+	ino = sysfs_add_node(dir, &n, S_IFLNK | 0777, 0, 0);
 	if (!ino)
 		return false;
 	ino->link = kpath_alloc();
@@ -382,16 +390,18 @@ static bool add_link(struct inode *dir, const char *name, const char *target)
 }
 
 /* A directory name in dir, or the one already there. */
-static struct inode *subdir(struct inode *dir, const char *name)
+struct inode *sysfs_subdir(struct inode *dir, const char *name)
 {
 	struct kname n;
 	struct tmpfs_dirent *d;
 
+	if (!dir)
+		return NULL;
 	snprintf(n.s, sizeof(n.s), "%s", name);
 	FW_LIST_FOR_EACH(d, &dir->dirents, node)
 		if (strcmp(d->name.s, n.s) == 0)
 			return d->inode;
-	return add_node(dir, &n, DIR, 0, 0);
+	return sysfs_add_node(dir, &n, DIR, 0, 0);
 }
 
 /* One disk's directory under devices/virtual/block and the links Linux
@@ -419,56 +429,56 @@ static bool build_disk(struct inode *root, unsigned i, const struct blkdev *d)
 		{ "max_sectors_kb", SA_BLK_MAX_SECTORS_KB },
 		{ "scheduler", SA_BLK_SCHEDULER },
 	};
-	struct inode *virt = subdir(subdir(root, "devices"), "virtual");
-	struct inode *blk = virt ? subdir(virt, "block") : NULL;
-	struct inode *dir = blk ? subdir(blk, d->name) : NULL;
-	struct inode *q = dir ? subdir(dir, "queue") : NULL;
-	struct inode *devblk = subdir(subdir(root, "dev"), "block");
-	struct inode *cls = subdir(subdir(root, "class"), "block");
-	struct inode *top = subdir(root, "block");
+	struct inode *virt = sysfs_subdir(sysfs_subdir(root, "devices"), "virtual");
+	struct inode *blk = virt ? sysfs_subdir(virt, "block") : NULL;
+	struct inode *dir = blk ? sysfs_subdir(blk, d->name) : NULL;
+	struct inode *q = dir ? sysfs_subdir(dir, "queue") : NULL;
+	struct inode *devblk = sysfs_subdir(sysfs_subdir(root, "dev"), "block");
+	struct inode *cls = sysfs_subdir(sysfs_subdir(root, "class"), "block");
+	struct inode *top = sysfs_subdir(root, "block");
 	char target[64], devno[16];
 
 	if (!q || !devblk || !cls || !top)
 		return false;
 	for (unsigned k = 0; k < FW_ARRAY_LEN(files); k++)
-		if (!add_file(dir, files[k].name, files[k].attr, i))
+		if (!sysfs_add_file(dir, files[k].name, files[k].attr, i))
 			return false;
 	for (unsigned k = 0; k < FW_ARRAY_LEN(queue); k++)
-		if (!add_file(q, queue[k].name, queue[k].attr, i))
+		if (!sysfs_add_file(q, queue[k].name, queue[k].attr, i))
 			return false;
 	snprintf(target, sizeof target, "../devices/virtual/block/%s", d->name);
-	if (!add_link(top, d->name, target))
+	if (!sysfs_add_link(top, d->name, target))
 		return false;
 	snprintf(target, sizeof target, "../../devices/virtual/block/%s",
 		 d->name);
 	snprintf(devno, sizeof devno, "%u:%u", dev_major(d->rdev),
 		 dev_minor(d->rdev));
-	return add_link(cls, d->name, target) && add_link(devblk, devno, target);
+	return sysfs_add_link(cls, d->name, target) && sysfs_add_link(devblk, devno, target);
 }
 
 /* The terminals' directories and their links. */
 static bool build_ttys(struct inode *root)
 {
-	struct inode *dir = subdir(subdir(subdir(root, "devices"), "virtual"),
+	struct inode *dir = sysfs_subdir(sysfs_subdir(sysfs_subdir(root, "devices"), "virtual"),
 				   "tty");
-	struct inode *cls = subdir(subdir(root, "class"), "tty");
-	struct inode *chr = subdir(subdir(root, "dev"), "char");
+	struct inode *cls = sysfs_subdir(sysfs_subdir(root, "class"), "tty");
+	struct inode *chr = sysfs_subdir(sysfs_subdir(root, "dev"), "char");
 	char target[64], devno[16];
 
 	if (!dir || !cls || !chr)
 		return false;
 	for (unsigned i = 0; i < FW_ARRAY_LEN(ttys); i++) {
-		struct inode *d = subdir(dir, ttys[i].name);
+		struct inode *d = sysfs_subdir(dir, ttys[i].name);
 
-		if (!d || !add_file(d, "dev", SA_TTY_DEV, i) ||
-		    !add_file(d, "uevent", SA_TTY_UEVENT, i))
+		if (!d || !sysfs_add_file(d, "dev", SA_TTY_DEV, i) ||
+		    !sysfs_add_file(d, "uevent", SA_TTY_UEVENT, i))
 			return false;
 		snprintf(target, sizeof target, "../../devices/virtual/tty/%s",
 			 ttys[i].name);
 		snprintf(devno, sizeof devno, "%u:%u", ttys[i].major,
 			 ttys[i].minor);
-		if (!add_link(cls, ttys[i].name, target) ||
-		    !add_link(chr, devno, target))
+		if (!sysfs_add_link(cls, ttys[i].name, target) ||
+		    !sysfs_add_link(chr, devno, target))
 			return false;
 	}
 	return true;
@@ -481,18 +491,18 @@ static bool build_rest(struct inode *root)
 	struct inode *thp;
 	const struct blkdev *d;
 
-	if (!subdir(subdir(root, "dev"), "block") ||
-	    !subdir(subdir(root, "class"), "block") || !subdir(root, "block"))
+	if (!sysfs_subdir(sysfs_subdir(root, "dev"), "block") ||
+	    !sysfs_subdir(sysfs_subdir(root, "class"), "block") || !sysfs_subdir(root, "block"))
 		return false;
 	for (unsigned i = 0; (d = disk(i)) != NULL; i++)
 		if (!build_disk(root, i, d))
 			return false;
-	if (!build_ttys(root))
+	if (!build_ttys(root) || !sysfs_pci_build(root))
 		return false;
-	thp = subdir(subdir(subdir(root, "kernel"), "mm"),
+	thp = sysfs_subdir(sysfs_subdir(sysfs_subdir(root, "kernel"), "mm"),
 		     "transparent_hugepage");
-	return thp && add_node(thp, NAME("enabled"), REG, SA_THP_NEVER, 0) &&
-	       add_node(thp, NAME("defrag"), REG, SA_THP_NEVER, 0);
+	return thp && sysfs_add_node(thp, NAME("enabled"), REG, SA_THP_NEVER, 0) &&
+	       sysfs_add_node(thp, NAME("defrag"), REG, SA_THP_NEVER, 0);
 }
 
 /* Undo a tree half built when memory ran out: leaves first, since each
@@ -533,7 +543,7 @@ int sysfs_get_sb(struct superblock **out)
 	sb->fstype = "sysfs";
 	atomic_init(&sb->next_ino, 1);
 	sysfs_sb = sb; /* add_node allocates in it */
-	root = add_node(NULL, NAME(""), DIR, 0, 0);
+	root = sysfs_add_node(NULL, NAME(""), DIR, 0, 0);
 	if (!root || !build_cpus(root) || !build_rest(root)) {
 		if (root) {
 			drop_tree(root);
