@@ -88,6 +88,7 @@ void ipc_init(void)
 	ipc_sem_init();
 	ipc_msg_init();
 	ipc_shm_init();
+	ipc_mqueue_init();
 }
 
 /* /proc/sysvipc: Linux's headers (ipc/util.c sysvipc_proc_open), then

@@ -1,5 +1,6 @@
 /* services/ipc/ipc.h: System V IPC: semaphore sets (sem.c), message
- * queues (msg.c), shared memory (shm.c), and what they share (ipc.c).
+ * queues (msg.c), shared memory (shm.c), and what they share (ipc.c);
+ * POSIX message queues (mqueue.c).
  *
  * Layer: services (safe C), above proc. Folder services/ipc: System V
  * IPC; it may include proc, fs (procfs: /proc/sysvipc), mm, current and
@@ -71,5 +72,6 @@ void ipc_init(void);
 void ipc_sem_init(void);
 void ipc_msg_init(void);
 void ipc_shm_init(void);
+void ipc_mqueue_init(void);
 
 #endif

@@ -124,6 +124,9 @@ static struct proc *proc_alloc(void)
 	 * CAP_SYS_NICE */
 	p->rlimit_cur[RLIMIT_NICE] = p->rlimit_max[RLIMIT_NICE] = 0;
 	p->rlimit_cur[RLIMIT_RTPRIO] = p->rlimit_max[RLIMIT_RTPRIO] = 0;
+	/* Linux's MQ_BYTES_MAX: the bytes of POSIX message queues a user
+	 * may create (services/ipc/mqueue.c counts them) */
+	p->rlimit_cur[RLIMIT_MSGQUEUE] = p->rlimit_max[RLIMIT_MSGQUEUE] = 819200;
 	return p;
 }
 

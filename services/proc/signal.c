@@ -1003,6 +1003,20 @@ long signal_send_checked(struct proc *p, int sig, fw_uptr_t uinfo)
 	return signal_send_proc(p, sig, fw_uptr_is_null(uinfo) ? 0 : &info);
 }
 
+int signal_send_pid(int pid, uint64_t start_ns, int sig,
+		    const struct k_siginfo *info)
+{
+	struct proc *p;
+	int ret = -ESRCH;
+
+	fw_spin_lock(&proc_tree_lock);
+	p = pid > 0 ? proc_find(pid) : NULL;
+	if (p && p->start_ns == start_ns)
+		ret = signal_send_proc(p, sig, info);
+	fw_spin_unlock(&proc_tree_lock);
+	return ret;
+}
+
 /* rt_sigqueueinfo(2): a signal with the caller's siginfo (sigqueue(3)
  * sends SI_QUEUE with a value) to a process. */
 static long sys_rt_sigqueueinfo(const struct sys_args *a)

@@ -43,6 +43,12 @@ int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info);
  * thread)? A snapshot, for timers deciding whether to send at all. */
 bool signal_is_ignored(struct proc *p, int sig);
 int signal_send_pgrp(int pgid, int sig);
+/* Send sig with info to process pid if it is still the one created at
+ * start_ns (a pid used again is someone else), bypassing the kill(2)
+ * permission check: a kernel notification such as mq_notify's. sig 0
+ * only asks whether it is there. 0 or -ESRCH (also for a zombie). */
+int signal_send_pid(int pid, uint64_t start_ns, int sig,
+		    const struct k_siginfo *info);
 /* sig to p as kill(2) sends it (may the caller signal p? EPERM), or with
  * the caller's siginfo at uinfo if not null, checked as rt_sigqueueinfo
  * (and its si_signo must be sig: EINVAL). For pidfd_send_signal. */

@@ -65,6 +65,7 @@
 #define SI_USER 0
 #define SI_KERNEL 0x80
 #define SI_TIMER (-2)
+#define SI_MESGQ (-3)
 #define SI_TKILL (-6)
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2

@@ -117,7 +117,8 @@ static const struct procfs_entry entries[] = {
 #define SYS_FIRST (ROOT_FIRST + ROOT_N)
 	{ "kernel", PK_SYS_KERNEL, DIR },
 	{ "vm", PK_SYS_VM, DIR },
-#define SYS_N 2
+	{ "fs", PK_SYS_FS, DIR },
+#define SYS_N 3
 #define SYSK_FIRST (SYS_FIRST + SYS_N)
 	{ "ostype", PK_SYS_OSTYPE, REG },
 	{ "osrelease", PK_SYS_OSRELEASE, REG },
@@ -133,7 +134,17 @@ static const struct procfs_entry entries[] = {
 	{ "dirty_writeback_centisecs", PK_SYS_VM_DIRTY_WB, REG },
 	{ "max_map_count", PK_SYS_VM_MAX_MAP_COUNT, REG },
 #define SYSVM_N 4
-#define SYSVIPC_FIRST (SYSVM_FIRST + SYSVM_N)
+#define SYSFS_FIRST (SYSVM_FIRST + SYSVM_N)
+	{ "mqueue", PK_SYS_FS_MQUEUE, DIR },
+#define SYSFS_N 1
+#define SYSMQ_FIRST (SYSFS_FIRST + SYSFS_N)
+	{ "msg_max", PK_SYS_MQ_MSG_MAX, S_IFREG | 0644 },
+	{ "msgsize_max", PK_SYS_MQ_MSGSIZE_MAX, S_IFREG | 0644 },
+	{ "queues_max", PK_SYS_MQ_QUEUES_MAX, S_IFREG | 0644 },
+	{ "msg_default", PK_SYS_MQ_MSG_DEFAULT, S_IFREG | 0644 },
+	{ "msgsize_default", PK_SYS_MQ_MSGSIZE_DEFAULT, S_IFREG | 0644 },
+#define SYSMQ_N 5
+#define SYSVIPC_FIRST (SYSMQ_FIRST + SYSMQ_N)
 	{ "shm", PK_SYSVIPC_SHM, REG },
 	{ "sem", PK_SYSVIPC_SEM, REG },
 	{ "msg", PK_SYSVIPC_MSG, REG },
@@ -210,6 +221,12 @@ static struct entry_table fixed_entries(const struct procfs_id *id)
 		break;
 	case PK_SYS_VM:
 		t = (struct entry_table){ SYSVM_FIRST, SYSVM_N };
+		break;
+	case PK_SYS_FS:
+		t = (struct entry_table){ SYSFS_FIRST, SYSFS_N };
+		break;
+	case PK_SYS_FS_MQUEUE:
+		t = (struct entry_table){ SYSMQ_FIRST, SYSMQ_N };
 		break;
 	case PK_NET:
 		t = (struct entry_table){ NET_FIRST, NET_N };
@@ -569,11 +586,17 @@ static int procfs_rename(struct inode *odir, const struct kname *oname,
 }
 
 /* The files a write means something to: vm/drop_caches, the lock
- * statistics' switch and table, and the fault injection knobs of a task
- * (comm and the other sysctls are read-only in this kernel). */
+ * statistics' switch and table, fs/mqueue's limits, and the fault
+ * injection knobs of a task (comm and the other sysctls are read-only in
+ * this kernel). */
+static bool mqueue_kind(unsigned kind)
+{
+	return kind >= PK_SYS_MQ_MSG_MAX && kind <= PK_SYS_MQ_MSGSIZE_DEFAULT;
+}
+
 static bool writable_kind(unsigned kind)
 {
-	return kind == PK_SYS_VM_DROP_CACHES || kind == PK_PID_MAKE_IT_FAIL ||
+	return mqueue_kind(kind) || kind == PK_SYS_VM_DROP_CACHES || kind == PK_PID_MAKE_IT_FAIL ||
 	       kind == PK_PID_OOM_SCORE_ADJ || kind == PK_SYS_HOSTNAME ||
 	       kind == PK_SYS_DOMAINNAME ||
 	       kind == PK_PID_FAIL_NTH || kind == PK_LOCK_STAT ||
@@ -844,6 +867,8 @@ static long procfs_write_file(struct file *f, fw_uptr_t buf, size_t len,
 		return -EINVAL;
 	if (id.kind == PK_SYS_VM_DROP_CACHES)
 		err = procfs_drop_caches((unsigned long)v);
+	else if (mqueue_kind(id.kind))
+		err = procfs_mqueue_write(id.kind, v);
 	else if (id.kind == PK_LOCK_STAT || id.kind == PK_SYS_LOCK_STAT)
 		err = procfs_lock_stat_write(id.kind == PK_SYS_LOCK_STAT, v);
 	else if (id.kind == PK_PID_OOM_SCORE_ADJ)

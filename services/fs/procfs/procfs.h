@@ -109,6 +109,14 @@ enum procfs_kind {
 	PK_NET_UNIX,		/* /proc/net/unix */
 	PK_NET_RAW,		/* /proc/net/raw */
 	PK_NET_PNP,		/* /proc/net/pnp */
+	PK_SYS_FS,		/* /proc/sys/fs */
+	PK_SYS_FS_MQUEUE,	/* /proc/sys/fs/mqueue: POSIX message queue
+				 * limits (services/ipc/mqueue.c) */
+	PK_SYS_MQ_MSG_MAX,
+	PK_SYS_MQ_MSGSIZE_MAX,
+	PK_SYS_MQ_QUEUES_MAX,
+	PK_SYS_MQ_MSG_DEFAULT,
+	PK_SYS_MQ_MSGSIZE_DEFAULT,
 };
 
 /* Set in the kind of the nodes under task/<tid>: the pid field is then a
@@ -221,6 +229,10 @@ FW_MUST_CHECK int procfs_pid_set_oom_score_adj(int id, bool thread, int v);
 /* /proc/sysvipc/{shm,sem,msg} (services/ipc): a header, then a line per
  * segment, set or queue, in Linux's columns (ipcs reads them). */
 void procfs_gen_sysvipc(struct procfs_seq *s, unsigned kind);
+/* /proc/sys/fs/mqueue/<kind> (PK_SYS_MQ_*), and root's write of v to
+ * it: 0 or -EINVAL outside Linux's range (services/ipc/mqueue.c). */
+void procfs_gen_mqueue(struct procfs_seq *s, unsigned kind);
+FW_MUST_CHECK int procfs_mqueue_write(unsigned kind, uint64_t v);
 /* /proc/kmsg's file operations (services/drivers/char/kmsg.c, which
  * keeps syslog(2)'s reader position). */
 extern const struct file_ops procfs_kmsg_ops;

@@ -356,6 +356,13 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 	case PK_SYSVIPC_MSG:
 		procfs_gen_sysvipc(s, kind);
 		return 0;
+	case PK_SYS_MQ_MSG_MAX:
+	case PK_SYS_MQ_MSGSIZE_MAX:
+	case PK_SYS_MQ_QUEUES_MAX:
+	case PK_SYS_MQ_MSG_DEFAULT:
+	case PK_SYS_MQ_MSGSIZE_DEFAULT:
+		procfs_gen_mqueue(s, kind);
+		return 0;
 	case PK_SYS_HOSTNAME:
 	case PK_SYS_DOMAINNAME:
 		procfs_gen_uts(s, kind == PK_SYS_HOSTNAME);

@@ -178,9 +178,24 @@ void fdtable_put(struct fdtable *t)
 		return;
 	locks_remove_table(t);
 	for (int k = 0; k < NCHUNKS; k++)
-		for (int i = 0; t->chunk[k] && i < FD_CHUNK; i++)
-			file_put(t->chunk[k]->fd[i]);
+		for (int i = 0; t->chunk[k] && i < FD_CHUNK; i++) {
+			struct file *f = t->chunk[k]->fd[i];
+
+			if (f && f->ops->flush)
+				f->ops->flush(f);
+			file_put(f);
+		}
 	chunks_free(t);
+}
+
+/* A descriptor of f in t is going away: its POSIX locks, and whatever
+ * the file keeps for the closing process (file_ops.flush). f may be
+ * NULL. */
+static void fd_closing(const struct fdtable *t, struct file *f)
+{
+	locks_remove_posix(t, f);
+	if (f && f->ops->flush)
+		f->ops->flush(f);
 }
 
 void fdtable_close_on_exec(struct fdtable *t)
@@ -195,7 +210,7 @@ void fdtable_close_on_exec(struct fdtable *t)
 			slot_set(t, fd, NULL, false);
 		}
 		fw_spin_unlock(&t->lock);
-		locks_remove_posix(t, f);
+		fd_closing(t, f);
 		file_put(f);
 	}
 }
@@ -291,7 +306,7 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, unsigned flags)
 	slot_set(t, fd, f, flags & O_CLOEXEC);
 	fw_spin_unlock(&t->lock);
 	if (old != f)
-		locks_remove_posix(t, old);
+		fd_closing(t, old);
 	file_put(old);
 	return 0;
 }
@@ -323,7 +338,7 @@ int fd_close(struct fdtable *t, int fd)
 	fw_spin_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
-	locks_remove_posix(t, f);
+	fd_closing(t, f);
 	file_put(f);
 	return 0;
 }

@@ -282,6 +282,11 @@ struct file_ops {
 	 * poll_head whose wakeups change the mask, before reading state.
 	 * NULL: always readable and writable (regular files). */
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
+	/* A descriptor of f is being closed (close, dup2 over it, exec's
+	 * close-on-exec, exit), by the calling process: Linux's flush. A
+	 * POSIX message queue drops the caller's notification here. NULL:
+	 * nothing to do. */
+	void (*flush)(struct file *f);
 	/* The last reference went away. */
 	void (*release)(struct file *f);
 };
@@ -311,6 +316,7 @@ struct file {
 	struct inotify *inotify;	/* inotify instances (fs/notify) */
 	struct timerfd *tfd;		/* timerfd(2) files */
 	struct pidfd *pidfd;		/* pidfd_open(2) files (services/proc) */
+	struct mqueue *mq;		/* POSIX message queues (services/ipc) */
 	struct mm *mem_mm;		/* /proc/<pid>/mem: whose memory */
 	const char *anon_name;		/* an anonymous file's kind, as
 					 * /proc/<pid>/fd shows it */
