@@ -181,7 +181,7 @@ void fdtable_put(struct fdtable *t)
 		for (int i = 0; t->chunk[k] && i < FD_CHUNK; i++) {
 			struct file *f = t->chunk[k]->fd[i];
 
-			if (f && f->ops->flush)
+			if (f && f->ops && f->ops->flush)
 				f->ops->flush(f);
 			file_put(f);
 		}
@@ -194,7 +194,7 @@ void fdtable_put(struct fdtable *t)
 static void fd_closing(const struct fdtable *t, struct file *f)
 {
 	locks_remove_posix(t, f);
-	if (f && f->ops->flush)
+	if (f && f->ops && f->ops->flush)
 		f->ops->flush(f);
 }
 
