@@ -1,5 +1,7 @@
-/* services/net/link/netlink.c: AF_NETLINK sockets, NETLINK_ROUTE only,
- * for what busybox `ip link` and `ip addr` ask.
+/* services/net/link/netlink.c: AF_NETLINK sockets, NETLINK_ROUTE for
+ * what busybox `ip link` and `ip addr` ask, and NETLINK_SOCK_DIAG for
+ * what `ss -x` asks (AF_UNIX sockets: net/unix/unix_diag.c; other
+ * families ENOENT, as Linux without their diag modules).
  *
  * Layer: services (safe C), net/link, after Linux net/netlink/af_netlink.c
  * and net/core/rtnetlink.c. A socket talks to the kernel (port 0) only:
@@ -37,8 +39,13 @@
 #include "net/link/link.h"
 #include "net/link/nlmsg.h"
 #include "net/socket.h"
+#include "net/unix/unix_diag.h"
 
 #define NETLINK_ROUTE 0
+#define NETLINK_SOCK_DIAG 4
+#define SOCK_DIAG_BY_FAMILY 20
+#define AF_UNIX_NUM 1
+#define AF_MAX_NUM 46
 #define NL_ADDR_LEN 12u			/* sizeof(struct sockaddr_nl) */
 #define NL_REQ_MAX 65536u
 #define NL_QUEUE_MAX 64u		/* datagrams waiting, then drop */
@@ -345,6 +352,59 @@ static uint8_t req_family(struct fw_bytes msg)
 	return fam;
 }
 
+static void send_done(struct netlink_sock *nl, struct nl_out *o,
+		      uint32_t seq)
+{
+	o->len = 0;
+	o->overflow = false;
+	nl_msg_begin(o, NLMSG_DONE, NLM_F_MULTI, seq, nl->portid);
+	nl_put_u32(o, 0);
+	nl_msg_end(o);
+	enqueue_locked(nl, o);
+}
+
+/* A NETLINK_SOCK_DIAG request (Linux's sock_diag_rcv_msg and
+ * __sock_diag_cmd), nl_lock held. */
+static void sock_diag(struct netlink_sock *nl, struct nl_out *o,
+		      struct fw_bytes msg, struct fw_bytes hdr, uint16_t type,
+		      uint16_t flags, uint32_t seq)
+{
+	struct fw_bytes req;
+	uint8_t family = req_family(msg);
+	unsigned pos = 0;
+	bool more = true;
+	int err;
+
+	if (type != SOCK_DIAG_BY_FAMILY || fw_bytes_len(msg) < NL_HDR + 2 ||
+	    family >= AF_MAX_NUM) {
+		send_error(nl, o, -EINVAL, hdr, seq);
+		return;
+	}
+	if (family != AF_UNIX_NUM) {
+		send_error(nl, o, -ENOENT, hdr, seq);
+		return;
+	}
+	err = fw_bytes_sub(msg, NL_HDR, fw_bytes_len(msg) - NL_HDR, &req);
+	if (!err && (flags & NLM_F_DUMP) != NLM_F_DUMP) {
+		o->len = 0;
+		o->overflow = false;
+		err = unix_diag_get(o, req, seq, nl->portid);
+		reply_one(nl, o, err, hdr, seq, flags);
+		return;
+	}
+	while (!err && more) {
+		o->len = 0;
+		o->overflow = false;
+		err = unix_diag_dump(o, req, seq, nl->portid, &pos, &more);
+		if (!err)
+			enqueue_locked(nl, o);
+	}
+	if (err)
+		send_error(nl, o, err, hdr, seq);
+	else
+		send_done(nl, o, seq);
+}
+
 /* Answer one request (nl_lock held). */
 static void handle(struct netlink_sock *nl, struct nl_out *o,
 		   struct fw_bytes msg)
@@ -362,6 +422,10 @@ static void handle(struct netlink_sock *nl, struct nl_out *o,
 		return;
 	if (!(flags & NLM_F_REQUEST) || type < 16)
 		return; /* replies and control messages: nothing to do */
+	if (nl->s->protocol == NETLINK_SOCK_DIAG) {
+		sock_diag(nl, o, msg, hdr, type, flags, seq);
+		return;
+	}
 	o->len = 0;
 	o->overflow = false;
 	if (type == RTM_GETLINK && (flags & NLM_F_DUMP) == NLM_F_DUMP) {
@@ -404,12 +468,7 @@ static void handle(struct netlink_sock *nl, struct nl_out *o,
 		return;
 	}
 	enqueue_locked(nl, o);
-	o->len = 0;
-	o->overflow = false;
-	nl_msg_begin(o, NLMSG_DONE, NLM_F_MULTI, seq, nl->portid);
-	nl_put_u32(o, 0);
-	nl_msg_end(o);
-	enqueue_locked(nl, o);
+	send_done(nl, o, seq);
 }
 
 /* ---- socket operations ---------------------------------------------------- */
@@ -774,7 +833,7 @@ int netlink_create(int type, int protocol, struct socket **out)
 
 	if (type != SOCK_RAW && type != SOCK_DGRAM)
 		return -ESOCKTNOSUPPORT;
-	if (protocol != NETLINK_ROUTE)
+	if (protocol != NETLINK_ROUTE && protocol != NETLINK_SOCK_DIAG)
 		return -EPROTONOSUPPORT;
 	nl = FW_NEW(struct netlink_sock);
 	if (!nl)
