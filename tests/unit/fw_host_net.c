@@ -41,6 +41,7 @@
 #include "fs/sys_util.h"
 #include "fs/vfs/fdtable.h"
 #include "net/socket.h"
+#include "net/unix/unix_diag.h"
 
 #include "fw_host_net.h"
 
@@ -359,6 +360,23 @@ void signal_send_current_thread(int sig)
 }
 
 /* ---- files, polls and /proc: not reached by the fuzzer ------------------- */
+
+/* AF_UNIX is not in this build: NETLINK_SOCK_DIAG finds no socket (the
+ * fuzzer's netlink socket is NETLINK_ROUTE anyway). */
+int unix_diag_dump(struct nl_out *o, struct fw_bytes req, uint32_t seq,
+		   int32_t portid, unsigned *pos, bool *more)
+{
+	(void)o, (void)req, (void)seq, (void)portid, (void)pos;
+	*more = false;
+	return 0;
+}
+
+int unix_diag_get(struct nl_out *o, struct fw_bytes req, uint32_t seq,
+		  int32_t portid)
+{
+	(void)o, (void)req, (void)seq, (void)portid;
+	return -ENOENT;
+}
 
 void poll_head_init(struct poll_head *h)
 {
