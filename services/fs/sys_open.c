@@ -495,42 +495,45 @@ long sys_getcwd(const struct sys_args *a)
 	return err;
 }
 
-/* File handles (name_to_handle_at(2), open_by_handle_at(2)): no file
- * system here exports them, so the answer is Linux's for a file system
- * without export operations: the path is looked up (its errors come
- * first), then EOPNOTSUPP. No handle can therefore be ours: opening one
- * is EPERM without CAP_DAC_READ_SEARCH, as Linux checks first, else
- * EINVAL for a size past MAX_HANDLE_SZ and ESTALE for the rest. */
-#define MAX_HANDLE_SZ 128u
-#define AT_HANDLE_FID 0x200u
-
-long sys_name_to_handle_at(const struct sys_args *a)
+/* Open an inode found without a path walk (open_by_handle_at): open(2)'s
+ * checks and open on p, then a descriptor (Linux file_open_root with an
+ * empty name: do_open's O_CREAT rules, may_open, vfs_open). Returns the fd
+ * or -errno; p keeps the caller's references. */
+long sys_open_resolved(const struct vfs_path *p, unsigned flags)
 {
-	unsigned flags = (unsigned)a->arg[4];
-	struct vfs_path p;
+	struct file *f = NULL;
 	long err;
+	int fd;
 
-	if (flags & ~(unsigned)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH |
-				AT_HANDLE_FID))
-		return -EINVAL;
-	err = sys_lookup((int)a->arg[0], fw_uptr(a->arg[1]),
-			 (flags & AT_SYMLINK_FOLLOW) ? LOOKUP_FOLLOW : 0,
-			 flags & AT_EMPTY_PATH, &p);
+	flags &= VALID_OPEN_FLAGS;
+	if (flags & O_TMPFILE_BIT)
+		return -EOPNOTSUPP;
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	if (flags & O_CREAT) {
+		/* Nothing is created: the file exists (Linux do_open). */
+		if (flags & O_EXCL)
+			return -EEXIST;
+		if (S_ISDIR(p->inode->mode))
+			return -EISDIR;
+	}
+	if (!fd_available(sys_files()))
+		return -EMFILE;
+	fw_mutex_lock(&vfs_ns_lock);
+	err = may_open(p, flags, false);
+	fw_mutex_unlock(&vfs_ns_lock);
 	if (err)
 		return err;
-	vfs_path_put(&p);
-	return -EOPNOTSUPP;
-}
-
-long sys_open_by_handle_at(const struct sys_args *a)
-{
-	uint32_t bytes;
-
-	if (!cred_capable(fs_cred(), CAP_DAC_READ_SEARCH))
-		return -EPERM;
-	if (FW_COPY_IN_OBJ(&bytes, fw_uptr(a->arg[1])))
-		return -EFAULT;
-	if (bytes > MAX_HANDLE_SZ || bytes == 0)
-		return -EINVAL;
-	return -ESTALE;
+	err = vfs_open_path(p, flags, &f);
+	if (err)
+		return err;
+	if (!(flags & O_PATH)) {
+		if ((flags & O_TRUNC) && S_ISREG(p->inode->mode))
+			fsnotify_file(f, IN_MODIFY);
+		fsnotify_file(f, IN_OPEN);
+	}
+	fd = fd_install(sys_files(), f, flags & O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
 }

@@ -20,6 +20,10 @@ struct fdtable *sys_files(void);
 FW_MUST_CHECK int sys_lookup(int dirfd, fw_uptr_t upath, unsigned lookup,
 			     bool empty_ok, struct vfs_path *out);
 
+/* Open the inode at p (found by a file handle) with open(2) flags and
+ * install a descriptor: the fd, or -errno (sys_open.c). */
+long sys_open_resolved(const struct vfs_path *p, unsigned flags);
+
 /* The parent directory walk for create/remove/rename. On success
  * vfs_ns_lock is held until sys_parent_end. */
 struct parent_ctx {

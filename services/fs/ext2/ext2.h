@@ -423,6 +423,11 @@ FW_MUST_CHECK int ext2_orphan_cleanup(struct ext2_sb *s);
 /* inode.c */
 FW_MUST_CHECK int ext2_iget(struct ext2_sb *s, uint32_t ino,
 			    struct inode **out);
+/* The inode a file handle names (number and generation, 0: any),
+ * referenced: 0, -ESTALE (out of range, deleted, other generation), -EIO.
+ * vfs_ns_lock held. */
+FW_MUST_CHECK int ext2_iget_handle(struct ext2_sb *s, uint32_t ino,
+				   uint32_t gen, struct inode **out);
 /* A fresh in-memory inode for a newly allocated number (not read). */
 FW_MUST_CHECK int ext2_inew(struct ext2_sb *s, uint32_t ino, uint32_t mode,
 			    struct inode **out);

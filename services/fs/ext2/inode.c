@@ -280,6 +280,67 @@ out_unlock:
 	return err;
 }
 
+/* A file handle's inode (Linux ext4_nfs_get_inode with EXT4_IGET_HANDLE):
+ * numbers outside the file's range and deleted or reused inodes are
+ * -ESTALE, quietly: a handle is a user's guess, not a corruption. A
+ * generation of 0 matches any (as Linux). Called with vfs_ns_lock held, so
+ * no unlink runs between the look at the record and ext2_iget. */
+int ext2_iget_handle(struct ext2_sb *s, uint32_t ino, uint32_t gen,
+		     struct inode **out)
+{
+	struct ext2_inode_info *ei;
+	struct inode *vi = NULL;
+	uint16_t links = 0, mode = 0;
+	uint32_t blk, rgen = 0;
+	size_t off;
+	struct bref r;
+	struct fw_bytes raw;
+	int err;
+
+	if ((ino != EXT2_ROOT_INO && ino < s->first_ino) || ino > s->inodes_count ||
+	    ino == 0)
+		return -ESTALE;
+	fw_mutex_lock(&s->icache_lock);
+	ei = cache_find(s, ino);
+	if (ei)
+		rgen = ei->generation;
+	fw_mutex_unlock(&s->icache_lock);
+	if (!ei) {
+		/* Not in memory: is the record a live inode at all? */
+		err = locate(s, ino, &blk, &off);
+		if (err)
+			return err == -EIO ? -ESTALE : err;
+		fw_mutex_lock(&s->lock);
+		err = bcache_get(s->dev, blk, s->bs, true, &r);
+		if (!err) {
+			err = fw_bytes_sub(fw_buf_as_bytes(r.data), off,
+					   s->inode_size, &raw);
+			if (!err) {
+				links = get16(raw, I_LINKS);
+				mode = get16(raw, I_MODE);
+				rgen = get32(raw, I_GENERATION);
+			}
+			bref_put(&r);
+		}
+		fw_mutex_unlock(&s->lock);
+		if (err)
+			return err;
+		if (links == 0 || (mode & S_IFMT) == 0)
+			return -ESTALE;
+	}
+	if (gen && rgen != gen)
+		return -ESTALE;
+	err = ext2_iget(s, ino, &vi);
+	if (err)
+		return err;
+	if (gen && vi->ext2->generation != gen) {
+		inode_put(vi);
+		return -ESTALE;
+	}
+	*out = vi;
+	return 0;
+}
+
 int ext2_inew(struct ext2_sb *s, uint32_t ino, uint32_t mode,
 	      struct inode **out)
 {

@@ -110,6 +110,7 @@ static struct inode *new_inode(struct inode *dir, uint32_t mode,
 	/* A tmpfs file takes no seals (memfd_create may allow them). */
 	if (S_ISREG(mode))
 		ino->seals = F_SEAL_SEAL;
+	tmpfs_export_add(ino);
 	return ino;
 }
 
@@ -368,6 +369,7 @@ void tmpfs_evict(struct inode *ino)
 {
 	struct tmpfs_dirent *d, *tmp;
 
+	tmpfs_export_del(ino);
 	/* A directory dropped with entries (an unmounted tree) lets go of
 	 * them; normally rmdir left it empty. */
 	FW_LIST_FOR_EACH_SAFE(d, tmp, &ino->dirents, node) {
@@ -422,6 +424,7 @@ struct superblock *tmpfs_create(uint32_t dev, uint32_t root_mode)
 	root->nlink = 2;
 	root->parent = root; /* ".." of a root is itself (no reference) */
 	tmpfs_set_fops(root);
+	tmpfs_export_add(root);
 	sb->root = root;
 	return sb;
 }

@@ -84,6 +84,13 @@ long tmpfs_get_seals(struct file *f);
 long tmpfs_add_seals(struct file *f, uint64_t seals);
 /* Free an inode's private parts (pages, link, parent ref, pipe). */
 void tmpfs_evict(struct inode *ino);
+/* export.c: file handles. Enter a new inode in the index (and give it a
+ * generation); take it out (tmpfs_evict); find sb's inode nr with
+ * generation gen, referenced: 0, or -ESTALE if it is gone. */
+void tmpfs_export_add(struct inode *ino);
+void tmpfs_export_del(struct inode *ino);
+FW_MUST_CHECK int tmpfs_export_find(struct superblock *sb, uint64_t nr,
+				    uint32_t gen, struct inode **out);
 /* Set the file operations a new inode of this mode gets. */
 void tmpfs_set_fops(struct inode *ino);
 int tmpfs_name_of(struct inode *dir, struct inode *child, struct kname *out);

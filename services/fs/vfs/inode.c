@@ -39,6 +39,7 @@ struct inode *inode_alloc(struct superblock *sb, uint32_t mode)
 	fw_mutex_init(&ino->lock, "inode");
 	fw_list_init(&ino->i_mmap);
 	fw_list_init(&ino->dirents);
+	fw_list_init(&ino->export_node);
 	ino->next_cookie = 2; /* 0 and 1 are "." and ".." */
 	return ino;
 }

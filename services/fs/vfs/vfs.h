@@ -235,6 +235,11 @@ struct inode {
 	struct pipe *pipe;		/* FIFO: the pipe readers share */
 	uint32_t seals;			/* regular file: F_SEAL_* (inode->lock;
 					 * set only by fcntl F_ADD_SEALS) */
+	/* tmpfs file handles (fs/tmpfs/export.c): Linux's i_generation, a
+	 * random number given at creation, and the node on the index from
+	 * inode number to inode (export_lock; empty when not indexed) */
+	uint32_t generation;
+	struct fw_list export_node;
 
 	/* disk files' cached pages (fs/cache/pagecache.h), inode->lock */
 	struct page_cache *pcache;
