@@ -411,6 +411,8 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 	t->sigmask = cur->sigmask;
 	t->ioprio = cur->ioprio; /* Linux copies the I/O context's class */
 	t->mpol = cur->mpol;
+	if (!thread_only) /* a new thread registers its own */
+		t->rseq = cur->rseq;
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
 	if (flags & CLONE_PARENT_SETTID) {
