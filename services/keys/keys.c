@@ -1718,6 +1718,8 @@ void procfs_gen_keys(struct procfs_seq *s)
 	struct kctx x;
 	struct key *k;
 
+	if (!thread_current())
+		return; /* a kernel task possesses and may view nothing */
 	fw_mutex_lock(&keys_lock);
 	kctx_init(&x);
 	key_possess_mark(&x);
