@@ -17,6 +17,7 @@
 #include "drivers/char/random.h"
 #include "drivers/drivers.h"
 #include "ipc/ipc.h"
+#include "keys/keys.h"
 #include "fs/vfs/vfs.h"
 #include "init/init.h"
 #include "lib/kpath.h"
@@ -70,6 +71,7 @@ static void register_syscalls(void)
 	random_syscalls_init();
 	kmsg_init();
 	ipc_init();
+	keys_init();
 }
 
 int userland_start(void)

@@ -58,6 +58,7 @@ static void commit_image(struct thread *t, struct mm *new_mm, uint64_t entry,
 	if (p->sighand)
 		sighand_reset_on_exec(p->sighand);
 	proc_timers_delete_all(p);
+	keys_exec(t);
 	t->altstack_sp = t->altstack_size = 0;
 	t->sud = (struct sud){ 0 }; /* not kept across execve */
 	t->rseq = (struct rseq_reg){ 0 };

@@ -415,6 +415,7 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 	 * a thread or a vfork child (one memory) registers its own. */
 	if (!(flags & CLONE_VM))
 		t->rseq = cur->rseq;
+	keys_clone(cur, t, !thread_only);
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
 	if (flags & CLONE_PARENT_SETTID) {
@@ -566,6 +567,7 @@ static void proc_become_zombie(struct proc *p)
 	tty_proc_exit(p);
 	tty_ctty_put(proc_set_ctty(p, NULL));
 	ipc_proc_exit(p);
+	keys_proc_exit(p);
 	proc_alarm_cancel(p);
 	proc_timers_delete_all(p);
 	/* Leave the address space before it can go. */
@@ -673,6 +675,7 @@ void thread_exit(struct thread *t, int code)
 		if (FW_COPY_OUT_OBJ(fw_uptr(t->clear_child_tid), &zero) == 0)
 			futex_wake_addr(t->clear_child_tid, 1);
 	}
+	keys_thread_exit(t);
 	fw_irqflags_t plfl = fw_spin_lock_irqsave(&p->lock);
 	fw_list_del(&t->proc_node);
 	last = --p->nthreads == 0;

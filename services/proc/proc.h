@@ -30,6 +30,7 @@ struct fs_context; /* services/fs/vfs/vfs.h */
 struct sighand;   /* services/proc/signal.h */
 struct tty;       /* services/tty/tty.h */
 struct ptimer;    /* services/proc/time/time.c */
+struct key;       /* services/keys/keys.c */
 
 /* The framework stores this per task (fw_task_set_data); services define
  * it, so finding the current thread needs no cast. */
@@ -59,6 +60,7 @@ struct proc {
 	struct tty *ctty;         /* controlling terminal, or NULL */
 	struct fw_list sem_undos; /* SEM_UNDO records (services/ipc/sem.c,
 				   * under its lock) */
+	struct key *process_keyring, *session_keyring; /* services/keys */
 
 	/* exit/wait (proc_tree_lock) */
 	bool zombie;              /* exited, waiting to be reaped */
@@ -170,6 +172,8 @@ struct thread {
 	struct rseq_reg rseq;            /* rseq(2); kept by fork only */
 	struct mempolicy mpol;           /* set_mempolicy(2); kept by clone,
 					  * fork and execve */
+	struct key *thread_keyring;      /* services/keys (its lock) */
+	int8_t reqkey_defl;              /* KEYCTL_SET_REQKEY_KEYRING */
 	struct proc *proc;
 	struct fw_task *task;            /* the kernel task running it */
 	struct fw_list proc_node;        /* on proc->threads */
@@ -233,6 +237,13 @@ int proc_session_hangup(int sid, struct tty *t);
 /* Implemented by services/ipc (above proc): when process p exits, apply
  * and drop its SEM_UNDO adjustments (Linux exit_sem). */
 void ipc_proc_exit(struct proc *p);
+/* Implemented by services/keys (above proc): keyrings at clone (a new
+ * process keeps the session keyring only), execve (thread and process
+ * keyrings go), thread exit and process exit. */
+void keys_clone(struct thread *parent, struct thread *child, bool new_proc);
+void keys_exec(struct thread *t);
+void keys_thread_exit(struct thread *t);
+void keys_proc_exit(struct proc *p);
 
 /* The calling thread / process (NULL for pure kernel tasks). */
 struct thread *thread_current(void);

@@ -113,7 +113,9 @@ static const struct procfs_entry entries[] = {
 	{ "lock_stat", PK_LOCK_STAT, S_IFREG | 0600 },
 	{ "kmsg", PK_KMSG, S_IFREG | 0400 },
 	{ "sysvipc", PK_SYSVIPC, DIR },
-#define ROOT_N 16
+	{ "keys", PK_KEYS, REG },
+	{ "key-users", PK_KEY_USERS, REG },
+#define ROOT_N 18
 #define SYS_FIRST (ROOT_FIRST + ROOT_N)
 	{ "kernel", PK_SYS_KERNEL, DIR },
 	{ "vm", PK_SYS_VM, DIR },
@@ -127,7 +129,8 @@ static const struct procfs_entry entries[] = {
 	{ "hostname", PK_SYS_HOSTNAME, S_IFREG | 0644 },
 	{ "domainname", PK_SYS_DOMAINNAME, S_IFREG | 0644 },
 	{ "lock_stat", PK_SYS_LOCK_STAT, S_IFREG | 0644 },
-#define SYSK_N 7
+	{ "keys", PK_SYS_KEYS, DIR },
+#define SYSK_N 8
 #define SYSVM_FIRST (SYSK_FIRST + SYSK_N)
 	{ "drop_caches", PK_SYS_VM_DROP_CACHES, S_IFREG | 0200 },
 	{ "dirty_expire_centisecs", PK_SYS_VM_DIRTY_EXPIRE, REG },
@@ -144,7 +147,15 @@ static const struct procfs_entry entries[] = {
 	{ "msg_default", PK_SYS_MQ_MSG_DEFAULT, S_IFREG | 0644 },
 	{ "msgsize_default", PK_SYS_MQ_MSGSIZE_DEFAULT, S_IFREG | 0644 },
 #define SYSMQ_N 5
-#define SYSVIPC_FIRST (SYSMQ_FIRST + SYSMQ_N)
+#define SYSKEYS_FIRST (SYSMQ_FIRST + SYSMQ_N)
+	{ "gc_delay", PK_SYS_KEYS_GC_DELAY, S_IFREG | 0644 },
+	{ "maxbytes", PK_SYS_KEYS_MAXBYTES, S_IFREG | 0644 },
+	{ "maxkeys", PK_SYS_KEYS_MAXKEYS, S_IFREG | 0644 },
+	{ "persistent_keyring_expiry", PK_SYS_KEYS_PERSISTENT_EXPIRY, S_IFREG | 0644 },
+	{ "root_maxbytes", PK_SYS_KEYS_ROOT_MAXBYTES, S_IFREG | 0644 },
+	{ "root_maxkeys", PK_SYS_KEYS_ROOT_MAXKEYS, S_IFREG | 0644 },
+#define SYSKEYS_N 6
+#define SYSVIPC_FIRST (SYSKEYS_FIRST + SYSKEYS_N)
 	{ "shm", PK_SYSVIPC_SHM, REG },
 	{ "sem", PK_SYSVIPC_SEM, REG },
 	{ "msg", PK_SYSVIPC_MSG, REG },
@@ -227,6 +238,9 @@ static struct entry_table fixed_entries(const struct procfs_id *id)
 		break;
 	case PK_SYS_FS_MQUEUE:
 		t = (struct entry_table){ SYSMQ_FIRST, SYSMQ_N };
+		break;
+	case PK_SYS_KEYS:
+		t = (struct entry_table){ SYSKEYS_FIRST, SYSKEYS_N };
 		break;
 	case PK_NET:
 		t = (struct entry_table){ NET_FIRST, NET_N };
@@ -594,9 +608,15 @@ static bool mqueue_kind(unsigned kind)
 	return kind >= PK_SYS_MQ_MSG_MAX && kind <= PK_SYS_MQ_MSGSIZE_DEFAULT;
 }
 
+static bool keys_kind(unsigned kind)
+{
+	return kind >= PK_SYS_KEYS_MAXKEYS &&
+	       kind <= PK_SYS_KEYS_PERSISTENT_EXPIRY;
+}
+
 static bool writable_kind(unsigned kind)
 {
-	return mqueue_kind(kind) || kind == PK_SYS_VM_DROP_CACHES || kind == PK_PID_MAKE_IT_FAIL ||
+	return mqueue_kind(kind) || keys_kind(kind) || kind == PK_SYS_VM_DROP_CACHES || kind == PK_PID_MAKE_IT_FAIL ||
 	       kind == PK_PID_OOM_SCORE_ADJ || kind == PK_SYS_HOSTNAME ||
 	       kind == PK_SYS_DOMAINNAME ||
 	       kind == PK_PID_FAIL_NTH || kind == PK_LOCK_STAT ||
@@ -869,6 +889,8 @@ static long procfs_write_file(struct file *f, fw_uptr_t buf, size_t len,
 		err = procfs_drop_caches((unsigned long)v);
 	else if (mqueue_kind(id.kind))
 		err = procfs_mqueue_write(id.kind, v);
+	else if (keys_kind(id.kind))
+		err = procfs_keys_write(id.kind, v);
 	else if (id.kind == PK_LOCK_STAT || id.kind == PK_SYS_LOCK_STAT)
 		err = procfs_lock_stat_write(id.kind == PK_SYS_LOCK_STAT, v);
 	else if (id.kind == PK_PID_OOM_SCORE_ADJ)

@@ -117,6 +117,15 @@ enum procfs_kind {
 	PK_SYS_MQ_QUEUES_MAX,
 	PK_SYS_MQ_MSG_DEFAULT,
 	PK_SYS_MQ_MSGSIZE_DEFAULT,
+	PK_KEYS,		/* /proc/keys (services/keys) */
+	PK_KEY_USERS,		/* /proc/key-users */
+	PK_SYS_KEYS,		/* /proc/sys/kernel/keys: key quotas */
+	PK_SYS_KEYS_MAXKEYS,
+	PK_SYS_KEYS_MAXBYTES,
+	PK_SYS_KEYS_ROOT_MAXKEYS,
+	PK_SYS_KEYS_ROOT_MAXBYTES,
+	PK_SYS_KEYS_GC_DELAY,
+	PK_SYS_KEYS_PERSISTENT_EXPIRY,
 };
 
 /* Set in the kind of the nodes under task/<tid>: the pid field is then a
@@ -233,6 +242,13 @@ void procfs_gen_sysvipc(struct procfs_seq *s, unsigned kind);
  * it: 0 or -EINVAL outside Linux's range (services/ipc/mqueue.c). */
 void procfs_gen_mqueue(struct procfs_seq *s, unsigned kind);
 FW_MUST_CHECK int procfs_mqueue_write(unsigned kind, uint64_t v);
+/* /proc/keys, /proc/key-users and /proc/sys/kernel/keys/<kind>
+ * (PK_SYS_KEYS_*), and root's write of v to the last: 0 or -EINVAL
+ * outside Linux's range (services/keys/keys.c). */
+void procfs_gen_keys(struct procfs_seq *s);
+void procfs_gen_key_users(struct procfs_seq *s);
+void procfs_gen_keys_sysctl(struct procfs_seq *s, unsigned kind);
+FW_MUST_CHECK int procfs_keys_write(unsigned kind, uint64_t v);
 /* /proc/kmsg's file operations (services/drivers/char/kmsg.c, which
  * keeps syslog(2)'s reader position). */
 extern const struct file_ops procfs_kmsg_ops;

@@ -363,6 +363,20 @@ int procfs_gen_sys(struct procfs_seq *s, unsigned kind)
 	case PK_SYS_MQ_MSGSIZE_DEFAULT:
 		procfs_gen_mqueue(s, kind);
 		return 0;
+	case PK_KEYS:
+		procfs_gen_keys(s);
+		return 0;
+	case PK_KEY_USERS:
+		procfs_gen_key_users(s);
+		return 0;
+	case PK_SYS_KEYS_MAXKEYS:
+	case PK_SYS_KEYS_MAXBYTES:
+	case PK_SYS_KEYS_ROOT_MAXKEYS:
+	case PK_SYS_KEYS_ROOT_MAXBYTES:
+	case PK_SYS_KEYS_GC_DELAY:
+	case PK_SYS_KEYS_PERSISTENT_EXPIRY:
+		procfs_gen_keys_sysctl(s, kind);
+		return 0;
 	case PK_SYS_HOSTNAME:
 	case PK_SYS_DOMAINNAME:
 		procfs_gen_uts(s, kind == PK_SYS_HOSTNAME);
