@@ -623,21 +623,26 @@ static void proc_become_zombie(struct proc *p)
 		       p->exit_status);
 		proc_init_exited(p->exit_status);
 	}
-	if (parent) {
-		if (p->exit_signal && !autoreap) {
-			struct k_siginfo si = { 0 };
-			si.si_signo = p->exit_signal;
-			si.si_code = (p->exit_status & 0x7f) ? CLD_KILLED
-							     : CLD_EXITED;
-			si.f0 = (uint64_t)(uint32_t)p->pid |
-				((uint64_t)p->cred.uid << 32);
-			si.f1 = (p->exit_status & 0x7f)
-					? (uint64_t)(p->exit_status & 0x7f)
+	/* The parent's SIGCHLD, made while p may still be read. */
+	struct k_siginfo si = { .si_signo = p->exit_signal };
+	bool notify = p->exit_signal && !autoreap;
+
+	si.si_code = (p->exit_status & 0x7f) ? CLD_KILLED : CLD_EXITED;
+	si.f0 = (uint64_t)(uint32_t)p->pid | ((uint64_t)p->cred.uid << 32);
+	si.f1 = (p->exit_status & 0x7f) ? (uint64_t)(p->exit_status & 0x7f)
 					: (uint64_t)((p->exit_status >> 8) & 0xff);
-			(void)signal_send_proc(parent, p->exit_signal, &si);
-		}
+	/* From here the parent's wait may reap p and free it: nothing below
+	 * reads p unless it reaps itself. Set before the SIGCHLD, so that a
+	 * handler's waitpid finds it (Linux: one hold of tasklist_lock). */
+	fw_spin_lock(&proc_tree_lock);
+	p->exit_done = true;
+	parent = p->parent; /* its exit may have moved us meanwhile */
+	if (parent) {
+		if (notify)
+			(void)signal_send_proc(parent, si.si_signo, &si);
 		fw_waitq_wake_all(&parent->child_wait);
 	}
+	fw_spin_unlock(&proc_tree_lock);
 	if (autoreap)
 		proc_reap(p);
 }
@@ -852,7 +857,9 @@ static int wait_scan(struct proc *me, int idtype, int id, int options,
 			fw_spin_unlock(&proc_tree_lock);
 			return 0;
 		}
-		if (c->zombie && (options & WEXITED)) {
+		/* A zombie whose exit is still under way is not ready yet:
+		 * it wakes us when it is (exit_done). */
+		if (c->zombie && c->exit_done && (options & WEXITED)) {
 			exit_result(c, res);
 			res->reaped = !(options & WNOWAIT);
 			if (res->reaped) {

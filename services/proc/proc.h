@@ -64,6 +64,8 @@ struct proc {
 
 	/* exit/wait (proc_tree_lock) */
 	bool zombie;              /* exited, waiting to be reaped */
+	bool exit_done;           /* its exit no longer reads it: wait may
+				   * reap (free) it */
 	bool exiting;             /* exit_group in progress: threads leave */
 	int exit_status;          /* wait status word (W* encoding) */
 	int exit_signal;          /* sent to the parent at exit (SIGCHLD) */
