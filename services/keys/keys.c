@@ -52,6 +52,7 @@
 
 #include "current/current.h"
 #include "fs/procfs/procfs.h"
+#include "fs/vfs/vfs.h" /* cred_in_group */
 #include "keys/keys.h"
 #include "proc/proc.h"
 #include "syscall/nr.h"
@@ -410,16 +411,6 @@ static int key_validate(const struct key *k, uint64_t now)
 
 /* --- permissions and possession ------------------------------------------ */
 
-static bool key_cred_in_group(const struct cred *c, uint32_t gid)
-{
-	if (c->fsgid == gid)
-		return true;
-	for (uint32_t i = 0; i < c->ngroups && i < FW_ARRAY_LEN(c->groups); i++)
-		if (c->groups[i] == gid)
-			return true;
-	return false;
-}
-
 /* Linux key_task_permission: the user, group or other byte by who the
  * caller is (fs ids), plus the possessor byte if it possesses the key;
  * no capability overrides it. */
@@ -430,7 +421,7 @@ static bool key_perm_ok(const struct key *k, const struct cred *c,
 
 	if (k->uid == c->fsuid)
 		kp = k->perm >> 16;
-	else if (k->gid != KEY_NO_GID && key_cred_in_group(c, k->gid))
+	else if (k->gid != KEY_NO_GID && cred_in_group(c, k->gid))
 		kp = k->perm >> 8;
 	else
 		kp = k->perm;
@@ -1400,7 +1391,7 @@ static long keyctl_chown(struct kctx *x, struct key *k, uint32_t uid,
 
 	if (!admin && ((uid != (uint32_t)-1 && uid != k->uid) ||
 		       (gid != (uint32_t)-1 && gid != k->gid &&
-			!key_cred_in_group(x->c, gid))))
+			!cred_in_group(x->c, gid))))
 		return -EACCES;
 	if (uid != (uint32_t)-1 && uid != k->uid) {
 		err = quota_charge(uid, 1, k->quotalen, false);
