@@ -185,16 +185,22 @@ struct fw_task_data *fw_task_data(const struct fw_task *t)
 
 void fw_task_set_vmspace(struct fw_task *t, struct fw_vmspace *vs)
 {
+	struct fw_vmspace *old;
+	fw_irqflags_t fl;
+
 	HANDLE_CHECK(t, HANDLE_TASK, "fw_task");
 	vs = vmspace_of_handle(vs);
 	vmspace_task_ref(vs, 1);
-	vmspace_task_ref(t->vmspace, -1);
+	/* The task's space and the one its CPU has loaded change with
+	 * interrupts off: preempted between the two, the task would leave
+	 * the CPU with the old space loaded and its own recorded. */
+	fl = fw_irq_save();
+	old = t->vmspace;
 	t->vmspace = vs;
-	if (t == fw_task_current()) {
-		fw_irqflags_t fl = fw_irq_save();
+	if (t == fw_task_current())
 		vmspace_switch(vs);
-		fw_irq_restore(fl);
-	}
+	fw_irq_restore(fl);
+	vmspace_task_ref(old, -1);
 }
 
 uint64_t fw_task_runtime_ns(const struct fw_task *t)
@@ -411,8 +417,10 @@ static void schedule_locked(bool preempted)
 	next->cpu = (unsigned)c->id;
 	c->current = next;
 	gdt_set_kernel_stack(next->stack_top);
-	if (next->vmspace != prev->vmspace)
-		vmspace_switch(next->vmspace);
+	/* Next's space against the one this CPU has loaded (it returns
+	 * early when they are the same), not against prev's record: the
+	 * loaded space is what next would otherwise run in. */
+	vmspace_switch(next->vmspace);
 	switch_prev[c->id] = prev;
 	user_fpu_switch_out(); /* live FPU state never migrates */
 	arch_switch(&prev->saved_rsp, next->saved_rsp);

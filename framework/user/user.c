@@ -324,6 +324,11 @@ void fw_user_run(struct fw_user_context *ctx, struct fw_user_exit *why)
 		x86_wrmsr(MSR_KERNEL_GS_BASE, ctx->gs_base);
 		c->gs_base_loaded = ctx->gs_base;
 	}
+	/* The task's own address space must be the loaded one: another
+	 * would hand user mode (and every copy of its system calls) the
+	 * memory of a different process, or none. */
+	if (FW_UNLIKELY(c->vmspace != c->current->vmspace))
+		fw_panic("user mode entered with an address space not the task's");
 	if (c->fpu_owner != ctx) {
 		if (c->fpu_owner)
 			fpu_save_regs(c->fpu_owner);
