@@ -62,6 +62,7 @@ static void register_syscalls(void)
 	affinity_syscalls_init();
 	sched_policy_syscalls_init();
 	numa_syscalls_init();
+	rseq_syscalls_init();
 	futex_syscalls_init();
 	ptrace_syscalls_init();
 	mm_syscalls_init();

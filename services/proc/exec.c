@@ -61,6 +61,7 @@ static void commit_image(struct thread *t, struct mm *new_mm, uint64_t entry,
 	keys_exec(t);
 	t->altstack_sp = t->altstack_size = 0;
 	t->sud = (struct sud){ 0 }; /* not kept across execve */
+	t->rseq = (struct rseq_reg){ 0 };
 	t->clear_child_tid = 0;
 	/* A set-id program's effective ids, also saved and fs ones (Linux
 	 * bprm_fill_uid, then commit_creds); capabilities follow them. */

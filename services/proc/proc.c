@@ -411,6 +411,10 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 	t->sigmask = cur->sigmask;
 	t->ioprio = cur->ioprio; /* Linux copies the I/O context's class */
 	t->mpol = cur->mpol;
+	/* Linux's rseq_fork: a copy of the memory keeps the registration;
+	 * a thread or a vfork child (one memory) registers its own. */
+	if (!(flags & CLONE_VM))
+		t->rseq = cur->rseq;
 	keys_clone(cur, t, !thread_only);
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;

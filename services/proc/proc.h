@@ -157,12 +157,21 @@ struct sud {
 	uint64_t offset, len, selector;
 };
 
+/* A registered struct rseq (sched/rseq.c): its address (0: none), the
+ * signature, the CPU last written to it, the preemptions seen. */
+struct rseq_reg {
+	uint64_t addr;
+	uint32_t sig, cpu;
+	uint64_t preemptions;
+};
+
 struct thread {
 	struct fw_task_data td;          /* td.thread == this */
 	int tid;
 	uint16_t ioprio;                 /* ioprio_set(2) value, 0: none set */
 	bool sched_reset_on_fork;        /* SCHED_RESET_ON_FORK (sched(7)) */
 	struct sud sud;                  /* PR_SET_SYSCALL_USER_DISPATCH */
+	struct rseq_reg rseq;            /* rseq(2); kept by fork only */
 	struct mempolicy mpol;           /* set_mempolicy(2); kept by clone,
 					  * fork and execve */
 	struct key *thread_keyring;      /* services/keys (its lock) */

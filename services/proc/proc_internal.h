@@ -88,6 +88,11 @@ void unshare_syscalls_init(void);
 void affinity_syscalls_init(void);
 void sched_policy_syscalls_init(void);
 void numa_syscalls_init(void);
+void rseq_syscalls_init(void);
+/* Before t goes back to user mode with a struct rseq registered: keep its
+ * CPU ids right and restart a critical section it may have been stopped
+ * in (maybe_stopped: it was interrupted, or a signal may be delivered). */
+void rseq_resume(struct thread *t, bool maybe_stopped);
 void exec_syscalls_init(void);
 void misc_syscalls_init(void);
 void futex_syscalls_init(void);

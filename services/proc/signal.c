@@ -329,6 +329,11 @@ static uint64_t deliverable(struct thread *t)
 	       (~t->sigmask | UNBLOCKABLE);
 }
 
+bool signal_deliverable(struct thread *t)
+{
+	return deliverable(t) != 0;
+}
+
 bool signal_pending_current(void)
 {
 	struct thread *t = thread_current();

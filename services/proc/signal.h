@@ -54,6 +54,8 @@ int signal_send_pid(int pid, uint64_t start_ns, int sig,
  * (and its si_signo must be sig: EINVAL). For pidfd_send_signal. */
 long signal_send_checked(struct proc *p, int sig, fw_uptr_t uinfo);
 
+/* Has t a signal it would take now (pending and not blocked)? */
+bool signal_deliverable(struct thread *t);
 /* Before returning to user mode: deliver one pending signal (set up a
  * handler frame, or take the default action -- which may not return). */
 void signal_deliver(struct thread *t);

@@ -155,7 +155,7 @@ static void handle_exception(struct thread *t, const struct fw_user_exit *why)
 
 void thread_main(struct thread *t)
 {
-	struct fw_user_exit why;
+	struct fw_user_exit why = { 0 };
 	struct mm *mm;
 
 	FW_ASSERT(t->task == fw_task_current()); /* thread_create_task */
@@ -173,6 +173,10 @@ void thread_main(struct thread *t)
 			thread_exit(t, 0);
 		if (__atomic_load_n(&t->proc->cpu_timers, __ATOMIC_RELAXED))
 			cputimers_check(t);
+		/* Before a signal frame takes the registers. */
+		if (t->rseq.addr)
+			rseq_resume(t, why.reason == FW_USER_INTERRUPT ||
+					       signal_deliverable(t));
 		signal_deliver(t);
 		if (t->exiting || t->proc->exiting)
 			thread_exit(t, 0);
