@@ -115,6 +115,26 @@ static void op_mmap_touch(void)
 	munmap(m, len);
 }
 
+/* fork_exit_wait while two processes spin, one per CPU: how soon a
+ * process that starts another and waits for it gets a CPU back from
+ * CPU-bound neighbours (the scheduler's wakeup placement). */
+static void fork_wait_busy(void)
+{
+	pid_t hog[2];
+
+	for (int i = 0; i < 2; i++) {
+		hog[i] = fork();
+		if (hog[i] == 0)
+			for (;;)
+				__asm__ volatile("" ::: "memory");
+	}
+	latency("fork_exit_wait_busy", op_fork);
+	for (int i = 0; i < 2; i++) {
+		kill(hog[i], SIGKILL);
+		waitpid(hog[i], NULL, 0);
+	}
+}
+
 /* Pin the calling process to one CPU; false if the kernel refuses (one
  * CPU only: the 2-CPU rows are then skipped). */
 static bool pin(int cpu)
@@ -679,6 +699,8 @@ int main(int argc, char **argv)
 		latency("fork_exit_wait", op_fork);
 	if (want("fork_exec_wait", NULL))
 		latency("fork_exec_wait", op_fork_exec);
+	if (want("fork_exit_wait_busy", NULL))
+		fork_wait_busy();
 	if (want("mmap_touch_munmap_1m", NULL))
 		latency("mmap_touch_munmap_1m", op_mmap_touch);
 	if (want("page_fault", NULL))

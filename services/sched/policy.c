@@ -1,14 +1,22 @@
 /* services/sched/policy.c: the scheduling policy: Linux's real-time
- * classes above a per-CPU round robin of time-shared tasks.
+ * classes above a per-CPU fair queue of time-shared tasks.
  *
  * Layer: services (safe C). Each CPU has 99 FIFOs of real-time tasks, one
  * per priority (SCHED_FIFO and SCHED_RR, 1..99, higher first, as Linux's
- * rt_prio_array), and one FIFO of time-shared tasks (SCHED_OTHER, BATCH
+ * rt_prio_array), and one queue of time-shared tasks (SCHED_OTHER, BATCH
  * and IDLE). The highest-priority real-time task runs; SCHED_FIFO until it
  * blocks, yields or a higher one comes, SCHED_RR for RR_SLICE_NS before
- * the next of its priority. A time-shared task runs for a slice
- * (SLICE_NS scaled by its nice value's weight), then goes to the back of
- * its queue.
+ * the next of its priority.
+ *
+ * Time-shared tasks are queued by virtual runtime, as Linux's CFS: the
+ * CPU time a task used, scaled by 1024 / its nice value's weight, so the
+ * one that had least of its share runs next. A task that slept comes back
+ * at most SLEEP_CREDIT_NS behind the queue's minimum (a sleeper gets the
+ * CPU soon, not a head start it could bank), a new one at the minimum, so
+ * a process that wakes or starts a task does not wait behind CPU hogs for
+ * their slices; a running task keeps the CPU against a woken one until it
+ * is WAKEUP_GRAN_NS ahead of it (Linux's wakeup granularity), and for at
+ * most its slice (SLICE_NS scaled by its weight) while others wait.
  *
  * Real-time tasks may use at most RT_RUNTIME_NS of every RT_PERIOD_NS of
  * a CPU while time-shared tasks wait there (Linux's sched_rt_runtime_us,
@@ -34,6 +42,8 @@
 #define RR_SLICE_NS (100 * FW_NSEC_PER_MSEC) /* Linux's sched_rr_timeslice */
 #define RT_PERIOD_NS FW_NSEC_PER_SEC
 #define RT_RUNTIME_NS (950 * FW_NSEC_PER_MSEC)
+#define SLEEP_CREDIT_NS (SLICE_NS / 2)
+#define WAKEUP_GRAN_NS FW_NSEC_PER_MSEC
 
 /* Linux's CFS load weight of each nice value (sched_prio_to_weight):
  * nice 0 is 1024, and each step is about 1.25x. Here a task's slice is
@@ -55,6 +65,16 @@ static uint64_t slice_of_weight(uint64_t weight)
 
 	return ns < FW_NSEC_PER_MSEC ? FW_NSEC_PER_MSEC
 	       : ns > 800 * FW_NSEC_PER_MSEC ? 800 * FW_NSEC_PER_MSEC : ns;
+}
+
+static uint64_t weight_of(const struct fw_sched_entity *se)
+{
+	int nice = __atomic_load_n(&se->nice, __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&se->klass, __ATOMIC_RELAXED) == SCHED_IDLE)
+		return WEIGHT_IDLEPRIO;
+	nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+	return nice_weight[nice + 20];
 }
 
 uint64_t sched_slice_ns(int policy, int nice)
@@ -91,7 +111,8 @@ static void refill(struct fw_sched_entity *se)
 }
 
 struct cpu_queue {
-	struct fw_list tasks;          /* time-shared: fw_sched_entity.node */
+	struct fw_list tasks;          /* time-shared, by vruntime */
+	uint64_t min_vruntime;         /* never goes back (Linux's) */
 	struct fw_list rt[SCHED_RT_PRIO_MAX + 1]; /* rt[p]: priority p */
 	uint64_t rt_map[2];            /* bit p: rt[p] is not empty */
 	unsigned queued;               /* tasks on all the lists */
@@ -144,6 +165,119 @@ static bool rt_throttled(struct cpu_queue *q)
 	return q->rt_time >= RT_RUNTIME_NS;
 }
 
+/* ---- the fair queue ------------------------------------------------------ */
+
+/* a is before b in virtual time (wrap-safe, as Linux's entity_before). */
+static bool vr_before(uint64_t a, uint64_t b)
+{
+	return (int64_t)(a - b) < 0;
+}
+
+/* Account the CPU time se used since last seen (the framework keeps
+ * runtime_ns; extra_ns is what it has not added yet, at a tick). */
+static void charge(struct fw_sched_entity *se, uint64_t extra_ns)
+{
+	uint64_t used = se->runtime_ns + extra_ns;
+
+	se->vruntime += (used - se->charged_ns) * 1024 / weight_of(se);
+	se->charged_ns = used;
+}
+
+static struct fw_sched_entity *leftmost(struct cpu_queue *q)
+{
+	return FW_LIST_FIRST(&q->tasks, struct fw_sched_entity, node);
+}
+
+/* The minimum moves up to the smallest vruntime still here (the running
+ * task's or the first queued one's), never down. */
+static void update_min(struct cpu_queue *q, const struct fw_sched_entity *curr)
+{
+	struct fw_sched_entity *first = leftmost(q);
+	uint64_t vr;
+
+	if (!curr && !first)
+		return;
+	vr = !curr ? first->vruntime
+	     : !first || vr_before(curr->vruntime, first->vruntime)
+		     ? curr->vruntime : first->vruntime;
+	if (vr_before(q->min_vruntime, vr)) /* read by other CPUs' moves */
+		__atomic_store_n(&q->min_vruntime, vr, __ATOMIC_RELAXED);
+}
+
+/* Insert se in vruntime order, after those with the same key. From the
+ * end nearer its key: requeued hogs go near the back, sleepers near the
+ * front. */
+static void fair_insert(struct cpu_queue *q, struct fw_sched_entity *se)
+{
+	struct fw_sched_entity *first = leftmost(q), *pos;
+
+	if (!first || vr_before(se->vruntime, first->vruntime)) {
+		fw_list_add_head(&q->tasks, &se->node);
+		return;
+	}
+	FW_LIST_FOR_EACH_REVERSE(pos, &q->tasks, node)
+		if (!vr_before(se->vruntime, pos->vruntime)) {
+			fw_list_add_head(&pos->node, &se->node); /* after pos */
+			return;
+		}
+	fw_list_add_head(&q->tasks, &se->node);
+}
+
+/* Where a time-shared task joins the queue (Linux's place_entity). */
+static void fair_enqueue(unsigned cpu, struct cpu_queue *q, struct fw_task *t,
+			 struct fw_sched_entity *se)
+{
+	charge(se, 0);
+	if (se->vruntime_cpu != cpu) {
+		/* Moved here: as far from this queue's minimum as it was
+		 * from its old one's (Linux renormalizes on migration). */
+		se->vruntime = se->vruntime -
+			       __atomic_load_n(&queues[se->vruntime_cpu].min_vruntime,
+					       __ATOMIC_RELAXED) +
+			       q->min_vruntime;
+		se->vruntime_cpu = cpu;
+	}
+	if (t == q->running) {
+		/* Back from the CPU: preempted with slice left, it keeps its
+		 * place; a used-up or yielded slice goes behind its peers. */
+		if (!se->slice_left_ns) {
+			struct fw_sched_entity *last = FW_LIST_LAST(
+				&q->tasks, struct fw_sched_entity, node);
+			if (last && vr_before(se->vruntime, last->vruntime))
+				se->vruntime = last->vruntime;
+			refill(se);
+		}
+	} else {
+		/* New or woken: no further back than a sleeper's credit
+		 * behind the minimum (a new task gets none). */
+		uint64_t floor = q->min_vruntime -
+				 (se->runtime_ns ? SLEEP_CREDIT_NS : 0);
+		if (vr_before(se->vruntime, floor))
+			se->vruntime = floor;
+		refill(se);
+	}
+	fair_insert(q, se);
+}
+
+/* The next time-shared task: the first in virtual time, unless the one
+ * just preempted (still with slice left) is within the wakeup
+ * granularity of it. */
+static struct fw_sched_entity *fair_pick(struct cpu_queue *q)
+{
+	struct fw_sched_entity *first = leftmost(q), *prev;
+
+	if (!first)
+		return NULL;
+	if (q->running && !q->running_prio) {
+		prev = fw_task_sched(q->running);
+		if (prev != first && !fw_list_empty(&prev->node) &&
+		    !rt_prio(prev) && prev->slice_left_ns &&
+		    !vr_before(first->vruntime + WAKEUP_GRAN_NS, prev->vruntime))
+			return prev;
+	}
+	return first;
+}
+
 static unsigned rr_select_cpu(struct fw_task *t, unsigned waker_cpu)
 {
 	uint64_t allowed = fw_task_affinity(t);
@@ -183,9 +317,10 @@ static void rr_enqueue(unsigned cpu, struct fw_task *t)
 	unsigned prio = rt_prio(se);
 
 	FW_ASSERT(fw_list_empty(&se->node));
+	if (prio)
+		se->charged_ns = se->runtime_ns; /* real-time: not in fair time */
 	if (!prio) {
-		refill(se);
-		fw_list_add_tail(&q->tasks, &se->node);
+		fair_enqueue(cpu, q, t, se);
 	} else if (t == q->running && se->slice_left_ns) {
 		/* Preempted with its slice not used up: first of its
 		 * priority again, as Linux keeps it at the head. */
@@ -217,15 +352,15 @@ static struct fw_task *rr_pick_next(unsigned cpu)
 {
 	struct cpu_queue *q = &queues[cpu];
 	unsigned prio = top_rt(q);
-	struct fw_list *from = &q->tasks;
 	struct fw_sched_entity *se;
 
 	/* Time-shared tasks first only while real-time ones are throttled. */
-	if (prio && !(rt_throttled(q) && !fw_list_empty(&q->tasks)))
-		from = &q->rt[prio];
-	else
+	if (prio && !(rt_throttled(q) && !fw_list_empty(&q->tasks))) {
+		se = FW_LIST_FIRST(&q->rt[prio], struct fw_sched_entity, node);
+	} else {
 		prio = 0;
-	se = FW_LIST_FIRST(from, struct fw_sched_entity, node);
+		se = fair_pick(q);
+	}
 	q->running = se ? fw_sched_entity_task(se) : NULL;
 	__atomic_store_n(&q->running_prio, prio, __ATOMIC_RELAXED);
 	if (!se)
@@ -233,6 +368,8 @@ static struct fw_task *rr_pick_next(unsigned cpu)
 	fw_list_del(&se->node);
 	if (prio)
 		rt_map_update(q, prio);
+	else
+		update_min(q, se);
 	count(q, prio, -1);
 	return q->running;
 }
@@ -247,13 +384,19 @@ static bool rr_tick(unsigned cpu, struct fw_task *curr, uint64_t ran_ns)
 		/* Any real-time task waiting preempts a time-shared one. */
 		if (q->rt_queued && !rt_throttled(q))
 			return true;
+		struct fw_sched_entity *first = leftmost(q);
+
+		charge(se, ran_ns);
+		update_min(q, se);
 		if (ran_ns >= se->slice_left_ns) {
 			se->slice_left_ns = 0;
 			/* Preempt only if someone else is waiting here. */
 			return q->queued > 0;
 		}
 		se->slice_left_ns -= ran_ns;
-		return false;
+		/* A waiting task a granularity behind in virtual time. */
+		return first && vr_before(first->vruntime + WAKEUP_GRAN_NS,
+					  se->vruntime);
 	}
 	rt_throttled(q); /* starts a new period if one is over */
 	q->rt_time += ran_ns;

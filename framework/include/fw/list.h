@@ -38,10 +38,17 @@ struct fw_list {
 #define FW_LIST_FIRST(head, type, member)                                      \
 	((head)->next == (head) ? (type *)0                                    \
 				: FW_CONTAINER_OF((head)->next, type, member))
+#define FW_LIST_LAST(head, type, member)                                       \
+	((head)->prev == (head) ? (type *)0                                    \
+				: FW_CONTAINER_OF((head)->prev, type, member))
 #define FW_LIST_FOR_EACH(pos, head, member)                                    \
 	for (pos = FW_CONTAINER_OF((head)->next, __typeof__(*pos), member);    \
 	     &pos->member != (head);                                           \
 	     pos = FW_CONTAINER_OF(pos->member.next, __typeof__(*pos), member))
+#define FW_LIST_FOR_EACH_REVERSE(pos, head, member)                            \
+	for (pos = FW_CONTAINER_OF((head)->prev, __typeof__(*pos), member);    \
+	     &pos->member != (head);                                           \
+	     pos = FW_CONTAINER_OF(pos->member.prev, __typeof__(*pos), member))
 #define FW_LIST_FOR_EACH_SAFE(pos, tmp, head, member)                          \
 	for (pos = FW_CONTAINER_OF((head)->next, __typeof__(*pos), member),    \
 	    tmp = FW_CONTAINER_OF(pos->member.next, __typeof__(*pos), member); \

@@ -21,6 +21,9 @@ struct fw_sched_entity {
 	int32_t nice;            /* -20..19 priority hint */
 	uint32_t klass;          /* the policy's class for the task and the */
 	uint32_t prio;           /* priority in it (fw_task_set_sched_class) */
+	uint64_t vruntime;       /* the policy's fair-queue key, */
+	uint32_t vruntime_cpu;   /* relative to this CPU's queue */
+	uint64_t charged_ns;     /* runtime_ns the policy has accounted */
 };
 
 struct fw_sched_ops {
