@@ -1,7 +1,7 @@
 /* services/sched/sched.h: the scheduler service's entry point.
  *
  * Folder services/sched: the scheduler policy (real-time classes and a
- * round robin); includes no service. */
+ * fair queue); includes no service. */
 #ifndef SERVICES_SCHED_H
 #define SERVICES_SCHED_H
 
@@ -9,7 +9,7 @@
 
 #include <fw/compiler.h>
 
-/* Register the policy (real-time classes, round robin) with the
+/* Register the policy (real-time classes, a fair queue) with the
  * framework. */
 FW_MUST_CHECK int sched_init(void);
 
