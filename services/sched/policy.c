@@ -12,9 +12,9 @@
  * CPU time a task used, scaled by 1024 / its nice value's weight, so the
  * one that had least of its share runs next. A task that slept comes back
  * at most SLEEP_CREDIT_NS behind the queue's minimum (a sleeper gets the
- * CPU soon, not a head start it could bank), a new one at the minimum, so
- * a process that wakes or starts a task does not wait behind CPU hogs for
- * their slices; a running task keeps the CPU against a woken one until it
+ * CPU soon, not a head start it could bank), a new one just ahead of it,
+ * so a process that wakes or starts a task does not wait behind CPU hogs
+ * for their slices; a running task keeps the CPU against a woken one until it
  * is WAKEUP_GRAN_NS ahead of it (Linux's wakeup granularity), and for at
  * most its slice (SLICE_NS scaled by its weight) while others wait.
  *
@@ -247,11 +247,18 @@ static void fair_enqueue(unsigned cpu, struct cpu_queue *q, struct fw_task *t,
 				se->vruntime = last->vruntime;
 			refill(se);
 		}
+	} else if (!se->runtime_ns) {
+		/* New: just ahead of the minimum by more than the wakeup
+		 * granularity, so it runs before the tasks there instead of
+		 * waiting for the next tick (a thread or a child its parent
+		 * waits for); no further, or a fork loop could crowd out the
+		 * rest. */
+		se->vruntime = q->min_vruntime - WAKEUP_GRAN_NS - 1;
+		refill(se);
 	} else {
-		/* New or woken: no further back than a sleeper's credit
-		 * behind the minimum (a new task gets none). */
-		uint64_t floor = q->min_vruntime -
-				 (se->runtime_ns ? SLEEP_CREDIT_NS : 0);
+		/* Woken: no further back than a sleeper's credit behind the
+		 * minimum (its earlier lead, if any, it keeps). */
+		uint64_t floor = q->min_vruntime - SLEEP_CREDIT_NS;
 		if (vr_before(se->vruntime, floor))
 			se->vruntime = floor;
 		refill(se);
