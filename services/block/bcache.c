@@ -237,6 +237,22 @@ static unsigned max_segs(const struct blkdev *d)
 							       : d->max_segs;
 }
 
+/* How many units to read for a miss at unit: a reader that keeps asking
+ * for the unit after the last read-ahead doubles the window, up to one
+ * request's worth; any other miss reads just its unit (metadata and
+ * random reads do not drag in neighbours). bcache_lock held. */
+static unsigned ra_window(struct blkdev *d, uint64_t unit)
+{
+	if (unit == d->ra_next && d->ra_win) {
+		d->ra_win *= 2;
+		if (d->ra_win > max_segs(d))
+			d->ra_win = max_segs(d);
+	} else {
+		d->ra_win = 1;
+	}
+	return d->ra_win;
+}
+
 /* Consecutive units moved by one request. */
 struct bbuf_run {
 	struct bbuf *b[BLK_MAX_SEGS];
@@ -254,42 +270,46 @@ static struct blk_req req_of(const struct bbuf_run *r)
 	return req;
 }
 
-/* Extend run, whose units are first, first + 1, ..., with the uncached
- * units after it, up to want in all, as read-ahead: nobody holds them yet, and what they hold is not known:
- * file data until something else claims them. bcache_lock held. */
-static void extend_run(struct blkdev *d, struct bbuf_run *run, uint64_t first,
-		       unsigned want)
+/* A miss at unit (bcache_lock held, dropped on return): create it and,
+ * for a sequential reader, the uncached units after it, and fill them
+ * with one request. The caller gets a reference on the first. */
+static int fill_run(struct blkdev *d, uint64_t unit, bool fill, bool data,
+		    struct bbuf **out)
 {
+	struct bbuf_run run = { .n = 0 };
+	unsigned want = fill ? ra_window(d, unit) : 1;
 	uint64_t units = (blkdev_bytes(d) + BCACHE_UNIT - 1) / BCACHE_UNIT;
-
-	while (run->n < want && first + run->n < units &&
-	       !find(d, first + run->n) &&
-	       bbuf_new(d, first + run->n, false, &run->b[run->n]) == 0) {
-		run->b[run->n]->refs = 0;
-		run->b[run->n]->transit = true;
-		run->b[run->n++]->reading = true;
-	}
-	if (nr_units > max_units)
-		shrink();
-}
-
-/* Fill run's units with one request (fill), or leave them zeroed. Called
- * with bcache_lock held, which it drops for the I/O; returns with it
- * dropped. held: the first unit carries the caller's reference, which a
- * failure drops. */
-static int run_io(struct blkdev *d, struct bbuf_run *run, bool fill,
-		  bool held)
-{
 	struct blk_req req;
 	int err;
 
+	err = bbuf_new(d, unit, !fill, &run.b[0]);
+	if (err) {
+		fw_mutex_unlock(&bcache_lock);
+		return err;
+	}
+	run.b[0]->transit = data;
+	run.b[run.n++]->reading = true;
+	while (run.n < want && unit + run.n < units &&
+	       !find(d, unit + run.n) &&
+	       bbuf_new(d, unit + run.n, false, &run.b[run.n]) == 0) {
+		/* Read-ahead: nobody holds it yet, and what it holds is
+		 * not known: file data until something else claims it. */
+		run.b[run.n]->refs = 0;
+		run.b[run.n]->transit = true;
+		run.b[run.n++]->reading = true;
+	}
+	if (fill)
+		d->ra_next = unit + run.n;
+	if (nr_units > max_units)
+		shrink();
 	fw_mutex_unlock(&bcache_lock);
-	req = req_of(run);
+
+	req = req_of(&run);
 	err = fill ? d->ops->rw(d, false, &req) : 0;
 
 	fw_mutex_lock(&bcache_lock);
-	for (unsigned i = 0; i < run->n; i++) {
-		struct bbuf *b = run->b[i];
+	for (unsigned i = 0; i < run.n; i++) {
+		struct bbuf *b = run.b[i];
 
 		b->reading = false;
 		if (!err) {
@@ -300,127 +320,17 @@ static int run_io(struct blkdev *d, struct bbuf_run *run, bool fill,
 		 * that found it meanwhile drop theirs). */
 		unhash(b);
 		unlist(b);
-		if (i == 0 && held)
+		if (i == 0)
 			put_locked(b);
 		else if (b->refs == 0)
 			bbuf_release(b);
 	}
 	fw_mutex_unlock(&bcache_lock);
 	fw_waitq_wake_all(&bcache_wq);
-	return err;
-}
-
-/* A miss at unit (bcache_lock held, dropped on return): create it and,
- * for a sequential reader, the uncached units after it, and fill them
- * with one request. The caller gets a reference on the first. */
-static int fill_run(struct blkdev *d, uint64_t unit, bool fill, bool data,
-		    struct bbuf **out)
-{
-	struct bbuf_run run = { .n = 0 };
-	unsigned want = fill ? ra_miss(&d->ra, unit, max_segs(d)) : 1;
-	int err;
-
-	err = bbuf_new(d, unit, !fill, &run.b[0]);
-	if (err) {
-		fw_mutex_unlock(&bcache_lock);
-		return err;
-	}
-	run.b[0]->transit = data;
-	run.b[run.n++]->reading = true;
-	extend_run(d, &run, unit, want);
-	err = run_io(d, &run, fill, true);
 	if (err)
 		return err;
 	*out = run.b[0];
 	return 0;
-}
-
-/* ---- asynchronous read-ahead -------------------------------------------- */
-
-/* Windows waiting for the read-ahead task. A window is only a wish: the
- * units are created when the task starts it, and those a reader missed
- * meanwhile (reading them itself) are skipped, so a reader never waits
- * for a window nobody has started (nor, in the host tests, where the
- * task never runs, for one nobody will). A full queue drops new ones. */
-#define RA_QUEUE 8u
-struct ra_job {
-	struct blkdev *dev;
-	struct ra_window w;
-};
-static struct ra_job ra_queue[RA_QUEUE];	/* bcache_lock */
-static unsigned ra_head, ra_len;		/* ditto */
-static struct fw_waitq ra_wq;			/* a window was queued */
-
-static void ra_queue_add(struct blkdev *d, struct ra_window w)
-{
-	if (ra_len == RA_QUEUE)
-		return;
-	ra_queue[(ra_head + ra_len++) % RA_QUEUE] = (struct ra_job){ d, w };
-}
-
-/* The unit is being used: queue the next window if it is the mark.
- * bcache_lock held; the caller wakes the task (ra_kick). */
-static bool ra_use(struct blkdev *d, uint64_t unit)
-{
-	struct ra_window w;
-
-	if (!ra_hit(&d->ra, unit, max_segs(d), &w))
-		return false;
-	ra_queue_add(d, w);
-	return true;
-}
-
-static void ra_kick(bool queued)
-{
-	if (queued)
-		fw_waitq_wake_one(&ra_wq);
-}
-
-static bool ra_pending(void)
-{
-	bool any;
-
-	fw_mutex_lock(&bcache_lock);
-	any = ra_len != 0;
-	fw_mutex_unlock(&bcache_lock);
-	return any;
-}
-
-/* Read the window's uncached units, a request per run of them. */
-static void ra_read(struct ra_job job)
-{
-	uint64_t u = job.w.start, end = job.w.start + job.w.n;
-
-	while (u < end) {
-		struct bbuf_run run = { .n = 0 };
-
-		fw_mutex_lock(&bcache_lock);
-		while (u < end && find(job.dev, u))
-			u++;
-		extend_run(job.dev, &run, u, (unsigned)(end - u));
-		if (!run.n) {
-			fw_mutex_unlock(&bcache_lock);
-			return; /* past the disk's end, or no memory */
-		}
-		u += run.n;
-		/* A failure drops the units: a reader retries and reports. */
-		(void)run_io(job.dev, &run, true, false);
-	}
-}
-
-static void ra_main(struct fw_waitq *wq)
-{
-	for (;;) {
-		struct ra_job job;
-
-		FW_WAIT_EVENT(wq, ra_pending());
-		fw_mutex_lock(&bcache_lock);
-		job = ra_queue[ra_head];
-		ra_head = (ra_head + 1) % RA_QUEUE;
-		ra_len--;
-		fw_mutex_unlock(&bcache_lock);
-		ra_read(job);
-	}
 }
 
 /* A referenced, filled unit. A unit wanted for anything but file data
@@ -429,7 +339,6 @@ static int unit_get(struct blkdev *d, uint64_t unit, bool fill, bool data,
 		    struct bbuf **out)
 {
 	struct bbuf *b;
-	bool queued;
 
 	for (;;) {
 		fw_mutex_lock(&bcache_lock);
@@ -438,15 +347,12 @@ static int unit_get(struct blkdev *d, uint64_t unit, bool fill, bool data,
 			break;
 		b->refs++;
 		b->transit = b->transit && data;
-		queued = ra_use(d, unit);
 		if (b->uptodate) {
 			fw_mutex_unlock(&bcache_lock);
-			ra_kick(queued);
 			*out = b;
 			return 0;
 		}
 		fw_mutex_unlock(&bcache_lock);
-		ra_kick(queued);
 		/* Another task is reading it: wait, then look again (its
 		 * read may have failed and dropped the unit). */
 		FW_WAIT_EVENT(&bcache_wq, fill_settled(b));
@@ -751,12 +657,6 @@ void bcache_drop_clean(struct blkdev *d)
 	struct bbuf *b, *tmp;
 
 	fw_mutex_lock(&bcache_lock);
-	/* Windows not started yet would bring units back after the drop
-	 * (a mount after unmount must read the disk, not a stale wish). */
-	for (unsigned i = 0; i < ra_len; i++)
-		if (ra_queue[(ra_head + i) % RA_QUEUE].dev == d)
-			ra_queue[(ra_head + i) % RA_QUEUE].w.n = 0;
-	d->ra = (struct ra_state){ .mark = RA_NO_MARK };
 	FW_LIST_FOR_EACH_SAFE(b, tmp, &lru_list, lru)
 		if (b->dev == d && idle(b))
 			bbuf_free(b);
@@ -803,12 +703,7 @@ int bcache_init(void)
 	max_units = fw_frames_total() / 8;
 	if (max_units < 256)
 		max_units = 256;
-	fw_waitq_init(&ra_wq, "bcache-ra");
 	err = FW_TASK_SPAWN("bcache-flush", flusher_main, &bcache_wq, -1, &t);
-	if (err)
-		return err;
-	fw_task_detach(t);
-	err = FW_TASK_SPAWN("bcache-ra", ra_main, &ra_wq, -1, &t);
 	if (err)
 		return err;
 	fw_task_detach(t);

@@ -13,8 +13,6 @@
 #include <fw/compiler.h>
 #include <fw/list.h>
 
-#include "block/readahead.h"
-
 struct fw_dma;
 struct blkdev;
 /* The driver's own state: each driver build defines it (virtio-blk; the
@@ -67,7 +65,8 @@ struct blkdev {
 	int wb_err;			/* first write-back error since the
 					   last bcache_sync reported it */
 	bool unflushed;			/* a write ended since the last flush */
-	struct ra_state ra;		/* read-ahead (readahead.h) */
+	uint64_t ra_next;		/* unit a sequential reader wants next */
+	unsigned ra_win;		/* read-ahead window, in units */
 };
 
 /* Give d the next name ("vda", "vdb", ...) and device number and list it.
