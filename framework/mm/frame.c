@@ -24,6 +24,7 @@
 #include "internal/failinject.h"
 #include "internal/frame.h"
 #include "internal/handle.h"
+#include "internal/iommu.h"
 #include "internal/mem.h"
 #include "internal/percpu.h"
 #include <arch/x86.h>
@@ -580,6 +581,39 @@ uint64_t fw_frame_pfn(const struct fw_frame *h)
 
 	(void)ENTRY(h, &pfn);
 	return pfn;
+}
+
+int fw_frame_dma_map(struct fw_frame *h)
+{
+	uint64_t pfn;
+	struct fw_frame *f = ENTRY(h, &pfn);
+
+	if (__atomic_load_n(&f->mapcount, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	/* SAFETY: the caller holds a reference until it unmaps (this
+	 * function's contract), so the frame is not freed and reused while
+	 * a device may write it. */
+	return iommu_map(pfn << PAGE_SHIFT, 1);
+}
+
+void fw_frame_dma_unmap(struct fw_frame *h)
+{
+	uint64_t pfn;
+
+	(void)ENTRY(h, &pfn);
+	iommu_unmap(pfn << PAGE_SHIFT, 1);
+}
+
+uint64_t fw_frame_dma_addr(const struct fw_frame *h, size_t off)
+{
+	uint64_t pfn;
+
+	(void)ENTRY(h, &pfn);
+	if (off >= PAGE_SIZE)
+		fw_panic("frames: device address of offset %zu in a page, from %p",
+			 off, __builtin_return_address(0));
+	/* Device addresses are physical ones (fw_dma_addr: d->phys + off). */
+	return (pfn << PAGE_SHIFT) + off;
 }
 
 unsigned fw_frame_refcount(const struct fw_frame *h)

@@ -32,6 +32,8 @@ struct bbuf {
 	bool reading;			/* a task is filling it */
 	bool dirty;
 	bool writing;			/* a write-back of it is in flight */
+	bool newer;			/* its last write failed: the disk's
+					   bytes are older */
 	int pins;			/* journaled: not written back while > 0 */
 	bool transit;			/* file data only (bcache_get_data) */
 	bool parked;			/* on parked_list, not lru_list */
@@ -266,7 +268,8 @@ static struct blk_req req_of(const struct bbuf_run *r)
 			       .n = r->n };
 
 	for (unsigned i = 0; i < r->n; i++)
-		req.seg[i] = (struct blk_seg){ r->b[i]->data, 0, r->b[i]->len };
+		req.seg[i] = (struct blk_seg){ r->b[i]->data, 0, (uint32_t)r->b[i]->len,
+					       NULL };
 	return req;
 }
 
@@ -397,6 +400,61 @@ static int get(struct blkdev *d, uint64_t blockno, unsigned blksize,
 	out->b = b;
 	out->off = (uint32_t)(off % BCACHE_UNIT);
 	return 0;
+}
+
+unsigned bcache_max_frames(const struct blkdev *d)
+{
+	return max_segs(d);
+}
+
+/* Does the unit of d at byte at hold bytes the disk may not have yet?
+ * A clean unit holds the disk's (or is being filled with them).
+ * bcache_lock held. */
+static bool ahead_of_disk(struct blkdev *d, uint64_t at)
+{
+	struct bbuf *b = find(d, at / BCACHE_UNIT);
+
+	return b && (b->dirty || b->writing || b->pins || b->newer);
+}
+
+int bcache_read_frames(struct blkdev *d, uint64_t off,
+		       const struct bcache_frames *f, unsigned n)
+{
+	struct blk_req req = { .sector = off / BLKDEV_SECTOR, .n = 0 };
+	uint64_t len = (uint64_t)n * FW_PAGE_SIZE;
+	int err;
+
+	if (n == 0 || n > f->n || n > max_segs(d) || off % BLKDEV_SECTOR ||
+	    off > blkdev_bytes(d) || len > blkdev_bytes(d) - off)
+		return -EINVAL;
+	/* The pages before the first that a unit ahead of the disk
+	 * overlaps. */
+	fw_mutex_lock(&bcache_lock);
+	while (req.n < n) {
+		uint64_t at = off + (uint64_t)req.n * FW_PAGE_SIZE;
+
+		if (ahead_of_disk(d, at) || ahead_of_disk(d, at + FW_PAGE_SIZE - 1))
+			break;
+		req.seg[req.n] = (struct blk_seg){ .off = 0, .len = FW_PAGE_SIZE,
+						   .frame = f->fr[req.n] };
+		req.n++;
+	}
+	fw_mutex_unlock(&bcache_lock);
+	if (!req.n)
+		return -EAGAIN;
+	/* Devices reach only DMA buffers, and frames mapped for them. */
+	for (unsigned i = 0; i < req.n; i++) {
+		err = fw_frame_dma_map(f->fr[i]);
+		if (err) {
+			while (i--)
+				fw_frame_dma_unmap(f->fr[i]);
+			return err;
+		}
+	}
+	err = d->ops->rw(d, false, &req);
+	for (unsigned i = 0; i < req.n; i++)
+		fw_frame_dma_unmap(f->fr[i]);
+	return err ? err : (int)req.n;
 }
 
 bool bcache_has(struct blkdev *d, uint64_t blockno, unsigned blksize)
@@ -591,6 +649,7 @@ static int writeback(struct blkdev *d, uint64_t before)
 		}
 		for (unsigned i = 0; i < run.n; i++) {
 			run.b[i]->writing = false;
+			run.b[i]->newer = err != 0;
 			put_locked(run.b[i]);
 		}
 		fw_mutex_unlock(&bcache_lock);

@@ -68,6 +68,29 @@ FW_MUST_CHECK int bcache_get(struct blkdev *d, uint64_t blockno,
 FW_MUST_CHECK int bcache_get_data(struct blkdev *d, uint64_t blockno,
 				  unsigned blksize, bool fill,
 				  struct bref *out);
+/* bcache_read_frames - read up to n whole pages of d from byte offset off
+ * (a multiple of BLKDEV_SECTOR) straight into f->fr[0..n-1] (n <= f->n),
+ * with one request, around the cache: a file's pages read from the disk
+ * with no copy through a unit (Linux reads into the page cache's pages
+ * too). The frames are mapped for the device meanwhile (fw_frame_dma_map:
+ * none may be mapped into a process). The caller keeps the bytes coherent
+ * with the cache's (ext2 holds inode->lock, under which its data units
+ * are written); a unit over a page that is dirty, being written, pinned
+ * or whose write failed is newer than the disk, so the read stops before
+ * the first such page: the caller copies that one through the cache
+ * (clean units hold what the disk holds).
+ * Returns how many pages were read (1..n), -EAGAIN (such a unit is over
+ * the first page), -EINVAL (n is 0, over f->n or over what the device
+ * takes in one request, or the range is not on it), -EBUSY or -ENOMEM
+ * (fw_frame_dma_map), -EIO (the frames then hold garbage). */
+struct bcache_frames {
+	struct fw_frame *fr[BLK_MAX_SEGS];
+	unsigned n;			/* frames held in fr */
+};
+FW_MUST_CHECK int bcache_read_frames(struct blkdev *d, uint64_t off,
+				     const struct bcache_frames *f, unsigned n);
+/* How many pages one bcache_read_frames request can take on d. */
+unsigned bcache_max_frames(const struct blkdev *d);
 /* Is the unit holding the block cached right now? (A hint: it may go
  * the next moment unless someone holds it.) */
 bool bcache_has(struct blkdev *d, uint64_t blockno, unsigned blksize);

@@ -14,6 +14,7 @@
 #include <fw/list.h>
 
 struct fw_dma;
+struct fw_frame;
 struct blkdev;
 /* The driver's own state: each driver build defines it (virtio-blk; the
  * host tests' image-file disk). Services cannot convert a void *. */
@@ -33,8 +34,10 @@ struct blkdev_priv;
 
 struct blk_seg {
 	struct fw_dma *dma;
-	size_t off;
-	size_t len;
+	uint32_t off;
+	uint32_t len;
+	struct fw_frame *frame;		/* instead of dma, if not NULL: a page
+					   read straight from the disk */
 };
 
 struct blk_req {

@@ -1677,6 +1677,81 @@ static void t_get_page(void)
  * cached page; a page mapped for writing reaches the blocks at write-back
  * and at unmount; the reclaimer drops only clean pages nobody maps;
  * truncation drops the pages past the end and unmaps them. */
+/* A read() that misses reads the pages it wants straight into the page
+ * cache with one request (read_batch): the bytes come right, from the
+ * disk without passing through the block cache, and from the block cache
+ * where it holds bytes newer than the disk (whole pages written, not yet
+ * written back), with holes reading as zeros. A sequential reader gets
+ * a request's worth at a miss, a random one only what it asks for. */
+static void check_read_batch(unsigned bs)
+{
+	const char *img = TMP "/batch.img";
+	static uint8_t buf[4096];
+	struct superblock *sb;
+	struct inode *f;
+	uint64_t units;
+
+	CHECK(mkimg(img, bs, NULL, 8192) == 0);
+	CHECK(ext2_mount(disk(img), false, &sb) == 0);
+	CHECK(mk(sb->root, "b", S_IFREG | 0644, &f) == 0);
+	/* Regions of pages, each its own pattern (rd_pat reads one from
+	 * its start): 0-31, 32-39, 40-47, 48-63, a hole of two, 66-73. */
+	CHECK(wr_pat(f, 0, 32 * 4096, 31, 4096) == 0);
+	CHECK(wr_pat(f, 32 * 4096, 8 * 4096, 34, 4096) == 0);
+	CHECK(wr_pat(f, 40 * 4096, 8 * 4096, 35, 4096) == 0);
+	CHECK(wr_pat(f, 48 * 4096, 16 * 4096, 36, 4096) == 0);
+	CHECK(wr_pat(f, 66 * 4096, 8 * 4096, 32, 4096) == 0);
+	CHECK(bcache_sync(sb->ext2->dev) == 0);
+	bcache_drop_clean(sb->ext2->dev);
+	(void)pcache_reclaim(100000);
+	CHECK(pcache_pages() == 0);
+	units = bcache_units();
+	CHECK(rd_pat(f, 0, 32 * 4096, 31));
+	CHECK(pcache_pages() == 32);
+	/* The data did not pass through the block cache (the block map's
+	 * blocks, and a unit they share with data, may have). */
+	CHECKF(bcache_units() < units + 8, "%llu units more",
+	       (unsigned long long)(bcache_units() - units));
+	/* Pages 40-47 written whole: not cached, newer in the block cache
+	 * than on the disk. */
+	CHECK(wr_pat(f, 40 * 4096, 8 * 4096, 33, 4096) == 0);
+	CHECK(pcache_pages() == 32);
+	CHECK(rd_pat(f, 32 * 4096, 8 * 4096, 34));
+	CHECK(rd_pat(f, 40 * 4096, 8 * 4096, 33));
+	CHECK(rd_pat(f, 48 * 4096, 16 * 4096, 36));
+	CHECK(rd_zero(f, 64 * 4096, 2 * 4096));
+	CHECK(rd_pat(f, 66 * 4096, 8 * 4096, 32));
+	/* Again from a cold cache, the hole in the middle of a read. */
+	CHECK(bcache_sync(sb->ext2->dev) == 0);
+	(void)pcache_reclaim(100000);
+	CHECK(pcache_pages() == 0);
+	bcache_drop_clean(sb->ext2->dev);
+	CHECK(rd_zero(f, 64 * 4096, 2 * 4096));
+	CHECK(rd_pat(f, 40 * 4096, 8 * 4096, 33));
+	CHECK(rd_pat(f, 66 * 4096, 8 * 4096, 32));
+	/* A reader of a page at a time: the first read takes its page, the
+	 * next, sequential, up to a request's worth (as far as the blocks
+	 * are one run); a random one its page. */
+	(void)pcache_reclaim(100000);
+	CHECK(pcache_pages() == 0);
+	CHECK(rd_pat(f, 0, 4096, 31) && pcache_pages() == 1);
+	CHECK(rd(f, 4096, buf, 4096) == 4096 && buf[0] == pat(4096, 31));
+	CHECKF(pcache_pages() > 2, "%llu pages", (unsigned long long)pcache_pages());
+	for (unsigned i = 2; i < 32; i++)
+		CHECK(rd(f, i * 4096, buf, 4096) == 4096 && buf[1] == pat(i * 4096 + 1, 31));
+	units = pcache_pages();
+	CHECK(units >= 32 && units <= 64);
+	CHECK(rd(f, 56 * 4096, buf, 4096) == 4096 && buf[0] == pat(8 * 4096, 36));
+	CHECK(pcache_pages() == units + 1);
+	inode_put(f);
+	umount_fs(sb);
+	CHECK(fsck(img) == 0);
+}
+
+static void t_read_batch_1k(void) { check_read_batch(1024); }
+static void t_read_batch_4k(void) { check_read_batch(4096); }
+static void t_ext4_read_batch(void) { as_ext4(check_read_batch, 4096); }
+
 static void t_pagecache(void)
 {
 	const char *img = TMP "/pcache.img";
@@ -1903,6 +1978,9 @@ int main(int argc, char **argv)
 	RUN(t_htree_perf);
 	RUN(t_get_page);
 	RUN(t_pagecache);
+	RUN(t_read_batch_1k);
+	RUN(t_read_batch_4k);
+	RUN(t_ext4_read_batch);
 	RUN(t_prune);
 	RUN(t_misc);
 	RUN(t_random_damage);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <fw/dma.h>
+#include <fw/frame.h>
 
 #include "block/blkdev.h"
 #include "fw_host_ext2.h"
@@ -118,6 +119,28 @@ static int img_rw_one(struct blkdev *d, bool write, uint64_t sector,
 	return 0;
 }
 
+/* A slice of a frame: through a DMA buffer, as the frame's bytes are
+ * the frame stubs' (fw_host_ext2.c). */
+static int img_rw_frame(struct blkdev *d, bool write, uint64_t sector,
+			struct fw_frame *fr, size_t off, size_t len)
+{
+	struct fw_dma *tmp;
+	struct fw_buf part;
+	int err;
+
+	if (fw_dma_alloc(len, &tmp))
+		return -ENOMEM;
+	err = fw_buf_sub(fw_dma_buf(tmp), 0, len, &part);
+	if (!err && write)
+		err = fw_frame_read(fr, off, part);
+	if (!err)
+		err = img_rw_one(d, write, sector, tmp, 0, len);
+	if (!err && !write)
+		err = fw_frame_write(fr, off, fw_buf_as_bytes(part));
+	fw_dma_free(tmp);
+	return err;
+}
+
 long host_disk_write_budget = -1;
 long host_disk_writes;
 
@@ -143,7 +166,10 @@ static int img_rw(struct blkdev *d, bool write, const struct blk_req *req)
 
 		if (sg->len == 0 || sg->len % BLKDEV_SECTOR)
 			abort();
-		err = img_rw_one(d, write, sector, sg->dma, sg->off, sg->len);
+		if (sg->frame) /* a page read straight into (bcache_read_frames) */
+			err = img_rw_frame(d, write, sector, sg->frame, sg->off, sg->len);
+		else
+			err = img_rw_one(d, write, sector, sg->dma, sg->off, sg->len);
 		if (err)
 			return err;
 		sector += sg->len / BLKDEV_SECTOR;

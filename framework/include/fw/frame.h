@@ -34,6 +34,22 @@ unsigned fw_frame_mapcount(const struct fw_frame *f);
  * /proc/<pid>/pagemap gives it to CAP_SYS_ADMIN), never an address a
  * service could reach memory through. */
 uint64_t fw_frame_pfn(const struct fw_frame *f);
+/* fw_frame_dma_map - let devices read and write the frame, for a driver
+ * to read a disk straight into a page-cache page (Linux's dma_map_page):
+ * with an IOMMU, which otherwise lets devices reach only fw_dma buffers,
+ * the frame is mapped until fw_frame_dma_unmap; without one, nothing to
+ * do. Returns 0, -EBUSY (a user mapping holds the frame: a device must
+ * not write under a process's eyes), -ENOMEM (no memory for the IOMMU's
+ * tables, or the frame is beyond what it translates).
+ * Safety: the caller holds a reference on the frame until it unmapped
+ * it, maps it once at a time, and maps it into no process meanwhile. */
+FW_MUST_CHECK int fw_frame_dma_map(struct fw_frame *f);
+/* fw_frame_dma_unmap - take it back: on return no device reaches it. */
+void fw_frame_dma_unmap(struct fw_frame *f);
+/* fw_frame_dma_addr - the device address of byte off of a frame mapped
+ * with fw_frame_dma_map, as fw_dma_addr gives a DMA buffer's. off must be
+ * below the page size (else a panic naming the caller: a driver bug). */
+uint64_t fw_frame_dma_addr(const struct fw_frame *f, size_t off);
 
 /* Copy between a frame and a byte view. Returns 0, or -EINVAL if
  * [off, off+len) is not inside the page. */

@@ -140,16 +140,17 @@ static int blk_request(struct blkdev_priv *vb, uint32_t type, uint64_t sector,
 		slot_free(vb, s);
 		return -EIO;
 	}
-	c.seg[c.n++] = (struct virtq_seg){ vb->hdr, s * SLOT_BYTES, 16, false };
+	c.seg[c.n++] = (struct virtq_seg){ vb->hdr, s * SLOT_BYTES, 16, false, NULL };
 	for (unsigned i = 0; i < nseg; i++) {
 		c.seg[c.n++] = (struct virtq_seg){
 			req->seg[i].dma, req->seg[i].off,
-			(uint32_t)req->seg[i].len, type == VIRTIO_BLK_T_IN
+			(uint32_t)req->seg[i].len, type == VIRTIO_BLK_T_IN,
+			req->seg[i].frame
 		};
 		len += req->seg[i].len;
 	}
 	c.seg[c.n++] = (struct virtq_seg){ vb->hdr, s * SLOT_BYTES + 16, 1,
-					   true };
+					   true, NULL };
 	err = queue(vb, &c, s);
 	if (err) {
 		slot_free(vb, s);

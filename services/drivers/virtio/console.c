@@ -39,7 +39,7 @@ static int rx_post(struct virtio_console *vc, unsigned i)
 {
 	struct virtq_chain c = { .n = 1 };
 
-	c.seg[0] = (struct virtq_seg){ vc->rx, i * BUF_BYTES, BUF_BYTES, true };
+	c.seg[0] = (struct virtq_seg){ vc->rx, i * BUF_BYTES, BUF_BYTES, true, NULL };
 	return virtq_add(vc->vd, 0, &c, i);
 }
 
@@ -123,7 +123,7 @@ static void console_write(struct tty *t, struct fw_bytes bytes)
 			return;
 		}
 		c.seg[0] = (struct virtq_seg){ vc->tx, i * BUF_BYTES,
-					       (uint32_t)n, false };
+					       (uint32_t)n, false, NULL };
 		if (virtq_add(vc->vd, 1, &c, i)) {
 			tx_done(vc->vd, i, 0, 0);
 			return;

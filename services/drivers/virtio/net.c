@@ -87,7 +87,7 @@ static int rx_post(struct virtio_net *vn, unsigned i)
 	struct virtq_chain c = { .n = 1 };
 
 	c.seg[0] = (struct virtq_seg){ vn->rx, (size_t)i * RX_BUF_BYTES,
-				       RX_BUF_BYTES, true };
+				       RX_BUF_BYTES, true, NULL };
 	return virtq_add(vn->vd, RXQ, &c, i);
 }
 
@@ -124,7 +124,7 @@ static int tx_queue(struct virtio_net *vn, unsigned slot, struct fw_bytes frame)
 	c.seg[0] = (struct virtq_seg){ vn->tx, (size_t)slot * TX_BUF_BYTES,
 				       (uint32_t)(NET_HDR_LEN +
 						  fw_bytes_len(frame)),
-				       false };
+				       false, NULL };
 	return virtq_add(vn->vd, TXQ, &c, slot);
 }
 

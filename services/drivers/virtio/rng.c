@@ -58,7 +58,7 @@ static int rng_fetch(struct virtio_rng *r)
 	struct fw_bytes got;
 	int err, tmo;
 
-	c.seg[0] = (struct virtq_seg){ r->buf, 0, RNG_BYTES, true };
+	c.seg[0] = (struct virtq_seg){ r->buf, 0, RNG_BYTES, true, NULL };
 	r->done = false;
 	err = virtq_add(r->vd, 0, &c, 0);
 	if (err)

@@ -24,6 +24,7 @@ struct fw_pci_dev;
 struct fw_iomem;
 struct fw_irq_line;
 struct fw_dma;
+struct fw_frame;
 struct virtq;
 
 /* Device status bits (section 2.1). */
@@ -78,12 +79,14 @@ struct virtio_dev {
 	struct virtio_net *vnet;
 };
 
-/* One buffer of a request: a slice of a DMA buffer. */
+/* One buffer of a request: a slice of a DMA buffer, or of a frame (a
+ * page-cache page read straight from the disk) when frame is set. */
 struct virtq_seg {
 	struct fw_dma *dma;
 	size_t off;
 	uint32_t len;
 	bool device_writes;		/* VIRTQ_DESC_F_WRITE */
+	struct fw_frame *frame;		/* instead of dma, if not NULL */
 };
 
 /* A request: its buffers, device-readable ones first. */

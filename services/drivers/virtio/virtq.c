@@ -10,6 +10,7 @@
  * Locking: vq->lock (a spinlock, taken irqsave) guards the rings, the free
  * list and the tokens; the interrupt handler takes it too. */
 #include <fw/dma.h>
+#include <fw/frame.h>
 #include <fw/heap.h>
 #include <fw/panic.h>
 
@@ -136,7 +137,8 @@ int virtq_push(struct virtq *q, const struct virtq_chain *c, unsigned token)
 
 		if (i + 1 < nseg)
 			flags |= DESC_F_NEXT;
-		put64(q, desc_off(d), fw_dma_addr(sg->dma, sg->off));
+		put64(q, desc_off(d), sg->frame ? fw_frame_dma_addr(sg->frame, sg->off)
+					       : fw_dma_addr(sg->dma, sg->off));
 		put32(q, desc_off(d) + 8, sg->len);
 		put16(q, desc_off(d) + 12, flags);
 		put16(q, desc_off(d) + 14, q->next[d]);

@@ -324,6 +324,9 @@ struct ext2_inode_info {
 	bool on_orphan;			/* ... and i_dtime is the next one */
 	bool is_new;			/* zero the whole record when written */
 	bool bad;			/* failed a check: refuse I/O */
+	uint64_t ra_next;		/* page after the last one read() took,
+					   + 1 (0: none): a read missing there
+					   is sequential (inode->lock) */
 };
 
 /* ---- shared between the files -------------------------------------------- */

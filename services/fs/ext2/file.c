@@ -152,6 +152,78 @@ static int new_spare(struct fw_frame **spare)
 	return fw_frame_alloc(FW_FRAME_ZERO, spare);
 }
 
+/* Pages a read() that misses reads at once: a request's worth at most. */
+#define BATCH_MAX BLK_MAX_SEGS
+
+/* Under inode->lock: the pages from idx on that a read() still wants (n
+ * at most) read straight from the disk into b's frames with one request,
+ * and cached: those wholly below i_size, not cached, whose blocks are one
+ * run on the disk. The frames used leave b (the rest move to its
+ * front). How many pages
+ * were cached (0: the caller goes page by page, through the block cache,
+ * which also meets and reports any error; a unit of the range that is
+ * cached, maybe newer than the disk, sends it there too). */
+static unsigned read_batch(struct inode *ino, uint64_t idx, unsigned n,
+			   struct bcache_frames *b)
+{
+	struct ext2_sb *s = EXT2_SB(ino);
+	unsigned per = FW_PAGE_SIZE / s->bs, m = 0, run = 0, added = 0;
+	uint32_t pb = 0;
+	int got;
+
+	if (n > b->n)
+		n = b->n;
+	if (n > bcache_max_frames(s->dev))
+		n = bcache_max_frames(s->dev);
+	while (m < n && (idx + m + 1) * FW_PAGE_SIZE <= ino->size) {
+		struct fw_frame *fr = pcache_lookup(ino, idx + m);
+
+		if (fr) {
+			fw_frame_put(fr);
+			break;
+		}
+		m++;
+	}
+	if (!m || ext2_bmap_run(ino, idx * per, m * per, &pb, &run) || !pb)
+		return 0;
+	m = run / per < m ? run / per : m;
+	got = m ? bcache_read_frames(s->dev, (uint64_t)pb * s->bs, b, m) : 0;
+	if (got <= 0)
+		return 0;
+	m = (unsigned)got;
+	for (unsigned i = 0; i < m; i++) {
+		/* Fails only for memory: the page is then just not cached
+		 * (the cache keeps its own reference when it is). */
+		if (pcache_add(ino, idx + i, b->fr[i]) == 0)
+			added++;
+		fw_frame_put(b->fr[i]);
+		b->fr[i] = NULL;
+	}
+	/* The frames left, to the front. */
+	for (unsigned i = m; i < b->n; i++)
+		b->fr[i - m] = b->fr[i];
+	b->n -= m;
+	return added;
+}
+
+/* Up to want frames in b for read_batch, with no lock held: not zeroed,
+ * the disk fills them whole. */
+static void batch_fill(struct bcache_frames *b, unsigned want)
+{
+	if (want > BATCH_MAX)
+		want = BATCH_MAX;
+	if (b->n < want)
+		pcache_balance();
+	while (b->n < want && fw_frame_alloc(0, &b->fr[b->n]) == 0)
+		b->n++;
+}
+
+static void batch_free(struct bcache_frames *b)
+{
+	while (b->n)
+		fw_frame_put(b->fr[--b->n]);
+}
+
 /* Where read_pages puts the file's bytes. */
 struct read_sink {
 	fw_uptr_t ubuf;			/* user destination, or */
@@ -168,16 +240,34 @@ static size_t below_eof(const struct inode *ino, uint64_t off, size_t n)
 	return n < ino->size - off ? n : (size_t)(ino->size - off);
 }
 
+/* The pages from off's on to read at a miss there: those a read of len
+ * more bytes at off covers, or, right after the last page read() took
+ * from the file (a sequential reader), a request's worth: the next reads
+ * find them cached (Linux's synchronous read-ahead; its window starts
+ * smaller and grows, here it is the largest one request takes).
+ * inode->lock held. */
+static unsigned pages_wanted(struct inode *ino, uint64_t off, size_t len)
+{
+	uint64_t n = (off % FW_PAGE_SIZE + len + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE;
+
+	if (ino->ext2->ra_next == off / FW_PAGE_SIZE + 1)
+		return BATCH_MAX;
+	return n < BATCH_MAX ? (unsigned)n : BATCH_MAX;
+}
+
 static long read_pages(struct inode *ino, uint64_t off, size_t len,
 		       struct read_sink *to)
 {
 	struct fw_frame *spare = NULL;
+	struct bcache_frames batch = { .n = 0 };
+	bool batched = false;
 	size_t done = 0;
 	int err = 0;
 
 	while (done < len) {
 		size_t in = (size_t)(off % FW_PAGE_SIZE), n = FW_PAGE_SIZE - in;
 		struct fw_frame *fr;
+		unsigned want;
 
 		fw_mutex_lock(&ino->lock);
 		n = below_eof(ino, off, n < len - done ? n : len - done);
@@ -186,7 +276,21 @@ static long read_pages(struct inode *ino, uint64_t off, size_t len,
 			break;
 		}
 		err = cached_page(ino, off / FW_PAGE_SIZE, &spare, &fr);
+		want = pages_wanted(ino, off, len - done);
+		/* A miss: the pages wanted from here, read with one request
+		 * (frames for them allocated once per call: the rest is
+		 * cached then, or not to be had that way). */
+		if (err == -EAGAIN && batch.n &&
+		    read_batch(ino, off / FW_PAGE_SIZE, want, &batch))
+			err = cached_page(ino, off / FW_PAGE_SIZE, &spare, &fr);
+		if (!err)
+			ino->ext2->ra_next = off / FW_PAGE_SIZE + 2;
 		fw_mutex_unlock(&ino->lock);
+		if (err == -EAGAIN && !batched && want > 1) {
+			batched = true;
+			batch_fill(&batch, want);
+			continue;
+		}
 		if (err == -EAGAIN) {
 			err = new_spare(&spare);
 			if (err)
@@ -213,6 +317,7 @@ static long read_pages(struct inode *ino, uint64_t off, size_t len,
 	}
 	if (spare)
 		fw_frame_put(spare);
+	batch_free(&batch);
 	return done ? (long)done : err;
 }
 
