@@ -588,12 +588,17 @@ int fw_frame_dma_map(struct fw_frame *h)
 	uint64_t pfn;
 	struct fw_frame *f = ENTRY(h, &pfn);
 
+	int err;
+
 	if (__atomic_load_n(&f->mapcount, __ATOMIC_ACQUIRE))
 		return -EBUSY;
-	/* SAFETY: the caller holds a reference until it unmaps (this
-	 * function's contract), so the frame is not freed and reused while
-	 * a device may write it. */
-	return iommu_map(pfn << PAGE_SHIFT, 1);
+	/* The mapping holds its own reference: whatever the caller does
+	 * with its own, the frame is not freed and reused while a device
+	 * may write it. */
+	err = iommu_map(pfn << PAGE_SHIFT, 1);
+	if (!err)
+		__atomic_add_fetch(&f->refcount, 1, __ATOMIC_RELAXED);
+	return err;
 }
 
 void fw_frame_dma_unmap(struct fw_frame *h)
@@ -602,6 +607,7 @@ void fw_frame_dma_unmap(struct fw_frame *h)
 
 	(void)ENTRY(h, &pfn);
 	iommu_unmap(pfn << PAGE_SHIFT, 1);
+	fw_frame_put(h); /* the mapping's reference */
 }
 
 uint64_t fw_frame_dma_addr(const struct fw_frame *h, size_t off)

@@ -38,11 +38,12 @@ uint64_t fw_frame_pfn(const struct fw_frame *f);
  * to read a disk straight into a page-cache page (Linux's dma_map_page):
  * with an IOMMU, which otherwise lets devices reach only fw_dma buffers,
  * the frame is mapped until fw_frame_dma_unmap; without one, nothing to
- * do. Returns 0, -EBUSY (a user mapping holds the frame: a device must
- * not write under a process's eyes), -ENOMEM (no memory for the IOMMU's
- * tables, or the frame is beyond what it translates).
- * Safety: the caller holds a reference on the frame until it unmapped
- * it, maps it once at a time, and maps it into no process meanwhile. */
+ * do. The mapping holds a reference on the frame, so it is not freed
+ * while mapped. Returns 0, -EBUSY (a user mapping holds the frame: a
+ * device must not write under a process's eyes), -ENOMEM (no memory for
+ * the IOMMU's tables, or the frame is beyond what it translates).
+ * The caller maps a frame once at a time, and into no process meanwhile
+ * (a process would see the device's writes, nothing worse). */
 FW_MUST_CHECK int fw_frame_dma_map(struct fw_frame *f);
 /* fw_frame_dma_unmap - take it back: on return no device reaches it. */
 void fw_frame_dma_unmap(struct fw_frame *f);
