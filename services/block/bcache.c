@@ -623,6 +623,26 @@ int bcache_sync(struct blkdev *d)
 	return err ? err : ferr;
 }
 
+int bcache_write_block(struct bref *r)
+{
+	struct bbuf *b = r->b;
+	struct blk_req req = { .sector = (b->unit * BCACHE_UNIT + r->off) / BLKDEV_SECTOR,
+			       .n = 1 };
+	int err;
+
+	/* A write-back of the whole unit in flight may hold older bytes of
+	 * the block: it lands first. */
+	FW_WAIT_EVENT(&bcache_wq, not_writing(b));
+	req.seg[0] = (struct blk_seg){ b->data, r->off, fw_buf_len(r->data) };
+	err = b->dev->ops->rw(b->dev, true, &req);
+	fw_mutex_lock(&bcache_lock);
+	b->dev->unflushed = true;
+	if (err && !b->dev->wb_err)
+		b->dev->wb_err = err;
+	fw_mutex_unlock(&bcache_lock);
+	return err;
+}
+
 int bcache_write_out(struct blkdev *d)
 {
 	return writeback(d, UINT64_MAX);
