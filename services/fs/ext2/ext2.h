@@ -559,8 +559,9 @@ int ext2_journal_close(struct ext2_sb *s);
 void ext2_jstart(struct ext2_sb *s);
 void ext2_jstop(struct ext2_sb *s);
 /* Commit the running transaction (fsync, syncfs): durable in the log,
- * written home later. Within a handle it does nothing (its changes go
- * with the next commit). */
+ * written home later; with nothing to commit, the dirty blocks (file
+ * data) are written and flushed. Within a handle it does nothing (its
+ * changes go with the next commit). */
 int ext2_jcommit(struct ext2_sb *s);
 /* Commit, then checkpoint: every logged block home and the log empty
  * (sync(2), unmount). As ext2_jcommit within a handle. */

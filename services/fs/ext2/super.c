@@ -705,6 +705,11 @@ static int sync_fs(struct ext2_sb *s, bool checkpoint)
 		fw_mutex_unlock(&s->lock);
 		if (checkpoint ? ext2_jcheckpoint(s) : ext2_jcommit(s))
 			return -EIO;
+		/* The commit flushed the file data with the log; writing
+		 * the committed metadata home too would cost a flush per
+		 * fsync (Linux's ext4_sync_file waits for the commit only). */
+		if (s->journal && !checkpoint)
+			return 0;
 	}
 	return bcache_sync(s->dev);
 }

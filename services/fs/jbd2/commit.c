@@ -515,6 +515,11 @@ int jbd2_do_commit(struct ext2_journal *j, bool want_checkpoint)
 	if (j->nctx || j->ncrev) {
 		err = write_tx(j);
 		release(j, !err);
+		/* File data in a unit with a block the commit pinned could
+		 * not go before the commit block: it goes now, before the
+		 * fsync returns (ordering is per 4 KiB cache unit). */
+		if (!err && j->s->bs < BCACHE_UNIT)
+			err = bcache_sync(d);
 	}
 	/* Keep at least half the log free for the next transaction (which
 	 * commits past a quarter), so the checkpoint happens here, with the

@@ -46,8 +46,10 @@
  *    Linux's does; a crash leaves the committed transactions since the
  *    last checkpoint in the log, which recovery.c replays.
  * With blocks smaller than the cache's 4 KiB unit, file data in a unit
- * that also holds a pinned metadata block reaches the disk after the
- * commit rather than before it (ordering is per unit).
+ * that also holds a pinned metadata block reaches the disk right after
+ * the commit rather than before it (ordering is per unit): such a commit
+ * ends with one more write-back and flush. Log blocks sharing a unit
+ * with other blocks are written alone (bcache_write_block).
  *
  * Locking: j->lock guards the handle count, the holders, the running
  * transaction, its revokes and the logged set; it is taken inside
@@ -302,10 +304,13 @@ static bool drained(struct ext2_journal *j)
 	return ok;
 }
 
-/* Commit the running transaction; `checkpoint`: then empty the log. */
-static int commit(struct ext2_sb *s, bool checkpoint)
+/* Commit the running transaction; `checkpoint`: then empty the log.
+ * `durable` (fsync, sync): with nothing to commit, what is dirty (file
+ * data) is still written and flushed; a commit flushes it anyway. */
+static int commit(struct ext2_sb *s, bool checkpoint, bool durable)
 {
 	struct ext2_journal *j = s->journal;
+	bool empty;
 	int err;
 
 	if (!j)
@@ -331,6 +336,7 @@ static int commit(struct ext2_sb *s, bool checkpoint)
 	err = ext2_meta_flush(s);
 	fw_mutex_lock(&j->lock);
 	detach_tx(j);
+	empty = !j->nctx && !j->ncrev;
 	fw_mutex_unlock(&j->lock);
 	{
 		int e = jbd2_do_commit(j, checkpoint); /* (it also lets the blocks go) */
@@ -338,6 +344,8 @@ static int commit(struct ext2_sb *s, bool checkpoint)
 		if (!err)
 			err = e;
 	}
+	if (!err && empty && durable)
+		err = bcache_sync(s->dev);
 	fw_mutex_unlock(&s->lock);
 	fw_mutex_lock(&j->lock);
 	j->committing = false;
@@ -348,12 +356,12 @@ static int commit(struct ext2_sb *s, bool checkpoint)
 
 int ext2_jcommit(struct ext2_sb *s)
 {
-	return commit(s, false);
+	return commit(s, false, true);
 }
 
 int ext2_jcheckpoint(struct ext2_sb *s)
 {
-	return commit(s, true);
+	return commit(s, true, true);
 }
 
 /* Is the running transaction empty while the log is not (j->lock taken
@@ -390,7 +398,7 @@ static void commit_main(struct ext2_journal *j)
 		FW_WAIT_EVENT_DEADLINE(&j->wq, stopping(j),
 				       fw_time_ns() + JOURNAL_COMMIT_NS, ret);
 		(void)ret;
-		if (!stopping(j) && commit(j->s, idle_log(j)))
+		if (!stopping(j) && commit(j->s, idle_log(j), false))
 			fw_warn("ext2 (%s): jbd2: commit failed", j->s->dev->name);
 	}
 }
