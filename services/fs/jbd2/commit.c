@@ -448,12 +448,14 @@ static int checkpoint(struct ext2_journal *j)
 
 /* ---- commit -------------------------------------------------------------- */
 
-static int stop_journaling(struct ext2_journal *j)
+/* Journaling has stopped (j->aborted): blocks now go home unjournaled,
+ * so no replay may write the log's older copies over them. Write
+ * everything home and mark the log empty, as far as the disk lets us. */
+static void abandon_log(struct ext2_journal *j)
 {
-	fw_mutex_lock(&j->lock);
-	j->aborted = true;
-	fw_mutex_unlock(&j->lock);
-	return -EIO;
+	if (checkpoint(j))
+		fw_err("ext2 (%s): jbd2: the log could not be emptied: a replay may undo later changes",
+		       j->s->dev->name);
 }
 
 /* Write the transaction from j->head on: revoke blocks, descriptors and
@@ -504,12 +506,17 @@ static int write_tx(struct ext2_journal *j)
 int jbd2_do_commit(struct ext2_journal *j, bool want_checkpoint)
 {
 	struct blkdev *d = j->s->dev;
+	bool aborted;
 	int err = 0;
 
-	if (j->aborted) {
+	fw_mutex_lock(&j->lock);
+	aborted = j->aborted;
+	fw_mutex_unlock(&j->lock);
+	if (aborted) { /* by ext2_jrevoke, or at an earlier commit */
 		bool had = j->nctx || j->ncrev;
 
 		release(j, false);
+		abandon_log(j);
 		return had ? -EIO : 0;
 	}
 	if (j->nctx || j->ncrev) {
@@ -530,7 +537,11 @@ int jbd2_do_commit(struct ext2_journal *j, bool want_checkpoint)
 	if (err) {
 		fw_err("ext2 (%s): jbd2: commit %u failed (%d): journaling stops",
 		       d->name, j->seq, err);
-		return stop_journaling(j);
+		fw_mutex_lock(&j->lock);
+		j->aborted = true;
+		fw_mutex_unlock(&j->lock);
+		abandon_log(j);
+		return -EIO;
 	}
 	return 0;
 }
