@@ -600,7 +600,7 @@ static int writeback(struct blkdev *d, uint64_t before)
 
 /* A flush makes every write that ended before it durable; with none since
  * the last one it has nothing to do, and costs the host an fdatasync (a
- * journal commit syncs four times, sync(2) every disk after the file
+ * journal commit syncs twice, sync(2) every disk after the file
  * systems). */
 int bcache_sync(struct blkdev *d)
 {
