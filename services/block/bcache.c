@@ -623,17 +623,20 @@ int bcache_sync(struct blkdev *d)
 	return err ? err : ferr;
 }
 
-int bcache_write_block(struct bref *r)
+int bcache_write_blocks(struct bref *r, unsigned n)
 {
 	struct bbuf *b = r->b;
 	struct blk_req req = { .sector = (b->unit * BCACHE_UNIT + r->off) / BLKDEV_SECTOR,
 			       .n = 1 };
+	size_t len = fw_buf_len(r->data) * n;
 	int err;
 
+	if (n == 0 || len > b->len - r->off)
+		return -EINVAL;
 	/* A write-back of the whole unit in flight may hold older bytes of
-	 * the block: it lands first. */
+	 * the blocks: it lands first. */
 	FW_WAIT_EVENT(&bcache_wq, not_writing(b));
-	req.seg[0] = (struct blk_seg){ b->data, r->off, fw_buf_len(r->data) };
+	req.seg[0] = (struct blk_seg){ b->data, r->off, len };
 	err = b->dev->ops->rw(b->dev, true, &req);
 	fw_mutex_lock(&bcache_lock);
 	b->dev->unflushed = true;

@@ -72,7 +72,7 @@ static int jdone(struct ext2_journal *j, uint32_t pblk, struct bref *r, bool ok)
 	if (ok) {
 		bref_dirty(r);
 		if (unit_shared(j, pblk))
-			err = bcache_write_block(r);
+			err = bcache_write_blocks(r, 1);
 	}
 	bref_put(r);
 	return err;
@@ -366,6 +366,7 @@ static void release(struct ext2_journal *j, bool committed)
 	fw_mutex_lock(&j->lock);
 	FW_LIST_FOR_EACH_SAFE(b, tmp, &j->ctx, node) {
 		fw_list_del(&b->node);
+		fw_list_del(&b->hnode);
 		bref_unpin(&b->r);
 		bref_put(&b->r);
 		if (committed && !jbd2_logged(j, b->blk)) {
@@ -458,6 +459,60 @@ static void abandon_log(struct ext2_journal *j)
 		       j->s->dev->name);
 }
 
+/* Is blk pinned by the committing or the running transaction? */
+static bool pinned(struct ext2_journal *j, uint32_t blk)
+{
+	struct jblock *b;
+	bool found = false;
+
+	fw_mutex_lock(&j->lock);
+	FW_LIST_FOR_EACH(b, &j->chash[blk % JTX_BUCKETS], hnode)
+		found = found || b->blk == blk;
+	FW_LIST_FOR_EACH(b, &j->hash[blk % JTX_BUCKETS], hnode)
+		found = found || b->blk == blk;
+	fw_mutex_unlock(&j->lock);
+	return found;
+}
+
+/* With blocks smaller than the cache unit, write-back skips a whole unit
+ * if the commit pinned one of its blocks; the unit's other blocks (file
+ * data among them: ordered mode; the rest clean, log blocks, or
+ * committed earlier) are written now, alone, a run at a time, so the
+ * flush before the commit block covers them. */
+static int write_beside_pinned(struct ext2_journal *j)
+{
+	uint32_t per = BCACHE_UNIT / j->s->bs;
+	struct jblock *b;
+	int err = 0;
+
+	if (per <= 1)
+		return 0;
+	FW_LIST_FOR_EACH(b, &j->ctx, node) {
+		uint32_t base = b->blk - b->blk % per, k = 0;
+
+		/* each unit once: from its first pinned block */
+		while (k < b->blk - base && !pinned(j, base + k))
+			k++;
+		if (base + k != b->blk)
+			continue;
+		for (k = 0; k < per && !err; ) {
+			struct bref r;
+			unsigned n = 0;
+
+			while (k + n < per && !pinned(j, base + k + n))
+				n++;
+			if (n && !bcache_get(j->s->dev, base + k, j->s->bs, true, &r)) {
+				err = bcache_write_blocks(&r, n);
+				bref_put(&r);
+			}
+			k += n + 1;
+		}
+		if (err)
+			break;
+	}
+	return err;
+}
+
 /* Write the transaction from j->head on: revoke blocks, descriptors and
  * copies, with all other dirty blocks (file data: ordered mode), one
  * flush; then the commit block and a flush (durable from here). The
@@ -491,6 +546,8 @@ static int write_tx(struct ext2_journal *j)
 	if (!err)
 		err = write_log(j, &pos);
 	if (!err)
+		err = write_beside_pinned(j);
+	if (!err)
 		err = bcache_sync(d);
 	if (!err)
 		err = write_commit(j, pos);
@@ -522,11 +579,6 @@ int jbd2_do_commit(struct ext2_journal *j, bool want_checkpoint)
 	if (j->nctx || j->ncrev) {
 		err = write_tx(j);
 		release(j, !err);
-		/* File data in a unit with a block the commit pinned could
-		 * not go before the commit block: it goes now, before the
-		 * fsync returns (ordering is per 4 KiB cache unit). */
-		if (!err && j->s->bs < BCACHE_UNIT)
-			err = bcache_sync(d);
 	}
 	/* Keep at least half the log free for the next transaction (which
 	 * commits past a quarter), so the checkpoint happens here, with the

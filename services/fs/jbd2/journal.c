@@ -45,11 +45,11 @@
  *  - The file system says needs_recovery while mounted read-write, as
  *    Linux's does; a crash leaves the committed transactions since the
  *    last checkpoint in the log, which recovery.c replays.
- * With blocks smaller than the cache's 4 KiB unit, file data in a unit
- * that also holds a pinned metadata block reaches the disk right after
- * the commit rather than before it (ordering is per unit): such a commit
- * ends with one more write-back and flush. Log blocks sharing a unit
- * with other blocks are written alone (bcache_write_block).
+ * With blocks smaller than the cache's 4 KiB unit, write-back skips a
+ * unit if any block of it is pinned: the commit writes the unit's other
+ * blocks (file data among them) and log blocks sharing a unit with other
+ * blocks alone (bcache_write_blocks), so each reaches the disk before the
+ * commit block.
  *
  * Locking: j->lock guards the handle count, the holders, the running
  * transaction, its revokes and the logged set; it is taken inside
@@ -272,6 +272,7 @@ static void detach_tx(struct ext2_journal *j)
 		fw_list_del(&b->node);
 		fw_list_del(&b->hnode);
 		fw_list_add_tail(&j->ctx, &b->node);
+		fw_list_add_tail(&j->chash[b->blk % JTX_BUCKETS], &b->hnode);
 	}
 	j->nctx = j->ntx;
 	j->ntx = 0;
@@ -518,6 +519,7 @@ int ext2_journal_open(struct ext2_sb *s)
 	fw_list_init(&j->crev);
 	for (unsigned i = 0; i < JTX_BUCKETS; i++) {
 		fw_list_init(&j->hash[i]);
+		fw_list_init(&j->chash[i]);
 		fw_list_init(&j->revoked[i]);
 	}
 	for (unsigned i = 0; i < JLOG_BUCKETS; i++)

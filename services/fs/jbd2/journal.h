@@ -79,6 +79,7 @@ struct ext2_journal {
 	bool stop;			/* the commit task is to end */
 	/* the committer's: the committing transaction (detached) */
 	struct fw_list ctx;
+	struct fw_list chash[JTX_BUCKETS];	/* j->lock for readers */
 	unsigned nctx;
 	struct fw_list crev;		/* its revokes (struct jblk) */
 	unsigned ncrev;
