@@ -54,11 +54,12 @@
  * Locking: j->lock guards the handle count, the holders, the running
  * transaction, its revokes and the logged set; it is taken inside
  * s->lock (ext2_mget and ext2_jrevoke run under it) and never held while
- * waiting. The committer (j->committing, with s->lock) alone touches the
- * committing transaction, j->seq and j->head. A handle must be started
- * after the caller's vfs_ns_lock or inode->lock, never before (Linux:
- * i_rwsem before the journal), since a commit waits for every open
- * handle. */
+ * waiting. The committer (j->committing, with s->lock) alone changes the
+ * committing transaction, j->seq and j->head; it moves blocks between
+ * the transactions, j->chash and j->logged under j->lock. A handle must
+ * be started after the caller's vfs_ns_lock or inode->lock, never before
+ * (Linux: i_rwsem before the journal), since a commit waits for every
+ * open handle. */
 #include <fw/heap.h>
 #include <fw/log.h>
 #include <fw/task.h>
