@@ -659,7 +659,7 @@ static int writeback(struct blkdev *d, uint64_t before)
 
 /* A flush makes every write that ended before it durable; with none since
  * the last one it has nothing to do, and costs the host an fdatasync (a
- * journal commit syncs four times, sync(2) every disk after the file
+ * journal commit syncs twice, sync(2) every disk after the file
  * systems). */
 int bcache_sync(struct blkdev *d)
 {
@@ -680,6 +680,29 @@ int bcache_sync(struct blkdev *d)
 	d->wb_err = 0;
 	fw_mutex_unlock(&bcache_lock);
 	return err ? err : ferr;
+}
+
+int bcache_write_blocks(struct bref *r, unsigned n)
+{
+	struct bbuf *b = r->b;
+	struct blk_req req = { .sector = (b->unit * BCACHE_UNIT + r->off) / BLKDEV_SECTOR,
+			       .n = 1 };
+	size_t len = fw_buf_len(r->data) * n;
+	int err;
+
+	if (n == 0 || len > b->len - r->off)
+		return -EINVAL;
+	/* A write-back of the whole unit in flight may hold older bytes of
+	 * the blocks: it lands first. */
+	FW_WAIT_EVENT(&bcache_wq, not_writing(b));
+	req.seg[0] = (struct blk_seg){ b->data, r->off, len };
+	err = b->dev->ops->rw(b->dev, true, &req);
+	fw_mutex_lock(&bcache_lock);
+	b->dev->unflushed = true;
+	if (err && !b->dev->wb_err)
+		b->dev->wb_err = err;
+	fw_mutex_unlock(&bcache_lock);
+	return err;
 }
 
 int bcache_write_out(struct blkdev *d)

@@ -111,6 +111,13 @@ bool bref_checked(const struct bref *r);
 void bref_set_checked(struct bref *r);
 void bref_clear_checked(struct bref *r);	/* a block given a new use */
 
+/* Write r's block and the n - 1 after it in its unit (only their bytes,
+ * not the rest of the unit) to the device now, pinned or not, without
+ * flushing; the unit stays dirty if it was. For a journal, when its
+ * commit has pinned other blocks of the unit: the log and the file data
+ * must reach the disk before the commit block, the pinned blocks must
+ * not. 0, -EINVAL (past the unit), -EIO (also kept for the next sync). */
+FW_MUST_CHECK int bcache_write_blocks(struct bref *r, unsigned n);
 /* Write every dirty unit of d (but pinned ones), then flush the device's
  * write cache.
  * 0, or the first error (-EIO) since the last sync of d: a failed write

@@ -4,7 +4,8 @@
  * (services/fs/jbd2) over an image file. A workload of rounds (each in its
  * own directory: files of several sizes, an append, a rename, an unlink,
  * a truncation, a symlink, a subdirectory, a file unlinked while still
- * open and written (an orphan: the next mount deletes it), then sync) runs in a child
+ * open and written (an orphan: the next mount deletes it), then syncfs:
+ * the pages and a journal commit, no checkpoint) runs in a child
  * process on a fresh mkfs.ext4 image whose disk stops taking writes after
  * N requests, the power cut (fw_host_disk.c drops every later write); the
  * child then exits as a machine would lose power, with nothing unmounted.
@@ -12,13 +13,15 @@
  * round whose sync had returned before the cut is intact, unmounts, and
  * runs `e2fsck -fn`, which must find nothing. N walks the whole run, one
  * cut every few requests (every one with POWERCUT_STEP=1: `make
- * powercut`), so cuts land inside commits, between the journal's writes
- * and the checkpoint, and between rounds. With 1 KiB and 4 KiB blocks.
+ * powercut`), so cuts land inside commits, between rounds (with several
+ * transactions in the log), and in the unmount's checkpoint. With 1 KiB
+ * and 4 KiB blocks.
  *
- * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext4/htree.c services/fs/ext2/namei.c services/fs/ext2/orphan.c services/fs/ext2/file.c services/fs/ext4/csum.c services/fs/ext4/extent.c services/fs/jbd2/recovery.c services/fs/jbd2/journal.c services/fs/cache/pagecache.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
+ * unit-sources: -Iservices services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext4/htree.c services/fs/ext2/namei.c services/fs/ext2/orphan.c services/fs/ext2/file.c services/fs/ext4/csum.c services/fs/ext4/extent.c services/fs/jbd2/recovery.c services/fs/jbd2/journal.c services/fs/jbd2/commit.c services/fs/cache/pagecache.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #include "fs/ext2/ext2.h"
 #include "current/current.h"
+#include "fs/cache/pagecache.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -248,7 +251,9 @@ static void child(const char *img, long budget)
 		_exit(100);
 	host_disk_write_budget = budget;
 	for (unsigned r = 0; r < ROUNDS; r++) {
-		if (round_run(sb, r) || sb->sops->sync(sb))
+		/* syncfs(2): the pages, then a commit (which leaves the
+		 * transactions in the log: no checkpoint) */
+		if (round_run(sb, r) || pcache_sync_all() || sb->sops->sync(sb))
 			break;
 		if (host_disk_write_budget == 0)
 			break; /* the cut came during this round's sync */

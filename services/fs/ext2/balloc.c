@@ -327,6 +327,7 @@ void ext2_free_block(struct ext2_sb *s, uint32_t blk)
 
 		bit_set(r.data, bit, false);
 		bref_dirty(&r);
+		ext2_jrevoke(s, blk);
 		if (gd_adjust(s, g, &c) == 0) {
 			s->free_blocks++;
 			ext2_sb_counts_dirty(s);

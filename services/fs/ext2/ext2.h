@@ -561,9 +561,18 @@ int ext2_journal_close(struct ext2_sb *s);
  * inode->lock, never before (a commit waits for open handles). */
 void ext2_jstart(struct ext2_sb *s);
 void ext2_jstop(struct ext2_sb *s);
-/* Commit the running transaction and write it home (fsync, sync). Within
- * a handle it does nothing (its changes go with the next commit). */
+/* Commit the running transaction (fsync, syncfs): durable in the log,
+ * written home later; with nothing to commit, the dirty blocks (file
+ * data) are written and flushed. Within a handle it does nothing (its
+ * changes go with the next commit). */
 int ext2_jcommit(struct ext2_sb *s);
+/* Commit, then checkpoint: every logged block home and the log empty
+ * (sync(2), unmount). As ext2_jcommit within a handle. */
+int ext2_jcheckpoint(struct ext2_sb *s);
+/* Block blk is being freed (s->lock held): if the log or the running
+ * transaction holds a copy of it, the transaction revokes it, so a
+ * replay never writes that copy over what the block becomes. */
+void ext2_jrevoke(struct ext2_sb *s, uint32_t blk);
 /* Reference metadata block blk (fs block size) to change it: it joins the
  * running transaction, pinned in the cache until committed. As bcache_get
  * otherwise. */

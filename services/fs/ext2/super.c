@@ -678,9 +678,11 @@ static int mark_clean(struct ext2_sb *s)
 	return bcache_sync(s->dev);
 }
 
-static int ext2_sync_fs(struct superblock *vsb)
+/* fsync and syncfs commit the journal; sync(2), poweroff and unmount also
+ * checkpoint it (`checkpoint`), leaving every block home and the log
+ * empty. */
+static int sync_fs(struct ext2_sb *s, bool checkpoint)
 {
-	struct ext2_sb *s = vsb->ext2;
 	struct bref r;
 
 	if (!s->rdonly) {
@@ -701,10 +703,20 @@ static int ext2_sync_fs(struct superblock *vsb)
 			bref_put(&r);
 		}
 		fw_mutex_unlock(&s->lock);
-		if (ext2_jcommit(s))
+		if (checkpoint ? ext2_jcheckpoint(s) : ext2_jcommit(s))
 			return -EIO;
+		/* The commit flushed the file data with the log; writing
+		 * the committed metadata home too would cost a flush per
+		 * fsync (Linux's ext4_sync_file waits for the commit only). */
+		if (s->journal && !checkpoint)
+			return 0;
 	}
 	return bcache_sync(s->dev);
+}
+
+static int ext2_sync_fs(struct superblock *vsb)
+{
+	return sync_fs(vsb->ext2, false);
 }
 
 int ext2_sync_all(void)
@@ -716,7 +728,7 @@ int ext2_sync_all(void)
 		return 0;
 	fw_mutex_lock(&ext2_list_lock);
 	FW_LIST_FOR_EACH(s, &ext2_list, node) {
-		int err = ext2_sync_fs(s->vsb);
+		int err = sync_fs(s, true);
 
 		if (err && !first)
 			first = err;
@@ -749,7 +761,7 @@ int ext2_shutdown_all(void)
 		return 0;
 	fw_mutex_lock(&ext2_list_lock);
 	FW_LIST_FOR_EACH(s, &ext2_list, node) {
-		int err = ext2_sync_fs(s->vsb);
+		int err = sync_fs(s, true);
 
 		if (!err)
 			err = mark_clean(s);

@@ -12,26 +12,54 @@
  *    the disk never sees a half-done operation at the block's home.
  *  - A commit (every JOURNAL_COMMIT_NS, when the transaction grows past a
  *    quarter of the log, on fsync/sync/unmount) waits until no handle is
- *    open, then, holding s->lock: writes a descriptor block and a copy of
- *    every transaction block to the log, with all other dirty blocks
- *    (file data: ordered mode), and flushes; writes the commit block and
- *    flushes (the transaction is durable now);
- *    unpins the blocks, writes them home and flushes; and marks the log
- *    empty again in the journal superblock. Checkpointing every commit
- *    this way means the log never holds an old transaction whose blocks
- *    may since have become file data, so no revoke records are needed.
+ *    open, then, holding s->lock (commit.c): writes the transaction's
+ *    revoke blocks, descriptors and a copy of every block at the log's
+ *    head, with all other dirty blocks (file data: ordered mode), and
+ *    flushes; writes the commit block and flushes (durable from here);
+ *    and unpins the blocks. They stay dirty in the cache, and write-back
+ *    may take them home at any time from then on, never before.
+ *  - Transactions accumulate in the log, [j->first, j->head); the
+ *    journal superblock's s_start/s_sequence name the oldest, written
+ *    when the first goes into an empty log. The log is linear: it does
+ *    not wrap. A checkpoint writes every dirty block home, flushes,
+ *    marks the log empty (s_start 0, flushed before the log is reused)
+ *    and starts again at j->first. It happens after a commit that left
+ *    less than half the log free (a transaction commits past a quarter,
+ *    so the next one fits), on sync(2) and unmount (ext2_jcheckpoint,
+ *    not fsync/syncfs, which share a handler), and when a commit
+ *    interval passed with nothing to commit (idle). It needs no
+ *    transaction to pin a unit holding a logged block (such a unit holds
+ *    uncommitted bytes); right after a commit none does, but a
+ *    transaction too big for the rest of the log, if that rule does not
+ *    hold, stops journaling with an error, as one bigger than the log.
+ *  - Revoke records (Linux's): a freed block (ext2_free_block) that the
+ *    log or the running transaction holds a copy of is revoked by the
+ *    running transaction (ext2_jrevoke), so replay writes no copy from a
+ *    transaction up to the revoking one over what the block became (file
+ *    data, say). A block freed while in the running transaction stays in
+ *    it, logged and covered by its own revoke. Taken as metadata again
+ *    (ext2_mget) in the same transaction, its revoke is cancelled; in a
+ *    later transaction, replay copies that newer copy (revokes apply to
+ *    transactions at most as new). j->logged, the set of blocks the log
+ *    holds copies of, is what keeps frees of file data free of records.
  *  - The file system says needs_recovery while mounted read-write, as
- *    Linux's does; a crash leaves at most one committed transaction in
- *    the log, which recovery.c replays.
- * With blocks smaller than the cache's 4 KiB unit, file data in a unit
- * that also holds a pinned metadata block reaches the disk with the
- * checkpoint rather than before the commit (ordering is per unit).
+ *    Linux's does; a crash leaves the committed transactions since the
+ *    last checkpoint in the log, which recovery.c replays.
+ * With blocks smaller than the cache's 4 KiB unit, write-back skips a
+ * unit if any block of it is pinned: the commit writes the unit's other
+ * blocks (file data among them) and log blocks sharing a unit with other
+ * blocks alone (bcache_write_blocks), so each reaches the disk before the
+ * commit block.
  *
- * Locking: j->lock guards the handle count, the holders and the
- * transaction list; it is taken inside s->lock (ext2_mget runs under it)
- * and never held while waiting. A handle must be started after the
- * caller's vfs_ns_lock or inode->lock, never before (Linux: i_rwsem
- * before the journal), since a commit waits for every open handle. */
+ * Locking: j->lock guards the handle count, the holders, the running
+ * transaction, its revokes and the logged set; it is taken inside
+ * s->lock (ext2_mget and ext2_jrevoke run under it) and never held while
+ * waiting. The committer (j->committing, with s->lock) alone changes the
+ * committing transaction, j->seq and j->head; it moves blocks between
+ * the transactions, j->chash and j->logged under j->lock. A handle must
+ * be started after the caller's vfs_ns_lock or inode->lock, never before
+ * (Linux: i_rwsem before the journal), since a commit waits for every
+ * open handle. */
 #include <fw/heap.h>
 #include <fw/log.h>
 #include <fw/task.h>
@@ -39,147 +67,9 @@
 
 #include "fs/ext2/ext2.h"
 #include "fs/jbd2/jbd2.h"
+#include "fs/jbd2/journal.h"
 
 #define JOURNAL_COMMIT_NS (5ull * 1000000000ull)	/* Linux's commit=5 */
-#define JOURNAL_RUNS 32		/* extents of the journal file we map */
-#define JOURNAL_HOLDERS 64	/* tasks inside a handle at once */
-#define JTX_BUCKETS 64
-
-/* A run of the journal file: journal blocks [lblk, lblk+len) at pblk. */
-struct jrun {
-	uint32_t lblk, pblk, len;
-};
-
-/* A task inside a handle, and how deeply nested. */
-struct jholder {
-	struct fw_task *task;
-	unsigned depth;
-};
-
-/* A block of the running transaction: pinned, referenced. */
-struct jblock {
-	struct fw_list node;		/* j->tx, in order of first use */
-	struct fw_list hnode;		/* j->hash[blk % JTX_BUCKETS] */
-	uint32_t blk;
-	struct bref r;
-};
-
-struct ext2_journal {
-	struct ext2_sb *s;
-	struct jrun run[JOURNAL_RUNS];
-	unsigned nruns;
-	uint32_t jsb_blk;		/* physical block of the superblock */
-	uint32_t first, maxlen;		/* the log: [first, maxlen) */
-	uint32_t seq;			/* the next transaction's ID */
-	bool csum;			/* CSUM_V3 */
-	bool b64;			/* 64BIT tags */
-	uint32_t csum_seed;		/* crc32c(~0, journal UUID) */
-	uint8_t uuid[16];
-	unsigned tag_bytes;
-
-	struct fw_mutex lock;
-	struct fw_waitq wq;		/* handles draining, commits ending */
-	unsigned handles;		/* open handles (nested ones count once) */
-	bool committing;
-	struct jholder holder[JOURNAL_HOLDERS];
-	struct fw_list tx;		/* the running transaction */
-	struct fw_list hash[JTX_BUCKETS];
-	unsigned ntx;
-	struct fw_list ctx;		/* the committing one (the committer's) */
-	unsigned nctx;
-	unsigned max_tx;		/* commit past this many blocks */
-	bool aborted;			/* an I/O error: no more journaling */
-
-	struct fw_task *task;		/* the commit timer (kjournald2) */
-	bool stop;
-};
-
-/* ---- journal blocks ------------------------------------------------------ */
-
-static int jmap(const struct ext2_journal *j, uint32_t lblk, uint32_t *pblk)
-{
-	for (unsigned i = 0; i < j->nruns; i++)
-		if (lblk >= j->run[i].lblk && lblk - j->run[i].lblk < j->run[i].len) {
-			*pblk = j->run[i].pblk + (lblk - j->run[i].lblk);
-			return 0;
-		}
-	return -EIO;
-}
-
-/* Reference journal block lblk to overwrite it whole. */
-static int jget(struct ext2_journal *j, uint32_t lblk, struct bref *r)
-{
-	uint32_t p = 0;
-	int err = jmap(j, lblk, &p);
-
-	if (err)
-		return err;
-	err = bcache_get_data(j->s->dev, p, j->s->bs, false, r);
-	if (err)
-		return err;
-	if (fw_buf_fill(r->data, 0, j->s->bs, 0)) {
-		bref_put(r);
-		return -EIO;
-	}
-	return 0;
-}
-
-static int put_header(struct fw_buf b, uint32_t type, uint32_t seq)
-{
-	return fw_buf_put_u32_be(b, JH_MAGIC, JBD2_MAGIC) |
-	       fw_buf_put_u32_be(b, JH_BLOCKTYPE, type) |
-	       fw_buf_put_u32_be(b, JH_SEQUENCE, seq);
-}
-
-/* crc32c of a whole block whose checksum field (4 bytes at off) is 0. */
-static uint32_t csum_block(const struct ext2_journal *j, struct fw_buf b, size_t off)
-{
-	if (fw_buf_put_u32_be(b, off, 0))
-		return 0;
-	return ext2_crc32c(j->csum_seed, fw_buf_as_bytes(b));
-}
-
-/* ---- the journal superblock ---------------------------------------------- */
-
-/* Write the superblock's s_start and s_sequence (and features at open). */
-static int jsb_update(struct ext2_journal *j, uint32_t start, bool features)
-{
-	struct bref r;
-	int err = bcache_get(j->s->dev, j->jsb_blk, j->s->bs, true, &r);
-
-	if (err)
-		return err;
-	err = fw_buf_put_u32_be(r.data, JSB_START, start) |
-	      fw_buf_put_u32_be(r.data, JSB_SEQUENCE, j->seq);
-	if (features) {
-		/* Linux ext4 at mount: v3 checksums with metadata_csum,
-		 * 64-bit tags on a 64bit file system, nothing else. */
-		uint32_t incompat = JBD2_FEATURE_INCOMPAT_REVOKE;
-
-		if (j->csum)
-			incompat |= JBD2_FEATURE_INCOMPAT_CSUM_V3;
-		if (j->b64)
-			incompat |= JBD2_FEATURE_INCOMPAT_64BIT;
-		err |= fw_buf_put_u32_be(r.data, JSB_FEATURE_COMPAT, 0) |
-		       fw_buf_put_u32_be(r.data, JSB_FEATURE_INCOMPAT, incompat);
-		if (j->csum)
-			err |= fw_buf_put_u8(r.data, JSB_CHECKSUM_TYPE, JBD2_CRC32C_CHKSUM);
-	}
-	if (!err && j->csum) {
-		struct fw_buf sb;
-
-		err = fw_buf_sub(r.data, 0, JSB_SIZE, &sb);
-		if (!err)
-			err = fw_buf_put_u32_be(sb, JSB_CHECKSUM, 0);
-		if (!err)
-			err = fw_buf_put_u32_be(sb, JSB_CHECKSUM,
-						ext2_crc32c(~0u, fw_buf_as_bytes(sb)));
-	}
-	if (!err)
-		bref_dirty(&r);
-	bref_put(&r);
-	return err ? -EIO : 0;
-}
 
 /* ---- handles ------------------------------------------------------------- */
 
@@ -244,7 +134,7 @@ void ext2_jstop(struct ext2_sb *s)
 	if (h && --h->depth == 0) {
 		h->task = NULL;
 		j->handles--;
-		commit = j->ntx > j->max_tx && !j->committing;
+		commit = jbd2_log_blocks(j, j->ntx, j->nrev) > j->max_tx && !j->committing;
 	}
 	fw_mutex_unlock(&j->lock);
 	fw_waitq_wake_all(&j->wq);
@@ -253,6 +143,26 @@ void ext2_jstop(struct ext2_sb *s)
 }
 
 /* ---- the running transaction --------------------------------------------- */
+
+static struct jrev *revoke_find(struct ext2_journal *j, uint32_t blk)
+{
+	struct jrev *rv;
+
+	FW_LIST_FOR_EACH(rv, &j->revoked[blk % JTX_BUCKETS], hnode)
+		if (rv->blk == blk)
+			return rv;
+	return NULL;
+}
+
+static bool in_tx(struct ext2_journal *j, uint32_t blk)
+{
+	struct jblock *b;
+
+	FW_LIST_FOR_EACH(b, &j->hash[blk % JTX_BUCKETS], hnode)
+		if (b->blk == blk)
+			return true;
+	return false;
+}
 
 int ext2_mget(struct ext2_sb *s, uint32_t blk, bool fill, struct bref *r)
 {
@@ -266,6 +176,18 @@ int ext2_mget(struct ext2_sb *s, uint32_t blk, bool fill, struct bref *r)
 	if (j->aborted) { /* written back as without a journal */
 		fw_mutex_unlock(&j->lock);
 		return 0;
+	}
+	if (j->nrev) {
+		/* Freed and now metadata again within this transaction: its
+		 * new copy must be replayed (jbd2_journal_cancel_revoke);
+		 * older copies are overwritten by it in replay order. */
+		struct jrev *rv = revoke_find(j, blk);
+
+		if (rv) {
+			fw_list_del(&rv->hnode);
+			fw_free(rv);
+			j->nrev--;
+		}
 	}
 	FW_LIST_FOR_EACH(b, &j->hash[blk % JTX_BUCKETS], hnode)
 		if (b->blk == blk) {
@@ -295,6 +217,37 @@ int ext2_mget(struct ext2_sb *s, uint32_t blk, bool fill, struct bref *r)
 	return 0;
 }
 
+void ext2_jrevoke(struct ext2_sb *s, uint32_t blk)
+{
+	struct ext2_journal *j = s->journal;
+	struct jrev *rv;
+
+	if (!j)
+		return;
+	fw_mutex_lock(&j->lock);
+	/* Only a block the log (or this transaction) holds a copy of could
+	 * be replayed over what the block becomes; file data freed is
+	 * neither, so a big truncation adds no records. */
+	if (j->aborted || revoke_find(j, blk) || (!in_tx(j, blk) && !jbd2_logged(j, blk))) {
+		fw_mutex_unlock(&j->lock);
+		return;
+	}
+	rv = FW_NEW(struct jrev);
+	if (!rv) {
+		/* Without the record a replay could write the old copy over
+		 * the block's next contents: stop journaling instead. */
+		j->aborted = true;
+		fw_mutex_unlock(&j->lock);
+		fw_err("ext2 (%s): jbd2: no memory for a revoke record: journaling stops",
+		       s->dev->name);
+		return;
+	}
+	rv->blk = blk;
+	fw_list_add_tail(&j->revoked[blk % JTX_BUCKETS], &rv->hnode);
+	j->nrev++;
+	fw_mutex_unlock(&j->lock);
+}
+
 int ext2_sb_get(struct ext2_sb *s, struct bref *r)
 {
 	int err;
@@ -308,234 +261,29 @@ int ext2_sb_get(struct ext2_sb *s, struct bref *r)
 	return bcache_get(s->dev, 1, EXT2_SB_SIZE, true, r);
 }
 
-/* ---- commit -------------------------------------------------------------- */
-
-static unsigned tags_per_desc(const struct ext2_journal *j)
-{
-	return (j->s->bs - JH_SIZE - TAG_UUID_SIZE - (j->csum ? JBD2_TAIL_SIZE : 0)) /
-	       j->tag_bytes;
-}
-
-/* Log blocks a transaction of n blocks takes: descriptors, copies, commit. */
-static uint32_t log_blocks(const struct ext2_journal *j, unsigned n)
-{
-	unsigned per = tags_per_desc(j);
-
-	return (n + per - 1) / per + n + 1;
-}
-
-/* Copy transaction block b into journal block lblk (escaping a leading
- * magic number); its tag goes at off of the descriptor d. */
-static int log_block(struct ext2_journal *j, const struct jblock *b, uint32_t lblk,
-		     struct fw_buf d, size_t off, uint32_t flags)
-{
-	struct bref r;
-	uint32_t magic = 0;
-	int err = jget(j, lblk, &r);
-
-	if (err)
-		return err;
-	err = fw_buf_copy_from(r.data, 0, fw_buf_as_bytes(b->r.data));
-	if (!err && !fw_bytes_get_u32_be(fw_buf_as_bytes(r.data), 0, &magic) &&
-	    magic == JBD2_MAGIC) {
-		flags |= JBD2_FLAG_ESCAPE;
-		err = fw_buf_put_u32_be(r.data, 0, 0);
-	}
-	err |= fw_buf_put_u32_be(d, off + TAG_BLOCKNR, b->blk);
-	if (j->csum) {
-		uint8_t seq[4] = { (uint8_t)(j->seq >> 24), (uint8_t)(j->seq >> 16),
-				   (uint8_t)(j->seq >> 8), (uint8_t)j->seq };
-		uint32_t c = ext2_crc32c(ext2_crc32c(j->csum_seed, FW_BYTES_OF_ARRAY(seq)),
-					 fw_buf_as_bytes(r.data));
-
-		err |= fw_buf_put_u32_be(d, off + 4, flags) |
-		       fw_buf_put_u32_be(d, off + TAG_BLOCKNR_HIGH, 0) |
-		       fw_buf_put_u32_be(d, off + TAG3_CSUM, c);
-	} else {
-		err |= fw_buf_put_u16_be(d, off + TAG_CSUM16, 0) |
-		       fw_buf_put_u16_be(d, off + TAG_FLAGS, (uint16_t)flags);
-		if (j->b64)
-			err |= fw_buf_put_u32_be(d, off + TAG_BLOCKNR_HIGH, 0);
-	}
-	if (!err)
-		bref_dirty(&r);
-	bref_put(&r);
-	return err ? -EIO : 0;
-}
-
-/* Set the flags of the tag at off (the last of its descriptor). */
-static int tag_flags_or(const struct ext2_journal *j, struct fw_buf d, size_t off,
-			uint32_t more)
-{
-	uint16_t f = 0;
-
-	if (fw_bytes_get_u16_be(fw_buf_as_bytes(d), off + TAG_FLAGS, &f))
-		return -EIO;
-	(void)j;
-	return fw_buf_put_u16_be(d, off + TAG_FLAGS, (uint16_t)(f | more)) ? -EIO : 0;
-}
-
-/* A descriptor is full: flag its last tag, checksum it, let it go. */
-static int finish_desc(struct ext2_journal *j, struct bref *d, size_t last)
-{
-	int err = tag_flags_or(j, d->data, last, JBD2_FLAG_LAST_TAG);
-
-	if (!err && j->csum)
-		err = fw_buf_put_u32_be(d->data, j->s->bs - JBD2_TAIL_SIZE,
-					csum_block(j, d->data, j->s->bs - JBD2_TAIL_SIZE)) ? -EIO : 0;
-	if (!err)
-		bref_dirty(d);
-	bref_put(d);
-	return err;
-}
-
-/* Descriptors and copies of the transaction from j->first on; *end is
- * the next log block (the commit block's). */
-static int write_log(struct ext2_journal *j, uint32_t *end)
-{
-	unsigned per = tags_per_desc(j), i = 0;
-	uint32_t pos = j->first;
-	struct jblock *b;
-	struct bref d = { 0 };
-	size_t off = 0, last = 0;
-	bool held = false;
-	int err = 0;
-
-	FW_LIST_FOR_EACH(b, &j->ctx, node) {
-		if (i == 0) {
-			err = jget(j, pos++, &d);
-			if (err)
-				break;
-			held = true;
-			err = put_header(d.data, JBD2_DESCRIPTOR_BLOCK, j->seq) ? -EIO : 0;
-			off = JH_SIZE;
-		}
-		last = off;
-		if (!err)
-			err = log_block(j, b, pos++, d.data, off,
-					i == 0 ? 0 : JBD2_FLAG_SAME_UUID);
-		off += j->tag_bytes;
-		if (!err && i == 0) {
-			err = fw_buf_copy_from(d.data, off, FW_BYTES_OF_ARRAY(j->uuid)) ? -EIO : 0;
-			off += TAG_UUID_SIZE;
-		}
-		if (err)
-			break;
-		if (++i == per) {
-			held = false;
-			i = 0;
-			err = finish_desc(j, &d, last);
-			if (err)
-				break;
-		}
-	}
-	if (held) {
-		if (err)
-			bref_put(&d);
-		else
-			err = finish_desc(j, &d, last);
-	}
-	*end = pos;
-	return err;
-}
-
-static int write_commit(struct ext2_journal *j, uint32_t lblk)
-{
-	struct fs_time now = fs_now();
-	struct bref r;
-	int err = jget(j, lblk, &r);
-
-	if (err)
-		return err;
-	err = put_header(r.data, JBD2_COMMIT_BLOCK, j->seq) |
-	      fw_buf_put_u64_be(r.data, JC_COMMIT_SEC, (uint64_t)now.sec) |
-	      fw_buf_put_u32_be(r.data, JC_COMMIT_SEC + 8, now.nsec);
-	if (!err && j->csum)
-		err = fw_buf_put_u32_be(r.data, JC_CHKSUM, csum_block(j, r.data, JC_CHKSUM));
-	if (!err)
-		bref_dirty(&r);
-	bref_put(&r);
-	return err ? -EIO : 0;
-}
-
 /* The running transaction becomes the committing one; a change made
  * meanwhile (outside a handle: only the superblock's error state) starts
  * the next. j->lock held. */
 static void detach_tx(struct ext2_journal *j)
 {
 	struct jblock *b, *tmp;
+	struct jrev *rv, *rtmp;
 
 	FW_LIST_FOR_EACH_SAFE(b, tmp, &j->tx, node) {
 		fw_list_del(&b->node);
 		fw_list_del(&b->hnode);
 		fw_list_add_tail(&j->ctx, &b->node);
+		fw_list_add_tail(&j->chash[b->blk % JTX_BUCKETS], &b->hnode);
 	}
 	j->nctx = j->ntx;
 	j->ntx = 0;
-}
-
-/* Unpin and forget the committing transaction's blocks (their bytes stay
- * dirty in the cache, for the checkpoint's write-back). */
-static void release_tx(struct ext2_journal *j)
-{
-	struct jblock *b, *tmp;
-
-	FW_LIST_FOR_EACH_SAFE(b, tmp, &j->ctx, node) {
-		fw_list_del(&b->node);
-		bref_unpin(&b->r);
-		bref_put(&b->r);
-		fw_free(b);
-	}
-	j->nctx = 0;
-}
-
-/* The commit and checkpoint (no handle open, s->lock held). */
-static int do_commit(struct ext2_journal *j)
-{
-	struct blkdev *d = j->s->dev;
-	uint32_t end = 0;
-	int err;
-
-	if (!j->nctx)
-		return 0;
-	if (j->aborted || log_blocks(j, j->nctx) > j->maxlen - j->first) {
-		if (!j->aborted)
-			fw_err("ext2 (%s): jbd2: a transaction of %u blocks does not fit the journal: journaling stops",
-			       d->name, j->nctx);
-		fw_mutex_lock(&j->lock);
-		j->aborted = true;
-		fw_mutex_unlock(&j->lock);
-		release_tx(j);
-		return -EIO;
-	}
-	/* Ordered: the file data goes out with the log (one flush), both
-	 * before the commit block. */
-	err = jsb_update(j, j->first, false);
-	if (!err)
-		err = write_log(j, &end);
-	if (!err)
-		err = bcache_sync(d);
-	if (!err)
-		err = write_commit(j, end);
-	if (!err)
-		err = bcache_sync(d);		/* durable from here */
-	release_tx(j);
-	if (!err)
-		err = bcache_sync(d);		/* checkpoint: blocks home */
-	if (!err) {
-		j->seq++;
-		err = jsb_update(j, 0, false);	/* the log is empty again */
-	}
-	if (!err)
-		err = bcache_sync(d);
-	if (err) {
-		fw_err("ext2 (%s): jbd2: commit %u failed (%d): journaling stops",
-		       d->name, j->seq, err);
-		fw_mutex_lock(&j->lock);
-		j->aborted = true;
-		fw_mutex_unlock(&j->lock);
-	}
-	return err;
+	for (unsigned i = 0; i < JTX_BUCKETS; i++)
+		FW_LIST_FOR_EACH_SAFE(rv, rtmp, &j->revoked[i], hnode) {
+			fw_list_del(&rv->hnode);
+			fw_list_add_tail(&j->crev, &rv->hnode);
+		}
+	j->ncrev = j->nrev;
+	j->nrev = 0;
 }
 
 static bool not_committing(struct ext2_journal *j)
@@ -558,9 +306,13 @@ static bool drained(struct ext2_journal *j)
 	return ok;
 }
 
-int ext2_jcommit(struct ext2_sb *s)
+/* Commit the running transaction; `checkpoint`: then empty the log.
+ * `durable` (fsync, sync): with nothing to commit, what is dirty (file
+ * data) is still written and flushed; a commit flushes it anyway. */
+static int commit(struct ext2_sb *s, bool checkpoint, bool durable)
 {
 	struct ext2_journal *j = s->journal;
+	bool empty;
 	int err;
 
 	if (!j)
@@ -586,13 +338,16 @@ int ext2_jcommit(struct ext2_sb *s)
 	err = ext2_meta_flush(s);
 	fw_mutex_lock(&j->lock);
 	detach_tx(j);
+	empty = !j->nctx && !j->ncrev;
 	fw_mutex_unlock(&j->lock);
 	{
-		int e = do_commit(j); /* (it also lets the blocks go) */
+		int e = jbd2_do_commit(j, checkpoint); /* (it also lets the blocks go) */
 
 		if (!err)
 			err = e;
 	}
+	if (!err && empty && durable)
+		err = bcache_sync(s->dev);
 	fw_mutex_unlock(&s->lock);
 	fw_mutex_lock(&j->lock);
 	j->committing = false;
@@ -601,8 +356,32 @@ int ext2_jcommit(struct ext2_sb *s)
 	return err;
 }
 
+int ext2_jcommit(struct ext2_sb *s)
+{
+	return commit(s, false, true);
+}
+
+int ext2_jcheckpoint(struct ext2_sb *s)
+{
+	return commit(s, true, true);
+}
+
+/* Is the running transaction empty while the log is not (j->lock taken
+ * here)? Then the file system has been idle for a commit interval. */
+static bool idle_log(struct ext2_journal *j)
+{
+	bool idle;
+
+	fw_mutex_lock(&j->lock);
+	idle = !j->ntx && !j->nrev && j->nlogged;
+	fw_mutex_unlock(&j->lock);
+	return idle;
+}
+
 /* kjournald2: commit what the running transaction holds every
- * JOURNAL_COMMIT_NS, until the journal closes. */
+ * JOURNAL_COMMIT_NS, until the journal closes; after an interval with
+ * nothing to commit, checkpoint, so an idle file system's log is empty
+ * (a crash then replays nothing) and its blocks are home. */
 static bool stopping(struct ext2_journal *j)
 {
 	bool stop;
@@ -621,7 +400,7 @@ static void commit_main(struct ext2_journal *j)
 		FW_WAIT_EVENT_DEADLINE(&j->wq, stopping(j),
 				       fw_time_ns() + JOURNAL_COMMIT_NS, ret);
 		(void)ret;
-		if (!stopping(j) && ext2_jcommit(j->s))
+		if (!stopping(j) && commit(j->s, idle_log(j), false))
 			fw_warn("ext2 (%s): jbd2: commit failed", j->s->dev->name);
 	}
 }
@@ -673,7 +452,7 @@ static int load_jsb(struct ext2_journal *j, uint32_t blocks)
 	struct bref r;
 	uint32_t magic = 0, type = 0, bs = 0, maxlen = 0, first = 0, seq = 0, start = 0;
 	struct fw_bytes uuid;
-	int err = jmap(j, 0, &j->jsb_blk);
+	int err = jbd2_jmap(j, 0, &j->jsb_blk);
 
 	if (!err)
 		err = bcache_get(j->s->dev, j->jsb_blk, j->s->bs, true, &r);
@@ -738,8 +517,14 @@ int ext2_journal_open(struct ext2_sb *s)
 	fw_waitq_init(&j->wq, "jbd2");
 	fw_list_init(&j->tx);
 	fw_list_init(&j->ctx);
-	for (unsigned i = 0; i < JTX_BUCKETS; i++)
+	fw_list_init(&j->crev);
+	for (unsigned i = 0; i < JTX_BUCKETS; i++) {
 		fw_list_init(&j->hash[i]);
+		fw_list_init(&j->chash[i]);
+		fw_list_init(&j->revoked[i]);
+	}
+	for (unsigned i = 0; i < JLOG_BUCKETS; i++)
+		fw_list_init(&j->logged[i]);
 	j->csum = s->has_csum;
 	j->b64 = s->feat_incompat & EXT4_FEATURE_INCOMPAT_64BIT;
 	j->tag_bytes = j->csum ? 16 : j->b64 ? 12 : 8;
@@ -756,7 +541,8 @@ int ext2_journal_open(struct ext2_sb *s)
 	}
 	j->csum_seed = ext2_crc32c(~0u, FW_BYTES_OF_ARRAY(j->uuid));
 	j->max_tx = (j->maxlen - j->first) / 4;
-	err = jsb_update(j, 0, true);
+	j->head = j->first;
+	err = jbd2_jsb_update(j, 0, true);
 	if (!err)
 		err = set_recover(s, true);
 	if (!err)
@@ -778,7 +564,7 @@ int ext2_journal_close(struct ext2_sb *s)
 
 	if (!j)
 		return 0;
-	err = ext2_jcommit(s);
+	err = ext2_jcheckpoint(s);
 	fw_mutex_lock(&j->lock);
 	j->stop = true;
 	fw_mutex_unlock(&j->lock);
@@ -786,12 +572,23 @@ int ext2_journal_close(struct ext2_sb *s)
 	if (fw_task_join(j->task, NULL))
 		fw_warn("ext2 (%s): jbd2: commit task not joined", s->dev->name);
 	/* A transaction that came after the last commit (none should) */
-	e = ext2_jcommit(s);
+	e = ext2_jcheckpoint(s);
 	if (!err)
 		err = e;
 	s->journal = NULL;
 	detach_tx(j);
-	release_tx(j);
+	jbd2_release_tx(j);
+	/* With journaling stopped by an error the log may still hold
+	 * transactions: everything goes home unjournaled, then the log is
+	 * marked empty, so needs_recovery cleared below matches it. */
+	if (j->head != j->first) {
+		e = bcache_sync(s->dev);
+		if (!e)
+			e = jbd2_jsb_update(j, 0, false);
+		if (!err)
+			err = e;
+	}
+	jbd2_logged_clear(j);
 	fw_free(j);
 	e = set_recover(s, false);
 	return err ? err : e;
