@@ -695,7 +695,8 @@ int bcache_write_blocks(struct bref *r, unsigned n)
 	/* A write-back of the whole unit in flight may hold older bytes of
 	 * the blocks: it lands first. */
 	FW_WAIT_EVENT(&bcache_wq, not_writing(b));
-	req.seg[0] = (struct blk_seg){ b->data, r->off, len };
+	req.seg[0] = (struct blk_seg){ .dma = b->data, .off = (uint32_t)r->off,
+					.len = (uint32_t)len };
 	err = b->dev->ops->rw(b->dev, true, &req);
 	fw_mutex_lock(&bcache_lock);
 	b->dev->unflushed = true;
