@@ -236,7 +236,7 @@ test: | $(DEPS)
 # the workload; in QEMU, POWERCUTS (default 30) kills at seeded instants
 # (POWERCUT_SEED). make test samples about 60 and 3 of them.
 powercut: | $(DEPS)
-	@POWERCUT_STEP=1 tools/run-unit.sh powercut_test
+	@POWERCUT_STEP=1 UNIT_TIMEOUT=3600 tools/run-unit.sh powercut_test
 	@tests/integration/powercut.sh
 
 # The long syscall-fuzzing run: Debian's trinity, FUZZ_CALLS (default a

@@ -5,6 +5,8 @@
 #   /* unit-sources: framework/lib/string.c framework/lib/format.c */
 # and is built with them, -DFW_HOST_TEST, and the sanitizers. A test that does
 # not build counts as one failure, so a broken build cannot hide cases.
+# Each runs for at most UNIT_TIMEOUT seconds (300; make powercut, whose
+# cut-after-every-write series is long, gives more).
 set -u
 cd "$(dirname "$0")/.."
 out=build/unit
@@ -26,7 +28,7 @@ for t in tests/unit/*_test.c; do
 		continue
 	fi
 	if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		timeout 300 "$out/$name"; then
+		timeout "${UNIT_TIMEOUT:-300}" "$out/$name"; then
 		# The binary printed its own FAIL lines unless a sanitizer or
 		# the timeout killed it; say so in a line the counter sees.
 		echo "FAIL unit.$name.exit: exited non-zero (sanitizer report or failed case above)"
