@@ -8,16 +8,19 @@
  *              resume, options, siginfo;
  *   regs.c     registers as struct user / user_regs_struct, regsets and
  *              PTRACE_GET_SYSCALL_INFO;
- *   vm.c       the tracee's memory: PEEK/POKE and process_vm_readv/writev.
+ *   vm.c       the tracee's memory: PEEK/POKE and process_vm_readv/writev;
+ *   wait.c     what wait4/waitid report of tracees.
  *
- * The state is struct proc_trace inside struct proc (proc/proc.h): per
- * process, so a multi-threaded tracee shows all its threads' stops under
- * its pid, one thread in a stop at a time. Locking: the links (tracer,
- * tracees) under proc_tree_lock, the stop under p->lock, in that order.
- * A tracee stays allocated while its tracer is in ptrace(2): its parent
- * does not reap it before the tracer let go (proc.c wait_scan), and the
- * thread in a stop cannot leave it before it is resumed or killed, which
- * clears trace.stopped under p->lock, where the tracer looks.
+ * A tracee is a thread, as on Linux: its state is struct thread_trace in
+ * struct thread, its tracer's list of tracees is struct proc_trace
+ * (proc/proc.h). Locking: the links (tracer, tracees, a thread's exit)
+ * under proc_tree_lock, a stop under the tracee's p->lock, in that order.
+ * A traced thread stays allocated after its exit until its tracer has
+ * reported it by wait (or let go), and its process is not reaped before
+ * its main thread's tracer let go (proc.c wait_scan), so a tracer finds
+ * what it traces under proc_tree_lock; a thread in a stop cannot leave
+ * it before it is resumed or killed, and even killed it stays allocated
+ * (a dead tracee), so ptrace(2) may use it after the lock.
  *
  * Folder services/proc/ptrace: part of the process service (a subfolder,
  * so that services/proc itself stays readable); may include what proc may. */
@@ -101,13 +104,17 @@ static inline int ptrace_status(int sig, int event)
 	return (event << 16) | (sig << 8) | 0x7f;
 }
 
-/* stop.c: detach c from its tracer (proc_tree_lock held), resuming it
- * with sig if it is in a stop. */
-void ptrace_unlink_locked(struct proc *c, int sig);
+/* stop.c, proc_tree_lock held: t becomes a tracee of tracer; t leaves
+ * its tracer, resumed with sig if it is in a stop; a dead t leaves its
+ * tracer's list (the caller frees it after the lock). */
+void ptrace_link_locked(struct proc *tracer, struct thread *t);
+void ptrace_unlink_locked(struct thread *t, int sig);
+void ptrace_forget_dead_locked(struct thread *t);
 
-/* request.c: the tracee `pid` of the caller: 0 and *out if the caller
- * traces it and (if need_stop) it is in a ptrace-stop; -ESRCH else. */
-FW_MUST_CHECK int ptrace_tracee(int pid, bool need_stop, struct proc **out);
+/* request.c: the tracee thread `tid` of the caller: 0 and *out if the
+ * caller traces it, it has not exited and (if need_stop) it is in a
+ * ptrace-stop; -ESRCH else. */
+FW_MUST_CHECK int ptrace_tracee(int tid, bool need_stop, struct thread **out);
 /* May the caller trace (or read the memory of) p? 0 or -EPERM. */
 FW_MUST_CHECK int ptrace_may_access(const struct proc *p);
 /* vm.c: the address space of process pid (> 0), referenced (mm_put it),
@@ -115,8 +122,8 @@ FW_MUST_CHECK int ptrace_may_access(const struct proc *p);
  * -EPERM (process_vm_readv, move_pages, migrate_pages). */
 FW_MUST_CHECK int ptrace_access_mm(int pid, struct mm **out);
 
-/* regs.c: requests on the registers of stopped tracee c. */
-long ptrace_regs_request(struct proc *c, long req, uint64_t addr,
+/* regs.c: requests on the registers of stopped tracee t. */
+long ptrace_regs_request(struct thread *t, long req, uint64_t addr,
 			 uint64_t data);
 /* vm.c */
 long ptrace_peek(struct proc *c, uint64_t addr, uint64_t data);
