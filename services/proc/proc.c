@@ -649,6 +649,31 @@ static void proc_become_zombie(struct proc *p)
 		proc_reap(p);
 }
 
+bool proc_exec_take_pid(struct thread *t)
+{
+	struct proc *p = t->proc;
+	struct thread *old;
+	int tid = t->tid;
+
+	if (tid == p->pid)
+		return true;
+	fw_spin_lock(&proc_tree_lock);
+	if (pids[p->pid].thread) {
+		fw_spin_unlock(&proc_tree_lock);
+		return false;
+	}
+	pids[tid].thread = 0;
+	nr_tasks--; /* the id was t's alone: a thread's is never a pid */
+	pids[p->pid].thread = t;
+	t->tid = p->pid;
+	/* The old main thread's tracer hears no more of it (Linux
+	 * releases it silently); a traced t is the main thread now. */
+	old = ptrace_exec_leader(p, t);
+	fw_spin_unlock(&proc_tree_lock);
+	fw_free(old);
+	return true;
+}
+
 void proc_reap(struct proc *p)
 {
 	struct thread *leader;

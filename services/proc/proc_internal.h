@@ -52,6 +52,10 @@ struct wait_result {
 void wait_exit_result(const struct proc *c, struct wait_result *res);
 void proc_reap(struct proc *p);
 void proc_vfork_release(struct proc *p);
+/* execve by t, the only thread left: t becomes the main thread, with the
+ * process's id for its tid (Linux de_thread). False while the old main
+ * thread still holds the id (it is leaving: try again). */
+bool proc_exec_take_pid(struct thread *t);
 
 /* Load the first program into a thread with no previous image. */
 FW_MUST_CHECK int exec_initial(struct thread *t, const struct kpath *path);

@@ -438,10 +438,10 @@ static void *exec_from_thread(void *arg)
     _exit(95);
 }
 
-/* execve by a thread other than the main one: PTRACE_EVENT_EXEC, whose
- * message is the tid the thread had; the process then runs the new
- * program to its end (Linux gives the thread the pid; the leader's exit
- * is not reported then). */
+/* execve by a thread other than the main one: it takes the process's
+ * id, PTRACE_EVENT_EXEC is reported by the pid with the tid the thread
+ * had as its message, the old main thread goes unreported, and the new
+ * program runs to its end: one exit, the process's. */
 T_CASE(exec_from_a_thread)
 {
     pid_t c = t_fork();
@@ -462,14 +462,15 @@ T_CASE(exec_from_a_thread)
                PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC));
     T_SYSOK(pt(PTRACE_CONT, c, 0, 0));
     pid_t tid = 0;
-    int execs = 0, proc_exit = -1;
+    int execs = 0, exits = 0, proc_exit = -1;
     for (;;) {
         pid_t w = waitpid(-1, &st, __WALL);
         if (w < 0)
             break;
         if (!WIFSTOPPED(st)) {
-            if (w == c)
-                proc_exit = st;
+            T_EQ(w, c);
+            proc_exit = st;
+            exits++;
             continue;
         }
         int sig = 0;
@@ -481,6 +482,7 @@ T_CASE(exec_from_a_thread)
             unsigned long msg = 0;
             T_SYSOK(pt(PTRACE_GETEVENTMSG, w, 0, (long)&msg));
             T_EQ((pid_t)msg, tid);
+            T_EQ(w, c);
             execs++;
         } else if ((st >> 16) == 0 && WSTOPSIG(st) != SIGSTOP &&
                    WSTOPSIG(st) != SIGTRAP) {
@@ -491,8 +493,33 @@ T_CASE(exec_from_a_thread)
     T_EQ(errno, ECHILD);
     T_ASSERT(tid > 0);
     T_EQ(execs, 1);
+    T_EQ(exits, 1);
     T_ASSERT(WIFEXITED(proc_exit));
     T_EQ(WEXITSTATUS(proc_exit), 7);
+}
+
+static void *exec_tid_check(void *arg)
+{
+    (void)arg;
+    char *av[] = { self_path, "--child-tid-is-pid", NULL };
+    char *ev[] = { NULL };
+    execve(self_path, av, ev);
+    _exit(95);
+}
+
+/* Untraced too: the thread that execs has the process's id after. */
+T_CASE(exec_from_a_thread_takes_the_pid)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        pthread_t th;
+        if (pthread_create(&th, NULL, exec_tid_check, NULL) != 0)
+            _exit(91);
+        for (;;)
+            pause();
+    }
+    T_EXITED(c, 0);
 }
 
 /* Bad input: no such thread, a thread of our own process. */
@@ -516,6 +543,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "--child-exit7") == 0)
         return 7;
+    if (argc >= 2 && strcmp(argv[1], "--child-tid-is-pid") == 0)
+        return gettid_() == getpid() ? 0 : 9;
     self_path = argv[0];
     t_init("ptrace_thread");
     T_RUN(traceclone_follows_a_thread);
@@ -526,6 +555,7 @@ int main(int argc, char **argv)
     T_RUN(tracer_exit_detaches_a_thread);
     T_RUN(tracer_exit_kills_with_exitkill);
     T_RUN(exec_from_a_thread);
+    T_RUN(exec_from_a_thread_takes_the_pid);
     T_RUN(bad_thread_requests);
     return t_done();
 }

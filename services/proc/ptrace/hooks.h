@@ -65,6 +65,12 @@ bool ptrace_thread_dead(struct thread *t);
  * (a ptrace-stop); false if t is not traced. */
 bool ptrace_group_stop_join(struct thread *t, int sig);
 
+/* proc_exec_take_pid, proc_tree_lock held: t, a thread of p that
+ * execve made p's main thread, becomes the traced main thread if it is
+ * traced; the old one leaves its tracer unreported. Returns the old one
+ * if it is to be freed (after the lock), else NULL. */
+struct thread *ptrace_exec_leader(struct proc *p, struct thread *t);
+
 /* For wait (proc.c). proc_tree_lock held for all. */
 struct wait_result;
 /* c's main thread is traced by someone other than me, or by me and

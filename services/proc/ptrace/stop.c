@@ -147,11 +147,11 @@ void ptrace_syscall_exit(struct thread *t, uint64_t nr)
 		return; /* detached during the call */
 
 	if ((nr == __NR_execve || nr == __NR_execveat) && t->ctx.rax == 0) {
-		/* The message is the tid the thread had before the exec:
-		 * its own, as here a thread keeps its tid through exec
-		 * (Linux gives a non-main one its process's). */
+		/* The message is the tid the thread had before the exec
+		 * (exec.c put it there: a thread other than the main one
+		 * has the process's id now). */
 		if (t->trace.options & PTRACE_O_TRACEEXEC)
-			event_stop(t, PTRACE_EVENT_EXEC, (uint64_t)t->tid);
+			event_stop(t, PTRACE_EVENT_EXEC, t->trace.msg);
 		else if (!t->trace.seized)
 			/* The traditional exec stop: a plain SIGTRAP. */
 			(void)signal_send_thread(t, SIGTRAP, 0);

@@ -41,6 +41,15 @@ struct thread *ptrace_release_leader(struct proc *c)
 	return NULL;
 }
 
+struct thread *ptrace_exec_leader(struct proc *p, struct thread *t)
+{
+	struct thread *old = ptrace_release_leader(p);
+
+	if (t->trace.tracer)
+		p->trace.leader = t;
+	return old;
+}
+
 static bool matches(const struct proc *me, const struct thread *t, int idtype,
 		    int id)
 {
