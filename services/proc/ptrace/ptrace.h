@@ -115,6 +115,11 @@ void ptrace_forget_dead_locked(struct thread *t);
  * caller traces it, it has not exited and (if need_stop) it is in a
  * ptrace-stop; -ESRCH else. */
 FW_MUST_CHECK int ptrace_tracee(int tid, bool need_stop, struct thread **out);
+/* The process of the caller's tracee t, locked (proc_tree_lock, then
+ * its lock), or NULL if t has begun to exit: from then on its process
+ * may be freed, while t stays allocated (only its tracer frees it). */
+struct proc *ptrace_lock_proc(struct thread *t, fw_irqflags_t *fl);
+void ptrace_unlock_proc(struct proc *p, fw_irqflags_t fl);
 /* May the caller trace (or read the memory of) p? 0 or -EPERM. */
 FW_MUST_CHECK int ptrace_may_access(const struct proc *p);
 /* vm.c: the address space of process pid (> 0), referenced (mm_put it),
@@ -126,8 +131,8 @@ FW_MUST_CHECK int ptrace_access_mm(int pid, struct mm **out);
 long ptrace_regs_request(struct thread *t, long req, uint64_t addr,
 			 uint64_t data);
 /* vm.c */
-long ptrace_peek(struct proc *c, uint64_t addr, uint64_t data);
-long ptrace_poke(struct proc *c, uint64_t addr, uint64_t data);
+long ptrace_peek(struct thread *t, uint64_t addr, uint64_t data);
+long ptrace_poke(struct thread *t, uint64_t addr, uint64_t data);
 void ptrace_vm_syscalls_init(void);
 
 /* The ptrace and process_vm_* system calls. */

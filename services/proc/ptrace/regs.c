@@ -113,24 +113,30 @@ static void set_regs(struct thread *t, const struct user_regs *r)
  * (killed). */
 static int read_regs(struct thread *t, struct user_regs *r)
 {
-	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->proc->lock);
+	fw_irqflags_t fl;
+	struct proc *p = ptrace_lock_proc(t, &fl);
 	int err = -ESRCH;
 
+	if (!p)
+		return err;
 	if (t->trace.stopped) {
 		get_regs(t, r);
 		err = 0;
 	}
-	fw_spin_unlock_irqrestore(&t->proc->lock, fl);
+	ptrace_unlock_proc(p, fl);
 	return err;
 }
 
 /* Write them, the first `len` bytes of r only (the rest as they are). */
 static int write_regs(struct thread *t, const struct user_regs *r, size_t len)
 {
-	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->proc->lock);
+	fw_irqflags_t fl;
+	struct proc *p = ptrace_lock_proc(t, &fl);
 	struct user_regs m;
 	int err = -ESRCH;
 
+	if (!p)
+		return err;
 	if (t->trace.stopped) {
 		get_regs(t, &m);
 		err = fw_buf_copy_from(FW_BUF_OF_OBJ(&m), 0,
@@ -140,7 +146,7 @@ static int write_regs(struct thread *t, const struct user_regs *r, size_t len)
 		if (!err)
 			set_regs(t, &m);
 	}
-	fw_spin_unlock_irqrestore(&t->proc->lock, fl);
+	ptrace_unlock_proc(p, fl);
 	return err;
 }
 
@@ -183,10 +189,12 @@ static long user_area(struct thread *t, bool poke, uint64_t off, uint64_t data)
  * stays as it is while it is copied. */
 static int read_fpregs(struct thread *t, fw_uptr_t to, size_t len)
 {
-	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->proc->lock);
-	bool stopped = t->trace.stopped;
+	fw_irqflags_t fl;
+	struct proc *p = ptrace_lock_proc(t, &fl);
+	bool stopped = p && t->trace.stopped;
 
-	fw_spin_unlock_irqrestore(&t->proc->lock, fl);
+	if (p)
+		ptrace_unlock_proc(p, fl);
 	if (!stopped)
 		return -ESRCH;
 	return fw_user_fpu_save_legacy(&t->ctx, to, len) ? -EFAULT : 0;
@@ -240,12 +248,15 @@ static long syscall_info(struct thread *t, uint64_t size, uint64_t data)
 	struct user_regs r;
 	size_t len = __builtin_offsetof(struct syscall_info, u);
 	int op;
-	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->proc->lock);
+	fw_irqflags_t fl;
+	struct proc *p = ptrace_lock_proc(t, &fl);
 
+	if (!p)
+		return -ESRCH;
 	op = t->trace.syscall_op;
 	if (!(t->trace.options & PTRACE_O_TRACESYSGOOD))
 		op = PTRACE_SYSCALL_INFO_NONE; /* Linux tells by SIGTRAP|0x80 */
-	fw_spin_unlock_irqrestore(&t->proc->lock, fl);
+	ptrace_unlock_proc(p, fl);
 	if (read_regs(t, &r))
 		return -ESRCH;
 	si.op = (uint8_t)op;

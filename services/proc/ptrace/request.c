@@ -51,6 +51,23 @@ int ptrace_tracee(int tid, bool need_stop, struct thread **out)
 	return err;
 }
 
+struct proc *ptrace_lock_proc(struct thread *t, fw_irqflags_t *fl)
+{
+	fw_spin_lock(&proc_tree_lock);
+	if (t->trace.gone) {
+		fw_spin_unlock(&proc_tree_lock);
+		return NULL;
+	}
+	*fl = fw_spin_lock_irqsave(&t->proc->lock);
+	return t->proc;
+}
+
+void ptrace_unlock_proc(struct proc *p, fw_irqflags_t fl)
+{
+	fw_spin_unlock_irqrestore(&p->lock, fl);
+	fw_spin_unlock(&proc_tree_lock);
+}
+
 static long traceme(void)
 {
 	struct proc *me = proc_current();
@@ -117,14 +134,16 @@ static long attach(int tid, bool seize, uint64_t addr, uint64_t data)
  * user_disable_single_step). */
 static long resume(struct thread *t, int mode, uint64_t sig)
 {
-	struct proc *p = t->proc;
+	struct proc *p;
 	fw_irqflags_t fl;
 
 	if (sig > NSIG)
 		return -EIO;
-	fl = fw_spin_lock_irqsave(&p->lock);
+	p = ptrace_lock_proc(t, &fl);
+	if (!p)
+		return -ESRCH;
 	if (!t->trace.stopped) {
-		fw_spin_unlock_irqrestore(&p->lock, fl);
+		ptrace_unlock_proc(p, fl);
 		return -ESRCH;
 	}
 	if (mode == PTRACE_SINGLESTEP)
@@ -134,8 +153,8 @@ static long resume(struct thread *t, int mode, uint64_t sig)
 	t->trace.mode = mode;
 	t->trace.resume_sig = (int)sig;
 	__atomic_store_n(&t->trace.stopped, false, __ATOMIC_RELEASE);
-	fw_spin_unlock_irqrestore(&p->lock, fl);
 	fw_waitq_wake_all(&p->stop_wait);
+	ptrace_unlock_proc(p, fl);
 	return 0;
 }
 
@@ -155,31 +174,46 @@ static long detach(struct thread *t, uint64_t sig)
  * the call restarts after the stop as after a signal. */
 static long interrupt(struct thread *t)
 {
-	struct proc *p = t->proc;
+	struct proc *p;
 	fw_irqflags_t fl;
 
 	if (!t->trace.seized)
 		return -EIO;
-	fl = fw_spin_lock_irqsave(&p->lock);
+	p = ptrace_lock_proc(t, &fl);
+	if (!p)
+		return -ESRCH;
 	if (!t->trace.stopped) {
 		__atomic_store_n(&t->trace.interrupt, true, __ATOMIC_RELEASE);
 		if (t->task)
 			fw_task_wake(t->task);
 	}
-	fw_spin_unlock_irqrestore(&p->lock, fl);
+	ptrace_unlock_proc(p, fl);
+	return 0;
+}
+
+/* PTRACE_KILL: SIGKILL to t's process, if t is not leaving already. */
+static long kill_req(struct thread *t)
+{
+	fw_spin_lock(&proc_tree_lock);
+	if (!t->trace.gone)
+		(void)signal_send_proc(t->proc, SIGKILL, 0);
+	fw_spin_unlock(&proc_tree_lock);
 	return 0;
 }
 
 static long getsiginfo(struct thread *t, uint64_t data)
 {
 	struct k_siginfo si = { 0 };
-	fw_irqflags_t fl = fw_spin_lock_irqsave(&t->proc->lock);
+	fw_irqflags_t fl;
+	struct proc *p = ptrace_lock_proc(t, &fl);
 
+	if (!p)
+		return -ESRCH;
 	si.si_signo = t->trace.si_signo;
 	si.si_code = t->trace.si_code;
 	si.f0 = t->trace.si_f0;
 	si.f1 = t->trace.si_f1;
-	fw_spin_unlock_irqrestore(&t->proc->lock, fl);
+	ptrace_unlock_proc(p, fl);
 	if (!si.si_signo)
 		return -EINVAL; /* a group-stop has none */
 	return FW_COPY_OUT_OBJ(fw_uptr(data), &si) ? -EFAULT : 0;
@@ -189,19 +223,22 @@ static long setsiginfo(struct thread *t, uint64_t data)
 {
 	struct k_siginfo si;
 	fw_irqflags_t fl;
+	struct proc *p;
 
 	if (FW_COPY_IN_OBJ(&si, fw_uptr(data)))
 		return -EFAULT;
-	fl = fw_spin_lock_irqsave(&t->proc->lock);
+	p = ptrace_lock_proc(t, &fl);
+	if (!p)
+		return -ESRCH;
 	if (!t->trace.si_signo) {
-		fw_spin_unlock_irqrestore(&t->proc->lock, fl);
+		ptrace_unlock_proc(p, fl);
 		return -EINVAL;
 	}
 	t->trace.si_signo = si.si_signo;
 	t->trace.si_code = si.si_code;
 	t->trace.si_f0 = si.f0;
 	t->trace.si_f1 = si.f1;
-	fw_spin_unlock_irqrestore(&t->proc->lock, fl);
+	ptrace_unlock_proc(p, fl);
 	return 0;
 }
 
@@ -240,10 +277,17 @@ static long peeksiginfo(struct thread *t, uint64_t addr, uint64_t data)
 		return -EINVAL;
 	for (; n < args.nr; n++) {
 		struct k_siginfo si;
+		int err = -ESRCH;
 
-		if (args.off + (uint64_t)n > NSIG ||
-		    signal_peek_pending(t, args.flags & 1u,
-				        (unsigned)(args.off + (uint64_t)n), &si))
+		if (args.off + (uint64_t)n > NSIG)
+			break;
+		/* Its process is read: under proc_tree_lock, not gone. */
+		fw_spin_lock(&proc_tree_lock);
+		if (!t->trace.gone)
+			err = signal_peek_pending(t, args.flags & 1u,
+				(unsigned)(args.off + (uint64_t)n), &si);
+		fw_spin_unlock(&proc_tree_lock);
+		if (err)
 			break;
 		if (FW_COPY_OUT_OBJ(fw_uptr_add(fw_uptr(data),
 						(uint64_t)n * sizeof(si)), &si))
@@ -260,10 +304,10 @@ static long on_stopped(struct thread *t, long req, uint64_t addr,
 	switch (req) {
 	case PTRACE_PEEKTEXT:
 	case PTRACE_PEEKDATA:
-		return ptrace_peek(t->proc, addr, data);
+		return ptrace_peek(t, addr, data);
 	case PTRACE_POKETEXT:
 	case PTRACE_POKEDATA:
-		return ptrace_poke(t->proc, addr, data);
+		return ptrace_poke(t, addr, data);
 	case PTRACE_CONT:
 	case PTRACE_SYSCALL:
 	case PTRACE_SINGLESTEP:
@@ -313,8 +357,7 @@ static long sys_ptrace(const struct sys_args *a)
 			return err;
 		if (req == PTRACE_INTERRUPT)
 			return interrupt(t);
-		(void)signal_send_proc(t->proc, SIGKILL, 0);
-		return 0;
+		return kill_req(t);
 	}
 	err = ptrace_tracee(tid, true, &t);
 	return err ? err : on_stopped(t, req, addr, data);
