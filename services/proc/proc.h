@@ -166,6 +166,8 @@ struct thread_trace {
 	bool stopped;             /* in a ptrace-stop */
 	bool report;              /* the stop is not yet seen by wait */
 	bool interrupt;           /* PTRACE_INTERRUPT to take */
+	bool listening;           /* stopped, but PTRACE_LISTEN let it go
+				   * on to its next report */
 	int status;               /* wait status word of the stop */
 	int mode;                 /* resumed by PTRACE_CONT/SYSCALL/... */
 	int resume_sig;           /* signal the tracer resumed with */

@@ -45,6 +45,7 @@
 #define PTRACE_GETREGS 12
 #define PTRACE_SETREGS 13
 #define PTRACE_GETFPREGS 14
+#define PTRACE_SETFPREGS 15
 #define PTRACE_ATTACH 16
 #define PTRACE_DETACH 17
 #define PTRACE_SYSCALL 24
@@ -56,6 +57,7 @@
 #define PTRACE_SETREGSET 0x4205
 #define PTRACE_SEIZE 0x4206
 #define PTRACE_INTERRUPT 0x4207
+#define PTRACE_LISTEN 0x4208
 #define PTRACE_PEEKSIGINFO 0x4209
 #define PTRACE_GETSIGMASK 0x420a
 #define PTRACE_SETSIGMASK 0x420b
@@ -85,6 +87,7 @@
 
 #define NT_PRSTATUS 1
 #define NT_PRFPREG 2
+#define NT_X86_XSTATE 0x202
 #define AUDIT_ARCH_X86_64 0xc000003eu
 
 /* struct user_regs_struct (<sys/user.h>), the order of struct pt_regs as

@@ -184,20 +184,72 @@ static long user_area(struct thread *t, bool poke, uint64_t off, uint64_t data)
 
 #define FPREGS_SIZE 512 /* struct user_i387_struct: FXSAVE's layout */
 
-/* The stopped thread's x87/SSE registers, the first len bytes, to the
- * tracer at `to`. The thread sleeps in its stop, so its saved context
- * stays as it is while it is copied. */
-static int read_fpregs(struct thread *t, fw_uptr_t to, size_t len)
+enum fpu_op {
+	FPU_GET_LEGACY, /* x87/SSE, FXSAVE's layout, the first len bytes */
+	FPU_GET_XSTATE, /* the whole XSAVE image */
+	FPU_SET,        /* either, by len (fw_user_fpu_set) */
+};
+
+/* The stopped thread's FPU state to or from the tracer's memory at u.
+ * The thread sleeps in its stop, so its saved context stays as it is
+ * while it is copied. */
+static int fpu_access(struct thread *t, enum fpu_op op, fw_uptr_t u,
+		      size_t len)
 {
 	fw_irqflags_t fl;
 	struct proc *p = ptrace_lock_proc(t, &fl);
 	bool stopped = p && t->trace.stopped;
+	uint64_t sw[6] = { fw_user_fpu_features() };
 
 	if (p)
 		ptrace_unlock_proc(p, fl);
 	if (!stopped)
 		return -ESRCH;
-	return fw_user_fpu_save_legacy(&t->ctx, to, len) ? -EFAULT : 0;
+	switch (op) {
+	case FPU_GET_LEGACY:
+		return fw_user_fpu_save_legacy(&t->ctx, u, len) ? -EFAULT : 0;
+	case FPU_GET_XSTATE:
+		/* Bytes 464..511 are Linux's sw_reserved, which ptrace fills
+		 * with XCR0 and zeros (xstate_fx_sw_bytes): gdb reads the
+		 * enabled components there. */
+		if (fw_user_fpu_save(&t->ctx, u) ||
+		    FW_COPY_OUT_OBJ(fw_uptr_add(u, 464), &sw))
+			return -EFAULT;
+		return 0;
+	case FPU_SET:
+		return fw_user_fpu_set(&t->ctx, u, len);
+	}
+	return -EINVAL;
+}
+
+/* NT_PRFPREG and NT_X86_XSTATE. A read gives at most the regset's size
+ * (the whole XSAVE image: no less); a write must give all of it, as
+ * Linux's xfpregs_set and xstateregs_set ask. */
+static long fpu_regset(struct thread *t, bool set, uint64_t type,
+		       uint64_t data)
+{
+	bool xstate = type == NT_X86_XSTATE;
+	size_t size = xstate ? fw_user_fpu_size() : FPREGS_SIZE;
+	struct k_iovec iov;
+	size_t len;
+	int err;
+
+	if (xstate && size <= FPREGS_SIZE)
+		return -ENODEV; /* no XSAVE: no such regset */
+	if (FW_COPY_IN_OBJ(&iov, fw_uptr(data)))
+		return -EFAULT;
+	len = iov.len < size ? (size_t)iov.len : size;
+	if ((set || xstate) && len != size)
+		return -EINVAL;
+	if (set)
+		err = fpu_access(t, FPU_SET, fw_uptr(iov.base), len);
+	else
+		err = fpu_access(t, xstate ? FPU_GET_XSTATE : FPU_GET_LEGACY,
+				 fw_uptr(iov.base), len);
+	if (err)
+		return err;
+	iov.len = len;
+	return FW_COPY_OUT_OBJ(fw_uptr(data), &iov) ? -EFAULT : 0;
 }
 
 static long regset(struct thread *t, bool set, uint64_t type, uint64_t data)
@@ -207,16 +259,8 @@ static long regset(struct thread *t, bool set, uint64_t type, uint64_t data)
 	size_t len;
 	int err;
 
-	if (type == NT_PRFPREG && !set) {
-		if (FW_COPY_IN_OBJ(&iov, fw_uptr(data)))
-			return -EFAULT;
-		len = iov.len < FPREGS_SIZE ? (size_t)iov.len : FPREGS_SIZE;
-		err = read_fpregs(t, fw_uptr(iov.base), len);
-		if (err)
-			return err;
-		iov.len = len;
-		return FW_COPY_OUT_OBJ(fw_uptr(data), &iov) ? -EFAULT : 0;
-	}
+	if (type == NT_PRFPREG || type == NT_X86_XSTATE)
+		return fpu_regset(t, set, type, data);
 	if (type != NT_PRSTATUS)
 		return -EINVAL;
 	if (FW_COPY_IN_OBJ(&iov, fw_uptr(data)))
@@ -313,7 +357,9 @@ long ptrace_regs_request(struct thread *t, long req, uint64_t addr,
 	case PTRACE_GET_SYSCALL_INFO:
 		return syscall_info(t, addr, data);
 	case PTRACE_GETFPREGS:
-		return read_fpregs(t, fw_uptr(data), FPREGS_SIZE);
+		return fpu_access(t, FPU_GET_LEGACY, fw_uptr(data), FPREGS_SIZE);
+	case PTRACE_SETFPREGS:
+		return fpu_access(t, FPU_SET, fw_uptr(data), FPREGS_SIZE);
 	}
-	return -EIO; /* unknown, or not done here (SETFPREGS, LISTEN) */
+	return -EIO; /* unknown */
 }

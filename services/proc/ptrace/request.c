@@ -41,7 +41,9 @@ int ptrace_tracee(int tid, bool need_stop, struct thread **out)
 	if (t && t->trace.tracer == me && !t->trace.gone) {
 		fw_irqflags_t fl = fw_spin_lock_irqsave(&t->proc->lock);
 
-		if (!need_stop || t->trace.stopped)
+		/* A listening tracee is not stopped for requests (Linux
+		 * ptrace_check_attach). */
+		if (!need_stop || (t->trace.stopped && !t->trace.listening))
 			err = 0;
 		fw_spin_unlock_irqrestore(&t->proc->lock, fl);
 	}
@@ -182,13 +184,36 @@ static long interrupt(struct thread *t)
 	p = ptrace_lock_proc(t, &fl);
 	if (!p)
 		return -ESRCH;
-	if (!t->trace.stopped) {
+	if (!t->trace.stopped || t->trace.listening) {
 		__atomic_store_n(&t->trace.interrupt, true, __ATOMIC_RELEASE);
 		if (t->task)
 			fw_task_wake(t->task);
 	}
 	ptrace_unlock_proc(p, fl);
 	return 0;
+}
+
+/* PTRACE_LISTEN: a seized tracee in a PTRACE_EVENT_STOP stays stopped,
+ * but its tracer's wait hears of its next stop, such as the end of its
+ * group stop (Linux ptrace_listen). EIO otherwise. */
+static long listen(struct thread *t)
+{
+	struct proc *p;
+	fw_irqflags_t fl;
+	long err = -EIO;
+
+	p = ptrace_lock_proc(t, &fl);
+	if (!p)
+		return -ESRCH;
+	if (t->trace.seized && t->trace.stopped &&
+	    (t->trace.status >> 16) == PTRACE_EVENT_STOP) {
+		__atomic_store_n(&t->trace.listening, true, __ATOMIC_RELEASE);
+		t->trace.report = false;
+		fw_waitq_wake_all(&p->stop_wait); /* perhaps over already */
+		err = 0;
+	}
+	ptrace_unlock_proc(p, fl);
+	return err;
 }
 
 /* PTRACE_KILL: SIGKILL to t's process, if t is not leaving already. */
@@ -314,6 +339,8 @@ static long on_stopped(struct thread *t, long req, uint64_t addr,
 		return resume(t, (int)req, data);
 	case PTRACE_DETACH:
 		return detach(t, data);
+	case PTRACE_LISTEN:
+		return listen(t);
 	case PTRACE_SETOPTIONS:
 		if (data & ~(uint64_t)PTRACE_O_MASK)
 			return -EINVAL;

@@ -27,10 +27,25 @@ static bool killed(const struct thread *t)
 	return (pend & sigbit(SIGKILL)) || t->exiting || p->exiting;
 }
 
+/* PTRACE_LISTEN: a listening tracee stays in its stop until its group
+ * stop ends (SIGCONT), a signal it may take comes, or PTRACE_INTERRUPT;
+ * then it leaves the stop to report that (Linux JOBCTL_LISTENING). */
+static bool listen_over(const struct thread *t)
+{
+	const struct proc *p = t->proc;
+	uint64_t pend = __atomic_load_n(&t->sigpending, __ATOMIC_ACQUIRE) |
+			__atomic_load_n(&p->sigpending, __ATOMIC_ACQUIRE);
+
+	return __atomic_load_n(&t->trace.listening, __ATOMIC_ACQUIRE) &&
+	       (!__atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE) ||
+		(pend & ~t->sigmask) ||
+		__atomic_load_n(&t->trace.interrupt, __ATOMIC_ACQUIRE));
+}
+
 static bool stop_over(struct thread *t)
 {
 	return !__atomic_load_n(&t->trace.stopped, __ATOMIC_ACQUIRE) ||
-	       killed(t);
+	       killed(t) || listen_over(t);
 }
 
 /* What the tracer is told: SIGCHLD (CLD_TRAPPED) and a wake-up of its
@@ -88,6 +103,14 @@ static int ptrace_stop(struct thread *t, int status, const struct k_siginfo *si,
 	FW_WAIT_EVENT(&p->stop_wait, stop_over(t));
 
 	fl = fw_spin_lock_irqsave(&p->lock);
+	if (t->trace.listening) {
+		/* The group stop ended: it stops again to say so, with
+		 * PTRACE_EVENT_STOP (Linux JOBCTL_TRAP_NOTIFY). */
+		t->trace.listening = false;
+		if (!p->stopped)
+			__atomic_store_n(&t->trace.interrupt, true,
+					 __ATOMIC_RELEASE);
+	}
 	sig = t->trace.stopped ? 0 : t->trace.resume_sig;
 	t->trace.stopped = false;
 	t->trace.report = false;
@@ -248,6 +271,9 @@ bool ptrace_group_stop_join(struct thread *t, int sig)
 	}
 	inject(t, ptrace_stop(t, ptrace_status(sig, event), &si,
 			      PTRACE_SYSCALL_INFO_NONE));
+	/* Left by PTRACE_LISTEN's end: that stop comes first. */
+	if (__atomic_load_n(&t->trace.interrupt, __ATOMIC_ACQUIRE))
+		ptrace_interrupt_stop(t);
 	return true;
 }
 
@@ -344,6 +370,7 @@ void ptrace_unlink_locked(struct thread *t, int sig)
 	t->trace.seized = false;
 	t->trace.mode = 0;
 	t->trace.event = 0;
+	t->trace.listening = false;
 	__atomic_store_n(&t->trace.interrupt, false, __ATOMIC_RELEASE);
 	if (t->trace.stopped) {
 		t->trace.resume_sig = sig;
