@@ -638,6 +638,12 @@ static void proc_become_zombie(struct proc *p)
 	p->exit_done = true;
 	if (p->trace.leader && p->trace.leader->trace.tracer)
 		fw_waitq_wake_all(&p->trace.leader->trace.tracer->child_wait);
+	/* Traced threads still on their way out read p: the last of them
+	 * reaps it (ptrace_thread_dead). */
+	if (autoreap && p->trace.exiting) {
+		p->trace.reap_pending = true;
+		autoreap = false;
+	}
 	parent = p->parent; /* its exit may have moved us meanwhile */
 	if (parent) {
 		if (notify)

@@ -118,6 +118,12 @@ struct proc {
 					   * alive or dead: we are not reaped
 					   * before its tracer let it go */
 		unsigned ntraced;         /* our threads that are traced */
+		unsigned exiting;         /* traced threads of ours between
+					   * ptrace_thread_exiting and _dead:
+					   * we are neither reaped nor our
+					   * exit reported before they are
+					   * dead (Linux delay_group_leader) */
+		bool reap_pending;        /* reaping itself, once they are */
 	} trace;
 
 	char comm[16];            /* executable name, as in /proc/<pid>/comm */
@@ -157,6 +163,7 @@ struct thread_trace {
 				   * be freed) unless `leader` */
 	bool dead;                /* exited, its tracer's to report and free */
 	bool leader;              /* gone as its process's main thread */
+	bool counted;             /* in its process's trace.exiting */
 	int exit_status;          /* wait status word of a gone one */
 	int pgid;                 /* its process's, kept at exit */
 	uint32_t uid;             /* its process's real uid, kept at exit */

@@ -75,7 +75,7 @@ struct thread *ptrace_exec_leader(struct proc *p, struct thread *t);
 struct wait_result;
 /* c's main thread is traced by someone other than me, or by me and
  * still alive: its parent may not reap it yet. */
-bool ptrace_holds_proc(const struct proc *c, struct proc *me);
+bool ptrace_holds_proc(struct proc *c, struct proc *me);
 /* The main thread of c is traced by me. */
 bool ptrace_traces_leader(const struct proc *c, struct proc *me);
 /* c is being reaped: its dead main thread, if traced, leaves its

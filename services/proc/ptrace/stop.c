@@ -456,6 +456,8 @@ void ptrace_thread_exiting(struct thread *t, int code)
 		fw_spin_unlock_irqrestore(&p->lock, fl);
 		t->trace.pgid = p->pgid;
 		t->trace.uid = p->cred.uid;
+		t->trace.counted = true;
+		p->trace.exiting++;
 		__atomic_sub_fetch(&p->trace.ntraced, 1, __ATOMIC_RELEASE);
 	}
 	fw_spin_unlock(&proc_tree_lock);
@@ -463,28 +465,39 @@ void ptrace_thread_exiting(struct thread *t, int code)
 
 bool ptrace_thread_dead(struct thread *t)
 {
-	struct proc *tracer;
+	struct proc *tracer, *p = t->proc;
 	int st = t->trace.exit_status;
+	bool reap = false;
 
 	fw_spin_lock(&proc_tree_lock);
-	tracer = t->trace.tracer;
-	if (!tracer) {
-		fw_spin_unlock(&proc_tree_lock);
-		return false;
+	/* p is still there: it is not reaped while we count in
+	 * p->trace.exiting (wait.c ptrace_holds_proc, proc_become_zombie). */
+	if (t->trace.counted) {
+		t->trace.counted = false;
+		if (--p->trace.exiting == 0) {
+			reap = p->trace.reap_pending;
+			if (p->parent)
+				fw_waitq_wake_all(&p->parent->child_wait);
+			if (p->trace.leader && p->trace.leader->trace.tracer)
+				fw_waitq_wake_all(
+					&p->trace.leader->trace.tracer->child_wait);
+		}
 	}
-	t->trace.dead = true;
-	/* Linux exit_notify: a traced thread's exit is SIGCHLD to the
-	 * tracer; a main thread's is its process's exit, told by
-	 * ptrace_proc_exit when the process ends. */
-	if (!t->trace.leader)
-		notify_tracer(tracer, t->tid, t->trace.uid,
-			      (st & 0x7f) ? CLD_KILLED : CLD_EXITED,
-			      (st & 0x7f) ? (st & 0x7f) : ((st >> 8) & 0xff));
-	fw_waitq_wake_all(&tracer->child_wait);
-	/* A main thread keeps its process (proc.trace.leader): its
-	 * parent's wait may go on now. */
-	if (t->trace.leader && t->proc->parent)
-		fw_waitq_wake_all(&t->proc->parent->child_wait);
+	tracer = t->trace.tracer;
+	if (tracer) {
+		t->trace.dead = true;
+		/* Linux exit_notify: a traced thread's exit is SIGCHLD to
+		 * the tracer; a main thread's is its process's exit, told
+		 * by ptrace_proc_exit when the process ends. */
+		if (!t->trace.leader)
+			notify_tracer(tracer, t->tid, t->trace.uid,
+				      (st & 0x7f) ? CLD_KILLED : CLD_EXITED,
+				      (st & 0x7f) ? (st & 0x7f)
+						  : ((st >> 8) & 0xff));
+		fw_waitq_wake_all(&tracer->child_wait);
+	}
 	fw_spin_unlock(&proc_tree_lock);
-	return true;
+	if (reap) /* it reaps itself (proc_become_zombie left it to us) */
+		proc_reap(p);
+	return tracer != NULL;
 }

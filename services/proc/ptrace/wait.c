@@ -20,11 +20,20 @@ bool ptrace_traces_leader(const struct proc *c, struct proc *me)
 	return c->trace.leader && c->trace.leader->trace.tracer == me;
 }
 
-bool ptrace_holds_proc(const struct proc *c, struct proc *me)
+bool ptrace_holds_proc(struct proc *c, struct proc *me)
 {
 	const struct thread *l = c->trace.leader;
+	const struct thread *t;
 
-	return l && (l->trace.tracer != me || !l->trace.dead);
+	if (c->trace.exiting || (l && (l->trace.tracer != me || !l->trace.dead)))
+		return true;
+	/* Its other threads' exits that we have not yet seen come first
+	 * (Linux delay_group_leader). Only the address is compared: a dead
+	 * one's process may be gone. */
+	FW_LIST_FOR_EACH(t, &me->trace.tracees, trace.node)
+		if (t->trace.dead && !t->trace.leader && t->proc == c)
+			return true;
+	return false;
 }
 
 struct thread *ptrace_release_leader(struct proc *c)
@@ -95,7 +104,7 @@ static bool exit_result(struct thread *t, struct wait_result *res)
 	if (t->trace.leader) {
 		const struct proc *p = t->proc;
 
-		if (!p->zombie || !p->exit_done)
+		if (!p->zombie || !p->exit_done || p->trace.exiting)
 			return false; /* other threads still run */
 		wait_exit_result(p, res);
 		res->pid = t->tid;
@@ -110,18 +119,21 @@ static bool exit_result(struct thread *t, struct wait_result *res)
 	return true;
 }
 
-int ptrace_wait_tracees(struct proc *me, int idtype, int id, int options,
-			struct wait_result *res, bool *any,
-			struct thread **to_free)
+/* One pass over me's tracees: with leaders false, all but dead main
+ * threads; with leaders true, those only. 0 if one is reported. */
+static int scan(struct proc *me, int idtype, int id, int options,
+		struct wait_result *res, bool *any, struct thread **to_free,
+		bool leaders)
 {
 	struct thread *t;
 
-	*to_free = NULL;
 	FW_LIST_FOR_EACH(t, &me->trace.tracees, trace.node)
 	{
 		if (!matches(me, t, idtype, id))
 			continue;
 		*any = true;
+		if ((t->trace.dead && t->trace.leader) != leaders)
+			continue;
 		if (!t->trace.gone) {
 			if (stop_result(t, options, res))
 				return 0;
@@ -140,5 +152,18 @@ int ptrace_wait_tracees(struct proc *me, int idtype, int id, int options,
 		}
 		return 0;
 	}
+	return -EAGAIN;
+}
+
+int ptrace_wait_tracees(struct proc *me, int idtype, int id, int options,
+			struct wait_result *res, bool *any,
+			struct thread **to_free)
+{
+	*to_free = NULL;
+	/* Other threads' exits before a process's, as Linux reports a
+	 * group leader only after its other threads are reaped. */
+	if (!scan(me, idtype, id, options, res, any, to_free, false) ||
+	    !scan(me, idtype, id, options, res, any, to_free, true))
+		return 0;
 	return -EAGAIN;
 }
