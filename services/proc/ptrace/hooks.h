@@ -59,7 +59,9 @@ void ptrace_proc_exit(struct proc *p);
 void ptrace_thread_exiting(struct thread *t, int code);
 /* The last thing thread_exit does with t (its context released): a
  * traced t becomes a dead tracee, for its tracer's wait to report and
- * free. False if t is not traced (any more): the caller frees it. */
+ * free, and the last of its process's exiting traced threads reaps the
+ * process if it reaps itself. False if t is not traced (any more): the
+ * caller frees it. */
 bool ptrace_thread_dead(struct thread *t);
 /* A group stop of t's process with sig: a traced thread takes part once
  * (a ptrace-stop); false if t is not traced. */

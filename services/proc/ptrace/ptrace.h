@@ -17,7 +17,8 @@
  * under proc_tree_lock, a stop under the tracee's p->lock, in that order.
  * A traced thread stays allocated after its exit until its tracer has
  * reported it by wait (or let go), and its process is not reaped before
- * its main thread's tracer let go (proc.c wait_scan), so a tracer finds
+ * its main thread's tracer let go nor while a traced thread of it is on
+ * its way out (proc.trace.exiting; proc.c wait_scan), so a tracer finds
  * what it traces under proc_tree_lock; a thread in a stop cannot leave
  * it before it is resumed or killed, and even killed it stays allocated
  * (a dead tracee), so ptrace(2) may use it after the lock.
