@@ -293,6 +293,74 @@ bad:
 	return -EINVAL;
 }
 
+/* The checks fw_user_fpu_restore makes, on an image's MXCSR and (xsave:
+ * its XSAVE header, 64 bytes) alone. */
+static bool fpu_image_ok(uint32_t mxcsr, const uint8_t *hdr)
+{
+	uint64_t w;
+
+	if (mxcsr & ~mxcsr_mask)
+		return false;
+	if (!hdr)
+		return true;
+	memcpy(&w, hdr, sizeof w);
+	if (w & ~cpu_features.xfeatures)
+		return false;
+	for (size_t off = 8; off < XSAVE_HEADER_SIZE; off += 8) {
+		memcpy(&w, &hdr[off], sizeof w);
+		if (w)
+			return false;
+	}
+	return true;
+}
+
+int fw_user_fpu_set(struct fw_user_context *ctx, fw_uptr_t from, size_t len)
+{
+	uint8_t legacy[FPU_LEGACY_SIZE];
+	uint8_t hdr[XSAVE_HEADER_SIZE];
+	bool whole = len != FPU_LEGACY_SIZE;
+	uint32_t mxcsr;
+
+	if (whole && (!cpu_features.xsave || len != cpu_features.xstate_size))
+		return -EINVAL;
+	if (fw_copy_in(fw__buf_make(legacy, sizeof legacy), from))
+		return -EFAULT;
+	memcpy(&mxcsr, &legacy[FPU_MXCSR], sizeof mxcsr);
+	if (!whole) {
+		if (!fpu_image_ok(mxcsr, NULL))
+			return -EINVAL;
+		/* The x87/SSE part only: the other components keep their
+		 * state, and XSTATE_BV now says x87 and SSE are held. */
+		fpu_sync(ctx);
+		fpu_drop(ctx);
+		memcpy(ctx->fpu, legacy, sizeof legacy);
+		if (cpu_features.xsave)
+			put64(ctx, FPU_LEGACY_SIZE,
+			      get64(ctx, FPU_LEGACY_SIZE) | XFEATURES_LEGACY);
+		return 0;
+	}
+	if (fw_copy_in(fw__buf_make(hdr, sizeof hdr),
+		       fw_uptr_add(from, FPU_LEGACY_SIZE)))
+		return -EFAULT;
+	if (!fpu_image_ok(mxcsr, hdr))
+		return -EINVAL;
+	/* Checked; now the whole image, too big to stage on the stack. The
+	 * caller's memory can only change under it by its own doing (another
+	 * of its threads): then the checks fail again below, or the copy
+	 * faults, and ctx gets the initial state. */
+	fpu_sync(ctx);
+	fpu_drop(ctx);
+	if (fw_copy_in(fw__buf_make(ctx->fpu, len), from)) {
+		fpu_default(ctx);
+		return -EFAULT;
+	}
+	if (!fpu_image_ok(get32(ctx, FPU_MXCSR), &ctx->fpu[FPU_LEGACY_SIZE])) {
+		fpu_default(ctx);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static bool canonical_user(uint64_t a)
 {
 	return a < 0x0000800000000000ull;

@@ -218,6 +218,12 @@ static long do_execve(int dirfd, fw_uptr_t upath, fw_uptr_t argv,
 		while (__atomic_load_n(&t->proc->nthreads, __ATOMIC_ACQUIRE) > 1)
 			fw_sleep_ns(1000000);
 	}
+	/* A tracer's PTRACE_EVENT_EXEC message: the tid before the exec. */
+	t->trace.msg = (uint64_t)t->tid;
+	/* A thread other than the main one takes the process's id, as on
+	 * Linux (de_thread), once the old main thread has let it go. */
+	while (!proc_exec_take_pid(t))
+		fw_sleep_ns(1000000);
 	commit_image(t, mm, entry, sp, path, exe, &ids);
 	err = 0;
 out:

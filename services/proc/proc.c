@@ -99,8 +99,6 @@ static struct proc *proc_alloc(void)
 	fw_list_init(&p->sibling);
 	fw_list_init(&p->threads);
 	fw_list_init(&p->trace.tracees);
-	fw_list_init(&p->trace.node);
-	p->trace.orig_rax = ~0ull;
 	fw_spin_init(&p->lock, "proc");
 	fw_mutex_init(&p->timers_mutex, "posix-timers");
 	fw_waitq_init(&p->child_wait, "wait4");
@@ -139,6 +137,8 @@ static struct thread *thread_alloc(struct proc *p)
 	t->td.thread = t;
 	t->proc = p;
 	t->restart_nr = ~0ull;
+	t->trace.orig_rax = ~0ull;
+	fw_list_init(&t->trace.node);
 	fw_list_init(&t->proc_node);
 	fw_waitq_init(&t->sig_wait, "sigsuspend");
 	return t;
@@ -435,8 +435,8 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t ptid,
 	p->nthreads++;
 	fw_spin_unlock_irqrestore(&p->lock, plfl);
 
-	if (!thread_only && thread_traced(cur))
-		ptrace_clone_child(parent, p, flags);
+	if (thread_traced(cur))
+		ptrace_clone_child(cur, t, flags);
 	thread_run_task(task);
 	if (flags & CLONE_VFORK) {
 		FW_WAIT_EVENT(&p->vfork_wait,
@@ -640,6 +640,14 @@ static void proc_become_zombie(struct proc *p)
 	 * handler's waitpid finds it (Linux: one hold of tasklist_lock). */
 	fw_spin_lock(&proc_tree_lock);
 	p->exit_done = true;
+	if (p->trace.leader && p->trace.leader->trace.tracer)
+		fw_waitq_wake_all(&p->trace.leader->trace.tracer->child_wait);
+	/* Traced threads still on their way out read p: the last of them
+	 * reaps it (ptrace_thread_dead). */
+	if (autoreap && p->trace.exiting) {
+		p->trace.reap_pending = true;
+		autoreap = false;
+	}
 	parent = p->parent; /* its exit may have moved us meanwhile */
 	if (parent) {
 		if (notify)
@@ -651,18 +659,45 @@ static void proc_become_zombie(struct proc *p)
 		proc_reap(p);
 }
 
+bool proc_exec_take_pid(struct thread *t)
+{
+	struct proc *p = t->proc;
+	struct thread *old;
+	int tid = t->tid;
+
+	if (tid == p->pid)
+		return true;
+	fw_spin_lock(&proc_tree_lock);
+	if (pids[p->pid].thread) {
+		fw_spin_unlock(&proc_tree_lock);
+		return false;
+	}
+	pids[tid].thread = 0;
+	nr_tasks--; /* the id was t's alone: a thread's is never a pid */
+	pids[p->pid].thread = t;
+	t->tid = p->pid;
+	/* The old main thread's tracer hears no more of it (Linux
+	 * releases it silently); a traced t is the main thread now. */
+	old = ptrace_exec_leader(p, t);
+	fw_spin_unlock(&proc_tree_lock);
+	fw_free(old);
+	return true;
+}
+
 void proc_reap(struct proc *p)
 {
+	struct thread *leader;
+
 	fw_spin_lock(&proc_tree_lock);
 	fw_list_del(&p->sibling);
-	if (p->trace.tracer) { /* its tracer never waited for it */
-		fw_list_del(&p->trace.node);
-		p->trace.tracer = NULL;
-	}
+	/* Its traced main thread goes with it (its tracer, our parent or
+	 * one reaping itself, has had the exit). */
+	leader = ptrace_release_leader(p);
 	pids[p->pid].proc = 0;
 	if (!pids[p->pid].thread)
 		nr_tasks--;
 	fw_spin_unlock(&proc_tree_lock);
+	fw_free(leader);
 	fw_free(p);
 	pidfd_notify(); /* reaped: POLLHUP */
 }
@@ -681,6 +716,9 @@ void thread_exit(struct thread *t, int code)
 			futex_wake_addr(t->clear_child_tid, 1);
 	}
 	keys_thread_exit(t);
+	/* While p is sure to be there: once off its list, the last thread
+	 * may end it and its parent reap it. */
+	ptrace_thread_exiting(t, code);
 	fw_irqflags_t plfl = fw_spin_lock_irqsave(&p->lock);
 	fw_list_del(&t->proc_node);
 	last = --p->nthreads == 0;
@@ -708,7 +746,9 @@ void thread_exit(struct thread *t, int code)
 		proc_become_zombie(p);
 	fw_task_set_data(fw_task_current(), 0);
 	fw_user_context_release(&t->ctx);
-	fw_free(t);
+	/* Traced, t is its tracer's now (a dead tracee it frees). */
+	if (!ptrace_thread_dead(t))
+		fw_free(t);
 	fw_task_exit(0);
 }
 
@@ -756,7 +796,7 @@ static bool wait_matches(struct proc *parent, const struct proc *c,
 
 	/* Tracees are waited for whatever their exit signal (Linux
 	 * eligible_child: "__WALL or traced by us"). */
-	if (!(options & __WALL) && c->trace.tracer != parent &&
+	if (!(options & __WALL) && !ptrace_traces_leader(c, parent) &&
 	    clone_child != !!(options & __WCLONE))
 		return false;
 	switch (idtype) {
@@ -769,18 +809,7 @@ static bool wait_matches(struct proc *parent, const struct proc *c,
 	}
 }
 
-struct wait_result {
-	int pid;
-	int status;   /* wait4 status word */
-	int code;     /* CLD_* for waitid */
-	int si_status;
-	uint32_t uid;
-	bool reaped;
-	uint64_t utime_ns, stime_ns; /* the child's, its children's included */
-};
-
-/* The exit of zombie c into *res. */
-static void exit_result(const struct proc *c, struct wait_result *res)
+void wait_exit_result(const struct proc *c, struct wait_result *res)
 {
 	res->pid = c->pid;
 	res->status = c->exit_status;
@@ -794,60 +823,15 @@ static void exit_result(const struct proc *c, struct wait_result *res)
 	res->stime_ns = c->stime_ns + c->cstime_ns;
 }
 
-/* A ptrace-stop of tracee c not yet reported: into *res (reported with or
- * without WUNTRACED, as Linux does). proc_tree_lock held. */
-static bool trace_stop_result(struct proc *c, int options,
-			      struct wait_result *res)
-{
-	fw_irqflags_t fl = fw_spin_lock_irqsave(&c->lock);
-	bool found = c->trace.stopped && c->trace.report;
-	if (found) {
-		if (!(options & WNOWAIT))
-			c->trace.report = false;
-		res->pid = c->pid;
-		res->status = c->trace.status;
-		res->code = CLD_TRAPPED;
-		res->si_status = (c->trace.status >> 8) & 0xff;
-		res->uid = c->cred.uid;
-	}
-	fw_spin_unlock_irqrestore(&c->lock, fl);
-	return found;
-}
-
-/* Tracees of me not its children: stops, and exits (the tracer first). */
-static int wait_tracees(struct proc *me, int idtype, int id, int options,
-			struct wait_result *res, bool *any)
-{
-	struct proc *c;
-
-	FW_LIST_FOR_EACH(c, &me->trace.tracees, trace.node)
-	{
-		if (c->parent == me || !wait_matches(me, c, idtype, id, options))
-			continue;
-		*any = true;
-		if (trace_stop_result(c, options, res))
-			return 0;
-		if (c->zombie && (options & WEXITED)) {
-			exit_result(c, res);
-			if (!(options & WNOWAIT)) {
-				fw_list_del(&c->trace.node);
-				c->trace.tracer = NULL;
-				if (c->parent)
-					fw_waitq_wake_all(&c->parent->child_wait);
-			}
-			return 0;
-		}
-	}
-	return -EAGAIN;
-}
-
 /* One scan of the children: 0 and *res if one is ready, -ECHILD if none
  * can ever match, -EAGAIN if some may later. */
 static int wait_scan(struct proc *me, int idtype, int id, int options,
 		     struct wait_result *res)
 {
+	struct thread *dead = NULL;
 	struct proc *c;
 	bool any = false;
+	int err;
 
 	fw_spin_lock(&proc_tree_lock);
 	FW_LIST_FOR_EACH(c, &me->children, sibling)
@@ -855,16 +839,14 @@ static int wait_scan(struct proc *me, int idtype, int id, int options,
 		if (!wait_matches(me, c, idtype, id, options))
 			continue;
 		any = true;
-		if (c->trace.tracer && c->trace.tracer != me)
-			continue; /* its tracer sees it first */
-		if (c->trace.tracer == me && trace_stop_result(c, options, res)) {
-			fw_spin_unlock(&proc_tree_lock);
-			return 0;
-		}
+		/* Traced: its tracer sees it first, and its stops are found
+		 * among the tracees below. */
+		if (ptrace_holds_proc(c, me))
+			continue;
 		/* A zombie whose exit is still under way is not ready yet:
 		 * it wakes us when it is (exit_done). */
 		if (c->zombie && c->exit_done && (options & WEXITED)) {
-			exit_result(c, res);
+			wait_exit_result(c, res);
 			res->reaped = !(options & WNOWAIT);
 			if (res->reaped) {
 				fw_irqflags_t fl = fw_spin_lock_irqsave(&me->lock);
@@ -906,11 +888,11 @@ static int wait_scan(struct proc *me, int idtype, int id, int options,
 			return 0;
 		}
 	}
-	if (wait_tracees(me, idtype, id, options, res, &any) == 0) {
-		fw_spin_unlock(&proc_tree_lock);
-		return 0;
-	}
+	err = ptrace_wait_tracees(me, idtype, id, options, res, &any, &dead);
 	fw_spin_unlock(&proc_tree_lock);
+	fw_free(dead); /* a dead tracee reported */
+	if (!err)
+		return 0;
 	return any ? -EAGAIN : -ECHILD;
 }
 

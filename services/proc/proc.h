@@ -76,6 +76,7 @@ struct proc {
 	int stop_sig;             /* which one */
 	bool report_stop;         /* a stop not yet reported to wait4 */
 	bool report_cont;         /* a continue not yet reported */
+	unsigned stop_seq;        /* counts group stops (for tracees) */
 	struct fw_waitq stop_wait; /* stopped threads sleep here */
 	/* vfork: the parent sleeps until the child execs or exits */
 	bool vfork_done;
@@ -108,30 +109,21 @@ struct proc {
 	uint64_t itimer_cpu_interval[2];
 	uint32_t cpu_timers;
 
-	/* ptrace (services/proc/ptrace acts on it; proc shows it to wait4). The
-	 * state is per process: one thread at a time is in a ptrace-stop. */
+	/* ptrace, the process's side (services/proc/ptrace): the threads it
+	 * traces, and which of its own are traced (proc_tree_lock). The state
+	 * of a tracee is its thread's (struct thread_trace). */
 	struct proc_trace {
-		/* proc_tree_lock */
-		struct proc *tracer;      /* NULL: not traced */
-		int tid;                  /* the thread traced (one here) */
-		struct fw_list tracees;   /* whom we trace, by trace.node */
-		struct fw_list node;      /* on tracer->trace.tracees */
-		/* p->lock */
-		unsigned options;         /* PTRACE_O_* */
-		bool seized;              /* by PTRACE_SEIZE */
-		bool stopped;             /* a thread is in a ptrace-stop */
-		bool report;              /* the stop is not yet seen by wait */
-		bool interrupt;           /* PTRACE_INTERRUPT to take */
-		int status;               /* wait status word of the stop */
-		int mode;                 /* resumed by PTRACE_CONT/SYSCALL/... */
-		int resume_sig;           /* signal the tracer resumed with */
-		int syscall_op;           /* PTRACE_SYSCALL_INFO_* of the stop */
-		int event;                /* PTRACE_EVENT_* due at syscall exit */
-		struct thread *thread;    /* the one in the stop */
-		uint64_t orig_rax;        /* syscall number, ~0 outside one */
-		uint64_t msg;             /* PTRACE_GETEVENTMSG */
-		int32_t si_signo, si_code; /* siginfo of the stop */
-		uint64_t si_f0, si_f1;
+		struct fw_list tracees;   /* threads we trace, by trace.node */
+		struct thread *leader;    /* our main thread while it is traced,
+					   * alive or dead: we are not reaped
+					   * before its tracer let it go */
+		unsigned ntraced;         /* our threads that are traced */
+		unsigned exiting;         /* traced threads of ours between
+					   * ptrace_thread_exiting and _dead:
+					   * we are neither reaped nor our
+					   * exit reported before they are
+					   * dead (Linux delay_group_leader) */
+		bool reap_pending;        /* reaping itself, once they are */
 	} trace;
 
 	char comm[16];            /* executable name, as in /proc/<pid>/comm */
@@ -163,6 +155,44 @@ struct rseq_reg {
 	uint64_t addr;
 	uint32_t sig, cpu;
 	uint64_t preemptions;
+};
+
+/* ptrace, a thread's side as a tracee (services/proc/ptrace). A traced
+ * thread that exits stays allocated, dead, on its tracer's list until
+ * the tracer's wait reports it (or the tracer lets go): its tracer frees
+ * it then. A dead thread's proc is read only if it was the main thread
+ * (proc.trace.leader keeps the process from being reaped). */
+struct thread_trace {
+	/* proc_tree_lock */
+	struct proc *tracer;      /* NULL: not traced (read atomically) */
+	struct fw_list node;      /* on tracer->trace.tracees */
+	bool gone;                /* exiting: the fields below are kept,
+				   * its process is no longer read (it may
+				   * be freed) unless `leader` */
+	bool dead;                /* exited, its tracer's to report and free */
+	bool leader;              /* gone as its process's main thread */
+	bool counted;             /* in its process's trace.exiting */
+	int exit_status;          /* wait status word of a gone one */
+	int pgid;                 /* its process's, kept at exit */
+	uint32_t uid;             /* its process's real uid, kept at exit */
+	/* proc->lock */
+	unsigned options;         /* PTRACE_O_* */
+	bool seized;              /* by PTRACE_SEIZE */
+	bool stopped;             /* in a ptrace-stop */
+	bool report;              /* the stop is not yet seen by wait */
+	bool interrupt;           /* PTRACE_INTERRUPT to take */
+	bool listening;           /* stopped, but PTRACE_LISTEN let it go
+				   * on to its next report */
+	int status;               /* wait status word of the stop */
+	int mode;                 /* resumed by PTRACE_CONT/SYSCALL/... */
+	int resume_sig;           /* signal the tracer resumed with */
+	int syscall_op;           /* PTRACE_SYSCALL_INFO_* of the stop */
+	int event;                /* PTRACE_EVENT_* due at syscall exit */
+	unsigned group_seq;       /* the last group stop taken part in */
+	uint64_t orig_rax;        /* syscall number, ~0 outside one */
+	uint64_t msg;             /* PTRACE_GETEVENTMSG */
+	int32_t si_signo, si_code; /* siginfo of the stop */
+	uint64_t si_f0, si_f1;
 };
 
 struct thread {
@@ -205,6 +235,7 @@ struct thread {
 	uint64_t restart_deadline;
 	uint64_t restart_rem;
 	int fault_code;
+	struct thread_trace trace;       /* as a tracee */
 };
 
 /* Implemented by services/tty, which sits above proc (it sends the

@@ -37,8 +37,25 @@ int64_t oom_badness(struct proc *p);
 void thread_main(struct thread *t);
 FW_NORETURN void thread_exit(struct thread *t, int code);
 void proc_exit_group(struct proc *p, int status);
+
+/* What wait4/waitid report. */
+struct wait_result {
+	int pid;
+	int status;   /* wait4 status word */
+	int code;     /* CLD_* for waitid */
+	int si_status;
+	uint32_t uid;
+	bool reaped;
+	uint64_t utime_ns, stime_ns; /* the child's, its children's included */
+};
+/* The exit of zombie c into *res (proc_tree_lock held). */
+void wait_exit_result(const struct proc *c, struct wait_result *res);
 void proc_reap(struct proc *p);
 void proc_vfork_release(struct proc *p);
+/* execve by t, the only thread left: t becomes the main thread, with the
+ * process's id for its tid (Linux de_thread). False while the old main
+ * thread still holds the id (it is leaving: try again). */
+bool proc_exec_take_pid(struct thread *t);
 
 /* Load the first program into a thread with no previous image. */
 FW_MUST_CHECK int exec_initial(struct thread *t, const struct kpath *path);

@@ -167,6 +167,15 @@ static void wake_takers(struct proc *p, int sig)
 			fw_task_wake(t->task);
 }
 
+/* Wake every thread of p. Caller holds p->lock. */
+static void wake_all_threads(struct proc *p)
+{
+	struct thread *t;
+	FW_LIST_FOR_EACH(t, &p->threads, proc_node)
+		if (t->task)
+			fw_task_wake(t->task);
+}
+
 static void notify_parent_stop(struct proc *p, int code, int sig)
 {
 	struct proc *parent = p->parent;
@@ -184,6 +193,11 @@ static void notify_parent_stop(struct proc *p, int code, int sig)
 	fw_waitq_wake_all(&parent->child_wait);
 }
 
+void signal_notify_parent_stop(struct proc *p, int sig)
+{
+	notify_parent_stop(p, CLD_STOPPED, sig);
+}
+
 int signal_send_proc(struct proc *p, int sig, const struct k_siginfo *info)
 {
 	struct proc *me = proc_current();
@@ -198,7 +212,12 @@ int signal_send_proc(struct proc *p, int sig, const struct k_siginfo *info)
 		return 0;
 	fl = fw_spin_lock_irqsave(&p->lock);
 	if (sig == SIGCONT || sig == SIGKILL) {
+		struct thread *t;
+
 		p->sigpending &= ~STOP_SIGS;
+		FW_LIST_FOR_EACH(t, &p->threads, proc_node)
+			__atomic_and_fetch(&t->sigpending, ~STOP_SIGS,
+					   __ATOMIC_SEQ_CST);
 		if (p->stopped) {
 			p->stopped = false;
 			p->report_cont = true;
@@ -245,9 +264,15 @@ int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info)
 		return -EINVAL;
 	if (sig == 0 || (init_protected(t->proc, sig) && !blocked_by(t, sig)))
 		return 0;
-	if ((sigbit(sig) & (UNBLOCKABLE | sigbit(SIGCONT))) ||
+	if ((sigbit(sig) & (sigbit(SIGKILL) | sigbit(SIGCONT))) ||
 	    (action_ignores(t->proc, sig) && !blocked_by(t, sig)))
 		return signal_send_proc(t->proc, sig, info);
+	/* A stop signal stays the thread's, as on Linux (the stop is the
+	 * whole group's anyway, but a tracer of this thread must see it
+	 * here), and discards a pending SIGCONT (Linux prepare_signal). */
+	if (sigbit(sig) & STOP_SIGS)
+		__atomic_and_fetch(&t->proc->sigpending, ~sigbit(SIGCONT),
+				   __ATOMIC_SEQ_CST);
 	/* Thread-directed signals keep one record (code, sender) in the
 	 * thread, like faults do. */
 	t->fault_code = info ? info->si_code : SI_TKILL;
@@ -366,6 +391,9 @@ static void do_stop(struct thread *t, int sig)
 		p->stopped = true;
 		p->stop_sig = sig;
 		p->report_stop = true;
+		p->stop_seq++; /* traced threads take part once each */
+		if (proc_traced(p)) /* and may be asleep in a system call */
+			wake_all_threads(p);
 		fw_spin_unlock_irqrestore(&p->lock, fl);
 		notify_parent_stop(p, CLD_STOPPED, sig);
 	} else {
@@ -377,11 +405,14 @@ static void do_stop(struct thread *t, int sig)
 			      p->exiting || thread_interrupted(t));
 }
 
-/* A job stop that PTRACE_INTERRUPT breaks into (then it goes on). */
+/* A job stop that PTRACE_INTERRUPT breaks into (then it goes on), or
+ * an attach: a thread attached while stopped reports the group stop. */
 static void stop_traced(struct thread *t, int sig)
 {
 	do {
 		do_stop(t, sig);
+		if (ptrace_group_stop_join(t, sig))
+			return;
 		if (!thread_interrupted(t))
 			return;
 		ptrace_interrupt_stop(t);
@@ -611,7 +642,10 @@ static void deliver(struct thread *t)
 	struct k_siginfo si;
 	int sig;
 
-	if (__atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE))
+	/* A group stop: a traced thread reports it to its tracer (once),
+	 * the others stop until SIGCONT. */
+	if (__atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE) &&
+	    !ptrace_group_stop_join(t, p->stop_sig))
 		stop_traced(t, p->stop_sig);
 	if (thread_interrupted(t))
 		ptrace_interrupt_stop(t);

@@ -38,6 +38,9 @@ void sighand_reset_on_exec(struct sighand *sh);
 /* Send to a process (any thread may take it) / one thread / a process
  * group. 0, -ESRCH, -EINVAL. info may be NULL (SI_USER from current). */
 int signal_send_proc(struct proc *p, int sig, const struct k_siginfo *info);
+/* p stopped with sig: SIGCHLD (CLD_STOPPED) to its parent, and its wait
+ * woken (ptrace's group stop starts one as do_stop does). */
+void signal_notify_parent_stop(struct proc *p, int sig);
 int signal_send_thread(struct thread *t, int sig, const struct k_siginfo *info);
 /* Would a signal sent to p now be discarded (ignored and blocked by no
  * thread)? A snapshot, for timers deciding whether to send at all. */

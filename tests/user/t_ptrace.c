@@ -736,6 +736,63 @@ T_CASE(getfpregs_shows_the_child_s_fpu)
     T_EQ(cont_until_exit(c), 0);
 }
 
+/* PTRACE_SETFPREGS and the NT_PRFPREG / NT_X86_XSTATE regsets: what the
+ * tracer sets is what the child runs with; an MXCSR with reserved bits or
+ * an XSAVE header naming unknown components is EINVAL and changes
+ * nothing; the XSAVE image carries XCR0 at byte 464 (gdb reads it). */
+T_CASE(setfpregs_and_xstate)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        uint64_t y[2];
+        uint32_t m;
+        if (pt(PTRACE_TRACEME, 0, 0, 0) != 0)
+            _exit(90);
+        raise(SIGSTOP);
+        __asm__ volatile("movdqu %%xmm15, %0" : "=m"(y));
+        __asm__ volatile("stmxcsr %0" : "=m"(m));
+        _exit(y[0] == 0x0123456789abcdefull &&
+              y[1] == 0xfedcba9876543210ull && m == 0x7f80 ? 0 : 1);
+    }
+    T_ASSERT(wait_stop(c) > 0);
+    struct user_fpregs_struct f, g;
+    T_SYSOK(pt(PTRACE_GETFPREGS, c, 0, (long)&f));
+    f.mxcsr = 0x7f80;
+    f.xmm_space[60] = 0x89abcdefu;
+    f.xmm_space[61] = 0x01234567u;
+    f.xmm_space[62] = 0x76543210u;
+    f.xmm_space[63] = 0xfedcba98u;
+    T_SYSOK(pt(PTRACE_SETFPREGS, c, 0, (long)&f));
+    g = f;
+    g.mxcsr = 0xffffffffu;
+    T_ERRNO(pt(PTRACE_SETFPREGS, c, 0, (long)&g), EINVAL);
+    T_ERRNO(pt(PTRACE_SETFPREGS, c, 0, 8), EFAULT);
+    memset(&g, 0, sizeof g);
+    T_SYSOK(pt(PTRACE_GETFPREGS, c, 0, (long)&g));
+    T_EQ(g.mxcsr, 0x7f80);
+    T_EQ(g.xmm_space[63], 0xfedcba98u);
+    struct iovec iov = { &f, sizeof f };
+    T_SYSOK(pt(PTRACE_SETREGSET, c, 2 /* NT_PRFPREG */, (long)&iov));
+
+    static uint64_t xs[512] __attribute__((aligned(64)));
+    iov.iov_base = xs;
+    iov.iov_len = sizeof xs;
+    T_SYSOK(pt(PTRACE_GETREGSET, c, 0x202 /* NT_X86_XSTATE */, (long)&iov));
+    size_t size = iov.iov_len;
+    T_ASSERT(size > 512 && size <= sizeof xs);
+    T_EQ(xs[464 / 8] & 3, 3);           /* XCR0: x87 and SSE */
+    T_EQ(xs[(160 + 15 * 16) / 8 + 1], 0xfedcba9876543210ull); /* XMM15 */
+    T_SYSOK(pt(PTRACE_SETREGSET, c, 0x202, (long)&iov));
+    xs[512 / 8] |= 1ull << 62;          /* XSTATE_BV: an unknown one */
+    T_ERRNO(pt(PTRACE_SETREGSET, c, 0x202, (long)&iov), EINVAL);
+    memset(&g, 0, sizeof g);
+    T_SYSOK(pt(PTRACE_GETFPREGS, c, 0, (long)&g));
+    T_EQ(g.xmm_space[61], 0x01234567u);
+    T_SYSOK(pt(PTRACE_CONT, c, 0, 0));
+    T_EQ(cont_until_exit(c), 0);
+}
+
 T_CASE(kill_request)
 {
     pid_t c = t_fork();
@@ -748,6 +805,49 @@ T_CASE(kill_request)
     T_ASSERT(wait_stop(c) != -1);
     T_SYSOK(pt(PTRACE_KILL, c, 0, 0));
     T_KILLED(c, SIGKILL);
+}
+
+#ifndef PTRACE_LISTEN
+#define PTRACE_LISTEN 0x4208
+#endif
+
+/* PTRACE_LISTEN: only in a PTRACE_EVENT_STOP of a seized tracee (EIO in
+ * a signal-delivery-stop); the tracee stays stopped and not available to
+ * requests, and SIGCONT ending its group stop brings a PTRACE_EVENT_STOP
+ * with SIGTRAP, then SIGCONT's signal-delivery-stop. */
+T_CASE(listen_until_sigcont)
+{
+    pid_t c = t_fork();
+    T_SYSOK(c);
+    if (c == 0) {
+        for (;;)
+            pause();
+    }
+    T_SYSOK(pt(PTRACE_SEIZE, c, 0, 0));
+    T_SYSOK(kill(c, SIGSTOP));
+    int st = wait_stop(c);
+    T_EQ(st, (SIGSTOP << 8) | 0x7f);
+    T_ERRNO(pt(PTRACE_LISTEN, c, 0, 0), EIO);
+    T_SYSOK(pt(PTRACE_CONT, c, 0, SIGSTOP));
+    st = wait_stop(c);
+    T_EQ(st, (PTRACE_EVENT_STOP << 16) | (SIGSTOP << 8) | 0x7f);
+    T_SYSOK(pt(PTRACE_LISTEN, c, 0, 0));
+    usleep(50000);
+    T_EQ(waitpid(c, &st, __WALL | WNOHANG), 0);
+    struct user_regs_struct r;
+    T_ERRNO(pt(PTRACE_GETREGS, c, 0, (long)&r), ESRCH);
+    T_SYSOK(kill(c, SIGCONT));
+    st = wait_stop(c);
+    T_EQ(st, (PTRACE_EVENT_STOP << 16) | (SIGTRAP << 8) | 0x7f);
+    T_SYSOK(pt(PTRACE_CONT, c, 0, 0));
+    st = wait_stop(c);
+    T_EQ(st, (SIGCONT << 8) | 0x7f);
+    T_SYSOK(pt(PTRACE_CONT, c, 0, SIGCONT));
+    usleep(50000);
+    T_EQ(waitpid(c, &st, __WALL | WNOHANG), 0);
+    T_SYSOK(kill(c, SIGKILL));
+    T_EQ(waitpid(c, &st, __WALL), c);
+    T_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 }
 
 int main(int argc, char **argv)
@@ -775,5 +875,7 @@ int main(int argc, char **argv)
     T_RUN(interrupt_a_stopped_process);
     T_RUN(seize_a_self_stopped_child_before_exec);
     T_RUN(kill_request);
+    T_RUN(listen_until_sigcont);
+    T_RUN(setfpregs_and_xstate);
     return t_done();
 }

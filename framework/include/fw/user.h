@@ -118,5 +118,14 @@ FW_MUST_CHECK int fw_user_fpu_save_legacy(const struct fw_user_context *ctx,
 FW_MUST_CHECK int fw_user_fpu_restore(struct fw_user_context *ctx,
 				      fw_uptr_t from, size_t len,
 				      uint64_t features);
+/* ptrace's setters (PTRACE_SETFPREGS, NT_PRFPREG, NT_X86_XSTATE): load
+ * from user memory at `from` either the x87/SSE state in FXSAVE's layout
+ * (len 512: the other components keep theirs) or the whole image (len
+ * fw_user_fpu_size(), on a CPU with XSAVE), checked as
+ * fw_user_fpu_restore checks it before ctx is changed. 0; -EFAULT;
+ * -EINVAL for another len or an image the CPU would refuse, with ctx
+ * unchanged (unless the caller changes its memory during the call). */
+FW_MUST_CHECK int fw_user_fpu_set(struct fw_user_context *ctx,
+				  fw_uptr_t from, size_t len);
 
 #endif

@@ -437,12 +437,15 @@ static int pinfo_get(int id, bool thread, unsigned want, struct pinfo *pi)
 		}
 	}
 	pi->shdpnd = __atomic_load_n(&p->sigpending, __ATOMIC_RELAXED);
-	pi->tracer_pid = p->trace.tracer ? p->trace.tracer->pid : 0;
+	/* Per thread, as ptrace is: the one shown (the main thread for
+	 * /proc/<pid>), under proc_tree_lock, which the links are under. */
+	if (sel && sel->trace.tracer)
+		pi->tracer_pid = sel->trace.tracer->pid;
 	/* Whether a thread is on a run queue is the scheduler's secret: the
 	 * caller is running, everything else is shown sleeping. */
 	if (p->zombie || p->nthreads == 0)
 		pi->state = 'Z';
-	else if (p->trace.stopped)
+	else if (sel && __atomic_load_n(&sel->trace.stopped, __ATOMIC_RELAXED))
 		pi->state = 't';
 	else if (p->stopped)
 		pi->state = 'T';

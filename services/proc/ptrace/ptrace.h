@@ -8,16 +8,20 @@
  *              resume, options, siginfo;
  *   regs.c     registers as struct user / user_regs_struct, regsets and
  *              PTRACE_GET_SYSCALL_INFO;
- *   vm.c       the tracee's memory: PEEK/POKE and process_vm_readv/writev.
+ *   vm.c       the tracee's memory: PEEK/POKE and process_vm_readv/writev;
+ *   wait.c     what wait4/waitid report of tracees.
  *
- * The state is struct proc_trace inside struct proc (proc/proc.h): per
- * process, so a multi-threaded tracee shows all its threads' stops under
- * its pid, one thread in a stop at a time. Locking: the links (tracer,
- * tracees) under proc_tree_lock, the stop under p->lock, in that order.
- * A tracee stays allocated while its tracer is in ptrace(2): its parent
- * does not reap it before the tracer let go (proc.c wait_scan), and the
- * thread in a stop cannot leave it before it is resumed or killed, which
- * clears trace.stopped under p->lock, where the tracer looks.
+ * A tracee is a thread, as on Linux: its state is struct thread_trace in
+ * struct thread, its tracer's list of tracees is struct proc_trace
+ * (proc/proc.h). Locking: the links (tracer, tracees, a thread's exit)
+ * under proc_tree_lock, a stop under the tracee's p->lock, in that order.
+ * A traced thread stays allocated after its exit until its tracer has
+ * reported it by wait (or let go), and its process is not reaped before
+ * its main thread's tracer let go nor while a traced thread of it is on
+ * its way out (proc.trace.exiting; proc.c wait_scan), so a tracer finds
+ * what it traces under proc_tree_lock; a thread in a stop cannot leave
+ * it before it is resumed or killed, and even killed it stays allocated
+ * (a dead tracee), so ptrace(2) may use it after the lock.
  *
  * Folder services/proc/ptrace: part of the process service (a subfolder,
  * so that services/proc itself stays readable); may include what proc may. */
@@ -42,6 +46,7 @@
 #define PTRACE_GETREGS 12
 #define PTRACE_SETREGS 13
 #define PTRACE_GETFPREGS 14
+#define PTRACE_SETFPREGS 15
 #define PTRACE_ATTACH 16
 #define PTRACE_DETACH 17
 #define PTRACE_SYSCALL 24
@@ -53,6 +58,7 @@
 #define PTRACE_SETREGSET 0x4205
 #define PTRACE_SEIZE 0x4206
 #define PTRACE_INTERRUPT 0x4207
+#define PTRACE_LISTEN 0x4208
 #define PTRACE_PEEKSIGINFO 0x4209
 #define PTRACE_GETSIGMASK 0x420a
 #define PTRACE_SETSIGMASK 0x420b
@@ -82,6 +88,7 @@
 
 #define NT_PRSTATUS 1
 #define NT_PRFPREG 2
+#define NT_X86_XSTATE 0x202
 #define AUDIT_ARCH_X86_64 0xc000003eu
 
 /* struct user_regs_struct (<sys/user.h>), the order of struct pt_regs as
@@ -101,13 +108,22 @@ static inline int ptrace_status(int sig, int event)
 	return (event << 16) | (sig << 8) | 0x7f;
 }
 
-/* stop.c: detach c from its tracer (proc_tree_lock held), resuming it
- * with sig if it is in a stop. */
-void ptrace_unlink_locked(struct proc *c, int sig);
+/* stop.c, proc_tree_lock held: t becomes a tracee of tracer; t leaves
+ * its tracer, resumed with sig if it is in a stop; a dead t leaves its
+ * tracer's list (the caller frees it after the lock). */
+void ptrace_link_locked(struct proc *tracer, struct thread *t);
+void ptrace_unlink_locked(struct thread *t, int sig);
+void ptrace_forget_dead_locked(struct thread *t);
 
-/* request.c: the tracee `pid` of the caller: 0 and *out if the caller
- * traces it and (if need_stop) it is in a ptrace-stop; -ESRCH else. */
-FW_MUST_CHECK int ptrace_tracee(int pid, bool need_stop, struct proc **out);
+/* request.c: the tracee thread `tid` of the caller: 0 and *out if the
+ * caller traces it, it has not exited and (if need_stop) it is in a
+ * ptrace-stop; -ESRCH else. */
+FW_MUST_CHECK int ptrace_tracee(int tid, bool need_stop, struct thread **out);
+/* The process of the caller's tracee t, locked (proc_tree_lock, then
+ * its lock), or NULL if t has begun to exit: from then on its process
+ * may be freed, while t stays allocated (only its tracer frees it). */
+struct proc *ptrace_lock_proc(struct thread *t, fw_irqflags_t *fl);
+void ptrace_unlock_proc(struct proc *p, fw_irqflags_t fl);
 /* May the caller trace (or read the memory of) p? 0 or -EPERM. */
 FW_MUST_CHECK int ptrace_may_access(const struct proc *p);
 /* vm.c: the address space of process pid (> 0), referenced (mm_put it),
@@ -115,12 +131,12 @@ FW_MUST_CHECK int ptrace_may_access(const struct proc *p);
  * -EPERM (process_vm_readv, move_pages, migrate_pages). */
 FW_MUST_CHECK int ptrace_access_mm(int pid, struct mm **out);
 
-/* regs.c: requests on the registers of stopped tracee c. */
-long ptrace_regs_request(struct proc *c, long req, uint64_t addr,
+/* regs.c: requests on the registers of stopped tracee t. */
+long ptrace_regs_request(struct thread *t, long req, uint64_t addr,
 			 uint64_t data);
 /* vm.c */
-long ptrace_peek(struct proc *c, uint64_t addr, uint64_t data);
-long ptrace_poke(struct proc *c, uint64_t addr, uint64_t data);
+long ptrace_peek(struct thread *t, uint64_t addr, uint64_t data);
+long ptrace_poke(struct thread *t, uint64_t addr, uint64_t data);
 void ptrace_vm_syscalls_init(void);
 
 /* The ptrace and process_vm_* system calls. */

@@ -68,16 +68,16 @@ struct k_iovec {
 	uint64_t base, len;
 };
 
-static void get_regs(struct proc *c, struct user_regs *r)
+static void get_regs(struct thread *t, struct user_regs *r)
 {
-	const struct fw_user_context *x = &c->trace.thread->ctx;
+	const struct fw_user_context *x = &t->ctx;
 
 	*r = (struct user_regs){
 		.r15 = x->r15, .r14 = x->r14, .r13 = x->r13, .r12 = x->r12,
 		.rbp = x->rbp, .rbx = x->rbx, .r11 = x->r11, .r10 = x->r10,
 		.r9 = x->r9, .r8 = x->r8, .rax = x->rax, .rcx = x->rcx,
 		.rdx = x->rdx, .rsi = x->rsi, .rdi = x->rdi,
-		.orig_rax = c->trace.orig_rax, .rip = x->rip, .cs = USER_CS,
+		.orig_rax = t->trace.orig_rax, .rip = x->rip, .cs = USER_CS,
 		.eflags = x->rflags, .rsp = x->rsp, .ss = USER_SS,
 		.fs_base = x->fs_base, .gs_base = x->gs_base,
 	};
@@ -95,9 +95,9 @@ static int check_regs(const struct user_regs *r)
 	return 0;
 }
 
-static void set_regs(struct proc *c, const struct user_regs *r)
+static void set_regs(struct thread *t, const struct user_regs *r)
 {
-	struct fw_user_context *x = &c->trace.thread->ctx;
+	struct fw_user_context *x = &t->ctx;
 
 	x->r15 = r->r15, x->r14 = r->r14, x->r13 = r->r13, x->r12 = r->r12;
 	x->rbp = r->rbp, x->rbx = r->rbx, x->r11 = r->r11, x->r10 = r->r10;
@@ -106,46 +106,52 @@ static void set_regs(struct proc *c, const struct user_regs *r)
 	x->rip = r->rip, x->rsp = r->rsp;
 	x->rflags = (x->rflags & ~USER_FLAGS) | (r->eflags & USER_FLAGS);
 	x->fs_base = r->fs_base, x->gs_base = r->gs_base;
-	c->trace.orig_rax = r->orig_rax;
+	t->trace.orig_rax = r->orig_rax;
 }
 
-/* Read the registers of stopped c: -ESRCH if it left the stop meanwhile
+/* Read the registers of stopped t: -ESRCH if it left the stop meanwhile
  * (killed). */
-static int read_regs(struct proc *c, struct user_regs *r)
+static int read_regs(struct thread *t, struct user_regs *r)
 {
-	fw_irqflags_t fl = fw_spin_lock_irqsave(&c->lock);
+	fw_irqflags_t fl;
+	struct proc *p = ptrace_lock_proc(t, &fl);
 	int err = -ESRCH;
 
-	if (c->trace.stopped && c->trace.thread) {
-		get_regs(c, r);
+	if (!p)
+		return err;
+	if (t->trace.stopped) {
+		get_regs(t, r);
 		err = 0;
 	}
-	fw_spin_unlock_irqrestore(&c->lock, fl);
+	ptrace_unlock_proc(p, fl);
 	return err;
 }
 
 /* Write them, the first `len` bytes of r only (the rest as they are). */
-static int write_regs(struct proc *c, const struct user_regs *r, size_t len)
+static int write_regs(struct thread *t, const struct user_regs *r, size_t len)
 {
-	fw_irqflags_t fl = fw_spin_lock_irqsave(&c->lock);
+	fw_irqflags_t fl;
+	struct proc *p = ptrace_lock_proc(t, &fl);
 	struct user_regs m;
 	int err = -ESRCH;
 
-	if (c->trace.stopped && c->trace.thread) {
-		get_regs(c, &m);
+	if (!p)
+		return err;
+	if (t->trace.stopped) {
+		get_regs(t, &m);
 		err = fw_buf_copy_from(FW_BUF_OF_OBJ(&m), 0,
 				       head_of(FW_BYTES_OF_OBJ(r), len));
 		if (!err)
 			err = check_regs(&m);
 		if (!err)
-			set_regs(c, &m);
+			set_regs(t, &m);
 	}
-	fw_spin_unlock_irqrestore(&c->lock, fl);
+	ptrace_unlock_proc(p, fl);
 	return err;
 }
 
 /* PEEKUSER / POKEUSER: an aligned offset into struct user. */
-static long user_area(struct proc *c, bool poke, uint64_t off, uint64_t data)
+static long user_area(struct thread *t, bool poke, uint64_t off, uint64_t data)
 {
 	struct user_regs r;
 	uint64_t words[sizeof r / 8];
@@ -162,7 +168,7 @@ static long user_area(struct proc *c, bool poke, uint64_t off, uint64_t data)
 		}
 		return (off >= USER_DEBUGREG_OFF && data == 0) ? 0 : -EIO;
 	}
-	err = read_regs(c, &r);
+	err = read_regs(t, &r);
 	if (err)
 		return err;
 	err = fw_buf_copy_from(FW_BUF_OF_ARRAY(words), 0, FW_BYTES_OF_OBJ(&r));
@@ -173,42 +179,88 @@ static long user_area(struct proc *c, bool poke, uint64_t off, uint64_t data)
 									: 0;
 	words[off / 8] = data;
 	err = fw_buf_copy_from(FW_BUF_OF_OBJ(&r), 0, FW_BYTES_OF_ARRAY(words));
-	return err ? err : write_regs(c, &r, sizeof r);
+	return err ? err : write_regs(t, &r, sizeof r);
 }
 
 #define FPREGS_SIZE 512 /* struct user_i387_struct: FXSAVE's layout */
 
-/* The stopped thread's x87/SSE registers, the first len bytes, to the
- * tracer at `to`. The thread sleeps in its stop, so its saved context
- * stays as it is while it is copied. */
-static int read_fpregs(struct proc *c, fw_uptr_t to, size_t len)
-{
-	fw_irqflags_t fl = fw_spin_lock_irqsave(&c->lock);
-	struct thread *t = c->trace.stopped ? c->trace.thread : NULL;
+enum fpu_op {
+	FPU_GET_LEGACY, /* x87/SSE, FXSAVE's layout, the first len bytes */
+	FPU_GET_XSTATE, /* the whole XSAVE image */
+	FPU_SET,        /* either, by len (fw_user_fpu_set) */
+};
 
-	fw_spin_unlock_irqrestore(&c->lock, fl);
-	if (!t)
+/* The stopped thread's FPU state to or from the tracer's memory at u.
+ * The thread sleeps in its stop, so its saved context stays as it is
+ * while it is copied. */
+static int fpu_access(struct thread *t, enum fpu_op op, fw_uptr_t u,
+		      size_t len)
+{
+	fw_irqflags_t fl;
+	struct proc *p = ptrace_lock_proc(t, &fl);
+	bool stopped = p && t->trace.stopped;
+	uint64_t sw[6] = { fw_user_fpu_features() };
+
+	if (p)
+		ptrace_unlock_proc(p, fl);
+	if (!stopped)
 		return -ESRCH;
-	return fw_user_fpu_save_legacy(&t->ctx, to, len) ? -EFAULT : 0;
+	switch (op) {
+	case FPU_GET_LEGACY:
+		return fw_user_fpu_save_legacy(&t->ctx, u, len) ? -EFAULT : 0;
+	case FPU_GET_XSTATE:
+		/* Bytes 464..511 are Linux's sw_reserved, which ptrace fills
+		 * with XCR0 and zeros (xstate_fx_sw_bytes): gdb reads the
+		 * enabled components there. */
+		if (fw_user_fpu_save(&t->ctx, u) ||
+		    FW_COPY_OUT_OBJ(fw_uptr_add(u, 464), &sw))
+			return -EFAULT;
+		return 0;
+	case FPU_SET:
+		return fw_user_fpu_set(&t->ctx, u, len);
+	}
+	return -EINVAL;
 }
 
-static long regset(struct proc *c, bool set, uint64_t type, uint64_t data)
+/* NT_PRFPREG and NT_X86_XSTATE. A read gives at most the regset's size
+ * (the whole XSAVE image: no less); a write must give all of it, as
+ * Linux's xfpregs_set and xstateregs_set ask. */
+static long fpu_regset(struct thread *t, bool set, uint64_t type,
+		       uint64_t data)
+{
+	bool xstate = type == NT_X86_XSTATE;
+	size_t size = xstate ? fw_user_fpu_size() : FPREGS_SIZE;
+	struct k_iovec iov;
+	size_t len;
+	int err;
+
+	if (xstate && size <= FPREGS_SIZE)
+		return -ENODEV; /* no XSAVE: no such regset */
+	if (FW_COPY_IN_OBJ(&iov, fw_uptr(data)))
+		return -EFAULT;
+	len = iov.len < size ? (size_t)iov.len : size;
+	if ((set || xstate) && len != size)
+		return -EINVAL;
+	if (set)
+		err = fpu_access(t, FPU_SET, fw_uptr(iov.base), len);
+	else
+		err = fpu_access(t, xstate ? FPU_GET_XSTATE : FPU_GET_LEGACY,
+				 fw_uptr(iov.base), len);
+	if (err)
+		return err;
+	iov.len = len;
+	return FW_COPY_OUT_OBJ(fw_uptr(data), &iov) ? -EFAULT : 0;
+}
+
+static long regset(struct thread *t, bool set, uint64_t type, uint64_t data)
 {
 	struct k_iovec iov;
 	struct user_regs r;
 	size_t len;
 	int err;
 
-	if (type == NT_PRFPREG && !set) {
-		if (FW_COPY_IN_OBJ(&iov, fw_uptr(data)))
-			return -EFAULT;
-		len = iov.len < FPREGS_SIZE ? (size_t)iov.len : FPREGS_SIZE;
-		err = read_fpregs(c, fw_uptr(iov.base), len);
-		if (err)
-			return err;
-		iov.len = len;
-		return FW_COPY_OUT_OBJ(fw_uptr(data), &iov) ? -EFAULT : 0;
-	}
+	if (type == NT_PRFPREG || type == NT_X86_XSTATE)
+		return fpu_regset(t, set, type, data);
 	if (type != NT_PRSTATUS)
 		return -EINVAL;
 	if (FW_COPY_IN_OBJ(&iov, fw_uptr(data)))
@@ -219,9 +271,9 @@ static long regset(struct proc *c, bool set, uint64_t type, uint64_t data)
 		if (fw_copy_in(head_of_buf(FW_BUF_OF_OBJ(&r), len),
 			       fw_uptr(iov.base)))
 			return -EFAULT;
-		err = write_regs(c, &r, len);
+		err = write_regs(t, &r, len);
 	} else {
-		err = read_regs(c, &r);
+		err = read_regs(t, &r);
 		if (!err && fw_copy_out(fw_uptr(iov.base),
 					head_of(FW_BYTES_OF_OBJ(&r), len)))
 			err = -EFAULT;
@@ -234,19 +286,22 @@ static long regset(struct proc *c, bool set, uint64_t type, uint64_t data)
 
 /* PTRACE_GET_SYSCALL_INFO: copies at most `size` bytes, returns the size
  * of the whole answer (Linux ptrace_get_syscall_info). */
-static long syscall_info(struct proc *c, uint64_t size, uint64_t data)
+static long syscall_info(struct thread *t, uint64_t size, uint64_t data)
 {
 	struct syscall_info si = { 0 };
 	struct user_regs r;
 	size_t len = __builtin_offsetof(struct syscall_info, u);
 	int op;
-	fw_irqflags_t fl = fw_spin_lock_irqsave(&c->lock);
+	fw_irqflags_t fl;
+	struct proc *p = ptrace_lock_proc(t, &fl);
 
-	op = c->trace.syscall_op;
-	if (!(c->trace.options & PTRACE_O_TRACESYSGOOD))
+	if (!p)
+		return -ESRCH;
+	op = t->trace.syscall_op;
+	if (!(t->trace.options & PTRACE_O_TRACESYSGOOD))
 		op = PTRACE_SYSCALL_INFO_NONE; /* Linux tells by SIGTRAP|0x80 */
-	fw_spin_unlock_irqrestore(&c->lock, fl);
-	if (read_regs(c, &r))
+	ptrace_unlock_proc(p, fl);
+	if (read_regs(t, &r))
 		return -ESRCH;
 	si.op = (uint8_t)op;
 	si.arch = AUDIT_ARCH_X86_64;
@@ -275,7 +330,7 @@ static long syscall_info(struct proc *c, uint64_t size, uint64_t data)
 	return (long)len;
 }
 
-long ptrace_regs_request(struct proc *c, long req, uint64_t addr,
+long ptrace_regs_request(struct thread *t, long req, uint64_t addr,
 			 uint64_t data)
 {
 	struct user_regs r;
@@ -283,26 +338,28 @@ long ptrace_regs_request(struct proc *c, long req, uint64_t addr,
 
 	switch (req) {
 	case PTRACE_PEEKUSR:
-		return user_area(c, false, addr, data);
+		return user_area(t, false, addr, data);
 	case PTRACE_POKEUSR:
-		return user_area(c, true, addr, data);
+		return user_area(t, true, addr, data);
 	case PTRACE_GETREGS:
-		err = read_regs(c, &r);
+		err = read_regs(t, &r);
 		if (!err && FW_COPY_OUT_OBJ(fw_uptr(data), &r))
 			err = -EFAULT;
 		return err;
 	case PTRACE_SETREGS:
 		if (FW_COPY_IN_OBJ(&r, fw_uptr(data)))
 			return -EFAULT;
-		return write_regs(c, &r, sizeof r);
+		return write_regs(t, &r, sizeof r);
 	case PTRACE_GETREGSET:
-		return regset(c, false, addr, data);
+		return regset(t, false, addr, data);
 	case PTRACE_SETREGSET:
-		return regset(c, true, addr, data);
+		return regset(t, true, addr, data);
 	case PTRACE_GET_SYSCALL_INFO:
-		return syscall_info(c, addr, data);
+		return syscall_info(t, addr, data);
 	case PTRACE_GETFPREGS:
-		return read_fpregs(c, fw_uptr(data), FPREGS_SIZE);
+		return fpu_access(t, FPU_GET_LEGACY, fw_uptr(data), FPREGS_SIZE);
+	case PTRACE_SETFPREGS:
+		return fpu_access(t, FPU_SET, fw_uptr(data), FPREGS_SIZE);
 	}
-	return -EIO; /* unknown, or not done here (SETFPREGS, LISTEN) */
+	return -EIO; /* unknown */
 }

@@ -79,9 +79,23 @@ static int remote_copy(struct mm *mm, uint64_t addr, struct fw_buf k,
 	return 0;
 }
 
-long ptrace_peek(struct proc *c, uint64_t addr, uint64_t data)
+/* The address space of tracee t, referenced, or NULL. */
+static struct mm *tracee_mm(struct thread *t)
 {
-	struct mm *mm = mm_of(c);
+	fw_irqflags_t fl;
+	struct proc *p = ptrace_lock_proc(t, &fl);
+	struct mm *mm = p ? p->mm : NULL;
+
+	if (mm)
+		mm_get(mm);
+	if (p)
+		ptrace_unlock_proc(p, fl);
+	return mm;
+}
+
+long ptrace_peek(struct thread *t, uint64_t addr, uint64_t data)
+{
+	struct mm *mm = tracee_mm(t);
 	uint64_t word = 0;
 	int err;
 
@@ -94,9 +108,9 @@ long ptrace_peek(struct proc *c, uint64_t addr, uint64_t data)
 	return FW_COPY_OUT_OBJ(fw_uptr(data), &word) ? -EFAULT : 0;
 }
 
-long ptrace_poke(struct proc *c, uint64_t addr, uint64_t data)
+long ptrace_poke(struct thread *t, uint64_t addr, uint64_t data)
 {
-	struct mm *mm = mm_of(c);
+	struct mm *mm = tracee_mm(t);
 	uint64_t word = data;
 	int err;
 
