@@ -13,7 +13,7 @@ mkdir -p "$out/corpus" "$out/src/d/e"
 PATH="$PATH:/sbin:/usr/sbin"
 srcs="services/fs/ext2/super.c services/fs/ext2/balloc.c services/fs/ext2/inode.c
  services/fs/ext2/bmap.c services/fs/ext2/dir.c services/fs/ext4/htree.c services/fs/ext2/namei.c services/fs/ext2/orphan.c
- services/fs/ext2/file.c services/fs/ext4/csum.c services/fs/ext4/extent.c services/fs/jbd2/recovery.c services/fs/jbd2/journal.c services/fs/cache/pagecache.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c
+ services/fs/ext2/file.c services/fs/ext4/csum.c services/fs/ext4/extent.c services/fs/jbd2/recovery.c services/fs/jbd2/journal.c services/fs/jbd2/commit.c services/fs/cache/pagecache.c services/fs/vfs/llseek.c services/fs/vfs/limits.c services/block/bcache.c framework/bytes/bytes.c
  tests/unit/fw_host_ext2.c tests/unit/fw_host_disk.c tests/fuzz/ext2_fuzz.c"
 if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -DFW_HOST_TEST -Wno-unused-command-line-argument \
