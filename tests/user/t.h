@@ -70,6 +70,39 @@ static __attribute__((unused)) const char *t_errname(int e)
 }
 
 /* One line, one write(2). */
+/* The value of field key of a /proc status file (path) into out, its
+ * blanks after the colon skipped; 0, or -1 if the file or field is not
+ * there. */
+static __attribute__((unused)) int t_status_field(const char *path, const char *key,
+                                                  char *out, size_t n)
+{
+    char buf[2048];
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t len = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (len <= 0)
+        return -1;
+    buf[len] = 0;
+    size_t kl = strlen(key);
+    for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncmp(l, key, kl) == 0 && l[kl] == ':') {
+            char *v = l + kl + 1;
+            while (*v == '\t' || *v == ' ')
+                v++;
+            size_t i = 0;
+            while (v[i] && v[i] != '\n' && i + 1 < n) {
+                out[i] = v[i];
+                i++;
+            }
+            out[i] = 0;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static __attribute__((unused)) void t_emit(const char *fmt, ...)
 {
     char buf[1024];

@@ -74,32 +74,9 @@ static int cont_until_exit(pid_t pid)
 /* Read a field of /proc/<pid>/status into out (the text after "key:\t"). */
 static int status_field(pid_t pid, const char *key, char *out, size_t n)
 {
-    char path[64], buf[2048];
+    char path[64];
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    ssize_t len = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (len <= 0)
-        return -1;
-    buf[len] = 0;
-    size_t kl = strlen(key);
-    for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-        if (strncmp(l, key, kl) == 0 && l[kl] == ':') {
-            char *v = l + kl + 1;
-            while (*v == '\t' || *v == ' ')
-                v++;
-            size_t i = 0;
-            while (v[i] && v[i] != '\n' && i + 1 < n) {
-                out[i] = v[i];
-                i++;
-            }
-            out[i] = 0;
-            return 0;
-        }
-    }
-    return -1;
+    return t_status_field(path, key, out, n);
 }
 
 T_CASE(traceme_exec_stop)

@@ -33,32 +33,9 @@ static pid_t gettid_(void)
 static int task_status(pid_t pid, pid_t tid, const char *key, char *out,
                        size_t n)
 {
-    char path[96], buf[2048];
+    char path[96];
     snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)pid, (int)tid);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    ssize_t len = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (len <= 0)
-        return -1;
-    buf[len] = 0;
-    size_t kl = strlen(key);
-    for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-        if (strncmp(l, key, kl) == 0 && l[kl] == ':') {
-            char *v = l + kl + 1;
-            while (*v == '\t' || *v == ' ')
-                v++;
-            size_t i = 0;
-            while (v[i] && v[i] != '\n' && i + 1 < n) {
-                out[i] = v[i];
-                i++;
-            }
-            out[i] = 0;
-            return 0;
-        }
-    }
-    return -1;
+    return t_status_field(path, key, out, n);
 }
 
 static int getppid_n = 3;
@@ -83,6 +60,20 @@ static void child_one_thread(void)
         _exit(91);
     pthread_join(th, NULL);
     _exit(0);
+}
+
+/* Child side: be traced by the parent, stop, then start a thread running
+ * fn while the main thread waits in pause() for what fn does. */
+static void child_traced_thread(void *(*fn)(void *))
+{
+    if (pt(PTRACE_TRACEME, 0, 0, 0) != 0)
+        _exit(90);
+    raise(SIGSTOP);
+    pthread_t th;
+    if (pthread_create(&th, NULL, fn, NULL) != 0)
+        _exit(91);
+    for (;;)
+        pause();
 }
 
 /* PTRACE_O_TRACECLONE: the new thread is traced, starts in a SIGSTOP
@@ -344,16 +335,8 @@ T_CASE(exit_group_from_a_thread)
 {
     pid_t c = t_fork();
     T_SYSOK(c);
-    if (c == 0) {
-        if (pt(PTRACE_TRACEME, 0, 0, 0) != 0)
-            _exit(90);
-        raise(SIGSTOP);
-        pthread_t th;
-        if (pthread_create(&th, NULL, exit_group_5, NULL) != 0)
-            _exit(91);
-        for (;;)
-            pause();
-    }
+    if (c == 0)
+        child_traced_thread(exit_group_5);
     int st = 0;
     T_EQ(waitpid(c, &st, __WALL), c);
     T_SYSOK(pt(PTRACE_SETOPTIONS, c, 0, PTRACE_O_TRACECLONE));
@@ -449,16 +432,8 @@ T_CASE(exec_from_a_thread)
 {
     pid_t c = t_fork();
     T_SYSOK(c);
-    if (c == 0) {
-        if (pt(PTRACE_TRACEME, 0, 0, 0) != 0)
-            _exit(90);
-        raise(SIGSTOP);
-        pthread_t th;
-        if (pthread_create(&th, NULL, exec_from_thread, NULL) != 0)
-            _exit(91);
-        for (;;)
-            pause();
-    }
+    if (c == 0)
+        child_traced_thread(exec_from_thread);
     int st = 0;
     T_EQ(waitpid(c, &st, __WALL), c);
     T_SYSOK(pt(PTRACE_SETOPTIONS, c, 0,
